@@ -1,0 +1,392 @@
+/* diag.c - the diagnostics module: queue records, sort them, render GNU text or JSON. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/diag.h"
+
+struct diag_info {
+	int num;
+	enum diag_severity sev;
+	const char *meaning;
+};
+
+static const struct diag_info diag_infos[DIAG_NCODES] = {
+#define ERROR DIAG_ERROR
+#define WARNING DIAG_WARNING
+#define DIAG_CODE(id, num, sev, meaning) { num, sev, meaning },
+#include "engine/diag-codes.def"
+#undef DIAG_CODE
+#undef ERROR
+#undef WARNING
+};
+
+static void *diag_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n);
+	if (!p) {
+		fputs("upsplan: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static char *diag_vfmt(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+	char *s;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		n = 0;
+	s = diag_xrealloc(NULL, (size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+void diag_init(struct diag_queue *q, const struct src_registry *reg)
+{
+	memset(q, 0, sizeof(*q));
+	q->reg = reg;
+	q->max_errors = 100;
+}
+
+void diag_free(struct diag_queue *q)
+{
+	for (size_t i = 0; i < q->nrecs; i++) {
+		for (size_t j = 0; j < q->recs[i].nnotes; j++)
+			free(q->recs[i].notes[j].msg);
+		free(q->recs[i].notes);
+		free(q->recs[i].msg);
+	}
+	free(q->recs);
+	q->recs = NULL;
+	q->nrecs = q->cap = 0;
+}
+
+const char *diag_code_name(enum diag_code code)
+{
+	static char names[DIAG_NCODES][8];
+
+	if ((unsigned)code >= DIAG_NCODES)
+		return "E000";
+	if (!names[code][0])
+		snprintf(names[code], sizeof(names[code]), "%c%03d",
+			 diag_infos[code].sev == DIAG_ERROR ? 'E' : 'W',
+			 diag_infos[code].num);
+	return names[code];
+}
+
+int diag_code_lookup(const char *name)
+{
+	char *end;
+	long num;
+
+	if (name[0] == 'E' || name[0] == 'W' || name[0] == 'e' || name[0] == 'w')
+		name++;
+	num = strtol(name, &end, 10);
+	if (end == name || *end)
+		return -1;
+	for (int i = 0; i < DIAG_NCODES; i++)
+		if (diag_infos[i].num == num)
+			return i;
+	return -1;
+}
+
+enum diag_severity diag_code_severity(enum diag_code code)
+{
+	return diag_infos[code].sev;
+}
+
+static struct diag_record *diag_push(struct diag_queue *q, enum diag_code code,
+				     int has_span, src_span span, const char *fmt, va_list ap)
+{
+	struct diag_record *r;
+	enum diag_severity sev = diag_infos[code].sev;
+
+	if (q->disabled[code])
+		return NULL;
+	if (sev == DIAG_WARNING && q->werror)
+		sev = DIAG_ERROR;
+	if (q->capped)
+		return NULL;
+	if (sev == DIAG_ERROR && q->max_errors && q->nerrors >= q->max_errors) {
+		q->capped = 1;
+		code = DIAG_TOO_MANY;
+		sev = DIAG_ERROR;
+		fmt = NULL;
+	}
+	if (q->nrecs == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 16;
+		q->recs = diag_xrealloc(q->recs, q->cap * sizeof(*q->recs));
+	}
+	r = &q->recs[q->nrecs++];
+	memset(r, 0, sizeof(*r));
+	r->code = code;
+	r->sev = sev;
+	r->span = span;
+	r->has_span = has_span;
+	if (fmt) {
+		r->msg = diag_vfmt(fmt, ap);
+	} else {
+		char buf[96];
+		snprintf(buf, sizeof(buf), "too many errors; stopping after %zu (fix these first)",
+			 q->max_errors);
+		r->msg = strdup(buf);
+	}
+	if (sev == DIAG_ERROR)
+		q->nerrors++;
+	else
+		q->nwarnings++;
+	return q->capped ? NULL : r;
+}
+
+struct diag_record *diag_at(struct diag_queue *q, enum diag_code code,
+			    src_span span, const char *fmt, ...)
+{
+	struct diag_record *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = diag_push(q, code, 1, span, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+struct diag_record *diag_nowhere(struct diag_queue *q, enum diag_code code,
+				 const char *fmt, ...)
+{
+	struct diag_record *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = diag_push(q, code, 0, (src_span){ 0, 0 }, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void diag_note(struct diag_queue *q, struct diag_record *r, int has_span,
+	       src_span span, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)q;
+	if (!r)
+		return;
+	r->notes = diag_xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
+	va_start(ap, fmt);
+	r->notes[r->nnotes].msg = diag_vfmt(fmt, ap);
+	va_end(ap);
+	r->notes[r->nnotes].span = has_span ? span : (src_span){ UINT32_MAX, 0 };
+	r->nnotes++;
+}
+
+int diag_failed(const struct diag_queue *q)
+{
+	return q->nerrors > 0;
+}
+
+/* Sort by location, keeping queue order for equal locations. */
+static void diag_sort(struct diag_queue *q)
+{
+	/* merge-free stable sort: insertion sort on nearly sorted data */
+	for (size_t i = 1; i < q->nrecs; i++) {
+		struct diag_record t = q->recs[i];
+		uint64_t kt = t.has_span ? t.span.off : 0;
+		size_t j = i;
+		while (j > 0) {
+			const struct diag_record *p = &q->recs[j - 1];
+			uint64_t kp = p->has_span ? p->span.off : 0;
+			if (kp <= kt)
+				break;
+			q->recs[j] = q->recs[j - 1];
+			j--;
+		}
+		q->recs[j] = t;
+	}
+}
+
+static const char *const sev_names[] = { "error", "warning", "note" };
+
+/* Print the source line of SPAN and an underline: caret, then tildes. */
+static void diag_show_line(FILE *out, const struct src_file *f, unsigned line,
+			   unsigned col, src_span span)
+{
+	size_t len, w;
+	const char *s = src_line(f, line, &len);
+	const char *lead = "", *trail = "";
+	size_t ucol = col - 1;	/* code points before the span on this line */
+	size_t ulen;
+
+	if (!s)
+		return;
+	/* span width in code points, clipped at the end of the line */
+	{
+		uint32_t rel = span.off - f->base;
+		const char *sp = f->text + rel;
+		const char *eol = s + len;
+		const char *se = sp + span.len;
+		if (se > eol)
+			se = eol;
+		ulen = se > sp ? src_utf8_width(sp, (size_t)(se - sp)) : 0;
+	}
+	if (ulen == 0)
+		ulen = 1;
+	/* very long lines: show a window of about 160 code points around the span */
+	w = src_utf8_width(s, len);
+	if (w > 200) {
+		size_t from = ucol > 60 ? ucol - 60 : 0;
+		size_t to = from + 160, i = 0, cp = 0, bfrom = 0, bto = len;
+		for (i = 0; i < len; i++) {
+			if (((unsigned char)s[i] & 0xC0) == 0x80)
+				continue;
+			if (cp == from)
+				bfrom = i;
+			if (cp == to) {
+				bto = i;
+				break;
+			}
+			cp++;
+		}
+		if (from > 0)
+			lead = "...";
+		if (bto < len)
+			trail = "...";
+		s += bfrom;
+		len = bto - bfrom;
+		ucol -= from;
+		if (ulen > 160)
+			ulen = 160;
+	}
+	fprintf(out, "%5u | %s", line, lead);
+	for (size_t i = 0; i < len; i++)
+		fputc(s[i] ? s[i] : ' ', out);
+	fprintf(out, "%s\n      | %s", trail, lead[0] ? "   " : "");
+	/* copy tabs so the caret lines up with the source as displayed */
+	for (size_t i = 0, cp = 0; i < len && cp < ucol; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
+			continue;
+		fputc(s[i] == '\t' ? '\t' : ' ', out);
+		cp++;
+	}
+	fputc('^', out);
+	for (size_t i = 1; i < ulen; i++)
+		fputc('~', out);
+	fputc('\n', out);
+}
+
+static void diag_render_one(struct diag_queue *q, FILE *out, int color, int has_span,
+			    src_span span, enum diag_severity sev, const char *msg,
+			    const char *code, const struct src_file *deffile,
+			    unsigned defline, unsigned defcol)
+{
+	const struct src_file *f = NULL;
+	unsigned line = 0, col = 0;
+	const char *on = "", *off = "", *bold = "";
+
+	if (color) {
+		on = sev == DIAG_ERROR ? "\033[1;31m" : sev == DIAG_WARNING ? "\033[1;35m" : "\033[1;36m";
+		off = "\033[0m";
+		bold = "\033[1m";
+	}
+	if (has_span && src_position(q->reg, span.off, &f, &line, &col) == 0)
+		fprintf(out, "%s%s:%u:%u:%s ", bold, f->name, line, col, off);
+	else if (deffile)
+		fprintf(out, "%s%s:%u:%u:%s ", bold, deffile->name, defline, defcol, off);
+	else
+		fprintf(out, "%supsplan:%s ", bold, off);
+	fprintf(out, "%s%s:%s %s", on, sev_names[sev], off, msg);
+	if (code)
+		fprintf(out, " [%s]", code);
+	fputc('\n', out);
+	if (f && span.len != UINT32_MAX)
+		diag_show_line(out, f, line, col, span);
+}
+
+void diag_render_gnu(struct diag_queue *q, FILE *out, int color)
+{
+	diag_sort(q);
+	for (size_t i = 0; i < q->nrecs; i++) {
+		struct diag_record *r = &q->recs[i];
+		const struct src_file *f = NULL;
+		unsigned line = 0, col = 0;
+
+		if (r->has_span)
+			src_position(q->reg, r->span.off, &f, &line, &col);
+		diag_render_one(q, out, color, r->has_span, r->span, r->sev, r->msg,
+				diag_code_name(r->code), NULL, 0, 0);
+		for (size_t j = 0; j < r->nnotes; j++) {
+			struct diag_note *n = &r->notes[j];
+			diag_render_one(q, out, color, n->span.off != UINT32_MAX, n->span,
+					DIAG_NOTE, n->msg, NULL, f, line, col);
+		}
+	}
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_loc(struct diag_queue *q, FILE *out, int has_span, src_span span)
+{
+	const struct src_file *f;
+	unsigned line, col, eline, ecol;
+
+	if (!has_span || src_position(q->reg, span.off, &f, &line, &col) != 0) {
+		fputs("\"file\":null,\"line\":null,\"column\":null", out);
+		return;
+	}
+	if (span.len == UINT32_MAX)
+		span.len = 0;
+	src_position(q->reg, span.off + span.len, &f, &eline, &ecol);
+	fputs("\"file\":", out);
+	json_str(out, f->name);
+	fprintf(out, ",\"line\":%u,\"column\":%u,\"end_line\":%u,\"end_column\":%u",
+		line, col, eline, ecol);
+}
+
+void diag_render_json(struct diag_queue *q, FILE *out)
+{
+	diag_sort(q);
+	fputs("[", out);
+	for (size_t i = 0; i < q->nrecs; i++) {
+		struct diag_record *r = &q->recs[i];
+
+		fputs(i ? ",\n {" : "\n {", out);
+		json_loc(q, out, r->has_span, r->span);
+		fprintf(out, ",\"severity\":\"%s\",\"code\":\"%s\",\"message\":",
+			sev_names[r->sev], diag_code_name(r->code));
+		json_str(out, r->msg);
+		fputs(",\"notes\":[", out);
+		for (size_t j = 0; j < r->nnotes; j++) {
+			struct diag_note *n = &r->notes[j];
+			fputs(j ? ",{" : "{", out);
+			json_loc(q, out, n->span.off != UINT32_MAX, n->span);
+			fputs(",\"message\":", out);
+			json_str(out, n->msg);
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fputs(q->nrecs ? "\n]\n" : "]\n", out);
+}

@@ -1,0 +1,196 @@
+/* sema-flow.c - whole-plan checks: groups, thresholds, timers, shutdown paths, file mode. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine/sema-int.h"
+
+static void host_of(struct sema *s, const struct ast_text *h, const char **p, size_t *len)
+{
+	if (!h) {
+		*p = "localhost";
+		*len = 9;
+		return;
+	}
+	src_span c = ast_text_content(h);
+	*p = sema_bytes(s, c);
+	*len = c.len;
+}
+
+/*
+ * Is there a path from the events of group G to a SHUTDOWNCMD: a REPORTS
+ * clause (or the built-in start timer's TIMEOUT clause) of G that runs one,
+ * or that starts a timer whose TIMEOUT clauses (of any group: timer names
+ * are global) lead to one?
+ */
+static int shutdown_reachable(struct sema *s, uint32_t g, uint32_t *stack, uint8_t *seen)
+{
+	size_t sp = 0;
+	int64_t start = symtab_get(&s->timers, "start", 5);
+
+	memset(seen, 0, s->whenv.n);
+	for (size_t i = 0; i < s->whenv.n; i++) {
+		struct sema_when *w = &s->whenv.v[i];
+		if (w->group == g && (w->reports || (start >= 0 && w->timer == (uint32_t)start))) {
+			seen[i] = 1;
+			stack[sp++] = (uint32_t)i;
+		}
+	}
+	while (sp) {
+		struct sema_when *w = &s->whenv.v[stack[--sp]];
+		if (w->shutdown)
+			return 1;
+		for (uint32_t k = w->starts_begin; k < w->starts_end; k++) {
+			struct sema_timer *t = &s->timerv.v[s->starts.v[k]];
+			for (uint32_t j = t->tohead; j != SEMA_NONE; j = s->whenv.v[j].next_to)
+				if (!seen[j]) {
+					seen[j] = 1;
+					stack[sp++] = j;
+				}
+		}
+	}
+	return 0;
+}
+
+static void group_checks(struct sema *s)
+{
+	uint32_t *stack = malloc((s->whenv.n + 1) * sizeof(*stack));
+	uint8_t *seen = malloc(s->whenv.n + 1);
+
+	if (!stack || !seen)
+		abort();
+	for (uint32_t gi = 0; gi < s->groupv.n; gi++) {
+		struct sema_group *g = &s->groupv.v[gi];
+		const char *gn = sema_bytes(s, g->name);
+		int gl = (int)g->name.len;
+		struct diag_record *r;
+
+		if (!g->certfile) {
+			r = diag_at(s->dq, DIAG_NO_CERTFILE, g->name,
+				"group '%.*s' has no CERTFILE: upsplan talks to upsd only over TLS", gl, gn);
+			diag_note(s->dq, r, 0, g->name,
+				  "add CERTFILE \"/etc/nut/...pem\" naming the certificate that upsd's certificate is verified against");
+		}
+		if (g->powerval_sum < g->minsupplies) {
+			r = diag_at(s->dq, DIAG_POWERVAL_SUM,
+				    g->minsupplies_span.len ? g->minsupplies_span : g->name,
+				    "group '%.*s' needs MINSUPPLIES %ld but its UPS give POWERVAL %ld in all: the plan could never be satisfied",
+				    gl, gn, g->minsupplies, g->powerval_sum);
+			diag_note(s->dq, r, 0, g->name, "lower MINSUPPLIES or add the missing MONITOR declarations");
+		}
+		if (g->minsupplies > 0) {
+			if (!shutdown_reachable(s, gi, stack, seen)) {
+				r = diag_at(s->dq, DIAG_NO_SHUTDOWN, g->name,
+					"no event of group '%.*s' leads to a SHUTDOWNCMD: this plan never shuts the machine down",
+					gl, gn);
+				diag_note(s->dq, r, 0, g->name,
+					  "add e.g. WHEN ups REPORTS None->LB : STARTTIMER final-delay 5 and WHEN ups TIMEOUT final-delay : SHUTDOWNCMD \"/sbin/shutdown -h +0\"");
+			}
+			if (!g->has_none_lb)
+				diag_at(s->dq, DIAG_NO_LB_RULE, g->name,
+					"group '%.*s' has no WHEN ... REPORTS None->LB rule: low battery is ignored", gl, gn);
+			if (!g->has_comm_nocomm)
+				diag_at(s->dq, DIAG_NO_NOCOMM_RULE, g->name,
+					"group '%.*s' has no WHEN ... REPORTS COMM->NOCOMM rule: a lost upsd goes unnoticed", gl, gn);
+		}
+		if (g->first_secondary != SEMA_NONE && !g->has_none_fsd) {
+			struct sema_ups *u = &s->upsv.v[g->first_secondary];
+			r = diag_at(s->dq, DIAG_NO_FSD_RULE, u->name,
+				"secondary UPS '%.*s' in group '%.*s' has no WHEN ... REPORTS None->FSD rule",
+				(int)u->name.len, sema_bytes(s, u->name), gl, gn);
+			diag_note(s->dq, r, 0, u->name,
+				  "the primary sets FSD when it shuts down; a secondary must shut down on None->FSD");
+		}
+	}
+	free(stack);
+	free(seen);
+
+	/* one upsd (host:port) cannot be verified against two CERTFILEs */
+	for (uint32_t a = 0; a < s->groupv.n; a++) {
+		struct sema_group *ga = &s->groupv.v[a];
+		const char *ha, *hb;
+		size_t la, lb;
+
+		if (!ga->certfile)
+			continue;
+		host_of(s, ga->host, &ha, &la);
+		for (uint32_t b = a + 1; b < s->groupv.n; b++) {
+			struct sema_group *gb = &s->groupv.v[b];
+			if (!gb->certfile || gb->port != ga->port)
+				continue;
+			host_of(s, gb->host, &hb, &lb);
+			if (la != lb || memcmp(ha, hb, la) != 0 || strcmp(ga->certfile, gb->certfile) == 0)
+				continue;
+			struct diag_record *r = diag_at(s->dq, DIAG_CERT_CLASH, gb->certfile_span,
+				"upsd %.*s:%ld already has CERTFILE '%s' in group '%.*s'; one upsd has one certificate",
+				(int)lb, hb, gb->port, ga->certfile, (int)ga->name.len, sema_bytes(s, ga->name));
+			diag_note(s->dq, r, 1, ga->certfile_span, "the other CERTFILE is here");
+		}
+	}
+}
+
+static void ups_checks(struct sema *s)
+{
+	for (size_t i = 0; i < s->upsv.n; i++) {
+		struct sema_ups *u = &s->upsv.v[i];
+		src_span at = u->lb_span[0].len ? u->lb_span[0] : u->lb_span[1].len ? u->lb_span[1] : u->lb_span[2];
+
+		if (!at.len)
+			continue;
+		if (!(u->lb[0] > u->lb[1] && u->lb[1] > u->lb[2])) {
+			struct diag_record *r = diag_at(s->dq, DIAG_LOW_ORDER, at,
+				"battery.charge.low levels of UPS '%.*s' are %d, %d, %d: LB1 should be above LB2, and LB2 above LB3",
+				(int)u->name.len, sema_bytes(s, u->name), u->lb[0], u->lb[1], u->lb[2]);
+			diag_note(s->dq, r, 0, at, "levels not set keep their defaults 50, 25 and 12");
+		}
+	}
+}
+
+static void timer_checks(struct sema *s)
+{
+	for (size_t i = 0; i < s->timerv.n; i++) {
+		struct sema_timer *t = &s->timerv.v[i];
+		src_span any = t->first_start.len ? t->first_start :
+			       t->first_timeout.len ? t->first_timeout : t->first_cancel;
+		const char *n = sema_bytes(s, any);
+		int builtin = any.len == 5 && memcmp(n, "start", 5) == 0;
+
+		if (t->nstarts && !t->ntimeouts)
+			diag_at(s->dq, DIAG_NO_TIMEOUT, t->first_start,
+				"timer '%.*s' is started but no WHEN ... TIMEOUT %.*s clause acts when it expires",
+				(int)any.len, n, (int)any.len, n);
+		if (!t->nstarts && t->ntimeouts && !builtin)
+			diag_at(s->dq, DIAG_NEVER_STARTED, t->first_timeout,
+				"timer '%.*s' is never started by a STARTTIMER: this TIMEOUT clause never runs",
+				(int)any.len, n);
+		if (!t->nstarts && t->first_cancel.len && !builtin)
+			diag_at(s->dq, DIAG_CANCEL_UNKNOWN, t->first_cancel,
+				"CANCELTIMER of timer '%.*s', which no STARTTIMER starts",
+				(int)any.len, n);
+	}
+}
+
+static void mode_check(struct sema *s)
+{
+	struct stat st;
+
+	if (!s->opt || !s->opt->check_file_mode || !s->has_passwords)
+		return;
+	if (stat(s->file->name, &st) != 0 || !(st.st_mode & S_IROTH))
+		return;
+	struct diag_record *r = diag_at(s->dq, DIAG_FILE_MODE, DIAG_FILE_SPAN(s->file),
+		"'%s' holds passwords and every user can read it (mode %04o)",
+		s->file->name, (unsigned)(st.st_mode & 07777));
+	diag_note(s->dq, r, 0, DIAG_FILE_SPAN(s->file),
+		  "run: chmod 640 '%s' (owner read-write, the daemon's group read-only)", s->file->name);
+}
+
+void sema_flow_checks(struct sema *s)
+{
+	group_checks(s);
+	ups_checks(s);
+	timer_checks(s);
+	mode_check(s);
+}

@@ -1,0 +1,106 @@
+/* sema-int.h - state of the semantic pass, shared by its files (private to engine/). */
+#ifndef UPSPLAN_SEMA_INT_H
+#define UPSPLAN_SEMA_INT_H
+
+#include <stdint.h>
+
+#include "engine/diag.h"
+#include "engine/sema.h"
+#include "engine/symtab.h"
+#include "grammar/ast.h"
+
+#define SEMA_NONE UINT32_MAX
+
+struct sema_msg {
+	src_span name;		/* len 0: built-in (hostname) */
+	char *text;		/* expanded text, owned */
+	size_t len;
+};
+
+struct sema_group {
+	src_span name;
+	const struct ast_text *host;	/* NULL: localhost */
+	long port;
+	char *certfile;			/* resolved path, owned; NULL: none */
+	src_span certfile_span;
+	long minsupplies;
+	src_span minsupplies_span;
+	long powerval_sum;
+	uint32_t first_secondary;	/* UPS index, or SEMA_NONE */
+	unsigned has_none_lb : 1, has_comm_nocomm : 1, has_none_fsd : 1;
+};
+
+struct sema_ups {
+	src_span name;
+	uint32_t group;
+	const struct ast_text *host;
+	long port;
+	int lb[3];
+	src_span lb_span[3];	/* len 0: default */
+};
+
+struct sema_timer {
+	src_span first_start, first_timeout, first_cancel;
+	uint32_t nstarts, ntimeouts;
+	uint32_t tohead;	/* first TIMEOUT clause (index into whens), chained by next_to */
+};
+
+struct sema_when {
+	uint32_t group;
+	uint32_t timer;		/* TIMEOUT clause: its timer, else SEMA_NONE */
+	uint32_t next_to;	/* next TIMEOUT clause of the same timer */
+	uint32_t starts_begin, starts_end;	/* range in sema.starts */
+	unsigned shutdown : 1, reports : 1;
+};
+
+#define SEMA_VEC(type) struct { type *v; size_t n, cap; }
+
+struct sema {
+	const struct src_registry *reg;
+	const struct src_file *file;
+	struct diag_queue *dq;
+	const struct sema_options *opt;
+
+	struct symtab msgs, all_lets, groups, timers, all_monitors;
+	struct symtab *group_ups;	/* per group: UPS name -> UPS index */
+	SEMA_VEC(struct sema_msg) msgv;
+	SEMA_VEC(struct sema_group) groupv;
+	SEMA_VEC(struct sema_ups) upsv;
+	SEMA_VEC(struct sema_timer) timerv;
+	SEMA_VEC(struct sema_when) whenv;
+	SEMA_VEC(uint32_t) starts;
+	SEMA_VEC(const struct ast_decl *) monitor_decls;	/* pre-pass, for notes */
+
+	uint32_t cur_group, cur_ups;
+	src_span first_group_elem;	/* len 0: none yet */
+	int has_first_group_elem;
+	int has_passwords;
+};
+
+/* Grow a SEMA_VEC by one element and return a pointer to it (zeroed). */
+#define SEMA_PUSH(s, vec) \
+	((vec).n == (vec).cap ? sema_grow((void **)&(vec).v, &(vec).cap, sizeof(*(vec).v)) : (void)0, \
+	 memset(&(vec).v[(vec).n], 0, sizeof(*(vec).v)), &(vec).v[(vec).n++])
+
+void sema_grow(void **v, size_t *cap, size_t elem);
+
+/* Bytes of SPAN. */
+static inline const char *sema_bytes(const struct sema *s, src_span sp)
+{
+	return src_bytes(s->reg, sp);
+}
+
+/* sema-text.c: numbers, hosts, texts and substitutions */
+int sema_number(struct sema *s, src_span sp, double *out);
+int sema_integer(struct sema *s, src_span sp, const char *what, long min, long max, long *out);
+void sema_check_host(struct sema *s, const struct ast_text *t);
+void sema_check_subst(struct sema *s, src_span content, const char *where);
+char *sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
+			 int check_subst, size_t *lenp);
+char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp);
+const char *sema_closest(const struct symtab *t, const char *key, size_t len, uint32_t *vlen);
+
+/* sema-flow.c: whole-plan checks after the pass */
+void sema_flow_checks(struct sema *s);
+
+#endif

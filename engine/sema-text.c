@@ -1,0 +1,344 @@
+/* sema-text.c - semantic checks of values: numbers, hosts, message texts, % substitutions. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/sema-int.h"
+
+void sema_grow(void **v, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p = realloc(*v, ncap * elem);
+
+	if (!p) {
+		fputs("upsplan: out of memory\n", stderr);
+		abort();
+	}
+	*v = p;
+	*cap = ncap;
+}
+
+int sema_number(struct sema *s, src_span sp, double *out)
+{
+	const char *p = sema_bytes(s, sp);
+	unsigned dots = 0, digits = 0;
+	char buf[64];
+
+	for (uint32_t i = 0; i < sp.len; i++) {
+		if (p[i] == '.')
+			dots++;
+		else
+			digits++;
+	}
+	if (dots > 1 || digits == 0 || sp.len >= sizeof(buf)) {
+		diag_at(s->dq, DIAG_BAD_NUMBER, sp,
+			"malformed number '%.*s'; write digits with at most one decimal point, e.g. 5 or 0.5",
+			(int)(sp.len > 40 ? 40 : sp.len), p);
+		return -1;
+	}
+	memcpy(buf, p, sp.len);
+	buf[sp.len] = '\0';
+	*out = strtod(buf, NULL);
+	return 0;
+}
+
+int sema_integer(struct sema *s, src_span sp, const char *what, long min, long max, long *out)
+{
+	double d;
+
+	if (sema_number(s, sp, &d))
+		return -1;
+	if (d != (double)(long)d && d < 1e15) {
+		diag_at(s->dq, DIAG_NOT_INTEGER, sp, "%s must be a whole number, not %.*s",
+			what, (int)sp.len, sema_bytes(s, sp));
+		return -1;
+	}
+	if (d < (double)min || d > (double)max) {
+		diag_at(s->dq, DIAG_RANGE, sp, "%s must be between %ld and %ld, not %.*s",
+			what, min, max, (int)(sp.len > 40 ? 40 : sp.len), sema_bytes(s, sp));
+		return -1;
+	}
+	*out = (long)d;
+	return 0;
+}
+
+/* RFC 1123 host name: dot-separated labels of letters, digits, '-' and '_'. */
+static int sema_hostname_ok(const char *p, size_t len)
+{
+	size_t label = 0;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+		if (c == '.') {
+			if (label == 0 || p[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)c) && c != '-' && c != '_')
+			return 0;
+		if (c == '-' && label == 0)
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return p[len - 1] != '-';
+}
+
+void sema_check_host(struct sema *s, const struct ast_text *t)
+{
+	src_span c = ast_text_content(t);
+	const char *p = sema_bytes(s, c);
+	char buf[300];
+	unsigned char addr[16];
+	size_t len = c.len;
+	int digits_and_dots = 1;
+
+	if (len >= sizeof(buf))
+		goto bad;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (buf[0] == '[' && len > 2 && buf[len - 1] == ']') {
+		memmove(buf, buf + 1, len - 2);
+		buf[len - 2] = '\0';
+		len -= 2;
+		if (strchr(buf, ':') == NULL)
+			goto bad;
+	}
+	if (strchr(buf, ':')) {
+		char *zone = strchr(buf, '%');
+		if (zone)
+			*zone = '\0';
+		if (inet_pton(AF_INET6, buf, addr) == 1)
+			return;
+		goto bad;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (!isdigit((unsigned char)buf[i]) && buf[i] != '.')
+			digits_and_dots = 0;
+	if (digits_and_dots) {
+		if (inet_pton(AF_INET, buf, addr) == 1)
+			return;
+		goto bad;
+	}
+	if (sema_hostname_ok(buf, len))
+		return;
+bad:
+	diag_at(s->dq, DIAG_BAD_HOST, t->span,
+		"HOST '%.*s' is neither an IPv4 or IPv6 address nor a valid host name",
+		(int)(c.len > 60 ? 60 : c.len), p);
+}
+
+static int sema_is_key(char c)
+{
+	return c == 'u' || c == 'c' || c == 'e' || c == 'b' || c == 'h';
+}
+
+void sema_check_subst(struct sema *s, src_span content, const char *where)
+{
+	const char *p = sema_bytes(s, content);
+	uint32_t n = content.len;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t j, k;
+		src_span at;
+
+		if (p[i] != '%')
+			continue;
+		at = (src_span){ content.off + i, 1 };
+		if (i + 1 < n && p[i + 1] == '%') {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n || p[i + 1] != '(') {
+			struct diag_record *r = diag_at(s->dq, DIAG_SUBST_BARE, at,
+				"stray '%%' in %s", where);
+			diag_note(s->dq, r, 0, at, "write '%%%%' for a percent sign, or a substitution such as %%(c)s (battery charge)");
+			continue;
+		}
+		for (j = i + 2; j < n && p[j] != ')'; j++)
+			;
+		if (j >= n) {
+			diag_at(s->dq, DIAG_SUBST_BARE, (src_span){ content.off + i, n - i },
+				"unterminated substitution in %s: '%%(' without ')'", where);
+			return;
+		}
+		at.len = j + 1 - i;
+		if (j != i + 3 || !sema_is_key(p[i + 2])) {
+			struct diag_record *r = diag_at(s->dq, DIAG_SUBST_KEY, at,
+				"unknown substitution '%%(%.*s)' in %s", (int)(j - i - 2), p + i + 2, where);
+			diag_note(s->dq, r, 0, at, "known: %%(u)s UPS name, %%(c)s battery charge, %%(e)s event, %%(b)s user@host, %%(h)s host name");
+		}
+		/* conversion: optional flags, width, precision, then one letter */
+		for (k = j + 1; k < n && strchr("-+ #0123456789.", p[k]); k++)
+			;
+		if (k >= n || !isalpha((unsigned char)p[k])) {
+			diag_at(s->dq, DIAG_SUBST_CONV, (src_span){ content.off + i, k - i },
+				"substitution '%.*s' in %s has no conversion; write %%(%c)s",
+				(int)(k - i), p + i, where, p[i + 2]);
+			i = k - 1;
+			continue;
+		}
+		if (k != j + 1 || p[k] != 's') {
+			diag_at(s->dq, DIAG_SUBST_CONV, (src_span){ content.off + i, k + 1 - i },
+				"only the s conversion is supported: write %%(%.*s)s instead of '%.*s'",
+				(int)(j - i - 2), p + i + 2, (int)(k + 1 - i), p + i);
+		}
+		i = k;
+	}
+}
+
+/* Bounded Levenshtein distance, case-insensitive; returns > MAX when above it. */
+static unsigned sema_distance(const char *a, size_t la, const char *b, size_t lb, unsigned max)
+{
+	unsigned row[64], prev;
+
+	if (la >= 64 || lb >= 64)
+		return max + 1;
+	if ((la > lb ? la - lb : lb - la) > max)
+		return max + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned best;
+		prev = row[0];
+		row[0] = (unsigned)i;
+		best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cur = row[j];
+			unsigned cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			unsigned v = prev + cost;
+			if (row[j] + 1 < v)
+				v = row[j] + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			prev = cur;
+			if (v < best)
+				best = v;
+		}
+		if (best > max)
+			return max + 1;
+	}
+	return row[lb];
+}
+
+const char *sema_closest(const struct symtab *t, const char *key, size_t len, uint32_t *vlen)
+{
+	unsigned max = len < 4 ? 1 : len < 12 ? 2 : 3, best = max + 1;
+	const char *found = NULL;
+
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct symtab_slot *sl = &t->slots[i];
+		unsigned d;
+		if (!sl->key || sl->len == 0)
+			continue;
+		d = sema_distance(key, len, sl->key, sl->len, max);
+		if (d < best || (d == best && found && (sl->len < *vlen ||
+		    (sl->len == *vlen && memcmp(sl->key, found, sl->len) < 0)))) {
+			best = d;
+			found = sl->key;
+			*vlen = sl->len;
+		}
+	}
+	return found;
+}
+
+/* Resolve one text part: a message, or the literal; warns about the quirks. */
+static const char *sema_part(struct sema *s, const struct ast_text *t, int check_subst,
+			     size_t *lenp, const char *where)
+{
+	src_span c = ast_text_content(t);
+	const char *p = sema_bytes(s, c);
+	int64_t m = symtab_get(&s->msgs, p, c.len);
+
+	if (m >= 0) {
+		if (t->kind == AST_TEXT_QUOTED) {
+			struct diag_record *r = diag_at(s->dq, DIAG_QUOTED_MSG, t->span,
+				"quoted text '%.*s' is also the name of a message: it is replaced by that message",
+				(int)c.len, p);
+			diag_note(s->dq, r, 0, t->span,
+				  "write the name without quotes to use the message, or change the text");
+		}
+		*lenp = s->msgv.v[m].len;
+		return s->msgv.v[m].text;
+	}
+	if (t->kind == AST_TEXT_NAME) {
+		int64_t later = symtab_get(&s->all_lets, p, c.len);
+		struct diag_record *r;
+
+		if (later >= 0) {
+			r = diag_at(s->dq, DIAG_LATE_MSG, t->span,
+				"message '%.*s' is defined after this use: the literal text '%.*s' is used here",
+				(int)c.len, p, (int)c.len, p);
+			diag_note(s->dq, r, 1, (src_span){ (uint32_t)later, c.len },
+				  "move this LET before its first use");
+		} else {
+			uint32_t vl = 0;
+			const char *close = sema_closest(&s->all_lets, p, c.len, &vl);
+			r = diag_at(s->dq, DIAG_UNDEF_NAME, t->span,
+				"'%.*s' is not a defined message: it is used as literal text",
+				(int)(c.len > 60 ? 60 : c.len), p);
+			if (close)
+				diag_note(s->dq, r, 0, t->span, "did you mean '%.*s'?", (int)vl, close);
+			else
+				diag_note(s->dq, r, 0, t->span, "define it with LET, or quote the text");
+		}
+	}
+	if (check_subst)
+		sema_check_subst(s, c, where);
+	*lenp = c.len;
+	return p;
+}
+
+char *sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
+			 int check_subst, size_t *lenp)
+{
+	size_t seplen = strlen(sep), len = 0, cap = 64;
+	char *out = malloc(cap);
+
+	if (!out)
+		abort();
+	for (int first = 1; t; t = t->next, first = 0) {
+		size_t n;
+		const char *p = sema_part(s, t, check_subst, &n, "this text");
+		if (len + n + seplen + 1 > cap) {
+			while (len + n + seplen + 1 > cap)
+				cap *= 2;
+			out = realloc(out, cap);
+			if (!out)
+				abort();
+		}
+		if (!first) {
+			memcpy(out + len, sep, seplen);
+			len += seplen;
+		}
+		memcpy(out + len, p, n);
+		len += n;
+	}
+	out[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return out;
+}
+
+char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp)
+{
+	size_t n;
+	const char *p = sema_part(s, t, 1, &n, "this text");
+	char *r = malloc(n + 1);
+
+	if (!r)
+		abort();
+	memcpy(r, p, n);
+	r[n] = '\0';
+	if (lenp)
+		*lenp = n;
+	return r;
+}

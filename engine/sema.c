@@ -1,0 +1,519 @@
+/* sema.c - the semantic pass over a parsed plan, in file order, as UPSmon.py's e() but checked. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/events.h"
+#include "engine/sema-int.h"
+
+#define LB_PREFIX "battery.charge.low."
+
+static const int lb_defaults[3] = { 50, 25, 12 };
+
+static struct sema_group *cur_group(struct sema *s)
+{
+	return s->cur_group == SEMA_NONE ? NULL : &s->groupv.v[s->cur_group];
+}
+
+/* Declarations legal only before the first group element. */
+static void sema_intro(struct sema *s, const struct ast_decl *d, const char *kw)
+{
+	if (s->has_first_group_elem) {
+		struct diag_record *r = diag_at(s->dq, DIAG_INTRO_LATE, d->kw,
+			"%s is a global setting and must come before the first group declaration", kw);
+		diag_note(s->dq, r, 1, s->first_group_elem, "the first group declaration is here");
+	}
+}
+
+/* Group elements need a current GROUP. */
+static int sema_need_group(struct sema *s, const struct ast_decl *d, const char *kw)
+{
+	if (!s->has_first_group_elem) {
+		s->has_first_group_elem = 1;
+		s->first_group_elem = d->kw;
+	}
+	if (s->cur_group != SEMA_NONE)
+		return 1;
+	struct diag_record *r = diag_at(s->dq, DIAG_NO_GROUP, d->kw, "%s before any GROUP", kw);
+	diag_note(s->dq, r, 0, d->kw, "add 'GROUP name' (with HOST, PORT and CERTFILE) before it");
+	return 0;
+}
+
+static void sema_let_low(struct sema *s, const struct ast_decl *d, int level)
+{
+	const struct ast_text *t = d->u.let.texts;
+	src_span c = ast_text_content(t);
+	const char *p = sema_bytes(s, c);
+	long v = 0;
+	uint32_t i;
+
+	if (s->cur_ups == SEMA_NONE) {
+		struct diag_record *r = diag_at(s->dq, DIAG_LOW_NO_UPS, d->u.let.name,
+			"%s" LB_PREFIX "%d sets a threshold of the current UPS, but no MONITOR comes before it",
+			"", level);
+		diag_note(s->dq, r, 0, d->u.let.name, "move it after the MONITOR of the UPS it is for");
+	}
+	if (t->kind != AST_TEXT_QUOTED || t->next || c.len == 0 || c.len > 3)
+		goto bad;
+	for (i = 0; i < c.len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			goto bad;
+		v = v * 10 + (p[i] - '0');
+	}
+	if (v > 100)
+		goto bad;
+	if (s->cur_ups != SEMA_NONE) {
+		struct sema_ups *u = &s->upsv.v[s->cur_ups];
+		u->lb[level - 1] = (int)v;
+		u->lb_span[level - 1] = d->u.let.name;
+	}
+	return;
+bad:
+	diag_at(s->dq, DIAG_LOW_VALUE, t->span,
+		LB_PREFIX "%d must be one quoted whole number from 0 to 100, e.g. \"50\"", level);
+}
+
+static void sema_let(struct sema *s, const struct ast_decl *d)
+{
+	src_span name = d->u.let.name;
+	const char *p = sema_bytes(s, name);
+	size_t plen = strlen(LB_PREFIX);
+	struct sema_msg *m;
+	int64_t old;
+
+	if (name.len == plen + 1 && memcmp(p, LB_PREFIX, plen) == 0 &&
+	    p[plen] >= '1' && p[plen] <= '3') {
+		sema_let_low(s, d, p[plen] - '0');
+		return;
+	}
+	old = symtab_get(&s->msgs, p, name.len);
+	if (old >= 0) {
+		struct sema_msg *om = &s->msgv.v[old];
+		struct diag_record *r = diag_at(s->dq, DIAG_DUP_LET, name,
+			"LET redefines message '%.*s': later uses get the new text, earlier ones keep the old",
+			(int)name.len, p);
+		if (om->name.len)
+			diag_note(s->dq, r, 1, om->name, "previous definition is here");
+		else
+			diag_note(s->dq, r, 0, name, "'%.*s' is built in (this machine's host name)",
+				  (int)name.len, p);
+	}
+	m = SEMA_PUSH(s, s->msgv);
+	m->name = name;
+	m->text = sema_resolve_texts(s, d->u.let.texts, "", 1, &m->len);
+	symtab_put(&s->msgs, p, name.len, (uint32_t)(s->msgv.n - 1));
+}
+
+static void sema_group(struct sema *s, const struct ast_decl *d)
+{
+	const char *p = sema_bytes(s, d->u.name);
+	int64_t old = symtab_get(&s->groups, p, d->u.name.len);
+	struct sema_group *g;
+
+	if (!s->has_first_group_elem) {
+		s->has_first_group_elem = 1;
+		s->first_group_elem = d->kw;
+	}
+	if (old >= 0) {
+		struct diag_record *r = diag_at(s->dq, DIAG_DUP_GROUP, d->u.name,
+			"GROUP '%.*s' is declared twice", (int)d->u.name.len, p);
+		diag_note(s->dq, r, 1, s->groupv.v[old].name, "first declared here; give each group its own name");
+	}
+	g = SEMA_PUSH(s, s->groupv);
+	g->name = d->u.name;
+	g->port = 3493;
+	g->minsupplies = 1;
+	g->first_secondary = SEMA_NONE;
+	s->group_ups = realloc(s->group_ups, s->groupv.cap * sizeof(*s->group_ups));
+	if (!s->group_ups)
+		abort();
+	symtab_init(&s->group_ups[s->groupv.n - 1]);
+	if (old < 0)
+		symtab_put(&s->groups, p, d->u.name.len, (uint32_t)(s->groupv.n - 1));
+	s->cur_group = (uint32_t)(s->groupv.n - 1);
+	s->cur_ups = SEMA_NONE;
+}
+
+static const char *const type_names[] = { "primary", "master", "secondary", "slave", "observer" };
+
+static void sema_monitor(struct sema *s, const struct ast_decl *d)
+{
+	const struct ast_monitor *m = d->u.monitor;
+	struct sema_group *g;
+	struct sema_ups *u;
+	const char *p = sema_bytes(s, m->ups);
+	const char *tp = sema_bytes(s, m->type);
+	int64_t old;
+	long pv = 0;
+	int type = -1;
+
+	s->has_passwords = 1;
+	if (!sema_need_group(s, d, "MONITOR"))
+		return;
+	g = cur_group(s);
+	old = symtab_get(&s->group_ups[s->cur_group], p, m->ups.len);
+	if (old >= 0) {
+		struct diag_record *r = diag_at(s->dq, DIAG_DUP_UPS, m->ups,
+			"UPS '%.*s' is monitored twice in group '%.*s'", (int)m->ups.len, p,
+			(int)g->name.len, sema_bytes(s, g->name));
+		diag_note(s->dq, r, 1, s->upsv.v[old].name, "first MONITOR is here");
+	}
+	if (sema_integer(s, m->powerval, "POWERVAL", 0, 1000000, &pv) == 0)
+		g->powerval_sum += pv;
+	for (int i = 0; i < 5; i++)
+		if (strlen(type_names[i]) == m->type.len && memcmp(type_names[i], tp, m->type.len) == 0)
+			type = i;
+	if (type < 0)
+		diag_at(s->dq, DIAG_BAD_TYPE, m->type,
+			"TYPE '%.*s' is unknown; use primary, secondary or observer (master and slave are old synonyms)",
+			(int)m->type.len, tp);
+	u = SEMA_PUSH(s, s->upsv);
+	u->name = m->ups;
+	u->group = s->cur_group;
+	u->host = g->host;
+	u->port = g->port;
+	memcpy(u->lb, lb_defaults, sizeof(u->lb));
+	if ((type == 2 || type == 3) && g->first_secondary == SEMA_NONE)
+		g->first_secondary = (uint32_t)(s->upsv.n - 1);
+	if (old < 0)
+		symtab_put(&s->group_ups[s->cur_group], p, m->ups.len, (uint32_t)(s->upsv.n - 1));
+	s->cur_ups = (uint32_t)(s->upsv.n - 1);
+}
+
+/* Report a UPS name that is not monitored in the current group, with the likely cause. */
+static void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const char *what)
+{
+	const char *p = sema_bytes(s, name);
+	struct sema_group *g = cur_group(s);
+	int64_t mon = symtab_get(&s->all_monitors, p, name.len);
+	struct diag_record *r;
+	uint32_t vl = 0;
+	const char *close;
+
+	r = diag_at(s->dq, code, name, "UPS '%.*s' is not declared by a MONITOR in group '%.*s'%s",
+		    (int)(name.len > 60 ? 60 : name.len), p, (int)g->name.len, sema_bytes(s, g->name), what);
+	if (mon >= 0) {
+		const struct ast_decl *md = s->monitor_decls.v[mon];
+		if (md->kw.off > name.off)
+			diag_note(s->dq, r, 1, md->u.monitor->ups,
+				  "its MONITOR comes later; declare a UPS before using it");
+		else
+			diag_note(s->dq, r, 1, md->u.monitor->ups,
+				  "it is monitored in another group; a WHEN can only name a UPS of its own group");
+		return;
+	}
+	close = sema_closest(&s->group_ups[s->cur_group], p, name.len, &vl);
+	if (close)
+		diag_note(s->dq, r, 0, name, "did you mean '%.*s'?", (int)vl, close);
+}
+
+static void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from, int to)
+{
+	char hint[256];
+
+	ev_pairs_hint(from, to, hint, sizeof(hint));
+	diag_note(s->dq, r, 0, at, "valid pairs: %s", hint);
+}
+
+static uint32_t sema_timer(struct sema *s, src_span name)
+{
+	const char *p = sema_bytes(s, name);
+	int64_t t = symtab_get(&s->timers, p, name.len);
+	struct sema_timer *tm;
+
+	if (t >= 0)
+		return (uint32_t)t;
+	tm = SEMA_PUSH(s, s->timerv);
+	tm->tohead = SEMA_NONE;
+	symtab_put(&s->timers, p, name.len, (uint32_t)(s->timerv.n - 1));
+	return (uint32_t)(s->timerv.n - 1);
+}
+
+static const char *const syslog_tags[] = {
+	"[emerg]", "[alert]", "[crit]", "[err]", "[warning]", "[notice]", "[info]", "[debug]"
+};
+
+static void sema_syslog(struct sema *s, const struct ast_action *a, const char *text)
+{
+	const char *end;
+
+	if (text[0] != '[')
+		return;		/* no tag: logged at info */
+	for (size_t i = 0; i < sizeof(syslog_tags) / sizeof(syslog_tags[0]); i++)
+		if (strncmp(text, syslog_tags[i], strlen(syslog_tags[i])) == 0)
+			return;
+	end = strchr(text, ']');
+	struct diag_record *r = diag_at(s->dq, DIAG_SYSLOG_TAG, a->u.texts->span,
+		"SYSLOG priority tag '%.*s' is unknown", end ? (int)(end - text + 1) : 1, text);
+	diag_note(s->dq, r, 0, a->u.texts->span,
+		  "use [emerg], [alert], [crit], [err], [warning], [notice], [info] or [debug]; without a tag the priority is info");
+}
+
+static void sema_action(struct sema *s, const struct ast_action *a, struct sema_when *w)
+{
+	double d;
+	char *text;
+
+	if (a->has_cond && ev_pair_index(a->cond_from, a->cond_to) < 0) {
+		struct diag_record *r = diag_at(s->dq, DIAG_BAD_COND, a->cond,
+			"IF %s->%s is not a valid event pair", ast_status_name(a->cond_from),
+			ast_status_name(a->cond_to));
+		sema_pair_hint(s, r, a->cond, a->cond_from, a->cond_to);
+	}
+	switch (a->kind) {
+	case AST_ACT_CANCELTIMER: {
+		struct sema_timer *t = &s->timerv.v[sema_timer(s, a->u.arg.name)];
+		if (!t->first_cancel.len)
+			t->first_cancel = a->u.arg.name;
+		break;
+	}
+	case AST_ACT_STARTTIMER: {
+		uint32_t ti = sema_timer(s, a->u.arg.name);
+		struct sema_timer *t = &s->timerv.v[ti];
+		if (!t->nstarts++)
+			t->first_start = a->u.arg.name;
+		*SEMA_PUSH(s, s->starts) = ti;
+		sema_number(s, a->u.arg.num, &d);
+		break;
+	}
+	case AST_ACT_DEBUG:
+		if (sema_number(s, a->u.arg.num, &d) == 0 &&
+		    (d != 0 && d != 1 && d != 2))
+			diag_at(s->dq, DIAG_DEBUG_RANGE, a->u.arg.num,
+				"DEBUG level must be 0, 1 or 2, not %.*s", (int)a->u.arg.num.len,
+				sema_bytes(s, a->u.arg.num));
+		break;
+	case AST_ACT_SETFSD: {
+		const char *p = sema_bytes(s, a->u.arg.name);
+		if (symtab_get(&s->group_ups[s->cur_group], p, a->u.arg.name.len) < 0)
+			sema_unknown_ups(s, DIAG_SETFSD_UPS, a->u.arg.name, ": SETFSD needs a monitored UPS");
+		break;
+	}
+	case AST_ACT_EMAIL: {
+		const struct ast_email *e = a->u.email;
+		free(sema_resolve_one(s, e->from, NULL));
+		free(sema_resolve_one(s, e->to, NULL));
+		free(sema_resolve_one(s, e->subject, NULL));
+		free(sema_resolve_texts(s, e->message, "", 1, NULL));
+		break;
+	}
+	case AST_ACT_SYSLOG:
+		text = sema_resolve_texts(s, a->u.texts, "\n", 1, NULL);
+		sema_syslog(s, a, text);
+		free(text);
+		break;
+	case AST_ACT_SHUTDOWNCMD:
+		w->shutdown = 1;
+		/* fall through */
+	default:
+		free(sema_resolve_texts(s, a->u.texts, "\n", 1, NULL));
+		break;
+	}
+}
+
+static void sema_when(struct sema *s, const struct ast_decl *d)
+{
+	const struct ast_when *wd = d->u.when;
+	const char *p = sema_bytes(s, wd->ups);
+	struct sema_group *g;
+	struct sema_when *w;
+
+	if (!sema_need_group(s, d, "WHEN"))
+		return;
+	g = cur_group(s);
+	if (symtab_get(&s->group_ups[s->cur_group], p, wd->ups.len) < 0)
+		sema_unknown_ups(s, DIAG_UNDECLARED_UPS, wd->ups, "");
+	w = SEMA_PUSH(s, s->whenv);
+	w->group = s->cur_group;
+	w->timer = SEMA_NONE;
+	w->next_to = SEMA_NONE;
+	w->starts_begin = (uint32_t)s->starts.n;
+	if (wd->timeout) {
+		uint32_t ti = sema_timer(s, wd->event);
+		struct sema_timer *t = &s->timerv.v[ti];
+		w->timer = ti;
+		if (!t->ntimeouts++)
+			t->first_timeout = wd->event;
+		w->next_to = t->tohead;
+		t->tohead = (uint32_t)(s->whenv.n - 1);
+	} else if (ev_pair_index(wd->from, wd->to) < 0) {
+		struct diag_record *r = diag_at(s->dq, DIAG_BAD_EVENT, wd->event,
+			"REPORTS %s->%s is not a valid event pair", ast_status_name(wd->from),
+			ast_status_name(wd->to));
+		sema_pair_hint(s, r, wd->event, wd->from, wd->to);
+	} else {
+		w->reports = 1;
+		if (wd->from == AST_ST_NONE && wd->to == AST_ST_LB)
+			g->has_none_lb = 1;
+		if (wd->from == AST_ST_COMM && wd->to == AST_ST_NOCOMM)
+			g->has_comm_nocomm = 1;
+		if (wd->from == AST_ST_NONE && wd->to == AST_ST_FSD)
+			g->has_none_fsd = 1;
+	}
+	for (const struct ast_action *a = wd->actions; a; a = a->next) {
+		sema_action(s, a, w);
+		w = &s->whenv.v[s->whenv.n - 1];	/* the vector may have moved */
+	}
+	w->starts_end = (uint32_t)s->starts.n;
+}
+
+static void sema_decl(struct sema *s, const struct ast_decl *d)
+{
+	struct sema_group *g;
+	long v;
+	double f;
+
+	switch (d->kind) {
+	case AST_DECL_SMTP:
+		sema_intro(s, d, "SMTPSERVER");
+		s->has_passwords = 1;
+		if (sema_number(s, d->u.smtp->port, &f) == 0 &&
+		    (f < 1 || f > 65535 || f != (double)(long)f))
+			diag_at(s->dq, DIAG_SMTP_PORT, d->u.smtp->port,
+				"SMTP port must be a whole number from 1 to 65535 (465 for TLS, 587 for STARTTLS), not %.*s",
+				(int)d->u.smtp->port.len, sema_bytes(s, d->u.smtp->port));
+		break;
+	case AST_DECL_LET:
+		sema_let(s, d);
+		break;
+	case AST_DECL_POLLFREQ:
+	case AST_DECL_POLLFREQALERT: {
+		const char *kw = d->kind == AST_DECL_POLLFREQ ? "POLLFREQ" : "POLLFREQALERT";
+		sema_intro(s, d, kw);
+		if (sema_number(s, d->u.num, &f) == 0 && f <= 0)
+			diag_at(s->dq, DIAG_POLLFREQ, d->u.num,
+				"%s must be above 0 seconds, not %.*s", kw, (int)d->u.num.len,
+				sema_bytes(s, d->u.num));
+		break;
+	}
+	case AST_DECL_GROUP:
+		sema_group(s, d);
+		break;
+	case AST_DECL_HOST:
+		sema_check_host(s, d->u.text);
+		if (sema_need_group(s, d, "HOST"))
+			cur_group(s)->host = d->u.text;
+		break;
+	case AST_DECL_PORT:
+		if (sema_integer(s, d->u.num, "PORT", 1, 65535, &v) == 0 &&
+		    sema_need_group(s, d, "PORT"))
+			cur_group(s)->port = v;
+		else
+			sema_need_group(s, d, "PORT");
+		break;
+	case AST_DECL_CERTFILE: {
+		size_t n;
+		char *path = sema_resolve_one(s, d->u.text, &n);
+		if (sema_need_group(s, d, "CERTFILE")) {
+			g = cur_group(s);
+			free(g->certfile);
+			g->certfile = path;
+			g->certfile_span = d->u.text->span;
+		} else {
+			free(path);
+		}
+		break;
+	}
+	case AST_DECL_MONITOR:
+		sema_monitor(s, d);
+		break;
+	case AST_DECL_MINSUPPLIES:
+		if (sema_integer(s, d->u.num, "MINSUPPLIES", 0, 1000000, &v) == 0 &&
+		    sema_need_group(s, d, "MINSUPPLIES")) {
+			cur_group(s)->minsupplies = v;
+			cur_group(s)->minsupplies_span = d->u.num;
+		} else {
+			sema_need_group(s, d, "MINSUPPLIES");
+		}
+		break;
+	case AST_DECL_WHEN:
+		sema_when(s, d);
+		break;
+	}
+}
+
+/* Pre-pass: every LET and MONITOR by name, for "defined later" notes. */
+static void sema_prepass(struct sema *s, const struct ast_plan *plan)
+{
+	for (const struct ast_decl *d = plan->first; d; d = d->next) {
+		if (d->kind == AST_DECL_LET) {
+			const char *p = sema_bytes(s, d->u.let.name);
+			if (symtab_get(&s->all_lets, p, d->u.let.name.len) < 0)
+				symtab_put(&s->all_lets, p, d->u.let.name.len, d->u.let.name.off);
+		} else if (d->kind == AST_DECL_MONITOR) {
+			const char *p = sema_bytes(s, d->u.monitor->ups);
+			*SEMA_PUSH(s, s->monitor_decls) = d;
+			if (symtab_get(&s->all_monitors, p, d->u.monitor->ups.len) < 0)
+				symtab_put(&s->all_monitors, p, d->u.monitor->ups.len,
+					   (uint32_t)(s->monitor_decls.n - 1));
+		}
+	}
+}
+
+static void sema_free(struct sema *s)
+{
+	for (size_t i = 0; i < s->msgv.n; i++)
+		free(s->msgv.v[i].text);
+	for (size_t i = 0; i < s->groupv.n; i++) {
+		free(s->groupv.v[i].certfile);
+		symtab_free(&s->group_ups[i]);
+	}
+	free(s->group_ups);
+	free(s->msgv.v);
+	free(s->groupv.v);
+	free(s->upsv.v);
+	free(s->timerv.v);
+	free(s->whenv.v);
+	free(s->starts.v);
+	free(s->monitor_decls.v);
+	symtab_free(&s->msgs);
+	symtab_free(&s->all_lets);
+	symtab_free(&s->groups);
+	symtab_free(&s->timers);
+	symtab_free(&s->all_monitors);
+}
+
+int sema_check(const struct src_registry *reg, const struct src_file *file,
+	       const struct ast_plan *plan, struct diag_queue *dq,
+	       const struct sema_options *opt, struct sema_result *res)
+{
+	struct sema s;
+	struct sema_msg *host;
+	char hostname[256] = "localhost";
+	size_t errors_before = dq->nerrors;
+
+	memset(&s, 0, sizeof(s));
+	s.reg = reg;
+	s.file = file;
+	s.dq = dq;
+	s.opt = opt;
+	s.cur_group = s.cur_ups = SEMA_NONE;
+
+	/* the built-in message "hostname" */
+	gethostname(hostname, sizeof(hostname) - 1);
+	host = SEMA_PUSH(&s, s.msgv);
+	host->text = strdup(hostname);
+	host->len = strlen(hostname);
+	symtab_put(&s.msgs, "hostname", 8, 0);
+
+	if (!plan->first) {
+		diag_at(dq, DIAG_EMPTY, DIAG_FILE_SPAN(file),
+			"the file holds no declaration; a plan needs at least a GROUP, a MONITOR and WHEN rules");
+	}
+	sema_prepass(&s, plan);
+	for (const struct ast_decl *d = plan->first; d; d = d->next)
+		sema_decl(&s, d);
+	sema_flow_checks(&s);
+	if (res) {
+		res->ngroups = (unsigned)s.groupv.n;
+		res->nups = (unsigned)s.upsv.n;
+		res->nmessages = (unsigned)s.msgv.n;
+		res->ntimers = (unsigned)s.timerv.n;
+		res->nwhens = (unsigned)s.whenv.n;
+	}
+	sema_free(&s);
+	return dq->nerrors > errors_before;
+}

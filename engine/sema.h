@@ -1,0 +1,26 @@
+/* sema.h - the semantic pass: checks a parsed plan and builds its symbol tables. */
+#ifndef UPSPLAN_SEMA_H
+#define UPSPLAN_SEMA_H
+
+#include "engine/diag.h"
+#include "grammar/ast.h"
+
+struct sema_options {
+	int check_file_mode;	/* W610: warn about readable files with passwords */
+};
+
+/* Result of the semantic pass, kept for later passes (code generation). */
+struct sema_result {
+	unsigned ngroups, nups, nmessages, ntimers, nwhens;
+};
+
+/*
+ * Check PLAN (parsed from the files of REG) and queue every diagnostic in
+ * DQ.  FILE is the main file (for file-level checks).  Returns 0 when no
+ * error was found.
+ */
+int sema_check(const struct src_registry *reg, const struct src_file *file,
+	       const struct ast_plan *plan, struct diag_queue *dq,
+	       const struct sema_options *opt, struct sema_result *res);
+
+#endif

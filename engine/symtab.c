@@ -1,0 +1,88 @@
+/* symtab.c - string-keyed hash table (FNV-1a, linear probing). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/symtab.h"
+
+static uint32_t symtab_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+void symtab_init(struct symtab *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void symtab_free(struct symtab *t)
+{
+	free(t->slots);
+	symtab_init(t);
+}
+
+static struct symtab_slot *symtab_find(const struct symtab *t, const char *key,
+				       size_t len, uint32_t h)
+{
+	size_t mask = t->cap - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct symtab_slot *s = &t->slots[i];
+		if (!s->key || (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0))
+			return s;
+	}
+}
+
+int64_t symtab_get(const struct symtab *t, const char *key, size_t len)
+{
+	struct symtab_slot *s;
+
+	if (!t->cap)
+		return -1;
+	s = symtab_find(t, key, len, symtab_hash(key, len));
+	return s->key ? (int64_t)s->value : -1;
+}
+
+static void symtab_grow(struct symtab *t)
+{
+	struct symtab old = *t;
+
+	t->cap = old.cap ? old.cap * 2 : 64;
+	t->count = 0;
+	t->slots = calloc(t->cap, sizeof(*t->slots));
+	if (!t->slots) {
+		fputs("upsplan: out of memory\n", stderr);
+		abort();
+	}
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.slots[i].key) {
+			*symtab_find(t, old.slots[i].key, old.slots[i].len, old.slots[i].hash) = old.slots[i];
+			t->count++;
+		}
+	free(old.slots);
+}
+
+void symtab_put(struct symtab *t, const char *key, size_t len, uint32_t value)
+{
+	uint32_t h = symtab_hash(key, len);
+	struct symtab_slot *s;
+
+	if ((t->count + 1) * 2 > t->cap)
+		symtab_grow(t);
+	s = symtab_find(t, key, len, h);
+	if (!s->key) {
+		s->key = key;
+		s->len = (uint32_t)len;
+		s->hash = h;
+		t->count++;
+	}
+	s->value = value;
+}

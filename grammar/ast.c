@@ -1,0 +1,128 @@
+/* ast.c - AST arena allocation and small helpers over nodes. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grammar/ast.h"
+
+struct ast_chunk {
+	struct ast_chunk *next;
+	size_t size;
+	max_align_t data[];
+};
+
+#define AST_CHUNK (256 * 1024)
+
+void *ast_alloc(struct ast_arena *a, size_t size)
+{
+	void *p;
+
+	size = (size + 7) & ~(size_t)7;
+	if (!a->head || a->used + size > a->cap) {
+		size_t cap = size > AST_CHUNK ? size : AST_CHUNK;
+		struct ast_chunk *c = malloc(sizeof(*c) + cap);
+		if (!c) {
+			fputs("upsplan: out of memory\n", stderr);
+			abort();
+		}
+		c->next = a->head;
+		c->size = cap;
+		a->head = c;
+		a->used = 0;
+		a->cap = cap;
+	}
+	p = (char *)a->head->data + a->used;
+	a->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+void ast_plan_free(struct ast_plan *plan)
+{
+	struct ast_chunk *c = plan->arena.head;
+
+	while (c) {
+		struct ast_chunk *n = c->next;
+		free(c);
+		c = n;
+	}
+	memset(plan, 0, sizeof(*plan));
+}
+
+void ast_plan_append(struct ast_plan *plan, struct ast_decl *decl)
+{
+	if (plan->last)
+		plan->last->next = decl;
+	else
+		plan->first = decl;
+	plan->last = decl;
+	plan->ndecls++;
+}
+
+static const char *const ast_status_names[AST_ST_COUNT] = {
+#define AST_ST_NAME(id, text) text,
+	AST_STATUS_WORDS(AST_ST_NAME)
+#undef AST_ST_NAME
+};
+
+const char *ast_status_name(int st)
+{
+	if (st < 0 || st >= AST_ST_COUNT)
+		return "?";
+	return ast_status_names[st];
+}
+
+int ast_status_lookup(const char *s, size_t len)
+{
+	for (int i = 0; i < AST_ST_COUNT; i++)
+		if (strlen(ast_status_names[i]) == len &&
+		    memcmp(ast_status_names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+const char *ast_action_name(int k)
+{
+	static const char *const names[] = {
+		"CANCELTIMER", "DEBUG", "EMAIL", "STARTTIMER", "EPRINT",
+		"NOTIFY", "NUTLOG", "PRINT", "SETFSD", "SHELLCMD",
+		"SHUTDOWNCMD", "SYSLOG", "WALL"
+	};
+	if (k < 0 || k >= (int)(sizeof(names) / sizeof(names[0])))
+		return "?";
+	return names[k];
+}
+
+/* Byte length of the opening and closing marks of quote style 1..5. */
+static void ast_quote_marks(int style, unsigned *open, unsigned *close)
+{
+	switch (style) {
+	case 5:		/* U+2E22 .. U+2E25 */
+	case 4:		/* U+23A1 .. U+23A6 */
+		*open = *close = 3;
+		break;
+	case 3:		/* U+00AB .. U+00BB */
+		*open = *close = 2;
+		break;
+	default:	/* " and ' */
+		*open = *close = 1;
+		break;
+	}
+}
+
+src_span ast_text_content(const struct ast_text *t)
+{
+	src_span s = t->span;
+	unsigned o, c;
+
+	if (t->kind != AST_TEXT_QUOTED)
+		return s;
+	ast_quote_marks(t->style, &o, &c);
+	if (s.len < o + c)
+		return (src_span){ s.off, 0 };
+	s.off += o;
+	s.len -= o + c;
+	return s;
+}

@@ -1,0 +1,149 @@
+/* ast.h - abstract syntax tree of a UPSmon.conf plan; every node keeps its source span. */
+#ifndef UPSPLAN_AST_H
+#define UPSPLAN_AST_H
+
+#include <stdint.h>
+#include "grammar/source.h"
+
+/* The 24 STATUS words of the lexer, in the order of UPSmon.py's table. */
+#define AST_STATUS_WORDS(X) \
+	X(NONE, "None") X(ALARM, "ALARM") X(BOOST, "BOOST") X(BYPASS, "BYPASS") \
+	X(CAL, "CAL") X(CHRG, "CHRG") X(NOCOMM, "NOCOMM") X(DISCHRG, "DISCHRG") \
+	X(FSD, "FSD") X(LB1, "LB1") X(LB2, "LB2") X(LB3, "LB3") X(LB, "LB") \
+	X(LS, "LS") X(COMM, "COMM") X(OB, "OB") X(OFF, "OFF") X(OL, "OL") \
+	X(OVER, "OVER") X(RB, "RB") X(TEST, "TEST") X(TICK, "TICK") \
+	X(TOCK, "TOCK") X(TRIM, "TRIM")
+
+enum ast_status {
+#define AST_ST_ENUM(id, text) AST_ST_##id,
+	AST_STATUS_WORDS(AST_ST_ENUM)
+#undef AST_ST_ENUM
+	AST_ST_COUNT
+};
+
+/* Spelling of status word ST ("None", "OL", ...). */
+const char *ast_status_name(int st);
+/* Status word spelled by the LEN bytes at S, or -1. */
+int ast_status_lookup(const char *s, size_t len);
+
+/* How a piece of text was written. */
+enum ast_text_kind {
+	AST_TEXT_NAME,		/* bare NAME: message reference or literal */
+	AST_TEXT_QUOTED,	/* one of the five quote styles */
+	AST_TEXT_HOSTWORD,	/* unquoted HOST value (address or host name) */
+	AST_TEXT_NUMBER		/* NUMBER used as a HOST value */
+};
+
+/*
+ * One part of a `quotetexts` list.  SPAN covers the whole token (quotes
+ * included); the content is span minus the quote marks, see ast_text_content().
+ */
+struct ast_text {
+	struct ast_text *next;
+	src_span span;
+	uint8_t kind;		/* enum ast_text_kind */
+	uint8_t style;		/* quote style 1..5 (QUOTETEXT1..5), 0 if unquoted */
+};
+
+/* Bytes between the quote marks of T (or the whole token when unquoted). */
+src_span ast_text_content(const struct ast_text *t);
+
+enum ast_action_kind {
+	AST_ACT_CANCELTIMER, AST_ACT_DEBUG, AST_ACT_EMAIL, AST_ACT_STARTTIMER,
+	AST_ACT_EPRINT, AST_ACT_NOTIFY, AST_ACT_NUTLOG, AST_ACT_PRINT,
+	AST_ACT_SETFSD, AST_ACT_SHELLCMD, AST_ACT_SHUTDOWNCMD, AST_ACT_SYSLOG,
+	AST_ACT_WALL
+};
+
+/* Keyword of action kind K ("NOTIFY", ...). */
+const char *ast_action_name(int k);
+
+struct ast_email {
+	struct ast_text *from, *to, *subject;	/* one quotetext each */
+	struct ast_text *message;		/* quotetexts */
+	src_span from_kw, to_kw, subject_kw, message_kw;
+};
+
+struct ast_action {
+	struct ast_action *next;
+	src_span kw;		/* the action keyword */
+	src_span cond;		/* IF a->b, len 0 when absent */
+	uint8_t kind;		/* enum ast_action_kind */
+	uint8_t has_cond;
+	uint8_t cond_from, cond_to;	/* enum ast_status */
+	uint8_t synonym;	/* SHUTDOWN written for SHUTDOWNCMD */
+	union {
+		struct ast_text *texts;	/* text actions */
+		struct {
+			src_span name;	/* STARTTIMER, CANCELTIMER, SETFSD */
+			src_span num;	/* STARTTIMER seconds, DEBUG level */
+		} arg;
+		struct ast_email *email;
+	} u;
+};
+
+enum ast_decl_kind {
+	AST_DECL_SMTP, AST_DECL_LET, AST_DECL_POLLFREQ, AST_DECL_POLLFREQALERT,
+	AST_DECL_GROUP, AST_DECL_HOST, AST_DECL_PORT, AST_DECL_CERTFILE,
+	AST_DECL_MONITOR, AST_DECL_MINSUPPLIES, AST_DECL_WHEN
+};
+
+struct ast_smtp {
+	struct ast_text *server, *user, *password;
+	src_span port;
+};
+
+struct ast_monitor {
+	src_span ups, powerval, user, type;
+	struct ast_text *password;
+	uint8_t apcupsduser;	/* APCUPSDUSER written for UPSDUSER */
+};
+
+struct ast_when {
+	src_span ups;
+	src_span event;		/* a->b, or the timer name */
+	uint8_t timeout;	/* 1: TIMEOUT/TO timer; 0: REPORTS a->b */
+	uint8_t to_synonym;	/* TO written for TIMEOUT */
+	uint8_t from, to;	/* enum ast_status when !timeout */
+	struct ast_action *actions;
+};
+
+struct ast_decl {
+	struct ast_decl *next;
+	src_span kw;		/* the leading keyword */
+	uint8_t kind;		/* enum ast_decl_kind */
+	union {
+		struct ast_smtp *smtp;
+		struct {
+			src_span name;
+			struct ast_text *texts;
+		} let;
+		src_span num;		/* POLLFREQ, POLLFREQALERT, PORT, MINSUPPLIES */
+		src_span name;		/* GROUP */
+		struct ast_text *text;	/* HOST, CERTFILE */
+		struct ast_monitor *monitor;
+		struct ast_when *when;
+	} u;
+};
+
+/* Bump allocator for AST nodes: everything is freed at once. */
+struct ast_arena {
+	struct ast_chunk *head;
+	size_t used, cap;
+};
+
+/* A parsed plan: declarations in file order, nodes in the arena. */
+struct ast_plan {
+	struct ast_decl *first, *last;
+	struct ast_arena arena;
+	unsigned ndecls;
+};
+
+/* Zeroed memory of SIZE bytes from the arena (aborts on out of memory). */
+void *ast_alloc(struct ast_arena *a, size_t size);
+/* Free every node of PLAN. */
+void ast_plan_free(struct ast_plan *plan);
+/* Append DECL to PLAN. */
+void ast_plan_append(struct ast_plan *plan, struct ast_decl *decl);
+
+#endif

@@ -1,0 +1,14 @@
+## grammar/local.mk - the front end: scanner, parser, AST, source registry.
+noinst_LIBRARIES += grammar/libgrammar.a
+grammar_libgrammar_a_SOURCES = \
+	grammar/lexer.l \
+	grammar/parser.y \
+	grammar/ast.c \
+	grammar/ast.h \
+	grammar/parse.h \
+	grammar/parse-int.h \
+	grammar/print.c \
+	grammar/print.h \
+	grammar/source.c \
+	grammar/source.h
+BUILT_SOURCES += grammar/parser.h

@@ -1,0 +1,32 @@
+/* parse-int.h - state shared by the flex scanner and the bison parser (private to grammar/). */
+#ifndef UPSPLAN_PARSE_INT_H
+#define UPSPLAN_PARSE_INT_H
+
+#include "grammar/ast.h"
+#include "grammar/parse.h"
+#include "engine/diag.h"
+
+struct parse_ctx {
+	struct src_registry *reg;
+	const struct src_file *file;
+	struct diag_queue *dq;
+	struct ast_plan *plan;
+	const char *text;	/* file->text: yytext points into it */
+	uint32_t base;		/* file->base */
+	int nerrors;		/* lexical + syntax errors */
+	int host_next;		/* the next word is a HOST value */
+};
+
+/* Global span of the LEN bytes at P inside the scanned text. */
+static inline src_span parse_span(const struct parse_ctx *pc, const char *p, size_t len)
+{
+	return (src_span){ pc->base + (uint32_t)(p - pc->text), (uint32_t)len };
+}
+
+/* Keyword token for the LEN bytes at S, or 0 when S is no keyword. */
+int lex_keyword(const char *s, size_t len, int *status);
+
+/* Grammar name of token TOK ("NAME", "WHEN", ...). */
+const char *parse_token_name(int tok);
+
+#endif

@@ -1,0 +1,151 @@
+/* print.c - canonical printer of a parsed plan: the same meaning, one layout. */
+#include "config.h"
+
+#include <string.h>
+
+#include "grammar/print.h"
+
+static void pr_span(const struct src_registry *reg, src_span s, FILE *out)
+{
+	fwrite(src_bytes(reg, s), 1, s.len, out);
+}
+
+static void pr_text(const struct src_registry *reg, const struct ast_text *t, FILE *out)
+{
+	src_span c;
+	const char *p;
+
+	if (t->kind != AST_TEXT_QUOTED) {
+		pr_span(reg, t->span, out);
+		return;
+	}
+	c = ast_text_content(t);
+	p = src_bytes(reg, c);
+	if (memchr(p, '"', c.len) == NULL) {
+		fputc('"', out);
+		fwrite(p, 1, c.len, out);
+		fputc('"', out);
+	} else {
+		pr_span(reg, t->span, out);	/* keep the style that can hold it */
+	}
+}
+
+static void pr_texts(const struct src_registry *reg, const struct ast_text *t, FILE *out)
+{
+	for (; t; t = t->next) {
+		fputc(' ', out);
+		pr_text(reg, t, out);
+	}
+}
+
+static void pr_action(const struct src_registry *reg, const struct ast_action *a, FILE *out)
+{
+	fputs("    ", out);
+	if (a->has_cond)
+		fprintf(out, "IF %s->%s ", ast_status_name(a->cond_from), ast_status_name(a->cond_to));
+	fputs(ast_action_name(a->kind), out);
+	switch (a->kind) {
+	case AST_ACT_CANCELTIMER:
+	case AST_ACT_SETFSD:
+		fputc(' ', out);
+		pr_span(reg, a->u.arg.name, out);
+		break;
+	case AST_ACT_DEBUG:
+		fputc(' ', out);
+		pr_span(reg, a->u.arg.num, out);
+		break;
+	case AST_ACT_STARTTIMER:
+		fputc(' ', out);
+		pr_span(reg, a->u.arg.name, out);
+		fputc(' ', out);
+		pr_span(reg, a->u.arg.num, out);
+		break;
+	case AST_ACT_EMAIL:
+		fputs(" FROM ", out);
+		pr_text(reg, a->u.email->from, out);
+		fputs(" TO ", out);
+		pr_text(reg, a->u.email->to, out);
+		fputs(" SUBJECT ", out);
+		pr_text(reg, a->u.email->subject, out);
+		fputs(" MESSAGE", out);
+		pr_texts(reg, a->u.email->message, out);
+		break;
+	default:
+		pr_texts(reg, a->u.texts, out);
+		break;
+	}
+	fputc('\n', out);
+}
+
+void print_plan(const struct src_registry *reg, const struct ast_plan *plan, FILE *out)
+{
+	for (const struct ast_decl *d = plan->first; d; d = d->next) {
+		switch (d->kind) {
+		case AST_DECL_SMTP:
+			fputs("SMTPSERVER ", out);
+			pr_text(reg, d->u.smtp->server, out);
+			fputs(" PORT ", out);
+			pr_span(reg, d->u.smtp->port, out);
+			fputs(" USER ", out);
+			pr_text(reg, d->u.smtp->user, out);
+			fputs(" PASSWORD ", out);
+			pr_text(reg, d->u.smtp->password, out);
+			break;
+		case AST_DECL_LET:
+			fputs("LET ", out);
+			pr_span(reg, d->u.let.name, out);
+			fputs(" =", out);
+			pr_texts(reg, d->u.let.texts, out);
+			break;
+		case AST_DECL_POLLFREQ:
+		case AST_DECL_POLLFREQALERT:
+		case AST_DECL_PORT:
+		case AST_DECL_MINSUPPLIES:
+			fputs(d->kind == AST_DECL_POLLFREQ ? "POLLFREQ " :
+			      d->kind == AST_DECL_POLLFREQALERT ? "POLLFREQALERT " :
+			      d->kind == AST_DECL_PORT ? "PORT " : "MINSUPPLIES ", out);
+			pr_span(reg, d->u.num, out);
+			break;
+		case AST_DECL_GROUP:
+			fputs("\nGROUP ", out);
+			pr_span(reg, d->u.name, out);
+			break;
+		case AST_DECL_HOST:
+		case AST_DECL_CERTFILE:
+			fputs(d->kind == AST_DECL_HOST ? "HOST " : "CERTFILE ", out);
+			pr_text(reg, d->u.text, out);
+			break;
+		case AST_DECL_MONITOR: {
+			const struct ast_monitor *m = d->u.monitor;
+			fputs("MONITOR ", out);
+			pr_span(reg, m->ups, out);
+			fputs(" POWERVAL ", out);
+			pr_span(reg, m->powerval, out);
+			fputs(" UPSDUSER ", out);
+			pr_span(reg, m->user, out);
+			fputs(" PASSWORD ", out);
+			pr_text(reg, m->password, out);
+			fputs(" TYPE ", out);
+			pr_span(reg, m->type, out);
+			break;
+		}
+		case AST_DECL_WHEN: {
+			const struct ast_when *w = d->u.when;
+			fputs("WHEN ", out);
+			pr_span(reg, w->ups, out);
+			if (w->timeout) {
+				fputs(" TIMEOUT ", out);
+				pr_span(reg, w->event, out);
+			} else {
+				fprintf(out, " REPORTS %s->%s", ast_status_name(w->from),
+					ast_status_name(w->to));
+			}
+			fputs(" :\n", out);
+			for (const struct ast_action *a = w->actions; a; a = a->next)
+				pr_action(reg, a, out);
+			continue;	/* actions end with their own newline */
+		}
+		}
+		fputc('\n', out);
+	}
+}

@@ -1,0 +1,70 @@
+/* source.h - source registry: file texts in one global offset space, line/column lookup. */
+#ifndef UPSPLAN_SOURCE_H
+#define UPSPLAN_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A location is a byte range in one global offset space shared by every
+ * loaded file (each file gets a base offset, as clang's SourceLocation).
+ * Eight bytes per location keep the AST of a 10,000-UPS plan small; the
+ * registry turns an offset back into file, line and column (1-based, the
+ * column counting UTF-8 code points) when a diagnostic is rendered.
+ */
+typedef struct src_span {
+	uint32_t off;		/* global offset of the first byte */
+	uint32_t len;		/* bytes */
+} src_span;
+
+struct src_file {
+	char *name;		/* as given on the command line */
+	char *text;		/* file bytes, followed by two NUL bytes */
+	size_t size;		/* bytes, without the trailing NULs */
+	uint32_t base;		/* global offset of text[0] */
+	uint32_t *lines;	/* offsets (file-relative) of line starts, lazy */
+	size_t nlines;
+};
+
+struct src_registry {
+	struct src_file **files;
+	size_t nfiles;
+	uint32_t next_base;
+};
+
+/* Initialise an empty registry. */
+void src_init(struct src_registry *reg);
+/* Free every file of the registry. */
+void src_free(struct src_registry *reg);
+
+/*
+ * Read PATH into the registry.  On failure returns NULL and writes a
+ * message naming the path and the reason into ERR (size ERRLEN).
+ */
+struct src_file *src_load(struct src_registry *reg, const char *path,
+			  char *err, size_t errlen);
+
+/* Add an in-memory text (copied) under NAME; used by tests and the fuzzer. */
+struct src_file *src_add_text(struct src_registry *reg, const char *name,
+			      const char *text, size_t len);
+
+/* The file that holds global offset OFF, or NULL. */
+const struct src_file *src_file_at(const struct src_registry *reg, uint32_t off);
+
+/* Pointer to the bytes of SPAN (not NUL-terminated). */
+const char *src_bytes(const struct src_registry *reg, src_span span);
+
+/*
+ * Resolve OFF to its file, 1-based line and 1-based column (in code
+ * points).  Returns 0, or -1 when OFF lies in no file.
+ */
+int src_position(const struct src_registry *reg, uint32_t off,
+		 const struct src_file **file, unsigned *line, unsigned *col);
+
+/* Text of line LINE (1-based) of FILE without its line end; NULL if none. */
+const char *src_line(const struct src_file *file, unsigned line, size_t *len);
+
+/* Number of code points in the LEN bytes at S (invalid bytes count one each). */
+size_t src_utf8_width(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,1 @@
+## tests/local.mk - test suite (being written)
