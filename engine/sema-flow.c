@@ -42,7 +42,8 @@ static int shutdown_reachable(struct sema *s, uint32_t g, uint32_t *stack, uint8
 		struct sema_when *w = &s->whenv.v[stack[--sp]];
 		if (w->shutdown)
 			return 1;
-		for (uint32_t k = w->starts_begin; k < w->starts_end; k++) {
+		uint32_t end = w + 1 < s->whenv.v + s->whenv.n ? w[1].starts_begin : (uint32_t)s->starts.n;
+		for (uint32_t k = w->starts_begin; k < end; k++) {
 			struct sema_timer *t = &s->timerv.v[s->starts.v[k]];
 			for (uint32_t j = t->tohead; j != SEMA_NONE; j = s->whenv.v[j].next_to)
 				if (!seen[j]) {

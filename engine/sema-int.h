@@ -45,12 +45,12 @@ struct sema_timer {
 	uint32_t tohead;	/* first TIMEOUT clause (index into whens), chained by next_to */
 };
 
+/* 16 bytes: a 10,000-UPS plan has 200,000 WHEN clauses */
 struct sema_when {
-	uint32_t group;
+	uint32_t group : 30, shutdown : 1, reports : 1;
 	uint32_t timer;		/* TIMEOUT clause: its timer, else SEMA_NONE */
 	uint32_t next_to;	/* next TIMEOUT clause of the same timer */
-	uint32_t starts_begin, starts_end;	/* range in sema.starts */
-	unsigned shutdown : 1, reports : 1;
+	uint32_t starts_begin;	/* its STARTTIMERs: sema.starts[starts_begin .. next clause's begin) */
 };
 
 #define SEMA_VEC(type) struct { type *v; size_t n, cap; }
@@ -83,6 +83,8 @@ struct sema {
 	 memset(&(vec).v[(vec).n], 0, sizeof(*(vec).v)), &(vec).v[(vec).n++])
 
 void sema_grow(void **v, size_t *cap, size_t elem);
+/* Make room for exactly N elements of SIZE in a vector that is still empty. */
+void sema_reserve(void **v, size_t *cap, size_t elem, size_t n);
 
 /* Bytes of SPAN. */
 static inline const char *sema_bytes(const struct sema *s, src_span sp)

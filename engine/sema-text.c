@@ -22,6 +22,18 @@ void sema_grow(void **v, size_t *cap, size_t elem)
 	*cap = ncap;
 }
 
+void sema_reserve(void **v, size_t *cap, size_t elem, size_t n)
+{
+	if (n <= *cap)
+		return;
+	*v = realloc(*v, n * elem);
+	if (!*v) {
+		fputs("upsplan: out of memory\n", stderr);
+		abort();
+	}
+	*cap = n;
+}
+
 int sema_number(struct sema *s, src_span sp, double *out)
 {
 	const char *p = sema_bytes(s, sp);

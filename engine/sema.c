@@ -22,7 +22,7 @@ static struct sema_group *cur_group(struct sema *s)
 static void sema_intro(struct sema *s, const struct ast_decl *d, const char *kw)
 {
 	if (s->has_first_group_elem) {
-		struct diag_record *r = diag_at(s->dq, DIAG_INTRO_LATE, d->kw,
+		struct diag_record *r = diag_at(s->dq, DIAG_INTRO_LATE, ast_decl_kw(d),
 			"%s is a global setting and must come before the first group declaration", kw);
 		diag_note(s->dq, r, 1, s->first_group_elem, "the first group declaration is here");
 	}
@@ -33,18 +33,18 @@ static int sema_need_group(struct sema *s, const struct ast_decl *d, const char 
 {
 	if (!s->has_first_group_elem) {
 		s->has_first_group_elem = 1;
-		s->first_group_elem = d->kw;
+		s->first_group_elem = ast_decl_kw(d);
 	}
 	if (s->cur_group != SEMA_NONE)
 		return 1;
-	struct diag_record *r = diag_at(s->dq, DIAG_NO_GROUP, d->kw, "%s before any GROUP", kw);
-	diag_note(s->dq, r, 0, d->kw, "add 'GROUP name' (with HOST, PORT and CERTFILE) before it");
+	struct diag_record *r = diag_at(s->dq, DIAG_NO_GROUP, ast_decl_kw(d), "%s before any GROUP", kw);
+	diag_note(s->dq, r, 0, ast_decl_kw(d), "add 'GROUP name' (with HOST, PORT and CERTFILE) before it");
 	return 0;
 }
 
 static void sema_let_low(struct sema *s, const struct ast_decl *d, int level)
 {
-	const struct ast_text *t = d->u.let.texts;
+	const struct ast_text *t = &d->u.let.text;
 	src_span c = ast_text_content(t);
 	const char *p = sema_bytes(s, c);
 	long v = 0;
@@ -103,7 +103,7 @@ static void sema_let(struct sema *s, const struct ast_decl *d)
 	}
 	m = SEMA_PUSH(s, s->msgv);
 	m->name = name;
-	m->text = sema_resolve_texts(s, d->u.let.texts, "", 1, &m->len);
+	m->text = sema_resolve_texts(s, &d->u.let.text, "", 1, &m->len);
 	symtab_put(&s->msgs, p, name.len, (uint32_t)(s->msgv.n - 1));
 }
 
@@ -115,7 +115,7 @@ static void sema_group(struct sema *s, const struct ast_decl *d)
 
 	if (!s->has_first_group_elem) {
 		s->has_first_group_elem = 1;
-		s->first_group_elem = d->kw;
+		s->first_group_elem = ast_decl_kw(d);
 	}
 	if (old >= 0) {
 		struct diag_record *r = diag_at(s->dq, DIAG_DUP_GROUP, d->u.name,
@@ -197,7 +197,7 @@ static void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name,
 		    (int)(name.len > 60 ? 60 : name.len), p, (int)g->name.len, sema_bytes(s, g->name), what);
 	if (mon >= 0) {
 		const struct ast_decl *md = s->monitor_decls.v[mon];
-		if (md->kw.off > name.off)
+		if (md->kw > name.off)
 			diag_note(s->dq, r, 1, md->u.monitor->ups,
 				  "its MONITOR comes later; declare a UPS before using it");
 		else
@@ -246,9 +246,9 @@ static void sema_syslog(struct sema *s, const struct ast_action *a, const char *
 		if (strncmp(text, syslog_tags[i], strlen(syslog_tags[i])) == 0)
 			return;
 	end = strchr(text, ']');
-	struct diag_record *r = diag_at(s->dq, DIAG_SYSLOG_TAG, a->u.texts->span,
+	struct diag_record *r = diag_at(s->dq, DIAG_SYSLOG_TAG, ast_action_texts(a)->span,
 		"SYSLOG priority tag '%.*s' is unknown", end ? (int)(end - text + 1) : 1, text);
-	diag_note(s->dq, r, 0, a->u.texts->span,
+	diag_note(s->dq, r, 0, ast_action_texts(a)->span,
 		  "use [emerg], [alert], [crit], [err], [warning], [notice], [info] or [debug]; without a tag the priority is info");
 }
 
@@ -257,11 +257,13 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 	double d;
 	char *text;
 
-	if (a->has_cond && ev_pair_index(a->cond_from, a->cond_to) < 0) {
-		struct diag_record *r = diag_at(s->dq, DIAG_BAD_COND, a->cond,
-			"IF %s->%s is not a valid event pair", ast_status_name(a->cond_from),
-			ast_status_name(a->cond_to));
-		sema_pair_hint(s, r, a->cond, a->cond_from, a->cond_to);
+	const struct ast_cond *c = ast_action_cond(a);
+
+	if (c && ev_pair_index(c->from, c->to) < 0) {
+		struct diag_record *r = diag_at(s->dq, DIAG_BAD_COND, c->span,
+			"IF %s->%s is not a valid event pair", ast_status_name(c->from),
+			ast_status_name(c->to));
+		sema_pair_hint(s, r, c->span, c->from, c->to);
 	}
 	switch (a->kind) {
 	case AST_ACT_CANCELTIMER: {
@@ -297,11 +299,11 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 		free(sema_resolve_one(s, e->from, NULL));
 		free(sema_resolve_one(s, e->to, NULL));
 		free(sema_resolve_one(s, e->subject, NULL));
-		free(sema_resolve_texts(s, e->message, "", 1, NULL));
+		free(sema_resolve_texts(s, &e->message, "", 1, NULL));
 		break;
 	}
 	case AST_ACT_SYSLOG:
-		text = sema_resolve_texts(s, a->u.texts, "\n", 1, NULL);
+		text = sema_resolve_texts(s, ast_action_texts(a), "\n", 1, NULL);
 		sema_syslog(s, a, text);
 		free(text);
 		break;
@@ -309,14 +311,14 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 		w->shutdown = 1;
 		/* fall through */
 	default:
-		free(sema_resolve_texts(s, a->u.texts, "\n", 1, NULL));
+		free(sema_resolve_texts(s, ast_action_texts(a), "\n", 1, NULL));
 		break;
 	}
 }
 
 static void sema_when(struct sema *s, const struct ast_decl *d)
 {
-	const struct ast_when *wd = d->u.when;
+	const struct ast_when *wd = &d->u.when;
 	const char *p = sema_bytes(s, wd->ups);
 	struct sema_group *g;
 	struct sema_when *w;
@@ -357,7 +359,6 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 		sema_action(s, a, w);
 		w = &s->whenv.v[s->whenv.n - 1];	/* the vector may have moved */
 	}
-	w->starts_end = (uint32_t)s->starts.n;
 }
 
 static void sema_decl(struct sema *s, const struct ast_decl *d)
@@ -438,6 +439,16 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 /* Pre-pass: every LET and MONITOR by name, for "defined later" notes. */
 static void sema_prepass(struct sema *s, const struct ast_plan *plan)
 {
+	size_t nwhen = 0, nmon = 0;
+
+	for (const struct ast_decl *d = plan->first; d; d = d->next) {
+		nwhen += d->kind == AST_DECL_WHEN;
+		nmon += d->kind == AST_DECL_MONITOR;
+	}
+	sema_reserve((void **)&s->whenv.v, &s->whenv.cap, sizeof(*s->whenv.v), nwhen + 1);
+	sema_reserve((void **)&s->upsv.v, &s->upsv.cap, sizeof(*s->upsv.v), nmon + 1);
+	sema_reserve((void **)&s->monitor_decls.v, &s->monitor_decls.cap,
+		     sizeof(*s->monitor_decls.v), nmon + 1);
 	for (const struct ast_decl *d = plan->first; d; d = d->next) {
 		if (d->kind == AST_DECL_LET) {
 			const char *p = sema_bytes(s, d->u.let.name);

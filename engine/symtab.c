@@ -75,7 +75,7 @@ void symtab_put(struct symtab *t, const char *key, size_t len, uint32_t value)
 	uint32_t h = symtab_hash(key, len);
 	struct symtab_slot *s;
 
-	if ((t->count + 1) * 2 > t->cap)
+	if ((t->count + 1) * 5 > t->cap * 4)	/* load factor 0.8 */
 		symtab_grow(t);
 	s = symtab_find(t, key, len, h);
 	if (!s->key) {

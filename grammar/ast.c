@@ -126,3 +126,20 @@ src_span ast_text_content(const struct ast_text *t)
 	s.len -= o + c;
 	return s;
 }
+
+src_span ast_action_kw(const struct ast_action *a)
+{
+	const char *name = a->synonym ? "SHUTDOWN" : ast_action_name(a->kind);
+
+	return (src_span){ a->kw, (uint32_t)strlen(name) };
+}
+
+src_span ast_decl_kw(const struct ast_decl *d)
+{
+	static const char *const kws[] = {
+		"SMTPSERVER", "LET", "POLLFREQ", "POLLFREQALERT", "GROUP", "HOST",
+		"PORT", "CERTFILE", "MONITOR", "MINSUPPLIES", "WHEN"
+	};
+
+	return (src_span){ d->kw, (uint32_t)strlen(kws[d->kind]) };
+}

@@ -60,20 +60,30 @@ const char *ast_action_name(int k);
 
 struct ast_email {
 	struct ast_text *from, *to, *subject;	/* one quotetext each */
-	struct ast_text *message;		/* quotetexts */
+	struct ast_text message;		/* quotetexts: first part, chained */
 	src_span from_kw, to_kw, subject_kw, message_kw;
 };
 
+/* IF a->b in front of an action. */
+struct ast_cond {
+	src_span span;
+	uint8_t from, to;	/* enum ast_status */
+};
+
+/*
+ * One action.  The layout is compact because a 10,000-UPS plan has half a
+ * million of them: a text action embeds its first text part (the rest is
+ * chained from u.text.next), and an action with a condition is allocated
+ * as a struct ast_cond_action (see ast_action_cond()).
+ */
 struct ast_action {
 	struct ast_action *next;
-	src_span kw;		/* the action keyword */
-	src_span cond;		/* IF a->b, len 0 when absent */
+	uint32_t kw;		/* offset of the keyword; see ast_action_kw() */
 	uint8_t kind;		/* enum ast_action_kind */
 	uint8_t has_cond;
-	uint8_t cond_from, cond_to;	/* enum ast_status */
 	uint8_t synonym;	/* SHUTDOWN written for SHUTDOWNCMD */
 	union {
-		struct ast_text *texts;	/* text actions */
+		struct ast_text text;	/* text actions: the first part */
 		struct {
 			src_span name;	/* STARTTIMER, CANCELTIMER, SETFSD */
 			src_span num;	/* STARTTIMER seconds, DEBUG level */
@@ -81,6 +91,26 @@ struct ast_action {
 		struct ast_email *email;
 	} u;
 };
+
+struct ast_cond_action {
+	struct ast_action action;
+	struct ast_cond cond;
+};
+
+/* The condition of A, or NULL. */
+static inline const struct ast_cond *ast_action_cond(const struct ast_action *a)
+{
+	return a->has_cond ? &((const struct ast_cond_action *)a)->cond : 0;
+}
+
+/* The text parts of text action A (EPRINT NOTIFY NUTLOG PRINT SHELLCMD SHUTDOWNCMD SYSLOG WALL). */
+static inline const struct ast_text *ast_action_texts(const struct ast_action *a)
+{
+	return &a->u.text;
+}
+
+/* Span of the keyword of A. */
+src_span ast_action_kw(const struct ast_action *a);
 
 enum ast_decl_kind {
 	AST_DECL_SMTP, AST_DECL_LET, AST_DECL_POLLFREQ, AST_DECL_POLLFREQALERT,
@@ -110,21 +140,24 @@ struct ast_when {
 
 struct ast_decl {
 	struct ast_decl *next;
-	src_span kw;		/* the leading keyword */
+	uint32_t kw;		/* offset of the leading keyword; see ast_decl_kw() */
 	uint8_t kind;		/* enum ast_decl_kind */
 	union {
 		struct ast_smtp *smtp;
 		struct {
 			src_span name;
-			struct ast_text *texts;
+			struct ast_text text;	/* first part, chained */
 		} let;
 		src_span num;		/* POLLFREQ, POLLFREQALERT, PORT, MINSUPPLIES */
 		src_span name;		/* GROUP */
 		struct ast_text *text;	/* HOST, CERTFILE */
 		struct ast_monitor *monitor;
-		struct ast_when *when;
+		struct ast_when when;
 	} u;
 };
+
+/* Span of the leading keyword of D. */
+src_span ast_decl_kw(const struct ast_decl *d);
 
 /* Bump allocator for AST nodes: everything is freed at once. */
 struct ast_arena {

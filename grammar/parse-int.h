@@ -14,7 +14,8 @@ struct parse_ctx {
 	const char *text;	/* file->text: yytext points into it */
 	uint32_t base;		/* file->base */
 	int nerrors;		/* lexical + syntax errors */
-	int host_next;		/* the next word is a HOST value */
+	int cond_pending;	/* an IF a->b waits for its action */
+	struct ast_cond cond;
 };
 
 /* Global span of the LEN bytes at P inside the scanned text. */

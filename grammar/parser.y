@@ -28,17 +28,41 @@ static struct ast_decl *mkdecl(struct parse_ctx *pc, int kind, src_span kw)
 {
 	struct ast_decl *d = NEW(struct ast_decl);
 	d->kind = (uint8_t)kind;
-	d->kw = kw;
+	d->kw = kw.off;
 	return d;
 }
 
-static struct ast_text *mktext(struct parse_ctx *pc, int kind, int style, src_span span)
+static struct ast_text mktext(int kind, int style, src_span span)
 {
-	struct ast_text *t = NEW(struct ast_text);
-	t->kind = (uint8_t)kind;
-	t->style = (uint8_t)style;
-	t->span = span;
+	struct ast_text t = { NULL, span, (uint8_t)kind, (uint8_t)style };
 	return t;
+}
+
+/* Arena copy of text T (for single texts and the second and later parts of lists). */
+static struct ast_text *dup_text(struct parse_ctx *pc, const struct ast_text *t)
+{
+	struct ast_text *n = NEW(struct ast_text);
+	*n = *t;
+	return n;
+}
+
+/* A new action; with the pending IF condition, if any, in the same allocation. */
+static struct ast_action *mkaction(struct parse_ctx *pc, int kind, src_span kw)
+{
+	struct ast_action *a;
+
+	if (pc->cond_pending) {
+		struct ast_cond_action *ca = NEW(struct ast_cond_action);
+		ca->cond = pc->cond;
+		a = &ca->action;
+		a->has_cond = 1;
+		pc->cond_pending = 0;
+	} else {
+		a = NEW(struct ast_action);
+	}
+	a->kind = (uint8_t)kind;
+	a->kw = kw.off;
+	return a;
 }
 
 /* Span from the start of A to the end of B. */
@@ -79,11 +103,11 @@ static src_span join(src_span a, src_span b)
 %union {
 	int status;
 	int flag;
+	struct ast_text tval;
 	struct ast_text *text;
-	struct { struct ast_text *first, *last; } texts;
+	struct { struct ast_text head; struct ast_text *tail; } texts;
 	struct ast_action *action;
 	struct { struct ast_action *first, *last; } actions;
-	struct { int has; int from, to; src_span span; } cond;
 	struct ast_decl *decl;
 }
 
@@ -104,11 +128,11 @@ static src_span join(src_span a, src_span b)
 %token QUOTETEXT1 "'text'" QUOTETEXT2 "\"text\"" QUOTETEXT3 "«text»"
 %token QUOTETEXT4 "⎡text⎦" QUOTETEXT5 "⸢text⸥"
 
-%type <text> quotetext text hostvalue certvalue
+%type <tval> quotetext text
+%type <text> hostvalue certvalue squote
 %type <texts> texts
 %type <action> action act
 %type <actions> actions
-%type <cond> cond
 %type <decl> decl smtp let monitor when
 %type <flag> userkw textkw timeoutkw
 
@@ -139,7 +163,7 @@ decl
 	;
 
 smtp
-	: SMTPSERVER quotetext PORT NUMBER USER quotetext PASSWORD quotetext
+	: SMTPSERVER squote PORT NUMBER USER squote PASSWORD squote
 		{
 			$$ = mkdecl(pc, AST_DECL_SMTP, @1);
 			$$->u.smtp = NEW(struct ast_smtp);
@@ -155,12 +179,12 @@ let
 		{
 			$$ = mkdecl(pc, AST_DECL_LET, @1);
 			$$->u.let.name = @2;
-			$$->u.let.texts = $4.first;
+			$$->u.let.text = $4.head;
 		}
 	;
 
 monitor
-	: MONITOR NAME POWERVAL NUMBER userkw NAME PASSWORD quotetext TYPE NAME
+	: MONITOR NAME POWERVAL NUMBER userkw NAME PASSWORD squote TYPE NAME
 		{
 			struct ast_monitor *m = NEW(struct ast_monitor);
 			$$ = mkdecl(pc, AST_DECL_MONITOR, @1);
@@ -182,25 +206,25 @@ userkw
 when
 	: WHEN NAME REPORTS STATUS RARR STATUS COLON actions
 		{
-			struct ast_when *w = NEW(struct ast_when);
+			struct ast_when *w;
 			$$ = mkdecl(pc, AST_DECL_WHEN, @1);
+			w = &$$->u.when;
 			w->ups = @2;
 			w->event = join(@4, @6);
 			w->from = (uint8_t)$4;
 			w->to = (uint8_t)$6;
 			w->actions = $8.first;
-			$$->u.when = w;
 		}
 	| WHEN NAME timeoutkw NAME COLON actions
 		{
-			struct ast_when *w = NEW(struct ast_when);
+			struct ast_when *w;
 			$$ = mkdecl(pc, AST_DECL_WHEN, @1);
+			w = &$$->u.when;
 			w->ups = @2;
 			w->event = @4;
 			w->timeout = 1;
 			w->to_synonym = (uint8_t)$3;
 			w->actions = $6.first;
-			$$->u.when = w;
 		}
 	;
 
@@ -215,44 +239,36 @@ actions
 	;
 
 action
-	: cond act
-		{
-			$$ = $2;
-			if ($1.has) {
-				$$->has_cond = 1;
-				$$->cond_from = (uint8_t)$1.from;
-				$$->cond_to = (uint8_t)$1.to;
-				$$->cond = $1.span;
-			}
-		}
+	: cond act			{ $$ = $2; }
 	;
 
+/* the condition waits in pc until mkaction() allocates the action it guards */
 cond
-	: %empty			{ $$.has = 0; $$.from = $$.to = 0; $$.span = @$; }
-	| IF STATUS RARR STATUS		{ $$.has = 1; $$.from = $2; $$.to = $4; $$.span = @$; }
+	: %empty			{ pc->cond_pending = 0; }
+	| IF STATUS RARR STATUS
+		{
+			pc->cond_pending = 1;
+			pc->cond.span = @$;
+			pc->cond.from = (uint8_t)$2;
+			pc->cond.to = (uint8_t)$4;
+		}
 	;
 
 act
 	: CANCELTIMER NAME
 		{
-			$$ = NEW(struct ast_action);
-			$$->kind = AST_ACT_CANCELTIMER;
-			$$->kw = @1;
+			$$ = mkaction(pc, AST_ACT_CANCELTIMER, @1);
 			$$->u.arg.name = @2;
 		}
 	| DEBUG NUMBER
 		{
-			$$ = NEW(struct ast_action);
-			$$->kind = AST_ACT_DEBUG;
-			$$->kw = @1;
+			$$ = mkaction(pc, AST_ACT_DEBUG, @1);
 			$$->u.arg.num = @2;
 		}
-	| EMAIL FROM quotetext TO quotetext SUBJECT quotetext MESSAGE texts
+	| EMAIL FROM squote TO squote SUBJECT squote MESSAGE texts
 		{
 			struct ast_email *e = NEW(struct ast_email);
-			$$ = NEW(struct ast_action);
-			$$->kind = AST_ACT_EMAIL;
-			$$->kw = @1;
+			$$ = mkaction(pc, AST_ACT_EMAIL, @1);
 			e->from_kw = @2;
 			e->from = $3;
 			e->to_kw = @4;
@@ -260,31 +276,25 @@ act
 			e->subject_kw = @6;
 			e->subject = $7;
 			e->message_kw = @8;
-			e->message = $9.first;
+			e->message = $9.head;
 			$$->u.email = e;
 		}
 	| STARTTIMER NAME NUMBER
 		{
-			$$ = NEW(struct ast_action);
-			$$->kind = AST_ACT_STARTTIMER;
-			$$->kw = @1;
+			$$ = mkaction(pc, AST_ACT_STARTTIMER, @1);
 			$$->u.arg.name = @2;
 			$$->u.arg.num = @3;
 		}
 	| SETFSD NAME
 		{
-			$$ = NEW(struct ast_action);
-			$$->kind = AST_ACT_SETFSD;
-			$$->kw = @1;
+			$$ = mkaction(pc, AST_ACT_SETFSD, @1);
 			$$->u.arg.name = @2;
 		}
 	| textkw texts
 		{
-			$$ = NEW(struct ast_action);
-			$$->kind = (uint8_t)($1 & 0xff);
+			$$ = mkaction(pc, $1 & 0xff, @1);
 			$$->synonym = (uint8_t)($1 >> 8);
-			$$->kw = @1;
-			$$->u.texts = $2.first;
+			$$->u.text = $2.head;
 		}
 	;
 
@@ -300,34 +310,48 @@ textkw
 	| WALL				{ $$ = AST_ACT_WALL; }
 	;
 
+/* the first part stays a value (embedded in its action or LET), later parts are allocated */
 texts
-	: text				{ $$.first = $$.last = $1; }
-	| texts text			{ $$ = $1; $$.last->next = $2; $$.last = $2; }
+	: text				{ $$.head = $1; $$.tail = NULL; }
+	| texts text
+		{
+			struct ast_text *n = dup_text(pc, &$2);
+			$$ = $1;
+			if ($$.tail)
+				$$.tail->next = n;
+			else
+				$$.head.next = n;
+			$$.tail = n;
+		}
 	;
 
 text
 	: quotetext
-	| NAME				{ $$ = mktext(pc, AST_TEXT_NAME, 0, @1); }
+	| NAME				{ $$ = mktext(AST_TEXT_NAME, 0, @1); }
 	;
 
 quotetext
-	: QUOTETEXT1			{ $$ = mktext(pc, AST_TEXT_QUOTED, 1, @1); }
-	| QUOTETEXT2			{ $$ = mktext(pc, AST_TEXT_QUOTED, 2, @1); }
-	| QUOTETEXT3			{ $$ = mktext(pc, AST_TEXT_QUOTED, 3, @1); }
-	| QUOTETEXT4			{ $$ = mktext(pc, AST_TEXT_QUOTED, 4, @1); }
-	| QUOTETEXT5			{ $$ = mktext(pc, AST_TEXT_QUOTED, 5, @1); }
+	: QUOTETEXT1			{ $$ = mktext(AST_TEXT_QUOTED, 1, @1); }
+	| QUOTETEXT2			{ $$ = mktext(AST_TEXT_QUOTED, 2, @1); }
+	| QUOTETEXT3			{ $$ = mktext(AST_TEXT_QUOTED, 3, @1); }
+	| QUOTETEXT4			{ $$ = mktext(AST_TEXT_QUOTED, 4, @1); }
+	| QUOTETEXT5			{ $$ = mktext(AST_TEXT_QUOTED, 5, @1); }
+	;
+
+squote
+	: quotetext			{ $$ = dup_text(pc, &$1); }
 	;
 
 hostvalue
-	: NAME				{ $$ = mktext(pc, AST_TEXT_HOSTWORD, 0, @1); }
-	| HOSTWORD			{ $$ = mktext(pc, AST_TEXT_HOSTWORD, 0, @1); }
-	| NUMBER			{ $$ = mktext(pc, AST_TEXT_NUMBER, 0, @1); }
-	| quotetext
+	: NAME		{ struct ast_text t = mktext(AST_TEXT_HOSTWORD, 0, @1); $$ = dup_text(pc, &t); }
+	| HOSTWORD	{ struct ast_text t = mktext(AST_TEXT_HOSTWORD, 0, @1); $$ = dup_text(pc, &t); }
+	| NUMBER	{ struct ast_text t = mktext(AST_TEXT_NUMBER, 0, @1); $$ = dup_text(pc, &t); }
+	| squote
 	;
 
 certvalue
-	: quotetext
-	| NAME				{ $$ = mktext(pc, AST_TEXT_NAME, 0, @1); }
+	: squote
+	| NAME		{ struct ast_text t = mktext(AST_TEXT_NAME, 0, @1); $$ = dup_text(pc, &t); }
 	;
 
 %%

@@ -40,9 +40,11 @@ static void pr_texts(const struct src_registry *reg, const struct ast_text *t, F
 
 static void pr_action(const struct src_registry *reg, const struct ast_action *a, FILE *out)
 {
+	const struct ast_cond *c = ast_action_cond(a);
+
 	fputs("    ", out);
-	if (a->has_cond)
-		fprintf(out, "IF %s->%s ", ast_status_name(a->cond_from), ast_status_name(a->cond_to));
+	if (c)
+		fprintf(out, "IF %s->%s ", ast_status_name(c->from), ast_status_name(c->to));
 	fputs(ast_action_name(a->kind), out);
 	switch (a->kind) {
 	case AST_ACT_CANCELTIMER:
@@ -68,10 +70,10 @@ static void pr_action(const struct src_registry *reg, const struct ast_action *a
 		fputs(" SUBJECT ", out);
 		pr_text(reg, a->u.email->subject, out);
 		fputs(" MESSAGE", out);
-		pr_texts(reg, a->u.email->message, out);
+		pr_texts(reg, &a->u.email->message, out);
 		break;
 	default:
-		pr_texts(reg, a->u.texts, out);
+		pr_texts(reg, ast_action_texts(a), out);
 		break;
 	}
 	fputc('\n', out);
@@ -95,7 +97,7 @@ void print_plan(const struct src_registry *reg, const struct ast_plan *plan, FIL
 			fputs("LET ", out);
 			pr_span(reg, d->u.let.name, out);
 			fputs(" =", out);
-			pr_texts(reg, d->u.let.texts, out);
+			pr_texts(reg, &d->u.let.text, out);
 			break;
 		case AST_DECL_POLLFREQ:
 		case AST_DECL_POLLFREQALERT:
@@ -130,7 +132,7 @@ void print_plan(const struct src_registry *reg, const struct ast_plan *plan, FIL
 			break;
 		}
 		case AST_DECL_WHEN: {
-			const struct ast_when *w = d->u.when;
+			const struct ast_when *w = &d->u.when;
 			fputs("WHEN ", out);
 			pr_span(reg, w->ups, out);
 			if (w->timeout) {
