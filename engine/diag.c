@@ -211,6 +211,23 @@ static void diag_sort(struct diag_queue *q)
 	}
 }
 
+static void diag_put_clean(FILE *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len; i++) {
+		size_t n;
+		if (p[i] == '\t' || (p[i] >= 0x20 && p[i] < 0x7F)) {
+			fputc(p[i], out);
+		} else if (p[i] >= 0x80 && (n = src_utf8_seq(s + i, len - i)) > 0) {
+			fwrite(p + i, 1, n, out);
+			i += n - 1;
+		} else {
+			fputc('?', out);
+		}
+	}
+}
+
 static const char *const sev_names[] = { "error", "warning", "note" };
 
 /* Print the source line of SPAN and an underline: caret, then tildes. */
@@ -242,16 +259,15 @@ static void diag_show_line(FILE *out, const struct src_file *f, unsigned line,
 	if (w > 200) {
 		size_t from = ucol > 60 ? ucol - 60 : 0;
 		size_t to = from + 160, i = 0, cp = 0, bfrom = 0, bto = len;
-		for (i = 0; i < len; i++) {
-			if (((unsigned char)s[i] & 0xC0) == 0x80)
-				continue;
+		for (i = 0; i < len; cp++) {
+			size_t n = src_utf8_seq(s + i, len - i);
 			if (cp == from)
 				bfrom = i;
 			if (cp == to) {
 				bto = i;
 				break;
 			}
-			cp++;
+			i += n ? n : 1;
 		}
 		if (from > 0)
 			lead = "...";
@@ -264,15 +280,13 @@ static void diag_show_line(FILE *out, const struct src_file *f, unsigned line,
 			ulen = 160;
 	}
 	fprintf(out, "%5u | %s", line, lead);
-	for (size_t i = 0; i < len; i++)
-		fputc(s[i] ? s[i] : ' ', out);
+	diag_put_clean(out, s, len);
 	fprintf(out, "%s\n      | %s", trail, lead[0] ? "   " : "");
 	/* copy tabs so the caret lines up with the source as displayed */
-	for (size_t i = 0, cp = 0; i < len && cp < ucol; i++) {
-		if (((unsigned char)s[i] & 0xC0) == 0x80)
-			continue;
+	for (size_t i = 0, cp = 0; i < len && cp < ucol; cp++) {
+		size_t n = src_utf8_seq(s + i, len - i);
 		fputc(s[i] == '\t' ? '\t' : ' ', out);
-		cp++;
+		i += n ? n : 1;
 	}
 	fputc('^', out);
 	for (size_t i = 1; i < ulen; i++)
@@ -300,7 +314,8 @@ static void diag_render_one(struct diag_queue *q, FILE *out, int color, int has_
 		fprintf(out, "%s%s:%u:%u:%s ", bold, deffile->name, defline, defcol, off);
 	else
 		fprintf(out, "%supsplan:%s ", bold, off);
-	fprintf(out, "%s%s:%s %s", on, sev_names[sev], off, msg);
+	fprintf(out, "%s%s:%s ", on, sev_names[sev], off);
+	diag_put_clean(out, msg, strlen(msg));
 	if (code)
 		fprintf(out, " [%s]", code);
 	fputc('\n', out);
@@ -333,7 +348,16 @@ static void json_str(FILE *out, const char *s)
 	fputc('"', out);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
+		size_t n;
+		if (c >= 0x80) {
+			n = src_utf8_seq(s, strlen(s));
+			if (n) {
+				fwrite(s, 1, n, out);
+				s += n - 1;
+			} else {
+				fputs("\\ufffd", out);
+			}
+		} else if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", out);

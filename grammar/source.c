@@ -170,13 +170,33 @@ static void src_index_lines(struct src_file *f)
 	f->nlines = n;
 }
 
+size_t src_utf8_seq(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	if (p[0] < 0x80)
+		return 1;
+	n = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 && p[0] < 0xF0 ? 3 :
+	    p[0] >= 0xC2 && p[0] < 0xE0 ? 2 : 0;
+	if (n == 0 || n > len)
+		return 0;
+	for (size_t k = 1; k < n; k++)
+		if ((p[k] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
 size_t src_utf8_width(const char *s, size_t len)
 {
 	size_t w = 0;
 
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			w++;
+	for (size_t i = 0; i < len; w++) {
+		size_t n = src_utf8_seq(s + i, len - i);
+		i += n ? n : 1;
+	}
 	return w;
 }
 

@@ -64,7 +64,10 @@ int src_position(const struct src_registry *reg, uint32_t off,
 /* Text of line LINE (1-based) of FILE without its line end; NULL if none. */
 const char *src_line(const struct src_file *file, unsigned line, size_t *len);
 
-/* Number of code points in the LEN bytes at S (invalid bytes count one each). */
+/* Length (1-4) of the valid UTF-8 sequence at S, within LEN bytes, or 0 if invalid. */
+size_t src_utf8_seq(const char *s, size_t len);
+
+/* Number of code points in the LEN bytes at S (each invalid byte counts one). */
 size_t src_utf8_width(const char *s, size_t len);
 
 #endif
