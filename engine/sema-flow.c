@@ -153,21 +153,20 @@ static void timer_checks(struct sema *s)
 {
 	for (size_t i = 0; i < s->timerv.n; i++) {
 		struct sema_timer *t = &s->timerv.v[i];
-		src_span any = t->first_start.len ? t->first_start :
-			       t->first_timeout.len ? t->first_timeout : t->first_cancel;
+		src_span any = { t->start ? t->start : t->timeout ? t->timeout : t->cancel, t->len };
 		const char *n = sema_bytes(s, any);
 		int builtin = any.len == 5 && memcmp(n, "start", 5) == 0;
 
-		if (t->nstarts && !t->ntimeouts)
-			diag_at(s->dq, DIAG_NO_TIMEOUT, t->first_start,
+		if (t->start && !t->timeout)
+			diag_at(s->dq, DIAG_NO_TIMEOUT, (src_span){ t->start, t->len },
 				"timer '%.*s' is started but no WHEN ... TIMEOUT %.*s clause acts when it expires",
 				(int)any.len, n, (int)any.len, n);
-		if (!t->nstarts && t->ntimeouts && !builtin)
-			diag_at(s->dq, DIAG_NEVER_STARTED, t->first_timeout,
+		if (!t->start && t->timeout && !builtin)
+			diag_at(s->dq, DIAG_NEVER_STARTED, (src_span){ t->timeout, t->len },
 				"timer '%.*s' is never started by a STARTTIMER: this TIMEOUT clause never runs",
 				(int)any.len, n);
-		if (!t->nstarts && t->first_cancel.len && !builtin)
-			diag_at(s->dq, DIAG_CANCEL_UNKNOWN, t->first_cancel,
+		if (!t->start && t->cancel && !builtin)
+			diag_at(s->dq, DIAG_CANCEL_UNKNOWN, (src_span){ t->cancel, t->len },
 				"CANCELTIMER of timer '%.*s', which no STARTTIMER starts",
 				(int)any.len, n);
 	}

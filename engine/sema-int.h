@@ -40,8 +40,9 @@ struct sema_ups {
 };
 
 struct sema_timer {
-	src_span first_start, first_timeout, first_cancel;
-	uint32_t nstarts, ntimeouts;
+	/* offsets of the first STARTTIMER, TIMEOUT clause and CANCELTIMER naming it (0: none) */
+	uint32_t start, timeout, cancel;
+	uint32_t len;		/* length of the name */
 	uint32_t tohead;	/* first TIMEOUT clause (index into whens), chained by next_to */
 };
 

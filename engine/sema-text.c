@@ -142,7 +142,7 @@ void sema_check_host(struct sema *s, const struct ast_text *t)
 	if (sema_hostname_ok(buf, len))
 		return;
 bad:
-	diag_at(s->dq, DIAG_BAD_HOST, t->span,
+	diag_at(s->dq, DIAG_BAD_HOST, ast_text_span(t),
 		"HOST '%.*s' is neither an IPv4 or IPv6 address nor a valid host name",
 		(int)(c.len > 60 ? 60 : c.len), p);
 }
@@ -272,10 +272,10 @@ static const char *sema_part(struct sema *s, const struct ast_text *t, int check
 
 	if (m >= 0) {
 		if (t->kind == AST_TEXT_QUOTED) {
-			struct diag_record *r = diag_at(s->dq, DIAG_QUOTED_MSG, t->span,
+			struct diag_record *r = diag_at(s->dq, DIAG_QUOTED_MSG, ast_text_span(t),
 				"quoted text '%.*s' is also the name of a message: it is replaced by that message",
 				(int)c.len, p);
-			diag_note(s->dq, r, 0, t->span,
+			diag_note(s->dq, r, 0, ast_text_span(t),
 				  "write the name without quotes to use the message, or change the text");
 		}
 		*lenp = s->msgv.v[m].len;
@@ -286,7 +286,7 @@ static const char *sema_part(struct sema *s, const struct ast_text *t, int check
 		struct diag_record *r;
 
 		if (later >= 0) {
-			r = diag_at(s->dq, DIAG_LATE_MSG, t->span,
+			r = diag_at(s->dq, DIAG_LATE_MSG, ast_text_span(t),
 				"message '%.*s' is defined after this use: the literal text '%.*s' is used here",
 				(int)c.len, p, (int)c.len, p);
 			diag_note(s->dq, r, 1, (src_span){ (uint32_t)later, c.len },
@@ -294,13 +294,13 @@ static const char *sema_part(struct sema *s, const struct ast_text *t, int check
 		} else {
 			uint32_t vl = 0;
 			const char *close = sema_closest(&s->all_lets, p, c.len, &vl);
-			r = diag_at(s->dq, DIAG_UNDEF_NAME, t->span,
+			r = diag_at(s->dq, DIAG_UNDEF_NAME, ast_text_span(t),
 				"'%.*s' is not a defined message: it is used as literal text",
 				(int)(c.len > 60 ? 60 : c.len), p);
 			if (close)
-				diag_note(s->dq, r, 0, t->span, "did you mean '%.*s'?", (int)vl, close);
+				diag_note(s->dq, r, 0, ast_text_span(t), "did you mean '%.*s'?", (int)vl, close);
 			else
-				diag_note(s->dq, r, 0, t->span, "define it with LET, or quote the text");
+				diag_note(s->dq, r, 0, ast_text_span(t), "define it with LET, or quote the text");
 		}
 	}
 	if (check_subst)

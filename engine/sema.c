@@ -72,7 +72,7 @@ static void sema_let_low(struct sema *s, const struct ast_decl *d, int level)
 	}
 	return;
 bad:
-	diag_at(s->dq, DIAG_LOW_VALUE, t->span,
+	diag_at(s->dq, DIAG_LOW_VALUE, ast_text_span(t),
 		LB_PREFIX "%d must be one quoted whole number from 0 to 100, e.g. \"50\"", level);
 }
 
@@ -228,6 +228,7 @@ static uint32_t sema_timer(struct sema *s, src_span name)
 		return (uint32_t)t;
 	tm = SEMA_PUSH(s, s->timerv);
 	tm->tohead = SEMA_NONE;
+	tm->len = name.len;
 	symtab_put(&s->timers, p, name.len, (uint32_t)(s->timerv.n - 1));
 	return (uint32_t)(s->timerv.n - 1);
 }
@@ -246,9 +247,9 @@ static void sema_syslog(struct sema *s, const struct ast_action *a, const char *
 		if (strncmp(text, syslog_tags[i], strlen(syslog_tags[i])) == 0)
 			return;
 	end = strchr(text, ']');
-	struct diag_record *r = diag_at(s->dq, DIAG_SYSLOG_TAG, ast_action_texts(a)->span,
+	struct diag_record *r = diag_at(s->dq, DIAG_SYSLOG_TAG, ast_text_span(ast_action_texts(a)),
 		"SYSLOG priority tag '%.*s' is unknown", end ? (int)(end - text + 1) : 1, text);
-	diag_note(s->dq, r, 0, ast_action_texts(a)->span,
+	diag_note(s->dq, r, 0, ast_text_span(ast_action_texts(a)),
 		  "use [emerg], [alert], [crit], [err], [warning], [notice], [info] or [debug]; without a tag the priority is info");
 }
 
@@ -267,16 +268,17 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 	}
 	switch (a->kind) {
 	case AST_ACT_CANCELTIMER: {
-		struct sema_timer *t = &s->timerv.v[sema_timer(s, a->u.arg.name)];
-		if (!t->first_cancel.len)
-			t->first_cancel = a->u.arg.name;
+		uint32_t ti = sema_timer(s, a->u.arg.name);	/* may move timerv */
+		struct sema_timer *t = &s->timerv.v[ti];
+		if (!t->cancel)
+			t->cancel = a->u.arg.name.off;
 		break;
 	}
 	case AST_ACT_STARTTIMER: {
 		uint32_t ti = sema_timer(s, a->u.arg.name);
 		struct sema_timer *t = &s->timerv.v[ti];
-		if (!t->nstarts++)
-			t->first_start = a->u.arg.name;
+		if (!t->start)
+			t->start = a->u.arg.name.off;
 		*SEMA_PUSH(s, s->starts) = ti;
 		sema_number(s, a->u.arg.num, &d);
 		break;
@@ -333,26 +335,26 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	w->timer = SEMA_NONE;
 	w->next_to = SEMA_NONE;
 	w->starts_begin = (uint32_t)s->starts.n;
-	if (wd->timeout) {
+	if (d->timeout) {
 		uint32_t ti = sema_timer(s, wd->event);
 		struct sema_timer *t = &s->timerv.v[ti];
 		w->timer = ti;
-		if (!t->ntimeouts++)
-			t->first_timeout = wd->event;
+		if (!t->timeout)
+			t->timeout = wd->event.off;
 		w->next_to = t->tohead;
 		t->tohead = (uint32_t)(s->whenv.n - 1);
-	} else if (ev_pair_index(wd->from, wd->to) < 0) {
+	} else if (ev_pair_index(d->from, d->to) < 0) {
 		struct diag_record *r = diag_at(s->dq, DIAG_BAD_EVENT, wd->event,
-			"REPORTS %s->%s is not a valid event pair", ast_status_name(wd->from),
-			ast_status_name(wd->to));
-		sema_pair_hint(s, r, wd->event, wd->from, wd->to);
+			"REPORTS %s->%s is not a valid event pair", ast_status_name(d->from),
+			ast_status_name(d->to));
+		sema_pair_hint(s, r, wd->event, d->from, d->to);
 	} else {
 		w->reports = 1;
-		if (wd->from == AST_ST_NONE && wd->to == AST_ST_LB)
+		if (d->from == AST_ST_NONE && d->to == AST_ST_LB)
 			g->has_none_lb = 1;
-		if (wd->from == AST_ST_COMM && wd->to == AST_ST_NOCOMM)
+		if (d->from == AST_ST_COMM && d->to == AST_ST_NOCOMM)
 			g->has_comm_nocomm = 1;
-		if (wd->from == AST_ST_NONE && wd->to == AST_ST_FSD)
+		if (d->from == AST_ST_NONE && d->to == AST_ST_FSD)
 			g->has_none_fsd = 1;
 	}
 	for (const struct ast_action *a = wd->actions; a; a = a->next) {
@@ -412,7 +414,7 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 			g = cur_group(s);
 			free(g->certfile);
 			g->certfile = path;
-			g->certfile_span = d->u.text->span;
+			g->certfile_span = ast_text_span(d->u.text);
 		} else {
 			free(path);
 		}

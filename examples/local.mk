@@ -1,1 +1,6 @@
-## examples/local.mk - shipped examples
+## examples/local.mk - shipped example plans; tests/examples.sh and tests/roundtrip.sh check every examples/*.conf.
+EXTRA_DIST += \
+	examples/heartbeat.conf \
+	examples/standard.conf \
+	examples/timed.conf \
+	examples/two-groups.conf

@@ -114,7 +114,7 @@ static void ast_quote_marks(int style, unsigned *open, unsigned *close)
 
 src_span ast_text_content(const struct ast_text *t)
 {
-	src_span s = t->span;
+	src_span s = ast_text_span(t);
 	unsigned o, c;
 
 	if (t->kind != AST_TEXT_QUOTED)

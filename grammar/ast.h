@@ -34,16 +34,27 @@ enum ast_text_kind {
 	AST_TEXT_NUMBER		/* NUMBER used as a HOST value */
 };
 
+/* Longest token a text node can hold (the lexer reports longer ones). */
+#define AST_TEXT_MAX ((1u << 27) - 1)
+
 /*
- * One part of a `quotetexts` list.  SPAN covers the whole token (quotes
- * included); the content is span minus the quote marks, see ast_text_content().
+ * One part of a `quotetexts` list, 16 bytes.  The span covers the whole
+ * token (quotes included), see ast_text_span(); the content is the span
+ * minus the quote marks, see ast_text_content().
  */
 struct ast_text {
 	struct ast_text *next;
-	src_span span;
-	uint8_t kind;		/* enum ast_text_kind */
-	uint8_t style;		/* quote style 1..5 (QUOTETEXT1..5), 0 if unquoted */
+	uint32_t off;		/* global offset of the token */
+	uint32_t len : 27;	/* token bytes (at most AST_TEXT_MAX) */
+	uint32_t kind : 2;	/* enum ast_text_kind */
+	uint32_t style : 3;	/* quote style 1..5 (QUOTETEXT1..5), 0 if unquoted */
 };
+
+/* Span of the token of T. */
+static inline src_span ast_text_span(const struct ast_text *t)
+{
+	return (src_span){ t->off, t->len };
+}
 
 /* Bytes between the quote marks of T (or the whole token when unquoted). */
 src_span ast_text_content(const struct ast_text *t);
@@ -129,19 +140,22 @@ struct ast_monitor {
 	uint8_t apcupsduser;	/* APCUPSDUSER written for UPSDUSER */
 };
 
+/* WHEN: its flags (timeout, to_synonym, from, to) live in struct ast_decl. */
 struct ast_when {
 	src_span ups;
 	src_span event;		/* a->b, or the timer name */
-	uint8_t timeout;	/* 1: TIMEOUT/TO timer; 0: REPORTS a->b */
-	uint8_t to_synonym;	/* TO written for TIMEOUT */
-	uint8_t from, to;	/* enum ast_status when !timeout */
 	struct ast_action *actions;
 };
 
+/* A declaration, 40 bytes (a 10,000-UPS plan has 200,000 of them). */
 struct ast_decl {
 	struct ast_decl *next;
 	uint32_t kw;		/* offset of the leading keyword; see ast_decl_kw() */
 	uint8_t kind;		/* enum ast_decl_kind */
+	/* WHEN only: */
+	uint8_t timeout : 1;	/* 1: TIMEOUT/TO timer; 0: REPORTS a->b */
+	uint8_t to_synonym : 1;	/* TO written for TIMEOUT */
+	uint8_t from, to;	/* enum ast_status when !timeout */
 	union {
 		struct ast_smtp *smtp;
 		struct {

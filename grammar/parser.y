@@ -34,7 +34,9 @@ static struct ast_decl *mkdecl(struct parse_ctx *pc, int kind, src_span kw)
 
 static struct ast_text mktext(int kind, int style, src_span span)
 {
-	struct ast_text t = { NULL, span, (uint8_t)kind, (uint8_t)style };
+	struct ast_text t = { NULL, span.off, 0, (unsigned)kind, (unsigned)style };
+	/* the lexer reported tokens longer than AST_TEXT_MAX */
+	t.len = span.len > AST_TEXT_MAX ? AST_TEXT_MAX : span.len;
 	return t;
 }
 
@@ -211,8 +213,8 @@ when
 			w = &$$->u.when;
 			w->ups = @2;
 			w->event = join(@4, @6);
-			w->from = (uint8_t)$4;
-			w->to = (uint8_t)$6;
+			$$->from = (uint8_t)$4;
+			$$->to = (uint8_t)$6;
 			w->actions = $8.first;
 		}
 	| WHEN NAME timeoutkw NAME COLON actions
@@ -222,8 +224,8 @@ when
 			w = &$$->u.when;
 			w->ups = @2;
 			w->event = @4;
-			w->timeout = 1;
-			w->to_synonym = (uint8_t)$3;
+			$$->timeout = 1;
+			$$->to_synonym = (unsigned)$3;
 			w->actions = $6.first;
 		}
 	;

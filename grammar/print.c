@@ -16,7 +16,7 @@ static void pr_text(const struct src_registry *reg, const struct ast_text *t, FI
 	const char *p;
 
 	if (t->kind != AST_TEXT_QUOTED) {
-		pr_span(reg, t->span, out);
+		pr_span(reg, ast_text_span(t), out);
 		return;
 	}
 	c = ast_text_content(t);
@@ -26,7 +26,7 @@ static void pr_text(const struct src_registry *reg, const struct ast_text *t, FI
 		fwrite(p, 1, c.len, out);
 		fputc('"', out);
 	} else {
-		pr_span(reg, t->span, out);	/* keep the style that can hold it */
+		pr_span(reg, ast_text_span(t), out);	/* keep the style that can hold it */
 	}
 }
 
@@ -135,12 +135,12 @@ void print_plan(const struct src_registry *reg, const struct ast_plan *plan, FIL
 			const struct ast_when *w = &d->u.when;
 			fputs("WHEN ", out);
 			pr_span(reg, w->ups, out);
-			if (w->timeout) {
+			if (d->timeout) {
 				fputs(" TIMEOUT ", out);
 				pr_span(reg, w->event, out);
 			} else {
-				fprintf(out, " REPORTS %s->%s", ast_status_name(w->from),
-					ast_status_name(w->to));
+				fprintf(out, " REPORTS %s->%s", ast_status_name(d->from),
+					ast_status_name(d->to));
 			}
 			fputs(" :\n", out);
 			for (const struct ast_action *a = w->actions; a; a = a->next)

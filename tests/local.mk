@@ -1,1 +1,52 @@
-## tests/local.mk - test suite (being written)
+## tests/local.mk - the test suite: diagnostic golden tests, TAP scripts and the check benchmark (included by Makefile.am).
+##
+## tests/diag/NAME.conf  golden test: `upsplan check` output must equal
+##                       NAME.err (driver: tests/diag/run-diag.sh; list:
+##                       tests/diag/list.mk)
+## tests/*.sh            TAP scripts (build-aux/tap-driver.sh)
+## make bench            tests/bench/check-bench.sh (not part of make check)
+
+include tests/diag/list.mk
+
+TEST_EXTENSIONS += .conf .sh
+CONF_LOG_COMPILER = $(SHELL) $(srcdir)/tests/diag/run-diag.sh
+SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	UPSPLAN='$(abs_top_builddir)/upsplan'; export UPSPLAN; \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	NO_COLOR=1; export NO_COLOR; \
+	LC_ALL=C; export LC_ALL;
+
+TESTS += \
+	$(DIAG_TESTS) \
+	tests/diag-list.sh \
+	tests/examples.sh \
+	tests/roundtrip.sh
+
+EXTRA_DIST += \
+	tests/diag/list.mk \
+	tests/diag/run-diag.sh \
+	tests/diag/regen.sh \
+	$(DIAG_TESTS) \
+	$(DIAG_TESTS:.conf=.err) \
+	$(DIAG_EXTRA) \
+	tests/diag-list.sh \
+	tests/examples.sh \
+	tests/roundtrip.sh \
+	tests/plans/mk-standard.conf \
+	tests/plans/mk-timed.conf \
+	tests/plans/syntax-tour.conf \
+	tests/bench/check-bench.sh \
+	tests/bench/gen-plan.sh
+
+# scratch directories of the drivers (kept when a test fails) and mismatches
+clean-local: clean-local-tests
+clean-local-tests:
+	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d
+
+# the benchmark of `upsplan check`; prints PASS/MISS against its targets
+bench: upsplan$(EXEEXT)
+	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' $(SHELL) $(srcdir)/tests/bench/check-bench.sh
+
+.PHONY: bench clean-local-tests
