@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/diag.h"
+#include "grammar/xalloc.h"
 
 struct diag_info {
 	int num;
@@ -23,16 +24,6 @@ static const struct diag_info diag_infos[DIAG_NCODES] = {
 #undef WARNING
 };
 
-static void *diag_xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (!p) {
-		fputs("upsplan: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 static char *diag_vfmt(const char *fmt, va_list ap)
 {
 	va_list ap2;
@@ -44,7 +35,7 @@ static char *diag_vfmt(const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		n = 0;
-	s = diag_xrealloc(NULL, (size_t)n + 1);
+	s = xrealloc(NULL, (size_t)n + 1);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	return s;
 }
@@ -123,7 +114,7 @@ static struct diag_record *diag_push(struct diag_queue *q, enum diag_code code,
 	}
 	if (q->nrecs == q->cap) {
 		q->cap = q->cap ? q->cap * 2 : 16;
-		q->recs = diag_xrealloc(q->recs, q->cap * sizeof(*q->recs));
+		q->recs = xrealloc(q->recs, q->cap * sizeof(*q->recs));
 	}
 	r = &q->recs[q->nrecs++];
 	memset(r, 0, sizeof(*r));
@@ -137,7 +128,7 @@ static struct diag_record *diag_push(struct diag_queue *q, enum diag_code code,
 		char buf[96];
 		snprintf(buf, sizeof(buf), "too many errors; stopping after %zu (fix these first)",
 			 q->max_errors);
-		r->msg = strdup(buf);
+		r->msg = xstrdup(buf);
 	}
 	if (sev == DIAG_ERROR)
 		q->nerrors++;
@@ -178,7 +169,7 @@ void diag_note(struct diag_queue *q, struct diag_record *r, int has_span,
 	(void)q;
 	if (!r)
 		return;
-	r->notes = diag_xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
+	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
 	va_start(ap, fmt);
 	r->notes[r->nnotes].msg = diag_vfmt(fmt, ap);
 	va_end(ap);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "engine/sema-int.h"
+#include "grammar/xalloc.h"
 
 static void host_of(struct sema *s, const struct ast_text *h, const char **p, size_t *len)
 {
@@ -57,11 +58,9 @@ static int shutdown_reachable(struct sema *s, uint32_t g, uint32_t *stack, uint8
 
 static void group_checks(struct sema *s)
 {
-	uint32_t *stack = malloc((s->whenv.n + 1) * sizeof(*stack));
-	uint8_t *seen = malloc(s->whenv.n + 1);
+	uint32_t *stack = xrealloc(NULL, (s->whenv.n + 1) * sizeof(*stack));
+	uint8_t *seen = xrealloc(NULL, s->whenv.n + 1);
 
-	if (!stack || !seen)
-		abort();
 	for (uint32_t gi = 0; gi < s->groupv.n; gi++) {
 		struct sema_group *g = &s->groupv.v[gi];
 		const char *gn = sema_bytes(s, g->name);

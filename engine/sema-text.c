@@ -8,17 +8,13 @@
 #include <string.h>
 
 #include "engine/sema-int.h"
+#include "grammar/xalloc.h"
 
 void sema_grow(void **v, size_t *cap, size_t elem)
 {
 	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p = realloc(*v, ncap * elem);
 
-	if (!p) {
-		fputs("upsplan: out of memory\n", stderr);
-		abort();
-	}
-	*v = p;
+	*v = xrealloc(*v, ncap * elem);
 	*cap = ncap;
 }
 
@@ -26,11 +22,7 @@ void sema_reserve(void **v, size_t *cap, size_t elem, size_t n)
 {
 	if (n <= *cap)
 		return;
-	*v = realloc(*v, n * elem);
-	if (!*v) {
-		fputs("upsplan: out of memory\n", stderr);
-		abort();
-	}
+	*v = xrealloc(*v, n * elem);
 	*cap = n;
 }
 
@@ -313,19 +305,15 @@ char *sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *s
 			 int check_subst, size_t *lenp)
 {
 	size_t seplen = strlen(sep), len = 0, cap = 64;
-	char *out = malloc(cap);
+	char *out = xrealloc(NULL, cap);
 
-	if (!out)
-		abort();
 	for (int first = 1; t; t = t->next, first = 0) {
 		size_t n;
 		const char *p = sema_part(s, t, check_subst, &n, "this text");
 		if (len + n + seplen + 1 > cap) {
 			while (len + n + seplen + 1 > cap)
 				cap *= 2;
-			out = realloc(out, cap);
-			if (!out)
-				abort();
+			out = xrealloc(out, cap);
 		}
 		if (!first) {
 			memcpy(out + len, sep, seplen);
@@ -344,10 +332,8 @@ char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp)
 {
 	size_t n;
 	const char *p = sema_part(s, t, 1, &n, "this text");
-	char *r = malloc(n + 1);
+	char *r = xrealloc(NULL, n + 1);
 
-	if (!r)
-		abort();
 	memcpy(r, p, n);
 	r[n] = '\0';
 	if (lenp)

@@ -8,6 +8,7 @@
 
 #include "engine/events.h"
 #include "engine/sema-int.h"
+#include "grammar/xalloc.h"
 
 #define LB_PREFIX "battery.charge.low."
 
@@ -127,9 +128,7 @@ static void sema_group(struct sema *s, const struct ast_decl *d)
 	g->port = 3493;
 	g->minsupplies = 1;
 	g->first_secondary = SEMA_NONE;
-	s->group_ups = realloc(s->group_ups, s->groupv.cap * sizeof(*s->group_ups));
-	if (!s->group_ups)
-		abort();
+	s->group_ups = xrealloc(s->group_ups, s->groupv.cap * sizeof(*s->group_ups));
 	symtab_init(&s->group_ups[s->groupv.n - 1]);
 	if (old < 0)
 		symtab_put(&s->groups, p, d->u.name.len, (uint32_t)(s->groupv.n - 1));
@@ -508,7 +507,7 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 	/* the built-in message "hostname" */
 	gethostname(hostname, sizeof(hostname) - 1);
 	host = SEMA_PUSH(&s, s.msgv);
-	host->text = strdup(hostname);
+	host->text = xstrdup(hostname);
 	host->len = strlen(hostname);
 	symtab_put(&s.msgs, "hostname", 8, 0);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/symtab.h"
+#include "grammar/xalloc.h"
 
 static uint32_t symtab_hash(const char *s, size_t len)
 {
@@ -57,11 +58,7 @@ static void symtab_grow(struct symtab *t)
 
 	t->cap = old.cap ? old.cap * 2 : 64;
 	t->count = 0;
-	t->slots = calloc(t->cap, sizeof(*t->slots));
-	if (!t->slots) {
-		fputs("upsplan: out of memory\n", stderr);
-		abort();
-	}
+	t->slots = xcalloc(t->cap, sizeof(*t->slots));
 	for (size_t i = 0; i < old.cap; i++)
 		if (old.slots[i].key) {
 			*symtab_find(t, old.slots[i].key, old.slots[i].len, old.slots[i].hash) = old.slots[i];

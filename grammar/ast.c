@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "grammar/ast.h"
+#include "grammar/xalloc.h"
 
 struct ast_chunk {
 	struct ast_chunk *next;
@@ -22,11 +23,7 @@ void *ast_alloc(struct ast_arena *a, size_t size)
 	size = (size + 7) & ~(size_t)7;
 	if (!a->head || a->used + size > a->cap) {
 		size_t cap = size > AST_CHUNK ? size : AST_CHUNK;
-		struct ast_chunk *c = malloc(sizeof(*c) + cap);
-		if (!c) {
-			fputs("upsplan: out of memory\n", stderr);
-			abort();
-		}
+		struct ast_chunk *c = xrealloc(NULL, sizeof(*c) + cap);
 		c->next = a->head;
 		c->size = cap;
 		a->head = c;

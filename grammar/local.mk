@@ -10,5 +10,7 @@ grammar_libgrammar_a_SOURCES = \
 	grammar/print.c \
 	grammar/print.h \
 	grammar/source.c \
-	grammar/source.h
+	grammar/source.h \
+	grammar/xalloc.c \
+	grammar/xalloc.h
 BUILT_SOURCES += grammar/parser.h

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "grammar/source.h"
+#include "grammar/xalloc.h"
 
 void src_init(struct src_registry *reg)
 {
@@ -27,16 +28,6 @@ void src_free(struct src_registry *reg)
 	}
 	free(reg->files);
 	src_init(reg);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (!p) {
-		fputs("upsplan: out of memory\n", stderr);
-		abort();
-	}
-	return p;
 }
 
 static struct src_file *src_register(struct src_registry *reg, const char *name,
