@@ -228,11 +228,15 @@ static void diag_show_line(FILE *out, const struct src_file *f, unsigned line,
 	size_t len, w;
 	const char *s = src_line(f, line, &len);
 	const char *lead = "", *trail = "";
-	size_t ucol = col - 1;	/* code points before the span on this line */
-	size_t ulen;
+	size_t ucol, ulen;	/* code points before and in the span on this line */
 
+	(void)col;
 	if (!s)
 		return;
+	{
+		const char *sp = f->text + (span.off - f->base);
+		ucol = sp > s ? src_utf8_width(s, (size_t)(sp - s)) : 0;
+	}
 	/* span width in code points, clipped at the end of the line */
 	{
 		uint32_t rel = span.off - f->base;

@@ -77,6 +77,7 @@ static src_span join(src_span a, src_span b)
 %define api.pure full
 %define api.location.type {src_span}
 %define parse.error detailed
+%define parse.lac full
 %locations
 %param {yyscan_t scanner}
 %parse-param {struct parse_ctx *pc}

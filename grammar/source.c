@@ -191,6 +191,18 @@ size_t src_utf8_width(const char *s, size_t len)
 	return w;
 }
 
+size_t src_display_width(const char *s, size_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = src_utf8_seq(s + i, len - i);
+		w = s[i] == '\t' ? (w / 8 + 1) * 8 : w + 1;
+		i += n ? n : 1;
+	}
+	return w;
+}
+
 int src_position(const struct src_registry *reg, uint32_t off,
 		 const struct src_file **file, unsigned *line, unsigned *col)
 {
@@ -216,7 +228,7 @@ int src_position(const struct src_registry *reg, uint32_t off,
 	}
 	*file = f;
 	*line = (unsigned)lo + 1;
-	*col = (unsigned)src_utf8_width(f->text + f->lines[lo], rel - f->lines[lo]) + 1;
+	*col = (unsigned)src_display_width(f->text + f->lines[lo], rel - f->lines[lo]) + 1;
 	return 0;
 }
 

@@ -10,7 +10,7 @@
  * loaded file (each file gets a base offset, as clang's SourceLocation).
  * Eight bytes per location keep the AST of a 10,000-UPS plan small; the
  * registry turns an offset back into file, line and column (1-based, the
- * column counting UTF-8 code points) when a diagnostic is rendered.
+ * column counting display columns) when a diagnostic is rendered.
  */
 typedef struct src_span {
 	uint32_t off;		/* global offset of the first byte */
@@ -54,9 +54,13 @@ const struct src_file *src_file_at(const struct src_registry *reg, uint32_t off)
 /* Pointer to the bytes of SPAN (not NUL-terminated). */
 const char *src_bytes(const struct src_registry *reg, src_span span);
 
+/* Display columns of the LEN bytes at S: one per code point, tab stops every 8 (GNU). */
+size_t src_display_width(const char *s, size_t len);
+
 /*
- * Resolve OFF to its file, 1-based line and 1-based column (in code
- * points).  Returns 0, or -1 when OFF lies in no file.
+ * Resolve OFF to its file, 1-based line and 1-based column (display
+ * columns: one per code point, tab stops every 8, as the GNU coding
+ * standards ask).  Returns 0, or -1 when OFF lies in no file.
  */
 int src_position(const struct src_registry *reg, uint32_t off,
 		 const struct src_file **file, unsigned *line, unsigned *col);
