@@ -56,7 +56,8 @@ int sema_integer(struct sema *s, src_span sp, const char *what, long min, long m
 
 	if (sema_number(s, sp, &d))
 		return -1;
-	if (d != (double)(long)d && d < 1e15) {
+	/* range first: casting a double beyond long's range is undefined */
+	if (d < 1e15 && d != (double)(long)d) {
 		diag_at(s->dq, DIAG_NOT_INTEGER, sp, "%s must be a whole number, not %.*s",
 			what, (int)sp.len, sema_bytes(s, sp));
 		return -1;

@@ -1,0 +1,71 @@
+#!/bin/sh
+# build-fuzz.sh - build the libFuzzer target tests/fuzz/fuzz-plan with clang, ASan and UBSan, straight from the sources.
+#
+# usage: build-fuzz.sh [--roundtrip] [-o OUTPUT]
+#   OUTPUT defaults to ./fuzz-build/fuzz-plan (./fuzz-build/fuzz-plan-roundtrip
+#   with --roundtrip, which also checks that the printed plan parses and
+#   prints the same again).  flex and bison generate the scanner and parser
+#   into a scratch directory, so a fresh checkout needs no configure run;
+#   CC (default clang) and CFLAGS may be overridden.
+set -eu
+
+srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+roundtrip=
+out=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--roundtrip) roundtrip=-DFUZZ_ROUNDTRIP ;;
+	-o) out=$2; shift ;;
+	-h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "build-fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ -z "$out" ]; then
+	out=fuzz-build/fuzz-plan${roundtrip:+-roundtrip}
+fi
+
+CC=${CC:-clang}
+FLEX=${FLEX:-flex}
+BISON=${BISON:-bison}
+CFLAGS=${FUZZ_CFLAGS:--g -O1 -fno-omit-frame-pointer}
+SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+
+for tool in "$CC" "$FLEX" "$BISON"; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		echo "build-fuzz.sh: $tool not found (apt-get install clang libclang-rt-dev flex bison)" >&2
+		exit 2
+	}
+done
+
+gen=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-fuzz-gen.XXXXXX")
+trap 'rm -rf "$gen"' EXIT INT TERM
+mkdir -p "$gen/grammar" "$(dirname "$out")"
+
+# the grammar, as the automake rules build it (AM_YFLAGS, lexer.l's options)
+"$BISON" -d -Wall -Wno-yacc -o "$gen/grammar/parser.c" "$srcdir/grammar/parser.y"
+"$FLEX" -o "$gen/grammar/lexer.c" "$srcdir/grammar/lexer.l"
+# the sources need only config.h's package strings
+cat > "$gen/config.h" <<'EOH'
+/* config.h - stand-in for the configured header, written by build-fuzz.sh. */
+#define PACKAGE "upsplan"
+#define PACKAGE_NAME "upsplan"
+#define PACKAGE_VERSION "fuzz"
+#define PACKAGE_STRING "upsplan fuzz"
+#define VERSION "fuzz"
+EOH
+
+srcs=
+for f in "$srcdir"/grammar/*.c "$srcdir"/engine/*.c; do
+	case ${f##*/} in
+	lexer.c|parser.c) ;;	# generated: the fresh copies in $gen are used
+	*) srcs="$srcs $f" ;;
+	esac
+done
+
+# -I"$gen" first: its config.h and grammar/parser.h win over a configured tree's
+# shellcheck disable=SC2086
+"$CC" $CFLAGS $SAN $roundtrip -I"$gen" -I"$srcdir" \
+	-o "$out" "$srcdir/tests/fuzz/fuzz-plan.c" \
+	"$gen/grammar/lexer.c" "$gen/grammar/parser.c" $srcs
+echo "build-fuzz.sh: built $out"

@@ -1,0 +1,424 @@
+/* test-lexer.c - TAP tests of lex_tokens(): token kinds and spans, quotes, HOST values, lexical errors. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/diag.h"
+#include "grammar/parse.h"
+#include "tests/unit/tap.h"
+
+/* One tokenised text: its registry, diagnostics and the tokens as "name@off=text | ...". */
+struct lexrun {
+	struct src_registry reg;
+	struct diag_queue dq;
+	const struct src_file *file;
+	char toks[8192];
+	size_t used;
+	unsigned n;
+};
+
+/* Append the LEN bytes at S to BUF (size ROOM at USED) with control bytes as \xNN. */
+static size_t put_escaped(char *buf, size_t used, size_t room, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len && used + 5 < room; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7F)
+			used += (size_t)snprintf(buf + used, room - used, "\\x%02X", c);
+		else
+			buf[used++] = (char)c;
+	}
+	buf[used] = '\0';
+	return used;
+}
+
+/* Append one token as "name@off=text" (OFF relative to the file). */
+static void collect(void *ud, const char *name, src_span span)
+{
+	struct lexrun *r = ud;
+	size_t room = sizeof(r->toks) - r->used;
+	int k;
+
+	k = snprintf(r->toks + r->used, room, "%s%s@%u=", r->used ? " | " : "", name,
+		     span.off - r->file->base);
+	if (k > 0 && (size_t)k < room)
+		r->used = put_escaped(r->toks, r->used + (size_t)k, sizeof(r->toks),
+				      src_bytes(&r->reg, span), span.len);
+}
+
+static void lex_start(struct lexrun *r, const char *text, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	src_init(&r->reg);
+	diag_init(&r->dq, &r->reg);
+	r->file = src_add_text(&r->reg, "t.conf", text, len);
+	r->n = lex_tokens(&r->reg, r->file, &r->dq, collect, r);
+}
+
+static void lex_end(struct lexrun *r)
+{
+	diag_free(&r->dq);
+	src_free(&r->reg);
+}
+
+/* TEXT must lex to WANT without any diagnostic. */
+static void lexes(const char *text, const char *want)
+{
+	struct lexrun r;
+
+	char shown[512];
+
+	lex_start(&r, text, strlen(text));
+	put_escaped(shown, 0, sizeof(shown), text, strlen(text));
+	is_str(r.toks, want, "tokens of [%s]", shown);
+	if (r.dq.nrecs)
+		ok(0, "[%s] gives no diagnostic (got %s: %s)", shown,
+		   diag_code_name(r.dq.recs[0].code), r.dq.recs[0].msg);
+	lex_end(&r);
+}
+
+/* Diagnostic I of R must be CODE at file offset OFF, LEN bytes long. */
+static void has_diag(const struct lexrun *r, size_t i, const char *code, uint32_t off,
+		     uint32_t len, const char *what)
+{
+	const struct diag_record *d;
+
+	if (i >= r->dq.nrecs) {
+		ok(0, "%s: diagnostic %zu exists (only %zu)", what, i, r->dq.nrecs);
+		return;
+	}
+	d = &r->dq.recs[i];
+	is_str(diag_code_name(d->code), code, "%s: code", what);
+	ok(d->has_span, "%s: has a location", what);
+	is_int(d->span.off - r->file->base, off, "%s: offset", what);
+	is_int(d->span.len, len, "%s: length", what);
+	is_int(d->sev, DIAG_ERROR, "%s: is an error", what);
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* A string literal and its length (NUL bytes inside included). */
+#define LS(s) (s), (sizeof(s) - 1)
+
+static const char *const keywords[] = {
+	"APCUPSDUSER", "CANCELTIMER", "CERTFILE", "DEBUG", "EMAIL", "EPRINT",
+	"FROM", "GROUP", "HOST", "IF", "LET", "MESSAGE", "MINSUPPLIES",
+	"MONITOR", "NOTIFY", "NUTLOG", "PASSWORD", "POLLFREQ", "POLLFREQALERT",
+	"PORT", "POWERVAL", "PRINT", "REPORTS", "SETFSD", "SHELLCMD",
+	"SHUTDOWNCMD", "SMTPSERVER", "STARTTIMER", "SUBJECT", "SYSLOG",
+	"TIMEOUT", "TO", "TYPE", "UPSDUSER", "USER", "WALL", "WHEN",
+	"SHUTDOWN",
+};
+
+static const char *const statuses[] = {
+	"None", "ALARM", "BOOST", "BYPASS", "CAL", "CHRG", "NOCOMM", "DISCHRG",
+	"FSD", "LB1", "LB2", "LB3", "LB", "LS", "COMM", "OB", "OFF", "OL",
+	"OVER", "RB", "TEST", "TICK", "TOCK", "TRIM",
+};
+
+
+static void test_keywords(void)
+{
+	char text[64], want[256];
+	char all[1024] = "", allwant[4096] = "";
+	size_t off = 0;
+
+	is_int(NELEM(keywords), 38, "37 keyword tokens plus SHUTDOWN");
+	for (size_t i = 0; i < NELEM(keywords); i++) {
+		const char *k = keywords[i];
+
+		/* alone, after two blanks: the span starts at 2 */
+		snprintf(text, sizeof(text), "  %s\n", k);
+		snprintf(want, sizeof(want), "%s@2=%s", k, k);
+		lexes(text, want);
+		/* a longer word is a NAME (maximal munch); not after HOST */
+		if (strcmp(k, "HOST") != 0) {
+			snprintf(text, sizeof(text), "%sX", k);
+			snprintf(want, sizeof(want), "name@0=%sX", k);
+			lexes(text, want);
+		}
+		/* keywords are upper case only */
+		snprintf(text, sizeof(text), "x%s", k);
+		snprintf(want, sizeof(want), "name@0=x%s", k);
+		lexes(text, want);
+		/* all keywords on one line */
+		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s ", k);
+		snprintf(allwant + strlen(allwant), sizeof(allwant) - strlen(allwant),
+			 "%s%s@%zu=%s", i ? " | " : "", k, off, k);
+		off += strlen(k) + 1;
+	}
+	lexes(all, allwant);
+	lexes("when Host", "name@0=when | name@5=Host");
+
+	for (size_t i = 0; i < NELEM(statuses); i++) {
+		snprintf(text, sizeof(text), "\t%s", statuses[i]);
+		snprintf(want, sizeof(want), "status word@1=%s", statuses[i]);
+		lexes(text, want);
+	}
+	is_int(NELEM(statuses), 24, "24 status words");
+	lexes("none NONE", "name@0=none | name@5=NONE");
+
+	/* the punctuation and value tokens: COLON EQ RARR NAME NUMBER */
+	lexes(": = ->", "':'@0=: | '='@2== | '->'@4=->");
+	lexes("LET msg_1 = x", "LET@0=LET | name@4=msg_1 | '='@10== | name@12=x");
+	lexes("a.b%c+d-e _x", "name@0=a.b%c+d-e | name@10=_x");
+	lexes("5 401 0.5 .5 5.", "number@0=5 | number@2=401 | number@6=0.5 | number@10=.5 | number@13=5.");
+	lexes("ups:ups2", "name@0=ups | ':'@3=: | name@4=ups2");
+}
+
+static void test_quotes(void)
+{
+	struct lexrun r;
+
+	lexes("'a b'", "'text'@0='a b'");
+	lexes("\"a b\"", "\"text\"@0=\"a b\"");
+	lexes("\xC2\xAB" "a b\xC2\xBB", "\xC2\xABtext\xC2\xBB@0=\xC2\xAB" "a b\xC2\xBB");
+	lexes("\xE2\x8E\xA1" "a b\xE2\x8E\xA6", "\xE2\x8E\xA1text\xE2\x8E\xA6@0=\xE2\x8E\xA1" "a b\xE2\x8E\xA6");
+	lexes("\xE2\xB8\xA2" "a b\xE2\xB8\xA5", "\xE2\xB8\xA2text\xE2\xB8\xA5@0=\xE2\xB8\xA2" "a b\xE2\xB8\xA5");
+	/* empty texts */
+	lexes("'' \"\" \xC2\xAB\xC2\xBB", "'text'@0='' | \"text\"@3=\"\" | \xC2\xABtext\xC2\xBB@6=\xC2\xAB\xC2\xBB");
+	/* no escapes; the other marks, '#' and keywords are text */
+	lexes("'say \"hi\" # WHEN'", "'text'@0='say \"hi\" # WHEN'");
+	lexes("\"it's\"", "\"text\"@0=\"it's\"");
+	lexes("\xC2\xAB" "a'b\"c\xE2\x8E\xA6\xC2\xBB", "\xC2\xABtext\xC2\xBB@0=\xC2\xAB" "a'b\"c\xE2\x8E\xA6\xC2\xBB");
+	/* ⎡ pairs with ⎦ only, ⸢ with ⸥ only: the other closer is text */
+	lexes("\xE2\x8E\xA1" "a\xE2\xB8\xA5" "b\xE2\x8E\xA6", "\xE2\x8E\xA1text\xE2\x8E\xA6@0=\xE2\x8E\xA1" "a\xE2\xB8\xA5" "b\xE2\x8E\xA6");
+	lexes("\xE2\xB8\xA2" "a\xE2\x8E\xA6" "b\xE2\xB8\xA5", "\xE2\xB8\xA2text\xE2\xB8\xA5@0=\xE2\xB8\xA2" "a\xE2\x8E\xA6" "b\xE2\xB8\xA5");
+	/* other UTF-8 in a text: « in a text quoted with ' */
+	lexes("'\xC2\xAB x'", "'text'@0='\xC2\xAB x'");
+	/* two texts next to each other */
+	lexes("'a''b'", "'text'@0='a' | 'text'@3='b'");
+	/* a text with the closing mark's lead byte inside */
+	lexes("\xC2\xAB\xC2\xA9\xC2\xBB", "\xC2\xABtext\xC2\xBB@0=\xC2\xAB\xC2\xA9\xC2\xBB");
+
+	/* an action with texts */
+	lex_start(&r, LS("NOTIFY \"a\" \xC2\xAB" "b\xC2\xBB msg"));
+	is_str(r.toks, "NOTIFY@0=NOTIFY | \"text\"@7=\"a\" | \xC2\xABtext\xC2\xBB@11=\xC2\xAB"
+	       "b\xC2\xBB | name@17=msg", "texts after NOTIFY");
+	is_int(r.n, 4, "lex_tokens returns the token count");
+	lex_end(&r);
+}
+
+static void test_comments_lines(void)
+{
+	lexes("# WHEN x 'a\nGROUP g", "GROUP@12=GROUP | name@18=g");
+	lexes("GROUP g # c 'unterminated\n", "GROUP@0=GROUP | name@6=g");
+	lexes("GROUP#c\ng", "GROUP@0=GROUP | name@8=g");
+	lexes("'a#b'#c", "'text'@0='a#b'");
+	lexes("#", "");
+	lexes("", "");
+	lexes(" \t\n\r\n", "");
+	lexes("POLLFREQ 5\r\nGROUP g\r\n", "POLLFREQ@0=POLLFREQ | number@9=5 | GROUP@12=GROUP | name@18=g");
+	lexes("# c\r\nGROUP g\r\n# d\r\n", "GROUP@5=GROUP | name@11=g");
+	lexes("'a'\r\n\"b\"\r\n", "'text'@0='a' | \"text\"@5=\"b\"");
+	lexes("WHEN\tu\rREPORTS", "WHEN@0=WHEN | name@5=u | REPORTS@7=REPORTS");
+	lexes("LET\n\n  x", "LET@0=LET | name@7=x");
+}
+
+static void test_munch(void)
+{
+	lexes("TOWER", "name@0=TOWER");
+	lexes("OBSERVER", "name@0=OBSERVER");
+	lexes("LB-left", "name@0=LB-left");
+	lexes("Nonesuch", "name@0=Nonesuch");
+	lexes("PRINTER", "name@0=PRINTER");
+	lexes("TOCK TO", "status word@0=TOCK | TO@5=TO");
+	lexes("TOCKS TOS", "name@0=TOCKS | name@6=TOS");
+	lexes("LETTER IFACE GROUPS HOSTNAME USERNAME PORTAL DEBUG_x TESTLAB OLD CALIFORNIA TOSHIBA",
+	      "name@0=LETTER | name@7=IFACE | name@13=GROUPS | name@20=HOSTNAME | "
+	      "name@29=USERNAME | name@38=PORTAL | name@45=DEBUG_x | name@53=TESTLAB | "
+	      "name@61=OLD | name@65=CALIFORNIA | name@76=TOSHIBA");
+	lexes("POLLFREQALERT POLLFREQ", "POLLFREQALERT@0=POLLFREQALERT | POLLFREQ@14=POLLFREQ");
+	lexes("SHUTDOWNCMD SHUTDOWN", "SHUTDOWNCMD@0=SHUTDOWNCMD | SHUTDOWN@12=SHUTDOWN");
+	lexes("LB1 LB LB4", "status word@0=LB1 | status word@4=LB | name@7=LB4");
+	lexes("myTO UPS-OB", "name@0=myTO | name@5=UPS-OB");
+
+	/* '->' is never part of a word */
+	lexes("OL->OB", "status word@0=OL | '->'@2=-> | status word@4=OB");
+	lexes("OL -> OB", "status word@0=OL | '->'@3=-> | status word@6=OB");
+	lexes("None->LB", "status word@0=None | '->'@4=-> | status word@6=LB");
+	lexes("a->b", "name@0=a | '->'@1=-> | name@3=b");
+	lexes("TO->t", "TO@0=TO | '->'@2=-> | name@4=t");
+	lexes("A-->B", "name@0=A- | '->'@2=-> | name@4=B");
+	lexes("LB-left->OL", "name@0=LB-left | '->'@7=-> | status word@9=OL");
+	lexes("IF OL->OB NOTIFY m",
+	      "IF@0=IF | status word@3=OL | '->'@5=-> | status word@7=OB | NOTIFY@10=NOTIFY | name@17=m");
+
+	/* numbers: [0-9.]+ as one token */
+	lexes("1.2.3", "number@0=1.2.3");
+	lexes("...", "number@0=...");
+	lexes("10ups", "number@0=10 | name@2=ups");
+	lexes("5x", "number@0=5 | name@1=x");
+}
+
+static void test_host(void)
+{
+	struct lexrun r;
+
+	lexes("HOST 192.168.1.10", "HOST@0=HOST | host address@5=192.168.1.10");
+	lexes("HOST ::1", "HOST@0=HOST | host address@5=::1");
+	lexes("HOST [fe80::1%eth0]", "HOST@0=HOST | host address@5=[fe80::1%eth0]");
+	lexes("HOST fe80::1%eth0", "HOST@0=HOST | host address@5=fe80::1%eth0");
+	lexes("HOST 10ups.example.com", "HOST@0=HOST | host address@5=10ups.example.com");
+	lexes("HOST \"::1\"", "HOST@0=HOST | \"text\"@5=\"::1\"");
+	lexes("HOST '10.0.0.1'", "HOST@0=HOST | 'text'@5='10.0.0.1'");
+	lexes("HOST localhost PORT 401",
+	      "HOST@0=HOST | host address@5=localhost | PORT@15=PORT | number@20=401");
+	lexes("HOST ups-1.example.com\nPORT 3493",
+	      "HOST@0=HOST | host address@5=ups-1.example.com | PORT@23=PORT | number@28=3493");
+	/* the value may follow on a later line and after a comment */
+	lexes("HOST # c\n\t2001:db8::5", "HOST@0=HOST | host address@10=2001:db8::5");
+	lexes("HOST\r\nh\r\n", "HOST@0=HOST | host address@6=h");
+	/* a keyword after HOST: no value */
+	lexes("HOST PORT 401", "HOST@0=HOST | PORT@5=PORT | number@10=401");
+	lexes("HOST MONITOR", "HOST@0=HOST | MONITOR@5=MONITOR");
+	lexes("HOST", "HOST@0=HOST");
+	/* a name that begins with a keyword is a host name */
+	lexes("HOST PORTAL", "HOST@0=HOST | host address@5=PORTAL");
+	/* only the word right after HOST is a host address */
+	lexes("HOST h ::1", "HOST@0=HOST | host address@5=h | ':'@7=: | ':'@8=: | number@9=1");
+	lexes("HOST h1 HOST h2", "HOST@0=HOST | host address@5=h1 | HOST@8=HOST | host address@13=h2");
+	/* a HOST value stops at '#' */
+	lexes("HOST h#c", "HOST@0=HOST | host address@5=h");
+
+	/* after HOST an unknown byte is lexed normally (and reported) */
+	lex_start(&r, LS("HOST $h"));
+	is_str(r.toks, "HOST@0=HOST | name@6=h", "HOST $h: $ dropped, then a NAME");
+	is_int(r.dq.nrecs, 1, "HOST $h: one diagnostic");
+	has_diag(&r, 0, "E280", 5, 1, "HOST $h");
+	lex_end(&r);
+}
+
+static void test_errors(void)
+{
+	struct lexrun r;
+
+	/* unterminated quotes: E281 on the opening mark; the rest of the line is the text */
+	lex_start(&r, LS("LET a = 'abc\nGROUP g"));
+	is_str(r.toks, "LET@0=LET | name@4=a | '='@6== | \"text\"@8='abc | GROUP@13=GROUP | name@19=g",
+	       "unterminated ': text up to the end of the line, lexing goes on");
+	is_int(r.dq.nrecs, 1, "unterminated ': one diagnostic");
+	has_diag(&r, 0, "E281", 8, 1, "unterminated '");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "add ' before") != NULL,
+	   "unterminated ': message names the closing mark");
+	lex_end(&r);
+
+	lex_start(&r, LS("x \"ab\r\ny"));
+	is_str(r.toks, "name@0=x | \"text\"@2=\"ab | name@7=y", "unterminated \" before CRLF");
+	has_diag(&r, 0, "E281", 2, 1, "unterminated \"");
+	lex_end(&r);
+
+	lex_start(&r, LS("x \xC2\xAB" "ab\n"));
+	is_str(r.toks, "name@0=x | \"text\"@2=\xC2\xAB" "ab", "unterminated \xC2\xAB");
+	has_diag(&r, 0, "E281", 2, 2, "unterminated \xC2\xAB");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "add \xC2\xBB before") != NULL,
+	   "unterminated \xC2\xAB: message names \xC2\xBB");
+	lex_end(&r);
+
+	lex_start(&r, LS("\xE2\x8E\xA1" "ab \xE2\xB8\xA5"));
+	has_diag(&r, 0, "E281", 0, 3, "unterminated \xE2\x8E\xA1");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "add \xE2\x8E\xA6 before") != NULL,
+	   "unterminated \xE2\x8E\xA1: message names \xE2\x8E\xA6");
+	is_int(r.n, 1, "unterminated \xE2\x8E\xA1: one token");
+	lex_end(&r);
+
+	lex_start(&r, LS("a\n \xE2\xB8\xA2" "ab"));
+	has_diag(&r, 0, "E281", 3, 3, "unterminated \xE2\xB8\xA2");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "add \xE2\xB8\xA5 before") != NULL,
+	   "unterminated \xE2\xB8\xA2: message names \xE2\xB8\xA5");
+	lex_end(&r);
+
+	/* invalid UTF-8 in a quoted text: E282 on the bad byte */
+	lex_start(&r, LS("NOTIFY 'a\xFF" "b' \"\xC3\x28\""));
+	is_str(r.toks, "NOTIFY@0=NOTIFY | 'text'@7='a\xFF" "b' | \"text\"@13=\"\xC3\x28\"",
+	       "texts with invalid UTF-8 are still tokens");
+	is_int(r.dq.nrecs, 2, "invalid UTF-8: two diagnostics");
+	has_diag(&r, 0, "E282", 9, 1, "0xFF in a text");
+	has_diag(&r, 1, "E282", 14, 1, "0xC3 0x28 in a text");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "0xFF") != NULL, "E282 message names the byte");
+	lex_end(&r);
+
+	/* overlong and surrogate sequences */
+	lex_start(&r, LS("'\xC0\xAF' '\xED\xA0\x80' '\xF4\x90\x80\x80' '\xE0\x80\xAF'"));
+	is_int(r.dq.nrecs, 4, "overlong, surrogate, > U+10FFFF, overlong 3-byte: four E282");
+	has_diag(&r, 0, "E282", 1, 1, "overlong C0 AF");
+	has_diag(&r, 1, "E282", 6, 1, "surrogate ED A0 80");
+	has_diag(&r, 2, "E282", 12, 1, "F4 90 80 80");
+	has_diag(&r, 3, "E282", 19, 1, "overlong E0 80 AF");
+	lex_end(&r);
+
+	/* a NUL byte inside a quoted text */
+	lex_start(&r, LS("'a\0b' x"));
+	is_int(r.dq.nrecs, 1, "NUL in a text: one diagnostic");
+	has_diag(&r, 0, "E282", 2, 1, "NUL in a text");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "NUL") != NULL, "NUL in a text: message says NUL");
+	is_str(r.toks, "'text'@0='a\\x00b' | name@6=x", "NUL in a text: the text token");
+	lex_end(&r);
+
+	/* stray bytes: E280 */
+	lex_start(&r, LS("POLLFREQ 5 $ x"));
+	is_str(r.toks, "POLLFREQ@0=POLLFREQ | number@9=5 | name@13=x", "stray $ is skipped");
+	is_int(r.dq.nrecs, 1, "stray $: one diagnostic");
+	has_diag(&r, 0, "E280", 11, 1, "stray $");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "'$'") != NULL, "E280 message quotes the character");
+	lex_end(&r);
+
+	lex_start(&r, LS("a @@@ b"));
+	is_int(r.dq.nrecs, 1, "a run of stray characters: one diagnostic");
+	has_diag(&r, 0, "E280", 2, 3, "@@@");
+	is_str(r.toks, "name@0=a | name@6=b", "@@@: tokens around it");
+	lex_end(&r);
+
+	lex_start(&r, LS("a - b"));
+	has_diag(&r, 0, "E280", 2, 1, "lone -");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "did you mean '->'?") != NULL, "lone -: hint '->'");
+	lex_end(&r);
+
+	lex_start(&r, LS("x\x01y"));
+	has_diag(&r, 0, "E280", 1, 1, "control byte 0x01");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "0x01") != NULL, "control byte: message names it");
+	is_str(r.toks, "name@0=x | name@2=y", "control byte: tokens around it");
+	lex_end(&r);
+
+	lex_start(&r, LS("GROUP \xC3\xA9t\xC3\xA9"));
+	is_int(r.dq.nrecs, 2, "unquoted \xC3\xA9 twice: two diagnostics");
+	has_diag(&r, 0, "E280", 6, 2, "unquoted \xC3\xA9");
+	has_diag(&r, 1, "E280", 9, 2, "second unquoted \xC3\xA9");
+	is_str(r.toks, "GROUP@0=GROUP | name@8=t", "unquoted \xC3\xA9: t is a name");
+	lex_end(&r);
+
+	lex_start(&r, LS("a \xFF b"));
+	has_diag(&r, 0, "E280", 2, 1, "stray 0xFF");
+	is_str(r.toks, "name@0=a | name@4=b", "stray 0xFF: tokens around it");
+	lex_end(&r);
+
+	lex_start(&r, LS("a \xBB b"));
+	has_diag(&r, 0, "E280", 2, 1, "stray continuation byte");
+	lex_end(&r);
+
+	/* a closing mark alone */
+	lex_start(&r, LS("\xC2\xBB"));
+	has_diag(&r, 0, "E280", 0, 2, "lone \xC2\xBB");
+	is_int(r.n, 0, "lone \xC2\xBB: no token");
+	lex_end(&r);
+
+	/* several errors on several lines, each at its place */
+	lex_start(&r, LS("a $\r\nb 'c\r\n\"\xFF\""));
+	is_int(r.dq.nrecs, 3, "three lines, three errors");
+	has_diag(&r, 0, "E280", 2, 1, "line 1: $");
+	has_diag(&r, 1, "E281", 7, 1, "line 2: unterminated '");
+	has_diag(&r, 2, "E282", 12, 1, "line 3: 0xFF");
+	lex_end(&r);
+}
+
+int main(void)
+{
+	test_keywords();
+	test_quotes();
+	test_comments_lines();
+	test_munch();
+	test_host();
+	test_errors();
+	return done_testing();
+}
