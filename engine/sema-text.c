@@ -199,39 +199,46 @@ void sema_check_subst(struct sema *s, src_span content, const char *where)
 	}
 }
 
-/* Bounded Levenshtein distance, case-insensitive; returns > MAX when above it. */
+/*
+ * Bounded edit distance (optimal string alignment: insertions, deletions,
+ * substitutions and swaps of two neighbours cost 1), case-insensitive;
+ * returns more than MAX when it is above it.
+ */
 static unsigned sema_distance(const char *a, size_t la, const char *b, size_t lb, unsigned max)
 {
-	unsigned row[64], prev;
+	unsigned rows[3][64], *pp, *p, *c;
 
 	if (la >= 64 || lb >= 64)
 		return max + 1;
 	if ((la > lb ? la - lb : lb - la) > max)
 		return max + 1;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
+		rows[0][j] = (unsigned)j;	/* row k lives in rows[k % 3] */
 	for (size_t i = 1; i <= la; i++) {
 		unsigned best;
-		prev = row[0];
-		row[0] = (unsigned)i;
-		best = row[0];
+		pp = rows[(i + 1) % 3];	/* row i-2 */
+		p = rows[(i + 2) % 3];	/* row i-1 */
+		c = rows[i % 3];	/* row i */
+		c[0] = (unsigned)i;
+		best = c[0];
 		for (size_t j = 1; j <= lb; j++) {
-			unsigned cur = row[j];
-			unsigned cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			unsigned v = prev + cost;
-			if (row[j] + 1 < v)
-				v = row[j] + 1;
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
-			row[j] = v;
-			prev = cur;
+			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			unsigned v = p[j - 1] + (ca != cb);
+			if (p[j] + 1 < v)
+				v = p[j] + 1;
+			if (c[j - 1] + 1 < v)
+				v = c[j - 1] + 1;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			c[j] = v;
 			if (v < best)
 				best = v;
 		}
 		if (best > max)
 			return max + 1;
 	}
-	return row[lb];
+	return rows[la % 3][lb];
 }
 
 const char *sema_closest(const struct symtab *t, const char *key, size_t len, uint32_t *vlen)

@@ -132,7 +132,7 @@ static src_span join(src_span a, src_span b)
 %token QUOTETEXT4 "⎡text⎦" QUOTETEXT5 "⸢text⸥"
 
 %type <tval> quotetext text
-%type <text> hostvalue certvalue squote
+%type <text> hostvalue certvalue squote password
 %type <texts> texts
 %type <action> action act
 %type <actions> actions
@@ -187,7 +187,7 @@ let
 	;
 
 monitor
-	: MONITOR NAME POWERVAL NUMBER userkw NAME PASSWORD squote TYPE NAME
+	: MONITOR NAME POWERVAL NUMBER userkw NAME PASSWORD password TYPE NAME
 		{
 			struct ast_monitor *m = NEW(struct ast_monitor);
 			$$ = mkdecl(pc, AST_DECL_MONITOR, @1);
@@ -345,6 +345,20 @@ squote
 	: quotetext			{ $$ = dup_text(pc, &$1); }
 	;
 
+/* an unquoted password is a common slip: say so, and go on */
+password
+	: squote
+	| NAME
+		{
+			struct ast_text t = mktext(AST_TEXT_NAME, 0, @1);
+			diag_at(pc->dq, DIAG_SYNTAX, @1,
+				"PASSWORD needs a quoted text: write PASSWORD \"%.*s\"",
+				(int)(@1.len > 40 ? 40 : @1.len), src_bytes(pc->reg, @1));
+			pc->nerrors++;
+			$$ = dup_text(pc, &t);
+		}
+	;
+
 hostvalue
 	: NAME		{ struct ast_text t = mktext(AST_TEXT_HOSTWORD, 0, @1); $$ = dup_text(pc, &t); }
 	| HOSTWORD	{ struct ast_text t = mktext(AST_TEXT_HOSTWORD, 0, @1); $$ = dup_text(pc, &t); }
@@ -386,6 +400,11 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *pc, const 
 	rest = strchr(un, ',');
 	if (!rest)
 		rest = un + strlen(un);
+	/* a keyword names itself: "unexpected WALL", not "unexpected WALL 'WALL'" */
+	if ((size_t)(rest - un) == loc->len && memcmp(un, src_bytes(pc->reg, *loc), loc->len) == 0) {
+		diag_at(pc->dq, DIAG_SYNTAX, *loc, "%s", msg);
+		return;
+	}
 	/* "unexpected name 'TOWR', expecting ':'": show at most 40 bytes of the token */
 	diag_at(pc->dq, DIAG_SYNTAX, *loc, "%.*s '%.*s'%s%s",
 		(int)(rest - msg - 0), msg,
