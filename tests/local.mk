@@ -21,6 +21,7 @@ AM_TESTS_ENVIRONMENT = \
 TESTS += \
 	$(DIAG_TESTS) \
 	tests/diag-list.sh \
+	tests/diag-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh
 
@@ -32,6 +33,7 @@ EXTRA_DIST += \
 	$(DIAG_TESTS:.conf=.err) \
 	$(DIAG_EXTRA) \
 	tests/diag-list.sh \
+	tests/diag-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
 	tests/plans/mk-standard.conf \

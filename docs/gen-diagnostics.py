@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+# gen-diagnostics.py - writes docs/diagnostics.md: one entry per code of engine/diag-codes.def, examples copied from the tests/diag golden files.
+# Maintainer tool: run it after changing a diagnostic or its golden test (python3 docs/gen-diagnostics.py).
+import os
+import re
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+codes = []
+for line in open(f'{root}/engine/diag-codes.def'):
+    m = re.match(r'DIAG_CODE\((\w+),\s*(\d+),\s*(ERROR|WARNING),\s*"(.*)"\)', line)
+    if m:
+        codes.append((m.group(1), int(m.group(2)), m.group(3), m.group(4)))
+D = {
+ 100: ("A FILE given to `upsplan check` cannot be opened or read: it does not exist, is a directory, is not a regular file, or is not readable.", "Exit status 2 (not 1): the plan was not checked at all.", "Give the path of a plan file that the checking user can read.", 'E100-missing-file'),
+ 280: ("A character that can start no token: punctuation other than `->`, `:` and `=`, a non-ASCII character outside quotes, a control or NUL byte. UPSmon.py: Error 280. A run of such bytes is reported once; checking goes on after it.", "Texts with spaces or symbols must be quoted. A lone `-` is usually a broken `->`.", "Quote the text, or delete the character.", 'E280-stray-bytes'),
+ 281: ("A quoted text is not closed before the end of its line. Texts cannot span lines, and there are no escapes. UPSmon.py reported Error 280 on the opening mark and then lexed the inside of the text as code, which gave a cascade of errors; upsplan takes the rest of the line as the text and goes on.", "", "Add the closing mark shown in the message on the same line, or use another of the five quote styles if the text contains the closing mark.", 'E281-unterminated'),
+ 282: ("A quoted text holds bytes that are not UTF-8 (often a file saved as Latin-1) or a NUL byte.", "Messages are sent to wall, syslog, e-mail and desktop notices as UTF-8.", "Save the file as UTF-8; remove NUL bytes.", 'E282-invalid-utf8'),
+ 290: ("The file holds no declaration at all (empty, or comments only). UPSmon.py: message 290.", "", "Write a plan, e.g. start from `examples/standard.conf`.", 'E290-empty'),
+ 300: ("A syntax error: a token where the grammar expects another. The message names the token found and, when there are few, the tokens expected. Several independent syntax errors are reported in one run; after an error the parser skips to the next declaration keyword. UPSmon.py: Error 300 (one per run in practice).", "A semantic check needs a syntactically correct file, so only syntax errors are reported until they are fixed.", "Fix the declaration at the caret; the EBNF is in [language.md](language.md).", 'E300-syntax'),
+ 301: ("More errors than `--max-errors` (default 100): the rest are not reported.", "", "Fix the first errors and run again, or raise `--max-errors` (0: no limit).", 'E301-max-errors'),
+ 302: ("`POLLFREQ`, `POLLFREQALERT` or `SMTPSERVER` after the first group declaration. They are global settings; UPSmon.py rejects them there too (Error 300).", "", "Move the setting to the top of the file, before the first `GROUP`.", 'E302-intro-late'),
+ 305: ("`LET battery.charge.low.N = ...` before any `MONITOR`: the threshold belongs to the UPS of the most recent MONITOR, and there is none. UPSmon.py: Error 305.", "", "Move the LET after the MONITOR of its UPS.", 'E305-low-before-monitor'),
+ 307: ("The value of `battery.charge.low.N` is not one quoted whole number from 0 to 100. UPSmon.py: Error 307 (without the range check).", "", 'Write e.g. `LET battery.charge.low.1 = "75"`.', 'E307-low-value'),
+ 308: ("The LB1, LB2, LB3 thresholds of a UPS do not decrease (LB1 > LB2 > LB3), counting the defaults 50, 25, 12 for levels not set.", "LB1, LB2 and LB3 are meant as successively lower charge levels; out of order, the events come in an unexpected order.", "Set the three levels in decreasing order.", 'W308-low-order'),
+ 310: ("A substitution `%(k)s` with a key other than `u` (UPS), `c` (charge), `e` (event), `b` (user@host), `h` (host name). UPSmon.py: Error 310/320/360, or a crash inside LET and EMAIL.", "Found at check time, not when the message is sent during a power failure.", "Use one of the five keys; write `%%` for a literal percent sign.", 'E310-subst-key'),
+ 311: ("A `%` that starts no substitution (e.g. `50%`), or `%(` without `)`. UPSmon.py crashed with a Python traceback on the first in action texts.", "", "Write `%%` for a percent sign.", 'E311-subst-bare'),
+ 312: ("A substitution with a conversion other than plain `s` (`%(c)d`, `%(c)03s`). UPSmon.py's check crashed on these (TypeError).", "", "Write `%(c)s`.", 'E312-subst-conv'),
+ 330: ("A number with more than one decimal point (`1.2.3`) or none of its digits. UPSmon.py: Error 330, then a crash.", "", "Write digits with at most one decimal point.", 'E330-bad-number'),
+ 331: ("A fractional value where a whole number is needed: PORT, POWERVAL, MINSUPPLIES. (`5.0` is accepted.) UPSmon.py truncated silently.", "", "Write a whole number.", 'E331-not-integer'),
+ 332: ("A value outside its range: PORT 1-65535, POWERVAL and MINSUPPLIES 0-1000000.", "", "Use a value in the range given by the message.", 'E332-range'),
+ 340: ("The SMTPSERVER port is not a whole number from 1 to 65535. UPSmon.py: Error 340.", "", "Use 465 (implicit TLS) or 587 (STARTTLS).", 'E340-smtp-port'),
+ 350: ("A HOST value that is neither an IPv4 address, an IPv6 address (bare, or in brackets, optionally with a `%zone`), nor a host name (letters, digits, `-` and `_` in dot-separated labels).", "UPSmon.py could not take addresses at all; upsplan takes them, and so checks them.", "Correct the address or name.", 'E350-bad-host'),
+ 370: ("POLLFREQ or POLLFREQALERT is 0 (or negative). UPSmon.py: Error 370, and a crash for POLLFREQALERT.", "", "Poll every few seconds, e.g. `POLLFREQ 5 POLLFREQALERT 5`.", 'E370-pollfreq'),
+ 220: ("HOST, PORT, CERTFILE, MINSUPPLIES, MONITOR or WHEN before any GROUP: they belong to the current group and there is none. UPSmon.py meant to report Error 220 but crashed (KeyError).", "", "Add `GROUP name` with its HOST, PORT and CERTFILE before them.", 'E220-no-group'),
+ 400: ("The same GROUP name twice. UPSmon.py: Error 400.", "", "Give each group its own name; a group may hold several MONITOR lines.", 'E400-dup-group'),
+ 410: ("The same UPS monitored twice in one group. UPSmon.py: Error 410.", "", "Delete one MONITOR.", 'E410-dup-ups'),
+ 420: ("TYPE is not `primary`, `secondary` or `observer` (`master` and `slave` are accepted as the old names). UPSmon.py: Error 420 (it did not know `observer`).", "", "Use one of the accepted types.", 'E420-bad-type'),
+ 430: ("A WHEN names a UPS that is not monitored in the current group. The notes tell the likely cause: a typo (closest name), a MONITOR that comes later in the file, or a UPS of another group. UPSmon.py: Error 430.", "", "Correct the name, move the MONITOR up, or move the rule into the UPS's group.", 'E430-undeclared-ups'),
+ 440: ("`REPORTS a->b` is not one of the 42 event pairs. The note lists the valid pairs for the status words used. UPSmon.py: Error 440.", "", "Use a valid pair: `None->X`/`X->None` for a status word X, `OL->OB`, `OB->OL`, `COMM->NOCOMM`, `NOCOMM->COMM`.", 'E440-bad-event'),
+ 460: ("`IF a->b` is not one of the 42 event pairs. UPSmon.py: Error 460 (and `IF None->LB1` crashed it; it is valid here).", "", "Use a valid pair; `IF a->b` tests that the UPS is now in state b.", 'E460-bad-cond'),
+ 470: ("DEBUG with a level other than 0, 1 or 2. UPSmon.py: Error 470.", "", "Use 0, 1 or 2.", 'E470-debug-range'),
+ 480: ("SETFSD names a UPS that is not monitored in the current group. UPSmon.py: Error 480 (and it checked the name letter by letter).", "", "Name a monitored UPS.", 'E480-setfsd-ups'),
+ 510: ("A SYSLOG text starts with `[` but not with one of the priority tags. A text without a tag is logged at info (UPSmon.py rejected it: Error 510).", "", "Use `[emerg]`, `[alert]`, `[crit]`, `[err]`, `[warning]`, `[notice]`, `[info]` or `[debug]`, or no tag.", 'E510-syslog-tag'),
+ 570: ("Two groups reach the same upsd (HOST and PORT) with different CERTFILEs. UPSmon.py: Error 570.", "One upsd presents one certificate.", "Use the same CERTFILE in both groups.", 'E570-cert-clash'),
+ 580: ("A group has no CERTFILE. upsplan talks to upsd only over TLS and verifies its certificate against the CERTFILE. UPSmon.py crashed on this (KeyError).", "", 'Add `CERTFILE "/etc/nut/....pem"`.', 'E580-no-certfile'),
+ 990: ("The POWERVAL values of a group's UPS add up to less than its MINSUPPLIES: even with every UPS on line the group would lack power. UPSmon.py: Fatal 990.", "", "Lower MINSUPPLIES, or add the missing MONITOR lines.", 'E990-powerval-sum'),
+ 452: ("A bare name is used before the LET that defines it. As in UPSmon.py, names resolve in file order, so the literal name is used here.", "Almost always a mistake: the message you meant is not sent.", "Move the LET above its first use.", 'W452-late-msg'),
+ 600: ("A bare name in a text list is not a defined message, so it is used as literal text (UPSmon.py did this silently: the documentation's own `WALL MSG-shutdown` walled the words MSG-shutdown). The note suggests the closest message name.", "", "Correct the name, define it with LET, or quote the text.", 'W600-undef-name'),
+ 601: ("A quoted text equals the name of a message, and is replaced by that message (UPSmon.py compatibility: quotes do not protect).", "", "Write the name without quotes to use the message, or change the text.", 'W601-quoted-msg'),
+ 602: ("A timer is started but no `WHEN ... TIMEOUT timer` clause acts on its expiry.", "A STARTTIMER whose expiry does nothing is dead code, usually a misspelt timer name.", "Add the TIMEOUT clause, or correct the name.", 'W602-no-timeout'),
+ 603: ("A `WHEN ... TIMEOUT timer` clause names a timer no STARTTIMER starts (the built-in `start` excepted): the clause never runs.", "", "Correct the name, or start the timer.", 'W603-never-started'),
+ 604: ("CANCELTIMER names a timer no STARTTIMER starts. UPSmon.py: warning 830 at run time.", "", "Correct the name.", 'W604-cancel-unknown'),
+ 605: ("A LET redefines a message (or the built-in `hostname`): later uses get the new text, earlier ones keep the old, as in UPSmon.py.", "", "Use distinct names.", 'W605-dup-let'),
+ 610: ("The plan holds passwords (MONITOR or SMTPSERVER) and every user can read the file.", "Any local user could log into upsd as this monitor and, as a primary, set FSD.", "`chmod 640 FILE` and give the file to root and the daemon's group (NUT's layout for upsmon.conf). `-Wno-file-mode` turns the check off.", 'W610-file-mode'),
+ 935: ("No event of the group leads to a SHUTDOWNCMD, neither directly nor through a chain of timers (STARTTIMER then the TIMEOUT clauses of that timer). UPSmon.py's warning 935 only looked for the keyword. Groups with MINSUPPLIES 0 are exempt.", "The plan never shuts the machine down.", "Add a shutdown path, e.g. None->LB, then a final-delay timer, then SHUTDOWNCMD.", 'W935-no-shutdown'),
+ 940: ("No `WHEN ... REPORTS None->LB` rule in the group (UPSmon.py: warning 940). Groups with MINSUPPLIES 0 are exempt.", "Low battery is the last warning before the UPS cuts power.", "Add a None->LB rule that shuts down.", 'W940-no-lb-rule'),
+ 950: ("No `WHEN ... REPORTS COMM->NOCOMM` rule in the group (UPSmon.py: warning 950). Groups with MINSUPPLIES 0 are exempt.", "Losing upsd while on battery means flying blind.", "Add a COMM->NOCOMM rule, e.g. shut down if the UPS was on battery.", 'W950-no-nocomm-rule'),
+ 960: ("A group has a secondary UPS but no `WHEN ... REPORTS None->FSD` rule (UPSmon.py's warning 960 compared against a string that never occurs and fired for every group).", "In NUT's protocol the primary sets FSD and the secondaries must shut down first.", "Add a None->FSD rule that shuts down.", 'W960-no-fsd-rule'),
+}
+out = []
+out.append('''# upsplan diagnostics
+
+Every problem `upsplan check` finds has a stable code: `E` for errors, `W`
+for warnings. The numbers follow UPSmon.py's message numbers where
+UPSmon.py had a message for the same problem (E430 is UPSmon.py's Error
+430), so administrators coming from UPSmon.py recognise them. Codes are
+never renumbered. Each example below is a real run (the `tests/diag/`
+golden test named under it). This page is written by
+`docs/gen-diagnostics.py` from `engine/diag-codes.def` and those tests.
+
+## Output
+
+    FILE:LINE:COL: error: MESSAGE [CODE]
+     LINE | the source line
+          |     ^~~~~
+    FILE:LINE:COL: note: MORE
+
+* Lines and columns start at 1; columns count characters (UTF-8 code
+  points), with tab stops every 8 columns. The caret marks the start of the
+  problem and the tildes its extent. Long lines are shown as a window
+  around the problem, control bytes and invalid UTF-8 as `?`.
+* `note:` lines give a hint or a second location (a previous declaration,
+  a later MONITOR).
+* Diagnostics are sorted by position. Syntax errors come first: the checks
+  of meaning (codes from E220 on) run only once the file parses.
+* `--format=json` prints one JSON array per FILE on standard output instead:
+  each record has `file`, `line`, `column`, `end_line`, `end_column` (just
+  past the last character), `severity` (`error` or `warning`), `code`,
+  `message` and `notes` (each with `file`, `line`, `column` and `message`;
+  the location is `null` for a hint without one). File-level records (E290,
+  W610) point at line 1, column 1.
+
+Exit status: 0 when no error was found (warnings allowed), 1 when there are
+errors (with `-Werror`, also warnings), 2 on a usage error or a FILE that
+cannot be read (E100). `-Werror` reports warnings as errors (the code keeps
+its W); `-Wno-CODE` (e.g. `-Wno-W600`) silences one warning; errors cannot
+be silenced. `--max-errors=N` stops after N errors (E301; default 100, 0
+for no limit).
+
+## Codes
+''')
+sev_word = {'ERROR': 'error', 'WARNING': 'warning'}
+for ident, num, sev, meaning in sorted(codes, key=lambda c: (c[2] != 'ERROR', c[1])):
+    name = ('E' if sev == 'ERROR' else 'W') + '%03d' % num
+    what, why, fix, test = D[num]
+    out.append(f'### {name} — {meaning}\n')
+    out.append(f'*{sev_word[sev]}*. {what}\n')
+    if why:
+        out.append(f'Why it matters: {why}\n')
+    conf = open(f'{root}/tests/diag/{test}.conf', 'rb').read().decode('utf-8', 'replace')
+    err = open(f'{root}/tests/diag/{test}.err').read()
+    args = ''
+    if os.path.exists(f'{root}/tests/diag/{test}.args'):
+        args = open(f'{root}/tests/diag/{test}.args').read().strip() + ' '
+    lines = conf.splitlines()
+    # show the lines the diagnostics point at
+    nums = sorted(set(int(m) for m in re.findall(r'^%s\.conf:(\d+):' % re.escape(test), err, re.M)))
+    shown = [f'{n:4} | {lines[n-1]}' for n in nums if 0 < n <= len(lines)]
+    if shown:
+        out.append('Example (lines of `tests/diag/%s.conf`):\n' % test)
+        out.append('```\n' + '\n'.join(shown).replace('\x00', '?').replace('\ufffd', '?') + '\n```\n')
+    mode = ''
+    if os.path.exists(f'{root}/tests/diag/{test}.mode'):
+        mode = f' (file mode {open(f"{root}/tests/diag/{test}.mode").read().strip()})'
+    out.append(f'`upsplan check {args}{test}.conf`{mode} prints:\n')
+    out.append('```\n' + err.rstrip('\n') + '\n```\n')
+    out.append(f'Fix: {fix}\n')
+open(f'{root}/docs/diagnostics.md', 'w').write('\n'.join(out))
+print(len(codes), 'codes')

@@ -1,0 +1,29 @@
+#!/bin/sh
+# diag-docs.sh - TAP: every code of engine/diag-codes.def has a manual entry in docs/diagnostics.md and a golden test in tests/diag/.
+set -eu
+srcdir=${top_srcdir:-$(dirname "$0")/..}
+defs="$srcdir/engine/diag-codes.def"
+doc="$srcdir/docs/diagnostics.md"
+codes=$(sed -n 's/^DIAG_CODE([A-Z_0-9]*, *\([0-9]*\), *\(ERROR\|WARNING\),.*/\2 \1/p' "$defs" |
+	awk '{ printf "%s%03d\n", ($1 == "ERROR") ? "E" : "W", $2 }')
+n=0
+for c in $codes; do
+	n=$((n + 2))
+done
+echo "1..$n"
+i=0
+for c in $codes; do
+	i=$((i + 1))
+	if grep -q "^### $c " "$doc"; then
+		echo "ok $i - $c has an entry in docs/diagnostics.md"
+	else
+		echo "not ok $i - $c has no '### $c' entry in docs/diagnostics.md"
+	fi
+	i=$((i + 1))
+	set -- "$srcdir"/tests/diag/"$c"-*.conf
+	if [ -f "$1" ] && [ -f "${1%.conf}.err" ] && grep -q -e "\[$c\]" -e "\"$c\"" "${1%.conf}.err"; then
+		echo "ok $i - $c has a golden test that shows it (${1##*/})"
+	else
+		echo "not ok $i - $c has no tests/diag/$c-*.conf whose .err shows [$c]"
+	fi
+done
