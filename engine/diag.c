@@ -77,14 +77,21 @@ int diag_code_lookup(const char *name)
 {
 	char *end;
 	long num;
+	int want = -1;		/* severity the prefix asks for */
 
-	if (name[0] == 'E' || name[0] == 'W' || name[0] == 'e' || name[0] == 'w')
+	if (name[0] == 'E' || name[0] == 'e')
+		want = DIAG_ERROR;
+	else if (name[0] == 'W' || name[0] == 'w')
+		want = DIAG_WARNING;
+	if (want >= 0)
 		name++;
+	if (!(name[0] >= '0' && name[0] <= '9'))
+		return -1;
 	num = strtol(name, &end, 10);
-	if (end == name || *end)
+	if (*end)
 		return -1;
 	for (int i = 0; i < DIAG_NCODES; i++)
-		if (diag_infos[i].num == num)
+		if (diag_infos[i].num == num && (want < 0 || (int)diag_infos[i].sev == want))
 			return i;
 	return -1;
 }
@@ -182,26 +189,31 @@ int diag_failed(const struct diag_queue *q)
 	return q->nerrors > 0;
 }
 
+static int diag_cmp(const void *a, const void *b)
+{
+	const struct diag_record *x = a, *y = b;
+	uint64_t kx = x->has_span ? x->span.off : 0;
+	uint64_t ky = y->has_span ? y->span.off : 0;
+
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 /* Sort by location, keeping queue order for equal locations. */
 static void diag_sort(struct diag_queue *q)
 {
-	/* merge-free stable sort: insertion sort on nearly sorted data */
-	for (size_t i = 1; i < q->nrecs; i++) {
-		struct diag_record t = q->recs[i];
-		uint64_t kt = t.has_span ? t.span.off : 0;
-		size_t j = i;
-		while (j > 0) {
-			const struct diag_record *p = &q->recs[j - 1];
-			uint64_t kp = p->has_span ? p->span.off : 0;
-			if (kp <= kt)
-				break;
-			q->recs[j] = q->recs[j - 1];
-			j--;
-		}
-		q->recs[j] = t;
-	}
+	for (size_t i = 0; i < q->nrecs; i++)
+		q->recs[i].seq = i;
+	if (q->nrecs > 1)
+		qsort(q->recs, q->nrecs, sizeof(*q->recs), diag_cmp);
 }
 
+/*
+ * Write text so that it cannot disturb a terminal: control bytes and bytes
+ * that are not valid UTF-8 become '?' (one column each, as src_utf8_width()
+ * counts them, so the caret stays aligned).
+ */
 static void diag_put_clean(FILE *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

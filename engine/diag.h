@@ -28,6 +28,7 @@ struct diag_record {
 	char *msg;
 	struct diag_note *notes;
 	size_t nnotes;
+	size_t seq;		/* queue order, the tie-break of the sort */
 };
 
 struct diag_queue {

@@ -1,6 +1,9 @@
 /* sema-flow.c - whole-plan checks: groups, thresholds, timers, shutdown paths, file mode. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,40 +29,45 @@ static void host_of(struct sema *s, const struct ast_text *h, const char **p, si
  * or that starts a timer whose TIMEOUT clauses (of any group: timer names
  * are global) lead to one?
  */
-static int shutdown_reachable(struct sema *s, uint32_t g, uint32_t *stack, uint8_t *seen)
+static int shutdown_reachable(struct sema *s, uint32_t g, uint32_t *queue, uint8_t *seen)
 {
-	size_t sp = 0;
+	const struct sema_group *gr = &s->groupv.v[g];
+	size_t head = 0, tail = 0;
 	int64_t start = symtab_get(&s->timers, "start", 5);
+	int found = 0;
 
-	memset(seen, 0, s->whenv.n);
-	for (size_t i = 0; i < s->whenv.n; i++) {
+	/* a group's clauses are contiguous: cur_group only changes at GROUP */
+	for (uint32_t i = gr->when_first; i < gr->when_end; i++) {
 		struct sema_when *w = &s->whenv.v[i];
-		if (w->group == g && (w->reports || (start >= 0 && w->timer == (uint32_t)start))) {
+		if (w->reports || (start >= 0 && w->timer == (uint32_t)start)) {
 			seen[i] = 1;
-			stack[sp++] = (uint32_t)i;
+			queue[tail++] = i;
 		}
 	}
-	while (sp) {
-		struct sema_when *w = &s->whenv.v[stack[--sp]];
-		if (w->shutdown)
-			return 1;
+	while (head < tail && !found) {
+		struct sema_when *w = &s->whenv.v[queue[head++]];
 		uint32_t end = w + 1 < s->whenv.v + s->whenv.n ? w[1].starts_begin : (uint32_t)s->starts.n;
+
+		if (w->shutdown)
+			found = 1;
 		for (uint32_t k = w->starts_begin; k < end; k++) {
 			struct sema_timer *t = &s->timerv.v[s->starts.v[k]];
 			for (uint32_t j = t->tohead; j != SEMA_NONE; j = s->whenv.v[j].next_to)
 				if (!seen[j]) {
 					seen[j] = 1;
-					stack[sp++] = j;
+					queue[tail++] = j;
 				}
 		}
 	}
-	return 0;
+	while (tail)	/* clear only what this search marked */
+		seen[queue[--tail]] = 0;
+	return found;
 }
 
 static void group_checks(struct sema *s)
 {
 	uint32_t *stack = xrealloc(NULL, (s->whenv.n + 1) * sizeof(*stack));
-	uint8_t *seen = xrealloc(NULL, s->whenv.n + 1);
+	uint8_t *seen = xcalloc(s->whenv.n + 1, 1);
 
 	for (uint32_t gi = 0; gi < s->groupv.n; gi++) {
 		struct sema_group *g = &s->groupv.v[gi];
@@ -106,29 +114,83 @@ static void group_checks(struct sema *s)
 	}
 	free(stack);
 	free(seen);
+}
 
-	/* one upsd (host:port) cannot be verified against two CERTFILEs */
-	for (uint32_t a = 0; a < s->groupv.n; a++) {
-		struct sema_group *ga = &s->groupv.v[a];
-		const char *ha, *hb;
-		size_t la, lb;
+/*
+ * Canonical "host:port" of upsd for a UPS, into BUF: IPv6 addresses in
+ * inet_ntop form (so ::1 and [::1] compare equal), names in lower case.
+ */
+static void upsd_key(struct sema *s, const struct sema_ups *u, char *buf, size_t len)
+{
+	const char *p;
+	size_t n;
+	char host[300], *zone;
+	unsigned char addr[16];
 
-		if (!ga->certfile)
-			continue;
-		host_of(s, ga->host, &ha, &la);
-		for (uint32_t b = a + 1; b < s->groupv.n; b++) {
-			struct sema_group *gb = &s->groupv.v[b];
-			if (!gb->certfile || gb->port != ga->port)
-				continue;
-			host_of(s, gb->host, &hb, &lb);
-			if (la != lb || memcmp(ha, hb, la) != 0 || strcmp(ga->certfile, gb->certfile) == 0)
-				continue;
-			struct diag_record *r = diag_at(s->dq, DIAG_CERT_CLASH, gb->certfile_span,
-				"upsd %.*s:%ld already has CERTFILE '%s' in group '%.*s'; one upsd has one certificate",
-				(int)lb, hb, gb->port, ga->certfile, (int)ga->name.len, sema_bytes(s, ga->name));
-			diag_note(s->dq, r, 1, ga->certfile_span, "the other CERTFILE is here");
-		}
+	host_of(s, u->host, &p, &n);
+	if (n >= sizeof(host) - 1)
+		n = sizeof(host) - 2;
+	if (n > 2 && p[0] == '[' && p[n - 1] == ']') {
+		p++;
+		n -= 2;
 	}
+	memcpy(host, p, n);
+	host[n] = '\0';
+	zone = strchr(host, '%');
+	if (zone)
+		*zone = '\0';
+	if (strchr(host, ':') && inet_pton(AF_INET6, host, addr) == 1) {
+		char canon[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, addr, canon, sizeof(canon));
+		snprintf(buf, len, "[%s%s%s]:%ld", canon, zone ? "%" : "", zone ? zone + 1 : "", u->port);
+		return;
+	}
+	if (zone)
+		*zone = '%';
+	for (char *c = host; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	snprintf(buf, len, "%s:%ld", host, u->port);
+}
+
+/* E570: every UPS polled on one upsd (its host:port when MONITORed) must share one CERTFILE. */
+static void cert_checks(struct sema *s)
+{
+	struct symtab seen;
+	char **keys = xrealloc(NULL, (s->upsv.n + 1) * sizeof(*keys));
+	size_t nkeys = 0;
+
+	symtab_init(&seen);
+	for (uint32_t i = 0; i < s->upsv.n; i++) {
+		struct sema_ups *u = &s->upsv.v[i];
+		struct sema_group *g = &s->groupv.v[u->group];
+		char key[400];
+		int64_t first;
+
+		if (!g->certfile)
+			continue;
+		upsd_key(s, u, key, sizeof(key));
+		first = symtab_get(&seen, key, strlen(key));
+		if (first < 0) {
+			keys[nkeys] = xstrdup(key);
+			symtab_put(&seen, keys[nkeys], strlen(key), i);
+			nkeys++;
+			continue;
+		}
+		struct sema_ups *f = &s->upsv.v[first];
+		struct sema_group *fg = &s->groupv.v[f->group];
+		if (strcmp(fg->certfile, g->certfile) == 0)
+			continue;
+		struct diag_record *r = diag_at(s->dq, DIAG_CERT_CLASH, u->name,
+			"UPS '%.*s' is polled on upsd %s, which UPS '%.*s' reaches with CERTFILE '%s', but group '%.*s' gives CERTFILE '%s'",
+			(int)u->name.len, sema_bytes(s, u->name), key,
+			(int)f->name.len, sema_bytes(s, f->name), fg->certfile,
+			(int)g->name.len, sema_bytes(s, g->name), g->certfile);
+		diag_note(s->dq, r, 1, fg->certfile_span, "one upsd has one certificate: use the same CERTFILE as here");
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	symtab_free(&seen);
 }
 
 static void ups_checks(struct sema *s)
@@ -189,6 +251,7 @@ static void mode_check(struct sema *s)
 void sema_flow_checks(struct sema *s)
 {
 	group_checks(s);
+	cert_checks(s);
 	ups_checks(s);
 	timer_checks(s);
 	mode_check(s);

@@ -27,6 +27,7 @@ struct sema_group {
 	src_span minsupplies_span;
 	long powerval_sum;
 	uint32_t first_secondary;	/* UPS index, or SEMA_NONE */
+	uint32_t when_first, when_end;	/* its WHEN clauses: a range of sema.whenv */
 	unsigned has_none_lb : 1, has_comm_nocomm : 1, has_none_fsd : 1;
 };
 
@@ -54,6 +55,13 @@ struct sema_when {
 	uint32_t starts_begin;	/* its STARTTIMERs: sema.starts[starts_begin .. next clause's begin) */
 };
 
+struct sema_mon {
+	const struct ast_decl *decl;
+	uint32_t group;		/* index of its group in sema.groupv */
+	src_span group_name;
+	uint32_t next;		/* next MONITOR of the same name, or SEMA_NONE */
+};
+
 #define SEMA_VEC(type) struct { type *v; size_t n, cap; }
 
 struct sema {
@@ -70,7 +78,8 @@ struct sema {
 	SEMA_VEC(struct sema_timer) timerv;
 	SEMA_VEC(struct sema_when) whenv;
 	SEMA_VEC(uint32_t) starts;
-	SEMA_VEC(const struct ast_decl *) monitor_decls;	/* pre-pass, for notes */
+	/* pre-pass, for E430 notes: every MONITOR, chained by UPS name */
+	SEMA_VEC(struct sema_mon) monitor_decls;
 
 	uint32_t cur_group, cur_ups;
 	src_span first_group_elem;	/* len 0: none yet */
@@ -100,6 +109,8 @@ void sema_check_host(struct sema *s, const struct ast_text *t);
 void sema_check_subst(struct sema *s, src_span content, const char *where);
 char *sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
 			 int check_subst, size_t *lenp);
+/* Resolve a value (SMTP field, password) for its warnings only: no %% check. */
+void sema_check_value(struct sema *s, const struct ast_text *t);
 char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp);
 const char *sema_closest(const struct symtab *t, const char *key, size_t len, uint32_t *vlen);
 

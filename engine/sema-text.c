@@ -30,7 +30,7 @@ int sema_number(struct sema *s, src_span sp, double *out)
 {
 	const char *p = sema_bytes(s, sp);
 	unsigned dots = 0, digits = 0;
-	char buf[64];
+	char buf[400];
 
 	for (uint32_t i = 0; i < sp.len; i++) {
 		if (p[i] == '.')
@@ -38,7 +38,11 @@ int sema_number(struct sema *s, src_span sp, double *out)
 		else
 			digits++;
 	}
-	if (dots > 1 || digits == 0 || sp.len >= sizeof(buf)) {
+	if (sp.len >= sizeof(buf)) {
+		diag_at(s->dq, DIAG_BAD_NUMBER, sp, "number of %u characters is too long", sp.len);
+		return -1;
+	}
+	if (dots > 1 || digits == 0) {
 		diag_at(s->dq, DIAG_BAD_NUMBER, sp,
 			"malformed number '%.*s'; write digits with at most one decimal point, e.g. 5 or 0.5",
 			(int)(sp.len > 40 ? 40 : sp.len), p);
@@ -347,4 +351,11 @@ char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp)
 	if (lenp)
 		*lenp = n;
 	return r;
+}
+
+void sema_check_value(struct sema *s, const struct ast_text *t)
+{
+	size_t n;
+
+	(void)sema_part(s, t, 0, &n, "this text");
 }

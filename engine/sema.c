@@ -29,16 +29,27 @@ static void sema_intro(struct sema *s, const struct ast_decl *d, const char *kw)
 	}
 }
 
-/* Group elements need a current GROUP. */
+/*
+ * Group elements need a current GROUP.  MONITOR and WHEN without one are
+ * errors; HOST, PORT, CERTFILE and MINSUPPLIES are accepted (UPSmon.py
+ * stores them in a group of no name) but apply to nothing: a warning.
+ */
 static int sema_need_group(struct sema *s, const struct ast_decl *d, const char *kw)
 {
+	struct diag_record *r;
+	int fatal = d->kind == AST_DECL_MONITOR || d->kind == AST_DECL_WHEN;
+
 	if (!s->has_first_group_elem) {
 		s->has_first_group_elem = 1;
 		s->first_group_elem = ast_decl_kw(d);
 	}
 	if (s->cur_group != SEMA_NONE)
 		return 1;
-	struct diag_record *r = diag_at(s->dq, DIAG_NO_GROUP, ast_decl_kw(d), "%s before any GROUP", kw);
+	if (fatal)
+		r = diag_at(s->dq, DIAG_NO_GROUP, ast_decl_kw(d), "%s before any GROUP", kw);
+	else
+		r = diag_at(s->dq, DIAG_NO_GROUP_SET, ast_decl_kw(d),
+			    "%s before any GROUP applies to no group and is ignored", kw);
 	diag_note(s->dq, r, 0, ast_decl_kw(d), "add 'GROUP name' (with HOST, PORT and CERTFILE) before it");
 	return 0;
 }
@@ -77,17 +88,24 @@ bad:
 		LB_PREFIX "%d must be one quoted whole number from 0 to 100, e.g. \"50\"", level);
 }
 
+/* Is the name battery.charge.low.1, .2 or .3 (a threshold, not a message)? */
+static int sema_is_threshold(const char *p, size_t len)
+{
+	size_t plen = strlen(LB_PREFIX);
+
+	return len == plen + 1 && memcmp(p, LB_PREFIX, plen) == 0 &&
+	       p[plen] >= '1' && p[plen] <= '3';
+}
+
 static void sema_let(struct sema *s, const struct ast_decl *d)
 {
 	src_span name = d->u.let.name;
 	const char *p = sema_bytes(s, name);
-	size_t plen = strlen(LB_PREFIX);
 	struct sema_msg *m;
 	int64_t old;
 
-	if (name.len == plen + 1 && memcmp(p, LB_PREFIX, plen) == 0 &&
-	    p[plen] >= '1' && p[plen] <= '3') {
-		sema_let_low(s, d, p[plen] - '0');
+	if (sema_is_threshold(p, name.len)) {
+		sema_let_low(s, d, p[name.len - 1] - '0');
 		return;
 	}
 	old = symtab_get(&s->msgs, p, name.len);
@@ -132,8 +150,8 @@ static void sema_group(struct sema *s, const struct ast_decl *d)
 	symtab_init(&s->group_ups[s->groupv.n - 1]);
 	if (old < 0)
 		symtab_put(&s->groups, p, d->u.name.len, (uint32_t)(s->groupv.n - 1));
+	/* the current UPS stays the last MONITOR seen, as in UPSmon.py */
 	s->cur_group = (uint32_t)(s->groupv.n - 1);
-	s->cur_ups = SEMA_NONE;
 }
 
 static const char *const type_names[] = { "primary", "master", "secondary", "slave", "observer" };
@@ -150,6 +168,7 @@ static void sema_monitor(struct sema *s, const struct ast_decl *d)
 	int type = -1;
 
 	s->has_passwords = 1;
+	sema_check_value(s, m->password);
 	if (!sema_need_group(s, d, "MONITOR"))
 		return;
 	g = cur_group(s);
@@ -195,14 +214,25 @@ static void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name,
 	r = diag_at(s->dq, code, name, "UPS '%.*s' is not declared by a MONITOR in group '%.*s'%s",
 		    (int)(name.len > 60 ? 60 : name.len), p, (int)g->name.len, sema_bytes(s, g->name), what);
 	if (mon >= 0) {
-		const struct ast_decl *md = s->monitor_decls.v[mon];
-		if (md->kw > name.off)
-			diag_note(s->dq, r, 1, md->u.monitor->ups,
+		const struct sema_mon *later = NULL, *other = NULL;
+		for (int64_t i = mon; i != SEMA_NONE; i = s->monitor_decls.v[i].next) {
+			const struct sema_mon *m = &s->monitor_decls.v[i];
+			if (m->group == s->cur_group && m->decl->kw > name.off && !later)
+				later = m;
+			else if (m->group != s->cur_group && !other)
+				other = m;
+		}
+		if (later) {
+			diag_note(s->dq, r, 1, later->decl->u.monitor->ups,
 				  "its MONITOR comes later; declare a UPS before using it");
-		else
-			diag_note(s->dq, r, 1, md->u.monitor->ups,
-				  "it is monitored in another group; a WHEN can only name a UPS of its own group");
-		return;
+			return;
+		}
+		if (other) {
+			diag_note(s->dq, r, 1, other->decl->u.monitor->ups,
+				  "it is monitored in group '%.*s'; a rule can only name a UPS of its own group",
+				  (int)other->group_name.len, sema_bytes(s, other->group_name));
+			return;
+		}
 	}
 	close = sema_closest(&s->group_ups[s->cur_group], p, name.len, &vl);
 	if (close)
@@ -330,6 +360,9 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	if (symtab_get(&s->group_ups[s->cur_group], p, wd->ups.len) < 0)
 		sema_unknown_ups(s, DIAG_UNDECLARED_UPS, wd->ups, "");
 	w = SEMA_PUSH(s, s->whenv);
+	if (g->when_end == 0)
+		g->when_first = (uint32_t)(s->whenv.n - 1);
+	g->when_end = (uint32_t)s->whenv.n;
 	w->group = s->cur_group;
 	w->timer = SEMA_NONE;
 	w->next_to = SEMA_NONE;
@@ -372,6 +405,10 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 	case AST_DECL_SMTP:
 		sema_intro(s, d, "SMTPSERVER");
 		s->has_passwords = 1;
+		/* UPSmon.py replaces these too when they equal a message name */
+		sema_check_value(s, d->u.smtp->server);
+		sema_check_value(s, d->u.smtp->user);
+		sema_check_value(s, d->u.smtp->password);
 		if (sema_number(s, d->u.smtp->port, &f) == 0 &&
 		    (f < 1 || f > 65535 || f != (double)(long)f))
 			diag_at(s->dq, DIAG_SMTP_PORT, d->u.smtp->port,
@@ -399,17 +436,16 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 		if (sema_need_group(s, d, "HOST"))
 			cur_group(s)->host = d->u.text;
 		break;
-	case AST_DECL_PORT:
-		if (sema_integer(s, d->u.num, "PORT", 1, 65535, &v) == 0 &&
-		    sema_need_group(s, d, "PORT"))
+	case AST_DECL_PORT: {
+		int in_group = sema_need_group(s, d, "PORT");
+		if (sema_integer(s, d->u.num, "PORT", 1, 65535, &v) == 0 && in_group)
 			cur_group(s)->port = v;
-		else
-			sema_need_group(s, d, "PORT");
 		break;
+	}
 	case AST_DECL_CERTFILE: {
-		size_t n;
-		char *path = sema_resolve_one(s, d->u.text, &n);
-		if (sema_need_group(s, d, "CERTFILE")) {
+		int in_group = sema_need_group(s, d, "CERTFILE");
+		char *path = sema_resolve_one(s, d->u.text, NULL);
+		if (in_group) {
 			g = cur_group(s);
 			free(g->certfile);
 			g->certfile = path;
@@ -422,15 +458,14 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 	case AST_DECL_MONITOR:
 		sema_monitor(s, d);
 		break;
-	case AST_DECL_MINSUPPLIES:
-		if (sema_integer(s, d->u.num, "MINSUPPLIES", 0, 1000000, &v) == 0 &&
-		    sema_need_group(s, d, "MINSUPPLIES")) {
+	case AST_DECL_MINSUPPLIES: {
+		int in_group = sema_need_group(s, d, "MINSUPPLIES");
+		if (sema_integer(s, d->u.num, "MINSUPPLIES", 0, 1000000, &v) == 0 && in_group) {
 			cur_group(s)->minsupplies = v;
 			cur_group(s)->minsupplies_span = d->u.num;
-		} else {
-			sema_need_group(s, d, "MINSUPPLIES");
 		}
 		break;
+	}
 	case AST_DECL_WHEN:
 		sema_when(s, d);
 		break;
@@ -450,19 +485,39 @@ static void sema_prepass(struct sema *s, const struct ast_plan *plan)
 	sema_reserve((void **)&s->upsv.v, &s->upsv.cap, sizeof(*s->upsv.v), nmon + 1);
 	sema_reserve((void **)&s->monitor_decls.v, &s->monitor_decls.cap,
 		     sizeof(*s->monitor_decls.v), nmon + 1);
+	uint32_t group = SEMA_NONE;
+	src_span group_name = { 0, 0 };
+	struct symtab last;	/* UPS name -> last MONITOR so far, to chain them */
+
+	symtab_init(&last);
 	for (const struct ast_decl *d = plan->first; d; d = d->next) {
-		if (d->kind == AST_DECL_LET) {
+		if (d->kind == AST_DECL_GROUP) {
+			group = group == SEMA_NONE ? 0 : group + 1;
+			group_name = d->u.name;
+		} else if (d->kind == AST_DECL_LET) {
 			const char *p = sema_bytes(s, d->u.let.name);
-			if (symtab_get(&s->all_lets, p, d->u.let.name.len) < 0)
+			if (!sema_is_threshold(p, d->u.let.name.len) &&
+			    symtab_get(&s->all_lets, p, d->u.let.name.len) < 0)
 				symtab_put(&s->all_lets, p, d->u.let.name.len, d->u.let.name.off);
 		} else if (d->kind == AST_DECL_MONITOR) {
-			const char *p = sema_bytes(s, d->u.monitor->ups);
-			*SEMA_PUSH(s, s->monitor_decls) = d;
-			if (symtab_get(&s->all_monitors, p, d->u.monitor->ups.len) < 0)
-				symtab_put(&s->all_monitors, p, d->u.monitor->ups.len,
-					   (uint32_t)(s->monitor_decls.n - 1));
+			src_span n = d->u.monitor->ups;
+			const char *p = sema_bytes(s, n);
+			uint32_t idx = (uint32_t)s->monitor_decls.n;
+			int64_t prev = symtab_get(&last, p, n.len);
+			struct sema_mon *m = SEMA_PUSH(s, s->monitor_decls);
+
+			m->decl = d;
+			m->group = group;
+			m->group_name = group_name;
+			m->next = SEMA_NONE;
+			if (prev >= 0)
+				s->monitor_decls.v[prev].next = idx;
+			else
+				symtab_put(&s->all_monitors, p, n.len, idx);
+			symtab_put(&last, p, n.len, idx);
 		}
 	}
+	symtab_free(&last);
 }
 
 static void sema_free(struct sema *s)

@@ -56,7 +56,7 @@ static void symtab_grow(struct symtab *t)
 {
 	struct symtab old = *t;
 
-	t->cap = old.cap ? old.cap * 2 : 64;
+	t->cap = old.cap ? old.cap * 2 : 8;
 	t->count = 0;
 	t->slots = xcalloc(t->cap, sizeof(*t->slots));
 	for (size_t i = 0; i < old.cap; i++)

@@ -131,6 +131,10 @@ static src_span join(src_span a, src_span b)
 %token QUOTETEXT1 "'text'" QUOTETEXT2 "\"text\"" QUOTETEXT3 "«text»"
 %token QUOTETEXT4 "⎡text⎦" QUOTETEXT5 "⸢text⸥"
 
+/* a SHUTDOWN after a text list continues the text (see "name") */
+%precedence TEXTEND
+%precedence SHUTDOWN
+
 %type <tval> quotetext text
 %type <text> hostvalue certvalue squote password
 %type <texts> texts
@@ -156,7 +160,7 @@ decl
 	| let
 	| POLLFREQ NUMBER		{ $$ = mkdecl(pc, AST_DECL_POLLFREQ, @1); $$->u.num = @2; }
 	| POLLFREQALERT NUMBER		{ $$ = mkdecl(pc, AST_DECL_POLLFREQALERT, @1); $$->u.num = @2; }
-	| GROUP NAME			{ $$ = mkdecl(pc, AST_DECL_GROUP, @1); $$->u.name = @2; }
+	| GROUP name			{ $$ = mkdecl(pc, AST_DECL_GROUP, @1); $$->u.name = @2; }
 	| HOST hostvalue		{ $$ = mkdecl(pc, AST_DECL_HOST, @1); $$->u.text = $2; }
 	| PORT NUMBER			{ $$ = mkdecl(pc, AST_DECL_PORT, @1); $$->u.num = @2; }
 	| CERTFILE certvalue		{ $$ = mkdecl(pc, AST_DECL_CERTFILE, @1); $$->u.text = $2; }
@@ -178,7 +182,7 @@ smtp
 	;
 
 let
-	: LET NAME EQ texts
+	: LET name EQ texts
 		{
 			$$ = mkdecl(pc, AST_DECL_LET, @1);
 			$$->u.let.name = @2;
@@ -187,7 +191,7 @@ let
 	;
 
 monitor
-	: MONITOR NAME POWERVAL NUMBER userkw NAME PASSWORD password TYPE NAME
+	: MONITOR name POWERVAL NUMBER userkw name PASSWORD password TYPE name
 		{
 			struct ast_monitor *m = NEW(struct ast_monitor);
 			$$ = mkdecl(pc, AST_DECL_MONITOR, @1);
@@ -207,7 +211,7 @@ userkw
 	;
 
 when
-	: WHEN NAME REPORTS STATUS RARR STATUS COLON actions
+	: WHEN name REPORTS STATUS RARR STATUS COLON actions
 		{
 			struct ast_when *w;
 			$$ = mkdecl(pc, AST_DECL_WHEN, @1);
@@ -218,7 +222,7 @@ when
 			$$->to = (uint8_t)$6;
 			w->actions = $8.first;
 		}
-	| WHEN NAME timeoutkw NAME COLON actions
+	| WHEN name timeoutkw name COLON actions
 		{
 			struct ast_when *w;
 			$$ = mkdecl(pc, AST_DECL_WHEN, @1);
@@ -258,7 +262,7 @@ cond
 	;
 
 act
-	: CANCELTIMER NAME
+	: CANCELTIMER name
 		{
 			$$ = mkaction(pc, AST_ACT_CANCELTIMER, @1);
 			$$->u.arg.name = @2;
@@ -268,7 +272,7 @@ act
 			$$ = mkaction(pc, AST_ACT_DEBUG, @1);
 			$$->u.arg.num = @2;
 		}
-	| EMAIL FROM squote TO squote SUBJECT squote MESSAGE texts
+	| EMAIL FROM squote TO squote SUBJECT squote MESSAGE texts %prec TEXTEND
 		{
 			struct ast_email *e = NEW(struct ast_email);
 			$$ = mkaction(pc, AST_ACT_EMAIL, @1);
@@ -282,18 +286,18 @@ act
 			e->message = $9.head;
 			$$->u.email = e;
 		}
-	| STARTTIMER NAME NUMBER
+	| STARTTIMER name NUMBER
 		{
 			$$ = mkaction(pc, AST_ACT_STARTTIMER, @1);
 			$$->u.arg.name = @2;
 			$$->u.arg.num = @3;
 		}
-	| SETFSD NAME
+	| SETFSD name
 		{
 			$$ = mkaction(pc, AST_ACT_SETFSD, @1);
 			$$->u.arg.name = @2;
 		}
-	| textkw texts
+	| textkw texts %prec TEXTEND
 		{
 			$$ = mkaction(pc, $1 & 0xff, @1);
 			$$->synonym = (uint8_t)($1 >> 8);
@@ -330,7 +334,19 @@ texts
 
 text
 	: quotetext
-	| NAME				{ $$ = mktext(AST_TEXT_NAME, 0, @1); }
+	| name				{ $$ = mktext(AST_TEXT_NAME, 0, @1); }
+	;
+
+/*
+ * SHUTDOWN is an action keyword (a synonym of SHUTDOWNCMD) where an action
+ * can start, and a plain name everywhere else, as in UPSmon.py, which has
+ * no such keyword.  After a text list, a following SHUTDOWN is read as one
+ * more word of the text (shift over reduce, see %precedence): a file that
+ * UPSmon.py accepts keeps its meaning, and check warns (W600).
+ */
+name
+	: NAME
+	| SHUTDOWN
 	;
 
 quotetext
@@ -348,7 +364,7 @@ squote
 /* an unquoted password is a common slip: say so, and go on */
 password
 	: squote
-	| NAME
+	| name
 		{
 			struct ast_text t = mktext(AST_TEXT_NAME, 0, @1);
 			diag_at(pc->dq, DIAG_SYNTAX, @1,
@@ -360,7 +376,7 @@ password
 	;
 
 hostvalue
-	: NAME		{ struct ast_text t = mktext(AST_TEXT_HOSTWORD, 0, @1); $$ = dup_text(pc, &t); }
+	: name		{ struct ast_text t = mktext(AST_TEXT_HOSTWORD, 0, @1); $$ = dup_text(pc, &t); }
 	| HOSTWORD	{ struct ast_text t = mktext(AST_TEXT_HOSTWORD, 0, @1); $$ = dup_text(pc, &t); }
 	| NUMBER	{ struct ast_text t = mktext(AST_TEXT_NUMBER, 0, @1); $$ = dup_text(pc, &t); }
 	| squote
@@ -368,7 +384,7 @@ hostvalue
 
 certvalue
 	: squote
-	| NAME		{ struct ast_text t = mktext(AST_TEXT_NAME, 0, @1); $$ = dup_text(pc, &t); }
+	| name		{ struct ast_text t = mktext(AST_TEXT_NAME, 0, @1); $$ = dup_text(pc, &t); }
 	;
 
 %%

@@ -177,6 +177,10 @@ size_t src_utf8_seq(const char *s, size_t len)
 	for (size_t k = 1; k < n; k++)
 		if ((p[k] & 0xC0) != 0x80)
 			return 0;
+	/* no overlong forms, no surrogates, nothing above U+10FFFF */
+	if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0) ||
+	    (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))
+		return 0;
 	return n;
 }
 

@@ -1,6 +1,7 @@
 /* main.c - the upsplan command: dispatches subcommands (check, help, version). */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +135,7 @@ static int cmd_check(int argc, char **argv)
 	o.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hW:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hW:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
@@ -151,8 +152,10 @@ static int cmd_check(int argc, char **argv)
 			break;
 		case 'm': {
 			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end || optarg[0] == '-') {
+			unsigned long n;
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end || optarg[0] == '-' || errno) {
 				fprintf(stderr, "upsplan check: --max-errors wants a whole number, not '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
@@ -180,14 +183,25 @@ static int cmd_check(int argc, char **argv)
 		case 'h':
 			fputs(check_usage, stdout);
 			return EXIT_CLEAN;
-		default:
+		case ':':
 			if (optopt == 'W')
 				fprintf(stderr, "upsplan check: -W needs a value: -Werror or -Wno-CODE\n");
+			else
+				fprintf(stderr, "upsplan check: option '%s' needs a value\nTry 'upsplan help check'.\n",
+					argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			if (optopt)
+				fprintf(stderr, "upsplan check: unknown option '-%c'\nTry 'upsplan help check'.\n", optopt);
 			else
 				fprintf(stderr, "upsplan check: unknown option '%s'\nTry 'upsplan help check'.\n",
 					argv[optind - 1]);
 			return EXIT_USAGE;
 		}
+	}
+	if (o.json && o.print) {
+		fprintf(stderr, "upsplan check: --print and --format=json both write to standard output; use one of them\n");
+		return EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "upsplan check: no FILE given\nTry 'upsplan help check'.\n");
@@ -201,7 +215,17 @@ static int cmd_check(int argc, char **argv)
 	return status;
 }
 
-int main(int argc, char **argv)
+/* Flush standard output; a write error (disk full, closed pipe) makes the run fail. */
+static int main_finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "upsplan: error writing to standard output: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	return status;
+}
+
+static int main_run(int argc, char **argv)
 {
 	const char *cmd;
 
@@ -234,4 +258,9 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	fprintf(stderr, "upsplan: unknown command '%s'\nTry 'upsplan --help'.\n", cmd);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return main_finish(main_run(argc, argv));
 }
