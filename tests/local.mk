@@ -36,6 +36,7 @@ EXTRA_DIST += \
 	tests/diag-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
+	tests/tap-env.sh \
 	tests/plans/mk-standard.conf \
 	tests/plans/mk-timed.conf \
 	tests/plans/syntax-tour.conf \

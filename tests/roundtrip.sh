@@ -13,17 +13,8 @@
 # current directory (the build tree), kept when a test fails.
 set -eu
 
-LC_ALL=C
-NO_COLOR=1
-export LC_ALL NO_COLOR
-
-here=$(cd "$(dirname "$0")" && pwd)
-srcdir=$(cd "${top_srcdir:-$here/..}" && pwd)
-upsplan=${UPSPLAN:-./upsplan}
-case $upsplan in
-/*) ;;
-*) upsplan=$(pwd)/$upsplan ;;
-esac
+# shellcheck source=tests/tap-env.sh
+. "$(dirname "$0")/tap-env.sh"
 
 files=
 for pat in "$srcdir"/examples/*.conf "$srcdir"/stdlib-rules/*.conf "$srcdir"/tests/plans/*.conf; do
@@ -35,10 +26,7 @@ if [ $# -eq 0 ]; then
 	echo "1..0 # SKIP no plan files found under $srcdir"
 	exit 0
 fi
-if [ ! -x "$upsplan" ]; then
-	echo "Bail out! $upsplan is not an executable (build it first, or set UPSPLAN)"
-	exit 1
-fi
+need_upsplan
 
 work=$(pwd)/tests/roundtrip.d
 rm -rf "$work"
