@@ -15,6 +15,24 @@ static const int ev_none_words[19] = {
 	AST_ST_TOCK, AST_ST_TRIM
 };
 
+#define EV_NONE_PAIR(w) "None->" w, w "->None",
+static const char *const ev_names[EV_NPAIRS] = {
+	EV_NONE_PAIR("ALARM") EV_NONE_PAIR("BOOST") EV_NONE_PAIR("BYPASS")
+	EV_NONE_PAIR("CAL") EV_NONE_PAIR("CHRG") EV_NONE_PAIR("DISCHRG")
+	EV_NONE_PAIR("FSD") EV_NONE_PAIR("LB") EV_NONE_PAIR("LB1")
+	EV_NONE_PAIR("LB2") EV_NONE_PAIR("LB3") EV_NONE_PAIR("LS")
+	EV_NONE_PAIR("OFF") EV_NONE_PAIR("OVER") EV_NONE_PAIR("RB")
+	EV_NONE_PAIR("TEST") EV_NONE_PAIR("TICK") EV_NONE_PAIR("TOCK")
+	EV_NONE_PAIR("TRIM")
+	"OL->OB", "OB->OL", "COMM->NOCOMM", "NOCOMM->COMM"
+};
+#undef EV_NONE_PAIR
+
+const char *ev_pair_name(unsigned pair)
+{
+	return pair < EV_NPAIRS ? ev_names[pair] : "?";
+}
+
 int ev_pair_index(int from, int to)
 {
 	for (int i = 0; i < 19; i++) {

@@ -1,15 +1,33 @@
-## engine/local.mk - diagnostics, semantic pass, event pairs.
+## engine/local.mk - diagnostics, semantic pass, code generation, plan image, verifier, VM.
 noinst_LIBRARIES += engine/libengine.a
 engine_libengine_a_SOURCES = \
+	engine/argv.c \
+	engine/argv.h \
+	engine/codegen.c \
+	engine/codegen.h \
+	engine/compile.c \
+	engine/compile.h \
 	engine/diag.c \
+	engine/disasm.c \
+	engine/disasm.h \
 	engine/diag.h \
 	engine/diag-codes.def \
 	engine/events.c \
 	engine/events.h \
+	engine/image.c \
+	engine/image.h \
+	engine/image-codec.c \
+	engine/opcodes.def \
 	engine/sema.c \
 	engine/sema.h \
 	engine/sema-int.h \
 	engine/sema-flow.c \
+	engine/sema-gen.c \
 	engine/sema-text.c \
 	engine/symtab.c \
-	engine/symtab.h
+	engine/symtab.h \
+	engine/timers.c \
+	engine/timers.h \
+	engine/verify.c \
+	engine/vm.c \
+	engine/vm.h

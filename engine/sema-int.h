@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "engine/codegen.h"
 #include "engine/diag.h"
 #include "engine/sema.h"
 #include "engine/symtab.h"
@@ -38,6 +39,10 @@ struct sema_ups {
 	long port;
 	int lb[3];
 	src_span lb_span[3];	/* len 0: default */
+	/* for code generation only (when sema.cg is set) */
+	const struct ast_monitor *mon;
+	char *password;		/* resolved, owned */
+	uint32_t powerval, type;	/* enum img_type */
 };
 
 struct sema_timer {
@@ -85,6 +90,13 @@ struct sema {
 	src_span first_group_elem;	/* len 0: none yet */
 	int has_first_group_elem;
 	int has_passwords;
+
+	/* code generation: NULL when only checking */
+	struct cg *cg;
+	int in_clause;		/* the current WHEN clause compiles */
+	double pollfreq, pollfreqalert;
+	char *smtp_server, *smtp_user, *smtp_password;	/* resolved, owned */
+	long smtp_port;
 };
 
 /* Grow a SEMA_VEC by one element and return a pointer to it (zeroed). */
@@ -109,12 +121,21 @@ void sema_check_host(struct sema *s, const struct ast_text *t);
 void sema_check_subst(struct sema *s, src_span content, const char *where);
 char *sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
 			 int check_subst, size_t *lenp);
-/* Resolve a value (SMTP field, password) for its warnings only: no %% check. */
-void sema_check_value(struct sema *s, const struct ast_text *t);
+/* Resolve a value (SMTP field, password): no %% check; owned result. */
+char *sema_resolve_value(struct sema *s, const struct ast_text *t, size_t *lenp);
 char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp);
 const char *sema_closest(const struct symtab *t, const char *key, size_t len, uint32_t *vlen);
 
 /* sema-flow.c: whole-plan checks after the pass */
 void sema_flow_checks(struct sema *s);
+
+/* sema-gen.c: code generation from the checked declarations */
+void sema_gen_when_begin(struct sema *s, const struct ast_decl *d, uint32_t timer);
+void sema_gen_action(struct sema *s, const struct ast_action *a, const char *text, size_t len);
+void sema_gen_email(struct sema *s, const struct ast_action *a, const char *const f[4], const size_t n[4]);
+void sema_gen_message(struct sema *s, const struct sema_msg *m);
+/* Check that a SHUTDOWNCMD text splits into arguments (E520); 0 when it does. */
+int sema_shutdown_argv(struct sema *s, const struct ast_action *a, const char *text, size_t len);
+void sema_gen_finish(struct sema *s);
 
 #endif

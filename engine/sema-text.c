@@ -353,9 +353,15 @@ char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp)
 	return r;
 }
 
-void sema_check_value(struct sema *s, const struct ast_text *t)
+char *sema_resolve_value(struct sema *s, const struct ast_text *t, size_t *lenp)
 {
 	size_t n;
+	const char *p = sema_part(s, t, 0, &n, "this text");
+	char *r = xrealloc(NULL, n + 1);
 
-	(void)sema_part(s, t, 0, &n, "this text");
+	memcpy(r, p, n);
+	r[n] = '\0';
+	if (lenp)
+		*lenp = n;
+	return r;
 }

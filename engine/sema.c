@@ -124,6 +124,8 @@ static void sema_let(struct sema *s, const struct ast_decl *d)
 	m->name = name;
 	m->text = sema_resolve_texts(s, &d->u.let.text, "", 1, &m->len);
 	symtab_put(&s->msgs, p, name.len, (uint32_t)(s->msgv.n - 1));
+	if (s->cg)
+		sema_gen_message(s, m);
 }
 
 static void sema_group(struct sema *s, const struct ast_decl *d)
@@ -168,9 +170,11 @@ static void sema_monitor(struct sema *s, const struct ast_decl *d)
 	int type = -1;
 
 	s->has_passwords = 1;
-	sema_check_value(s, m->password);
-	if (!sema_need_group(s, d, "MONITOR"))
+	char *password = sema_resolve_value(s, m->password, NULL);
+	if (!sema_need_group(s, d, "MONITOR")) {
+		free(password);
 		return;
+	}
 	g = cur_group(s);
 	old = symtab_get(&s->group_ups[s->cur_group], p, m->ups.len);
 	if (old >= 0) {
@@ -194,6 +198,14 @@ static void sema_monitor(struct sema *s, const struct ast_decl *d)
 	u->host = g->host;
 	u->port = g->port;
 	memcpy(u->lb, lb_defaults, sizeof(u->lb));
+	if (s->cg) {
+		u->mon = m;
+		u->password = password;
+		u->powerval = pv > 0 ? (uint32_t)pv : 0;
+		u->type = type <= 1 ? IMG_PRIMARY : type <= 3 ? IMG_SECONDARY : IMG_OBSERVER;
+	} else {
+		free(password);
+	}
 	if ((type == 2 || type == 3) && g->first_secondary == SEMA_NONE)
 		g->first_secondary = (uint32_t)(s->upsv.n - 1);
 	if (old < 0)
@@ -266,26 +278,29 @@ static const char *const syslog_tags[] = {
 	"[emerg]", "[alert]", "[crit]", "[err]", "[warning]", "[notice]", "[info]", "[debug]"
 };
 
-static void sema_syslog(struct sema *s, const struct ast_action *a, const char *text)
+/* Check the priority tag of a SYSLOG text; 0 when valid or absent. */
+static int sema_syslog(struct sema *s, const struct ast_action *a, const char *text)
 {
 	const char *end;
 
 	if (text[0] != '[')
-		return;		/* no tag: logged at info */
+		return 0;	/* no tag: logged at info */
 	for (size_t i = 0; i < sizeof(syslog_tags) / sizeof(syslog_tags[0]); i++)
 		if (strncmp(text, syslog_tags[i], strlen(syslog_tags[i])) == 0)
-			return;
+			return 0;
 	end = strchr(text, ']');
 	struct diag_record *r = diag_at(s->dq, DIAG_SYSLOG_TAG, ast_text_span(ast_action_texts(a)),
 		"SYSLOG priority tag '%.*s' is unknown", end ? (int)(end - text + 1) : 1, text);
 	diag_note(s->dq, r, 0, ast_text_span(ast_action_texts(a)),
 		  "use [emerg], [alert], [crit], [err], [warning], [notice], [info] or [debug]; without a tag the priority is info");
+	return -1;
 }
 
 static void sema_action(struct sema *s, const struct ast_action *a, struct sema_when *w)
 {
 	double d;
 	char *text;
+	size_t len;
 
 	const struct ast_cond *c = ast_action_cond(a);
 
@@ -301,6 +316,7 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 		struct sema_timer *t = &s->timerv.v[ti];
 		if (!t->cancel)
 			t->cancel = a->u.arg.name.off;
+		sema_gen_action(s, a, NULL, 0);
 		break;
 	}
 	case AST_ACT_STARTTIMER: {
@@ -309,7 +325,8 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 		if (!t->start)
 			t->start = a->u.arg.name.off;
 		*SEMA_PUSH(s, s->starts) = ti;
-		sema_number(s, a->u.arg.num, &d);
+		if (sema_number(s, a->u.arg.num, &d) == 0)
+			sema_gen_action(s, a, NULL, 0);
 		break;
 	}
 	case AST_ACT_DEBUG:
@@ -318,31 +335,47 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 			diag_at(s->dq, DIAG_DEBUG_RANGE, a->u.arg.num,
 				"DEBUG level must be 0, 1 or 2, not %.*s", (int)a->u.arg.num.len,
 				sema_bytes(s, a->u.arg.num));
+		else
+			sema_gen_action(s, a, NULL, 0);
 		break;
 	case AST_ACT_SETFSD: {
 		const char *p = sema_bytes(s, a->u.arg.name);
 		if (symtab_get(&s->group_ups[s->cur_group], p, a->u.arg.name.len) < 0)
 			sema_unknown_ups(s, DIAG_SETFSD_UPS, a->u.arg.name, ": SETFSD needs a monitored UPS");
+		else
+			sema_gen_action(s, a, NULL, 0);
 		break;
 	}
 	case AST_ACT_EMAIL: {
 		const struct ast_email *e = a->u.email;
-		free(sema_resolve_one(s, e->from, NULL));
-		free(sema_resolve_one(s, e->to, NULL));
-		free(sema_resolve_one(s, e->subject, NULL));
-		free(sema_resolve_texts(s, &e->message, "", 1, NULL));
+		char *f[4];
+		size_t n[4];
+		f[0] = sema_resolve_one(s, e->from, &n[0]);
+		f[1] = sema_resolve_one(s, e->to, &n[1]);
+		f[2] = sema_resolve_one(s, e->subject, &n[2]);
+		f[3] = sema_resolve_texts(s, &e->message, "", 1, &n[3]);
+		sema_gen_email(s, a, (const char *const *)f, n);
+		for (int i = 0; i < 4; i++)
+			free(f[i]);
 		break;
 	}
 	case AST_ACT_SYSLOG:
-		text = sema_resolve_texts(s, ast_action_texts(a), "\n", 1, NULL);
-		sema_syslog(s, a, text);
+		text = sema_resolve_texts(s, ast_action_texts(a), "\n", 1, &len);
+		if (sema_syslog(s, a, text) == 0)
+			sema_gen_action(s, a, text, len);
 		free(text);
 		break;
 	case AST_ACT_SHUTDOWNCMD:
 		w->shutdown = 1;
-		/* fall through */
+		text = sema_resolve_texts(s, ast_action_texts(a), "\n", 1, &len);
+		if (sema_shutdown_argv(s, a, text, len) == 0)
+			sema_gen_action(s, a, text, len);
+		free(text);
+		break;
 	default:
-		free(sema_resolve_texts(s, ast_action_texts(a), "\n", 1, NULL));
+		text = sema_resolve_texts(s, ast_action_texts(a), "\n", 1, &len);
+		sema_gen_action(s, a, text, len);
+		free(text);
 		break;
 	}
 }
@@ -370,6 +403,7 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	if (d->timeout) {
 		uint32_t ti = sema_timer(s, wd->event);
 		struct sema_timer *t = &s->timerv.v[ti];
+		sema_gen_when_begin(s, d, ti);
 		w->timer = ti;
 		if (!t->timeout)
 			t->timeout = wd->event.off;
@@ -381,6 +415,7 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 			ast_status_name(d->to));
 		sema_pair_hint(s, r, wd->event, d->from, d->to);
 	} else {
+		sema_gen_when_begin(s, d, SEMA_NONE);
 		w->reports = 1;
 		if (d->from == AST_ST_NONE && d->to == AST_ST_LB)
 			g->has_none_lb = 1;
@@ -393,6 +428,7 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 		sema_action(s, a, w);
 		w = &s->whenv.v[s->whenv.n - 1];	/* the vector may have moved */
 	}
+	s->in_clause = 0;
 }
 
 static void sema_decl(struct sema *s, const struct ast_decl *d)
@@ -405,15 +441,22 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 	case AST_DECL_SMTP:
 		sema_intro(s, d, "SMTPSERVER");
 		s->has_passwords = 1;
-		/* UPSmon.py replaces these too when they equal a message name */
-		sema_check_value(s, d->u.smtp->server);
-		sema_check_value(s, d->u.smtp->user);
-		sema_check_value(s, d->u.smtp->password);
-		if (sema_number(s, d->u.smtp->port, &f) == 0 &&
-		    (f < 1 || f > 65535 || f != (double)(long)f))
-			diag_at(s->dq, DIAG_SMTP_PORT, d->u.smtp->port,
-				"SMTP port must be a whole number from 1 to 65535 (465 for TLS, 587 for STARTTLS), not %.*s",
-				(int)d->u.smtp->port.len, sema_bytes(s, d->u.smtp->port));
+		/* UPSmon.py replaces these too when they equal a message name; the last one wins */
+		free(s->smtp_server);
+		free(s->smtp_user);
+		free(s->smtp_password);
+		s->smtp_server = sema_resolve_value(s, d->u.smtp->server, NULL);
+		s->smtp_user = sema_resolve_value(s, d->u.smtp->user, NULL);
+		s->smtp_password = sema_resolve_value(s, d->u.smtp->password, NULL);
+		s->smtp_port = 0;
+		if (sema_number(s, d->u.smtp->port, &f) == 0) {
+			if (f < 1 || f > 65535 || f != (double)(long)f)
+				diag_at(s->dq, DIAG_SMTP_PORT, d->u.smtp->port,
+					"SMTP port must be a whole number from 1 to 65535 (465 for TLS, 587 for STARTTLS), not %.*s",
+					(int)d->u.smtp->port.len, sema_bytes(s, d->u.smtp->port));
+			else
+				s->smtp_port = (long)f;
+		}
 		break;
 	case AST_DECL_LET:
 		sema_let(s, d);
@@ -426,6 +469,10 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 			diag_at(s->dq, DIAG_POLLFREQ, d->u.num,
 				"%s must be above 0 seconds, not %.*s", kw, (int)d->u.num.len,
 				sema_bytes(s, d->u.num));
+		else if (d->kind == AST_DECL_POLLFREQ)
+			s->pollfreq = f;
+		else
+			s->pollfreqalert = f;
 		break;
 	}
 	case AST_DECL_GROUP:
@@ -528,6 +575,12 @@ static void sema_free(struct sema *s)
 		free(s->groupv.v[i].certfile);
 		symtab_free(&s->group_ups[i]);
 	}
+	for (size_t i = 0; i < s->upsv.n; i++)
+		free(s->upsv.v[i].password);
+	free(s->smtp_server);
+	free(s->smtp_user);
+	free(s->smtp_password);
+	cg_free(s->cg);
 	free(s->group_ups);
 	free(s->msgv.v);
 	free(s->groupv.v);
@@ -558,13 +611,21 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 	s.dq = dq;
 	s.opt = opt;
 	s.cur_group = s.cur_ups = SEMA_NONE;
+	s.pollfreq = s.pollfreqalert = 5;
+	if (opt && opt->image)
+		s.cg = cg_new(opt->image, reg);
 
 	/* the built-in message "hostname" */
-	gethostname(hostname, sizeof(hostname) - 1);
+	if (opt && opt->hostname)
+		snprintf(hostname, sizeof(hostname), "%s", opt->hostname);
+	else
+		gethostname(hostname, sizeof(hostname) - 1);
 	host = SEMA_PUSH(&s, s.msgv);
 	host->text = xstrdup(hostname);
 	host->len = strlen(hostname);
 	symtab_put(&s.msgs, "hostname", 8, 0);
+	if (s.cg)
+		sema_gen_message(&s, host);
 
 	if (!plan->first) {
 		diag_at(dq, DIAG_EMPTY, DIAG_FILE_SPAN(file),
@@ -574,6 +635,8 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 	for (const struct ast_decl *d = plan->first; d; d = d->next)
 		sema_decl(&s, d);
 	sema_flow_checks(&s);
+	if (s.cg)
+		sema_gen_finish(&s);
 	if (res) {
 		res->ngroups = (unsigned)s.groupv.n;
 		res->nups = (unsigned)s.upsv.n;

@@ -5,8 +5,14 @@
 #include "engine/diag.h"
 #include "grammar/ast.h"
 
+struct plan_image;
+
 struct sema_options {
 	int check_file_mode;	/* W610: warn about readable files with passwords */
+	/* when set, compile the plan into this (empty) image */
+	struct plan_image *image;
+	/* value of the built-in message "hostname"; NULL: this machine's name */
+	const char *hostname;
 };
 
 /* Result of the semantic pass, kept for later passes (code generation). */

@@ -1,5 +1,10 @@
 ## runtime/local.mk - the upsplan command-line program.
 upsplan_SOURCES = \
-	runtime/main.c
+	runtime/cli.h \
+	runtime/cmd-check.c \
+	runtime/cmd-compile.c \
+	runtime/main.c \
+	runtime/plan-file.c \
+	runtime/plan-file.h
 upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS)
-upsplan_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(OPENSSL_LIBS) $(PCRE2_LIBS)
+upsplan_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(OPENSSL_LIBS) $(PCRE2_LIBS) -lm

@@ -1,4 +1,4 @@
-/* main.c - the upsplan command: dispatches subcommands (check, help, version). */
+/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, help, version). */
 #include "config.h"
 
 #include <errno.h>
@@ -12,14 +12,7 @@
 #include <openssl/crypto.h>
 #include <pcre2.h>
 
-#include "engine/diag.h"
-#include "engine/sema.h"
-#include "grammar/parse.h"
-#include "grammar/print.h"
-
-#define EXIT_CLEAN 0
-#define EXIT_ERRORS 1
-#define EXIT_USAGE 2
+#include "runtime/cli.h"
 
 static const char main_usage[] =
 	"Usage: upsplan COMMAND [OPTION]... [ARG]...\n"
@@ -27,6 +20,10 @@ static const char main_usage[] =
 	"\n"
 	"Commands:\n"
 	"  check FILE...   check plans; report errors and warnings\n"
+	"  compile PLAN -o IMAGE\n"
+	"                  compile a plan into a plan image file\n"
+	"  disasm PLAN|IMAGE\n"
+	"                  list the bytecode of a plan with its source locations\n"
 	"  help [COMMAND]  show help for COMMAND\n"
 	"\n"
 	"Options:\n"
@@ -34,26 +31,6 @@ static const char main_usage[] =
 	"  -V, --version   show the version and the libraries linked\n"
 	"\n"
 	"Manual: docs/language.md (the language), docs/diagnostics.md (every code).\n";
-
-static const char check_usage[] =
-	"Usage: upsplan check [OPTION]... FILE...\n"
-	"Check each plan FILE and report errors and warnings, GNU style, on\n"
-	"standard error.\n"
-	"\n"
-	"Options:\n"
-	"  --format=gnu|json  diagnostics as text on stderr (default), or as one\n"
-	"                     JSON array per FILE on standard output\n"
-	"  --print            write the canonical form of each plan on standard\n"
-	"                     output (comments dropped, one declaration per line)\n"
-	"  -Werror            treat warnings as errors\n"
-	"  -Wno-CODE          do not report diagnostic CODE (e.g. -Wno-W600)\n"
-	"  -Wno-file-mode     same as -Wno-W610\n"
-	"  --max-errors=N     stop after N errors (default 100, 0: no limit)\n"
-	"  -h, --help         show this help\n"
-	"\n"
-	"Exit status: 0 no error (warnings allowed), 1 errors found (or warnings\n"
-	"with -Werror), 2 usage or I/O error.\n"
-	"Every diagnostic code is explained in docs/diagnostics.md.\n";
 
 static void main_version(void)
 {
@@ -64,156 +41,15 @@ static void main_version(void)
 	printf("linked with %s, PCRE2 %s\n", OpenSSL_version(OPENSSL_VERSION), pcre);
 }
 
-struct check_opts {
-	int json, print, werror, color;
-	size_t max_errors;
-	unsigned char disabled[DIAG_NCODES];
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} cli_commands[] = {
+	{ "check", cmd_check, check_usage },
+	{ "compile", cmd_compile, compile_usage },
+	{ "disasm", cmd_disasm, disasm_usage },
 };
-
-/* Check one file; returns an exit status. */
-static int check_file(const char *path, const struct check_opts *o)
-{
-	struct src_registry reg;
-	struct diag_queue dq;
-	struct ast_plan plan = { 0 };
-	struct sema_options sopt = { 1 };
-	struct sema_result res;
-	const struct src_file *f;
-	char err[512];
-	int nsyntax, status;
-
-	src_init(&reg);
-	f = src_load(&reg, path, err, sizeof(err));
-	if (!f) {
-		if (o->json) {
-			diag_init(&dq, &reg);
-			diag_nowhere(&dq, DIAG_IO, "%s", err);
-			diag_render_json(&dq, stdout);
-			diag_free(&dq);
-		} else {
-			fprintf(stderr, "upsplan: error: %s [%s]\n", err, diag_code_name(DIAG_IO));
-		}
-		src_free(&reg);
-		return EXIT_USAGE;
-	}
-	diag_init(&dq, &reg);
-	dq.werror = o->werror;
-	dq.max_errors = o->max_errors;
-	memcpy(dq.disabled, o->disabled, sizeof(dq.disabled));
-	sopt.check_file_mode = !o->disabled[DIAG_FILE_MODE];
-
-	nsyntax = parse_file(&reg, f, &plan, &dq);
-	if (nsyntax == 0)
-		sema_check(&reg, f, &plan, &dq, &sopt, &res);
-	if (o->print && nsyntax == 0)
-		print_plan(&reg, &plan, stdout);
-	if (o->json)
-		diag_render_json(&dq, stdout);
-	else
-		diag_render_gnu(&dq, stderr, o->color);
-	status = diag_failed(&dq) ? EXIT_ERRORS : EXIT_CLEAN;
-	diag_free(&dq);
-	ast_plan_free(&plan);
-	src_free(&reg);
-	return status;
-}
-
-static int cmd_check(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "print", no_argument, NULL, 'p' },
-		{ "max-errors", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct check_opts o;
-	int c, status = EXIT_CLEAN;
-
-	memset(&o, 0, sizeof(o));
-	o.max_errors = 100;
-	o.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hW:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				o.json = 1;
-			else if (strcmp(optarg, "gnu") == 0)
-				o.json = 0;
-			else {
-				fprintf(stderr, "upsplan check: unknown format '%s'; use --format=gnu or --format=json\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'p':
-			o.print = 1;
-			break;
-		case 'm': {
-			char *end;
-			unsigned long n;
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end || optarg[0] == '-' || errno) {
-				fprintf(stderr, "upsplan check: --max-errors wants a whole number, not '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
-			o.max_errors = n;
-			break;
-		}
-		case 'W':
-			if (strcmp(optarg, "error") == 0) {
-				o.werror = 1;
-			} else if (strcmp(optarg, "no-file-mode") == 0) {
-				o.disabled[DIAG_FILE_MODE] = 1;
-			} else if (strncmp(optarg, "no-", 3) == 0 && diag_code_lookup(optarg + 3) >= 0) {
-				int code = diag_code_lookup(optarg + 3);
-				if (diag_code_severity(code) == DIAG_ERROR) {
-					fprintf(stderr, "upsplan check: %s is an error and cannot be disabled\n",
-						diag_code_name(code));
-					return EXIT_USAGE;
-				}
-				o.disabled[code] = 1;
-			} else {
-				fprintf(stderr, "upsplan check: unknown option '-W%s'; use -Werror or -Wno-CODE (e.g. -Wno-W600)\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			fputs(check_usage, stdout);
-			return EXIT_CLEAN;
-		case ':':
-			if (optopt == 'W')
-				fprintf(stderr, "upsplan check: -W needs a value: -Werror or -Wno-CODE\n");
-			else
-				fprintf(stderr, "upsplan check: option '%s' needs a value\nTry 'upsplan help check'.\n",
-					argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			if (optopt)
-				fprintf(stderr, "upsplan check: unknown option '-%c'\nTry 'upsplan help check'.\n", optopt);
-			else
-				fprintf(stderr, "upsplan check: unknown option '%s'\nTry 'upsplan help check'.\n",
-					argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (o.json && o.print) {
-		fprintf(stderr, "upsplan check: --print and --format=json both write to standard output; use one of them\n");
-		return EXIT_USAGE;
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "upsplan check: no FILE given\nTry 'upsplan help check'.\n");
-		return EXIT_USAGE;
-	}
-	for (int i = optind; i < argc; i++) {
-		int s = check_file(argv[i], &o);
-		if (s > status)
-			status = s;
-	}
-	return status;
-}
 
 /* Flush standard output; a write error (disk full, closed pipe) makes the run fail. */
 static int main_finish(int status)
@@ -247,15 +83,17 @@ static int main_run(int argc, char **argv)
 			fputs(main_usage, stdout);
 			return EXIT_CLEAN;
 		}
-		if (strcmp(argv[2], "check") == 0) {
-			fputs(check_usage, stdout);
-			return EXIT_CLEAN;
-		}
+		for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++)
+			if (strcmp(argv[2], cli_commands[i].name) == 0) {
+				fputs(cli_commands[i].usage, stdout);
+				return EXIT_CLEAN;
+			}
 		fprintf(stderr, "upsplan: no help for '%s': unknown command\n", argv[2]);
 		return EXIT_USAGE;
 	}
-	if (strcmp(cmd, "check") == 0)
-		return cmd_check(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++)
+		if (strcmp(cmd, cli_commands[i].name) == 0)
+			return cli_commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "upsplan: unknown command '%s'\nTry 'upsplan --help'.\n", cmd);
 	return EXIT_USAGE;
 }

@@ -77,4 +77,16 @@ rc=0
 "$upsplan" check --print timed.conf 2>&1 || rc=$?
 echo "[exit status $rc]"
 
-say "done: upsplan check ran on one clean and one broken plan; the daemon itself is not part of this version"
+say "upsplan compile timed.conf -o timed.upb   (a plan image, mode 0600: it holds the passwords)"
+rc=0
+"$upsplan" compile timed.conf -o timed.upb 2>&1 || rc=$?
+echo "[exit status $rc]"
+ls -l timed.upb
+
+say "upsplan disasm timed.upb   (the bytecode, with each action's file:line:col; first 60 lines)"
+rc=0
+"$upsplan" disasm timed.upb >timed.lst 2>&1 || rc=$?
+sed -n '1,60p' timed.lst
+echo "... ($(wc -l <timed.lst) lines) [exit status $rc]"
+
+say "done: upsplan checked one clean and one broken plan, compiled the clean one and listed its bytecode; the daemon itself is not part of this version"

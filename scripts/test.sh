@@ -10,8 +10,11 @@
 #   4. _build/san: configure --enable-asan --enable-ubsan, make -j2 check
 #   5. valgrind: `upsplan check` of the default build on every
 #      tests/diag/*.conf (with its .args and .mode), examples/*.conf and
-#      tests/plans/*.conf; a run fails on valgrind's error exit 99 (memory
-#      errors, definite or indirect leaks) or on death by a signal
+#      tests/plans/*.conf; every tests/compile golden test (disasm,
+#      compile, disasm of the image) under valgrind; the C unit tests of
+#      the code generator, image, verifier and VM.  A run fails on
+#      valgrind's error exit 99 (memory errors, definite or indirect
+#      leaks), on death by a signal, or (golden tests) on a mismatch
 #   6. make -j2 distcheck in _build/default
 # Counting: every :test-result: line of the .trs files of phases 3 and 4
 # (PASS and XFAIL pass; FAIL, XPASS and ERROR fail; SKIP is not counted),
@@ -142,6 +145,23 @@ valgrind_one() {
 	fi
 }
 
+VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+
+# valgrind_run NAME LOG CMD...: one counted run of CMD (which itself runs valgrind)
+valgrind_run() {
+	local name=$1 log=$2 rc=0
+	shift 2
+	"$@" >"$log.out" 2>&1 || rc=$?
+	if [ $rc -ne 0 ]; then
+		record_failure "valgrind: $name (exit $rc)" "$log"
+		say "valgrind: $name: FAILED (exit $rc), log: $log"
+		show_tail "$log.out" 15
+		show_tail "$log" 30
+	else
+		passed=$((passed + 1))
+	fi
+}
+
 mkdir -p "$logs"
 say "upsplan test run in $top ($(nproc 2>/dev/null || echo '?') CPU, CI=${CI:-})"
 
@@ -183,6 +203,23 @@ if [ $built -eq 1 ]; then
 		before_f=$failed
 		for f in "${vfiles[@]}"; do
 			valgrind_one "$f" "$top/_build/default/upsplan"
+		done
+		say "valgrind: compiler golden tests and engine unit tests ..."
+		mkdir -p _build/valgrind/compile _build/valgrind/unit
+		for f in "$top"/tests/compile/*.dis; do
+			n=$(basename "$f" .dis)
+			vglog=$top/_build/valgrind/compile/$n
+			# shellcheck disable=SC2016 # $1.. belong to the inner sh
+			valgrind_run "tests/compile/$n" "$vglog" sh -c \
+				'cd "$1" && UPSPLAN="$2" UPSPLAN_VALGRIND="$3 --log-file=$4.%p" sh "$5" "$6"' sh \
+				_build/valgrind "$top/_build/default/upsplan" "$VALGRIND" "$vglog" \
+				"$top/tests/compile/run-compile.sh" "$f"
+		done
+		for t in test-image test-vm test-lexer test-source; do
+			vglog=$top/_build/valgrind/unit/$t.log
+			# shellcheck disable=SC2086 # VALGRIND is a command with options
+			valgrind_run "tests/unit/$t" "$vglog" $VALGRIND --log-file="$vglog" \
+				"$top/_build/default/tests/unit/$t"
 		done
 		say "valgrind: $((passed - before_p)) passed, $((failed - before_f)) failed"
 	fi

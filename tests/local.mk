@@ -3,13 +3,27 @@
 ## tests/diag/NAME.conf  golden test: `upsplan check` output must equal
 ##                       NAME.err (driver: tests/diag/run-diag.sh; list:
 ##                       tests/diag/list.mk)
+## tests/compile/NAME.dis golden test: `upsplan disasm` of the plan NAME.conf
+##                       (in tests/compile, examples or tests/plans) must
+##                       equal it (driver: tests/compile/run-compile.sh)
 ## tests/*.sh            TAP scripts (build-aux/tap-driver.sh)
 ## make bench            tests/bench/check-bench.sh (not part of make check)
 
 include tests/diag/list.mk
 
-TEST_EXTENSIONS += .conf .sh
+COMPILE_TESTS = \
+	tests/compile/engine-tour.dis \
+	tests/compile/heartbeat.dis \
+	tests/compile/mk-standard.dis \
+	tests/compile/mk-timed.dis \
+	tests/compile/standard.dis \
+	tests/compile/syntax-tour.dis \
+	tests/compile/timed.dis \
+	tests/compile/two-groups.dis
+
+TEST_EXTENSIONS += .conf .sh .dis
 CONF_LOG_COMPILER = $(SHELL) $(srcdir)/tests/diag/run-diag.sh
+DIS_LOG_COMPILER = $(SHELL) $(srcdir)/tests/compile/run-compile.sh
 SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \
@@ -20,12 +34,18 @@ AM_TESTS_ENVIRONMENT = \
 
 TESTS += \
 	$(DIAG_TESTS) \
+	$(COMPILE_TESTS) \
+	tests/compile-cli.sh \
 	tests/diag-list.sh \
 	tests/diag-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh
 
 EXTRA_DIST += \
+	$(COMPILE_TESTS) \
+	tests/compile/run-compile.sh \
+	tests/compile/engine-tour.plan \
+	tests/compile-cli.sh \
 	tests/diag/list.mk \
 	tests/diag/run-diag.sh \
 	tests/diag/regen.sh \
@@ -46,7 +66,8 @@ EXTRA_DIST += \
 # scratch directories of the drivers (kept when a test fails) and mismatches
 clean-local: clean-local-tests
 clean-local-tests:
-	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d
+	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d \
+		tests/compile/*.d tests/compile/*.got tests/compile-cli.d
 
 # the benchmark of `upsplan check`; prints PASS/MISS against its targets
 bench: upsplan$(EXEEXT)

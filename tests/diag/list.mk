@@ -75,3 +75,4 @@ DIAG_EXTRA += tests/diag/quote-styles.args
 DIAG_EXTRA += tests/diag/synonyms.args
 DIAG_EXTRA += tests/diag/W610-file-mode-json.mode
 DIAG_EXTRA += tests/diag/W610-file-mode.mode
+DIAG_TESTS += tests/diag/E520-shutdown-argv.conf

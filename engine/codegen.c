@@ -1,0 +1,246 @@
+/* codegen.c - code generation: clauses to handlers, with the pc -> source map written by one emit function. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/codegen.h"
+#include "engine/events.h"
+#include "engine/symtab.h"
+#include "grammar/xalloc.h"
+
+/* One WHEN clause: its code, assembled apart and joined at link time. */
+struct cg_clause {
+	uint32_t ups, timeout, key;
+	uint32_t first, end;		/* range in cg.code */
+	uint32_t loc_first, loc_end;	/* range in cg.locs */
+	uint32_t order;			/* file order */
+};
+
+/* A code word index and the source offset of the action it belongs to. */
+struct cg_loc {
+	uint32_t pc;		/* relative to the clause */
+	uint32_t off;
+};
+
+struct cg {
+	struct plan_image *img;
+	const struct src_registry *reg;
+	IMG_VEC(uint32_t) code;		/* clause code; jumps relative to the clause */
+	IMG_VEC(struct cg_loc) locs;
+	IMG_VEC(struct cg_clause) clauses;
+	uint32_t cond_patch;		/* word to patch after the guarded action, or IMG_NONE */
+	uint32_t last_loc;		/* offset of the action of the previous emit */
+	/* identical texts share one template: text -> template index */
+	struct symtab tpl_index;
+	IMG_VEC(char *) tpl_texts;	/* owned keys of tpl_index */
+};
+
+struct cg *cg_new(struct plan_image *img, const struct src_registry *reg)
+{
+	struct cg *cg = xcalloc(1, sizeof(*cg));
+
+	cg->img = img;
+	cg->reg = reg;
+	cg->cond_patch = IMG_NONE;
+	cg->last_loc = IMG_NONE;
+	symtab_init(&cg->tpl_index);
+	return cg;
+}
+
+void cg_free(struct cg *cg)
+{
+	if (!cg)
+		return;
+	free(cg->code.v);
+	free(cg->locs.v);
+	free(cg->clauses.v);
+	for (uint32_t i = 0; i < cg->tpl_texts.n; i++)
+		free(cg->tpl_texts.v[i]);
+	free(cg->tpl_texts.v);
+	symtab_free(&cg->tpl_index);
+	free(cg);
+}
+
+static struct cg_clause *cg_cur(struct cg *cg)
+{
+	return &cg->clauses.v[cg->clauses.n - 1];
+}
+
+void cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key)
+{
+	struct cg_clause *c;
+
+	IMG_PUSH(cg->clauses, c);
+	c->ups = ups;
+	c->timeout = (uint32_t)!!timeout;
+	c->key = key;
+	c->first = c->end = cg->code.n;
+	c->loc_first = c->loc_end = cg->locs.n;
+	c->order = cg->clauses.n - 1;
+	cg->cond_patch = IMG_NONE;
+	cg->last_loc = IMG_NONE;
+}
+
+/* The single emit function: a code word, and a pc map entry when the action changes. */
+static void cg_emit(struct cg *cg, uint32_t loc, uint32_t word)
+{
+	struct cg_clause *c = cg_cur(cg);
+	uint32_t *w;
+
+	if (loc != cg->last_loc) {
+		struct cg_loc *l;
+		IMG_PUSH(cg->locs, l);
+		l->pc = cg->code.n - c->first;
+		l->off = loc;
+		cg->last_loc = loc;
+		c->loc_end = cg->locs.n;
+	}
+	IMG_PUSH(cg->code, w);
+	*w = word;
+	c->end = cg->code.n;
+}
+
+void cg_cond(struct cg *cg, uint32_t pair, uint32_t loc)
+{
+	cg_emit(cg, loc, OP_STATE);
+	cg_emit(cg, loc, pair);
+	cg_emit(cg, loc, OP_JUMPIFNOT);
+	cg->cond_patch = cg->code.n;
+	cg_emit(cg, loc, 0);	/* patched by cg_op */
+}
+
+void cg_op(struct cg *cg, uint32_t loc, enum op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	const struct op_info *oi = op_info(op);
+	uint32_t ops[4] = { a, b, c, d };
+
+	cg_emit(cg, loc, op);
+	for (uint32_t i = 0; i < oi->nops; i++)
+		cg_emit(cg, loc, ops[i]);
+	if (cg->cond_patch != IMG_NONE) {
+		/* jump over this action: relative to the clause until linked */
+		cg->code.v[cg->cond_patch] = cg->code.n - cg_cur(cg)->first;
+		cg->cond_patch = IMG_NONE;
+	}
+}
+
+void cg_clause_end(struct cg *cg)
+{
+	cg->cond_patch = IMG_NONE;
+}
+
+uint32_t cg_tpl(struct cg *cg, const char *s, size_t len)
+{
+	int64_t old = symtab_get(&cg->tpl_index, s, len);
+	char **key;
+	uint32_t t;
+
+	if (old >= 0)
+		return (uint32_t)old;
+	t = img_add_tpl(cg->img, s, len);
+	IMG_PUSH(cg->tpl_texts, key);
+	*key = xrealloc(NULL, len + 1);
+	memcpy(*key, s, len);
+	(*key)[len] = '\0';
+	symtab_put(&cg->tpl_index, *key, len, t);
+	return t;
+}
+
+uint32_t cg_num(struct cg *cg, double v)
+{
+	double *p;
+
+	IMG_PUSH(cg->img->consts, p);
+	*p = v;
+	return cg->img->consts.n - 1;
+}
+
+static int cg_clause_cmp(const void *a, const void *b)
+{
+	const struct cg_clause *x = a, *y = b;
+
+	if (x->timeout != y->timeout)
+		return x->timeout < y->timeout ? -1 : 1;
+	if (x->timeout && x->key != y->key)	/* TIMEOUT entries: by timer first */
+		return x->key < y->key ? -1 : 1;
+	if (x->ups != y->ups)
+		return x->ups < y->ups ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Copy clause C to the end of the image code, turning its relative jumps absolute. */
+static void cg_copy_clause(struct cg *cg, const struct cg_clause *c)
+{
+	struct plan_image *img = cg->img;
+	uint32_t base = img->code.n;
+
+	img_grow((void **)&img->code.v, &img->code.cap, sizeof(uint32_t), img->code.n + (c->end - c->first));
+	for (uint32_t pc = c->first; pc < c->end;) {
+		const struct op_info *oi = op_info(cg->code.v[pc]);
+		img->code.v[img->code.n++] = cg->code.v[pc];
+		for (uint32_t k = 0; k < oi->nops; k++) {
+			uint32_t w = cg->code.v[pc + 1 + k];
+			if (oi->kinds[k] == OPK_OFF)
+				w += base;
+			img->code.v[img->code.n++] = w;
+		}
+		pc += 1 + oi->nops;
+	}
+	for (uint32_t i = c->loc_first; i < c->loc_end; i++) {
+		struct img_loc *l;
+		const struct src_file *f;
+		unsigned line = 0, col = 0;
+
+		IMG_PUSH(img->pcmap, l);
+		l->pc = base + cg->locs.v[i].pc;
+		if (src_position(cg->reg, cg->locs.v[i].off, &f, &line, &col) == 0) {
+			uint32_t fi;
+			for (fi = 0; fi < img->files.n; fi++)
+				if (strcmp(img_bytes(img, img->files.v[fi]), f->name) == 0)
+					break;
+			if (fi == img->files.n) {
+				struct img_str *fs;
+				IMG_PUSH(img->files, fs);
+				*fs = img_add_str(img, f->name, strlen(f->name));
+			}
+			l->file = fi;
+		}
+		l->line = line;
+		l->col = col;
+	}
+}
+
+void cg_link(struct cg *cg, uint32_t nups)
+{
+	struct plan_image *img = cg->img;
+
+	qsort(cg->clauses.v, cg->clauses.n, sizeof(*cg->clauses.v), cg_clause_cmp);
+	img_grow((void **)&img->handlers.v, &img->handlers.cap, sizeof(uint32_t), nups * EV_NPAIRS + 1);
+	img->handlers.n = nups * EV_NPAIRS;
+	for (uint32_t i = 0; i < img->handlers.n; i++)
+		img->handlers.v[i] = IMG_NONE;
+	for (uint32_t i = 0; i < cg->clauses.n;) {
+		const struct cg_clause *c = &cg->clauses.v[i];
+		uint32_t entry = img->code.n, j;
+
+		/* every clause of the same UPS and key, in file order, then HALT */
+		for (j = i; j < cg->clauses.n && cg->clauses.v[j].timeout == c->timeout &&
+			    cg->clauses.v[j].ups == c->ups && cg->clauses.v[j].key == c->key; j++)
+			cg_copy_clause(cg, &cg->clauses.v[j]);
+		img_grow((void **)&img->code.v, &img->code.cap, sizeof(uint32_t), img->code.n + 1);
+		img->code.v[img->code.n++] = OP_HALT;
+		if (c->timeout) {
+			struct img_tentry *t;
+			IMG_PUSH(img->tentries, t);
+			t->timer = c->key;
+			t->ups = c->ups;
+			t->pc = entry;
+		} else {
+			img->handlers.v[c->ups * EV_NPAIRS + c->key] = entry;
+		}
+		i = j;
+	}
+}

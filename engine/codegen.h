@@ -1,0 +1,42 @@
+/* codegen.h - code generation: the semantic pass hands checked rules here, which build the plan image. */
+#ifndef UPSPLAN_CODEGEN_H
+#define UPSPLAN_CODEGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/image.h"
+#include "grammar/source.h"
+
+struct cg;
+
+/* A code generator writing into IMG; REG resolves locations for the pc map. */
+struct cg *cg_new(struct plan_image *img, const struct src_registry *reg);
+/* Free CG (not the image). */
+void cg_free(struct cg *cg);
+
+/*
+ * Start the code of one WHEN clause of UPS: for event pair KEY (0..41)
+ * when TIMEOUT is 0, else for the expiry of timer KEY.  Clauses with the
+ * same UPS and key are joined, in file order, into one handler.
+ */
+void cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key);
+/* The next action runs only if event pair PAIR's state holds (IF a->b at LOC). */
+void cg_cond(struct cg *cg, uint32_t pair, uint32_t loc);
+/* Emit instruction OP with its operands (unused ones 0) for the action at LOC. */
+void cg_op(struct cg *cg, uint32_t loc, enum op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d);
+/* End the current clause. */
+void cg_clause_end(struct cg *cg);
+
+/* Template index for the checked text S of LEN bytes. */
+uint32_t cg_tpl(struct cg *cg, const char *s, size_t len);
+/* Index of the number constant V. */
+uint32_t cg_num(struct cg *cg, double v);
+
+/*
+ * Join the clauses into handlers: the UPS x event table (NUPS UPS) and the
+ * TIMEOUT entries; write the code and the pc map into the image.
+ */
+void cg_link(struct cg *cg, uint32_t nups);
+
+#endif

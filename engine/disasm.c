@@ -1,0 +1,235 @@
+/* disasm.c - the disassembler: a plan image as text, names and texts decoded, with source locations. */
+#include "config.h"
+
+#include <string.h>
+
+#include "engine/disasm.h"
+#include "engine/events.h"
+
+/* substitution key of each template part kind (enum tpl_kind) */
+static const char tpl_keys[] = "?ucebh";
+
+static const char *const type_names[] = { "primary", "secondary", "observer" };
+static const char *const prio_names[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
+};
+
+/* The LEN bytes at S with C escapes, without quotes; PCT doubles '%'. */
+static void put_esc(FILE *out, const char *s, size_t len, int pct)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '\n': fputs("\\n", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '%': fputs(pct ? "%%" : "%", out); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				fprintf(out, "\\x%02x", c);
+			else
+				putc(c, out);
+		}
+	}
+}
+
+void img_put_quoted(FILE *out, const char *s, size_t len)
+{
+	putc('"', out);
+	put_esc(out, s, len, 0);
+	putc('"', out);
+}
+
+/* A name from the image, quoted only when it holds something odd. */
+static void put_name(FILE *out, const struct plan_image *img, struct img_str s)
+{
+	const char *p = img_bytes(img, s);
+
+	for (uint32_t i = 0; i < s.len; i++)
+		if ((unsigned char)p[i] <= ' ' || p[i] == '"' || p[i] == '\\' || p[i] == 0x7f) {
+			img_put_quoted(out, p, s.len);
+			return;
+		}
+	if (s.len == 0)
+		fputs("\"\"", out);
+	else
+		fwrite(p, 1, s.len, out);
+}
+
+void img_put_tpl(const struct plan_image *img, uint32_t t, FILE *out)
+{
+	const struct img_tpl *tp = &img->tpls.v[t];
+
+	putc('"', out);
+	for (uint32_t i = 0; i < tp->count; i++) {
+		const struct img_part *p = &img->parts.v[tp->first + i];
+		if (p->kind == TPL_LIT)
+			put_esc(out, img_bytes(img, p->text), p->text.len, 1);
+		else
+			fprintf(out, "%%(%c)s", tpl_keys[p->kind]);
+	}
+	putc('"', out);
+}
+
+static void put_set(FILE *out, const char *label, struct img_str s)
+{
+	fprintf(out, " %s %s", label, s.len ? "(set)" : "(none)");
+}
+
+static void disasm_tables(const struct plan_image *img, FILE *out)
+{
+	const struct img_settings *st = &img->settings;
+
+	fprintf(out, "settings\n  POLLFREQ %g POLLFREQALERT %g\n", st->pollfreq, st->pollfreqalert);
+	if (st->smtp_port) {
+		fputs("  SMTPSERVER ", out);
+		img_put_quoted(out, img_bytes(img, st->smtp_server), st->smtp_server.len);
+		fprintf(out, " PORT %u USER ", st->smtp_port);
+		img_put_quoted(out, img_bytes(img, st->smtp_user), st->smtp_user.len);
+		put_set(out, "PASSWORD", st->smtp_password);
+		putc('\n', out);
+	} else {
+		fputs("  no SMTPSERVER\n", out);
+	}
+	fprintf(out, "groups (%u)\n", img->groups.n);
+	for (uint32_t i = 0; i < img->groups.n; i++) {
+		const struct img_group *g = &img->groups.v[i];
+		fprintf(out, "  %u ", i);
+		put_name(out, img, g->name);
+		fputs(" HOST ", out);
+		put_name(out, img, g->host);
+		fprintf(out, " PORT %u CERTFILE ", g->port);
+		img_put_quoted(out, img_bytes(img, g->certfile), g->certfile.len);
+		fprintf(out, " MINSUPPLIES %u\n", g->minsupplies);
+	}
+	fprintf(out, "ups (%u)\n", img->ups.n);
+	for (uint32_t i = 0; i < img->ups.n; i++) {
+		const struct img_ups *u = &img->ups.v[i];
+		fprintf(out, "  %u ", i);
+		put_name(out, img, u->name);
+		fputs(" GROUP ", out);
+		put_name(out, img, img->groups.v[u->group].name);
+		fputs(" HOST ", out);
+		put_name(out, img, u->host);
+		fprintf(out, " PORT %u USER ", u->port);
+		put_name(out, img, u->user);
+		put_set(out, "PASSWORD", u->password);
+		fprintf(out, " POWERVAL %u TYPE %s LB %u/%u/%u\n", u->powerval, type_names[u->type],
+			u->lb[0], u->lb[1], u->lb[2]);
+	}
+	fprintf(out, "timers (%u)\n", img->timers.n);
+	for (uint32_t i = 0; i < img->timers.n; i++) {
+		fprintf(out, "  %u ", i);
+		put_name(out, img, img->timers.v[i]);
+		putc('\n', out);
+	}
+	fprintf(out, "messages (%u)\n", img->msgs.n);
+	for (uint32_t i = 0; i < img->msgs.n; i++) {
+		fputs("  ", out);
+		put_name(out, img, img->msgs.v[i].name);
+		fprintf(out, " = template %u\n", img->msgs.v[i].tpl);
+	}
+	fprintf(out, "templates (%u)\n", img->tpls.n);
+	for (uint32_t i = 0; i < img->tpls.n; i++) {
+		fprintf(out, "  %u ", i);
+		img_put_tpl(img, i, out);
+		putc('\n', out);
+	}
+}
+
+/* Operands of the instruction at PC, decoded. */
+static void disasm_operands(const struct plan_image *img, uint32_t pc, FILE *out)
+{
+	const uint32_t *w = &img->code.v[pc];
+	const struct op_info *oi = op_info(w[0]);
+
+	for (uint32_t k = 0; k < oi->nops; k++) {
+		uint32_t v = w[1 + k];
+		putc(' ', out);
+		switch (oi->kinds[k]) {
+		case OPK_OFF: fprintf(out, "%u", v); break;
+		case OPK_PAIR: fputs(ev_pair_name(v), out); break;
+		case OPK_TPL: fprintf(out, "#%u ", v); img_put_tpl(img, v, out); break;
+		case OPK_UPS: put_name(out, img, img->ups.v[v].name); break;
+		case OPK_TIMER: put_name(out, img, img->timers.v[v]); break;
+		case OPK_NUM: fprintf(out, "%gs", img->consts.v[v]); break;
+		case OPK_PRIO: fputs(prio_names[v], out); break;
+		case OPK_LEVEL: fprintf(out, "%u", v); break;
+		default: fprintf(out, "%u", v); break;
+		}
+	}
+}
+
+/* Every instruction from ENTRY to its HALT, with the location where the pc map has one. */
+static void disasm_handler(const struct plan_image *img, uint32_t entry, FILE *out)
+{
+	uint32_t pc = entry, loc = img_loc_find(img, entry);
+
+	loc = loc == IMG_NONE ? 0 : loc + (img->pcmap.v[loc].pc < entry);
+	for (;;) {
+		const struct op_info *oi = op_info(img->code.v[pc]);
+
+		while (loc < img->pcmap.n && img->pcmap.v[loc].pc < pc)
+			loc++;
+		fprintf(out, oi->nops ? "  %6u  %-11s" : "  %6u  %s", pc, oi->name);
+		disasm_operands(img, pc, out);
+		if (loc < img->pcmap.n && img->pcmap.v[loc].pc == pc) {
+			const struct img_loc *l = &img->pcmap.v[loc];
+			fputs("  ; ", out);
+			put_name(out, img, img->files.v[l->file]);
+			fprintf(out, ":%u:%u", l->line, l->col);
+		}
+		putc('\n', out);
+		if (img->code.v[pc] == OP_HALT)
+			return;
+		pc += 1 + oi->nops;
+	}
+}
+
+void img_disasm(const struct plan_image *img, FILE *out)
+{
+	uint32_t nh = 0;
+
+	disasm_tables(img, out);
+	for (uint32_t i = 0; i < img->handlers.n; i++)
+		nh += img->handlers.v[i] != IMG_NONE;
+	fprintf(out, "handlers (%u REPORTS, %u TIMEOUT; %u code words)\n", nh, img->tentries.n, img->code.n);
+	/* code is laid out in handler order: REPORTS by UPS and pair, then TIMEOUT */
+	for (uint32_t i = 0; i < img->handlers.n; i++) {
+		uint32_t pc = img->handlers.v[i];
+		if (pc == IMG_NONE)
+			continue;
+		fputs("WHEN ", out);
+		put_name(out, img, img->ups.v[i / EV_NPAIRS].name);
+		fprintf(out, " REPORTS %s\n", ev_pair_name(i % EV_NPAIRS));
+		disasm_handler(img, pc, out);
+	}
+	for (uint32_t i = 0; i < img->tentries.n; i++) {
+		const struct img_tentry *t = &img->tentries.v[i];
+		fputs("WHEN ", out);
+		put_name(out, img, img->ups.v[t->ups].name);
+		fputs(" TIMEOUT ", out);
+		put_name(out, img, img->timers.v[t->timer]);
+		putc('\n', out);
+		disasm_handler(img, t->pc, out);
+	}
+}
+
+void img_list_opcodes(FILE *out)
+{
+	static const char *const kind_names[] = {
+		"", "offset", "pair", "template", "ups", "timer", "number", "priority", "level"
+	};
+
+	for (uint32_t op = 0; op < OP_COUNT; op++) {
+		const struct op_info *oi = op_info(op);
+		char ops[64] = "";
+		for (uint32_t k = 0; k < oi->nops; k++) {
+			size_t n = strlen(ops);
+			snprintf(ops + n, sizeof(ops) - n, "%s%s", k ? " " : "", kind_names[oi->kinds[k]]);
+		}
+		fprintf(out, "%-11s %-35s %d -> %d  %s\n", oi->name, ops, oi->in, oi->out, oi->meaning);
+	}
+}

@@ -1,0 +1,145 @@
+/* image.c - plan image building blocks: opcode table, strings, templates, growth, freeing. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/image.h"
+#include "grammar/xalloc.h"
+
+static const struct op_info op_infos[OP_COUNT] = {
+#define OP_NOPS(a, b, c, d) ((a) != OPK_NONE) + ((b) != OPK_NONE) + ((c) != OPK_NONE) + ((d) != OPK_NONE)
+#define OP(name, a, b, c, d, in, out, meaning) \
+	{ #name, { a, b, c, d }, OP_NOPS(a, b, c, d), in, out, meaning },
+#include "engine/opcodes.def"
+#undef OP
+#undef OP_NOPS
+};
+
+const struct op_info *op_info(uint32_t op)
+{
+	return op < OP_COUNT ? &op_infos[op] : NULL;
+}
+
+void img_grow(void **v, uint32_t *cap, size_t elem, uint32_t need)
+{
+	uint32_t ncap = *cap ? *cap : 16;
+
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap != *cap) {
+		*v = xrealloc(*v, (size_t)ncap * elem);
+		*cap = ncap;
+	}
+}
+
+struct img_str img_add_str(struct plan_image *img, const char *s, size_t len)
+{
+	struct img_str r = { img->strings.n, (uint32_t)len };
+
+	img_grow((void **)&img->strings.v, &img->strings.cap, 1, img->strings.n + (uint32_t)len + 1);
+	memcpy(img->strings.v + img->strings.n, s, len);
+	img->strings.v[img->strings.n + len] = '\0';	/* handy for C string users */
+	img->strings.n += (uint32_t)len + 1;
+	return r;
+}
+
+static void img_add_part(struct plan_image *img, uint32_t kind, const char *s, size_t len)
+{
+	struct img_part *p;
+
+	/* adjacent literals merge: "a%%b" is one part "a%b" */
+	if (kind == TPL_LIT && img->parts.n > 0 && img->tpls.n > 0) {
+		struct img_tpl *t = &img->tpls.v[img->tpls.n - 1];
+		struct img_part *last = &img->parts.v[img->parts.n - 1];
+		if (t->count > 0 && last->kind == TPL_LIT &&
+		    last->text.off + last->text.len + 1 == img->strings.n) {
+			/* extend the last literal in place: it is the newest string */
+			img->strings.n--;	/* drop its NUL */
+			img_grow((void **)&img->strings.v, &img->strings.cap, 1,
+				 img->strings.n + (uint32_t)len + 1);
+			memcpy(img->strings.v + img->strings.n, s, len);
+			img->strings.n += (uint32_t)len;
+			img->strings.v[img->strings.n++] = '\0';
+			last->text.len += (uint32_t)len;
+			return;
+		}
+	}
+	IMG_PUSH(img->parts, p);
+	p->kind = kind;
+	p->text = kind == TPL_LIT ? img_add_str(img, s, len) : (struct img_str){ 0, 0 };
+	img->tpls.v[img->tpls.n - 1].count++;
+}
+
+uint32_t img_add_tpl(struct plan_image *img, const char *s, size_t len)
+{
+	struct img_tpl *t;
+	size_t lit = 0;
+
+	IMG_PUSH(img->tpls, t);
+	t->first = img->parts.n;
+	t->count = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint32_t kind;
+
+		if (s[i] != '%')
+			continue;
+		if (i + 1 < len && s[i + 1] == '%') {	/* %% */
+			img_add_part(img, TPL_LIT, s + lit, i + 1 - lit);
+			lit = i + 2;
+			i++;
+			continue;
+		}
+		/* the semantic pass accepted only %(k)s with a known key */
+		if (i + 4 >= len || s[i + 1] != '(' || s[i + 3] != ')' || s[i + 4] != 's')
+			continue;
+		switch (s[i + 2]) {
+		case 'u': kind = TPL_UPS; break;
+		case 'c': kind = TPL_CHARGE; break;
+		case 'e': kind = TPL_EVENT; break;
+		case 'b': kind = TPL_BANNER; break;
+		case 'h': kind = TPL_HOST; break;
+		default: continue;
+		}
+		if (i > lit)
+			img_add_part(img, TPL_LIT, s + lit, i - lit);
+		img_add_part(img, kind, NULL, 0);
+		lit = i + 5;
+		i += 4;
+	}
+	if (len > lit)
+		img_add_part(img, TPL_LIT, s + lit, len - lit);
+	return img->tpls.n - 1;
+}
+
+void img_free(struct plan_image *img)
+{
+	free(img->strings.v);
+	free(img->files.v);
+	free(img->ups.v);
+	free(img->groups.v);
+	free(img->timers.v);
+	free(img->msgs.v);
+	free(img->parts.v);
+	free(img->tpls.v);
+	free(img->consts.v);
+	free(img->code.v);
+	free(img->handlers.v);
+	free(img->tentries.v);
+	free(img->pcmap.v);
+	memset(img, 0, sizeof(*img));
+}
+
+uint32_t img_loc_find(const struct plan_image *img, uint32_t pc)
+{
+	uint32_t lo = 0, hi = img->pcmap.n;
+
+	while (lo < hi) {	/* first entry after PC */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (img->pcmap.v[mid].pc <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == 0 ? IMG_NONE : lo - 1;
+}

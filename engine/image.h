@@ -1,0 +1,196 @@
+/* image.h - the plan image: bytecode, tables and source map that a compiled plan is made of. */
+#ifndef UPSPLAN_IMAGE_H
+#define UPSPLAN_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A plan image is a set of flat arrays that refer to each other by index,
+ * so that it can be written to a file and loaded back without pointer
+ * fix-ups:
+ *
+ *   strings   one blob of bytes; a string is (offset, length) into it
+ *   names     UPS, groups, timers, messages: strings
+ *   templates each a run of parts: literal text or a %(k)s substitution
+ *   consts    numbers (timer seconds)
+ *   code      32-bit words: opcode, operands (engine/opcodes.def)
+ *   handlers  UPS x event pair -> entry pc, and per timer its TIMEOUT
+ *             entries (one per UPS that has a TIMEOUT clause for it)
+ *   pcmap     pc -> file, line, column of the action the code came from
+ */
+
+#define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
+#define IMG_VERSION 1u
+#define IMG_NONE UINT32_MAX
+
+enum opk {
+	OPK_NONE, OPK_OFF, OPK_PAIR, OPK_TPL, OPK_UPS, OPK_TIMER, OPK_NUM,
+	OPK_PRIO, OPK_LEVEL
+};
+
+enum op {
+#define OP(name, a, b, c, d, in, out, meaning) OP_##name,
+#include "engine/opcodes.def"
+#undef OP
+	OP_COUNT
+};
+
+_Static_assert(OP_COUNT <= 256, "opcodes must fit in one byte");
+
+struct op_info {
+	const char *name;
+	uint8_t kinds[4];	/* enum opk */
+	uint8_t nops;		/* operand words */
+	int8_t in, out;		/* stack effect */
+	const char *meaning;
+};
+
+/* Description of opcode OP (NULL when OP is no opcode). */
+const struct op_info *op_info(uint32_t op);
+
+struct img_str {
+	uint32_t off, len;
+};
+
+/* Template part kinds: literal text or one substitution key. */
+enum tpl_kind {
+	TPL_LIT, TPL_UPS, TPL_CHARGE, TPL_EVENT, TPL_BANNER, TPL_HOST
+};
+
+struct img_part {
+	uint32_t kind;		/* enum tpl_kind */
+	struct img_str text;	/* TPL_LIT only */
+};
+
+struct img_tpl {
+	uint32_t first, count;	/* range in parts */
+};
+
+enum img_type { IMG_PRIMARY, IMG_SECONDARY, IMG_OBSERVER };
+
+struct img_ups {
+	struct img_str name;
+	uint32_t group;
+	struct img_str host;
+	uint32_t port;
+	struct img_str user;
+	struct img_str password;	/* see docs: stored, image file mode 0600 */
+	uint32_t powerval;
+	uint32_t type;		/* enum img_type */
+	uint32_t lb[3];		/* LB1..LB3 thresholds, percent */
+};
+
+struct img_group {
+	struct img_str name;
+	struct img_str host;
+	uint32_t port;
+	struct img_str certfile;
+	uint32_t minsupplies;
+};
+
+/* A named message (LET, and the built-in hostname), for listings. */
+struct img_msg {
+	struct img_str name;
+	uint32_t tpl;
+};
+
+/* One TIMEOUT entry: when TIMER expires, run PC with UPS as %(u)s. */
+struct img_tentry {
+	uint32_t timer, ups, pc;
+};
+
+struct img_loc {
+	uint32_t pc, file, line, col;
+};
+
+struct img_settings {
+	double pollfreq, pollfreqalert;
+	struct img_str smtp_server, smtp_user, smtp_password;
+	uint32_t smtp_port;	/* 0: no SMTPSERVER */
+};
+
+#define IMG_VEC(type) struct { type *v; uint32_t n, cap; }
+
+struct plan_image {
+	IMG_VEC(char) strings;
+	IMG_VEC(struct img_str) files;		/* source file names */
+	IMG_VEC(struct img_ups) ups;
+	IMG_VEC(struct img_group) groups;
+	IMG_VEC(struct img_str) timers;
+	IMG_VEC(struct img_msg) msgs;
+	IMG_VEC(struct img_part) parts;
+	IMG_VEC(struct img_tpl) tpls;
+	IMG_VEC(double) consts;
+	IMG_VEC(uint32_t) code;
+	IMG_VEC(uint32_t) handlers;	/* ups * EV_NPAIRS + pair -> pc, IMG_NONE */
+	IMG_VEC(struct img_tentry) tentries;	/* sorted by timer, then ups */
+	IMG_VEC(struct img_loc) pcmap;		/* sorted by pc */
+	struct img_settings settings;
+};
+
+/* Make room for NEED elements of size ELEM in the vector (*V, *CAP). */
+void img_grow(void **v, uint32_t *cap, size_t elem, uint32_t need);
+
+/* Append one zeroed element to image vector VEC and point P at it. */
+#define IMG_PUSH(vec, p) \
+	do { \
+		img_grow((void **)&(vec).v, &(vec).cap, sizeof(*(vec).v), (vec).n + 1); \
+		(p) = &(vec).v[(vec).n++]; \
+		memset((p), 0, sizeof(*(p))); \
+	} while (0)
+
+/* Copy LEN bytes at S into the string blob (NUL-terminated there). */
+struct img_str img_add_str(struct plan_image *img, const char *s, size_t len);
+
+/*
+ * Add a template for the text S (LEN bytes), already checked by the
+ * semantic pass: %(u)s %(c)s %(e)s %(b)s %(h)s become substitution parts,
+ * %% a literal percent sign.  Returns its index.
+ */
+uint32_t img_add_tpl(struct plan_image *img, const char *s, size_t len);
+
+/*
+ * Serialise IMG into a new buffer (*BUFP, *LENP bytes; free it): header
+ * with magic number, format version and checksum, then the sections.
+ */
+void img_encode(const struct plan_image *img, unsigned char **bufp, size_t *lenp);
+
+#define IMG_DECODE_NO_CHECKSUM 1	/* for the fuzzer: reach the verifier */
+
+/*
+ * Read the LEN bytes at BUF into IMG (overwritten).  Returns 0, or -1 with
+ * a message in ERR (ERRLEN bytes) and IMG empty.  The result is not yet
+ * verified: call img_verify() before running it.
+ */
+int img_decode(const unsigned char *buf, size_t len, int flags, struct plan_image *img,
+	       char *err, size_t errlen);
+
+/* Checksum of the LEN bytes at P, as stored in the image header. */
+uint64_t img_checksum(const unsigned char *p, size_t len);
+
+/*
+ * Check that IMG is safe to run: every opcode and operand in range, jumps
+ * forward to instruction starts inside their handler, stack depth
+ * consistent and bounded, strings and names inside the blob, handler and
+ * TIMEOUT tables pointing at handler entries, pc map sorted.  Returns 0,
+ * or -1 with the first problem in ERR.
+ */
+int img_verify(const struct plan_image *img, char *err, size_t errlen);
+
+/* Most values on the condition stack of any handler. */
+#define IMG_MAX_STACK 8
+
+/* Index of the last pc map entry at or before PC (the action PC belongs to), or IMG_NONE. */
+uint32_t img_loc_find(const struct plan_image *img, uint32_t pc);
+
+/* Free every array of IMG. */
+void img_free(struct plan_image *img);
+
+/* Pointer to the bytes of S (not NUL-terminated). */
+static inline const char *img_bytes(const struct plan_image *img, struct img_str s)
+{
+	return img->strings.v + s.off;
+}
+
+#endif

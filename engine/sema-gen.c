@@ -1,0 +1,235 @@
+/* sema-gen.c - code generation: the semantic pass hands each checked declaration to the code generator. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/argv.h"
+#include "engine/events.h"
+#include "engine/sema-int.h"
+#include "grammar/xalloc.h"
+
+void sema_gen_when_begin(struct sema *s, const struct ast_decl *d, uint32_t timer)
+{
+	const struct ast_when *wd = &d->u.when;
+	int64_t ups;
+
+	s->in_clause = 0;
+	if (!s->cg)
+		return;
+	ups = symtab_get(&s->group_ups[s->cur_group], sema_bytes(s, wd->ups), wd->ups.len);
+	if (ups < 0)
+		return;		/* E430 */
+	if (timer != SEMA_NONE)
+		cg_clause_begin(s->cg, (uint32_t)ups, 1, timer);
+	else
+		cg_clause_begin(s->cg, (uint32_t)ups, 0, (uint32_t)ev_pair_index(d->from, d->to));
+	s->in_clause = 1;
+}
+
+/* Emit the IF of A, if any; 0 when the action can be compiled. */
+static int sema_gen_cond(struct sema *s, const struct ast_action *a)
+{
+	const struct ast_cond *c = ast_action_cond(a);
+	int pair;
+
+	if (!s->cg || !s->in_clause)
+		return -1;
+	if (!c)
+		return 0;
+	pair = ev_pair_index(c->from, c->to);
+	if (pair < 0)
+		return -1;	/* E460 */
+	cg_cond(s->cg, (uint32_t)pair, c->span.off);
+	return 0;
+}
+
+static const char *const syslog_prios[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
+};
+
+/* SYSLOG: the priority of the leading tag (info without one), and the text after it. */
+static uint32_t sema_syslog_prio(const char **text, size_t *len)
+{
+	const char *p = *text;
+	size_t n = *len;
+
+	if (n == 0 || p[0] != '[')
+		return 6;
+	for (uint32_t i = 0; i < 8; i++) {
+		size_t tl = strlen(syslog_prios[i]);
+		if (n >= tl + 2 && memcmp(p + 1, syslog_prios[i], tl) == 0 && p[tl + 1] == ']') {
+			p += tl + 2;
+			n -= tl + 2;
+			/* blanks after the tag go, newlines too: "[debug]" "text" logs "text" */
+			while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\n')) {
+				p++;
+				n--;
+			}
+			*text = p;
+			*len = n;
+			return i;
+		}
+	}
+	return 6;		/* not reached: the tag was checked (E510) */
+}
+
+void sema_gen_action(struct sema *s, const struct ast_action *a, const char *text, size_t len)
+{
+	uint32_t loc = ast_action_kw(a).off;
+	struct cg *cg = s->cg;
+	double d;
+
+	if (sema_gen_cond(s, a) != 0)
+		return;
+	switch (a->kind) {
+	case AST_ACT_CANCELTIMER:
+	case AST_ACT_STARTTIMER: {
+		int64_t ti = symtab_get(&s->timers, sema_bytes(s, a->u.arg.name), a->u.arg.name.len);
+		if (a->kind == AST_ACT_CANCELTIMER) {
+			cg_op(cg, loc, OP_CANCELTIMER, (uint32_t)ti, 0, 0, 0);
+		} else {
+			sema_number(s, a->u.arg.num, &d);
+			cg_op(cg, loc, OP_STARTTIMER, (uint32_t)ti, cg_num(cg, d), 0, 0);
+		}
+		break;
+	}
+	case AST_ACT_DEBUG:
+		sema_number(s, a->u.arg.num, &d);
+		cg_op(cg, loc, OP_DEBUG, (uint32_t)d, 0, 0, 0);
+		break;
+	case AST_ACT_SETFSD: {
+		int64_t u = symtab_get(&s->group_ups[s->cur_group], sema_bytes(s, a->u.arg.name),
+				       a->u.arg.name.len);
+		cg_op(cg, loc, OP_SETFSD, (uint32_t)u, 0, 0, 0);
+		break;
+	}
+	case AST_ACT_SYSLOG: {
+		uint32_t prio = sema_syslog_prio(&text, &len);
+		cg_op(cg, loc, OP_SYSLOG, prio, cg_tpl(cg, text, len), 0, 0);
+		break;
+	}
+	case AST_ACT_EPRINT: cg_op(cg, loc, OP_EPRINT, cg_tpl(cg, text, len), 0, 0, 0); break;
+	case AST_ACT_NOTIFY: cg_op(cg, loc, OP_NOTIFY, cg_tpl(cg, text, len), 0, 0, 0); break;
+	case AST_ACT_NUTLOG: cg_op(cg, loc, OP_NUTLOG, cg_tpl(cg, text, len), 0, 0, 0); break;
+	case AST_ACT_PRINT: cg_op(cg, loc, OP_PRINT, cg_tpl(cg, text, len), 0, 0, 0); break;
+	case AST_ACT_SHELLCMD: cg_op(cg, loc, OP_SHELLCMD, cg_tpl(cg, text, len), 0, 0, 0); break;
+	case AST_ACT_SHUTDOWNCMD: cg_op(cg, loc, OP_SHUTDOWNCMD, cg_tpl(cg, text, len), 0, 0, 0); break;
+	case AST_ACT_WALL: cg_op(cg, loc, OP_WALL, cg_tpl(cg, text, len), 0, 0, 0); break;
+	default:
+		break;		/* EMAIL: sema_gen_email() */
+	}
+}
+
+void sema_gen_email(struct sema *s, const struct ast_action *a, const char *const f[4], const size_t n[4])
+{
+	uint32_t t[4];
+
+	if (sema_gen_cond(s, a) != 0)
+		return;
+	for (int i = 0; i < 4; i++)
+		t[i] = cg_tpl(s->cg, f[i], n[i]);
+	cg_op(s->cg, ast_action_kw(a).off, OP_EMAIL, t[0], t[1], t[2], t[3]);
+}
+
+int sema_shutdown_argv(struct sema *s, const struct ast_action *a, const char *text, size_t len)
+{
+	char *words = xrealloc(NULL, len + 1);
+	size_t errpos = 0;
+	int n = argv_split(text, len, words, &errpos);
+	src_span at = ast_text_span(ast_action_texts(a));
+	struct diag_record *r;
+
+	free(words);
+	if (n > 0)
+		return 0;
+	if (n == 0) {
+		r = diag_at(s->dq, DIAG_SHUTDOWN_ARGV, at, "SHUTDOWNCMD text holds no command");
+		diag_note(s->dq, r, 0, at, "give the command and its arguments, e.g. '/sbin/shutdown -h +0'");
+	} else {
+		r = diag_at(s->dq, DIAG_SHUTDOWN_ARGV, at,
+			    "SHUTDOWNCMD text has an unclosed %s at byte %zu of the command",
+			    text[errpos] == '\\' ? "backslash" : text[errpos] == '"' ? "double quote" : "single quote",
+			    errpos + 1);
+		diag_note(s->dq, r, 0, at,
+			  "the command is split into arguments as a shell would (no shell runs): close the quote, or use SHELLCMD for shell syntax");
+	}
+	return -1;
+}
+
+void sema_gen_message(struct sema *s, const struct sema_msg *m)
+{
+	struct plan_image *img = s->opt->image;
+	struct img_msg *im;
+
+	IMG_PUSH(img->msgs, im);
+	if (m->name.len)
+		im->name = img_add_str(img, sema_bytes(s, m->name), m->name.len);
+	else
+		im->name = img_add_str(img, "hostname", 8);
+	im->tpl = cg_tpl(s->cg, m->text, m->len);
+}
+
+static struct img_str sema_gen_host(struct sema *s, const struct ast_text *h)
+{
+	struct plan_image *img = s->opt->image;
+	src_span c;
+
+	if (!h)
+		return img_add_str(img, "localhost", 9);
+	c = ast_text_content(h);
+	return img_add_str(img, sema_bytes(s, c), c.len);
+}
+
+static struct img_str sema_gen_str(struct sema *s, const char *p)
+{
+	return img_add_str(s->opt->image, p ? p : "", p ? strlen(p) : 0);
+}
+
+void sema_gen_finish(struct sema *s)
+{
+	struct plan_image *img = s->opt->image;
+
+	img_grow((void **)&img->groups.v, &img->groups.cap, sizeof(*img->groups.v), (uint32_t)s->groupv.n + 1);
+	for (size_t i = 0; i < s->groupv.n; i++) {
+		const struct sema_group *g = &s->groupv.v[i];
+		struct img_group *ig;
+		IMG_PUSH(img->groups, ig);
+		ig->name = img_add_str(img, sema_bytes(s, g->name), g->name.len);
+		ig->host = sema_gen_host(s, g->host);
+		ig->port = (uint32_t)g->port;
+		ig->certfile = sema_gen_str(s, g->certfile);
+		ig->minsupplies = (uint32_t)g->minsupplies;
+	}
+	img_grow((void **)&img->ups.v, &img->ups.cap, sizeof(*img->ups.v), (uint32_t)s->upsv.n + 1);
+	for (size_t i = 0; i < s->upsv.n; i++) {
+		const struct sema_ups *u = &s->upsv.v[i];
+		struct img_ups *iu;
+		IMG_PUSH(img->ups, iu);
+		iu->name = img_add_str(img, sema_bytes(s, u->name), u->name.len);
+		iu->group = u->group;
+		iu->host = sema_gen_host(s, u->host);
+		iu->port = (uint32_t)u->port;
+		if (u->mon)
+			iu->user = img_add_str(img, sema_bytes(s, u->mon->user), u->mon->user.len);
+		iu->password = sema_gen_str(s, u->password);
+		iu->powerval = u->powerval;
+		iu->type = u->type;
+		for (int k = 0; k < 3; k++)
+			iu->lb[k] = (uint32_t)u->lb[k];
+	}
+	img_grow((void **)&img->timers.v, &img->timers.cap, sizeof(*img->timers.v), (uint32_t)s->timerv.n + 1);
+	img->timers.n = (uint32_t)s->timerv.n;
+	for (size_t i = 0; i < s->timers.cap; i++) {
+		const struct symtab_slot *sl = &s->timers.slots[i];
+		if (sl->key)
+			img->timers.v[sl->value] = img_add_str(img, sl->key, sl->len);
+	}
+	img->settings.pollfreq = s->pollfreq;
+	img->settings.pollfreqalert = s->pollfreqalert;
+	img->settings.smtp_server = sema_gen_str(s, s->smtp_server);
+	img->settings.smtp_user = sema_gen_str(s, s->smtp_user);
+	img->settings.smtp_password = sema_gen_str(s, s->smtp_password);
+	img->settings.smtp_port = (uint32_t)s->smtp_port;
+	cg_link(s->cg, (uint32_t)s->upsv.n);
+}

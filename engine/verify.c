@@ -1,0 +1,304 @@
+/* verify.c - the plan image verifier: nothing runs that has not passed it. */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/argv.h"
+#include "engine/events.h"
+#include "engine/image.h"
+#include "grammar/xalloc.h"
+
+struct vfy {
+	const struct plan_image *img;
+	char *err;
+	size_t errlen;
+};
+
+static int vfail(struct vfy *v, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(v->err, v->errlen, "invalid image: ");
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < v->errlen)
+		vsnprintf(v->err + n, v->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A string lies inside the blob and is followed by its NUL. */
+static int vstr(struct vfy *v, struct img_str s, const char *what, uint32_t idx)
+{
+	uint32_t n = v->img->strings.n;
+
+	if (s.off >= n || s.len >= n - s.off || v->img->strings.v[s.off + s.len] != '\0')
+		return vfail(v, "%s %u: string (offset %u, length %u) outside the %u-byte string table",
+			     what, idx, s.off, s.len, n);
+	return 0;
+}
+
+static int vtables(struct vfy *v)
+{
+	const struct plan_image *img = v->img;
+	const struct img_settings *st = &img->settings;
+
+	for (uint32_t i = 0; i < img->files.n; i++)
+		if (vstr(v, img->files.v[i], "file", i))
+			return -1;
+	for (uint32_t i = 0; i < img->groups.n; i++) {
+		const struct img_group *g = &img->groups.v[i];
+		if (vstr(v, g->name, "group", i) || vstr(v, g->host, "group", i) ||
+		    vstr(v, g->certfile, "group", i))
+			return -1;
+		if (g->port > 65535)
+			return vfail(v, "group %u: port %u out of range", i, g->port);
+	}
+	for (uint32_t i = 0; i < img->ups.n; i++) {
+		const struct img_ups *u = &img->ups.v[i];
+		if (vstr(v, u->name, "UPS", i) || vstr(v, u->host, "UPS", i) ||
+		    vstr(v, u->user, "UPS", i) || vstr(v, u->password, "UPS", i))
+			return -1;
+		if (u->group >= img->groups.n)
+			return vfail(v, "UPS %u: group %u of %u", i, u->group, img->groups.n);
+		if (u->port > 65535 || u->type > IMG_OBSERVER || u->lb[0] > 100 || u->lb[1] > 100 || u->lb[2] > 100)
+			return vfail(v, "UPS %u: port, TYPE or battery.charge.low out of range", i);
+	}
+	for (uint32_t i = 0; i < img->timers.n; i++)
+		if (vstr(v, img->timers.v[i], "timer", i))
+			return -1;
+	for (uint32_t i = 0; i < img->msgs.n; i++) {
+		if (vstr(v, img->msgs.v[i].name, "message", i))
+			return -1;
+		if (img->msgs.v[i].tpl >= img->tpls.n)
+			return vfail(v, "message %u: template %u of %u", i, img->msgs.v[i].tpl, img->tpls.n);
+	}
+	for (uint32_t i = 0; i < img->parts.n; i++) {
+		const struct img_part *p = &img->parts.v[i];
+		if (p->kind > TPL_HOST)
+			return vfail(v, "template part %u: unknown kind %u", i, p->kind);
+		if (p->kind == TPL_LIT && vstr(v, p->text, "template part", i))
+			return -1;
+	}
+	for (uint32_t i = 0; i < img->tpls.n; i++) {
+		const struct img_tpl *t = &img->tpls.v[i];
+		if (t->first > img->parts.n || t->count > img->parts.n - t->first)
+			return vfail(v, "template %u: parts %u+%u outside the %u parts", i, t->first,
+				     t->count, img->parts.n);
+	}
+	for (uint32_t i = 0; i < img->consts.n; i++)
+		if (!isfinite(img->consts.v[i]) || img->consts.v[i] < 0)
+			return vfail(v, "constant %u is not a finite number of seconds >= 0", i);
+	if (!isfinite(st->pollfreq) || st->pollfreq <= 0 || !isfinite(st->pollfreqalert) || st->pollfreqalert <= 0)
+		return vfail(v, "POLLFREQ and POLLFREQALERT must be finite and above 0");
+	if (vstr(v, st->smtp_server, "SMTP setting", 0) || vstr(v, st->smtp_user, "SMTP setting", 1) ||
+	    vstr(v, st->smtp_password, "SMTP setting", 2))
+		return -1;
+	if (st->smtp_port > 65535)
+		return vfail(v, "SMTP port %u out of range", st->smtp_port);
+	return 0;
+}
+
+enum { VM_START = 1, VM_ENTRY = 2 };
+
+/*
+ * A SHUTDOWNCMD template must split into at least one argument whatever
+ * its substitutions hold (none holds a quote or a blank): check it with
+ * "x" in their place.
+ */
+static int vargv(struct vfy *v, uint32_t pc, uint32_t t)
+{
+	const struct plan_image *img = v->img;
+	const struct img_tpl *tp = &img->tpls.v[t];
+	size_t len = 0, errpos = 0;
+	char *s, *words;
+	int n;
+
+	for (uint32_t i = 0; i < tp->count; i++) {
+		const struct img_part *p = &img->parts.v[tp->first + i];
+		len += p->kind == TPL_LIT ? p->text.len : 1;
+	}
+	s = xrealloc(NULL, len + 1);
+	words = xrealloc(NULL, len + 1);
+	len = 0;
+	for (uint32_t i = 0; i < tp->count; i++) {
+		const struct img_part *p = &img->parts.v[tp->first + i];
+		if (p->kind == TPL_LIT) {
+			memcpy(s + len, img_bytes(img, p->text), p->text.len);
+			len += p->text.len;
+		} else {
+			s[len++] = 'x';
+		}
+	}
+	n = argv_split(s, len, words, &errpos);
+	free(s);
+	free(words);
+	if (n <= 0)
+		return vfail(v, "offset %u: SHUTDOWNCMD template %u %s", pc, t,
+			     n == 0 ? "holds no command" : "has an unclosed quote");
+	return 0;
+}
+
+static int voperand(struct vfy *v, uint32_t pc, const struct op_info *oi, uint32_t kind, uint32_t w)
+{
+	const struct plan_image *img = v->img;
+	uint32_t limit;
+	const char *what;
+
+	switch (kind) {
+	case OPK_PAIR: limit = EV_NPAIRS; what = "event pair"; break;
+	case OPK_TPL: limit = img->tpls.n; what = "template"; break;
+	case OPK_UPS: limit = img->ups.n; what = "UPS"; break;
+	case OPK_TIMER: limit = img->timers.n; what = "timer"; break;
+	case OPK_NUM: limit = img->consts.n; what = "constant"; break;
+	case OPK_PRIO: limit = 8; what = "syslog priority"; break;
+	case OPK_LEVEL: limit = 3; what = "debug level"; break;
+	default: return 0;
+	}
+	if (w >= limit)
+		return vfail(v, "offset %u: %s operand %s %u out of range (%u)", pc, oi->name, what, w, limit);
+	return 0;
+}
+
+/* Walk the code once: jumps only go forward, so one pass sees every path. */
+static int vcode(struct vfy *v, uint8_t *marks)
+{
+	const struct plan_image *img = v->img;
+	uint32_t n = img->code.n, pc = 0, reach = 0;
+	int8_t *incoming = xrealloc(NULL, (size_t)n + 1);
+	int depth = 0, live = 1, rc = -1;
+
+	memset(incoming, -1, (size_t)n + 1);
+	marks[0] = VM_ENTRY;
+	while (pc < n) {
+		const struct op_info *oi = op_info(img->code.v[pc]);
+
+		marks[pc] |= VM_START;
+		if (incoming[pc] >= 0) {
+			if (live && incoming[pc] != depth) {
+				vfail(v, "offset %u: stack depth %d on one path, %d on another", pc, depth, incoming[pc]);
+				goto out;
+			}
+			depth = incoming[pc];
+			live = 1;
+		}
+		if (!oi) {
+			vfail(v, "offset %u: unknown opcode %u", pc, img->code.v[pc]);
+			goto out;
+		}
+		if (oi->nops > n - pc - 1) {
+			vfail(v, "offset %u: %s runs past the end of the code", pc, oi->name);
+			goto out;
+		}
+		if (depth < oi->in) {
+			vfail(v, "offset %u: %s pops from an empty stack", pc, oi->name);
+			goto out;
+		}
+		depth += oi->out - oi->in;
+		if (depth > IMG_MAX_STACK) {
+			vfail(v, "offset %u: stack deeper than %d", pc, IMG_MAX_STACK);
+			goto out;
+		}
+		for (uint32_t k = 0; k < oi->nops; k++) {
+			uint32_t w = img->code.v[pc + 1 + k];
+			if (oi->kinds[k] == OPK_OFF) {
+				if (w <= pc + oi->nops || w > n) {
+					vfail(v, "offset %u: %s target %u is not ahead of it inside the code", pc, oi->name, w);
+					goto out;
+				}
+				if (incoming[w] >= 0 && incoming[w] != depth) {
+					vfail(v, "offset %u: jump to %u with stack depth %d, %d on another path",
+					      pc, w, depth, incoming[w]);
+					goto out;
+				}
+				incoming[w] = (int8_t)depth;
+				if (w > reach)
+					reach = w;
+			} else if (voperand(v, pc, oi, oi->kinds[k], w)) {
+				goto out;
+			} else if (img->code.v[pc] == OP_SHUTDOWNCMD && vargv(v, pc, w)) {
+				goto out;
+			}
+		}
+		if (img->code.v[pc] == OP_HALT) {
+			if (depth != 0) {
+				vfail(v, "offset %u: HALT with %d values on the stack", pc, depth);
+				goto out;
+			}
+			if (reach > pc) {
+				vfail(v, "offset %u: a jump to %u crosses the end of its handler", pc, reach);
+				goto out;
+			}
+			live = 0;
+			depth = 0;
+			if (pc + 1 < n)
+				marks[pc + 1] |= VM_ENTRY;
+		}
+		pc += 1 + oi->nops;
+	}
+	if (n > 0 && live) {
+		vfail(v, "the code does not end with HALT");
+		goto out;
+	}
+	for (uint32_t t = 0; t < n; t++)
+		if (incoming[t] >= 0 && !(marks[t] & VM_START)) {
+			vfail(v, "jump target %u is inside an instruction", t);
+			goto out;
+		}
+	rc = 0;
+out:
+	free(incoming);
+	return rc;
+}
+
+static int vhandlers(struct vfy *v, const uint8_t *marks)
+{
+	const struct plan_image *img = v->img;
+	uint32_t n = img->code.n;
+
+	if ((uint64_t)img->ups.n * EV_NPAIRS != img->handlers.n)
+		return vfail(v, "handler table has %u entries for %u UPS (%u expected)", img->handlers.n,
+			     img->ups.n, img->ups.n * EV_NPAIRS);
+	for (uint32_t i = 0; i < img->handlers.n; i++) {
+		uint32_t pc = img->handlers.v[i];
+		if (pc != IMG_NONE && (pc >= n || !(marks[pc] & VM_ENTRY)))
+			return vfail(v, "handler of UPS %u event %s points to offset %u, not a handler entry",
+				     i / EV_NPAIRS, ev_pair_name(i % EV_NPAIRS), pc);
+	}
+	for (uint32_t i = 0; i < img->tentries.n; i++) {
+		const struct img_tentry *t = &img->tentries.v[i];
+		if (t->timer >= img->timers.n || t->ups >= img->ups.n)
+			return vfail(v, "TIMEOUT entry %u: timer %u or UPS %u out of range", i, t->timer, t->ups);
+		if (t->pc >= n || !(marks[t->pc] & VM_ENTRY))
+			return vfail(v, "TIMEOUT entry %u points to offset %u, not a handler entry", i, t->pc);
+		if (i > 0 && t->timer < img->tentries.v[i - 1].timer)
+			return vfail(v, "TIMEOUT entries are not sorted by timer at entry %u", i);
+	}
+	for (uint32_t i = 0; i < img->pcmap.n; i++) {
+		const struct img_loc *l = &img->pcmap.v[i];
+		if (l->pc >= n || !(marks[l->pc] & VM_START) || l->file >= img->files.n)
+			return vfail(v, "source map entry %u: offset %u or file %u out of range", i, l->pc, l->file);
+		if (i > 0 && l->pc <= img->pcmap.v[i - 1].pc)
+			return vfail(v, "source map entries are not sorted at entry %u", i);
+	}
+	return 0;
+}
+
+int img_verify(const struct plan_image *img, char *err, size_t errlen)
+{
+	struct vfy v = { img, err, errlen };
+	uint8_t *marks;
+	int rc;
+
+	if (vtables(&v))
+		return -1;
+	marks = xcalloc((size_t)img->code.n + 1, 1);
+	rc = vcode(&v, marks);
+	if (rc == 0)
+		rc = vhandlers(&v, marks);
+	free(marks);
+	return rc;
+}

@@ -1,0 +1,569 @@
+/* vm.c - the bytecode VM: bounded handler runs, %(k)s rendering, effects queued for the host. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/argv.h"
+#include "engine/events.h"
+#include "engine/vm.h"
+#include "grammar/xalloc.h"
+
+#define VM_CHARGE_UNKNOWN "999"	/* UPSmon.py's value for an unknown charge */
+#define VM_FAULT_TEXT 256	/* room for one fault message */
+
+struct vm {
+	const struct plan_image *img;
+	struct vm_host host;
+	const uint32_t *tables;
+	struct tmr_heap *timers;
+	char *hostname, *banner;
+	size_t hostname_len, banner_len;
+	char *names;		/* display names, NUL-separated */
+	uint32_t *name_off, *name_len;
+	uint32_t *timer_first;	/* per timer: first TIMEOUT entry; [ntimers] = end */
+	char *evbuf;		/* "TO->" + a timer name */
+
+	char *text;		/* rendered texts of the current run */
+	size_t tn, tcap;
+	struct vm_effect *eff;
+	uint32_t neff, effcap;
+	const char **argv;	/* SHUTDOWNCMD arguments of the current run */
+	size_t an, acap;
+
+	/* the handler being run */
+	uint32_t ups;
+	const char *event;
+	size_t event_len;
+	char charge[24];
+	int charge_len;		/* -1: not read yet */
+	uint32_t loc;		/* pc map cursor */
+
+	struct vm_stats st;
+};
+
+static const char *const vm_names[] = {
+#define OP(name, a, b, c, d, in, out, meaning) #name,
+#include "engine/opcodes.def"
+#undef OP
+	"FAULT"
+};
+
+const char *vm_effect_name(uint32_t k)
+{
+	return k <= VM_FAULT ? vm_names[k] : "?";
+}
+
+/* %(u)s: NUT's ups@host:port, with the group in front unless it is LOCAL; @localhost:3493 and :3493 dropped. */
+static size_t vm_display(const struct plan_image *img, const struct img_ups *u, char *out)
+{
+	const struct img_group *g = &img->groups.v[u->group];
+	const char *host = img_bytes(img, u->host);
+	size_t n = 0;
+
+	if (!(g->name.len == 5 && memcmp(img_bytes(img, g->name), "LOCAL", 5) == 0)) {
+		memcpy(out + n, img_bytes(img, g->name), g->name.len);
+		n += g->name.len;
+		out[n++] = ':';
+	}
+	memcpy(out + n, img_bytes(img, u->name), u->name.len);
+	n += u->name.len;
+	if (u->port == 3493 && u->host.len == 9 && memcmp(host, "localhost", 9) == 0)
+		return n;
+	out[n++] = '@';
+	memcpy(out + n, host, u->host.len);
+	n += u->host.len;
+	if (u->port != 3493)
+		n += (size_t)sprintf(out + n, ":%u", u->port);
+	return n;
+}
+
+/* Upper bounds of what one template renders to, and of each substitution. */
+struct vm_bounds {
+	size_t ups, event, host, banner;
+};
+
+static size_t vm_tpl_bound(const struct plan_image *img, const struct vm_bounds *b, uint32_t t)
+{
+	const struct img_tpl *tp = &img->tpls.v[t];
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < tp->count; i++) {
+		const struct img_part *p = &img->parts.v[tp->first + i];
+		switch (p->kind) {
+		case TPL_LIT: n += p->text.len; break;
+		case TPL_UPS: n += b->ups; break;
+		case TPL_CHARGE: n += 24; break;
+		case TPL_EVENT: n += b->event; break;
+		case TPL_BANNER: n += b->banner; break;
+		case TPL_HOST: n += b->host; break;
+		}
+	}
+	return n;
+}
+
+/* What one handler run from ENTRY can need: text bytes, effects, argv slots. */
+static void vm_handler_bound(const struct plan_image *img, const struct vm_bounds *b, uint32_t pc,
+			     size_t *text, size_t *eff, size_t *argv)
+{
+	for (;;) {
+		uint32_t op = img->code.v[pc];
+		const struct op_info *oi = op_info(op);
+		if (op == OP_HALT || !oi)	/* !oi: only in an unverified image */
+			return;
+		if (op != OP_STATE && op != OP_JUMPIFNOT)
+			(*eff)++;
+		for (uint32_t k = 0; k < oi->nops; k++)
+			if (oi->kinds[k] == OPK_TPL) {
+				size_t n = vm_tpl_bound(img, b, img->code.v[pc + 1 + k]) + 1;
+				*text += n;
+				if (op == OP_SHUTDOWNCMD) {
+					*text += n + VM_FAULT_TEXT;	/* the words, or a fault */
+					*argv += n / 2 + 2;
+				}
+			}
+		pc += 1 + oi->nops;
+	}
+}
+
+struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, const uint32_t *tables,
+		  struct tmr_heap *timers, const char *hostname, const char *banner)
+{
+	struct vm *vm = xcalloc(1, sizeof(*vm));
+	struct vm_bounds b = { 0, 12, strlen(hostname), strlen(banner) };
+	size_t names = 0, maxt = 0, text = 0, eff = 0, argv = 0;
+	char buf[16 + 2 * 65536];
+
+	vm->img = img;
+	vm->host = *host;
+	vm->tables = tables;
+	vm->timers = timers;
+	vm->hostname = xstrdup(hostname);
+	vm->banner = xstrdup(banner);
+	vm->hostname_len = b.host;
+	vm->banner_len = b.banner;
+
+	/* display names, computed once */
+	vm->name_off = xcalloc(img->ups.n + 1, sizeof(uint32_t));
+	vm->name_len = xcalloc(img->ups.n + 1, sizeof(uint32_t));
+	for (uint32_t i = 0; i < img->ups.n; i++)
+		names += img->groups.v[img->ups.v[i].group].name.len + img->ups.v[i].name.len +
+			 img->ups.v[i].host.len + 16;
+	vm->names = xrealloc(NULL, names + 1);
+	names = 0;
+	for (uint32_t i = 0; i < img->ups.n; i++) {
+		const struct img_ups *u = &img->ups.v[i];
+		size_t n;
+		if (img->groups.v[u->group].name.len + u->name.len + u->host.len > 65536) {
+			n = (size_t)sprintf(buf, "#%u", i);	/* hand-made image: keep it bounded */
+		} else {
+			n = vm_display(img, u, buf);
+		}
+		memcpy(vm->names + names, buf, n);
+		vm->names[names + n] = '\0';
+		vm->name_off[i] = (uint32_t)names;
+		vm->name_len[i] = (uint32_t)n;
+		names += n + 1;
+		if (n > b.ups)
+			b.ups = n;
+	}
+
+	/* TIMEOUT entries by timer (sorted by timer: the verifier checked) */
+	vm->timer_first = xcalloc(img->timers.n + 1, sizeof(uint32_t));
+	for (uint32_t t = 0, e = 0; t <= img->timers.n; t++) {
+		while (e < img->tentries.n && img->tentries.v[e].timer < t)
+			e++;
+		vm->timer_first[t] = e;
+		if (t < img->timers.n && img->timers.v[t].len > maxt)
+			maxt = img->timers.v[t].len;
+	}
+	vm->evbuf = xrealloc(NULL, maxt + 5);
+	if (maxt + 4 > b.event)
+		b.event = maxt + 4;
+
+	/* size every buffer for the largest run: a handler, or all TIMEOUT clauses of a timer */
+	for (uint32_t i = 0; i < img->handlers.n; i++) {
+		size_t t = 0, e = 0, a = 0;
+		if (img->handlers.v[i] == IMG_NONE)
+			continue;
+		vm_handler_bound(img, &b, img->handlers.v[i], &t, &e, &a);
+		text = t > text ? t : text;
+		eff = e > eff ? e : eff;
+		argv = a > argv ? a : argv;
+	}
+	for (uint32_t t = 0; t < img->timers.n; t++) {
+		size_t tt = 0, e = 0, a = 0;
+		for (uint32_t k = vm->timer_first[t]; k < vm->timer_first[t + 1]; k++)
+			vm_handler_bound(img, &b, img->tentries.v[k].pc, &tt, &e, &a);
+		text = tt > text ? tt : text;
+		eff = e > eff ? e : eff;
+		argv = a > argv ? a : argv;
+	}
+	vm->tcap = text + 1;
+	vm->text = xrealloc(NULL, vm->tcap);
+	vm->effcap = (uint32_t)eff + 1;
+	vm->eff = xcalloc(vm->effcap, sizeof(*vm->eff));
+	vm->acap = argv + 1;
+	vm->argv = xcalloc(vm->acap, sizeof(*vm->argv));
+	return vm;
+}
+
+void vm_free(struct vm *vm)
+{
+	if (!vm)
+		return;
+	free(vm->hostname);
+	free(vm->banner);
+	free(vm->names);
+	free(vm->name_off);
+	free(vm->name_len);
+	free(vm->timer_first);
+	free(vm->evbuf);
+	free(vm->text);
+	free(vm->eff);
+	free(vm->argv);
+	free(vm);
+}
+
+const char *vm_ups_display(const struct vm *vm, uint32_t ups)
+{
+	return vm->names + vm->name_off[ups];
+}
+
+const struct vm_stats *vm_get_stats(const struct vm *vm)
+{
+	return &vm->st;
+}
+
+const struct vm_effect *vm_effects(const struct vm *vm)
+{
+	return vm->eff;
+}
+
+/* Make room for NEED more text bytes; effects already queued follow the move. */
+static char *vm_text_room(struct vm *vm, size_t need)
+{
+	if (vm->tn + need > vm->tcap) {
+		size_t cap = vm->tcap * 2;
+		while (cap < vm->tn + need)
+			cap *= 2;
+		char *nt = xrealloc(NULL, cap);
+		memcpy(nt, vm->text, vm->tn);
+		for (uint32_t i = 0; i < vm->neff; i++) {
+			struct vm_effect *e = &vm->eff[i];
+			if (e->text)
+				e->text = nt + (e->text - vm->text);
+			for (int k = 0; k < 4; k++)
+				if (e->field[k])
+					e->field[k] = nt + (e->field[k] - vm->text);
+		}
+		for (size_t i = 0; i < vm->an; i++)
+			if (vm->argv[i])
+				vm->argv[i] = nt + (vm->argv[i] - vm->text);
+		free(vm->text);
+		vm->text = nt;
+		vm->tcap = cap;
+		vm->st.grows++;
+	}
+	return vm->text + vm->tn;
+}
+
+static const char *vm_charge(struct vm *vm, size_t *len)
+{
+	if (vm->charge_len < 0) {
+		const char *v = vm->host.getvar ? vm->host.getvar(vm->host.ctx, vm->ups, "battery.charge") : NULL;
+		char *end;
+		double d = v ? strtod(v, &end) : NAN;
+
+		if (v && end != v) {
+			while (*end == ' ')
+				end++;
+		}
+		if (!v || end == v || *end || !isfinite(d) || d < 0 || d > 1e9) {
+			memcpy(vm->charge, VM_CHARGE_UNKNOWN, sizeof(VM_CHARGE_UNKNOWN));
+			vm->charge_len = (int)sizeof(VM_CHARGE_UNKNOWN) - 1;
+		} else {
+			/* whole percent, rounded down: "87.5" gives 87 */
+			char tmp[16];
+			unsigned long x = (unsigned long)d;
+			int n = 0;
+			do {
+				tmp[n++] = (char)('0' + x % 10);
+				x /= 10;
+			} while (x);
+			for (int i = 0; i < n; i++)
+				vm->charge[i] = tmp[n - 1 - i];
+			vm->charge_len = n;
+		}
+	}
+	*len = (size_t)vm->charge_len;
+	return vm->charge;
+}
+
+/* Value of substitution KIND for the handler being run. */
+static const char *vm_subst(struct vm *vm, uint32_t kind, size_t *len)
+{
+	switch (kind) {
+	case TPL_UPS:
+		*len = vm->name_len[vm->ups];
+		return vm->names + vm->name_off[vm->ups];
+	case TPL_CHARGE:
+		return vm_charge(vm, len);
+	case TPL_EVENT:
+		*len = vm->event_len;
+		return vm->event;
+	case TPL_BANNER:
+		*len = vm->banner_len;
+		return vm->banner;
+	default:
+		*len = vm->hostname_len;
+		return vm->hostname;
+	}
+}
+
+/* Render template T into the text buffer, NUL-terminated. */
+static const char *vm_render(struct vm *vm, uint32_t t, size_t *lenp)
+{
+	const struct plan_image *img = vm->img;
+	const struct img_tpl *tp = &img->tpls.v[t];
+	size_t need = 1, len;
+	char *out;
+
+	for (uint32_t i = 0; i < tp->count; i++) {
+		const struct img_part *p = &img->parts.v[tp->first + i];
+		if (p->kind == TPL_LIT)
+			need += p->text.len;
+		else
+			(void)vm_subst(vm, p->kind, &len), need += len;
+	}
+	out = vm_text_room(vm, need);
+	len = 0;
+	for (uint32_t i = 0; i < tp->count; i++) {
+		const struct img_part *p = &img->parts.v[tp->first + i];
+		const char *s;
+		size_t n;
+		if (p->kind == TPL_LIT) {
+			s = img_bytes(img, p->text);
+			n = p->text.len;
+		} else {
+			s = vm_subst(vm, p->kind, &n);
+		}
+		memcpy(out + len, s, n);
+		len += n;
+	}
+	out[len] = '\0';
+	vm->tn += len + 1;
+	*lenp = len;
+	return out;
+}
+
+static struct vm_effect *vm_effect(struct vm *vm, uint32_t kind, uint32_t pc)
+{
+	const struct plan_image *img = vm->img;
+	struct vm_effect *e;
+
+	if (vm->neff == vm->effcap) {
+		vm->effcap *= 2;
+		vm->eff = xrealloc(vm->eff, vm->effcap * sizeof(*vm->eff));
+		vm->st.grows++;
+	}
+	e = &vm->eff[vm->neff++];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->ups = vm->ups;
+	e->pc = pc;
+	while (vm->loc + 1 < img->pcmap.n && img->pcmap.v[vm->loc + 1].pc <= pc)
+		vm->loc++;
+	if (vm->loc < img->pcmap.n && img->pcmap.v[vm->loc].pc <= pc)
+		e->loc = &img->pcmap.v[vm->loc];
+	vm->st.effects++;
+	return e;
+}
+
+/* SHUTDOWNCMD: split the rendered text into arguments (the verifier makes a failure impossible for plan texts). */
+static void vm_argv(struct vm *vm, struct vm_effect *e)
+{
+	size_t errpos = 0, words_at;
+	char *words = vm_text_room(vm, e->len + 1);
+	int n = argv_split(e->text, e->len, words, &errpos);
+
+	words_at = vm->tn;
+	if (n <= 0) {
+		char *msg = vm_text_room(vm, VM_FAULT_TEXT);
+		int m = snprintf(msg, VM_FAULT_TEXT, n == 0 ? "SHUTDOWNCMD renders to no command" :
+				 "SHUTDOWNCMD text has an unclosed quote or a trailing backslash at byte %zu after substitution",
+				 errpos + 1);
+		e->kind = VM_FAULT;
+		e->text = msg;
+		e->len = (size_t)m < VM_FAULT_TEXT ? (size_t)m : VM_FAULT_TEXT - 1;
+		vm->tn += e->len + 1;
+		return;
+	}
+	if (vm->an + (size_t)n + 1 > vm->acap) {
+		const char **old = vm->argv;
+		size_t cap = vm->acap * 2;
+		while (cap < vm->an + (size_t)n + 1)
+			cap *= 2;
+		vm->argv = xrealloc(NULL, cap * sizeof(*vm->argv));
+		memcpy(vm->argv, old, vm->an * sizeof(*vm->argv));
+		for (uint32_t i = 0; i < vm->neff; i++)
+			if (vm->eff[i].argv)
+				vm->eff[i].argv = vm->argv + (vm->eff[i].argv - old);
+		free(old);
+		vm->acap = cap;
+		vm->st.grows++;
+	}
+	words = vm->text + words_at;	/* vm_text_room() may not move it: no call since */
+	e->argv = vm->argv + vm->an;
+	e->argc = (uint32_t)n;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(words);
+		vm->argv[vm->an++] = words;
+		words += l + 1;
+	}
+	vm->argv[vm->an++] = NULL;
+	vm->tn = (size_t)(words - vm->text);
+}
+
+/* Run one handler from PC for UPS; the verifier guaranteed every step. */
+static void vm_exec(struct vm *vm, uint32_t pc, double time)
+{
+	const struct plan_image *img = vm->img;
+	const uint32_t *code = img->code.v;
+	uint32_t stack[IMG_MAX_STACK];
+	uint32_t sp = 0, loc = img_loc_find(img, pc);
+	struct vm_effect *e;
+
+	vm->loc = loc == IMG_NONE ? 0 : loc;
+	vm->charge_len = -1;
+	vm->st.runs++;
+	for (;;) {
+		uint32_t op = code[pc];
+
+		vm->st.instructions++;
+		switch (op) {
+		case OP_HALT:
+			return;
+		case OP_STATE: {
+			uint32_t pair = code[pc + 1];
+			uint32_t bit = (vm->tables[vm->ups] >> ev_pair_table(pair)) & 1u;
+			stack[sp++] = (pair & 1u) ? !bit : bit;
+			pc += 2;
+			break;
+		}
+		case OP_JUMPIFNOT:
+			pc = stack[--sp] ? pc + 2 : code[pc + 1];
+			break;
+		case OP_NOTIFY:
+		case OP_WALL:
+		case OP_PRINT:
+		case OP_EPRINT:
+		case OP_NUTLOG:
+		case OP_SHELLCMD:
+			e = vm_effect(vm, op, pc);
+			e->text = vm_render(vm, code[pc + 1], &e->len);
+			pc += 2;
+			break;
+		case OP_SHUTDOWNCMD:
+			e = vm_effect(vm, op, pc);
+			e->text = vm_render(vm, code[pc + 1], &e->len);
+			vm_argv(vm, e);
+			pc += 2;
+			break;
+		case OP_SYSLOG:
+			e = vm_effect(vm, op, pc);
+			e->prio = code[pc + 1];
+			e->text = vm_render(vm, code[pc + 2], &e->len);
+			pc += 3;
+			break;
+		case OP_EMAIL:
+			e = vm_effect(vm, op, pc);
+			for (int k = 0; k < 4; k++)
+				e->field[k] = vm_render(vm, code[pc + 1 + k], &e->flen[k]);
+			pc += 5;
+			break;
+		case OP_SETFSD:
+			e = vm_effect(vm, op, pc);
+			e->target = code[pc + 1];
+			pc += 2;
+			break;
+		case OP_DEBUG:
+			e = vm_effect(vm, op, pc);
+			e->level = code[pc + 1];
+			pc += 2;
+			break;
+		case OP_STARTTIMER:
+			e = vm_effect(vm, op, pc);
+			e->target = code[pc + 1];
+			e->seconds = img->consts.v[code[pc + 2]];
+			e->deadline = time + e->seconds;
+			e->was_running = tmr_start(vm->timers, e->target, e->deadline);
+			pc += 3;
+			break;
+		case OP_CANCELTIMER:
+			e = vm_effect(vm, op, pc);
+			e->target = code[pc + 1];
+			e->was_running = tmr_cancel(vm->timers, e->target);
+			pc += 2;
+			break;
+		default: {
+			/* not reachable in a verified image; report and stop this handler */
+			char *msg = vm_text_room(vm, VM_FAULT_TEXT);
+			e = vm_effect(vm, VM_FAULT, pc);
+			snprintf(msg, VM_FAULT_TEXT, "unknown opcode %u", op);
+			e->text = msg;
+			e->len = strlen(msg);
+			vm->tn += e->len + 1;
+			return;
+		}
+		}
+	}
+}
+
+static void vm_reset(struct vm *vm)
+{
+	vm->tn = 0;
+	vm->neff = 0;
+	vm->an = 0;
+}
+
+uint32_t vm_run_event(struct vm *vm, const struct vm_event *ev)
+{
+	const struct plan_image *img = vm->img;
+	uint32_t pc;
+
+	vm_reset(vm);
+	if (ev->ups >= img->ups.n || ev->pair >= EV_NPAIRS)
+		return 0;
+	pc = img->handlers.v[ev->ups * EV_NPAIRS + ev->pair];
+	if (pc == IMG_NONE)
+		return 0;
+	vm->ups = ev->ups;
+	vm->event = ev_pair_name(ev->pair);
+	vm->event_len = strlen(vm->event);
+	vm_exec(vm, pc, ev->time);
+	return vm->neff;
+}
+
+uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time)
+{
+	const struct plan_image *img = vm->img;
+	size_t n;
+
+	vm_reset(vm);
+	if (t >= img->timers.n)
+		return 0;
+	n = img->timers.v[t].len;
+	memcpy(vm->evbuf, "TO->", 4);
+	memcpy(vm->evbuf + 4, img_bytes(img, img->timers.v[t]), n);
+	vm->evbuf[4 + n] = '\0';
+	vm->event = vm->evbuf;
+	vm->event_len = 4 + n;
+	for (uint32_t k = vm->timer_first[t]; k < vm->timer_first[t + 1]; k++) {
+		vm->ups = img->tentries.v[k].ups;
+		vm_exec(vm, img->tentries.v[k].pc, time);
+	}
+	return vm->neff;
+}

@@ -1,0 +1,98 @@
+/* vm.h - the VM: runs the handler of one event on a verified plan image and queues effects; no I/O. */
+#ifndef UPSPLAN_VM_H
+#define UPSPLAN_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/image.h"
+#include "engine/timers.h"
+
+/* What the VM asks of its host (the daemon, the simulator, a test). */
+struct vm_host {
+	void *ctx;
+	/*
+	 * Value of NUT variable NAME of UPS as last polled (NUL-terminated),
+	 * or NULL when unknown.  The VM reads battery.charge for %(c)s.
+	 */
+	const char *(*getvar)(void *ctx, uint32_t ups, const char *name);
+};
+
+/* Effect kinds: the opcode of the action, or VM_FAULT. */
+#define VM_FAULT OP_COUNT
+
+/*
+ * One action the plan asks for.  Texts are fully rendered; pointers are
+ * owned by the VM and valid until its next run.
+ */
+struct vm_effect {
+	uint32_t kind;		/* enum op of the action, or VM_FAULT */
+	uint32_t ups;		/* the UPS of the event (%(u)s) */
+	uint32_t pc;		/* code offset of the action */
+	const struct img_loc *loc;	/* its source location, or NULL */
+	/* NOTIFY WALL PRINT EPRINT NUTLOG SYSLOG SHELLCMD SHUTDOWNCMD, fault message */
+	const char *text;
+	size_t len;
+	/* EMAIL: from, to, subject, body */
+	const char *field[4];
+	size_t flen[4];
+	/* SHUTDOWNCMD: the text split into arguments, argv[argc] == NULL */
+	const char *const *argv;
+	uint32_t argc;
+	uint32_t prio;		/* SYSLOG: 0 emerg .. 7 debug */
+	uint32_t level;		/* DEBUG */
+	uint32_t target;	/* SETFSD: its UPS; STARTTIMER, CANCELTIMER: the timer */
+	double seconds;		/* STARTTIMER */
+	double deadline;	/* STARTTIMER: when it expires */
+	int was_running;	/* STARTTIMER (re-armed), CANCELTIMER (stopped) */
+};
+
+/* The event a handler runs for. */
+struct vm_event {
+	uint32_t ups;		/* the UPS */
+	uint32_t pair;		/* REPORTS: event pair 0..41 */
+	uint32_t timer;		/* TIMEOUT: the timer, else IMG_NONE */
+	double time;		/* when it happened, host clock (s) */
+};
+
+struct vm_stats {
+	uint64_t runs, instructions, effects;
+	uint64_t grows;		/* buffer growths after vm_new() (0 expected) */
+};
+
+struct vm;
+
+/*
+ * A VM for the verified image IMG.  TABLES is the engine's per-UPS state
+ * (bit k of TABLES[u]: see ev_pair_table()) read by IF a->b; TIMERS the
+ * timer heap that STARTTIMER and CANCELTIMER act on.  HOSTNAME and BANNER
+ * are %(h)s and %(b)s.  Every buffer a run can need is sized here.
+ */
+struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, const uint32_t *tables,
+		  struct tmr_heap *timers, const char *hostname, const char *banner);
+void vm_free(struct vm *vm);
+
+/*
+ * Run the handler of EV (a REPORTS event; EV->timer is IMG_NONE).  Returns
+ * the number of effects, available from vm_effects() until the next run.
+ */
+uint32_t vm_run_event(struct vm *vm, const struct vm_event *ev);
+
+/*
+ * Timer T expired at TIME: run every WHEN ... TIMEOUT T clause, each for
+ * its own UPS, in MONITOR order.  Returns the number of effects.
+ */
+uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time);
+
+/* The effects of the last run. */
+const struct vm_effect *vm_effects(const struct vm *vm);
+
+/* The display name of UPS for %(u)s (see docs/engine.md). */
+const char *vm_ups_display(const struct vm *vm, uint32_t ups);
+
+const struct vm_stats *vm_get_stats(const struct vm *vm);
+
+/* Name of effect kind K ("NOTIFY", ..., "FAULT"). */
+const char *vm_effect_name(uint32_t k);
+
+#endif

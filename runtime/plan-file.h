@@ -1,0 +1,27 @@
+/* plan-file.h - a plan from disk: a source compiled on the spot, or a saved image; saving images. */
+#ifndef UPSPLAN_PLAN_FILE_H
+#define UPSPLAN_PLAN_FILE_H
+
+#include "engine/image.h"
+
+struct plan_file_opts {
+	const char *hostname;	/* the built-in message hostname; NULL: this machine */
+	int color;		/* diagnostics in color */
+};
+
+/*
+ * Load PATH into IMG: a plan image (recognised by its magic number) is
+ * read and verified; anything else is compiled as a plan source, with its
+ * diagnostics on stderr.  Returns 0, 1 (the plan has errors) or 2 (cannot
+ * read, or an invalid image: the reason is on stderr).
+ */
+int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan_image *img);
+
+/*
+ * Write IMG to PATH with mode 0600 (it holds the upsd and SMTP passwords):
+ * through a temporary file renamed into place, so a reader never sees half
+ * an image.  Returns 0, or -1 with a message in ERR.
+ */
+int plan_file_save(const char *path, const struct plan_image *img, char *err, size_t errlen);
+
+#endif
