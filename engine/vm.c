@@ -134,7 +134,6 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	struct vm *vm = xcalloc(1, sizeof(*vm));
 	struct vm_bounds b = { 0, 12, strlen(hostname), strlen(banner) };
 	size_t names = 0, maxt = 0, text = 0, eff = 0, argv = 0;
-	char buf[16 + 2 * 65536];
 
 	vm->img = img;
 	vm->host = *host;
@@ -155,13 +154,7 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	names = 0;
 	for (uint32_t i = 0; i < img->ups.n; i++) {
 		const struct img_ups *u = &img->ups.v[i];
-		size_t n;
-		if (img->groups.v[u->group].name.len + u->name.len + u->host.len > 65536) {
-			n = (size_t)sprintf(buf, "#%u", i);	/* hand-made image: keep it bounded */
-		} else {
-			n = vm_display(img, u, buf);
-		}
-		memcpy(vm->names + names, buf, n);
+		size_t n = vm_display(img, u, vm->names + names);
 		vm->names[names + n] = '\0';
 		vm->name_off[i] = (uint32_t)names;
 		vm->name_len[i] = (uint32_t)n;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/disasm.h"
@@ -127,6 +128,12 @@ int cmd_compile(int argc, char **argv)
 	}
 	if (!output) {
 		fprintf(stderr, "upsplan compile: no output file: add -o IMAGE\n");
+		return EXIT_USAGE;
+	}
+	struct stat in, out;
+	if (stat(argv[optind], &in) == 0 && stat(output, &out) == 0 && in.st_dev == out.st_dev &&
+	    in.st_ino == out.st_ino) {
+		fprintf(stderr, "upsplan compile: '%s' is the plan itself; give the image another name\n", output);
 		return EXIT_USAGE;
 	}
 	rc = plan_file_load(argv[optind], &po, &img);

@@ -50,7 +50,7 @@ patch() {
 	printf "\\$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
-echo "1..21"
+echo "1..22"
 cp "$srcdir/examples/timed.conf" plan.conf
 chmod 600 plan.conf
 
@@ -86,7 +86,7 @@ else
 	not_ok "a plan with errors: exit 1, diagnostics, no image" "exit $status" "$(cat err)"
 fi
 
-# 5-9: usage errors
+# 5-10: usage errors
 run "$upsplan" compile plan.conf
 expect 2 "no output file: add -o IMAGE" "compile without -o"
 run "$upsplan" compile -o x.upb
@@ -98,7 +98,14 @@ expect 2 "unknown option '--bogus'" "disasm with an unknown option"
 run "$upsplan" compile plan.conf -o "$work/no/such/dir/x.upb"
 expect 2 "cannot create" "compile into a missing directory"
 
-# 10-16: damaged images are refused with the reason, never run
+run "$upsplan" compile plan.conf -o ./plan.conf
+if [ "$status" -eq 2 ] && grep -q "is the plan itself" err && cmp -s plan.conf "$srcdir/examples/timed.conf"; then
+	ok "compile refuses to overwrite its own plan"
+else
+	not_ok "compile refuses to overwrite its own plan" "exit $status" "$(cat err)"
+fi
+
+# 11-17: damaged images are refused with the reason, never run
 cp plan.upb trunc.upb
 size=$(stat -c %s plan.upb)
 dd if=plan.upb of=trunc.upb bs=1 count=$((size - 7)) 2>/dev/null
@@ -125,7 +132,7 @@ printf 'not a plan\n' >text.upb
 run "$upsplan" disasm text.upb
 expect 1 "E300" "a text file is compiled as a plan source (and fails)"
 
-# 17-18: the instruction set listing covers opcodes.def
+# 18-19: the instruction set listing covers opcodes.def
 run "$upsplan" disasm --opcodes
 want=$(grep -c '^OP(' "$srcdir/engine/opcodes.def")
 got=$(wc -l <out)
@@ -137,13 +144,13 @@ fi
 run "$upsplan" disasm --opcodes plan.conf
 expect 2 "takes no file" "disasm --opcodes with a file"
 
-# 19-20: help
+# 20-21: help
 run "$upsplan" help compile
 if [ "$status" -eq 0 ] && grep -q 'mode 0600' out; then ok "help compile"; else not_ok "help compile" "exit $status"; fi
 run "$upsplan" help disasm
 if [ "$status" -eq 0 ] && grep -q 'Passwords are never shown' out; then ok "help disasm"; else not_ok "help disasm" "exit $status"; fi
 
-# 21: the manual documents every opcode
+# 22: the manual documents every opcode
 missing=
 for op in $(sed -n 's/^OP(\([A-Z]*\),.*/\1/p' "$srcdir/engine/opcodes.def"); do
 	grep -q "^| \`$op\` |" "$srcdir/docs/engine.md" || missing="$missing $op"
