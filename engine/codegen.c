@@ -217,7 +217,8 @@ void cg_link(struct cg *cg, uint32_t nups)
 {
 	struct plan_image *img = cg->img;
 
-	qsort(cg->clauses.v, cg->clauses.n, sizeof(*cg->clauses.v), cg_clause_cmp);
+	if (cg->clauses.n)
+		qsort(cg->clauses.v, cg->clauses.n, sizeof(*cg->clauses.v), cg_clause_cmp);
 	img_grow((void **)&img->handlers.v, &img->handlers.cap, sizeof(uint32_t), nups * EV_NPAIRS + 1);
 	img->handlers.n = nups * EV_NPAIRS;
 	for (uint32_t i = 0; i < img->handlers.n; i++)

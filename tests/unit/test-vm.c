@@ -153,6 +153,17 @@ static void test_conditions(void)
 	is_int(n, 2, "conditions read the event's own UPS, not another");
 	is_int(run(&f, "u2", "OB->OL", 0), 0, "no handler: no effect");
 	fixture_free(&f);
+
+	/* IF None->LB1 crashed UPSmon.py (its table was misspelt) */
+	fixture_init(&f, "GROUP LOCAL HOST localhost CERTFILE '/c' MONITOR u POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+			 "WHEN u REPORTS OL->OB : IF None->LB1 NUTLOG 'lb1' IF LB1->None NUTLOG 'not lb1'\n");
+	f.tables[0] = 1u << ev_pair_table(pair_index("None->LB1"));
+	n = run(&f, "u", "OL->OB", 0);
+	ok(n == 1 && strcmp(vm_effects(f.vm)[0].text, "lb1") == 0, "IF None->LB1 holds when LB1 is set");
+	f.tables[0] = 0;
+	n = run(&f, "u", "OL->OB", 0);
+	ok(n == 1 && strcmp(vm_effects(f.vm)[0].text, "not lb1") == 0, "IF LB1->None holds when it is not");
+	fixture_free(&f);
 }
 
 static void test_timeouts(void)
