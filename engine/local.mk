@@ -13,6 +13,8 @@ engine_libengine_a_SOURCES = \
 	engine/diag.h \
 	engine/diag-codes.def \
 	engine/events.c \
+	engine/engine.c \
+	engine/engine.h \
 	engine/events.h \
 	engine/image.c \
 	engine/image.h \
@@ -24,6 +26,8 @@ engine_libengine_a_SOURCES = \
 	engine/sema-flow.c \
 	engine/sema-gen.c \
 	engine/sema-text.c \
+	engine/state.c \
+	engine/state.h \
 	engine/symtab.c \
 	engine/symtab.h \
 	engine/timers.c \

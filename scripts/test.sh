@@ -215,7 +215,7 @@ if [ $built -eq 1 ]; then
 				_build/valgrind "$top/_build/default/upsplan" "$VALGRIND" "$vglog" \
 				"$top/tests/compile/run-compile.sh" "$f"
 		done
-		for t in test-image test-vm test-lexer test-source; do
+		for t in test-image test-vm test-events test-lexer test-source; do
 			vglog=$top/_build/valgrind/unit/$t.log
 			# shellcheck disable=SC2086 # VALGRIND is a command with options
 			valgrind_run "tests/unit/$t" "$vglog" $VALGRIND --log-file="$vglog" \

@@ -1,0 +1,102 @@
+/* engine.c - glue of state, events, timers and VM: what the daemon and the simulator call. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "grammar/xalloc.h"
+
+static const char *eng_getvar(void *ctx, uint32_t ups, const char *name)
+{
+	struct engine *e = ctx;
+
+	return st_getvar(&e->state, ups, name);
+}
+
+void eng_init(struct engine *e, const struct plan_image *img, const struct eng_host *host,
+	      const char *hostname, const char *banner)
+{
+	struct vm_host vh = { e, eng_getvar };
+
+	memset(e, 0, sizeof(*e));
+	e->img = img;
+	e->host = *host;
+	st_init(&e->state, img);
+	tmr_init(&e->timers, img->timers.n);
+	e->vm = vm_new(img, &vh, e->state.tables, &e->timers, hostname, banner);
+	e->alerting = xcalloc(img->ups.n + 1, 1);
+	e->start_timer = IMG_NONE;
+	for (uint32_t t = 0; t < img->timers.n; t++)
+		if (img->timers.v[t].len == 5 && memcmp(img_bytes(img, img->timers.v[t]), "start", 5) == 0)
+			e->start_timer = t;
+}
+
+void eng_free(struct engine *e)
+{
+	vm_free(e->vm);
+	tmr_free(&e->timers);
+	st_free(&e->state);
+	free(e->alerting);
+	memset(e, 0, sizeof(*e));
+}
+
+void eng_start(struct engine *e, double now)
+{
+	if (e->start_timer != IMG_NONE)
+		tmr_start(&e->timers, e->start_timer, now + 1);
+}
+
+static void eng_effects(struct engine *e, uint32_t n, double time)
+{
+	const struct vm_effect *fx = vm_effects(e->vm);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct eng_trace t = { ENG_EFFECT, time, fx[i].ups, 0, 0, &fx[i] };
+		e->host.trace(e->host.ctx, &t);
+	}
+}
+
+void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now)
+{
+	uint8_t events[ST_MAX_EVENTS];
+	uint32_t n = st_poll(&e->state, u, p, events);
+	uint32_t tables = e->state.tables[u];
+	/* table bits: OB is 19, LB is 7 (engine/events.c order) */
+	int alert = (tables >> 19 & 1) || (tables >> 7 & 1);
+
+	if (alert != e->alerting[u]) {
+		e->alerting[u] = (uint8_t)alert;
+		e->alert += alert ? 1 : (uint32_t)-1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct eng_trace t = { ENG_EVENT, now, u, events[i], 0, NULL };
+		struct vm_event ev = { u, events[i], IMG_NONE, now };
+		e->host.trace(e->host.ctx, &t);
+		eng_effects(e, vm_run_event(e->vm, &ev), now);
+	}
+}
+
+int eng_next_deadline(const struct engine *e, double *deadline)
+{
+	uint32_t t;
+
+	return tmr_next(&e->timers, &t, deadline);
+}
+
+void eng_expire(struct engine *e, double now)
+{
+	uint32_t t;
+	double when;
+
+	while (tmr_pop_due(&e->timers, now, &t, &when)) {
+		struct eng_trace tr = { ENG_EXPIRY, when, 0, 0, t, NULL };
+		e->host.trace(e->host.ctx, &tr);
+		eng_effects(e, vm_run_timeout(e->vm, t, when), when);
+	}
+}
+
+double eng_poll_interval(const struct engine *e)
+{
+	return e->alert ? e->img->settings.pollfreqalert : e->img->settings.pollfreq;
+}

@@ -1,0 +1,61 @@
+/* engine.h - the engine both hosts drive: UPS state, events, timers and the VM, one call per poll or deadline. */
+#ifndef UPSPLAN_ENGINE_H
+#define UPSPLAN_ENGINE_H
+
+#include "engine/state.h"
+#include "engine/timers.h"
+#include "engine/vm.h"
+
+enum eng_trace_kind {
+	ENG_EVENT,		/* a REPORTS event of a UPS (before its handler runs) */
+	ENG_EXPIRY,		/* a timer expired (before its TIMEOUT clauses run) */
+	ENG_EFFECT		/* an action of the plan */
+};
+
+/* One line of what happened, in order, for the host to print or execute. */
+struct eng_trace {
+	enum eng_trace_kind kind;
+	double time;		/* when it happened (host clock) */
+	uint32_t ups;		/* ENG_EVENT: the UPS; ENG_EFFECT: the UPS of its event */
+	uint32_t pair;		/* ENG_EVENT */
+	uint32_t timer;		/* ENG_EXPIRY */
+	const struct vm_effect *effect;	/* ENG_EFFECT, valid during the call */
+};
+
+struct eng_host {
+	void *ctx;
+	void (*trace)(void *ctx, const struct eng_trace *t);
+};
+
+struct engine {
+	const struct plan_image *img;
+	struct eng_host host;
+	struct st_plan state;
+	struct tmr_heap timers;
+	struct vm *vm;
+	uint32_t start_timer;	/* the built-in 'start', or IMG_NONE when the plan has none */
+	uint32_t alert;		/* UPS now on battery or low battery: POLLFREQALERT */
+	uint8_t *alerting;	/* per UPS */
+};
+
+/* An engine for the verified image IMG; HOSTNAME and BANNER are %(h)s and %(b)s. */
+void eng_init(struct engine *e, const struct plan_image *img, const struct eng_host *host,
+	      const char *hostname, const char *banner);
+void eng_free(struct engine *e);
+
+/* Start-up at NOW: the built-in timer 'start' expires at NOW + 1 s. */
+void eng_start(struct engine *e, double now);
+
+/* Poll result P of UPS U at NOW: derive its events, run their handlers. */
+void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now);
+
+/* Deadline of the first running timer; 0 when none runs. */
+int eng_next_deadline(const struct engine *e, double *deadline);
+
+/* Expire, in deadline order, every timer due at or before NOW; each runs at its own deadline. */
+void eng_expire(struct engine *e, double now);
+
+/* Seconds to the next poll: POLLFREQALERT while any UPS is on battery or low battery, else POLLFREQ. */
+double eng_poll_interval(const struct engine *e);
+
+#endif

@@ -1,0 +1,188 @@
+/* state.c - per-UPS status tables and the derivation of REPORTS events from poll results. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/state.h"
+#include "grammar/xalloc.h"
+
+enum {
+	ST_LB = 7, ST_LB1 = 8, ST_LS = 11,	/* tables derived by the engine, not read from upsd */
+	ST_OB = 19, ST_NOCOMM = 20,
+	ST_NWORDS = 19
+};
+
+/* The 19 None<->X tables, in table order (engine/events.c). */
+static const char *const st_words[ST_NWORDS] = {
+	"ALARM", "BOOST", "BYPASS", "CAL", "CHRG", "DISCHRG", "FSD", "LB", "LB1", "LB2",
+	"LB3", "LS", "OFF", "OVER", "RB", "TEST", "TICK", "TOCK", "TRIM"
+};
+
+void st_init(struct st_plan *sp, const struct plan_image *img)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->img = img;
+	sp->ups = xcalloc(img->ups.n + 1, sizeof(*sp->ups));
+	sp->tables = xcalloc(img->ups.n + 1, sizeof(*sp->tables));
+	sp->group_polled = xcalloc(img->groups.n + 1, 1);
+	sp->members = xcalloc(img->ups.n + 1, sizeof(uint32_t));
+	sp->group_first = xcalloc(img->groups.n + 2, sizeof(uint32_t));
+	for (uint32_t i = 0; i < img->ups.n; i++) {
+		sp->ups[i].charge = NAN;
+		sp->group_first[img->ups.v[i].group + 2]++;
+	}
+	/* counting sort of the UPS by group, MONITOR order kept inside a group */
+	for (uint32_t g = 0; g < img->groups.n; g++)
+		sp->group_first[g + 2] += sp->group_first[g + 1];
+	for (uint32_t i = 0; i < img->ups.n; i++)
+		sp->members[sp->group_first[img->ups.v[i].group + 1]++] = i;
+}
+
+void st_free(struct st_plan *sp)
+{
+	free(sp->ups);
+	free(sp->tables);
+	free(sp->group_polled);
+	free(sp->members);
+	free(sp->group_first);
+	memset(sp, 0, sizeof(*sp));
+}
+
+/* Table of an upsd status word (LB1..LB3 and LS are the engine's own), or -1. */
+static int st_word_table(const char *w, size_t len)
+{
+	for (int k = 0; k < ST_NWORDS; k++) {
+		if ((k >= ST_LB1 && k <= ST_LS) || strlen(st_words[k]) != len)
+			continue;
+		if (strncasecmp(w, st_words[k], len) == 0)
+			return k;
+	}
+	return -1;
+}
+
+/* Set or clear table K of U; emit the pair when it changes. */
+static void st_set(struct st_plan *sp, uint32_t u, unsigned k, int on, uint8_t *out, uint32_t *n)
+{
+	uint32_t bit = 1u << k;
+
+	if (!!(sp->tables[u] & bit) == !!on)
+		return;
+	sp->tables[u] ^= bit;
+	out[(*n)++] = (uint8_t)(2 * k + (on ? 0 : 1));
+}
+
+static void st_charge(struct st_ups *s, const char *v)
+{
+	char *end;
+	double d;
+
+	s->charge = NAN;
+	s->charge_text[0] = '\0';
+	if (!v)
+		return;
+	snprintf(s->charge_text, sizeof(s->charge_text), "%s", v);
+	d = strtod(v, &end);
+	while (end != v && *end == ' ')
+		end++;
+	if (end != v && *end == '\0' && isfinite(d))
+		s->charge = d;
+}
+
+/* Is every UPS of group G answered once?  Then LS can be judged for it. */
+static int st_group_ready(struct st_plan *sp, uint32_t g)
+{
+	if (sp->group_polled[g])
+		return 1;
+	for (uint32_t m = sp->group_first[g]; m < sp->group_first[g + 1]; m++)
+		if (!sp->ups[sp->members[m]].polled)
+			return 0;
+	sp->group_polled[g] = 1;
+	return 1;
+}
+
+uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_t *out)
+{
+	const struct plan_image *img = sp->img;
+	const struct img_ups *iu = &img->ups.v[u];
+	struct st_ups *s = &sp->ups[u];
+	uint32_t n = 0, present = 0;
+
+	if (!p->answered) {
+		st_set(sp, u, ST_NOCOMM, 1, out, &n);
+		return n;
+	}
+	/* 1. status words in upsd's order */
+	snprintf(s->status, sizeof(s->status), "%s", p->status ? p->status : "");
+	for (const char *w = p->status ? p->status : ""; *w;) {
+		size_t len;
+		int k;
+
+		while (*w == ' ' || *w == '\t')
+			w++;
+		len = strcspn(w, " \t");
+		if (len == 0)
+			break;
+		if (len == 2 && strncasecmp(w, "OL", 2) == 0) {
+			st_set(sp, u, ST_OB, 0, out, &n);
+		} else if (len == 2 && strncasecmp(w, "OB", 2) == 0) {
+			st_set(sp, u, ST_OB, 1, out, &n);
+		} else if ((k = st_word_table(w, len)) >= 0) {
+			present |= 1u << k;
+			st_set(sp, u, (unsigned)k, 1, out, &n);
+		}
+		/* anything else (ECO, HB, WAIT, vendor words) is kept in s->status only */
+		w += len;
+	}
+	/* 2. the connection is back */
+	s->polled = 1;
+	st_set(sp, u, ST_NOCOMM, 0, out, &n);
+	/* 3. LB1..LB3 from battery.charge */
+	st_charge(s, p->charge);
+	for (unsigned i = 0; i < 3; i++) {
+		if (!isnan(s->charge) && s->charge <= iu->lb[i]) {
+			present |= 1u << (ST_LB1 + i);
+			st_set(sp, u, ST_LB1 + i, 1, out, &n);
+		}
+	}
+	/* 4. LS: the group's supplies not on battery are below MINSUPPLIES */
+	const struct img_group *g = &img->groups.v[iu->group];
+	if (g->minsupplies > 0 && st_group_ready(sp, iu->group)) {
+		uint64_t power = 0;
+		for (uint32_t m = sp->group_first[iu->group]; m < sp->group_first[iu->group + 1]; m++) {
+			uint32_t i = sp->members[m];
+			if (!(sp->tables[i] & (1u << ST_OB)))
+				power += img->ups.v[i].powerval;
+		}
+		if (power < g->minsupplies) {
+			present |= 1u << ST_LS;
+			st_set(sp, u, ST_LS, 1, out, &n);
+		}
+	}
+	/* 5. every word that went away */
+	for (unsigned k = 0; k < ST_NWORDS; k++)
+		if (!(present & (1u << k)))
+			st_set(sp, u, k, 0, out, &n);
+	return n;
+}
+
+const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name)
+{
+	const struct st_ups *s = &sp->ups[u];
+
+	if (!s->polled)
+		return NULL;
+	if (strcmp(name, "battery.charge") == 0)
+		return s->charge_text[0] ? s->charge_text : NULL;
+	if (strcmp(name, "ups.status") == 0)
+		return s->status;
+	return NULL;
+}
+
+int st_on_battery(const struct st_plan *sp, uint32_t u)
+{
+	return !!(sp->tables[u] & (1u << ST_OB));
+}

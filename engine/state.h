@@ -1,0 +1,69 @@
+/* state.h - per-UPS state and event derivation: a poll result becomes an ordered list of REPORTS events. */
+#ifndef UPSPLAN_STATE_H
+#define UPSPLAN_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/events.h"
+#include "engine/image.h"
+
+#define ST_STATUS_MAX 256	/* bytes of ups.status kept (unknown words included) */
+#define ST_MAX_EVENTS EV_NPAIRS	/* a poll changes each of the 21 tables at most once */
+
+/* State of one UPS as the engine sees it. */
+struct st_ups {
+	uint32_t tables;	/* bit k: table k holds its word (see ev_pair_table()) */
+	uint8_t polled;		/* had at least one answered poll */
+	uint8_t ls_ready;	/* its group was polled completely once: LS can be computed */
+	double charge;		/* battery.charge, NAN when unknown */
+	char status[ST_STATUS_MAX];	/* the last ups.status, every word (unknown ones too) */
+	char charge_text[32];	/* battery.charge as upsd wrote it, for %(c)s */
+};
+
+/* One poll result for one UPS. */
+struct st_poll {
+	int answered;		/* 0: no answer (connection lost, upsd gone): NOCOMM */
+	const char *status;	/* ups.status; NULL or "" when the UPS has none */
+	const char *charge;	/* battery.charge; NULL when unknown */
+};
+
+/* Per-UPS state of a whole plan. */
+struct st_plan {
+	const struct plan_image *img;
+	struct st_ups *ups;
+	uint32_t *tables;	/* tables of each UPS, contiguous: what the VM reads */
+	uint8_t *group_polled;	/* per group: every UPS answered once */
+	uint32_t *members;	/* UPS indexes grouped by group ... */
+	uint32_t *group_first;	/* ... group g's are members[group_first[g] .. group_first[g + 1]) */
+};
+
+/* State for every UPS of IMG: on line, COMM, no status word, charge unknown. */
+void st_init(struct st_plan *sp, const struct plan_image *img);
+void st_free(struct st_plan *sp);
+
+/*
+ * Apply poll result P of UPS U: update its state and write the REPORTS
+ * events it causes into OUT (room for ST_MAX_EVENTS pairs), in this order:
+ *   1. the words of ups.status in the order upsd sent them: OL->OB,
+ *      OB->OL and None->X for each status word X newly present;
+ *   2. COMM->NOCOMM (no answer) or NOCOMM->COMM (answer after none);
+ *   3. None->LB1, None->LB2, None->LB3 when battery.charge is at or below
+ *      the UPS's threshold;
+ *   4. None->LS when the group's POWERVAL of UPS not on battery is below
+ *      MINSUPPLIES;
+ *   5. X->None for every word no longer present, in table order (ALARM
+ *      BOOST BYPASS CAL CHRG DISCHRG FSD LB LB1 LB2 LB3 LS OFF OVER RB TEST
+ *      TICK TOCK TRIM).
+ * Without an answer only COMM->NOCOMM can fire: the last known status
+ * words, charge and LB levels are kept.  Returns the number of events.
+ */
+uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_t *out);
+
+/* Value of NUT variable NAME of UPS U as last polled, or NULL. */
+const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name);
+
+/* Is UPS U on battery (table OL/OB holds OB)? */
+int st_on_battery(const struct st_plan *sp, uint32_t u);
+
+#endif

@@ -1,0 +1,142 @@
+/* test-events.c - TAP tests of event derivation (engine/state.c) and of the engine loop (engine/engine.c). */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "tests/unit/plan-helper.h"
+#include "tests/unit/tap.h"
+
+static const char plan_text[] =
+	"POLLFREQ 5 POLLFREQALERT 2\n"
+	"GROUP LOCAL HOST localhost CERTFILE '/c' MINSUPPLIES 2\n"
+	"MONITOR a POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+	"MONITOR b POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+	"MONITOR c POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+	"WHEN a REPORTS OL->OB : STARTTIMER t 10 NUTLOG 'ob %(c)s'\n"
+	"WHEN a TIMEOUT t : NUTLOG 'expired %(e)s'\n"
+	"WHEN a TIMEOUT start : NUTLOG 'started' STARTTIMER u 0.5\n"
+	"WHEN b TIMEOUT u : NUTLOG 'u for %(u)s'\n";
+
+/* Poll UPS U with STATUS and CHARGE (NULL: no answer) and return its events as "A B C". */
+static const char *poll(struct st_plan *sp, uint32_t u, const char *status, const char *charge)
+{
+	static char buf[512];
+	uint8_t ev[ST_MAX_EVENTS];
+	struct st_poll p = { status != NULL, status, charge };
+	uint32_t n = st_poll(sp, u, &p, ev);
+
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < n; i++) {
+		size_t l = strlen(buf);
+		snprintf(buf + l, sizeof(buf) - l, "%s%s", i ? " " : "", ev_pair_name(ev[i]));
+	}
+	return buf;
+}
+
+static void test_derivation(void)
+{
+	struct plan_image img;
+	struct st_plan sp;
+
+	compile_text(plan_text, &img);
+	st_init(&sp, &img);
+	is_str(poll(&sp, 0, "OL CHRG", "100"), "None->CHRG", "first poll: None->X for each word; OL is the initial state");
+	is_str(poll(&sp, 0, "OL CHRG", "100"), "", "same status: no event");
+	is_str(poll(&sp, 0, "OB DISCHRG BOOST", "90"), "OL->OB None->DISCHRG None->BOOST CHRG->None",
+	       "status words in upsd's order, then every X->None");
+	is_str(poll(&sp, 0, "OL", "90"), "OB->OL BOOST->None DISCHRG->None",
+	       "every word that went away fires in the same poll (UPSmon.py: one per poll)");
+	is_str(poll(&sp, 0, NULL, NULL), "COMM->NOCOMM", "no answer: COMM->NOCOMM only");
+	is_str(poll(&sp, 0, NULL, NULL), "", "still no answer: nothing");
+	ok(strcmp(st_getvar(&sp, 0, "battery.charge"), "90") == 0, "the last charge is kept while NOCOMM");
+	is_str(poll(&sp, 0, "OB LB", "30"), "OL->OB None->LB NOCOMM->COMM None->LB1",
+	       "the answer after none: status words, NOCOMM->COMM, then LB1 (30 <= 50)");
+	is_str(poll(&sp, 0, "FSD OB LB", "20"), "None->FSD None->LB2", "an FSD prefix from upsd is a status word; LB2 at 20");
+	is_str(poll(&sp, 0, "OB LB ECO WAIT", "10"), "None->LB3 FSD->None", "unknown words (ECO, WAIT) fire nothing");
+	is_str(st_getvar(&sp, 0, "ups.status"), "OB LB ECO WAIT", "but are kept in ups.status");
+	is_str(poll(&sp, 0, "ol", "100"), "OB->OL LB->None LB1->None LB2->None LB3->None",
+	       "words are read case-insensitively; charge back up clears every LB level");
+	is_str(poll(&sp, 0, "OL LB1 LS", "n/a"), "", "LB1 and LS from upsd are not the engine's tables; a bad charge is unknown");
+	ok(st_getvar(&sp, 0, "battery.charge") != NULL && isnan(sp.ups[0].charge), "an unreadable charge is unknown");
+	is_str(poll(&sp, 0, "", NULL), "", "an empty status: no word, no event");
+	st_free(&sp);
+
+	/* LS: MINSUPPLIES 2 of three POWERVAL 1 */
+	st_init(&sp, &img);
+	is_str(poll(&sp, 0, "OB", "100"), "OL->OB", "no LS before the whole group answered once");
+	is_str(poll(&sp, 1, "OB", "100"), "OL->OB", "still not every UPS polled");
+	is_str(poll(&sp, 2, "OL", "100"), "None->LS", "c completes the group: 1 supply left < 2");
+	is_str(poll(&sp, 0, "OB", "100"), "None->LS", "LS fires for each UPS of the group at its poll");
+	is_str(poll(&sp, 1, "OL", "100"), "OB->OL", "b back on line: 2 supplies, no LS for b");
+	is_str(poll(&sp, 0, "OB", "100"), "LS->None", "a's next poll clears its LS");
+	st_free(&sp);
+	img_free(&img);
+}
+
+struct trace_log {
+	const struct plan_image *img;
+	char text[4096];
+};
+
+static void log_trace(void *ctx, const struct eng_trace *t)
+{
+	struct trace_log *l = ctx;
+	size_t n = strlen(l->text);
+	char *p = l->text + n;
+	size_t room = sizeof(l->text) - n;
+
+	switch (t->kind) {
+	case ENG_EVENT:
+		snprintf(p, room, "%g %s %s; ", t->time, img_bytes(l->img, l->img->ups.v[t->ups].name), ev_pair_name(t->pair));
+		break;
+	case ENG_EXPIRY:
+		snprintf(p, room, "%g expiry %s; ", t->time, img_bytes(l->img, l->img->timers.v[t->timer]));
+		break;
+	case ENG_EFFECT:
+		snprintf(p, room, "%g %s %s%s; ", t->time, vm_effect_name(t->effect->kind),
+			 t->effect->text ? t->effect->text : "", t->effect->kind == OP_STARTTIMER ? "timer" : "");
+		break;
+	}
+}
+
+static void test_engine(void)
+{
+	struct plan_image img;
+	struct engine e;
+	struct trace_log l;
+	struct eng_host h = { &l, log_trace };
+	struct st_poll ol = { 1, "OL", "100" }, ob = { 1, "OB DISCHRG", "80" };
+	double d;
+
+	compile_text(plan_text, &img);
+	memset(&l, 0, sizeof(l));
+	l.img = &img;
+	eng_init(&e, &img, &h, "host", "u@host");
+	eng_start(&e, 100);
+	ok(eng_next_deadline(&e, &d) && d == 101, "the start timer expires 1 s after start-up");
+	ok(eng_poll_interval(&e) == 5, "POLLFREQ while every UPS is on line");
+	eng_poll(&e, 0, &ol, 100);
+	eng_poll(&e, 0, &ob, 100.5);
+	ok(eng_poll_interval(&e) == 2, "POLLFREQALERT while a UPS is on battery");
+	eng_expire(&e, 1000);
+	is_str(l.text, "100.5 a OL->OB; 100.5 STARTTIMER timer; 100.5 NUTLOG ob 80; 100.5 a None->DISCHRG; "
+	       "101 expiry start; 101 NUTLOG started; 101 STARTTIMER timer; "
+	       "101.5 expiry u; 101.5 NUTLOG u for b; 110.5 expiry t; 110.5 NUTLOG expired TO->t; ",
+	       "events, then timers in deadline order, each at its own deadline, for the UPS of its clause");
+	eng_poll(&e, 0, &ol, 120);
+	ok(eng_poll_interval(&e) == 5, "back to POLLFREQ");
+	ok(!eng_next_deadline(&e, &d), "no timer left");
+	eng_free(&e);
+	img_free(&img);
+}
+
+int main(void)
+{
+	test_derivation();
+	test_engine();
+	return done_testing();
+}
