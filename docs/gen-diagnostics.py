@@ -44,6 +44,11 @@ D = {
  520: ("A SHUTDOWNCMD text is split into a command and its arguments the way a shell would split them, but no shell runs (UPSmon.py split on blanks and kept quote characters inside the arguments). A quote that is not closed, a trailing backslash, or a text with no word at all cannot become a command.", "", "Close the quote (inside double quotes a backslash escapes `\"`, `\\`, `$` and a backquote; single quotes keep everything), and give a command. For shell syntax (pipes, `;`, variables) use SHELLCMD.", 'E520-shutdown-argv'),
  570: ("Two UPS are polled on the same upsd with different CERTFILEs (each UPS is polled on its group's HOST and PORT as they were at its MONITOR; addresses compare as addresses, so `::1` and `[0:0::1]` are one upsd, and names without regard to case). UPSmon.py: Error 570.", "One upsd presents one certificate.", "Use the same CERTFILE in the groups of both UPS.", 'E570-cert-clash'),
  580: ("A group has no CERTFILE. upsplan talks to upsd only over TLS and verifies its certificate against the CERTFILE. UPSmon.py crashed on this (KeyError).", "", 'Add `CERTFILE "/etc/nut/....pem"`.', 'E580-no-certfile'),
+ 700: ("A line of a scenario file (`upsplan simulate`) is not understood: an unknown directive, a wrong number of arguments, a quoted value not closed on its line, a time without a directive, or a second `end`.", "", "Write each line as `[at TIME | +TIME] DIRECTIVE ARGUMENTS` with one of the directives of docs/simulate.md: `set UPS VARIABLE VALUE`, `lose UPS`, `restore UPS`, `lose-upsd HOST[:PORT]`, `restore-upsd HOST[:PORT]`, `restart-upsd HOST[:PORT]`, `dummy UPS FILE`, `end`.", 'E700-scenario-syntax'),
+ 701: ("A scenario names a UPS that the plan does not monitor, or an upsd (host and port) on which the plan polls no UPS. A UPS name monitored in two groups must be written `GROUP:NAME`.", "", "Use the names of the plan's MONITOR lines and the HOST and PORT of its groups (port 3493 when left out).", 'E701-scenario-ups'),
+ 702: ("A scenario line's time is before the previous line's. Lines are applied in file order, so time only goes forward.", "", "Put the lines in time order; `+TIME` counts from the previous line's time.", 'E702-scenario-time'),
+ 703: ("A time is not a duration (`90`, `1.5`, `2m`, `1h30m`, `45s`; in `1m30` the last part lacks its unit), a variable name is not a NUT variable name, or `battery.charge` (0-100) or `battery.runtime` is not a number.", "", "Fix the value; quote values with blanks (`\"OB DISCHRG\"`).", 'E703-scenario-value'),
+ 704: ("A dummy-ups file named by `dummy UPS FILE` cannot be used: it cannot be read, a line is neither `variable: value` nor `TIMER seconds`, or it is a `.seq` file, which loops forever as dummy-ups loops it, in a scenario without `end`.", "", "Fix the file (the upsc format dummy-ups reads), or add an `end` line to the scenario.", 'E704-scenario-dummy'),
  990: ("The POWERVAL values of a group's UPS add up to less than its MINSUPPLIES: even with every UPS on line the group would lack power. UPSmon.py: Fatal 990.", "", "Lower MINSUPPLIES, or add the missing MONITOR lines.", 'E990-powerval-sum'),
  452: ("A bare name is used before the LET that defines it. As in UPSmon.py, names resolve in file order, so the literal name is used here.", "Almost always a mistake: the message you meant is not sent.", "Move the LET above its first use.", 'W452-late-msg'),
  600: ("A bare name in a text list is not a defined message, so it is used as literal text (UPSmon.py did this silently: the documentation's own `WALL MSG-shutdown` walled the words MSG-shutdown). The note suggests the closest message name.", "", "Correct the name, define it with LET, or quote the text.", 'W600-undef-name'),
@@ -108,22 +113,26 @@ for ident, num, sev, meaning in sorted(codes, key=lambda c: (c[2] != 'ERROR', c[
     out.append(f'*{sev_word[sev]}*. {what}\n')
     if why:
         out.append(f'Why it matters: {why}\n')
-    conf = open(f'{root}/tests/diag/{test}.conf', 'rb').read().decode('utf-8', 'replace')
+    src_ext = 'scn' if os.path.exists(f'{root}/tests/diag/{test}.scn') else 'conf'
+    conf = open(f'{root}/tests/diag/{test}.{src_ext}', 'rb').read().decode('utf-8', 'replace')
     err = open(f'{root}/tests/diag/{test}.err').read()
     args = ''
     if os.path.exists(f'{root}/tests/diag/{test}.args'):
         args = open(f'{root}/tests/diag/{test}.args').read().strip() + ' '
     lines = conf.splitlines()
     # show the lines the diagnostics point at
-    nums = sorted(set(int(m) for m in re.findall(r'^%s\.conf:(\d+):' % re.escape(test), err, re.M)))
+    nums = sorted(set(int(m) for m in re.findall(r'^%s\.%s:(\d+):' % (re.escape(test), src_ext), err, re.M)))
     shown = [f'{n:4} | {lines[n-1]}' for n in nums if 0 < n <= len(lines)]
     if shown:
-        out.append('Example (lines of `tests/diag/%s.conf`):\n' % test)
+        out.append('Example (lines of `tests/diag/%s.%s`):\n' % (test, src_ext))
         out.append('```\n' + '\n'.join(shown).replace('\x00', '?').replace('\ufffd', '?') + '\n```\n')
     mode = ''
     if os.path.exists(f'{root}/tests/diag/{test}.mode'):
         mode = f' (file mode {open(f"{root}/tests/diag/{test}.mode").read().strip()})'
-    out.append(f'`upsplan check {args}{test}.conf`{mode} prints:\n')
+    if src_ext == 'scn':
+        out.append(f'`upsplan simulate {args}{test}.conf {test}.scn` prints:\n')
+    else:
+        out.append(f'`upsplan check {args}{test}.conf`{mode} prints:\n')
     out.append('```\n' + err.rstrip('\n') + '\n```\n')
     out.append(f'Fix: {fix}\n')
 open(f'{root}/docs/diagnostics.md', 'w').write('\n'.join(out))

@@ -3,8 +3,13 @@ upsplan_SOURCES = \
 	runtime/cli.h \
 	runtime/cmd-check.c \
 	runtime/cmd-compile.c \
+	runtime/cmd-simulate.c \
 	runtime/main.c \
 	runtime/plan-file.c \
-	runtime/plan-file.h
+	runtime/plan-file.h \
+	runtime/scenario.c \
+	runtime/scenario.h \
+	runtime/sim-trace.c \
+	runtime/sim-trace.h
 upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS)
 upsplan_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(OPENSSL_LIBS) $(PCRE2_LIBS) -lm

@@ -24,6 +24,8 @@ static const char main_usage[] =
 	"                  compile a plan into a plan image file\n"
 	"  disasm PLAN|IMAGE\n"
 	"                  list the bytecode of a plan with its source locations\n"
+	"  simulate PLAN SCENARIO\n"
+	"                  rehearse a plan against a scripted outage; runs nothing\n"
 	"  help [COMMAND]  show help for COMMAND\n"
 	"\n"
 	"Options:\n"
@@ -49,6 +51,7 @@ static const struct {
 	{ "check", cmd_check, check_usage },
 	{ "compile", cmd_compile, compile_usage },
 	{ "disasm", cmd_disasm, disasm_usage },
+	{ "simulate", cmd_simulate, simulate_usage },
 };
 
 /* Flush standard output; a write error (disk full, closed pipe) makes the run fail. */

@@ -55,7 +55,7 @@ for f in "$srcdir"/tests/diag/*.conf; do
 	else
 		notok "$name.err is missing: review the output, then run tests/diag/regen.sh tests/diag/$b"
 	fi
-	for ext in args mode; do
+	for ext in args mode scn seq dev; do
 		[ -f "$srcdir/tests/diag/$name.$ext" ] || continue
 		if printf '%s\n' "$extra" | grep -qxF "$name.$ext"; then
 			ok "$name.$ext is in DIAG_EXTRA"

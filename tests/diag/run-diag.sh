@@ -1,5 +1,5 @@
 #!/bin/sh
-# run-diag.sh - golden test of `upsplan check` diagnostics: run one tests/diag/NAME.conf and compare with NAME.err.
+# run-diag.sh - golden test of `upsplan check` diagnostics (tests/diag/NAME.conf vs NAME.err) and of simulation traces (tests/run/NAME.conf + NAME.scn vs NAME.trace).
 #
 # Usage (automake CONF_LOG_COMPILER, run from the top of the build tree):
 #     sh run-diag.sh [--regen] path/to/NAME.conf
@@ -9,6 +9,10 @@
 #                on white space, no quoting, lines starting with # ignored)
 #     NAME.mode  octal file mode for the copy that is checked (optional,
 #                default 600, so that W610 fires only where a test wants it)
+#     NAME.scn   a scenario: the test runs `upsplan simulate --hostname=testhost
+#                ARGS NAME.conf NAME.scn` instead of `upsplan check`; NAME.seq
+#                and NAME.dev beside it are copied too (dummy-ups files)
+# In tests/run/ the expected output is NAME.trace instead of NAME.err.
 # The file is copied to tests/diag/NAME.d/NAME.conf in the build tree and
 # checked from inside that directory as `upsplan check ARGS NAME.conf`, so
 # the diagnostics name NAME.conf whatever the build layout.  The output
@@ -48,7 +52,11 @@ if [ ! -x "$upsplan" ]; then
 	echo "run-diag.sh: $upsplan is not an executable (build it first, or set UPSPLAN)" >&2
 	exit 99
 fi
-expected=$srcdir/$name.err
+suffix=err
+case $srcdir in
+*/run | run) suffix=trace ;;
+esac
+expected=$srcdir/$name.$suffix
 if [ $regen -eq 0 ] && [ ! -f "$expected" ]; then
 	echo "run-diag.sh: $expected is missing (write it with tests/diag/regen.sh after reviewing the output)" >&2
 	exit 99
@@ -69,7 +77,7 @@ if [ -f "$srcdir/$name.args" ]; then
 	args=$(sed -e '/^[[:space:]]*#/d' "$srcdir/$name.args" | tr '\n' ' ')
 fi
 
-outdir=tests/diag
+outdir=tests/$(basename "$srcdir")
 scratch=$outdir/$name.d
 mkdir -p "$outdir"
 rm -rf "$scratch"
@@ -80,6 +88,15 @@ rm -f "$got"
 
 cp "$conf" "$scratch/$name.conf"
 chmod "$mode" "$scratch/$name.conf"
+command="check"
+if [ -f "$srcdir/$name.scn" ]; then
+	command="simulate --hostname=testhost"
+	for ext in scn seq dev; do
+		[ -f "$srcdir/$name.$ext" ] && cp "$srcdir/$name.$ext" "$scratch/"
+	done
+fi
+scn=
+[ -f "$srcdir/$name.scn" ] && scn=$name.scn
 
 # Run from inside the scratch directory; no colour, stable locale.
 set +e
@@ -87,7 +104,7 @@ set +e
 	cd "$scratch" || exit 98
 	set -f
 	# shellcheck disable=SC2086 # ARGS are meant to be split into words
-	NO_COLOR=1 LC_ALL=C ${UPSPLAN_VALGRIND-} "$upsplan" check $args "$name.conf" \
+	NO_COLOR=1 LC_ALL=C ${UPSPLAN_VALGRIND-} "$upsplan" $command $args "$name.conf" $scn \
 		>stdout 2>stderr
 )
 status=$?

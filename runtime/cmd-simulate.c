@@ -1,0 +1,329 @@
+/* cmd-simulate.c - upsplan simulate: a plan against a scripted outage on a virtual clock; prints what would happen, runs nothing. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "grammar/xalloc.h"
+#include "runtime/cli.h"
+#include "runtime/plan-file.h"
+#include "runtime/scenario.h"
+#include "runtime/sim-trace.h"
+
+const char simulate_usage[] =
+	"Usage: upsplan simulate [OPTION]... PLAN SCENARIO\n"
+	"Run PLAN (a plan source or image) against the outage scripted in\n"
+	"SCENARIO on a virtual clock and print, one line each, every event,\n"
+	"timer expiry and action with its fully rendered text.  Nothing is\n"
+	"executed: no shutdown, mail, wall or command leaves the process.\n"
+	"\n"
+	"Options:\n"
+	"  --format=text|json   one aligned line per item (default), or JSON Lines\n"
+	"  --until=TIME         stop at virtual TIME (90, 2m, 1h30m)\n"
+	"  --expect=FILE        compare the trace with FILE; on a difference print\n"
+	"                       it and exit 1 (keep a plan's rehearsal in your CI)\n"
+	"  --hostname=NAME      this machine's name: %(h)s and the message hostname\n"
+	"  --user=NAME          the daemon's user, for %(b)s (default nut)\n"
+	"  --keep-going         go on after a SHUTDOWNCMD (by default the\n"
+	"                       simulation ends there, as the host would)\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"The scenario format is described in docs/simulate.md.\n"
+	"Exit status: 0 simulated (and the trace matches --expect), 1 errors in\n"
+	"the plan or scenario or a different trace, 2 usage or I/O error.\n";
+
+/* A NUT variable of a simulated UPS. */
+struct sim_var {
+	char *name, *value;
+};
+
+struct sim_ups {
+	struct sim_var *vars;
+	size_t nvars;
+	int lost, fsd;
+};
+
+struct sim {
+	const struct plan_image *img;
+	struct scenario *sc;
+	struct engine eng;
+	struct sim_ups *ups;
+	uint8_t *upsd_down;
+	struct sim_trace tr;
+	char status[ST_STATUS_MAX + 8];
+	int keep_going;		/* go on after a SHUTDOWNCMD */
+	int shut_down;		/* a SHUTDOWNCMD ran */
+};
+
+static const char *sim_var(const struct sim_ups *u, const char *name)
+{
+	for (size_t i = 0; i < u->nvars; i++)
+		if (strcmp(u->vars[i].name, name) == 0)
+			return u->vars[i].value;
+	return NULL;
+}
+
+static void sim_set(struct sim_ups *u, const char *name, const char *value)
+{
+	for (size_t i = 0; i < u->nvars; i++)
+		if (strcmp(u->vars[i].name, name) == 0) {
+			free(u->vars[i].value);
+			u->vars[i].value = xstrdup(value);
+			return;
+		}
+	u->vars = xrealloc(u->vars, (u->nvars + 1) * sizeof(*u->vars));
+	u->vars[u->nvars].name = xstrdup(name);
+	u->vars[u->nvars].value = xstrdup(value);
+	u->nvars++;
+}
+
+static void sim_apply(struct sim *s, const struct scn_step *st)
+{
+	switch (st->kind) {
+	case SCN_SET:
+		sim_set(&s->ups[st->target], st->var, st->value);
+		break;
+	case SCN_LOSE:
+	case SCN_RESTORE:
+		s->ups[st->target].lost = st->kind == SCN_LOSE;
+		break;
+	case SCN_LOSE_UPSD:
+	case SCN_RESTORE_UPSD:
+		s->upsd_down[st->target] = st->kind == SCN_LOSE_UPSD;
+		break;
+	case SCN_RESTART_UPSD:
+		/* upsd forgets a latched FSD when it restarts */
+		for (uint32_t i = 0; i < s->img->ups.n; i++)
+			if (s->sc->ups_upsd[i] == st->target)
+				s->ups[i].fsd = 0;
+		break;
+	case SCN_END:
+		break;
+	}
+}
+
+/* What upsd answers for UPS U now. */
+static void sim_poll_one(struct sim *s, uint32_t u, double now)
+{
+	const struct sim_ups *su = &s->ups[u];
+	struct st_poll p = { 0, NULL, NULL };
+
+	if (!su->lost && !s->upsd_down[s->sc->ups_upsd[u]]) {
+		const char *status = sim_var(su, "ups.status");
+		p.answered = 1;
+		snprintf(s->status, sizeof(s->status), "%s%s", su->fsd ? "FSD " : "", status ? status : "OL");
+		p.status = s->status;
+		p.charge = sim_var(su, "battery.charge");
+		if (!p.charge)
+			p.charge = "100";
+	}
+	eng_poll(&s->eng, u, &p, now);
+}
+
+/* The engine's trace: print it; SETFSD latches FSD on the simulated UPS as upsd would. */
+static void sim_on_trace(void *ctx, const struct eng_trace *t)
+{
+	struct sim *s = ctx;
+
+	sim_trace_line(&s->tr, t);
+	if (t->kind == ENG_EFFECT && t->effect->kind == OP_SETFSD)
+		s->ups[t->effect->target].fsd = 1;
+	if (t->kind == ENG_EFFECT && t->effect->kind == OP_SHUTDOWNCMD)
+		s->shut_down = 1;
+}
+
+#define SIM_IDLE_LIMIT (7 * 86400.0)	/* without an end: give up this long after the last line */
+
+static void sim_run(struct sim *s, double until, int has_until)
+{
+	const struct scenario *sc = s->sc;
+	double now = 0, next_poll = 0, end = INFINITY, last = sc->n ? sc->steps[sc->n - 1].time : 0;
+	size_t i = 0;
+	int polled_after_last = 0;
+
+	if (sc->has_end)
+		end = sc->end;
+	if (has_until && until < end)
+		end = until;
+	eng_start(&s->eng, 0);
+	for (;;) {
+		double next = next_poll, dl;
+		int timers = eng_next_deadline(&s->eng, &dl);
+
+		if (i < sc->n && sc->steps[i].time < next)
+			next = sc->steps[i].time;
+		if (timers && dl < next)
+			next = dl;
+		if (!sc->has_end && !has_until && i == sc->n && !timers && polled_after_last)
+			break;	/* nothing pending */
+		if (next > end)
+			break;
+		if (!sc->has_end && !has_until && next > last + SIM_IDLE_LIMIT) {
+			sim_trace_note(&s->tr, next, "timers still run 7 days after the last scenario line: "
+				       "the simulation stops here (add an 'end' line or --until)");
+			break;
+		}
+		now = next;
+		while (i < sc->n && sc->steps[i].time <= now)
+			sim_apply(s, &sc->steps[i++]);
+		eng_expire(&s->eng, now);
+		if (next_poll <= now) {
+			for (uint32_t u = 0; u < s->img->ups.n; u++)
+				sim_poll_one(s, u, now);
+			next_poll = now + eng_poll_interval(&s->eng);
+			if (now >= last)
+				polled_after_last = 1;
+		}
+		if (s->shut_down && !s->keep_going) {
+			sim_trace_note(&s->tr, now, "this host shuts down here: the simulation ends (--keep-going goes on)");
+			sim_trace_end(&s->tr, now);
+			return;
+		}
+	}
+	sim_trace_end(&s->tr, sc->has_end && (!has_until || sc->end <= until) ? sc->end : has_until ? until : now);
+}
+
+enum { OPT_FORMAT = 256, OPT_UNTIL, OPT_EXPECT, OPT_HOSTNAME, OPT_USER, OPT_KEEP_GOING };
+
+int cmd_simulate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "expect", required_argument, NULL, OPT_EXPECT },
+		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct plan_file_opts po;
+	struct plan_image img;
+	struct scenario sc;
+	struct src_registry reg;
+	struct diag_queue dq;
+	const struct src_file *f;
+	const char *expect = NULL, *user = "nut";
+	char hostname[256] = "localhost", banner[600], err[512];
+	double until = 0;
+	int has_until = 0, json = 0, keep_going = 0, c, rc;
+
+	memset(&po, 0, sizeof(po));
+	po.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				json = 1;
+			else if (strcmp(optarg, "text") == 0)
+				json = 0;
+			else {
+				fprintf(stderr, "upsplan simulate: unknown format '%s'; use --format=text or --format=json\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_UNTIL:
+			if (scn_duration(optarg, strlen(optarg), &until) != 0) {
+				fprintf(stderr, "upsplan simulate: --until wants a time (90, 2m, 1h30m), not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			has_until = 1;
+			break;
+		case OPT_EXPECT:
+			expect = optarg;
+			break;
+		case OPT_HOSTNAME:
+			if (!*optarg || strlen(optarg) > 255) {
+				fprintf(stderr, "upsplan simulate: --hostname wants a name of 1 to 255 bytes\n");
+				return EXIT_USAGE;
+			}
+			po.hostname = optarg;
+			break;
+		case OPT_USER:
+			if (!*optarg || strlen(optarg) > 64) {
+				fprintf(stderr, "upsplan simulate: --user wants a name of 1 to 64 bytes\n");
+				return EXIT_USAGE;
+			}
+			user = optarg;
+			break;
+		case OPT_KEEP_GOING:
+			keep_going = 1;
+			break;
+		case 'h':
+			fputs(simulate_usage, stdout);
+			return EXIT_CLEAN;
+		default:
+			return cli_option_error("simulate", c, argv);
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "upsplan simulate: give a PLAN and a SCENARIO\nTry 'upsplan help simulate'.\n");
+		return EXIT_USAGE;
+	}
+	if (po.hostname)
+		snprintf(hostname, sizeof(hostname), "%s", po.hostname);
+	else
+		gethostname(hostname, sizeof(hostname) - 1);
+	snprintf(banner, sizeof(banner), "%s@%s", user, hostname);
+
+	rc = plan_file_load(argv[optind], &po, &img);
+	if (rc != 0)
+		return rc;
+	src_init(&reg);
+	f = src_load(&reg, argv[optind + 1], err, sizeof(err));
+	if (!f) {
+		fprintf(stderr, "upsplan simulate: error: %s\n", err);
+		src_free(&reg);
+		img_free(&img);
+		return EXIT_USAGE;
+	}
+	diag_init(&dq, &reg);
+	rc = scn_parse(&sc, &img, &reg, f, &dq);
+	diag_render_gnu(&dq, stderr, po.color);
+	diag_free(&dq);
+	if (rc == 0) {
+		struct sim s;
+		struct eng_host h;
+
+		memset(&s, 0, sizeof(s));
+		s.img = &img;
+		s.sc = &sc;
+		s.ups = xcalloc(img.ups.n + 1, sizeof(*s.ups));
+		s.upsd_down = xcalloc(sc.nupsd + 1, 1);
+		s.keep_going = keep_going;
+		h.ctx = &s;
+		h.trace = sim_on_trace;
+		eng_init(&s.eng, &img, &h, hostname, banner);
+		if (sim_trace_open(&s.tr, &img, s.eng.vm, json, expect != NULL) != 0) {
+			fprintf(stderr, "upsplan simulate: out of memory\n");
+			rc = EXIT_USAGE;
+		} else {
+			sim_run(&s, until, has_until);
+			rc = sim_trace_close(&s.tr, expect, stdout);
+		}
+		eng_free(&s.eng);
+		for (uint32_t u = 0; u < img.ups.n; u++) {
+			for (size_t k = 0; k < s.ups[u].nvars; k++) {
+				free(s.ups[u].vars[k].name);
+				free(s.ups[u].vars[k].value);
+			}
+			free(s.ups[u].vars);
+		}
+		free(s.ups);
+		free(s.upsd_down);
+	} else {
+		rc = EXIT_ERRORS;
+	}
+	scn_free(&sc);
+	src_free(&reg);
+	img_free(&img);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/* sim-trace.h - the simulator's output: one line per event, expiry and action (text or JSON Lines), and --expect comparison. */
+#ifndef UPSPLAN_SIM_TRACE_H
+#define UPSPLAN_SIM_TRACE_H
+
+#include <stdio.h>
+
+#include "engine/engine.h"
+
+struct sim_trace {
+	const struct plan_image *img;
+	const struct vm *vm;
+	int json;
+	FILE *out;		/* stdout, or a memory stream when comparing */
+	char *buf;
+	size_t len;
+	char event[300];	/* the event the next actions belong to */
+	unsigned long lines;
+};
+
+/* Start a trace of IMG (display names from VM); CAPTURE keeps it in memory for sim_trace_close(). */
+int sim_trace_open(struct sim_trace *tr, const struct plan_image *img, const struct vm *vm, int json, int capture);
+/* One engine trace record. */
+void sim_trace_line(struct sim_trace *tr, const struct eng_trace *t);
+/* A note of the simulator itself at TIME. */
+void sim_trace_note(struct sim_trace *tr, double time, const char *msg);
+/* The last line: the scenario ended at TIME. */
+void sim_trace_end(struct sim_trace *tr, double time);
+/*
+ * Finish: without EXPECT the trace is already on OUT; with it, compare
+ * with the file EXPECT and print the differences on stderr.  Returns the
+ * exit status (0 same, 1 different, 2 EXPECT unreadable).
+ */
+int sim_trace_close(struct sim_trace *tr, const char *expect, FILE *out);
+
+#endif
