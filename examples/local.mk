@@ -1,6 +1,15 @@
-## examples/local.mk - shipped example plans; tests/examples.sh and tests/roundtrip.sh check every examples/*.conf.
+## examples/local.mk - shipped example plans and their outage scenarios; tests/examples.sh and tests/roundtrip.sh check every examples/*.conf, and each examples/NAME-outage.scn is simulated against tests/run/NAME-outage.trace.
+EXAMPLE_SCENARIOS = \
+	examples/heartbeat-outage.scn \
+	examples/standard-outage.scn \
+	examples/timed-outage.scn \
+	examples/two-groups-outage.scn
+
 EXTRA_DIST += \
+	$(EXAMPLE_SCENARIOS) \
 	examples/heartbeat.conf \
+	examples/heartbeat-outage.seq \
 	examples/standard.conf \
 	examples/timed.conf \
+	examples/timed-outage-heartbeat.seq \
 	examples/two-groups.conf

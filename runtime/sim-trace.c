@@ -21,6 +21,12 @@ int sim_trace_open(struct sim_trace *tr, const struct plan_image *img, const str
 	tr->json = json;
 	tr->out = capture ? open_memstream(&tr->buf, &tr->len) : stdout;
 	snprintf(tr->event, sizeof(tr->event), "-");
+	tr->ups_width = 5;
+	for (uint32_t u = 0; u < img->ups.n; u++) {
+		size_t l = strlen(vm_ups_display(vm, u));
+		if ((int)l > tr->ups_width)
+			tr->ups_width = l > 40 ? 40 : (int)l;
+	}
 	return tr->out ? 0 : -1;
 }
 
@@ -80,7 +86,8 @@ static void line_head(struct sim_trace *tr, double time, const char *ups, const 
 		put_jstr(tr->out, "event", event);
 		put_jstr(tr->out, "kind", kind);
 	} else {
-		fprintf(tr->out, more ? "%10.3f  %-14s %-18s %-12s" : "%10.3f  %-14s %-18s %s", time, ups, event, kind);
+		fprintf(tr->out, more ? "%10.3f  %-*s  %-16s %-12s" : "%10.3f  %-*s  %-16s %s", time, tr->ups_width, ups,
+			event, kind);
 	}
 }
 

@@ -14,6 +14,7 @@ struct sim_trace {
 	char *buf;
 	size_t len;
 	char event[300];	/* the event the next actions belong to */
+	int ups_width;		/* of the UPS column: the longest display name */
 	unsigned long lines;
 };
 

@@ -11,8 +11,9 @@
 #   5. valgrind: `upsplan check` of the default build on every
 #      tests/diag/*.conf (with its .args and .mode), examples/*.conf and
 #      tests/plans/*.conf; every tests/compile golden test (disasm,
-#      compile, disasm of the image) under valgrind; the C unit tests of
-#      the code generator, image, verifier and VM.  A run fails on
+#      compile, disasm of the image) and every simulation trace test
+#      under valgrind; the C unit tests of the code generator, image,
+#      verifier, VM and event derivation.  A run fails on
 #      valgrind's error exit 99 (memory errors, definite or indirect
 #      leaks), on death by a signal, or (golden tests) on a mismatch
 #   6. make -j2 distcheck in _build/default
@@ -214,6 +215,16 @@ if [ $built -eq 1 ]; then
 				'cd "$1" && UPSPLAN="$2" UPSPLAN_VALGRIND="$3 --log-file=$4.%p" sh "$5" "$6"' sh \
 				_build/valgrind "$top/_build/default/upsplan" "$VALGRIND" "$vglog" \
 				"$top/tests/compile/run-compile.sh" "$f"
+		done
+		mkdir -p _build/valgrind/run
+		for f in "$top"/tests/run/*.scn "$top"/examples/*.scn; do
+			n=$(basename "$f" .scn)
+			vglog=$top/_build/valgrind/run/$n
+			# shellcheck disable=SC2016 # $1.. belong to the inner sh
+			valgrind_run "${f#"$top"/}" "$vglog" sh -c \
+				'cd "$1" && UPSPLAN="$2" UPSPLAN_VALGRIND="$3 --log-file=$4.%p" sh "$5" "$6"' sh \
+				_build/valgrind "$top/_build/default/upsplan" "$VALGRIND" "$vglog" \
+				"$top/tests/run/run-trace.sh" "$f"
 		done
 		for t in test-image test-vm test-events test-lexer test-source; do
 			vglog=$top/_build/valgrind/unit/$t.log

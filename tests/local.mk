@@ -6,6 +6,8 @@
 ## tests/compile/NAME.dis golden test: `upsplan disasm` of the plan NAME.conf
 ##                       (in tests/compile, examples or tests/plans) must
 ##                       equal it (driver: tests/compile/run-compile.sh)
+## tests/run/NAME.scn,   golden simulation trace: `upsplan simulate` must print
+## examples/NAME.scn     tests/run/NAME.trace (driver: tests/run/run-trace.sh)
 ## tests/*.sh            TAP scripts (build-aux/tap-driver.sh)
 ## make bench            tests/bench/check-bench.sh (not part of make check)
 
@@ -21,9 +23,22 @@ COMPILE_TESTS = \
 	tests/compile/timed.dis \
 	tests/compile/two-groups.dis
 
-TEST_EXTENSIONS += .conf .sh .dis
+TRACE_TESTS = \
+	$(EXAMPLE_SCENARIOS) \
+	tests/run/eco.scn \
+	tests/run/fsd-secondary.scn \
+	tests/run/lb-levels.scn \
+	tests/run/minsupplies.scn \
+	tests/run/nocomm-ob.scn \
+	tests/run/nocomm-ol.scn \
+	tests/run/ob-lb.scn \
+	tests/run/ob-ol-cancel.scn \
+	tests/run/rb-rearm.scn
+
+TEST_EXTENSIONS += .conf .sh .dis .scn
 CONF_LOG_COMPILER = $(SHELL) $(srcdir)/tests/diag/run-diag.sh
 DIS_LOG_COMPILER = $(SHELL) $(srcdir)/tests/compile/run-compile.sh
+SCN_LOG_COMPILER = $(SHELL) $(srcdir)/tests/run/run-trace.sh
 SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \
@@ -35,7 +50,9 @@ AM_TESTS_ENVIRONMENT = \
 TESTS += \
 	$(DIAG_TESTS) \
 	$(COMPILE_TESTS) \
+	$(TRACE_TESTS) \
 	tests/compile-cli.sh \
+	tests/simulate-cli.sh \
 	tests/diag-list.sh \
 	tests/diag-docs.sh \
 	tests/examples.sh \
@@ -43,9 +60,26 @@ TESTS += \
 
 EXTRA_DIST += \
 	$(COMPILE_TESTS) \
+	$(TRACE_TESTS) \
+	tests/run/eco.trace \
+	tests/run/fsd-secondary.trace \
+	tests/run/heartbeat-outage.trace \
+	tests/run/lb-levels.trace \
+	tests/run/minsupplies.trace \
+	tests/run/nocomm-ob.trace \
+	tests/run/nocomm-ol.trace \
+	tests/run/ob-lb.trace \
+	tests/run/ob-ol-cancel.trace \
+	tests/run/rb-rearm.trace \
+	tests/run/standard-outage.trace \
+	tests/run/timed-outage.trace \
+	tests/run/two-groups-outage.trace \
+	tests/run/run-trace.sh \
+	tests/run/minsupplies.conf \
 	tests/compile/run-compile.sh \
 	tests/compile/engine-tour.plan \
 	tests/compile-cli.sh \
+	tests/simulate-cli.sh \
 	tests/diag/list.mk \
 	tests/diag/run-diag.sh \
 	tests/diag/regen.sh \
@@ -67,7 +101,7 @@ EXTRA_DIST += \
 clean-local: clean-local-tests
 clean-local-tests:
 	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d \
-		tests/compile/*.d tests/compile/*.got tests/compile-cli.d
+		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/run/*.d tests/run/*.got
 
 # the benchmark of `upsplan check`; prints PASS/MISS against its targets
 bench: upsplan$(EXEEXT)
