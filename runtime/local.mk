@@ -3,6 +3,7 @@ upsplan_SOURCES = \
 	runtime/cli.h \
 	runtime/cmd-check.c \
 	runtime/cmd-compile.c \
+	runtime/cmd-generate.c \
 	runtime/cmd-simulate.c \
 	runtime/main.c \
 	runtime/plan-file.c \
@@ -10,6 +11,8 @@ upsplan_SOURCES = \
 	runtime/scenario.c \
 	runtime/scenario.h \
 	runtime/sim-trace.c \
-	runtime/sim-trace.h
+	runtime/sim-trace.h \
+	runtime/stdlib.h
+nodist_upsplan_SOURCES = runtime/stdlib-rules.c
 upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS)
 upsplan_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(OPENSSL_LIBS) $(PCRE2_LIBS) -lm

@@ -26,6 +26,8 @@ static const char main_usage[] =
 	"                  list the bytecode of a plan with its source locations\n"
 	"  simulate PLAN SCENARIO\n"
 	"                  rehearse a plan against a scripted outage; runs nothing\n"
+	"  generate standard|timed\n"
+	"                  write a complete plan for one UPS\n"
 	"  help [COMMAND]  show help for COMMAND\n"
 	"\n"
 	"Options:\n"
@@ -52,6 +54,7 @@ static const struct {
 	{ "compile", cmd_compile, compile_usage },
 	{ "disasm", cmd_disasm, disasm_usage },
 	{ "simulate", cmd_simulate, simulate_usage },
+	{ "generate", cmd_generate, generate_usage },
 };
 
 /* Flush standard output; a write error (disk full, closed pipe) makes the run fail. */

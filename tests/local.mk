@@ -53,6 +53,7 @@ TESTS += \
 	$(TRACE_TESTS) \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
+	tests/generate.sh \
 	tests/diag-list.sh \
 	tests/diag-docs.sh \
 	tests/examples.sh \
@@ -80,6 +81,7 @@ EXTRA_DIST += \
 	tests/compile/engine-tour.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
+	tests/generate.sh \
 	tests/diag/list.mk \
 	tests/diag/run-diag.sh \
 	tests/diag/regen.sh \
@@ -101,7 +103,7 @@ EXTRA_DIST += \
 clean-local: clean-local-tests
 clean-local-tests:
 	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d \
-		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/run/*.d tests/run/*.got
+		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/generate.d tests/run/*.d tests/run/*.got
 
 # the benchmark of `upsplan check`; prints PASS/MISS against its targets
 bench: upsplan$(EXEEXT)

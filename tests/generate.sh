@@ -1,0 +1,113 @@
+#!/bin/sh
+# generate.sh - TAP: upsplan generate writes plans that check clean (no error, no warning) and simulate correctly; files 0640, no clobbering, bad options refused.
+#
+# Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files:
+# tests/generate.d in the current directory, kept when a test fails.
+set -eu
+
+# shellcheck source=tests/tap-env.sh
+. "$(dirname "$0")/tap-env.sh"
+need_upsplan
+
+work=$(pwd)/tests/generate.d
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	for line in "$@"; do
+		echo "# $line"
+	done
+}
+run() {
+	set +e
+	"$@" >out 2>err
+	status=$?
+	set -e
+}
+expect() {
+	if [ "$status" -eq "$1" ] && grep -q -- "$2" err; then
+		ok "$3"
+	else
+		not_ok "$3" "exit $status (expected $1):" "$(head -5 err)"
+	fi
+}
+
+echo "1..17"
+printf 's3cret #1\n' >pw
+printf 'mail-pw\n' >smtp-pw
+i=0
+for plan in standard timed; do
+	for extra in "" "--heartbeat" "--heartbeat --email-to root@example.com --smtp-server mail.example.com --smtp-user u --smtp-password-file smtp-pw"; do
+		i=$((i + 1))
+		# shellcheck disable=SC2086 # EXTRA holds options
+		run "$upsplan" generate "$plan" --ups ups-$i --host 192.0.2.1 --port 3493 --password-file pw $extra -o p$i.conf
+		if [ "$status" -ne 0 ]; then
+			not_ok "generate $plan $extra" "exit $status" "$(cat err)"
+			continue
+		fi
+		run "$upsplan" check -Werror p$i.conf
+		if [ "$status" -eq 0 ] && [ ! -s err ]; then
+			ok "generate $plan ${extra:-(no option)}: checks with no error and no warning"
+		else
+			not_ok "generate $plan $extra: checks clean" "$(head -5 err)"
+		fi
+	done
+done
+mode=$(stat -c %a p1.conf)
+if [ "$mode" = 640 ]; then ok "the plan file is written 0640"; else not_ok "the plan file is written 0640" "mode $mode"; fi
+if grep -q 'PASSWORD "s3cret #1"' p1.conf && ! grep -q change-me p1.conf; then
+	ok "the password comes from --password-file"
+else
+	not_ok "the password comes from --password-file" "$(grep PASSWORD p1.conf)"
+fi
+run "$upsplan" generate timed -o p1.conf
+expect 2 "exists; add --force" "no overwrite without --force"
+run "$upsplan" generate standard --force -o p1.conf
+if [ "$status" -eq 0 ] && grep -q 'the standard shutdown plan' p1.conf && grep -q 'change-me' err; then
+	ok "--force replaces it (and warns about the default password)"
+else
+	not_ok "--force replaces it" "exit $status" "$(cat err)"
+fi
+run "$upsplan" generate timed --port 70000
+expect 2 "--port wants a whole number from 1 to 65535" "a bad port"
+run "$upsplan" generate timed --ups "bad name"
+expect 1 "does not check clean" "a UPS name that is no name"
+run "$upsplan" generate timed --host "not a host!"
+expect 1 "E350" "a bad host"
+run "$upsplan" generate
+expect 2 "'standard' or 'timed'" "no plan kind"
+run "$upsplan" generate timed --email-to root
+expect 2 "needs --smtp-server" "--email-to without --smtp-server"
+run "$upsplan" generate timed --password-file "$work/none"
+expect 2 "cannot read" "a missing password file"
+
+# the timed plan shuts down 2 min + 5 s after the power fails, not before
+"$upsplan" generate timed --ups UPS-1 -o t.conf 2>/dev/null
+cat >t.scn <<'SCN'
+at 30   set UPS-1 ups.status "OB DISCHRG"
+at 10m  end
+SCN
+run "$upsplan" simulate --hostname=h t.conf t.scn
+if [ "$status" -eq 0 ] && grep -q '^   155.000 .*SHUTDOWNCMD  /sbin/shutdown -h +0' out &&
+	[ "$(grep -c SHUTDOWNCMD out)" -eq 1 ] && grep -q '^    90.000 .*TO->one-min  *NOTIFY' out; then
+	ok "the generated timed plan warns at 1 min and shuts down at 2 min + 5 s"
+else
+	not_ok "the generated timed plan simulates correctly" "$(grep -v ' event$' out | head -20)"
+fi
+
+if [ "$failed" -eq 0 ]; then
+	cd ..
+	rm -rf "$work"
+fi
+exit 0
