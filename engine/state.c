@@ -31,9 +31,11 @@ void st_init(struct st_plan *sp, const struct plan_image *img)
 	sp->group_polled = xcalloc(img->groups.n + 1, 1);
 	sp->members = xcalloc(img->ups.n + 1, sizeof(uint32_t));
 	sp->group_first = xcalloc(img->groups.n + 2, sizeof(uint32_t));
+	sp->group_power = xcalloc(img->groups.n + 1, sizeof(uint64_t));
 	for (uint32_t i = 0; i < img->ups.n; i++) {
 		sp->ups[i].charge = NAN;
 		sp->group_first[img->ups.v[i].group + 2]++;
+		sp->group_power[img->ups.v[i].group] += img->ups.v[i].powerval;	/* all on line */
 	}
 	/* counting sort of the UPS by group, MONITOR order kept inside a group */
 	for (uint32_t g = 0; g < img->groups.n; g++)
@@ -49,6 +51,7 @@ void st_free(struct st_plan *sp)
 	free(sp->group_polled);
 	free(sp->members);
 	free(sp->group_first);
+	free(sp->group_power);
 	memset(sp, 0, sizeof(*sp));
 }
 
@@ -72,6 +75,13 @@ static void st_set(struct st_plan *sp, uint32_t u, unsigned k, int on, uint8_t *
 	if (!!(sp->tables[u] & bit) == !!on)
 		return;
 	sp->tables[u] ^= bit;
+	if (k == ST_OB) {	/* the group's supplies not on battery */
+		const struct img_ups *iu = &sp->img->ups.v[u];
+		if (on)
+			sp->group_power[iu->group] -= iu->powerval;
+		else
+			sp->group_power[iu->group] += iu->powerval;
+	}
 	out[(*n)++] = (uint8_t)(2 * k + (on ? 0 : 1));
 }
 
@@ -115,8 +125,20 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 		st_set(sp, u, ST_NOCOMM, 1, out, &n);
 		return n;
 	}
+	/*
+	 * The same answer as last time (the common case): the words and levels
+	 * cannot change, only LS (it depends on the other UPS of the group).
+	 */
+	const char *status = p->status ? p->status : "";
+	const char *charge = p->charge ? p->charge : "";
+	if (s->polled && !(sp->tables[u] & (1u << ST_NOCOMM)) && strcmp(s->status, status) == 0 &&
+	    strcmp(s->charge_text, charge) == 0 && strlen(status) < ST_STATUS_MAX &&
+	    strlen(charge) < sizeof(s->charge_text)) {
+		present = s->present & ~(1u << ST_LS);
+		goto ls;
+	}
 	/* 1. status words in upsd's order */
-	snprintf(s->status, sizeof(s->status), "%s", p->status ? p->status : "");
+	snprintf(s->status, sizeof(s->status), "%s", status);
 	for (const char *w = p->status ? p->status : ""; *w;) {
 		size_t len;
 		int k;
@@ -148,16 +170,11 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 			st_set(sp, u, ST_LB1 + i, 1, out, &n);
 		}
 	}
+ls:;
 	/* 4. LS: the group's supplies not on battery are below MINSUPPLIES */
 	const struct img_group *g = &img->groups.v[iu->group];
 	if (g->minsupplies > 0 && st_group_ready(sp, iu->group)) {
-		uint64_t power = 0;
-		for (uint32_t m = sp->group_first[iu->group]; m < sp->group_first[iu->group + 1]; m++) {
-			uint32_t i = sp->members[m];
-			if (!(sp->tables[i] & (1u << ST_OB)))
-				power += img->ups.v[i].powerval;
-		}
-		if (power < g->minsupplies) {
+		if (sp->group_power[iu->group] < g->minsupplies) {
 			present |= 1u << ST_LS;
 			st_set(sp, u, ST_LS, 1, out, &n);
 		}
@@ -166,6 +183,7 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 	for (unsigned k = 0; k < ST_NWORDS; k++)
 		if (!(present & (1u << k)))
 			st_set(sp, u, k, 0, out, &n);
+	s->present = present;
 	return n;
 }
 

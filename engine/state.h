@@ -15,6 +15,7 @@
 struct st_ups {
 	uint32_t tables;	/* bit k: table k holds its word (see ev_pair_table()) */
 	uint8_t polled;		/* had at least one answered poll */
+	uint32_t present;	/* None<->X words present at the last answered poll (bit per table) */
 	uint8_t ls_ready;	/* its group was polled completely once: LS can be computed */
 	double charge;		/* battery.charge, NAN when unknown */
 	char status[ST_STATUS_MAX];	/* the last ups.status, every word (unknown ones too) */
@@ -36,6 +37,7 @@ struct st_plan {
 	uint8_t *group_polled;	/* per group: every UPS answered once */
 	uint32_t *members;	/* UPS indexes grouped by group ... */
 	uint32_t *group_first;	/* ... group g's are members[group_first[g] .. group_first[g + 1]) */
+	uint64_t *group_power;	/* per group: POWERVAL of its UPS not on battery */
 };
 
 /* State for every UPS of IMG: on line, COMM, no status word, charge unknown. */

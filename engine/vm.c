@@ -24,6 +24,8 @@ struct vm {
 	char *names;		/* display names, NUL-separated */
 	uint32_t *name_off, *name_len;
 	uint32_t *timer_first;	/* per timer: first TIMEOUT entry; [ntimers] = end */
+	uint32_t *handler_loc;	/* per handler table entry: its first pc map entry */
+	uint32_t *tentry_loc;	/* the same per TIMEOUT entry */
 	char *evbuf;		/* "TO->" + a timer name */
 
 	char *text;		/* rendered texts of the current run */
@@ -194,6 +196,14 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 		eff = e > eff ? e : eff;
 		argv = a > argv ? a : argv;
 	}
+	/* where each handler starts in the pc map, so that a run needs no search */
+	vm->handler_loc = xcalloc(img->handlers.n + 1, sizeof(uint32_t));
+	vm->tentry_loc = xcalloc(img->tentries.n + 1, sizeof(uint32_t));
+	for (uint32_t i = 0; i < img->handlers.n; i++)
+		if (img->handlers.v[i] != IMG_NONE)
+			vm->handler_loc[i] = img_loc_find(img, img->handlers.v[i]);
+	for (uint32_t i = 0; i < img->tentries.n; i++)
+		vm->tentry_loc[i] = img_loc_find(img, img->tentries.v[i].pc);
 	vm->tcap = text + 1;
 	vm->text = xrealloc(NULL, vm->tcap);
 	vm->effcap = (uint32_t)eff + 1;
@@ -213,6 +223,8 @@ void vm_free(struct vm *vm)
 	free(vm->name_off);
 	free(vm->name_len);
 	free(vm->timer_first);
+	free(vm->handler_loc);
+	free(vm->tentry_loc);
 	free(vm->evbuf);
 	free(vm->text);
 	free(vm->eff);
@@ -420,13 +432,13 @@ static void vm_argv(struct vm *vm, struct vm_effect *e)
 	vm->tn = (size_t)(words - vm->text);
 }
 
-/* Run one handler from PC for UPS; the verifier guaranteed every step. */
-static void vm_exec(struct vm *vm, uint32_t pc, double time)
+/* Run one handler from PC (its pc map entry LOC) for UPS; the verifier guaranteed every step. */
+static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 {
 	const struct plan_image *img = vm->img;
 	const uint32_t *code = img->code.v;
 	uint32_t stack[IMG_MAX_STACK];
-	uint32_t sp = 0, loc = img_loc_find(img, pc);
+	uint32_t sp = 0;
 	struct vm_effect *e;
 
 	vm->loc = loc == IMG_NONE ? 0 : loc;
@@ -536,7 +548,7 @@ uint32_t vm_run_event(struct vm *vm, const struct vm_event *ev)
 	vm->ups = ev->ups;
 	vm->event = ev_pair_name(ev->pair);
 	vm->event_len = strlen(vm->event);
-	vm_exec(vm, pc, ev->time);
+	vm_exec(vm, pc, vm->handler_loc[ev->ups * EV_NPAIRS + ev->pair], ev->time);
 	return vm->neff;
 }
 
@@ -556,7 +568,7 @@ uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time)
 	vm->event_len = 4 + n;
 	for (uint32_t k = vm->timer_first[t]; k < vm->timer_first[t + 1]; k++) {
 		vm->ups = img->tentries.v[k].ups;
-		vm_exec(vm, img->tentries.v[k].pc, time);
+		vm_exec(vm, img->tentries.v[k].pc, vm->tentry_loc[k], time);
 	}
 	return vm->neff;
 }

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/symtab.h"
 #include "grammar/xalloc.h"
 #include "runtime/scenario.h"
 
 #define SCN_MAX_STEPS 5000000	/* looping dummy files are unrolled up to the end */
+#define SCN_AMBIGUOUS UINT32_MAX	/* a UPS name monitored in several groups */
 
 /* One token of a scenario line. */
 struct scn_tok {
@@ -28,6 +30,7 @@ struct scn_parser {
 	struct diag_queue *dq;
 	double now;		/* time of the previous line */
 	uint32_t order;
+	struct symtab names;	/* UPS name -> index, or SCN_AMBIGUOUS */
 	/* looping dummy files, unrolled once the end is known */
 	struct scn_loop {
 		uint32_t ups;
@@ -162,8 +165,15 @@ static int scn_ups(struct scn_parser *ps, const struct scn_tok *t, uint32_t *out
 	const struct plan_image *img = ps->img;
 	const char *colon = memchr(t->p, ':', t->len);
 	uint32_t found = UINT32_MAX, count = 0;
+	int64_t hit = colon ? -1 : symtab_get(&ps->names, t->p, t->len);
 
-	for (uint32_t i = 0; i < img->ups.n; i++) {
+	if (hit >= 0 && hit != SCN_AMBIGUOUS) {
+		*out = (uint32_t)hit;
+		return 0;
+	}
+	/* GROUP:NAME, or a name of several groups (to say so): scan */
+	int scan = colon || hit == SCN_AMBIGUOUS;
+	for (uint32_t i = 0; scan && i < img->ups.n; i++) {
 		const struct img_ups *u = &img->ups.v[i];
 		const struct img_str g = img->groups.v[u->group].name;
 		if (colon) {
@@ -552,11 +562,17 @@ static void scn_upsd_table(struct scenario *sc, const struct plan_image *img)
 int scn_parse(struct scenario *sc, const struct plan_image *img, struct src_registry *reg,
 	      const struct src_file *file, struct diag_queue *dq)
 {
-	struct scn_parser ps = { sc, img, reg, dq, 0, 0, NULL, 0 };
+	struct scn_parser ps = { .sc = sc, .img = img, .reg = reg, .dq = dq };
 	size_t errors = dq->nerrors, nl;
 
 	memset(sc, 0, sizeof(*sc));
 	scn_upsd_table(sc, img);
+	symtab_init(&ps.names);
+	for (uint32_t i = 0; i < img->ups.n; i++) {
+		struct img_str n = img->ups.v[i].name;
+		int64_t old = symtab_get(&ps.names, img_bytes(img, n), n.len);
+		symtab_put(&ps.names, img_bytes(img, n), n.len, old >= 0 ? SCN_AMBIGUOUS : i);
+	}
 	for (size_t pos = 0; pos < file->size; pos += nl + 1) {
 		const char *line = file->text + pos;
 		const char *p = memchr(line, '\n', file->size - pos);
@@ -565,6 +581,7 @@ int scn_parse(struct scenario *sc, const struct plan_image *img, struct src_regi
 	}
 	scn_unroll(&ps);
 	free(ps.loops);
+	symtab_free(&ps.names);
 	if (sc->n)
 		qsort(sc->steps, sc->n, sizeof(*sc->steps), scn_cmp);
 	return dq->nerrors > errors;

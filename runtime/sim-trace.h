@@ -14,6 +14,9 @@ struct sim_trace {
 	char *buf;
 	size_t len;
 	char event[300];	/* the event the next actions belong to */
+	size_t event_len;
+	char *line;		/* the line being built */
+	size_t ln, lcap;
 	int ups_width;		/* of the UPS column: the longest display name */
 	unsigned long lines;
 };

@@ -97,7 +97,9 @@ EXTRA_DIST += \
 	tests/plans/mk-timed.conf \
 	tests/plans/syntax-tour.conf \
 	tests/bench/check-bench.sh \
-	tests/bench/gen-plan.sh
+	tests/bench/gen-plan.sh \
+	tests/bench/gen-scenario.sh \
+	tests/bench/sim-bench.sh
 
 # scratch directories of the drivers (kept when a test fails) and mismatches
 clean-local: clean-local-tests
@@ -108,5 +110,6 @@ clean-local-tests:
 # the benchmark of `upsplan check`; prints PASS/MISS against its targets
 bench: upsplan$(EXEEXT)
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' $(SHELL) $(srcdir)/tests/bench/check-bench.sh
+	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' $(SHELL) $(srcdir)/tests/bench/sim-bench.sh
 
 .PHONY: bench clean-local-tests
