@@ -134,7 +134,7 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 		  struct tmr_heap *timers, const char *hostname, const char *banner)
 {
 	struct vm *vm = xcalloc(1, sizeof(*vm));
-	struct vm_bounds b = { 0, 12, strlen(hostname), strlen(banner) };
+	struct vm_bounds b = { 0, 0, strlen(hostname), strlen(banner) };
 	size_t names = 0, maxt = 0, text = 0, eff = 0, argv = 0;
 
 	vm->img = img;
@@ -143,6 +143,9 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	vm->timers = timers;
 	vm->hostname = xstrdup(hostname);
 	vm->banner = xstrdup(banner);
+	for (uint32_t p = 0; p < EV_NPAIRS; p++)	/* the longest event name, "None->DISCHRG" */
+		if (strlen(ev_pair_name(p)) > b.event)
+			b.event = strlen(ev_pair_name(p));
 	vm->hostname_len = b.host;
 	vm->banner_len = b.banner;
 

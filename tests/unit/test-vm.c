@@ -252,6 +252,16 @@ static void test_no_growth(void)
 	is_int(n, 1000 * 17, "1000 runs of the largest handlers");
 	is_int(vm_get_stats(f.vm)->grows, 0, "buffers sized by vm_new() are never grown");
 	fixture_free(&f);
+
+	/* the longest event names (13 bytes) in a handler that renders them twice */
+	fixture_init(&f, "GROUP LOCAL HOST localhost CERTFILE '/c' MONITOR u POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+			 "WHEN u REPORTS None->DISCHRG : NUTLOG '%(e)s' NUTLOG '%(e)s'\n"
+			 "WHEN u REPORTS DISCHRG->None : NUTLOG '%(e)s' NUTLOG '%(e)s'\n");
+	run(&f, "u", "None->DISCHRG", 0);
+	run(&f, "u", "DISCHRG->None", 0);
+	is_str(vm_effects(f.vm)[1].text, "DISCHRG->None", "%%(e)s of a 13-byte event");
+	is_int(vm_get_stats(f.vm)->grows, 0, "the text buffer has room for the longest event name");
+	fixture_free(&f);
 }
 
 static void test_faults(void)
