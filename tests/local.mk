@@ -107,9 +107,11 @@ clean-local-tests:
 	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d \
 		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/generate.d tests/run/*.d tests/run/*.got
 
-# the benchmark of `upsplan check`; prints PASS/MISS against its targets
-bench: upsplan$(EXEEXT)
+# the benchmarks (check, simulate, engine); each prints PASS/MISS against its targets and ratios to the NUT peer
+bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT)
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' $(SHELL) $(srcdir)/tests/bench/check-bench.sh
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' $(SHELL) $(srcdir)/tests/bench/sim-bench.sh
+	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' ENGINE_BENCH='$(abs_top_builddir)/tests/bench/engine-bench$(EXEEXT)' \
+		$(SHELL) $(srcdir)/tests/bench/engine-bench.sh
 
 .PHONY: bench clean-local-tests

@@ -1,28 +1,37 @@
 #!/bin/sh
-# build-fuzz.sh - build the libFuzzer target tests/fuzz/fuzz-plan with clang, ASan and UBSan, straight from the sources.
+# build-fuzz.sh - build a libFuzzer target (tests/fuzz/fuzz-plan or fuzz-image) with clang, ASan and UBSan, straight from the sources.
 #
-# usage: build-fuzz.sh [--roundtrip] [-o OUTPUT]
+# usage: build-fuzz.sh [--roundtrip | --image] [-o OUTPUT]
 #   OUTPUT defaults to ./fuzz-build/fuzz-plan (./fuzz-build/fuzz-plan-roundtrip
 #   with --roundtrip, which also checks that the printed plan parses and
-#   prints the same again).  flex and bison generate the scanner and parser
-#   into a scratch directory, so a fresh checkout needs no configure run;
-#   CC (default clang) and CFLAGS may be overridden.
+#   prints the same again; ./fuzz-build/fuzz-image with --image, the image
+#   decoder, verifier, disassembler and VM).  flex and bison generate the
+#   scanner and parser into a scratch directory, so a fresh checkout needs
+#   no configure run; CC (default clang) and FUZZ_CFLAGS may be overridden
+#   (e.g. FUZZ_CFLAGS='-g -O1 -DFUZZ_IMAGE_GROWS' for fuzz-image's check
+#   that the VM never grows a buffer).
 set -eu
 
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 roundtrip=
+target=plan
 out=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--roundtrip) roundtrip=-DFUZZ_ROUNDTRIP ;;
+	--image) target=image ;;
 	-o) out=$2; shift ;;
-	-h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build-fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
+if [ -n "$roundtrip" ] && [ $target = image ]; then
+	echo "build-fuzz.sh: --roundtrip is for the plan target only" >&2
+	exit 2
+fi
 if [ -z "$out" ]; then
-	out=fuzz-build/fuzz-plan${roundtrip:+-roundtrip}
+	out=fuzz-build/fuzz-$target${roundtrip:+-roundtrip}
 fi
 
 CC=${CC:-clang}
@@ -66,6 +75,6 @@ done
 # -I"$gen" first: its config.h and grammar/parser.h win over a configured tree's
 # shellcheck disable=SC2086
 "$CC" $CFLAGS $SAN $roundtrip -I"$gen" -I"$srcdir" \
-	-o "$out" "$srcdir/tests/fuzz/fuzz-plan.c" \
+	-o "$out" "$srcdir/tests/fuzz/fuzz-$target.c" \
 	"$gen/grammar/lexer.c" "$gen/grammar/parser.c" $srcs
 echo "build-fuzz.sh: built $out"

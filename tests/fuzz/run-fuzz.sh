@@ -1,44 +1,85 @@
 #!/bin/sh
-# run-fuzz.sh - build tests/fuzz/fuzz-plan and fuzz it for SECONDS (default 300) from a corpus of the shipped plans.
+# run-fuzz.sh - build a libFuzzer target (plan: the front end; image: the image loader, verifier and VM) and fuzz it for SECONDS (default 300).
 #
-# usage: run-fuzz.sh [SECONDS]
-#   Works in the current directory: fuzz-build/ (binary), fuzz-corpus/
-#   (kept between runs, seeded from tests/diag, examples and tests/plans),
-#   fuzz-artifacts/ (crash-*, leak-*, timeout-*, oom-* inputs).
+# usage: run-fuzz.sh [SECONDS] [plan|image]
+#   Works in the current directory: fuzz-build/ (binaries, logs),
+#   fuzz-corpus/ (target plan) or fuzz-corpus-image/ (kept between runs),
+#   fuzz-artifacts/ or fuzz-artifacts-image/ (crash-*, leak-*, timeout-*,
+#   oom-* inputs).
+#   plan (default): tests/fuzz/fuzz-plan.c, seeded from tests/diag,
+#   examples and tests/plans.  FUZZ_ROUNDTRIP=1 fuzzes the print/re-parse
+#   round trip as well.
+#   image: tests/fuzz/fuzz-image.c, seeded with the images that
+#   `upsplan compile --hostname=fuzz` makes of those plans (the ones that
+#   compile); UPSPLAN names the upsplan program (default: ./upsplan, then
+#   upsplan in the source tree, then in PATH).
 #   FUZZ_FORK=N runs N fuzzing processes (libFuzzer -fork=N).
-#   FUZZ_ROUNDTRIP=1 fuzzes the print/re-parse round trip as well.
 #   Exit status: 0 no crash, 1 crash (or leak, timeout, UBSan report).
 set -u
 
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-300}
+target=${2:-plan}
 case $seconds in
 ''|*[!0-9]*) echo "run-fuzz.sh: SECONDS must be a number, not '$seconds'" >&2; exit 2 ;;
 esac
+case $target in
+plan|image) ;;
+*) echo "run-fuzz.sh: the target is plan or image, not '$target'" >&2; exit 2 ;;
+esac
 
-bin=fuzz-build/fuzz-plan
-if [ "${FUZZ_ROUNDTRIP:-0}" = 1 ]; then
-	bin=fuzz-build/fuzz-plan-roundtrip
-	"$srcdir/tests/fuzz/build-fuzz.sh" --roundtrip -o "$bin" || exit 2
+if [ "$target" = image ]; then
+	bin=fuzz-build/fuzz-image
+	"$srcdir/tests/fuzz/build-fuzz.sh" --image -o "$bin" || exit 2
+	corpus=fuzz-corpus-image
+	artifacts=fuzz-artifacts-image
+	log=fuzz-build/fuzz-image.log
 else
-	"$srcdir/tests/fuzz/build-fuzz.sh" -o "$bin" || exit 2
+	bin=fuzz-build/fuzz-plan
+	if [ "${FUZZ_ROUNDTRIP:-0}" = 1 ]; then
+		bin=fuzz-build/fuzz-plan-roundtrip
+		"$srcdir/tests/fuzz/build-fuzz.sh" --roundtrip -o "$bin" || exit 2
+	else
+		"$srcdir/tests/fuzz/build-fuzz.sh" -o "$bin" || exit 2
+	fi
+	corpus=fuzz-corpus
+	artifacts=fuzz-artifacts
+	log=fuzz-build/fuzz.log
 fi
 
-corpus=fuzz-corpus
-artifacts=fuzz-artifacts
 mkdir -p "$corpus" "$artifacts"
 nseed=0
-for f in "$srcdir"/tests/diag/*.conf "$srcdir"/examples/*.conf "$srcdir"/tests/plans/*.conf; do
-	[ -f "$f" ] || continue
-	d=${f#"$srcdir"/}
-	cp "$f" "$corpus/seed-$(echo "$d" | tr '/' '_')"
-	nseed=$((nseed + 1))
-done
-echo "run-fuzz.sh: $nseed seed files, corpus $(find "$corpus" -type f | wc -l) inputs, running ${seconds}s"
+if [ "$target" = image ]; then
+	upsplan=${UPSPLAN:-}
+	if [ -z "$upsplan" ]; then
+		for p in ./upsplan "$srcdir/upsplan" "$(command -v upsplan 2>/dev/null)"; do
+			[ -n "$p" ] && [ -x "$p" ] && { upsplan=$p; break; }
+		done
+	fi
+	if [ -z "$upsplan" ] || [ ! -x "$upsplan" ]; then
+		echo "run-fuzz.sh: no upsplan program to compile the seed images (build it, or set UPSPLAN)" >&2
+		exit 2
+	fi
+	for f in "$srcdir"/tests/diag/*.conf "$srcdir"/examples/*.conf "$srcdir"/tests/plans/*.conf; do
+		[ -f "$f" ] || continue
+		d=${f#"$srcdir"/}
+		if "$upsplan" compile --hostname=fuzz "$f" -o "$corpus/seed-$(echo "$d" | tr '/' '_').upb" \
+			>/dev/null 2>&1; then
+			nseed=$((nseed + 1))
+		fi
+	done
+else
+	for f in "$srcdir"/tests/diag/*.conf "$srcdir"/examples/*.conf "$srcdir"/tests/plans/*.conf; do
+		[ -f "$f" ] || continue
+		d=${f#"$srcdir"/}
+		cp "$f" "$corpus/seed-$(echo "$d" | tr '/' '_')"
+		nseed=$((nseed + 1))
+	done
+fi
+echo "run-fuzz.sh: target $target, $nseed seed files, corpus $(find "$corpus" -type f | wc -l) inputs, running ${seconds}s"
 
 fork=
 [ -n "${FUZZ_FORK:-}" ] && fork="-fork=$FUZZ_FORK -ignore_crashes=0"
-log=fuzz-build/fuzz.log
 start=$(date +%s)
 # shellcheck disable=SC2086
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -1,0 +1,443 @@
+/* engine-bench.c - engine benchmark: handler runs per second without allocation, compiling versus loading an image, upssched's rate. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/compile.h"
+#include "engine/events.h"
+#include "engine/vm.h"
+#include "grammar/ast.h"
+#include "grammar/source.h"
+
+extern char **environ;
+
+/*
+ * Allocation counter: with glibc the program's own malloc, calloc, realloc
+ * and free take the place of the library's (every caller, the engine and
+ * libc itself, goes through them) and pass on to glibc's allocator.  Not
+ * under a sanitizer, which has its own allocator.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define BENCH_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define BENCH_SANITIZED 1
+#endif
+
+static int counting;
+static unsigned long nalloc;
+
+#if defined(__GLIBC__) && !defined(BENCH_SANITIZED)
+#define BENCH_COUNT_ALLOC 1
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+
+void *malloc(size_t n)
+{
+	if (counting)
+		nalloc++;
+	return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	if (counting)
+		nalloc++;
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+	if (counting)
+		nalloc++;
+	return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+	if (counting)
+		nalloc++;
+	__libc_free(p);
+}
+#endif
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double peak_rss_mb(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)ru.ru_maxrss / 1024.0;	/* Linux: kilobytes */
+}
+
+static int usage(void)
+{
+	fputs("usage: engine-bench handler PLAN [SECONDS]\n"
+	      "       engine-bench compile PLAN IMAGE [RUNS]\n"
+	      "       engine-bench load IMAGE [RUNS]\n"
+	      "       engine-bench peer UPSSCHED SECONDS [sh]\n", stderr);
+	return 2;
+}
+
+/* Compile the plan source PATH into IMG; diagnostics on stderr.  Returns 0 on success. */
+static int compile_file(const char *path, struct plan_image *img)
+{
+	struct src_registry reg;
+	struct diag_queue dq;
+	struct sema_options o = { .hostname = "bench" };
+	const struct src_file *f;
+	char err[512];
+	int rc;
+
+	src_init(&reg);
+	f = src_load(&reg, path, err, sizeof(err));
+	if (!f) {
+		fprintf(stderr, "engine-bench: %s\n", err);
+		src_free(&reg);
+		return -1;
+	}
+	diag_init(&dq, &reg);
+	rc = compile_plan(&reg, f, &dq, &o, img, err, sizeof(err));
+	if (rc != 0) {
+		diag_render_gnu(&dq, stderr, 0);
+		if (rc == 2)
+			fprintf(stderr, "engine-bench: %s: compiled image fails verification: %s\n", path, err);
+	}
+	diag_free(&dq);
+	src_free(&reg);
+	return rc;
+}
+
+static const char *bench_getvar(void *ctx, uint32_t ups, const char *name)
+{
+	(void)ctx;
+	(void)ups;
+	return strcmp(name, "battery.charge") == 0 ? "87.5" : NULL;
+}
+
+static uint32_t find_ups(const struct plan_image *img, const char *name)
+{
+	for (uint32_t i = 0; i < img->ups.n; i++)
+		if (strcmp(img_bytes(img, img->ups.v[i].name), name) == 0)
+			return i;
+	return IMG_NONE;
+}
+
+/* Part a and b: the None->LB handler of UPS-1 in a loop. */
+static int bench_handler(const char *path, double seconds)
+{
+	static const uint32_t want[4] = { OP_NOTIFY, OP_NUTLOG, OP_WALL, OP_STARTTIMER };
+	struct plan_image img;
+	struct vm_host host = { NULL, bench_getvar };
+	struct tmr_heap timers;
+	uint32_t *tables, ups, n;
+	int pair = ev_pair_index(AST_ST_NONE, AST_ST_LB);
+	struct vm *vm;
+	const struct vm_effect *e;
+	uint64_t runs = 0, effects = 0, sink = 0;
+	unsigned long allocs;
+	double t0, el;
+	int ok = 1;
+
+	if (compile_file(path, &img) != 0)
+		return 1;
+	ups = find_ups(&img, "UPS-1");
+	if (ups == IMG_NONE || pair < 0 || strcmp(ev_pair_name((unsigned)pair), "None->LB") != 0 ||
+	    img.handlers.v[ups * EV_NPAIRS + (uint32_t)pair] == IMG_NONE) {
+		fprintf(stderr, "engine-bench: %s has no handler of UPS-1 for None->LB\n", path);
+		img_free(&img);
+		return 1;
+	}
+	tables = calloc(img.ups.n + 1, sizeof(*tables));
+	if (!tables)
+		abort();
+	tmr_init(&timers, img.timers.n);
+	vm = vm_new(&img, &host, tables, &timers, "bench", "nut@bench");
+
+	struct vm_event ev = { .ups = ups, .pair = (uint32_t)pair, .timer = IMG_NONE, .time = 0 };
+	n = vm_run_event(vm, &ev);	/* warm-up: the first run touches every buffer */
+	e = vm_effects(vm);
+	if (n != 4)
+		ok = 0;
+	for (uint32_t i = 0; ok && i < 4; i++)
+		if (e[i].kind != want[i])
+			ok = 0;
+	if (!ok) {
+		fprintf(stderr, "engine-bench: the handler of UPS-1 None->LB has %u effects, not NOTIFY NUTLOG WALL STARTTIMER\n", n);
+		goto out;
+	}
+	printf("handler: UPS-1 None->LB of %s (pair %d), %u actions: %s %s %s %s; battery.charge \"87.5\"\n",
+	       path, pair, n, vm_effect_name(e[0].kind), vm_effect_name(e[1].kind),
+	       vm_effect_name(e[2].kind), vm_effect_name(e[3].kind));
+	printf("  WALL text: \"%s\"\n", e[2].text);
+
+	nalloc = 0;
+	counting = 1;
+	t0 = now();
+	do {
+		for (int i = 0; i < 4096; i++) {
+			ev.time = (double)runs;
+			n = vm_run_event(vm, &ev);
+			e = vm_effects(vm);
+			for (uint32_t k = 0; k < n; k++)
+				sink += e[k].len + (e[k].text ? (unsigned char)e[k].text[0] : 0);
+			effects += n;
+			runs++;
+		}
+		el = now() - t0;
+	} while (el < seconds);
+	counting = 0;
+	allocs = nalloc;
+
+	double rate = (double)runs / el;
+	printf("  handler runs: %llu in %.2f s: %.0f runs/s, %.1f ns/run, %.0f effects/s (checksum %llu)\n",
+	       (unsigned long long)runs, el, rate, el * 1e9 / (double)runs, (double)effects / el,
+	       (unsigned long long)(sink % 1000));
+#ifdef BENCH_COUNT_ALLOC
+	printf("  allocations in the timed loop: %lu malloc/calloc/realloc/free calls; VM buffer growths: %llu\n",
+	       allocs, (unsigned long long)vm_get_stats(vm)->grows);
+	printf("target: %.0f runs/s >= 2000000: %s; allocations %lu == 0: %s; growths %llu == 0: %s\n",
+	       rate, rate >= 2e6 ? "PASS" : "MISS", allocs, allocs == 0 ? "PASS" : "MISS",
+	       (unsigned long long)vm_get_stats(vm)->grows, vm_get_stats(vm)->grows == 0 ? "PASS" : "MISS");
+#else
+	(void)allocs;
+	printf("  allocations in the timed loop: not counted (needs glibc, no sanitizer); VM buffer growths: %llu\n",
+	       (unsigned long long)vm_get_stats(vm)->grows);
+	printf("target: %.0f runs/s >= 2000000: %s; growths %llu == 0: %s\n", rate, rate >= 2e6 ? "PASS" : "MISS",
+	       (unsigned long long)vm_get_stats(vm)->grows, vm_get_stats(vm)->grows == 0 ? "PASS" : "MISS");
+#endif
+out:
+	vm_free(vm);
+	tmr_free(&timers);
+	free(tables);
+	img_free(&img);
+	return ok ? 0 : 1;
+}
+
+static int write_file(const char *path, const unsigned char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	size_t off = 0;
+
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return close(fd);
+}
+
+static int read_file(const char *path, unsigned char **bufp, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned char *buf;
+	size_t off = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return -1;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		abort();
+	while (off < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + off, (size_t)st.st_size - off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		off += (size_t)r;
+	}
+	close(fd);
+	*bufp = buf;
+	*lenp = off;
+	return 0;
+}
+
+/* Part c, first half: source to image file, in process. */
+static int bench_compile(const char *path, const char *out, int runs)
+{
+	double best = 0;
+	size_t size = 0;
+
+	for (int r = 0; r < runs; r++) {
+		struct plan_image img;
+		unsigned char *buf;
+		size_t len;
+		double t0 = now();
+
+		if (compile_file(path, &img) != 0)
+			return 1;
+		img_encode(&img, &buf, &len);
+		if (write_file(out, buf, len) != 0) {
+			fprintf(stderr, "engine-bench: cannot write '%s': %s\n", out, strerror(errno));
+			return 1;
+		}
+		double el = now() - t0;
+		free(buf);
+		img_free(&img);
+		if (r == 0 || el < best)
+			best = el;
+		size = len;
+	}
+	printf("compile: %.4f s (best of %d: read source, compile_plan, img_encode, write), image %zu bytes, peak RSS %.1f MB\n",
+	       best, runs, size, peak_rss_mb());
+	return 0;
+}
+
+/* Part c, second half: image file back to a verified image, then a VM for it. */
+static int bench_load(const char *path, int runs)
+{
+	double best = 0, best_vm = 0;
+	size_t size = 0;
+	char err[512];
+
+	for (int r = 0; r < runs; r++) {
+		struct plan_image img;
+		struct vm_host host = { NULL, bench_getvar };
+		struct tmr_heap timers;
+		unsigned char *buf;
+		uint32_t *tables;
+		size_t len;
+		double t0 = now();
+
+		if (read_file(path, &buf, &len) != 0) {
+			fprintf(stderr, "engine-bench: cannot read '%s': %s\n", path, strerror(errno));
+			return 1;
+		}
+		if (img_decode(buf, len, 0, &img, err, sizeof(err)) != 0 ||
+		    img_verify(&img, err, sizeof(err)) != 0) {
+			fprintf(stderr, "engine-bench: '%s': %s\n", path, err);
+			free(buf);
+			return 1;
+		}
+		double el = now() - t0;
+		free(buf);
+		size = len;
+
+		t0 = now();
+		tables = calloc(img.ups.n + 1, sizeof(*tables));
+		if (!tables)
+			abort();
+		tmr_init(&timers, img.timers.n);
+		struct vm *vm = vm_new(&img, &host, tables, &timers, "bench", "nut@bench");
+		double elvm = now() - t0;
+
+		vm_free(vm);
+		tmr_free(&timers);
+		free(tables);
+		img_free(&img);
+		if (r == 0 || el < best)
+			best = el;
+		if (r == 0 || elvm < best_vm)
+			best_vm = elvm;
+	}
+	printf("load: %.4f s (best of %d: read image, img_decode, img_verify), image %zu bytes, peak RSS %.1f MB\n",
+	       best, runs, size, peak_rss_mb());
+	printf("vm_new: %.4f s (best of %d: timer heap, state tables and a VM for the loaded image)\n", best_vm, runs);
+	return 0;
+}
+
+/*
+ * Part d: NUT's way to run a handler is upsmon starting NOTIFYCMD (here
+ * upssched) once per event, with UPSNAME and NOTIFYTYPE in its
+ * environment; upssched reads upssched.conf from NUT_CONFPATH (the
+ * current directory) and runs the matching AT ... EXECUTE rule through
+ * CMDSCRIPT.  VIA_SH: through /bin/sh -c, as upsmon's system() does.
+ */
+static int bench_peer(const char *upssched, double seconds, int via_sh)
+{
+	char confpath[4096], conf_env[4200], path_env[4200];
+	const char *p = getenv("PATH");
+	char *env[] = { conf_env, "UPSNAME=UPS-1@localhost", "NOTIFYTYPE=LOWBATT", path_env, NULL };
+	char cmd[4200];
+	char *argv_exec[] = { (char *)upssched, NULL };
+	char *argv_sh[] = { "sh", "-c", cmd, NULL };
+	posix_spawn_file_actions_t fa;
+	unsigned long n = 0;
+	double t0, el;
+
+	if (!getcwd(confpath, sizeof(confpath)))
+		return 1;
+	snprintf(conf_env, sizeof(conf_env), "NUT_CONFPATH=%s", confpath);
+	snprintf(path_env, sizeof(path_env), "PATH=%s", p ? p : "/usr/sbin:/usr/bin:/sbin:/bin");
+	snprintf(cmd, sizeof(cmd), "%s \"UPS UPS-1@localhost battery is low\"", upssched);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	t0 = now();
+	do {
+		pid_t pid;
+		int st, rc;
+
+		rc = via_sh ? posix_spawn(&pid, "/bin/sh", &fa, NULL, argv_sh, env) :
+		     posix_spawn(&pid, upssched, &fa, NULL, argv_exec, env);
+		if (rc != 0) {
+			fprintf(stderr, "engine-bench: cannot start %s: %s\n", upssched, strerror(rc));
+			return 1;
+		}
+		while (waitpid(pid, &st, 0) < 0)
+			if (errno != EINTR)
+				return 1;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "engine-bench: %s failed (status %d)\n", upssched, st);
+			return 1;
+		}
+		n++;
+		el = now() - t0;
+	} while (el < seconds || n < 10);
+	posix_spawn_file_actions_destroy(&fa);
+	printf("peer: %lu upssched invocations in %.2f s (%s): %.1f invocations/s, %.3f ms each\n",
+	       n, el, via_sh ? "through /bin/sh -c, as upsmon's NOTIFYCMD" : "direct exec",
+	       (double)n / el, el * 1e3 / (double)n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "handler") == 0 && (argc == 3 || argc == 4))
+		return bench_handler(argv[2], argc == 4 ? atof(argv[3]) : 1.5);
+	if (strcmp(argv[1], "compile") == 0 && (argc == 4 || argc == 5))
+		return bench_compile(argv[2], argv[3], argc == 5 && atoi(argv[4]) > 0 ? atoi(argv[4]) : 3);
+	if (strcmp(argv[1], "load") == 0 && (argc == 3 || argc == 4))
+		return bench_load(argv[2], argc == 4 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 3);
+	if (strcmp(argv[1], "peer") == 0 && (argc == 4 || argc == 5))
+		return bench_peer(argv[2], atof(argv[3]), argc == 5 && strcmp(argv[4], "sh") == 0);
+	return usage();
+}
