@@ -57,3 +57,14 @@ unterminated:
 		words++;
 	}
 }
+
+int argv_plain_word(const char *s, size_t len)
+{
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!(s[i] >= 'a' && s[i] <= 'z') && !(s[i] >= 'A' && s[i] <= 'Z') && !(s[i] >= '0' && s[i] <= '9') &&
+		    s[i] != '.' && s[i] != '_' && s[i] != '-')
+			return 0;	/* ASCII only, whatever the locale */
+	return 1;
+}

@@ -17,4 +17,11 @@
  */
 int argv_split(const char *s, size_t len, char *out, size_t *errpos);
 
+/*
+ * 1 when the LEN bytes at S (LEN > 0) are letters, digits, '.', '_' or
+ * '-' only: a value that a substitution can put into a SHUTDOWNCMD text
+ * without changing how it splits (host and user names).
+ */
+int argv_plain_word(const char *s, size_t len);
+
 #endif

@@ -34,6 +34,7 @@ struct cg {
 	/* identical texts share one template: text -> template index */
 	struct symtab tpl_index;
 	IMG_VEC(char *) tpl_texts;	/* owned keys of tpl_index */
+	IMG_VEC(struct cg_excess) excess;
 };
 
 struct cg *cg_new(struct plan_image *img, const struct src_registry *reg)
@@ -55,6 +56,7 @@ void cg_free(struct cg *cg)
 	free(cg->code.v);
 	free(cg->locs.v);
 	free(cg->clauses.v);
+	free(cg->excess.v);
 	for (uint32_t i = 0; i < cg->tpl_texts.n; i++)
 		free(cg->tpl_texts.v[i]);
 	free(cg->tpl_texts.v);
@@ -213,9 +215,29 @@ static void cg_copy_clause(struct cg *cg, const struct cg_clause *c)
 	}
 }
 
+/* Record the run starting at clause I if its cost C is over the bounds. */
+static void cg_check_run(struct cg *cg, uint32_t i, const struct img_cost *c)
+{
+	const struct cg_clause *cl = &cg->clauses.v[i];
+	struct cg_excess *x;
+	char why[sizeof(x->why)];
+
+	if (!img_cost_excess(c, why, sizeof(why)))
+		return;
+	IMG_PUSH(cg->excess, x);
+	x->off = cl->loc_first < cl->loc_end ? cg->locs.v[cl->loc_first].off : 0;
+	x->timeout = cl->timeout;
+	x->ups = cl->ups;
+	x->key = cl->key;
+	memcpy(x->why, why, sizeof(why));
+}
+
 void cg_link(struct cg *cg, uint32_t nups)
 {
 	struct plan_image *img = cg->img;
+	uint64_t *tb = img_tpl_bounds(img);
+	struct img_cost timer_run = { 0, 0 };
+	uint32_t timer_first = 0;
 
 	if (cg->clauses.n)
 		qsort(cg->clauses.v, cg->clauses.n, sizeof(*cg->clauses.v), cg_clause_cmp);
@@ -226,6 +248,7 @@ void cg_link(struct cg *cg, uint32_t nups)
 	for (uint32_t i = 0; i < cg->clauses.n;) {
 		const struct cg_clause *c = &cg->clauses.v[i];
 		uint32_t entry = img->code.n, j;
+		struct img_cost run = { 0, 0 };
 
 		/* every clause of the same UPS and key, in file order, then HALT */
 		for (j = i; j < cg->clauses.n && cg->clauses.v[j].timeout == c->timeout &&
@@ -233,15 +256,34 @@ void cg_link(struct cg *cg, uint32_t nups)
 			cg_copy_clause(cg, &cg->clauses.v[j]);
 		img_grow((void **)&img->code.v, &img->code.cap, sizeof(uint32_t), img->code.n + 1);
 		img->code.v[img->code.n++] = OP_HALT;
+		for (uint32_t pc = entry; pc < img->code.n; pc += 1 + op_info(img->code.v[pc])->nops)
+			img_op_cost(img, pc, tb, &run);
 		if (c->timeout) {
 			struct img_tentry *t;
 			IMG_PUSH(img->tentries, t);
 			t->timer = c->key;
 			t->ups = c->ups;
 			t->pc = entry;
+			/* one expiry runs every clause of its timer */
+			if (i == 0 || !cg->clauses.v[timer_first].timeout || cg->clauses.v[timer_first].key != c->key) {
+				memset(&timer_run, 0, sizeof(timer_run));
+				timer_first = i;
+			}
+			timer_run.actions += run.actions;
+			timer_run.text += run.text;
+			if (j == cg->clauses.n || cg->clauses.v[j].key != c->key)
+				cg_check_run(cg, timer_first, &timer_run);
 		} else {
 			img->handlers.v[c->ups * EV_NPAIRS + c->key] = entry;
+			cg_check_run(cg, i, &run);
 		}
 		i = j;
 	}
+	free(tb);
+}
+
+const struct cg_excess *cg_excesses(const struct cg *cg, uint32_t *n)
+{
+	*n = cg->excess.n;
+	return cg->excess.v;
 }

@@ -39,4 +39,15 @@ uint32_t cg_num(struct cg *cg, double v);
  */
 void cg_link(struct cg *cg, uint32_t nups);
 
+/* A run over the bounds of image.h (IMG_MAX_RUN_*), found by cg_link(). */
+struct cg_excess {
+	uint32_t off;		/* source offset of the run's first action */
+	uint32_t timeout;	/* 1: the TIMEOUT clauses of timer KEY; 0: UPS's handler of pair KEY */
+	uint32_t ups, key;
+	char why[128];		/* what exceeds, from img_cost_excess() */
+};
+
+/* The runs over the bounds (*N of them), in link order; valid until cg_free(). */
+const struct cg_excess *cg_excesses(const struct cg *cg, uint32_t *n);
+
 #endif

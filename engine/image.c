@@ -1,9 +1,12 @@
 /* image.c - plan image building blocks: opcode table, strings, templates, growth, freeing. */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/events.h"
 #include "engine/image.h"
 #include "grammar/xalloc.h"
 
@@ -142,4 +145,66 @@ uint32_t img_loc_find(const struct plan_image *img, uint32_t pc)
 			hi = mid;
 	}
 	return lo == 0 ? IMG_NONE : lo - 1;
+}
+
+uint64_t img_subst_max(const struct plan_image *img)
+{
+	uint64_t m = IMG_MAX_HOSTTEXT;
+
+	if (m < 24)	/* %(c)s */
+		m = 24;
+	for (uint32_t p = 0; p < EV_NPAIRS; p++)
+		if (strlen(ev_pair_name(p)) > m)
+			m = strlen(ev_pair_name(p));
+	for (uint32_t i = 0; i < img->timers.n; i++)
+		if ((uint64_t)img->timers.v[i].len + 4 > m)	/* TO->timer */
+			m = (uint64_t)img->timers.v[i].len + 4;
+	for (uint32_t i = 0; i < img->ups.n; i++) {
+		const struct img_ups *u = &img->ups.v[i];
+		uint64_t g = u->group < img->groups.n ? img->groups.v[u->group].name.len : 0;
+		uint64_t n = g + 1 + u->name.len + 1 + u->host.len + 6;	/* G:ups@host:65535 */
+		if (n > m)
+			m = n;
+	}
+	return m;
+}
+
+uint64_t *img_tpl_bounds(const struct plan_image *img)
+{
+	uint64_t subst = img_subst_max(img);
+	uint64_t *b = xcalloc((size_t)img->tpls.n + 1, sizeof(*b));
+
+	for (uint32_t t = 0; t < img->tpls.n; t++) {
+		const struct img_tpl *tp = &img->tpls.v[t];
+		b[t] = 1;	/* its NUL */
+		for (uint32_t i = 0; i < tp->count; i++) {
+			const struct img_part *p = &img->parts.v[tp->first + i];
+			b[t] += p->kind == TPL_LIT ? p->text.len : subst;
+		}
+	}
+	return b;
+}
+
+void img_op_cost(const struct plan_image *img, uint32_t pc, const uint64_t *tb, struct img_cost *c)
+{
+	uint32_t op = img->code.v[pc];
+	const struct op_info *oi = op_info(op);
+
+	if (op == OP_HALT || op == OP_STATE || op == OP_JUMPIFNOT)
+		return;
+	c->actions++;
+	for (uint32_t k = 0; k < oi->nops; k++)
+		if (oi->kinds[k] == OPK_TPL)	/* SHUTDOWNCMD: the text and its words */
+			c->text += tb[img->code.v[pc + 1 + k]] * (op == OP_SHUTDOWNCMD ? 2 : 1);
+}
+
+const char *img_cost_excess(const struct img_cost *c, char *buf, size_t len)
+{
+	if (c->actions > IMG_MAX_RUN_ACTIONS)
+		snprintf(buf, len, "%" PRIu64 " actions, more than %u", c->actions, IMG_MAX_RUN_ACTIONS);
+	else if (c->text > IMG_MAX_RUN_TEXT)
+		snprintf(buf, len, "up to %" PRIu64 " bytes of text, more than %u", c->text, IMG_MAX_RUN_TEXT);
+	else
+		return NULL;
+	return buf;
 }

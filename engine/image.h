@@ -181,6 +181,38 @@ int img_verify(const struct plan_image *img, char *err, size_t errlen);
 /* Most values on the condition stack of any handler. */
 #define IMG_MAX_STACK 8
 
+/*
+ * Bounds of one run (one handler, or every TIMEOUT clause of one timer),
+ * checked by the compiler (E590) and the verifier, so that the buffers the
+ * VM sizes for its largest run stay small: actions emitted, and bytes
+ * rendered with every substitution counted at its longest possible value.
+ */
+#define IMG_MAX_RUN_ACTIONS 65536u
+#define IMG_MAX_RUN_TEXT (64u << 20)
+/* Longest %(h)s host name and %(b)s banner a host may pass to vm_new(). */
+#define IMG_MAX_HOSTTEXT 320u
+
+/* What one run can cost. */
+struct img_cost {
+	uint64_t actions, text;
+};
+
+/* Longest value any substitution can take in IMG (names, event names, hosts). */
+uint64_t img_subst_max(const struct plan_image *img);
+
+/*
+ * The most bytes each template can render (its NUL included), every
+ * substitution at img_subst_max(); an array of tpls.n values to free.  The
+ * parts of the templates must be in range (verified).
+ */
+uint64_t *img_tpl_bounds(const struct plan_image *img);
+
+/* Add to C the cost of the instruction at PC (operands in range), TB from img_tpl_bounds(). */
+void img_op_cost(const struct plan_image *img, uint32_t pc, const uint64_t *tb, struct img_cost *c);
+
+/* NULL when C is within the bounds, or what exceeds them, as a phrase. */
+const char *img_cost_excess(const struct img_cost *c, char *buf, size_t len);
+
 /* Index of the last pc map entry at or before PC (the action PC belongs to), or IMG_NONE. */
 uint32_t img_loc_find(const struct plan_image *img, uint32_t pc);
 

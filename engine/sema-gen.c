@@ -159,7 +159,7 @@ int sema_shutdown_argv(struct sema *s, const struct ast_action *a, const char *t
 
 void sema_gen_message(struct sema *s, const struct sema_msg *m)
 {
-	struct plan_image *img = s->opt->image;
+	struct plan_image *img = s->img;
 	struct img_msg *im;
 
 	IMG_PUSH(img->msgs, im);
@@ -172,7 +172,7 @@ void sema_gen_message(struct sema *s, const struct sema_msg *m)
 
 static struct img_str sema_gen_host(struct sema *s, const struct ast_text *h)
 {
-	struct plan_image *img = s->opt->image;
+	struct plan_image *img = s->img;
 	src_span c;
 
 	if (!h)
@@ -183,12 +183,12 @@ static struct img_str sema_gen_host(struct sema *s, const struct ast_text *h)
 
 static struct img_str sema_gen_str(struct sema *s, const char *p)
 {
-	return img_add_str(s->opt->image, p ? p : "", p ? strlen(p) : 0);
+	return img_add_str(s->img, p ? p : "", p ? strlen(p) : 0);
 }
 
 void sema_gen_finish(struct sema *s)
 {
-	struct plan_image *img = s->opt->image;
+	struct plan_image *img = s->img;
 
 	img_grow((void **)&img->groups.v, &img->groups.cap, sizeof(*img->groups.v), (uint32_t)s->groupv.n + 1);
 	for (size_t i = 0; i < s->groupv.n; i++) {
@@ -232,4 +232,22 @@ void sema_gen_finish(struct sema *s)
 	img->settings.smtp_password = sema_gen_str(s, s->smtp_password);
 	img->settings.smtp_port = (uint32_t)s->smtp_port;
 	cg_link(s->cg, (uint32_t)s->upsv.n);
+
+	uint32_t nx;
+	const struct cg_excess *x = cg_excesses(s->cg, &nx);
+	for (uint32_t i = 0; i < nx; i++) {
+		src_span at = { x[i].off, 1 };
+		struct diag_record *r;
+		if (x[i].timeout) {
+			struct img_str t = img->timers.v[x[i].key];
+			r = diag_at(s->dq, DIAG_RUN_LIMIT, at, "the TIMEOUT clauses of timer '%.*s' together emit %s",
+				    (int)t.len, img_bytes(img, t), x[i].why);
+		} else {
+			struct img_str u = img->ups.v[x[i].ups].name;
+			r = diag_at(s->dq, DIAG_RUN_LIMIT, at, "the WHEN clauses of UPS '%.*s' for %s together emit %s",
+				    (int)u.len, img_bytes(img, u), ev_pair_name(x[i].key), x[i].why);
+		}
+		diag_note(s->dq, r, 0, at,
+			  "one event runs all of them at once, with every %%(k)s substitution counted at its longest: split the text or the clauses over timers");
+	}
 }

@@ -93,6 +93,7 @@ struct sema {
 
 	/* code generation: NULL when only checking */
 	struct cg *cg;
+	struct plan_image *img;	/* the image codegen fills (the caller's, or a scratch one) */
 	int in_clause;		/* the current WHEN clause compiles */
 	double pollfreq, pollfreqalert;
 	char *smtp_server, *smtp_user, *smtp_password;	/* resolved, owned */

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,11 @@ int sema_number(struct sema *s, src_span sp, double *out)
 	memcpy(buf, p, sp.len);
 	buf[sp.len] = '\0';
 	*out = strtod(buf, NULL);
+	if (!isfinite(*out)) {
+		diag_at(s->dq, DIAG_RANGE, sp, "number '%.*s%s' is too large", (int)(sp.len > 40 ? 40 : sp.len), p,
+			sp.len > 40 ? "..." : "");
+		return -1;
+	}
 	return 0;
 }
 
@@ -122,8 +128,15 @@ void sema_check_host(struct sema *s, const struct ast_text *t)
 	}
 	if (strchr(buf, ':')) {
 		char *zone = strchr(buf, '%');
-		if (zone)
-			*zone = '\0';
+		if (zone) {
+			/* an interface name or number: it shows in %(u)s, so no blank or quote */
+			*zone++ = '\0';
+			if (*zone == '\0' || strlen(zone) > 64)
+				goto bad;
+			for (const char *z = zone; *z; z++)
+				if (!isalnum((unsigned char)*z) && *z != '_' && *z != '.' && *z != '-')
+					goto bad;
+		}
 		if (inet_pton(AF_INET6, buf, addr) == 1)
 			return;
 		goto bad;

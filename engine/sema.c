@@ -6,8 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/argv.h"
 #include "engine/events.h"
 #include "engine/sema-int.h"
+#include "engine/vm.h"
 #include "grammar/xalloc.h"
 
 #define LB_PREFIX "battery.charge.low."
@@ -325,13 +327,25 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 		if (!t->start)
 			t->start = a->u.arg.name.off;
 		*SEMA_PUSH(s, s->starts) = ti;
-		if (sema_number(s, a->u.arg.num, &d) == 0)
-			sema_gen_action(s, a, NULL, 0);
+		if (sema_number(s, a->u.arg.num, &d) != 0)
+			break;
+		if (w->timer != SEMA_NONE && d < VM_MIN_REARM) {
+			struct diag_record *r = diag_at(s->dq, DIAG_SHORT_REARM, a->u.arg.num,
+				"STARTTIMER %.*s %.*s in a TIMEOUT clause waits %g s, not %.*s",
+				(int)a->u.arg.name.len, sema_bytes(s, a->u.arg.name),
+				(int)a->u.arg.num.len, sema_bytes(s, a->u.arg.num), VM_MIN_REARM,
+				(int)a->u.arg.num.len, sema_bytes(s, a->u.arg.num));
+			diag_note(s->dq, r, 0, a->u.arg.num,
+				  "a timer started when a timer expires runs at least %g s, so that timers restarting each other cannot spin; write at least %g",
+				  VM_MIN_REARM, VM_MIN_REARM);
+		}
+		sema_gen_action(s, a, NULL, 0);
 		break;
 	}
 	case AST_ACT_DEBUG:
-		if (sema_number(s, a->u.arg.num, &d) == 0 &&
-		    (d != 0 && d != 1 && d != 2))
+		if (sema_number(s, a->u.arg.num, &d) != 0)
+			break;
+		if (d != 0 && d != 1 && d != 2)
 			diag_at(s->dq, DIAG_DEBUG_RANGE, a->u.arg.num,
 				"DEBUG level must be 0, 1 or 2, not %.*s", (int)a->u.arg.num.len,
 				sema_bytes(s, a->u.arg.num));
@@ -601,6 +615,7 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 	       const struct sema_options *opt, struct sema_result *res)
 {
 	struct sema s;
+	struct plan_image scratch = { 0 };
 	struct sema_msg *host;
 	char hostname[256] = "localhost";
 	size_t errors_before = dq->nerrors;
@@ -612,17 +627,25 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 	s.opt = opt;
 	s.cur_group = s.cur_ups = SEMA_NONE;
 	s.pollfreq = s.pollfreqalert = 5;
-	if (opt && opt->image)
-		s.cg = cg_new(opt->image, reg);
+	/* without an image to fill, one is built and dropped: the bounds of E590 are checked on the code */
+	s.img = opt && opt->image ? opt->image : &scratch;
+	s.cg = cg_new(s.img, reg);
 
 	/* the built-in message "hostname" */
 	if (opt && opt->hostname)
 		snprintf(hostname, sizeof(hostname), "%s", opt->hostname);
-	else
-		gethostname(hostname, sizeof(hostname) - 1);
+	else if (gethostname(hostname, sizeof(hostname) - 1) != 0 || !argv_plain_word(hostname, strlen(hostname)))
+		snprintf(hostname, sizeof(hostname), "localhost");
 	host = SEMA_PUSH(&s, s.msgv);
-	host->text = xstrdup(hostname);
-	host->len = strlen(hostname);
+	/* its text is used as a message: a '%' in it is a percent sign, not a substitution */
+	host->text = xrealloc(NULL, 2 * strlen(hostname) + 1);
+	host->len = 0;
+	for (const char *p = hostname; *p; p++) {
+		host->text[host->len++] = *p;
+		if (*p == '%')
+			host->text[host->len++] = '%';
+	}
+	host->text[host->len] = '\0';
 	symtab_put(&s.msgs, "hostname", 8, 0);
 	if (s.cg)
 		sema_gen_message(&s, host);
@@ -645,5 +668,6 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 		res->nwhens = (unsigned)s.whenv.n;
 	}
 	sema_free(&s);
+	img_free(&scratch);
 	return dq->nerrors > errors_before;
 }

@@ -98,7 +98,7 @@ static void st_charge(struct st_ups *s, const char *v)
 	d = strtod(v, &end);
 	while (end != v && *end == ' ')
 		end++;
-	if (end != v && *end == '\0' && isfinite(d))
+	if (end != v && *end == '\0' && isfinite(d) && d >= 0)	/* as %(c)s: a negative charge is unknown */
 		s->charge = d;
 }
 

@@ -14,6 +14,8 @@
 
 struct vfy {
 	const struct plan_image *img;
+	const uint64_t *tb;		/* img_tpl_bounds() */
+	struct img_cost *cost;		/* cost of the handler at each entry pc */
 	char *err;
 	size_t errlen;
 };
@@ -83,12 +85,17 @@ static int vtables(struct vfy *v)
 		if (p->kind == TPL_LIT && vstr(v, p->text, "template part", i))
 			return -1;
 	}
+	/* templates own consecutive runs of parts, in order: bounds cost O(parts) */
+	uint32_t next = 0;
 	for (uint32_t i = 0; i < img->tpls.n; i++) {
 		const struct img_tpl *t = &img->tpls.v[i];
-		if (t->first > img->parts.n || t->count > img->parts.n - t->first)
-			return vfail(v, "template %u: parts %u+%u outside the %u parts", i, t->first,
-				     t->count, img->parts.n);
+		if (t->first != next || t->count > img->parts.n - t->first)
+			return vfail(v, "template %u: parts %u+%u are not the %u parts after the previous template's",
+				     i, t->first, t->count, img->parts.n - next);
+		next += t->count;
 	}
+	if (next != img->parts.n)
+		return vfail(v, "%u template parts after the last template", img->parts.n - next);
 	for (uint32_t i = 0; i < img->consts.n; i++)
 		if (!isfinite(img->consts.v[i]) || img->consts.v[i] < 0)
 			return vfail(v, "constant %u is not a finite number of seconds >= 0", i);
@@ -169,7 +176,9 @@ static int vcode(struct vfy *v, uint8_t *marks)
 	const struct plan_image *img = v->img;
 	uint32_t n = img->code.n, pc = 0, reach = 0;
 	int8_t *incoming = xrealloc(NULL, (size_t)n + 1);
-	int depth = 0, live = 1, rc = -1;
+	uint32_t entry = 0;		/* of the current handler */
+	struct img_cost run = { 0, 0 };
+	int depth = 0, live = 1, rc = -1;	/* live: the last instruction was not HALT */
 
 	memset(incoming, -1, (size_t)n + 1);
 	marks[0] = VM_ENTRY;
@@ -178,13 +187,12 @@ static int vcode(struct vfy *v, uint8_t *marks)
 
 		marks[pc] |= VM_START;
 		if (incoming[pc] >= 0) {
-			if (live && incoming[pc] != depth) {
+			if (incoming[pc] != depth) {
 				vfail(v, "offset %u: stack depth %d on one path, %d on another", pc, depth, incoming[pc]);
 				goto out;
 			}
-			depth = incoming[pc];
-			live = 1;
 		}
+		live = 1;
 		if (!oi) {
 			vfail(v, "offset %u: unknown opcode %u", pc, img->code.v[pc]);
 			goto out;
@@ -223,7 +231,16 @@ static int vcode(struct vfy *v, uint8_t *marks)
 				goto out;
 			}
 		}
+		img_op_cost(img, pc, v->tb, &run);
 		if (img->code.v[pc] == OP_HALT) {
+			char why[128];
+			if (img_cost_excess(&run, why, sizeof(why))) {
+				vfail(v, "offset %u: the handler at %u emits %s", pc, entry, why);
+				goto out;
+			}
+			v->cost[entry] = run;
+			memset(&run, 0, sizeof(run));
+			entry = pc + 1;
 			if (depth != 0) {
 				vfail(v, "offset %u: HALT with %d values on the stack", pc, depth);
 				goto out;
@@ -274,8 +291,19 @@ static int vhandlers(struct vfy *v, const uint8_t *marks)
 			return vfail(v, "TIMEOUT entry %u: timer %u or UPS %u out of range", i, t->timer, t->ups);
 		if (t->pc >= n || !(marks[t->pc] & VM_ENTRY))
 			return vfail(v, "TIMEOUT entry %u points to offset %u, not a handler entry", i, t->pc);
-		if (i > 0 && t->timer < img->tentries.v[i - 1].timer)
-			return vfail(v, "TIMEOUT entries are not sorted by timer at entry %u", i);
+		if (i > 0 && (t->timer < t[-1].timer || (t->timer == t[-1].timer && t->ups <= t[-1].ups)))
+			return vfail(v, "TIMEOUT entries are not sorted by timer and UPS, without repeats, at entry %u", i);
+	}
+	/* one expiry runs every clause of its timer */
+	for (uint32_t i = 0, j; i < img->tentries.n; i = j) {
+		struct img_cost run = { 0, 0 };
+		char why[128];
+		for (j = i; j < img->tentries.n && img->tentries.v[j].timer == img->tentries.v[i].timer; j++) {
+			run.actions += v->cost[img->tentries.v[j].pc].actions;
+			run.text += v->cost[img->tentries.v[j].pc].text;
+		}
+		if (img_cost_excess(&run, why, sizeof(why)))
+			return vfail(v, "the TIMEOUT clauses of timer %u emit %s", img->tentries.v[i].timer, why);
 	}
 	for (uint32_t i = 0; i < img->pcmap.n; i++) {
 		const struct img_loc *l = &img->pcmap.v[i];
@@ -289,16 +317,21 @@ static int vhandlers(struct vfy *v, const uint8_t *marks)
 
 int img_verify(const struct plan_image *img, char *err, size_t errlen)
 {
-	struct vfy v = { img, err, errlen };
+	struct vfy v = { img, NULL, NULL, err, errlen };
 	uint8_t *marks;
+	uint64_t *tb;
 	int rc;
 
 	if (vtables(&v))
 		return -1;
 	marks = xcalloc((size_t)img->code.n + 1, 1);
+	v.tb = tb = img_tpl_bounds(img);
+	v.cost = xcalloc((size_t)img->code.n + 1, sizeof(*v.cost));
 	rc = vcode(&v, marks);
 	if (rc == 0)
 		rc = vhandlers(&v, marks);
 	free(marks);
+	free(tb);
+	free(v.cost);
 	return rc;
 }

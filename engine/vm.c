@@ -21,6 +21,7 @@ struct vm {
 	struct tmr_heap *timers;
 	char *hostname, *banner;
 	size_t hostname_len, banner_len;
+	double min_start;	/* shortest STARTTIMER of this run: VM_MIN_REARM in a TIMEOUT run */
 	char *names;		/* display names, NUL-separated */
 	uint32_t *name_off, *name_len;
 	uint32_t *timer_first;	/* per timer: first TIMEOUT entry; [ntimers] = end */
@@ -106,28 +107,36 @@ static size_t vm_tpl_bound(const struct plan_image *img, const struct vm_bounds 
 	return n;
 }
 
-/* What one handler run from ENTRY can need: text bytes, effects, argv slots. */
-static void vm_handler_bound(const struct plan_image *img, const struct vm_bounds *b, uint32_t pc,
-			     size_t *text, size_t *eff, size_t *argv)
+/* What one run can need: text bytes, effects, argv slots. */
+struct vm_need {
+	size_t text, eff, argv;
+};
+
+/* Add what the instruction at PC needs, TB holding each template's bound. */
+static void vm_op_need(const struct plan_image *img, const size_t *tb, uint32_t pc, struct vm_need *nd)
 {
-	for (;;) {
-		uint32_t op = img->code.v[pc];
-		const struct op_info *oi = op_info(op);
-		if (op == OP_HALT || !oi)	/* !oi: only in an unverified image */
-			return;
-		if (op != OP_STATE && op != OP_JUMPIFNOT)
-			(*eff)++;
-		for (uint32_t k = 0; k < oi->nops; k++)
-			if (oi->kinds[k] == OPK_TPL) {
-				size_t n = vm_tpl_bound(img, b, img->code.v[pc + 1 + k]) + 1;
-				*text += n;
-				if (op == OP_SHUTDOWNCMD) {
-					*text += n + VM_FAULT_TEXT;	/* the words, or a fault */
-					*argv += n / 2 + 2;
-				}
+	uint32_t op = img->code.v[pc];
+	const struct op_info *oi = op_info(op);
+
+	if (op == OP_HALT || op == OP_STATE || op == OP_JUMPIFNOT)
+		return;
+	nd->eff++;
+	for (uint32_t k = 0; k < oi->nops; k++)
+		if (oi->kinds[k] == OPK_TPL) {
+			size_t n = tb[img->code.v[pc + 1 + k]];
+			nd->text += n;
+			if (op == OP_SHUTDOWNCMD) {
+				nd->text += n + VM_FAULT_TEXT;	/* the words, or a fault */
+				nd->argv += n / 2 + 2;
 			}
-		pc += 1 + oi->nops;
-	}
+		}
+}
+
+static void vm_need_max(struct vm_need *m, const struct vm_need *n)
+{
+	m->text = n->text > m->text ? n->text : m->text;
+	m->eff = n->eff > m->eff ? n->eff : m->eff;
+	m->argv = n->argv > m->argv ? n->argv : m->argv;
 }
 
 struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, const uint32_t *tables,
@@ -141,8 +150,13 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	vm->host = *host;
 	vm->tables = tables;
 	vm->timers = timers;
-	vm->hostname = xstrdup(hostname);
-	vm->banner = xstrdup(banner);
+	/* the callers check these; a longer one is cut, so that the image's verified bounds hold */
+	if (b.host > IMG_MAX_HOSTTEXT)
+		b.host = IMG_MAX_HOSTTEXT;
+	if (b.banner > IMG_MAX_HOSTTEXT)
+		b.banner = IMG_MAX_HOSTTEXT;
+	vm->hostname = xstrndup(hostname, b.host);
+	vm->banner = xstrndup(banner, b.banner);
 	for (uint32_t p = 0; p < EV_NPAIRS; p++)	/* the longest event name, "None->DISCHRG" */
 		if (strlen(ev_pair_name(p)) > b.event)
 			b.event = strlen(ev_pair_name(p));
@@ -181,24 +195,43 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	if (maxt + 4 > b.event)
 		b.event = maxt + 4;
 
-	/* size every buffer for the largest run: a handler, or all TIMEOUT clauses of a timer */
-	for (uint32_t i = 0; i < img->handlers.n; i++) {
-		size_t t = 0, e = 0, a = 0;
-		if (img->handlers.v[i] == IMG_NONE)
-			continue;
-		vm_handler_bound(img, &b, img->handlers.v[i], &t, &e, &a);
-		text = t > text ? t : text;
-		eff = e > eff ? e : eff;
-		argv = a > argv ? a : argv;
+	/*
+	 * Size every buffer for the largest run: a handler, or all TIMEOUT
+	 * clauses of a timer.  One pass over the code gives what the handler
+	 * at each entry needs, so the work is linear in the image.
+	 */
+	size_t *tb = xcalloc((size_t)img->tpls.n + 1, sizeof(*tb));
+	struct vm_need *need = xcalloc((size_t)img->code.n + 1, sizeof(*need)), run = { 0, 0, 0 }, most = { 0, 0, 0 };
+	for (uint32_t t = 0; t < img->tpls.n; t++)
+		tb[t] = vm_tpl_bound(img, &b, t) + 1;
+	for (uint32_t pc = 0, entry = 0; pc < img->code.n; pc += 1 + op_info(img->code.v[pc])->nops) {
+		if (!op_info(img->code.v[pc]))	/* only in an unverified image: the run faults there */
+			break;
+		vm_op_need(img, tb, pc, &run);
+		if (img->code.v[pc] == OP_HALT) {
+			need[entry] = run;
+			memset(&run, 0, sizeof(run));
+			entry = pc + 1;
+		}
 	}
+	for (uint32_t i = 0; i < img->handlers.n; i++)
+		if (img->handlers.v[i] != IMG_NONE)
+			vm_need_max(&most, &need[img->handlers.v[i]]);
 	for (uint32_t t = 0; t < img->timers.n; t++) {
-		size_t tt = 0, e = 0, a = 0;
-		for (uint32_t k = vm->timer_first[t]; k < vm->timer_first[t + 1]; k++)
-			vm_handler_bound(img, &b, img->tentries.v[k].pc, &tt, &e, &a);
-		text = tt > text ? tt : text;
-		eff = e > eff ? e : eff;
-		argv = a > argv ? a : argv;
+		memset(&run, 0, sizeof(run));
+		for (uint32_t k = vm->timer_first[t]; k < vm->timer_first[t + 1]; k++) {
+			const struct vm_need *n = &need[img->tentries.v[k].pc];
+			run.text += n->text;
+			run.eff += n->eff;
+			run.argv += n->argv;
+		}
+		vm_need_max(&most, &run);
 	}
+	free(tb);
+	free(need);
+	text = most.text;
+	eff = most.eff;
+	argv = most.argv;
 	/* where each handler starts in the pc map, so that a run needs no search */
 	vm->handler_loc = xcalloc(img->handlers.n + 1, sizeof(uint32_t));
 	vm->tentry_loc = xcalloc(img->tentries.n + 1, sizeof(uint32_t));
@@ -506,6 +539,8 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 			e = vm_effect(vm, op, pc);
 			e->target = code[pc + 1];
 			e->seconds = img->consts.v[code[pc + 2]];
+			if (e->seconds < vm->min_start)
+				e->seconds = vm->min_start;
 			e->deadline = time + e->seconds;
 			e->was_running = tmr_start(vm->timers, e->target, e->deadline);
 			pc += 3;
@@ -543,6 +578,7 @@ uint32_t vm_run_event(struct vm *vm, const struct vm_event *ev)
 	uint32_t pc;
 
 	vm_reset(vm);
+	vm->min_start = 0;
 	if (ev->ups >= img->ups.n || ev->pair >= EV_NPAIRS)
 		return 0;
 	pc = img->handlers.v[ev->ups * EV_NPAIRS + ev->pair];
@@ -561,6 +597,7 @@ uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time)
 	size_t n;
 
 	vm_reset(vm);
+	vm->min_start = VM_MIN_REARM;
 	if (t >= img->timers.n)
 		return 0;
 	n = img->timers.v[t].len;

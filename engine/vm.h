@@ -21,6 +21,8 @@ struct vm_host {
 /* Effect kinds: the opcode of the action, or VM_FAULT. */
 #define VM_FAULT OP_COUNT
 
+#define VM_MIN_REARM 0.1	/* seconds: the shortest STARTTIMER of a TIMEOUT clause */
+
 /*
  * One action the plan asks for.  Texts are fully rendered; pointers are
  * owned by the VM and valid until its next run.
@@ -80,7 +82,9 @@ uint32_t vm_run_event(struct vm *vm, const struct vm_event *ev);
 
 /*
  * Timer T expired at TIME: run every WHEN ... TIMEOUT T clause, each for
- * its own UPS, in MONITOR order.  Returns the number of effects.
+ * its own UPS, in MONITOR order.  Returns the number of effects.  A
+ * STARTTIMER run here arms its timer for at least VM_MIN_REARM seconds, so
+ * that timers restarting each other cannot spin (W606 warns of it).
  */
 uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time);
 

@@ -36,3 +36,13 @@ char *xstrdup(const char *s)
 
 	return memcpy(xrealloc(NULL, n), s, n);
 }
+
+char *xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = xrealloc(NULL, len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}

@@ -10,5 +10,7 @@ void *xrealloc(void *p, size_t n);
 void *xcalloc(size_t n, size_t size);
 /* strdup(S), or exit with "out of memory". */
 char *xstrdup(const char *s);
+/* The first N bytes of S (fewer if S is shorter), NUL-terminated, or exit with "out of memory". */
+char *xstrndup(const char *s, size_t n);
 
 #endif

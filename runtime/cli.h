@@ -2,6 +2,8 @@
 #ifndef UPSPLAN_CLI_H
 #define UPSPLAN_CLI_H
 
+#include <stddef.h>
+
 #define EXIT_CLEAN 0
 #define EXIT_ERRORS 1
 #define EXIT_USAGE 2
@@ -20,5 +22,24 @@ int cmd_generate(int argc, char **argv);
  * and return EXIT_USAGE.
  */
 int cli_option_error(const char *cmd, int c, char **argv);
+
+/* Report that option OPT is not one of command CMD's (WHY says what to do); returns EXIT_USAGE. */
+int cli_not_here(const char *cmd, const char *opt, const char *why);
+
+#define CLI_MAX_HOSTNAME 253	/* --hostname, the %(h)s of a run */
+#define CLI_MAX_USER 64		/* --user, in the %(b)s banner */
+
+/*
+ * Check VAL, the value of option OPT of command CMD: 1 to MAX bytes of
+ * letters, digits, '.', '_' and '-' (substitutions put it into shell-like
+ * command texts).  Returns 0, or -1 after a message on stderr.
+ */
+int cli_name_arg(const char *cmd, const char *opt, const char *val, size_t max);
+
+/*
+ * This machine's name into BUF (LEN bytes, at least 256), or "localhost"
+ * with a warning naming CMD when it is not a plain host name.
+ */
+void cli_this_host(const char *cmd, char *buf, size_t len);
 
 #endif

@@ -47,18 +47,6 @@ const char disasm_usage[] =
 	"Exit status: 0 listed, 1 the plan has errors, 2 usage, I/O error or an\n"
 	"invalid image.\n";
 
-int cli_option_error(const char *cmd, int c, char **argv)
-{
-	if (c == ':')
-		fprintf(stderr, "upsplan %s: option '%s' needs a value\n", cmd, argv[optind - 1]);
-	else if (optopt)
-		fprintf(stderr, "upsplan %s: unknown option '-%c'\n", cmd, optopt);
-	else
-		fprintf(stderr, "upsplan %s: unknown option '%s'\n", cmd, argv[optind - 1]);
-	fprintf(stderr, "Try 'upsplan help %s'.\n", cmd);
-	return EXIT_USAGE;
-}
-
 enum { OPT_HOSTNAME = 256, OPT_OPCODES };
 
 static const struct option plan_longopts[] = {
@@ -83,19 +71,21 @@ static int plan_options(const char *cmd, int argc, char **argv, struct plan_file
 		switch (c) {
 		case 'o':
 			if (!output)
-				return cli_option_error(cmd, '?', argv);
+				return cli_not_here(cmd, "-o/--output", "disasm prints to standard output");
+			if (!*optarg) {
+				fprintf(stderr, "upsplan %s: -o wants the name of the image file to write\n", cmd);
+				return EXIT_USAGE;
+			}
 			*output = optarg;
 			break;
 		case OPT_HOSTNAME:
-			if (!*optarg || strlen(optarg) > 255) {
-				fprintf(stderr, "upsplan %s: --hostname wants a name of 1 to 255 bytes\n", cmd);
+			if (cli_name_arg(cmd, "--hostname", optarg, CLI_MAX_HOSTNAME))
 				return EXIT_USAGE;
-			}
 			po->hostname = optarg;
 			break;
 		case OPT_OPCODES:
 			if (!opcodes)
-				return cli_option_error(cmd, '?', argv);
+				return cli_not_here(cmd, "--opcodes", "it is an option of disasm");
 			*opcodes = 1;
 			break;
 		case 'h':

@@ -241,17 +241,13 @@ int cmd_simulate(int argc, char **argv)
 			expect = optarg;
 			break;
 		case OPT_HOSTNAME:
-			if (!*optarg || strlen(optarg) > 255) {
-				fprintf(stderr, "upsplan simulate: --hostname wants a name of 1 to 255 bytes\n");
+			if (cli_name_arg("simulate", "--hostname", optarg, CLI_MAX_HOSTNAME))
 				return EXIT_USAGE;
-			}
 			po.hostname = optarg;
 			break;
 		case OPT_USER:
-			if (!*optarg || strlen(optarg) > 64) {
-				fprintf(stderr, "upsplan simulate: --user wants a name of 1 to 64 bytes\n");
+			if (cli_name_arg("simulate", "--user", optarg, CLI_MAX_USER))
 				return EXIT_USAGE;
-			}
 			user = optarg;
 			break;
 		case OPT_KEEP_GOING:
@@ -271,7 +267,8 @@ int cmd_simulate(int argc, char **argv)
 	if (po.hostname)
 		snprintf(hostname, sizeof(hostname), "%s", po.hostname);
 	else
-		gethostname(hostname, sizeof(hostname) - 1);
+		cli_this_host("simulate", hostname, sizeof(hostname));
+	po.hostname = hostname;	/* the built-in message too */
 	snprintf(banner, sizeof(banner), "%s@%s", user, hostname);
 
 	rc = plan_file_load(argv[optind], &po, &img);

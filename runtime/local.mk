@@ -1,6 +1,7 @@
 ## runtime/local.mk - the upsplan command-line program.
 upsplan_SOURCES = \
 	runtime/cli.h \
+	runtime/cli.c \
 	runtime/cmd-check.c \
 	runtime/cmd-compile.c \
 	runtime/cmd-generate.c \

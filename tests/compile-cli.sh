@@ -50,7 +50,7 @@ patch() {
 	printf "\\$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
-echo "1..22"
+echo "1..26"
 cp "$srcdir/examples/timed.conf" plan.conf
 chmod 600 plan.conf
 
@@ -95,6 +95,14 @@ run "$upsplan" disasm plan.conf extra
 expect 2 "one file at a time ('extra' is extra)" "disasm with two files"
 run "$upsplan" disasm --bogus plan.conf
 expect 2 "unknown option '--bogus'" "disasm with an unknown option"
+run "$upsplan" disasm -o x plan.conf
+expect 2 "option '-o/--output' is not one of disasm's: disasm prints to standard output" "disasm -o names the option, not its value"
+run "$upsplan" compile plan.conf -o ''
+expect 2 "-o wants the name of the image file to write" "compile -o with an empty name"
+run "$upsplan" compile --opcodes plan.conf -o x.upb
+expect 2 "option '--opcodes' is not one of compile's" "compile --opcodes"
+run "$upsplan" compile "--hostname=a'b" plan.conf -o x.upb
+expect 2 "\-\-hostname wants a name of 1 to 253 letters, digits, '.', '_' or '-', not 'a'b'" "a host name with a quote"
 run "$upsplan" compile plan.conf -o "$work/no/such/dir/x.upb"
 expect 2 "cannot create" "compile into a missing directory"
 

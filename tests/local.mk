@@ -33,6 +33,7 @@ TRACE_TESTS = \
 	tests/run/nocomm-ol.scn \
 	tests/run/ob-lb.scn \
 	tests/run/ob-ol-cancel.scn \
+	tests/run/rearm.scn \
 	tests/run/rb-rearm.scn
 
 TEST_EXTENSIONS += .conf .sh .dis .scn
@@ -77,6 +78,7 @@ EXTRA_DIST += \
 	tests/run/two-groups-outage.trace \
 	tests/run/run-trace.sh \
 	tests/run/minsupplies.conf \
+	tests/run/rearm.conf \
 	tests/compile/run-compile.sh \
 	tests/compile/engine-tour.plan \
 	tests/compile-cli.sh \

@@ -43,7 +43,7 @@ check() {
 	fi
 }
 
-echo "1..14"
+echo "1..17"
 cp "$srcdir/examples/standard.conf" plan.conf
 chmod 600 plan.conf
 cat >s.scn <<'SCN'
@@ -85,6 +85,12 @@ run "$upsplan" simulate --format=xml plan.conf s.scn
 check 2 "unknown format 'xml'" err "a bad --format"
 run "$upsplan" simulate plan.conf "$work/none.scn"
 check 2 "none.scn" err "a missing scenario"
+run "$upsplan" simulate "--hostname=my host" plan.conf s.scn
+check 2 "--hostname wants a name of 1 to 253 letters, digits, '.', '_' or '-', not 'my host'" err "a host name with a blank"
+run "$upsplan" simulate "--user=o'brien" plan.conf s.scn
+check 2 "--user wants a name of 1 to 64 letters" err "a user name with a quote"
+run "$upsplan" simulate --hostname=db-1.example.com --user=upsmon plan.conf s.scn
+check 0 "\[upsmon@db-1.example.com\]" out "a plain host and user name show in %(b)s"
 
 if [ "$failed" -eq 0 ]; then
 	cd ..

@@ -62,6 +62,8 @@ static void test_derivation(void)
 	       "words are read case-insensitively; charge back up clears every LB level");
 	is_str(poll(&sp, 0, "OL LB1 LS", "n/a"), "", "LB1 and LS from upsd are not the engine's tables; a bad charge is unknown");
 	ok(st_getvar(&sp, 0, "battery.charge") != NULL && isnan(sp.ups[0].charge), "an unreadable charge is unknown");
+	is_str(poll(&sp, 0, "OL", "-5"), "", "a negative charge raises no LB level");
+	ok(isnan(sp.ups[0].charge), "a negative charge is unknown, as %%(c)s shows it (999)");
 	is_str(poll(&sp, 0, "", NULL), "", "an empty status: no word, no event");
 	st_free(&sp);
 

@@ -256,6 +256,14 @@ static void test_verifier(void)
 	verify_code((const uint32_t[]){ OP_STATE, 0, OP_HALT }, 3, "HALT with 1 values", "a value left at HALT");
 	verify_code((const uint32_t[]){ OP_STATE, 0, OP_JUMPIFNOT, 6, OP_STATE, 0, OP_JUMPIFNOT, 8, OP_HALT }, 9,
 		    "stack depth 1 on one path, 0 on another", "two paths with different stack depths");
+	/* after a HALT the next handler is checked like the first */
+	verify_code((const uint32_t[]){ OP_HALT, OP_NOTIFY, 0 }, 3, "does not end with HALT",
+		    "a second handler without HALT");
+	verify_code((const uint32_t[]){ OP_HALT, OP_STATE, 0, OP_STATE, 0, OP_JUMPIFNOT, 9, OP_JUMPIFNOT, 11,
+					OP_JUMPIFNOT, 11, OP_HALT }, 12,
+		    "stack depth 0 on one path, 1 on another", "a stack depth mismatch in a second handler");
+	verify_code((const uint32_t[]){ OP_HALT, OP_STATE, 0, OP_HALT }, 4, "HALT with 1 values",
+		    "a value left at the HALT of a second handler");
 	uint32_t deep[2 * (IMG_MAX_STACK + 1) + 1];
 	for (uint32_t i = 0; i <= IMG_MAX_STACK; i++) {
 		deep[2 * i] = OP_STATE;
@@ -263,6 +271,19 @@ static void test_verifier(void)
 	}
 	deep[N(deep) - 1] = OP_HALT;
 	verify_code(deep, N(deep), "stack deeper than", "a stack deeper than the VM's");
+}
+
+/* A second UPS, a copy of the first, with no handler. */
+static void add_ups(struct plan_image *img)
+{
+	struct img_ups *u;
+
+	IMG_PUSH(img->ups, u);
+	*u = img->ups.v[0];
+	img_grow((void **)&img->handlers.v, &img->handlers.cap, sizeof(uint32_t), 2 * EV_NPAIRS);
+	for (uint32_t i = EV_NPAIRS; i < 2 * EV_NPAIRS; i++)
+		img->handlers.v[i] = IMG_NONE;
+	img->handlers.n = 2 * EV_NPAIRS;
 }
 
 static void test_verifier_tables(void)
@@ -344,6 +365,66 @@ static void test_verifier_tables(void)
 	m->name = img.ups.v[0].name;
 	m->tpl = 9;
 	verify_fails(&img, "message 0: template 9", "a message's template");
+
+	/* templates own consecutive parts; TIMEOUT entries are unique and sorted by timer, then UPS */
+	tiny_image(&img, code, N(code));
+	img.tpls.v[1].first = 0;
+	verify_fails(&img, "template 1: parts 0+", "overlapping templates");
+	tiny_image(&img, code, N(code));
+	img.tpls.n--;
+	verify_fails(&img, "template parts after the last template", "parts no template owns");
+	tiny_image(&img, code, N(code));
+	add_ups(&img);
+	IMG_PUSH(img.tentries, t);
+	t->ups = 1;
+	IMG_PUSH(img.tentries, t);
+	t->ups = 0;
+	verify_fails(&img, "not sorted by timer and UPS", "TIMEOUT entries out of UPS order");
+	tiny_image(&img, code, N(code));
+	IMG_PUSH(img.tentries, t);
+	IMG_PUSH(img.tentries, t);
+	verify_fails(&img, "without repeats, at entry 1", "a repeated TIMEOUT entry");
+
+	/* the bounds of one run */
+	uint32_t *many = calloc(2 * (IMG_MAX_RUN_ACTIONS + 1) + 1, sizeof(*many));
+	for (uint32_t i = 0; i <= IMG_MAX_RUN_ACTIONS; i++)
+		many[2 * i] = OP_NOTIFY;
+	many[2 * (IMG_MAX_RUN_ACTIONS + 1)] = OP_HALT;
+	verify_code(many, 2 * (IMG_MAX_RUN_ACTIONS + 1) + 1, "65537 actions, more than 65536",
+		    "a handler with too many actions");
+	free(many);
+	/* 2 x 40000 NOTIFY: each handler within the bounds, the timer's expiry not */
+	uint32_t half = 40000, *two = calloc(2 * (2 * half + 2), sizeof(*two)), nw = 0;
+	for (uint32_t h = 0; h < 2; h++) {
+		for (uint32_t i = 0; i < half; i++) {
+			two[nw++] = OP_NOTIFY;
+			two[nw++] = 0;
+		}
+		two[nw++] = OP_HALT;
+	}
+	tiny_image(&img, two, nw);
+	ok(img_verify(&img, err, sizeof(err)) == 0, "a handler of 40000 actions verifies");
+	add_ups(&img);
+	IMG_PUSH(img.tentries, t);
+	t->pc = 0;
+	IMG_PUSH(img.tentries, t);
+	t->ups = 1;
+	t->pc = 2 * half + 1;
+	verify_fails(&img, "TIMEOUT clauses of timer 0 emit 80000 actions", "a timer whose clauses emit too much together");
+	free(two);
+	/* text: a 1 MiB literal in a template, used 65 times */
+	uint32_t big[2 * 65 + 1];
+	for (uint32_t i = 0; i < 65; i++) {
+		big[2 * i] = OP_NOTIFY;
+		big[2 * i + 1] = 2;
+	}
+	big[130] = OP_HALT;
+	tiny_image(&img, big, N(big));
+	char *mib = malloc(1u << 20);
+	memset(mib, 'x', 1u << 20);
+	img_add_tpl(&img, mib, 1u << 20);
+	free(mib);
+	verify_fails(&img, "bytes of text, more than 67108864", "a handler rendering more than 64 MiB");
 
 	/* SHUTDOWNCMD templates must split into a command */
 	const uint32_t sd[] = { OP_SHUTDOWNCMD, 1, OP_HALT };

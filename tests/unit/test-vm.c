@@ -191,6 +191,23 @@ static void test_timeouts(void)
 	ok(e[13].kind == OP_CANCELTIMER && e[13].was_running && !tmr_running(&f.timers, timer_index(&f.img, "t2")),
 	   "CANCELTIMER stops a running timer");
 	fixture_free(&f);
+
+	/* STARTTIMER 0: at once from a REPORTS clause, after VM_MIN_REARM from a TIMEOUT clause */
+	fixture_init(&f, "GROUP LOCAL HOST localhost CERTFILE '/c' MONITOR u POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+			 "WHEN u REPORTS OL->OB : STARTTIMER a 0\n"
+			 "WHEN u TIMEOUT a : STARTTIMER a 0 STARTTIMER b 2.5\n"
+			 "WHEN u TIMEOUT b : CANCELTIMER a\n");
+	run(&f, "u", "OL->OB", 7.25);
+	e = vm_effects(f.vm);
+	ok(e[0].seconds == 0 && e[0].deadline == 7.25, "STARTTIMER a 0 in a REPORTS clause expires at once");
+	n = vm_run_timeout(f.vm, timer_index(&f.img, "a"), 7.25);
+	e = vm_effects(f.vm);
+	ok(n == 2 && e[0].seconds == VM_MIN_REARM && e[0].deadline == 7.25 + VM_MIN_REARM,
+	   "STARTTIMER a 0 in a TIMEOUT clause waits VM_MIN_REARM");
+	ok(e[1].seconds == 2.5 && e[1].deadline == 9.75, "a longer time is kept");
+	run(&f, "u", "OL->OB", 8);
+	ok(vm_effects(f.vm)[0].seconds == 0, "the next REPORTS run has no minimum again");
+	fixture_free(&f);
 }
 
 static void test_substitutions(void)
