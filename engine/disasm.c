@@ -102,6 +102,20 @@ static void disasm_tables(const struct plan_image *img, FILE *out)
 		put_name(out, img, g->host);
 		fprintf(out, " PORT %u CERTFILE ", g->port);
 		img_put_quoted(out, img_bytes(img, g->certfile), g->certfile.len);
+		if (g->tls_direct)
+			fputs(" TLS DIRECT", out);
+		if (g->certname.len) {
+			fputs(" CERTNAME ", out);
+			put_name(out, img, g->certname);
+		}
+		if (g->clientcert.len) {
+			fputs(" CLIENTCERT ", out);
+			img_put_quoted(out, img_bytes(img, g->clientcert), g->clientcert.len);
+		}
+		if (g->clientkey.len) {
+			fputs(" CLIENTKEY ", out);
+			img_put_quoted(out, img_bytes(img, g->clientkey), g->clientkey.len);
+		}
 		fprintf(out, " MINSUPPLIES %u\n", g->minsupplies);
 	}
 	fprintf(out, "ups (%u)\n", img->ups.n);

@@ -21,7 +21,7 @@
  */
 
 #define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
-#define IMG_VERSION 1u
+#define IMG_VERSION 2u
 #define IMG_NONE UINT32_MAX
 
 enum opk {
@@ -87,6 +87,9 @@ struct img_group {
 	uint32_t port;
 	struct img_str certfile;
 	uint32_t minsupplies;
+	uint32_t tls_direct;		/* 1: TLS DIRECT (TLS from the first byte); 0: STARTTLS */
+	struct img_str certname;	/* name upsd's certificate must carry; empty: its host */
+	struct img_str clientcert, clientkey;	/* client certificate and key files; empty: none */
 };
 
 /* A named message (LET, and the built-in hostname), for listings. */

@@ -81,6 +81,12 @@ static void group_checks(struct sema *s)
 			diag_note(s->dq, r, 0, g->name,
 				  "add CERTFILE \"/etc/nut/...pem\" naming the certificate that upsd's certificate is verified against");
 		}
+		if (g->clientkey && !g->clientcert) {
+			r = diag_at(s->dq, DIAG_KEY_NO_CERT, g->clientkey_span,
+				"group '%.*s' has a CLIENTKEY but no CLIENTCERT", gl, gn);
+			diag_note(s->dq, r, 0, g->clientkey_span,
+				  "add CLIENTCERT \"/etc/nut/...pem\" with the client certificate this key belongs to");
+		}
 		if (g->powerval_sum < g->minsupplies) {
 			r = diag_at(s->dq, DIAG_POWERVAL_SUM,
 				    g->minsupplies_span.len ? g->minsupplies_span : g->name,
@@ -152,7 +158,7 @@ static void upsd_key(struct sema *s, const struct sema_ups *u, char *buf, size_t
 	snprintf(buf, len, "%s:%ld", host, u->port);
 }
 
-/* E570: every UPS polled on one upsd (its host:port when MONITORed) must share one CERTFILE. */
+/* E570, E571: every UPS polled on one upsd (its host:port when MONITORed) must share one CERTFILE and one TLS mode. */
 static void cert_checks(struct sema *s)
 {
 	struct symtab seen;
@@ -178,6 +184,16 @@ static void cert_checks(struct sema *s)
 		}
 		struct sema_ups *f = &s->upsv.v[first];
 		struct sema_group *fg = &s->groupv.v[f->group];
+		if (fg->tls_direct != g->tls_direct) {
+			struct diag_record *r = diag_at(s->dq, DIAG_TLS_CLASH, u->name,
+				"UPS '%.*s' is polled on upsd %s, which UPS '%.*s' reaches with TLS %s, but group '%.*s' says TLS %s",
+				(int)u->name.len, sema_bytes(s, u->name), key,
+				(int)f->name.len, sema_bytes(s, f->name), fg->tls_direct ? "DIRECT" : "STARTTLS",
+				(int)g->name.len, sema_bytes(s, g->name), g->tls_direct ? "DIRECT" : "STARTTLS");
+			diag_note(s->dq, r, 1, fg->tls_span.len ? fg->tls_span : fg->name,
+				  "one port speaks either STARTTLS or TLS from the first byte: use the same TLS setting as here");
+			continue;
+		}
 		if (strcmp(fg->certfile, g->certfile) == 0)
 			continue;
 		struct diag_record *r = diag_at(s->dq, DIAG_CERT_CLASH, u->name,

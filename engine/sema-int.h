@@ -24,6 +24,11 @@ struct sema_group {
 	long port;
 	char *certfile;			/* resolved path, owned; NULL: none */
 	src_span certfile_span;
+	int tls_direct;			/* TLS DIRECT: TLS from the first byte, no STARTTLS */
+	src_span tls_span;		/* the TLS setting, len 0 when none */
+	const struct ast_text *certname;	/* CERTNAME, NULL: the host */
+	char *clientcert, *clientkey;	/* resolved paths, owned; NULL: none */
+	src_span clientkey_span;
 	long minsupplies;
 	src_span minsupplies_span;
 	long powerval_sum;
@@ -118,7 +123,7 @@ static inline const char *sema_bytes(const struct sema *s, src_span sp)
 /* sema-text.c: numbers, hosts, texts and substitutions */
 int sema_number(struct sema *s, src_span sp, double *out);
 int sema_integer(struct sema *s, src_span sp, const char *what, long min, long max, long *out);
-void sema_check_host(struct sema *s, const struct ast_text *t);
+void sema_check_host(struct sema *s, const struct ast_text *t, const char *kw);
 void sema_check_subst(struct sema *s, src_span content, const char *where);
 char *sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
 			 int check_subst, size_t *lenp);

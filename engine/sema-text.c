@@ -106,7 +106,7 @@ static int sema_hostname_ok(const char *p, size_t len)
 	return p[len - 1] != '-';
 }
 
-void sema_check_host(struct sema *s, const struct ast_text *t)
+void sema_check_host(struct sema *s, const struct ast_text *t, const char *kw)
 {
 	src_span c = ast_text_content(t);
 	const char *p = sema_bytes(s, c);
@@ -153,7 +153,7 @@ void sema_check_host(struct sema *s, const struct ast_text *t)
 		return;
 bad:
 	diag_at(s->dq, DIAG_BAD_HOST, ast_text_span(t),
-		"HOST '%.*s' is neither an IPv4 or IPv6 address nor a valid host name",
+		"%s '%.*s' is neither an IPv4 or IPv6 address nor a valid host name", kw,
 		(int)(c.len > 60 ? 60 : c.len), p);
 }
 

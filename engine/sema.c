@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "engine/argv.h"
@@ -445,6 +446,26 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	s->in_clause = 0;
 }
 
+/* TLS STARTTLS | DIRECT: how the group's upsd is reached (E585). */
+static void sema_tls(struct sema *s, const struct ast_decl *d)
+{
+	const char *p = sema_bytes(s, d->u.name);
+	size_t n = d->u.name.len;
+	int direct = n == 6 && strncasecmp(p, "DIRECT", 6) == 0;
+
+	if (!direct && !(n == 8 && strncasecmp(p, "STARTTLS", 8) == 0)) {
+		struct diag_record *r = diag_at(s->dq, DIAG_TLS_MODE, d->u.name,
+			"TLS '%.*s' is not a TLS mode", (int)(n > 40 ? 40 : n), p);
+		diag_note(s->dq, r, 0, d->u.name,
+			  "use TLS STARTTLS (upsd's own TLS on its port, the default) or TLS DIRECT (a TLS front end such as stunnel: TLS from the first byte)");
+		return;
+	}
+	if (sema_need_group(s, d, "TLS")) {
+		cur_group(s)->tls_direct = direct;
+		cur_group(s)->tls_span = d->u.name;
+	}
+}
+
 static void sema_decl(struct sema *s, const struct ast_decl *d)
 {
 	struct sema_group *g;
@@ -493,7 +514,7 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 		sema_group(s, d);
 		break;
 	case AST_DECL_HOST:
-		sema_check_host(s, d->u.text);
+		sema_check_host(s, d->u.text, "HOST");
 		if (sema_need_group(s, d, "HOST"))
 			cur_group(s)->host = d->u.text;
 		break;
@@ -511,6 +532,30 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 			free(g->certfile);
 			g->certfile = path;
 			g->certfile_span = ast_text_span(d->u.text);
+		} else {
+			free(path);
+		}
+		break;
+	}
+	case AST_DECL_TLS:
+		sema_tls(s, d);
+		break;
+	case AST_DECL_CERTNAME:
+		sema_check_host(s, d->u.text, "CERTNAME");
+		if (sema_need_group(s, d, "CERTNAME"))
+			cur_group(s)->certname = d->u.text;
+		break;
+	case AST_DECL_CLIENTCERT:
+	case AST_DECL_CLIENTKEY: {
+		int key = d->kind == AST_DECL_CLIENTKEY;
+		int in_group = sema_need_group(s, d, key ? "CLIENTKEY" : "CLIENTCERT");
+		char *path = sema_resolve_one(s, d->u.text, NULL);
+		if (in_group) {
+			g = cur_group(s);
+			free(key ? g->clientkey : g->clientcert);
+			*(key ? &g->clientkey : &g->clientcert) = path;
+			if (key)
+				g->clientkey_span = ast_text_span(d->u.text);
 		} else {
 			free(path);
 		}
@@ -587,6 +632,8 @@ static void sema_free(struct sema *s)
 		free(s->msgv.v[i].text);
 	for (size_t i = 0; i < s->groupv.n; i++) {
 		free(s->groupv.v[i].certfile);
+		free(s->groupv.v[i].clientcert);
+		free(s->groupv.v[i].clientkey);
 		symtab_free(&s->group_ups[i]);
 	}
 	for (size_t i = 0; i < s->upsv.n; i++)

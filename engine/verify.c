@@ -54,8 +54,11 @@ static int vtables(struct vfy *v)
 	for (uint32_t i = 0; i < img->groups.n; i++) {
 		const struct img_group *g = &img->groups.v[i];
 		if (vstr(v, g->name, "group", i) || vstr(v, g->host, "group", i) ||
-		    vstr(v, g->certfile, "group", i))
+		    vstr(v, g->certfile, "group", i) || vstr(v, g->certname, "group", i) ||
+		    vstr(v, g->clientcert, "group", i) || vstr(v, g->clientkey, "group", i))
 			return -1;
+		if (g->tls_direct > 1)
+			return vfail(v, "group %u: TLS mode %u out of range", i, g->tls_direct);
 		if (g->port > 65535)
 			return vfail(v, "group %u: port %u out of range", i, g->port);
 	}

@@ -135,7 +135,8 @@ src_span ast_decl_kw(const struct ast_decl *d)
 {
 	static const char *const kws[] = {
 		"SMTPSERVER", "LET", "POLLFREQ", "POLLFREQALERT", "GROUP", "HOST",
-		"PORT", "CERTFILE", "MONITOR", "MINSUPPLIES", "WHEN"
+		"PORT", "CERTFILE", "MONITOR", "MINSUPPLIES", "WHEN", "TLS", "CERTNAME",
+		"CLIENTCERT", "CLIENTKEY"
 	};
 
 	return (src_span){ d->kw, (uint32_t)strlen(kws[d->kind]) };

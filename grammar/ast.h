@@ -126,7 +126,8 @@ src_span ast_action_kw(const struct ast_action *a);
 enum ast_decl_kind {
 	AST_DECL_SMTP, AST_DECL_LET, AST_DECL_POLLFREQ, AST_DECL_POLLFREQALERT,
 	AST_DECL_GROUP, AST_DECL_HOST, AST_DECL_PORT, AST_DECL_CERTFILE,
-	AST_DECL_MONITOR, AST_DECL_MINSUPPLIES, AST_DECL_WHEN
+	AST_DECL_MONITOR, AST_DECL_MINSUPPLIES, AST_DECL_WHEN,
+	AST_DECL_TLS, AST_DECL_CERTNAME, AST_DECL_CLIENTCERT, AST_DECL_CLIENTKEY
 };
 
 struct ast_smtp {
@@ -163,8 +164,8 @@ struct ast_decl {
 			struct ast_text text;	/* first part, chained */
 		} let;
 		src_span num;		/* POLLFREQ, POLLFREQALERT, PORT, MINSUPPLIES */
-		src_span name;		/* GROUP */
-		struct ast_text *text;	/* HOST, CERTFILE */
+		src_span name;		/* GROUP, TLS */
+		struct ast_text *text;	/* HOST, CERTFILE, CERTNAME, CLIENTCERT, CLIENTKEY */
 		struct ast_monitor *monitor;
 		struct ast_when when;
 	} u;

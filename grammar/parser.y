@@ -115,6 +115,7 @@ static src_span join(src_span a, src_span b)
 }
 
 %token APCUPSDUSER "APCUPSDUSER" CANCELTIMER "CANCELTIMER" CERTFILE "CERTFILE"
+%token CERTNAME "CERTNAME" CLIENTCERT "CLIENTCERT" CLIENTKEY "CLIENTKEY" TLS "TLS"
 %token DEBUG "DEBUG" EMAIL "EMAIL" EPRINT "EPRINT" FROM "FROM" GROUP "GROUP"
 %token HOST "HOST" IF "IF" LET "LET" MESSAGE "MESSAGE"
 %token MINSUPPLIES "MINSUPPLIES" MONITOR "MONITOR" NOTIFY "NOTIFY"
@@ -164,6 +165,10 @@ decl
 	| HOST hostvalue		{ $$ = mkdecl(pc, AST_DECL_HOST, @1); $$->u.text = $2; }
 	| PORT NUMBER			{ $$ = mkdecl(pc, AST_DECL_PORT, @1); $$->u.num = @2; }
 	| CERTFILE certvalue		{ $$ = mkdecl(pc, AST_DECL_CERTFILE, @1); $$->u.text = $2; }
+	| TLS name			{ $$ = mkdecl(pc, AST_DECL_TLS, @1); $$->u.name = @2; }
+	| CERTNAME hostvalue		{ $$ = mkdecl(pc, AST_DECL_CERTNAME, @1); $$->u.text = $2; }
+	| CLIENTCERT certvalue		{ $$ = mkdecl(pc, AST_DECL_CLIENTCERT, @1); $$->u.text = $2; }
+	| CLIENTKEY certvalue		{ $$ = mkdecl(pc, AST_DECL_CLIENTKEY, @1); $$->u.text = $2; }
 	| monitor
 	| MINSUPPLIES NUMBER		{ $$ = mkdecl(pc, AST_DECL_MINSUPPLIES, @1); $$->u.num = @2; }
 	| when

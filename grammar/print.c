@@ -114,8 +114,17 @@ void print_plan(const struct src_registry *reg, const struct ast_plan *plan, FIL
 			break;
 		case AST_DECL_HOST:
 		case AST_DECL_CERTFILE:
-			fputs(d->kind == AST_DECL_HOST ? "HOST " : "CERTFILE ", out);
+		case AST_DECL_CERTNAME:
+		case AST_DECL_CLIENTCERT:
+		case AST_DECL_CLIENTKEY:
+			fputs(d->kind == AST_DECL_HOST ? "HOST " : d->kind == AST_DECL_CERTFILE ? "CERTFILE " :
+			      d->kind == AST_DECL_CERTNAME ? "CERTNAME " :
+			      d->kind == AST_DECL_CLIENTCERT ? "CLIENTCERT " : "CLIENTKEY ", out);
 			pr_text(reg, d->u.text, out);
+			break;
+		case AST_DECL_TLS:
+			fputs("TLS ", out);
+			pr_span(reg, d->u.name, out);
 			break;
 		case AST_DECL_MONITOR: {
 			const struct ast_monitor *m = d->u.monitor;
