@@ -73,6 +73,7 @@ EXTRA_DIST += \
 	tests/run/ob-lb.trace \
 	tests/run/ob-ol-cancel.trace \
 	tests/run/rb-rearm.trace \
+	tests/run/rearm.trace \
 	tests/run/standard-outage.trace \
 	tests/run/timed-outage.trace \
 	tests/run/two-groups-outage.trace \
