@@ -301,7 +301,7 @@ static void diag_show_line(FILE *out, const struct src_file *f, unsigned line,
 	fputc('\n', out);
 }
 
-static void diag_render_one(struct diag_queue *q, FILE *out, int color, int has_span,
+static void diag_render_one(struct diag_queue *q, FILE *out, int flags, int has_span,
 			    src_span span, enum diag_severity sev, const char *msg,
 			    const char *code, const struct src_file *deffile,
 			    unsigned defline, unsigned defcol)
@@ -310,7 +310,7 @@ static void diag_render_one(struct diag_queue *q, FILE *out, int color, int has_
 	unsigned line = 0, col = 0;
 	const char *on = "", *off = "", *bold = "";
 
-	if (color) {
+	if (flags & DIAG_RENDER_COLOR) {
 		on = sev == DIAG_ERROR ? "\033[1;31m" : sev == DIAG_WARNING ? "\033[1;35m" : "\033[1;36m";
 		off = "\033[0m";
 		bold = "\033[1m";
@@ -326,11 +326,11 @@ static void diag_render_one(struct diag_queue *q, FILE *out, int color, int has_
 	if (code)
 		fprintf(out, " [%s]", code);
 	fputc('\n', out);
-	if (f && span.len != UINT32_MAX)
+	if (f && span.len != UINT32_MAX && !(flags & DIAG_RENDER_NOSOURCE))
 		diag_show_line(out, f, line, col, span);
 }
 
-void diag_render_gnu(struct diag_queue *q, FILE *out, int color)
+void diag_render_gnu(struct diag_queue *q, FILE *out, int flags)
 {
 	diag_sort(q);
 	for (size_t i = 0; i < q->nrecs; i++) {
@@ -340,11 +340,11 @@ void diag_render_gnu(struct diag_queue *q, FILE *out, int color)
 
 		if (r->has_span)
 			src_position(q->reg, r->span.off, &f, &line, &col);
-		diag_render_one(q, out, color, r->has_span, r->span, r->sev, r->msg,
+		diag_render_one(q, out, flags, r->has_span, r->span, r->sev, r->msg,
 				diag_code_name(r->code), NULL, 0, 0);
 		for (size_t j = 0; j < r->nnotes; j++) {
 			struct diag_note *n = &r->notes[j];
-			diag_render_one(q, out, color, n->span.off != UINT32_MAX, n->span,
+			diag_render_one(q, out, flags, n->span.off != UINT32_MAX, n->span,
 					DIAG_NOTE, n->msg, NULL, f, line, col);
 		}
 	}

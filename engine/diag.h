@@ -74,8 +74,12 @@ int diag_code_lookup(const char *name);
 /* Default severity of CODE. */
 enum diag_severity diag_code_severity(enum diag_code code);
 
-/* Sort the queued records by location (stable) and render them GNU style. */
-void diag_render_gnu(struct diag_queue *q, FILE *out, int color);
+/* Flags of diag_render_gnu(). */
+#define DIAG_RENDER_COLOR 1	/* ANSI colors */
+#define DIAG_RENDER_NOSOURCE 2	/* no source excerpts: the daemon's logs, where a PASSWORD must not appear */
+
+/* Sort the queued records by location (stable) and render them GNU style, with FLAGS (DIAG_RENDER_*). */
+void diag_render_gnu(struct diag_queue *q, FILE *out, int flags);
 /* Render the queued records as one JSON array. */
 void diag_render_json(struct diag_queue *q, FILE *out);
 

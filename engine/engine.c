@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "engine/symtab.h"
 #include "grammar/xalloc.h"
 
 static const char *eng_getvar(void *ctx, uint32_t ups, const char *name)
@@ -99,4 +100,61 @@ void eng_expire(struct engine *e, double now)
 double eng_poll_interval(const struct engine *e)
 {
 	return e->alert ? e->img->settings.pollfreqalert : e->img->settings.pollfreq;
+}
+
+static char *eng_ups_key(const struct plan_image *img, uint32_t u)
+{
+	const struct img_ups *a = &img->ups.v[u];
+	struct img_str g = img->groups.v[a->group].name;
+	char *k = xcalloc((size_t)g.len + a->name.len + 2, 1);
+
+	memcpy(k, img_bytes(img, g), g.len);
+	k[g.len] = '\n';
+	memcpy(k + g.len + 1, img_bytes(img, a->name), a->name.len);
+	return k;
+}
+
+void eng_adopt(struct engine *to, const struct engine *from)
+{
+	const struct plan_image *ni = to->img, *oi = from->img;
+	uint32_t *map = xcalloc((size_t)ni->ups.n + 1, sizeof(uint32_t));
+
+	/* a UPS is the same when its group and name are: "group\nname" keys */
+	struct symtab old;
+	char **keys = xcalloc((size_t)oi->ups.n + 1, sizeof(char *));
+	symtab_init(&old);
+	for (uint32_t v = 0; v < oi->ups.n; v++) {
+		keys[v] = eng_ups_key(oi, v);
+		symtab_put(&old, keys[v], strlen(keys[v]), v);
+	}
+	for (uint32_t u = 0; u < ni->ups.n; u++) {
+		char *k = eng_ups_key(ni, u);
+		int64_t v = symtab_get(&old, k, strlen(k));
+		map[u] = v < 0 ? IMG_NONE : (uint32_t)v;
+		free(k);
+	}
+	symtab_free(&old);
+	for (uint32_t v = 0; v < oi->ups.n; v++)
+		free(keys[v]);
+	free(keys);
+	st_adopt(&to->state, &from->state, map);
+	to->alert = 0;
+	for (uint32_t u = 0; u < ni->ups.n; u++) {
+		to->alerting[u] = map[u] != IMG_NONE ? from->alerting[map[u]] : 0;
+		to->alert += to->alerting[u];
+	}
+	free(map);
+	/* running timers whose names still exist keep their deadlines */
+	for (uint32_t t = 0; t < oi->timers.n; t++) {
+		double deadline;
+		if (!tmr_running(&from->timers, t))
+			continue;
+		deadline = from->timers.deadline[t];
+		for (uint32_t k = 0; k < ni->timers.n; k++)
+			if (ni->timers.v[k].len == oi->timers.v[t].len &&
+			    memcmp(img_bytes(ni, ni->timers.v[k]), img_bytes(oi, oi->timers.v[t]), oi->timers.v[t].len) == 0) {
+				tmr_start(&to->timers, k, deadline);
+				break;
+			}
+	}
 }

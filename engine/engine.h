@@ -55,6 +55,13 @@ int eng_next_deadline(const struct engine *e, double *deadline);
 /* Expire, in deadline order, every timer due at or before NOW; each runs at its own deadline. */
 void eng_expire(struct engine *e, double now);
 
+/*
+ * After a reload: TO (a new engine) takes over FROM's state: each UPS of
+ * the same group and name keeps its tables and last answer, and each
+ * running timer whose name still exists keeps its deadline.
+ */
+void eng_adopt(struct engine *to, const struct engine *from);
+
 /* Seconds to the next poll: POLLFREQALERT while any UPS is on battery or low battery, else POLLFREQ. */
 double eng_poll_interval(const struct engine *e);
 

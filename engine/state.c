@@ -12,7 +12,7 @@
 
 enum {
 	ST_LB = 7, ST_LB1 = 8, ST_LS = 11,	/* tables derived by the engine, not read from upsd */
-	ST_OB = 19, ST_NOCOMM = 20,
+	ST_OB = 19, ST_NOCOMM = ST_TABLE_NOCOMM,
 	ST_NWORDS = 19
 };
 
@@ -114,6 +114,13 @@ static int st_group_ready(struct st_plan *sp, uint32_t g)
 	return 1;
 }
 
+/* Is STATUS only upsd's "WAIT" (the driver has not sent its data yet)? */
+static int st_waiting(const char *status)
+{
+	status += strspn(status, " \t");
+	return strncasecmp(status, "WAIT", 4) == 0 && status[4 + strspn(status + 4, " \t")] == '\0';
+}
+
 uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_t *out)
 {
 	const struct plan_image *img = sp->img;
@@ -125,6 +132,13 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 		st_set(sp, u, ST_NOCOMM, 1, out, &n);
 		return n;
 	}
+	/*
+	 * "WAIT" alone: upsd is up but its driver has not sent the first dump
+	 * (after a restart of upsd or the driver).  Not an answer about the
+	 * UPS: nothing changes, neither the words nor COMM (reference §0.11).
+	 */
+	if (p->status && st_waiting(p->status))
+		return 0;
 	/*
 	 * The same answer as last time (the common case): the words and levels
 	 * cannot change, only LS (it depends on the other UPS of the group).
@@ -203,4 +217,22 @@ const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name)
 int st_on_battery(const struct st_plan *sp, uint32_t u)
 {
 	return !!(sp->tables[u] & (1u << ST_OB));
+}
+
+void st_adopt(struct st_plan *to, const struct st_plan *from, const uint32_t *map)
+{
+	const struct plan_image *img = to->img;
+
+	for (uint32_t g = 0; g < img->groups.n; g++)
+		to->group_power[g] = 0;
+	for (uint32_t u = 0; u < img->ups.n; u++) {
+		if (map[u] != IMG_NONE) {
+			to->ups[u] = from->ups[map[u]];
+			to->tables[u] = from->tables[map[u]];
+		}
+		if (!(to->tables[u] & (1u << ST_OB)))
+			to->group_power[img->ups.v[u].group] += img->ups.v[u].powerval;
+	}
+	for (uint32_t g = 0; g < img->groups.n; g++)
+		to->group_polled[g] = 0;	/* judged again by st_group_ready() */
 }

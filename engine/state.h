@@ -8,6 +8,7 @@
 #include "engine/events.h"
 #include "engine/image.h"
 
+#define ST_TABLE_NOCOMM 20	/* the table bit that holds NOCOMM (events.h: after the words and OL/OB) */
 #define ST_STATUS_MAX 256	/* bytes of ups.status kept (unknown words included) */
 #define ST_MAX_EVENTS EV_NPAIRS	/* a poll changes each of the 21 tables at most once */
 
@@ -67,5 +68,12 @@ const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name);
 
 /* Is UPS U on battery (table OL/OB holds OB)? */
 int st_on_battery(const struct st_plan *sp, uint32_t u);
+
+/*
+ * After a reload: give each UPS U of TO the state of UPS MAP[U] of FROM
+ * (IMG_NONE: a new UPS keeps its initial state), so that the first poll
+ * of the new plan fires only the changes since the last one of the old.
+ */
+void st_adopt(struct st_plan *to, const struct st_plan *from, const uint32_t *map);
 
 #endif

@@ -22,6 +22,8 @@ struct vm {
 	char *hostname, *banner;
 	size_t hostname_len, banner_len;
 	double min_start;	/* shortest STARTTIMER of this run: VM_MIN_REARM in a TIMEOUT run */
+	uint32_t *shutdowns;	/* code offsets of the SHUTDOWNCMD instructions, ascending */
+	uint32_t nshutdowns;
 	char *names;		/* display names, NUL-separated */
 	uint32_t *name_off, *name_len;
 	uint32_t *timer_first;	/* per timer: first TIMEOUT entry; [ntimers] = end */
@@ -204,9 +206,12 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	struct vm_need *need = xcalloc((size_t)img->code.n + 1, sizeof(*need)), run = { 0, 0, 0 }, most = { 0, 0, 0 };
 	for (uint32_t t = 0; t < img->tpls.n; t++)
 		tb[t] = vm_tpl_bound(img, &b, t) + 1;
+	vm->shutdowns = xcalloc((size_t)img->code.n + 1, sizeof(uint32_t));
 	for (uint32_t pc = 0, entry = 0; pc < img->code.n; pc += 1 + op_info(img->code.v[pc])->nops) {
 		if (!op_info(img->code.v[pc]))	/* only in an unverified image: the run faults there */
 			break;
+		if (img->code.v[pc] == OP_SHUTDOWNCMD)
+			vm->shutdowns[vm->nshutdowns++] = pc;
 		vm_op_need(img, tb, pc, &run);
 		if (img->code.v[pc] == OP_HALT) {
 			need[entry] = run;
@@ -262,6 +267,7 @@ void vm_free(struct vm *vm)
 	free(vm->handler_loc);
 	free(vm->tentry_loc);
 	free(vm->evbuf);
+	free(vm->shutdowns);
 	free(vm->text);
 	free(vm->eff);
 	free(vm->argv);
@@ -611,4 +617,46 @@ uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time)
 		vm_exec(vm, img->tentries.v[k].pc, vm->tentry_loc[k], time);
 	}
 	return vm->neff;
+}
+
+uint32_t vm_render_shutdown(struct vm *vm, uint32_t pc, const struct vm_event *ev)
+{
+	const struct plan_image *img = vm->img;
+	uint32_t lo = 0, hi = vm->nshutdowns, loc;
+	struct vm_effect *e;
+
+	vm_reset(vm);
+	while (lo < hi) {	/* is PC one of the plan's SHUTDOWNCMDs? */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (vm->shutdowns[mid] < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == vm->nshutdowns || vm->shutdowns[lo] != pc || ev->ups >= img->ups.n)
+		return 0;
+	if (ev->timer != IMG_NONE) {
+		size_t n;
+		if (ev->timer >= img->timers.n)
+			return 0;
+		n = img->timers.v[ev->timer].len;
+		memcpy(vm->evbuf, "TO->", 4);
+		memcpy(vm->evbuf + 4, img_bytes(img, img->timers.v[ev->timer]), n);
+		vm->evbuf[4 + n] = '\0';
+		vm->event = vm->evbuf;
+		vm->event_len = 4 + n;
+	} else {
+		if (ev->pair >= EV_NPAIRS)
+			return 0;
+		vm->event = ev_pair_name(ev->pair);
+		vm->event_len = strlen(vm->event);
+	}
+	vm->ups = ev->ups;
+	loc = img_loc_find(img, pc);
+	vm->loc = loc == IMG_NONE ? 0 : loc;
+	vm->charge_len = -1;
+	e = vm_effect(vm, OP_SHUTDOWNCMD, pc);
+	e->text = vm_render(vm, img->code.v[pc + 1], &e->len);
+	vm_argv(vm, e);
+	return 1;
 }

@@ -88,6 +88,16 @@ uint32_t vm_run_event(struct vm *vm, const struct vm_event *ev);
  */
 uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time);
 
+/*
+ * Render the SHUTDOWNCMD instruction at code offset PC for event EV (a
+ * REPORTS pair, or the expiry of EV->timer when it is not IMG_NONE), as
+ * the privileged parent of the daemon does when the unprivileged child
+ * names one: only the plan's own commands can run.  Returns 1 with the
+ * effect in vm_effects(), or 0 when PC is not a SHUTDOWNCMD of the plan
+ * or EV is out of range.
+ */
+uint32_t vm_render_shutdown(struct vm *vm, uint32_t pc, const struct vm_event *ev);
+
 /* The effects of the last run. */
 const struct vm_effect *vm_effects(const struct vm *vm);
 

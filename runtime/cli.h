@@ -8,7 +8,7 @@
 #define EXIT_ERRORS 1
 #define EXIT_USAGE 2
 
-extern const char check_usage[], compile_usage[], disasm_usage[], simulate_usage[], generate_usage[];
+extern const char check_usage[], compile_usage[], disasm_usage[], simulate_usage[], generate_usage[], run_usage[];
 
 /* Each returns the exit status; ARGV[0] is the command name. */
 int cmd_check(int argc, char **argv);
@@ -16,6 +16,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /*
  * Report the getopt_long() error C (':' or '?') of command CMD on stderr

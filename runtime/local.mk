@@ -5,6 +5,7 @@ upsplan_SOURCES = \
 	runtime/cmd-check.c \
 	runtime/cmd-compile.c \
 	runtime/cmd-generate.c \
+	runtime/cmd-run.c \
 	runtime/cmd-simulate.c \
 	runtime/main.c \
 	runtime/plan-file.c \
@@ -15,5 +16,5 @@ upsplan_SOURCES = \
 	runtime/sim-trace.h \
 	runtime/stdlib.h
 nodist_upsplan_SOURCES = runtime/stdlib-rules.c
-upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS)
-upsplan_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(OPENSSL_LIBS) $(PCRE2_LIBS) -lm
+upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS)
+upsplan_LDADD = $(DAEMON_LIBS) engine/libengine.a grammar/libgrammar.a engine/libengine.a $(OPENSSL_LIBS) $(PCRE2_LIBS) -lm

@@ -28,6 +28,7 @@ static const char main_usage[] =
 	"                  rehearse a plan against a scripted outage; runs nothing\n"
 	"  generate standard|timed\n"
 	"                  write a complete plan for one UPS\n"
+	"  run PLAN        monitor the plan's UPS over TLS and carry out its actions\n"
 	"  help [COMMAND]  show help for COMMAND\n"
 	"\n"
 	"Options:\n"
@@ -55,6 +56,7 @@ static const struct {
 	{ "disasm", cmd_disasm, disasm_usage },
 	{ "simulate", cmd_simulate, simulate_usage },
 	{ "generate", cmd_generate, generate_usage },
+	{ "run", cmd_run, run_usage },
 };
 
 /* Flush standard output; a write error (disk full, closed pipe) makes the run fail. */

@@ -55,25 +55,25 @@ fail:
 	return -1;
 }
 
-static int load_image(const char *path, int fd, struct plan_image *img)
+static int load_image(const char *path, int fd, struct plan_image *img, FILE *out)
 {
 	unsigned char *buf;
 	size_t len;
 	char err[512];
 
 	if (read_all(fd, &buf, &len) != 0) {
-		fprintf(stderr, "upsplan: error: cannot read '%s': %s\n", path, strerror(errno));
+		fprintf(out, "upsplan: error: cannot read '%s': %s\n", path, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (img_decode(buf, len, 0, img, err, sizeof(err)) != 0) {
 		free(buf);
-		fprintf(stderr, "upsplan: error: '%s': %s\n", path, err);
+		fprintf(out, "upsplan: error: '%s': %s\n", path, err);
 		return EXIT_USAGE;
 	}
 	free(buf);
 	if (img_verify(img, err, sizeof(err)) != 0) {
 		img_free(img);
-		fprintf(stderr, "upsplan: error: '%s': %s; compile the plan again\n", path, err);
+		fprintf(out, "upsplan: error: '%s': %s; compile the plan again\n", path, err);
 		return EXIT_USAGE;
 	}
 	return EXIT_CLEAN;
@@ -87,6 +87,7 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 	const struct src_file *f;
 	unsigned char magic[4];
 	char err[512];
+	FILE *out = o->diag ? o->diag : stderr;
 	int fd, rc;
 
 	memset(img, 0, sizeof(*img));
@@ -95,7 +96,7 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 		ssize_t n = pread(fd, magic, sizeof(magic), 0);
 		if (n == (ssize_t)sizeof(magic) && (memcmp(magic, &(uint32_t){ IMG_MAGIC }, 4) == 0 ||
 		    memcmp(magic, &(uint32_t){ __builtin_bswap32(IMG_MAGIC) }, 4) == 0)) {
-			rc = load_image(path, fd, img);
+			rc = load_image(path, fd, img, out);
 			close(fd);
 			return rc;
 		}
@@ -104,17 +105,17 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 	src_init(&reg);
 	f = src_load(&reg, path, err, sizeof(err));
 	if (!f) {
-		fprintf(stderr, "upsplan: error: %s [%s]\n", err, diag_code_name(DIAG_IO));
+		fprintf(out, "upsplan: error: %s [%s]\n", err, diag_code_name(DIAG_IO));
 		src_free(&reg);
 		return EXIT_USAGE;
 	}
 	diag_init(&dq, &reg);
 	rc = compile_plan(&reg, f, &dq, &sopt, img, err, sizeof(err));
-	diag_render_gnu(&dq, stderr, o->color);
+	diag_render_gnu(&dq, out, (o->color ? DIAG_RENDER_COLOR : 0) | (o->no_source ? DIAG_RENDER_NOSOURCE : 0));
 	diag_free(&dq);
 	src_free(&reg);
 	if (rc == 2)
-		fprintf(stderr, "upsplan: internal error: the compiled plan '%s' failed verification: %s; please report this\n",
+		fprintf(out, "upsplan: internal error: the compiled plan '%s' failed verification: %s; please report this\n",
 			path, err);
 	return rc;
 }

@@ -2,17 +2,21 @@
 #ifndef UPSPLAN_PLAN_FILE_H
 #define UPSPLAN_PLAN_FILE_H
 
+#include <stdio.h>
+
 #include "engine/image.h"
 
 struct plan_file_opts {
 	const char *hostname;	/* the built-in message hostname; NULL: this machine */
 	int color;		/* diagnostics in color */
+	int no_source;		/* diagnostics without source excerpts (they may show a PASSWORD) */
+	FILE *diag;		/* where diagnostics and errors go; NULL: stderr */
 };
 
 /*
  * Load PATH into IMG: a plan image (recognised by its magic number) is
  * read and verified; anything else is compiled as a plan source, with its
- * diagnostics on stderr.  Returns 0, 1 (the plan has errors) or 2 (cannot
+ * diagnostics on O->diag (stderr).  Returns 0, 1 (the plan has errors) or 2 (cannot
  * read, or an invalid image: the reason is on stderr).
  */
 int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan_image *img);

@@ -498,3 +498,9 @@ int sim_trace_close(struct sim_trace *tr, const char *expect, FILE *out)
 	free(tr->buf);
 	return rc;
 }
+
+void sim_trace_flush(struct sim_trace *tr)
+{
+	lb_flush(tr);
+	fflush(tr->out);
+}

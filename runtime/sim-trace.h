@@ -25,6 +25,8 @@ struct sim_trace {
 int sim_trace_open(struct sim_trace *tr, const struct plan_image *img, const struct vm *vm, int json, int capture);
 /* One engine trace record. */
 void sim_trace_line(struct sim_trace *tr, const struct eng_trace *t);
+/* Write out the lines built so far (the daemon's trace, line by line). */
+void sim_trace_flush(struct sim_trace *tr);
 /* A note of the simulator itself at TIME. */
 void sim_trace_note(struct sim_trace *tr, double time, const char *msg);
 /* The last line: the scenario ended at TIME. */

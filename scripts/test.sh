@@ -13,7 +13,10 @@
 #      tests/plans/*.conf; every tests/compile golden test (disasm,
 #      compile, disasm of the image) and every simulation trace test
 #      under valgrind; the C unit tests of the code generator, image,
-#      verifier, VM and event derivation.  A run fails on
+#      verifier, VM and event derivation; the daemon tests
+#      tests/daemon/run-tls.sh and run-outage.sh with every upsplan
+#      process under valgrind (they need the NUT peers); tests/email/email.sh
+#      with the mail sender under valgrind.  A run fails on
 #      valgrind's error exit 99 (memory errors, definite or indirect
 #      leaks), on death by a signal, or (golden tests) on a mismatch
 #   6. make -j2 distcheck in _build/default
@@ -232,6 +235,36 @@ if [ $built -eq 1 ]; then
 			valgrind_run "tests/unit/$t" "$vglog" $VALGRIND --log-file="$vglog" \
 				"$top/_build/default/tests/unit/$t"
 		done
+		# the daemon against the real NUT peers: every process of upsplan
+		# (the root parent, the monitoring child) runs under valgrind; a
+		# memory error makes upsplan exit 99, which fails a check
+		mkdir -p _build/valgrind/daemon
+		make -C _build/default tests/daemon/freeport tests/daemon/silent-server tests/daemon/nut-probe \
+			tests/daemon/sd-listen tests/daemon/mkutmp tests/email/fake-smtp tests/email/email-send \
+			>"$logs/valgrind-helpers.log" 2>&1 || :
+		# the monitoring child runs as nobody (as root): its valgrind log goes
+		# to a directory it can write to, copied to _build/valgrind/daemon after
+		vgtmp=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-vg.XXXXXX")
+		chmod 1777 "$vgtmp"
+		for t in run-tls run-outage; do
+			vglog=$vgtmp/$t
+			# shellcheck disable=SC2016 # $1.. belong to the inner sh
+			valgrind_run "tests/daemon/$t.sh" "$vglog" sh -c \
+				'UPSPLAN="$1" PEERS_BINDIR="$2" UPSPLAN_VALGRIND="$3 --log-file=$4.%p" sh "$5" >"$4.tap" 2>&1
+				 rc=$?; cat "$4.tap"; [ $rc -eq 0 ] && ! grep -q "^not ok" "$4.tap" && grep -q "^ok" "$4.tap"' sh \
+				"$top/_build/default/upsplan" "$top/_build/default/tests/daemon" "$VALGRIND" "$vglog" \
+				"$top/tests/daemon/$t.sh"
+		done
+		cp -r "$vgtmp"/. _build/valgrind/daemon/ 2>/dev/null || :
+		rm -rf "$vgtmp"
+		# the mail code (runtime/email.c in tests/email/email-send) under valgrind
+		mkdir -p _build/valgrind/email
+		vglog=$top/_build/valgrind/email/email
+		# shellcheck disable=SC2016 # $1.. belong to the inner sh
+		valgrind_run "tests/email/email.sh" "$vglog" sh -c \
+			'cd "$1" && EMAIL_TEST_BIN="$2" EMAIL_SEND_WRAPPER="$3 --log-file=$4.%p" sh "$5" >"$4.tap" 2>&1
+			 rc=$?; cat "$4.tap"; [ $rc -eq 0 ] && ! grep -q "^not ok" "$4.tap" && grep -q "^ok" "$4.tap"' sh \
+			_build/valgrind/email "$top/_build/default/tests/email" "$VALGRIND" "$vglog" "$top/tests/email/email.sh"
 		say "valgrind: $((passed - before_p)) passed, $((failed - before_f)) failed"
 	fi
 

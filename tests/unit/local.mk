@@ -1,5 +1,6 @@
 ## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, code generator + image + verifier, VM.
-check_PROGRAMS += tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events
+check_PROGRAMS += tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
+	tests/unit/test-nut-proto
 tests_unit_test_source_SOURCES = tests/unit/test-source.c tests/unit/tap.h
 tests_unit_test_source_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(PCRE2_LIBS)
 tests_unit_test_lexer_SOURCES = tests/unit/test-lexer.c tests/unit/tap.h
@@ -10,6 +11,8 @@ tests_unit_test_vm_SOURCES = tests/unit/test-vm.c tests/unit/tap.h tests/unit/pl
 tests_unit_test_vm_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(PCRE2_LIBS) -lm
 tests_unit_test_events_SOURCES = tests/unit/test-events.c tests/unit/tap.h tests/unit/plan-helper.h
 tests_unit_test_events_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(PCRE2_LIBS) -lm
+tests_unit_test_nut_proto_SOURCES = tests/unit/test-nut-proto.c tests/unit/tap.h
+tests_unit_test_nut_proto_LDADD = runtime/libdaemon.a
 
 # test programs have no extension: the generic driver runs them (TAP)
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
@@ -19,4 +22,5 @@ TESTS += \
 	tests/unit/test-lexer$(EXEEXT) \
 	tests/unit/test-image$(EXEEXT) \
 	tests/unit/test-vm$(EXEEXT) \
-	tests/unit/test-events$(EXEEXT)
+	tests/unit/test-events$(EXEEXT) \
+	tests/unit/test-nut-proto$(EXEEXT)

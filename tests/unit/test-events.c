@@ -53,8 +53,11 @@ static void test_derivation(void)
 	is_str(poll(&sp, 0, NULL, NULL), "COMM->NOCOMM", "no answer: COMM->NOCOMM only");
 	is_str(poll(&sp, 0, NULL, NULL), "", "still no answer: nothing");
 	ok(strcmp(st_getvar(&sp, 0, "battery.charge"), "90") == 0, "the last charge is kept while NOCOMM");
+	is_str(poll(&sp, 0, "WAIT", NULL), "", "upsd's WAIT (driver not ready): not an answer, still NOCOMM");
 	is_str(poll(&sp, 0, "OB LB", "30"), "OL->OB None->LB NOCOMM->COMM None->LB1",
 	       "the answer after none: status words, NOCOMM->COMM, then LB1 (30 <= 50)");
+	is_str(poll(&sp, 0, " wait ", NULL), "", "WAIT alone while COMM: no word goes away");
+	is_str(st_getvar(&sp, 0, "ups.status"), "OB LB", "and the last status is kept");
 	is_str(poll(&sp, 0, "FSD OB LB", "20"), "None->FSD None->LB2", "an FSD prefix from upsd is a status word; LB2 at 20");
 	is_str(poll(&sp, 0, "OB LB ECO WAIT", "10"), "None->LB3 FSD->None", "unknown words (ECO, WAIT) fire nothing");
 	is_str(st_getvar(&sp, 0, "ups.status"), "OB LB ECO WAIT", "but are kept in ups.status");
@@ -136,9 +139,51 @@ static void test_engine(void)
 	img_free(&img);
 }
 
+/* A reload: the new plan's engine takes over the UPS state and the timers that still exist. */
+static void test_adopt(void)
+{
+	struct plan_image a, b;
+	struct engine ea, eb;
+	struct trace_log l;
+	struct eng_host h = { &l, log_trace };
+	struct st_poll ob = { 1, "OB DISCHRG", "80" };
+	double d;
+
+	compile_text(plan_text, &a);
+	compile_text("POLLFREQ 5 POLLFREQALERT 2\n"
+		     "GROUP LOCAL HOST localhost CERTFILE '/c' MINSUPPLIES 1\n"
+		     "MONITOR z POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		     "MONITOR a POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		     "WHEN a REPORTS OB->OL : NUTLOG 'back' CANCELTIMER t\n"
+		     "WHEN a TIMEOUT t : NUTLOG 'expired'\n"
+		     "WHEN a TIMEOUT gone : NUTLOG 'x'\n", &b);
+	memset(&l, 0, sizeof(l));
+	l.img = &a;
+	eng_init(&ea, &a, &h, "host", "u@host");
+	eng_poll(&ea, 0, &ob, 10);	/* a on battery, timer t until 20 */
+	eng_init(&eb, &b, &h, "host", "u@host");
+	eng_adopt(&eb, &ea);
+	eng_free(&ea);
+	l.img = &b;
+	l.text[0] = '\0';
+	ok(eng_next_deadline(&eb, &d) && d == 20, "the running timer t keeps its deadline");
+	ok(eng_poll_interval(&eb) == 2, "UPS a is still on battery: POLLFREQALERT");
+	eng_poll(&eb, 1, &ob, 12);
+	is_str(l.text, "", "the same answer after the reload fires no event");
+	eng_poll(&eb, 1, &(struct st_poll){ 1, "OL", "80" }, 13);
+	is_str(l.text, "13 a OB->OL; 13 NUTLOG back; 13 CANCELTIMER ; 13 a DISCHRG->None; ",
+	       "a change after the reload fires from the adopted state");
+	eng_poll(&eb, 0, &(struct st_poll){ 1, "OL", "100" }, 14);
+	ok(strstr(l.text, "z OL") == NULL, "a new UPS starts from the initial state (on line: no event)");
+	eng_free(&eb);
+	img_free(&a);
+	img_free(&b);
+}
+
 int main(void)
 {
 	test_derivation();
 	test_engine();
+	test_adopt();
 	return done_testing();
 }

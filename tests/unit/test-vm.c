@@ -393,9 +393,44 @@ static void test_argv(void)
 	is_int(errpos, 3, "the error position is the opening quote");
 }
 
+/* What the root parent renders for the unprivileged child: only the plan's own SHUTDOWNCMDs. */
+static void test_render_shutdown(void)
+{
+	struct fixture f;
+	const struct vm_effect *e;
+	uint32_t pc = IMG_NONE;
+
+	fixture_init(&f, plan_text);
+	run(&f, "u1", "OL->OB", 3);
+	e = vm_effects(f.vm);
+	for (uint32_t i = 0; i < 20; i++)
+		if (e[i].kind == OP_SHUTDOWNCMD) {
+			pc = e[i].pc;
+			break;
+		}
+	ok(pc != IMG_NONE, "the plan has a SHUTDOWNCMD");
+	struct vm_event ev = { ups_index(&f.img, "u1"), pair_index("OL->OB"), IMG_NONE, 0 };
+	ok(vm_render_shutdown(f.vm, pc, &ev) == 1, "its offset renders");
+	e = vm_effects(f.vm);
+	ok(e->kind == OP_SHUTDOWNCMD && e->argc == 5 && strcmp(e->argv[0], "/sbin/shutdown") == 0 &&
+	   strcmp(e->argv[3], "bye u1") == 0 && strcmp(e->argv[4], "x  y") == 0 && e->loc && e->loc->line == 9,
+	   "with the same arguments and location as in the handler");
+	ok(vm_render_shutdown(f.vm, pc + 1, &ev) == 0, "an operand offset is refused");
+	ok(vm_render_shutdown(f.vm, 0, &ev) == 0, "another instruction is refused");
+	ev.ups = 99;
+	ok(vm_render_shutdown(f.vm, pc, &ev) == 0, "an unknown UPS is refused");
+	ev.ups = 0;
+	ev.timer = 77;
+	ok(vm_render_shutdown(f.vm, pc, &ev) == 0, "an unknown timer is refused");
+	ev.timer = timer_index(&f.img, "t1");
+	ok(vm_render_shutdown(f.vm, pc, &ev) == 1, "a timer's expiry renders");
+	fixture_free(&f);
+}
+
 int main(void)
 {
 	test_actions();
+	test_render_shutdown();
 	test_conditions();
 	test_timeouts();
 	test_substitutions();

@@ -1,0 +1,73 @@
+/* actions.h - the daemon's actions for real: logs, wall, desktop notices, mail, commands, each asynchronous with a time limit. */
+#ifndef UPSPLAN_ACTIONS_H
+#define UPSPLAN_ACTIONS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <event2/event.h>
+
+#include "engine/image.h"
+#include "engine/vm.h"
+
+struct act_config {
+	const char *wall;	/* WALL command (text on its standard input), e.g. "wall" */
+	const char *notify;	/* NOTIFY command (text as its last argument), e.g. "notify-send -u critical upsplan" */
+	const char *shell;	/* SHELLCMD interpreter (text as its last argument), e.g. "/bin/sh -c" */
+	double timeout;		/* seconds each command or mail may take */
+	int foreground;		/* PRINT and EPRINT to standard output and error; else to the log */
+	const char *smtp_cafile;	/* CA file for the SMTP server; NULL: the system's */
+};
+
+/* What the daemon does for the actions that need its other parts. */
+struct act_host {
+	void *ctx;
+	/* SETFSD: send FSD for UPS; returns -1 when it cannot be sent (logged) */
+	int (*setfsd)(void *ctx, uint32_t ups);
+	/* SHUTDOWNCMD of effect E for event EV (the privileged parent, or a process here) */
+	void (*shutdown)(void *ctx, const struct vm_effect *e, const struct vm_event *ev);
+	/* NOTIFY TEXT for the desktop users (the privileged parent); NULL or -1: run the command here */
+	int (*notify)(void *ctx, const char *text);
+};
+
+struct actions;
+
+/* Actions of plan IMG on BASE, with the commands of CFG (strings copied). */
+struct actions *act_new(struct event_base *base, const struct act_config *cfg, const struct plan_image *img,
+			const struct act_host *host);
+void act_free(struct actions *a);
+
+/* The plan changed (a reload): IMG is the new one (for SMTP settings and locations). */
+void act_set_image(struct actions *a, const struct plan_image *img);
+
+/*
+ * Carry out effect E of event EV now: log-like actions at once, commands
+ * and mail in child processes that the daemon does not wait for; a
+ * failure is logged with the action's file:line:col and never stops the
+ * actions that follow.
+ */
+void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event *ev);
+
+/*
+ * Run ARGV (argv[0] a path or a name searched in PATH) as a child process
+ * for action E, with STDIN_TEXT (or nothing) on its standard input and a
+ * time limit; its standard error is logged.  Returns the child's pid, or
+ * -1 (logged).
+ */
+pid_t act_spawn(struct actions *a, const struct vm_effect *e, const char *what, char *const *argv,
+		const char *stdin_text);
+
+/* A child process ended (from the daemon's SIGCHLD handling): log its failure.  Returns 1 if it was ours. */
+int act_reaped(struct actions *a, pid_t pid, int status);
+
+/* Child processes still running. */
+unsigned act_running(const struct actions *a);
+
+/* CMD split into words as a shell would (quotes, no expansions), with room for one more; NULL when empty or malformed. */
+char **act_words(const char *cmd);
+void act_free_words(char **v);
+
+/* "file:line:col" of effect E, for messages. */
+const char *act_where(const struct plan_image *img, const struct vm_effect *e, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,369 @@
+/* cmd-run.c - upsplan run: options, daemon mode and PID file, the split into a root parent and an unprivileged monitor. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <openssl/ssl.h>
+
+#include "runtime/cli.h"
+#include "runtime/daemon.h"
+#include "runtime/email.h"
+#include "runtime/log.h"
+#include "runtime/privsep.h"
+#include "runtime/sdnotify.h"
+
+const char run_usage[] =
+	"Usage: upsplan run [OPTION]... PLAN\n"
+	"Monitor the UPS of the plan PLAN (a source or a compiled image) over TLS\n"
+	"and carry out its actions.  Started as root, a root process keeps only\n"
+	"the right to run the plan's SHUTDOWNCMDs and to write POWERDOWNFLAG; the\n"
+	"monitoring runs as USER.\n"
+	"\n"
+	"Options:\n"
+	"  -F, --foreground       stay in the foreground and log to standard error\n"
+	"  -D                     walk through the decisions in the log (twice: more)\n"
+	"  -u, --user=USER        user to monitor as when started as root (default nut)\n"
+	"  -l, --logfile=FILE     the NUT-style text log: NUTLOG actions, messages\n"
+	"  -p, --pidfile=FILE     PID file (default /run/upsplan.pid as root, none\n"
+	"                         otherwise)\n"
+	"      --powerdownflag=FILE  write NUT's POWERDOWNFLAG before a SHUTDOWNCMD\n"
+	"      --check-only       reach every upsd over TLS, log in, report, exit\n"
+	"      --trace=FILE       append one line per event, expiry and action, as\n"
+	"                         upsplan simulate prints them\n"
+	"      --hostname=NAME    this machine's name: %(h)s and the message hostname\n"
+	"  -w, --wall=CMD         WALL command, text on its input (default wall)\n"
+	"  -n, --notify=CMD       NOTIFY command, text as last argument, run as each\n"
+	"                         user of a graphical session when started as root\n"
+	"                         (default \"notify-send -u critical -t 0 upsplan\")\n"
+	"      --utmp=FILE        where the logged-in users are (default: the\n"
+	"                         system's utmp, as who reads it)\n"
+	"      --shell=CMD        SHELLCMD interpreter, text as last argument\n"
+	"                         (default \"/bin/sh -c\")\n"
+	"      --action-timeout=SECONDS   time limit of commands and mail (default 60)\n"
+	"      --shutdown-timeout=SECONDS time limit of a SHUTDOWNCMD (default 120)\n"
+	"      --smtp-cafile=FILE  CA certificates for the SMTP server (default: the\n"
+	"                         system's)\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Signals: TERM and INT log out of upsd and stop; HUP compiles PLAN again\n"
+	"and swaps it in when it has no error, keeping UPS state and timers; USR1\n"
+	"logs the state of every UPS and timer.\n"
+	"\n"
+	"Exit status: 0 stopped by a signal (or --check-only: every UPS reached),\n"
+	"1 the plan has errors or a UPS could not be reached (--check-only) or the\n"
+	"daemon failed, 2 usage or I/O error.\n";
+
+enum {
+	OPT_POWERDOWNFLAG = 256, OPT_CHECK_ONLY, OPT_TRACE, OPT_HOSTNAME, OPT_SHELL, OPT_ACTION_TIMEOUT,
+	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP
+};
+
+static const struct option run_longopts[] = {
+	{ "foreground", no_argument, NULL, 'F' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "logfile", required_argument, NULL, 'l' },
+	{ "pidfile", required_argument, NULL, 'p' },
+	{ "powerdownflag", required_argument, NULL, OPT_POWERDOWNFLAG },
+	{ "check-only", no_argument, NULL, OPT_CHECK_ONLY },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "wall", required_argument, NULL, 'w' },
+	{ "notify", required_argument, NULL, 'n' },
+	{ "shell", required_argument, NULL, OPT_SHELL },
+	{ "action-timeout", required_argument, NULL, OPT_ACTION_TIMEOUT },
+	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
+	{ "smtp-cafile", required_argument, NULL, OPT_SMTP_CAFILE },
+	{ "utmp", required_argument, NULL, OPT_UTMP },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int run_seconds(const char *opt, const char *v, double *out)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (end == v || *end || !(d >= 1 && d <= 86400)) {
+		fprintf(stderr, "upsplan run: %s wants seconds from 1 to 86400, not '%s'\n", opt, v);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+static void run_detach(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		fprintf(stderr, "upsplan run: fork: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	pid = fork();	/* not a session leader: no controlling terminal can come back */
+	if (pid < 0)
+		_exit(1);
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		_exit(1);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+static int run_pidfile(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+
+	if (fd < 0 || write(fd, buf, (size_t)n) != n) {
+		log_msg(LOG_ERR, "cannot write the PID file %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Create PATH if needed and give it to the user PW (mode 0640). */
+static int run_prepare(const char *path, const struct passwd *pw)
+{
+	int fd;
+
+	if (!path)
+		return 0;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid) != 0) {
+		fprintf(stderr, "upsplan run: cannot prepare %s for user %s: %s\n", path, pw->pw_name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct dm_options o;
+	struct ps_parent_cfg pc;
+	struct plan_image img;
+	const char *user = NULL, *logfile = NULL, *pidfile = NULL, *powerdownflag = NULL, *utmp = NULL;
+	char hostname[256], banner[600];
+	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0;
+	double shutdown_timeout = 120;
+
+	memset(&o, 0, sizeof(o));
+	o.privsep_fd = -1;
+	o.act.wall = "wall";
+	o.act.notify = "notify-send -u critical -t 0 upsplan";
+	o.act.shell = "/bin/sh -c";
+	o.act.timeout = 60;
+	o.po.color = 0;
+	o.po.no_source = 1;	/* the diagnostics go to logs: no source line, so no PASSWORD */
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":FDu:l:p:w:n:h", run_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			foreground = 1;
+			break;
+		case 'D':
+			debug++;
+			break;
+		case 'u':
+			if (cli_name_arg("run", "--user", optarg, CLI_MAX_USER))
+				return EXIT_USAGE;
+			user = optarg;
+			break;
+		case 'l':
+			logfile = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case OPT_POWERDOWNFLAG:
+			powerdownflag = optarg;
+			break;
+		case OPT_CHECK_ONLY:
+			o.check_only = 1;
+			break;
+		case OPT_TRACE:
+			o.trace = optarg;
+			break;
+		case OPT_HOSTNAME:
+			if (cli_name_arg("run", "--hostname", optarg, CLI_MAX_HOSTNAME))
+				return EXIT_USAGE;
+			o.po.hostname = optarg;
+			break;
+		case 'w':
+			o.act.wall = optarg;
+			break;
+		case 'n':
+			o.act.notify = optarg;
+			break;
+		case OPT_SHELL:
+			o.act.shell = optarg;
+			break;
+		case OPT_ACTION_TIMEOUT:
+			if (run_seconds("--action-timeout", optarg, &o.act.timeout))
+				return EXIT_USAGE;
+			break;
+		case OPT_SHUTDOWN_TIMEOUT:
+			if (run_seconds("--shutdown-timeout", optarg, &shutdown_timeout))
+				return EXIT_USAGE;
+			break;
+		case OPT_SMTP_CAFILE:
+			o.act.smtp_cafile = optarg;
+			break;
+		case OPT_UTMP:
+			if (access(optarg, R_OK) != 0) {
+				fprintf(stderr, "upsplan run: --utmp %s: %s\n", optarg, strerror(errno));
+				return EXIT_USAGE;
+			}
+			utmp = optarg;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return EXIT_CLEAN;
+		default:
+			return cli_option_error("run", c, argv);
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "upsplan run: give one PLAN\nTry 'upsplan help run'.\n");
+		return EXIT_USAGE;
+	}
+	o.plan = argv[optind];
+	if (o.check_only)
+		foreground = 1;
+	o.foreground = foreground;
+	o.act.foreground = foreground;
+	if (!root && user) {
+		fprintf(stderr, "upsplan run: --user needs root: without it upsplan runs as the user that starts it\n");
+		return EXIT_USAGE;
+	}
+	if (o.po.hostname)
+		snprintf(hostname, sizeof(hostname), "%s", o.po.hostname);
+	else
+		cli_this_host("run", hostname, sizeof(hostname));
+	o.po.hostname = hostname;
+
+	/* the plan first: its errors go to the terminal of whoever starts the daemon */
+	rc = plan_file_load(o.plan, &o.po, &img);
+	if (rc != 0)
+		return rc;
+
+	struct passwd *pw = NULL;
+	if (root) {
+		pw = getpwnam(user ? user : "nut");
+		if (!pw) {
+			fprintf(stderr, "upsplan run: there is no user '%s' to monitor as: create it, or give --user\n",
+				user ? user : "nut");
+			img_free(&img);
+			return EXIT_USAGE;
+		}
+		snprintf(banner, sizeof(banner), "%s@%s", pw->pw_name, hostname);
+	} else {
+		struct passwd *me = getpwuid(geteuid());
+		snprintf(banner, sizeof(banner), "%s@%s", me ? me->pw_name : "upsplan", hostname);
+	}
+	o.hostname = hostname;
+	o.banner = banner;
+	if (!pidfile && root && !o.check_only)
+		pidfile = "/run/upsplan.pid";
+	/* the unprivileged monitor writes the NUT log and the trace: make them its own */
+	if (root && (run_prepare(logfile, pw) != 0 || run_prepare(o.trace, pw) != 0)) {
+		img_free(&img);
+		return EXIT_USAGE;
+	}
+	SSL_library_init();
+	email_global_init();
+	if (!foreground)
+		run_detach();
+	log_open("upsplan", foreground, logfile, debug);
+	if (pidfile && run_pidfile(pidfile) != 0) {
+		img_free(&img);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	o.watchdog = sd_watchdog_interval();	/* asked of this process: the child relays */
+	if (!root) {
+		rc = dm_run(&img, &o);
+	} else if (o.check_only) {
+		char err[256];
+		if (ps_drop(pw->pw_uid, pw->pw_gid, pw->pw_name, err, sizeof(err)) != 0) {
+			log_msg(LOG_ERR, "%s", err);
+			img_free(&img);
+			return 1;
+		}
+		rc = dm_run(&img, &o);
+	} else {
+		int sv[2];
+		pid_t child;
+
+		ps_clear_powerdownflag(powerdownflag);
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+			log_msg(LOG_ERR, "socketpair: %s", strerror(errno));
+			img_free(&img);
+			return 1;
+		}
+		child = fork();
+		if (child < 0) {
+			log_msg(LOG_ERR, "fork: %s", strerror(errno));
+			img_free(&img);
+			return 1;
+		}
+		if (child == 0) {
+			char err[256];
+			close(sv[0]);
+			if (ps_drop(pw->pw_uid, pw->pw_gid, pw->pw_name, err, sizeof(err)) != 0) {
+				log_msg(LOG_ERR, "%s: stopping", err);
+				_exit(1);
+			}
+			o.privsep_fd = sv[1];
+			_exit(dm_run(&img, &o));
+		}
+		close(sv[1]);
+		memset(&pc, 0, sizeof(pc));
+		pc.plan = o.plan;
+		pc.po = o.po;
+		pc.powerdownflag = powerdownflag;
+		pc.timeout = shutdown_timeout;
+		pc.hostname = hostname;
+		pc.banner = banner;
+		pc.notify = o.act.notify;
+		pc.utmp = utmp;
+		pc.notify_timeout = o.act.timeout;
+		log_msg(LOG_INFO, "monitoring as user %s (pid %ld); SHUTDOWNCMDs run from here (pid %ld)", pw->pw_name,
+			(long)child, (long)getpid());
+		rc = ps_parent(sv[0], child, &img, &pc);
+	}
+	if (pidfile)
+		unlink(pidfile);
+	log_msg(LOG_INFO, "stopped");
+	log_close();
+	return rc;
+}

@@ -1,0 +1,687 @@
+/* daemon.c - upsplan run's loop on libevent: one connection per UPS, polls on the plan's cadence, timers, actions, signals, reloads. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include "engine/engine.h"
+#include "grammar/xalloc.h"
+#include "runtime/daemon.h"
+#include "runtime/log.h"
+#include "runtime/privsep.h"
+#include "runtime/sdnotify.h"
+#include "runtime/sim-trace.h"
+#include "runtime/tls.h"
+#include "runtime/upsd-conn.h"
+
+/* One loaded plan with everything built from it. */
+struct dm_plan {
+	struct plan_image img;
+	struct engine eng;
+	SSL_CTX **ctx;		/* per group */
+	struct uc_gate **gates;	/* per group: connections being made to its upsd */
+	struct uc **conns;	/* per UPS */
+};
+
+struct daemon {
+	const struct dm_options *o;
+	struct event_base *base;
+	struct evdns_base *dns;
+	struct dm_plan *p;
+	struct actions *act;
+	struct event *tick, *timer, *sig[6];
+	struct bufferevent *ps;		/* the root parent, or NULL */
+	double t0;			/* monotonic origin */
+	double tick_at, tick_every;	/* last tick, its interval */
+	struct vm_event cur;		/* the event the effects being traced belong to */
+	struct sim_trace tr;
+	int tracing;
+	int exiting;
+	uint32_t gen;			/* generation of the running plan (the root parent's numbering) */
+	uint32_t open;			/* connections not yet closed after LOGOUT */
+	uint32_t checked, check_failed;	/* --check-only */
+	uint8_t *seen;			/* --check-only: UPS whose first attempt ended */
+	struct event *watchdog;
+	int status;
+	char sd_status[160];		/* the last STATUS= sent to the service manager */
+	int shut_latched;		/* a SHUTDOWNCMD runs, or ended with status 0 */
+	pid_t shut_pid;			/* that command without a root parent */
+	char shut_where[128];		/* its location, for the messages */
+};
+
+static double dm_now(const struct daemon *d)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - d->t0;
+}
+
+static void dm_arm(struct event *ev, double seconds)
+{
+	struct timeval tv;
+
+	if (seconds < 0)
+		seconds = 0;
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	evtimer_add(ev, &tv);
+}
+
+/* The next timer deadline of the plan, if any, armed on the loop. */
+static void dm_arm_timer(struct daemon *d)
+{
+	double deadline;
+
+	if (eng_next_deadline(&d->p->eng, &deadline))
+		dm_arm(d->timer, deadline - dm_now(d));
+	else
+		evtimer_del(d->timer);
+}
+
+static const char *dm_label(const struct plan_image *img, uint32_t u, char *buf, size_t len)
+{
+	const struct img_ups *iu = &img->ups.v[u];
+	snprintf(buf, len, "%s@%s:%u", img_bytes(img, iu->name), img_bytes(img, iu->host), iu->port);
+	return buf;
+}
+
+/* The engine's record of what happens: the trace, the walk-through, and the actions. */
+static void dm_on_trace(void *ctx, const struct eng_trace *t)
+{
+	struct daemon *d = ctx;
+	const struct plan_image *img = &d->p->img;
+
+	if (d->tracing) {
+		sim_trace_line(&d->tr, t);
+		sim_trace_flush(&d->tr);
+	}
+	switch (t->kind) {
+	case ENG_EVENT:
+		d->cur = (struct vm_event){ t->ups, t->pair, IMG_NONE, t->time };
+		log_debug(1, "UPS %s: event %s", vm_ups_display(d->p->eng.vm, t->ups), ev_pair_name(t->pair));
+		break;
+	case ENG_EXPIRY:
+		d->cur = (struct vm_event){ 0, 0, t->timer, t->time };
+		log_debug(1, "timer %s expired", img_bytes(img, img->timers.v[t->timer]));
+		break;
+	case ENG_EFFECT: {
+		struct vm_event ev = d->cur;
+		ev.ups = t->effect->ups;
+		if (log_debug_level() >= 1) {
+			char where[160];
+			log_debug(1, "%s at %s%s%s", vm_effect_name(t->effect->kind),
+				  act_where(img, t->effect, where, sizeof(where)), t->effect->text ? ": " : "",
+				  t->effect->text ? t->effect->text : "");
+		}
+		if (!d->o->check_only)
+			act_run(d->act, t->effect, &ev);
+		break;
+	}
+	}
+}
+
+static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
+{
+	struct daemon *d = ctx;
+	double before = eng_poll_interval(&d->p->eng), after;
+
+	if (d->exiting)
+		return;
+	if (p->answered)
+		log_debug(2, "UPS %s: ups.status \"%s\" battery.charge %s", vm_ups_display(d->p->eng.vm, ups),
+			  p->status ? p->status : "", p->charge ? p->charge : "unknown");
+	else
+		log_debug(2, "UPS %s: no answer", vm_ups_display(d->p->eng.vm, ups));
+	eng_poll(&d->p->eng, ups, p, dm_now(d));
+	dm_arm_timer(d);
+	/* on battery now: the next tick comes at the alert cadence */
+	after = eng_poll_interval(&d->p->eng);
+	if (after < before) {
+		double wait = d->tick_at + after - dm_now(d);
+		d->tick_every = after;
+		dm_arm(d->tick, wait > 0 ? wait : 0);	/* overdue at the alert cadence: poll now */
+	}
+}
+
+static void dm_check_done(struct daemon *d)
+{
+	if (d->checked + d->check_failed < d->p->img.ups.n)
+		return;
+	if (d->check_failed)
+		log_msg(LOG_ERR, "check: %u of %u UPS could not be reached or logged in to", d->check_failed,
+			d->p->img.ups.n);
+	else
+		log_msg(LOG_NOTICE, "check: all %u UPS reached over TLS and logged in to", d->p->img.ups.n);
+	d->status = d->check_failed ? 1 : 0;
+	event_base_loopexit(d->base, NULL);
+}
+
+static void dm_on_state(void *ctx, uint32_t ups, int ready)
+{
+	struct daemon *d = ctx;
+
+	if (!d->o->check_only || d->exiting || d->seen[ups])
+		return;
+	d->seen[ups] = 1;	/* the first attempt of each UPS counts */
+	if (ready)
+		d->checked++;
+	else
+		d->check_failed++;
+	dm_check_done(d);
+}
+
+static void dm_on_closed(void *ctx, uint32_t ups)
+{
+	struct daemon *d = ctx;
+
+	(void)ups;
+	if (d->open > 0 && --d->open == 0 && d->exiting)
+		event_base_loopexit(d->base, NULL);
+}
+
+static int dm_setfsd(void *ctx, uint32_t ups)
+{
+	struct daemon *d = ctx;
+
+	return d->p->conns[ups] ? uc_fsd(d->p->conns[ups]) : -1;
+}
+
+/* Tell the service manager STATE: through the root parent (systemd hears its main PID), or directly. */
+static void dm_notify(struct daemon *d, const char *state)
+{
+	if (d->ps) {
+		struct ps_hdr h = { PS_NOTIFY, (uint32_t)strlen(state) };
+		if (h.len > PS_NOTIFY_MAX)
+			return;
+		if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, state, h.len) != 0)
+			log_msg(LOG_ERR, "cannot pass a notification to the privileged process");
+		return;
+	}
+	sd_notify_status(state);
+}
+
+/* NOTIFY with a root parent: it runs the command as each desktop user. */
+static int dm_desktop(void *ctx, const char *text)
+{
+	struct daemon *d = ctx;
+	struct ps_hdr h = { PS_DESKTOP, 0 };
+
+	if (!d->ps)
+		return -1;
+	h.len = (uint32_t)strnlen(text, PS_DESKTOP_MAX);
+	if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, text, h.len) != 0)
+		log_msg(LOG_ERR, "NOTIFY cannot be passed to the privileged process");
+	return 0;
+}
+
+/* STATUS= for systemctl status: how many UPS answer, how many are on battery; sent when it changes. */
+static void dm_notify_status(struct daemon *d)
+{
+	const struct plan_image *img = &d->p->img;
+	uint32_t lost = 0, onbatt = 0;
+	char text[sizeof(d->sd_status)];
+
+	for (uint32_t u = 0; u < img->ups.n; u++) {
+		if ((d->p->eng.state.tables[u] >> ST_TABLE_NOCOMM) & 1)
+			lost++;
+		else if (st_on_battery(&d->p->eng.state, u))
+			onbatt++;
+	}
+	snprintf(text, sizeof(text), "STATUS=%u UPS: %u answering, %u on battery, %u out of reach", img->ups.n,
+		 img->ups.n - lost, onbatt, lost);
+	if (strcmp(text, d->sd_status) != 0) {
+		memcpy(d->sd_status, text, sizeof(text));
+		dm_notify(d, text);
+	}
+}
+
+/*
+ * SHUTDOWNCMD: at most one at a time, and none after one succeeded: this
+ * host is going down (simulate ends there too).  One that failed lets a
+ * later SHUTDOWNCMD run.
+ */
+static void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev)
+{
+	struct daemon *d = ctx;
+	char where[128];
+
+	act_where(&d->p->img, e, where, sizeof(where));
+	if (d->shut_latched) {
+		log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: the one at %s already runs or succeeded", where,
+			d->shut_where);
+		return;
+	}
+	d->shut_latched = 1;
+	snprintf(d->shut_where, sizeof(d->shut_where), "%s", where);
+	log_msg(LOG_CRIT, "SHUTDOWNCMD at %s: %s", where, e->text);
+	if (d->ps) {
+		struct ps_shutdown rq;
+		const char *charge = st_getvar(&d->p->eng.state, ev->ups, "battery.charge");
+		struct ps_hdr h = { PS_SHUTDOWN, sizeof(rq) };
+		memset(&rq, 0, sizeof(rq));
+		rq.gen = d->gen;
+		rq.pc = e->pc;
+		rq.ups = ev->ups;
+		rq.pair = ev->pair;
+		rq.timer = ev->timer;
+		snprintf(rq.charge, sizeof(rq.charge), "%s", charge ? charge : "");
+		if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, &rq, sizeof(rq)) != 0)
+			log_msg(LOG_CRIT, "SHUTDOWNCMD cannot be passed to the privileged process");
+		return;
+	}
+	d->shut_pid = act_spawn(d->act, e, "SHUTDOWNCMD", (char *const *)e->argv, NULL);
+	if (d->shut_pid < 0)
+		d->shut_latched = 0;
+}
+
+static void dm_plan_free(struct dm_plan *p)
+{
+	if (!p)
+		return;
+	for (uint32_t u = 0; p->conns && u < p->img.ups.n; u++)
+		uc_free(p->conns[u]);
+	free(p->conns);
+	for (uint32_t g = 0; p->ctx && g < p->img.groups.n; g++)
+		SSL_CTX_free(p->ctx[g]);
+	free(p->ctx);
+	for (uint32_t g = 0; p->gates && g < p->img.groups.n; g++)
+		uc_gate_free(p->gates[g]);
+	free(p->gates);
+	eng_free(&p->eng);
+	img_free(&p->img);
+	free(p);
+}
+
+static int dm_group_used(const struct plan_image *img, uint32_t g)
+{
+	for (uint32_t u = 0; u < img->ups.n; u++)
+		if (img->ups.v[u].group == g)
+			return 1;
+	return 0;
+}
+
+/* Build engine, TLS contexts and connections for IMG (taken over).  NULL when a CERTFILE cannot be loaded. */
+static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
+{
+	struct dm_plan *p = xcalloc(1, sizeof(*p));
+	struct eng_host eh = { d, dm_on_trace };
+	struct uc_host uh = { d, dm_on_result, dm_on_state, dm_on_closed };
+	int bad = 0;
+
+	p->img = *img;
+	memset(img, 0, sizeof(*img));
+	eng_init(&p->eng, &p->img, &eh, d->o->hostname, d->o->banner);
+	p->ctx = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->ctx));
+	p->conns = xcalloc((size_t)p->img.ups.n + 1, sizeof(*p->conns));
+	p->gates = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->gates));
+	for (uint32_t g = 0; g < p->img.groups.n; g++) {
+		const struct img_group *ig = &p->img.groups.v[g];
+		char err[512];
+		if (!dm_group_used(&p->img, g))
+			continue;
+		p->gates[g] = uc_gate_new(UC_GATE_LIMIT);
+		p->ctx[g] = tls_ctx_new(img_bytes(&p->img, ig->certfile), img_bytes(&p->img, ig->clientcert),
+					img_bytes(&p->img, ig->clientkey), err, sizeof(err));
+		if (!p->ctx[g]) {
+			log_msg(LOG_ERR, "group %s: %s", img_bytes(&p->img, ig->name), err);
+			bad = 1;
+		}
+	}
+	if (bad) {
+		dm_plan_free(p);
+		return NULL;
+	}
+	for (uint32_t u = 0; u < p->img.ups.n; u++) {
+		const struct img_ups *iu = &p->img.ups.v[u];
+		const struct img_group *ig = &p->img.groups.v[iu->group];
+		char label[300];
+		struct uc_target t = {
+			img_bytes(&p->img, iu->name), img_bytes(&p->img, iu->host), iu->port, (int)ig->tls_direct,
+			img_bytes(&p->img, ig->certname), img_bytes(&p->img, iu->user), img_bytes(&p->img, iu->password),
+			iu->powerval > 0, iu->type == IMG_PRIMARY, dm_label(&p->img, u, label, sizeof(label))
+		};
+		p->conns[u] = uc_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t, u, &uh);
+	}
+	return p;
+}
+
+static void dm_connect_all(struct daemon *d)
+{
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		if (d->p->conns[u])
+			uc_connect(d->p->conns[u]);
+}
+
+static void dm_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	d->tick_at = dm_now(d);
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		if (d->p->conns[u])
+			uc_poll(d->p->conns[u]);
+	d->tick_every = eng_poll_interval(&d->p->eng);
+	dm_arm(d->tick, d->tick_every);
+	dm_notify_status(d);
+}
+
+static void dm_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	dm_notify(d, "WATCHDOG=1");
+	dm_arm(d->watchdog, d->o->watchdog);
+}
+
+static void dm_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	eng_expire(&d->p->eng, dm_now(d));
+	dm_arm_timer(d);
+}
+
+static void dm_logout_all(struct daemon *d)
+{
+	struct timeval tv = { 3, 0 };
+
+	d->exiting = 1;
+	evtimer_del(d->tick);
+	evtimer_del(d->timer);
+	d->open = 0;
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		if (d->p->conns[u])
+			d->open++;
+	if (d->open == 0) {
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		if (d->p->conns[u])
+			uc_logout(d->p->conns[u]);
+	event_base_loopexit(d->base, &tv);	/* whatever happens, end within 3 s */
+}
+
+/* USR1: the state of every UPS and timer, in the log. */
+static void dm_dump(struct daemon *d)
+{
+	const struct plan_image *img = &d->p->img;
+	double now = dm_now(d);
+
+	log_msg(LOG_NOTICE, "state: %u UPS, poll every %g s", img->ups.n, eng_poll_interval(&d->p->eng));
+	for (uint32_t u = 0; u < img->ups.n; u++) {
+		const struct st_ups *s = &d->p->eng.state.ups[u];
+		uint32_t tables = d->p->eng.state.tables[u];
+		const char *err = d->p->conns[u] ? uc_last_error(d->p->conns[u]) : "";
+		log_msg(LOG_NOTICE, "state: UPS %s: %s, ups.status \"%s\", battery.charge %s%s%s",
+			vm_ups_display(d->p->eng.vm, u), (tables >> ST_TABLE_NOCOMM) & 1 ? "NOCOMM" : "COMM",
+			s->polled ? s->status : "(never polled)", s->charge_text[0] ? s->charge_text : "unknown",
+			err[0] ? "; last error: " : "", err);
+	}
+	for (uint32_t t = 0; t < img->timers.n; t++)
+		if (tmr_running(&d->p->eng.timers, t))
+			log_msg(LOG_NOTICE, "state: timer %s expires in %.1f s", img_bytes(img, img->timers.v[t]),
+				d->p->eng.timers.deadline[t] - now);
+}
+
+/* A new plan: swap it in, keeping UPS state and the timers whose names still exist. */
+/* Swap in the plan IMG (taken over); -1 when it cannot be used (the running plan is kept). */
+static int dm_reload(struct daemon *d, struct plan_image *img)
+{
+	struct dm_plan *np = dm_plan_new(d, img), *old = d->p;
+
+	if (!np) {
+		log_msg(LOG_ERR, "reload: the new plan cannot be used: the running plan is kept");
+		return -1;
+	}
+	eng_adopt(&np->eng, &old->eng);
+	for (uint32_t u = 0; u < old->img.ups.n; u++)
+		if (old->conns[u]) {
+			uc_free(old->conns[u]);	/* upsd sees the socket close: its login is released */
+			old->conns[u] = NULL;
+		}
+	if (d->tracing) {
+		sim_trace_flush(&d->tr);
+		FILE *out = d->tr.out;
+		d->tr.out = NULL;
+		sim_trace_open(&d->tr, &np->img, np->eng.vm, 0, 0);
+		d->tr.out = out;
+	}
+	d->p = np;
+	act_set_image(d->act, &np->img);
+	dm_plan_free(old);
+	dm_connect_all(d);
+	dm_arm_timer(d);
+	log_msg(LOG_NOTICE, "reload: the new plan runs (%u UPS)", np->img.ups.n);
+	return 0;
+}
+
+static void dm_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		if (d->exiting)
+			return;
+		log_msg(LOG_NOTICE, "signal %d: logging out and stopping", (int)sig);
+		dm_notify(d, "STOPPING=1");
+		dm_logout_all(d);
+		break;
+	case SIGHUP:
+		if (d->ps)	/* the privileged parent compiles and sends the plan */
+			return;
+		{
+			struct plan_image ni;
+			log_msg(LOG_NOTICE, "SIGHUP: compiling %s again", d->o->plan);
+			if (ps_compile(d->o->plan, &d->o->po, &ni) != 0) {
+				log_msg(LOG_ERR, "%s has errors: the running plan is kept", d->o->plan);
+				return;
+			}
+			dm_reload(d, &ni);
+		}
+		break;
+	case SIGUSR1:
+		dm_dump(d);
+		break;
+	case SIGCHLD: {
+		pid_t pid;
+		int st;
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+			act_reaped(d->act, pid, st);
+			if (pid == d->shut_pid) {
+				d->shut_pid = 0;
+				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+					d->shut_latched = 0;
+					log_msg(LOG_ERR, "SHUTDOWNCMD at %s failed: a later SHUTDOWNCMD may run", d->shut_where);
+				}
+			}
+		}
+		break;
+	}
+	}
+}
+
+/* Frames from the root parent: outcomes of shutdown commands, reloaded plans. */
+static void dm_ps_read(struct bufferevent *bev, void *arg)
+{
+	struct daemon *d = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	for (;;) {
+		struct ps_hdr h;
+		if (evbuffer_copyout(in, &h, sizeof(h)) < (ssize_t)sizeof(h) ||
+		    evbuffer_get_length(in) < sizeof(h) + h.len)
+			return;
+		evbuffer_drain(in, sizeof(h));
+		if (h.kind == PS_DONE && h.len == sizeof(struct ps_done)) {
+			struct ps_done done;
+			evbuffer_remove(in, &done, sizeof(done));
+			if (done.status != 0) {
+				log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", d->shut_where,
+					done.msg, done.msg[0] ? "; status " : "status ", done.status);
+				d->shut_latched = 0;
+			}
+		} else if (h.kind == PS_IMAGE && h.len > sizeof(uint32_t)) {
+			unsigned char *buf = xrealloc(NULL, h.len + 1);
+			struct plan_image ni;
+			struct ps_ack ack = { 0, 0 };
+			struct ps_hdr ah = { PS_ACK, sizeof(ack) };
+			char err[512];
+			evbuffer_remove(in, buf, h.len);
+			memcpy(&ack.gen, buf, sizeof(ack.gen));
+			if (img_decode(buf + sizeof(ack.gen), h.len - sizeof(ack.gen), 0, &ni, err, sizeof(err)) != 0 ||
+			    img_verify(&ni, err, sizeof(err)) != 0)
+				log_msg(LOG_ERR, "reload: the plan from the privileged process is unusable: %s", err);
+			else if (dm_reload(d, &ni) == 0)
+				ack.ok = 1;
+			if (ack.ok)
+				d->gen = ack.gen;
+			/* the parent renders SHUTDOWNCMDs from the plan this says the child runs */
+			if (bufferevent_write(d->ps, &ah, sizeof(ah)) != 0 || bufferevent_write(d->ps, &ack, sizeof(ack)) != 0)
+				log_msg(LOG_CRIT, "the privileged process cannot be told which plan runs");
+			free(buf);
+		} else {
+			log_msg(LOG_ERR, "the privileged process sent an unknown frame: ignored");
+			evbuffer_drain(in, h.len);
+		}
+	}
+}
+
+static void dm_ps_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)bev;
+	(void)what;
+	log_msg(LOG_ERR, "the privileged process is gone: stopping");
+	bufferevent_free(d->ps);
+	d->ps = NULL;
+	d->status = 1;
+	if (!d->exiting)
+		dm_logout_all(d);
+}
+
+int dm_run(struct plan_image *img, const struct dm_options *o)
+{
+	struct daemon d;
+	struct act_host ah;
+	static const int sigs[6] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD, SIGPIPE };
+	struct timespec ts;
+
+	memset(&d, 0, sizeof(d));
+	d.o = o;
+	/* the reconnection jitter differs from host to host, so clients of one upsd do not retry in step */
+	{
+		unsigned seed;
+		if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+			seed = (unsigned)time(NULL) ^ (unsigned)getpid() << 16;
+		srandom(seed);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	d.t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	d.base = event_base_new();
+	d.dns = d.base ? evdns_base_new(d.base, EVDNS_BASE_INITIALIZE_NAMESERVERS | EVDNS_BASE_DISABLE_WHEN_INACTIVE) : NULL;
+	if (!d.dns) {
+		/* no resolv.conf: names from /etc/hosts and addresses still work */
+		d.dns = d.base ? evdns_base_new(d.base, 0) : NULL;
+		if (d.dns)
+			evdns_base_load_hosts(d.dns, NULL);
+	}
+	if (!d.base || !d.dns) {
+		log_msg(LOG_ERR, "cannot start the event loop");
+		img_free(img);
+		return 1;
+	}
+	d.p = dm_plan_new(&d, img);
+	if (!d.p) {
+		evdns_base_free(d.dns, 0);
+		event_base_free(d.base);
+		return 1;
+	}
+	ah = (struct act_host){ &d, dm_setfsd, dm_shutdown, dm_desktop };
+	d.act = act_new(d.base, &o->act, &d.p->img, &ah);
+	if (!d.act) {
+		dm_plan_free(d.p);
+		evdns_base_free(d.dns, 0);
+		event_base_free(d.base);
+		return 1;
+	}
+	if (o->trace) {
+		if (sim_trace_open(&d.tr, &d.p->img, d.p->eng.vm, 0, 0) == 0 && (d.tr.out = fopen(o->trace, "a")) != NULL) {
+			setvbuf(d.tr.out, NULL, _IOLBF, 0);
+			d.tracing = 1;
+		} else {
+			log_msg(LOG_ERR, "cannot open the trace file %s: %s", o->trace, strerror(errno));
+		}
+	}
+	if (o->privsep_fd >= 0) {
+		evutil_make_socket_nonblocking(o->privsep_fd);
+		d.ps = bufferevent_socket_new(d.base, o->privsep_fd, BEV_OPT_CLOSE_ON_FREE);
+		bufferevent_setcb(d.ps, dm_ps_read, NULL, dm_ps_event, &d);
+		bufferevent_enable(d.ps, EV_READ | EV_WRITE);
+	}
+	for (int i = 0; i < 6; i++) {
+		d.sig[i] = evsignal_new(d.base, sigs[i], dm_signal, &d);
+		evsignal_add(d.sig[i], NULL);
+	}
+	d.tick = evtimer_new(d.base, dm_tick, &d);
+	d.timer = evtimer_new(d.base, dm_timer, &d);
+	d.watchdog = evtimer_new(d.base, dm_watchdog, &d);
+	d.seen = xcalloc((size_t)d.p->img.ups.n + 1, 1);
+	if (o->watchdog > 0)
+		dm_arm(d.watchdog, o->watchdog);
+	if (!o->check_only) {
+		eng_start(&d.p->eng, 0);
+		dm_arm_timer(&d);
+		/* the first poll comes when each connection is up; then every POLLFREQ */
+		d.tick_every = eng_poll_interval(&d.p->eng);
+		dm_arm(d.tick, d.tick_every);
+	}
+	dm_connect_all(&d);
+	log_msg(LOG_NOTICE, "monitoring %u UPS with plan %s", d.p->img.ups.n, o->plan);
+	dm_notify(&d, "READY=1");
+	event_base_dispatch(d.base);
+
+	if (d.tracing) {
+		sim_trace_flush(&d.tr);
+		fclose(d.tr.out);
+		free(d.tr.line);
+	}
+	for (int i = 0; i < 6; i++)
+		event_free(d.sig[i]);
+	event_free(d.tick);
+	event_free(d.timer);
+	event_free(d.watchdog);
+	free(d.seen);
+	act_free(d.act);
+	if (d.ps)
+		bufferevent_free(d.ps);
+	dm_plan_free(d.p);
+	evdns_base_free(d.dns, 0);
+	event_base_free(d.base);
+	return d.status;
+}

@@ -1,0 +1,29 @@
+/* daemon.h - the monitoring loop of upsplan run: upsd connections, the engine, actions, signals, reloads. */
+#ifndef UPSPLAN_DAEMON_H
+#define UPSPLAN_DAEMON_H
+
+#include "engine/image.h"
+#include "runtime/actions.h"
+#include "runtime/plan-file.h"
+
+struct dm_options {
+	const char *plan;		/* the plan file (source or image) */
+	struct plan_file_opts po;	/* for reloads without a privileged parent */
+	struct act_config act;
+	const char *trace;		/* append a simulate-style trace here, or NULL */
+	int check_only;			/* connect, log in, report, exit */
+	int privsep_fd;			/* socket to the root parent, or -1 */
+	const char *hostname, *banner;	/* %(h)s and %(b)s */
+	int foreground;
+	double watchdog;		/* seconds between WATCHDOG=1 notifications, 0: none */
+};
+
+/*
+ * Run the plan IMG (taken over: freed by the loop) until SIGTERM or SIGINT
+ * (LOGOUT on every connection first).  Returns the exit status: 0 after a
+ * signal, 1 when --check-only found a server it could not use or the set-up
+ * failed.
+ */
+int dm_run(struct plan_image *img, const struct dm_options *o);
+
+#endif

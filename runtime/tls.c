@@ -1,0 +1,284 @@
+/* tls.c - OpenSSL client contexts for upsd: the group's CERTFILE as the only trust anchor, names always checked. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "grammar/xalloc.h"
+#include "runtime/tls.h"
+
+/* What a session saw, for the failure messages (ex_data of the SSL). */
+struct tls_seen {
+	int cert_requested;	/* the server sent a CertificateRequest */
+	int alert;		/* the fatal alert the server sent, or -1 */
+	char name[256];		/* the name the certificate must carry */
+	char names[200];	/* the names the server's certificate carries */
+};
+
+static int tls_ssl_idx = -1, tls_ctx_idx = -1;
+
+static void tls_free_ex(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	free(ptr);
+}
+
+static void tls_init_idx(void)
+{
+	if (tls_ssl_idx < 0)
+		tls_ssl_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, tls_free_ex);
+	if (tls_ctx_idx < 0)
+		tls_ctx_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, tls_free_ex);
+}
+
+/* The handshake messages and alerts the server sends (decrypted, TLS 1.3 too). */
+static void tls_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
+		       void *arg)
+{
+	const unsigned char *b = buf;
+	struct tls_seen *seen = SSL_get_ex_data(ssl, tls_ssl_idx);
+
+	(void)version;
+	(void)arg;
+	if (write_p || !seen || len < 1)
+		return;
+	if (content_type == SSL3_RT_HANDSHAKE && b[0] == SSL3_MT_CERTIFICATE_REQUEST)
+		seen->cert_requested = 1;
+	else if (content_type == SSL3_RT_ALERT && len >= 2 && b[0] == SSL3_AL_FATAL)
+		seen->alert = b[1];
+}
+
+/* The first error of OpenSSL's queue as text (queue emptied). */
+static void tls_queue_error(char *out, size_t len, const char *what)
+{
+	unsigned long e = ERR_get_error();
+	char buf[256] = "unknown error";
+
+	if (e)
+		ERR_error_string_n(e, buf, sizeof(buf));
+	ERR_clear_error();
+	snprintf(out, len, "%s: %s", what, buf);
+}
+
+/* The DNS names and IP addresses CERT carries, "a, b, ..." (at most a few), into OUT. */
+static void tls_cert_names(X509 *cert, char *out, size_t len)
+{
+	GENERAL_NAMES *names = cert ? X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL) : NULL;
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int i = 0; names && i < sk_GENERAL_NAME_num(names) && i < 4; i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+		char ip[64] = "";
+		const char *text = ip;
+		if (g->type == GEN_DNS) {
+			text = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
+		} else if (g->type == GEN_IPADD && g->d.iPAddress->length == 4) {
+			inet_ntop(AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), ip, sizeof(ip));
+		} else if (g->type == GEN_IPADD && g->d.iPAddress->length == 16) {
+			inet_ntop(AF_INET6, ASN1_STRING_get0_data(g->d.iPAddress), ip, sizeof(ip));
+		}
+		if (*text && n < len)
+			n += (size_t)snprintf(out + n, len - n, "%s%s", n ? ", " : "", text);
+	}
+	GENERAL_NAMES_free(names);
+}
+
+/* Verification: OpenSSL's verdict, unchanged; the server certificate's names are noted for the messages. */
+static int tls_verify_cb(int preverify_ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_seen *seen = ssl ? SSL_get_ex_data(ssl, tls_ssl_idx) : NULL;
+
+	if (seen && X509_STORE_CTX_get_error_depth(x) == 0 && !seen->names[0])
+		tls_cert_names(X509_STORE_CTX_get_current_cert(x), seen->names, sizeof(seen->names));
+	return preverify_ok;
+}
+
+SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	tls_init_idx();
+	if (!ctx) {
+		tls_queue_error(err, errlen, "cannot make a TLS context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* hundreds of connections idle between polls: no 2 x 16 KiB of buffers each while idle */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
+	/* the group's CERTFILE only: no system CAs */
+	if (SSL_CTX_load_verify_file(ctx, cafile) != 1) {
+		tls_queue_error(err, errlen, "CERTFILE cannot be loaded");
+		snprintf(err + strlen(err), errlen - strlen(err), " (%s)", cafile);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_ex_data(ctx, tls_ctx_idx, xstrdup(cafile));
+	if (cert && *cert) {
+		const char *k = key && *key ? key : cert;
+		if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+			tls_queue_error(err, errlen, "CLIENTCERT cannot be loaded");
+			snprintf(err + strlen(err), errlen - strlen(err), " (%s)", cert);
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+		if (SSL_CTX_use_PrivateKey_file(ctx, k, SSL_FILETYPE_PEM) != 1) {
+			tls_queue_error(err, errlen, "CLIENTKEY cannot be loaded");
+			snprintf(err + strlen(err), errlen - strlen(err), " (%s)", k);
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+		if (SSL_CTX_check_private_key(ctx) != 1) {
+			tls_queue_error(err, errlen, "CLIENTKEY does not belong to CLIENTCERT");
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+	}
+	return ctx;
+}
+
+/* NAME without brackets and IPv6 zone into BUF: the address text; 0 when it does not fit. */
+static int tls_bare_address(const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name);
+	char *zone;
+
+	if (n >= len)
+		return 0;
+	if (name[0] == '[' && n > 2 && name[n - 1] == ']') {
+		memcpy(buf, name + 1, n - 2);
+		buf[n - 2] = '\0';
+	} else {
+		memcpy(buf, name, n + 1);
+	}
+	zone = strchr(buf, '%');
+	if (zone)
+		*zone = '\0';
+	return 1;
+}
+
+int tls_is_address(const char *name)
+{
+	unsigned char addr[16];
+	char buf[128];
+
+	return tls_bare_address(name, buf, sizeof(buf)) &&
+	       (inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1);
+}
+
+SSL *tls_new(SSL_CTX *ctx, const char *name, char *err, size_t errlen)
+{
+	SSL *ssl = SSL_new(ctx);
+	struct tls_seen *seen;
+	int ok;
+
+	if (!ssl) {
+		tls_queue_error(err, errlen, "cannot make a TLS session");
+		return NULL;
+	}
+	seen = xcalloc(1, sizeof(*seen));
+	seen->alert = -1;
+	snprintf(seen->name, sizeof(seen->name), "%s", name);
+	SSL_set_ex_data(ssl, tls_ssl_idx, seen);
+	SSL_set_msg_callback(ssl, tls_msg_cb);
+	if (tls_is_address(name)) {
+		char buf[128];
+		ok = tls_bare_address(name, buf, sizeof(buf)) &&
+		     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), buf) == 1;
+	} else {
+		/* no partial wildcards (foo*.example) */
+		SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		ok = SSL_set1_host(ssl, name) == 1 && SSL_set_tlsext_host_name(ssl, name) == 1;
+	}
+	if (!ok) {
+		tls_queue_error(err, errlen, "cannot set the name to check");
+		SSL_free(ssl);
+		return NULL;
+	}
+	return ssl;
+}
+
+/* The advice that goes with a verification failure VR. */
+static void tls_verify_advice(SSL *ssl, long vr, const struct tls_seen *seen, char *out, size_t len)
+{
+	const char *cafile = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), tls_ctx_idx);
+	const char *names = seen ? seen->names : "";
+
+	switch (vr) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		snprintf(out, len, ": the certificate is not for %.100s%s%.150s%s: set the group's CERTNAME to a name it carries",
+			 seen ? seen->name : "this host", names[0] ? " (it names " : "", names, names[0] ? ")" : "");
+		break;
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		snprintf(out, len, ": the server's certificate is not signed by a CA of CERTFILE %.300s",
+			 cafile ? cafile : "");
+		break;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		snprintf(out, len, ": renew the server's certificate, or check this machine's clock");
+		break;
+	default:
+		out[0] = '\0';
+	}
+}
+
+/* An alert's name; OpenSSL 3.0 does not name TLS 1.3's certificate_required. */
+static const char *tls_alert_name(int alert)
+{
+	return alert == 116 ? "certificate required" : SSL_alert_desc_string_long(alert);
+}
+
+void tls_failure(SSL *ssl, unsigned long errcode, const char *fallback, char *out, size_t outlen)
+{
+	long vr = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+	const struct tls_seen *seen = ssl ? SSL_get_ex_data(ssl, tls_ssl_idx) : NULL;
+	int has_cert = ssl && SSL_get_certificate(ssl) != NULL;
+	char advice[400];
+
+	if (vr != X509_V_OK) {
+		tls_verify_advice(ssl, vr, seen, advice, sizeof(advice));
+		snprintf(out, outlen, "certificate verification failed: %s%s", X509_verify_cert_error_string(vr),
+			 advice);
+	} else if (seen && seen->cert_requested && seen->alert >= 0) {
+		/* TLS 1.3: the server judges the client certificate after the handshake */
+		snprintf(out, outlen, "the server ended the TLS session with alert '%s' after asking for a client certificate: %s",
+			 tls_alert_name(seen->alert),
+			 has_cert ? "it does not accept CLIENTCERT (is it signed by a CA the server trusts?)"
+				  : "set the group's CLIENTCERT and CLIENTKEY");
+	} else if (seen && seen->cert_requested) {
+		snprintf(out, outlen, "the server closed the TLS session after asking for a client certificate: %s",
+			 has_cert ? "it probably does not accept CLIENTCERT (is it signed by a CA the server trusts?), "
+				    "or it cannot reach the upsd behind it"
+				  : "none is set: set the group's CLIENTCERT and CLIENTKEY");
+	} else if (seen && seen->alert >= 0) {
+		snprintf(out, outlen, "the server ended the TLS session with alert '%s'",
+			 tls_alert_name(seen->alert));
+	} else if (errcode) {
+		char buf[256];
+		const char *reason = ERR_reason_error_string(errcode);
+		if (reason) {
+			snprintf(out, outlen, "TLS error: %s", reason);
+		} else {
+			ERR_error_string_n(errcode, buf, sizeof(buf));
+			snprintf(out, outlen, "TLS error: %s", buf);
+		}
+	} else {
+		snprintf(out, outlen, "%s", fallback);
+	}
+}

@@ -1,0 +1,35 @@
+/* tls.h - TLS for upsd connections with OpenSSL 3: contexts per group, name checks, readable failure reasons. */
+#ifndef UPSPLAN_TLS_H
+#define UPSPLAN_TLS_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+/*
+ * A client context trusting only the certificates of CAFILE (the group's
+ * CERTFILE), TLS 1.2 at least, peer verification on; with CERT (and KEY,
+ * or the key in CERT when KEY is NULL or empty) presented to servers that
+ * ask for a client certificate.  Returns NULL with the reason in ERR.
+ */
+SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char *err, size_t errlen);
+
+/*
+ * A connection object of CTX for a server that must prove the name NAME
+ * (a host name, checked against its DNS names, and sent as SNI; or an IP
+ * address, checked against its IP addresses).  Returns NULL with the
+ * reason in ERR.
+ */
+SSL *tls_new(SSL_CTX *ctx, const char *name, char *err, size_t errlen);
+
+/*
+ * Why the TLS session SSL failed: the certificate verification result when
+ * it failed ("certificate has expired", "hostname mismatch", ...), else the
+ * OpenSSL error ERRCODE (0: none) as text, else FALLBACK.
+ */
+void tls_failure(SSL *ssl, unsigned long errcode, const char *fallback, char *out, size_t outlen);
+
+/* 1 when NAME is an IPv4 or IPv6 address (brackets allowed), 0 for a host name. */
+int tls_is_address(const char *name);
+
+#endif

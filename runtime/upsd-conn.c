@@ -1,0 +1,786 @@
+/* upsd-conn.c - the upsd connection of one UPS on libevent: TLS first (STARTTLS or direct), then login, polls, keepalives, FSD, LOGOUT. */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+
+#include "grammar/xalloc.h"
+#include "runtime/log.h"
+#include "runtime/nut-proto.h"
+#include "runtime/tls.h"
+#include "runtime/upsd-conn.h"
+
+enum uc_state {
+	UC_IDLE,		/* no connection; maybe a retry is scheduled */
+	UC_CONNECTING,		/* TCP connect (and, for TLS DIRECT, the handshake) */
+	UC_STARTTLS,		/* STARTTLS sent, waiting for OK STARTTLS */
+	UC_HANDSHAKE,		/* TLS handshake after STARTTLS */
+	UC_LOGIN,		/* USERNAME, PASSWORD, LOGIN, PRIMARY sent */
+	UC_READY,		/* polling */
+	UC_CLOSING		/* LOGOUT sent */
+};
+
+/* The reply each request in flight waits for, in order. */
+enum uc_req {
+	R_STARTTLS, R_USERNAME, R_PASSWORD, R_LOGIN, R_PRIMARY, R_MASTER, R_STATUS, R_CHARGE, R_FSD,
+	R_KEEPALIVE, R_LOGOUT
+};
+
+#define UC_QMAX 32
+
+/* A connection's place at its gate. */
+enum uc_slot {
+	UC_SLOT_NONE,		/* not connecting, or logged in */
+	UC_SLOT_WAITING,	/* in the gate's queue */
+	UC_SLOT_GRANTED,	/* given a slot, starts from its retry timer */
+	UC_SLOT_HELD		/* connecting or logging in */
+};
+
+struct uc_gate {
+	unsigned limit, busy;	/* slots, slots taken */
+	struct uc *head, *tail;	/* the waiting connections, first come first served */
+};
+
+struct uc {
+	struct event_base *base;
+	struct evdns_base *dns;
+	SSL_CTX *ctx;
+	struct uc_gate *gate;
+	enum uc_slot slot;
+	struct uc *gnext;	/* next in the gate's queue */
+	char *ups, *host, *name, *user, *password, *label;
+	unsigned port;
+	int direct, login, primary;
+	uint32_t idx;
+	struct uc_host h;
+
+	struct bufferevent *bev;
+	enum uc_state st;
+	uint8_t q[UC_QMAX];
+	unsigned qhead, qn;
+	struct event *step, *retry, *keepalive;
+	double backoff;
+	int tried;		/* an attempt has ended (a UPS is not NOCOMM before) */
+	int poll_pending;
+	int login_poll;		/* the pending poll is the one sent at login, not at a tick */
+	int sent_since_keepalive;
+	char status[ST_STATUS_MAX];
+	int status_ok;
+	char status_err[64];
+	char charge[64];
+	int charge_ok;
+	char err[320];		/* the failure logged last: one message per episode */
+	char stale[64];		/* the ERR word of a stale poll logged last */
+};
+
+static const char *uc_state_name(enum uc_state s)
+{
+	static const char *const names[] = {
+		"idle", "connecting", "waiting for the reply to STARTTLS", "in the TLS handshake",
+		"logging in", "polling", "logging out"
+	};
+	return names[s];
+}
+
+static void uc_timer(struct event *ev, double seconds)
+{
+	struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
+
+	evtimer_add(ev, &tv);
+}
+
+static void uc_close_bev(struct uc *c)
+{
+	if (c->bev) {
+		bufferevent_free(c->bev);
+		c->bev = NULL;
+	}
+	c->qn = 0;
+	c->qhead = 0;
+	c->poll_pending = 0;
+	evtimer_del(c->step);
+	evtimer_del(c->keepalive);
+}
+
+static void uc_report(struct uc *c, int answered)
+{
+	struct st_poll p = { answered, answered ? c->status : NULL, answered && c->charge_ok ? c->charge : NULL };
+
+	c->h.result(c->h.ctx, c->idx, &p);
+}
+
+struct uc_gate *uc_gate_new(unsigned limit)
+{
+	struct uc_gate *g = xcalloc(1, sizeof(*g));
+
+	g->limit = limit ? limit : 1;
+	return g;
+}
+
+void uc_gate_free(struct uc_gate *gate)
+{
+	free(gate);
+}
+
+/* Take the waiting connection C out of its gate's queue. */
+static void uc_gate_unqueue(struct uc *c)
+{
+	struct uc_gate *g = c->gate;
+	struct uc *prev = NULL;
+
+	for (struct uc **pp = &g->head; *pp; prev = *pp, pp = &(*pp)->gnext)
+		if (*pp == c) {
+			*pp = c->gnext;
+			if (g->tail == c)
+				g->tail = prev;
+			break;
+		}
+	c->gnext = NULL;
+	c->slot = UC_SLOT_NONE;
+}
+
+/* C is done connecting (or gives up its turn): its slot goes to the first waiting connection. */
+static void uc_gate_leave(struct uc *c)
+{
+	struct uc_gate *g = c->gate;
+	struct uc *n;
+
+	if (c->slot == UC_SLOT_WAITING) {
+		uc_gate_unqueue(c);
+		return;
+	}
+	if (c->slot == UC_SLOT_NONE)
+		return;
+	c->slot = UC_SLOT_NONE;
+	g->busy--;
+	if (g->head && g->busy < g->limit) {
+		n = g->head;
+		uc_gate_unqueue(n);
+		n->slot = UC_SLOT_GRANTED;
+		g->busy++;
+		uc_timer(n->retry, 0);	/* it starts from the loop, not from inside this call */
+	}
+}
+
+static void uc_fail(struct uc *c, const char *why);
+
+/* The server failed C before TLS was up: the connections waiting to reach it fail too. */
+static void uc_gate_fail_waiting(struct uc_gate *g, const char *why)
+{
+	char w[400];
+
+	snprintf(w, sizeof(w), "%s (met by a connection to the same upsd)", why);
+	while (g->head) {
+		struct uc *n = g->head;
+		uc_gate_unqueue(n);
+		uc_fail(n, w);
+	}
+}
+
+/* An attempt failed or the connection was lost: NOCOMM at once, log once per episode, retry later. */
+static void uc_fail(struct uc *c, const char *why)
+{
+	double wait;
+	int server = c->slot == UC_SLOT_HELD && c->st >= UC_CONNECTING && c->st <= UC_HANDSHAKE;
+
+	uc_close_bev(c);
+	uc_gate_leave(c);
+	c->st = UC_IDLE;
+	c->tried = 1;
+	if (strcmp(c->err, why) != 0) {
+		log_msg(LOG_ERR, "UPS %s: %s", c->label, why);
+		snprintf(c->err, sizeof(c->err), "%s", why);
+	}
+	uc_report(c, 0);
+	c->h.state(c->h.ctx, c->idx, 0);
+	/* exponential back-off with +-25 % jitter, so that many UPS do not retry in step */
+	wait = c->backoff * (0.75 + 0.5 * ((double)random() / (double)RAND_MAX));
+	log_debug(1, "UPS %s: next connection attempt in %.1f s", c->label, wait);
+	uc_timer(c->retry, wait);
+	c->backoff = c->backoff * 2 > UC_BACKOFF_MAX ? UC_BACKOFF_MAX : c->backoff * 2;
+	if (server)
+		uc_gate_fail_waiting(c->gate, why);
+}
+
+static int uc_send(struct uc *c, enum uc_req r, int n, const char *const *w)
+{
+	char line[NUT_LINE_MAX + 2];
+	int len = nut_request(line, sizeof(line), n, w);
+
+	if (len < 0 || c->qn == UC_QMAX)
+		return -1;
+	c->q[(c->qhead + c->qn++) % UC_QMAX] = (uint8_t)r;
+	c->sent_since_keepalive = 1;
+	return bufferevent_write(c->bev, line, (size_t)len);
+}
+
+static void uc_step(struct uc *c, enum uc_state s)
+{
+	c->st = s;
+	uc_timer(c->step, UC_STEP_TIMEOUT);
+	log_debug(2, "UPS %s: %s", c->label, uc_state_name(s));
+}
+
+/* TLS is up: credentials may go now, never before. */
+static void uc_start_login(struct uc *c)
+{
+	const char *w[2];
+	int rc = 0;
+
+	uc_step(c, UC_LOGIN);
+	w[0] = "USERNAME";
+	w[1] = c->user;
+	rc |= uc_send(c, R_USERNAME, 2, w);
+	w[0] = "PASSWORD";
+	w[1] = c->password;
+	rc |= uc_send(c, R_PASSWORD, 2, w);
+	if (c->login) {
+		w[0] = "LOGIN";
+		w[1] = c->ups;
+		rc |= uc_send(c, R_LOGIN, 2, w);
+	}
+	if (c->primary) {
+		w[0] = "PRIMARY";
+		w[1] = c->ups;
+		rc |= uc_send(c, R_PRIMARY, 2, w);
+	}
+	if (rc)
+		uc_fail(c, "the user name, password or UPS name cannot be sent to upsd (only printable ASCII reaches it)");
+}
+
+static void uc_send_poll(struct uc *c)
+{
+	const char *w[4] = { "GET", "VAR", c->ups, "ups.status" };
+
+	c->status_ok = c->charge_ok = 0;
+	c->status_err[0] = '\0';
+	if (uc_send(c, R_STATUS, 4, w) != 0) {
+		uc_fail(c, "the poll cannot be sent");
+		return;
+	}
+	w[3] = "battery.charge";
+	if (uc_send(c, R_CHARGE, 4, w) != 0) {
+		uc_fail(c, "the poll cannot be sent");
+		return;
+	}
+	c->poll_pending = 1;
+}
+
+static void uc_ready_now(struct uc *c)
+{
+	evtimer_del(c->step);
+	uc_gate_leave(c);
+	c->st = UC_READY;
+	c->backoff = 1;
+	if (c->err[0]) {
+		log_msg(LOG_NOTICE, "UPS %s: connected and logged in again", c->label);
+		c->err[0] = '\0';
+	} else {
+		log_debug(1, "UPS %s: connected and logged in", c->label);
+	}
+	c->h.state(c->h.ctx, c->idx, 1);
+	uc_timer(c->keepalive, UC_KEEPALIVE);
+	uc_send_poll(c);	/* do not wait for the next tick: COMM comes back at once */
+	c->login_poll = 1;
+}
+
+static void uc_event_cb(struct bufferevent *bev, short what, void *arg);
+static void uc_read_cb(struct bufferevent *bev, void *arg);
+
+static void uc_upgrade(struct uc *c)
+{
+	char err[256];
+	SSL *ssl = tls_new(c->ctx, c->name, err, sizeof(err));
+	struct bufferevent *tls;
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+	if (!ssl) {
+		uc_fail(c, err);
+		return;
+	}
+	/*
+	 * TLS on the socket itself (not a filter over the plain bufferevent:
+	 * one layer of buffers and callbacks less on every poll); the plain
+	 * bufferevent lets the socket go
+	 */
+	bufferevent_setfd(c->bev, -1);
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	tls = bufferevent_openssl_socket_new(c->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
+					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (!tls) {
+		SSL_free(ssl);
+		evutil_closesocket(fd);
+		uc_fail(c, "cannot start TLS");
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
+	c->bev = tls;
+	bufferevent_setcb(tls, uc_read_cb, NULL, uc_event_cb, c);
+	bufferevent_enable(tls, EV_READ | EV_WRITE);
+	uc_step(c, UC_HANDSHAKE);
+}
+
+static int uc_is_stale(const char *e)
+{
+	return strcmp(e, "DATA-STALE") == 0 || strcmp(e, "DRIVER-NOT-CONNECTED") == 0;
+}
+
+static void uc_poll_done(struct uc *c)
+{
+	c->poll_pending = 0;
+	if (c->status_ok) {
+		if (c->stale[0]) {
+			log_msg(LOG_NOTICE, "UPS %s: upsd has data again", c->label);
+			c->stale[0] = '\0';
+		}
+		uc_report(c, 1);
+		return;
+	}
+	/* no status: as upsmon, the UPS is NOCOMM (the connection is kept) */
+	if (strcmp(c->stale, c->status_err) != 0) {
+		log_msg(LOG_WARNING, "UPS %s: upsd answers ERR %s for ups.status%s", c->label, c->status_err,
+			uc_is_stale(c->status_err) ? ": its driver is silent or gone, NOCOMM until data returns" :
+						     ": NOCOMM until it answers");
+		snprintf(c->stale, sizeof(c->stale), "%s", c->status_err);
+	}
+	uc_report(c, 0);
+}
+
+/* One reply line for request R; returns -1 after uc_fail(). */
+static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
+{
+	char why[320];
+	const char *e = nut_err_word(rp);
+
+	switch (r) {
+	case R_STARTTLS:
+		if (rp->kind == NUT_OK) {	/* "OK STARTTLS" (the upsdTLS shim says "OK") */
+			uc_upgrade(c);
+			return -1;	/* the lines that follow are TLS's */
+		}
+		snprintf(why, sizeof(why),
+			 "upsd refused STARTTLS (%s %s): give upsd a certificate (upsd.conf CERTFILE, or CERTPATH and CERTIDENT), or reach it through a TLS front end with TLS DIRECT; nothing was sent in clear",
+			 rp->nwords ? rp->words[0] : "", rp->kind == NUT_ERR ? e : "");
+		uc_fail(c, why);
+		return -1;
+	case R_USERNAME:
+	case R_PASSWORD:
+		if (rp->kind == NUT_OK)
+			break;
+		snprintf(why, sizeof(why), "upsd refused %s: ERR %s", r == R_USERNAME ? "USERNAME" : "PASSWORD", e);
+		uc_fail(c, why);
+		return -1;
+	case R_LOGIN:
+	case R_PRIMARY:
+	case R_MASTER:
+		if (rp->kind == NUT_OK)
+			break;
+		if (r == R_PRIMARY && (strcmp(e, "UNKNOWN-COMMAND") == 0 || strcmp(e, "INVALID-ARGUMENT") == 0)) {
+			/* a server older than NUT 2.8 knows only MASTER */
+			const char *w[2] = { "MASTER", c->ups };
+			if (uc_send(c, R_MASTER, 2, w) != 0) {
+				uc_fail(c, "MASTER cannot be sent");
+				return -1;
+			}
+			return 0;
+		}
+		if (strcmp(e, "ACCESS-DENIED") == 0)
+			snprintf(why, sizeof(why),
+				 "upsd refused %s (ERR ACCESS-DENIED): the password of user '%s' is wrong, or upsd.users does not give it 'upsmon %s'",
+				 r == R_LOGIN ? "LOGIN" : r == R_PRIMARY ? "PRIMARY" : "MASTER", c->user,
+				 c->primary ? "primary" : "secondary");
+		else if (strcmp(e, "UNKNOWN-UPS") == 0)
+			snprintf(why, sizeof(why), "upsd does not know UPS '%s' (ERR UNKNOWN-UPS): check ups.conf and the MONITOR name", c->ups);
+		else
+			snprintf(why, sizeof(why), "upsd refused %s: ERR %s",
+				 r == R_LOGIN ? "LOGIN" : r == R_PRIMARY ? "PRIMARY" : "MASTER", e);
+		uc_fail(c, why);
+		return -1;
+	case R_STATUS:
+	case R_CHARGE: {
+		int status = r == R_STATUS;
+		if (rp->kind == NUT_VAR) {
+			if (strcasecmp(rp->words[1], c->ups) != 0 ||
+			    strcasecmp(rp->words[2], status ? "ups.status" : "battery.charge") != 0) {
+				snprintf(why, sizeof(why), "upsd answered for %s %s, not for what was asked: protocol error",
+					 rp->words[1], rp->words[2]);
+				uc_fail(c, why);
+				return -1;
+			}
+			if (status) {
+				snprintf(c->status, sizeof(c->status), "%s", rp->words[3]);
+				c->status_ok = 1;
+			} else {
+				snprintf(c->charge, sizeof(c->charge), "%s", rp->words[3]);
+				c->charge_ok = 1;
+			}
+		} else if (rp->kind == NUT_ERR) {
+			if (status)
+				snprintf(c->status_err, sizeof(c->status_err), "%s", e);
+		} else {
+			uc_fail(c, "upsd's reply to GET VAR is neither VAR nor ERR: protocol error");
+			return -1;
+		}
+		if (!status)
+			uc_poll_done(c);
+		return 0;
+	}
+	case R_FSD:
+		if (rp->kind == NUT_OK)
+			log_msg(LOG_NOTICE, "UPS %s: FSD set", c->label);
+		else
+			log_msg(LOG_ERR, "UPS %s: upsd refused FSD (ERR %s)%s", c->label, e,
+				strcmp(e, "ACCESS-DENIED") == 0 ?
+					": the user needs 'upsmon primary' or 'actions = FSD' in upsd.users" : "");
+		return 0;
+	case R_KEEPALIVE:
+		return 0;
+	case R_LOGOUT:
+		uc_close_bev(c);
+		c->st = UC_IDLE;
+		c->h.closed(c->h.ctx, c->idx);
+		return -1;
+	}
+	/* a login reply: the last one makes the connection ready */
+	if (c->qn == 0 && c->st == UC_LOGIN)
+		uc_ready_now(c);
+	return 0;
+}
+
+static void uc_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct uc *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct nut_reply rp;
+	int fd = bufferevent_getfd(bev);
+
+#ifdef TCP_QUICKACK
+	/* upsd writes each reply line apart: ACK at once, or its Nagle holds the next line */
+	if (fd >= 0) {
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	}
+#else
+	(void)fd;
+#endif
+	for (;;) {
+		size_t n;
+		char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+		enum uc_req r;
+
+		if (!line) {
+			if (evbuffer_get_length(in) > NUT_LINE_MAX + 1)
+				uc_fail(c, "upsd sent a line longer than 512 bytes: protocol error");
+			return;
+		}
+		if (c->qn == 0) {
+			free(line);
+			uc_fail(c, "upsd sent a line nothing asked for: protocol error");
+			return;
+		}
+		if (nut_parse(line, n, &rp) != 0) {
+			char why[200];
+			snprintf(why, sizeof(why), "upsd sent a malformed line (%.60s): protocol error", line);
+			free(line);
+			uc_fail(c, why);
+			return;
+		}
+		free(line);
+		r = (enum uc_req)c->q[c->qhead];
+		c->qhead = (c->qhead + 1) % UC_QMAX;
+		c->qn--;
+		if (uc_reply(c, r, &rp) != 0)
+			return;
+	}
+}
+
+static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct uc *c = arg;
+	char why[400], reason[300];
+
+	if (what & BEV_EVENT_CONNECTED) {
+		int fd = bufferevent_getfd(bev), one = 1;
+		if (fd >= 0)
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (c->st == UC_CONNECTING && !c->direct) {
+			const char *w[1] = { "STARTTLS" };
+			uc_step(c, UC_STARTTLS);
+			if (uc_send(c, R_STARTTLS, 1, w) != 0)
+				uc_fail(c, "STARTTLS cannot be sent");
+		} else {
+			uc_start_login(c);	/* the TLS handshake is done */
+		}
+		return;
+	}
+	if (c->st == UC_CLOSING) {	/* upsd closed after LOGOUT, or the link broke: closed either way */
+		uc_close_bev(c);
+		c->st = UC_IDLE;
+		c->h.closed(c->h.ctx, c->idx);
+		return;
+	}
+	if (c->st == UC_HANDSHAKE || (c->st == UC_CONNECTING && c->direct) || c->st == UC_LOGIN ||
+	    ((what & BEV_EVENT_ERROR) && bufferevent_get_openssl_error(bev))) {
+		unsigned long e = 0, x;
+		/* the first error of the TLS library says the most; drain the rest */
+		while ((x = bufferevent_get_openssl_error(bev)) != 0) {
+			log_debug(2, "UPS %s: TLS error code %lx", c->label, x);
+			if (!e && ERR_GET_LIB(x) != 0)
+				e = x;
+		}
+		const char *fallback = (what & BEV_EVENT_EOF) && c->st == UC_LOGIN ? "upsd closed the connection" :
+				       (what & BEV_EVENT_EOF) ? "the server closed the connection during the TLS handshake" :
+				       (what & BEV_EVENT_ERROR) ? evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()) :
+								  "TLS handshake failed";
+		tls_failure(bufferevent_openssl_get_ssl(bev), e, fallback, reason, sizeof(reason));
+	} else if (what & BEV_EVENT_EOF) {
+		snprintf(reason, sizeof(reason), "upsd closed the connection");
+	} else if (c->st == UC_CONNECTING && bufferevent_socket_get_dns_error(bev)) {
+		snprintf(reason, sizeof(reason), "cannot resolve '%s': %s", c->host,
+			 evutil_gai_strerror(bufferevent_socket_get_dns_error(bev)));
+	} else {
+		snprintf(reason, sizeof(reason), "%s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	}
+	snprintf(why, sizeof(why), "%s (while %s)", reason, uc_state_name(c->st));
+	uc_fail(c, why);
+}
+
+static void uc_step_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct uc *c = arg;
+	char why[200];
+
+	(void)fd;
+	(void)what;
+	if (c->st == UC_CLOSING) {
+		uc_close_bev(c);
+		c->st = UC_IDLE;
+		c->h.closed(c->h.ctx, c->idx);
+		return;
+	}
+	snprintf(why, sizeof(why), "no progress for %.0f s while %s", UC_STEP_TIMEOUT, uc_state_name(c->st));
+	uc_fail(c, why);
+}
+
+static void uc_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	uc_connect(arg);
+}
+
+static void uc_keepalive_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct uc *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->st != UC_READY)
+		return;
+	if (!c->sent_since_keepalive) {
+		const char *w[1] = { "NETVER" };
+		if (uc_send(c, R_KEEPALIVE, 1, w) != 0) {
+			uc_fail(c, "the keepalive cannot be sent");
+			return;
+		}
+	}
+	c->sent_since_keepalive = 0;
+	uc_timer(c->keepalive, UC_KEEPALIVE);
+}
+
+static char *uc_dup(const char *s)
+{
+	return xstrdup(s ? s : "");
+}
+
+struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
+		  const struct uc_target *t, uint32_t ups, const struct uc_host *host)
+{
+	struct uc *c = xcalloc(1, sizeof(*c));
+	size_t n;
+
+	c->base = base;
+	c->dns = dns;
+	c->ctx = ctx;
+	c->gate = gate;
+	c->ups = uc_dup(t->ups);
+	/* the address to connect to: without brackets */
+	c->host = uc_dup(t->host);
+	n = strlen(c->host);
+	if (n > 2 && c->host[0] == '[' && c->host[n - 1] == ']') {
+		memmove(c->host, c->host + 1, n - 2);
+		c->host[n - 2] = '\0';
+	}
+	c->name = uc_dup(t->certname && *t->certname ? t->certname : c->host);
+	c->user = uc_dup(t->user);
+	c->password = uc_dup(t->password);
+	c->label = uc_dup(t->label);
+	c->port = t->port;
+	c->direct = t->direct;
+	c->login = t->login;
+	c->primary = t->primary;
+	c->idx = ups;
+	c->h = *host;
+	c->backoff = 1;
+	c->step = evtimer_new(base, uc_step_cb, c);
+	c->retry = evtimer_new(base, uc_retry_cb, c);
+	c->keepalive = evtimer_new(base, uc_keepalive_cb, c);
+	return c;
+}
+
+void uc_connect(struct uc *c)
+{
+	char err[256];
+
+	uc_close_bev(c);
+	evtimer_del(c->retry);
+	switch (c->slot) {
+	case UC_SLOT_WAITING:
+		return;		/* its turn comes */
+	case UC_SLOT_GRANTED:
+		c->slot = UC_SLOT_HELD;
+		break;
+	case UC_SLOT_HELD:
+		break;		/* a new attempt in the same slot */
+	case UC_SLOT_NONE:
+		if (c->gate->busy >= c->gate->limit) {
+			c->slot = UC_SLOT_WAITING;
+			if (c->gate->tail)
+				c->gate->tail->gnext = c;
+			else
+				c->gate->head = c;
+			c->gate->tail = c;
+			log_debug(2, "UPS %s: waiting: %u connections to this upsd are being made", c->label,
+				  c->gate->busy);
+			return;
+		}
+		c->gate->busy++;
+		c->slot = UC_SLOT_HELD;
+		break;
+	}
+	if (c->direct) {
+		SSL *ssl = tls_new(c->ctx, c->name, err, sizeof(err));
+		if (!ssl) {
+			uc_fail(c, err);
+			return;
+		}
+		c->bev = bufferevent_openssl_socket_new(c->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+							BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+		if (c->bev)
+			bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+		else
+			SSL_free(ssl);
+	} else {
+		c->bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	}
+	if (!c->bev) {
+		uc_fail(c, "cannot make a connection object");
+		return;
+	}
+	bufferevent_setcb(c->bev, uc_read_cb, NULL, uc_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	uc_step(c, UC_CONNECTING);
+	log_debug(1, "UPS %s: connecting to %s port %u (%s)", c->label, c->host, c->port,
+		  c->direct ? "TLS DIRECT" : "STARTTLS");
+	if (bufferevent_socket_connect_hostname(c->bev, c->dns, AF_UNSPEC, c->host, (int)c->port) != 0) {
+		snprintf(err, sizeof(err), "cannot connect to %s port %u", c->host, c->port);
+		uc_fail(c, err);
+	}
+}
+
+void uc_poll(struct uc *c)
+{
+	switch (c->st) {
+	case UC_READY:
+		if (c->poll_pending && c->login_poll) {
+			c->login_poll = 0;	/* sent at login, maybe just before this tick: its answer may still come */
+			return;
+		}
+		if (c->poll_pending) {
+			uc_fail(c, "no answer to the last poll within a poll interval: the server hangs");
+			return;
+		}
+		c->login_poll = 0;
+		uc_send_poll(c);
+		return;
+	case UC_CLOSING:
+		return;
+	default:
+		if (c->tried)	/* lost, or never reached: NOCOMM (reported again: harmless) */
+			uc_report(c, 0);
+		return;
+	}
+}
+
+int uc_fsd(struct uc *c)
+{
+	const char *w[2] = { "FSD", c->ups };
+
+	if (c->st != UC_READY) {
+		log_msg(LOG_ERR, "UPS %s: FSD not sent: not logged in to upsd", c->label);
+		return -1;
+	}
+	if (uc_send(c, R_FSD, 2, w) != 0) {
+		uc_fail(c, "FSD cannot be sent");
+		return -1;
+	}
+	return 0;
+}
+
+void uc_logout(struct uc *c)
+{
+	const char *w[1] = { "LOGOUT" };
+
+	evtimer_del(c->retry);
+	if (c->st != UC_READY || uc_send(c, R_LOGOUT, 1, w) != 0) {
+		uc_gate_leave(c);
+		uc_close_bev(c);
+		c->st = UC_IDLE;
+		c->h.closed(c->h.ctx, c->idx);
+		return;
+	}
+	c->st = UC_CLOSING;
+	uc_timer(c->step, 2.0);
+}
+
+int uc_ready(const struct uc *c)
+{
+	return c->st == UC_READY;
+}
+
+const char *uc_last_error(const struct uc *c)
+{
+	return c->err;
+}
+
+void uc_free(struct uc *c)
+{
+	if (!c)
+		return;
+	uc_gate_leave(c);
+	uc_close_bev(c);
+	event_free(c->step);
+	event_free(c->retry);
+	event_free(c->keepalive);
+	free(c->ups);
+	free(c->host);
+	free(c->name);
+	free(c->user);
+	if (c->password) {
+		memset(c->password, 0, strlen(c->password));
+		free(c->password);
+	}
+	free(c->label);
+	free(c);
+}

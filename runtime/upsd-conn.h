@@ -1,0 +1,103 @@
+/* upsd-conn.h - one TLS connection to upsd per monitored UPS: connect, STARTTLS or direct TLS, login, pipelined polls, FSD, LOGOUT. */
+#ifndef UPSPLAN_UPSD_CONN_H
+#define UPSPLAN_UPSD_CONN_H
+
+#include <stdint.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "engine/state.h"
+
+/* Seconds each step of a connection may take (connect, STARTTLS, handshake, login). */
+#define UC_STEP_TIMEOUT 10.0
+/* Longest wait between reconnection attempts, seconds. */
+#define UC_BACKOFF_MAX 60.0
+/* A request at least this often, so that upsd's 60 s idle drop never hits. */
+#define UC_KEEPALIVE 30.0
+
+/*
+ * Connections to one upsd that may be between connect and login at once;
+ * more wait their turn.  NUT's upsd listens with a queue of 16: a burst of
+ * hundreds of connects overflows it, and the connections it drops are
+ * retried by TCP only after seconds (and some never get an answer).
+ */
+#define UC_GATE_LIMIT 8
+
+/* The connection slots of one upsd, shared by the connections to it. */
+struct uc_gate;
+
+/* A gate letting LIMIT connections connect and log in at once. */
+struct uc_gate *uc_gate_new(unsigned limit);
+/* Free GATE; every connection using it must have been freed before. */
+void uc_gate_free(struct uc_gate *gate);
+
+/* Where a connection reports to. */
+struct uc_host {
+	void *ctx;
+	/* Poll result or loss of UPS UPS: P->answered 0 means no answer (NOCOMM). */
+	void (*result)(void *ctx, uint32_t ups, const struct st_poll *p);
+	/* The connection of UPS reached the logged-in state (1) or failed an attempt (0). */
+	void (*state)(void *ctx, uint32_t ups, int ready);
+	/* A LOGOUT finished (or gave up): the connection is closed. */
+	void (*closed)(void *ctx, uint32_t ups);
+};
+
+/* What one connection needs; strings are copied. */
+struct uc_target {
+	const char *ups;	/* upsd's name of the UPS */
+	const char *host;	/* address (brackets allowed) or host name */
+	unsigned port;
+	int direct;		/* 1: TLS from the first byte; 0: STARTTLS */
+	const char *certname;	/* name the certificate must carry (NULL or "": HOST) */
+	const char *user, *password;
+	int login;		/* send LOGIN (POWERVAL > 0) */
+	int primary;		/* claim PRIMARY (falling back to MASTER) */
+	const char *label;	/* for messages, e.g. "UPS-1@localhost:3493" */
+};
+
+struct uc;
+
+/*
+ * A connection for UPS number UPS, speaking TLS with CTX, connecting
+ * through GATE (neither owned; both must outlive the connection),
+ * reporting to HOST.  Nothing happens until uc_connect().
+ */
+struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
+		  const struct uc_target *t, uint32_t ups, const struct uc_host *host);
+
+/*
+ * Connect now, or as soon as the gate has a free slot (a running attempt
+ * or a waiting reconnection is replaced).  When an attempt fails before
+ * TLS is up (no connection, no answer, TLS refused), the connections
+ * waiting at the same gate fail with it: they would meet the same server.
+ */
+void uc_connect(struct uc *c);
+
+/*
+ * Poll the UPS: ask for ups.status and battery.charge in one write; the
+ * result comes to HOST->result.  A poll still unanswered from the last
+ * call means a hung server: no answer is reported and the connection is
+ * dropped and retried.  Without a connection, no answer is reported, except
+ * before the first attempt ended (the UPS is not NOCOMM before it was ever
+ * tried).
+ */
+void uc_poll(struct uc *c);
+
+/* Send FSD for the UPS on this connection; the outcome is logged.  Returns -1 when not logged in. */
+int uc_fsd(struct uc *c);
+
+/* Log out (LOGOUT, then close, at most 2 s); HOST->closed follows.  Without a connection, closed at once. */
+void uc_logout(struct uc *c);
+
+/* 1 when logged in and polling. */
+int uc_ready(const struct uc *c);
+
+/* The last failure of the connection ("" when none), for --check-only and USR1. */
+const char *uc_last_error(const struct uc *c);
+
+/* Close and free (no LOGOUT). */
+void uc_free(struct uc *c);
+
+#endif

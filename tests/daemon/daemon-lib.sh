@@ -1,0 +1,162 @@
+# daemon-lib.sh - sourced by the daemon's TAP tests after peers.sh: TAP counters, starting and stopping `upsplan run`, waiting for log lines.
+#
+# POSIX sh, safe under `set -eu`.  Use:
+#
+#	. "$here/peers.sh"; . "$here/daemon-lib.sh"
+#	dm_skip_unless_peers		# "1..0 # SKIP ..." without the packages
+#	peers_init; ...; peers_start tls
+#	dm_setup			# after peers_init
+#	dm_plan NAME <<EOF ... EOF	# $PEERS_DIR/NAME.conf, mode 0600
+#	dm_start NAME [OPTION...]	# upsplan run -F on NAME.conf; DM_PID
+#	dm_wait NAME.out PATTERN SECONDS   # 0 once the file has a matching line
+#	dm_stop NAME			# TERM, wait; DM_STATUS is its exit status
+#
+# Started as root, the daemon monitors as user nobody (-u nobody): the
+# peers' directory is made readable to it and $PEERS_DIR/act is a
+# directory every user may write in, for the harmless actions of the
+# test plans.  Started as another user, the daemon is that user.
+#
+# Environment: UPSPLAN (the program; make check sets it), PEERS_BINDIR,
+# UPSPLAN_VALGRIND (a command put in front of upsplan, e.g. valgrind with
+# its options: scripts/test.sh runs some of these tests so).
+
+: "${UPSPLAN:=./upsplan}"
+n=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+# not_ok NAME [LINE...]: a failed check, with LINEs as TAP comments; the temp dir is kept
+not_ok() {
+	n=$((n + 1))
+	PEERS_KEEP=1
+	echo "not ok $n - $1"
+	shift
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/# /'
+	done
+}
+
+# check NAME CMD...: ok when CMD succeeds, else not ok
+check() {
+	_ck_name=$1
+	shift
+	if "$@"; then
+		ok "$_ck_name"
+	else
+		not_ok "$_ck_name" "failed: $*"
+	fi
+}
+
+# dm_done: at the end of a test, the logs as TAP comments when a check failed
+dm_done() {
+	if [ -n "${PEERS_KEEP:-}" ]; then
+		dm_show | sed 's/^/# /'
+	fi
+}
+
+# the logs of every daemon started so far
+dm_show() {
+	for _sh_f in "$PEERS_DIR"/*.err "$PEERS_DIR"/*.out "$PEERS_DIR"/*.trace; do
+		[ -f "$_sh_f" ] || continue
+		echo "--- ${_sh_f##*/}"
+		tail -n 15 "$_sh_f"
+	done
+}
+
+dm_skip_unless_peers() {
+	if ! _sk_missing=$(peers_available); then
+		echo "1..0 # SKIP missing Debian packages: $_sk_missing"
+		exit 0
+	fi
+	if [ ! -x "$UPSPLAN" ]; then
+		echo "1..0 # SKIP $UPSPLAN is not built"
+		exit 0
+	fi
+}
+
+dm_setup() {
+	DM_USER_OPT=
+	if [ "$(id -u)" -eq 0 ]; then
+		DM_USER_OPT="-u nobody"
+		# the unprivileged child reads the CA and client certificates
+		chmod a+rx "$PEERS_DIR"
+		[ -d "$PEERS_DIR/pki" ] && chmod -R a+rX "$PEERS_DIR/pki"
+	fi
+	mkdir -p "$PEERS_DIR/act"
+	chmod 1777 "$PEERS_DIR/act"
+}
+
+# dm_plan NAME: the plan on standard input becomes $PEERS_DIR/NAME.conf
+dm_plan() {
+	cat >"$PEERS_DIR/$1.conf"
+	chmod 600 "$PEERS_DIR/$1.conf"
+}
+
+# dm_start NAME [OPTION...]: upsplan run in the foreground on NAME.conf,
+# output in NAME.out, log in NAME.err, trace in NAME.trace; sets DM_PID and
+# DM_PID_<NAME>.  The process is recorded: peers_stop stops it too.
+dm_start() {
+	_st_name=$1
+	shift
+	# shellcheck disable=SC2086 # UPSPLAN_VALGRIND and DM_USER_OPT are words
+	${UPSPLAN_VALGRIND:-} "$UPSPLAN" run -F $DM_USER_OPT -p "$PEERS_DIR/$_st_name.pid" --trace "$PEERS_DIR/$_st_name.trace" \
+		--hostname "${DM_HOSTNAME:-testhost}" "$@" "$PEERS_DIR/$_st_name.conf" \
+		>"$PEERS_DIR/$_st_name.out" 2>"$PEERS_DIR/$_st_name.err" </dev/null &
+	DM_PID=$!
+	eval "DM_PID_$_st_name=\$DM_PID"
+	_peers_record "upsplan-$_st_name" "$DM_PID"
+}
+
+# dm_wait FILE PATTERN SECONDS: 0 as soon as $PEERS_DIR/FILE has a line
+# matching the basic regular expression PATTERN, 1 after SECONDS
+dm_wait() {
+	_w_end=$(($(date +%s) + $3))
+	while :; do
+		if [ -f "$PEERS_DIR/$1" ] && grep -q -- "$2" "$PEERS_DIR/$1"; then
+			return 0
+		fi
+		[ "$(date +%s)" -lt "$_w_end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# dm_count FILE PATTERN: how many lines of $PEERS_DIR/FILE match
+dm_count() {
+	if [ -f "$PEERS_DIR/$1" ]; then
+		grep -c -- "$2" "$PEERS_DIR/$1" || true
+	else
+		echo 0
+	fi
+}
+
+# dm_stop NAME: SIGTERM to the daemon NAME, wait for it (at most 20 s,
+# then SIGKILL); DM_STATUS is its exit status
+dm_stop() {
+	eval "_sp_pid=\$DM_PID_$1"
+	kill -TERM "$_sp_pid" 2>/dev/null || true
+	_sp_i=0
+	while kill -0 "$_sp_pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$_sp_pid/stat" 2>/dev/null)" != Z ]; do
+		_sp_i=$((_sp_i + 1))
+		if [ "$_sp_i" -ge 200 ]; then
+			kill -KILL "$_sp_pid" 2>/dev/null || true
+			break
+		fi
+		sleep 0.1
+	done
+	set +e
+	wait "$_sp_pid"
+	DM_STATUS=$?
+	set -e
+}
+
+# dm_events FILE: the trace lines of $PEERS_DIR/FILE without their times
+# and without simulate's own notes ("note", "end"): what happened, in order
+# (a timer's deadline, a time too, becomes T)
+dm_events() {
+	awk '$4 != "note" && $4 != "end" {
+		$1 = ""; sub(/^ +/, ""); gsub(/  +/, " "); sub(/expires at [0-9.]+/, "expires at T"); print
+	}' "$PEERS_DIR/$1"
+}

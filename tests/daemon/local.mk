@@ -1,0 +1,39 @@
+## tests/daemon/local.mk - integration tests of the daemon against real NUT peers: the peers library, its C helpers and its self-test.
+##
+## tests/daemon/peers.sh      sourced by the TAP scripts: dummy-ups, upsd
+##                            (STARTTLS), stunnel front ends, a silent server
+## tests/daemon/freeport      prints free TCP ports of 127.0.0.1
+## tests/daemon/silent-server accepts connections, never answers
+## tests/daemon/nut-probe     NUT client: plain, STARTTLS or direct TLS
+## tests/daemon/sd-listen     a NOTIFY_SOCKET that records what it gets
+## tests/daemon/mkutmp        adds a login to a utmp file (NOTIFY tests)
+## tests/daemon/daemon-lib.sh sourced by the run-*.sh tests: upsplan run
+##                            started, waited for and stopped
+## tests/daemon/run-*.sh      upsplan run against those peers
+
+check_PROGRAMS += tests/daemon/freeport tests/daemon/silent-server tests/daemon/nut-probe tests/daemon/sd-listen tests/daemon/mkutmp
+tests_daemon_sd_listen_SOURCES = tests/daemon/sd-listen.c
+tests_daemon_mkutmp_SOURCES = tests/daemon/mkutmp.c
+tests_daemon_freeport_SOURCES = tests/daemon/freeport.c
+tests_daemon_silent_server_SOURCES = tests/daemon/silent-server.c
+tests_daemon_nut_probe_SOURCES = tests/daemon/nut-probe.c
+tests_daemon_nut_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_daemon_nut_probe_LDADD = $(OPENSSL_LIBS)
+
+# where peers.sh finds the helpers (the build tree, also in make distcheck)
+AM_TESTS_ENVIRONMENT += \
+	PEERS_BINDIR='$(abs_top_builddir)/tests/daemon'; export PEERS_BINDIR;
+
+TESTS += \
+	tests/daemon/peers-selftest.sh \
+	tests/daemon/run-outage.sh \
+	tests/daemon/run-tls.sh \
+	tests/daemon/run-reload.sh
+
+EXTRA_DIST += \
+	tests/daemon/peers.sh \
+	tests/daemon/peers-selftest.sh \
+	tests/daemon/daemon-lib.sh \
+	tests/daemon/run-outage.sh \
+	tests/daemon/run-tls.sh \
+	tests/daemon/run-reload.sh

@@ -1,0 +1,253 @@
+/* silent-server.c - test helper: a TCP server on 127.0.0.1 that accepts connections and never answers (the "hung upsd" of tests/daemon), or answers every line alike and records what it got. */
+#define _XOPEN_SOURCE 700	/* POSIX.1-2008 (sigaction, getopt), also under -std=c99 */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#define MAX_HELD	128	/* connections kept open; the oldest goes beyond */
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: silent-server [-p PORT] [-t SECONDS] [-w PID] [-f PORTFILE]\n"
+	    "                     [-a ANSWER -r RECORD]\n"
+	    "Listen on 127.0.0.1:PORT (0 or no -p: a port the kernel chooses), accept\n"
+	    "connections and never read from or write to them (at most %d are held\n"
+	    "open; beyond that the oldest is closed).  Once listening, write the port\n"
+	    "number as one line to PORTFILE (atomically) or to standard output.\n"
+	    "Exit on SIGTERM, SIGINT or SIGHUP, after SECONDS (default 600), or when\n"
+	    "process PID (default: the parent) is gone, so that a test that dies\n"
+	    "does not leave it behind.\n"
+	    "With -a, serve one connection at a time instead: append every line\n"
+	    "received to the file RECORD and answer it with the line ANSWER (an\n"
+	    "upsd that refuses everything, to see what a client sends to it).\n",
+	    MAX_HELD);
+}
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* -a mode: record the lines of one connection in rec, answer each with answer; return at EOF or a stop */
+static void
+answer_lines(int fd, const char *answer, FILE *rec)
+{
+	struct pollfd pfd;
+	char buf[4096];
+	ssize_t n, i;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (!stop_signal) {
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+		fwrite(buf, 1, (size_t)n, rec);
+		fflush(rec);
+		for (i = 0; i < n; i++)
+			if (buf[i] == '\n' && (write(fd, answer, strlen(answer)) < 0 || write(fd, "\n", 1) < 0))
+				return;
+	}
+}
+
+static long
+number_arg(int opt, const char *arg, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "silent-server: -%c wants a number from %ld to %ld, not '%s'\n",
+		    opt, min, max, arg);
+		exit(2);
+	}
+	return v;
+}
+
+/* write "PORT\n" to path via a temporary file and rename(), so readers never see half a line */
+static int
+write_portfile(const char *path, unsigned port)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "silent-server: port file name too long\n");
+		return -1;
+	}
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		fprintf(stderr, "silent-server: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%u\n", port);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "silent-server: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_in sin;
+	struct sigaction sa;
+	struct pollfd pfd;
+	socklen_t len;
+	const char *portfile, *answer, *record;
+	FILE *rec;
+	time_t deadline;
+	long port, lifetime;
+	pid_t watch;
+	int held[MAX_HELD];
+	int c, fd, lfd, on, nheld, oldest;
+
+	port = 0;
+	lifetime = 600;
+	watch = getppid();
+	portfile = NULL;
+	answer = record = NULL;
+	rec = NULL;
+	while ((c = getopt(argc, argv, "a:f:hp:r:t:w:")) != -1) {
+		switch (c) {
+		case 'a':
+			answer = optarg;
+			break;
+		case 'r':
+			record = optarg;
+			break;
+		case 'f':
+			portfile = optarg;
+			break;
+		case 'p':
+			port = number_arg(c, optarg, 0, 65535);
+			break;
+		case 't':
+			lifetime = number_arg(c, optarg, 1, 86400);
+			break;
+		case 'w':
+			watch = (pid_t)number_arg(c, optarg, 1, 0x7fffffff);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "silent-server: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if ((answer == NULL) != (record == NULL)) {
+		fprintf(stderr, "silent-server: -a and -r go together\n");
+		return 2;
+	}
+	if (record != NULL && (rec = fopen(record, "a")) == NULL) {
+		fprintf(stderr, "silent-server: %s: %s\n", record, strerror(errno));
+		return 1;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0) {
+		fprintf(stderr, "silent-server: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	on = 1;
+	(void)setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((unsigned short)port);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		fprintf(stderr, "silent-server: bind 127.0.0.1:%ld: %s\n", port, strerror(errno));
+		return 1;
+	}
+	if (listen(lfd, 64) != 0) {
+		fprintf(stderr, "silent-server: listen: %s\n", strerror(errno));
+		return 1;
+	}
+	len = sizeof(sin);
+	if (getsockname(lfd, (struct sockaddr *)&sin, &len) != 0) {
+		fprintf(stderr, "silent-server: getsockname: %s\n", strerror(errno));
+		return 1;
+	}
+	if (portfile != NULL) {
+		if (write_portfile(portfile, ntohs(sin.sin_port)) != 0)
+			return 1;
+	} else {
+		printf("%u\n", ntohs(sin.sin_port));
+		if (fflush(stdout) != 0)
+			return 1;
+	}
+
+	nheld = 0;
+	oldest = 0;
+	deadline = time(NULL) + lifetime;
+	pfd.fd = lfd;
+	pfd.events = POLLIN;
+	while (!stop_signal) {
+		if (time(NULL) >= deadline) {
+			fprintf(stderr, "silent-server: lifetime of %ld s is over\n", lifetime);
+			break;
+		}
+		if (kill(watch, 0) != 0 && errno == ESRCH) {
+			fprintf(stderr, "silent-server: process %ld is gone\n", (long)watch);
+			break;
+		}
+		/* wake at least once a second for the checks above */
+		if (poll(&pfd, 1, 1000) <= 0 || !(pfd.revents & POLLIN))
+			continue;
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		if (rec != NULL) {
+			answer_lines(fd, answer, rec);
+			close(fd);
+			continue;
+		}
+		/* keep it open, unread: the client sees a server that hangs */
+		if (nheld < MAX_HELD) {
+			held[nheld++] = fd;
+		} else {
+			close(held[oldest]);
+			held[oldest] = fd;
+			oldest = (oldest + 1) % MAX_HELD;
+		}
+	}
+	if (stop_signal)
+		fprintf(stderr, "silent-server: signal %d\n", (int)stop_signal);
+	return 0;
+}
