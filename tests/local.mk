@@ -9,7 +9,8 @@
 ## tests/run/NAME.scn,   golden simulation trace: `upsplan simulate` must print
 ## examples/NAME.scn     tests/run/NAME.trace (driver: tests/run/run-trace.sh)
 ## tests/*.sh            TAP scripts (build-aux/tap-driver.sh)
-## make bench            tests/bench/check-bench.sh (not part of make check)
+## make bench            tests/bench/check-bench.sh, sim-bench.sh, engine-bench.sh
+##                       and daemon-bench.sh (not part of make check)
 
 include tests/diag/list.mk
 
@@ -108,13 +109,17 @@ EXTRA_DIST += \
 clean-local: clean-local-tests
 clean-local-tests:
 	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d \
-		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/generate.d tests/run/*.d tests/run/*.got
+		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/generate.d tests/run/*.d tests/run/*.got tests/email/email.d
 
-# the benchmarks (check, simulate, engine); each prints PASS/MISS against its targets and ratios to the NUT peer
-bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT)
+# the benchmarks (check, simulate, engine, daemon); each prints PASS/MISS against its targets and ratios to the NUT peer
+bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT) tests/bench/daemon-bench-probe$(EXEEXT) \
+		tests/daemon/freeport$(EXEEXT) tests/daemon/silent-server$(EXEEXT) tests/daemon/nut-probe$(EXEEXT)
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' $(SHELL) $(srcdir)/tests/bench/check-bench.sh
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' $(SHELL) $(srcdir)/tests/bench/sim-bench.sh
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' ENGINE_BENCH='$(abs_top_builddir)/tests/bench/engine-bench$(EXEEXT)' \
 		$(SHELL) $(srcdir)/tests/bench/engine-bench.sh
+	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' PEERS_BINDIR='$(abs_top_builddir)/tests/daemon' \
+		DAEMON_BENCH_PROBE='$(abs_top_builddir)/tests/bench/daemon-bench-probe$(EXEEXT)' \
+		$(SHELL) $(srcdir)/tests/bench/daemon-bench.sh
 
 .PHONY: bench clean-local-tests
