@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "engine/events.h"
+#include "grammar/ast.h"
 #include "engine/symtab.h"
 #include "grammar/xalloc.h"
 
@@ -157,4 +159,35 @@ void eng_adopt(struct engine *to, const struct engine *from)
 				break;
 			}
 	}
+}
+
+/* Is PAIR an event of the LB1, LB2 or LB3 table? */
+static int eng_lb_pair(uint32_t pair)
+{
+	static const int words[3] = { AST_ST_LB1, AST_ST_LB2, AST_ST_LB3 };
+
+	for (int i = 0; i < 3; i++)
+		if (ev_pair_table(pair) == ev_pair_table((unsigned)ev_pair_index(AST_ST_NONE, words[i])))
+			return 1;
+	return 0;
+}
+
+int eng_reads_charge(const struct plan_image *img)
+{
+	for (uint32_t i = 0; i < img->parts.n; i++)
+		if (img->parts.v[i].kind == TPL_CHARGE)
+			return 1;
+	for (uint32_t i = 0; i < img->handlers.n; i++)
+		if (img->handlers.v[i] != IMG_NONE && eng_lb_pair(i % EV_NPAIRS))
+			return 1;
+	for (uint32_t pc = 0; pc < img->code.n;) {
+		const struct op_info *oi = op_info(img->code.v[pc]);
+		if (!oi)
+			return 1;	/* not verified: assume it does */
+		for (uint32_t k = 0; k < oi->nops && pc + 1 + k < img->code.n; k++)
+			if (oi->kinds[k] == OPK_PAIR && eng_lb_pair(img->code.v[pc + 1 + k]))
+				return 1;
+		pc += 1 + oi->nops;
+	}
+	return 0;
 }

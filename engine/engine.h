@@ -65,4 +65,11 @@ void eng_adopt(struct engine *to, const struct engine *from);
 /* Seconds to the next poll: POLLFREQALERT while any UPS is on battery or low battery, else POLLFREQ. */
 double eng_poll_interval(const struct engine *e);
 
+/*
+ * Does plan IMG read battery.charge: a %(c)s substitution, a handler of an
+ * LB1, LB2 or LB3 event, or an IF on one of them?  If not, the daemon does
+ * not ask upsd for it.  IMG must have passed img_verify().
+ */
+int eng_reads_charge(const struct plan_image *img);
+
 #endif

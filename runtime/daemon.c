@@ -321,7 +321,7 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 	struct dm_plan *p = xcalloc(1, sizeof(*p));
 	struct eng_host eh = { d, dm_on_trace };
 	struct uc_host uh = { d, dm_on_result, dm_on_state, dm_on_closed };
-	int bad = 0;
+	int bad = 0, charge;
 
 	p->img = *img;
 	memset(img, 0, sizeof(*img));
@@ -346,6 +346,8 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 		dm_plan_free(p);
 		return NULL;
 	}
+	charge = eng_reads_charge(&p->img);
+	log_debug(1, "battery.charge %s", charge ? "is polled: the plan reads it" : "is not polled: the plan does not read it");
 	for (uint32_t u = 0; u < p->img.ups.n; u++) {
 		const struct img_ups *iu = &p->img.ups.v[u];
 		const struct img_group *ig = &p->img.groups.v[iu->group];
@@ -353,7 +355,7 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 		struct uc_target t = {
 			img_bytes(&p->img, iu->name), img_bytes(&p->img, iu->host), iu->port, (int)ig->tls_direct,
 			img_bytes(&p->img, ig->certname), img_bytes(&p->img, iu->user), img_bytes(&p->img, iu->password),
-			iu->powerval > 0, iu->type == IMG_PRIMARY, dm_label(&p->img, u, label, sizeof(label))
+			iu->powerval > 0, iu->type == IMG_PRIMARY, charge, dm_label(&p->img, u, label, sizeof(label))
 		};
 		p->conns[u] = uc_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t, u, &uh);
 	}
@@ -465,6 +467,7 @@ static int dm_reload(struct daemon *d, struct plan_image *img)
 		sim_trace_flush(&d->tr);
 		FILE *out = d->tr.out;
 		d->tr.out = NULL;
+		free(d->tr.line);	/* sim_trace_open() starts afresh */
 		sim_trace_open(&d->tr, &np->img, np->eng.vm, 0, 0);
 		d->tr.out = out;
 	}

@@ -37,6 +37,7 @@ enum uc_req {
 };
 
 #define UC_QMAX 32
+#define UC_INBUF (2 * (NUT_LINE_MAX + 2))	/* direct mode: unparsed bytes (a line is at most 512) */
 
 /* A connection's place at its gate. */
 enum uc_slot {
@@ -60,11 +61,26 @@ struct uc {
 	struct uc *gnext;	/* next in the gate's queue */
 	char *ups, *host, *name, *user, *password, *label;
 	unsigned port;
-	int direct, login, primary;
+	int direct, login, primary, want_charge;
 	uint32_t idx;
 	struct uc_host h;
 
 	struct bufferevent *bev;
+	int bev_tls;		/* bev is a TLS bufferevent: its SSL and socket are closed here, not by libevent */
+	/*
+	 * Direct mode, once logged in: TLS straight on the socket with one
+	 * persistent read event, no bufferevent: a poll costs one write and
+	 * one read system call instead of five or six.
+	 */
+	SSL *ssl;
+	evutil_socket_t fd;
+	struct event *io;
+	char *in;		/* UC_INBUF bytes: what SSL_read gave, not yet a whole line */
+	size_t inlen;
+	char *out;		/* what SSL_write has not taken yet; the first wlen bytes were offered */
+	size_t outlen, outcap, wlen;
+	int io_write;		/* io also waits for writability */
+	unsigned epoch;		/* counts closes: a callback that closed the connection ends the loop it ran in */
 	enum uc_state st;
 	uint8_t q[UC_QMAX];
 	unsigned qhead, qn;
@@ -101,9 +117,30 @@ static void uc_timer(struct event *ev, double seconds)
 
 static void uc_close_bev(struct uc *c)
 {
+	c->epoch++;
 	if (c->bev) {
+		SSL *ssl = c->bev_tls ? bufferevent_openssl_get_ssl(c->bev) : NULL;
+		evutil_socket_t fd = c->bev_tls ? bufferevent_getfd(c->bev) : -1;
 		bufferevent_free(c->bev);
 		c->bev = NULL;
+		if (ssl)
+			SSL_free(ssl);
+		if (fd >= 0)
+			evutil_closesocket(fd);
+		c->bev_tls = 0;
+	}
+	if (c->ssl) {
+		event_free(c->io);
+		c->io = NULL;
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+		evutil_closesocket(c->fd);
+		c->fd = -1;
+		free(c->in);
+		free(c->out);
+		c->in = c->out = NULL;
+		c->inlen = c->outlen = c->outcap = c->wlen = 0;
+		c->io_write = 0;
 	}
 	c->qn = 0;
 	c->qhead = 0;
@@ -212,6 +249,171 @@ static void uc_fail(struct uc *c, const char *why)
 		uc_gate_fail_waiting(c->gate, why);
 }
 
+static int uc_line(struct uc *c, char *line, size_t n);
+static void uc_direct_flush(struct uc *c);
+static void uc_direct_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Direct mode: wait for writability too (ON 1) or only for input (ON 0). */
+static void uc_direct_wait_write(struct uc *c, int on)
+{
+	if (c->io_write == on)
+		return;
+	c->io_write = on;
+	event_del(c->io);
+	event_assign(c->io, c->base, c->fd, EV_READ | EV_PERSIST | (on ? EV_WRITE : 0), uc_direct_cb, c);
+	event_add(c->io, NULL);
+}
+
+/* Direct mode: a TLS or socket failure of SSL_read/SSL_write (RC, ERR) as a reason. */
+static void uc_direct_fail(struct uc *c, int rc, int err)
+{
+	char reason[300], why[400];
+	unsigned long e = ERR_get_error();
+
+	ERR_clear_error();
+	if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && rc == 0 && !e))
+		snprintf(reason, sizeof(reason), "upsd closed the connection");
+	else if (err == SSL_ERROR_SYSCALL && !e)
+		snprintf(reason, sizeof(reason), "%s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	else
+		tls_failure(c->ssl, e, "TLS error", reason, sizeof(reason));
+	if (c->st == UC_CLOSING) {	/* after LOGOUT: closed either way */
+		uc_close_bev(c);
+		c->st = UC_IDLE;
+		c->h.closed(c->h.ctx, c->idx);
+		return;
+	}
+	snprintf(why, sizeof(why), "%s (while %s)", reason, uc_state_name(c->st));
+	uc_fail(c, why);
+}
+
+/* Direct mode: queue LEN bytes of LINE and write what the socket takes. */
+static int uc_direct_write(struct uc *c, const char *line, size_t len)
+{
+	if (c->outlen + len > c->outcap) {
+		c->outcap = c->outlen + len + 256;
+		c->out = xrealloc(c->out, c->outcap);
+	}
+	memcpy(c->out + c->outlen, line, len);
+	c->outlen += len;
+	if (!c->io_write)
+		uc_direct_flush(c);
+	return 0;
+}
+
+/* Direct mode: offer the output to SSL_write; what it cannot take now waits for the socket. */
+static void uc_direct_flush(struct uc *c)
+{
+	while (c->outlen) {
+		/* a write that must be repeated is repeated with the same length */
+		size_t len = c->wlen ? c->wlen : c->outlen;
+		int rc = SSL_write(c->ssl, c->out, (int)len);
+		if (rc <= 0) {
+			int err = SSL_get_error(c->ssl, rc);
+			c->wlen = len;
+			if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
+				uc_direct_wait_write(c, err == SSL_ERROR_WANT_WRITE);
+				return;
+			}
+			uc_direct_fail(c, rc, err);
+			return;
+		}
+		c->wlen = 0;
+		memmove(c->out, c->out + rc, c->outlen - (size_t)rc);
+		c->outlen -= (size_t)rc;
+	}
+	uc_direct_wait_write(c, 0);
+}
+
+/* Direct mode: the socket is readable (or writable while output waits). */
+static void uc_direct_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct uc *c = arg;
+	unsigned epoch = c->epoch;
+
+	(void)fd;
+	if (c->outlen && (what & EV_WRITE || c->wlen)) {
+		uc_direct_flush(c);
+		if (c->epoch != epoch)
+			return;
+	}
+	if (!(what & EV_READ))
+		return;
+#ifdef TCP_QUICKACK
+	if (c->want_charge) {	/* two replies per poll: see uc_read_cb() */
+		int one = 1;
+		setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	}
+#endif
+	for (;;) {
+		int rc = SSL_read(c->ssl, c->in + c->inlen, (int)(UC_INBUF - c->inlen));
+		char *nl;
+		size_t off = 0;
+		if (rc <= 0) {
+			int err = SSL_get_error(c->ssl, rc);
+			if (err == SSL_ERROR_WANT_READ)
+				return;
+			if (err == SSL_ERROR_WANT_WRITE) {	/* TLS itself wants to write first */
+				uc_direct_wait_write(c, 1);
+				return;
+			}
+			uc_direct_fail(c, rc, err);
+			return;
+		}
+		c->inlen += (size_t)rc;
+		while ((nl = memchr(c->in + off, '\n', c->inlen - off)) != NULL) {
+			*nl = '\0';
+			if (uc_line(c, c->in + off, (size_t)(nl - (c->in + off))) != 0 || c->epoch != epoch)
+				return;
+			off = (size_t)(nl - c->in) + 1;
+		}
+		memmove(c->in, c->in + off, c->inlen - off);
+		c->inlen -= off;
+		if (c->inlen > NUT_LINE_MAX + 1) {
+			uc_fail(c, "upsd sent a line longer than 512 bytes: protocol error");
+			return;
+		}
+		/*
+		 * nothing left in TLS's buffer: the next readiness brings the rest
+		 * (no read that would only say EAGAIN)
+		 */
+		if (!SSL_has_pending(c->ssl))
+			return;
+	}
+}
+
+/*
+ * Logged in: leave the bufferevent for direct mode, when nothing is left
+ * in its buffers (otherwise it simply stays in use).
+ */
+static void uc_go_direct(struct uc *c)
+{
+	SSL *ssl;
+	evutil_socket_t fd;
+
+	if (!c->bev || !c->bev_tls || evbuffer_get_length(bufferevent_get_input(c->bev)) ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)))
+		return;
+	ssl = bufferevent_openssl_get_ssl(c->bev);
+	fd = bufferevent_getfd(c->bev);
+	if (!ssl || fd < 0 || SSL_has_pending(ssl))
+		return;
+	c->io = event_new(c->base, fd, EV_READ | EV_PERSIST, uc_direct_cb, c);
+	if (!c->io)
+		return;
+	bufferevent_free(c->bev);	/* without CLOSE_ON_FREE: the SSL and the socket stay open */
+	c->bev = NULL;
+	c->bev_tls = 0;
+	c->ssl = ssl;
+	c->fd = fd;
+	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_set_read_ahead(ssl, 1);	/* a record in one read, not header then body */
+	c->in = xrealloc(NULL, UC_INBUF);
+	c->inlen = 0;
+	c->io_write = 0;
+	event_add(c->io, NULL);
+}
+
 static int uc_send(struct uc *c, enum uc_req r, int n, const char *const *w)
 {
 	char line[NUT_LINE_MAX + 2];
@@ -221,6 +423,8 @@ static int uc_send(struct uc *c, enum uc_req r, int n, const char *const *w)
 		return -1;
 	c->q[(c->qhead + c->qn++) % UC_QMAX] = (uint8_t)r;
 	c->sent_since_keepalive = 1;
+	if (c->ssl)
+		return uc_direct_write(c, line, (size_t)len);
 	return bufferevent_write(c->bev, line, (size_t)len);
 }
 
@@ -268,10 +472,12 @@ static void uc_send_poll(struct uc *c)
 		uc_fail(c, "the poll cannot be sent");
 		return;
 	}
-	w[3] = "battery.charge";
-	if (uc_send(c, R_CHARGE, 4, w) != 0) {
-		uc_fail(c, "the poll cannot be sent");
-		return;
+	if (c->want_charge) {
+		w[3] = "battery.charge";
+		if (uc_send(c, R_CHARGE, 4, w) != 0) {
+			uc_fail(c, "the poll cannot be sent");
+			return;
+		}
 	}
 	c->poll_pending = 1;
 }
@@ -290,6 +496,7 @@ static void uc_ready_now(struct uc *c)
 	}
 	c->h.state(c->h.ctx, c->idx, 1);
 	uc_timer(c->keepalive, UC_KEEPALIVE);
+	uc_go_direct(c);
 	uc_send_poll(c);	/* do not wait for the next tick: COMM comes back at once */
 	c->login_poll = 1;
 }
@@ -316,8 +523,7 @@ static void uc_upgrade(struct uc *c)
 	bufferevent_setfd(c->bev, -1);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
-	tls = bufferevent_openssl_socket_new(c->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
-					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	tls = bufferevent_openssl_socket_new(c->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_DEFER_CALLBACKS);
 	if (!tls) {
 		SSL_free(ssl);
 		evutil_closesocket(fd);
@@ -326,6 +532,7 @@ static void uc_upgrade(struct uc *c)
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
 	c->bev = tls;
+	c->bev_tls = 1;
 	bufferevent_setcb(tls, uc_read_cb, NULL, uc_event_cb, c);
 	bufferevent_enable(tls, EV_READ | EV_WRITE);
 	uc_step(c, UC_HANDSHAKE);
@@ -432,7 +639,7 @@ static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
 			uc_fail(c, "upsd's reply to GET VAR is neither VAR nor ERR: protocol error");
 			return -1;
 		}
-		if (!status)
+		if (!status || !c->want_charge)	/* the last reply of the poll */
 			uc_poll_done(c);
 		return 0;
 	}
@@ -462,12 +669,11 @@ static void uc_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct uc *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	struct nut_reply rp;
 	int fd = bufferevent_getfd(bev);
 
 #ifdef TCP_QUICKACK
 	/* upsd writes each reply line apart: ACK at once, or its Nagle holds the next line */
-	if (fd >= 0) {
+	if (fd >= 0 && (c->want_charge || c->st != UC_READY)) {
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	}
@@ -477,32 +683,41 @@ static void uc_read_cb(struct bufferevent *bev, void *arg)
 	for (;;) {
 		size_t n;
 		char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
-		enum uc_req r;
+		int rc;
 
 		if (!line) {
 			if (evbuffer_get_length(in) > NUT_LINE_MAX + 1)
 				uc_fail(c, "upsd sent a line longer than 512 bytes: protocol error");
 			return;
 		}
-		if (c->qn == 0) {
-			free(line);
-			uc_fail(c, "upsd sent a line nothing asked for: protocol error");
-			return;
-		}
-		if (nut_parse(line, n, &rp) != 0) {
-			char why[200];
-			snprintf(why, sizeof(why), "upsd sent a malformed line (%.60s): protocol error", line);
-			free(line);
-			uc_fail(c, why);
-			return;
-		}
+		rc = uc_line(c, line, n);
 		free(line);
-		r = (enum uc_req)c->q[c->qhead];
-		c->qhead = (c->qhead + 1) % UC_QMAX;
-		c->qn--;
-		if (uc_reply(c, r, &rp) != 0)
+		/* a reply may have closed the connection, or moved it to direct mode */
+		if (rc != 0 || c->bev != bev)
 			return;
 	}
+}
+
+/* One line LINE (N bytes, NUL-terminated, no LF) from upsd; -1 when the connection was closed or changed mode. */
+static int uc_line(struct uc *c, char *line, size_t n)
+{
+	struct nut_reply rp;
+	enum uc_req r;
+
+	if (c->qn == 0) {
+		uc_fail(c, "upsd sent a line nothing asked for: protocol error");
+		return -1;
+	}
+	if (nut_parse(line, n, &rp) != 0) {
+		char why[200];
+		snprintf(why, sizeof(why), "upsd sent a malformed line (%.60s): protocol error", line);
+		uc_fail(c, why);
+		return -1;
+	}
+	r = (enum uc_req)c->q[c->qhead];
+	c->qhead = (c->qhead + 1) % UC_QMAX;
+	c->qn--;
+	return uc_reply(c, r, &rp);
 }
 
 static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
@@ -630,9 +845,11 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
 	c->direct = t->direct;
 	c->login = t->login;
 	c->primary = t->primary;
+	c->want_charge = t->charge;
 	c->idx = ups;
 	c->h = *host;
 	c->backoff = 1;
+	c->fd = -1;
 	c->step = evtimer_new(base, uc_step_cb, c);
 	c->retry = evtimer_new(base, uc_retry_cb, c);
 	c->keepalive = evtimer_new(base, uc_keepalive_cb, c);
@@ -675,12 +892,15 @@ void uc_connect(struct uc *c)
 			uc_fail(c, err);
 			return;
 		}
+		/* no CLOSE_ON_FREE: uc_close_bev() frees the SSL and closes the socket (direct mode keeps them) */
 		c->bev = bufferevent_openssl_socket_new(c->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-							BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-		if (c->bev)
+							BEV_OPT_DEFER_CALLBACKS);
+		if (c->bev) {
 			bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
-		else
+			c->bev_tls = 1;
+		} else {
 			SSL_free(ssl);
+		}
 	} else {
 		c->bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	}

@@ -54,6 +54,7 @@ struct uc_target {
 	const char *user, *password;
 	int login;		/* send LOGIN (POWERVAL > 0) */
 	int primary;		/* claim PRIMARY (falling back to MASTER) */
+	int charge;		/* ask for battery.charge too (the plan reads it) */
 	const char *label;	/* for messages, e.g. "UPS-1@localhost:3493" */
 };
 

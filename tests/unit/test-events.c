@@ -180,10 +180,38 @@ static void test_adopt(void)
 	img_free(&b);
 }
 
+/* The daemon asks for battery.charge only when the plan reads it. */
+static void test_reads_charge(void)
+{
+	static const struct {
+		const char *rules, *what;
+		int want;
+	} cases[] = {
+		{ "WHEN a REPORTS OL->OB : NUTLOG 'on battery %(u)s %(e)s'\n", "no %(c)s, no LB1-3: not read", 0 },
+		{ "WHEN a REPORTS OL->OB : NUTLOG 'charge %(c)s'\n", "a %(c)s: read", 1 },
+		{ "WHEN a REPORTS None->LB2 : NUTLOG 'low'\n", "a None->LB2 handler: read", 1 },
+		{ "WHEN a REPORTS LB3->None : NUTLOG 'ok'\n", "an LB3->None handler: read", 1 },
+		{ "WHEN a REPORTS OL->OB : IF None->LB1 NUTLOG 'low'\n", "an IF None->LB1: read", 1 },
+		{ "WHEN a REPORTS None->LB : NUTLOG 'upsd says LB'\n", "the LB status word is not the charge: not read", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[512];
+		struct plan_image img;
+		snprintf(text, sizeof(text),
+			 "GROUP LOCAL HOST localhost CERTFILE '/c'\n"
+			 "MONITOR a POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n%s", cases[i].rules);
+		compile_text(text, &img);
+		ok(eng_reads_charge(&img) == cases[i].want, cases[i].what);
+		img_free(&img);
+	}
+}
+
 int main(void)
 {
 	test_derivation();
 	test_engine();
 	test_adopt();
+	test_reads_charge();
 	return done_testing();
 }
