@@ -96,6 +96,8 @@ pid_t dt_notify(const struct dt_session *s, char *const *argv, const char *text,
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)	/* the daemon ignores SIGPIPE: an exec would keep that */
+		signal(s, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {

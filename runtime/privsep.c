@@ -232,6 +232,9 @@ static int ps_start_job(struct ps_job *j, const struct ps_parent_cfg *cfg, int *
 		int devnull = open("/dev/null", O_RDWR);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int s = 1; s < NSIG; s++)	/* the daemon ignores SIGPIPE: an exec would keep that */
+			signal(s, SIG_DFL);
+		setsid();	/* its own session, like every command the daemon runs */
 		dup2(devnull, 0);
 		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
@@ -360,18 +363,18 @@ static void ps_desktop(const struct ps_parent_cfg *cfg, const char *text)
 
 int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_parent_cfg *cfg)
 {
-	struct ps_plan plan, pending;	/* the plan the child runs; one sent, not yet taken up */
+	/* the plan the child runs; one sent, not yet taken up (the VMs point into them: never copied) */
+	struct ps_plan plans[2], *plan = &plans[0], *pending = &plans[1];
 	struct ps_queue q;
 	struct ps_job *jobs = q.jobs;
 	int have_pending = 0, sfd, status = 0;
 	sigset_t mask;
 
-	memset(&plan, 0, sizeof(plan));
-	memset(&pending, 0, sizeof(pending));
+	memset(plans, 0, sizeof(plans));
 	memset(&q, 0, sizeof(q));
-	plan.img = *img;	/* the parent owns it from now on */
+	plan->img = *img;	/* the parent owns it from now on */
 	memset(img, 0, sizeof(*img));
-	ps_plan_init(&plan, cfg);
+	ps_plan_init(plan, cfg);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -383,16 +386,18 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 	if (sfd < 0) {
 		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
 		kill(child, SIGTERM);
-		ps_plan_free(&plan);
+		ps_plan_free(plan);
 		return 1;
 	}
 	for (;;) {
 		struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
-		int timeout = q.n ? 1000 : -1;
+		/* once the child has ended, its last frames (STOPPING=1) are still read, briefly */
+		int timeout = q.n ? 1000 : child < 0 ? 200 : -1, nready;
 
 		if (fd < 0)
 			pfd[0].events = 0;
-		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+		nready = poll(pfd, 2, timeout);
+		if (nready < 0 && errno != EINTR)
 			break;
 		/* time limits of the running shutdown command */
 		if (q.n && jobs[0].pid > 0 && ps_now() - jobs[0].started > cfg->timeout) {
@@ -416,7 +421,7 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 					struct plan_image ni;
 					unsigned char *buf, *frame;
 					size_t len;
-					uint32_t gen = plan.gen + 1;
+					uint32_t gen = plan->gen + 1;
 					if (have_pending) {
 						log_msg(LOG_WARNING,
 							"SIGHUP: the monitoring process has not yet taken up the plan of the last one: ignored, send it again");
@@ -437,9 +442,9 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 						log_msg(LOG_ERR, "cannot pass the new plan on: the running plan is kept");
 						img_free(&ni);
 					} else {
-						pending.gen = gen;
-						pending.img = ni;
-						ps_plan_init(&pending, cfg);
+						pending->gen = gen;
+						pending->img = ni;
+						ps_plan_init(pending, cfg);
 						have_pending = 1;
 					}
 					free(frame);
@@ -469,7 +474,7 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 				}
 			}
 		}
-		if (child < 0)
+		if (child < 0 && (fd < 0 || nready == 0))
 			break;
 		if (fd >= 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			struct ps_hdr h;
@@ -490,17 +495,20 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 			if (h.kind == PS_ACK && h.len == sizeof(struct ps_ack)) {
 				struct ps_ack ack;
 				if (ps_read_full(fd, &ack, sizeof(ack)) == 0) {
-					if (!have_pending || ack.gen != pending.gen) {
+					if (!have_pending || ack.gen != pending->gen) {
 						log_msg(LOG_ERR, "the monitoring process took up plan %u, which was not sent: ignored",
 							ack.gen);
 					} else if (ack.ok) {
-						ps_plan_free(&plan);
+						struct ps_plan *old = plan;
+						ps_plan_free(old);
+						memset(old, 0, sizeof(*old));
 						plan = pending;
-						memset(&pending, 0, sizeof(pending));
+						pending = old;
 						have_pending = 0;
 					} else {
 						log_msg(LOG_ERR, "the monitoring process cannot use the new plan: the running plan is kept");
-						ps_plan_free(&pending);
+						ps_plan_free(pending);
+						memset(pending, 0, sizeof(*pending));
 						have_pending = 0;
 					}
 					continue;
@@ -525,7 +533,7 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 				ps_reply(fd, rq.pc, -1, "too many shutdown commands at once");
 				continue;
 			}
-			if (ps_take_request(fd, &plan, &rq, &jobs[q.n]) == 0 && ++q.n == 1 &&
+			if (ps_take_request(fd, plan, &rq, &jobs[q.n]) == 0 && ++q.n == 1 &&
 			    ps_start_job(&jobs[0], cfg, &q.flag_written) != 0)
 				ps_job_done(fd, &q, -1, cfg);
 		}
@@ -555,7 +563,7 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 		close(fd);
 	close(sfd);
 	if (have_pending)
-		ps_plan_free(&pending);
-	ps_plan_free(&plan);
+		ps_plan_free(pending);
+	ps_plan_free(plan);
 	return status;
 }

@@ -15,7 +15,7 @@ export LC_ALL
 . "$here/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..21"
+echo "1..23"
 PEERS_MAXAGE=5	# a stopped driver goes stale after 5 s
 export PEERS_MAXAGE
 peers_init
@@ -108,13 +108,36 @@ check "no event repeats after the reload (state kept)" test "$(dm_count reload.o
 set_status OL
 check "the new plan runs" dm_wait reload.out 'v2 OB->OL' 5
 
-# 11-12: the hung server's error was logged once, and its UPS stayed apart
+# 11-12: a plan the monitoring user cannot use (its CERTFILE is root's
+# alone): the root parent keeps the running plan too, so the running
+# plan's SHUTDOWNCMD still runs
+if [ "$(id -u)" -eq 0 ]; then
+	cp "$CA_FILE" "$PEERS_DIR/root-ca.pem"
+	chmod 600 "$PEERS_DIR/root-ca.pem"
+	cp "$PEERS_DIR/reload.conf" "$PEERS_DIR/v2.conf"
+	sed -e "s|CERTFILE \"$CA_FILE\"|CERTFILE \"$PEERS_DIR/root-ca.pem\"|" -e 's/"v2 /"v3 /g' \
+		"$PEERS_DIR/v2.conf" >"$PEERS_DIR/reload.conf"
+	kill -HUP "$DM_PID_reload"
+	check "SIGHUP, a plan the monitoring user cannot use: the root parent keeps the running plan too" \
+		dm_wait reload.err 'the monitoring process cannot use the new plan: the running plan is kept' 5
+	set_status "OB LB"
+	check "the running plan's SHUTDOWNCMD still runs (both processes render from the same plan)" \
+		dm_wait reload.err 'SHUTDOWNCMD /bin/true ended with status 0' 8
+	set_status OL
+	dm_wait reload.out 'v2 OB->OL' 5 || true
+	cp "$PEERS_DIR/v2.conf" "$PEERS_DIR/reload.conf"
+else
+	ok "a plan the monitoring user cannot use # SKIP not root: one process"
+	ok "the running plan's SHUTDOWNCMD still runs # SKIP not root: one process"
+fi
+
+# 13-14: the hung server's error was logged once, and its UPS stayed apart
 # (a reload makes new connections: a new episode)
 check "the hung server's error is logged once per episode (until the reload)" \
 	test "$(sed '/reload: the new plan runs/q' "$PEERS_DIR/reload.err" | grep -c 'UPS s@localhost:[0-9]*: no progress for')" -eq 1
 check "the hung server never delayed the real one into NOCOMM" test "$(dm_count reload.out 'v[12] COMM->NOCOMM')" -eq 0
 
-# 13-15: a driver that stops: upsd says DATA-STALE, the UPS is NOCOMM until data returns
+# 15-17: a driver that stops: upsd says DATA-STALE, the UPS is NOCOMM until data returns
 drv=$(peers_pid dummy-ups-a)
 kill -STOP "$drv"
 check "a stopped driver: ERR DATA-STALE logged, NOCOMM" dm_wait reload.out 'v2 COMM->NOCOMM' 15
@@ -122,14 +145,14 @@ check "the connection is kept (no reconnection)" test "$(dm_count reload.err 'UP
 kill -CONT "$drv"
 check "the driver back: NOCOMM->COMM" dm_wait reload.out 'v2 NOCOMM->COMM' 10
 
-# 16-18: what the service manager heard
+# 18-20: what the service manager heard
 check "sd_notify: READY=1" dm_wait notify.log '^READY=1$' 1
 check "sd_notify: STATUS= counts the UPS answering and on battery" \
 	dm_wait notify.log '^STATUS=2 UPS: 1 answering, 0 on battery, 1 out of reach$' 1
 check "sd_notify: WATCHDOG=1 every half WATCHDOG_USEC (more than 20 in the run)" \
 	test "$(dm_count notify.log '^WATCHDOG=1$')" -gt 20
 
-# 19-21: SIGTERM while a connection hangs
+# 21-23: SIGTERM while a connection hangs
 t0=$(date +%s)
 dm_stop reload
 check "SIGTERM while a server hangs: exit status 0" test "$DM_STATUS" -eq 0
