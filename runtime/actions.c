@@ -26,6 +26,7 @@ struct act_child {
 	pid_t pid;
 	struct event *timer;
 	struct bufferevent *err;	/* its standard error, logged line by line */
+	double limit;			/* seconds it may take */
 	int killed;			/* 1: TERM sent at the time limit, 2: KILL sent */
 	char what[16];			/* "SHELLCMD", "WALL", ... */
 	char where[160];		/* file:line:col */
@@ -38,6 +39,7 @@ struct actions {
 	struct act_host host;
 	char **wall, **notify, **shell;	/* commands split into words */
 	double timeout;
+	double shutdown_timeout;
 	int foreground;
 	char *smtp_cafile;
 	struct act_child *children;
@@ -94,6 +96,7 @@ struct actions *act_new(struct event_base *base, const struct act_config *cfg, c
 	a->notify = act_words(cfg->notify);
 	a->shell = act_words(cfg->shell);
 	a->timeout = cfg->timeout;
+	a->shutdown_timeout = cfg->shutdown_timeout;
 	a->foreground = cfg->foreground;
 	a->smtp_cafile = cfg->smtp_cafile ? xstrdup(cfg->smtp_cafile) : NULL;
 	if (!a->wall || !a->notify || !a->shell) {
@@ -192,7 +195,7 @@ static void act_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->killed == 0) {
 		log_msg(LOG_ERR, "%s at %s: still running after %.0f s: stopped (SIGTERM)", c->what, c->where,
-			c->a->timeout);
+			c->limit);
 		kill(-c->pid, SIGTERM);	/* the whole group: "sh -c 'a; b'" leaves no a behind */
 		c->killed = 1;
 		evtimer_add(c->timer, &tv);
@@ -306,8 +309,9 @@ static pid_t act_fork(struct actions *a, const struct vm_effect *e, const char *
 		close(errp[0]);
 	}
 	c->timer = evtimer_new(a->base, act_timer, c);
-	tv.tv_sec = (time_t)a->timeout;
-	tv.tv_usec = (suseconds_t)((a->timeout - (double)tv.tv_sec) * 1e6);
+	c->limit = e && e->kind == OP_SHUTDOWNCMD && a->shutdown_timeout > 0 ? a->shutdown_timeout : a->timeout;
+	tv.tv_sec = (time_t)c->limit;
+	tv.tv_usec = (suseconds_t)((c->limit - (double)tv.tv_sec) * 1e6);
 	evtimer_add(c->timer, &tv);
 	c->next = a->children;
 	a->children = c;

@@ -15,6 +15,7 @@ struct act_config {
 	const char *notify;	/* NOTIFY command (text as its last argument), e.g. "notify-send -u critical upsplan" */
 	const char *shell;	/* SHELLCMD interpreter (text as its last argument), e.g. "/bin/sh -c" */
 	double timeout;		/* seconds each command or mail may take */
+	double shutdown_timeout;	/* seconds a SHUTDOWNCMD run here (not by a root parent) may take */
 	int foreground;		/* PRINT and EPRINT to standard output and error; else to the log */
 	const char *smtp_cafile;	/* CA file for the SMTP server; NULL: the system's */
 };

@@ -260,6 +260,7 @@ int cmd_run(int argc, char **argv)
 		foreground = 1;
 	o.foreground = foreground;
 	o.act.foreground = foreground;
+	o.act.shutdown_timeout = shutdown_timeout;	/* a SHUTDOWNCMD run without a root parent */
 	if (!root && user) {
 		fprintf(stderr, "upsplan run: --user needs root: without it upsplan runs as the user that starts it\n");
 		return EXIT_USAGE;

@@ -451,8 +451,14 @@ static void dm_dump(struct daemon *d)
 /* Swap in the plan IMG (taken over); -1 when it cannot be used (the running plan is kept). */
 static int dm_reload(struct daemon *d, struct plan_image *img)
 {
-	struct dm_plan *np = dm_plan_new(d, img), *old = d->p;
+	struct dm_plan *np, *old = d->p;
 
+	if (d->exiting || d->o->check_only) {	/* no new connections while logging out or checking */
+		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : "checking");
+		img_free(img);
+		return -1;
+	}
+	np = dm_plan_new(d, img);
 	if (!np) {
 		log_msg(LOG_ERR, "reload: the new plan cannot be used: the running plan is kept");
 		return -1;

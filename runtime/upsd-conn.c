@@ -487,7 +487,6 @@ static void uc_ready_now(struct uc *c)
 	evtimer_del(c->step);
 	uc_gate_leave(c);
 	c->st = UC_READY;
-	c->backoff = 1;
 	if (c->err[0]) {
 		log_msg(LOG_NOTICE, "UPS %s: connected and logged in again", c->label);
 		c->err[0] = '\0';
@@ -546,6 +545,7 @@ static int uc_is_stale(const char *e)
 static void uc_poll_done(struct uc *c)
 {
 	c->poll_pending = 0;
+	c->backoff = 1;	/* an answer, not only a login, ends an episode of failures */
 	if (c->status_ok) {
 		if (c->stale[0]) {
 			log_msg(LOG_NOTICE, "UPS %s: upsd has data again", c->label);
