@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -17,7 +18,7 @@
 #include "engine/argv.h"
 #include "grammar/xalloc.h"
 #include "runtime/actions.h"
-#include "runtime/email.h"
+#include "runtime/mail-job.h"
 #include "runtime/log.h"
 
 /* One child process of an action. */
@@ -42,6 +43,7 @@ struct actions {
 	double shutdown_timeout;
 	int foreground;
 	char *smtp_cafile;
+	char *mail_helper;
 	struct act_child *children;
 	unsigned nchildren;
 };
@@ -99,6 +101,7 @@ struct actions *act_new(struct event_base *base, const struct act_config *cfg, c
 	a->shutdown_timeout = cfg->shutdown_timeout;
 	a->foreground = cfg->foreground;
 	a->smtp_cafile = cfg->smtp_cafile ? xstrdup(cfg->smtp_cafile) : NULL;
+	a->mail_helper = xstrdup(cfg->mail_helper ? cfg->mail_helper : "upsplan-mail");
 	if (!a->wall || !a->notify || !a->shell) {
 		log_msg(LOG_ERR, "the WALL, NOTIFY or SHELLCMD command is empty or has an unclosed quote");
 		act_free(a);
@@ -138,6 +141,7 @@ void act_free(struct actions *a)
 	act_free_words(a->notify);
 	act_free_words(a->shell);
 	free(a->smtp_cafile);
+	free(a->mail_helper);
 	free(a);
 }
 
@@ -351,32 +355,45 @@ static pid_t act_with_arg(struct actions *a, const struct vm_effect *e, const ch
 struct act_mail {
 	const struct plan_image *img;
 	const struct vm_effect *e;
-	const char *cafile;
+	const char *cafile, *helper;
 	double timeout;
 };
 
-/* In the child: send the mail, or say why not on standard error (logged by the daemon). */
+/*
+ * In the child: hand the mail to upsplan-mail on its standard input (a
+ * memory file: no size limit, nothing for the daemon to feed), which sends
+ * it with libcurl and says why not on standard error (logged by the
+ * daemon).  The daemon itself never loads libcurl and its libraries.
+ */
 static void act_send_mail(void *arg)
 {
 	const struct act_mail *m = arg;
 	const struct img_settings *st = &m->img->settings;
-	struct email_server srv;
-	char err[512];
+	struct mail_job j;
+	char *argv[2] = { (char *)m->helper, NULL };
+	int fd = memfd_create("upsplan-mail", 0);
 
-	memset(&srv, 0, sizeof(srv));
-	srv.host = img_bytes(m->img, st->smtp_server);
-	srv.port = st->smtp_port;
-	srv.implicit_tls = st->smtp_port == 465;
-	srv.user = st->smtp_user.len ? img_bytes(m->img, st->smtp_user) : NULL;
-	srv.password = st->smtp_password.len ? img_bytes(m->img, st->smtp_password) : NULL;
-	srv.cafile = m->cafile;
-	srv.timeout = m->timeout > 5 ? m->timeout - 2 : m->timeout;
-	if (email_send(&srv, m->e->field[0], m->e->field[1], m->e->field[2], m->e->field[3], time(NULL), err,
-		       sizeof(err)) != 0) {
-		fprintf(stderr, "mail not sent: %s\n", err);
+	memset(&j, 0, sizeof(j));
+	j.host = img_bytes(m->img, st->smtp_server);
+	j.port = st->smtp_port;
+	j.implicit_tls = st->smtp_port == 465;
+	j.user = st->smtp_user.len ? img_bytes(m->img, st->smtp_user) : "";
+	j.password = st->smtp_password.len ? img_bytes(m->img, st->smtp_password) : "";
+	j.cafile = m->cafile ? m->cafile : "";
+	j.timeout = m->timeout > 5 ? m->timeout - 2 : m->timeout;
+	j.from = m->e->field[0];
+	j.to = m->e->field[1];
+	j.subject = m->e->field[2];
+	j.body = m->e->field[3];
+	j.now = time(NULL);
+	if (fd < 0 || mail_job_write(fd, &j) != 0 || lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) != 0) {
+		fprintf(stderr, "mail not sent: cannot pass it to %s: %s\n", m->helper, strerror(errno));
 		_exit(1);
 	}
-	_exit(0);
+	close(fd);
+	execv(argv[0], argv);
+	fprintf(stderr, "mail not sent: cannot run %s: %s\n", m->helper, strerror(errno));
+	_exit(1);
 }
 
 void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event *ev)
@@ -412,7 +429,7 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 		syslog((int)e->prio | LOG_DAEMON, "%s", e->text);
 		break;
 	case OP_EMAIL: {
-		struct act_mail m = { a->img, e, a->smtp_cafile, a->timeout };
+		struct act_mail m = { a->img, e, a->smtp_cafile, a->mail_helper, a->timeout };
 		if (a->img->settings.smtp_port == 0) {
 			log_msg(LOG_ERR, "EMAIL at %s: the plan has no SMTPSERVER: mail not sent",
 				act_where(a->img, e, where, sizeof(where)));

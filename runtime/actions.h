@@ -18,6 +18,7 @@ struct act_config {
 	double shutdown_timeout;	/* seconds a SHUTDOWNCMD run here (not by a root parent) may take */
 	int foreground;		/* PRINT and EPRINT to standard output and error; else to the log */
 	const char *smtp_cafile;	/* CA file for the SMTP server; NULL: the system's */
+	const char *mail_helper;	/* the upsplan-mail program that sends each EMAIL */
 };
 
 /* What the daemon does for the actions that need its other parts. */

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,6 @@
 
 #include "runtime/cli.h"
 #include "runtime/daemon.h"
-#include "runtime/email.h"
 #include "runtime/log.h"
 #include "runtime/privsep.h"
 #include "runtime/sdnotify.h"
@@ -147,6 +147,44 @@ static int run_pidfile(const char *path)
 	return 0;
 }
 
+/* BUF (at least PATH_MAX): upsplan-mail in the directory of the program PATH, absolute; 0 when it is there. */
+static int run_helper_beside(const char *path, char *buf)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash ? (size_t)(slash - path) : 0;
+	char rel[PATH_MAX];
+
+	if (!slash || dir + sizeof("/upsplan-mail") > sizeof(rel))
+		return -1;
+	memcpy(rel, path, dir);
+	memcpy(rel + dir, "/upsplan-mail", sizeof("/upsplan-mail"));
+	/* absolute: the daemon leaves its working directory */
+	return realpath(rel, buf) && access(buf, X_OK) == 0 ? 0 : -1;
+}
+
+/*
+ * The upsplan-mail helper that sends EMAILs: the installed one, or, when
+ * this upsplan runs uninstalled (from its build tree, maybe under
+ * valgrind), the one beside it.
+ */
+static const char *run_mail_helper(char *buf)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (access(UPSPLAN_MAIL_HELPER, X_OK) == 0)
+		return UPSPLAN_MAIL_HELPER;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if (run_helper_beside(exe, buf) == 0)
+			return buf;
+	}
+	if (run_helper_beside(program_invocation_name, buf) == 0)
+		return buf;
+	return UPSPLAN_MAIL_HELPER;	/* missing: each EMAIL says so */
+}
+
 /* Create PATH if needed and give it to the user PW (mode 0640). */
 static int run_prepare(const char *path, const struct passwd *pw)
 {
@@ -171,7 +209,7 @@ int cmd_run(int argc, char **argv)
 	struct ps_parent_cfg pc;
 	struct plan_image img;
 	const char *user = NULL, *logfile = NULL, *pidfile = NULL, *powerdownflag = NULL, *utmp = NULL;
-	char hostname[256], banner[600];
+	char hostname[256], banner[600], mail_helper[PATH_MAX];
 	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0;
 	double shutdown_timeout = 120;
 
@@ -300,7 +338,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	SSL_library_init();
-	email_global_init();
+	o.act.mail_helper = run_mail_helper(mail_helper);
 	if (!foreground)
 		run_detach();
 	log_open("upsplan", foreground, logfile, debug);

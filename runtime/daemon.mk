@@ -1,15 +1,22 @@
-## runtime/daemon.mk - the daemon's library (upsd connections, TLS, actions, mail, privilege separation), linked by upsplan and the tests.
+## runtime/daemon.mk - the daemon's library (upsd connections, TLS, actions, privilege separation), linked by upsplan and the tests; and upsplan-mail, the helper that sends its mail with libcurl.
 noinst_LIBRARIES += runtime/libdaemon.a
 runtime_libdaemon_a_SOURCES = \
 	runtime/actions.c runtime/actions.h \
 	runtime/daemon.c runtime/daemon.h \
-	runtime/email.c runtime/email.h \
 	runtime/log.c runtime/log.h \
+	runtime/mail-job.c runtime/mail-job.h \
 	runtime/nut-proto.c runtime/nut-proto.h \
 	runtime/privsep.c runtime/privsep.h \
 	runtime/desktop.c runtime/desktop.h \
 	runtime/sdnotify.c runtime/sdnotify.h \
 	runtime/tls.c runtime/tls.h \
 	runtime/upsd-conn.c runtime/upsd-conn.h
-runtime_libdaemon_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS)
-DAEMON_LIBS = runtime/libdaemon.a $(LIBEVENT_LIBS) $(LIBCURL_LIBS) $(OPENSSL_LIBS)
+runtime_libdaemon_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS)
+DAEMON_LIBS = runtime/libdaemon.a $(LIBEVENT_LIBS) $(OPENSSL_LIBS)
+
+# the mail helper: libcurl (and its two dozen libraries) only in the short
+# process that sends one mail, never in the daemon
+pkglibexec_PROGRAMS = upsplan-mail
+upsplan_mail_SOURCES = runtime/mail-main.c runtime/email.c runtime/email.h runtime/mail-job.c runtime/mail-job.h
+upsplan_mail_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS)
+upsplan_mail_LDADD = $(LIBCURL_LIBS)

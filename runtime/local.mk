@@ -16,5 +16,6 @@ upsplan_SOURCES = \
 	runtime/sim-trace.h \
 	runtime/stdlib.h
 nodist_upsplan_SOURCES = runtime/stdlib-rules.c
-upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS)
+upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS) $(LIBEVENT_CFLAGS) \
+	-DUPSPLAN_MAIL_HELPER='"$(pkglibexecdir)/upsplan-mail"'
 upsplan_LDADD = $(DAEMON_LIBS) engine/libengine.a grammar/libgrammar.a engine/libengine.a $(OPENSSL_LIBS) $(PCRE2_LIBS) -lm

@@ -337,6 +337,29 @@ wait "$(echo "$pids" | awk '{ print $NF }')" 2>/dev/null
 mail gone --cafile "$CA" --timeout 5 --body x 127.0.0.1 "$port" "$FROM" "root@example.org" "t"
 check "closed port: cannot connect ($res)" failed_with "127.0.0.1:$port: cannot connect"
 
+## 11. upsplan-mail, the daemon's helper: the mail job on its standard input
+helper=${UPSPLAN_MAIL:-$bin/../../upsplan-mail}
+# job FIELD...: the fields as upsplan run writes them ("LENGTH\nBYTES\n" each)
+job() {
+	for f in "$@"; do
+		printf '%d\n%s\n' "$(printf '%s' "$f" | wc -c)" "$f"
+	done
+}
+if [ -x "$helper" ]; then
+	serve helper --tls starttls $TLSARGS --auth alice:s3cret-pw --count 1
+	job 127.0.0.1 "$port" 0 alice s3cret-pw "$CA" 10 "$FROM" "root@example.org, <ops@example.org>" "helper test" \
+		"body line" $NOW | $wrapper "$helper" >"$work/helper.out" 2>&1
+	check "upsplan-mail: sends the job (exit $?)" hasline "$work/helper.rec" "RCPT TO:<ops@example.org>"
+	check "upsplan-mail: STARTTLS and AUTH from the job" hasline "$work/helper.rec" "AUTH PLAIN tls=1 user=alice ok"
+	job 127.0.0.1 "$port" 0 alice pw "$CA" 10 a b c d | $wrapper "$helper" >"$work/helper-bad.out" 2>&1
+	rc=$?
+	check "upsplan-mail: a truncated job is refused, nothing sent (exit $rc)" \
+		sh -c "[ $rc -eq 1 ] && grep -q 'the mail job from the daemon is malformed' '$work/helper-bad.out'"
+else
+	echo "ok $((n + 1)) # SKIP $helper is not built"
+	n=$((n + 1))
+fi
+
 echo "1..$n"
 if [ "$failed" -eq 0 ] && [ -z "${EMAIL_TEST_KEEP:-}" ]; then
 	rm -rf "$work"

@@ -4,7 +4,8 @@
 ## tests/email/email-send  sends one mail with email_send() (runtime/email.c
 ##                         compiled in); EMAIL_SEND_WRAPPER='valgrind ...'
 ##                         runs it under a checker
-## tests/email/email.sh    the TAP script: throwaway CAs and certificates
+## tests/email/email.sh    the TAP script (also runs upsplan-mail, the daemon's helper):
+##                         throwaway CAs and certificates
 ##                         made with the openssl CLI, then each case
 check_PROGRAMS += tests/email/fake-smtp tests/email/email-send
 tests_email_fake_smtp_SOURCES = tests/email/fake-smtp.c
