@@ -25,6 +25,8 @@
 #include "runtime/sdnotify.h"
 
 #define PS_FLAG_MAGIC "upsmon-shutdown-file\n"	/* NUT's POWERDOWNFLAG content */
+#define PS_FRAME_WAIT_MS 2000	/* the longest wait for the rest of a frame */
+#define PS_DESKTOP_BURST 30	/* NOTIFY texts shown per minute at most */
 
 int ps_write_frame(int fd, uint32_t kind, const void *payload, size_t len)
 {
@@ -46,12 +48,26 @@ int ps_write_frame(int fd, uint32_t kind, const void *payload, size_t len)
 	return 0;
 }
 
+/*
+ * Read LEN bytes of a frame from the child: 0; -1 at its end or on an
+ * error; -2 when the rest takes more than PS_FRAME_WAIT_MS (a child that
+ * stalls in the middle of a frame cannot block this process).
+ */
 static int ps_read_full(int fd, void *buf, size_t len)
 {
 	size_t off = 0;
 
 	while (off < len) {
-		ssize_t r = read(fd, (char *)buf + off, len - off);
+		struct pollfd p = { fd, POLLIN, 0 };
+		int ready = poll(&p, 1, PS_FRAME_WAIT_MS);
+		ssize_t r;
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready == 0)
+			return -2;
+		if (ready < 0)
+			return -1;
+		r = read(fd, (char *)buf + off, len - off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -339,6 +355,20 @@ static void ps_relay_notify(const char *text)
 /* NOTIFY: the configured command, with TEXT, as the user of each graphical session. */
 static void ps_desktop(const struct ps_parent_cfg *cfg, const char *text)
 {
+	/* a flood of texts (a compromised child) must not make this process fork without end */
+	static double window;
+	static unsigned shown;
+
+	if (ps_now() - window >= 60) {
+		window = ps_now();
+		shown = 0;
+	}
+	if (++shown > PS_DESKTOP_BURST) {
+		if (shown == PS_DESKTOP_BURST + 1)
+			log_msg(LOG_WARNING, "NOTIFY: more than %d texts in a minute: the others of this minute are not shown",
+				PS_DESKTOP_BURST);
+		return;
+	}
 	struct dt_session s[DT_MAX_SESSIONS];
 	int n = dt_sessions(cfg->utmp, s, DT_MAX_SESSIONS);
 	char **argv = act_words(cfg->notify);
@@ -479,11 +509,14 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 		if (fd >= 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			struct ps_hdr h;
 			struct ps_shutdown rq;
-			if (ps_read_full(fd, &h, sizeof(h)) != 0) {
+			int r = ps_read_full(fd, &h, sizeof(h));
+			if (r == -1) {
 				close(fd);	/* the child is ending; wait for its SIGCHLD */
 				fd = -1;
 				continue;
 			}
+			if (r == -2)
+				h.kind = 0;	/* an incomplete frame: malformed, below */
 			if (h.kind == PS_DESKTOP && h.len <= PS_DESKTOP_MAX) {
 				char text[PS_DESKTOP_MAX + 1];
 				if (ps_read_full(fd, text, h.len) == 0) {
