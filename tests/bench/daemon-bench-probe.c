@@ -349,6 +349,8 @@ write_dev(const char *dev, const char *status)
 {
 	char tmp[4096];
 	FILE *f;
+	struct stat old, cur;
+	int have_old = stat(dev, &old) == 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.bench-tmp", dev) >= (int)sizeof(tmp))
 		return -1;
@@ -358,6 +360,12 @@ write_dev(const char *dev, const char *status)
 	fprintf(f, "ups.status: %s\nbattery.charge: 100\n", status);
 	if (fclose(f) != 0)
 		return -1;
+	/* dummy-ups notices a new file by its mtime in whole seconds: it must differ from the last one */
+	if (have_old && stat(tmp, &cur) == 0 && cur.st_mtime == old.st_mtime) {
+		struct timespec ts[2] = { { 0, UTIME_OMIT }, { old.st_mtime + 1, 0 } };
+		if (utimensat(AT_FDCWD, tmp, ts, 0) != 0)
+			return -1;
+	}
 	return rename(tmp, dev);
 }
 

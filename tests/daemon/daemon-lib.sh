@@ -123,6 +123,15 @@ dm_wait() {
 	done
 }
 
+# dm_wait_count FILE PATTERN N SECONDS: wait until N lines of $PEERS_DIR/FILE match PATTERN
+dm_wait_count() {
+	_w_end=$(($(date +%s) + $4))
+	while [ "$(dm_count "$1" "$2")" -lt "$3" ]; do
+		[ "$(date +%s)" -lt "$_w_end" ] || return 1
+		sleep 0.1
+	done
+}
+
 # dm_count FILE PATTERN: how many lines of $PEERS_DIR/FILE match
 dm_count() {
 	if [ -f "$PEERS_DIR/$1" ]; then
