@@ -724,6 +724,7 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct uc *c = arg;
 	char why[400], reason[300];
+	unsigned long first;
 
 	if (what & BEV_EVENT_CONNECTED) {
 		int fd = bufferevent_getfd(bev), one = 1;
@@ -745,10 +746,15 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 		c->h.closed(c->h.ctx, c->idx);
 		return;
 	}
-	if (c->st == UC_HANDSHAKE || (c->st == UC_CONNECTING && c->direct) || c->st == UC_LOGIN ||
-	    ((what & BEV_EVENT_ERROR) && bufferevent_get_openssl_error(bev))) {
-		unsigned long e = 0, x;
+	first = c->bev_tls && (what & BEV_EVENT_ERROR) ? bufferevent_get_openssl_error(bev) : 0;
+	if (c->st == UC_CONNECTING && !first && bufferevent_socket_get_dns_error(bev)) {	/* also with TLS DIRECT */
+		snprintf(reason, sizeof(reason), "cannot resolve '%s': %s", c->host,
+			 evutil_gai_strerror(bufferevent_socket_get_dns_error(bev)));
+	} else if (c->st == UC_HANDSHAKE || (c->st == UC_CONNECTING && c->direct) || c->st == UC_LOGIN || first) {
+		unsigned long e = first && ERR_GET_LIB(first) != 0 ? first : 0, x;
 		/* the first error of the TLS library says the most; drain the rest */
+		if (first)
+			log_debug(2, "UPS %s: TLS error code %lx", c->label, first);
 		while ((x = bufferevent_get_openssl_error(bev)) != 0) {
 			log_debug(2, "UPS %s: TLS error code %lx", c->label, x);
 			if (!e && ERR_GET_LIB(x) != 0)
@@ -761,9 +767,6 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 		tls_failure(bufferevent_openssl_get_ssl(bev), e, fallback, reason, sizeof(reason));
 	} else if (what & BEV_EVENT_EOF) {
 		snprintf(reason, sizeof(reason), "upsd closed the connection");
-	} else if (c->st == UC_CONNECTING && bufferevent_socket_get_dns_error(bev)) {
-		snprintf(reason, sizeof(reason), "cannot resolve '%s': %s", c->host,
-			 evutil_gai_strerror(bufferevent_socket_get_dns_error(bev)));
 	} else {
 		snprintf(reason, sizeof(reason), "%s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	}
