@@ -22,6 +22,7 @@
 #include "grammar/xalloc.h"
 #include "runtime/daemon.h"
 #include "runtime/log.h"
+#include "runtime/monotonic.h"
 #include "runtime/privsep.h"
 #include "runtime/sdnotify.h"
 #include "runtime/sim-trace.h"
@@ -65,10 +66,7 @@ struct daemon {
 
 static double dm_now(const struct daemon *d)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - d->t0;
+	return rt_monotonic() - d->t0;
 }
 
 static void dm_arm(struct event *ev, double seconds)
@@ -599,7 +597,6 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	struct daemon d;
 	struct act_host ah;
 	static const int sigs[6] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD, SIGPIPE };
-	struct timespec ts;
 
 	memset(&d, 0, sizeof(d));
 	d.o = o;
@@ -610,8 +607,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 			seed = (unsigned)time(NULL) ^ (unsigned)getpid() << 16;
 		srandom(seed);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	d.t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	d.t0 = rt_monotonic();
 	d.base = event_base_new();
 	d.dns = d.base ? evdns_base_new(d.base, EVDNS_BASE_INITIALIZE_NAMESERVERS | EVDNS_BASE_DISABLE_WHEN_INACTIVE) : NULL;
 	if (!d.dns) {

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "runtime/email.h"
+#include "runtime/monotonic.h"
 
 #define EMAIL_LINE_MAX 998	/* RFC 5322: longest line, CRLF excluded */
 #define EMAIL_FOLD_AT 78	/* RFC 5322: header lines are folded before this column */
@@ -72,7 +73,7 @@ struct email_xfer {
 	enum email_stage stage;
 	char reply[200];	/* the server's last reply line before QUIT, printable ASCII only */
 	int quit;		/* QUIT was sent: later replies are not kept */
-	double deadline;	/* email_clock() value at which the transfer is abandoned */
+	double deadline;	/* rt_monotonic() value at which the transfer is abandoned */
 };
 
 static void email_put(struct email_buf *b, const char *s, size_t n)
@@ -524,14 +525,6 @@ static int email_build(struct email_buf *b, const struct email_addr *from, const
 	return b->failed ? -1 : 0;
 }
 
-static double email_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* libcurl read callback: hands over the prepared message. */
 static size_t email_read(char *buf, size_t size, size_t nitems, void *arg)
 {
@@ -556,7 +549,7 @@ static int email_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return email_clock() >= x->deadline;
+	return rt_monotonic() >= x->deadline;
 }
 
 static int email_starts(const char *data, size_t size, const char *word)
@@ -826,7 +819,7 @@ int email_send(const struct email_server *s, const char *from, const char *to, c
 	x.msg = msg.p;
 	x.len = msg.len;
 	x.stage = EMAIL_STAGE_CONNECT;
-	x.deadline = email_clock() + timeout;
+	x.deadline = rt_monotonic() + timeout;
 	rc = email_setup(h, s, url, timeout, mail_from, rcpt, &x, errbuf);
 	if (rc != CURLE_OK) {
 		email_error(err, errlen, "%s:%u: libcurl cannot be set up: %s", s->host, s->port,

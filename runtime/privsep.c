@@ -19,6 +19,7 @@
 #include "engine/vm.h"
 #include "grammar/xalloc.h"
 #include "runtime/log.h"
+#include "runtime/monotonic.h"
 #include "runtime/actions.h"
 #include "runtime/desktop.h"
 #include "runtime/privsep.h"
@@ -210,14 +211,6 @@ struct ps_queue {
 	int flag_written;	/* POWERDOWNFLAG written for the shutdown under way */
 };
 
-static double ps_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void ps_reply(int fd, uint32_t pc, int status, const char *msg)
 {
 	struct ps_done d;
@@ -258,7 +251,7 @@ static int ps_start_job(struct ps_job *j, const struct ps_parent_cfg *cfg, int *
 		fprintf(stderr, "upsplan: cannot run %s: %s\n", j->argv[0], strerror(errno));
 		_exit(127);
 	}
-	j->started = ps_now();
+	j->started = rt_monotonic();
 	return 0;
 }
 
@@ -359,8 +352,8 @@ static void ps_desktop(const struct ps_parent_cfg *cfg, const char *text)
 	static double window;
 	static unsigned shown;
 
-	if (ps_now() - window >= 60) {
-		window = ps_now();
+	if (rt_monotonic() - window >= 60) {
+		window = rt_monotonic();
 		shown = 0;
 	}
 	if (++shown > PS_DESKTOP_BURST) {
@@ -430,13 +423,13 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 		if (nready < 0 && errno != EINTR)
 			break;
 		/* time limits of the running shutdown command */
-		if (q.n && jobs[0].pid > 0 && ps_now() - jobs[0].started > cfg->timeout) {
+		if (q.n && jobs[0].pid > 0 && rt_monotonic() - jobs[0].started > cfg->timeout) {
 			kill(jobs[0].pid, jobs[0].killed ? SIGKILL : SIGTERM);
 			if (!jobs[0].killed)
 				log_msg(LOG_ERR, "SHUTDOWNCMD %s: still running after %.0f s: stopped", jobs[0].argv[0],
 					cfg->timeout);
 			jobs[0].killed = 1;
-			jobs[0].started = ps_now() - cfg->timeout + 5;
+			jobs[0].started = rt_monotonic() - cfg->timeout + 5;
 		}
 		if (pfd[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -576,13 +569,13 @@ int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_paren
 		int st;
 		pid_t pid = waitpid(jobs[0].pid, &st, WNOHANG);
 		if (pid == 0) {
-			if (!jobs[0].killed && ps_now() - jobs[0].started > cfg->timeout) {
+			if (!jobs[0].killed && rt_monotonic() - jobs[0].started > cfg->timeout) {
 				log_msg(LOG_ERR, "SHUTDOWNCMD %s: still running after %.0f s: stopped", jobs[0].argv[0],
 					cfg->timeout);
 				kill(jobs[0].pid, SIGTERM);
 				jobs[0].killed = 1;
-				jobs[0].started = ps_now() - cfg->timeout + 5;
-			} else if (jobs[0].killed && ps_now() - jobs[0].started > cfg->timeout) {
+				jobs[0].started = rt_monotonic() - cfg->timeout + 5;
+			} else if (jobs[0].killed && rt_monotonic() - jobs[0].started > cfg->timeout) {
 				kill(jobs[0].pid, SIGKILL);
 			}
 			poll(NULL, 0, 100);

@@ -113,27 +113,15 @@ comm_of() {
 	cat "/proc/$1/comm" 2>/dev/null || true
 }
 
-# family PID: PID and its descendants with the same command name (the
-# daemon's own processes; an action's shell has another name)
+# family PID [NAME]: PID and its descendants named NAME (default: PID's
+# command name): the daemon's own processes, not an action's shell
 family() {
-	_c=$(comm_of "$1")
-	_todo=$1
-	_out=
-	while [ -n "$_todo" ]; do
-		set -- $_todo
-		_todo=
-		for _p in "$@"; do
-			[ "$(comm_of "$_p")" = "$_c" ] || continue
-			_out="$_out $_p"
-			_todo="$_todo $(ps -o pid= --ppid "$_p" 2>/dev/null | tr '\n' ' ')"
-		done
-		_todo=$(echo $_todo)
+	_c=${2:-$(comm_of "$1")}
+	echo "$1"
+	for _k in $(pgrep -P "$1" 2>/dev/null); do
+		[ "$(comm_of "$_k")" = "$_c" ] && family "$_k" "$_c"
 	done
-	echo $_out
-}
-
-alive() {
-	[ -d "/proc/$1" ] && [ "$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
+	return 0
 }
 
 # stop_procs all|first PID...: TERM to every PID (all) or to the first one
@@ -150,7 +138,7 @@ stop_procs() {
 	while :; do
 		_left=
 		for _p in "$@"; do
-			alive "$_p" && _left="$_left $_p"
+			_peers_alive "$_p" && _left="$_left $_p"
 		done
 		[ -n "$_left" ] || break
 		_i=$((_i + 1))
@@ -203,7 +191,7 @@ measure() {
 	read -r l_count l_first l_all <"$PEERS_DIR/$_d.logins"
 	res "${_d}_login" "${l_all#all=}"
 	res "${_d}_login_first" "${l_first#first=}"
-	if ! alive "$dpid"; then
+	if ! _peers_alive "$dpid"; then
 		say "daemon-bench: $_d exited; its log:"
 		tail -n 10 "$PEERS_DIR/$_d.err" >&2 || true
 		return 1
@@ -231,7 +219,7 @@ measure() {
 	u1=$(ticks "$upsd_pid")
 	w1=$(date +%s%N)
 	for _p in $pids; do
-		if ! alive "$_p"; then
+		if ! _peers_alive "$_p"; then
 			say "daemon-bench: $_d process $_p is gone during the window; its log:"
 			tail -n 10 "$PEERS_DIR/$_d.err" >&2 || true
 			return 1

@@ -1,8 +1,9 @@
-# daemon-lib.sh - sourced by the daemon's TAP tests after peers.sh: TAP counters, starting and stopping `upsplan run`, waiting for log lines.
+# daemon-lib.sh - sourced by the daemon's TAP tests (it sources peers.sh): TAP counters, starting and stopping `upsplan run`, waiting for log lines.
 #
-# POSIX sh, safe under `set -eu`.  Use:
+# POSIX sh, safe under `set -eu`.  It sources peers.sh (beside it) and sets
+# LC_ALL=C.  Use:
 #
-#	. "$here/peers.sh"; . "$here/daemon-lib.sh"
+#	. "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 #	dm_skip_unless_peers		# "1..0 # SKIP ..." without the packages
 #	peers_init; ...; peers_start tls
 #	dm_setup			# after peers_init
@@ -20,6 +21,10 @@
 # UPSPLAN_VALGRIND (a command put in front of upsplan, e.g. valgrind with
 # its options: scripts/test.sh runs some of these tests so).
 
+LC_ALL=C
+export LC_ALL
+# shellcheck source=tests/daemon/peers.sh
+command -v peers_init >/dev/null 2>&1 || . "$(cd "$(dirname "$0")" && pwd)/peers.sh"
 : "${UPSPLAN:=./upsplan}"
 n=0
 

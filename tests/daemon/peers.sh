@@ -880,6 +880,22 @@ peers_silent_port() {
 
 # ---------------------------------------------------------------- stopping
 
+# _peers_wait_gone TENTHS: wait up to TENTHS tenths of a second until the
+# processes of $_sm_sent ("PID:NAME ...") are gone; $_sm_sent keeps those still running
+_peers_wait_gone() {
+	_wg_n=$1
+	while [ -n "$_sm_sent" ] && [ "$_wg_n" -gt 0 ]; do
+		_sm_alive=
+		for _sm_p in $_sm_sent; do
+			peers_running "${_sm_p%:*}" "${_sm_p#*:}" && _sm_alive="$_sm_alive $_sm_p"
+		done
+		_sm_sent=$_sm_alive
+		[ -n "$_sm_sent" ] || break
+		sleep 0.1
+		_wg_n=$((_wg_n - 1))
+	done
+}
+
 # _peers_stop_matching NAME: stop the recorded processes called NAME (''
 # = all), newest first.  Only a process with the recorded PID *and* start
 # time is signalled.  The records of stopped processes move to pids.stopped.
@@ -905,31 +921,12 @@ _peers_stop_matching() {
 		fi
 	done
 	IFS=$_sm_oldifs
-	_sm_n=$((${PEERS_STOP_GRACE:-5} * 10))
-	while [ -n "$_sm_sent" ] && [ "$_sm_n" -gt 0 ]; do
-		_sm_alive=
-		for _sm_p in $_sm_sent; do
-			peers_running "${_sm_p%:*}" "${_sm_p#*:}" && _sm_alive="$_sm_alive $_sm_p"
-		done
-		_sm_sent=$_sm_alive
-		[ -n "$_sm_sent" ] || break
-		sleep 0.1
-		_sm_n=$((_sm_n - 1))
-	done
+	_peers_wait_gone $((${PEERS_STOP_GRACE:-5} * 10))
 	for _sm_p in $_sm_sent; do
 		echo "peers: ${_sm_p%:*} ignored SIGTERM, sending SIGKILL" >&2
 		kill -KILL "${_sm_p%:*}" 2>/dev/null || true
 	done
-	_sm_n=20
-	while [ -n "$_sm_sent" ] && [ "$_sm_n" -gt 0 ]; do
-		_sm_alive=
-		for _sm_p in $_sm_sent; do
-			peers_running "${_sm_p%:*}" "${_sm_p#*:}" && _sm_alive="$_sm_alive $_sm_p"
-		done
-		_sm_sent=$_sm_alive
-		[ -n "$_sm_sent" ] && sleep 0.1
-		_sm_n=$((_sm_n - 1))
-	done
+	_peers_wait_gone 20
 	# reap our children (no zombies left behind); a no-op for other PIDs
 	for _sm_e in $(awk -v n="$_sm_name" 'n == "" || $1 == n { print $2 }' "$PEERS_DIR/pids"); do
 		if ! _peers_alive "$_sm_e"; then

@@ -5,14 +5,8 @@
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-LC_ALL=C
-export LC_ALL
-
-# shellcheck source=tests/daemon/peers.sh
-. "$here/peers.sh"
 # shellcheck source=tests/daemon/daemon-lib.sh
-. "$here/daemon-lib.sh"
+. "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
 echo "1..17"
