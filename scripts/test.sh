@@ -240,7 +240,7 @@ if [ $built -eq 1 ]; then
 		# memory error makes upsplan exit 99, which fails a check
 		mkdir -p _build/valgrind/daemon
 		make -C _build/default tests/daemon/freeport tests/daemon/silent-server tests/daemon/nut-probe \
-			tests/daemon/sd-listen tests/daemon/mkutmp tests/email/fake-smtp tests/email/email-send \
+			tests/daemon/sd-listen tests/daemon/mkutmp tests/email/fake-smtp upsplan-mail \
 			>"$logs/valgrind-helpers.log" 2>&1 || :
 		# the monitoring child runs as nobody (as root): its valgrind log goes
 		# to a directory it can write to, copied to _build/valgrind/daemon after
@@ -257,7 +257,7 @@ if [ $built -eq 1 ]; then
 		done
 		cp -r "$vgtmp"/. _build/valgrind/daemon/ 2>/dev/null || :
 		rm -rf "$vgtmp"
-		# the mail code (runtime/email.c in tests/email/email-send) under valgrind
+		# the mail helper (upsplan-mail: runtime/mail-main.c, email.c) under valgrind
 		mkdir -p _build/valgrind/email
 		vglog=$top/_build/valgrind/email/email
 		# shellcheck disable=SC2016 # $1.. belong to the inner sh
