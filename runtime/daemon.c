@@ -36,6 +36,7 @@ struct dm_plan {
 	SSL_CTX **ctx;		/* per group */
 	struct uc_gate **gates;	/* per group: connections being made to its upsd */
 	struct uc **conns;	/* per UPS */
+	struct uc **pollers;	/* per group: the poll connection of its upsd (none with --check-only) */
 };
 
 struct daemon {
@@ -287,10 +288,24 @@ static void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_ev
 		d->shut_latched = 0;
 }
 
+/* Close the poll connections of P: the UPS poll on their own connections (if ever again). */
+static void dm_free_pollers(struct dm_plan *p)
+{
+	for (uint32_t u = 0; p->conns && u < p->img.ups.n; u++)
+		if (p->conns[u])
+			uc_join(p->conns[u], NULL);
+	for (uint32_t g = 0; p->pollers && g < p->img.groups.n; g++) {
+		uc_free(p->pollers[g]);
+		p->pollers[g] = NULL;
+	}
+}
+
 static void dm_plan_free(struct dm_plan *p)
 {
 	if (!p)
 		return;
+	dm_free_pollers(p);
+	free(p->pollers);
 	for (uint32_t u = 0; p->conns && u < p->img.ups.n; u++)
 		uc_free(p->conns[u]);
 	free(p->conns);
@@ -320,6 +335,7 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 	struct eng_host eh = { d, dm_on_trace };
 	struct uc_host uh = { d, dm_on_result, dm_on_state, dm_on_closed };
 	int bad = 0, charge;
+	uint32_t *poller_ups;	/* per group: the UPS whose upsd its poller reaches */
 
 	p->img = *img;
 	memset(img, 0, sizeof(*img));
@@ -327,6 +343,7 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 	p->ctx = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->ctx));
 	p->conns = xcalloc((size_t)p->img.ups.n + 1, sizeof(*p->conns));
 	p->gates = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->gates));
+	p->pollers = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->pollers));
 	for (uint32_t g = 0; g < p->img.groups.n; g++) {
 		const struct img_group *ig = &p->img.groups.v[g];
 		char err[512];
@@ -344,6 +361,7 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 		dm_plan_free(p);
 		return NULL;
 	}
+	poller_ups = xcalloc((size_t)p->img.groups.n + 1, sizeof(*poller_ups));
 	charge = eng_reads_charge(&p->img);
 	log_debug(1, "battery.charge %s", charge ? "is polled: the plan reads it" : "is not polled: the plan does not read it");
 	for (uint32_t u = 0; u < p->img.ups.n; u++) {
@@ -356,7 +374,18 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 			iu->powerval > 0, iu->type == IMG_PRIMARY, charge, dm_label(&p->img, u, label, sizeof(label))
 		};
 		p->conns[u] = uc_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t, u, &uh);
+		if (!d->o->check_only && !p->pollers[iu->group]) {
+			snprintf(label, sizeof(label), "%s:%u", img_bytes(&p->img, iu->host), iu->port);
+			t.label = label;
+			p->pollers[iu->group] = uc_new_poller(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t);
+			poller_ups[iu->group] = u;
+		}
+		/* the group's upsd: a UPS of another server polls on its own connection */
+		if (p->pollers[iu->group] && p->img.ups.v[poller_ups[iu->group]].port == iu->port &&
+		    strcmp(img_bytes(&p->img, p->img.ups.v[poller_ups[iu->group]].host), img_bytes(&p->img, iu->host)) == 0)
+			uc_join(p->conns[u], p->pollers[iu->group]);
 	}
+	free(poller_ups);
 	return p;
 }
 
@@ -365,6 +394,9 @@ static void dm_connect_all(struct daemon *d)
 	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
 		if (d->p->conns[u])
 			uc_connect(d->p->conns[u]);
+	for (uint32_t g = 0; g < d->p->img.groups.n; g++)	/* after them: the logins come first */
+		if (d->p->pollers[g])
+			uc_connect(d->p->pollers[g]);
 }
 
 static void dm_tick(evutil_socket_t fd, short what, void *arg)
@@ -409,6 +441,7 @@ static void dm_logout_all(struct daemon *d)
 	d->exiting = 1;
 	evtimer_del(d->tick);
 	evtimer_del(d->timer);
+	dm_free_pollers(d->p);	/* no login: nothing to log out of */
 	d->open = 0;
 	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
 		if (d->p->conns[u])
@@ -439,6 +472,13 @@ static void dm_dump(struct daemon *d)
 			s->polled ? s->status : "(never polled)", s->charge_text[0] ? s->charge_text : "unknown",
 			err[0] ? "; last error: " : "", err);
 	}
+	for (uint32_t g = 0; g < img->groups.n; g++)
+		if (d->p->pollers[g]) {
+			const char *err = uc_last_error(d->p->pollers[g]);
+			log_msg(LOG_NOTICE, "state: group %s: polls %s%s%s", img_bytes(img, img->groups.v[g].name),
+				uc_ready(d->p->pollers[g]) ? "over one connection to its upsd" : "on each UPS's connection",
+				err[0] ? "; last error of the poll connection: " : "", err);
+		}
 	for (uint32_t t = 0; t < img->timers.n; t++)
 		if (tmr_running(&d->p->eng.timers, t))
 			log_msg(LOG_NOTICE, "state: timer %s expires in %.1f s", img_bytes(img, img->timers.v[t]),
@@ -462,6 +502,7 @@ static int dm_reload(struct daemon *d, struct plan_image *img)
 		return -1;
 	}
 	eng_adopt(&np->eng, &old->eng);
+	dm_free_pollers(old);
 	for (uint32_t u = 0; u < old->img.ups.n; u++)
 		if (old->conns[u]) {
 			uc_free(old->conns[u]);	/* upsd sees the socket close: its login is released */

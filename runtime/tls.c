@@ -209,6 +209,24 @@ SSL *tls_new(SSL_CTX *ctx, const char *name, char *err, size_t errlen)
 	return ssl;
 }
 
+void tls_settle(SSL *ssl)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+
+	/*
+	 * The chain the server sent was verified in the handshake and is not
+	 * read again; upsd built on NSS sends its CA too: 5 kB per connection
+	 * that hundreds of connections would keep.  The leaf stays (it is the
+	 * session's peer certificate).
+	 */
+	while (chain && sk_X509_num(chain) > 1)
+		X509_free(sk_X509_pop(chain));
+	/* what the handshake saw is only for the messages of a failed one */
+	free(SSL_get_ex_data(ssl, tls_ssl_idx));
+	SSL_set_ex_data(ssl, tls_ssl_idx, NULL);
+	SSL_set_msg_callback(ssl, NULL);
+}
+
 /* The advice that goes with a verification failure VR. */
 static void tls_verify_advice(SSL *ssl, long vr, const struct tls_seen *seen, char *out, size_t len)
 {

@@ -22,6 +22,9 @@ SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char
  */
 SSL *tls_new(SSL_CTX *ctx, const char *name, char *err, size_t errlen);
 
+/* SSL's handshake is done and verified: release what it no longer needs (the certificates the server sent beyond its own). */
+void tls_settle(SSL *ssl);
+
 /*
  * Why the TLS session SSL failed: the certificate verification result when
  * it failed ("certificate has expired", "hostname mismatch", ...), else the

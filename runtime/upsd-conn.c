@@ -1,4 +1,4 @@
-/* upsd-conn.c - the upsd connection of one UPS on libevent: TLS first (STARTTLS or direct), then login, polls, keepalives, FSD, LOGOUT. */
+/* upsd-conn.c - upsd connections on libevent: TLS first (STARTTLS or direct), then login, keepalives, FSD, LOGOUT for each UPS; the polls of all UPS of a upsd pipelined over its poll connection. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -38,6 +38,19 @@ enum uc_req {
 
 #define UC_QMAX 32
 #define UC_INBUF (2 * (NUT_LINE_MAX + 2))	/* direct mode: unparsed bytes (a line is at most 512) */
+/*
+ * The most request bytes in one TLS record of a poller: upsd reads 512
+ * bytes per wakeup, and what its TLS library decrypted beyond them waits
+ * unseen by poll() until more bytes arrive (a 6 kB record of 200 requests
+ * gets 22 answers).  Records end at line ends.
+ */
+#define UC_RECORD_MAX 512
+
+/* A request a poller sent for a UPS (M NULL: its own keepalive). */
+struct uc_pend {
+	struct uc *m;
+	uint8_t r;
+};
 
 /* A connection's place at its gate. */
 enum uc_slot {
@@ -75,7 +88,7 @@ struct uc {
 	SSL *ssl;
 	evutil_socket_t fd;
 	struct event *io;
-	char *in;		/* UC_INBUF bytes: what SSL_read gave, not yet a whole line */
+	char *in;		/* NULL, or UC_INBUF bytes: what SSL_read gave, not yet a whole line (inlen bytes) */
 	size_t inlen;
 	char *out;		/* what SSL_write has not taken yet; the first wlen bytes were offered */
 	size_t outlen, outcap, wlen;
@@ -97,6 +110,19 @@ struct uc {
 	int charge_ok;
 	char err[320];		/* the failure logged last: one message per episode */
 	char stale[64];		/* the ERR word of a stale poll logged last */
+
+	/*
+	 * The polls of all UPS of a upsd go over one more connection, its
+	 * poller (no login): one write and a few reads per poll interval for
+	 * all of them instead of a write and a read each.  A UPS whose poller
+	 * is not up polls on its own connection.
+	 */
+	int poller;		/* this connection is a poller */
+	struct uc *via;		/* a UPS's poller, or NULL */
+	int pend_via;		/* the pending poll went over the poller */
+	struct uc_pend *pq;	/* poller: the requests in flight, in order */
+	unsigned pqcap, pqhead, pqn;
+	struct event *flush;	/* poller: writes the requests of a tick together */
 };
 
 static const char *uc_state_name(enum uc_state s)
@@ -144,7 +170,12 @@ static void uc_close_bev(struct uc *c)
 	}
 	c->qn = 0;
 	c->qhead = 0;
+	c->pqn = 0;
+	c->pqhead = 0;
+	if (c->flush)
+		event_del(c->flush);
 	c->poll_pending = 0;
+	c->pend_via = 0;
 	evtimer_del(c->step);
 	evtimer_del(c->keepalive);
 }
@@ -153,7 +184,8 @@ static void uc_report(struct uc *c, int answered)
 {
 	struct st_poll p = { answered, answered ? c->status : NULL, answered && c->charge_ok ? c->charge : NULL };
 
-	c->h.result(c->h.ctx, c->idx, &p);
+	if (!c->poller)
+		c->h.result(c->h.ctx, c->idx, &p);
 }
 
 struct uc_gate *uc_gate_new(unsigned limit)
@@ -224,29 +256,80 @@ static void uc_gate_fail_waiting(struct uc_gate *g, const char *why)
 	}
 }
 
+static void uc_send_poll(struct uc *c);
+
+/* Poller C: the UPS whose polls it has in flight (each once), in *OUT; their number. */
+static unsigned uc_poller_take(struct uc *c, struct uc ***out)
+{
+	struct uc **v = xcalloc((size_t)c->pqn + 1, sizeof(*v));
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->pqn; i++) {
+		struct uc *m = c->pq[(c->pqhead + i) % c->pqcap].m;
+		if (m && m->pend_via && m->poll_pending) {
+			m->pend_via = 0;	/* taken: listed once */
+			v[n++] = m;
+		}
+	}
+	*out = v;
+	return n;
+}
+
+/*
+ * The poller of the UPS in V (N) failed: a hung server (HANG) fails their
+ * connections as a poll without answer on their own would; otherwise they
+ * are polled again at once, each on its own connection.
+ */
+static void uc_poller_fallback(struct uc **v, unsigned n, const char *hang)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (v[i]->st != UC_READY)
+			continue;
+		if (hang) {
+			uc_fail(v[i], hang);
+		} else {
+			v[i]->poll_pending = 0;
+			uc_send_poll(v[i]);
+		}
+	}
+	free(v);
+}
+
 /* An attempt failed or the connection was lost: NOCOMM at once, log once per episode, retry later. */
-static void uc_fail(struct uc *c, const char *why)
+static void uc_fail_as(struct uc *c, const char *why, const char *hang)
 {
 	double wait;
 	int server = c->slot == UC_SLOT_HELD && c->st >= UC_CONNECTING && c->st <= UC_HANDSHAKE;
+	struct uc **left = NULL;
+	unsigned nleft = c->poller ? uc_poller_take(c, &left) : 0;
 
 	uc_close_bev(c);
 	uc_gate_leave(c);
 	c->st = UC_IDLE;
 	c->tried = 1;
 	if (strcmp(c->err, why) != 0) {
-		log_msg(LOG_ERR, "UPS %s: %s", c->label, why);
+		log_msg(LOG_ERR, "%s: %s%s", c->label, why,
+			c->poller ? "; each UPS is polled on its own connection until this one is back" : "");
 		snprintf(c->err, sizeof(c->err), "%s", why);
 	}
-	uc_report(c, 0);
-	c->h.state(c->h.ctx, c->idx, 0);
+	if (!c->poller) {
+		uc_report(c, 0);
+		c->h.state(c->h.ctx, c->idx, 0);
+	}
 	/* exponential back-off with +-25 % jitter, so that many UPS do not retry in step */
 	wait = c->backoff * (0.75 + 0.5 * ((double)random() / (double)RAND_MAX));
-	log_debug(1, "UPS %s: next connection attempt in %.1f s", c->label, wait);
+	log_debug(1, "%s: next connection attempt in %.1f s", c->label, wait);
 	uc_timer(c->retry, wait);
 	c->backoff = c->backoff * 2 > UC_BACKOFF_MAX ? UC_BACKOFF_MAX : c->backoff * 2;
 	if (server)
 		uc_gate_fail_waiting(c->gate, why);
+	if (c->poller)
+		uc_poller_fallback(left, nleft, hang);
+}
+
+static void uc_fail(struct uc *c, const char *why)
+{
+	uc_fail_as(c, why, NULL);
 }
 
 static int uc_line(struct uc *c, char *line, size_t n);
@@ -296,7 +379,9 @@ static int uc_direct_write(struct uc *c, const char *line, size_t len)
 	}
 	memcpy(c->out + c->outlen, line, len);
 	c->outlen += len;
-	if (!c->io_write)
+	if (c->poller)
+		event_active(c->flush, EV_TIMEOUT, 0);	/* after the tick has queued every poll */
+	else if (!c->io_write)
 		uc_direct_flush(c);
 	return 0;
 }
@@ -307,7 +392,12 @@ static void uc_direct_flush(struct uc *c)
 	while (c->outlen) {
 		/* a write that must be repeated is repeated with the same length */
 		size_t len = c->wlen ? c->wlen : c->outlen;
-		int rc = SSL_write(c->ssl, c->out, (int)len);
+		const char *nl = !c->wlen && c->poller && len > UC_RECORD_MAX ? memrchr(c->out, '\n', UC_RECORD_MAX) : NULL;
+		int rc;
+
+		if (!c->wlen && c->poller && len > UC_RECORD_MAX)	/* whole lines, at most 512 bytes */
+			len = nl ? (size_t)(nl - c->out) + 1 : UC_RECORD_MAX;
+		rc = SSL_write(c->ssl, c->out, (int)len);
 		if (rc <= 0) {
 			int err = SSL_get_error(c->ssl, rc);
 			c->wlen = len;
@@ -321,6 +411,11 @@ static void uc_direct_flush(struct uc *c)
 		c->wlen = 0;
 		memmove(c->out, c->out + rc, c->outlen - (size_t)rc);
 		c->outlen -= (size_t)rc;
+	}
+	if (!c->poller) {	/* a keepalive every 30 s: no buffer kept for it */
+		free(c->out);
+		c->out = NULL;
+		c->outcap = 0;
 	}
 	uc_direct_wait_write(c, 0);
 }
@@ -340,15 +435,19 @@ static void uc_direct_cb(evutil_socket_t fd, short what, void *arg)
 	if (!(what & EV_READ))
 		return;
 #ifdef TCP_QUICKACK
-	if (c->want_charge) {	/* two replies per poll: see uc_read_cb() */
+	if (c->want_charge || c->poller) {	/* several replies per poll: see uc_read_cb() */
 		int one = 1;
 		setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	}
 #endif
 	for (;;) {
-		int rc = SSL_read(c->ssl, c->in + c->inlen, (int)(UC_INBUF - c->inlen));
-		char *nl;
-		size_t off = 0;
+		/* the bytes of an unfinished line wait in c->in: no buffer while idle */
+		char buf[UC_INBUF], *nl;
+		size_t off = 0, len = c->inlen;
+		int rc;
+		if (len)
+			memcpy(buf, c->in, len);
+		rc = SSL_read(c->ssl, buf + len, (int)(UC_INBUF - len));
 		if (rc <= 0) {
 			int err = SSL_get_error(c->ssl, rc);
 			if (err == SSL_ERROR_WANT_READ)
@@ -360,18 +459,26 @@ static void uc_direct_cb(evutil_socket_t fd, short what, void *arg)
 			uc_direct_fail(c, rc, err);
 			return;
 		}
-		c->inlen += (size_t)rc;
-		while ((nl = memchr(c->in + off, '\n', c->inlen - off)) != NULL) {
+		len += (size_t)rc;
+		c->inlen = 0;
+		while ((nl = memchr(buf + off, '\n', len - off)) != NULL) {
 			*nl = '\0';
-			if (uc_line(c, c->in + off, (size_t)(nl - (c->in + off))) != 0 || c->epoch != epoch)
+			if (uc_line(c, buf + off, (size_t)(nl - (buf + off))) != 0 || c->epoch != epoch)
 				return;
-			off = (size_t)(nl - c->in) + 1;
+			off = (size_t)(nl - buf) + 1;
 		}
-		memmove(c->in, c->in + off, c->inlen - off);
-		c->inlen -= off;
-		if (c->inlen > NUT_LINE_MAX + 1) {
+		if (len - off > NUT_LINE_MAX + 1) {
 			uc_fail(c, "upsd sent a line longer than 512 bytes: protocol error");
 			return;
+		}
+		if (len > off) {
+			if (!c->in)
+				c->in = xrealloc(NULL, UC_INBUF);
+			memcpy(c->in, buf + off, len - off);
+			c->inlen = len - off;
+		} else {
+			free(c->in);
+			c->in = NULL;
 		}
 		/*
 		 * nothing left in TLS's buffer: the next readiness brings the rest
@@ -405,35 +512,66 @@ static void uc_go_direct(struct uc *c)
 	c->bev = NULL;
 	c->bev_tls = 0;
 	c->ssl = ssl;
+	tls_settle(ssl);
 	c->fd = fd;
 	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_set_read_ahead(ssl, 1);	/* a record in one read, not header then body */
-	c->in = xrealloc(NULL, UC_INBUF);
+	c->in = NULL;
 	c->inlen = 0;
 	c->io_write = 0;
 	event_add(c->io, NULL);
 }
 
-static int uc_send(struct uc *c, enum uc_req r, int n, const char *const *w)
+/* Queue a request of a ready poller, for UPS M (NULL: its own). */
+static void uc_pq_push(struct uc *c, struct uc *m, enum uc_req r)
+{
+	if (c->pqn == c->pqcap) {
+		unsigned cap = c->pqcap ? 2 * c->pqcap : 64;
+		struct uc_pend *v = xcalloc(cap, sizeof(*v));
+		for (unsigned i = 0; i < c->pqn; i++)
+			v[i] = c->pq[(c->pqhead + i) % c->pqcap];
+		free(c->pq);
+		c->pq = v;
+		c->pqcap = cap;
+		c->pqhead = 0;
+	}
+	c->pq[(c->pqhead + c->pqn++) % c->pqcap] = (struct uc_pend){ m, (uint8_t)r };
+}
+
+/* Send the request W (N words) on C, whose reply is for request R of UPS M (a poller's request) or of C. */
+static int uc_send_for(struct uc *c, struct uc *m, enum uc_req r, int n, const char *const *w)
 {
 	char line[NUT_LINE_MAX + 2];
 	int len = nut_request(line, sizeof(line), n, w);
 
-	if (len < 0 || c->qn == UC_QMAX)
+	if (len < 0)
 		return -1;
-	c->q[(c->qhead + c->qn++) % UC_QMAX] = (uint8_t)r;
+	if (c->poller && c->st == UC_READY) {
+		uc_pq_push(c, m, r);
+	} else {
+		if (c->qn == UC_QMAX)
+			return -1;
+		c->q[(c->qhead + c->qn++) % UC_QMAX] = (uint8_t)r;
+	}
 	c->sent_since_keepalive = 1;
 	if (c->ssl)
 		return uc_direct_write(c, line, (size_t)len);
 	return bufferevent_write(c->bev, line, (size_t)len);
 }
 
+static int uc_send(struct uc *c, enum uc_req r, int n, const char *const *w)
+{
+	return uc_send_for(c, NULL, r, n, w);
+}
+
 static void uc_step(struct uc *c, enum uc_state s)
 {
 	c->st = s;
 	uc_timer(c->step, UC_STEP_TIMEOUT);
-	log_debug(2, "UPS %s: %s", c->label, uc_state_name(s));
+	log_debug(2, "%s: %s", c->label, uc_state_name(s));
 }
+
+static void uc_ready_now(struct uc *c);
 
 /* TLS is up: credentials may go now, never before. */
 static void uc_start_login(struct uc *c)
@@ -441,6 +579,10 @@ static void uc_start_login(struct uc *c)
 	const char *w[2];
 	int rc = 0;
 
+	if (c->poller) {	/* no login: GET VAR needs none */
+		uc_ready_now(c);
+		return;
+	}
 	uc_step(c, UC_LOGIN);
 	w[0] = "USERNAME";
 	w[1] = c->user;
@@ -462,40 +604,48 @@ static void uc_start_login(struct uc *c)
 		uc_fail(c, "the user name, password or UPS name cannot be sent to upsd (only printable ASCII reaches it)");
 }
 
+/* Ask for ups.status (and battery.charge) of UPS C: over its poller when that is up, else on C. */
 static void uc_send_poll(struct uc *c)
 {
 	const char *w[4] = { "GET", "VAR", c->ups, "ups.status" };
+	struct uc *on = c->via && c->via->st == UC_READY && c->via->ssl ? c->via : c;
 
 	c->status_ok = c->charge_ok = 0;
 	c->status_err[0] = '\0';
-	if (uc_send(c, R_STATUS, 4, w) != 0) {
+	if (uc_send_for(on, c, R_STATUS, 4, w) != 0) {
 		uc_fail(c, "the poll cannot be sent");
 		return;
 	}
 	if (c->want_charge) {
 		w[3] = "battery.charge";
-		if (uc_send(c, R_CHARGE, 4, w) != 0) {
+		if (uc_send_for(on, c, R_CHARGE, 4, w) != 0) {
 			uc_fail(c, "the poll cannot be sent");
 			return;
 		}
 	}
 	c->poll_pending = 1;
+	c->pend_via = on != c;
 }
 
 static void uc_ready_now(struct uc *c)
 {
+	const char *what = c->poller ? "connected; the UPS of this upsd are polled over it" : "connected and logged in";
+
 	evtimer_del(c->step);
 	uc_gate_leave(c);
 	c->st = UC_READY;
 	if (c->err[0]) {
-		log_msg(LOG_NOTICE, "UPS %s: connected and logged in again", c->label);
+		log_msg(LOG_NOTICE, "%s: %s again", c->label, what);
 		c->err[0] = '\0';
 	} else {
-		log_debug(1, "UPS %s: connected and logged in", c->label);
+		log_debug(1, "%s: %s", c->label, what);
 	}
-	c->h.state(c->h.ctx, c->idx, 1);
+	if (!c->poller)
+		c->h.state(c->h.ctx, c->idx, 1);
 	uc_timer(c->keepalive, UC_KEEPALIVE);
 	uc_go_direct(c);
+	if (c->poller)
+		return;
 	uc_send_poll(c);	/* do not wait for the next tick: COMM comes back at once */
 	c->login_poll = 1;
 }
@@ -545,10 +695,11 @@ static int uc_is_stale(const char *e)
 static void uc_poll_done(struct uc *c)
 {
 	c->poll_pending = 0;
+	c->pend_via = 0;
 	c->backoff = 1;	/* an answer, not only a login, ends an episode of failures */
 	if (c->status_ok) {
 		if (c->stale[0]) {
-			log_msg(LOG_NOTICE, "UPS %s: upsd has data again", c->label);
+			log_msg(LOG_NOTICE, "%s: upsd has data again", c->label);
 			c->stale[0] = '\0';
 		}
 		uc_report(c, 1);
@@ -556,12 +707,41 @@ static void uc_poll_done(struct uc *c)
 	}
 	/* no status: as upsmon, the UPS is NOCOMM (the connection is kept) */
 	if (strcmp(c->stale, c->status_err) != 0) {
-		log_msg(LOG_WARNING, "UPS %s: upsd answers ERR %s for ups.status%s", c->label, c->status_err,
+		log_msg(LOG_WARNING, "%s: upsd answers ERR %s for ups.status%s", c->label, c->status_err,
 			uc_is_stale(c->status_err) ? ": its driver is silent or gone, NOCOMM until data returns" :
 						     ": NOCOMM until it answers");
 		snprintf(c->stale, sizeof(c->stale), "%s", c->status_err);
 	}
 	uc_report(c, 0);
+}
+
+/* RP, the reply to GET VAR for request R (R_STATUS or R_CHARGE) of UPS C, kept in C; -1 with the reason in WHY when it breaks the protocol. */
+static int uc_take_var(struct uc *c, enum uc_req r, const struct nut_reply *rp, char *why, size_t len)
+{
+	int status = r == R_STATUS;
+
+	if (rp->kind == NUT_VAR) {
+		if (strcasecmp(rp->words[1], c->ups) != 0 ||
+		    strcasecmp(rp->words[2], status ? "ups.status" : "battery.charge") != 0) {
+			snprintf(why, len, "upsd answered for %s %s, not for what was asked: protocol error",
+				 rp->words[1], rp->words[2]);
+			return -1;
+		}
+		if (status) {
+			snprintf(c->status, sizeof(c->status), "%s", rp->words[3]);
+			c->status_ok = 1;
+		} else {
+			snprintf(c->charge, sizeof(c->charge), "%s", rp->words[3]);
+			c->charge_ok = 1;
+		}
+	} else if (rp->kind == NUT_ERR) {
+		if (status)
+			snprintf(c->status_err, sizeof(c->status_err), "%s", nut_err_word(rp));
+	} else {
+		snprintf(why, len, "upsd's reply to GET VAR is neither VAR nor ERR: protocol error");
+		return -1;
+	}
+	return 0;
 }
 
 /* One reply line for request R; returns -1 after uc_fail(). */
@@ -615,39 +795,19 @@ static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
 		uc_fail(c, why);
 		return -1;
 	case R_STATUS:
-	case R_CHARGE: {
-		int status = r == R_STATUS;
-		if (rp->kind == NUT_VAR) {
-			if (strcasecmp(rp->words[1], c->ups) != 0 ||
-			    strcasecmp(rp->words[2], status ? "ups.status" : "battery.charge") != 0) {
-				snprintf(why, sizeof(why), "upsd answered for %s %s, not for what was asked: protocol error",
-					 rp->words[1], rp->words[2]);
-				uc_fail(c, why);
-				return -1;
-			}
-			if (status) {
-				snprintf(c->status, sizeof(c->status), "%s", rp->words[3]);
-				c->status_ok = 1;
-			} else {
-				snprintf(c->charge, sizeof(c->charge), "%s", rp->words[3]);
-				c->charge_ok = 1;
-			}
-		} else if (rp->kind == NUT_ERR) {
-			if (status)
-				snprintf(c->status_err, sizeof(c->status_err), "%s", e);
-		} else {
-			uc_fail(c, "upsd's reply to GET VAR is neither VAR nor ERR: protocol error");
+	case R_CHARGE:
+		if (uc_take_var(c, r, rp, why, sizeof(why)) != 0) {
+			uc_fail(c, why);
 			return -1;
 		}
-		if (!status || !c->want_charge)	/* the last reply of the poll */
+		if (r == R_CHARGE || !c->want_charge)	/* the last reply of the poll */
 			uc_poll_done(c);
 		return 0;
-	}
 	case R_FSD:
 		if (rp->kind == NUT_OK)
-			log_msg(LOG_NOTICE, "UPS %s: FSD set", c->label);
+			log_msg(LOG_NOTICE, "%s: FSD set", c->label);
 		else
-			log_msg(LOG_ERR, "UPS %s: upsd refused FSD (ERR %s)%s", c->label, e,
+			log_msg(LOG_ERR, "%s: upsd refused FSD (ERR %s)%s", c->label, e,
 				strcmp(e, "ACCESS-DENIED") == 0 ?
 					": the user needs 'upsmon primary' or 'actions = FSD' in upsd.users" : "");
 		return 0;
@@ -703,8 +863,9 @@ static int uc_line(struct uc *c, char *line, size_t n)
 {
 	struct nut_reply rp;
 	enum uc_req r;
+	int poller = c->poller && c->st == UC_READY;
 
-	if (c->qn == 0) {
+	if (poller ? c->pqn == 0 : c->qn == 0) {
 		uc_fail(c, "upsd sent a line nothing asked for: protocol error");
 		return -1;
 	}
@@ -713,6 +874,22 @@ static int uc_line(struct uc *c, char *line, size_t n)
 		snprintf(why, sizeof(why), "upsd sent a malformed line (%.60s): protocol error", line);
 		uc_fail(c, why);
 		return -1;
+	}
+	if (poller) {
+		struct uc_pend pe = c->pq[c->pqhead];
+		char why[320];
+		c->pqhead = (c->pqhead + 1) % c->pqcap;
+		c->pqn--;
+		c->backoff = 1;	/* an answer ends an episode of failures */
+		if (!pe.m || !pe.m->pend_via || !pe.m->poll_pending)
+			return 0;	/* its keepalive, or a poll its UPS no longer waits for */
+		if (uc_take_var(pe.m, (enum uc_req)pe.r, &rp, why, sizeof(why)) != 0) {
+			uc_fail(c, why);	/* its UPS are polled again, each on its own connection */
+			return -1;
+		}
+		if (pe.r == R_CHARGE || !pe.m->want_charge)
+			uc_poll_done(pe.m);
+		return 0;
 	}
 	r = (enum uc_req)c->q[c->qhead];
 	c->qhead = (c->qhead + 1) % UC_QMAX;
@@ -728,8 +905,16 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED) {
 		int fd = bufferevent_getfd(bev), one = 1;
-		if (fd >= 0)
+		if (fd >= 0) {
+			struct sockaddr_storage ss;
+			socklen_t len = sizeof(ss);
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			/* the local port, to find the connection in ss or in upsd's debug log */
+			if (c->st == UC_CONNECTING && getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+				log_debug(1, "%s: connected from port %u", c->label,
+					  ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+									 : ((struct sockaddr_in *)&ss)->sin_port));
+		}
 		if (c->st == UC_CONNECTING && !c->direct) {
 			const char *w[1] = { "STARTTLS" };
 			uc_step(c, UC_STARTTLS);
@@ -754,9 +939,9 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 		unsigned long e = first && ERR_GET_LIB(first) != 0 ? first : 0, x;
 		/* the first error of the TLS library says the most; drain the rest */
 		if (first)
-			log_debug(2, "UPS %s: TLS error code %lx", c->label, first);
+			log_debug(2, "%s: TLS error code %lx", c->label, first);
 		while ((x = bufferevent_get_openssl_error(bev)) != 0) {
-			log_debug(2, "UPS %s: TLS error code %lx", c->label, x);
+			log_debug(2, "%s: TLS error code %lx", c->label, x);
 			if (!e && ERR_GET_LIB(x) != 0)
 				e = x;
 		}
@@ -822,6 +1007,65 @@ static char *uc_dup(const char *s)
 	return xstrdup(s ? s : "");
 }
 
+/* "PREFIX LABEL SUFFIX", for the messages. */
+static char *uc_label(const char *prefix, const char *label, const char *suffix)
+{
+	size_t n = strlen(prefix) + strlen(label ? label : "") + strlen(suffix) + 3;
+	char *s = xcalloc(1, n);
+
+	snprintf(s, n, "%s %s%s", prefix, label ? label : "", suffix);
+	return s;
+}
+
+static void uc_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct uc *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->ssl && c->outlen && !c->io_write)
+		uc_direct_flush(c);
+}
+
+static void uc_no_result(void *ctx, uint32_t ups, const struct st_poll *p)
+{
+	(void)ctx;
+	(void)ups;
+	(void)p;
+}
+
+static void uc_no_state(void *ctx, uint32_t ups, int ready)
+{
+	(void)ctx;
+	(void)ups;
+	(void)ready;
+}
+
+static void uc_no_closed(void *ctx, uint32_t ups)
+{
+	(void)ctx;
+	(void)ups;
+}
+
+struct uc *uc_new_poller(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
+			 const struct uc_target *t)
+{
+	static const struct uc_host none = { NULL, uc_no_result, uc_no_state, uc_no_closed };
+	struct uc *c = uc_new(base, dns, ctx, gate, t, UINT32_MAX, &none);
+
+	c->poller = 1;
+	c->login = c->primary = 0;
+	free(c->label);
+	c->label = uc_label("upsd", t->label, " (poll connection)");
+	c->flush = event_new(base, -1, 0, uc_flush_cb, c);
+	return c;
+}
+
+void uc_join(struct uc *c, struct uc *poller)
+{
+	c->via = poller;
+}
+
 struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
 		  const struct uc_target *t, uint32_t ups, const struct uc_host *host)
 {
@@ -843,7 +1087,7 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
 	c->name = uc_dup(t->certname && *t->certname ? t->certname : c->host);
 	c->user = uc_dup(t->user);
 	c->password = uc_dup(t->password);
-	c->label = uc_dup(t->label);
+	c->label = uc_label("UPS", t->label, "");
 	c->port = t->port;
 	c->direct = t->direct;
 	c->login = t->login;
@@ -881,7 +1125,7 @@ void uc_connect(struct uc *c)
 			else
 				c->gate->head = c;
 			c->gate->tail = c;
-			log_debug(2, "UPS %s: waiting: %u connections to this upsd are being made", c->label,
+			log_debug(2, "%s: waiting: %u connections to this upsd are being made", c->label,
 				  c->gate->busy);
 			return;
 		}
@@ -914,7 +1158,7 @@ void uc_connect(struct uc *c)
 	bufferevent_setcb(c->bev, uc_read_cb, NULL, uc_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	uc_step(c, UC_CONNECTING);
-	log_debug(1, "UPS %s: connecting to %s port %u (%s)", c->label, c->host, c->port,
+	log_debug(1, "%s: connecting to %s port %u (%s)", c->label, c->host, c->port,
 		  c->direct ? "TLS DIRECT" : "STARTTLS");
 	if (bufferevent_socket_connect_hostname(c->bev, c->dns, AF_UNSPEC, c->host, (int)c->port) != 0) {
 		snprintf(err, sizeof(err), "cannot connect to %s port %u", c->host, c->port);
@@ -931,7 +1175,12 @@ void uc_poll(struct uc *c)
 			return;
 		}
 		if (c->poll_pending) {
-			uc_fail(c, "no answer to the last poll within a poll interval: the server hangs");
+			const char *hang = "no answer to the last poll within a poll interval: the server hangs";
+			if (c->pend_via)	/* the poller fails, and so does each UPS whose poll it carried */
+				uc_fail_as(c->via, "no answer to the polls within a poll interval: the server hangs",
+					   hang);
+			if (c->st == UC_READY && c->poll_pending)
+				uc_fail(c, hang);
 			return;
 		}
 		c->login_poll = 0;
@@ -951,7 +1200,7 @@ int uc_fsd(struct uc *c)
 	const char *w[2] = { "FSD", c->ups };
 
 	if (c->st != UC_READY) {
-		log_msg(LOG_ERR, "UPS %s: FSD not sent: not logged in to upsd", c->label);
+		log_msg(LOG_ERR, "%s: FSD not sent: not logged in to upsd", c->label);
 		return -1;
 	}
 	if (uc_send(c, R_FSD, 2, w) != 0) {
@@ -996,6 +1245,9 @@ void uc_free(struct uc *c)
 	event_free(c->step);
 	event_free(c->retry);
 	event_free(c->keepalive);
+	if (c->flush)
+		event_free(c->flush);
+	free(c->pq);
 	free(c->ups);
 	free(c->host);
 	free(c->name);

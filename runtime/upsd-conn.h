@@ -1,4 +1,4 @@
-/* upsd-conn.h - one TLS connection to upsd per monitored UPS: connect, STARTTLS or direct TLS, login, pipelined polls, FSD, LOGOUT. */
+/* upsd-conn.h - TLS connections to upsd: one per monitored UPS (connect, STARTTLS or direct TLS, login, FSD, LOGOUT) and one poll connection per upsd carrying the polls of all its UPS. */
 #ifndef UPSPLAN_UPSD_CONN_H
 #define UPSPLAN_UPSD_CONN_H
 
@@ -69,6 +69,22 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
 		  const struct uc_target *t, uint32_t ups, const struct uc_host *host);
 
 /*
+ * The poll connection of a upsd: TLS as for the UPS, no login; once up it
+ * carries the polls of the UPS joined to it (uc_join()), all of a poll
+ * interval in one write, in TLS records of at most 512 bytes (what upsd
+ * reads at a time).  When it fails, each UPS is polled on its own
+ * connection until it is back; when it stops answering (the server hangs),
+ * the UPS whose polls it carried fail as with a poll of their own.  It
+ * reports nothing to a host.  T's user, password, login and primary are
+ * not used; T->label names the upsd.
+ */
+struct uc *uc_new_poller(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
+			 const struct uc_target *t);
+
+/* Poll the UPS of C over POLLER when that is up; free POLLER before C. */
+void uc_join(struct uc *c, struct uc *poller);
+
+/*
  * Connect now, or as soon as the gate has a free slot (a running attempt
  * or a waiting reconnection is replaced).  When an attempt fails before
  * TLS is up (no connection, no answer, TLS refused), the connections
@@ -77,10 +93,12 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
 void uc_connect(struct uc *c);
 
 /*
- * Poll the UPS: ask for ups.status and battery.charge in one write; the
- * result comes to HOST->result.  A poll still unanswered from the last
+ * Poll the UPS: ask for ups.status and battery.charge (over the poll
+ * connection it was joined to when that is up, else on its own connection);
+ * the result comes to HOST->result.  A poll still unanswered from the last
  * call means a hung server: no answer is reported and the connection is
- * dropped and retried.  Without a connection, no answer is reported, except
+ * dropped and retried (with the poll connection and every UPS whose poll
+ * it carried, when it went over it).  Without a connection, no answer is reported, except
  * before the first attempt ended (the UPS is not NOCOMM before it was ever
  * tried).
  */

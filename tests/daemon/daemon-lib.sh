@@ -166,6 +166,19 @@ dm_stop() {
 	set -e
 }
 
+# dm_set_dev UPS STATUS: the dummy-ups file $PEERS_DIR/UPS.dev says
+# ups.status STATUS, battery.charge 100 (an atomic rename; dummy-ups
+# notices a new file by its mtime in whole seconds, so never two changes
+# in one second: the second would be lost)
+dm_set_dev() {
+	while [ "$(date +%s)" = "${_sd_last:-}" ]; do
+		sleep 0.1
+	done
+	_sd_last=$(date +%s)
+	printf 'ups.status: %s\nbattery.charge: 100\n' "$2" >"$PEERS_DIR/$1.tmp"
+	mv "$PEERS_DIR/$1.tmp" "$PEERS_DIR/$1.dev"
+}
+
 # dm_events FILE: the trace lines of $PEERS_DIR/FILE without their times
 # and without simulate's own notes ("note", "end"): what happened, in order
 # (a timer's deadline, a time too, becomes T)

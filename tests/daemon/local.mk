@@ -28,7 +28,8 @@ TESTS += \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-tls.sh \
-	tests/daemon/run-reload.sh
+	tests/daemon/run-reload.sh \
+	tests/daemon/run-poller.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
@@ -36,4 +37,5 @@ EXTRA_DIST += \
 	tests/daemon/daemon-lib.sh \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-tls.sh \
-	tests/daemon/run-reload.sh
+	tests/daemon/run-reload.sh \
+	tests/daemon/run-poller.sh

@@ -21,13 +21,7 @@ dm_setup
 
 # set_status STATUS: the dummy-ups file of "a" (re-read within a second)
 set_status() {
-	# dummy-ups notices a new file by its mtime, in whole seconds: never two in one second
-	while [ "$(date +%s)" = "${_last_set:-}" ]; do
-		sleep 0.1
-	done
-	_last_set=$(date +%s)
-	printf 'ups.status: %s\nbattery.charge: 100\n' "$1" >"$PEERS_DIR/a.tmp"
-	mv "$PEERS_DIR/a.tmp" "$PEERS_DIR/a.dev"
+	dm_set_dev a "$1"
 }
 
 # latency PATTERN: seconds (1 decimal) until the daemon prints PATTERN, or 99
