@@ -1063,6 +1063,10 @@ struct uc *uc_new_poller(struct event_base *base, struct evdns_base *dns, SSL_CT
 
 void uc_join(struct uc *c, struct uc *poller)
 {
+	if (c->pend_via) {	/* its poll went over the old poller: the next tick polls again */
+		c->pend_via = 0;
+		c->poll_pending = 0;
+	}
 	c->via = poller;
 }
 
@@ -1176,7 +1180,7 @@ void uc_poll(struct uc *c)
 		}
 		if (c->poll_pending) {
 			const char *hang = "no answer to the last poll within a poll interval: the server hangs";
-			if (c->pend_via)	/* the poller fails, and so does each UPS whose poll it carried */
+			if (c->pend_via && c->via)	/* the poller fails, and so does each UPS whose poll it carried */
 				uc_fail_as(c->via, "no answer to the polls within a poll interval: the server hangs",
 					   hang);
 			if (c->st == UC_READY && c->poll_pending)
