@@ -188,6 +188,14 @@ static void uc_report(struct uc *c, int answered)
 		c->h.result(c->h.ctx, c->idx, &p);
 }
 
+/* Logged out, or given up on: closed, and HOST->closed told. */
+static void uc_closed(struct uc *c)
+{
+	uc_close_bev(c);
+	c->st = UC_IDLE;
+	c->h.closed(c->h.ctx, c->idx);
+}
+
 struct uc_gate *uc_gate_new(unsigned limit)
 {
 	struct uc_gate *g = xcalloc(1, sizeof(*g));
@@ -361,9 +369,7 @@ static void uc_direct_fail(struct uc *c, int rc, int err)
 	else
 		tls_failure(c->ssl, e, "TLS error", reason, sizeof(reason));
 	if (c->st == UC_CLOSING) {	/* after LOGOUT: closed either way */
-		uc_close_bev(c);
-		c->st = UC_IDLE;
-		c->h.closed(c->h.ctx, c->idx);
+		uc_closed(c);
 		return;
 	}
 	snprintf(why, sizeof(why), "%s (while %s)", reason, uc_state_name(c->st));
@@ -814,9 +820,7 @@ static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
 	case R_KEEPALIVE:
 		return 0;
 	case R_LOGOUT:
-		uc_close_bev(c);
-		c->st = UC_IDLE;
-		c->h.closed(c->h.ctx, c->idx);
+		uc_closed(c);
 		return -1;
 	}
 	/* a login reply: the last one makes the connection ready */
@@ -926,9 +930,7 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (c->st == UC_CLOSING) {	/* upsd closed after LOGOUT, or the link broke: closed either way */
-		uc_close_bev(c);
-		c->st = UC_IDLE;
-		c->h.closed(c->h.ctx, c->idx);
+		uc_closed(c);
 		return;
 	}
 	first = c->bev_tls && (what & BEV_EVENT_ERROR) ? bufferevent_get_openssl_error(bev) : 0;
@@ -967,9 +969,7 @@ static void uc_step_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (c->st == UC_CLOSING) {
-		uc_close_bev(c);
-		c->st = UC_IDLE;
-		c->h.closed(c->h.ctx, c->idx);
+		uc_closed(c);
 		return;
 	}
 	snprintf(why, sizeof(why), "no progress for %.0f s while %s", UC_STEP_TIMEOUT, uc_state_name(c->st));
@@ -1221,9 +1221,7 @@ void uc_logout(struct uc *c)
 	evtimer_del(c->retry);
 	if (c->st != UC_READY || uc_send(c, R_LOGOUT, 1, w) != 0) {
 		uc_gate_leave(c);
-		uc_close_bev(c);
-		c->st = UC_IDLE;
-		c->h.closed(c->h.ctx, c->idx);
+		uc_closed(c);
 		return;
 	}
 	c->st = UC_CLOSING;

@@ -55,17 +55,8 @@
 # latency at most one poll interval (1 s) + 50 ms.
 set -eu
 
-LC_ALL=C
-export LC_ALL
-
-here=$(cd "$(dirname "$0")" && pwd)
-srcdir=$(cd "$here/../.." && pwd)
-abspath() {
-	case $1 in
-	/*) echo "$1" ;;
-	*) echo "$(pwd)/$1" ;;
-	esac
-}
+# shellcheck source=tests/bench/bench-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/bench-lib.sh"
 UPSPLAN=$(abspath "${UPSPLAN:-./upsplan}")
 PEERS_BINDIR=$(abspath "${PEERS_BINDIR:-./tests/daemon}")
 DAEMON_BENCH_PROBE=$(abspath "${DAEMON_BENCH_PROBE:-./tests/bench/daemon-bench-probe}")

@@ -27,17 +27,8 @@
 # status is 1 only when a step fails or a tool is missing.
 set -eu
 
-LC_ALL=C
-export LC_ALL
-
-here=$(cd "$(dirname "$0")" && pwd)
-srcdir=$(cd "$here/../.." && pwd)
-abspath() {
-	case $1 in
-	/*) echo "$1" ;;
-	*) echo "$(pwd)/$1" ;;
-	esac
-}
+# shellcheck source=tests/bench/bench-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/bench-lib.sh"
 upsplan=$(abspath "${UPSPLAN:-./upsplan}")
 bench=$(abspath "${ENGINE_BENCH:-./tests/bench/engine-bench}")
 runs=${RUNS:-3}

@@ -6,4 +6,4 @@ CLEANFILES += tests/bench/engine-bench$(EXEEXT)
 tests_bench_daemon_bench_probe_SOURCES = tests/bench/daemon-bench-probe.c
 CLEANFILES += tests/bench/daemon-bench-probe$(EXEEXT)
 
-EXTRA_DIST += tests/bench/engine-bench.sh tests/bench/daemon-bench.sh
+EXTRA_DIST += tests/bench/bench-lib.sh tests/bench/engine-bench.sh tests/bench/daemon-bench.sh

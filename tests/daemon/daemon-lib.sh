@@ -115,26 +115,37 @@ dm_start() {
 	_peers_record "upsplan-$_st_name" "$DM_PID"
 }
 
+# dm_until SECONDS CMD...: 0 as soon as CMD succeeds (tried every 0.1 s,
+# peers.sh's _peers_wait_until), 1 after SECONDS (whole seconds)
+dm_until() {
+	_du_timeout=${PEERS_TIMEOUT-}
+	PEERS_TIMEOUT=$1
+	shift
+	_du_rc=0
+	_peers_wait_until "$@" || _du_rc=$?
+	PEERS_TIMEOUT=$_du_timeout
+	return "$_du_rc"
+}
+
+# _dm_has FILE PATTERN: $PEERS_DIR/FILE has a line matching PATTERN
+_dm_has() {
+	[ -f "$PEERS_DIR/$1" ] && grep -q -- "$2" "$PEERS_DIR/$1"
+}
+
+# _dm_at_least FILE PATTERN N: N lines of $PEERS_DIR/FILE match PATTERN
+_dm_at_least() {
+	[ "$(dm_count "$1" "$2")" -ge "$3" ]
+}
+
 # dm_wait FILE PATTERN SECONDS: 0 as soon as $PEERS_DIR/FILE has a line
 # matching the basic regular expression PATTERN, 1 after SECONDS
 dm_wait() {
-	_w_end=$(($(date +%s) + $3))
-	while :; do
-		if [ -f "$PEERS_DIR/$1" ] && grep -q -- "$2" "$PEERS_DIR/$1"; then
-			return 0
-		fi
-		[ "$(date +%s)" -lt "$_w_end" ] || return 1
-		sleep 0.1
-	done
+	dm_until "$3" _dm_has "$1" "$2"
 }
 
 # dm_wait_count FILE PATTERN N SECONDS: wait until N lines of $PEERS_DIR/FILE match PATTERN
 dm_wait_count() {
-	_w_end=$(($(date +%s) + $4))
-	while [ "$(dm_count "$1" "$2")" -lt "$3" ]; do
-		[ "$(date +%s)" -lt "$_w_end" ] || return 1
-		sleep 0.1
-	done
+	dm_until "$4" _dm_at_least "$1" "$2" "$3"
 }
 
 # dm_count FILE PATTERN: how many lines of $PEERS_DIR/FILE match

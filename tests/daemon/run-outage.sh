@@ -36,12 +36,7 @@ FAKE_SMTP=$PEERS_BINDIR/../email/fake-smtp
 "$FAKE_SMTP" --tls starttls --cert "$SERVER_CERT" --key "$SERVER_KEY" --auth mailer:m41l-pw \
 	--count 1 --max-seconds 120 --out "$PEERS_DIR/smtp.rec" 0 >"$PEERS_DIR/smtp.port" 2>"$PEERS_DIR/smtp.log" &
 SMTP_PID=$!
-i=0
-until grep -q '^[0-9][0-9]*$' "$PEERS_DIR/smtp.port" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || peers_bail "fake-smtp did not start: $(cat "$PEERS_DIR/smtp.log")"
-	sleep 0.05
-done
+dm_wait smtp.port '^[0-9][0-9]*$' 10 || peers_bail "fake-smtp did not start: $(cat "$PEERS_DIR/smtp.log")"
 SMTP_PORT=$(head -n 1 "$PEERS_DIR/smtp.port")
 
 dm_plan primary <<EOF

@@ -57,11 +57,7 @@ plan v1
 "$PEERS_BINDIR/sd-listen" "$PEERS_DIR/notify.sock" "$PEERS_DIR/notify.log" &
 _peers_record sd-listen "$!"
 
-i=0
-while [ ! -S "$PEERS_DIR/notify.sock" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+dm_until 5 test -S "$PEERS_DIR/notify.sock" || peers_bail "sd-listen did not make its socket"
 NOTIFY_SOCKET=$PEERS_DIR/notify.sock
 WATCHDOG_USEC=1000000
 export NOTIFY_SOCKET WATCHDOG_USEC

@@ -26,11 +26,7 @@ dm_setup
 "$PEERS_BINDIR/silent-server" -f "$PEERS_DIR/refuse.port" -a "ERR FEATURE-NOT-CONFIGURED" \
 	-r "$PEERS_DIR/refuse.rec" -t 300 &
 _peers_record refuse-server "$!"
-i=0
-while [ ! -s "$PEERS_DIR/refuse.port" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+dm_until 5 test -s "$PEERS_DIR/refuse.port" || peers_bail "the refusing server did not start"
 REFUSE_PORT=$(cat "$PEERS_DIR/refuse.port")
 
 # monitor NAME PORT [GROUP SETTINGS...]: a plan with one UPS "a" behind PORT
