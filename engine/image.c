@@ -117,6 +117,8 @@ uint32_t img_add_tpl(struct plan_image *img, const char *s, size_t len)
 
 void img_free(struct plan_image *img)
 {
+	if (img->strings.v)	/* the passwords (upsd, SMTP) are among them */
+		explicit_bzero(img->strings.v, img->strings.cap);
 	free(img->strings.v);
 	free(img->files.v);
 	free(img->ups.v);

@@ -46,6 +46,8 @@ void st_init(struct st_plan *sp, const struct plan_image *img)
 
 void st_free(struct st_plan *sp)
 {
+	for (uint32_t i = 0; sp->ups && i < sp->img->ups.n; i++)
+		free(sp->ups[i].status);
 	free(sp->ups);
 	free(sp->tables);
 	free(sp->group_polled);
@@ -145,14 +147,17 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 	 */
 	const char *status = p->status ? p->status : "";
 	const char *charge = p->charge ? p->charge : "";
-	if (s->polled && !(sp->tables[u] & (1u << ST_NOCOMM)) && strcmp(s->status, status) == 0 &&
+	if (s->polled && !(sp->tables[u] & (1u << ST_NOCOMM)) && s->status && strcmp(s->status, status) == 0 &&
 	    strcmp(s->charge_text, charge) == 0 && strlen(status) < ST_STATUS_MAX &&
 	    strlen(charge) < sizeof(s->charge_text)) {
 		present = s->present & ~(1u << ST_LS);
 		goto ls;
 	}
 	/* 1. status words in upsd's order */
-	snprintf(s->status, sizeof(s->status), "%s", status);
+	if (!s->status || strncmp(s->status, status, ST_STATUS_MAX - 1) != 0) {	/* kept until it changes */
+		free(s->status);
+		s->status = xstrndup(status, strnlen(status, ST_STATUS_MAX - 1));
+	}
 	for (const char *w = p->status ? p->status : ""; *w;) {
 		size_t len;
 		int k;
@@ -210,7 +215,7 @@ const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name)
 	if (strcmp(name, "battery.charge") == 0)
 		return s->charge_text[0] ? s->charge_text : NULL;
 	if (strcmp(name, "ups.status") == 0)
-		return s->status;
+		return s->status ? s->status : "";
 	return NULL;
 }
 
@@ -227,7 +232,10 @@ void st_adopt(struct st_plan *to, const struct st_plan *from, const uint32_t *ma
 		to->group_power[g] = 0;
 	for (uint32_t u = 0; u < img->ups.n; u++) {
 		if (map[u] != IMG_NONE) {
+			free(to->ups[u].status);
 			to->ups[u] = from->ups[map[u]];
+			if (to->ups[u].status)
+				to->ups[u].status = xstrdup(to->ups[u].status);
 			to->tables[u] = from->tables[map[u]];
 		}
 		if (!(to->tables[u] & (1u << ST_OB)))

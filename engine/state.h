@@ -19,7 +19,8 @@ struct st_ups {
 	uint32_t present;	/* None<->X words present at the last answered poll (bit per table) */
 	uint8_t ls_ready;	/* its group was polled completely once: LS can be computed */
 	double charge;		/* battery.charge, NAN when unknown */
-	char status[ST_STATUS_MAX];	/* the last ups.status, every word (unknown ones too) */
+	/* the last ups.status, every word (unknown ones too), at most ST_STATUS_MAX - 1 bytes; NULL before it */
+	char *status;
 	char charge_text[32];	/* battery.charge as upsd wrote it, for %(c)s */
 };
 

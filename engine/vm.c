@@ -27,8 +27,8 @@ struct vm {
 	char *names;		/* display names, NUL-separated */
 	uint32_t *name_off, *name_len;
 	uint32_t *timer_first;	/* per timer: first TIMEOUT entry; [ntimers] = end */
-	uint32_t *handler_loc;	/* per handler table entry: its first pc map entry */
-	uint32_t *tentry_loc;	/* the same per TIMEOUT entry */
+	/* per TIMEOUT entry: its first pc map entry (a handler's is looked up: that table is per UPS and pair, mostly empty) */
+	uint32_t *tentry_loc;
 	char *evbuf;		/* "TO->" + a timer name */
 
 	char *text;		/* rendered texts of the current run */
@@ -237,12 +237,8 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	text = most.text;
 	eff = most.eff;
 	argv = most.argv;
-	/* where each handler starts in the pc map, so that a run needs no search */
-	vm->handler_loc = xcalloc(img->handlers.n + 1, sizeof(uint32_t));
+	/* where each TIMEOUT entry starts in the pc map, so that a timer's run needs no search */
 	vm->tentry_loc = xcalloc(img->tentries.n + 1, sizeof(uint32_t));
-	for (uint32_t i = 0; i < img->handlers.n; i++)
-		if (img->handlers.v[i] != IMG_NONE)
-			vm->handler_loc[i] = img_loc_find(img, img->handlers.v[i]);
 	for (uint32_t i = 0; i < img->tentries.n; i++)
 		vm->tentry_loc[i] = img_loc_find(img, img->tentries.v[i].pc);
 	vm->tcap = text + 1;
@@ -264,7 +260,6 @@ void vm_free(struct vm *vm)
 	free(vm->name_off);
 	free(vm->name_len);
 	free(vm->timer_first);
-	free(vm->handler_loc);
 	free(vm->tentry_loc);
 	free(vm->evbuf);
 	free(vm->shutdowns);
@@ -593,7 +588,7 @@ uint32_t vm_run_event(struct vm *vm, const struct vm_event *ev)
 	vm->ups = ev->ups;
 	vm->event = ev_pair_name(ev->pair);
 	vm->event_len = strlen(vm->event);
-	vm_exec(vm, pc, vm->handler_loc[ev->ups * EV_NPAIRS + ev->pair], ev->time);
+	vm_exec(vm, pc, img_loc_find(img, pc), ev->time);
 	return vm->neff;
 }
 

@@ -15,7 +15,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <openssl/ssl.h>
 
 #include "runtime/cli.h"
 #include "runtime/daemon.h"
@@ -337,7 +336,6 @@ int cmd_run(int argc, char **argv)
 		img_free(&img);
 		return EXIT_USAGE;
 	}
-	SSL_library_init();
 	o.act.mail_helper = run_mail_helper(mail_helper);
 	if (!foreground)
 		run_detach();

@@ -17,6 +17,7 @@
 #include <event2/bufferevent.h>
 #include <event2/dns.h>
 #include <event2/event.h>
+#include <openssl/err.h>
 
 #include "engine/engine.h"
 #include "grammar/xalloc.h"
@@ -469,7 +470,7 @@ static void dm_dump(struct daemon *d)
 		const char *err = d->p->conns[u] ? uc_last_error(d->p->conns[u]) : "";
 		log_msg(LOG_NOTICE, "state: UPS %s: %s, ups.status \"%s\", battery.charge %s%s%s",
 			vm_ups_display(d->p->eng.vm, u), (tables >> ST_TABLE_NOCOMM) & 1 ? "NOCOMM" : "COMM",
-			s->polled ? s->status : "(never polled)", s->charge_text[0] ? s->charge_text : "unknown",
+			s->polled && s->status ? s->status : "(never polled)", s->charge_text[0] ? s->charge_text : "unknown",
 			err[0] ? "; last error: " : "", err);
 	}
 	for (uint32_t g = 0; g < img->groups.n; g++)
@@ -649,6 +650,14 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		srandom(seed);
 	}
 	d.t0 = rt_monotonic();
+	/* here, not before the fork: the root parent never needs OpenSSL */
+	if (OPENSSL_init_ssl(0, NULL) != 1) {
+		char why[256];
+		tls_failure(NULL, ERR_get_error(), "no reason given", why, sizeof(why));
+		log_msg(LOG_ERR, "OpenSSL cannot be initialised: %s", why);
+		img_free(img);
+		return 1;
+	}
 	d.base = event_base_new();
 	d.dns = d.base ? evdns_base_new(d.base, EVDNS_BASE_INITIALIZE_NAMESERVERS | EVDNS_BASE_DISABLE_WHEN_INACTIVE) : NULL;
 	if (!d.dns) {

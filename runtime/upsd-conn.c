@@ -37,6 +37,7 @@ enum uc_req {
 };
 
 #define UC_QMAX 32
+#define UC_ERRWORD 32	/* bytes kept of an ERR word of upsd (the longest NUT has: 22) */
 #define UC_INBUF (2 * (NUT_LINE_MAX + 2))	/* direct mode: unparsed bytes (a line is at most 512) */
 /*
  * The most request bytes in one TLS record of a poller: upsd reads 512
@@ -72,7 +73,9 @@ struct uc {
 	struct uc_gate *gate;
 	enum uc_slot slot;
 	struct uc *gnext;	/* next in the gate's queue */
-	char *ups, *host, *name, *user, *password, *label;
+	const char *ups, *host, *name, *user, *password;	/* borrowed from the uc_target */
+	char *host_own;		/* HOST when it is a copy (an address in brackets, without them) */
+	char *label;
 	unsigned port;
 	int direct, login, primary, want_charge;
 	uint32_t idx;
@@ -97,19 +100,24 @@ struct uc {
 	enum uc_state st;
 	uint8_t q[UC_QMAX];
 	unsigned qhead, qn;
-	struct event *step, *retry, *keepalive;
+	/*
+	 * One timer, by state: idle: the next attempt; connecting to logging
+	 * in: the step's timeout; polling: the keepalive; logging out: the
+	 * end of the wait for upsd's answer.
+	 */
+	struct event *timer;
 	double backoff;
 	int tried;		/* an attempt has ended (a UPS is not NOCOMM before) */
 	int poll_pending;
 	int login_poll;		/* the pending poll is the one sent at login, not at a tick */
 	int sent_since_keepalive;
-	char status[ST_STATUS_MAX];
+	char *status;		/* the last ups.status (NULL before the first), kept until it changes */
 	int status_ok;
-	char status_err[64];
-	char charge[64];
+	char status_err[UC_ERRWORD];
+	char *charge;		/* likewise battery.charge */
 	int charge_ok;
-	char err[320];		/* the failure logged last: one message per episode */
-	char stale[64];		/* the ERR word of a stale poll logged last */
+	char *err;		/* NULL, or the failure logged last: one message per episode */
+	char stale[UC_ERRWORD];	/* the ERR word of a stale poll logged last */
 
 	/*
 	 * The polls of all UPS of a upsd go over one more connection, its
@@ -132,6 +140,15 @@ static const char *uc_state_name(enum uc_state s)
 		"logging in", "polling", "logging out"
 	};
 	return names[s];
+}
+
+/* *DST becomes a copy of S (NULL: none); an equal string is kept as it is. */
+static void uc_keep(char **dst, const char *s)
+{
+	if (s && *dst && strcmp(*dst, s) == 0)
+		return;
+	free(*dst);
+	*dst = s ? xstrdup(s) : NULL;
 }
 
 static void uc_timer(struct event *ev, double seconds)
@@ -176,8 +193,7 @@ static void uc_close_bev(struct uc *c)
 		event_del(c->flush);
 	c->poll_pending = 0;
 	c->pend_via = 0;
-	evtimer_del(c->step);
-	evtimer_del(c->keepalive);
+	evtimer_del(c->timer);
 }
 
 static void uc_report(struct uc *c, int answered)
@@ -245,7 +261,7 @@ static void uc_gate_leave(struct uc *c)
 		uc_gate_unqueue(n);
 		n->slot = UC_SLOT_GRANTED;
 		g->busy++;
-		uc_timer(n->retry, 0);	/* it starts from the loop, not from inside this call */
+		uc_timer(n->timer, 0);	/* it starts from the loop, not from inside this call */
 	}
 }
 
@@ -315,10 +331,10 @@ static void uc_fail_as(struct uc *c, const char *why, const char *hang)
 	uc_gate_leave(c);
 	c->st = UC_IDLE;
 	c->tried = 1;
-	if (strcmp(c->err, why) != 0) {
+	if (!c->err || strcmp(c->err, why) != 0) {
 		log_msg(LOG_ERR, "%s: %s%s", c->label, why,
 			c->poller ? "; each UPS is polled on its own connection until this one is back" : "");
-		snprintf(c->err, sizeof(c->err), "%s", why);
+		uc_keep(&c->err, why);
 	}
 	if (!c->poller) {
 		uc_report(c, 0);
@@ -327,7 +343,7 @@ static void uc_fail_as(struct uc *c, const char *why, const char *hang)
 	/* exponential back-off with +-25 % jitter, so that many UPS do not retry in step */
 	wait = c->backoff * (0.75 + 0.5 * ((double)random() / (double)RAND_MAX));
 	log_debug(1, "%s: next connection attempt in %.1f s", c->label, wait);
-	uc_timer(c->retry, wait);
+	uc_timer(c->timer, wait);
 	c->backoff = c->backoff * 2 > UC_BACKOFF_MAX ? UC_BACKOFF_MAX : c->backoff * 2;
 	if (server)
 		uc_gate_fail_waiting(c->gate, why);
@@ -573,7 +589,7 @@ static int uc_send(struct uc *c, enum uc_req r, int n, const char *const *w)
 static void uc_step(struct uc *c, enum uc_state s)
 {
 	c->st = s;
-	uc_timer(c->step, UC_STEP_TIMEOUT);
+	uc_timer(c->timer, UC_STEP_TIMEOUT);
 	log_debug(2, "%s: %s", c->label, uc_state_name(s));
 }
 
@@ -637,18 +653,17 @@ static void uc_ready_now(struct uc *c)
 {
 	const char *what = c->poller ? "connected; the UPS of this upsd are polled over it" : "connected and logged in";
 
-	evtimer_del(c->step);
 	uc_gate_leave(c);
 	c->st = UC_READY;
-	if (c->err[0]) {
+	if (c->err) {
 		log_msg(LOG_NOTICE, "%s: %s again", c->label, what);
-		c->err[0] = '\0';
+		uc_keep(&c->err, NULL);
 	} else {
 		log_debug(1, "%s: %s", c->label, what);
 	}
+	uc_timer(c->timer, UC_KEEPALIVE);	/* before the host hears of it: it may log out at once */
 	if (!c->poller)
 		c->h.state(c->h.ctx, c->idx, 1);
-	uc_timer(c->keepalive, UC_KEEPALIVE);
 	uc_go_direct(c);
 	if (c->poller)
 		return;
@@ -734,10 +749,10 @@ static int uc_take_var(struct uc *c, enum uc_req r, const struct nut_reply *rp, 
 			return -1;
 		}
 		if (status) {
-			snprintf(c->status, sizeof(c->status), "%s", rp->words[3]);
+			uc_keep(&c->status, rp->words[3]);
 			c->status_ok = 1;
 		} else {
-			snprintf(c->charge, sizeof(c->charge), "%s", rp->words[3]);
+			uc_keep(&c->charge, rp->words[3]);
 			c->charge_ok = 1;
 		}
 	} else if (rp->kind == NUT_ERR) {
@@ -961,50 +976,43 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 	uc_fail(c, why);
 }
 
-static void uc_step_cb(evutil_socket_t fd, short what, void *arg)
+/* The connection's one timer: what it means depends on the state (see struct uc). */
+static void uc_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct uc *c = arg;
 	char why[200];
 
 	(void)fd;
 	(void)what;
-	if (c->st == UC_CLOSING) {
+	switch (c->st) {
+	case UC_IDLE:		/* the back-off is over */
+		uc_connect(c);
+		return;
+	case UC_CLOSING:	/* no answer to LOGOUT */
 		uc_closed(c);
 		return;
-	}
-	snprintf(why, sizeof(why), "no progress for %.0f s while %s", UC_STEP_TIMEOUT, uc_state_name(c->st));
-	uc_fail(c, why);
-}
-
-static void uc_retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	uc_connect(arg);
-}
-
-static void uc_keepalive_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct uc *c = arg;
-
-	(void)fd;
-	(void)what;
-	if (c->st != UC_READY)
-		return;
-	if (!c->sent_since_keepalive) {
-		const char *w[1] = { "NETVER" };
-		if (uc_send(c, R_KEEPALIVE, 1, w) != 0) {
-			uc_fail(c, "the keepalive cannot be sent");
-			return;
+	case UC_READY:		/* keepalive: upsd drops a connection idle for 60 s */
+		if (!c->sent_since_keepalive) {
+			const char *w[1] = { "NETVER" };
+			if (uc_send(c, R_KEEPALIVE, 1, w) != 0) {
+				uc_fail(c, "the keepalive cannot be sent");
+				return;
+			}
 		}
+		c->sent_since_keepalive = 0;
+		uc_timer(c->timer, UC_KEEPALIVE);
+		return;
+	default:
+		snprintf(why, sizeof(why), "no progress for %.0f s while %s", UC_STEP_TIMEOUT,
+			 uc_state_name(c->st));
+		uc_fail(c, why);
+		return;
 	}
-	c->sent_since_keepalive = 0;
-	uc_timer(c->keepalive, UC_KEEPALIVE);
 }
 
-static char *uc_dup(const char *s)
+static const char *uc_or_empty(const char *s)
 {
-	return xstrdup(s ? s : "");
+	return s ? s : "";
 }
 
 /* "PREFIX LABEL SUFFIX", for the messages. */
@@ -1080,17 +1088,15 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
 	c->dns = dns;
 	c->ctx = ctx;
 	c->gate = gate;
-	c->ups = uc_dup(t->ups);
+	c->ups = uc_or_empty(t->ups);
 	/* the address to connect to: without brackets */
-	c->host = uc_dup(t->host);
+	c->host = uc_or_empty(t->host);
 	n = strlen(c->host);
-	if (n > 2 && c->host[0] == '[' && c->host[n - 1] == ']') {
-		memmove(c->host, c->host + 1, n - 2);
-		c->host[n - 2] = '\0';
-	}
-	c->name = uc_dup(t->certname && *t->certname ? t->certname : c->host);
-	c->user = uc_dup(t->user);
-	c->password = uc_dup(t->password);
+	if (n > 2 && c->host[0] == '[' && c->host[n - 1] == ']')
+		c->host = c->host_own = xstrndup(c->host + 1, n - 2);
+	c->name = t->certname && *t->certname ? t->certname : c->host;
+	c->user = uc_or_empty(t->user);
+	c->password = uc_or_empty(t->password);
 	c->label = uc_label("UPS", t->label, "");
 	c->port = t->port;
 	c->direct = t->direct;
@@ -1101,9 +1107,7 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
 	c->h = *host;
 	c->backoff = 1;
 	c->fd = -1;
-	c->step = evtimer_new(base, uc_step_cb, c);
-	c->retry = evtimer_new(base, uc_retry_cb, c);
-	c->keepalive = evtimer_new(base, uc_keepalive_cb, c);
+	c->timer = evtimer_new(base, uc_timer_cb, c);
 	return c;
 }
 
@@ -1112,7 +1116,7 @@ void uc_connect(struct uc *c)
 	char err[256];
 
 	uc_close_bev(c);
-	evtimer_del(c->retry);
+	c->st = UC_IDLE;	/* until its turn comes, the timer is the next attempt */
 	switch (c->slot) {
 	case UC_SLOT_WAITING:
 		return;		/* its turn comes */
@@ -1218,14 +1222,14 @@ void uc_logout(struct uc *c)
 {
 	const char *w[1] = { "LOGOUT" };
 
-	evtimer_del(c->retry);
+	evtimer_del(c->timer);
 	if (c->st != UC_READY || uc_send(c, R_LOGOUT, 1, w) != 0) {
 		uc_gate_leave(c);
 		uc_closed(c);
 		return;
 	}
 	c->st = UC_CLOSING;
-	uc_timer(c->step, 2.0);
+	uc_timer(c->timer, 2.0);
 }
 
 int uc_ready(const struct uc *c)
@@ -1235,7 +1239,7 @@ int uc_ready(const struct uc *c)
 
 const char *uc_last_error(const struct uc *c)
 {
-	return c->err;
+	return c->err ? c->err : "";
 }
 
 void uc_free(struct uc *c)
@@ -1244,20 +1248,14 @@ void uc_free(struct uc *c)
 		return;
 	uc_gate_leave(c);
 	uc_close_bev(c);
-	event_free(c->step);
-	event_free(c->retry);
-	event_free(c->keepalive);
+	event_free(c->timer);
 	if (c->flush)
 		event_free(c->flush);
 	free(c->pq);
-	free(c->ups);
-	free(c->host);
-	free(c->name);
-	free(c->user);
-	if (c->password) {
-		memset(c->password, 0, strlen(c->password));
-		free(c->password);
-	}
+	free(c->host_own);
 	free(c->label);
+	free(c->status);
+	free(c->charge);
+	free(c->err);
 	free(c);
 }

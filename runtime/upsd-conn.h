@@ -63,7 +63,9 @@ struct uc;
 /*
  * A connection for UPS number UPS, speaking TLS with CTX, connecting
  * through GATE (neither owned; both must outlive the connection),
- * reporting to HOST.  Nothing happens until uc_connect().
+ * reporting to HOST.  The strings of T but its label are not copied: they
+ * must outlive the connection too (the daemon's come from the plan image).
+ * Nothing happens until uc_connect().
  */
 struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
 		  const struct uc_target *t, uint32_t ups, const struct uc_host *host);

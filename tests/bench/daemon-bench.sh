@@ -33,7 +33,8 @@
 #   b. CPU (utime+stime of the daemon's processes: upsplan's root parent and
 #      monitoring child, upsmon's parent and child; not the action
 #      commands) over BENCH_SECONDS, starting 1 s after the last login, and
-#      RSS (the sum of VmRSS, sampled every second: its maximum; and the sum
+#      RSS (the sum of VmRSS, sampled every second: its maximum, also for
+#      the monitoring process alone, the child of a root parent; and the sum
 #      of VmHWM at the end);
 #   c. latency: a unit's dummy-ups file is rewritten (atomic rename) to OB,
 #      then back to OL; measured from the rename to the line the action
@@ -198,12 +199,18 @@ measure() {
 	c0=$(sum_ticks $pids)
 	u0=$(ticks "$upsd_pid")
 	w0=$(date +%s%N)
+	# the monitoring process: the only one, or the one that is not the root parent
+	mpids=$pids
+	[ "$(echo "$pids" | wc -w)" -gt 1 ] && mpids=$(for _p in $pids; do [ "$_p" = "$dpid" ] || echo "$_p"; done)
 	rss_max=0
+	mrss_max=0
 	i=0
 	while [ "$i" -lt "$seconds" ]; do
 		sleep 1
 		r=$(status_kb VmRSS $pids)
 		[ "$r" -gt "$rss_max" ] && rss_max=$r
+		r=$(status_kb VmRSS $mpids)
+		[ "$r" -gt "$mrss_max" ] && mrss_max=$r
 		i=$((i + 1))
 	done
 	c1=$(sum_ticks $pids)
@@ -219,6 +226,7 @@ measure() {
 	res "${_d}_cpu_pct" "$(awk -v c=$((c1 - c0)) -v k="$tck" -v w=$((w1 - w0)) 'BEGIN { printf "%.3f", 100 * c / k / (w / 1e9) }')"
 	res "${_d}_upsd_cpu_pct" "$(awk -v c=$((u1 - u0)) -v k="$tck" -v w=$((w1 - w0)) 'BEGIN { printf "%.3f", 100 * c / k / (w / 1e9) }')"
 	res "${_d}_rss_kb" "$rss_max"
+	res "${_d}_mrss_kb" "$mrss_max"
 	res "${_d}_hwm_kb" "$(status_kb VmHWM $pids)"
 	res "${_d}_fds" "$(ls "/proc/$(echo "$pids" | awk '{ print $NF }')/fd" 2>/dev/null | wc -l)"
 	if [ -n "$with_latency" ]; then
@@ -577,6 +585,7 @@ table() { # FILE N LATENCY
 	row "CPU used until all logged in (s)" cpu_login
 	row "CPU, steady state (%)" cpu_pct half
 	row "RSS, max of sum of VmRSS (kB)" rss_kb half
+	row "  of which the monitoring process" mrss_kb
 	row "sum of VmHWM at the end (kB)" hwm_kb half
 	row "processes measured" procs
 	row "upsd CPU in the window (%)" upsd_cpu_pct

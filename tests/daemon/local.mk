@@ -29,7 +29,8 @@ TESTS += \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-reload.sh \
-	tests/daemon/run-poller.sh
+	tests/daemon/run-poller.sh \
+	tests/daemon/run-keepalive.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
@@ -38,4 +39,5 @@ EXTRA_DIST += \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-reload.sh \
-	tests/daemon/run-poller.sh
+	tests/daemon/run-poller.sh \
+	tests/daemon/run-keepalive.sh

@@ -68,6 +68,17 @@ static void test_derivation(void)
 	is_str(poll(&sp, 0, "OL", "-5"), "", "a negative charge raises no LB level");
 	ok(isnan(sp.ups[0].charge), "a negative charge is unknown, as %%(c)s shows it (999)");
 	is_str(poll(&sp, 0, "", NULL), "", "an empty status: no word, no event");
+	{
+		char lng[ST_STATUS_MAX + 40];
+		memset(lng, 'X', sizeof(lng) - 1);
+		lng[sizeof(lng) - 1] = '\0';
+		memcpy(lng, "OB ", 3);
+		is_str(poll(&sp, 0, lng, NULL), "OL->OB", "a status longer than ST_STATUS_MAX: its words still count");
+		ok(strlen(st_getvar(&sp, 0, "ups.status")) == ST_STATUS_MAX - 1 &&
+			   strncmp(st_getvar(&sp, 0, "ups.status"), lng, ST_STATUS_MAX - 1) == 0,
+		   "and its first ST_STATUS_MAX - 1 bytes are kept");
+		is_str(poll(&sp, 0, lng, NULL), "", "the same long status again: no event");
+	}
 	st_free(&sp);
 
 	/* LS: MINSUPPLIES 2 of three POWERVAL 1 */
@@ -164,6 +175,7 @@ static void test_adopt(void)
 	eng_init(&eb, &b, &h, "host", "u@host");
 	eng_adopt(&eb, &ea);
 	eng_free(&ea);
+	is_str(st_getvar(&eb.state, 1, "ups.status"), "OB DISCHRG", "the status is the new plan's own copy");
 	l.img = &b;
 	l.text[0] = '\0';
 	ok(eng_next_deadline(&eb, &d) && d == 20, "the running timer t keeps its deadline");
