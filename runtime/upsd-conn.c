@@ -200,8 +200,7 @@ static void uc_report(struct uc *c, int answered)
 {
 	struct st_poll p = { answered, answered ? c->status : NULL, answered && c->charge_ok ? c->charge : NULL };
 
-	if (!c->poller)
-		c->h.result(c->h.ctx, c->idx, &p);
+	c->h.result(c->h.ctx, c->idx, &p);
 }
 
 /* Logged out, or given up on: closed, and HOST->closed told. */
@@ -336,10 +335,8 @@ static void uc_fail_as(struct uc *c, const char *why, const char *hang)
 			c->poller ? "; each UPS is polled on its own connection until this one is back" : "");
 		uc_keep(&c->err, why);
 	}
-	if (!c->poller) {
-		uc_report(c, 0);
-		c->h.state(c->h.ctx, c->idx, 0);
-	}
+	uc_report(c, 0);	/* a poller's host hears nothing */
+	c->h.state(c->h.ctx, c->idx, 0);
 	/* exponential back-off with +-25 % jitter, so that many UPS do not retry in step */
 	wait = c->backoff * (0.75 + 0.5 * ((double)random() / (double)RAND_MAX));
 	log_debug(1, "%s: next connection attempt in %.1f s", c->label, wait);
@@ -414,11 +411,12 @@ static void uc_direct_flush(struct uc *c)
 	while (c->outlen) {
 		/* a write that must be repeated is repeated with the same length */
 		size_t len = c->wlen ? c->wlen : c->outlen;
-		const char *nl = !c->wlen && c->poller && len > UC_RECORD_MAX ? memrchr(c->out, '\n', UC_RECORD_MAX) : NULL;
 		int rc;
 
-		if (!c->wlen && c->poller && len > UC_RECORD_MAX)	/* whole lines, at most 512 bytes */
+		if (!c->wlen && c->poller && len > UC_RECORD_MAX) {	/* whole lines, at most 512 bytes */
+			const char *nl = memrchr(c->out, '\n', UC_RECORD_MAX);
 			len = nl ? (size_t)(nl - c->out) + 1 : UC_RECORD_MAX;
+		}
 		rc = SSL_write(c->ssl, c->out, (int)len);
 		if (rc <= 0) {
 			int err = SSL_get_error(c->ssl, rc);
@@ -662,8 +660,7 @@ static void uc_ready_now(struct uc *c)
 		log_debug(1, "%s: %s", c->label, what);
 	}
 	uc_timer(c->timer, UC_KEEPALIVE);	/* before the host hears of it: it may log out at once */
-	if (!c->poller)
-		c->h.state(c->h.ctx, c->idx, 1);
+	c->h.state(c->h.ctx, c->idx, 1);
 	uc_go_direct(c);
 	if (c->poller)
 		return;
@@ -736,8 +733,12 @@ static void uc_poll_done(struct uc *c)
 	uc_report(c, 0);
 }
 
-/* RP, the reply to GET VAR for request R (R_STATUS or R_CHARGE) of UPS C, kept in C; -1 with the reason in WHY when it breaks the protocol. */
-static int uc_take_var(struct uc *c, enum uc_req r, const struct nut_reply *rp, char *why, size_t len)
+/*
+ * RP, the reply to GET VAR for request R (R_STATUS or R_CHARGE) of UPS C,
+ * kept in C; the last reply of the poll completes it.  -1 with the reason
+ * in WHY when it breaks the protocol.
+ */
+static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp, char *why, size_t len)
 {
 	int status = r == R_STATUS;
 
@@ -762,6 +763,8 @@ static int uc_take_var(struct uc *c, enum uc_req r, const struct nut_reply *rp, 
 		snprintf(why, len, "upsd's reply to GET VAR is neither VAR nor ERR: protocol error");
 		return -1;
 	}
+	if (r == R_CHARGE || !c->want_charge)
+		uc_poll_done(c);
 	return 0;
 }
 
@@ -817,12 +820,10 @@ static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
 		return -1;
 	case R_STATUS:
 	case R_CHARGE:
-		if (uc_take_var(c, r, rp, why, sizeof(why)) != 0) {
+		if (uc_poll_reply(c, r, rp, why, sizeof(why)) != 0) {
 			uc_fail(c, why);
 			return -1;
 		}
-		if (r == R_CHARGE || !c->want_charge)	/* the last reply of the poll */
-			uc_poll_done(c);
 		return 0;
 	case R_FSD:
 		if (rp->kind == NUT_OK)
@@ -902,12 +903,10 @@ static int uc_line(struct uc *c, char *line, size_t n)
 		c->backoff = 1;	/* an answer ends an episode of failures */
 		if (!pe.m || !pe.m->pend_via || !pe.m->poll_pending)
 			return 0;	/* its keepalive, or a poll its UPS no longer waits for */
-		if (uc_take_var(pe.m, (enum uc_req)pe.r, &rp, why, sizeof(why)) != 0) {
+		if (uc_poll_reply(pe.m, (enum uc_req)pe.r, &rp, why, sizeof(why)) != 0) {
 			uc_fail(c, why);	/* its UPS are polled again, each on its own connection */
 			return -1;
 		}
-		if (pe.r == R_CHARGE || !pe.m->want_charge)
-			uc_poll_done(pe.m);
 		return 0;
 	}
 	r = (enum uc_req)c->q[c->qhead];
