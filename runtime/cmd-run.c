@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -208,7 +207,7 @@ int cmd_run(int argc, char **argv)
 	struct ps_parent_cfg pc;
 	struct plan_image img;
 	const char *user = NULL, *logfile = NULL, *pidfile = NULL, *powerdownflag = NULL, *utmp = NULL;
-	char hostname[256], banner[600], mail_helper[PATH_MAX];
+	char hostname[256], banner[600], mail_helper[PATH_MAX], user_name[256];
 	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0;
 	double shutdown_timeout = 120;
 
@@ -358,32 +357,7 @@ int cmd_run(int argc, char **argv)
 		}
 		rc = dm_run(&img, &o);
 	} else {
-		int sv[2];
-		pid_t child;
-
 		ps_clear_powerdownflag(powerdownflag);
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-			log_msg(LOG_ERR, "socketpair: %s", strerror(errno));
-			img_free(&img);
-			return 1;
-		}
-		child = fork();
-		if (child < 0) {
-			log_msg(LOG_ERR, "fork: %s", strerror(errno));
-			img_free(&img);
-			return 1;
-		}
-		if (child == 0) {
-			char err[256];
-			close(sv[0]);
-			if (ps_drop(pw->pw_uid, pw->pw_gid, pw->pw_name, err, sizeof(err)) != 0) {
-				log_msg(LOG_ERR, "%s: stopping", err);
-				_exit(1);
-			}
-			o.privsep_fd = sv[1];
-			_exit(dm_run(&img, &o));
-		}
-		close(sv[1]);
 		memset(&pc, 0, sizeof(pc));
 		pc.plan = o.plan;
 		pc.po = o.po;
@@ -394,9 +368,13 @@ int cmd_run(int argc, char **argv)
 		pc.notify = o.act.notify;
 		pc.utmp = utmp;
 		pc.notify_timeout = o.act.timeout;
-		log_msg(LOG_INFO, "monitoring as user %s (pid %ld); SHUTDOWNCMDs run from here (pid %ld)", pw->pw_name,
-			(long)child, (long)getpid());
-		rc = ps_parent(sv[0], child, &img, &pc);
+		pc.uid = pw->pw_uid;
+		pc.gid = pw->pw_gid;
+		/* getpwnam()'s buffer is overwritten by later look-ups (NOTIFY's desktop users): a copy */
+		snprintf(user_name, sizeof(user_name), "%s", pw->pw_name);
+		pc.user = user_name;
+		pc.close_fd = -1;
+		rc = ps_run(&img, &o, &pc);
 	}
 	if (pidfile)
 		unlink(pidfile);

@@ -574,7 +574,30 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/* A reloaded plan from the root parent (payload P of LEN bytes: generation, image): swap it in, and say whether it runs. */
+static void dm_ps_image(struct daemon *d, const unsigned char *p, size_t len)
+{
+	struct plan_image ni;
+	struct ps_ack ack = { 0, 0 };
+	struct ps_hdr ah = { PS_ACK, sizeof(ack) };
+	char err[512];
+
+	memcpy(&ack.gen, p, sizeof(ack.gen));
+	if (img_decode(p + sizeof(ack.gen), len - sizeof(ack.gen), 0, &ni, err, sizeof(err)) != 0 ||
+	    img_verify(&ni, err, sizeof(err)) != 0)
+		log_msg(LOG_ERR, "reload: the plan from the privileged process is unusable: %s", err);
+	else if (dm_reload(d, &ni) == 0)
+		ack.ok = 1;
+	if (ack.ok)
+		d->gen = ack.gen;
+	/* the parent renders SHUTDOWNCMDs from the plan this says the child runs */
+	if (bufferevent_write(d->ps, &ah, sizeof(ah)) != 0 || bufferevent_write(d->ps, &ack, sizeof(ack)) != 0)
+		log_msg(LOG_CRIT, "the privileged process cannot be told which plan runs");
+}
+
 /* Frames from the root parent: outcomes of shutdown commands, reloaded plans. */
+static void dm_ps_event(struct bufferevent *bev, short what, void *arg);
+
 static void dm_ps_read(struct bufferevent *bev, void *arg)
 {
 	struct daemon *d = arg;
@@ -582,41 +605,41 @@ static void dm_ps_read(struct bufferevent *bev, void *arg)
 
 	for (;;) {
 		struct ps_hdr h;
-		if (evbuffer_copyout(in, &h, sizeof(h)) < (ssize_t)sizeof(h) ||
-		    evbuffer_get_length(in) < sizeof(h) + h.len)
+		struct ps_frame f;
+		const char *why = NULL;
+		size_t have = evbuffer_get_length(in);
+		long n;
+
+		if (have < sizeof(h))
 			return;
-		evbuffer_drain(in, sizeof(h));
-		if (h.kind == PS_DONE && h.len == sizeof(struct ps_done)) {
+		evbuffer_copyout(in, &h, sizeof(h));
+		/* the header alone says whether it is malformed; then wait for the whole frame */
+		n = ps_frame_take((const unsigned char *)&h, sizeof(h), PS_TO_CHILD, &f, &why);
+		if (n == 0 && have >= sizeof(h) + h.len)
+			n = ps_frame_take(evbuffer_pullup(in, (ev_ssize_t)(sizeof(h) + h.len)), sizeof(h) + h.len,
+					  PS_TO_CHILD, &f, &why);
+		if (n == 0)
+			return;
+		if (n < 0) {
+			log_msg(LOG_CRIT, "the privileged process sent a malformed frame (kind %u, %u bytes: %s): stopping",
+				h.kind, h.len, why);
+			dm_ps_event(bev, BEV_EVENT_ERROR, d);
+			return;
+		}
+		if (f.kind == PS_DONE) {
 			struct ps_done done;
-			evbuffer_remove(in, &done, sizeof(done));
-			if (done.status != 0) {
+			memcpy(&done, f.payload, sizeof(done));
+			if (done.status == PS_DONE_LATCHED)
+				log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: %s", d->shut_where, done.msg);
+			else if (done.status != 0) {
 				log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", d->shut_where,
 					done.msg, done.msg[0] ? "; status " : "status ", done.status);
 				d->shut_latched = 0;
 			}
-		} else if (h.kind == PS_IMAGE && h.len > sizeof(uint32_t)) {
-			unsigned char *buf = xrealloc(NULL, h.len + 1);
-			struct plan_image ni;
-			struct ps_ack ack = { 0, 0 };
-			struct ps_hdr ah = { PS_ACK, sizeof(ack) };
-			char err[512];
-			evbuffer_remove(in, buf, h.len);
-			memcpy(&ack.gen, buf, sizeof(ack.gen));
-			if (img_decode(buf + sizeof(ack.gen), h.len - sizeof(ack.gen), 0, &ni, err, sizeof(err)) != 0 ||
-			    img_verify(&ni, err, sizeof(err)) != 0)
-				log_msg(LOG_ERR, "reload: the plan from the privileged process is unusable: %s", err);
-			else if (dm_reload(d, &ni) == 0)
-				ack.ok = 1;
-			if (ack.ok)
-				d->gen = ack.gen;
-			/* the parent renders SHUTDOWNCMDs from the plan this says the child runs */
-			if (bufferevent_write(d->ps, &ah, sizeof(ah)) != 0 || bufferevent_write(d->ps, &ack, sizeof(ack)) != 0)
-				log_msg(LOG_CRIT, "the privileged process cannot be told which plan runs");
-			free(buf);
-		} else {
-			log_msg(LOG_ERR, "the privileged process sent an unknown frame: ignored");
-			evbuffer_drain(in, h.len);
+		} else if (f.kind == PS_IMAGE) {
+			dm_ps_image(d, f.payload, f.len);
 		}
+		evbuffer_drain(in, (size_t)n);
 	}
 }
 
@@ -642,6 +665,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 
 	memset(&d, 0, sizeof(d));
 	d.o = o;
+	d.gen = o->gen;
 	/* the reconnection jitter differs from host to host, so clients of one upsd do not retry in step */
 	{
 		unsigned seed;

@@ -13,6 +13,7 @@ struct dm_options {
 	const char *trace;		/* append a simulate-style trace here, or NULL */
 	int check_only;			/* connect, log in, report, exit */
 	int privsep_fd;			/* socket to the root parent, or -1 */
+	uint32_t gen;			/* the generation of the plan given (the root parent's numbering) */
 	const char *hostname, *banner;	/* %(h)s and %(b)s */
 	int foreground;
 	double watchdog;		/* seconds between WATCHDOG=1 notifications, 0: none */

@@ -1,4 +1,4 @@
-/* privsep.h - privilege separation: a root parent that only runs the plan's SHUTDOWNCMDs and writes POWERDOWNFLAG, for an unprivileged child. */
+/* privsep.h - privilege separation: a root parent that only runs the plan's SHUTDOWNCMDs and writes POWERDOWNFLAG, for an unprivileged child it restarts when it dies. */
 #ifndef UPSPLAN_PRIVSEP_H
 #define UPSPLAN_PRIVSEP_H
 
@@ -9,28 +9,17 @@
 #include "engine/image.h"
 #include "runtime/plan-file.h"
 
-/* Frames on the parent-child socket: a header, then LEN bytes. */
-enum ps_kind {
-	PS_SHUTDOWN = 1,	/* child -> parent: struct ps_shutdown */
-	PS_DONE = 2,		/* parent -> child: struct ps_done */
-	PS_IMAGE = 3,		/* parent -> child: uint32_t generation, then a reloaded plan image (img_encode) */
-	PS_NOTIFY = 4,		/* child -> parent: sd_notify text (at most PS_NOTIFY_MAX bytes) */
-	PS_DESKTOP = 5,		/* child -> parent: a NOTIFY text for the desktop users (at most PS_DESKTOP_MAX bytes) */
-	PS_ACK = 6		/* child -> parent: struct ps_ack, the outcome of a PS_IMAGE */
-};
+struct dm_options;
 
 #define PS_NOTIFY_MAX 256
 #define PS_DESKTOP_MAX 4096
-
-struct ps_hdr {
-	uint32_t kind, len;
-};
+#define PS_IMAGE_MAX (256u << 20)	/* a reloaded plan's image, bytes (10,000 UPS: about 19 MB) */
 
 /* "Run the SHUTDOWNCMD at code offset PC for this event": nothing else can be asked. */
 struct ps_shutdown {
 	uint32_t gen;			/* the plan the child runs: 0 the first, then each PS_IMAGE's */
 	uint32_t pc, ups, pair, timer;	/* timer IMG_NONE for a REPORTS event */
-	char charge[32];		/* battery.charge as last polled, for %(c)s ("" unknown) */
+	char charge[32];		/* battery.charge as last polled, for %(c)s ("" unknown); NUL-terminated */
 };
 
 /* The child took up (ok 1) or refused (ok 0) the plan of generation GEN. */
@@ -39,11 +28,48 @@ struct ps_ack {
 	int32_t ok;
 };
 
+/* PS_DONE's status besides an exit status: refused or failed to start; another already runs or succeeded. */
+#define PS_DONE_FAILED (-1)
+#define PS_DONE_LATCHED (-2)
+
 struct ps_done {
-	int32_t status;		/* exit status, or -1 refused or failed to start */
+	int32_t status;		/* exit status, or PS_DONE_FAILED, PS_DONE_LATCHED */
 	uint32_t pc;
 	char msg[200];
 };
+
+/* Frames on the parent-child socket: a header, then LEN bytes (privsep-frames.def). */
+enum ps_dir { PS_TO_PARENT = 1, PS_TO_CHILD = 2 };
+
+enum ps_kind {
+#define PS_FRAME(id, num, dir, min, max, meaning) PS_##id = num,
+#include "runtime/privsep-frames.def"
+#undef PS_FRAME
+};
+
+struct ps_hdr {
+	uint32_t kind, len;
+};
+
+/* One whole frame, its payload inside the buffer it was taken from. */
+struct ps_frame {
+	uint32_t kind, len;
+	const unsigned char *payload;
+};
+
+/* The frame kind's meaning ("a SHUTDOWNCMD request"), or NULL for an unknown kind. */
+const char *ps_frame_meaning(uint32_t kind);
+
+/*
+ * Take the first frame for direction DIR from the LEN bytes at BUF: the
+ * bytes it takes (header and payload) with *F set, 0 when it is not whole
+ * yet, or -1 when it is malformed (unknown kind, the other direction, a
+ * length outside the kind's, a payload its checker refuses), with the
+ * reason in *WHY.  The header alone decides a length: a header asking for
+ * more than the kind allows is refused before its payload arrives.
+ * Reads nothing but BUF: the fuzz target drives it with any bytes.
+ */
+long ps_frame_take(const unsigned char *buf, size_t len, enum ps_dir dir, struct ps_frame *f, const char **why);
 
 /* The parent's configuration. */
 struct ps_parent_cfg {
@@ -55,19 +81,30 @@ struct ps_parent_cfg {
 	const char *notify;		/* the NOTIFY command, run as each desktop user */
 	const char *utmp;		/* where the logged-in users are (NULL: the system's utmp) */
 	double notify_timeout;		/* seconds a NOTIFY command may take */
+	uid_t uid;			/* the monitoring user */
+	gid_t gid;
+	const char *user;
+	int close_fd;			/* an fd of the parent's a child must not keep (the PID file's), or -1 */
 };
 
 /*
- * The parent's loop, for child CHILD on socket FD, with IMG the plan both
- * started with: runs the SHUTDOWNCMDs the child names (rendered here from
- * the plan, never taken from the child), writes POWERDOWNFLAG before the
- * first, recompiles the plan on SIGHUP and sends it to the child when it
- * has no error, runs the NOTIFY command (CFG's, never the child's) as each
- * user of a graphical session with a text the child sends, passes the
- * child's sd_notify states on, forwards SIGTERM, SIGINT and SIGUSR1.  Returns the exit
- * status of the daemon when the child has ended.
+ * Run the daemon with privilege separation: start the monitoring child
+ * (dropped to CFG's user, running dm_run() with the options O), then be
+ * its root parent until the daemon stops.  The parent runs the
+ * SHUTDOWNCMDs the child names (rendered here from the plan, never taken
+ * from the child), writes POWERDOWNFLAG before the first, recompiles the
+ * plan on SIGHUP and sends it to the child when it has no error (a SIGHUP
+ * while the child has not yet taken up the last plan is done after it),
+ * runs the NOTIFY command (CFG's) as each user of a graphical session
+ * with a text the child sends, passes the child's sd_notify states on,
+ * forwards SIGTERM, SIGINT and SIGUSR1.  A child that dies after it was
+ * ready (a crash, the OOM killer, a malformed frame) is started again
+ * after a back-off, with the plan it ran (its state file keeps the
+ * timers); one that ends by itself or fails before it is ready ends the
+ * daemon.  IMG, the plan both start with, is taken over.  Returns the
+ * daemon's exit status.
  */
-int ps_parent(int fd, pid_t child, struct plan_image *img, const struct ps_parent_cfg *cfg);
+int ps_run(struct plan_image *img, const struct dm_options *o, const struct ps_parent_cfg *cfg);
 
 /*
  * Compile (or load) the plan PATH for a reload, its diagnostics in the
@@ -77,9 +114,6 @@ int ps_compile(const char *path, const struct plan_file_opts *po, struct plan_im
 
 /* Remove POWERDOWNFLAG at start-up when it holds the flag's magic text (as upsmon does). */
 void ps_clear_powerdownflag(const char *path);
-
-/* Write a frame: 0, or -1 (errno set).  Blocking. */
-int ps_write_frame(int fd, uint32_t kind, const void *payload, size_t len);
 
 /*
  * Drop to user UID and group GID with its supplementary groups (setgroups,
