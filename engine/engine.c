@@ -1,6 +1,8 @@
-/* engine.c - glue of state, events, timers and VM: what the daemon and the simulator call. */
+/* engine.c - glue of state, events, timers and VM: what the daemon and the simulator call; snapshots of the decision state. */
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,13 +62,18 @@ static void eng_effects(struct engine *e, uint32_t n, double time)
 	}
 }
 
+/* Is a UPS with TABLES on battery or low battery (POLLFREQALERT)? */
+static int eng_alert_tables(uint32_t tables)
+{
+	/* table bits: OB is 19, LB is 7 (engine/events.c order) */
+	return (tables >> 19 & 1) || (tables >> 7 & 1);
+}
+
 void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now)
 {
 	uint8_t events[ST_MAX_EVENTS];
 	uint32_t n = st_poll(&e->state, u, p, events);
-	uint32_t tables = e->state.tables[u];
-	/* table bits: OB is 19, LB is 7 (engine/events.c order) */
-	int alert = (tables >> 19 & 1) || (tables >> 7 & 1);
+	int alert = eng_alert_tables(e->state.tables[u]);
 
 	if (alert != e->alerting[u]) {
 		e->alerting[u] = (uint8_t)alert;
@@ -104,61 +111,185 @@ double eng_poll_interval(const struct engine *e)
 	return e->alert ? e->img->settings.pollfreqalert : e->img->settings.pollfreq;
 }
 
-static char *eng_ups_key(const struct plan_image *img, uint32_t u)
+char *eng_ups_key(const char *group, const char *name)
 {
-	const struct img_ups *a = &img->ups.v[u];
-	struct img_str g = img->groups.v[a->group].name;
-	char *k = xcalloc((size_t)g.len + a->name.len + 2, 1);
+	size_t g = strlen(group), n = strlen(name);
+	char *k = xcalloc(g + n + 2, 1);
 
-	memcpy(k, img_bytes(img, g), g.len);
-	k[g.len] = '\n';
-	memcpy(k + g.len + 1, img_bytes(img, a->name), a->name.len);
+	memcpy(k, group, g);
+	k[g] = '\n';
+	memcpy(k + g + 1, name, n);
 	return k;
+}
+
+/*
+ * UPS_MAP[u] (for each UPS u of E's plan): the UPS of S with its group and
+ * name; TIMER_MAP[v] (for each timer v of S): the timer of E's plan with
+ * its name; IMG_NONE when there is none.
+ */
+static void eng_snap_map(const struct engine *e, const struct eng_snap *s, uint32_t *ups_map, uint32_t *timer_map)
+{
+	const struct plan_image *img = e->img;
+	char **keys = xcalloc((size_t)s->nups + 1, sizeof(char *));
+	struct symtab t;
+
+	symtab_init(&t);
+	for (uint32_t v = 0; v < s->nups; v++) {
+		keys[v] = eng_ups_key(s->ups[v].group, s->ups[v].name);
+		if (symtab_get(&t, keys[v], strlen(keys[v])) < 0)
+			symtab_put(&t, keys[v], strlen(keys[v]), v);
+	}
+	for (uint32_t u = 0; u < img->ups.n; u++) {
+		const struct img_ups *iu = &img->ups.v[u];
+		char *k = eng_ups_key(img_bytes(img, img->groups.v[iu->group].name), img_bytes(img, iu->name));
+		int64_t v = symtab_get(&t, k, strlen(k));
+		ups_map[u] = v < 0 ? IMG_NONE : (uint32_t)v;
+		free(k);
+	}
+	symtab_free(&t);
+	for (uint32_t v = 0; v < s->nups; v++)
+		free(keys[v]);
+	free(keys);
+	symtab_init(&t);
+	for (uint32_t k = 0; k < img->timers.n; k++)
+		symtab_put(&t, img_bytes(img, img->timers.v[k]), img->timers.v[k].len, k);
+	for (uint32_t v = 0; v < s->ntimers; v++) {
+		int64_t k = symtab_get(&t, s->timers[v].name, strlen(s->timers[v].name));
+		timer_map[v] = k < 0 ? IMG_NONE : (uint32_t)k;
+	}
+	symtab_free(&t);
+}
+
+void eng_snap_take(const struct engine *e, double now, struct eng_snap *s)
+{
+	const struct plan_image *img = e->img;
+
+	memset(s, 0, sizeof(*s));
+	s->nups = img->ups.n;
+	s->ups = xcalloc((size_t)s->nups + 1, sizeof(*s->ups));
+	for (uint32_t u = 0; u < s->nups; u++) {
+		const struct img_ups *iu = &img->ups.v[u];
+		s->ups[u].group = xstrdup(img_bytes(img, img->groups.v[iu->group].name));
+		s->ups[u].name = xstrdup(img_bytes(img, iu->name));
+		st_save(&e->state, u, &s->ups[u].st);
+	}
+	s->ntimers = img->timers.n;
+	s->timers = xcalloc((size_t)s->ntimers + 1, sizeof(*s->timers));
+	for (uint32_t t = 0; t < s->ntimers; t++) {
+		s->timers[t].name = xstrdup(img_bytes(img, img->timers.v[t]));
+		s->timers[t].running = tmr_running(&e->timers, t);
+		if (s->timers[t].running)
+			s->timers[t].remaining = e->timers.deadline[t] - now;
+	}
+}
+
+void eng_snap_free(struct eng_snap *s)
+{
+	for (uint32_t u = 0; s->ups && u < s->nups; u++) {
+		free(s->ups[u].group);
+		free(s->ups[u].name);
+		free(s->ups[u].st.status);
+	}
+	free(s->ups);
+	for (uint32_t t = 0; s->timers && t < s->ntimers; t++)
+		free(s->timers[t].name);
+	free(s->timers);
+	memset(s, 0, sizeof(*s));
+}
+
+int eng_snap_same_names(const struct engine *e, const struct eng_snap *s, char *why, size_t len)
+{
+	const struct plan_image *img = e->img;
+	uint32_t *ups_map = xcalloc((size_t)img->ups.n + 1, sizeof(uint32_t));
+	uint32_t *timer_map = xcalloc((size_t)s->ntimers + 1, sizeof(uint32_t));
+	uint8_t *used = xcalloc((size_t)s->nups + img->timers.n + 1, 1);	/* UPS of S, then timers of the plan */
+	int rc = -1;
+
+	eng_snap_map(e, s, ups_map, timer_map);
+	for (uint32_t u = 0; u < img->ups.n; u++) {
+		const struct img_ups *iu = &img->ups.v[u];
+		if (ups_map[u] == IMG_NONE) {
+			snprintf(why, len, "UPS %s/%s of this plan is not in it",
+				 img_bytes(img, img->groups.v[iu->group].name), img_bytes(img, iu->name));
+			goto out;
+		}
+		used[ups_map[u]] = 1;
+	}
+	for (uint32_t v = 0; v < s->nups; v++)
+		if (!used[v]) {
+			snprintf(why, len, "UPS %s/%s is not in this plan", s->ups[v].group, s->ups[v].name);
+			goto out;
+		}
+	for (uint32_t v = 0; v < s->ntimers; v++) {
+		if (timer_map[v] == IMG_NONE) {
+			snprintf(why, len, "timer %s is not in this plan", s->timers[v].name);
+			goto out;
+		}
+		used[s->nups + timer_map[v]] = 1;
+	}
+	for (uint32_t k = 0; k < img->timers.n; k++)
+		if (!used[s->nups + k]) {
+			snprintf(why, len, "timer %s of this plan is not in it", img_bytes(img, img->timers.v[k]));
+			goto out;
+		}
+	rc = 0;
+out:
+	free(ups_map);
+	free(timer_map);
+	free(used);
+	return rc;
+}
+
+uint32_t eng_snap_adopt(struct engine *e, const struct eng_snap *s, double now, uint32_t *ntimers)
+{
+	const struct plan_image *img = e->img;
+	uint32_t *ups_map = xcalloc((size_t)img->ups.n + 1, sizeof(uint32_t));
+	uint32_t *timer_map = xcalloc((size_t)s->ntimers + 1, sizeof(uint32_t));
+	uint32_t n = 0;
+
+	eng_snap_map(e, s, ups_map, timer_map);
+	for (uint32_t u = 0; u < img->ups.n; u++)
+		if (ups_map[u] != IMG_NONE) {
+			st_restore(&e->state, u, &s->ups[ups_map[u]].st);
+			n++;
+		}
+	st_restored(&e->state);
+	e->alert = 0;
+	for (uint32_t u = 0; u < img->ups.n; u++) {
+		e->alerting[u] = (uint8_t)eng_alert_tables(e->state.tables[u]);
+		e->alert += e->alerting[u];
+	}
+	/* running timers whose names exist keep their deadlines */
+	*ntimers = 0;
+	for (uint32_t v = 0; v < s->ntimers; v++)
+		if (s->timers[v].running && timer_map[v] != IMG_NONE && isfinite(s->timers[v].remaining)) {
+			tmr_start(&e->timers, timer_map[v], now + s->timers[v].remaining);
+			(*ntimers)++;
+		}
+	free(ups_map);
+	free(timer_map);
+	return n;
 }
 
 void eng_adopt(struct engine *to, const struct engine *from)
 {
-	const struct plan_image *ni = to->img, *oi = from->img;
-	uint32_t *map = xcalloc((size_t)ni->ups.n + 1, sizeof(uint32_t));
+	struct eng_snap s;
+	uint32_t ntimers;
 
-	/* a UPS is the same when its group and name are: "group\nname" keys */
-	struct symtab old;
-	char **keys = xcalloc((size_t)oi->ups.n + 1, sizeof(char *));
-	symtab_init(&old);
-	for (uint32_t v = 0; v < oi->ups.n; v++) {
-		keys[v] = eng_ups_key(oi, v);
-		symtab_put(&old, keys[v], strlen(keys[v]), v);
-	}
-	for (uint32_t u = 0; u < ni->ups.n; u++) {
-		char *k = eng_ups_key(ni, u);
-		int64_t v = symtab_get(&old, k, strlen(k));
-		map[u] = v < 0 ? IMG_NONE : (uint32_t)v;
-		free(k);
-	}
-	symtab_free(&old);
-	for (uint32_t v = 0; v < oi->ups.n; v++)
-		free(keys[v]);
-	free(keys);
-	st_adopt(&to->state, &from->state, map);
-	to->alert = 0;
-	for (uint32_t u = 0; u < ni->ups.n; u++) {
-		to->alerting[u] = map[u] != IMG_NONE ? from->alerting[map[u]] : 0;
-		to->alert += to->alerting[u];
-	}
-	free(map);
-	/* running timers whose names still exist keep their deadlines */
-	for (uint32_t t = 0; t < oi->timers.n; t++) {
-		double deadline;
-		if (!tmr_running(&from->timers, t))
-			continue;
-		deadline = from->timers.deadline[t];
-		for (uint32_t k = 0; k < ni->timers.n; k++)
-			if (ni->timers.v[k].len == oi->timers.v[t].len &&
-			    memcmp(img_bytes(ni, ni->timers.v[k]), img_bytes(oi, oi->timers.v[t]), oi->timers.v[t].len) == 0) {
-				tmr_start(&to->timers, k, deadline);
-				break;
-			}
-	}
+	/* at time 0: the deadlines cross exactly (the two engines share the host's clock) */
+	eng_snap_take(from, 0, &s);
+	eng_snap_adopt(to, &s, 0, &ntimers);
+	eng_snap_free(&s);
+}
+
+uint64_t eng_changes(const struct engine *e)
+{
+	return e->state.changes + e->timers.changes;
+}
+
+void eng_note_fsd(struct engine *e, uint32_t u)
+{
+	st_note_fsd(&e->state, u);
 }
 
 /* Is PAIR an event of the LB1, LB2 or LB3 table? */

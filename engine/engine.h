@@ -1,4 +1,4 @@
-/* engine.h - the engine both hosts drive: UPS state, events, timers and the VM, one call per poll or deadline. */
+/* engine.h - the engine both hosts drive: UPS state, events, timers and the VM, one call per poll or deadline; snapshots of its state. */
 #ifndef UPSPLAN_ENGINE_H
 #define UPSPLAN_ENGINE_H
 
@@ -58,9 +58,68 @@ void eng_expire(struct engine *e, double now);
 /*
  * After a reload: TO (a new engine) takes over FROM's state: each UPS of
  * the same group and name keeps its tables and last answer, and each
- * running timer whose name still exists keeps its deadline.
+ * running timer whose name still exists keeps its deadline.  (A snapshot
+ * of FROM adopted by TO.)
  */
 void eng_adopt(struct engine *to, const struct engine *from);
+
+/*
+ * The decision state of an engine as plain data keyed by names, to be
+ * kept outside it (a state file) and adopted by another engine of the
+ * same plan or of a plan with the same names: every UPS of the plan by
+ * its group and name, every timer by its name.
+ */
+struct eng_snap_ups {
+	char *group, *name;
+	struct st_saved st;	/* tables, present words, polled, FSD sent, status, charge */
+};
+
+struct eng_snap_timer {
+	char *name;
+	int running;
+	double remaining;	/* running: seconds from the snapshot's NOW to its deadline (< 0: past) */
+};
+
+struct eng_snap {
+	struct eng_snap_ups *ups;
+	uint32_t nups;
+	struct eng_snap_timer *timers;
+	uint32_t ntimers;
+};
+
+/*
+ * The key of a UPS in a snapshot, "GROUP\nNAME" (to free): a UPS is the
+ * same in two plans (a reload, a state file) when its group and name are.
+ */
+char *eng_ups_key(const char *group, const char *name);
+
+/* The state of E at NOW (host clock) into S: every UPS and every timer of its plan, in plan order. */
+void eng_snap_take(const struct engine *e, double now, struct eng_snap *s);
+
+/* Free what S holds (S itself is the caller's). */
+void eng_snap_free(struct eng_snap *s);
+
+/*
+ * 0 when the UPS (group and name) and timer names of S are exactly those
+ * of E's plan; else -1 with the first difference in WHY ("UPS LOCAL/a is
+ * not in this plan", "timer final of this plan is not in it").
+ */
+int eng_snap_same_names(const struct engine *e, const struct eng_snap *s, char *why, size_t len);
+
+/*
+ * E (a fresh engine) takes the state in S at NOW (host
+ * clock): each UPS of the same group and name gets its state (the others
+ * keep theirs), each running timer of S whose name E's plan has runs
+ * until NOW + remaining (in the past: due at once).  Returns the number
+ * of UPS adopted, and in *NTIMERS the number of timers.
+ */
+uint32_t eng_snap_adopt(struct engine *e, const struct eng_snap *s, double now, uint32_t *ntimers);
+
+/* A number that moves whenever the state a snapshot holds changes (UPS state, timers). */
+uint64_t eng_changes(const struct engine *e);
+
+/* The host sent SETFSD for UPS U: kept with its state (snapshots), read by no rule. */
+void eng_note_fsd(struct engine *e, uint32_t u);
 
 /* Seconds to the next poll: POLLFREQALERT while any UPS is on battery or low battery, else POLLFREQ. */
 double eng_poll_interval(const struct engine *e);

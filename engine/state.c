@@ -13,7 +13,7 @@
 enum {
 	ST_LB = 7, ST_LB1 = 8, ST_LS = 11,	/* tables derived by the engine, not read from upsd */
 	ST_OB = 19, ST_NOCOMM = ST_TABLE_NOCOMM,
-	ST_NWORDS = 19
+	ST_NWORDS = ST_WORD_TABLES
 };
 
 /* The 19 None<->X tables, in table order (engine/events.c). */
@@ -77,6 +77,7 @@ static void st_set(struct st_plan *sp, uint32_t u, unsigned k, int on, uint8_t *
 	if (!!(sp->tables[u] & bit) == !!on)
 		return;
 	sp->tables[u] ^= bit;
+	sp->changes++;
 	if (k == ST_OB) {	/* the group's supplies not on battery */
 		const struct img_ups *iu = &sp->img->ups.v[u];
 		if (on)
@@ -157,6 +158,7 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 	if (!s->status || strncmp(s->status, status, ST_STATUS_MAX - 1) != 0) {	/* kept until it changes */
 		free(s->status);
 		s->status = xstrndup(status, strnlen(status, ST_STATUS_MAX - 1));
+		sp->changes++;
 	}
 	for (const char *w = p->status ? p->status : ""; *w;) {
 		size_t len;
@@ -179,9 +181,14 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 		w += len;
 	}
 	/* 2. the connection is back */
-	s->polled = 1;
+	if (!s->polled) {
+		s->polled = 1;
+		sp->changes++;
+	}
 	st_set(sp, u, ST_NOCOMM, 0, out, &n);
 	/* 3. LB1..LB3 from battery.charge */
+	if (strncmp(s->charge_text, charge, sizeof(s->charge_text) - 1) != 0)
+		sp->changes++;
 	st_charge(s, p->charge);
 	for (unsigned i = 0; i < 3; i++) {
 		if (!isnan(s->charge) && s->charge <= iu->lb[i]) {
@@ -224,23 +231,60 @@ int st_on_battery(const struct st_plan *sp, uint32_t u)
 	return !!(sp->tables[u] & (1u << ST_OB));
 }
 
-void st_adopt(struct st_plan *to, const struct st_plan *from, const uint32_t *map)
+const char *st_table_name(unsigned k)
 {
-	const struct plan_image *img = to->img;
+	if (k < ST_NWORDS)
+		return st_words[k];
+	return k == ST_OB ? "OB" : k == ST_NOCOMM ? "NOCOMM" : NULL;
+}
 
-	for (uint32_t g = 0; g < img->groups.n; g++)
-		to->group_power[g] = 0;
-	for (uint32_t u = 0; u < img->ups.n; u++) {
-		if (map[u] != IMG_NONE) {
-			free(to->ups[u].status);
-			to->ups[u] = from->ups[map[u]];
-			if (to->ups[u].status)
-				to->ups[u].status = xstrdup(to->ups[u].status);
-			to->tables[u] = from->tables[map[u]];
-		}
-		if (!(to->tables[u] & (1u << ST_OB)))
-			to->group_power[img->ups.v[u].group] += img->ups.v[u].powerval;
+void st_save(const struct st_plan *sp, uint32_t u, struct st_saved *out)
+{
+	const struct st_ups *s = &sp->ups[u];
+
+	memset(out, 0, sizeof(*out));
+	out->tables = sp->tables[u];
+	out->present = s->present;
+	out->polled = s->polled;
+	out->fsd = s->fsd;
+	out->status = s->status ? xstrdup(s->status) : NULL;
+	memcpy(out->charge, s->charge_text, sizeof(out->charge));
+}
+
+void st_restore(struct st_plan *sp, uint32_t u, const struct st_saved *in)
+{
+	struct st_ups *s = &sp->ups[u];
+	char charge[ST_CHARGE_MAX];
+
+	sp->tables[u] = in->tables & ((1u << ST_TABLES) - 1);
+	s->present = in->present & ((1u << ST_NWORDS) - 1);
+	s->polled = !!in->polled;
+	s->fsd = !!in->fsd;
+	free(s->status);
+	s->status = in->status ? xstrndup(in->status, strnlen(in->status, ST_STATUS_MAX - 1)) : NULL;
+	memcpy(charge, in->charge, sizeof(charge));
+	charge[sizeof(charge) - 1] = '\0';
+	st_charge(s, charge[0] ? charge : NULL);	/* the number read again from its text */
+	sp->changes++;
+}
+
+void st_restored(struct st_plan *sp)
+{
+	const struct plan_image *img = sp->img;
+
+	for (uint32_t g = 0; g < img->groups.n; g++) {
+		sp->group_power[g] = 0;
+		sp->group_polled[g] = 0;	/* judged again by st_group_ready() */
 	}
-	for (uint32_t g = 0; g < img->groups.n; g++)
-		to->group_polled[g] = 0;	/* judged again by st_group_ready() */
+	for (uint32_t u = 0; u < img->ups.n; u++)
+		if (!(sp->tables[u] & (1u << ST_OB)))
+			sp->group_power[img->ups.v[u].group] += img->ups.v[u].powerval;
+}
+
+void st_note_fsd(struct st_plan *sp, uint32_t u)
+{
+	if (!sp->ups[u].fsd) {
+		sp->ups[u].fsd = 1;
+		sp->changes++;
+	}
 }

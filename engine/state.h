@@ -11,17 +11,32 @@
 #define ST_TABLE_NOCOMM 20	/* the table bit that holds NOCOMM (events.h: after the words and OL/OB) */
 #define ST_STATUS_MAX 256	/* bytes of ups.status kept (unknown words included) */
 #define ST_MAX_EVENTS EV_NPAIRS	/* a poll changes each of the 21 tables at most once */
+#define ST_WORD_TABLES 19	/* the None<->X tables come first */
+#define ST_TABLES 21		/* tables: the 19 None<->X words, OL/OB, COMM/NOCOMM */
+#define ST_CHARGE_MAX 32	/* bytes of battery.charge kept, its NUL included */
 
 /* State of one UPS as the engine sees it. */
 struct st_ups {
 	uint32_t tables;	/* bit k: table k holds its word (see ev_pair_table()) */
 	uint8_t polled;		/* had at least one answered poll */
+	uint8_t fsd;		/* the host sent SETFSD for it (a record: the engine does not read it) */
 	uint32_t present;	/* None<->X words present at the last answered poll (bit per table) */
-	uint8_t ls_ready;	/* its group was polled completely once: LS can be computed */
 	double charge;		/* battery.charge, NAN when unknown */
 	/* the last ups.status, every word (unknown ones too), at most ST_STATUS_MAX - 1 bytes; NULL before it */
 	char *status;
-	char charge_text[32];	/* battery.charge as upsd wrote it, for %(c)s */
+	char charge_text[ST_CHARGE_MAX];	/* battery.charge as upsd wrote it, for %(c)s */
+};
+
+/*
+ * The decision state of one UPS as plain data: what st_save() takes and
+ * st_restore() gives back (the charge is read again from its text).
+ */
+struct st_saved {
+	uint32_t tables;	/* as struct st_ups (bits of ST_TABLES tables) */
+	uint32_t present;	/* bits of the 19 word tables */
+	uint8_t polled, fsd;
+	char *status;		/* NULL before the first answer */
+	char charge[ST_CHARGE_MAX];	/* "" unknown */
 };
 
 /* One poll result for one UPS. */
@@ -40,6 +55,7 @@ struct st_plan {
 	uint32_t *members;	/* UPS indexes grouped by group ... */
 	uint32_t *group_first;	/* ... group g's are members[group_first[g] .. group_first[g + 1]) */
 	uint64_t *group_power;	/* per group: POWERVAL of its UPS not on battery */
+	uint64_t changes;	/* counts the changes of any UPS's state (a host saves it when it moved) */
 };
 
 /* State for every UPS of IMG: on line, COMM, no status word, charge unknown. */
@@ -70,11 +86,24 @@ const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name);
 /* Is UPS U on battery (table OL/OB holds OB)? */
 int st_on_battery(const struct st_plan *sp, uint32_t u);
 
+/* Name of table K ("ALARM" .. "TRIM", then "OB", "NOCOMM": the word it holds when set), or NULL. */
+const char *st_table_name(unsigned k);
+
+/* The state of UPS U into OUT (its status a copy: free it). */
+void st_save(const struct st_plan *sp, uint32_t u, struct st_saved *out);
+
 /*
- * After a reload: give each UPS U of TO the state of UPS MAP[U] of FROM
- * (IMG_NONE: a new UPS keeps its initial state), so that the first poll
- * of the new plan fires only the changes since the last one of the old.
+ * Give UPS U the state IN (taken from any source: bits out of range are
+ * dropped, the status is cut to ST_STATUS_MAX - 1 bytes), so that its
+ * next poll fires only the changes since IN.  Call st_restored() once
+ * after the last one.
  */
-void st_adopt(struct st_plan *to, const struct st_plan *from, const uint32_t *map);
+void st_restore(struct st_plan *sp, uint32_t u, const struct st_saved *in);
+
+/* After st_restore(): the groups' supplies on line counted again, LS readiness judged again. */
+void st_restored(struct st_plan *sp);
+
+/* Record that the host sent SETFSD for UPS U. */
+void st_note_fsd(struct st_plan *sp, uint32_t u);
 
 #endif

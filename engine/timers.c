@@ -83,6 +83,7 @@ static void tmr_remove(struct tmr_heap *h, uint32_t slot)
 	uint32_t t = h->heap[slot], last = h->heap[--h->n];
 
 	h->pos[t] = TMR_NONE;
+	h->changes++;
 	if (slot == h->n)
 		return;
 	tmr_place(h, slot, last);
@@ -98,6 +99,7 @@ int tmr_start(struct tmr_heap *h, uint32_t t, double deadline)
 		tmr_remove(h, h->pos[t]);
 	h->deadline[t] = deadline;
 	h->seq[t] = h->next_seq++;
+	h->changes++;
 	tmr_place(h, h->n++, t);
 	tmr_up(h, h->n - 1);
 	return was;

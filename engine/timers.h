@@ -17,6 +17,7 @@ struct tmr_heap {
 	double *deadline;	/* per timer */
 	uint64_t *seq;		/* per timer: start order, breaks ties */
 	uint64_t next_seq;
+	uint64_t changes;	/* counts starts, cancels and expiries (a host saves the timers when it moved) */
 };
 
 /* Make an empty heap for NTIMERS timers. */

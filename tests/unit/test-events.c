@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "grammar/xalloc.h"
 #include "tests/unit/plan-helper.h"
 #include "tests/unit/tap.h"
 
@@ -192,6 +193,130 @@ static void test_adopt(void)
 	img_free(&b);
 }
 
+/* The snapshot of an engine: taken, kept as plain data, adopted by a fresh engine (a restart). */
+static void test_snapshot(void)
+{
+	struct plan_image img;
+	struct engine a, b;
+	struct trace_log l;
+	struct eng_host h = { &l, log_trace };
+	struct eng_snap s;
+	struct st_poll ob = { 1, "OB DISCHRG", "80" }, ol = { 1, "OL", "100" };
+	uint32_t ua, ub, uc, tt, nt;
+	uint64_t c0;
+	char why[200];
+	double d;
+
+	compile_text(plan_text, &img);
+	ua = ups_index(&img, "a");
+	ub = ups_index(&img, "b");
+	uc = ups_index(&img, "c");
+	tt = timer_index(&img, "t");
+	memset(&l, 0, sizeof(l));
+	l.img = &img;
+	eng_init(&a, &img, &h, "host", "u@host");
+	eng_poll(&a, ua, &ob, 10);	/* a on battery, timer t until 20 */
+	eng_poll(&a, ub, &ol, 10);
+	eng_note_fsd(&a, ua);
+
+	/* what moves the change count, and what does not */
+	c0 = eng_changes(&a);
+	eng_poll(&a, ua, &ob, 11);
+	eng_poll(&a, ub, &ol, 11);
+	ok(eng_changes(&a) == c0, "the same answers again: the change count stays (nothing to write)");
+	eng_poll(&a, ua, &(struct st_poll){ 1, "OB DISCHRG", "79" }, 12);
+	ok(eng_changes(&a) != c0, "a new charge moves it");
+	c0 = eng_changes(&a);
+	eng_note_fsd(&a, ua);
+	ok(eng_changes(&a) == c0, "SETFSD noted again: no change");
+	eng_poll(&a, ua, &(struct st_poll){ 1, "OB DISCHRG", "80" }, 12.5);
+
+	eng_snap_take(&a, 15, &s);
+	is_int(s.nups, 3, "the snapshot has every UPS of the plan");
+	is_str(s.ups[ua].group, "LOCAL", "keyed by group ...");
+	is_str(s.ups[ua].name, "a", "... and name");
+	ok(s.ups[ua].st.tables >> 19 & 1, "a's tables: on battery");
+	is_str(s.ups[ua].st.status, "OB DISCHRG", "its last status");
+	is_str(s.ups[ua].st.charge, "80", "its charge as upsd wrote it");
+	ok(s.ups[ua].st.polled && s.ups[ua].st.fsd, "polled, and SETFSD sent");
+	ok(!s.ups[uc].st.polled && s.ups[uc].st.status == NULL, "c never answered: no status");
+	is_int(s.ntimers, img.timers.n, "every timer of the plan, by name");
+	ok(s.timers[tt].running && s.timers[tt].remaining == 5, "t runs, 5 s left at 15");
+	ok(eng_snap_same_names(&a, &s, why, sizeof(why)) == 0, "the same plan: the same names");
+
+	/* a restart: a fresh engine of the same plan, on another clock */
+	memset(&l, 0, sizeof(l));
+	l.img = &img;
+	eng_init(&b, &img, &h, "host", "u@host");
+	is_int(eng_snap_adopt(&b, &s, 1000, &nt), 3, "every UPS adopted");
+	is_int(nt, 1, "the running timer adopted");
+	ok(eng_next_deadline(&b, &d) && d == 1005, "its deadline is 5 s from the new clock's now");
+	ok(eng_poll_interval(&b) == 2, "a on battery: POLLFREQALERT (recounted from the tables)");
+	ok(b.state.ups[ua].charge == 80, "the charge number is read again from its text");
+	is_str(st_getvar(&b.state, ua, "battery.charge"), "80", "and %%(c)s has it before any poll");
+	eng_poll(&b, ua, &ob, 1001);
+	eng_poll(&b, ub, &ol, 1001);
+	is_str(l.text, "", "the same answers after the restart: no event (no second OL->OB)");
+	eng_poll(&b, uc, &(struct st_poll){ 1, "OL CHRG", "100" }, 1001);
+	is_str(l.text, "1001 c None->CHRG; ", "a UPS that never answered: its first poll as at any start");
+	eng_poll(&b, ua, &ol, 1002);
+	ok(strstr(l.text, "1002 a OB->OL") != NULL, "a change after the restart fires from the adopted state");
+	eng_free(&b);
+
+	/* a timer due during the downtime expires at once, at its own deadline */
+	eng_init(&b, &img, &h, "host", "u@host");
+	s.timers[tt].remaining = -30;
+	eng_snap_adopt(&b, &s, 1000, &nt);
+	ok(eng_next_deadline(&b, &d) && d == 970, "a deadline passed during the downtime is in the past");
+	memset(&l, 0, sizeof(l));
+	l.img = &img;
+	eng_expire(&b, 1000);
+	is_str(l.text, "970 expiry t; 970 NUTLOG expired TO->t; ", "expired at once, at its deadline");
+	eng_free(&b);
+
+	/* input out of range is cut, never trusted */
+	eng_init(&b, &img, &h, "host", "u@host");
+	{
+		char lng[600];
+		memset(lng, 'X', sizeof(lng) - 1);
+		lng[sizeof(lng) - 1] = '\0';
+		free(s.ups[ua].st.status);
+		s.ups[ua].st.status = xstrdup(lng);
+		s.ups[ua].st.tables = 0xffffffffu;
+		s.ups[ua].st.present = 0xffffffffu;
+		memset(s.ups[ua].st.charge, '9', sizeof(s.ups[ua].st.charge));	/* no NUL */
+		eng_snap_adopt(&b, &s, 0, &nt);
+		is_int(strlen(st_getvar(&b.state, ua, "ups.status")), ST_STATUS_MAX - 1, "a long status is cut");
+		is_int(b.state.tables[ua], (1 << ST_TABLES) - 1, "table bits beyond the 21 tables dropped");
+		is_int(b.state.ups[ua].present, (1 << ST_WORD_TABLES) - 1, "present bits beyond the 19 words dropped");
+		is_int(strlen(st_getvar(&b.state, ua, "battery.charge")), ST_CHARGE_MAX - 1, "a charge without its NUL is cut");
+	}
+	eng_free(&b);
+
+	/* names that differ: which one is said */
+	free(s.ups[ub].name);
+	s.ups[ub].name = xstrdup("zz");
+	ok(eng_snap_same_names(&a, &s, why, sizeof(why)) != 0, "a UPS renamed: not the same names");
+	is_str(why, "UPS LOCAL/b of this plan is not in it", "the plan's UPS missing from the snapshot is named");
+	free(s.ups[ub].name);
+	s.ups[ub].name = xstrdup("b");
+	s.nups = 2;		/* c left out of the snapshot (still freed below: the array is the same) */
+	eng_snap_same_names(&a, &s, why, sizeof(why));
+	is_str(why, "UPS LOCAL/c of this plan is not in it", "a UPS fewer: named");
+	s.nups = 3;
+	free(s.timers[tt].name);
+	s.timers[tt].name = xstrdup("other");
+	eng_snap_same_names(&a, &s, why, sizeof(why));
+	is_str(why, "timer other is not in this plan", "a timer of the snapshot the plan has not: named");
+	eng_init(&b, &img, &h, "host", "u@host");
+	eng_snap_adopt(&b, &s, 0, &nt);
+	is_int(nt, 0, "a running timer whose name the plan has not is not adopted");
+	eng_free(&b);
+	eng_snap_free(&s);
+	eng_free(&a);
+	img_free(&img);
+}
+
 /* The daemon asks for battery.charge only when the plan reads it. */
 static void test_reads_charge(void)
 {
@@ -224,6 +349,7 @@ int main(void)
 	test_derivation();
 	test_engine();
 	test_adopt();
+	test_snapshot();
 	test_reads_charge();
 	return done_testing();
 }
