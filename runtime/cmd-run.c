@@ -20,6 +20,7 @@
 #include "runtime/log.h"
 #include "runtime/privsep.h"
 #include "runtime/sdnotify.h"
+#include "runtime/statefile.h"
 
 const char run_usage[] =
 	"Usage: upsplan run [OPTION]... PLAN\n"
@@ -52,6 +53,12 @@ const char run_usage[] =
 	"      --shutdown-timeout=SECONDS time limit of a SHUTDOWNCMD (default 120)\n"
 	"      --smtp-cafile=FILE  CA certificates for the SMTP server (default: the\n"
 	"                         system's)\n"
+	"      --state-file=FILE  keep running timers, the SHUTDOWNCMD latch and the\n"
+	"                         UPS states there, for a restart (an absolute path;\n"
+	"                         default " SF_DEFAULT_PATH " as root,\n"
+	"                         none otherwise; 'none' or '': none)\n"
+	"      --state-max-age=SECONDS  adopt a state file at start only when it is\n"
+	"                         younger than this (default 600)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Signals: TERM and INT log out of upsd and stop; HUP compiles PLAN again\n"
@@ -64,7 +71,7 @@ const char run_usage[] =
 
 enum {
 	OPT_POWERDOWNFLAG = 256, OPT_CHECK_ONLY, OPT_TRACE, OPT_HOSTNAME, OPT_SHELL, OPT_ACTION_TIMEOUT,
-	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP
+	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE
 };
 
 static const struct option run_longopts[] = {
@@ -83,6 +90,8 @@ static const struct option run_longopts[] = {
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
 	{ "smtp-cafile", required_argument, NULL, OPT_SMTP_CAFILE },
 	{ "utmp", required_argument, NULL, OPT_UTMP },
+	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
+	{ "state-max-age", required_argument, NULL, OPT_STATE_MAX_AGE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -208,7 +217,7 @@ int cmd_run(int argc, char **argv)
 	struct plan_image img;
 	const char *user = NULL, *logfile = NULL, *pidfile = NULL, *powerdownflag = NULL, *utmp = NULL;
 	char hostname[256], banner[600], mail_helper[PATH_MAX], user_name[256];
-	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0;
+	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0, state_off = 0;
 	double shutdown_timeout = 120;
 
 	memset(&o, 0, sizeof(o));
@@ -219,6 +228,7 @@ int cmd_run(int argc, char **argv)
 	o.act.timeout = 60;
 	o.po.color = 0;
 	o.po.no_source = 1;	/* the diagnostics go to logs: no source line, so no PASSWORD */
+	o.state_max_age = SF_DEFAULT_MAX_AGE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":FDu:l:p:w:n:h", run_longopts, NULL)) != -1) {
 		switch (c) {
@@ -280,6 +290,18 @@ int cmd_run(int argc, char **argv)
 			}
 			utmp = optarg;
 			break;
+		case OPT_STATE_FILE:
+			state_off = !optarg[0] || strcmp(optarg, "none") == 0;
+			o.state_file = state_off ? NULL : optarg;
+			if (o.state_file && o.state_file[0] != '/') {	/* the daemon leaves its working directory */
+				fprintf(stderr, "upsplan run: --state-file wants an absolute path, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_STATE_MAX_AGE:
+			if (run_seconds("--state-max-age", optarg, &o.state_max_age))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return EXIT_CLEAN;
@@ -330,6 +352,18 @@ int cmd_run(int argc, char **argv)
 	o.banner = banner;
 	if (!pidfile && root && !o.check_only)
 		pidfile = "/run/upsplan.pid";
+	if (!o.state_file && !state_off && root && !o.check_only)
+		o.state_file = SF_DEFAULT_PATH;
+	if (o.check_only)
+		o.state_file = NULL;
+	if (root && o.state_file) {	/* its directory: the monitoring user's alone */
+		char err[600];
+		if (sf_prepare_dir(o.state_file, pw->pw_uid, pw->pw_gid, pw->pw_name, err, sizeof(err)) != 0) {
+			fprintf(stderr, "upsplan run: %s\n", err);
+			img_free(&img);
+			return EXIT_USAGE;
+		}
+	}
 	/* the unprivileged monitor writes the NUT log and the trace: make them its own */
 	if (root && (run_prepare(logfile, pw) != 0 || run_prepare(o.trace, pw) != 0)) {
 		img_free(&img);

@@ -27,6 +27,7 @@
 #include "runtime/privsep.h"
 #include "runtime/sdnotify.h"
 #include "runtime/sim-trace.h"
+#include "runtime/statefile.h"
 #include "runtime/tls.h"
 #include "runtime/upsd-conn.h"
 
@@ -61,9 +62,14 @@ struct daemon {
 	struct event *watchdog;
 	int status;
 	char sd_status[160];		/* the last STATUS= sent to the service manager */
-	int shut_latched;		/* a SHUTDOWNCMD runs, or ended with status 0 */
+	int shut_latched;		/* enum sf_shutdown: a SHUTDOWNCMD runs, or ended with status 0 */
 	pid_t shut_pid;			/* that command without a root parent */
-	char shut_where[128];		/* its location, for the messages */
+	char shut_where[SF_WHERE_MAX];	/* its location, for the messages */
+	struct sf_file sf;		/* the state file, when sf_on */
+	int sf_on;
+	uint64_t checksum;		/* of the running plan, for the state file */
+	struct event *sf_ev;		/* writes it after the events being handled */
+	struct sf_hold hold;		/* state adopted: timer expiries wait for the first polls */
 };
 
 static double dm_now(const struct daemon *d)
@@ -82,15 +88,41 @@ static void dm_arm(struct event *ev, double seconds)
 	evtimer_add(ev, &tv);
 }
 
-/* The next timer deadline of the plan, if any, armed on the loop. */
+/* The next timer deadline of the plan, if any, armed on the loop (while holding, not before the hold ends). */
 static void dm_arm_timer(struct daemon *d)
 {
 	double deadline;
 
 	if (eng_next_deadline(&d->p->eng, &deadline))
-		dm_arm(d->timer, deadline - dm_now(d));
+		dm_arm(d->timer, (d->hold.on && deadline < d->hold.until ? d->hold.until : deadline) - dm_now(d));
 	else
 		evtimer_del(d->timer);
+}
+
+/* Write the state file now, when something changed (see sf_save()). */
+static void dm_save(struct daemon *d)
+{
+	struct sf_latch l;
+
+	if (!d->sf_on)
+		return;
+	l.shutdown = d->shut_latched;
+	memcpy(l.where, d->shut_where, sizeof(l.where));
+	sf_save(&d->sf, &d->p->eng, d->o->plan, d->checksum, dm_now(d), &l);
+}
+
+static void dm_save_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	dm_save(arg);
+}
+
+/* Write the state file after the events being handled: the answers of one poll round come together. */
+static void dm_save_soon(struct daemon *d)
+{
+	if (d->sf_on && !evtimer_pending(d->sf_ev, NULL))
+		dm_arm(d->sf_ev, 0);
 }
 
 static const char *dm_label(const struct plan_image *img, uint32_t u, char *buf, size_t len)
@@ -148,7 +180,9 @@ static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
 	else
 		log_debug(2, "UPS %s: no answer", vm_ups_display(d->p->eng.vm, ups));
 	eng_poll(&d->p->eng, ups, p, dm_now(d));
+	sf_hold_polled(&d->hold, ups);	/* after its events: an OB->OL cancels a timer before it can expire */
 	dm_arm_timer(d);
+	dm_save_soon(d);
 	/* on battery now: the next tick comes at the alert cadence */
 	after = eng_poll_interval(&d->p->eng);
 	if (after < before) {
@@ -198,7 +232,11 @@ static int dm_setfsd(void *ctx, uint32_t ups)
 {
 	struct daemon *d = ctx;
 
-	return d->p->conns[ups] ? uc_fsd(d->p->conns[ups]) : -1;
+	if (!d->p->conns[ups] || uc_fsd(d->p->conns[ups]) != 0)
+		return -1;
+	eng_note_fsd(&d->p->eng, ups);	/* for the state file's record */
+	dm_save_soon(d);
+	return 0;
 }
 
 /* Tell the service manager STATE: through the root parent (systemd hears its main PID), or directly. */
@@ -266,9 +304,10 @@ static void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_ev
 			d->shut_where);
 		return;
 	}
-	d->shut_latched = 1;
+	d->shut_latched = SF_SHUT_RUNNING;
 	snprintf(d->shut_where, sizeof(d->shut_where), "%s", where);
 	log_msg(LOG_CRIT, "SHUTDOWNCMD at %s: %s", where, e->text);
+	dm_save(d);	/* before it runs: a restart must not run it again */
 	if (d->ps) {
 		struct ps_shutdown rq;
 		const char *charge = st_getvar(&d->p->eng.state, ev->ups, "battery.charge");
@@ -286,7 +325,7 @@ static void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_ev
 	}
 	d->shut_pid = act_spawn(d->act, e, "SHUTDOWNCMD", (char *const *)e->argv, NULL);
 	if (d->shut_pid < 0)
-		d->shut_latched = 0;
+		d->shut_latched = SF_SHUT_NONE;
 }
 
 /* Close the poll connections of P: the UPS poll on their own connections (if ever again). */
@@ -413,6 +452,7 @@ static void dm_tick(evutil_socket_t fd, short what, void *arg)
 	d->tick_every = eng_poll_interval(&d->p->eng);
 	dm_arm(d->tick, d->tick_every);
 	dm_notify_status(d);
+	dm_save(d);	/* a steady state writes nothing, but for a refresh now and then */
 }
 
 static void dm_watchdog(evutil_socket_t fd, short what, void *arg)
@@ -431,8 +471,10 @@ static void dm_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	eng_expire(&d->p->eng, dm_now(d));
+	if (!sf_holding(&d->hold, dm_now(d)))
+		eng_expire(&d->p->eng, dm_now(d));
 	dm_arm_timer(d);
+	dm_save(d);
 }
 
 static void dm_logout_all(struct daemon *d)
@@ -520,8 +562,13 @@ static int dm_reload(struct daemon *d, struct plan_image *img)
 	d->p = np;
 	act_set_image(d->act, &np->img);
 	dm_plan_free(old);
+	if (d->hold.on)		/* new connections: every UPS of the new plan is polled afresh */
+		sf_hold_start(&d->hold, np->img.ups.n, d->hold.until);
 	dm_connect_all(d);
 	dm_arm_timer(d);
+	if (d->sf_on)
+		d->checksum = sf_checksum(&np->img);
+	dm_save(d);
 	log_msg(LOG_NOTICE, "reload: the new plan runs (%u UPS)", np->img.ups.n);
 	return 0;
 }
@@ -564,9 +611,12 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 			if (pid == d->shut_pid) {
 				d->shut_pid = 0;
 				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-					d->shut_latched = 0;
+					d->shut_latched = SF_SHUT_NONE;
 					log_msg(LOG_ERR, "SHUTDOWNCMD at %s failed: a later SHUTDOWNCMD may run", d->shut_where);
+				} else {
+					d->shut_latched = SF_SHUT_SUCCEEDED;
 				}
+				dm_save(d);
 			}
 		}
 		break;
@@ -634,8 +684,11 @@ static void dm_ps_read(struct bufferevent *bev, void *arg)
 			else if (done.status != 0) {
 				log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", d->shut_where,
 					done.msg, done.msg[0] ? "; status " : "status ", done.status);
-				d->shut_latched = 0;
+				d->shut_latched = SF_SHUT_NONE;
+			} else {
+				d->shut_latched = SF_SHUT_SUCCEEDED;
 			}
+			dm_save(d);
 		} else if (f.kind == PS_IMAGE) {
 			dm_ps_image(d, f.payload, f.len);
 		}
@@ -733,6 +786,19 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	d.seen = xcalloc((size_t)d.p->img.ups.n + 1, 1);
 	if (o->watchdog > 0)
 		dm_arm(d.watchdog, o->watchdog);
+	if (o->state_file && !o->check_only) {
+		struct sf_latch l;
+		d.sf_on = 1;
+		d.sf_ev = evtimer_new(d.base, dm_save_cb, &d);
+		sf_init(&d.sf, o->state_file, o->state_max_age);
+		d.checksum = sf_checksum(&d.p->img);
+		if (sf_adopt(&d.sf, &d.p->eng, d.checksum, dm_now(&d), &l)) {
+			d.shut_latched = l.shutdown;
+			memcpy(d.shut_where, l.where, sizeof(d.shut_where));
+			/* at most until a poll and a connection step from now */
+			sf_hold_start(&d.hold, d.p->img.ups.n, dm_now(&d) + eng_poll_interval(&d.p->eng) + UC_STEP_TIMEOUT);
+		}
+	}
 	if (!o->check_only) {
 		eng_start(&d.p->eng, 0);
 		dm_arm_timer(&d);
@@ -743,7 +809,9 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	dm_connect_all(&d);
 	log_msg(LOG_NOTICE, "monitoring %u UPS with plan %s", d.p->img.ups.n, o->plan);
 	dm_notify(&d, "READY=1");
+	dm_save(&d);
 	event_base_dispatch(d.base);
+	dm_save(&d);	/* kept at a clean stop too: a restart within --state-max-age adopts it */
 
 	if (d.tracing) {
 		sim_trace_flush(&d.tr);
@@ -755,6 +823,11 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	event_free(d.tick);
 	event_free(d.timer);
 	event_free(d.watchdog);
+	if (d.sf_on) {
+		event_free(d.sf_ev);
+		sf_free(&d.sf);
+	}
+	sf_hold_free(&d.hold);
 	free(d.seen);
 	act_free(d.act);
 	if (d.ps)

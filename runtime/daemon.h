@@ -17,11 +17,14 @@ struct dm_options {
 	const char *hostname, *banner;	/* %(h)s and %(b)s */
 	int foreground;
 	double watchdog;		/* seconds between WATCHDOG=1 notifications, 0: none */
+	const char *state_file;		/* the state file (runtime/statefile.h), or NULL */
+	double state_max_age;		/* seconds: an older state file is not adopted */
 };
 
 /*
  * Run the plan IMG (taken over: freed by the loop) until SIGTERM or SIGINT
- * (LOGOUT on every connection first).  Returns the exit status: 0 after a
+ * (LOGOUT on every connection first).  With a state file, its state is
+ * adopted first when it can be, and written after every change.  Returns the exit status: 0 after a
  * signal, 1 when --check-only found a server it could not use or the set-up
  * failed.
  */

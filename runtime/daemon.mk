@@ -9,10 +9,11 @@ runtime_libdaemon_a_SOURCES = \
 	runtime/privsep.c runtime/privsep.h runtime/privsep-frames.c runtime/privsep-frames.def \
 	runtime/desktop.c runtime/desktop.h \
 	runtime/sdnotify.c runtime/sdnotify.h \
+	runtime/statefile.c runtime/statefile.h \
 	runtime/tls.c runtime/tls.h \
 	runtime/upsd-conn.c runtime/upsd-conn.h
-runtime_libdaemon_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS)
-DAEMON_LIBS = runtime/libdaemon.a $(LIBEVENT_LIBS) $(OPENSSL_LIBS)
+runtime_libdaemon_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+DAEMON_LIBS = runtime/libdaemon.a $(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS)
 
 # the mail helper: libcurl (and its two dozen libraries) only in the short
 # process that sends one mail, never in the daemon

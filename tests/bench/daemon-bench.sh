@@ -318,7 +318,9 @@ start_upsplan() {
 		else
 			res upsplan_as "user $(id -un), one process"
 		fi
-		"$UPSPLAN" run -F $_how -p "$PEERS_DIR/upsplan.pid" --hostname bench "$PEERS_DIR/upsplan.conf" \
+		# as root: a state file as by default, but in the test's directory
+		"$UPSPLAN" run -F $_how -p "$PEERS_DIR/upsplan.pid" ${_how:+--state-file=$PEERS_DIR/upsplan-state/state.json} \
+			--hostname bench "$PEERS_DIR/upsplan.conf" \
 			>"$PEERS_DIR/upsplan.out" 2>"$PEERS_DIR/upsplan.err" </dev/null &
 		dpid=$! ;;
 	esac

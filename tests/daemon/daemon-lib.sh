@@ -101,13 +101,18 @@ dm_plan() {
 }
 
 # dm_start NAME [OPTION...]: upsplan run in the foreground on NAME.conf,
-# output in NAME.out, log in NAME.err, trace in NAME.trace; sets DM_PID and
-# DM_PID_<NAME>.  The process is recorded: peers_stop stops it too.
+# output in NAME.out, log in NAME.err, trace in NAME.trace, state file
+# NAME-state/state.json (never the system's; an OPTION --state-file
+# overrides it); sets DM_PID and DM_PID_<NAME>.  The process is recorded:
+# peers_stop stops it too.
 dm_start() {
 	_st_name=$1
 	shift
+	# as root the daemon makes the state directory for the monitoring user
+	[ -n "$DM_USER_OPT" ] || mkdir -p "$PEERS_DIR/$_st_name-state"
 	# shellcheck disable=SC2086 # UPSPLAN_VALGRIND and DM_USER_OPT are words
 	${UPSPLAN_VALGRIND:-} "$UPSPLAN" run -F $DM_USER_OPT -p "$PEERS_DIR/$_st_name.pid" --trace "$PEERS_DIR/$_st_name.trace" \
+		--state-file "$PEERS_DIR/$_st_name-state/state.json" \
 		--hostname "${DM_HOSTNAME:-testhost}" "$@" "$PEERS_DIR/$_st_name.conf" \
 		>"$PEERS_DIR/$_st_name.out" 2>"$PEERS_DIR/$_st_name.err" </dev/null &
 	DM_PID=$!

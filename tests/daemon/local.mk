@@ -30,7 +30,8 @@ TESTS += \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-reload.sh \
 	tests/daemon/run-poller.sh \
-	tests/daemon/run-keepalive.sh
+	tests/daemon/run-keepalive.sh \
+	tests/daemon/run-state.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
@@ -40,4 +41,5 @@ EXTRA_DIST += \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-reload.sh \
 	tests/daemon/run-poller.sh \
-	tests/daemon/run-keepalive.sh
+	tests/daemon/run-keepalive.sh \
+	tests/daemon/run-state.sh

@@ -1,6 +1,6 @@
-## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, code generator + image + verifier, VM.
+## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, code generator + image + verifier, VM, the state file.
 check_PROGRAMS += tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
-	tests/unit/test-nut-proto
+	tests/unit/test-nut-proto tests/unit/test-statefile
 tests_unit_test_source_SOURCES = tests/unit/test-source.c tests/unit/tap.h
 tests_unit_test_source_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(PCRE2_LIBS)
 tests_unit_test_lexer_SOURCES = tests/unit/test-lexer.c tests/unit/tap.h
@@ -13,6 +13,9 @@ tests_unit_test_events_SOURCES = tests/unit/test-events.c tests/unit/tap.h tests
 tests_unit_test_events_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(PCRE2_LIBS) -lm
 tests_unit_test_nut_proto_SOURCES = tests/unit/test-nut-proto.c tests/unit/tap.h
 tests_unit_test_nut_proto_LDADD = runtime/libdaemon.a
+tests_unit_test_statefile_SOURCES = tests/unit/test-statefile.c tests/unit/tap.h tests/unit/plan-helper.h
+tests_unit_test_statefile_LDADD = runtime/libdaemon.a engine/libengine.a grammar/libgrammar.a engine/libengine.a \
+	$(JANSSON_LIBS) $(PCRE2_LIBS) -lm
 
 # test programs have no extension: the generic driver runs them (TAP)
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
@@ -23,4 +26,5 @@ TESTS += \
 	tests/unit/test-image$(EXEEXT) \
 	tests/unit/test-vm$(EXEEXT) \
 	tests/unit/test-events$(EXEEXT) \
-	tests/unit/test-nut-proto$(EXEEXT)
+	tests/unit/test-nut-proto$(EXEEXT) \
+	tests/unit/test-statefile$(EXEEXT)

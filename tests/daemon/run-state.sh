@@ -1,0 +1,237 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# run-state.sh - TAP: the state file against a real upsd: kill -9 during an outage keeps the 120 s shutdown timer's deadline (SHUTDOWNCMD once, no second OL->OB); power back meanwhile cancels it; stale, foreign, other-boot, malformed and symlinked files are ignored; mode 0600, atomic, unchanged while nothing changes.
+#
+# Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
+# keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
+# Takes about 2.5 minutes: the timer of the outage runs its 120 s, the
+# other checks run meanwhile.
+set -eu
+
+# shellcheck source=tests/daemon/daemon-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
+dm_skip_unless_peers
+
+echo "1..35"
+peers_init
+ACT=$PEERS_DIR/act
+printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
+printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/b.dev"
+printf 'ups.status: OB\nbattery.charge: 100\n' >"$PEERS_DIR/c.dev"
+for u in a b c; do
+	peers_add_ups "$u" "$PEERS_DIR/$u.dev"
+done
+peers_start tls || peers_bail "the peers did not start"
+dm_setup
+MON_USER=$(id -un)
+[ "$(id -u)" -ne 0 ] || MON_USER=nobody
+
+# plan NAME UPS SECONDS: on battery, a timer of SECONDS; on line again, it
+# is cancelled; at its end the SHUTDOWNCMD appends the time to act/NAME-shutdown;
+# the time of each OL->OB goes to act/NAME-ob
+plan() {
+	dm_plan "$1" <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
+MONITOR $2 POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN $2 REPORTS OL->OB : PRINT "%(e)s" SHELLCMD "date +%%s.%%N >> $ACT/$1-ob" STARTTIMER final $3
+WHEN $2 REPORTS OB->OL : PRINT "%(e)s" CANCELTIMER final
+WHEN $2 REPORTS None->LB : PRINT "%(e)s" SHUTDOWNCMD "/bin/sh -c 'echo lb >> $ACT/$1-shutdown'"
+WHEN $2 TIMEOUT final : SHUTDOWNCMD "/bin/sh -c 'date +%%s.%%N >> $ACT/$1-shutdown'"
+EOF
+}
+
+# kill9 NAME: SIGKILL to every process of the daemon NAME (the root parent
+# and its children, the monitoring process), at once; returns when gone
+kill9() {
+	eval "_k9_pid=\$DM_PID_$1"
+	_k9_all="$_k9_pid $(ps -o pid= --ppid "$_k9_pid" | tr '\n' ' ')"
+	# shellcheck disable=SC2086 # a list of PIDs
+	kill -KILL $_k9_all 2>/dev/null || true
+	for _k9_p in $_k9_all; do
+		dm_until 10 sh -c "! kill -0 $_k9_p 2>/dev/null || [ \"\$(awk '{print \$3}' /proc/$_k9_p/stat 2>/dev/null)\" = Z ]" || true
+	done
+	wait "$_k9_pid" 2>/dev/null || true
+}
+
+# plant NAME FILE: FILE becomes the state file of daemon NAME, as if its monitoring user wrote it
+plant() {
+	rm -f "$PEERS_DIR/$1-state/state.json"
+	cp "$2" "$PEERS_DIR/$1-state/state.json" &&
+		chmod 600 "$PEERS_DIR/$1-state/state.json" && chown "$MON_USER" "$PEERS_DIR/$1-state/state.json" || :
+}
+
+# ---- 1-6: kill -9 during an outage with a 120 s timer running
+plan run 'a' 120
+SF=$PEERS_DIR/run-state/state.json
+dm_start run
+dm_wait run.err 'monitoring 1 UPS' 10 || true
+dm_wait run.err 'state file .*: none yet: starting afresh' 1 || true
+sleep 2
+dm_set_dev a OB
+check "the outage starts: OL->OB, the 120 s timer runs" dm_wait run.out '^OL->OB$' 5
+dm_wait act/run-ob '^[0-9]' 5 || true
+t_ob=$(head -n 1 "$ACT/run-ob")
+check "the state file holds the running timer" dm_until 3 grep -q '"running": true' "$SF"
+check "the state file is mode 0600, owned by the monitoring user ($MON_USER)" \
+	test "$(stat -c '%a %U' "$SF")" = "600 $MON_USER"
+before=$(stat -c '%i %Y' "$SF" 2>&1 || :)
+sleep 4
+check "not rewritten while nothing changes (4 polls: the same file)" test "$(stat -c '%i %Y' "$SF")" = "$before"
+kill9 run
+cp "$PEERS_DIR/run.err" "$PEERS_DIR/run-first.err"
+sleep 3
+dm_start run
+check "restarted: the state file is adopted, the timer with its time left" \
+	dm_wait run.err 'state file .* adopted (written [0-9.]* s ago): 1 UPS states, 1 timers (final 1[01][0-9]\.[0-9] s left)' 10
+check "timer expiries wait for the first poll since the restart" \
+	dm_wait run.err 'timer expiries run again: every UPS was polled since the start' 10
+
+# ---- 7-13 (meanwhile): power back while the daemon is gone, its deadline passed: no SHUTDOWNCMD
+plan back 'b' 6
+dm_start back
+dm_wait back.err 'monitoring 1 UPS' 10 || true
+sleep 2
+dm_set_dev b OB
+check "power back during the downtime: OL->OB, a 6 s timer" dm_wait back.out '^OL->OB$' 5
+dm_until 3 grep -q '"running": true' "$PEERS_DIR/back-state/state.json" || true
+kill9 back
+dm_set_dev b OL
+sleep 8
+dm_start back
+check "restarted after the deadline: the timer is adopted, due" \
+	dm_wait back.err 'adopted (written [0-9.]* s ago): 1 UPS states, 1 timers (final 0.0 s left)' 10
+check "the first poll fires OB->OL (the adopted state was OB)" dm_wait back.out '^OB->OL$' 10
+check "and the hold ends with it" dm_wait back.err 'timer expiries run again: every UPS was polled' 5
+sleep 3
+check "no SHUTDOWNCMD on stale knowledge" test ! -e "$ACT/back-shutdown"
+check "the timer was cancelled by OB->OL, not expired" test "$(dm_count back.trace 'TO->final')" -eq 0
+check "the state file says so: the timer is stopped" \
+	sh -c "grep -q '\"running\": false' '$PEERS_DIR/back-state/state.json' && ! grep -q '\"running\": true' '$PEERS_DIR/back-state/state.json'"
+dm_stop back
+
+# ---- 14-22 (meanwhile): state files that must be ignored; the daemon runs normally (a fresh start: OL->OB)
+plan neg 'c' 300
+dm_start neg
+check "a state file to spoil: UPS c on battery, timer running" dm_wait neg.out '^OL->OB$' 10
+dm_until 3 grep -q '"running": true' "$PEERS_DIR/neg-state/state.json" || true
+dm_stop neg
+cp "$PEERS_DIR/neg-state/state.json" "$PEERS_DIR/base.json" || : >"$PEERS_DIR/base.json"
+
+# spoiled CASE WHY: start neg on the planted file, check the log line WHY and a fresh start
+spoiled() {
+	dm_start neg
+	if dm_wait neg.err "state file .* ignored: $2" 10 && dm_wait neg.out '^OL->OB$' 10 &&
+		! grep -q 'adopted' "$PEERS_DIR/neg.err"; then
+		ok "$1: ignored with its reason, the daemon starts afresh (OL->OB)"
+	else
+		not_ok "$1: ignored with its reason, the daemon starts afresh (OL->OB)" "$(cat "$PEERS_DIR/neg.err")"
+	fi
+	dm_stop neg
+}
+awk '$1 == "\"written_boottime\":" { v = $2; sub(/,$/, "", v); printf " \"written_boottime\": %.3f,\n", v - 700; next } { print }' \
+	"$PEERS_DIR/base.json" >"$PEERS_DIR/stale.json"
+plant neg "$PEERS_DIR/stale.json"
+spoiled "stale state (written 700 s ago, limit 600 s)" \
+	'it was written 7[0-9][0-9] s ago, more than --state-max-age 600 s'
+sed -e 's/"checksum": "[0-9a-f]*"/"checksum": "0123456789abcdef"/' -e 's/"name": "c"/"name": "zz"/' \
+	"$PEERS_DIR/base.json" >"$PEERS_DIR/foreign.json"
+plant neg "$PEERS_DIR/foreign.json"
+spoiled "foreign state (another checksum, another UPS)" \
+	'it is of another plan (.*, checksum 0123456789abcdef, .*; UPS LOCAL/c of this plan is not in it)'
+sed 's/"boot_id": "[^"]*"/"boot_id": "00000000-1111-2222-3333-444444444444"/' \
+	"$PEERS_DIR/base.json" >"$PEERS_DIR/boot.json"
+plant neg "$PEERS_DIR/boot.json"
+spoiled "state of another boot" 'it was written in another boot (boot id 00000000-1111-2222-3333-444444444444'
+head -c 200 "$PEERS_DIR/base.json" >"$PEERS_DIR/cut.json"
+plant neg "$PEERS_DIR/cut.json"
+spoiled "a truncated state file" 'malformed JSON at line [0-9]*, column [0-9]*'
+cp "$PEERS_DIR/base.json" "$PEERS_DIR/target.json"
+rm -f "$PEERS_DIR/neg-state/state.json"
+ln -s "$PEERS_DIR/target.json" "$PEERS_DIR/neg-state/state.json" || :
+spoiled "a symbolic link as the state file" 'it is a symbolic link'
+check "the link was replaced by a file, its target left alone" \
+	sh -c "test -f '$PEERS_DIR/neg-state/state.json' && ! test -L '$PEERS_DIR/neg-state/state.json' && cmp -s '$PEERS_DIR/base.json' '$PEERS_DIR/target.json'"
+# the same names under another checksum (an edited plan): adopted
+sed 's/"checksum": "[0-9a-f]*"/"checksum": "0123456789abcdef"/' "$PEERS_DIR/base.json" >"$PEERS_DIR/names.json"
+plant neg "$PEERS_DIR/names.json"
+dm_start neg
+check "another checksum, the same UPS and timer names: adopted" \
+	dm_wait neg.err 'adopted (written [0-9.]* s ago): 1 UPS states, 1 timers (final [12][0-9][0-9]\.[0-9] s left)' 10
+sleep 2
+check "no second OL->OB after adopting it" test "$(dm_count neg.out '^OL->OB$')" -eq 0
+
+# 23-26: a write that fails is logged once, and the file is written again when it can be
+chmod 500 "$PEERS_DIR/neg-state" || :
+dm_set_dev c OL
+dm_wait neg.out '^OB->OL$' 10 || true
+sleep 2	# tried again at each poll, at most once a second
+dm_set_dev c OB
+dm_wait neg.out '^OL->OB$' 10 || true
+check "a failed write is logged once per episode (a change, polls, another change)" \
+	test "$(dm_count neg.err 'state file .*: cannot create .*: Permission denied')" -eq 1
+chmod 700 "$PEERS_DIR/neg-state" || :
+check "written again once it can be (at the next poll)" dm_wait neg.err 'state file .* written again' 5
+# rewritten atomically: by a rename (another inode), never visible half written
+i1=$(stat -c %i "$PEERS_DIR/neg-state/state.json" 2>&1 || :)
+torn=0
+reads=0
+for s in OB OL OB; do
+	dm_set_dev c "$s"
+	_end=$(($(date +%s) + 1))
+	while [ "$(date +%s)" -le "$_end" ]; do
+		if cat "$PEERS_DIR/neg-state/state.json" >"$PEERS_DIR/read.json" 2>/dev/null; then
+			reads=$((reads + 1))
+			[ "$(head -n 1 "$PEERS_DIR/read.json")" = '{' ] && [ "$(tail -n 1 "$PEERS_DIR/read.json")" = '}' ] ||
+				torn=$((torn + 1))
+		fi
+	done
+done
+check "rewritten by a rename: another inode, no temporary file left" \
+	sh -c "test -f '$PEERS_DIR/neg-state/state.json' && test \"\$(stat -c %i '$PEERS_DIR/neg-state/state.json')\" != '$i1' && test ! -e '$PEERS_DIR/neg-state/state.json.new'"
+check "$reads reads while it changed: none saw a partial file" test "$torn" -eq 0 -a "$reads" -gt 10
+dm_stop neg
+
+# 27-28: as root, the state directory must be the monitoring user's
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir "$PEERS_DIR/rootdir"
+	rc=0
+	"$UPSPLAN" run -F $DM_USER_OPT --state-file "$PEERS_DIR/rootdir/state.json" -p "$PEERS_DIR/x.pid" \
+		"$PEERS_DIR/neg.conf" >/dev/null 2>"$PEERS_DIR/rootdir.err" || rc=$?
+	check "a state directory of another user: refused, with the fix" \
+		sh -c "[ $rc -eq 2 ] && grep -q 'belongs to uid 0, not to user nobody, who writes the state file: chown nobody: ' '$PEERS_DIR/rootdir.err'"
+	ln -s "$PEERS_DIR/neg-state" "$PEERS_DIR/linkdir"
+	rc=0
+	"$UPSPLAN" run -F $DM_USER_OPT --state-file "$PEERS_DIR/linkdir/state.json" -p "$PEERS_DIR/x.pid" \
+		"$PEERS_DIR/neg.conf" >/dev/null 2>"$PEERS_DIR/linkdir.err" || rc=$?
+	check "a state directory that is a symbolic link: refused, with the fix" \
+		sh -c "[ $rc -eq 2 ] && grep -q 'is a symbolic link: remove it' '$PEERS_DIR/linkdir.err'"
+else
+	ok "a state directory of another user # SKIP not root"
+	ok "a state directory that is a symbolic link # SKIP not root"
+fi
+
+# ---- 29-35, the end of 1-6: the SHUTDOWNCMD at the original deadline, once
+if dm_wait act/run-shutdown '^[0-9]' 140; then
+	t_sd=$(head -n 1 "$ACT/run-shutdown")
+	d=$(awk "BEGIN { printf \"%.2f\", $t_sd - $t_ob }")
+	check "SHUTDOWNCMD at the original deadline: ${d} s after OL->OB (120 s +- one poll)" \
+		awk "BEGIN { exit !($d >= 119 && $d <= 121) }"
+else
+	not_ok "SHUTDOWNCMD at the original deadline" "no SHUTDOWNCMD within 140 s"
+fi
+sleep 2
+check "SHUTDOWNCMD ran exactly once" test "$(dm_count act/run-shutdown '^[0-9]')" -eq 1
+check "the trace has one OL->OB across the restart (the adopted state: no second one)" \
+	test "$(dm_count run.trace 'OL->OB  *event')" -eq 1
+check "the state file latches the SHUTDOWNCMD as succeeded" dm_until 5 grep -q '"state": "succeeded"' "$SF"
+kill9 run
+dm_start run
+check "a SHUTDOWNCMD that succeeded in this boot is adopted as such" \
+	dm_wait run.err 'the SHUTDOWNCMD at .*run.conf:[0-9]*:[0-9]* succeeded in this boot: no SHUTDOWNCMD runs again' 10
+dm_set_dev a "OB LB"
+check "and no SHUTDOWNCMD runs again (None->LB's is skipped)" \
+	dm_wait run.err 'SHUTDOWNCMD at .* not run: the one at .* already runs or succeeded' 10
+check "the SHUTDOWNCMD file still has one line" test "$(wc -l <"$ACT/run-shutdown")" -eq 1
+dm_stop run
+dm_done
