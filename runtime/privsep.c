@@ -695,8 +695,9 @@ static void ps_child_gone(struct ps_parent *p, int st)
 	if (now - p->child_since >= PS_RESTART_CALM)
 		p->restart_wait = PS_RESTART_FIRST;
 	p->restart_at = now + p->restart_wait;
-	log_msg(LOG_CRIT, "the monitoring process ended (%s %d): starting it again in %.0f s with the plan it ran",
-		code >= 0 ? "status" : "signal", code >= 0 ? code : WTERMSIG(st), p->restart_wait);
+	log_msg(LOG_CRIT, "the monitoring process ended (%s %d): starting it again in %.0f s with the plan it ran%s",
+		code >= 0 ? "status" : "signal", code >= 0 ? code : WTERMSIG(st), p->restart_wait,
+		p->o->state_file ? "; its state file keeps the timers" : "; without a state file its timers start afresh");
 	p->restart_wait = p->restart_wait * 2 > PS_RESTART_MAX ? PS_RESTART_MAX : p->restart_wait * 2;
 }
 

@@ -12,7 +12,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..35"
+echo "1..40"
 peers_init
 ACT=$PEERS_DIR/act
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
@@ -109,6 +109,41 @@ check "the timer was cancelled by OB->OL, not expired" test "$(dm_count back.tra
 check "the state file says so: the timer is stopped" \
 	sh -c "grep -q '\"running\": false' '$PEERS_DIR/back-state/state.json' && ! grep -q '\"running\": true' '$PEERS_DIR/back-state/state.json'"
 dm_stop back
+
+# ---- 36-40 (meanwhile): the monitoring process alone killed: the root parent starts it again, the timer keeps its deadline
+if [ "$(id -u)" -eq 0 ]; then
+	plan child 'b' 20
+	dm_start child
+	dm_wait child.err 'monitoring 1 UPS' 10 || true
+	sleep 2
+	dm_set_dev b OB
+	check "child: OL->OB, a 20 s timer" dm_wait child.out '^OL->OB$' 5
+	dm_wait act/child-ob '^[0-9]' 5 || true
+	t_cob=$(head -n 1 "$ACT/child-ob")
+	dm_until 3 grep -q '"running": true' "$PEERS_DIR/child-state/state.json" || true
+	sleep 2
+	cpid=$(sed -n 's/.*monitoring as user [a-z]* (pid \([0-9]*\)).*/\1/p' "$PEERS_DIR/child.err" | head -n 1)
+	[ -z "$cpid" ] || kill -KILL "$cpid" 2>/dev/null || :
+	check "child: killed, the root parent starts it again, the timer kept in the state file" \
+		dm_wait child.err 'starting it again in 1 s with the plan it ran; its state file keeps the timers' 5
+	check "child: the new monitoring process adopts the running timer" \
+		dm_wait child.err 'adopted (written [0-9.]* s ago): 1 UPS states, 1 timers (final 1[0-9]\.[0-9] s left)' 10
+	if dm_wait act/child-shutdown '^[0-9]' 30; then
+		t_csd=$(head -n 1 "$ACT/child-shutdown")
+		d=$(awk "BEGIN { printf \"%.2f\", $t_csd - $t_cob }")
+		check "child: SHUTDOWNCMD at the original deadline: ${d} s after OL->OB (20 s +- one poll)" \
+			awk "BEGIN { exit !($d >= 19 && $d <= 21) }"
+	else
+		not_ok "child: SHUTDOWNCMD at the original deadline" "no SHUTDOWNCMD within 30 s" "$(tail -n 20 "$PEERS_DIR/child.err")"
+	fi
+	sleep 2
+	check "child: SHUTDOWNCMD once, one OL->OB across the restart" \
+		sh -c "[ \"\$(grep -c . '$ACT/child-shutdown')\" -eq 1 ] && [ \"\$(grep -c 'OL->OB  *event' '$PEERS_DIR/child.trace')\" -eq 1 ]"
+	dm_stop child
+	dm_set_dev b OL
+else
+	for t in 36 37 38 39 40; do ok "the monitoring process alone killed # SKIP not root (no root parent)"; done
+fi
 
 # ---- 14-22 (meanwhile): state files that must be ignored; the daemon runs normally (a fresh start: OL->OB)
 plan neg 'c' 300
