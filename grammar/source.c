@@ -63,59 +63,174 @@ struct src_file *src_add_text(struct src_registry *reg, const char *name,
 	return src_register(reg, name, buf, len);
 }
 
-struct src_file *src_load(struct src_registry *reg, const char *path,
-			  char *err, size_t errlen)
+const char *src_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO (named pipe)";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFLNK:
+		return "a symbolic link";
+	default:
+		return "not a regular file";
+	}
+}
+
+/* "cannot read 'PATH': it is a FIFO (named pipe), not a regular file" into ERR; errno EINVAL. */
+static int src_not_regular(const char *path, mode_t mode, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cannot read '%s': it is %s, not a regular file", path, src_kind(mode));
+	errno = EINVAL;
+	return -1;
+}
+
+int src_open_regular(const char *path, int extra, struct stat *st, char *err, size_t errlen)
+{
+	struct stat pre;
+	int fd, e, fl;
+
+	/* what is there, before opening: a device is not even opened (some act on open) */
+	if (((extra & O_NOFOLLOW) ? lstat(path, &pre) : stat(path, &pre)) != 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(pre.st_mode))
+		return src_not_regular(path, pre.st_mode, err, errlen);
+	/* without O_NONBLOCK, a FIFO put there since would block open() until a writer comes */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | extra);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, st) != 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return src_not_regular(path, st->st_mode, err, errlen);
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+int src_check_regular(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
-	char *buf;
-	size_t size, got = 0;
-	int fd;
+	int fd = src_open_regular(path, 0, &st, err, errlen);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "cannot read '%s': it is a directory, give a plan file", path);
-		close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "cannot read '%s': not a regular file", path);
-		close(fd);
-		return NULL;
-	}
-	if ((uint64_t)st.st_size > UINT32_MAX / 2 ||
-	    reg->next_base > UINT32_MAX / 2 - (uint64_t)st.st_size) {
-		snprintf(err, errlen, "cannot read '%s': larger than 2 GiB", path);
-		close(fd);
-		return NULL;
-	}
-	size = (size_t)st.st_size;
-	buf = xrealloc(NULL, size + 2);
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-		if (n < 0 && errno == EINTR)
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* One read(2) of up to LEN bytes, again after a signal. */
+static ssize_t src_read_some(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+char *src_read_fd(int fd, const struct stat *st, const char *path, size_t max, size_t *lenp, char *err,
+		  size_t errlen)
+{
+	size_t cap, got = 0;
+	char *buf = NULL, probe;
+	ssize_t n;
+	int e = EFBIG;
+
+	if ((uint64_t)st->st_size > max)
+		goto too_large;
+	cap = (size_t)st->st_size + 2;	/* two NULs after the text */
+	buf = xrealloc(NULL, cap);
+	for (;;) {
+		if (got + 2 == cap) {
+			/* the size fstat gave is read: is there more (a file growing)? */
+			n = src_read_some(fd, &probe, 1);
+			if (n == 0)
+				break;
+			if (n < 0)
+				goto read_error;
+			if (got >= max)
+				goto too_large;
+			cap = got + 2 + (max - got < 65536 ? max - got : 65536);
+			buf = xrealloc(buf, cap);
+			buf[got++] = probe;
 			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-			free(buf);
-			close(fd);
-			return NULL;
 		}
+		n = src_read_some(fd, buf + got, cap - 2 - got);
+		if (n < 0)
+			goto read_error;
 		if (n == 0)
-			break;	/* file shrank while reading */
+			break;
 		got += (size_t)n;
 	}
 	close(fd);
 	buf[got] = buf[got + 1] = '\0';
-	return src_register(reg, path, buf, got);
+	*lenp = got;
+	return buf;
+read_error:
+	e = errno;
+	snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
+	goto fail;
+too_large:
+	snprintf(err, errlen, "cannot read '%s': larger than %zu bytes", path, max);
+fail:
+	free(buf);
+	close(fd);
+	errno = e;
+	return NULL;
+}
+
+char *src_read_file(const char *path, size_t max, size_t *lenp, struct stat *st, char *err, size_t errlen)
+{
+	struct stat own;
+	int fd = src_open_regular(path, 0, st ? st : &own, err, errlen);
+
+	return fd < 0 ? NULL : src_read_fd(fd, st ? st : &own, path, max, lenp, err, errlen);
+}
+
+struct src_file *src_load_stat(struct src_registry *reg, const char *path, struct stat *st,
+			       char *err, size_t errlen)
+{
+	char *buf;
+	size_t got;
+
+	if (reg->next_base > UINT32_MAX / 2) {
+		snprintf(err, errlen, "cannot read '%s': the files read so far take 2 GiB", path);
+		return NULL;
+	}
+	buf = src_read_file(path, UINT32_MAX / 2 - reg->next_base, &got, st, err, errlen);
+	return buf ? src_register(reg, path, buf, got) : NULL;
+}
+
+struct src_file *src_load(struct src_registry *reg, const char *path,
+			  char *err, size_t errlen)
+{
+	return src_load_stat(reg, path, NULL, err, errlen);
 }
 
 const struct src_file *src_file_at(const struct src_registry *reg, uint32_t off)

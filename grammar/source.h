@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /*
  * A location is a byte range in one global offset space shared by every
@@ -38,11 +39,48 @@ void src_init(struct src_registry *reg);
 void src_free(struct src_registry *reg);
 
 /*
- * Read PATH into the registry.  On failure returns NULL and writes a
- * message naming the path and the reason into ERR (size ERRLEN).
+ * Read PATH into the registry (with src_read_file).  On failure returns
+ * NULL and writes a message naming the path and the reason into ERR (size
+ * ERRLEN).
  */
 struct src_file *src_load(struct src_registry *reg, const char *path,
 			  char *err, size_t errlen);
+/* src_load, and the status of the file read (its owner and mode) in ST. */
+struct src_file *src_load_stat(struct src_registry *reg, const char *path, struct stat *st,
+			       char *err, size_t errlen);
+
+/*
+ * Every file upsplan reads is opened here.  Open PATH read-only (plus the
+ * open(2) flags EXTRA, e.g. O_NOFOLLOW) without ever blocking: anything
+ * but a regular file is refused before it is opened (a device may act on
+ * open) and again after (fstat of what was opened), since open() of a FIFO
+ * would wait for a writer.  Returns the descriptor (close-on-exec,
+ * blocking mode) with its status in ST, or -1 with errno set and a message
+ * in ERR naming PATH and what it is ("it is a FIFO (named pipe), not a
+ * regular file").
+ */
+int src_open_regular(const char *path, int extra, struct stat *st, char *err, size_t errlen);
+
+/*
+ * 0 when PATH can be opened as src_open_regular opens it, for a file
+ * another program opens later (libcurl's CA file) or that is read later
+ * (--utmp): -1 with the message in ERR.
+ */
+int src_check_regular(const char *path, char *err, size_t errlen);
+
+/*
+ * Read all of FD (from src_open_regular, status ST) and close it: a new
+ * buffer holding the bytes and two NULs, the length in *LENP.  More than
+ * MAX bytes is an error.  NULL with errno and a message in ERR on failure.
+ */
+char *src_read_fd(int fd, const struct stat *st, const char *path, size_t max, size_t *lenp, char *err,
+		  size_t errlen);
+
+/* src_open_regular (no EXTRA) then src_read_fd; the file's status in ST when not NULL. */
+char *src_read_file(const char *path, size_t max, size_t *lenp, struct stat *st, char *err, size_t errlen);
+
+/* What the file type of MODE is, for messages: "a directory", "a FIFO (named pipe)", ... */
+const char *src_kind(mode_t mode);
 
 /* Add an in-memory text (copied) under NAME; used by tests and the fuzzer. */
 struct src_file *src_add_text(struct src_registry *reg, const char *name,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/compile.h"
+#include "grammar/source.h"
 #include "grammar/xalloc.h"
 #include "runtime/cli.h"
 #include "runtime/stdlib.h"
@@ -164,22 +165,25 @@ static int gen_rules(struct gen *g, const char *name)
 /* First line of FILE (a password), without its newline. */
 static char *read_secret(const char *opt, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char buf[1024];
+	char err[600], *text, *secret;
+	size_t len;
 
-	if (!f) {
-		fprintf(stderr, "upsplan generate: %s: cannot read '%s': %s\n", opt, path, strerror(errno));
+	/* a FIFO or a device is refused, not waited on */
+	text = src_read_file(path, 65536, &len, NULL, err, sizeof(err));
+	if (!text) {
+		fprintf(stderr, "upsplan generate: %s: cannot read the password: %s\n", opt, err);
 		return NULL;
 	}
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (!buf[0]) {
+	text[strcspn(text, "\r\n")] = '\0';
+	if (!text[0]) {
 		fprintf(stderr, "upsplan generate: %s: '%s' holds no password on its first line\n", opt, path);
+		free(text);
 		return NULL;
 	}
-	return xstrdup(buf);
+	secret = xstrdup(text);
+	explicit_bzero(text, len);
+	free(text);
+	return secret;
 }
 
 /* The plan text, checked: 0, or 1 with the diagnostics on stderr. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 
+#include "grammar/source.h"
 #include "runtime/cli.h"
 #include "runtime/daemon.h"
 #include "runtime/log.h"
@@ -210,6 +211,17 @@ static int run_prepare(const char *path, const struct passwd *pw)
 	return 0;
 }
 
+/* FILE of option OPT, which the daemon reads later: a regular file now, or -1 with the message. */
+static int run_readable(const char *opt, const char *path)
+{
+	char err[600];
+
+	if (src_check_regular(path, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "upsplan run: %s: %s\n", opt, err);
+	return -1;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct dm_options o;
@@ -281,13 +293,13 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case OPT_SMTP_CAFILE:
+			if (run_readable("--smtp-cafile", optarg) != 0)
+				return EXIT_USAGE;
 			o.act.smtp_cafile = optarg;
 			break;
 		case OPT_UTMP:
-			if (access(optarg, R_OK) != 0) {
-				fprintf(stderr, "upsplan run: --utmp %s: %s\n", optarg, strerror(errno));
+			if (run_readable("--utmp", optarg) != 0)
 				return EXIT_USAGE;
-			}
 			utmp = optarg;
 			break;
 		case OPT_STATE_FILE:

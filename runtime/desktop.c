@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 #include <utmpx.h>
 
+#include "grammar/source.h"
 #include "runtime/desktop.h"
+#include "runtime/log.h"
 
 /* ":N" or ":N.S": an X display name. */
 static int dt_is_display(const char *s, size_t len)
@@ -27,18 +30,32 @@ static int dt_is_display(const char *s, size_t len)
 	return i == len || s[i] == '\0';
 }
 
+#define DT_UTMP_MAX (16u << 20)	/* 43,000 records: more than any utmp holds */
+
 /* A copy of the fixed-width utmp field F (not NUL-terminated when full). */
 #define DT_FIELD(dst, f) snprintf((dst), sizeof(dst), "%.*s", (int)sizeof(f), (f))
 
 int dt_sessions(const char *utmp, struct dt_session *out, int max)
 {
-	struct utmpx *u;
+	const char *path = utmp ? utmp : _PATH_UTMPX;
+	char err[600], *buf;
+	size_t len;
 	int n = 0;
 
-	if (utmp && utmpxname(utmp) != 0)
+	/*
+	 * the records read here, not by getutxent(), which would open the file
+	 * in blocking mode: a FIFO there would hang the root parent
+	 */
+	buf = src_read_file(path, DT_UTMP_MAX, &len, NULL, err, sizeof(err));
+	if (!buf) {
+		if (errno == ENOENT && !utmp)
+			log_debug(1, "NOTIFY: no logged-in users: %s", err);
+		else
+			log_msg(LOG_ERR, "NOTIFY: the logged-in users are unknown: %s", err);
 		return 0;
-	setutxent();
-	while ((u = getutxent()) != NULL && n < max) {
+	}
+	for (size_t off = 0; off + sizeof(struct utmpx) <= len && n < max; off += sizeof(struct utmpx)) {
+		struct utmpx rec, *u = &rec;
 		char user[sizeof(u->ut_user) + 1], line[sizeof(u->ut_line) + 1], host[sizeof(u->ut_host) + 1];
 		char bus[64];
 		struct passwd *pw;
@@ -46,6 +63,7 @@ int dt_sessions(const char *utmp, struct dt_session *out, int max)
 		const char *display = "";
 		int dup = 0;
 
+		memcpy(&rec, buf + off, sizeof(rec));	/* the file is an array of them */
 		if (u->ut_type != USER_PROCESS)
 			continue;
 		DT_FIELD(user, u->ut_user);
@@ -75,9 +93,7 @@ int dt_sessions(const char *utmp, struct dt_session *out, int max)
 		snprintf(out[n].home, sizeof(out[n].home), "%s", pw->pw_dir);
 		n++;
 	}
-	endutxent();
-	if (utmp)
-		utmpxname(_PATH_UTMPX);
+	free(buf);
 	return n;
 }
 

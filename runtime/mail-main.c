@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grammar/source.h"
 #include "runtime/email.h"
 #include "runtime/mail-job.h"
 
@@ -75,6 +76,18 @@ int main(int argc, char **argv)
 	srv.password = *j.password ? j.password : NULL;
 	srv.cafile = *j.cafile ? j.cafile : NULL;
 	srv.timeout = j.timeout;
+	/*
+	 * libcurl opens the CA file itself, in blocking mode: checked just
+	 * before, a FIFO or a device there is refused at once (something put
+	 * there after the check can only hold this one mail until the
+	 * daemon's time limit stops the helper)
+	 */
+	if (srv.cafile && src_check_regular(srv.cafile, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mail not sent: --smtp-cafile: %s\n", err);
+		memset(buf, 0, len);	/* the password */
+		free(buf);
+		return 1;
+	}
 	email_global_init();
 	if (email_send(&srv, j.from, j.to, j.subject, j.body, j.now, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mail not sent: %s\n", err);

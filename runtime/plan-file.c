@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,64 +12,14 @@
 #include "runtime/cli.h"
 #include "runtime/plan-file.h"
 
-/* Read all of FD into a new buffer. */
-static int read_all(int fd, unsigned char **bufp, size_t *lenp)
+static int load_image(const char *path, const struct src_file *f, struct plan_image *img, FILE *out)
 {
-	size_t cap = 1 << 16, n = 0;
-	unsigned char *buf = malloc(cap);
-	struct stat st;
-
-	if (!buf)
-		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size + 1 > cap) {
-		cap = (size_t)st.st_size + 1;
-		unsigned char *nb = realloc(buf, cap);
-		if (!nb)
-			goto fail;
-		buf = nb;
-	}
-	for (;;) {
-		ssize_t r;
-		if (n == cap) {
-			unsigned char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				goto fail;
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto fail;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*bufp = buf;
-	*lenp = n;
-	return 0;
-fail:
-	free(buf);
-	return -1;
-}
-
-static int load_image(const char *path, int fd, struct plan_image *img, FILE *out)
-{
-	unsigned char *buf;
-	size_t len;
 	char err[512];
 
-	if (read_all(fd, &buf, &len) != 0) {
-		fprintf(out, "upsplan: error: cannot read '%s': %s\n", path, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (img_decode(buf, len, 0, img, err, sizeof(err)) != 0) {
-		free(buf);
+	if (img_decode((const unsigned char *)f->text, f->size, 0, img, err, sizeof(err)) != 0) {
 		fprintf(out, "upsplan: error: '%s': %s\n", path, err);
 		return EXIT_USAGE;
 	}
-	free(buf);
 	if (img_verify(img, err, sizeof(err)) != 0) {
 		img_free(img);
 		fprintf(out, "upsplan: error: '%s': %s; compile the plan again\n", path, err);
@@ -79,29 +28,25 @@ static int load_image(const char *path, int fd, struct plan_image *img, FILE *ou
 	return EXIT_CLEAN;
 }
 
+/* A plan image starts with its magic number, in either byte order. */
+static int is_image(const struct src_file *f)
+{
+	uint32_t m = IMG_MAGIC, swapped = __builtin_bswap32(IMG_MAGIC);
+
+	return f->size >= 4 && (memcmp(f->text, &m, 4) == 0 || memcmp(f->text, &swapped, 4) == 0);
+}
+
 int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan_image *img)
 {
 	struct src_registry reg;
 	struct diag_queue dq;
 	struct sema_options sopt = { .check_file_mode = 1, .hostname = o->hostname };
 	const struct src_file *f;
-	unsigned char magic[4];
 	char err[512];
 	FILE *out = o->diag ? o->diag : stderr;
-	int fd, rc;
+	int rc, image;
 
 	memset(img, 0, sizeof(*img));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = pread(fd, magic, sizeof(magic), 0);
-		if (n == (ssize_t)sizeof(magic) && (memcmp(magic, &(uint32_t){ IMG_MAGIC }, 4) == 0 ||
-		    memcmp(magic, &(uint32_t){ __builtin_bswap32(IMG_MAGIC) }, 4) == 0)) {
-			rc = load_image(path, fd, img, out);
-			close(fd);
-			return rc;
-		}
-		close(fd);
-	}
 	src_init(&reg);
 	f = src_load(&reg, path, err, sizeof(err));
 	if (!f) {
@@ -110,11 +55,15 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 		return EXIT_USAGE;
 	}
 	diag_init(&dq, &reg);
-	rc = compile_plan(&reg, f, &dq, &sopt, img, err, sizeof(err));
+	image = is_image(f);
+	if (image)
+		rc = load_image(path, f, img, out);
+	else
+		rc = compile_plan(&reg, f, &dq, &sopt, img, err, sizeof(err));
 	diag_render_gnu(&dq, out, (o->color ? DIAG_RENDER_COLOR : 0) | (o->no_source ? DIAG_RENDER_NOSOURCE : 0));
 	diag_free(&dq);
 	src_free(&reg);
-	if (rc == 2)
+	if (rc == 2 && !image)
 		fprintf(out, "upsplan: internal error: the compiled plan '%s' failed verification: %s; please report this\n",
 			path, err);
 	return rc;

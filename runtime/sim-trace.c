@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grammar/source.h"
 #include "grammar/xalloc.h"
 #include "runtime/cli.h"
 #include "runtime/sim-trace.h"
@@ -452,8 +453,7 @@ static void print_diff(char **a, size_t na, char **b, size_t nb, FILE *err)
 
 int sim_trace_close(struct sim_trace *tr, const char *expect, FILE *out)
 {
-	FILE *f;
-	char *want = NULL, **wl, **gl;
+	char *want = NULL, **wl, **gl, why[600];
 	size_t wlen = 0, wn, gn;
 	int rc;
 
@@ -463,22 +463,12 @@ int sim_trace_close(struct sim_trace *tr, const char *expect, FILE *out)
 	if (!expect)
 		return EXIT_CLEAN;
 	fclose(tr->out);
-	f = fopen(expect, "r");
-	if (!f) {
-		fprintf(stderr, "upsplan simulate: cannot read '%s': %s\n", expect, strerror(errno));
+	want = src_read_file(expect, SIZE_MAX / 4, &wlen, NULL, why, sizeof(why));	/* no FIFO waited on */
+	if (!want) {
+		fprintf(stderr, "upsplan simulate: %s\n", why);
 		free(tr->buf);
 		return EXIT_USAGE;
 	}
-	{
-		FILE *m = open_memstream(&want, &wlen);
-		char chunk[65536];
-		size_t n;
-		while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			fwrite(chunk, 1, n, m);
-		if (m)
-			fclose(m);
-	}
-	fclose(f);
 	if (want && wlen == tr->len && memcmp(want, tr->buf, wlen) == 0) {
 		fprintf(stderr, "upsplan simulate: the trace matches %s (%lu lines)\n", expect, tr->lines);
 		rc = EXIT_CLEAN;

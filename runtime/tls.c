@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "grammar/source.h"
 #include "grammar/xalloc.h"
 #include "runtime/tls.h"
 
@@ -104,6 +106,98 @@ static int tls_verify_cb(int preverify_ok, X509_STORE_CTX *x)
 	return preverify_ok;
 }
 
+/* What tls_load_pem() loads. */
+enum tls_pem { TLS_PEM_CA, TLS_PEM_CHAIN, TLS_PEM_KEY };
+
+#define TLS_PEM_MAX (16u << 20)	/* a CA bundle is a few hundred kB */
+
+/* The certificates (and CRLs) of B as the only trust anchors of CTX; 1, or 0 with OpenSSL's error queued. */
+static int tls_pem_ca(SSL_CTX *ctx, BIO *b)
+{
+	STACK_OF(X509_INFO) *inf = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL);
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	int n = 0, ok = inf != NULL;
+
+	for (int i = 0; ok && i < sk_X509_INFO_num(inf); i++) {
+		X509_INFO *it = sk_X509_INFO_value(inf, i);
+		if (it->x509)
+			ok = X509_STORE_add_cert(store, it->x509) == 1 && ++n;
+		if (ok && it->crl)
+			ok = X509_STORE_add_crl(store, it->crl) == 1 && ++n;
+	}
+	sk_X509_INFO_pop_free(inf, X509_INFO_free);
+	if (ok && n == 0)
+		ERR_raise(ERR_LIB_X509, X509_R_NO_CERTIFICATE_OR_CRL_FOUND);
+	return ok && n > 0;
+}
+
+/* The client certificate of B and the chain after it, as SSL_CTX_use_certificate_chain_file() takes them. */
+static int tls_pem_chain(SSL_CTX *ctx, BIO *b)
+{
+	pem_password_cb *cb = SSL_CTX_get_default_passwd_cb(ctx);
+	void *ud = SSL_CTX_get_default_passwd_cb_userdata(ctx);
+	X509 *x = PEM_read_bio_X509_AUX(b, NULL, cb, ud);
+	unsigned long e;
+	int ok = x && SSL_CTX_use_certificate(ctx, x) == 1 && SSL_CTX_clear_chain_certs(ctx) == 1;
+
+	X509_free(x);
+	while (ok && (x = PEM_read_bio_X509(b, NULL, cb, ud)) != NULL) {
+		ok = SSL_CTX_add0_chain_cert(ctx, x) == 1;
+		if (!ok)
+			X509_free(x);
+	}
+	/* the end of the text: "no start line" is how it shows */
+	e = ERR_peek_last_error();
+	if (ok && ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+		ERR_clear_error();
+	else
+		ok = 0;
+	return ok;
+}
+
+/*
+ * Load the PEM file PATH into CTX as WHAT.  The file is read here, into
+ * memory, by src_read_file() (no FIFO or device waited on, whatever is
+ * put at PATH after a check), and OpenSSL parses the copy, which is wiped
+ * afterwards (a key).  0, or -1 with the message in ERR.
+ */
+static int tls_load_pem(SSL_CTX *ctx, enum tls_pem what, const char *path, char *err, size_t errlen)
+{
+	static const char *const name[] = { "CERTFILE", "CLIENTCERT", "CLIENTKEY" };
+	char why[600], *text;
+	size_t len;
+	BIO *b;
+	int ok = 0;
+
+	text = src_read_file(path, TLS_PEM_MAX, &len, NULL, why, sizeof(why));
+	if (!text) {
+		snprintf(err, errlen, "%s cannot be loaded: %s", name[what], why);
+		return -1;
+	}
+	ERR_clear_error();
+	b = BIO_new_mem_buf(text, (int)len);
+	if (b && what == TLS_PEM_CA) {
+		ok = tls_pem_ca(ctx, b);
+	} else if (b && what == TLS_PEM_CHAIN) {
+		ok = tls_pem_chain(ctx, b);
+	} else if (b) {
+		EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, SSL_CTX_get_default_passwd_cb(ctx),
+						     SSL_CTX_get_default_passwd_cb_userdata(ctx));
+		ok = k && SSL_CTX_use_PrivateKey(ctx, k) == 1;
+		EVP_PKEY_free(k);
+	}
+	BIO_free(b);
+	OPENSSL_cleanse(text, len);
+	free(text);
+	if (!ok) {
+		snprintf(why, sizeof(why), "%s cannot be loaded", name[what]);
+		tls_queue_error(err, errlen, why);
+		snprintf(err + strlen(err), errlen - strlen(err), " (%s)", path);
+		return -1;
+	}
+	return 0;
+}
+
 SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char *err, size_t errlen)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -118,24 +212,15 @@ SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
 	/* the group's CERTFILE only: no system CAs */
-	if (SSL_CTX_load_verify_file(ctx, cafile) != 1) {
-		tls_queue_error(err, errlen, "CERTFILE cannot be loaded");
-		snprintf(err + strlen(err), errlen - strlen(err), " (%s)", cafile);
+	if (tls_load_pem(ctx, TLS_PEM_CA, cafile, err, errlen) != 0) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
 	SSL_CTX_set_ex_data(ctx, tls_ctx_idx, xstrdup(cafile));
 	if (cert && *cert) {
 		const char *k = key && *key ? key : cert;
-		if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-			tls_queue_error(err, errlen, "CLIENTCERT cannot be loaded");
-			snprintf(err + strlen(err), errlen - strlen(err), " (%s)", cert);
-			SSL_CTX_free(ctx);
-			return NULL;
-		}
-		if (SSL_CTX_use_PrivateKey_file(ctx, k, SSL_FILETYPE_PEM) != 1) {
-			tls_queue_error(err, errlen, "CLIENTKEY cannot be loaded");
-			snprintf(err + strlen(err), errlen - strlen(err), " (%s)", k);
+		if (tls_load_pem(ctx, TLS_PEM_CHAIN, cert, err, errlen) != 0 ||
+		    tls_load_pem(ctx, TLS_PEM_KEY, k, err, errlen) != 0) {
 			SSL_CTX_free(ctx);
 			return NULL;
 		}

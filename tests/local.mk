@@ -59,7 +59,8 @@ TESTS += \
 	tests/diag-list.sh \
 	tests/diag-docs.sh \
 	tests/examples.sh \
-	tests/roundtrip.sh
+	tests/roundtrip.sh \
+	tests/run-files.sh
 
 EXTRA_DIST += \
 	$(COMPILE_TESTS) \
@@ -96,6 +97,7 @@ EXTRA_DIST += \
 	tests/diag-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
+	tests/run-files.sh \
 	tests/tap-env.sh \
 	tests/plans/mk-standard.conf \
 	tests/plans/mk-timed.conf \

@@ -1,9 +1,12 @@
 /* test-source.c - TAP tests of the source registry: loading, global offsets, lines, UTF-8 columns. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "grammar/source.h"
@@ -305,6 +308,58 @@ static void test_load(void)
 	src_free(&reg);
 }
 
+/* The one reader of files: never waits on a FIFO, refuses what is not a regular file, bounds the size. */
+static void test_read_file(void)
+{
+	char dir[] = "/tmp/upsplan-test-read-XXXXXX", fifo[64], file[64], link[64], err[512];
+	struct stat st;
+	size_t len = 0;
+	char *text;
+	FILE *fp;
+	time_t t0;
+	int fd;
+
+	ok(mkdtemp(dir) != NULL, "read: temp directory created");
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(file, sizeof(file), "%s/file", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	ok(mkfifo(fifo, 0600) == 0, "read: FIFO created");
+	t0 = time(NULL);
+	err[0] = '\0';
+	ok(src_read_file(fifo, 1024, &len, NULL, err, sizeof(err)) == NULL, "read: a FIFO is refused");
+	ok(time(NULL) - t0 <= 1, "read: ... at once (no writer waited for)");
+	ok(strstr(err, fifo) && strstr(err, "it is a FIFO (named pipe), not a regular file"), "read: FIFO: the message says what it is");
+	diag("%s", err);
+	ok(src_read_file("/dev/null", 1024, &len, NULL, err, sizeof(err)) == NULL &&
+	   strstr(err, "'/dev/null': it is a character device"), "read: /dev/null is refused, a character device");
+	ok(src_read_file(dir, 1024, &len, NULL, err, sizeof(err)) == NULL && strstr(err, "it is a directory"),
+	   "read: a directory is refused");
+
+	fp = fopen(file, "w");
+	fputs("0123456789", fp);
+	fclose(fp);
+	text = src_read_file(file, 10, &len, &st, err, sizeof(err));
+	ok(text && len == 10 && memcmp(text, "0123456789", 11) == 0 && text[11] == '\0',
+	   "read: a file of MAX bytes is read, two NULs after it");
+	ok(S_ISREG(st.st_mode) && st.st_size == 10, "read: its status is given");
+	free(text);
+	ok(src_read_file(file, 9, &len, NULL, err, sizeof(err)) == NULL && strstr(err, "larger than 9 bytes"),
+	   "read: a file over MAX bytes is refused");
+	ok(symlink(file, link) == 0, "read: symbolic link created");
+	text = src_read_file(link, 64, &len, NULL, err, sizeof(err));
+	ok(text && len == 10, "read: a symbolic link is followed by default");
+	free(text);
+	err[0] = '\0';
+	fd = src_open_regular(link, O_NOFOLLOW, &st, err, sizeof(err));
+	ok(fd < 0 && strstr(err, "it is a symbolic link"), "read: ... not with O_NOFOLLOW");
+	if (fd >= 0)
+		close(fd);
+	unlink(link);
+	unlink(file);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_add_text();
@@ -313,5 +368,6 @@ int main(void)
 	test_utf8_columns();
 	test_utf8_helpers();
 	test_load();
+	test_read_file();
 	return done_testing();
 }

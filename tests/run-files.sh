@@ -1,0 +1,138 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# run-files.sh - TAP: every file upsplan reads is refused at once when it is a FIFO, a device or a directory.
+#
+# Each entry point that reads a file (plan, image, scenario, dummy-ups
+# file, --expect, password files of generate, --utmp, --smtp-cafile,
+# CERTFILE, CLIENTCERT, CLIENTKEY) is given a FIFO,
+# /dev/null and a directory: it must end within 5 s (a blocking open()
+# of a FIFO waits for a writer forever), fail, and say what the file is.
+# Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files: a
+# mktemp -d directory under TMPDIR, removed at
+# the end unless a test failed.
+set -eu
+
+# shellcheck source=tests/tap-env.sh
+. "$(dirname "$0")/tap-env.sh"
+need_upsplan
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-files.XXXXXX")
+work=$(cd "$work" && pwd -P)
+chmod 755 "$work"	# the monitoring user (nobody) reaches the files
+cd "$work"
+
+# run CMD...: at most 5 s (then killed), no input; STATUS, output in out
+run() {
+	set +e
+	timeout -k 1 5 "$@" </dev/null >out 2>&1
+	status=$?
+	set -e
+}
+
+# refused NAME PATTERN CMD...: CMD ends within 5 s, fails, and prints PATTERN (fixed text)
+refused() {
+	_rf_name=$1
+	_rf_pat=$2
+	shift 2
+	run "$@"
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		tap_not_ok "$_rf_name" "still waiting after 5 s: killed"
+	elif [ "$status" -ne 0 ] && grep -qF -- "$_rf_pat" out; then
+		tap_ok "$_rf_name"
+	else
+		tap_not_ok "$_rf_name" "exit $status, expected a failure saying: $_rf_pat; output:" "$(head -n 5 out)"
+	fi
+}
+
+root=0
+user_opt=
+if [ "$(id -u)" -eq 0 ]; then
+	root=1
+	user_opt="-u nobody"
+fi
+# a port of 127.0.0.1 nothing listens on
+port=$("${PEERS_BINDIR:-$(dirname "$upsplan")/tests/daemon}/freeport" 2>/dev/null || echo 9)
+
+# the files: good ones, and the three kinds that are not regular files
+mkfifo fifo
+mkdir dir
+cp "$srcdir/examples/standard.conf" plan.conf
+chmod 600 plan.conf
+printf 'at 0 set UPS-1 ups.status OL\nat 10 end\n' >good.scn
+echo secret >pw
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem -out cert.pem \
+	-subj /CN=upsplan-test -days 2 >/dev/null 2>&1
+chmod 644 key.pem
+"$upsplan" compile plan.conf -o plan.upb
+
+# plan NAME CERTFILE [CLIENTCERT [CLIENTKEY]]: a plan whose upsd does not listen
+plan() {
+	{
+		echo "GROUP G HOST 127.0.0.1 PORT $port CERTFILE \"$2\" ${3:+CLIENTCERT \"$3\"} ${4:+CLIENTKEY \"$4\"}"
+		echo "MONITOR u POWERVAL 1 UPSDUSER m PASSWORD \"p\" TYPE primary"
+		echo "MINSUPPLIES 0"
+	} >"$1"
+	chmod 600 "$1"
+}
+plan ca-bad.conf "$work/BAD"
+plan cert-bad.conf /etc/ssl/certs/ca-certificates.crt "$work/BAD"
+plan key-bad.conf /etc/ssl/certs/ca-certificates.crt "$work/cert.pem" "$work/BAD"
+
+echo "1..$((3 * 15))"
+
+for kind in fifo devnull dir; do
+	case $kind in
+	fifo)
+		bad=$work/fifo
+		what="is a FIFO (named pipe)"
+		;;
+	devnull)
+		bad=/dev/null
+		what="is a character device"
+		;;
+	dir)
+		bad=$work/dir
+		what="is a directory"
+		;;
+	esac
+	for f in ca-bad cert-bad key-bad; do
+		sed "s|$work/BAD|$bad|" "$f.conf" >"$f-$kind.conf"
+		chmod 600 "$f-$kind.conf"
+	done
+	printf 'at 0 dummy UPS-1 %s\nat 10 end\n' "$bad" >"dummy-$kind.scn"
+
+	refused "check: $kind" "'$bad': it $what" "$upsplan" check "$bad"
+	refused "compile: $kind" "'$bad': it $what" "$upsplan" compile "$bad" -o out.upb
+	refused "disasm: $kind" "'$bad': it $what" "$upsplan" disasm "$bad"
+	refused "simulate, the plan: $kind" "'$bad': it $what" "$upsplan" simulate "$bad" good.scn
+	refused "simulate, the scenario: $kind" "'$bad': it $what" "$upsplan" simulate plan.conf "$bad"
+	refused "simulate, a dummy-ups file: $kind" "'$bad': it $what" "$upsplan" simulate plan.conf "dummy-$kind.scn"
+	refused "simulate --expect: $kind" "'$bad': it $what" "$upsplan" simulate --expect="$bad" plan.conf good.scn
+	refused "generate --password-file: $kind" "'$bad': it $what" \
+		"$upsplan" generate timed --ups UPS-1 --password-file "$bad" -o gen.conf
+	refused "generate --smtp-password-file: $kind" "'$bad': it $what" \
+		"$upsplan" generate timed --ups UPS-1 --password-file pw --email-to root@example.org \
+		--smtp-server mail.example.org --smtp-user u --smtp-password-file "$bad" -o gen.conf
+	# shellcheck disable=SC2086 # user_opt is words
+	refused "run, the plan: $kind" "'$bad': it $what" "$upsplan" run -F $user_opt "$bad"
+	# shellcheck disable=SC2086
+	refused "run --utmp: $kind" "'$bad': it $what" "$upsplan" run -F $user_opt --utmp "$bad" plan.conf
+	# shellcheck disable=SC2086
+	refused "run --smtp-cafile: $kind" "'$bad': it $what" "$upsplan" run -F $user_opt --smtp-cafile "$bad" plan.conf
+	# shellcheck disable=SC2086
+	refused "run, CERTFILE: $kind" "CERTFILE cannot be loaded: cannot read '$bad': it $what" \
+		"$upsplan" run --check-only $user_opt "ca-bad-$kind.conf"
+	# shellcheck disable=SC2086
+	refused "run, CLIENTCERT: $kind" "CLIENTCERT cannot be loaded: cannot read '$bad': it $what" \
+		"$upsplan" run --check-only $user_opt "cert-bad-$kind.conf"
+	# shellcheck disable=SC2086
+	refused "run, CLIENTKEY: $kind" "CLIENTKEY cannot be loaded: cannot read '$bad': it $what" \
+		"$upsplan" run --check-only $user_opt "key-bad-$kind.conf"
+done
+
+cd /
+if [ "$tap_failed" -eq 0 ]; then
+	rm -rf "$work"
+else
+	echo "# scratch files kept in $work"
+fi
