@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "runtime/daemon.h"
 #include "runtime/log.h"
 #include "runtime/privsep.h"
+#include "runtime/safe-file.h"
 #include "runtime/sdnotify.h"
 #include "runtime/statefile.h"
 
@@ -139,20 +141,79 @@ static void run_detach(void)
 	}
 }
 
-static int run_pidfile(const char *path)
+/*
+ * The PID file, locked (flock) for the life of the daemon: a second
+ * upsplan with the same PID file is refused here, before it detaches, so
+ * that the refusal reaches the terminal.  A file nobody holds (left by a
+ * daemon that was killed) is taken over.  Returns the locked descriptor,
+ * or -1 after the message.
+ */
+static int run_pidfile_lock(const char *path)
 {
-	char buf[32];
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	char err[600], buf[32];
+	struct stat held, now;
 
-	if (fd < 0 || write(fd, buf, (size_t)n) != n) {
-		log_msg(LOG_ERR, "cannot write the PID file %s: %s", path, strerror(errno));
-		if (fd >= 0)
+	for (int tries = 0; tries < 3; tries++) {
+		int fd = sf_open(path, O_RDWR, 0644, geteuid(), geteuid(), NULL, err, sizeof(err));
+		ssize_t n;
+		long pid;
+
+		if (fd < 0) {
+			fprintf(stderr, "upsplan run: PID file: %s\n", err);
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			/* the lock is on this file only if it is still the one at PATH (not unlinked by a daemon ending) */
+			if (fstat(fd, &held) == 0 && lstat(path, &now) == 0 && held.st_dev == now.st_dev &&
+			    held.st_ino == now.st_ino)
+				return fd;
 			close(fd);
+			continue;
+		}
+		if (errno != EWOULDBLOCK) {
+			fprintf(stderr, "upsplan run: cannot lock the PID file %s: %s\n", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		pid = strtol(buf, NULL, 10);
+		close(fd);
+		if (pid > 0)
+			fprintf(stderr, "upsplan run: upsplan is already running (pid %ld, PID file %s): stop it first "
+					"(kill %ld), or give this one another PID file (-p)\n", pid, path, pid);
+		else
+			fprintf(stderr, "upsplan run: another upsplan is starting with the PID file %s: stop it first, "
+					"or give this one another PID file (-p)\n", path);
 		return -1;
 	}
-	close(fd);
+	fprintf(stderr, "upsplan run: the PID file %s keeps being replaced: is another upsplan starting?\n", path);
+	return -1;
+}
+
+/* Write this process's PID into the locked PID file FD (after detaching). */
+static int run_pidfile_write(int fd, const char *path)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+		log_msg(LOG_ERR, "cannot write the PID file %s: %s", path, strerror(errno));
+		return -1;
+	}
 	return 0;
+}
+
+/* At exit: remove the PID file, if it is still the one this process locked, then let the lock go. */
+static void run_pidfile_release(int fd, const char *path)
+{
+	struct stat held, now;
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &held) == 0 && lstat(path, &now) == 0 && held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+		unlink(path);
+	close(fd);
 }
 
 /* BUF (at least PATH_MAX): upsplan-mail in the directory of the program PATH, absolute; 0 when it is there. */
@@ -193,18 +254,28 @@ static const char *run_mail_helper(char *buf)
 	return UPSPLAN_MAIL_HELPER;	/* missing: each EMAIL says so */
 }
 
-/* Create PATH if needed and give it to the user PW (mode 0640). */
-static int run_prepare(const char *path, const struct passwd *pw)
+/*
+ * Create PATH if needed and give it to the user PW (mode 0640 when new).
+ * An existing file is given away only when it is a regular file with one
+ * link that is root's or PW's already: a link planted there could
+ * otherwise hand a file of the system to the monitoring user.
+ */
+static int run_prepare(const char *opt, const char *path, const struct passwd *pw)
 {
+	char err[600];
 	int fd;
 
 	if (!path)
 		return 0;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
-	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid) != 0) {
-		fprintf(stderr, "upsplan run: cannot prepare %s for user %s: %s\n", path, pw->pw_name, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	fd = sf_open(path, O_WRONLY | O_APPEND, 0640, 0, pw->pw_uid, NULL, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "upsplan run: %s: %s\n", opt, err);
+		return -1;
+	}
+	if (fchown(fd, pw->pw_uid, pw->pw_gid) != 0) {
+		fprintf(stderr, "upsplan run: %s: cannot give %s to user %s: %s\n", opt, path, pw->pw_name,
+			strerror(errno));
+		close(fd);
 		return -1;
 	}
 	close(fd);
@@ -229,7 +300,7 @@ int cmd_run(int argc, char **argv)
 	struct plan_image img;
 	const char *user = NULL, *logfile = NULL, *pidfile = NULL, *powerdownflag = NULL, *utmp = NULL;
 	char hostname[256], banner[600], mail_helper[PATH_MAX], user_name[256];
-	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0, state_off = 0;
+	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0, state_off = 0, pidfd = -1;
 	double shutdown_timeout = 120;
 
 	memset(&o, 0, sizeof(o));
@@ -364,6 +435,11 @@ int cmd_run(int argc, char **argv)
 	o.banner = banner;
 	if (!pidfile && root && !o.check_only)
 		pidfile = "/run/upsplan.pid";
+	/* one daemon per PID file: refused here, on the terminal, before anything is touched */
+	if (pidfile && (pidfd = run_pidfile_lock(pidfile)) < 0) {
+		img_free(&img);
+		return 1;
+	}
 	if (!o.state_file && !state_off && root && !o.check_only)
 		o.state_file = SF_DEFAULT_PATH;
 	if (o.check_only)
@@ -372,22 +448,24 @@ int cmd_run(int argc, char **argv)
 		char err[600];
 		if (sf_prepare_dir(o.state_file, pw->pw_uid, pw->pw_gid, pw->pw_name, err, sizeof(err)) != 0) {
 			fprintf(stderr, "upsplan run: %s\n", err);
+			run_pidfile_release(pidfd, pidfile);
 			img_free(&img);
 			return EXIT_USAGE;
 		}
 	}
 	/* the unprivileged monitor writes the NUT log and the trace: make them its own */
-	if (root && (run_prepare(logfile, pw) != 0 || run_prepare(o.trace, pw) != 0)) {
+	if (root && (run_prepare("-l", logfile, pw) != 0 || run_prepare("--trace", o.trace, pw) != 0)) {
+		run_pidfile_release(pidfd, pidfile);
 		img_free(&img);
 		return EXIT_USAGE;
 	}
 	o.act.mail_helper = run_mail_helper(mail_helper);
 	if (!foreground)
-		run_detach();
+		run_detach();	/* the lock goes along: it belongs to the open file, shared across fork */
 	log_open("upsplan", foreground, logfile, debug);
-	if (pidfile && run_pidfile(pidfile) != 0) {
-		img_free(&img);
-		return 1;
+	if (pidfile && run_pidfile_write(pidfd, pidfile) != 0) {
+		rc = 1;
+		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
 
@@ -398,8 +476,8 @@ int cmd_run(int argc, char **argv)
 		char err[256];
 		if (ps_drop(pw->pw_uid, pw->pw_gid, pw->pw_name, err, sizeof(err)) != 0) {
 			log_msg(LOG_ERR, "%s", err);
-			img_free(&img);
-			return 1;
+			rc = 1;
+			goto out;
 		}
 		rc = dm_run(&img, &o);
 	} else {
@@ -419,11 +497,12 @@ int cmd_run(int argc, char **argv)
 		/* getpwnam()'s buffer is overwritten by later look-ups (NOTIFY's desktop users): a copy */
 		snprintf(user_name, sizeof(user_name), "%s", pw->pw_name);
 		pc.user = user_name;
-		pc.close_fd = -1;
+		pc.close_fd = pidfd;	/* the lock stays with the root parent alone */
 		rc = ps_run(&img, &o, &pc);
 	}
-	if (pidfile)
-		unlink(pidfile);
+out:
+	img_free(&img);	/* what dm_run() or ps_run() took is already gone */
+	run_pidfile_release(pidfd, pidfile);
 	log_msg(LOG_INFO, "stopped");
 	log_close();
 	return rc;

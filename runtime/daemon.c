@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "runtime/log.h"
 #include "runtime/monotonic.h"
 #include "runtime/privsep.h"
+#include "runtime/safe-file.h"
 #include "runtime/sdnotify.h"
 #include "runtime/sim-trace.h"
 #include "runtime/statefile.h"
@@ -763,11 +765,16 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		return 1;
 	}
 	if (o->trace) {
-		if (sim_trace_open(&d.tr, &d.p->img, d.p->eng.vm, 0, 0) == 0 && (d.tr.out = fopen(o->trace, "a")) != NULL) {
+		/* no link followed, no FIFO waited on: the file root prepared, or this user's own */
+		char why[600];
+		int fd = sf_open(o->trace, O_WRONLY | O_APPEND, 0640, geteuid(), geteuid(), NULL, why, sizeof(why));
+		if (fd >= 0 && sim_trace_open(&d.tr, &d.p->img, d.p->eng.vm, 0, 0) == 0 && (d.tr.out = fdopen(fd, "a")) != NULL) {
 			setvbuf(d.tr.out, NULL, _IOLBF, 0);
 			d.tracing = 1;
 		} else {
-			log_msg(LOG_ERR, "cannot open the trace file %s: %s", o->trace, strerror(errno));
+			log_msg(LOG_ERR, "cannot open the trace file: %s", fd < 0 ? why : strerror(errno));
+			if (fd >= 0)
+				close(fd);
 		}
 	}
 	if (o->privsep_fd >= 0) {

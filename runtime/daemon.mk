@@ -7,6 +7,7 @@ runtime_libdaemon_a_SOURCES = \
 	runtime/mail-job.c runtime/mail-job.h \
 	runtime/nut-proto.c runtime/nut-proto.h \
 	runtime/privsep.c runtime/privsep.h runtime/privsep-frames.c runtime/privsep-frames.def \
+	runtime/safe-file.c runtime/safe-file.h \
 	runtime/desktop.c runtime/desktop.h \
 	runtime/sdnotify.c runtime/sdnotify.h \
 	runtime/statefile.c runtime/statefile.h \

@@ -96,10 +96,11 @@ int log_nut(const char *text)
 	/*
 	 * the root parent writes here too, in a file the monitoring user may
 	 * own: no symbolic link is followed, no FIFO blocks, only a regular
-	 * file is written
+	 * file with one link is written (a hard link that user put in its
+	 * place could name a file of the system)
 	 */
 	fd = open(lg.nutlog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0640);
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
 		if (fd >= 0)
 			close(fd);
 		free(buf);

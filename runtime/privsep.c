@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 
 #include "engine/timers.h"
 #include "engine/vm.h"
+#include "grammar/source.h"
 #include "grammar/xalloc.h"
 #include "runtime/actions.h"
 #include "runtime/daemon.h"
@@ -26,6 +28,7 @@
 #include "runtime/log.h"
 #include "runtime/monotonic.h"
 #include "runtime/privsep.h"
+#include "runtime/safe-file.h"
 #include "runtime/sdnotify.h"
 
 #define PS_FLAG_MAGIC "upsmon-shutdown-file\n"	/* NUT's POWERDOWNFLAG content */
@@ -41,39 +44,63 @@
 
 void ps_clear_powerdownflag(const char *path)
 {
-	char buf[64];
+	char err[600], *text;
+	struct stat st;
+	size_t len = 0;
 	int fd;
-	ssize_t n;
 
 	if (!path)
 		return;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	/* read without following a link, without blocking on a FIFO */
+	fd = src_open_regular(path, O_NOFOLLOW, &st, err, sizeof(err));
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_msg(LOG_WARNING, "POWERDOWNFLAG: %s: not upsmon's flag, left alone", err);
 		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n == (ssize_t)strlen(PS_FLAG_MAGIC) && memcmp(buf, PS_FLAG_MAGIC, (size_t)n) == 0) {
+	}
+	text = src_read_fd(fd, &st, path, 64, &len, err, sizeof(err));
+	if (text && len == strlen(PS_FLAG_MAGIC) && memcmp(text, PS_FLAG_MAGIC, len) == 0) {
 		if (unlink(path) == 0)
 			log_msg(LOG_INFO, "POWERDOWNFLAG %s removed", path);
 	} else {
 		log_msg(LOG_WARNING, "POWERDOWNFLAG %s exists but is not upsmon's flag: left alone", path);
 	}
+	free(text);
 }
 
+/*
+ * NUT's POWERDOWNFLAG, written into a new file (O_EXCL, beside PATH) that
+ * is renamed onto PATH: whatever is at PATH (a link planted there, another
+ * user's file) is replaced, never written through.
+ */
 static void ps_write_powerdownflag(const char *path)
 {
-	int fd;
+	const size_t n = strlen(PS_FLAG_MAGIC);
+	char *tmp, why[400];
+	struct stat st;
+	int fd, bad;
 
 	if (!path)
 		return;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, PS_FLAG_MAGIC, strlen(PS_FLAG_MAGIC)) != (ssize_t)strlen(PS_FLAG_MAGIC)) {
+	if (lstat(path, &st) == 0 && sf_problem(&st, 0, 0, why, sizeof(why)))
+		log_msg(LOG_WARNING, "POWERDOWNFLAG %s %s: replaced by a new file", path, why);
+	tmp = xrealloc(NULL, strlen(path) + 8);
+	sprintf(tmp, "%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);	/* O_EXCL, mode 0600 */
+	if (fd < 0) {
+		log_msg(LOG_ERR, "cannot write POWERDOWNFLAG %s: cannot create %s: %s", path, tmp, strerror(errno));
+		free(tmp);
+		return;
+	}
+	bad = write(fd, PS_FLAG_MAGIC, n) != (ssize_t)n || fchmod(fd, 0644) != 0 || fsync(fd) != 0;
+	bad |= close(fd) != 0;
+	if (bad || rename(tmp, path) != 0) {
 		log_msg(LOG_ERR, "cannot write POWERDOWNFLAG %s: %s", path, strerror(errno));
+		unlink(tmp);
 	} else {
 		log_msg(LOG_NOTICE, "POWERDOWNFLAG %s written", path);
 	}
-	if (fd >= 0)
-		close(fd);
+	free(tmp);
 }
 
 int ps_drop(uid_t uid, gid_t gid, const char *user, char *err, size_t errlen)

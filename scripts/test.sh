@@ -15,7 +15,7 @@
 #      under valgrind; the C unit tests of the code generator, image,
 #      verifier, VM, event derivation and the state file; the daemon tests
 #      tests/daemon/run-tls.sh, run-outage.sh, run-reload.sh,
-#      run-poller.sh, run-keepalive.sh and run-state.sh with every upsplan
+#      run-poller.sh, run-keepalive.sh, run-state.sh and run-pidfile.sh with every upsplan
 #      process under valgrind (they need the NUT peers); tests/email/email.sh
 #      with the mail sender under valgrind.  A run fails on
 #      valgrind's error exit 99 (memory errors, definite or indirect
@@ -247,7 +247,7 @@ if [ $built -eq 1 ]; then
 		# to a directory it can write to, copied to _build/valgrind/daemon after
 		vgtmp=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-vg.XXXXXX")
 		chmod 1777 "$vgtmp"
-		for t in run-tls run-outage run-reload run-poller run-keepalive run-state; do
+		for t in run-tls run-outage run-reload run-poller run-keepalive run-state run-pidfile; do
 			vglog=$vgtmp/$t
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh
 			valgrind_run "tests/daemon/$t.sh" "$vglog" sh -c \

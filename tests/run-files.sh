@@ -4,7 +4,7 @@
 #
 # Each entry point that reads a file (plan, image, scenario, dummy-ups
 # file, --expect, password files of generate, --utmp, --smtp-cafile,
-# CERTFILE, CLIENTCERT, CLIENTKEY) is given a FIFO,
+# CERTFILE, CLIENTCERT, CLIENTKEY, -l and --trace as root) is given a FIFO,
 # /dev/null and a directory: it must end within 5 s (a blocking open()
 # of a FIFO waits for a writer forever), fail, and say what the file is.
 # Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files: a
@@ -78,7 +78,7 @@ plan ca-bad.conf "$work/BAD"
 plan cert-bad.conf /etc/ssl/certs/ca-certificates.crt "$work/BAD"
 plan key-bad.conf /etc/ssl/certs/ca-certificates.crt "$work/cert.pem" "$work/BAD"
 
-echo "1..$((3 * 15))"
+echo "1..$((3 * 17))"
 
 for kind in fifo devnull dir; do
 	case $kind in
@@ -128,6 +128,15 @@ for kind in fifo devnull dir; do
 	# shellcheck disable=SC2086
 	refused "run, CLIENTKEY: $kind" "CLIENTKEY cannot be loaded: cannot read '$bad': it $what" \
 		"$upsplan" run --check-only $user_opt "key-bad-$kind.conf"
+	if [ "$kind" = devnull ]; then
+		# as root, the old code gave /dev/null itself to the monitoring user: never run that
+		tap_skip "a device given away would be the machine's: /dev/null is not tried" "run -l: $kind" "run --trace: $kind"
+	elif [ "$root" -eq 1 ]; then
+		refused "run -l, as root: $kind" "'$bad' $what" "$upsplan" run -F -u nobody -l "$bad" plan.conf
+		refused "run --trace, as root: $kind" "'$bad' $what" "$upsplan" run -F -u nobody --trace "$bad" plan.conf
+	else
+		tap_skip "not root: only root prepares the NUT log and the trace" "run -l: $kind" "run --trace: $kind"
+	fi
 done
 
 cd /

@@ -31,7 +31,8 @@ TESTS += \
 	tests/daemon/run-reload.sh \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
-	tests/daemon/run-state.sh
+	tests/daemon/run-state.sh \
+	tests/daemon/run-pidfile.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
@@ -42,4 +43,5 @@ EXTRA_DIST += \
 	tests/daemon/run-reload.sh \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
-	tests/daemon/run-state.sh
+	tests/daemon/run-state.sh \
+	tests/daemon/run-pidfile.sh
