@@ -11,6 +11,7 @@ for line in open(f'{root}/engine/diag-codes.def'):
         codes.append((m.group(1), int(m.group(2)), m.group(3), m.group(4)))
 D = {
  100: ("A FILE given to `upsplan check` cannot be opened or read: it does not exist, is not readable, or is not a regular file. A directory, a FIFO (named pipe), a device or a socket is refused at once, with what it is (`cannot read 'FILE': it is a FIFO (named pipe), not a regular file`): no plan, image or scenario is ever waited on.", "Exit status 2 (not 1): the plan was not checked at all.", "Give the path of a plan file that the checking user can read.", 'E100-missing-file'),
+ 110: ("`upsplan run` refuses a plan, source or image, that anyone but root can change, at start and at every reload (SIGHUP); `upsplan check --strict-modes` checks the same. The file must belong to root and be writable by neither its group nor other users; each directory of its real path (symbolic links resolved), up to `/`, must belong to root and be writable by nobody else, unless it is sticky (as `/tmp`: others may add files there, not replace this one). When `run` is started by another user than root, the file and the directories may belong to root or to that user. The message names the file or the directory and what is wrong: its owner, or who can write it (the first problem found).", "Root runs the plan's SHUTDOWNCMDs and compiles the plan again on SIGHUP: whoever can change the file, or replace it, chooses the commands root runs, and the privilege separation is undone.", "`chown root:nut PLAN && chmod 640 PLAN` (NUT's layout for upsmon.conf: root writes it, the daemon's group reads it), in a directory only root can change, such as `/etc/nut` (`chmod go-w DIR`).", 'E110-plan-writable'),
  280: ("A character that can start no token: punctuation other than `->`, `:` and `=`, a non-ASCII character outside quotes, a control or NUL byte. UPSmon.py: Error 280. A run of such bytes is reported once; checking goes on after it.", "Texts with spaces or symbols must be quoted. A lone `-` is usually a broken `->`.", "Quote the text, or delete the character.", 'E280-stray-bytes'),
  281: ("A quoted text is not closed before the end of its line. Texts cannot span lines, and there are no escapes. UPSmon.py reported Error 280 on the opening mark and then lexed the inside of the text as code, which gave a cascade of errors; upsplan takes the rest of the line as the text and goes on.", "", "Add the closing mark shown in the message on the same line, or use another of the five quote styles if the text contains the closing mark.", 'E281-unterminated'),
  282: ("A quoted text holds bytes that are not UTF-8 (often a file saved as Latin-1) or a NUL byte.", "Messages are sent to wall, syslog, e-mail and desktop notices as UTF-8.", "Save the file as UTF-8; remove NUL bytes.", 'E282-invalid-utf8'),
@@ -98,8 +99,8 @@ golden test named under it). This page is written by
   each record has `file`, `line`, `column`, `end_line`, `end_column` (just
   past the last character), `severity` (`error` or `warning`), `code`,
   `message` and `notes` (each with `file`, `line`, `column` and `message`;
-  the location is `null` for a hint without one). File-level records (E290,
-  W610) point at line 1, column 1.
+  the location is `null` for a hint without one). File-level records (E110,
+  E290, W610) point at line 1, column 1.
 
 Exit status: 0 when no error was found (warnings allowed), 1 when there are
 errors (with `-Werror`, also warnings), 2 on a usage error or a FILE that

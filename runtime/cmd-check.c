@@ -13,6 +13,7 @@
 #include "grammar/parse.h"
 #include "grammar/print.h"
 #include "runtime/cli.h"
+#include "runtime/plan-file.h"
 
 const char check_usage[] =
 	"Usage: upsplan check [OPTION]... FILE...\n"
@@ -28,6 +29,10 @@ const char check_usage[] =
 	"  -Wno-CODE          do not report diagnostic CODE (e.g. -Wno-W600)\n"
 	"  -Wno-file-mode     same as -Wno-W610\n"
 	"  --max-errors=N     stop after N errors (default 100, 0: no limit)\n"
+	"  --strict-modes     also refuse a FILE that others can change, as\n"
+	"                     upsplan run does (E110): the file and each directory\n"
+	"                     of its path must belong to root (or to you) and be\n"
+	"                     writable by nobody else\n"
 	"  -h, --help         show this help\n"
 	"\n"
 	"Exit status: 0 no error (warnings allowed), 1 errors found (or warnings\n"
@@ -35,7 +40,7 @@ const char check_usage[] =
 	"Every diagnostic code is explained in docs/diagnostics.md.\n";
 
 struct check_opts {
-	int json, print, werror, color;
+	int json, print, werror, color, strict_modes;
 	size_t max_errors;
 	unsigned char disabled[DIAG_NCODES];
 };
@@ -49,11 +54,12 @@ static int check_file(const char *path, const struct check_opts *o)
 	struct sema_options sopt = { .check_file_mode = 1 };
 	struct sema_result res;
 	const struct src_file *f;
+	struct stat st;
 	char err[512];
 	int nsyntax, status;
 
 	src_init(&reg);
-	f = src_load(&reg, path, err, sizeof(err));
+	f = src_load_stat(&reg, path, &st, err, sizeof(err));
 	if (!f) {
 		if (o->json) {
 			diag_init(&dq, &reg);
@@ -71,6 +77,8 @@ static int check_file(const char *path, const struct check_opts *o)
 	dq.max_errors = o->max_errors;
 	memcpy(dq.disabled, o->disabled, sizeof(dq.disabled));
 	sopt.check_file_mode = !o->disabled[DIAG_FILE_MODE];
+	if (o->strict_modes)
+		plan_file_modes(f, &st, &dq);
 
 	nsyntax = parse_file(&reg, f, &plan, &dq);
 	if (nsyntax == 0)
@@ -94,6 +102,7 @@ int cmd_check(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "print", no_argument, NULL, 'p' },
 		{ "max-errors", required_argument, NULL, 'm' },
+		{ "strict-modes", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -119,6 +128,9 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'p':
 			o.print = 1;
+			break;
+		case 's':
+			o.strict_modes = 1;
 			break;
 		case 'm': {
 			char *end;

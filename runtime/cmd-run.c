@@ -312,6 +312,7 @@ int cmd_run(int argc, char **argv)
 	o.po.color = 0;
 	o.po.no_source = 1;	/* the diagnostics go to logs: no source line, so no PASSWORD */
 	o.state_max_age = SF_DEFAULT_MAX_AGE;
+	o.po.strict_modes = 1;	/* root runs its SHUTDOWNCMDs: a plan others can change is refused (E110) */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":FDu:l:p:w:n:h", run_longopts, NULL)) != -1) {
 		switch (c) {

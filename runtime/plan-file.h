@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "engine/diag.h"
 #include "engine/image.h"
 
 struct plan_file_opts {
@@ -11,6 +12,7 @@ struct plan_file_opts {
 	int color;		/* diagnostics in color */
 	int no_source;		/* diagnostics without source excerpts (they may show a PASSWORD) */
 	FILE *diag;		/* where diagnostics and errors go; NULL: stderr */
+	int strict_modes;	/* refuse a plan others can change (E110; upsplan run) */
 };
 
 /*
@@ -20,6 +22,15 @@ struct plan_file_opts {
  * read, or an invalid image: the reason is on stderr).
  */
 int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan_image *img);
+
+/*
+ * E110 unless the plan F (read, with status ST) can be changed by root and
+ * the user running upsplan only: the file must belong to one of them and
+ * be writable by neither its group nor others, and so must each directory
+ * of its real path up to /, except that a sticky directory (/tmp) may be
+ * writable by all.  Returns 0, or -1 with the diagnostic queued in DQ.
+ */
+int plan_file_modes(const struct src_file *f, const struct stat *st, struct diag_queue *dq);
 
 /*
  * Write IMG to PATH with mode 0600 (it holds the upsd and SMTP passwords):

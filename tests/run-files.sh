@@ -1,14 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-files.sh - TAP: every file upsplan reads is refused at once when it is a FIFO, a device or a directory.
+# run-files.sh - TAP: every file upsplan reads is refused at once when it is a FIFO, a device or a directory; upsplan run refuses a plan others can change (E110).
 #
 # Each entry point that reads a file (plan, image, scenario, dummy-ups
 # file, --expect, password files of generate, --utmp, --smtp-cafile,
 # CERTFILE, CLIENTCERT, CLIENTKEY, -l and --trace as root) is given a FIFO,
 # /dev/null and a directory: it must end within 5 s (a blocking open()
 # of a FIFO waits for a writer forever), fail, and say what the file is.
+# Then upsplan run --check-only (a upsd port nothing listens on) with
+# plans and images that others can change, at start.
 # Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files: a
-# mktemp -d directory under TMPDIR, removed at
+# mktemp -d directory under TMPDIR (its modes matter to E110), removed at
 # the end unless a test failed.
 set -eu
 
@@ -78,7 +80,7 @@ plan ca-bad.conf "$work/BAD"
 plan cert-bad.conf /etc/ssl/certs/ca-certificates.crt "$work/BAD"
 plan key-bad.conf /etc/ssl/certs/ca-certificates.crt "$work/cert.pem" "$work/BAD"
 
-echo "1..$((3 * 17))"
+echo "1..$((3 * 17 + 11))"
 
 for kind in fifo devnull dir; do
 	case $kind in
@@ -138,6 +140,91 @@ for kind in fifo devnull dir; do
 		tap_skip "not root: only root prepares the NUT log and the trace" "run -l: $kind" "run --trace: $kind"
 	fi
 done
+
+# E110: upsplan run refuses a plan others can change
+# e110 NAME FILE PATTERN: run --check-only FILE ends at once with E110 saying PATTERN, and its fix
+e110() {
+	_e_name=$1
+	_e_file=$2
+	_e_pat=$3
+	# shellcheck disable=SC2086 # user_opt is words
+	run "$upsplan" run --check-only $user_opt "$_e_file"
+	if [ "$status" -eq 1 ] && grep -q "error: .*\[E110\]" out && grep -qF -- "$_e_pat" out &&
+		grep -qF "note: run: chown root:nut '$_e_file' && chmod 640 '$_e_file'" out; then
+		tap_ok "$_e_name"
+	elif [ "$status" -eq 1 ] && grep -q "error: .*\[E110\]" out && grep -qF -- "$_e_pat" out &&
+		grep -qF "note: keep the plan in a directory only root can change" out; then
+		tap_ok "$_e_name"
+	else
+		tap_not_ok "$_e_name" "exit $status, expected E110 saying: $_e_pat, and the fix; output:" "$(head -n 5 out)"
+	fi
+}
+# accepted NAME FILE [CMD...]: the plan passes the check (run --check-only then fails on the port, not on E110)
+accepted() {
+	_a_name=$1
+	_a_file=$2
+	shift 2
+	# shellcheck disable=SC2086
+	run "$@" "$upsplan" run --check-only $user_opt "$_a_file"
+	if ! grep -q "\[E110\]" out && grep -q "127.0.0.1:$port" out; then
+		tap_ok "$_a_name"
+	else
+		tap_not_ok "$_a_name" "exit $status; output:" "$(head -n 5 out)"
+	fi
+}
+
+plan good.conf /etc/ssl/certs/ca-certificates.crt
+accepted "run: a plan only its owner can write is taken" good.conf
+cp good.conf g660.conf
+chmod 660 g660.conf
+e110 "run: a plan its group can write is refused, with the fix" g660.conf \
+	"'g660.conf' can be changed by its group (mode 0660)"
+cp good.conf o606.conf
+chmod 606 o606.conf
+e110 "run: a plan every user can write is refused" o606.conf "can be changed by every user (mode 0606)"
+"$upsplan" compile good.conf -o g660.upb
+chmod 660 g660.upb
+e110 "run: an image its group can write is refused" g660.upb "'g660.upb' can be changed by its group"
+mkdir -m 777 open
+cp good.conf open/p.conf
+e110 "run: a plan in a directory others can write is refused, the directory named" open/p.conf \
+	"directory '$work/open' can be changed by its group and every user (mode 0777)"
+mkdir -m 1777 sticky
+cp good.conf sticky/p.conf
+accepted "run: a plan in a sticky directory (as /tmp) is taken" sticky/p.conf
+ln -s "$work/open/p.conf" link.conf
+e110 "run: the directories are those of the real path (a link resolved)" link.conf "directory '$work/open'"
+if [ "$root" -eq 1 ]; then
+	cp good.conf nobody.conf
+	chown nobody nobody.conf
+	e110 "run as root: a plan that is not root's is refused" nobody.conf \
+		"'nobody.conf' belongs to nobody (uid 65534), not to root"
+	mkdir -m 755 nobodys
+	cp good.conf nobodys/p.conf
+	chown nobody nobodys
+	e110 "run as root: a plan in a directory that is not root's is refused" nobodys/p.conf \
+		"directory '$work/nobodys' belongs to nobody (uid 65534), not to root"
+	# another user than root: the plan may be root's or that user's
+	user_opt=
+	chown nobody nobodys/p.conf
+	accepted "run as nobody: a plan of nobody's is taken" nobodys/p.conf setpriv --reuid=nobody --regid=nogroup --clear-groups
+	cp good.conf daemons.conf
+	chown daemon daemons.conf
+	chmod 644 daemons.conf
+	set +e
+	timeout -k 1 5 setpriv --reuid=nobody --regid=nogroup --clear-groups "$upsplan" run --check-only daemons.conf </dev/null >out 2>&1
+	status=$?
+	set -e
+	if [ "$status" -eq 1 ] && grep -qF "'daemons.conf' belongs to daemon (uid 1), not to root or you" out; then
+		tap_ok "run as nobody: a plan of another user's is refused"
+	else
+		tap_not_ok "run as nobody: a plan of another user's is refused" "exit $status; output:" "$(head -n 5 out)"
+	fi
+else
+	tap_skip "not root: no file can be given to another user" "run as root: a plan that is not root's" \
+		"run as root: a directory that is not root's" "run as another user: a plan of that user's" \
+		"run as another user: a plan of another user's"
+fi
 
 cd /
 if [ "$tap_failed" -eq 0 ]; then

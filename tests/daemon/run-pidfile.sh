@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-pidfile.sh - TAP: upsplan run and its files: one daemon per PID file (locked), stale PID files taken over, planted PID file, NUT log, trace and POWERDOWNFLAG refused or replaced, reloads of a FIFO.
+# run-pidfile.sh - TAP: upsplan run and its files: one daemon per PID file (locked), stale PID files taken over, planted PID file, NUT log, trace and POWERDOWNFLAG refused or replaced, reloads of a FIFO or of a plan others can change.
 #
 # Against a real upsd + dummy-ups over STARTTLS (tests/daemon/peers.sh).
 # Started as root (as in CI), the daemon monitors as nobody and the
@@ -14,7 +14,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..25"
+echo "1..27"
 peers_init
 ACT=$PEERS_DIR/act
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
@@ -201,7 +201,7 @@ else
 		"POWERDOWNFLAG of another user" "link target" "link logged" "other user logged" "SHUTDOWNCMDs"
 fi
 
-# 20-25: reloads read the plan as a start does: a FIFO is refused at once
+# 20-27: reloads read the plan as a start does: a FIFO is refused at once, so is a plan others can change
 kill -HUP "$DM_PID_one"
 check "SIGHUP: the plan is compiled again and runs" dm_wait one.err 'reload: the new plan runs (1 UPS)' 5
 sleep 1	# the root parent hears that the monitoring child took it up
@@ -215,8 +215,14 @@ kill -USR1 "$DM_PID_one"
 check "... and the daemon is not stuck (SIGUSR1 answered)" dm_wait one.err 'state: UPS a@' 5
 rm -f "$PEERS_DIR/one.conf"
 cp "$PEERS_DIR/one.keep" "$PEERS_DIR/one.conf"
+chmod 660 "$PEERS_DIR/one.conf"
 kill -HUP "$DM_PID_one"
-check "SIGHUP with the plan back: it runs" dm_wait_count one.err 'reload: the new plan runs (1 UPS)' 2 5
+check "SIGHUP with a plan its group can change: E110 with the fix" \
+	dm_wait one.err "one.conf:1:1: error: '$PEERS_DIR/one.conf' can be changed by its group (mode 0660)" 5
+check "... and the running plan is kept" dm_wait_count one.err 'one.conf has errors: the running plan is kept' 2 5
+chmod 600 "$PEERS_DIR/one.conf"
+kill -HUP "$DM_PID_one"
+check "SIGHUP with the plan made right: it runs" dm_wait_count one.err 'reload: the new plan runs (1 UPS)' 2 5
 dm_stop one
 check "SIGTERM: stopped with status 0" test "$DM_STATUS" -eq 0
 

@@ -4,6 +4,7 @@
 DIAG_TESTS =
 DIAG_EXTRA =
 DIAG_TESTS += tests/diag/E100-missing-file.conf
+DIAG_TESTS += tests/diag/E110-plan-writable.conf
 DIAG_TESTS += tests/diag/E220-no-group.conf
 DIAG_TESTS += tests/diag/E280-stray-bytes.conf
 DIAG_TESTS += tests/diag/E281-unterminated.conf
@@ -71,6 +72,8 @@ DIAG_TESTS += tests/diag/maximal-munch.conf
 DIAG_TESTS += tests/diag/quote-styles.conf
 DIAG_TESTS += tests/diag/synonyms.conf
 DIAG_EXTRA += tests/diag/E100-missing-file.args
+DIAG_EXTRA += tests/diag/E110-plan-writable.args
+DIAG_EXTRA += tests/diag/E110-plan-writable.mode
 DIAG_EXTRA += tests/diag/E301-max-errors.args
 DIAG_EXTRA += tests/diag/W610-file-mode-json.args
 DIAG_EXTRA += tests/diag/Werror.args
