@@ -154,7 +154,7 @@ static int run_pidfile_lock(const char *path)
 	struct stat held, now;
 
 	for (int tries = 0; tries < 3; tries++) {
-		int fd = sf_open(path, O_RDWR, 0644, geteuid(), geteuid(), NULL, err, sizeof(err));
+		int fd = safe_open(path, O_RDWR, 0644, geteuid(), geteuid(), NULL, err, sizeof(err));
 		ssize_t n;
 		long pid;
 
@@ -267,7 +267,7 @@ static int run_prepare(const char *opt, const char *path, const struct passwd *p
 
 	if (!path)
 		return 0;
-	fd = sf_open(path, O_WRONLY | O_APPEND, 0640, 0, pw->pw_uid, NULL, err, sizeof(err));
+	fd = safe_open(path, O_WRONLY | O_APPEND, 0640, 0, pw->pw_uid, NULL, err, sizeof(err));
 	if (fd < 0) {
 		fprintf(stderr, "upsplan run: %s: %s\n", opt, err);
 		return -1;

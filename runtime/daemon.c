@@ -767,7 +767,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	if (o->trace) {
 		/* no link followed, no FIFO waited on: the file root prepared, or this user's own */
 		char why[600];
-		int fd = sf_open(o->trace, O_WRONLY | O_APPEND, 0640, geteuid(), geteuid(), NULL, why, sizeof(why));
+		int fd = safe_open(o->trace, O_WRONLY | O_APPEND, 0640, geteuid(), geteuid(), NULL, why, sizeof(why));
 		if (fd >= 0 && sim_trace_open(&d.tr, &d.p->img, d.p->eng.vm, 0, 0) == 0 && (d.tr.out = fdopen(fd, "a")) != NULL) {
 			setvbuf(d.tr.out, NULL, _IOLBF, 0);
 			d.tracing = 1;

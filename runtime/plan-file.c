@@ -59,7 +59,7 @@ static int pf_dirs(const struct src_file *f, const struct stat *st, struct diag_
 		if (!pf_trusted(ds.st_uid)) {
 			r = diag_at(dq, DIAG_PLAN_MODES, at,
 				    "directory '%s' belongs to %s, not to %s: its owner can replace the plan '%s'", real,
-				    sf_user(ds.st_uid, who, sizeof(who)), geteuid() == 0 ? "root" : "root or you", f->name);
+				    safe_user(ds.st_uid, who, sizeof(who)), geteuid() == 0 ? "root" : "root or you", f->name);
 			diag_note(dq, r, 0, at, "keep the plan in a directory only root can change, such as /etc/nut, or run: chown root '%s'",
 				  real);
 			return -1;
@@ -89,7 +89,7 @@ int plan_file_modes(const struct src_file *f, const struct stat *st, struct diag
 	if (!pf_trusted(st->st_uid))
 		r = diag_at(dq, DIAG_PLAN_MODES, at,
 			    "'%s' belongs to %s, not to %s: whoever can change the plan chooses the commands the daemon runs",
-			    f->name, sf_user(st->st_uid, who, sizeof(who)), geteuid() == 0 ? "root" : "root or you");
+			    f->name, safe_user(st->st_uid, who, sizeof(who)), geteuid() == 0 ? "root" : "root or you");
 	else
 		r = diag_at(dq, DIAG_PLAN_MODES, at,
 			    "'%s' can be changed by %s (mode %04o): whoever can change the plan chooses the commands the daemon runs",

@@ -82,7 +82,7 @@ static void ps_write_powerdownflag(const char *path)
 
 	if (!path)
 		return;
-	if (lstat(path, &st) == 0 && sf_problem(&st, 0, 0, why, sizeof(why)))
+	if (lstat(path, &st) == 0 && safe_problem(&st, 0, 0, why, sizeof(why)))
 		log_msg(LOG_WARNING, "POWERDOWNFLAG %s %s: replaced by a new file", path, why);
 	tmp = xrealloc(NULL, strlen(path) + 8);
 	sprintf(tmp, "%s.XXXXXX", path);

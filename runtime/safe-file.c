@@ -12,7 +12,7 @@
 #include "grammar/source.h"
 #include "runtime/safe-file.h"
 
-const char *sf_user(uid_t uid, char *buf, size_t len)
+const char *safe_user(uid_t uid, char *buf, size_t len)
 {
 	struct passwd *pw = getpwuid(uid);
 
@@ -23,7 +23,7 @@ const char *sf_user(uid_t uid, char *buf, size_t len)
 	return buf;
 }
 
-const char *sf_problem(const struct stat *st, uid_t owner, uid_t other, char *buf, size_t len)
+const char *safe_problem(const struct stat *st, uid_t owner, uid_t other, char *buf, size_t len)
 {
 	char who[300];
 
@@ -33,7 +33,7 @@ const char *sf_problem(const struct stat *st, uid_t owner, uid_t other, char *bu
 		snprintf(buf, len, "has %lu hard links (another of its names may be a file of the system)",
 			 (unsigned long)st->st_nlink);
 	else if (st->st_uid != owner && st->st_uid != other)
-		snprintf(buf, len, "belongs to %s", sf_user(st->st_uid, who, sizeof(who)));
+		snprintf(buf, len, "belongs to %s", safe_user(st->st_uid, who, sizeof(who)));
 	else
 		return NULL;
 	return buf;
@@ -50,7 +50,7 @@ static int sf_refuse(const char *path, const char *problem, int e, char *err, si
 	return -1;
 }
 
-int sf_open(const char *path, int flags, mode_t mode, uid_t owner, uid_t other, int *created, char *err,
+int safe_open(const char *path, int flags, mode_t mode, uid_t owner, uid_t other, int *created, char *err,
 	    size_t errlen)
 {
 	const int safe = O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
@@ -68,7 +68,7 @@ int sf_open(const char *path, int flags, mode_t mode, uid_t owner, uid_t other, 
 			int e = errno;
 			/* a symbolic link (ELOOP), a FIFO without reader (ENXIO), a directory (EISDIR), ... */
 			if (lstat(path, &st) == 0)
-				return sf_refuse(path, sf_problem(&st, owner, other, why, sizeof(why)), e, err, errlen);
+				return sf_refuse(path, safe_problem(&st, owner, other, why, sizeof(why)), e, err, errlen);
 			return sf_refuse(path, NULL, e, err, errlen);
 		}
 	}
@@ -79,7 +79,7 @@ int sf_open(const char *path, int flags, mode_t mode, uid_t owner, uid_t other, 
 		close(fd);
 		return sf_refuse(path, NULL, e, err, errlen);
 	}
-	if (sf_problem(&st, owner, other, why, sizeof(why))) {
+	if (safe_problem(&st, owner, other, why, sizeof(why))) {
 		close(fd);
 		return sf_refuse(path, why, 0, err, errlen);
 	}

@@ -13,22 +13,22 @@
  * OWNER or OTHER; else the reason ("is a symbolic link", "has 2 hard
  * links", "belongs to nut (uid 106)", ...) in BUF.
  */
-const char *sf_problem(const struct stat *st, uid_t owner, uid_t other, char *buf, size_t len);
+const char *safe_problem(const struct stat *st, uid_t owner, uid_t other, char *buf, size_t len);
 
 /* "nut (uid 106)", or "uid 4242" when the user has no name, into BUF. */
-const char *sf_user(uid_t uid, char *buf, size_t len);
+const char *safe_user(uid_t uid, char *buf, size_t len);
 
 /*
  * Open PATH to write it (FLAGS: O_WRONLY | O_APPEND, O_RDWR, ...) with
  * none of the tricks a file planted there could play on root: when there
  * is nothing at PATH it is created with MODE and O_EXCL; an existing one
  * is opened without following a symbolic link and without blocking (a
- * FIFO), and used only when sf_problem() finds nothing wrong with it.
+ * FIFO), and used only when safe_problem() finds nothing wrong with it.
  * Returns the descriptor (close-on-exec, blocking), *CREATED telling
  * whether it is new (CREATED may be NULL), or -1 with a message in ERR
  * naming PATH, what is wrong and what to do.
  */
-int sf_open(const char *path, int flags, mode_t mode, uid_t owner, uid_t other, int *created, char *err,
+int safe_open(const char *path, int flags, mode_t mode, uid_t owner, uid_t other, int *created, char *err,
 	    size_t errlen);
 
 #endif
