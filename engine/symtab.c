@@ -1,21 +1,49 @@
-/* symtab.c - string-keyed hash table (FNV-1a, linear probing). */
+/* symtab.c - string-keyed hash table (seeded FNV-1a, linear probing). */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "engine/symtab.h"
 #include "grammar/xalloc.h"
 
+/*
+ * A seed drawn once per process: a plan cannot be written with names
+ * that all fall into one chain of the table, which would make every
+ * look-up walk the chain (time quadratic in the number of names).  The
+ * order of the slots is never shown, so nothing else depends on it.
+ */
+static uint32_t symtab_seed(void)
+{
+	static uint32_t seed;
+	static int drawn;
+
+	if (!drawn) {
+		if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+			seed = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+		drawn = 1;
+	}
+	return seed;
+}
+
+/* FNV-1a from a seeded basis, then a final mix so that the low bits (the slot) depend on every byte. */
 static uint32_t symtab_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u ^ symtab_seed();
 
 	for (size_t i = 0; i < len; i++) {
 		h ^= (unsigned char)s[i];
 		h *= 16777619u;
 	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h;
 }
 

@@ -1,8 +1,10 @@
-## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, code generator + image + verifier, VM, the state file.
+## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, symbol table, code generator + image + verifier, VM, the state file.
 check_PROGRAMS += tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
-	tests/unit/test-nut-proto tests/unit/test-statefile
+	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab
 tests_unit_test_source_SOURCES = tests/unit/test-source.c tests/unit/tap.h
 tests_unit_test_source_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(PCRE2_LIBS)
+tests_unit_test_symtab_SOURCES = tests/unit/test-symtab.c tests/unit/tap.h
+tests_unit_test_symtab_LDADD = engine/libengine.a grammar/libgrammar.a
 tests_unit_test_lexer_SOURCES = tests/unit/test-lexer.c tests/unit/tap.h
 tests_unit_test_lexer_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(PCRE2_LIBS)
 tests_unit_test_image_SOURCES = tests/unit/test-image.c tests/unit/tap.h tests/unit/plan-helper.h
@@ -27,4 +29,5 @@ TESTS += \
 	tests/unit/test-vm$(EXEEXT) \
 	tests/unit/test-events$(EXEEXT) \
 	tests/unit/test-nut-proto$(EXEEXT) \
-	tests/unit/test-statefile$(EXEEXT)
+	tests/unit/test-statefile$(EXEEXT) \
+	tests/unit/test-symtab$(EXEEXT)
