@@ -158,6 +158,13 @@ uint32_t cg_num(struct cg *cg, double v)
 	return cg->img->consts.n - 1;
 }
 
+uint64_t cg_pending_size(const struct cg *cg)
+{
+	/* each clause at most one HALT and one TIMEOUT entry */
+	return (uint64_t)cg->code.n * sizeof(uint32_t) + (uint64_t)cg->locs.n * sizeof(struct img_loc) +
+	       (uint64_t)cg->clauses.n * (sizeof(uint32_t) + sizeof(struct img_tentry));
+}
+
 static int cg_clause_cmp(const void *a, const void *b)
 {
 	const struct cg_clause *x = a, *y = b;

@@ -33,6 +33,9 @@ uint32_t cg_tpl(struct cg *cg, const char *s, size_t len);
 /* Index of the number constant V. */
 uint32_t cg_num(struct cg *cg, double v);
 
+/* Bytes the clauses not yet linked will add to the image: code, pc map, TIMEOUT entries. */
+uint64_t cg_pending_size(const struct cg *cg);
+
 /*
  * Join the clauses into handlers: the UPS x event table (NUPS UPS) and the
  * TIMEOUT entries; write the code and the pc map into the image.

@@ -60,6 +60,19 @@ static void w_vec(struct img_writer *w, const void *v, uint32_t n, size_t elem)
 	w_bytes(w, v, (size_t)n * elem);
 }
 
+/* The settings: two doubles, three strings, the SMTP port. */
+#define IMG_SETTINGS (2 * 8u + 3 * 8u + 4u)
+
+uint64_t img_size(const struct plan_image *img)
+{
+	uint64_t n = IMG_HEADER + IMG_SETTINGS;
+
+#define X(f) n += 8 + (uint64_t)img->f.n * sizeof(*img->f.v);
+	IMG_SECTIONS(X)
+#undef X
+	return n;
+}
+
 uint64_t img_checksum(const unsigned char *p, size_t len)
 {
 	/* 64-bit multiply-xor over 8-byte words: fast, and any change shows */
@@ -158,6 +171,8 @@ int img_decode(const unsigned char *buf, size_t len, int flags, struct plan_imag
 	uint64_t plen, sum;
 
 	memset(img, 0, sizeof(*img));
+	if (len > IMG_MAX_SIZE)
+		return r_fail(&r, "plan image of %zu bytes, more than the %u an image may take", len, IMG_MAX_SIZE);
 	if (len < IMG_HEADER) {
 		if (len >= 4 && memcmp(buf, &(uint32_t){ IMG_MAGIC }, 4) == 0)
 			return r_fail(&r, "truncated image: %zu bytes, the header alone is %u", len, IMG_HEADER);

@@ -195,6 +195,38 @@ int img_verify(const struct plan_image *img, char *err, size_t errlen);
 /* Longest %(h)s host name and %(b)s banner a host may pass to vm_new(). */
 #define IMG_MAX_HOSTTEXT 320u
 
+/*
+ * Bounds of compiling a plan, so that no plan, however small, makes the
+ * compiler (check, compile, disasm, simulate, a reload of the daemon)
+ * take more than a bounded memory and time.  Messages substitute into
+ * each other, so texts could grow exponentially with the plan: each text
+ * is bounded while it is being built (E591), and so is all the text the
+ * compiler builds (E592); what else the image holds grows linearly with
+ * the plan, and the whole image is bounded too (E592 again), also when an image
+ * file is read.  The unit test of the bounds compiles the engine with
+ * smaller values, which is why they can be set from outside.
+ *
+ *   IMG_MAX_TEXT        bytes of one text with its messages substituted:
+ *                       a LET message, the text of an action, an EMAIL
+ *                       field, a value (PASSWORD, CERTFILE, ...)
+ *   IMG_MAX_TEXT_WORK   bytes of text built for the whole plan: every
+ *                       text made of several parts, or copied, counts
+ *                       in full (one message used alone is shared)
+ *   IMG_MAX_SIZE        bytes of a plan image, as written to a file
+ */
+#ifndef IMG_MAX_TEXT
+#define IMG_MAX_TEXT (64u << 10)
+#endif
+#ifndef IMG_MAX_TEXT_WORK
+#define IMG_MAX_TEXT_WORK (32u << 20)
+#endif
+#ifndef IMG_MAX_SIZE
+#define IMG_MAX_SIZE (256u << 20)
+#endif
+
+/* Bytes IMG takes once written by img_encode(), from its element counts. */
+uint64_t img_size(const struct plan_image *img);
+
 /* What one run can cost. */
 struct img_cost {
 	uint64_t actions, text;

@@ -23,52 +23,86 @@ static void host_of(struct sema *s, const struct ast_text *h, const char **p, si
 	*len = c.len;
 }
 
+/* The STARTTIMERs of clause W: s->starts[*first .. *end). */
+static void clause_starts(const struct sema *s, uint32_t w, uint32_t *first, uint32_t *end)
+{
+	*first = s->whenv.v[w].starts_begin;
+	*end = w + 1 < s->whenv.n ? s->whenv.v[w + 1].starts_begin : (uint32_t)s->starts.n;
+}
+
+/*
+ * Mark in GOOD every WHEN clause from which a SHUTDOWNCMD can be reached:
+ * it runs one, or starts a timer whose TIMEOUT clauses (of any group:
+ * timer names are global) lead to one.  Worked backwards from the clauses
+ * that run one, each clause and timer once, so the checks of all groups
+ * take time linear in the plan.
+ */
+static void shutdown_paths(struct sema *s, uint8_t *good)
+{
+	uint32_t nt = (uint32_t)s->timerv.n, nw = (uint32_t)s->whenv.n;
+	uint32_t *first = xcalloc((size_t)nt + 2, sizeof(*first));	/* the clauses starting timer t: */
+	uint32_t *starter = xrealloc(NULL, (s->starts.n + 1) * sizeof(*starter));	/* starter[first[t] ..) */
+	uint32_t *queue = xrealloc(NULL, ((size_t)nw + 1) * sizeof(*queue));
+	uint8_t *timer_good = xcalloc((size_t)nt + 1, 1);
+	size_t head = 0, tail = 0;
+
+	for (uint32_t k = 0; k < s->starts.n; k++)
+		first[s->starts.v[k] + 2]++;
+	for (uint32_t t = 0; t < nt; t++)
+		first[t + 2] += first[t + 1];
+	for (uint32_t w = 0, b, e; w < nw; w++) {
+		clause_starts(s, w, &b, &e);
+		for (uint32_t k = b; k < e; k++)
+			starter[first[s->starts.v[k] + 1]++] = w;
+	}
+	/* now clauses starting timer t are starter[first[t] .. first[t + 1]) */
+	for (uint32_t w = 0; w < nw; w++)
+		if (s->whenv.v[w].shutdown) {
+			good[w] = 1;
+			queue[tail++] = w;
+		}
+	while (head < tail) {
+		uint32_t t = s->whenv.v[queue[head++]].timer;
+
+		if (t == SEMA_NONE || timer_good[t])
+			continue;
+		timer_good[t] = 1;
+		for (uint32_t k = first[t]; k < first[t + 1]; k++)
+			if (!good[starter[k]]) {
+				good[starter[k]] = 1;
+				queue[tail++] = starter[k];
+			}
+	}
+	free(first);
+	free(starter);
+	free(queue);
+	free(timer_good);
+}
+
 /*
  * Is there a path from the events of group G to a SHUTDOWNCMD: a REPORTS
- * clause (or the built-in start timer's TIMEOUT clause) of G that runs one,
- * or that starts a timer whose TIMEOUT clauses (of any group: timer names
- * are global) lead to one?
+ * clause (or the built-in start timer's TIMEOUT clause) of G from which
+ * one is reached (GOOD, from shutdown_paths())?
  */
-static int shutdown_reachable(struct sema *s, uint32_t g, uint32_t *queue, uint8_t *seen)
+static int shutdown_reachable(struct sema *s, uint32_t g, const uint8_t *good)
 {
 	const struct sema_group *gr = &s->groupv.v[g];
-	size_t head = 0, tail = 0;
 	int64_t start = symtab_get(&s->timers, "start", 5);
-	int found = 0;
 
 	/* a group's clauses are contiguous: cur_group only changes at GROUP */
 	for (uint32_t i = gr->when_first; i < gr->when_end; i++) {
 		struct sema_when *w = &s->whenv.v[i];
-		if (w->reports || (start >= 0 && w->timer == (uint32_t)start)) {
-			seen[i] = 1;
-			queue[tail++] = i;
-		}
+		if ((w->reports || (start >= 0 && w->timer == (uint32_t)start)) && good[i])
+			return 1;
 	}
-	while (head < tail && !found) {
-		struct sema_when *w = &s->whenv.v[queue[head++]];
-		uint32_t end = w + 1 < s->whenv.v + s->whenv.n ? w[1].starts_begin : (uint32_t)s->starts.n;
-
-		if (w->shutdown)
-			found = 1;
-		for (uint32_t k = w->starts_begin; k < end; k++) {
-			struct sema_timer *t = &s->timerv.v[s->starts.v[k]];
-			for (uint32_t j = t->tohead; j != SEMA_NONE; j = s->whenv.v[j].next_to)
-				if (!seen[j]) {
-					seen[j] = 1;
-					queue[tail++] = j;
-				}
-		}
-	}
-	while (tail)	/* clear only what this search marked */
-		seen[queue[--tail]] = 0;
-	return found;
+	return 0;
 }
 
 static void group_checks(struct sema *s)
 {
-	uint32_t *stack = xrealloc(NULL, (s->whenv.n + 1) * sizeof(*stack));
-	uint8_t *seen = xcalloc(s->whenv.n + 1, 1);
+	uint8_t *good = xcalloc(s->whenv.n + 1, 1);
 
+	shutdown_paths(s, good);
 	for (uint32_t gi = 0; gi < s->groupv.n; gi++) {
 		struct sema_group *g = &s->groupv.v[gi];
 		const char *gn = sema_bytes(s, g->name);
@@ -95,7 +129,7 @@ static void group_checks(struct sema *s)
 			diag_note(s->dq, r, 0, g->name, "lower MINSUPPLIES or add the missing MONITOR declarations");
 		}
 		if (g->minsupplies > 0) {
-			if (!shutdown_reachable(s, gi, stack, seen)) {
+			if (!shutdown_reachable(s, gi, good)) {
 				r = diag_at(s->dq, DIAG_NO_SHUTDOWN, g->name,
 					"no event of group '%.*s' leads to a SHUTDOWNCMD: this plan never shuts the machine down",
 					gl, gn);
@@ -118,8 +152,7 @@ static void group_checks(struct sema *s)
 				  "the primary sets FSD when it shuts down; a secondary must shut down on None->FSD");
 		}
 	}
-	free(stack);
-	free(seen);
+	free(good);
 }
 
 /*

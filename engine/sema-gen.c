@@ -74,7 +74,13 @@ static uint32_t sema_syslog_prio(const char **text, size_t *len)
 	return 6;		/* not reached: the tag was checked (E510) */
 }
 
-void sema_gen_action(struct sema *s, const struct ast_action *a, const char *text, size_t len)
+/* The template of text T: the message's own when T is one message alone. */
+static uint32_t sema_gen_tpl(struct sema *s, const struct sema_text *t)
+{
+	return t->tpl != IMG_NONE ? t->tpl : cg_tpl(s->cg, t->p, t->len);
+}
+
+void sema_gen_action(struct sema *s, const struct ast_action *a, const struct sema_text *t)
 {
 	uint32_t loc = ast_action_kw(a).off;
 	struct cg *cg = s->cg;
@@ -105,31 +111,36 @@ void sema_gen_action(struct sema *s, const struct ast_action *a, const char *tex
 		break;
 	}
 	case AST_ACT_SYSLOG: {
-		uint32_t prio = sema_syslog_prio(&text, &len);
-		cg_op(cg, loc, OP_SYSLOG, prio, cg_tpl(cg, text, len), 0, 0);
+		/* the tag goes: the rest is a text of its own */
+		struct sema_text rest = *t;
+		uint32_t prio = sema_syslog_prio(&rest.p, &rest.len);
+		if (rest.p != t->p)
+			rest.tpl = IMG_NONE;
+		cg_op(cg, loc, OP_SYSLOG, prio, sema_gen_tpl(s, &rest), 0, 0);
 		break;
 	}
-	case AST_ACT_EPRINT: cg_op(cg, loc, OP_EPRINT, cg_tpl(cg, text, len), 0, 0, 0); break;
-	case AST_ACT_NOTIFY: cg_op(cg, loc, OP_NOTIFY, cg_tpl(cg, text, len), 0, 0, 0); break;
-	case AST_ACT_NUTLOG: cg_op(cg, loc, OP_NUTLOG, cg_tpl(cg, text, len), 0, 0, 0); break;
-	case AST_ACT_PRINT: cg_op(cg, loc, OP_PRINT, cg_tpl(cg, text, len), 0, 0, 0); break;
-	case AST_ACT_SHELLCMD: cg_op(cg, loc, OP_SHELLCMD, cg_tpl(cg, text, len), 0, 0, 0); break;
-	case AST_ACT_SHUTDOWNCMD: cg_op(cg, loc, OP_SHUTDOWNCMD, cg_tpl(cg, text, len), 0, 0, 0); break;
-	case AST_ACT_WALL: cg_op(cg, loc, OP_WALL, cg_tpl(cg, text, len), 0, 0, 0); break;
+	case AST_ACT_EPRINT: cg_op(cg, loc, OP_EPRINT, sema_gen_tpl(s, t), 0, 0, 0); break;
+	case AST_ACT_NOTIFY: cg_op(cg, loc, OP_NOTIFY, sema_gen_tpl(s, t), 0, 0, 0); break;
+	case AST_ACT_NUTLOG: cg_op(cg, loc, OP_NUTLOG, sema_gen_tpl(s, t), 0, 0, 0); break;
+	case AST_ACT_PRINT: cg_op(cg, loc, OP_PRINT, sema_gen_tpl(s, t), 0, 0, 0); break;
+	case AST_ACT_SHELLCMD: cg_op(cg, loc, OP_SHELLCMD, sema_gen_tpl(s, t), 0, 0, 0); break;
+	case AST_ACT_SHUTDOWNCMD: cg_op(cg, loc, OP_SHUTDOWNCMD, sema_gen_tpl(s, t), 0, 0, 0); break;
+	case AST_ACT_WALL: cg_op(cg, loc, OP_WALL, sema_gen_tpl(s, t), 0, 0, 0); break;
 	default:
 		break;		/* EMAIL: sema_gen_email() */
 	}
 }
 
-void sema_gen_email(struct sema *s, const struct ast_action *a, const char *const f[4], const size_t n[4])
+void sema_gen_email(struct sema *s, const struct ast_action *a, const char *const f[3], const size_t n[3],
+		    const struct sema_text *msg)
 {
-	uint32_t t[4];
+	uint32_t t[3];
 
 	if (sema_gen_cond(s, a) != 0)
 		return;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 3; i++)
 		t[i] = cg_tpl(s->cg, f[i], n[i]);
-	cg_op(s->cg, ast_action_kw(a).off, OP_EMAIL, t[0], t[1], t[2], t[3]);
+	cg_op(s->cg, ast_action_kw(a).off, OP_EMAIL, t[0], t[1], t[2], sema_gen_tpl(s, msg));
 }
 
 int sema_shutdown_argv(struct sema *s, const struct ast_action *a, const char *text, size_t len)
@@ -157,7 +168,7 @@ int sema_shutdown_argv(struct sema *s, const struct ast_action *a, const char *t
 	return -1;
 }
 
-void sema_gen_message(struct sema *s, const struct sema_msg *m)
+void sema_gen_message(struct sema *s, struct sema_msg *m)
 {
 	struct plan_image *img = s->img;
 	struct img_msg *im;
@@ -167,7 +178,9 @@ void sema_gen_message(struct sema *s, const struct sema_msg *m)
 		im->name = img_add_str(img, sema_bytes(s, m->name), m->name.len);
 	else
 		im->name = img_add_str(img, "hostname", 8);
-	im->tpl = cg_tpl(s->cg, m->text, m->len);
+	/* its uses alone share this template */
+	m->text.tpl = sema_gen_tpl(s, &m->text);
+	im->tpl = m->text.tpl;
 }
 
 static struct img_str sema_gen_host(struct sema *s, const struct ast_text *h)
@@ -184,6 +197,27 @@ static struct img_str sema_gen_host(struct sema *s, const struct ast_text *h)
 static struct img_str sema_gen_str(struct sema *s, const char *p)
 {
 	return img_add_str(s->img, p ? p : "", p ? strlen(p) : 0);
+}
+
+/*
+ * E592: the image the plan compiles to, with the code still to be linked
+ * and the tables still to be written (s->tables), stays within
+ * IMG_MAX_SIZE.  Checked after each declaration, which adds at most its
+ * own size and texts (bounded by E591 and by the text of E592) to it.
+ */
+void sema_gen_check_size(struct sema *s, src_span at)
+{
+	uint64_t size = img_size(s->img) + cg_pending_size(s->cg) + s->tables;
+	struct diag_record *r;
+
+	if (s->over || size <= IMG_MAX_SIZE)
+		return;
+	s->over = 1;
+	r = diag_at(s->dq, DIAG_PLAN_LIMIT, at,
+		    "with this declaration the compiled plan would take more than %u bytes", IMG_MAX_SIZE);
+	diag_note(s->dq, r, 0, at,
+		  "a plan image holds at most %u bytes: split the plan between hosts; the rest of the plan is not checked",
+		  IMG_MAX_SIZE);
 }
 
 void sema_gen_finish(struct sema *s)

@@ -12,10 +12,20 @@
 
 #define SEMA_NONE UINT32_MAX
 
+/*
+ * A text with its messages substituted: one message used alone is
+ * borrowed from it (with its template), anything else is built.
+ */
+struct sema_text {
+	const char *p;		/* NUL-terminated; NULL: over a bound (reported), nothing to compile */
+	size_t len;
+	char *own;		/* p when built (to free), NULL when borrowed */
+	uint32_t tpl;		/* the message's template when borrowed, else IMG_NONE */
+};
+
 struct sema_msg {
 	src_span name;		/* len 0: built-in (hostname) */
-	char *text;		/* expanded text, owned */
-	size_t len;
+	struct sema_text text;	/* expanded; its tpl is set once generated */
 };
 
 struct sema_group {
@@ -54,14 +64,12 @@ struct sema_timer {
 	/* offsets of the first STARTTIMER, TIMEOUT clause and CANCELTIMER naming it (0: none) */
 	uint32_t start, timeout, cancel;
 	uint32_t len;		/* length of the name */
-	uint32_t tohead;	/* first TIMEOUT clause (index into whens), chained by next_to */
 };
 
-/* 16 bytes: a 10,000-UPS plan has 200,000 WHEN clauses */
+/* 12 bytes: a 10,000-UPS plan has 200,000 WHEN clauses */
 struct sema_when {
 	uint32_t group : 30, shutdown : 1, reports : 1;
 	uint32_t timer;		/* TIMEOUT clause: its timer, else SEMA_NONE */
-	uint32_t next_to;	/* next TIMEOUT clause of the same timer */
 	uint32_t starts_begin;	/* its STARTTIMERs: sema.starts[starts_begin .. next clause's begin) */
 };
 
@@ -95,6 +103,10 @@ struct sema {
 	src_span first_group_elem;	/* len 0: none yet */
 	int has_first_group_elem;
 	int has_passwords;
+	uint64_t text_work;	/* bytes of text built so far (IMG_MAX_TEXT_WORK) */
+	uint64_t tables;	/* most bytes sema_gen_finish() will add to the image (IMG_MAX_SIZE) */
+	int over;		/* a bound of the whole plan was crossed (E592): stop */
+	uint64_t suggest_work;	/* spent of SEMA_SUGGEST_WORK */
 
 	/* code generation: NULL when only checking */
 	struct cg *cg;
@@ -125,23 +137,45 @@ int sema_number(struct sema *s, src_span sp, double *out);
 int sema_integer(struct sema *s, src_span sp, const char *what, long min, long max, long *out);
 void sema_check_host(struct sema *s, const struct ast_text *t, const char *kw);
 void sema_check_subst(struct sema *s, src_span content, const char *where);
-char *sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
-			 int check_subst, size_t *lenp);
-/* Resolve a value (SMTP field, password): no %% check; owned result. */
+/*
+ * Resolve the text parts T (joined by SEP) into OUT, checking their %
+ * substitutions when CHECK_SUBST; WHAT names the text in E591 ("message
+ * 'x'").  Returns 0, or -1 with OUT->p NULL when the text is over a bound
+ * (E591, E592 reported here, or a message over IMG_MAX_TEXT used in it).
+ */
+int sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
+		       int check_subst, const char *what, struct sema_text *out);
+void sema_text_free(struct sema_text *t);
+/* Count LEN more bytes of text read through at AT: E592 past IMG_MAX_TEXT_WORK; 0 while within it. */
+int sema_work(struct sema *s, size_t len, src_span at);
+/* Resolve a value (SMTP field, password): no %% check; owned result ("" when over a bound). */
 char *sema_resolve_value(struct sema *s, const struct ast_text *t, size_t *lenp);
 char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp);
-const char *sema_closest(const struct symtab *t, const char *key, size_t len, uint32_t *vlen);
+/*
+ * The name of T closest to KEY (LEN bytes), for a "did you mean" note, or
+ * NULL; *VLEN its length.  The search of each note is linear in T, so all
+ * of them share a budget of SEMA_SUGGEST_WORK table slots and cells of
+ * the edit distance: past it, notes name no closest name.
+ */
+#ifndef SEMA_SUGGEST_WORK
+#define SEMA_SUGGEST_WORK (1u << 24)
+#endif
+const char *sema_closest(struct sema *s, const struct symtab *t, const char *key, size_t len,
+			 uint32_t *vlen);
 
 /* sema-flow.c: whole-plan checks after the pass */
 void sema_flow_checks(struct sema *s);
 
 /* sema-gen.c: code generation from the checked declarations */
 void sema_gen_when_begin(struct sema *s, const struct ast_decl *d, uint32_t timer);
-void sema_gen_action(struct sema *s, const struct ast_action *a, const char *text, size_t len);
-void sema_gen_email(struct sema *s, const struct ast_action *a, const char *const f[4], const size_t n[4]);
-void sema_gen_message(struct sema *s, const struct sema_msg *m);
+void sema_gen_action(struct sema *s, const struct ast_action *a, const struct sema_text *t);
+void sema_gen_email(struct sema *s, const struct ast_action *a, const char *const f[3], const size_t n[3],
+		    const struct sema_text *msg);
+void sema_gen_message(struct sema *s, struct sema_msg *m);
 /* Check that a SHUTDOWNCMD text splits into arguments (E520); 0 when it does. */
 int sema_shutdown_argv(struct sema *s, const struct ast_action *a, const char *text, size_t len);
+/* E592 at AT, the declaration just checked, when the image would be over IMG_MAX_SIZE. */
+void sema_gen_check_size(struct sema *s, src_span at);
 void sema_gen_finish(struct sema *s);
 
 #endif

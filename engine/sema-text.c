@@ -219,9 +219,11 @@ void sema_check_subst(struct sema *s, src_span content, const char *where)
 /*
  * Bounded edit distance (optimal string alignment: insertions, deletions,
  * substitutions and swaps of two neighbours cost 1), case-insensitive;
- * returns more than MAX when it is above it.
+ * returns more than MAX when it is above it.  Adds the cells computed to
+ * *WORK.
  */
-static unsigned sema_distance(const char *a, size_t la, const char *b, size_t lb, unsigned max)
+static unsigned sema_distance(const char *a, size_t la, const char *b, size_t lb, unsigned max,
+			      uint64_t *work)
 {
 	unsigned rows[3][64], *pp, *p, *c;
 
@@ -238,6 +240,7 @@ static unsigned sema_distance(const char *a, size_t la, const char *b, size_t lb
 		c = rows[i % 3];	/* row i */
 		c[0] = (unsigned)i;
 		best = c[0];
+		*work += lb;
 		for (size_t j = 1; j <= lb; j++) {
 			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
 			unsigned v = p[j - 1] + (ca != cb);
@@ -258,17 +261,21 @@ static unsigned sema_distance(const char *a, size_t la, const char *b, size_t lb
 	return rows[la % 3][lb];
 }
 
-const char *sema_closest(const struct symtab *t, const char *key, size_t len, uint32_t *vlen)
+const char *sema_closest(struct sema *s, const struct symtab *t, const char *key, size_t len,
+			 uint32_t *vlen)
 {
 	unsigned max = len < 4 ? 1 : len < 12 ? 2 : 3, best = max + 1;
 	const char *found = NULL;
 
+	if (s->suggest_work > SEMA_SUGGEST_WORK)
+		return NULL;
+	s->suggest_work += t->cap;
 	for (size_t i = 0; i < t->cap; i++) {
 		const struct symtab_slot *sl = &t->slots[i];
 		unsigned d;
 		if (!sl->key || sl->len == 0)
 			continue;
-		d = sema_distance(key, len, sl->key, sl->len, max);
+		d = sema_distance(key, len, sl->key, sl->len, max, &s->suggest_work);
 		if (d < best || (d == best && found && (sl->len < *vlen ||
 		    (sl->len == *vlen && memcmp(sl->key, found, sl->len) < 0)))) {
 			best = d;
@@ -279,14 +286,19 @@ const char *sema_closest(const struct symtab *t, const char *key, size_t len, ui
 	return found;
 }
 
-/* Resolve one text part: a message, or the literal; warns about the quirks. */
+/*
+ * Resolve one text part: a message (*MSGP its index), or the literal
+ * (*MSGP -1); warns about the quirks.  NULL for a message over a bound,
+ * which was reported at its LET.
+ */
 static const char *sema_part(struct sema *s, const struct ast_text *t, int check_subst,
-			     size_t *lenp, const char *where)
+			     size_t *lenp, int64_t *msgp)
 {
 	src_span c = ast_text_content(t);
 	const char *p = sema_bytes(s, c);
 	int64_t m = symtab_get(&s->msgs, p, c.len);
 
+	*msgp = m;
 	if (m >= 0) {
 		if (t->kind == AST_TEXT_QUOTED) {
 			struct diag_record *r = diag_at(s->dq, DIAG_QUOTED_MSG, ast_text_span(t),
@@ -295,8 +307,8 @@ static const char *sema_part(struct sema *s, const struct ast_text *t, int check
 			diag_note(s->dq, r, 0, ast_text_span(t),
 				  "write the name without quotes to use the message, or change the text");
 		}
-		*lenp = s->msgv.v[m].len;
-		return s->msgv.v[m].text;
+		*lenp = s->msgv.v[m].text.len;
+		return s->msgv.v[m].text.p;
 	}
 	if (t->kind == AST_TEXT_NAME) {
 		int64_t later = symtab_get(&s->all_lets, p, c.len);
@@ -310,10 +322,10 @@ static const char *sema_part(struct sema *s, const struct ast_text *t, int check
 				  "move this LET before its first use");
 		} else {
 			uint32_t vl = 0;
-			const char *close = sema_closest(&s->all_lets, p, c.len, &vl);
 			r = diag_at(s->dq, DIAG_UNDEF_NAME, ast_text_span(t),
 				"'%.*s' is not a defined message: it is used as literal text",
 				(int)(c.len > 60 ? 60 : c.len), p);
+			const char *close = r ? sema_closest(s, &s->all_lets, p, c.len, &vl) : NULL;
 			if (close)
 				diag_note(s->dq, r, 0, ast_text_span(t), "did you mean '%.*s'?", (int)vl, close);
 			else
@@ -321,60 +333,133 @@ static const char *sema_part(struct sema *s, const struct ast_text *t, int check
 		}
 	}
 	if (check_subst)
-		sema_check_subst(s, c, where);
+		sema_check_subst(s, c, "this text");
 	*lenp = c.len;
 	return p;
 }
 
-char *sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
-			 int check_subst, size_t *lenp)
+int sema_work(struct sema *s, size_t len, src_span at)
 {
-	size_t seplen = strlen(sep), len = 0, cap = 64;
-	char *out = xrealloc(NULL, cap);
+	struct diag_record *r;
 
+	if (s->over)
+		return -1;
+	s->text_work += len;
+	if (s->text_work <= IMG_MAX_TEXT_WORK)
+		return 0;
+	s->over = 1;
+	r = diag_at(s->dq, DIAG_PLAN_LIMIT, at,
+		    "the texts of this plan, with their messages substituted, add up to more than %u bytes here",
+		    IMG_MAX_TEXT_WORK);
+	diag_note(s->dq, r, 0, at,
+		  "every text built from several parts, or copied, counts in full (a message used alone does not); the rest of the plan is not checked");
+	return -1;
+}
+
+/* E591 at the part T that makes the text WHAT LEN bytes long. */
+static void sema_too_long(struct sema *s, const struct ast_text *t, const char *what, size_t len)
+{
+	struct diag_record *r = diag_at(s->dq, DIAG_TEXT_LIMIT, ast_text_span(t),
+		"%s would be %zu bytes long with this part, more than the %u bytes a text may hold",
+		what, len, IMG_MAX_TEXT);
+
+	diag_note(s->dq, r, 0, ast_text_span(t),
+		  "a text holds at most %u bytes with its messages substituted: shorten it, or split it over several actions",
+		  IMG_MAX_TEXT);
+}
+
+int sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
+		       int check_subst, const char *what, struct sema_text *out)
+{
+	size_t seplen = strlen(sep), len = 0, cap = 0;
+	char *buf = NULL;
+	int bad = s->over;
+
+	*out = (struct sema_text){ NULL, 0, NULL, IMG_NONE };
 	for (int first = 1; t; t = t->next, first = 0) {
-		size_t n;
-		const char *p = sema_part(s, t, check_subst, &n, "this text");
-		if (len + n + seplen + 1 > cap) {
-			while (len + n + seplen + 1 > cap)
+		size_t n, add;
+		int64_t m;
+		const char *p = sema_part(s, t, check_subst, &n, &m);
+
+		if (!p || bad) {	/* the other parts are still checked */
+			bad = 1;
+			continue;
+		}
+		if (first && !t->next && m >= 0) {
+			/* one message alone: shared, nothing is built */
+			out->p = p;
+			out->len = n;
+			out->tpl = s->msgv.v[m].text.tpl;
+			return 0;
+		}
+		add = n + (first ? 0 : seplen);
+		if (len + add > IMG_MAX_TEXT) {
+			sema_too_long(s, t, what, len + add);
+			bad = 1;
+			continue;
+		}
+		if (sema_work(s, add, ast_text_span(t)) != 0) {
+			bad = 1;
+			continue;
+		}
+		if (len + add + 1 > cap) {
+			cap = cap ? cap : 64;
+			while (len + add + 1 > cap)
 				cap *= 2;
-			out = xrealloc(out, cap);
+			buf = xrealloc(buf, cap);
 		}
 		if (!first) {
-			memcpy(out + len, sep, seplen);
+			memcpy(buf + len, sep, seplen);
 			len += seplen;
 		}
-		memcpy(out + len, p, n);
+		memcpy(buf + len, p, n);
 		len += n;
 	}
-	out[len] = '\0';
+	if (bad) {
+		free(buf);
+		return -1;
+	}
+	if (!buf)
+		buf = xrealloc(NULL, 1);
+	buf[len] = '\0';
+	out->p = out->own = buf;
+	out->len = len;
+	return 0;
+}
+
+void sema_text_free(struct sema_text *t)
+{
+	free(t->own);
+	*t = (struct sema_text){ NULL, 0, NULL, IMG_NONE };
+}
+
+/* One part T as an owned string ("" when over a bound); copying a message counts as work. */
+static char *sema_resolve_copy(struct sema *s, const struct ast_text *t, int check_subst, size_t *lenp)
+{
+	struct sema_text v;
+	char *r;
+
+	if (sema_resolve_texts(s, t, "", check_subst, "this text", &v) != 0 ||
+	    (!v.own && sema_work(s, v.len, ast_text_span(t)) != 0)) {
+		r = xcalloc(1, 1);
+		v.len = 0;
+	} else if (v.own) {
+		r = v.own;
+	} else {
+		r = xrealloc(NULL, v.len + 1);
+		memcpy(r, v.p, v.len + 1);
+	}
 	if (lenp)
-		*lenp = len;
-	return out;
+		*lenp = v.len;
+	return r;
 }
 
 char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp)
 {
-	size_t n;
-	const char *p = sema_part(s, t, 1, &n, "this text");
-	char *r = xrealloc(NULL, n + 1);
-
-	memcpy(r, p, n);
-	r[n] = '\0';
-	if (lenp)
-		*lenp = n;
-	return r;
+	return sema_resolve_copy(s, t, 1, lenp);
 }
 
 char *sema_resolve_value(struct sema *s, const struct ast_text *t, size_t *lenp)
 {
-	size_t n;
-	const char *p = sema_part(s, t, 0, &n, "this text");
-	char *r = xrealloc(NULL, n + 1);
-
-	memcpy(r, p, n);
-	r[n] = '\0';
-	if (lenp)
-		*lenp = n;
-	return r;
+	return sema_resolve_copy(s, t, 0, lenp);
 }

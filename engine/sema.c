@@ -105,6 +105,8 @@ static void sema_let(struct sema *s, const struct ast_decl *d)
 	src_span name = d->u.let.name;
 	const char *p = sema_bytes(s, name);
 	struct sema_msg *m;
+	struct sema_text text;
+	char what[80];
 	int64_t old;
 
 	if (sema_is_threshold(p, name.len)) {
@@ -123,11 +125,13 @@ static void sema_let(struct sema *s, const struct ast_decl *d)
 			diag_note(s->dq, r, 0, name, "'%.*s' is built in (this machine's host name)",
 				  (int)name.len, p);
 	}
+	snprintf(what, sizeof(what), "message '%.*s'", (int)(name.len > 60 ? 60 : name.len), p);
+	sema_resolve_texts(s, &d->u.let.text, "", 1, what, &text);
 	m = SEMA_PUSH(s, s->msgv);
 	m->name = name;
-	m->text = sema_resolve_texts(s, &d->u.let.text, "", 1, &m->len);
+	m->text = text;	/* p NULL: over a bound, its uses are too (reported once, here) */
 	symtab_put(&s->msgs, p, name.len, (uint32_t)(s->msgv.n - 1));
-	if (s->cg)
+	if (s->cg && text.p)
 		sema_gen_message(s, m);
 }
 
@@ -147,6 +151,8 @@ static void sema_group(struct sema *s, const struct ast_decl *d)
 		diag_note(s->dq, r, 1, s->groupv.v[old].name, "first declared here; give each group its own name");
 	}
 	g = SEMA_PUSH(s, s->groupv);
+	/* its table entry: name, host "localhost" and five empty strings until set */
+	s->tables += sizeof(struct img_group) + d->u.name.len + 1 + 10 + 5;
 	g->name = d->u.name;
 	g->port = 3493;
 	g->minsupplies = 1;
@@ -196,6 +202,9 @@ static void sema_monitor(struct sema *s, const struct ast_decl *d)
 			"TYPE '%.*s' is unknown; use primary, secondary or observer (master and slave are old synonyms)",
 			(int)m->type.len, tp);
 	u = SEMA_PUSH(s, s->upsv);
+	/* its table entry with its strings, and its row of the handler table */
+	s->tables += sizeof(struct img_ups) + m->ups.len + 1 + m->user.len + 1 + strlen(password) + 1 +
+		     (g->host ? ast_text_content(g->host).len : 9) + 1 + EV_NPAIRS * sizeof(uint32_t);
 	u->name = m->ups;
 	u->group = s->cur_group;
 	u->host = g->host;
@@ -228,9 +237,13 @@ static void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name,
 
 	r = diag_at(s->dq, code, name, "UPS '%.*s' is not declared by a MONITOR in group '%.*s'%s",
 		    (int)(name.len > 60 ? 60 : name.len), p, (int)g->name.len, sema_bytes(s, g->name), what);
+	if (!r)
+		return;		/* past --max-errors: no notes to look for */
 	if (mon >= 0) {
 		const struct sema_mon *later = NULL, *other = NULL;
-		for (int64_t i = mon; i != SEMA_NONE; i = s->monitor_decls.v[i].next) {
+		/* the chain of one name's MONITORs: its walk shares the budget of the notes */
+		for (int64_t i = mon; i != SEMA_NONE && !later && s->suggest_work++ <= SEMA_SUGGEST_WORK;
+		     i = s->monitor_decls.v[i].next) {
 			const struct sema_mon *m = &s->monitor_decls.v[i];
 			if (m->group == s->cur_group && m->decl->kw > name.off && !later)
 				later = m;
@@ -249,7 +262,7 @@ static void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name,
 			return;
 		}
 	}
-	close = sema_closest(&s->group_ups[s->cur_group], p, name.len, &vl);
+	close = sema_closest(s, &s->group_ups[s->cur_group], p, name.len, &vl);
 	if (close)
 		diag_note(s->dq, r, 0, name, "did you mean '%.*s'?", (int)vl, close);
 }
@@ -271,7 +284,7 @@ static uint32_t sema_timer(struct sema *s, src_span name)
 	if (t >= 0)
 		return (uint32_t)t;
 	tm = SEMA_PUSH(s, s->timerv);
-	tm->tohead = SEMA_NONE;
+	s->tables += sizeof(struct img_str) + name.len + 1;
 	tm->len = name.len;
 	symtab_put(&s->timers, p, name.len, (uint32_t)(s->timerv.n - 1));
 	return (uint32_t)(s->timerv.n - 1);
@@ -299,11 +312,27 @@ static int sema_syslog(struct sema *s, const struct ast_action *a, const char *t
 	return -1;
 }
 
+/*
+ * The text of action A, in *T; 0 when it can be compiled.  SHUTDOWNCMD
+ * and SYSLOG read their text through once more: a message used alone
+ * counts as work there.
+ */
+static int sema_action_text(struct sema *s, const struct ast_action *a, struct sema_text *t)
+{
+	char what[40];
+
+	snprintf(what, sizeof(what), "the text of this %s", a->synonym ? "SHUTDOWN" : ast_action_name(a->kind));
+	if (sema_resolve_texts(s, ast_action_texts(a), "\n", 1, what, t) != 0)
+		return -1;
+	if (!t->own && (a->kind == AST_ACT_SHUTDOWNCMD || a->kind == AST_ACT_SYSLOG))
+		return sema_work(s, t->len, ast_text_span(ast_action_texts(a)));
+	return 0;
+}
+
 static void sema_action(struct sema *s, const struct ast_action *a, struct sema_when *w)
 {
 	double d;
-	char *text;
-	size_t len;
+	struct sema_text text;
 
 	const struct ast_cond *c = ast_action_cond(a);
 
@@ -319,7 +348,7 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 		struct sema_timer *t = &s->timerv.v[ti];
 		if (!t->cancel)
 			t->cancel = a->u.arg.name.off;
-		sema_gen_action(s, a, NULL, 0);
+		sema_gen_action(s, a, NULL);
 		break;
 	}
 	case AST_ACT_STARTTIMER: {
@@ -340,7 +369,7 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 				  "a timer started when a timer expires runs at least %g s, so that timers restarting each other cannot spin; write at least %g",
 				  VM_MIN_REARM, VM_MIN_REARM);
 		}
-		sema_gen_action(s, a, NULL, 0);
+		sema_gen_action(s, a, NULL);
 		break;
 	}
 	case AST_ACT_DEBUG:
@@ -351,46 +380,45 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 				"DEBUG level must be 0, 1 or 2, not %.*s", (int)a->u.arg.num.len,
 				sema_bytes(s, a->u.arg.num));
 		else
-			sema_gen_action(s, a, NULL, 0);
+			sema_gen_action(s, a, NULL);
 		break;
 	case AST_ACT_SETFSD: {
 		const char *p = sema_bytes(s, a->u.arg.name);
 		if (symtab_get(&s->group_ups[s->cur_group], p, a->u.arg.name.len) < 0)
 			sema_unknown_ups(s, DIAG_SETFSD_UPS, a->u.arg.name, ": SETFSD needs a monitored UPS");
 		else
-			sema_gen_action(s, a, NULL, 0);
+			sema_gen_action(s, a, NULL);
 		break;
 	}
 	case AST_ACT_EMAIL: {
 		const struct ast_email *e = a->u.email;
-		char *f[4];
-		size_t n[4];
+		char *f[3];
+		size_t n[3];
 		f[0] = sema_resolve_one(s, e->from, &n[0]);
 		f[1] = sema_resolve_one(s, e->to, &n[1]);
 		f[2] = sema_resolve_one(s, e->subject, &n[2]);
-		f[3] = sema_resolve_texts(s, &e->message, "", 1, &n[3]);
-		sema_gen_email(s, a, (const char *const *)f, n);
-		for (int i = 0; i < 4; i++)
+		if (sema_resolve_texts(s, &e->message, "", 1, "the MESSAGE of this EMAIL", &text) == 0)
+			sema_gen_email(s, a, (const char *const *)f, n, &text);
+		sema_text_free(&text);
+		for (int i = 0; i < 3; i++)
 			free(f[i]);
 		break;
 	}
 	case AST_ACT_SYSLOG:
-		text = sema_resolve_texts(s, ast_action_texts(a), "\n", 1, &len);
-		if (sema_syslog(s, a, text) == 0)
-			sema_gen_action(s, a, text, len);
-		free(text);
+		if (sema_action_text(s, a, &text) == 0 && sema_syslog(s, a, text.p) == 0)
+			sema_gen_action(s, a, &text);
+		sema_text_free(&text);
 		break;
 	case AST_ACT_SHUTDOWNCMD:
 		w->shutdown = 1;
-		text = sema_resolve_texts(s, ast_action_texts(a), "\n", 1, &len);
-		if (sema_shutdown_argv(s, a, text, len) == 0)
-			sema_gen_action(s, a, text, len);
-		free(text);
+		if (sema_action_text(s, a, &text) == 0 && sema_shutdown_argv(s, a, text.p, text.len) == 0)
+			sema_gen_action(s, a, &text);
+		sema_text_free(&text);
 		break;
 	default:
-		text = sema_resolve_texts(s, ast_action_texts(a), "\n", 1, &len);
-		sema_gen_action(s, a, text, len);
-		free(text);
+		if (sema_action_text(s, a, &text) == 0)
+			sema_gen_action(s, a, &text);
+		sema_text_free(&text);
 		break;
 	}
 }
@@ -413,7 +441,6 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	g->when_end = (uint32_t)s->whenv.n;
 	w->group = s->cur_group;
 	w->timer = SEMA_NONE;
-	w->next_to = SEMA_NONE;
 	w->starts_begin = (uint32_t)s->starts.n;
 	if (d->timeout) {
 		uint32_t ti = sema_timer(s, wd->event);
@@ -422,8 +449,6 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 		w->timer = ti;
 		if (!t->timeout)
 			t->timeout = wd->event.off;
-		w->next_to = t->tohead;
-		t->tohead = (uint32_t)(s->whenv.n - 1);
 	} else if (ev_pair_index(d->from, d->to) < 0) {
 		struct diag_record *r = diag_at(s->dq, DIAG_BAD_EVENT, wd->event,
 			"REPORTS %s->%s is not a valid event pair", ast_status_name(d->from),
@@ -483,6 +508,7 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 		s->smtp_server = sema_resolve_value(s, d->u.smtp->server, NULL);
 		s->smtp_user = sema_resolve_value(s, d->u.smtp->user, NULL);
 		s->smtp_password = sema_resolve_value(s, d->u.smtp->password, NULL);
+		s->tables += strlen(s->smtp_server) + strlen(s->smtp_user) + strlen(s->smtp_password) + 3;
 		s->smtp_port = 0;
 		if (sema_number(s, d->u.smtp->port, &f) == 0) {
 			if (f < 1 || f > 65535 || f != (double)(long)f)
@@ -514,6 +540,15 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 		sema_group(s, d);
 		break;
 	case AST_DECL_HOST:
+	case AST_DECL_CERTNAME:
+		/* the value, in the group's table entry (an upper bound: a later one replaces it) */
+		s->tables += ast_text_content(d->u.text).len + 1;
+		if (d->kind == AST_DECL_CERTNAME) {
+			sema_check_host(s, d->u.text, "CERTNAME");
+			if (sema_need_group(s, d, "CERTNAME"))
+				cur_group(s)->certname = d->u.text;
+			break;
+		}
 		sema_check_host(s, d->u.text, "HOST");
 		if (sema_need_group(s, d, "HOST"))
 			cur_group(s)->host = d->u.text;
@@ -527,6 +562,7 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 	case AST_DECL_CERTFILE: {
 		int in_group = sema_need_group(s, d, "CERTFILE");
 		char *path = sema_resolve_one(s, d->u.text, NULL);
+		s->tables += strlen(path) + 1;
 		if (in_group) {
 			g = cur_group(s);
 			free(g->certfile);
@@ -540,16 +576,13 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 	case AST_DECL_TLS:
 		sema_tls(s, d);
 		break;
-	case AST_DECL_CERTNAME:
-		sema_check_host(s, d->u.text, "CERTNAME");
-		if (sema_need_group(s, d, "CERTNAME"))
-			cur_group(s)->certname = d->u.text;
-		break;
 	case AST_DECL_CLIENTCERT:
 	case AST_DECL_CLIENTKEY: {
 		int key = d->kind == AST_DECL_CLIENTKEY;
 		int in_group = sema_need_group(s, d, key ? "CLIENTKEY" : "CLIENTCERT");
 		char *path = sema_resolve_one(s, d->u.text, NULL);
+		/* a CLIENTCERT is also the key when there is no CLIENTKEY */
+		s->tables += (strlen(path) + 1) * (key ? 1 : 2);
 		if (in_group) {
 			g = cur_group(s);
 			free(key ? g->clientkey : g->clientcert);
@@ -629,7 +662,7 @@ static void sema_prepass(struct sema *s, const struct ast_plan *plan)
 static void sema_free(struct sema *s)
 {
 	for (size_t i = 0; i < s->msgv.n; i++)
-		free(s->msgv.v[i].text);
+		sema_text_free(&s->msgv.v[i].text);
 	for (size_t i = 0; i < s->groupv.n; i++) {
 		free(s->groupv.v[i].certfile);
 		free(s->groupv.v[i].clientcert);
@@ -673,6 +706,8 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 	s.dq = dq;
 	s.opt = opt;
 	s.cur_group = s.cur_ups = SEMA_NONE;
+	/* the source file's name in the pc map, the three SMTP settings */
+	s.tables = sizeof(struct img_str) + strlen(file->name) + 1 + 3;
 	s.pollfreq = s.pollfreqalert = 5;
 	/* without an image to fill, one is built and dropped: the bounds of E590 are checked on the code */
 	s.img = opt && opt->image ? opt->image : &scratch;
@@ -685,14 +720,15 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 		snprintf(hostname, sizeof(hostname), "localhost");
 	host = SEMA_PUSH(&s, s.msgv);
 	/* its text is used as a message: a '%' in it is a percent sign, not a substitution */
-	host->text = xrealloc(NULL, 2 * strlen(hostname) + 1);
-	host->len = 0;
+	host->text.own = xrealloc(NULL, 2 * strlen(hostname) + 1);
+	host->text.tpl = IMG_NONE;
 	for (const char *p = hostname; *p; p++) {
-		host->text[host->len++] = *p;
+		host->text.own[host->text.len++] = *p;
 		if (*p == '%')
-			host->text[host->len++] = '%';
+			host->text.own[host->text.len++] = '%';
 	}
-	host->text[host->len] = '\0';
+	host->text.own[host->text.len] = '\0';
+	host->text.p = host->text.own;
 	symtab_put(&s.msgs, "hostname", 8, 0);
 	if (s.cg)
 		sema_gen_message(&s, host);
@@ -702,11 +738,15 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 			"the file holds no declaration; a plan needs at least a GROUP, a MONITOR and WHEN rules");
 	}
 	sema_prepass(&s, plan);
-	for (const struct ast_decl *d = plan->first; d; d = d->next)
+	for (const struct ast_decl *d = plan->first; d && !s.over; d = d->next) {
 		sema_decl(&s, d);
-	sema_flow_checks(&s);
-	if (s.cg)
-		sema_gen_finish(&s);
+		sema_gen_check_size(&s, ast_decl_kw(d));
+	}
+	if (!s.over) {
+		sema_flow_checks(&s);
+		if (s.cg)
+			sema_gen_finish(&s);
+	}
 	if (res) {
 		res->ngroups = (unsigned)s.groupv.n;
 		res->nups = (unsigned)s.upsv.n;

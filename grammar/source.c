@@ -197,7 +197,7 @@ read_error:
 	snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
 	goto fail;
 too_large:
-	snprintf(err, errlen, "cannot read '%s': larger than %zu bytes", path, max);
+	snprintf(err, errlen, "cannot read '%s': larger than the %zu bytes it may take", path, max);
 fail:
 	free(buf);
 	close(fd);
@@ -213,9 +213,10 @@ char *src_read_file(const char *path, size_t max, size_t *lenp, struct stat *st,
 	return fd < 0 ? NULL : src_read_fd(fd, st ? st : &own, path, max, lenp, err, errlen);
 }
 
-struct src_file *src_load_stat(struct src_registry *reg, const char *path, struct stat *st,
+struct src_file *src_load_stat(struct src_registry *reg, const char *path, struct stat *st, size_t max,
 			       char *err, size_t errlen)
 {
+	size_t room = UINT32_MAX / 2 - reg->next_base;
 	char *buf;
 	size_t got;
 
@@ -223,14 +224,14 @@ struct src_file *src_load_stat(struct src_registry *reg, const char *path, struc
 		snprintf(err, errlen, "cannot read '%s': the files read so far take 2 GiB", path);
 		return NULL;
 	}
-	buf = src_read_file(path, UINT32_MAX / 2 - reg->next_base, &got, st, err, errlen);
+	buf = src_read_file(path, max && max < room ? max : room, &got, st, err, errlen);
 	return buf ? src_register(reg, path, buf, got) : NULL;
 }
 
 struct src_file *src_load(struct src_registry *reg, const char *path,
 			  char *err, size_t errlen)
 {
-	return src_load_stat(reg, path, NULL, err, errlen);
+	return src_load_stat(reg, path, NULL, 0, err, errlen);
 }
 
 const struct src_file *src_file_at(const struct src_registry *reg, uint32_t off)

@@ -45,8 +45,12 @@ void src_free(struct src_registry *reg);
  */
 struct src_file *src_load(struct src_registry *reg, const char *path,
 			  char *err, size_t errlen);
-/* src_load, and the status of the file read (its owner and mode) in ST. */
-struct src_file *src_load_stat(struct src_registry *reg, const char *path, struct stat *st,
+/*
+ * src_load, and the status of the file read (its owner and mode) in ST; a
+ * file of more than MAX bytes (0: no limit but the registry's) is refused
+ * unread, errno EFBIG.
+ */
+struct src_file *src_load_stat(struct src_registry *reg, const char *path, struct stat *st, size_t max,
 			       char *err, size_t errlen);
 
 /*

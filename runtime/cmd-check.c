@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/diag.h"
+#include "engine/image.h"
 #include "engine/sema.h"
 #include "grammar/parse.h"
 #include "grammar/print.h"
@@ -59,7 +60,7 @@ static int check_file(const char *path, const struct check_opts *o)
 	int nsyntax, status;
 
 	src_init(&reg);
-	f = src_load_stat(&reg, path, &st, err, sizeof(err));
+	f = src_load_stat(&reg, path, &st, IMG_MAX_SIZE, err, sizeof(err));
 	if (!f) {
 		if (o->json) {
 			diag_init(&dq, &reg);

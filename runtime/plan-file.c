@@ -136,7 +136,7 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 	memset(img, 0, sizeof(*img));
 	src_init(&reg);
 	/* read once: what is checked (owner, mode) is what is compiled or decoded */
-	f = src_load_stat(&reg, path, &st, err, sizeof(err));
+	f = src_load_stat(&reg, path, &st, IMG_MAX_SIZE, err, sizeof(err));	/* a source or an image */
 	if (!f) {
 		fprintf(out, "upsplan: error: %s [%s]\n", err, diag_code_name(DIAG_IO));
 		src_free(&reg);

@@ -9,26 +9,8 @@ set -eu
 . "$(dirname "$0")/tap-env.sh"
 need_upsplan
 
-work=$(pwd)/tests/compile-cli.d
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+tap_scratch compile-cli
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do
-		echo "# $line"
-	done
-}
 # run NAME: run the rest of the command line, keep stdout, stderr and status
 run() {
 	set +e
@@ -50,7 +32,7 @@ patch() {
 	printf "\\$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
-echo "1..26"
+echo "1..27"
 cp "$srcdir/examples/timed.conf" plan.conf
 chmod 600 plan.conf
 
@@ -140,6 +122,25 @@ printf 'not a plan\n' >text.upb
 run "$upsplan" disasm text.upb
 expect 1 "E300" "a text file is compiled as a plan source (and fails)"
 
+# an image larger than the 256 MiB an image may take (a sparse file that
+# starts like one) is refused before it is read
+cp plan.upb big.upb
+truncate -s 300M big.upb
+if command -v /usr/bin/time >/dev/null 2>&1; then
+	run /usr/bin/time -o rss -f %M "$upsplan" disasm big.upb
+	rss=$(tail -n 1 rss)
+else
+	run "$upsplan" disasm big.upb
+	rss=0
+fi
+if [ "$status" -eq 2 ] && grep -q "big.upb': larger than the 268435456 bytes it may take" err &&
+	[ "$rss" -lt 65536 ]; then
+	ok "an image file over 256 MiB is refused unread"
+else
+	not_ok "an image file over 256 MiB is refused unread" "exit $status, peak RSS $rss kB, stderr:" "$(cat err)"
+fi
+rm -f big.upb
+
 # 18-19: the instruction set listing covers opcodes.def
 run "$upsplan" disasm --opcodes
 want=$(grep -c '^OP(' "$srcdir/engine/opcodes.def")
@@ -165,8 +166,5 @@ for op in $(sed -n 's/^OP(\([A-Z]*\),.*/\1/p' "$srcdir/engine/opcodes.def"); do
 done
 if [ -z "$missing" ]; then ok "docs/engine.md documents every opcode"; else not_ok "docs/engine.md documents every opcode" "missing:$missing"; fi
 
-if [ "$failed" -eq 0 ]; then
-	cd ..
-	rm -rf "$work"
-fi
+tap_done
 exit 0

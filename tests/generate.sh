@@ -9,26 +9,8 @@ set -eu
 . "$(dirname "$0")/tap-env.sh"
 need_upsplan
 
-work=$(pwd)/tests/generate.d
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+tap_scratch generate
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do
-		echo "# $line"
-	done
-}
 run() {
 	set +e
 	"$@" >out 2>err
@@ -106,8 +88,5 @@ else
 	not_ok "the generated timed plan simulates correctly" "$(grep -v ' event$' out | head -20)"
 fi
 
-if [ "$failed" -eq 0 ]; then
-	cd ..
-	rm -rf "$work"
-fi
+tap_done
 exit 0

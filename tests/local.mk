@@ -56,6 +56,7 @@ TESTS += \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
 	tests/generate.sh \
+	tests/bounds.sh \
 	tests/diag-list.sh \
 	tests/diag-docs.sh \
 	tests/examples.sh \
@@ -87,6 +88,7 @@ EXTRA_DIST += \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
 	tests/generate.sh \
+	tests/bounds.sh \
 	tests/diag/list.mk \
 	tests/diag/run-diag.sh \
 	tests/diag/regen.sh \

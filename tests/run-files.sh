@@ -38,11 +38,11 @@ refused() {
 	shift 2
 	run "$@"
 	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-		tap_not_ok "$_rf_name" "still waiting after 5 s: killed"
+		not_ok "$_rf_name" "still waiting after 5 s: killed"
 	elif [ "$status" -ne 0 ] && grep -qF -- "$_rf_pat" out; then
-		tap_ok "$_rf_name"
+		ok "$_rf_name"
 	else
-		tap_not_ok "$_rf_name" "exit $status, expected a failure saying: $_rf_pat; output:" "$(head -n 5 out)"
+		not_ok "$_rf_name" "exit $status, expected a failure saying: $_rf_pat; output:" "$(head -n 5 out)"
 	fi
 }
 
@@ -151,12 +151,12 @@ e110() {
 	run "$upsplan" run --check-only $user_opt "$_e_file"
 	if [ "$status" -eq 1 ] && grep -q "error: .*\[E110\]" out && grep -qF -- "$_e_pat" out &&
 		grep -qF "note: run: chown root:nut '$_e_file' && chmod 640 '$_e_file'" out; then
-		tap_ok "$_e_name"
+		ok "$_e_name"
 	elif [ "$status" -eq 1 ] && grep -q "error: .*\[E110\]" out && grep -qF -- "$_e_pat" out &&
 		grep -qF "note: keep the plan in a directory only root can change" out; then
-		tap_ok "$_e_name"
+		ok "$_e_name"
 	else
-		tap_not_ok "$_e_name" "exit $status, expected E110 saying: $_e_pat, and the fix; output:" "$(head -n 5 out)"
+		not_ok "$_e_name" "exit $status, expected E110 saying: $_e_pat, and the fix; output:" "$(head -n 5 out)"
 	fi
 }
 # accepted NAME FILE [CMD...]: the plan passes the check (run --check-only then fails on the port, not on E110)
@@ -167,9 +167,9 @@ accepted() {
 	# shellcheck disable=SC2086
 	run "$@" "$upsplan" run --check-only $user_opt "$_a_file"
 	if ! grep -q "\[E110\]" out && grep -q "127.0.0.1:$port" out; then
-		tap_ok "$_a_name"
+		ok "$_a_name"
 	else
-		tap_not_ok "$_a_name" "exit $status; output:" "$(head -n 5 out)"
+		not_ok "$_a_name" "exit $status; output:" "$(head -n 5 out)"
 	fi
 }
 
@@ -216,9 +216,9 @@ if [ "$root" -eq 1 ]; then
 	status=$?
 	set -e
 	if [ "$status" -eq 1 ] && grep -qF "'daemons.conf' belongs to daemon (uid 1), not to root or you" out; then
-		tap_ok "run as nobody: a plan of another user's is refused"
+		ok "run as nobody: a plan of another user's is refused"
 	else
-		tap_not_ok "run as nobody: a plan of another user's is refused" "exit $status; output:" "$(head -n 5 out)"
+		not_ok "run as nobody: a plan of another user's is refused" "exit $status; output:" "$(head -n 5 out)"
 	fi
 else
 	tap_skip "not root: no file can be given to another user" "run as root: a plan that is not root's" \
@@ -227,7 +227,7 @@ else
 fi
 
 cd /
-if [ "$tap_failed" -eq 0 ]; then
+if [ "$failed" -eq 0 ]; then
 	rm -rf "$work"
 else
 	echo "# scratch files kept in $work"

@@ -9,26 +9,8 @@ set -eu
 . "$(dirname "$0")/tap-env.sh"
 need_upsplan
 
-work=$(pwd)/tests/simulate-cli.d
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+tap_scratch simulate-cli
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do
-		echo "# $line"
-	done
-}
 run() {
 	set +e
 	"$@" >out 2>err
@@ -92,8 +74,5 @@ check 2 "--user wants a name of 1 to 64 letters" err "a user name with a quote"
 run "$upsplan" simulate --hostname=db-1.example.com --user=upsmon plan.conf s.scn
 check 0 "\[upsmon@db-1.example.com\]" out "a plain host and user name show in %(b)s"
 
-if [ "$failed" -eq 0 ]; then
-	cd ..
-	rm -rf "$work"
-fi
+tap_done
 exit 0

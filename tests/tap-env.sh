@@ -1,9 +1,10 @@
-# tap-env.sh - sourced by the TAP scripts of tests/: locale, source dir and the upsplan binary under test.
+# tap-env.sh - sourced by the TAP scripts of tests/: locale, source dir, the upsplan binary under test, TAP results and a scratch directory.
 # Sets: srcdir (top of the source tree; env top_srcdir, else the directory
 # above the sourcing script), upsplan (absolute; env UPSPLAN, else
 # ./upsplan).  need_upsplan bails out when the binary is missing.
-# tap_ok NAME, tap_not_ok NAME [LINE...] (the lines as TAP comments) and
-# tap_skip WHY NAME... print numbered results; tap_failed counts failures.
+# ok NAME, not_ok NAME [LINE...] (the lines as TAP comments) and
+# tap_skip WHY NAME... print numbered results (n); failed counts failures;
+# tap_scratch and tap_done make and remove a scratch directory.
 LC_ALL=C
 NO_COLOR=1
 export LC_ALL NO_COLOR
@@ -23,26 +24,45 @@ need_upsplan() {
 	fi
 }
 
-tap_n=0
-tap_failed=0
-tap_ok() {
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n - $1"
+# tap_scratch NAME: tests/NAME.d in the current directory, emptied and
+# entered
+tap_scratch() {
+	work=$(pwd)/tests/$1.d
+	rm -rf "$work"
+	mkdir -p "$work"
+	cd "$work"
 }
-tap_not_ok() {
-	tap_n=$((tap_n + 1))
-	tap_failed=$((tap_failed + 1))
-	echo "not ok $tap_n - $1"
+
+# ok NAME, not_ok NAME [LINE...]: a TAP result (LINEs as comments); n counts
+# the results, failed the failures
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
 	shift
-	for _tap_line in "$@"; do
-		printf '%s\n' "$_tap_line" | sed 's/^/# /'
+	for line in "$@"; do
+		echo "# $line"
 	done
 }
+
+# tap_skip WHY NAME...: each NAME an ok result skipped for WHY
 tap_skip() {
 	_tap_why=$1
 	shift
 	for _tap_t in "$@"; do
-		tap_n=$((tap_n + 1))
-		echo "ok $tap_n - $_tap_t # SKIP $_tap_why"
+		n=$((n + 1))
+		echo "ok $n - $_tap_t # SKIP $_tap_why"
 	done
+}
+
+# tap_done: leave the scratch directory, removed when no test failed
+tap_done() {
+	cd ..
+	[ "$failed" -ne 0 ] || rm -rf "$work"
 }

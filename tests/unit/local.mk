@@ -1,6 +1,6 @@
-## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, symbol table, code generator + image + verifier, VM, the state file.
+## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file.
 check_PROGRAMS += tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
-	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab
+	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab tests/unit/test-bounds
 tests_unit_test_source_SOURCES = tests/unit/test-source.c tests/unit/tap.h
 tests_unit_test_source_LDADD = engine/libengine.a grammar/libgrammar.a engine/libengine.a $(PCRE2_LIBS)
 tests_unit_test_symtab_SOURCES = tests/unit/test-symtab.c tests/unit/tap.h
@@ -18,6 +18,11 @@ tests_unit_test_nut_proto_LDADD = runtime/libdaemon.a
 tests_unit_test_statefile_SOURCES = tests/unit/test-statefile.c tests/unit/tap.h tests/unit/plan-helper.h
 tests_unit_test_statefile_LDADD = runtime/libdaemon.a engine/libengine.a grammar/libgrammar.a engine/libengine.a \
 	$(JANSSON_LIBS) $(PCRE2_LIBS) -lm
+# the engine again, with bounds small enough for a few-line plan to reach each (engine/image.h)
+tests_unit_test_bounds_SOURCES = tests/unit/test-bounds.c tests/unit/tap.h $(engine_libengine_a_SOURCES)
+tests_unit_test_bounds_CPPFLAGS = $(AM_CPPFLAGS) -DIMG_MAX_TEXT=256u -DIMG_MAX_TEXT_WORK=4096u \
+	-DIMG_MAX_SIZE=65536u -DSEMA_SUGGEST_WORK=20000u
+tests_unit_test_bounds_LDADD = grammar/libgrammar.a $(PCRE2_LIBS) -lm
 
 # test programs have no extension: the generic driver runs them (TAP)
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
@@ -30,4 +35,5 @@ TESTS += \
 	tests/unit/test-events$(EXEEXT) \
 	tests/unit/test-nut-proto$(EXEEXT) \
 	tests/unit/test-statefile$(EXEEXT) \
-	tests/unit/test-symtab$(EXEEXT)
+	tests/unit/test-symtab$(EXEEXT) \
+	tests/unit/test-bounds$(EXEEXT)
