@@ -13,9 +13,10 @@
 #      tests/plans/*.conf; every tests/compile golden test (disasm,
 #      compile, disasm of the image) and every simulation trace test
 #      under valgrind; the C unit tests of the code generator, image,
-#      verifier, VM, event derivation and the state file; the daemon tests
-#      tests/daemon/run-tls.sh, run-outage.sh, run-reload.sh,
-#      run-poller.sh, run-keepalive.sh, run-state.sh and run-pidfile.sh with every upsplan
+#      verifier, VM, event derivation, symbol table, the compiler's
+#      bounds and the state file; the daemon tests tests/daemon/run-tls.sh,
+#      run-outage.sh, run-reload.sh, run-reload-bomb.sh, run-poller.sh,
+#      run-keepalive.sh, run-state.sh and run-pidfile.sh with every upsplan
 #      process under valgrind (they need the NUT peers); tests/email/email.sh
 #      with the mail sender under valgrind.  A run fails on
 #      valgrind's error exit 99 (memory errors, definite or indirect
@@ -230,7 +231,7 @@ if [ $built -eq 1 ]; then
 				_build/valgrind "$top/_build/default/upsplan" "$VALGRIND" "$vglog" \
 				"$top/tests/run/run-trace.sh" "$f"
 		done
-		for t in test-image test-vm test-events test-lexer test-source test-statefile; do
+		for t in test-image test-vm test-events test-lexer test-source test-statefile test-symtab test-bounds; do
 			vglog=$top/_build/valgrind/unit/$t.log
 			# shellcheck disable=SC2086 # VALGRIND is a command with options
 			valgrind_run "tests/unit/$t" "$vglog" $VALGRIND --log-file="$vglog" \
@@ -247,7 +248,7 @@ if [ $built -eq 1 ]; then
 		# to a directory it can write to, copied to _build/valgrind/daemon after
 		vgtmp=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-vg.XXXXXX")
 		chmod 1777 "$vgtmp"
-		for t in run-tls run-outage run-reload run-poller run-keepalive run-state run-pidfile; do
+		for t in run-tls run-outage run-reload run-reload-bomb run-poller run-keepalive run-state run-pidfile; do
 			vglog=$vgtmp/$t
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh
 			valgrind_run "tests/daemon/$t.sh" "$vglog" sh -c \

@@ -29,6 +29,7 @@ TESTS += \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-reload.sh \
+	tests/daemon/run-reload-bomb.sh \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
@@ -41,6 +42,7 @@ EXTRA_DIST += \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-reload.sh \
+	tests/daemon/run-reload-bomb.sh \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
