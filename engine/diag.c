@@ -233,58 +233,74 @@ static void diag_put_clean(FILE *out, const char *s, size_t len)
 
 static const char *const sev_names[] = { "error", "warning", "note" };
 
-/* Print the source line of SPAN and an underline: caret, then tildes. */
+/* Code points in the LEN bytes at S, counting at most MAX of them; *BYTES: the bytes they take. */
+static size_t diag_cps(const char *s, size_t len, size_t max, size_t *bytes)
+{
+	size_t i = 0, cp = 0;
+
+	while (i < len && cp < max) {
+		size_t n = src_utf8_seq(s + i, len - i);
+		i += n ? n : 1;
+		cp++;
+	}
+	if (bytes)
+		*bytes = i;
+	return cp;
+}
+
+/*
+ * Print the source line of SPAN and an underline: caret, then tildes.  A
+ * line of more than 200 code points is shown as a window of 160 around
+ * the span, 60 before it.  The work is bounded by the window, not by the
+ * line: thousands of diagnostics on one long line take time linear in
+ * their number.
+ */
 static void diag_show_line(FILE *out, const struct src_file *f, unsigned line,
 			   unsigned col, src_span span)
 {
-	size_t len, w;
+	size_t len, w, skip;
 	const char *s = src_line(f, line, &len);
 	const char *lead = "", *trail = "";
-	size_t ucol, ulen;	/* code points before and in the span on this line */
+	const char *sp = f->text + (span.off - f->base);
+	size_t ucol, ulen;	/* code points before (in the window) and in the span on this line */
 
 	(void)col;
 	if (!s)
 		return;
-	{
-		const char *sp = f->text + (span.off - f->base);
-		ucol = sp > s ? src_utf8_width(s, (size_t)(sp - s)) : 0;
-	}
-	/* span width in code points, clipped at the end of the line */
-	{
-		uint32_t rel = span.off - f->base;
-		const char *sp = f->text + rel;
-		const char *eol = s + len;
-		const char *se = sp + span.len;
-		if (se > eol)
-			se = eol;
-		ulen = se > sp ? src_utf8_width(sp, (size_t)(se - sp)) : 0;
-	}
+	if (sp < s)
+		sp = s;
+	if (sp > s + len)
+		sp = s + len;
+	w = diag_cps(s, len, 201, NULL);
+	/* span width in code points, clipped at the end of the line (and at 160 in a window) */
+	ulen = diag_cps(sp, (size_t)(s + len - sp) < span.len ? (size_t)(s + len - sp) : span.len,
+			w <= 200 ? 200 : 160, NULL);
 	if (ulen == 0)
 		ulen = 1;
-	/* very long lines: show a window of about 160 code points around the span */
-	w = src_utf8_width(s, len);
-	if (w > 200) {
-		size_t from = ucol > 60 ? ucol - 60 : 0;
-		size_t to = from + 160, i = 0, cp = 0, bfrom = 0, bto = len;
-		for (i = 0; i < len; cp++) {
-			size_t n = src_utf8_seq(s + i, len - i);
-			if (cp == from)
-				bfrom = i;
-			if (cp == to) {
-				bto = i;
-				break;
-			}
-			i += n ? n : 1;
-		}
-		if (from > 0)
+	if (w <= 200) {
+		ucol = diag_cps(s, (size_t)(sp - s), 200, NULL);
+	} else {
+		/*
+		 * 60 code points before the span: counted from at most 244 bytes
+		 * back (61 code points of at most 4 bytes), from a byte that is
+		 * not a continuation byte, where decoding from the line's start
+		 * also has a boundary
+		 */
+		const char *a = sp - s > 244 ? sp - 244 : s;
+		size_t before;
+		while (a > s && a < sp && ((unsigned char)*a & 0xC0) == 0x80)
+			a++;
+		before = diag_cps(a, (size_t)(sp - a), SIZE_MAX, NULL);
+		ucol = before < 60 ? before : 60;
+		diag_cps(a, (size_t)(sp - a), before - ucol, &skip);
+		if (a + skip > s)
 			lead = "...";
-		if (bto < len)
+		len -= (size_t)(a + skip - s);
+		s = a + skip;
+		diag_cps(s, len, 160, &skip);
+		if (skip < len)
 			trail = "...";
-		s += bfrom;
-		len = bto - bfrom;
-		ucol -= from;
-		if (ulen > 160)
-			ulen = 160;
+		len = skip;
 	}
 	fprintf(out, "%5u | %s", line, lead);
 	diag_put_clean(out, s, len);
@@ -330,8 +346,13 @@ static void diag_render_one(struct diag_queue *q, FILE *out, int flags, int has_
 		diag_show_line(out, f, line, col, span);
 }
 
-void diag_render_gnu(struct diag_queue *q, FILE *out, int flags)
+void diag_render_gnu(struct diag_queue *q, FILE *dest, int flags)
 {
+	/* standard error is unbuffered: written in pieces of 64 KiB, not a write per character */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len), *out = m ? m : dest;
+
 	diag_sort(q);
 	for (size_t i = 0; i < q->nrecs; i++) {
 		struct diag_record *r = &q->recs[i];
@@ -347,6 +368,14 @@ void diag_render_gnu(struct diag_queue *q, FILE *out, int flags)
 			diag_render_one(q, out, flags, n->span.off != UINT32_MAX, n->span,
 					DIAG_NOTE, n->msg, NULL, f, line, col);
 		}
+		if (m && (fflush(m) != 0 || len >= 65536 || i + 1 == q->nrecs)) {
+			fwrite(buf, 1, len, dest);
+			rewind(m);
+		}
+	}
+	if (m) {
+		fclose(m);
+		free(buf);
 	}
 }
 

@@ -24,6 +24,7 @@ void src_free(struct src_registry *reg)
 		free(reg->files[i]->name);
 		free(reg->files[i]->text);
 		free(reg->files[i]->lines);
+		free(reg->files[i]->marks);
 		free(reg->files[i]);
 	}
 	free(reg->files);
@@ -43,6 +44,7 @@ static struct src_file *src_register(struct src_registry *reg, const char *name,
 	f->base = reg->next_base;
 	f->lines = NULL;
 	f->nlines = 0;
+	f->marks = NULL;
 	/* one spare offset after the text for end-of-file locations */
 	reg->next_base += (uint32_t)size + 2;
 	reg->files = xrealloc(reg->files, (reg->nfiles + 1) * sizeof(*reg->files));
@@ -311,10 +313,9 @@ size_t src_utf8_width(const char *s, size_t len)
 	return w;
 }
 
-size_t src_display_width(const char *s, size_t len)
+/* Display width after the LEN bytes at S, starting at width W. */
+static size_t src_width_from(size_t w, const char *s, size_t len)
 {
-	size_t w = 0;
-
 	for (size_t i = 0; i < len;) {
 		size_t n = src_utf8_seq(s + i, len - i);
 		w = s[i] == '\t' ? (w / 8 + 1) * 8 : w + 1;
@@ -323,12 +324,55 @@ size_t src_display_width(const char *s, size_t len)
 	return w;
 }
 
+size_t src_display_width(const char *s, size_t len)
+{
+	return src_width_from(0, s, len);
+}
+
+/*
+ * A column is the display width from the start of its line, so on a long
+ * line each look-up would scan up to its offset, and looking up every
+ * action of a line (the pc map, the diagnostics) would take time that
+ * grows with the square of the line.  Lines longer than SRC_MARK bytes get
+ * a checkpoint in every SRC_MARK-byte block of the file they cross: the
+ * first character that starts in it, and the width before it.
+ */
+#define SRC_MARK 4096u
+
+struct src_mark {
+	uint32_t at;		/* file-relative offset of a character start; UINT32_MAX: none */
+	uint32_t width;		/* display width from the start of its line to it */
+};
+
+static void src_mark_lines(struct src_file *f)
+{
+	size_t nm = f->size / SRC_MARK + 1;
+
+	f->marks = xrealloc(NULL, nm * sizeof(*f->marks));
+	for (size_t k = 0; k < nm; k++)
+		f->marks[k].at = UINT32_MAX;
+	for (size_t l = 0; l < f->nlines; l++) {
+		size_t end = l + 1 < f->nlines ? f->lines[l + 1] : f->size, w = 0;
+
+		if (end - f->lines[l] <= SRC_MARK)
+			continue;
+		for (size_t i = f->lines[l]; i < end;) {
+			size_t n = src_utf8_seq(f->text + i, end - i);
+			struct src_mark *m = &f->marks[i / SRC_MARK];
+			if (m->at == UINT32_MAX)
+				*m = (struct src_mark){ (uint32_t)i, (uint32_t)w };
+			w = f->text[i] == '\t' ? (w / 8 + 1) * 8 : w + 1;
+			i += n ? n : 1;
+		}
+	}
+}
+
 int src_position(const struct src_registry *reg, uint32_t off,
 		 const struct src_file **file, unsigned *line, unsigned *col)
 {
 	struct src_file *f = (struct src_file *)src_file_at(reg, off);
-	uint32_t rel;
-	size_t lo, hi;
+	uint32_t rel, from;
+	size_t lo, hi, w = 0;
 
 	if (!f)
 		return -1;
@@ -348,7 +392,21 @@ int src_position(const struct src_registry *reg, uint32_t off,
 	}
 	*file = f;
 	*line = (unsigned)lo + 1;
-	*col = (unsigned)src_display_width(f->text + f->lines[lo], rel - f->lines[lo]) + 1;
+	from = f->lines[lo];
+	if (rel - from > SRC_MARK) {
+		/* the checkpoint of REL's block, or of the one before when a character straddles */
+		const struct src_mark *m;
+		if (!f->marks)
+			src_mark_lines(f);
+		m = &f->marks[rel / SRC_MARK];
+		if (m->at > rel)
+			m--;
+		if (m->at != UINT32_MAX && m->at >= from) {
+			from = m->at;
+			w = m->width;
+		}
+	}
+	*col = (unsigned)src_width_from(w, f->text + from, rel - from) + 1;
 	return 0;
 }
 

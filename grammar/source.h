@@ -25,6 +25,7 @@ struct src_file {
 	uint32_t base;		/* global offset of text[0] */
 	uint32_t *lines;	/* offsets (file-relative) of line starts, lazy */
 	size_t nlines;
+	struct src_mark *marks;	/* column checkpoints of long lines, lazy (src_position) */
 };
 
 struct src_registry {

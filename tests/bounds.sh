@@ -4,8 +4,8 @@
 #
 # Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files:
 # tests/bounds.d in the current directory, kept when a test fails.  Each
-# `upsplan check` runs under a watchdog that kills it past 20 s (10 s for
-# the last) or 512 MB of memory, so that a regression fails here without
+# `upsplan check` runs under a watchdog that kills it past 20 s (10 s from
+# test 7 on) or 512 MB of memory, so that a regression fails here without
 # exhausting the machine.
 set -eu
 
@@ -86,7 +86,7 @@ doubles() {
 	awk -v last="$1" 'BEGIN { for (i = 1; i <= last; i++) printf "LET m%d = m%d m%d\n", i, i - 1, i - 1 }'
 }
 
-echo "1..7"
+echo "1..9"
 
 # 1: the plan of issue 13: thirty lines, 2^30 copies of m0
 { doubles 30; echo "$head"; echo 'WHEN ups1 REPORTS OL->OB : WALL m30'; } >bomb.conf
@@ -161,6 +161,38 @@ if [ -z "$killed" ] && [ "$status" -eq 0 ] && [ "$(grep -c '"code":"W935"' out)"
 else
 	not_ok "the shutdown paths of 400 groups through 6,000 TIMEOUT clauses of one timer" \
 		"exit $status, ${secs} s${killed:+, killed: $killed}" "$(head -c 2000 err)"
+fi
+
+# 8: 20,000 actions on one line of 500 kB: the column of each (for the pc
+# map) was counted from the start of the line (37 s)
+{
+	echo "$head"
+	printf 'WHEN ups1 REPORTS OL->OB :'
+	awk 'BEGIN { for (i = 0; i < 20000; i++) printf " IF OL->OB STARTTIMER t 1"; print "" }'
+	echo 'WHEN ups1 TIMEOUT t : NUTLOG "still on battery"'
+} >longline.conf
+bounded longline.conf -Wno-935 -Wno-940 -Wno-950
+if [ -z "$killed" ] && [ "$status" -eq 0 ]; then
+	ok "20,000 actions on one line of 500 kB: compiled in ${secs} s"
+else
+	not_ok "20,000 actions on one line of 500 kB" "exit $status, ${secs} s${killed:+, killed: $killed}" "$(head -c 2000 err)"
+fi
+
+# 9: 20,000 warnings on one line, each shown with its source line (the
+# line was measured whole for each, and written a character at a time: 70 s)
+{
+	echo 'LET msg = "on battery"'
+	echo "$head"
+	printf 'WHEN ups1 REPORTS OL->OB :'
+	awk 'BEGIN { for (i = 0; i < 20000; i++) printf " WALL mgs"; print "" }'
+} >warnings.conf
+bounded warnings.conf -Wno-935 -Wno-940 -Wno-950
+if [ -z "$killed" ] && [ "$status" -eq 0 ] && [ "$(grep -c "warning: 'mgs' is not a defined message" err)" -eq 20000 ] &&
+	[ "$(grep -c '^    4 | .* WALL mgs WALL mgs' err)" -eq 20000 ]; then
+	ok "20,000 warnings on one line of 180 kB, each with its line: shown in ${secs} s"
+else
+	not_ok "20,000 warnings on one line of 180 kB, each with its line" "exit $status, ${secs} s${killed:+, killed: $killed}" \
+		"$(head -c 2000 err)"
 fi
 
 tap_done

@@ -1,4 +1,4 @@
-/* test-source.c - TAP tests of the source registry: loading, global offsets, lines, UTF-8 columns. */
+/* test-source.c - TAP tests of the source registry: loading, global offsets, lines, UTF-8 columns, long lines. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -360,6 +360,56 @@ static void test_read_file(void)
 	rmdir(dir);
 }
 
+/*
+ * Columns on long lines come from checkpoints (every 4 kB of a long line):
+ * they must equal the width counted from the start of the line, for
+ * offsets anywhere, around the checkpoints too, with tabs, multi-byte,
+ * invalid and cut UTF-8 sequences, and two long lines sharing a block.
+ */
+static void test_long_lines(void)
+{
+	static const char *const bits[] = {
+		"a", "\t", "\xC2\xAB", "\xE2\x8E\xA1", "\xF0\x9F\x98\x80", "\xFF", "\x80", "\xE2\x8E", " x ", "\t\t"
+	};
+	char *t = malloc(200000);
+	size_t n = 0, bad = 0, checked = 0;
+	uint32_t seed = 12345;
+	struct src_registry reg;
+	const struct src_file *f, *r;
+	unsigned line, col;
+
+	for (int l = 0; l < 5; l++) {
+		/* short, long, long, short, long */
+		size_t want = l == 0 || l == 3 ? 40 : 30000 + 7000 * (size_t)l;
+		for (size_t start = n; n - start < want;) {
+			const char *b;
+			seed = seed * 1103515245u + 12345u;
+			b = bits[(seed >> 16) % (sizeof(bits) / sizeof(bits[0]))];
+			memcpy(t + n, b, strlen(b));
+			n += strlen(b);
+		}
+		t[n++] = '\n';
+	}
+	src_init(&reg);
+	f = src_add_text(&reg, "long.conf", t, n);
+	for (size_t off = 0, ls = 0, seen = 0, want_line = 1; off < n;
+	     off += (off % 4096 < 6 || off % 4096 > 4090) ? 1 : 37) {
+		for (; seen < off; seen++)	/* the line of OFF and its start */
+			if (t[seen] == '\n') {
+				want_line++;
+				ls = seen + 1;
+			}
+		pos(&reg, f->base + (uint32_t)off, &r, &line, &col);
+		checked++;
+		if (line != want_line || col != src_display_width(t + ls, off - ls) + 1)
+			bad++;
+	}
+	ok(checked > 3000 && bad == 0, "long lines: %zu offsets, %zu with another line or column than counted from the line start",
+	   checked, bad);
+	src_free(&reg);
+	free(t);
+}
+
 int main(void)
 {
 	test_add_text();
@@ -369,5 +419,6 @@ int main(void)
 	test_utf8_helpers();
 	test_load();
 	test_read_file();
+	test_long_lines();
 	return done_testing();
 }
