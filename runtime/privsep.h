@@ -13,7 +13,7 @@ struct dm_options;
 
 #define PS_NOTIFY_MAX 256
 #define PS_DESKTOP_MAX 4096
-#define PS_IMAGE_MAX (256u << 20)	/* a reloaded plan's image, bytes (10,000 UPS: about 19 MB) */
+#define PS_IMAGE_MAX (IMG_MAX_SIZE + 4u)	/* a reloaded plan: its generation, then its image (engine/image.h) */
 
 /* "Run the SHUTDOWNCMD at code offset PC for this event": nothing else can be asked. */
 struct ps_shutdown {
