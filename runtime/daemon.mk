@@ -6,7 +6,8 @@ runtime_libdaemon_a_SOURCES = \
 	runtime/log.c runtime/log.h \
 	runtime/mail-job.c runtime/mail-job.h \
 	runtime/nut-proto.c runtime/nut-proto.h \
-	runtime/privsep.c runtime/privsep.h runtime/privsep-frames.c runtime/privsep-frames.def \
+	runtime/privsep.c runtime/privsep.h runtime/privsep-int.h runtime/privsep-frames.c runtime/privsep-frames.def \
+	runtime/privsep-root.c \
 	runtime/safe-file.c runtime/safe-file.h \
 	runtime/desktop.c runtime/desktop.h \
 	runtime/sdnotify.c runtime/sdnotify.h \
