@@ -176,11 +176,14 @@ static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
 
 	if (d->exiting)
 		return;
-	if (p->answered)
-		log_debug(2, "UPS %s: ups.status \"%s\" battery.charge %s", vm_ups_display(d->p->eng.vm, ups),
-			  p->status ? p->status : "", p->charge ? p->charge : "unknown");
-	else
+	if (!p->answered) {
 		log_debug(2, "UPS %s: no answer", vm_ups_display(d->p->eng.vm, ups));
+	} else if (log_debug_level() >= 2) {
+		char st[160], ch[64];	/* the server's bytes: escaped */
+		log_debug(2, "UPS %s: ups.status \"%s\" battery.charge %s", vm_ups_display(d->p->eng.vm, ups),
+			  log_esc(st, sizeof(st), p->status ? p->status : "", p->status ? strlen(p->status) : 0),
+			  p->charge ? log_esc(ch, sizeof(ch), p->charge, strlen(p->charge)) : "unknown");
+	}
 	eng_poll(&d->p->eng, ups, p, dm_now(d));
 	sf_hold_polled(&d->hold, ups);	/* after its events: an OB->OL cancels a timer before it can expire */
 	dm_arm_timer(d);
@@ -512,9 +515,11 @@ static void dm_dump(struct daemon *d)
 		const struct st_ups *s = &d->p->eng.state.ups[u];
 		uint32_t tables = d->p->eng.state.tables[u];
 		const char *err = d->p->conns[u] ? uc_last_error(d->p->conns[u]) : "";
+		char st[160], ch[64];	/* the server's bytes: escaped (the last error already is) */
 		log_msg(LOG_NOTICE, "state: UPS %s: %s, ups.status \"%s\", battery.charge %s%s%s",
 			vm_ups_display(d->p->eng.vm, u), (tables >> ST_TABLE_NOCOMM) & 1 ? "NOCOMM" : "COMM",
-			s->polled && s->status ? s->status : "(never polled)", s->charge_text[0] ? s->charge_text : "unknown",
+			s->polled && s->status ? log_esc(st, sizeof(st), s->status, strlen(s->status)) : "(never polled)",
+			s->charge_text[0] ? log_esc(ch, sizeof(ch), s->charge_text, strlen(s->charge_text)) : "unknown",
 			err[0] ? "; last error: " : "", err);
 	}
 	for (uint32_t g = 0; g < img->groups.n; g++)

@@ -3,6 +3,7 @@
 #define UPSPLAN_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <syslog.h>
 
 /*
@@ -18,10 +19,24 @@ void log_close(void);
 int log_debug_level(void);
 void log_set_debug(int level);
 
-/* A message at syslog priority PRIO (LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO). */
+/*
+ * A message at syslog priority PRIO (LOG_ERR, LOG_WARNING, LOG_NOTICE,
+ * LOG_INFO), at most 2 kB.  Control bytes other than line feeds and tabs,
+ * and DEL, are written as \xNN (text from the network must go through
+ * log_esc() first: this is only a second line of defence).
+ */
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A walk-through line, written only when the -D level is at least LEVEL (1 or 2). */
 void log_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * S, LEN bytes from the network (or any peer), made safe for a log, the
+ * terminal or a trace: printable ASCII as it is, a backslash doubled, every
+ * other byte (control bytes, DEL, bytes above 0x7e, NUL) as \xNN.  At most
+ * OUTLEN - 1 bytes are written (a longer text is cut and ends with "...").
+ * Returns OUT.
+ */
+const char *log_esc(char *out, size_t outlen, const char *s, size_t len);
 
 /*
  * Append TEXT to the NUT-style text log (NUTLOG actions): one line

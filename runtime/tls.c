@@ -12,6 +12,7 @@
 
 #include "grammar/source.h"
 #include "grammar/xalloc.h"
+#include "runtime/log.h"
 #include "runtime/tls.h"
 
 /* What a session saw, for the failure messages (ex_data of the SSL). */
@@ -80,10 +81,11 @@ static void tls_cert_names(X509 *cert, char *out, size_t len)
 	out[0] = '\0';
 	for (int i = 0; names && i < sk_GENERAL_NAME_num(names) && i < 4; i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
-		char ip[64] = "";
+		char ip[64] = "", dns[100];
 		const char *text = ip;
-		if (g->type == GEN_DNS) {
-			text = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
+		if (g->type == GEN_DNS) {	/* the server's bytes: escaped (an IA5String may hold ESC) */
+			text = log_esc(dns, sizeof(dns), (const char *)ASN1_STRING_get0_data(g->d.dNSName),
+				       (size_t)ASN1_STRING_length(g->d.dNSName));
 		} else if (g->type == GEN_IPADD && g->d.iPAddress->length == 4) {
 			inet_ntop(AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), ip, sizeof(ip));
 		} else if (g->type == GEN_IPADD && g->d.iPAddress->length == 16) {

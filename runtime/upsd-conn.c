@@ -151,6 +151,12 @@ static void uc_keep(char **dst, const char *s)
 	*dst = s ? xstrdup(s) : NULL;
 }
 
+/* The NUL-terminated S of the server, escaped into BUF (log_esc()). */
+static const char *uc_esc(char *buf, size_t len, const char *s)
+{
+	return log_esc(buf, len, s, strlen(s));
+}
+
 static void uc_timer(struct event *ev, double seconds)
 {
 	struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
@@ -745,8 +751,9 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 	if (rp->kind == NUT_VAR) {
 		if (strcasecmp(rp->words[1], c->ups) != 0 ||
 		    strcasecmp(rp->words[2], status ? "ups.status" : "battery.charge") != 0) {
+			char u[80], v[80];
 			snprintf(why, len, "upsd answered for %s %s, not for what was asked: protocol error",
-				 rp->words[1], rp->words[2]);
+				 uc_esc(u, sizeof(u), rp->words[1]), uc_esc(v, sizeof(v), rp->words[2]));
 			return -1;
 		}
 		if (status) {
@@ -757,8 +764,8 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 			c->charge_ok = 1;
 		}
 	} else if (rp->kind == NUT_ERR) {
-		if (status)
-			snprintf(c->status_err, sizeof(c->status_err), "%s", nut_err_word(rp));
+		if (status)	/* kept escaped: it is only logged */
+			uc_esc(c->status_err, sizeof(c->status_err), nut_err_word(rp));
 	} else {
 		snprintf(why, len, "upsd's reply to GET VAR is neither VAR nor ERR: protocol error");
 		return -1;
@@ -771,8 +778,8 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 /* One reply line for request R; returns -1 after uc_fail(). */
 static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
 {
-	char why[320];
-	const char *e = nut_err_word(rp);
+	char why[400], ew[2 * UC_ERRWORD], w0[2 * UC_ERRWORD];
+	const char *e = uc_esc(ew, sizeof(ew), nut_err_word(rp));	/* the server's: escaped */
 
 	switch (r) {
 	case R_STARTTLS:
@@ -782,7 +789,7 @@ static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
 		}
 		snprintf(why, sizeof(why),
 			 "upsd refused STARTTLS (%s %s): give upsd a certificate (upsd.conf CERTFILE, or CERTPATH and CERTIDENT), or reach it through a TLS front end with TLS DIRECT; nothing was sent in clear",
-			 rp->nwords ? rp->words[0] : "", rp->kind == NUT_ERR ? e : "");
+			 uc_esc(w0, sizeof(w0), rp->nwords ? rp->words[0] : ""), rp->kind == NUT_ERR ? e : "");
 		uc_fail(c, why);
 		return -1;
 	case R_USERNAME:
@@ -890,8 +897,8 @@ static int uc_line(struct uc *c, char *line, size_t n)
 		return -1;
 	}
 	if (nut_parse(line, n, &rp) != 0) {
-		char why[200];
-		snprintf(why, sizeof(why), "upsd sent a malformed line (%.60s): protocol error", line);
+		char why[300], esc[160];
+		snprintf(why, sizeof(why), "upsd sent a malformed line (%s): protocol error", log_esc(esc, sizeof(esc), line, n));
 		uc_fail(c, why);
 		return -1;
 	}

@@ -2,12 +2,29 @@
 ##
 ## tests/faults/hostile-upsd        test-only upsd (STARTTLS, OpenSSL) for any
 ##                                  UPS name, misbehaving as its mode says (-h)
+## tests/faults/test-escape         unit test (TAP) of log_esc() and of
+##                                  log_msg()'s neutralising of control bytes
 ## tests/faults/faults-lib.sh       sourced by the scripts: the hostile upsd,
 ##                                  one daemon per fault case, its checks
+## tests/faults/run-hostile-lines.sh   hostile reply lines
 
 check_PROGRAMS += tests/faults/hostile-upsd
 tests_faults_hostile_upsd_SOURCES = tests/faults/hostile-upsd.c
 tests_faults_hostile_upsd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_faults_hostile_upsd_LDADD = $(OPENSSL_LIBS)
 
-EXTRA_DIST += tests/faults/faults-lib.sh
+check_PROGRAMS += tests/faults/test-escape
+tests_faults_test_escape_SOURCES = tests/faults/test-escape.c tests/unit/tap.h
+tests_faults_test_escape_LDADD = runtime/libdaemon.a
+
+# where faults-lib.sh finds hostile-upsd and the shim (the build tree)
+AM_TESTS_ENVIRONMENT += \
+	FAULTS_BINDIR='$(abs_top_builddir)/tests/faults'; export FAULTS_BINDIR;
+
+TESTS += \
+	tests/faults/test-escape$(EXEEXT) \
+	tests/faults/run-hostile-lines.sh
+
+EXTRA_DIST += \
+	tests/faults/faults-lib.sh \
+	tests/faults/run-hostile-lines.sh
