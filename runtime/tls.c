@@ -20,10 +20,13 @@ struct tls_seen {
 	int cert_requested;	/* the server sent a CertificateRequest */
 	int alert;		/* the fatal alert the server sent, or -1 */
 	char name[256];		/* the name the certificate must carry */
-	char names[200];	/* the names the server's certificate carries */
+	char names[200];	/* the names the server's certificate carries (escaped) */
+	int reneg;		/* the server asked to renegotiate */
 };
 
-static int tls_ssl_idx = -1, tls_ctx_idx = -1;
+/* ex_data: the tls_seen of a session, the CAFILE of a context, the mark of a renegotiation asked for once settled */
+static int tls_ssl_idx = -1, tls_ctx_idx = -1, tls_reneg_idx = -1;
+static char tls_reneg_mark;
 
 static void tls_free_ex(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
@@ -41,6 +44,14 @@ static void tls_init_idx(void)
 		tls_ssl_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, tls_free_ex);
 	if (tls_ctx_idx < 0)
 		tls_ctx_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, tls_free_ex);
+	if (tls_reneg_idx < 0)
+		tls_reneg_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+static int tls_is_hello_request(int write_p, int content_type, const void *buf, size_t len)
+{
+	return !write_p && content_type == SSL3_RT_HANDSHAKE && len >= 1 &&
+	       ((const unsigned char *)buf)[0] == SSL3_MT_HELLO_REQUEST;
 }
 
 /* The handshake messages and alerts the server sends (decrypted, TLS 1.3 too). */
@@ -56,6 +67,8 @@ static void tls_msg_cb(int write_p, int version, int content_type, const void *b
 		return;
 	if (content_type == SSL3_RT_HANDSHAKE && b[0] == SSL3_MT_CERTIFICATE_REQUEST)
 		seen->cert_requested = 1;
+	else if (tls_is_hello_request(write_p, content_type, buf, len))
+		seen->reneg = 1;
 	else if (content_type == SSL3_RT_ALERT && len >= 2 && b[0] == SSL3_AL_FATAL)
 		seen->alert = b[1];
 }
@@ -210,6 +223,11 @@ SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/*
+	 * no renegotiation (TLS 1.2): upsd never asks for one, and a server
+	 * that does gets a no_renegotiation alert (see tls_failure())
+	 */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
 	/* hundreds of connections idle between polls: no 2 x 16 KiB of buffers each while idle */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
@@ -296,6 +314,23 @@ SSL *tls_new(SSL_CTX *ctx, const char *name, char *err, size_t errlen)
 	return ssl;
 }
 
+/* Once settled, only a renegotiation asked for is noted (a mark, no memory). */
+static void tls_settled_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
+			       void *arg)
+{
+	(void)version;
+	(void)arg;
+	if (tls_is_hello_request(write_p, content_type, buf, len))
+		SSL_set_ex_data(ssl, tls_reneg_idx, &tls_reneg_mark);
+}
+
+int tls_asked_reneg(SSL *ssl)
+{
+	const struct tls_seen *seen = SSL_get_ex_data(ssl, tls_ssl_idx);
+
+	return (seen && seen->reneg) || SSL_get_ex_data(ssl, tls_reneg_idx) != NULL;
+}
+
 void tls_settle(SSL *ssl)
 {
 	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
@@ -311,7 +346,7 @@ void tls_settle(SSL *ssl)
 	/* what the handshake saw is only for the messages of a failed one */
 	free(SSL_get_ex_data(ssl, tls_ssl_idx));
 	SSL_set_ex_data(ssl, tls_ssl_idx, NULL);
-	SSL_set_msg_callback(ssl, NULL);
+	SSL_set_msg_callback(ssl, tls_settled_msg_cb);
 }
 
 /* The advice that goes with a verification failure VR. */
@@ -356,7 +391,9 @@ void tls_failure(SSL *ssl, unsigned long errcode, const char *fallback, char *ou
 	int has_cert = ssl && SSL_get_certificate(ssl) != NULL;
 	char advice[400];
 
-	if (vr != X509_V_OK) {
+	if (ssl && tls_asked_reneg(ssl)) {
+		snprintf(out, outlen, "the server asked to renegotiate the TLS session, which is refused (upsd never does: a server that does is not trusted)");
+	} else if (vr != X509_V_OK) {
 		tls_verify_advice(ssl, vr, seen, advice, sizeof(advice));
 		snprintf(out, outlen, "certificate verification failed: %s%s", X509_verify_cert_error_string(vr),
 			 advice);

@@ -25,10 +25,14 @@ SSL *tls_new(SSL_CTX *ctx, const char *name, char *err, size_t errlen);
 /* SSL's handshake is done and verified: release what it no longer needs (the certificates the server sent beyond its own). */
 void tls_settle(SSL *ssl);
 
+/* 1 when the server of SSL asked to renegotiate (refused: SSL_OP_NO_RENEGOTIATION). */
+int tls_asked_reneg(SSL *ssl);
+
 /*
- * Why the TLS session SSL failed: the certificate verification result when
- * it failed ("certificate has expired", "hostname mismatch", ...), else the
- * OpenSSL error ERRCODE (0: none) as text, else FALLBACK.
+ * Why the TLS session SSL failed: a renegotiation the server asked for,
+ * the certificate verification result when it failed ("certificate has
+ * expired", "hostname mismatch", ...), else the OpenSSL error ERRCODE (0:
+ * none) as text, else FALLBACK.
  */
 void tls_failure(SSL *ssl, unsigned long errcode, const char *fallback, char *out, size_t outlen);
 

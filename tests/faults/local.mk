@@ -7,6 +7,7 @@
 ## tests/faults/faults-lib.sh       sourced by the scripts: the hostile upsd,
 ##                                  one daemon per fault case, its checks
 ## tests/faults/run-hostile-lines.sh   hostile reply lines
+## tests/faults/run-hostile-tls.sh     TLS and TCP faults, renegotiation
 
 check_PROGRAMS += tests/faults/hostile-upsd
 tests_faults_hostile_upsd_SOURCES = tests/faults/hostile-upsd.c
@@ -23,8 +24,10 @@ AM_TESTS_ENVIRONMENT += \
 
 TESTS += \
 	tests/faults/test-escape$(EXEEXT) \
-	tests/faults/run-hostile-lines.sh
+	tests/faults/run-hostile-lines.sh \
+	tests/faults/run-hostile-tls.sh
 
 EXTRA_DIST += \
 	tests/faults/faults-lib.sh \
-	tests/faults/run-hostile-lines.sh
+	tests/faults/run-hostile-lines.sh \
+	tests/faults/run-hostile-tls.sh
