@@ -106,7 +106,15 @@ struct uc {
 	 * end of the wait for upsd's answer.
 	 */
 	struct event *timer;
+	/*
+	 * The wait before the next attempt, doubled by each failure; back to
+	 * 1 s only once this connection has stayed up for a keepalive interval
+	 * with a poll answered meanwhile (a server that drops every login at
+	 * once, or never answers, is not hammered; nor are the plan's
+	 * COMM->NOCOMM actions run at each attempt)
+	 */
 	double backoff;
+	int answered;		/* a poll of its UPS was answered (poller: any reply) since it came up */
 	int tried;		/* an attempt has ended (a UPS is not NOCOMM before) */
 	int poll_pending;
 	int login_poll;		/* the pending poll is the one sent at login, not at a tick */
@@ -659,6 +667,7 @@ static void uc_ready_now(struct uc *c)
 
 	uc_gate_leave(c);
 	c->st = UC_READY;
+	c->answered = 0;
 	if (c->err) {
 		log_msg(LOG_NOTICE, "%s: %s again", c->label, what);
 		uc_keep(&c->err, NULL);
@@ -720,7 +729,7 @@ static void uc_poll_done(struct uc *c)
 {
 	c->poll_pending = 0;
 	c->pend_via = 0;
-	c->backoff = 1;	/* an answer, not only a login, ends an episode of failures */
+	c->answered = 1;	/* not yet the end of an episode of failures: see uc_timer_cb() */
 	if (c->status_ok) {
 		if (c->stale[0]) {
 			log_msg(LOG_NOTICE, "%s: upsd has data again", c->label);
@@ -907,7 +916,7 @@ static int uc_line(struct uc *c, char *line, size_t n)
 		char why[320];
 		c->pqhead = (c->pqhead + 1) % c->pqcap;
 		c->pqn--;
-		c->backoff = 1;	/* an answer ends an episode of failures */
+		c->answered = 1;	/* the back-off restarts once it also stayed up (uc_timer_cb()) */
 		if (!pe.m || !pe.m->pend_via || !pe.m->poll_pending)
 			return 0;	/* its keepalive, or a poll its UPS no longer waits for */
 		if (uc_poll_reply(pe.m, (enum uc_req)pe.r, &rp, why, sizeof(why)) != 0) {
@@ -998,6 +1007,8 @@ static void uc_timer_cb(evutil_socket_t fd, short what, void *arg)
 		uc_closed(c);
 		return;
 	case UC_READY:		/* keepalive: upsd drops a connection idle for 60 s */
+		if (c->answered)	/* up for a keepalive interval, and answering: the episode of failures is over */
+			c->backoff = 1;
 		if (!c->sent_since_keepalive) {
 			const char *w[1] = { "NETVER" };
 			if (uc_send(c, R_KEEPALIVE, 1, w) != 0) {

@@ -8,6 +8,7 @@
 ##                                  one daemon per fault case, its checks
 ## tests/faults/run-hostile-lines.sh   hostile reply lines
 ## tests/faults/run-hostile-tls.sh     TLS and TCP faults, renegotiation
+## tests/faults/run-backoff.sh         LOGIN then a drop: the back-off
 
 check_PROGRAMS += tests/faults/hostile-upsd
 tests_faults_hostile_upsd_SOURCES = tests/faults/hostile-upsd.c
@@ -25,9 +26,11 @@ AM_TESTS_ENVIRONMENT += \
 TESTS += \
 	tests/faults/test-escape$(EXEEXT) \
 	tests/faults/run-hostile-lines.sh \
-	tests/faults/run-hostile-tls.sh
+	tests/faults/run-hostile-tls.sh \
+	tests/faults/run-backoff.sh
 
 EXTRA_DIST += \
 	tests/faults/faults-lib.sh \
 	tests/faults/run-hostile-lines.sh \
-	tests/faults/run-hostile-tls.sh
+	tests/faults/run-hostile-tls.sh \
+	tests/faults/run-backoff.sh
