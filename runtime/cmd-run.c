@@ -19,6 +19,7 @@
 #include "grammar/source.h"
 #include "runtime/cli.h"
 #include "runtime/daemon.h"
+#include "runtime/fdlimit.h"
 #include "runtime/log.h"
 #include "runtime/privsep.h"
 #include "runtime/safe-file.h"
@@ -299,7 +300,7 @@ int cmd_run(int argc, char **argv)
 	struct ps_parent_cfg pc;
 	struct plan_image img;
 	const char *user = NULL, *logfile = NULL, *pidfile = NULL, *powerdownflag = NULL, *utmp = NULL;
-	char hostname[256], banner[600], mail_helper[PATH_MAX], user_name[256];
+	char hostname[256], banner[600], mail_helper[PATH_MAX], user_name[256], fdmsg[512];
 	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0, state_off = 0, pidfd = -1;
 	double shutdown_timeout = 120;
 
@@ -461,6 +462,15 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.act.mail_helper = run_mail_helper(mail_helper);
+	/* before detaching: a refusal must reach the terminal */
+	rc = fd_raise(&img, o.check_only, fdmsg, sizeof(fdmsg));
+	if (rc != 0)
+		fprintf(stderr, "upsplan run: %s\n", fdmsg);
+	if (rc < 0) {
+		run_pidfile_release(pidfd, pidfile);
+		img_free(&img);
+		return 1;
+	}
 	if (!foreground)
 		run_detach();	/* the lock goes along: it belongs to the open file, shared across fork */
 	log_open("upsplan", foreground, logfile, debug);

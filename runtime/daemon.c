@@ -23,6 +23,7 @@
 #include "engine/engine.h"
 #include "grammar/xalloc.h"
 #include "runtime/daemon.h"
+#include "runtime/fdlimit.h"
 #include "runtime/log.h"
 #include "runtime/monotonic.h"
 #include "runtime/privsep.h"
@@ -545,6 +546,17 @@ static int dm_reload(struct daemon *d, struct plan_image *img)
 		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : "checking");
 		img_free(img);
 		return -1;
+	}
+	{
+		char msg[512];
+		int raised = fd_raise(img, 0, msg, sizeof(msg));	/* a bigger plan may need more files */
+		if (raised < 0) {
+			log_msg(LOG_ERR, "reload: %s: the running plan is kept", msg);
+			img_free(img);
+			return -1;
+		}
+		if (raised > 0)
+			log_msg(LOG_NOTICE, "reload: %s", msg);
 	}
 	np = dm_plan_new(d, img);
 	if (!np) {

@@ -1,6 +1,7 @@
 /* upsd-conn.c - upsd connections on libevent: TLS first (STARTTLS or direct), then login, keepalives, FSD, LOGOUT for each UPS; the polls of all UPS of a upsd pipelined over its poll connection. */
 #include "config.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -280,7 +281,7 @@ static void uc_gate_leave(struct uc *c)
 
 static void uc_fail(struct uc *c, const char *why);
 
-/* The server failed C before TLS was up: the connections waiting to reach it fail too. */
+/* The server failed C before TLS was up (never this host's error): the connections waiting to reach it fail too. */
 static void uc_gate_fail_waiting(struct uc_gate *g, const char *why)
 {
 	char w[400];
@@ -332,11 +333,16 @@ static void uc_poller_fallback(struct uc **v, unsigned n, const char *hang)
 	free(v);
 }
 
-/* An attempt failed or the connection was lost: NOCOMM at once, log once per episode, retry later. */
-static void uc_fail_as(struct uc *c, const char *why, const char *hang)
+/*
+ * An attempt failed or the connection was lost: NOCOMM at once, log once
+ * per episode, retry later.  HANG: see uc_poller_fallback().  LOCAL: the
+ * error is this host's (no file descriptor, no memory), not the server's:
+ * the connections waiting at the gate do not fail with it.
+ */
+static void uc_failure(struct uc *c, const char *why, const char *hang, int local)
 {
 	double wait;
-	int server = c->slot == UC_SLOT_HELD && c->st >= UC_CONNECTING && c->st <= UC_HANDSHAKE;
+	int server = !local && c->slot == UC_SLOT_HELD && c->st >= UC_CONNECTING && c->st <= UC_HANDSHAKE;
 	struct uc **left = NULL;
 	unsigned nleft = c->poller ? uc_poller_take(c, &left) : 0;
 
@@ -362,9 +368,32 @@ static void uc_fail_as(struct uc *c, const char *why, const char *hang)
 		uc_poller_fallback(left, nleft, hang);
 }
 
+static void uc_fail_as(struct uc *c, const char *why, const char *hang)
+{
+	uc_failure(c, why, hang, 0);
+}
+
 static void uc_fail(struct uc *c, const char *why)
 {
-	uc_fail_as(c, why, NULL);
+	uc_failure(c, why, NULL, 0);
+}
+
+/* An error number that is this host's, not the server's: out of file descriptors, memory or ports. */
+static int uc_local_errno(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS || e == EADDRNOTAVAIL;
+}
+
+/* C failed with the local error E (uc_local_errno()) while doing WHAT: said so, nobody else fails with it. */
+static void uc_fail_local(struct uc *c, int e, const char *what)
+{
+	char why[400];
+
+	snprintf(why, sizeof(why), "this host could not %s: %s: a limit of this host, not a fault of upsd%s", what,
+		 strerror(e),
+		 e == EMFILE ? ": raise the open files limit (ulimit -n; LimitNOFILE= in a systemd unit)" :
+		 e == ENFILE ? ": the system's open files limit is reached (sysctl fs.file-max)" : "");
+	uc_failure(c, why, NULL, 1);
 }
 
 static int uc_line(struct uc *c, char *line, size_t n);
@@ -386,19 +415,26 @@ static void uc_direct_wait_write(struct uc *c, int on)
 static void uc_direct_fail(struct uc *c, int rc, int err)
 {
 	char reason[300], why[400];
+	int serr = errno;	/* before ERR_get_error() and friends */
 	unsigned long e = ERR_get_error();
 
 	ERR_clear_error();
-	if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && rc == 0 && !e))
-		snprintf(reason, sizeof(reason), "upsd closed the connection");
-	else if (err == SSL_ERROR_SYSCALL && !e)
-		snprintf(reason, sizeof(reason), "%s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-	else
-		tls_failure(c->ssl, e, "TLS error", reason, sizeof(reason));
 	if (c->st == UC_CLOSING) {	/* after LOGOUT: closed either way */
 		uc_closed(c);
 		return;
 	}
+	if (err == SSL_ERROR_SYSCALL && !e && uc_local_errno(serr)) {
+		uc_fail_local(c, serr, "read or write on the connection");
+		return;
+	}
+	if (tls_asked_reneg(c->ssl))
+		tls_failure(c->ssl, e, "TLS error", reason, sizeof(reason));
+	else if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && rc == 0 && !e))
+		snprintf(reason, sizeof(reason), "upsd closed the connection");
+	else if (err == SSL_ERROR_SYSCALL && !e)
+		snprintf(reason, sizeof(reason), "%s", evutil_socket_error_to_string(serr));
+	else
+		tls_failure(c->ssl, e, "TLS error", reason, sizeof(reason));
 	snprintf(why, sizeof(why), "%s (while %s)", reason, uc_state_name(c->st));
 	uc_fail(c, why);
 }
@@ -693,8 +729,8 @@ static void uc_upgrade(struct uc *c)
 	struct bufferevent *tls;
 	evutil_socket_t fd = bufferevent_getfd(c->bev);
 
-	if (!ssl) {
-		uc_fail(c, err);
+	if (!ssl) {	/* no memory: this host's */
+		uc_failure(c, err, NULL, 1);
 		return;
 	}
 	/*
@@ -709,7 +745,7 @@ static void uc_upgrade(struct uc *c)
 	if (!tls) {
 		SSL_free(ssl);
 		evutil_closesocket(fd);
-		uc_fail(c, "cannot start TLS");
+		uc_fail_local(c, ENOMEM, "start TLS");
 		return;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
@@ -936,6 +972,7 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct uc *c = arg;
 	char why[400], reason[300];
 	unsigned long first;
+	int serr = EVUTIL_SOCKET_ERROR();	/* before any call that may change it */
 
 	if (what & BEV_EVENT_CONNECTED) {
 		int fd = bufferevent_getfd(bev), one = 1;
@@ -964,6 +1001,11 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	first = c->bev_tls && (what & BEV_EVENT_ERROR) ? bufferevent_get_openssl_error(bev) : 0;
+	if ((what & BEV_EVENT_ERROR) && !first && uc_local_errno(serr) &&
+	    !(c->st == UC_CONNECTING && bufferevent_socket_get_dns_error(bev))) {
+		uc_fail_local(c, serr, c->st == UC_CONNECTING ? "open a connection" : "read or write on the connection");
+		return;
+	}
 	if (c->st == UC_CONNECTING && !first && bufferevent_socket_get_dns_error(bev)) {	/* also with TLS DIRECT */
 		snprintf(reason, sizeof(reason), "cannot resolve '%s': %s", c->host,
 			 evutil_gai_strerror(bufferevent_socket_get_dns_error(bev)));
@@ -979,13 +1021,13 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 		}
 		const char *fallback = (what & BEV_EVENT_EOF) && c->st == UC_LOGIN ? "upsd closed the connection" :
 				       (what & BEV_EVENT_EOF) ? "the server closed the connection during the TLS handshake" :
-				       (what & BEV_EVENT_ERROR) ? evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()) :
+				       (what & BEV_EVENT_ERROR) ? evutil_socket_error_to_string(serr) :
 								  "TLS handshake failed";
 		tls_failure(bufferevent_openssl_get_ssl(bev), e, fallback, reason, sizeof(reason));
 	} else if (what & BEV_EVENT_EOF) {
 		snprintf(reason, sizeof(reason), "upsd closed the connection");
 	} else {
-		snprintf(reason, sizeof(reason), "%s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		snprintf(reason, sizeof(reason), "%s", evutil_socket_error_to_string(serr));
 	}
 	snprintf(why, sizeof(why), "%s (while %s)", reason, uc_state_name(c->st));
 	uc_fail(c, why);
@@ -1186,6 +1228,11 @@ void uc_connect(struct uc *c)
 	log_debug(1, "%s: connecting to %s port %u (%s)", c->label, c->host, c->port,
 		  c->direct ? "TLS DIRECT" : "STARTTLS");
 	if (bufferevent_socket_connect_hostname(c->bev, c->dns, AF_UNSPEC, c->host, (int)c->port) != 0) {
+		int e = errno;
+		if (uc_local_errno(e)) {
+			uc_fail_local(c, e, "open a connection");
+			return;
+		}
 		snprintf(err, sizeof(err), "cannot connect to %s port %u", c->host, c->port);
 		uc_fail(c, err);
 	}

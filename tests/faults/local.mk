@@ -2,6 +2,8 @@
 ##
 ## tests/faults/hostile-upsd        test-only upsd (STARTTLS, OpenSSL) for any
 ##                                  UPS name, misbehaving as its mode says (-h)
+## tests/faults/emfile-shim.so      LD_PRELOAD library: chosen TCP sockets
+##                                  fail with EMFILE
 ## tests/faults/test-escape         unit test (TAP) of log_esc() and of
 ##                                  log_msg()'s neutralising of control bytes
 ## tests/faults/faults-lib.sh       sourced by the scripts: the hostile upsd,
@@ -9,6 +11,7 @@
 ## tests/faults/run-hostile-lines.sh   hostile reply lines
 ## tests/faults/run-hostile-tls.sh     TLS and TCP faults, renegotiation
 ## tests/faults/run-backoff.sh         LOGIN then a drop: the back-off
+## tests/faults/run-fdlimit.sh         RLIMIT_NOFILE, a local EMFILE
 
 check_PROGRAMS += tests/faults/hostile-upsd
 tests_faults_hostile_upsd_SOURCES = tests/faults/hostile-upsd.c
@@ -19,6 +22,13 @@ check_PROGRAMS += tests/faults/test-escape
 tests_faults_test_escape_SOURCES = tests/faults/test-escape.c tests/unit/tap.h
 tests_faults_test_escape_LDADD = runtime/libdaemon.a
 
+# no sanitizer: the library is loaded first, before ASan's runtime
+check_PROGRAMS += tests/faults/emfile-shim.so
+tests_faults_emfile_shim_so_SOURCES = tests/faults/emfile-shim.c
+tests_faults_emfile_shim_so_CFLAGS = $(WARN_CFLAGS) -fPIC
+tests_faults_emfile_shim_so_LDFLAGS = -shared
+tests_faults_emfile_shim_so_LDADD = -ldl
+
 # where faults-lib.sh finds hostile-upsd and the shim (the build tree)
 AM_TESTS_ENVIRONMENT += \
 	FAULTS_BINDIR='$(abs_top_builddir)/tests/faults'; export FAULTS_BINDIR;
@@ -27,10 +37,12 @@ TESTS += \
 	tests/faults/test-escape$(EXEEXT) \
 	tests/faults/run-hostile-lines.sh \
 	tests/faults/run-hostile-tls.sh \
-	tests/faults/run-backoff.sh
+	tests/faults/run-backoff.sh \
+	tests/faults/run-fdlimit.sh
 
 EXTRA_DIST += \
 	tests/faults/faults-lib.sh \
 	tests/faults/run-hostile-lines.sh \
 	tests/faults/run-hostile-tls.sh \
-	tests/faults/run-backoff.sh
+	tests/faults/run-backoff.sh \
+	tests/faults/run-fdlimit.sh
