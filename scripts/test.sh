@@ -16,8 +16,11 @@
 #      verifier, VM, event derivation, symbol table, the compiler's
 #      bounds and the state file; the daemon tests tests/daemon/run-tls.sh,
 #      run-outage.sh, run-reload.sh, run-reload-bomb.sh, run-poller.sh,
-#      run-keepalive.sh, run-state.sh and run-pidfile.sh with every upsplan
-#      process under valgrind (they need the NUT peers); tests/email/email.sh
+#      run-keepalive.sh, run-state.sh and run-pidfile.sh, and the fault
+#      campaign's tests/faults/run-hostile-lines.sh, run-hostile-tls.sh
+#      and run-backoff.sh (not run-fdlimit.sh: valgrind sets the open
+#      files limit itself), with every upsplan process under valgrind
+#      (they need the NUT peers); tests/email/email.sh
 #      with the mail sender under valgrind.  A run fails on
 #      valgrind's error exit 99 (memory errors, definite or indirect
 #      leaks), on death by a signal, or (golden tests) on a mismatch
@@ -242,20 +245,22 @@ if [ $built -eq 1 ]; then
 		# memory error makes upsplan exit 99, which fails a check
 		mkdir -p _build/valgrind/daemon
 		make -C _build/default tests/daemon/freeport tests/daemon/silent-server tests/daemon/nut-probe \
-			tests/daemon/sd-listen tests/daemon/mkutmp tests/email/fake-smtp upsplan-mail \
+			tests/daemon/sd-listen tests/daemon/mkutmp tests/email/fake-smtp tests/faults/hostile-upsd upsplan-mail \
 			>"$logs/valgrind-helpers.log" 2>&1 || :
 		# the monitoring child runs as nobody (as root): its valgrind log goes
 		# to a directory it can write to, copied to _build/valgrind/daemon after
 		vgtmp=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-vg.XXXXXX")
 		chmod 1777 "$vgtmp"
-		for t in run-tls run-outage run-reload run-reload-bomb run-poller run-keepalive run-state run-pidfile; do
-			vglog=$vgtmp/$t
+		for t in daemon/run-tls daemon/run-outage daemon/run-reload daemon/run-reload-bomb daemon/run-poller \
+			daemon/run-keepalive daemon/run-state daemon/run-pidfile \
+			faults/run-hostile-lines faults/run-hostile-tls faults/run-backoff; do
+			vglog=$vgtmp/${t#*/}
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh
-			valgrind_run "tests/daemon/$t.sh" "$vglog" sh -c \
-				'UPSPLAN="$1" PEERS_BINDIR="$2" UPSPLAN_VALGRIND="$3 --log-file=$4.%p" sh "$5" >"$4.tap" 2>&1
+			valgrind_run "tests/$t.sh" "$vglog" sh -c \
+				'UPSPLAN="$1" PEERS_BINDIR="$2" FAULTS_BINDIR="$2/../faults" UPSPLAN_VALGRIND="$3 --log-file=$4.%p" sh "$5" >"$4.tap" 2>&1
 				 rc=$?; cat "$4.tap"; [ $rc -eq 0 ] && ! grep -q "^not ok" "$4.tap" && grep -q "^ok" "$4.tap"' sh \
 				"$top/_build/default/upsplan" "$top/_build/default/tests/daemon" "$VALGRIND" "$vglog" \
-				"$top/tests/daemon/$t.sh"
+				"$top/tests/$t.sh"
 		done
 		cp -r "$vgtmp"/. _build/valgrind/daemon/ 2>/dev/null || :
 		rm -rf "$vgtmp"
