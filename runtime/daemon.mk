@@ -14,7 +14,8 @@ runtime_libdaemon_a_SOURCES = \
 	runtime/sdnotify.c runtime/sdnotify.h \
 	runtime/statefile.c runtime/statefile.h \
 	runtime/tls.c runtime/tls.h \
-	runtime/upsd-conn.c runtime/upsd-conn.h
+	runtime/upsd-conn.c runtime/upsd-conn.h runtime/upsd-conn-int.h \
+	runtime/upsd-io.c runtime/upsd-reply.c
 runtime_libdaemon_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 DAEMON_LIBS = runtime/libdaemon.a $(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS)
 

@@ -1,4 +1,4 @@
-/* upsd-conn.c - upsd connections on libevent: TLS first (STARTTLS or direct), then login, keepalives, FSD, LOGOUT for each UPS; the polls of all UPS of a upsd pipelined over its poll connection. */
+/* upsd-conn.c - upsd connections on libevent: TLS first (STARTTLS or direct), then login, keepalives, FSD, LOGOUT for each UPS; the polls of all UPS of a upsd pipelined over its poll connection (requests and TLS I/O: upsd-io.c; replies: upsd-reply.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -7,142 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
-#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 
 #include "grammar/xalloc.h"
 #include "runtime/log.h"
-#include "runtime/nut-proto.h"
 #include "runtime/tls.h"
-#include "runtime/upsd-conn.h"
+#include "runtime/upsd-conn-int.h"
 
-enum uc_state {
-	UC_IDLE,		/* no connection; maybe a retry is scheduled */
-	UC_CONNECTING,		/* TCP connect (and, for TLS DIRECT, the handshake) */
-	UC_STARTTLS,		/* STARTTLS sent, waiting for OK STARTTLS */
-	UC_HANDSHAKE,		/* TLS handshake after STARTTLS */
-	UC_LOGIN,		/* USERNAME, PASSWORD, LOGIN, PRIMARY sent */
-	UC_READY,		/* polling */
-	UC_CLOSING		/* LOGOUT sent */
-};
-
-/* The reply each request in flight waits for, in order. */
-enum uc_req {
-	R_STARTTLS, R_USERNAME, R_PASSWORD, R_LOGIN, R_PRIMARY, R_MASTER, R_STATUS, R_CHARGE, R_FSD,
-	R_KEEPALIVE, R_LOGOUT
-};
-
-#define UC_QMAX 32
-#define UC_ERRWORD 32	/* bytes kept of an ERR word of upsd (the longest NUT has: 22) */
-#define UC_INBUF (2 * (NUT_LINE_MAX + 2))	/* direct mode: unparsed bytes (a line is at most 512) */
-/*
- * The most request bytes in one TLS record of a poller: upsd reads 512
- * bytes per wakeup, and what its TLS library decrypted beyond them waits
- * unseen by poll() until more bytes arrive (a 6 kB record of 200 requests
- * gets 22 answers).  Records end at line ends.
- */
-#define UC_RECORD_MAX 512
-
-/* A request a poller sent for a UPS (M NULL: its own keepalive). */
-struct uc_pend {
-	struct uc *m;
-	uint8_t r;
-};
-
-/* A connection's place at its gate. */
-enum uc_slot {
-	UC_SLOT_NONE,		/* not connecting, or logged in */
-	UC_SLOT_WAITING,	/* in the gate's queue */
-	UC_SLOT_GRANTED,	/* given a slot, starts from its retry timer */
-	UC_SLOT_HELD		/* connecting or logging in */
-};
-
-struct uc_gate {
-	unsigned limit, busy;	/* slots, slots taken */
-	struct uc *head, *tail;	/* the waiting connections, first come first served */
-};
-
-struct uc {
-	struct event_base *base;
-	struct evdns_base *dns;
-	SSL_CTX *ctx;
-	struct uc_gate *gate;
-	enum uc_slot slot;
-	struct uc *gnext;	/* next in the gate's queue */
-	const char *ups, *host, *name, *user, *password;	/* borrowed from the uc_target */
-	char *host_own;		/* HOST when it is a copy (an address in brackets, without them) */
-	char *label;
-	unsigned port;
-	int direct, login, primary, want_charge;
-	uint32_t idx;
-	struct uc_host h;
-
-	struct bufferevent *bev;
-	int bev_tls;		/* bev is a TLS bufferevent: its SSL and socket are closed here, not by libevent */
-	/*
-	 * Direct mode, once logged in: TLS straight on the socket with one
-	 * persistent read event, no bufferevent: a poll costs one write and
-	 * one read system call instead of five or six.
-	 */
-	SSL *ssl;
-	evutil_socket_t fd;
-	struct event *io;
-	char *in;		/* NULL, or UC_INBUF bytes: what SSL_read gave, not yet a whole line (inlen bytes) */
-	size_t inlen;
-	char *out;		/* what SSL_write has not taken yet; the first wlen bytes were offered */
-	size_t outlen, outcap, wlen;
-	int io_write;		/* io also waits for writability */
-	unsigned epoch;		/* counts closes: a callback that closed the connection ends the loop it ran in */
-	enum uc_state st;
-	uint8_t q[UC_QMAX];
-	unsigned qhead, qn;
-	/*
-	 * One timer, by state: idle: the next attempt; connecting to logging
-	 * in: the step's timeout; polling: the keepalive; logging out: the
-	 * end of the wait for upsd's answer.
-	 */
-	struct event *timer;
-	/*
-	 * The wait before the next attempt, doubled by each failure; back to
-	 * 1 s only once this connection has stayed up for a keepalive interval
-	 * with a poll answered meanwhile (a server that drops every login at
-	 * once, or never answers, is not hammered; nor are the plan's
-	 * COMM->NOCOMM actions run at each attempt)
-	 */
-	double backoff;
-	int answered;		/* a poll of its UPS was answered (poller: any reply) since it came up */
-	int tried;		/* an attempt has ended (a UPS is not NOCOMM before) */
-	int poll_pending;
-	int login_poll;		/* the pending poll is the one sent at login, not at a tick */
-	int sent_since_keepalive;
-	char *status;		/* the last ups.status (NULL before the first), kept until it changes */
-	int status_ok;
-	char status_err[UC_ERRWORD];
-	char *charge;		/* likewise battery.charge */
-	int charge_ok;
-	char *err;		/* NULL, or the failure logged last: one message per episode */
-	char stale[UC_ERRWORD];	/* the ERR word of a stale poll logged last */
-
-	/*
-	 * The polls of all UPS of a upsd go over one more connection, its
-	 * poller (no login): one write and a few reads per poll interval for
-	 * all of them instead of a write and a read each.  A UPS whose poller
-	 * is not up polls on its own connection.
-	 */
-	int poller;		/* this connection is a poller */
-	struct uc *via;		/* a UPS's poller, or NULL */
-	int pend_via;		/* the pending poll went over the poller */
-	struct uc_pend *pq;	/* poller: the requests in flight, in order */
-	unsigned pqcap, pqhead, pqn;
-	struct event *flush;	/* poller: writes the requests of a tick together */
-};
-
-static const char *uc_state_name(enum uc_state s)
+const char *uc_state_name(enum uc_state s)
 {
 	static const char *const names[] = {
 		"idle", "connecting", "waiting for the reply to STARTTLS", "in the TLS handshake",
@@ -152,7 +28,7 @@ static const char *uc_state_name(enum uc_state s)
 }
 
 /* *DST becomes a copy of S (NULL: none); an equal string is kept as it is. */
-static void uc_keep(char **dst, const char *s)
+void uc_keep(char **dst, const char *s)
 {
 	if (s && *dst && strcmp(*dst, s) == 0)
 		return;
@@ -161,7 +37,7 @@ static void uc_keep(char **dst, const char *s)
 }
 
 /* The NUL-terminated S of the server, escaped into BUF (log_esc()). */
-static const char *uc_esc(char *buf, size_t len, const char *s)
+const char *uc_esc(char *buf, size_t len, const char *s)
 {
 	return log_esc(buf, len, s, strlen(s));
 }
@@ -211,7 +87,7 @@ static void uc_close_bev(struct uc *c)
 	evtimer_del(c->timer);
 }
 
-static void uc_report(struct uc *c, int answered)
+void uc_report(struct uc *c, int answered)
 {
 	struct st_poll p = { answered, answered ? c->status : NULL, answered && c->charge_ok ? c->charge : NULL };
 
@@ -219,7 +95,7 @@ static void uc_report(struct uc *c, int answered)
 }
 
 /* Logged out, or given up on: closed, and HOST->closed told. */
-static void uc_closed(struct uc *c)
+void uc_closed(struct uc *c)
 {
 	uc_close_bev(c);
 	c->st = UC_IDLE;
@@ -278,8 +154,6 @@ static void uc_gate_leave(struct uc *c)
 		uc_timer(n->timer, 0);	/* it starts from the loop, not from inside this call */
 	}
 }
-
-static void uc_fail(struct uc *c, const char *why);
 
 /* The server failed C before TLS was up (never this host's error): the connections waiting to reach it fail too. */
 static void uc_gate_fail_waiting(struct uc_gate *g, const char *why)
@@ -373,19 +247,19 @@ static void uc_fail_as(struct uc *c, const char *why, const char *hang)
 	uc_failure(c, why, hang, 0);
 }
 
-static void uc_fail(struct uc *c, const char *why)
+void uc_fail(struct uc *c, const char *why)
 {
 	uc_failure(c, why, NULL, 0);
 }
 
 /* An error number that is this host's, not the server's: out of file descriptors, memory or ports. */
-static int uc_local_errno(int e)
+int uc_local_errno(int e)
 {
 	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS || e == EADDRNOTAVAIL;
 }
 
 /* C failed with the local error E (uc_local_errno()) while doing WHAT: said so, nobody else fails with it. */
-static void uc_fail_local(struct uc *c, int e, const char *what)
+void uc_fail_local(struct uc *c, int e, const char *what)
 {
 	char why[400];
 
@@ -396,252 +270,12 @@ static void uc_fail_local(struct uc *c, int e, const char *what)
 	uc_failure(c, why, NULL, 1);
 }
 
-static int uc_line(struct uc *c, char *line, size_t n);
-static void uc_direct_flush(struct uc *c);
-static void uc_direct_cb(evutil_socket_t fd, short what, void *arg);
-
-/* Direct mode: wait for writability too (ON 1) or only for input (ON 0). */
-static void uc_direct_wait_write(struct uc *c, int on)
-{
-	if (c->io_write == on)
-		return;
-	c->io_write = on;
-	event_del(c->io);
-	event_assign(c->io, c->base, c->fd, EV_READ | EV_PERSIST | (on ? EV_WRITE : 0), uc_direct_cb, c);
-	event_add(c->io, NULL);
-}
-
-/* Direct mode: a TLS or socket failure of SSL_read/SSL_write (RC, ERR) as a reason. */
-static void uc_direct_fail(struct uc *c, int rc, int err)
-{
-	char reason[300], why[400];
-	int serr = errno;	/* before ERR_get_error() and friends */
-	unsigned long e = ERR_get_error();
-
-	ERR_clear_error();
-	if (c->st == UC_CLOSING) {	/* after LOGOUT: closed either way */
-		uc_closed(c);
-		return;
-	}
-	if (err == SSL_ERROR_SYSCALL && !e && uc_local_errno(serr)) {
-		uc_fail_local(c, serr, "read or write on the connection");
-		return;
-	}
-	if (tls_asked_reneg(c->ssl))
-		tls_failure(c->ssl, e, "TLS error", reason, sizeof(reason));
-	else if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && rc == 0 && !e))
-		snprintf(reason, sizeof(reason), "upsd closed the connection");
-	else if (err == SSL_ERROR_SYSCALL && !e)
-		snprintf(reason, sizeof(reason), "%s", evutil_socket_error_to_string(serr));
-	else
-		tls_failure(c->ssl, e, "TLS error", reason, sizeof(reason));
-	snprintf(why, sizeof(why), "%s (while %s)", reason, uc_state_name(c->st));
-	uc_fail(c, why);
-}
-
-/* Direct mode: queue LEN bytes of LINE and write what the socket takes. */
-static int uc_direct_write(struct uc *c, const char *line, size_t len)
-{
-	if (c->outlen + len > c->outcap) {
-		c->outcap = c->outlen + len + 256;
-		c->out = xrealloc(c->out, c->outcap);
-	}
-	memcpy(c->out + c->outlen, line, len);
-	c->outlen += len;
-	if (c->poller)
-		event_active(c->flush, EV_TIMEOUT, 0);	/* after the tick has queued every poll */
-	else if (!c->io_write)
-		uc_direct_flush(c);
-	return 0;
-}
-
-/* Direct mode: offer the output to SSL_write; what it cannot take now waits for the socket. */
-static void uc_direct_flush(struct uc *c)
-{
-	while (c->outlen) {
-		/* a write that must be repeated is repeated with the same length */
-		size_t len = c->wlen ? c->wlen : c->outlen;
-		int rc;
-
-		if (!c->wlen && c->poller && len > UC_RECORD_MAX) {	/* whole lines, at most 512 bytes */
-			const char *nl = memrchr(c->out, '\n', UC_RECORD_MAX);
-			len = nl ? (size_t)(nl - c->out) + 1 : UC_RECORD_MAX;
-		}
-		rc = SSL_write(c->ssl, c->out, (int)len);
-		if (rc <= 0) {
-			int err = SSL_get_error(c->ssl, rc);
-			c->wlen = len;
-			if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
-				uc_direct_wait_write(c, err == SSL_ERROR_WANT_WRITE);
-				return;
-			}
-			uc_direct_fail(c, rc, err);
-			return;
-		}
-		c->wlen = 0;
-		memmove(c->out, c->out + rc, c->outlen - (size_t)rc);
-		c->outlen -= (size_t)rc;
-	}
-	if (!c->poller) {	/* a keepalive every 30 s: no buffer kept for it */
-		free(c->out);
-		c->out = NULL;
-		c->outcap = 0;
-	}
-	uc_direct_wait_write(c, 0);
-}
-
-/* Direct mode: the socket is readable (or writable while output waits). */
-static void uc_direct_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct uc *c = arg;
-	unsigned epoch = c->epoch;
-
-	(void)fd;
-	if (c->outlen && (what & EV_WRITE || c->wlen)) {
-		uc_direct_flush(c);
-		if (c->epoch != epoch)
-			return;
-	}
-	if (!(what & EV_READ))
-		return;
-#ifdef TCP_QUICKACK
-	if (c->want_charge || c->poller) {	/* several replies per poll: see uc_read_cb() */
-		int one = 1;
-		setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-	}
-#endif
-	for (;;) {
-		/* the bytes of an unfinished line wait in c->in: no buffer while idle */
-		char buf[UC_INBUF], *nl;
-		size_t off = 0, len = c->inlen;
-		int rc;
-		if (len)
-			memcpy(buf, c->in, len);
-		rc = SSL_read(c->ssl, buf + len, (int)(UC_INBUF - len));
-		if (rc <= 0) {
-			int err = SSL_get_error(c->ssl, rc);
-			if (err == SSL_ERROR_WANT_READ)
-				return;
-			if (err == SSL_ERROR_WANT_WRITE) {	/* TLS itself wants to write first */
-				uc_direct_wait_write(c, 1);
-				return;
-			}
-			uc_direct_fail(c, rc, err);
-			return;
-		}
-		len += (size_t)rc;
-		c->inlen = 0;
-		while ((nl = memchr(buf + off, '\n', len - off)) != NULL) {
-			*nl = '\0';
-			if (uc_line(c, buf + off, (size_t)(nl - (buf + off))) != 0 || c->epoch != epoch)
-				return;
-			off = (size_t)(nl - buf) + 1;
-		}
-		if (len - off > NUT_LINE_MAX + 1) {
-			uc_fail(c, "upsd sent a line longer than 512 bytes: protocol error");
-			return;
-		}
-		if (len > off) {
-			if (!c->in)
-				c->in = xrealloc(NULL, UC_INBUF);
-			memcpy(c->in, buf + off, len - off);
-			c->inlen = len - off;
-		} else {
-			free(c->in);
-			c->in = NULL;
-		}
-		/*
-		 * nothing left in TLS's buffer: the next readiness brings the rest
-		 * (no read that would only say EAGAIN)
-		 */
-		if (!SSL_has_pending(c->ssl))
-			return;
-	}
-}
-
-/*
- * Logged in: leave the bufferevent for direct mode, when nothing is left
- * in its buffers (otherwise it simply stays in use).
- */
-static void uc_go_direct(struct uc *c)
-{
-	SSL *ssl;
-	evutil_socket_t fd;
-
-	if (!c->bev || !c->bev_tls || evbuffer_get_length(bufferevent_get_input(c->bev)) ||
-	    evbuffer_get_length(bufferevent_get_output(c->bev)))
-		return;
-	ssl = bufferevent_openssl_get_ssl(c->bev);
-	fd = bufferevent_getfd(c->bev);
-	if (!ssl || fd < 0 || SSL_has_pending(ssl))
-		return;
-	c->io = event_new(c->base, fd, EV_READ | EV_PERSIST, uc_direct_cb, c);
-	if (!c->io)
-		return;
-	bufferevent_free(c->bev);	/* without CLOSE_ON_FREE: the SSL and the socket stay open */
-	c->bev = NULL;
-	c->bev_tls = 0;
-	c->ssl = ssl;
-	tls_settle(ssl);
-	c->fd = fd;
-	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	SSL_set_read_ahead(ssl, 1);	/* a record in one read, not header then body */
-	c->in = NULL;
-	c->inlen = 0;
-	c->io_write = 0;
-	event_add(c->io, NULL);
-}
-
-/* Queue a request of a ready poller, for UPS M (NULL: its own). */
-static void uc_pq_push(struct uc *c, struct uc *m, enum uc_req r)
-{
-	if (c->pqn == c->pqcap) {
-		unsigned cap = c->pqcap ? 2 * c->pqcap : 64;
-		struct uc_pend *v = xcalloc(cap, sizeof(*v));
-		for (unsigned i = 0; i < c->pqn; i++)
-			v[i] = c->pq[(c->pqhead + i) % c->pqcap];
-		free(c->pq);
-		c->pq = v;
-		c->pqcap = cap;
-		c->pqhead = 0;
-	}
-	c->pq[(c->pqhead + c->pqn++) % c->pqcap] = (struct uc_pend){ m, (uint8_t)r };
-}
-
-/* Send the request W (N words) on C, whose reply is for request R of UPS M (a poller's request) or of C. */
-static int uc_send_for(struct uc *c, struct uc *m, enum uc_req r, int n, const char *const *w)
-{
-	char line[NUT_LINE_MAX + 2];
-	int len = nut_request(line, sizeof(line), n, w);
-
-	if (len < 0)
-		return -1;
-	if (c->poller && c->st == UC_READY) {
-		uc_pq_push(c, m, r);
-	} else {
-		if (c->qn == UC_QMAX)
-			return -1;
-		c->q[(c->qhead + c->qn++) % UC_QMAX] = (uint8_t)r;
-	}
-	c->sent_since_keepalive = 1;
-	if (c->ssl)
-		return uc_direct_write(c, line, (size_t)len);
-	return bufferevent_write(c->bev, line, (size_t)len);
-}
-
-static int uc_send(struct uc *c, enum uc_req r, int n, const char *const *w)
-{
-	return uc_send_for(c, NULL, r, n, w);
-}
-
 static void uc_step(struct uc *c, enum uc_state s)
 {
 	c->st = s;
 	uc_timer(c->timer, UC_STEP_TIMEOUT);
 	log_debug(2, "%s: %s", c->label, uc_state_name(s));
 }
-
-static void uc_ready_now(struct uc *c);
 
 /* TLS is up: credentials may go now, never before. */
 static void uc_start_login(struct uc *c)
@@ -697,7 +331,7 @@ static void uc_send_poll(struct uc *c)
 	c->pend_via = on != c;
 }
 
-static void uc_ready_now(struct uc *c)
+void uc_ready_now(struct uc *c)
 {
 	const char *what = c->poller ? "connected; the UPS of this upsd are polled over it" : "connected and logged in";
 
@@ -720,9 +354,8 @@ static void uc_ready_now(struct uc *c)
 }
 
 static void uc_event_cb(struct bufferevent *bev, short what, void *arg);
-static void uc_read_cb(struct bufferevent *bev, void *arg);
 
-static void uc_upgrade(struct uc *c)
+void uc_upgrade(struct uc *c)
 {
 	char err[256];
 	SSL *ssl = tls_new(c->ctx, c->name, err, sizeof(err));
@@ -754,217 +387,6 @@ static void uc_upgrade(struct uc *c)
 	bufferevent_setcb(tls, uc_read_cb, NULL, uc_event_cb, c);
 	bufferevent_enable(tls, EV_READ | EV_WRITE);
 	uc_step(c, UC_HANDSHAKE);
-}
-
-static int uc_is_stale(const char *e)
-{
-	return strcmp(e, "DATA-STALE") == 0 || strcmp(e, "DRIVER-NOT-CONNECTED") == 0;
-}
-
-static void uc_poll_done(struct uc *c)
-{
-	c->poll_pending = 0;
-	c->pend_via = 0;
-	c->answered = 1;	/* not yet the end of an episode of failures: see uc_timer_cb() */
-	if (c->status_ok) {
-		if (c->stale[0]) {
-			log_msg(LOG_NOTICE, "%s: upsd has data again", c->label);
-			c->stale[0] = '\0';
-		}
-		uc_report(c, 1);
-		return;
-	}
-	/* no status: as upsmon, the UPS is NOCOMM (the connection is kept) */
-	if (strcmp(c->stale, c->status_err) != 0) {
-		log_msg(LOG_WARNING, "%s: upsd answers ERR %s for ups.status%s", c->label, c->status_err,
-			uc_is_stale(c->status_err) ? ": its driver is silent or gone, NOCOMM until data returns" :
-						     ": NOCOMM until it answers");
-		snprintf(c->stale, sizeof(c->stale), "%s", c->status_err);
-	}
-	uc_report(c, 0);
-}
-
-/*
- * RP, the reply to GET VAR for request R (R_STATUS or R_CHARGE) of UPS C,
- * kept in C; the last reply of the poll completes it.  -1 with the reason
- * in WHY when it breaks the protocol.
- */
-static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp, char *why, size_t len)
-{
-	int status = r == R_STATUS;
-
-	if (rp->kind == NUT_VAR) {
-		if (strcasecmp(rp->words[1], c->ups) != 0 ||
-		    strcasecmp(rp->words[2], status ? "ups.status" : "battery.charge") != 0) {
-			char u[80], v[80];
-			snprintf(why, len, "upsd answered for %s %s, not for what was asked: protocol error",
-				 uc_esc(u, sizeof(u), rp->words[1]), uc_esc(v, sizeof(v), rp->words[2]));
-			return -1;
-		}
-		if (status) {
-			uc_keep(&c->status, rp->words[3]);
-			c->status_ok = 1;
-		} else {
-			uc_keep(&c->charge, rp->words[3]);
-			c->charge_ok = 1;
-		}
-	} else if (rp->kind == NUT_ERR) {
-		if (status)	/* kept escaped: it is only logged */
-			uc_esc(c->status_err, sizeof(c->status_err), nut_err_word(rp));
-	} else {
-		snprintf(why, len, "upsd's reply to GET VAR is neither VAR nor ERR: protocol error");
-		return -1;
-	}
-	if (r == R_CHARGE || !c->want_charge)
-		uc_poll_done(c);
-	return 0;
-}
-
-/* One reply line for request R; returns -1 after uc_fail(). */
-static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
-{
-	char why[400], ew[2 * UC_ERRWORD], w0[2 * UC_ERRWORD];
-	const char *e = uc_esc(ew, sizeof(ew), nut_err_word(rp));	/* the server's: escaped */
-
-	switch (r) {
-	case R_STARTTLS:
-		if (rp->kind == NUT_OK) {	/* "OK STARTTLS" (the upsdTLS shim says "OK") */
-			uc_upgrade(c);
-			return -1;	/* the lines that follow are TLS's */
-		}
-		snprintf(why, sizeof(why),
-			 "upsd refused STARTTLS (%s %s): give upsd a certificate (upsd.conf CERTFILE, or CERTPATH and CERTIDENT), or reach it through a TLS front end with TLS DIRECT; nothing was sent in clear",
-			 uc_esc(w0, sizeof(w0), rp->nwords ? rp->words[0] : ""), rp->kind == NUT_ERR ? e : "");
-		uc_fail(c, why);
-		return -1;
-	case R_USERNAME:
-	case R_PASSWORD:
-		if (rp->kind == NUT_OK)
-			break;
-		snprintf(why, sizeof(why), "upsd refused %s: ERR %s", r == R_USERNAME ? "USERNAME" : "PASSWORD", e);
-		uc_fail(c, why);
-		return -1;
-	case R_LOGIN:
-	case R_PRIMARY:
-	case R_MASTER:
-		if (rp->kind == NUT_OK)
-			break;
-		if (r == R_PRIMARY && (strcmp(e, "UNKNOWN-COMMAND") == 0 || strcmp(e, "INVALID-ARGUMENT") == 0)) {
-			/* a server older than NUT 2.8 knows only MASTER */
-			const char *w[2] = { "MASTER", c->ups };
-			if (uc_send(c, R_MASTER, 2, w) != 0) {
-				uc_fail(c, "MASTER cannot be sent");
-				return -1;
-			}
-			return 0;
-		}
-		if (strcmp(e, "ACCESS-DENIED") == 0)
-			snprintf(why, sizeof(why),
-				 "upsd refused %s (ERR ACCESS-DENIED): the password of user '%s' is wrong, or upsd.users does not give it 'upsmon %s'",
-				 r == R_LOGIN ? "LOGIN" : r == R_PRIMARY ? "PRIMARY" : "MASTER", c->user,
-				 c->primary ? "primary" : "secondary");
-		else if (strcmp(e, "UNKNOWN-UPS") == 0)
-			snprintf(why, sizeof(why), "upsd does not know UPS '%s' (ERR UNKNOWN-UPS): check ups.conf and the MONITOR name", c->ups);
-		else
-			snprintf(why, sizeof(why), "upsd refused %s: ERR %s",
-				 r == R_LOGIN ? "LOGIN" : r == R_PRIMARY ? "PRIMARY" : "MASTER", e);
-		uc_fail(c, why);
-		return -1;
-	case R_STATUS:
-	case R_CHARGE:
-		if (uc_poll_reply(c, r, rp, why, sizeof(why)) != 0) {
-			uc_fail(c, why);
-			return -1;
-		}
-		return 0;
-	case R_FSD:
-		if (rp->kind == NUT_OK)
-			log_msg(LOG_NOTICE, "%s: FSD set", c->label);
-		else
-			log_msg(LOG_ERR, "%s: upsd refused FSD (ERR %s)%s", c->label, e,
-				strcmp(e, "ACCESS-DENIED") == 0 ?
-					": the user needs 'upsmon primary' or 'actions = FSD' in upsd.users" : "");
-		return 0;
-	case R_KEEPALIVE:
-		return 0;
-	case R_LOGOUT:
-		uc_closed(c);
-		return -1;
-	}
-	/* a login reply: the last one makes the connection ready */
-	if (c->qn == 0 && c->st == UC_LOGIN)
-		uc_ready_now(c);
-	return 0;
-}
-
-static void uc_read_cb(struct bufferevent *bev, void *arg)
-{
-	struct uc *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	int fd = bufferevent_getfd(bev);
-
-#ifdef TCP_QUICKACK
-	/* upsd writes each reply line apart: ACK at once, or its Nagle holds the next line */
-	if (fd >= 0 && (c->want_charge || c->st != UC_READY)) {
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-	}
-#else
-	(void)fd;
-#endif
-	for (;;) {
-		size_t n;
-		char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
-		int rc;
-
-		if (!line) {
-			if (evbuffer_get_length(in) > NUT_LINE_MAX + 1)
-				uc_fail(c, "upsd sent a line longer than 512 bytes: protocol error");
-			return;
-		}
-		rc = uc_line(c, line, n);
-		free(line);
-		/* a reply may have closed the connection, or moved it to direct mode */
-		if (rc != 0 || c->bev != bev)
-			return;
-	}
-}
-
-/* One line LINE (N bytes, NUL-terminated, no LF) from upsd; -1 when the connection was closed or changed mode. */
-static int uc_line(struct uc *c, char *line, size_t n)
-{
-	struct nut_reply rp;
-	enum uc_req r;
-	int poller = c->poller && c->st == UC_READY;
-
-	if (poller ? c->pqn == 0 : c->qn == 0) {
-		uc_fail(c, "upsd sent a line nothing asked for: protocol error");
-		return -1;
-	}
-	if (nut_parse(line, n, &rp) != 0) {
-		char why[300], esc[160];
-		snprintf(why, sizeof(why), "upsd sent a malformed line (%s): protocol error", log_esc(esc, sizeof(esc), line, n));
-		uc_fail(c, why);
-		return -1;
-	}
-	if (poller) {
-		struct uc_pend pe = c->pq[c->pqhead];
-		char why[320];
-		c->pqhead = (c->pqhead + 1) % c->pqcap;
-		c->pqn--;
-		c->answered = 1;	/* the back-off restarts once it also stayed up (uc_timer_cb()) */
-		if (!pe.m || !pe.m->pend_via || !pe.m->poll_pending)
-			return 0;	/* its keepalive, or a poll its UPS no longer waits for */
-		if (uc_poll_reply(pe.m, (enum uc_req)pe.r, &rp, why, sizeof(why)) != 0) {
-			uc_fail(c, why);	/* its UPS are polled again, each on its own connection */
-			return -1;
-		}
-		return 0;
-	}
-	r = (enum uc_req)c->q[c->qhead];
-	c->qhead = (c->qhead + 1) % UC_QMAX;
-	c->qn--;
-	return uc_reply(c, r, &rp);
 }
 
 static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
@@ -1082,16 +504,6 @@ static char *uc_label(const char *prefix, const char *label, const char *suffix)
 
 	snprintf(s, n, "%s %s%s", prefix, label ? label : "", suffix);
 	return s;
-}
-
-static void uc_flush_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct uc *c = arg;
-
-	(void)fd;
-	(void)what;
-	if (c->ssl && c->outlen && !c->io_write)
-		uc_direct_flush(c);
 }
 
 static void uc_no_result(void *ctx, uint32_t ups, const struct st_poll *p)
