@@ -30,6 +30,8 @@ enum uc_req {
 };
 
 #define UC_QMAX 32
+#define UC_WHY 400	/* bytes of a failure's message (its reason, what was under way) */
+#define UC_REASON 300	/* bytes of the reason alone */
 #define UC_ERRWORD 32	/* bytes kept of an ERR word of upsd (the longest NUT has: 22) */
 #define UC_INBUF (2 * (NUT_LINE_MAX + 2))	/* direct mode: unparsed bytes (a line is at most 512) */
 /*

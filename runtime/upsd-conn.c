@@ -261,7 +261,7 @@ int uc_local_errno(int e)
 /* C failed with the local error E (uc_local_errno()) while doing WHAT: said so, nobody else fails with it. */
 void uc_fail_local(struct uc *c, int e, const char *what)
 {
-	char why[400];
+	char why[UC_WHY];
 
 	snprintf(why, sizeof(why), "this host could not %s: %s: a limit of this host, not a fault of upsd%s", what,
 		 strerror(e),
@@ -392,7 +392,7 @@ void uc_upgrade(struct uc *c)
 static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct uc *c = arg;
-	char why[400], reason[300];
+	char why[UC_WHY], reason[UC_REASON];
 	unsigned long first;
 	int serr = EVUTIL_SOCKET_ERROR();	/* before any call that may change it */
 
@@ -455,11 +455,21 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 	uc_fail(c, why);
 }
 
+/* TLS DIRECT, the TCP connection made, the handshake not done: the state "connecting" covers both. */
+static int uc_direct_handshaking(const struct uc *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	evutil_socket_t fd = c->bev ? bufferevent_getfd(c->bev) : -1;
+
+	return c->direct && c->st == UC_CONNECTING && fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
+}
+
 /* The connection's one timer: what it means depends on the state (see struct uc). */
 static void uc_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct uc *c = arg;
-	char why[200];
+	char why[UC_WHY];
 
 	(void)fd;
 	(void)what;
@@ -484,8 +494,13 @@ static void uc_timer_cb(evutil_socket_t fd, short what, void *arg)
 		uc_timer(c->timer, UC_KEEPALIVE);
 		return;
 	default:
-		snprintf(why, sizeof(why), "no progress for %.0f s while %s", UC_STEP_TIMEOUT,
-			 uc_state_name(c->st));
+		if (uc_direct_handshaking(c))
+			snprintf(why, sizeof(why),
+				 "no answer to the TLS handshake for %.0f s (TLS DIRECT): the port takes connections but does not speak TLS from the first byte; upsd's own port speaks STARTTLS (remove TLS DIRECT), a TLS front end such as stunnel does",
+				 UC_STEP_TIMEOUT);
+		else
+			snprintf(why, sizeof(why), "no progress for %.0f s while %s", UC_STEP_TIMEOUT,
+				 uc_state_name(c->st));
 		uc_fail(c, why);
 		return;
 	}

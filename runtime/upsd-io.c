@@ -37,7 +37,7 @@ static void uc_direct_wait_write(struct uc *c, int on)
 /* Direct mode: a TLS or socket failure of SSL_read/SSL_write (RC, ERR) as a reason. */
 static void uc_direct_fail(struct uc *c, int rc, int err)
 {
-	char reason[300], why[400];
+	char reason[UC_REASON], why[UC_WHY];
 	int serr = errno;	/* before ERR_get_error() and friends */
 	unsigned long e = ERR_get_error();
 

@@ -84,7 +84,7 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 /* One reply line for request R; returns -1 after uc_fail(). */
 static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
 {
-	char why[400], ew[2 * UC_ERRWORD], w0[2 * UC_ERRWORD];
+	char why[UC_WHY], ew[2 * UC_ERRWORD], w0[2 * UC_ERRWORD];
 	const char *e = uc_esc(ew, sizeof(ew), nut_err_word(rp));	/* the server's: escaped */
 
 	switch (r) {
@@ -203,14 +203,14 @@ int uc_line(struct uc *c, char *line, size_t n)
 		return -1;
 	}
 	if (nut_parse(line, n, &rp) != 0) {
-		char why[300], esc[160];
+		char why[UC_WHY], esc[160];
 		snprintf(why, sizeof(why), "upsd sent a malformed line (%s): protocol error", log_esc(esc, sizeof(esc), line, n));
 		uc_fail(c, why);
 		return -1;
 	}
 	if (poller) {
 		struct uc_pend pe = c->pq[c->pqhead];
-		char why[320];
+		char why[UC_WHY];
 		c->pqhead = (c->pqhead + 1) % c->pqcap;
 		c->pqn--;
 		c->answered = 1;	/* the back-off restarts once it also stayed up (uc_timer_cb()) */

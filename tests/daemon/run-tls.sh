@@ -9,7 +9,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..17"
+echo "1..18"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 peers_add_ups a "$PEERS_DIR/a.dev"
@@ -93,6 +93,12 @@ expect_check rogueclient 1 'UPS a@127.0.0.1:[0-9]*: .*client certificate' \
 	"a client certificate stunnel does not accept: said so"
 monitor mismatch "$UPSD_PORT" TLS DIRECT
 expect_check mismatch 1 'UPS a@127.0.0.1:[0-9]*: .*TLS' "TLS DIRECT to a STARTTLS port: a TLS failure, not a hang"
+# upsd reads a ClientHello as a line: it answers (ERR) only when the hello's
+# random bytes hold a line feed; a port that never answers is the other case
+peers_silent_port || peers_bail "the silent server did not start"
+monitor silent "$SILENT_PORT" TLS DIRECT
+expect_check silent 1 'UPS a@127.0.0.1:[0-9]*: no answer to the TLS handshake for 10 s (TLS DIRECT).*STARTTLS' \
+	"TLS DIRECT to a port that takes connections and never answers: the TLS handshake is named"
 
 monitor refused "$REFUSE_PORT"
 expect_check refused 1 'UPS a@127.0.0.1:[0-9]*: .*STARTTLS.*FEATURE-NOT-CONFIGURED' \
