@@ -248,8 +248,7 @@ static void act_child_setup(int in, int err)
 	dup2(in >= 0 ? in : devnull, 0);
 	dup2(devnull, 1);
 	dup2(err, 2);
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
+	closefrom(3);	/* all of them: with a raised limit there are descriptors above 1023 */
 	setsid();	/* a shell command cannot signal the daemon's process group */
 }
 

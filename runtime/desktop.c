@@ -122,8 +122,7 @@ pid_t dt_notify(const struct dt_session *s, char *const *argv, const char *text,
 		if (fd > 2)
 			close(fd);
 	}
-	for (int i = 3; i < 1024; i++)
-		close(i);
+	closefrom(3);	/* all of them: the parent's may lie above 1023 */
 	setsid();
 	if (initgroups(s->user, s->gid) != 0 || setgid(s->gid) != 0 || setuid(s->uid) != 0 || setuid(0) == 0) {
 		fprintf(stderr, "upsplan: NOTIFY for %s: cannot become that user: %s\n", s->user, strerror(errno));

@@ -22,7 +22,7 @@ if [ -n "${UPSPLAN_VALGRIND:-}" ]; then
 	exit 0
 fi
 
-echo "1..14"
+echo "1..16"
 fl_init
 hostile_start good good
 MANY=100	# UPS: with 64 open files at most, most of them would not be monitored
@@ -111,4 +111,23 @@ else
 fi
 check "EMFILE: 1 of 12 UPS not reached at the first attempt, exit status 1 ($status)" \
 	grep -q 'check: 1 of 12 UPS could not be reached' "$PEERS_DIR/local.err"
+
+# 15-16: with a raised limit, descriptors above 1023 exist; the commands of
+# actions get none of the daemon's (here one it was started with: 1500)
+{
+	echo "POLLFREQ 1 POLLFREQALERT 1"
+	echo "GROUP HOSTILE HOST 127.0.0.1 PORT $HOSTILE_PORT CERTFILE \"$CA_FILE\""
+	echo "MONITOR u0 POWERVAL 1 UPSDUSER monuser PASSWORD \"pass\" TYPE primary"
+	echo "WHEN u0 TIMEOUT start : SHELLCMD \"ls /proc/self/fd > $PEERS_DIR/act/fds\""
+	echo "WHEN u0 REPORTS None->LB : SHUTDOWNCMD \"/bin/true\""
+} | dm_plan highfd
+bash -c 'exec 1500</dev/null; exec "$@"' bash prlimit --nofile=4096:4096 "$UPSPLAN" run -F $DM_USER_OPT \
+	-p "$PEERS_DIR/highfd.pid" --state-file= "$PEERS_DIR/highfd.conf" \
+	>"$PEERS_DIR/highfd.out" 2>"$PEERS_DIR/highfd.err" </dev/null &
+DM_PID_highfd=$!
+_peers_record upsplan-highfd "$DM_PID_highfd"
+check "an action ran with a descriptor of the daemon above 1023 open" dm_wait act/fds '^[0-9]' 10
+check "its command got none of them: only 0, 1, 2 (and ls's own)" \
+	test "$(sort -n "$PEERS_DIR/act/fds" | tr '\n' ' ')" = "0 1 2 3 "
+dm_stop highfd
 dm_done
