@@ -65,9 +65,9 @@ struct daemon {
 	struct event *watchdog;
 	int status;
 	char sd_status[160];		/* the last STATUS= sent to the service manager */
-	int shut_latched;		/* enum sf_shutdown: a SHUTDOWNCMD runs, or ended with status 0 */
+	struct sf_latch shut;		/* a SHUTDOWNCMD runs, or ended with status 0; where, the request */
+	int shut_again;			/* shut holds a request that was running when the daemon stopped */
 	pid_t shut_pid;			/* that command without a root parent */
-	char shut_where[SF_WHERE_MAX];	/* its location, for the messages */
 	struct sf_file sf;		/* the state file, when sf_on */
 	int sf_on;
 	uint64_t checksum;		/* of the running plan, for the state file */
@@ -98,6 +98,8 @@ static void dm_arm_timer(struct daemon *d)
 
 	if (eng_next_deadline(&d->p->eng, &deadline))
 		dm_arm(d->timer, (d->hold.on && deadline < d->hold.until ? d->hold.until : deadline) - dm_now(d));
+	else if (d->hold.on && d->shut_again)	/* the end of the hold asks for a SHUTDOWNCMD */
+		dm_arm(d->timer, d->hold.until - dm_now(d));
 	else
 		evtimer_del(d->timer);
 }
@@ -105,13 +107,9 @@ static void dm_arm_timer(struct daemon *d)
 /* Write the state file now, when something changed (see sf_save()). */
 static void dm_save(struct daemon *d)
 {
-	struct sf_latch l;
-
 	if (!d->sf_on)
 		return;
-	l.shutdown = d->shut_latched;
-	memcpy(l.where, d->shut_where, sizeof(l.where));
-	sf_save(&d->sf, &d->p->eng, d->o->plan, d->checksum, dm_now(d), &l);
+	sf_save(&d->sf, &d->p->eng, d->o->plan, d->checksum, dm_now(d), &d->shut);
 }
 
 static void dm_save_cb(evutil_socket_t fd, short what, void *arg)
@@ -134,6 +132,8 @@ static const char *dm_label(const struct plan_image *img, uint32_t u, char *buf,
 	snprintf(buf, len, "%s@%s:%u", img_bytes(img, iu->name), img_bytes(img, iu->host), iu->port);
 	return buf;
 }
+
+static void dm_shutdown_again(struct daemon *d);
 
 /* The engine's record of what happens: the trace, the walk-through, and the actions. */
 static void dm_on_trace(void *ctx, const struct eng_trace *t)
@@ -187,6 +187,8 @@ static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
 	}
 	eng_poll(&d->p->eng, ups, p, dm_now(d));
 	sf_hold_polled(&d->hold, ups);	/* after its events: an OB->OL cancels a timer before it can expire */
+	if (!d->hold.on)
+		dm_shutdown_again(d);
 	dm_arm_timer(d);
 	dm_save_soon(d);
 	/* on battery now: the next tick comes at the alert cadence */
@@ -305,13 +307,18 @@ static void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_ev
 	char where[128];
 
 	act_where(&d->p->img, e, where, sizeof(where));
-	if (d->shut_latched) {
+	if (d->shut.shutdown) {
 		log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: the one at %s already runs or succeeded", where,
-			d->shut_where);
+			d->shut.where);
 		return;
 	}
-	d->shut_latched = SF_SHUT_RUNNING;
-	snprintf(d->shut_where, sizeof(d->shut_where), "%s", where);
+	memset(&d->shut, 0, sizeof(d->shut));
+	d->shut.shutdown = SF_SHUT_RUNNING;
+	snprintf(d->shut.where, sizeof(d->shut.where), "%s", where);
+	d->shut.pc = e->pc;
+	d->shut.ups = ev->ups;
+	d->shut.pair = ev->pair;
+	d->shut.timer = ev->timer;
 	log_msg(LOG_CRIT, "SHUTDOWNCMD at %s: %s", where, e->text);
 	dm_save(d);	/* before it runs: a restart must not run it again */
 	if (d->ps) {
@@ -331,7 +338,30 @@ static void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_ev
 	}
 	d->shut_pid = act_spawn(d->act, e, "SHUTDOWNCMD", (char *const *)e->argv, NULL);
 	if (d->shut_pid < 0)
-		d->shut_latched = SF_SHUT_NONE;
+		d->shut.shutdown = SF_SHUT_NONE;
+}
+
+/*
+ * A SHUTDOWNCMD was running when the daemon stopped (the state file says
+ * so): its outcome is unknown, and it may have been stopped with the
+ * daemon (systemd stops the whole service).  Once the hold after the
+ * restart ends, it is asked for again, rendered from the plan as then.
+ */
+static void dm_shutdown_again(struct daemon *d)
+{
+	struct vm_event ev = { d->shut.ups, d->shut.pair, d->shut.timer, dm_now(d) };
+	struct sf_latch was = d->shut;
+
+	if (!d->shut_again || d->exiting)
+		return;
+	d->shut_again = 0;
+	if (vm_render_shutdown(d->p->eng.vm, was.pc, &ev) != 1) {
+		log_msg(LOG_CRIT, "the SHUTDOWNCMD at %s that was running when the daemon stopped is not in the plan: not asked for again",
+			was.where);
+		return;
+	}
+	log_msg(LOG_CRIT, "the SHUTDOWNCMD at %s was running when the daemon stopped: asked for again", was.where);
+	dm_shutdown(d, vm_effects(d->p->eng.vm), &ev);
 }
 
 /* Close the poll connections of P: the UPS poll on their own connections (if ever again). */
@@ -477,8 +507,10 @@ static void dm_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!sf_holding(&d->hold, dm_now(d)))
+	if (!sf_holding(&d->hold, dm_now(d))) {
+		dm_shutdown_again(d);
 		eng_expire(&d->p->eng, dm_now(d));
+	}
 	dm_arm_timer(d);
 	dm_save(d);
 }
@@ -630,10 +662,10 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 			if (pid == d->shut_pid) {
 				d->shut_pid = 0;
 				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-					d->shut_latched = SF_SHUT_NONE;
-					log_msg(LOG_ERR, "SHUTDOWNCMD at %s failed: a later SHUTDOWNCMD may run", d->shut_where);
+					d->shut.shutdown = SF_SHUT_NONE;
+					log_msg(LOG_ERR, "SHUTDOWNCMD at %s failed: a later SHUTDOWNCMD may run", d->shut.where);
 				} else {
-					d->shut_latched = SF_SHUT_SUCCEEDED;
+					d->shut.shutdown = SF_SHUT_SUCCEEDED;
 				}
 				dm_save(d);
 			}
@@ -698,14 +730,16 @@ static void dm_ps_read(struct bufferevent *bev, void *arg)
 		if (f.kind == PS_DONE) {
 			struct ps_done done;
 			memcpy(&done, f.payload, sizeof(done));
-			if (done.status == PS_DONE_LATCHED)
-				log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: %s", d->shut_where, done.msg);
-			else if (done.status != 0) {
-				log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", d->shut_where,
-					done.msg, done.msg[0] ? "; status " : "status ", done.status);
-				d->shut_latched = SF_SHUT_NONE;
+			/* also the outcome of a command another monitoring process asked for before it died */
+			const char *where = d->shut.where[0] ? d->shut.where : "(asked for before a restart)";
+			if (done.status == PS_DONE_LATCHED) {
+				log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: %s", where, done.msg);
+			} else if (done.status != 0) {
+				log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", where, done.msg,
+					done.msg[0] ? "; status " : "status ", done.status);
+				d->shut.shutdown = SF_SHUT_NONE;
 			} else {
-				d->shut_latched = SF_SHUT_SUCCEEDED;
+				d->shut.shutdown = SF_SHUT_SUCCEEDED;
 			}
 			dm_save(d);
 		} else if (f.kind == PS_IMAGE) {
@@ -811,14 +845,15 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	if (o->watchdog > 0)
 		dm_arm(d.watchdog, o->watchdog);
 	if (o->state_file && !o->check_only) {
-		struct sf_latch l;
 		d.sf_on = 1;
 		d.sf_ev = evtimer_new(d.base, dm_save_cb, &d);
 		sf_init(&d.sf, o->state_file, o->state_max_age);
 		d.checksum = sf_checksum(&d.p->img);
-		if (sf_adopt(&d.sf, &d.p->eng, d.checksum, dm_now(&d), &l)) {
-			d.shut_latched = l.shutdown;
-			memcpy(d.shut_where, l.where, sizeof(d.shut_where));
+		if (sf_adopt(&d.sf, &d.p->eng, d.checksum, dm_now(&d), &d.shut)) {
+			if (d.shut.shutdown == SF_SHUT_RUNNING) {	/* asked for again after the hold */
+				d.shut.shutdown = SF_SHUT_NONE;
+				d.shut_again = 1;
+			}
 			/* at most until a poll and a connection step from now */
 			sf_hold_start(&d.hold, d.p->img.ups.n, dm_now(&d) + eng_poll_interval(&d.p->eng) + UC_STEP_TIMEOUT);
 		}

@@ -51,13 +51,16 @@ int fd_raise(const struct plan_image *img, int check_only, char *msg, size_t msg
 			 need, img->ups.n, pollers, FD_MARGIN, soft, (unsigned long long)rl.rlim_max, need, need, need);
 		return -1;
 	}
-	rl.rlim_cur = need;
+	/* room for bursts of actions too, as far as the hard limit lets */
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FD_SOFT_MAX ? FD_SOFT_MAX : rl.rlim_max;
+	if (rl.rlim_cur < need)
+		rl.rlim_cur = need;
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
 		snprintf(msg, msglen, "the plan needs %lu open files, the limit is %llu and cannot be raised: %s", need,
 			 soft, strerror(errno));
 		return -1;
 	}
-	snprintf(msg, msglen, "open files limit raised from %llu to %lu (%u for the UPS, %lu for the poll connections, %d for logs, actions and the event loop)",
-		 soft, need, img->ups.n, pollers, FD_MARGIN);
+	snprintf(msg, msglen, "open files limit raised from %llu to %llu (the plan needs %lu: %u for the UPS, %lu for the poll connections, %d for logs, actions and the event loop; the rest for bursts of actions)",
+		 soft, (unsigned long long)rl.rlim_cur, need, img->ups.n, pollers, FD_MARGIN);
 	return 1;
 }

@@ -18,18 +18,26 @@
 #define FD_MARGIN 64
 
 /*
+ * When the soft limit must be raised, it is raised this far when the hard
+ * limit allows (at least to what the plan needs): the actions of an
+ * outage come in bursts (every UPS of a rack on battery at once, each
+ * running a command), and each running action holds a descriptor or two.
+ */
+#define FD_SOFT_MAX 65536
+
+/*
  * The file descriptors the plan IMG needs: one connection per UPS, one
  * poll connection per group (none with CHECK_ONLY), FD_MARGIN.
  */
 unsigned long fd_plan_need(const struct plan_image *img, int check_only);
 
 /*
- * Make sure this process may open what IMG needs: raise the soft
- * RLIMIT_NOFILE to it when lower (never above the hard limit, never
- * lowered).  Returns 0 when nothing had to change, 1 when it was raised
- * (MSG says from what to what), -1 when the hard limit is too low or the
- * raise failed (MSG names the numbers and the fix: ulimit -Hn, systemd's
- * LimitNOFILE=).
+ * Make sure this process may open what IMG needs: when the soft
+ * RLIMIT_NOFILE is lower, raise it to the hard limit, at most FD_SOFT_MAX
+ * (never lowered, never below the need).  Returns 0 when nothing had to
+ * change, 1 when it was raised (MSG says from what to what), -1 when the
+ * hard limit is too low or the raise failed (MSG names the numbers and the
+ * fix: ulimit -Hn, systemd's LimitNOFILE=).
  */
 int fd_raise(const struct plan_image *img, int check_only, char *msg, size_t msglen);
 

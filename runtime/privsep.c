@@ -29,8 +29,9 @@
 #include "runtime/sdnotify.h"
 
 #define PS_FRAME_WAIT 2.0	/* seconds the rest of a frame may take */
-#define PS_WRITE_WAIT 5.0	/* seconds the child may take to read what this process sends */
+#define PS_WRITE_WAIT 5.0	/* seconds the child may read nothing of what this process sends */
 #define PS_KILL_GRACE 5.0	/* seconds from SIGTERM to SIGKILL for a child that misbehaves */
+#define PS_STOP_GRACE 15.0	/* seconds a child has to stop when the daemon stops (its LOGOUTs take 3) */
 #define PS_DESKTOP_BURST 30	/* NOTIFY texts shown per minute at most */
 #define PS_RX_MAX (sizeof(struct ps_hdr) + PS_DESKTOP_MAX)	/* the longest frame a child sends */
 #define PS_DRAIN_MAX 64		/* frames read from a child that has ended */
@@ -81,7 +82,6 @@ struct ps_job {
 	double started;		/* monotonic seconds: a clock step at boot neither kills it nor lets it run on */
 	int killed;		/* SIGTERM sent at the time limit; SIGKILL follows */
 	int flag_written;	/* POWERDOWNFLAG written for it */
-	unsigned child;		/* the child that asked (its number): only it hears the outcome */
 };
 
 struct ps_parent {
@@ -90,7 +90,6 @@ struct ps_parent {
 	int sfd;		/* the signals, as a file */
 	int fd;			/* the socket to the child, or -1 */
 	pid_t child;		/* the monitoring child, or -1 when there is none */
-	unsigned nchild;	/* children started so far */
 	double child_since;	/* when it started */
 	int child_ready;	/* it said READY=1 */
 	int misbehaved;		/* it was stopped for what it sent (or did not read) */
@@ -139,7 +138,7 @@ static void ps_misbehaved(struct ps_parent *p, const char *why)
 	p->kill_at = rt_monotonic() + PS_KILL_GRACE;
 }
 
-/* Send a frame to the child; a child that does not read it within PS_WRITE_WAIT misbehaves.  0, or -1. */
+/* Send a frame to the child; a child that reads nothing of it for PS_WRITE_WAIT misbehaves.  0, or -1. */
 static int ps_send(struct ps_parent *p, uint32_t kind, const void *payload, size_t len)
 {
 	struct ps_hdr h = { kind, (uint32_t)len };
@@ -169,6 +168,7 @@ static int ps_send(struct ps_parent *p, uint32_t kind, const void *payload, size
 			ps_close_fd(p);
 			return -1;
 		}
+		deadline = rt_monotonic() + PS_WRITE_WAIT;	/* it reads: a large plan may take long */
 		for (int i = 0; i < 2; i++) {
 			size_t k = (size_t)w < v[i].iov_len ? (size_t)w : v[i].iov_len;
 			v[i].iov_base = (char *)v[i].iov_base + k;
@@ -179,12 +179,17 @@ static int ps_send(struct ps_parent *p, uint32_t kind, const void *payload, size
 	return p->fd >= 0 ? 0 : -1;
 }
 
-/* Tell the child how its SHUTDOWNCMD request at PC ended, if that child is still the one running. */
-static void ps_reply(struct ps_parent *p, unsigned child, uint32_t pc, int status, const char *msg)
+/*
+ * Tell the child how the SHUTDOWNCMD at PC ended: the child running now,
+ * also when another one asked for it (it died meanwhile): the latches of
+ * the two processes must agree, or a failed command would keep a later
+ * one from running.
+ */
+static void ps_reply(struct ps_parent *p, uint32_t pc, int status, const char *msg)
 {
 	struct ps_done d;
 
-	if (child != p->nchild || p->child <= 0)
+	if (p->child <= 0)
 		return;
 	memset(&d, 0, sizeof(d));
 	d.status = status;
@@ -212,7 +217,7 @@ static void ps_job_done(struct ps_parent *p, int code)
 
 	if (code == 0)
 		p->shut_done = 1;
-	ps_reply(p, j->child, j->pc, code, code == PS_DONE_FAILED ? "cannot start it" : "");
+	ps_reply(p, j->pc, code, code == PS_DONE_FAILED ? "cannot start it" : "");
 	if (code != 0 && j->flag_written) {
 		log_msg(LOG_WARNING, "no SHUTDOWNCMD under way after a failed one: POWERDOWNFLAG withdrawn");
 		ps_clear_powerdownflag(p->cfg->powerdownflag);
@@ -296,11 +301,10 @@ static int ps_take_request(struct ps_parent *p, const struct ps_shutdown *rq)
 			for (uint32_t i = 0; i < e->argc; i++)
 				p->job.argv[i] = xstrdup(e->argv[i]);
 			p->job.pc = rq->pc;
-			p->job.child = p->nchild;
 			return 0;
 		}
 	}
-	ps_reply(p, p->nchild, rq->pc, PS_DONE_FAILED, why);
+	ps_reply(p, rq->pc, PS_DONE_FAILED, why);
 	return -1;
 }
 
@@ -312,7 +316,7 @@ static void ps_on_shutdown(struct ps_parent *p, const struct ps_frame *f)
 	if (p->job.pid > 0 || p->shut_done) {
 		log_msg(LOG_WARNING, "a SHUTDOWNCMD %s: the one asked for at offset %u is not run",
 			p->shut_done ? "succeeded already" : "runs", rq.pc);
-		ps_reply(p, p->nchild, rq.pc, PS_DONE_LATCHED,
+		ps_reply(p, rq.pc, PS_DONE_LATCHED,
 			 p->shut_done ? "a SHUTDOWNCMD succeeded already" : "a SHUTDOWNCMD runs");
 		return;
 	}
@@ -565,7 +569,6 @@ static int ps_start_child(struct ps_parent *p)
 	p->fd = sv[0];
 	p->rxlen = 0;
 	p->child = pid;
-	p->nchild++;
 	p->child_since = rt_monotonic();
 	p->child_ready = 0;
 	p->misbehaved = 0;
@@ -644,6 +647,12 @@ static void ps_on_signal(struct ps_parent *p)
 	switch (si.ssi_signo) {
 	case SIGTERM:
 	case SIGINT:
+		if (!p->stopping && p->child > 0) {
+			/* a child deaf to it (compromised) must not keep the daemon from stopping */
+			log_msg(LOG_NOTICE, "signal %d: stopping (the monitoring process has %.0f s)", (int)si.ssi_signo,
+				PS_STOP_GRACE);
+			p->kill_at = rt_monotonic() + PS_STOP_GRACE;
+		}
 		p->stopping = 1;
 		p->restart_at = 0;
 		ps_signal_child(p, (int)si.ssi_signo);

@@ -134,8 +134,16 @@ static json_t *sf_to_json(const struct sf_record *r)
 		json_array_append_new(timers, o);
 	}
 	json_object_set_new(root, "timers", timers);
-	json_object_set_new(shut, "state", json_string(sf_shut_names[r->shutdown]));
-	json_object_set_new(shut, "where", sf_string(r->where));
+	json_object_set_new(shut, "state", json_string(sf_shut_names[r->latch.shutdown]));
+	json_object_set_new(shut, "where", sf_string(r->latch.where));
+	if (r->latch.shutdown == SF_SHUT_RUNNING) {
+		json_t *rq = json_object();
+		json_object_set_new(rq, "pc", json_integer(r->latch.pc));
+		json_object_set_new(rq, "ups", json_integer(r->latch.ups));
+		json_object_set_new(rq, "pair", json_integer(r->latch.pair));
+		json_object_set_new(rq, "timer", json_integer(r->latch.timer));
+		json_object_set_new(shut, "request", rq);
+	}
 	json_object_set_new(root, "shutdown", shut);
 	return root;
 }
@@ -270,6 +278,19 @@ static const char *sf_text(json_t *o, const char *at, const char *key, size_t ma
 			return NULL;
 		}
 	return s;
+}
+
+/* An integer member from 0 to 2^32-1 into *OUT; -1 with WHY. */
+static int sf_u32(json_t *o, const char *at, const char *key, uint32_t *out, char *why, size_t len)
+{
+	json_t *v = sf_member(o, at, key, JSON_INTEGER, why, len);
+
+	if (!v)
+		return -1;
+	if (json_integer_value(v) < 0 || json_integer_value(v) > (json_int_t)UINT32_MAX)
+		return sf_err(why, len, "%s%s\"%s\" is out of range", at, at[0] ? ": " : "", key);
+	*out = (uint32_t)json_integer_value(v);
+	return 0;
 }
 
 /* A finite number member into *OUT; -1 with WHY. */
@@ -449,13 +470,22 @@ static int sf_from_json(json_t *root, struct sf_record *r, char *why, size_t len
 		return -1;
 	if (!(s = sf_text(v, "shutdown", "state", 16, 0, why, len)))
 		return -1;
-	for (r->shutdown = 0; r->shutdown < 3 && strcmp(s, sf_shut_names[r->shutdown]) != 0; r->shutdown++)
+	for (r->latch.shutdown = 0; r->latch.shutdown < 3 && strcmp(s, sf_shut_names[r->latch.shutdown]) != 0;
+	     r->latch.shutdown++)
 		;
-	if (r->shutdown == 3)
+	if (r->latch.shutdown == 3)
 		return sf_err(why, len, "shutdown: \"state\" is not none, running or succeeded");
-	if (!(s = sf_text(v, "shutdown", "where", sizeof(r->where) - 1, SF_EMPTY_OK, why, len)))
+	if (!(s = sf_text(v, "shutdown", "where", sizeof(r->latch.where) - 1, SF_EMPTY_OK, why, len)))
 		return -1;
-	memcpy(r->where, s, strlen(s) + 1);
+	memcpy(r->latch.where, s, strlen(s) + 1);
+	if (r->latch.shutdown == SF_SHUT_RUNNING) {
+		json_t *rq = sf_member(v, "shutdown", "request", JSON_OBJECT, why, len);
+		if (!rq || sf_u32(rq, "shutdown: request", "pc", &r->latch.pc, why, len) != 0 ||
+		    sf_u32(rq, "shutdown: request", "ups", &r->latch.ups, why, len) != 0 ||
+		    sf_u32(rq, "shutdown: request", "pair", &r->latch.pair, why, len) != 0 ||
+		    sf_u32(rq, "shutdown: request", "timer", &r->latch.timer, why, len) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -599,16 +629,21 @@ int sf_adopt(struct sf_file *f, struct engine *e, uint64_t checksum, double now,
 	nups = eng_snap_adopt(e, &r.snap, now, &ntimers);
 	log_msg(LOG_NOTICE, "state file %s adopted (written %.1f s ago): %u UPS states, %u timers%s%s%s%s",
 		f->path, age, nups, ntimers, ntimers ? " (" : "", timers, ntimers ? ")" : "", fsd);
-	latch->shutdown = SF_SHUT_NONE;
-	latch->where[0] = '\0';
-	if (r.shutdown == SF_SHUT_SUCCEEDED) {
-		latch->shutdown = SF_SHUT_SUCCEEDED;
-		memcpy(latch->where, r.where, sizeof(latch->where));
+	memset(latch, 0, sizeof(*latch));
+	if (r.latch.shutdown == SF_SHUT_SUCCEEDED) {
+		*latch = r.latch;
 		log_msg(LOG_WARNING, "state file %s: the SHUTDOWNCMD at %s succeeded in this boot: no SHUTDOWNCMD runs again",
-			f->path, r.where);
-	} else if (r.shutdown == SF_SHUT_RUNNING) {
+			f->path, r.latch.where);
+	} else if (r.latch.shutdown == SF_SHUT_RUNNING && r.checksum == checksum && r.latch.ups < img->ups.n &&
+		   r.latch.pair < EV_NPAIRS && (r.latch.timer == IMG_NONE || r.latch.timer < img->timers.n)) {
+		/* the command may have been stopped with the daemon: a shutdown once decided is not forgotten */
+		*latch = r.latch;
 		log_msg(LOG_WARNING, "state file %s: the SHUTDOWNCMD at %s was running when the daemon stopped; "
-			"its outcome is unknown: a later SHUTDOWNCMD may run", f->path, r.where);
+			"its outcome is unknown: it is asked for again once every UPS has been polled", f->path,
+			r.latch.where);
+	} else if (r.latch.shutdown == SF_SHUT_RUNNING) {
+		log_msg(LOG_CRIT, "state file %s: the SHUTDOWNCMD at %s was running when the daemon stopped, of a plan "
+			"that has changed since: it is not asked for again", f->path, r.latch.where);
 	}
 	sf_record_free(&r);
 	return 1;
@@ -622,8 +657,8 @@ void sf_save(struct sf_file *f, const struct engine *e, const char *plan, uint64
 	char err[600];
 	uint64_t changes = eng_changes(e);
 
-	if (f->written_boot > 0 && changes == f->changes && checksum == f->checksum && latch->shutdown == f->shutdown &&
-	    strcmp(latch->where, f->where) == 0 && now_boot - f->written_boot < f->max_age / 4)
+	if (f->written_boot > 0 && changes == f->changes && checksum == f->checksum &&
+	    memcmp(latch, &f->latch, sizeof(*latch)) == 0 && now_boot - f->written_boot < f->max_age / 4)
 		return;		/* nothing new, and the file is young */
 	if (f->failing && now_boot - f->tried_boot < 1)
 		return;		/* failing: at most one attempt a second */
@@ -635,8 +670,7 @@ void sf_save(struct sf_file *f, const struct engine *e, const char *plan, uint64
 	r.written = sf_clock(CLOCK_REALTIME);
 	r.written_boot = now_boot;
 	eng_snap_take(e, now, &r.snap);
-	r.shutdown = latch->shutdown;
-	memcpy(r.where, latch->where, sizeof(r.where));
+	r.latch = *latch;
 	if (sf_write(f->path, &r, err, sizeof(err)) != 0) {
 		if (!f->failing)
 			log_msg(LOG_ERR, "state file %s: %s (timers would not survive a restart; tried again)", f->path, err);
@@ -648,8 +682,7 @@ void sf_save(struct sf_file *f, const struct engine *e, const char *plan, uint64
 		f->written_boot = now_boot;
 		f->changes = changes;
 		f->checksum = checksum;
-		f->shutdown = latch->shutdown;
-		memcpy(f->where, latch->where, sizeof(f->where));
+		f->latch = *latch;
 	}
 	eng_snap_free(&r.snap);
 }

@@ -17,6 +17,19 @@
 /* The SHUTDOWNCMD latch: none ran, one runs (outcome unknown yet), one ended with status 0. */
 enum sf_shutdown { SF_SHUT_NONE, SF_SHUT_RUNNING, SF_SHUT_SUCCEEDED };
 
+/*
+ * The SHUTDOWNCMD latch a daemon keeps, written and adopted with the
+ * engine's state.  While one runs, the request that started it (the
+ * plan's code offset and the event: what the root parent renders) is kept
+ * too, so that a daemon restarted before its outcome is known (systemd
+ * stops the command with the daemon) can ask for it again.
+ */
+struct sf_latch {
+	int shutdown;			/* enum sf_shutdown */
+	char where[SF_WHERE_MAX];	/* the SHUTDOWNCMD's file:line:col ("" for none) */
+	uint32_t pc, ups, pair, timer;	/* SF_SHUT_RUNNING: the request (timer IMG_NONE for a REPORTS event) */
+};
+
 /* What a state file holds. */
 struct sf_record {
 	char *plan;			/* the plan's path, for the record */
@@ -25,8 +38,7 @@ struct sf_record {
 	double written;			/* wall clock, seconds since the epoch */
 	double written_boot;		/* CLOCK_BOOTTIME seconds */
 	struct eng_snap snap;		/* timers: remaining seconds at written_boot */
-	int shutdown;			/* enum sf_shutdown */
-	char where[SF_WHERE_MAX];	/* the SHUTDOWNCMD's file:line:col ("" for none) */
+	struct sf_latch latch;
 };
 
 /* The state file of one daemon and what it last wrote there. */
@@ -35,8 +47,7 @@ struct sf_file {
 	double max_age;
 	char boot_id[64];		/* this boot's ("" unknown: nothing is adopted) */
 	uint64_t changes, checksum;	/* eng_changes() and plan at the last write */
-	int shutdown;
-	char where[SF_WHERE_MAX];
+	struct sf_latch latch;		/* ... and the latch */
 	double written_boot;		/* boot clock of the last write; 0: none yet */
 	double tried_boot;		/* of the last attempt */
 	int failing;			/* the last attempt failed (logged once per episode) */
@@ -46,17 +57,13 @@ struct sf_file {
 void sf_init(struct sf_file *f, const char *path, double max_age);
 void sf_free(struct sf_file *f);
 
-/* The latch a daemon keeps, written and adopted with the engine's state. */
-struct sf_latch {
-	int shutdown;			/* enum sf_shutdown */
-	char where[SF_WHERE_MAX];
-};
-
 /*
  * At start: read F's file and, when it is of this boot, younger than the
  * limit, and of this plan (CHECKSUM equal, or the same UPS and timer
- * names), give its state to the fresh engine E at NOW (E's clock) and a
- * SHUTDOWNCMD that succeeded to *LATCH.  Each outcome is logged in one
+ * names), give its state to the fresh engine E at NOW (E's clock) and its
+ * latch to *LATCH: a SHUTDOWNCMD that succeeded, or one that was running
+ * (of this very plan: CHECKSUM equal, its request in the plan's ranges;
+ * the caller asks for it again).  Each outcome is logged in one
  * line (missing, unusable and why, another boot, too old, another plan and
  * which name differs; or what was adopted).  Returns 1 when adopted.
  */

@@ -12,13 +12,15 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..40"
+echo "1..46"
 peers_init
 ACT=$PEERS_DIR/act
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/b.dev"
 printf 'ups.status: OB\nbattery.charge: 100\n' >"$PEERS_DIR/c.dev"
-for u in a b c; do
+printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/d.dev"
+printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/e.dev"
+for u in a b c d e; do
 	peers_add_ups "$u" "$PEERS_DIR/$u.dev"
 done
 peers_start tls || peers_bail "the peers did not start"
@@ -143,6 +145,60 @@ if [ "$(id -u)" -eq 0 ]; then
 	dm_set_dev b OL
 else
 	for t in 36 37 38 39 40; do ok "the monitoring process alone killed # SKIP not root (no root parent)"; done
+fi
+
+# ---- 41-43 (meanwhile): killed with its SHUTDOWNCMD running (as systemd stops a
+# service): the restarted daemon asks for it again, it is not forgotten
+dm_plan again <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
+MONITOR d POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN d REPORTS OL->OB : STARTTIMER again-t 2
+WHEN d TIMEOUT again-t : SHUTDOWNCMD "/bin/sh -c 'echo start >> $ACT/again-shutdown; sleep 8; echo done >> $ACT/again-shutdown'"
+EOF
+dm_start again
+dm_wait again.err 'monitoring 1 UPS' 10 || true
+sleep 2
+dm_set_dev d OB
+dm_wait act/again-shutdown '^start' 10 || true
+kill9 again	# the root parent, the monitoring process and the command
+check "killed while its SHUTDOWNCMD runs: the state file says it runs" \
+	grep -q '"state": "running"' "$PEERS_DIR/again-state/state.json"
+dm_start again
+check "restarted: the SHUTDOWNCMD whose outcome is unknown is asked for again" \
+	dm_wait again.err 'the SHUTDOWNCMD at .*again.conf:[0-9]*:[0-9]* was running when the daemon stopped: asked for again' 15
+check "it runs again to its end (the shutdown is not forgotten)" dm_wait act/again-shutdown '^done' 15
+dm_stop again
+
+# ---- 44-46 (meanwhile, root): the monitoring process dies while a SHUTDOWNCMD runs
+# that then fails: the new one hears of it, and a later SHUTDOWNCMD may run
+if [ "$(id -u)" -eq 0 ]; then
+	dm_plan fail <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
+MONITOR e POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN e REPORTS OL->OB : STARTTIMER fail-1 1 STARTTIMER fail-2 6 STARTTIMER fail-3 14
+WHEN e TIMEOUT fail-1 : SHUTDOWNCMD "/bin/sh -c 'echo A >> $ACT/fail-shutdown; sleep 8; exit 1'"
+WHEN e TIMEOUT fail-2 : SHUTDOWNCMD "/bin/sh -c 'echo B >> $ACT/fail-shutdown'"
+WHEN e TIMEOUT fail-3 : SHUTDOWNCMD "/bin/sh -c 'echo C >> $ACT/fail-shutdown'"
+EOF
+	dm_start fail
+	dm_wait fail.err 'monitoring 1 UPS' 10 || true
+	sleep 2
+	dm_set_dev e OB
+	dm_wait act/fail-shutdown '^A' 10 || true
+	cpid=$(sed -n 's/.*monitoring as user [a-z]* (pid \([0-9]*\)).*/\1/p' "$PEERS_DIR/fail.err" | head -n 1)
+	[ -z "$cpid" ] || kill -KILL "$cpid" 2>/dev/null || :
+	check "the new monitoring process asks for it again; the parent, whose command runs, does not run it twice" \
+		dm_wait fail.err 'SHUTDOWNCMD at .*fail.conf:5:[0-9]* not run: a SHUTDOWNCMD runs' 15
+	check "the failure of the command reaches the new monitoring process" \
+		dm_wait fail.err 'SHUTDOWNCMD at .*fail.conf:5:[0-9]*: status 1; a later SHUTDOWNCMD may run' 15
+	check "so a later SHUTDOWNCMD runs, and the failed one ran once" \
+		sh -c "dm_x=0; while [ \$dm_x -lt 150 ] && ! grep -q '^C' '$ACT/fail-shutdown'; do sleep 0.1; dm_x=\$((dm_x + 1)); done
+			[ \"\$(tr '\\n' ' ' <'$ACT/fail-shutdown')\" = 'A C ' ]"
+	dm_stop fail
+else
+	for t in 44 45 46; do ok "a restart while a SHUTDOWNCMD fails # SKIP not root (no root parent)"; done
 fi
 
 # ---- 14-22 (meanwhile): state files that must be ignored; the daemon runs normally (a fresh start: OL->OB)

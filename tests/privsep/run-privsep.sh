@@ -193,6 +193,16 @@ if wait_for "$LOG" "did not stop: killed" 10; then ok "stall: a child deaf to SI
 check "stall: canary alive" canary_alive
 stop
 
+# 2b. a child deaf to SIGTERM cannot keep the daemon from stopping
+start deaf
+pause 1
+kill -TERM "$PID" 2>/dev/null || :
+if wait_for "$LOG" "did not stop: killed" 20; then ok "deaf: a child deaf to SIGTERM is killed when the daemon stops"; else not_ok "deaf: a child deaf to SIGTERM is killed when the daemon stops" "$(show)"; fi
+_i=0
+while ! gone "$PID" && [ $_i -lt 50 ]; do pause 0.1; _i=$((_i + 1)); done
+check "deaf: and the daemon stops" gone "$PID"
+stop
+
 # 3. many good frames, then a bad header, then the end (read after the child is reaped)
 start frames-then-bad
 if wait_for "$LOG" "malformed frame (kind 99" 15; then ok "frames-then-bad: the bad header is refused"; else not_ok "frames-then-bad: the bad header is refused" "$(show)"; fi

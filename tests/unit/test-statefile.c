@@ -67,8 +67,8 @@ static void record(const struct plan_image *img, struct sf_record *r)
 	r->written = 1700000000.25;
 	r->written_boot = 5000;
 	eng_snap_take(&e, 30, &r->snap);
-	r->shutdown = SF_SHUT_SUCCEEDED;
-	snprintf(r->where, sizeof(r->where), "UPSmon.conf:6:25");
+	r->latch.shutdown = SF_SHUT_SUCCEEDED;
+	snprintf(r->latch.where, sizeof(r->latch.where), "UPSmon.conf:6:25");
 	eng_free(&e);
 }
 
@@ -102,7 +102,18 @@ static void test_round_trip(const struct plan_image *img)
 	is_str(r.snap.ups[1].st.charge, "", "an unknown charge");
 	ok(r.snap.ntimers == 1 && r.snap.timers[0].running && r.snap.timers[0].remaining == 100,
 	   "the timer, running, 100 s left when written");
-	ok(r.shutdown == SF_SHUT_SUCCEEDED && strcmp(r.where, "UPSmon.conf:6:25") == 0, "the SHUTDOWNCMD latch");
+	ok(r.latch.shutdown == SF_SHUT_SUCCEEDED && strcmp(r.latch.where, "UPSmon.conf:6:25") == 0, "the SHUTDOWNCMD latch");
+	sf_record_free(&r);
+	/* a SHUTDOWNCMD running: its request is kept */
+	w.latch.shutdown = SF_SHUT_RUNNING;
+	w.latch.pc = 7;
+	w.latch.ups = 1;
+	w.latch.pair = 3;
+	w.latch.timer = IMG_NONE;
+	ok(sf_write(path, &w, err, sizeof(err)) == 0 && sf_read(path, 1 << 20, &r, err, sizeof(err)) == 0 &&
+		   r.latch.shutdown == SF_SHUT_RUNNING && r.latch.pc == 7 && r.latch.ups == 1 && r.latch.pair == 3 &&
+		   r.latch.timer == IMG_NONE,
+	   "a running SHUTDOWNCMD: its request (offset, UPS, event, timer) read back");
 	sf_record_free(&r);
 	sf_record_free(&w);
 }
@@ -118,6 +129,7 @@ static void test_malformed(const struct plan_image *img)
 		const char *from, *to, *why;
 	} cases[] = {
 		{ "\"format\": 1", "\"format\": 2", "format 2, this upsplan reads format 1" },
+		{ "\"state\": \"succeeded\"", "\"state\": \"running\"", "shutdown: \"request\" is missing" },
 		{ "\"format\": 1", "\"format\": \"1\"", "\"format\" is not an integer" },
 		{ "\"ups\": [", "\"upz\": [", "\"ups\" is missing" },
 		{ "\"written\": ", "\"written\": \"x\", \"w\": ", "\"written\" is not a number" },
@@ -265,10 +277,25 @@ static void test_adopt(const struct plan_image *img, const struct plan_image *ot
 	ok(strstr(last_log(), "of another plan (/etc/nut/UPSmon.conf, checksum ") != NULL &&
 		   strstr(last_log(), "; UPS LOCAL/c of this plan is not in it)") != NULL, "%s", last_log());
 	is_int(adopt(renamed, &w, "boot-1", 600, &l, &d), 1, "another checksum but the same names: adopted");
-	w.shutdown = SF_SHUT_RUNNING;
+	w.latch.shutdown = SF_SHUT_RUNNING;
+	w.latch.pc = 5;
+	w.latch.ups = 1;
+	w.latch.pair = 2;
+	w.latch.timer = 0;
 	is_int(adopt(img, &w, "boot-1", 600, &l, &d), 1, "a SHUTDOWNCMD running when the daemon stopped");
-	ok(l.shutdown == SF_SHUT_NONE && strstr(last_log(), "its outcome is unknown: a later SHUTDOWNCMD may run"),
-	   "is not latched: its outcome is unknown");
+	ok(l.shutdown == SF_SHUT_RUNNING && l.pc == 5 && l.ups == 1 && l.pair == 2 && l.timer == 0 &&
+		   strstr(last_log(), "its outcome is unknown: it is asked for again once every UPS has been polled"),
+	   "its request is given back, to be asked for again");
+	is_int(adopt(renamed, &w, "boot-1", 600, &l, &d), 1, "... of a plan changed since (same names)");
+	ok(l.shutdown == SF_SHUT_NONE && strstr(last_log(), "of a plan that has changed since: it is not asked for again"),
+	   "is not asked for again: its offset means nothing in another plan");
+	w.latch.ups = 99;
+	is_int(adopt(img, &w, "boot-1", 600, &l, &d), 1, "... with a UPS the plan does not have");
+	ok(l.shutdown == SF_SHUT_NONE, "is not asked for again");
+	w.latch.ups = 1;
+	w.latch.timer = 99;
+	is_int(adopt(img, &w, "boot-1", 600, &l, &d), 1, "... with a timer the plan does not have");
+	ok(l.shutdown == SF_SHUT_NONE, "is not asked for again");
 	sf_record_free(&w);
 	if (!freopen("/dev/null", "w", stderr))
 		return;
@@ -287,7 +314,7 @@ static void test_save(const struct plan_image *img)
 {
 	struct sf_file f;
 	struct engine e;
-	struct sf_latch l = { SF_SHUT_NONE, "" };
+	struct sf_latch l = { SF_SHUT_NONE, "", 0, 0, 0, 0 };
 	struct st_poll ol = { 1, "OL", "100" };
 	uint64_t sum = sf_checksum(img);
 	ino_t i;
