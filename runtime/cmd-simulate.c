@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
@@ -59,6 +60,8 @@ struct sim {
 	char status[ST_STATUS_MAX + 8];
 	int keep_going;		/* go on after a SHUTDOWNCMD */
 	int shut_down;		/* a SHUTDOWNCMD ran */
+	uint64_t work;		/* UPS polls and clock steps so far (SIM_MAX_WORK) */
+	int too_long;		/* stopped at SIM_MAX_WORK */
 };
 
 static const char *sim_var(const struct sim_ups *u, const char *name)
@@ -139,6 +142,16 @@ static void sim_on_trace(void *ctx, const struct eng_trace *t)
 }
 
 #define SIM_IDLE_LIMIT (7 * 86400.0)	/* without an end: give up this long after the last line */
+/*
+ * The most work a simulation does, in UPS polls and clock steps: 100
+ * million (10,000 UPS polled every second for 2.8 hours, 25 times the
+ * benchmark's 10,000-UPS outage; at most about 10 s of CPU).  A scenario
+ * asking for more (POLLFREQ 0.001 over a million seconds: days) is
+ * stopped with a message.
+ */
+#define SIM_MAX_WORK 100000000ull
+/* What --expect keeps of the trace: the size of the file compared with, and some. */
+#define SIM_CAPTURE(expect_size) ((expect_size) + (64u << 10))
 
 static void sim_run(struct sim *s, double until, int has_until)
 {
@@ -168,6 +181,17 @@ static void sim_run(struct sim *s, double until, int has_until)
 			sim_trace_note(&s->tr, next, "timers still run 7 days after the last scenario line: "
 				       "the simulation stops here (add an 'end' line or --until)");
 			break;
+		}
+		s->work += 1 + (next_poll <= next ? s->img->ups.n : 0);
+		if (s->work > SIM_MAX_WORK) {
+			sim_trace_note(&s->tr, now, "the simulation stops here: 100 million UPS polls and clock steps");
+			sim_trace_end(&s->tr, now);
+			fprintf(stderr, "upsplan simulate: error: the simulation stopped at %.3f s of virtual time: "
+				"100,000,000 UPS polls and clock steps (%u UPS, polled every %g s now) are the most a "
+				"simulation does: end the scenario sooner (an 'end' line or --until) or poll less often\n",
+				now, s->img->ups.n, eng_poll_interval(&s->eng));
+			s->too_long = 1;
+			return;
 		}
 		now = next;
 		while (i < sc->n && sc->steps[i].time <= now)
@@ -210,6 +234,7 @@ int cmd_simulate(int argc, char **argv)
 	struct diag_queue dq;
 	const struct src_file *f;
 	const char *expect = NULL, *user = "nut";
+	size_t expect_size = 0;
 	char hostname[256] = "localhost", banner[600], err[512];
 	double until = 0;
 	int has_until = 0, json = 0, keep_going = 0, c, rc;
@@ -270,6 +295,16 @@ int cmd_simulate(int argc, char **argv)
 		cli_this_host("simulate", hostname, sizeof(hostname));
 	po.hostname = hostname;	/* the built-in message too */
 	snprintf(banner, sizeof(banner), "%s@%s", user, hostname);
+	if (expect) {	/* its size bounds what is kept of the trace; a bad file is said before a long run */
+		struct stat st;
+		int fd = src_open_regular(expect, 0, &st, err, sizeof(err));
+		if (fd < 0) {
+			fprintf(stderr, "upsplan simulate: --expect: %s\n", err);
+			return EXIT_USAGE;
+		}
+		close(fd);
+		expect_size = (size_t)st.st_size;
+	}
 
 	rc = plan_file_load(argv[optind], &po, &img);
 	if (rc != 0)
@@ -299,12 +334,14 @@ int cmd_simulate(int argc, char **argv)
 		h.ctx = &s;
 		h.trace = sim_on_trace;
 		eng_init(&s.eng, &img, &h, hostname, banner);
-		if (sim_trace_open(&s.tr, &img, s.eng.vm, json, expect != NULL) != 0) {
+		if (sim_trace_open(&s.tr, &img, s.eng.vm, json, expect ? SIM_CAPTURE(expect_size) : 0) != 0) {
 			fprintf(stderr, "upsplan simulate: out of memory\n");
 			rc = EXIT_USAGE;
 		} else {
 			sim_run(&s, until, has_until);
 			rc = sim_trace_close(&s.tr, expect, stdout);
+			if (s.too_long && rc == EXIT_CLEAN)
+				rc = EXIT_ERRORS;
 		}
 		eng_free(&s.eng);
 		for (uint32_t u = 0; u < img.ups.n; u++) {

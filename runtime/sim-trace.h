@@ -19,10 +19,20 @@ struct sim_trace {
 	size_t ln, lcap;
 	int ups_width;		/* of the UPS column: the longest display name */
 	unsigned long lines;
+	size_t capture_max;	/* kept in memory at most (then it differs anyway), 0: nothing kept */
+	size_t kept;
+	int overflow;		/* more than capture_max came: not kept */
 };
 
-/* Start a trace of IMG (display names from VM); CAPTURE keeps it in memory for sim_trace_close(). */
-int sim_trace_open(struct sim_trace *tr, const struct plan_image *img, const struct vm *vm, int json, int capture);
+/*
+ * Start a trace of IMG (display names from VM).  CAPTURE_MAX above 0 keeps
+ * it in memory for sim_trace_close(), at most about that many bytes: the
+ * size of the trace it is compared with and some, as a longer trace
+ * differs anyway (a scenario whose timers run without end must not take
+ * the memory of the machine).
+ */
+int sim_trace_open(struct sim_trace *tr, const struct plan_image *img, const struct vm *vm, int json,
+		   size_t capture_max);
 /* One engine trace record. */
 void sim_trace_line(struct sim_trace *tr, const struct eng_trace *t);
 /* Write out the lines built so far (the daemon's trace, line by line). */

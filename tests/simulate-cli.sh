@@ -25,7 +25,7 @@ check() {
 	fi
 }
 
-echo "1..17"
+echo "1..21"
 cp "$srcdir/examples/standard.conf" plan.conf
 chmod 600 plan.conf
 cat >s.scn <<'SCN'
@@ -73,6 +73,45 @@ run "$upsplan" simulate "--user=o'brien" plan.conf s.scn
 check 2 "--user wants a name of 1 to 64 letters" err "a user name with a quote"
 run "$upsplan" simulate --hostname=db-1.example.com --user=upsmon plan.conf s.scn
 check 0 "\[upsmon@db-1.example.com\]" out "a plain host and user name show in %(b)s"
+
+# a scenario that would poll for days is stopped at the work bound, with a message
+cat >fast.conf <<'EOF'
+POLLFREQ 0.001 POLLFREQALERT 0.001
+GROUP G HOST localhost CERTFILE "/etc/ssl/certs/none.pem"
+MONITOR u POWERVAL 1 UPSDUSER a PASSWORD "b" TYPE primary
+WHEN u REPORTS OL->OB : PRINT "on battery"
+EOF
+chmod 600 fast.conf
+printf 'at 1000000 end\n' >fast.scn
+run timeout 120 "$upsplan" simulate fast.conf fast.scn
+check 1 "100,000,000 UPS polls and clock steps (1 UPS, polled every 0.001 s now) are the most a simulation does: end the scenario sooner" \
+	err "a scenario of a billion polls is stopped at the bound, with what to do"
+check 1 "note .*the simulation stops here" out "... and the trace says where it stopped"
+# a timer that re-arms itself for ever, compared with a short trace: what is kept of the trace is bounded
+cat >rearm.conf <<'EOF'
+POLLFREQ 3600
+GROUP G HOST localhost CERTFILE "/etc/ssl/certs/none.pem"
+MONITOR u POWERVAL 1 UPSDUSER a PASSWORD "b" TYPE primary
+WHEN u TIMEOUT start : STARTTIMER t 0.1
+WHEN u TIMEOUT t : STARTTIMER t 0.1
+EOF
+chmod 600 rearm.conf
+printf 'at 100000 end\n' >rearm.scn
+"$upsplan" simulate rearm.conf rearm.scn 2>/dev/null | head -n 5 >rearm.trace
+if command -v /usr/bin/time >/dev/null 2>&1; then
+	run /usr/bin/time -o rss -f %M "$upsplan" simulate --expect=rearm.trace rearm.conf rearm.scn
+	rss=$(tail -n 1 rss)
+else
+	run "$upsplan" simulate --expect=rearm.trace rearm.conf rearm.scn
+	rss=0
+fi
+check 1 "the simulated trace is longer than rearm.trace (.* bytes): .* bytes of it are compared" err \
+	"--expect: a trace a million lines longer than the expected one differs"
+if [ "$rss" -lt 65536 ]; then
+	ok "... and is not kept whole (peak RSS $rss kB)"
+else
+	not_ok "... and is not kept whole" "peak RSS $rss kB"
+fi
 
 tap_done
 exit 0
