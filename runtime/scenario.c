@@ -275,6 +275,8 @@ static void scn_set(struct scn_parser *ps, double time, uint32_t ups, const char
 	s->value = scn_dup(val, len);
 }
 
+static int scn_value_ok(struct scn_parser *ps, const struct scn_tok *var, const struct scn_tok *val);
+
 /*
  * A dummy-ups file (upsc format: "var: value" lines, TIMER n pauses) for
  * UPS at the current time.  .seq files loop until the end of the scenario,
@@ -350,6 +352,11 @@ static void scn_dummy(struct scn_parser *ps, uint32_t ups, const struct scn_tok 
 		}
 		if (vl > 8 && memcmp(line + i, "driver.", 7) == 0)
 			continue;	/* dummy-ups skips driver.* too */
+		/* the name and value as a set line's ("ups.status : OL" would set another variable) */
+		struct scn_tok vt = { line + i, vl, off + (uint32_t)i, 0 };
+		struct scn_tok valt = { v, vlen, off + (uint32_t)(v - line), 0 };
+		if (!scn_value_ok(ps, &vt, &valt))
+			return;
 		scn_set(ps, t, ups, line + i, vl, v, vlen);
 	}
 	if (loop) {

@@ -25,7 +25,7 @@ check() {
 	fi
 }
 
-echo "1..21"
+echo "1..23"
 cp "$srcdir/examples/standard.conf" plan.conf
 chmod 600 plan.conf
 cat >s.scn <<'SCN'
@@ -67,6 +67,17 @@ run "$upsplan" simulate --format=xml plan.conf s.scn
 check 2 "unknown format 'xml'" err "a bad --format"
 run "$upsplan" simulate plan.conf "$work/none.scn"
 check 2 "none.scn" err "a missing scenario"
+# found by tests/fuzz/fuzz-scenario.c: a dummy-ups file's variable names are checked as set's are
+printf 'battery.charge: 100\nups.status : OB\n' >blank.dev
+printf 'at 0 dummy UPS-1 blank.dev\nat 1m end\n' >blank.scn
+run "$upsplan" simulate --hostname=h plan.conf blank.scn
+check 1 "^blank.dev:2:1: error: 'ups.status ' is not a NUT variable name .*\[E703\]" err \
+	"a dummy-ups variable name with a blank before its colon is refused (E703), not set as another variable"
+printf 'battery.charge: 100\nups\000.status: OB\n' >nul.dev
+printf 'at 0 dummy UPS-1 nul.dev\nat 1m end\n' >nul.scn
+run "$upsplan" simulate --hostname=h plan.conf nul.scn
+check 1 "^nul.dev:2:1: error: .* is not a NUT variable name .*\[E703\]" err \
+	"a dummy-ups variable name with a NUL byte is refused (E703)"
 run "$upsplan" simulate "--hostname=my host" plan.conf s.scn
 check 2 "--hostname wants a name of 1 to 253 letters, digits, '.', '_' or '-', not 'my host'" err "a host name with a blank"
 run "$upsplan" simulate "--user=o'brien" plan.conf s.scn
