@@ -1,15 +1,19 @@
 #!/bin/sh
-# build-fuzz.sh - build a libFuzzer target (tests/fuzz/fuzz-plan or fuzz-image) with clang, ASan and UBSan, straight from the sources.
+# build-fuzz.sh - build a libFuzzer target (tests/fuzz/fuzz-TARGET.c) with clang, ASan and UBSan, straight from the sources.
 #
-# usage: build-fuzz.sh [--roundtrip | --image] [-o OUTPUT]
-#   OUTPUT defaults to ./fuzz-build/fuzz-plan (./fuzz-build/fuzz-plan-roundtrip
-#   with --roundtrip, which also checks that the printed plan parses and
-#   prints the same again; ./fuzz-build/fuzz-image with --image, the image
-#   decoder, verifier, disassembler and VM).  flex and bison generate the
-#   scanner and parser into a scratch directory, so a fresh checkout needs
-#   no configure run; CC (default clang) and FUZZ_CFLAGS may be overridden
-#   (e.g. FUZZ_CFLAGS='-g -O1 -DFUZZ_IMAGE_GROWS' for fuzz-image's check
-#   that the VM never grows a buffer).
+# usage: build-fuzz.sh [--target plan|image|nut|scenario] [--roundtrip] [-o OUTPUT]
+#   plan (default): the front end (lexer, parser, semantic pass, printer);
+#   --roundtrip also checks that the printed plan parses and prints the
+#   same again.  image (also --image): the image decoder, verifier,
+#   disassembler and VM.  nut: the NUT reply parser and request writer
+#   (runtime/nut-proto.c).  scenario: the scenario parser and the
+#   simulator (runtime/scenario.c, runtime/cmd-simulate.c) against a fixed
+#   plan.  OUTPUT defaults to ./fuzz-build/fuzz-TARGET (-roundtrip).
+#   flex and bison generate the scanner and parser into a scratch
+#   directory, so a fresh checkout needs no configure run; CC (default
+#   clang) and FUZZ_CFLAGS may be overridden (e.g. FUZZ_CFLAGS='-g -O1
+#   -DFUZZ_IMAGE_GROWS' for fuzz-image's check that the VM never grows a
+#   buffer).
 set -eu
 
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,13 +24,20 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--roundtrip) roundtrip=-DFUZZ_ROUNDTRIP ;;
 	--image) target=image ;;
-	-o) out=$2; shift ;;
-	-h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--target) [ $# -ge 2 ] || { echo "build-fuzz.sh: --target needs a name" >&2; exit 2; }
+		target=$2; shift ;;
+	-o) [ $# -ge 2 ] || { echo "build-fuzz.sh: -o needs a file name" >&2; exit 2; }
+		out=$2; shift ;;
+	-h|--help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build-fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
-if [ -n "$roundtrip" ] && [ $target = image ]; then
+case $target in
+plan|image|nut|scenario) ;;
+*) echo "build-fuzz.sh: the target is plan, image, nut or scenario, not '$target'" >&2; exit 2 ;;
+esac
+if [ -n "$roundtrip" ] && [ $target != plan ]; then
 	echo "build-fuzz.sh: --roundtrip is for the plan target only" >&2
 	exit 2
 fi
@@ -64,17 +75,25 @@ cat > "$gen/config.h" <<'EOH'
 #define VERSION "fuzz"
 EOH
 
+# the front end and the engine (every target but nut)
 srcs=
-for f in "$srcdir"/grammar/*.c "$srcdir"/engine/*.c; do
-	case ${f##*/} in
-	lexer.c|parser.c) ;;	# generated: the fresh copies in $gen are used
-	*) srcs="$srcs $f" ;;
-	esac
-done
+if [ $target != nut ]; then
+	for f in "$srcdir"/grammar/*.c "$srcdir"/engine/*.c; do
+		case ${f##*/} in
+		lexer.c|parser.c) ;;	# generated: the fresh copies in $gen are used
+		*) srcs="$srcs $f" ;;
+		esac
+	done
+	srcs="$gen/grammar/lexer.c $gen/grammar/parser.c$srcs"
+fi
+case $target in
+nut) srcs="$srcdir/runtime/nut-proto.c" ;;
+# fuzz-scenario.c includes scenario.c and cmd-simulate.c itself (their file access goes to the input)
+scenario) srcs="$srcs $srcdir/runtime/sim-trace.c $srcdir/runtime/cli.c" ;;
+esac
 
 # -I"$gen" first: its config.h and grammar/parser.h win over a configured tree's
 # shellcheck disable=SC2086
 "$CC" $CFLAGS $SAN $roundtrip -I"$gen" -I"$srcdir" \
-	-o "$out" "$srcdir/tests/fuzz/fuzz-$target.c" \
-	"$gen/grammar/lexer.c" "$gen/grammar/parser.c" $srcs
+	-o "$out" "$srcdir/tests/fuzz/fuzz-$target.c" $srcs -lm
 echo "build-fuzz.sh: built $out"

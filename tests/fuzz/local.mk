@@ -1,9 +1,12 @@
-## tests/fuzz/local.mk - `make fuzz` and `make fuzz-image`: libFuzzer runs of the front end and of the image loader, verifier and VM (clang, not part of make check).
+## tests/fuzz/local.mk - `make fuzz`, `make fuzz-image`, `make fuzz-nut`, `make fuzz-scenario`: libFuzzer runs of the front end, the image loader, verifier and VM, the NUT reply parser and request writer, the scenario parser and simulator (clang, not part of make check).
 FUZZ_SECONDS ?= 300
 
 EXTRA_DIST += \
 	tests/fuzz/fuzz-plan.c \
 	tests/fuzz/fuzz-image.c \
+	tests/fuzz/fuzz-nut.c \
+	tests/fuzz/fuzz-scenario.c \
+	tests/fuzz/nut.seeds \
 	tests/fuzz/build-fuzz.sh \
 	tests/fuzz/run-fuzz.sh
 
@@ -15,4 +18,10 @@ fuzz:
 fuzz-image: upsplan$(EXEEXT)
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' $(SHELL) $(srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) image
 
-.PHONY: fuzz fuzz-image
+fuzz-nut:
+	$(SHELL) $(srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) nut
+
+fuzz-scenario:
+	$(SHELL) $(srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) scenario
+
+.PHONY: fuzz fuzz-image fuzz-nut fuzz-scenario

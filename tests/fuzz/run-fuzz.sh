@@ -1,55 +1,65 @@
 #!/bin/sh
-# run-fuzz.sh - build a libFuzzer target (plan: the front end; image: the image loader, verifier and VM) and fuzz it for SECONDS (default 300).
+# run-fuzz.sh - build a libFuzzer target (plan, image, nut, scenario) and fuzz it for SECONDS (default 300).
 #
-# usage: run-fuzz.sh [SECONDS] [plan|image]
-#   Works in the current directory: fuzz-build/ (binaries, logs),
-#   fuzz-corpus/ (target plan) or fuzz-corpus-image/ (kept between runs),
-#   fuzz-artifacts/ or fuzz-artifacts-image/ (crash-*, leak-*, timeout-*,
-#   oom-* inputs).
-#   plan (default): tests/fuzz/fuzz-plan.c, seeded from tests/diag,
+# usage: run-fuzz.sh [SECONDS] [plan|image|nut|scenario]
+#   (either order; the target defaults to plan).  Works in the current
+#   directory: fuzz-build/ (binaries, logs fuzz.log for plan and
+#   fuzz-TARGET.log for the others), fuzz-corpus/ (plan) or
+#   fuzz-corpus-TARGET/ (kept between runs), fuzz-artifacts/ or
+#   fuzz-artifacts-TARGET/ (crash-*, leak-*, timeout-*, oom-* inputs).
+#   plan: tests/fuzz/fuzz-plan.c, the front end, seeded from tests/diag,
 #   examples and tests/plans.  FUZZ_ROUNDTRIP=1 fuzzes the print/re-parse
 #   round trip as well.
 #   image: tests/fuzz/fuzz-image.c, seeded with the images that
 #   `upsplan compile --hostname=fuzz` makes of those plans (the ones that
 #   compile); UPSPLAN names the upsplan program (default: ./upsplan, then
 #   upsplan in the source tree, then in PATH).
+#   nut: tests/fuzz/fuzz-nut.c, the NUT reply parser and request writer,
+#   seeded with the lines of tests/fuzz/nut.seeds.
+#   scenario: tests/fuzz/fuzz-scenario.c, the scenario parser and the
+#   simulator, seeded with tests/run/*.scn and examples/*.scn, each
+#   followed by the dummy-ups files it names.
 #   FUZZ_FORK=N runs N fuzzing processes (libFuzzer -fork=N).
-#   Exit status: 0 no crash, 1 crash (or leak, timeout, UBSan report).
+#   Exit status: 0 no crash, 1 crash (or leak, timeout, UBSan report or
+#   a broken invariant), 2 usage or build error.
 set -u
 
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-seconds=${1:-300}
-target=${2:-plan}
-case $seconds in
-''|*[!0-9]*) echo "run-fuzz.sh: SECONDS must be a number, not '$seconds'" >&2; exit 2 ;;
-esac
-case $target in
-plan|image) ;;
-*) echo "run-fuzz.sh: the target is plan or image, not '$target'" >&2; exit 2 ;;
-esac
+seconds=300
+target=plan
+for arg in "$@"; do
+	case $arg in
+	plan|image|nut|scenario) target=$arg ;;
+	''|*[!0-9]*)
+		echo "run-fuzz.sh: give SECONDS (a number) and a target (plan, image, nut or scenario), not '$arg'" >&2
+		exit 2 ;;
+	*) seconds=$arg ;;
+	esac
+done
 
-if [ "$target" = image ]; then
-	bin=fuzz-build/fuzz-image
-	"$srcdir/tests/fuzz/build-fuzz.sh" --image -o "$bin" || exit 2
-	corpus=fuzz-corpus-image
-	artifacts=fuzz-artifacts-image
-	log=fuzz-build/fuzz-image.log
-else
-	bin=fuzz-build/fuzz-plan
+bin=fuzz-build/fuzz-$target
+corpus=fuzz-corpus-$target
+artifacts=fuzz-artifacts-$target
+log=fuzz-build/fuzz-$target.log
+if [ "$target" = plan ]; then
+	# the names of the first target, kept so that a corpus grown before stays in use
+	corpus=fuzz-corpus
+	artifacts=fuzz-artifacts
+	log=fuzz-build/fuzz.log
 	if [ "${FUZZ_ROUNDTRIP:-0}" = 1 ]; then
 		bin=fuzz-build/fuzz-plan-roundtrip
 		"$srcdir/tests/fuzz/build-fuzz.sh" --roundtrip -o "$bin" || exit 2
 	else
 		"$srcdir/tests/fuzz/build-fuzz.sh" -o "$bin" || exit 2
 	fi
-	corpus=fuzz-corpus
-	artifacts=fuzz-artifacts
-	log=fuzz-build/fuzz.log
+else
+	"$srcdir/tests/fuzz/build-fuzz.sh" --target "$target" -o "$bin" || exit 2
 fi
 
 mkdir -p "$corpus" "$artifacts"
 nseed=0
-if [ "$target" = image ]; then
+case $target in
+image)
 	upsplan=${UPSPLAN:-}
 	if [ -z "$upsplan" ]; then
 		for p in ./upsplan "$srcdir/upsplan" "$(command -v upsplan 2>/dev/null)"; do
@@ -67,15 +77,37 @@ if [ "$target" = image ]; then
 			>/dev/null 2>&1; then
 			nseed=$((nseed + 1))
 		fi
-	done
-else
+	done ;;
+plan)
 	for f in "$srcdir"/tests/diag/*.conf "$srcdir"/examples/*.conf "$srcdir"/tests/plans/*.conf; do
 		[ -f "$f" ] || continue
 		d=${f#"$srcdir"/}
 		cp "$f" "$corpus/seed-$(echo "$d" | tr '/' '_')"
 		nseed=$((nseed + 1))
-	done
-fi
+	done ;;
+nut)
+	# one seed a line: printf's %b expands the escapes (\n, \r, \t, \0NNN)
+	while IFS= read -r line; do
+		case $line in '#'*|'') continue ;; esac
+		nseed=$((nseed + 1))
+		printf '%b' "$line" >"$corpus/seed-$nseed"
+	done <"$srcdir/tests/fuzz/nut.seeds" ;;
+scenario)
+	# the scenario, then "--- NAME" and the text of each dummy-ups file it names
+	for f in "$srcdir"/tests/run/*.scn "$srcdir"/examples/*.scn; do
+		[ -f "$f" ] || continue
+		d=${f#"$srcdir"/}
+		seed=$corpus/seed-$(echo "$d" | tr '/' '_')
+		cp "$f" "$seed"
+		for dummy in $(sed -n 's/^.*[[:space:]]dummy[[:space:]][[:space:]]*[^[:space:]][^[:space:]]*[[:space:]][[:space:]]*"\{0,1\}\([A-Za-z0-9._-]*\)"\{0,1\}[[:space:]]*$/\1/p' "$f"); do
+			if [ -f "$(dirname "$f")/$dummy" ]; then
+				printf -- '--- %s\n' "$dummy" >>"$seed"
+				cat "$(dirname "$f")/$dummy" >>"$seed"
+			fi
+		done
+		nseed=$((nseed + 1))
+	done ;;
+esac
 echo "run-fuzz.sh: target $target, $nseed seed files, corpus $(find "$corpus" -type f | wc -l) inputs, running ${seconds}s"
 
 fork=
@@ -98,7 +130,7 @@ echo "run-fuzz.sh: ran $((end - start))s, ${runs:-?} executions, corpus $(find "
 if [ $status -ne 0 ] || grep -q 'runtime error:\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|ERROR: libFuzzer' "$log"; then
 	echo "run-fuzz.sh: CRASHED (exit $status); inputs in $artifacts/:"
 	ls -l "$artifacts"
-	grep -m 5 'ERROR:\|runtime error:\|SUMMARY:' "$log"
+	grep -m 5 'ERROR:\|runtime error:\|SUMMARY:\|^fuzz-' "$log"
 	exit 1
 fi
 echo "run-fuzz.sh: no crash"
