@@ -1,14 +1,15 @@
 #!/bin/sh
 # build-fuzz.sh - build a libFuzzer target (tests/fuzz/fuzz-TARGET.c) with clang, ASan and UBSan, straight from the sources.
 #
-# usage: build-fuzz.sh [--target plan|image|nut|scenario] [--roundtrip] [-o OUTPUT]
+# usage: build-fuzz.sh [--target plan|image|nut|scenario|frames] [--roundtrip] [-o OUTPUT]
 #   plan (default): the front end (lexer, parser, semantic pass, printer);
 #   --roundtrip also checks that the printed plan parses and prints the
 #   same again.  image (also --image): the image decoder, verifier,
 #   disassembler and VM.  nut: the NUT reply parser and request writer
 #   (runtime/nut-proto.c).  scenario: the scenario parser and the
 #   simulator (runtime/scenario.c, runtime/cmd-simulate.c) against a fixed
-#   plan.  OUTPUT defaults to ./fuzz-build/fuzz-TARGET (-roundtrip).
+#   plan.  frames: the privsep frame reader (runtime/privsep-frames.c).
+#   OUTPUT defaults to ./fuzz-build/fuzz-TARGET (-roundtrip).
 #   flex and bison generate the scanner and parser into a scratch
 #   directory, so a fresh checkout needs no configure run; CC (default
 #   clang) and FUZZ_CFLAGS may be overridden (e.g. FUZZ_CFLAGS='-g -O1
@@ -28,14 +29,14 @@ while [ $# -gt 0 ]; do
 		target=$2; shift ;;
 	-o) [ $# -ge 2 ] || { echo "build-fuzz.sh: -o needs a file name" >&2; exit 2; }
 		out=$2; shift ;;
-	-h|--help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build-fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
 case $target in
-plan|image|nut|scenario) ;;
-*) echo "build-fuzz.sh: the target is plan, image, nut or scenario, not '$target'" >&2; exit 2 ;;
+plan|image|nut|scenario|frames) ;;
+*) echo "build-fuzz.sh: the target is plan, image, nut, scenario or frames, not '$target'" >&2; exit 2 ;;
 esac
 if [ -n "$roundtrip" ] && [ $target != plan ]; then
 	echo "build-fuzz.sh: --roundtrip is for the plan target only" >&2
@@ -75,9 +76,9 @@ cat > "$gen/config.h" <<'EOH'
 #define VERSION "fuzz"
 EOH
 
-# the front end and the engine (every target but nut)
+# the front end and the engine (every target but nut and frames)
 srcs=
-if [ $target != nut ]; then
+if [ $target != nut ] && [ $target != frames ]; then
 	for f in "$srcdir"/grammar/*.c "$srcdir"/engine/*.c; do
 		case ${f##*/} in
 		lexer.c|parser.c) ;;	# generated: the fresh copies in $gen are used
@@ -88,6 +89,7 @@ if [ $target != nut ]; then
 fi
 case $target in
 nut) srcs="$srcdir/runtime/nut-proto.c" ;;
+frames) srcs="$srcdir/runtime/privsep-frames.c" ;;
 # fuzz-scenario.c includes scenario.c and cmd-simulate.c itself (their file access goes to the input)
 scenario) srcs="$srcs $srcdir/runtime/sim-trace.c $srcdir/runtime/cli.c" ;;
 esac

@@ -1,4 +1,4 @@
-## tests/fuzz/local.mk - `make fuzz`, `make fuzz-image`, `make fuzz-nut`, `make fuzz-scenario`: libFuzzer runs of the front end, the image loader, verifier and VM, the NUT reply parser and request writer, the scenario parser and simulator (clang, not part of make check).
+## tests/fuzz/local.mk - `make fuzz`, `make fuzz-image`, `make fuzz-nut`, `make fuzz-scenario`, `make fuzz-frames`: libFuzzer runs of the front end, the image loader, verifier and VM, the NUT reply parser and request writer, the scenario parser and simulator, the privsep frame reader (clang, not part of make check).
 FUZZ_SECONDS ?= 300
 
 EXTRA_DIST += \
@@ -7,6 +7,8 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz-nut.c \
 	tests/fuzz/fuzz-scenario.c \
 	tests/fuzz/nut.seeds \
+	tests/fuzz/fuzz-frames.c \
+	tests/fuzz/frames.seeds \
 	tests/fuzz/build-fuzz.sh \
 	tests/fuzz/run-fuzz.sh
 
@@ -24,4 +26,7 @@ fuzz-nut:
 fuzz-scenario:
 	$(SHELL) $(srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) scenario
 
-.PHONY: fuzz fuzz-image fuzz-nut fuzz-scenario
+fuzz-frames:
+	$(SHELL) $(srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) frames
+
+.PHONY: fuzz fuzz-image fuzz-nut fuzz-scenario fuzz-frames

@@ -1,7 +1,7 @@
 #!/bin/sh
-# run-fuzz.sh - build a libFuzzer target (plan, image, nut, scenario) and fuzz it for SECONDS (default 300).
+# run-fuzz.sh - build a libFuzzer target (plan, image, nut, scenario, frames) and fuzz it for SECONDS (default 300).
 #
-# usage: run-fuzz.sh [SECONDS] [plan|image|nut|scenario]
+# usage: run-fuzz.sh [SECONDS] [plan|image|nut|scenario|frames]
 #   (either order; the target defaults to plan).  Works in the current
 #   directory: fuzz-build/ (binaries, logs fuzz.log for plan and
 #   fuzz-TARGET.log for the others), fuzz-corpus/ (plan) or
@@ -19,6 +19,8 @@
 #   scenario: tests/fuzz/fuzz-scenario.c, the scenario parser and the
 #   simulator, seeded with tests/run/*.scn and examples/*.scn, each
 #   followed by the dummy-ups files it names.
+#   frames: tests/fuzz/fuzz-frames.c, the privsep frame reader, seeded with
+#   the lines of tests/fuzz/frames.seeds.
 #   FUZZ_FORK=N runs N fuzzing processes (libFuzzer -fork=N).
 #   Exit status: 0 no crash, 1 crash (or leak, timeout, UBSan report or
 #   a broken invariant), 2 usage or build error.
@@ -29,9 +31,9 @@ seconds=300
 target=plan
 for arg in "$@"; do
 	case $arg in
-	plan|image|nut|scenario) target=$arg ;;
+	plan|image|nut|scenario|frames) target=$arg ;;
 	''|*[!0-9]*)
-		echo "run-fuzz.sh: give SECONDS (a number) and a target (plan, image, nut or scenario), not '$arg'" >&2
+		echo "run-fuzz.sh: give SECONDS (a number) and a target (plan, image, nut, scenario or frames), not '$arg'" >&2
 		exit 2 ;;
 	*) seconds=$arg ;;
 	esac
@@ -85,13 +87,13 @@ plan)
 		cp "$f" "$corpus/seed-$(echo "$d" | tr '/' '_')"
 		nseed=$((nseed + 1))
 	done ;;
-nut)
+nut|frames)
 	# one seed a line: printf's %b expands the escapes (\n, \r, \t, \0NNN)
 	while IFS= read -r line; do
 		case $line in '#'*|'') continue ;; esac
 		nseed=$((nseed + 1))
 		printf '%b' "$line" >"$corpus/seed-$nseed"
-	done <"$srcdir/tests/fuzz/nut.seeds" ;;
+	done <"$srcdir/tests/fuzz/$target.seeds" ;;
 scenario)
 	# the scenario, then "--- NAME" and the text of each dummy-ups file it names
 	for f in "$srcdir"/tests/run/*.scn "$srcdir"/examples/*.scn; do
