@@ -45,9 +45,11 @@ struct nut_reply {
 /*
  * Split and classify the reply LINE of LEN bytes (without its line feed;
  * a trailing CR is ignored).  Returns 0, or -1 when the line is longer
- * than NUT_LINE_MAX, holds a NUL or a control byte, has an unclosed quote
- * or ends with a backslash, has more than NUT_WORDS_MAX words, or is an
- * OK/ERR/VAR/NUMLOGINS line with the wrong number of words.
+ * than NUT_LINE_MAX, holds a NUL or another byte below 0x20 but tab (a
+ * quoted tab stays in its word; DEL and bytes from 0x80 pass: they are
+ * escaped before they are logged), has an unclosed quote or ends with a
+ * backslash, has more than NUT_WORDS_MAX words, or is an OK/ERR/VAR/
+ * NUMLOGINS line with the wrong number of words.
  */
 int nut_parse(const char *line, size_t len, struct nut_reply *r);
 

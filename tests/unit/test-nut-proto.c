@@ -74,6 +74,11 @@ static void test_replies(void)
 	l = "ERR";
 	ok(nut_parse(l, strlen(l), &r) == -1, "ERR without its word is malformed");
 	ok(nut_parse("VAR u x \"a\0b\"", 13, &r) == -1, "a NUL byte is malformed");
+	l = "VAR u ups.status \"OL\x1b[2J\"";
+	ok(nut_parse(l, strlen(l), &r) == -1, "an ESC byte is malformed");
+	l = "VAR u ups.status \"OL\tLB\"";
+	ok(nut_parse(l, strlen(l), &r) == 0 && strcmp(r.words[3], "OL\tLB") == 0,
+	   "a tab inside quotes is kept (upsd's parser keeps it)");
 	char big[NUT_LINE_MAX + 10];
 	memset(big, 'a', sizeof(big));
 	ok(nut_parse(big, sizeof(big), &r) == -1, "a line over 512 bytes is malformed");
