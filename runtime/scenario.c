@@ -524,13 +524,17 @@ static void scn_unroll(struct scn_parser *ps)
 			diag_note(ps->dq, r, 0, l->at, "add e.g. 'at 1h end'");
 			continue;
 		}
+		double passes = floor((sc->end - l->start) / l->period);	/* period >= 1 s */
+		if (l->count == 0 || passes < 1)
+			continue;	/* a file that sets nothing, or no pass before the end: nothing to repeat */
+		/* counted before any step is made: a far end is refused at once, in no memory */
+		if ((double)sc->n + passes * (double)l->count > (double)SCN_MAX_STEPS) {
+			diag_at(ps->dq, DIAG_SCN_DUMMY, l->at,
+				"looping this file until the end makes more than %d steps; end the scenario earlier",
+				SCN_MAX_STEPS);
+			return;
+		}
 		for (double base = l->start + l->period; base <= sc->end; base += l->period) {
-			if (sc->n + l->count > SCN_MAX_STEPS) {
-				diag_at(ps->dq, DIAG_SCN_DUMMY, l->at,
-					"looping this file until the end makes more than %d steps; end the scenario earlier",
-					SCN_MAX_STEPS);
-				return;
-			}
 			for (size_t j = 0; j < l->count; j++) {
 				const struct scn_step *src = &sc->steps[l->first + j];
 				double when = base + (src->time - l->start);

@@ -25,7 +25,7 @@ check() {
 	fi
 }
 
-echo "1..23"
+echo "1..26"
 cp "$srcdir/examples/standard.conf" plan.conf
 chmod 600 plan.conf
 cat >s.scn <<'SCN'
@@ -84,6 +84,28 @@ run "$upsplan" simulate "--user=o'brien" plan.conf s.scn
 check 2 "--user wants a name of 1 to 64 letters" err "a user name with a quote"
 run "$upsplan" simulate --hostname=db-1.example.com --user=upsmon plan.conf s.scn
 check 0 "\[upsmon@db-1.example.com\]" out "a plain host and user name show in %(b)s"
+
+# looping .seq files and a far end: counted before anything is made
+printf 'TIMER 1\n' >idle.seq
+awk 'BEGIN { for (i = 0; i < 200; i++) print "at 0 dummy UPS-1 idle.seq"; print "at 1000000000 end" }' >idle.scn
+run timeout 20 "$upsplan" simulate --until=10 plan.conf idle.scn
+check 0 "10.000 .*end" out "a looping .seq file that sets nothing is not repeated a billion times"
+printf 'ups.status: OB\nTIMER 1\nups.status: OL\nTIMER 1\n' >flap.seq
+printf 'at 0 dummy UPS-1 flap.seq\nat 100000000 end\n' >far.scn
+if command -v /usr/bin/time >/dev/null 2>&1; then
+	run timeout 60 /usr/bin/time -o rss -f %M "$upsplan" simulate plan.conf far.scn
+	rss=$(tail -n 1 rss)
+else
+	run timeout 60 "$upsplan" simulate plan.conf far.scn
+	rss=0
+fi
+check 1 "looping this file until the end makes more than 5000000 steps; end the scenario earlier \[E704\]" err \
+	"a looping .seq file that would make 100 million steps is refused (E704)"
+if [ "$rss" -lt 65536 ]; then
+	ok "... before any of them is made (peak RSS $rss kB)"
+else
+	not_ok "... before any of them is made" "peak RSS $rss kB"
+fi
 
 # a scenario that would poll for days is stopped at the work bound, with a message
 cat >fast.conf <<'EOF'
