@@ -33,6 +33,15 @@ ok() {
 	echo "ok $n - $1"
 }
 
+# tap_skip WHY NAME...: each NAME an ok result skipped for WHY (as tap-env.sh's)
+tap_skip() {
+	_sk_why=$1
+	shift
+	for _sk_t in "$@"; do
+		ok "$_sk_t # SKIP $_sk_why"
+	done
+}
+
 # not_ok NAME [LINE...]: a failed check, with LINEs as TAP comments; the temp dir is kept
 not_ok() {
 	n=$((n + 1))

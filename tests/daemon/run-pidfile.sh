@@ -58,16 +58,6 @@ refused() {
 	fi
 }
 
-# skip NAME...: one skipped test per NAME
-skip() {
-	_sk_why=$1
-	shift
-	for _sk_t in "$@"; do
-		n=$((n + 1))
-		echo "ok $n - $_sk_t # SKIP $_sk_why"
-	done
-}
-
 started() {
 	dm_wait "$1.err" 'monitoring 1 UPS with plan' 15
 }
@@ -101,7 +91,7 @@ if [ "$root" -eq 1 ]; then
 			"monitoring child: ${mon:-none}; root parent $first: $(ls -l "/proc/$first/fd" 2>&1)"
 	fi
 else
-	skip "not root: one process, no monitoring child" "the monitoring child keeps no descriptor on the PID file"
+	tap_skip "not root: one process, no monitoring child" "the monitoring child keeps no descriptor on the PID file"
 fi
 dm_stop one
 check "stopped, the daemon removes its PID file" test ! -e "$PEERS_DIR/one.pid"
@@ -155,7 +145,7 @@ if [ "$root" -eq 1 ]; then
 	refused "--trace: a file of another user is refused" 2 "--trace: '$PEERS_DIR/daemons.trace' belongs to daemon (uid 1)"
 	check "... and stays that user's" test "$(stat -c %U "$PEERS_DIR/daemons.trace")" = daemon
 else
-	skip "not root: only root writes these files for another user" "PID file of another user" \
+	tap_skip "not root: only root writes these files for another user" "PID file of another user" \
 		"... left as it was" "PID file symbolic link" "-l hard link" "... not given away" \
 		"--trace of another user" "... stays that user's"
 fi
@@ -197,7 +187,7 @@ if [ "$root" -eq 1 ]; then
 	dm_stop four
 	dm_set_dev a OL
 else
-	skip "not root: only the root parent writes POWERDOWNFLAG" "POWERDOWNFLAG link" \
+	tap_skip "not root: only the root parent writes POWERDOWNFLAG" "POWERDOWNFLAG link" \
 		"POWERDOWNFLAG of another user" "link target" "link logged" "other user logged" "SHUTDOWNCMDs"
 fi
 

@@ -144,7 +144,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	dm_stop child
 	dm_set_dev b OL
 else
-	for t in 36 37 38 39 40; do ok "the monitoring process alone killed # SKIP not root (no root parent)"; done
+	tap_skip "not root (no root parent)" "the monitoring process alone killed" "the root parent starts it again" \
+		"it adopts the timer" "the SHUTDOWNCMD at the original deadline" "once"
 fi
 
 # ---- 41-43 (meanwhile): killed with its SHUTDOWNCMD running (as systemd stops a
@@ -198,7 +199,8 @@ EOF
 			[ \"\$(tr '\\n' ' ' <'$ACT/fail-shutdown')\" = 'A C ' ]"
 	dm_stop fail
 else
-	for t in 44 45 46; do ok "a restart while a SHUTDOWNCMD fails # SKIP not root (no root parent)"; done
+	tap_skip "not root (no root parent)" "asked for again, not run twice" "the failure reaches the new process" \
+		"a later SHUTDOWNCMD runs"
 fi
 
 # ---- 14-22 (meanwhile): state files that must be ignored; the daemon runs normally (a fresh start: OL->OB)
@@ -298,8 +300,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	check "a state directory that is a symbolic link: refused, with the fix" \
 		sh -c "[ $rc -eq 2 ] && grep -q 'is a symbolic link: remove it' '$PEERS_DIR/linkdir.err'"
 else
-	ok "a state directory of another user # SKIP not root"
-	ok "a state directory that is a symbolic link # SKIP not root"
+	tap_skip "not root" "a state directory of another user" "a state directory that is a symbolic link"
 fi
 
 # ---- 29-35, the end of 1-6: the SHUTDOWNCMD at the original deadline, once
