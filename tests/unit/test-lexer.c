@@ -7,6 +7,7 @@
 
 #include "engine/diag.h"
 #include "grammar/parse.h"
+#include "grammar/parse-int.h"
 #include "tests/unit/tap.h"
 
 /* One tokenised text: its registry, diagnostics and the tokens as "name@off=text | ...". */
@@ -102,12 +103,13 @@ static void has_diag(const struct lexrun *r, size_t i, const char *code, uint32_
 #define LS(s) (s), (sizeof(s) - 1)
 
 static const char *const keywords[] = {
-	"APCUPSDUSER", "CANCELTIMER", "CERTFILE", "DEBUG", "EMAIL", "EPRINT",
+	"APCUPSDUSER", "CANCELTIMER", "CERTFILE", "CERTNAME", "CLIENTCERT",
+	"CLIENTKEY", "DEBUG", "EMAIL", "EPRINT",
 	"FROM", "GROUP", "HOST", "IF", "LET", "MESSAGE", "MINSUPPLIES",
 	"MONITOR", "NOTIFY", "NUTLOG", "PASSWORD", "POLLFREQ", "POLLFREQALERT",
 	"PORT", "POWERVAL", "PRINT", "REPORTS", "SETFSD", "SHELLCMD",
 	"SHUTDOWNCMD", "SMTPSERVER", "STARTTIMER", "SUBJECT", "SYSLOG",
-	"TIMEOUT", "TO", "TYPE", "UPSDUSER", "USER", "WALL", "WHEN",
+	"TIMEOUT", "TLS", "TO", "TYPE", "UPSDUSER", "USER", "WALL", "WHEN",
 	"SHUTDOWN",
 };
 
@@ -124,7 +126,7 @@ static void test_keywords(void)
 	char all[1024] = "", allwant[4096] = "";
 	size_t off = 0;
 
-	is_int(NELEM(keywords), 38, "37 keyword tokens plus SHUTDOWN");
+	is_int(NELEM(keywords), 42, "41 keyword tokens plus SHUTDOWN");
 	for (size_t i = 0; i < NELEM(keywords); i++) {
 		const char *k = keywords[i];
 
@@ -165,6 +167,60 @@ static void test_keywords(void)
 	lexes("a.b%c+d-e _x", "name@0=a.b%c+d-e | name@10=_x");
 	lexes("5 401 0.5 .5 5.", "number@0=5 | number@2=401 | number@6=0.5 | number@10=.5 | number@13=5.");
 	lexes("ups:ups2", "name@0=ups | ':'@3=: | name@4=ups2");
+}
+
+/* Is TEXT one of the N words of LIST? */
+static int listed(const char *const *list, size_t n, const char *text)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], text) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The lexer's own table: every entry is found with its own token and
+ * status, whatever letter it starts with and however many share it (a
+ * fixed row per first letter once lost the ninth word silently), and it
+ * holds exactly the words of the two lists above.
+ */
+static void test_keyword_table(void)
+{
+	size_t n = lex_keyword_count(), found = 0, wrong = 0;
+	int tok, st, got, gotst;
+	const char *text;
+	char longer[64];
+
+	is_int(n, NELEM(keywords) + NELEM(statuses), "the table holds %zu keywords and status words",
+	       NELEM(keywords) + NELEM(statuses));
+	for (size_t i = 0; (text = lex_keyword_entry(i, &tok, &st)) != NULL; i++) {
+		got = lex_keyword(text, strlen(text), &gotst);
+		if (got == tok && gotst == st)
+			found++;
+		else
+			diag("table entry %s: lex_keyword gives token %d status %d, not %d %d", text, got, gotst, tok,
+			     st);
+		if (!listed(st < 0 ? keywords : statuses, st < 0 ? NELEM(keywords) : NELEM(statuses), text)) {
+			diag("table entry %s is not in this test's lists", text);
+			wrong++;
+		}
+		/* a prefix or an extension of a word is no word unless listed */
+		snprintf(longer, sizeof(longer), "%sZ", text);
+		if (lex_keyword(longer, strlen(longer), &gotst) != 0) {
+			diag("%s is taken for a keyword", longer);
+			wrong++;
+		}
+		snprintf(longer, sizeof(longer), "%.*s", (int)strlen(text) - 1, text);
+		if (lex_keyword(longer, strlen(longer), &gotst) != 0 && !listed(keywords, NELEM(keywords), longer) &&
+		    !listed(statuses, NELEM(statuses), longer)) {
+			diag("%s, a prefix of %s, is taken for a keyword", longer, text);
+			wrong++;
+		}
+	}
+	is_int(found, n, "every table entry is found with its own token and status");
+	is_int(wrong, 0, "no entry outside the lists, no longer word taken for one");
+	is_int(lex_keyword("", 0, &gotst), 0, "the empty word is no keyword");
+	is_int(lex_keyword("TOC", 3, &gotst), 0, "TOC (between TO and TOCK) is no keyword");
 }
 
 static void test_quotes(void)
@@ -415,6 +471,7 @@ static void test_errors(void)
 int main(void)
 {
 	test_keywords();
+	test_keyword_table();
 	test_quotes();
 	test_comments_lines();
 	test_munch();
