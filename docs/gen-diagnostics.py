@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 # gen-diagnostics.py - writes docs/diagnostics.md: one entry per code of engine/diag-codes.def, examples copied from the tests/diag golden files.
 # Maintainer tool: run it after changing a diagnostic or its golden test (python3 docs/gen-diagnostics.py).
 import os

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* argv.c - shell-like word splitting of SHUTDOWNCMD texts (quotes honoured, nothing expanded). */
 #include "config.h"
 

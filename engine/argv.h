@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* argv.h - split a SHUTDOWNCMD text into arguments as a shell would, without running one. */
 #ifndef UPSPLAN_ARGV_H
 #define UPSPLAN_ARGV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* codegen.c - code generation: clauses to handlers, with the pc -> source map written by one emit function. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* codegen.h - code generation: the semantic pass hands checked rules here, which build the plan image. */
 #ifndef UPSPLAN_CODEGEN_H
 #define UPSPLAN_CODEGEN_H

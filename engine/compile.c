@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* compile.c - source to verified plan image: the one path every host uses to compile a plan. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* compile.h - source to verified plan image in one call: parse, check, generate, verify. */
 #ifndef UPSPLAN_COMPILE_H
 #define UPSPLAN_COMPILE_H

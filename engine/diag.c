@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diag.c - the diagnostics module: queue records, sort them, render GNU text or JSON. */
 #include "config.h"
 

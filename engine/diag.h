@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diag.h - the diagnostics module: queued records with stable codes, GNU and JSON rendering. */
 #ifndef UPSPLAN_DIAG_H
 #define UPSPLAN_DIAG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* disasm.c - the disassembler: a plan image as text, names and texts decoded, with source locations. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* disasm.h - listing of a verified plan image: tables, templates, handlers with source locations. */
 #ifndef UPSPLAN_DISASM_H
 #define UPSPLAN_DISASM_H

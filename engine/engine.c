@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* engine.c - glue of state, events, timers and VM: what the daemon and the simulator call; snapshots of the decision state. */
 #include "config.h"
 

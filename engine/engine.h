@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* engine.h - the engine both hosts drive: UPS state, events, timers and the VM, one call per poll or deadline; snapshots of its state. */
 #ifndef UPSPLAN_ENGINE_H
 #define UPSPLAN_ENGINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* events.c - the 42 REPORTS event pairs: 19 None<->X tables, OL<->OB, COMM<->NOCOMM. */
 #include "config.h"
 

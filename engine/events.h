@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* events.h - the 42 REPORTS event pairs of UPSmon.py and their numbering. */
 #ifndef UPSPLAN_EVENTS_H
 #define UPSPLAN_EVENTS_H

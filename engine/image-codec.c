@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* image-codec.c - a plan image to and from bytes: magic, format version, checksum, sections. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* image.c - plan image building blocks: opcode table, strings, templates, growth, freeing. */
 #include "config.h"
 

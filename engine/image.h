@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* image.h - the plan image: bytecode, tables and source map that a compiled plan is made of. */
 #ifndef UPSPLAN_IMAGE_H
 #define UPSPLAN_IMAGE_H

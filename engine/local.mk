@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## engine/local.mk - diagnostics, semantic pass, code generation, plan image, verifier, VM.
 noinst_LIBRARIES += engine/libengine.a
 engine_libengine_a_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sema-flow.c - whole-plan checks: groups, thresholds, timers, shutdown paths, file mode. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sema-gen.c - code generation: the semantic pass hands each checked declaration to the code generator. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sema-int.h - state of the semantic pass, shared by its files (private to engine/). */
 #ifndef UPSPLAN_SEMA_INT_H
 #define UPSPLAN_SEMA_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sema-text.c - semantic checks of values: numbers, hosts, message texts, % substitutions. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sema.c - the semantic pass over a parsed plan, in file order, as UPSmon.py's e() but checked. */
 #include "config.h"
 

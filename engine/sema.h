@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sema.h - the semantic pass: checks a parsed plan and builds its symbol tables. */
 #ifndef UPSPLAN_SEMA_H
 #define UPSPLAN_SEMA_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* state.c - per-UPS status tables and the derivation of REPORTS events from poll results. */
 #include "config.h"
 

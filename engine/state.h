@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* state.h - per-UPS state and event derivation: a poll result becomes an ordered list of REPORTS events. */
 #ifndef UPSPLAN_STATE_H
 #define UPSPLAN_STATE_H

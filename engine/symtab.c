@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* symtab.c - string-keyed hash table (seeded FNV-1a, linear probing). */
 #include "config.h"
 

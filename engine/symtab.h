@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* symtab.h - string-keyed hash table (open addressing) mapping names to indexes. */
 #ifndef UPSPLAN_SYMTAB_H
 #define UPSPLAN_SYMTAB_H

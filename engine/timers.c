@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timers.c - binary min-heap of named timers with in-place re-arm and cancel. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timers.h - the engine's timer heap: every named timer of a plan, ordered by deadline. */
 #ifndef UPSPLAN_TIMERS_H
 #define UPSPLAN_TIMERS_H

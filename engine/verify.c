@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verify.c - the plan image verifier: nothing runs that has not passed it. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vm.c - the bytecode VM: bounded handler runs, %(k)s rendering, effects queued for the host. */
 #include "config.h"
 

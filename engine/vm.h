@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vm.h - the VM: runs the handler of one event on a verified plan image and queues effects; no I/O. */
 #ifndef UPSPLAN_VM_H
 #define UPSPLAN_VM_H

@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## examples/local.mk - shipped example plans and their outage scenarios; tests/examples.sh and tests/roundtrip.sh check every examples/*.conf, and each examples/NAME-outage.scn is simulated against tests/run/NAME-outage.trace.
 EXAMPLE_SCENARIOS = \
 	examples/heartbeat-outage.scn \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ast.c - AST arena allocation and small helpers over nodes. */
 #include "config.h"
 

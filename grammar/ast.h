@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ast.h - abstract syntax tree of a UPSmon.conf plan; every node keeps its source span. */
 #ifndef UPSPLAN_AST_H
 #define UPSPLAN_AST_H

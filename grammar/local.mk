@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## grammar/local.mk - the front end: scanner, parser, AST, source registry.
 noinst_LIBRARIES += grammar/libgrammar.a
 grammar_libgrammar_a_SOURCES = \

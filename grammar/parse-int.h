@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* parse-int.h - state shared by the flex scanner and the bison parser (private to grammar/). */
 #ifndef UPSPLAN_PARSE_INT_H
 #define UPSPLAN_PARSE_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* parse.h - front-end entry points: tokenise and parse a loaded source file. */
 #ifndef UPSPLAN_PARSE_H
 #define UPSPLAN_PARSE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* parser.y - pure bison grammar of UPSmon.conf (UPSmon.py 1.3 EBNF), building the AST. */
 %code top {
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* print.c - canonical printer of a parsed plan: the same meaning, one layout. */
 #include "config.h"
 

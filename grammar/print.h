@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* print.h - canonical printer of a parsed plan (upsplan check --print). */
 #ifndef UPSPLAN_PRINT_H
 #define UPSPLAN_PRINT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source.c - source registry: loads files, maps global offsets to file, line and column. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source.h - source registry: file texts in one global offset space, line/column lookup. */
 #ifndef UPSPLAN_SOURCE_H
 #define UPSPLAN_SOURCE_H

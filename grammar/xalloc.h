@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xalloc.h - allocation that never returns NULL: out of memory ends the program with a message. */
 #ifndef UPSPLAN_XALLOC_H
 #define UPSPLAN_XALLOC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* actions.c - carry out the plan's effects: syslog and the NUT log at once, commands and mail in time-limited child processes. */
 #include "config.h"
 

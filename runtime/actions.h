@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* actions.h - the daemon's actions for real: logs, wall, desktop notices, mail, commands, each asynchronous with a time limit. */
 #ifndef UPSPLAN_ACTIONS_H
 #define UPSPLAN_ACTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli.c - what the subcommands share: option errors, checked host and user names. */
 #include "config.h"
 

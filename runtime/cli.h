@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli.h - the subcommands of upsplan and what they share (exit codes, option errors). */
 #ifndef UPSPLAN_CLI_H
 #define UPSPLAN_CLI_H

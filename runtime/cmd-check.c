@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-check.c - upsplan check: the linter. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-compile.c - upsplan compile (plan to image file) and upsplan disasm (bytecode listing). */
 #include "config.h"
 

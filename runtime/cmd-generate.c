@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-generate.c - upsplan generate: a standard or timed plan assembled from stdlib-rules, checked before it is written. */
 #include "config.h"
 

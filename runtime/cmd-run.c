@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-run.c - upsplan run: options, daemon mode and PID file, the split into a root parent and an unprivileged monitor. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-simulate.c - upsplan simulate: a plan against a scripted outage on a virtual clock; prints what would happen, runs nothing. */
 #include "config.h"
 

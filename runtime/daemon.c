@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* daemon.c - upsplan run's loop on libevent: one connection per UPS, polls on the plan's cadence, timers, actions, signals, reloads. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* daemon.h - the monitoring loop of upsplan run: upsd connections, the engine, actions, signals, reloads. */
 #ifndef UPSPLAN_DAEMON_H
 #define UPSPLAN_DAEMON_H

@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## runtime/daemon.mk - the daemon's library (upsd connections, TLS, actions, privilege separation), linked by upsplan and the tests; and upsplan-mail, the helper that sends its mail with libcurl.
 noinst_LIBRARIES += runtime/libdaemon.a
 runtime_libdaemon_a_SOURCES = \

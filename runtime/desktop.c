@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* desktop.c - finding the graphical sessions in utmp and running the NOTIFY command in each, as its user. */
 #include "config.h"
 

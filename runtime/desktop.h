@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* desktop.h - NOTIFY for the users of graphical sessions: who is logged in on a display (utmp), and the notify command run as each of them. */
 #ifndef UPSPLAN_DESKTOP_H
 #define UPSPLAN_DESKTOP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* email.c - EMAIL actions: build one RFC 5322 message and send it over SMTP with libcurl, TLS required and verified. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* email.h - send the mail of an EMAIL action over SMTP (implicit TLS or required STARTTLS) with libcurl. */
 #ifndef UPSPLAN_EMAIL_H
 #define UPSPLAN_EMAIL_H

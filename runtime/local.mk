@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## runtime/local.mk - the upsplan command-line program.
 upsplan_SOURCES = \
 	runtime/cli.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.c - daemon logging: syslog or standard error, plus the NUT-style text log opened for each write. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.h - the daemon's logging: messages to syslog or standard error, the NUT-style text log, -D walk-through levels. */
 #ifndef UPSPLAN_LOG_H
 #define UPSPLAN_LOG_H

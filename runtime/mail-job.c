@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mail-job.c - encode and decode the mail job passed from the daemon to upsplan-mail. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mail-job.h - the mail job the daemon hands to upsplan-mail on its standard input: each field as "LENGTH\nBYTES\n". */
 #ifndef UPSPLAN_MAIL_JOB_H
 #define UPSPLAN_MAIL_JOB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mail-main.c - upsplan-mail: the helper that sends one EMAIL of the daemon with libcurl, so that the daemon itself never loads libcurl. */
 #include "config.h"
 

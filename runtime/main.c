@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, help, version). */
 #include "config.h"
 

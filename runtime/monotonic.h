@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* monotonic.h - seconds on the monotonic clock, for time limits and the daemon's own clock (clock steps do not move them). */
 #ifndef UPSPLAN_MONOTONIC_H
 #define UPSPLAN_MONOTONIC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nut-proto.c - NUT protocol lines: quoting requests as upsd's parser reads them, splitting and classifying replies. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nut-proto.h - the NUT network protocol as a monitor speaks it: requests with quoted arguments, reply lines split and classified. */
 #ifndef UPSPLAN_NUT_PROTO_H
 #define UPSPLAN_NUT_PROTO_H

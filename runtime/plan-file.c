@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plan-file.c - plan sources and plan images on disk: load (compile or read+verify) and save (0600, atomic). */
 #include "config.h"
 

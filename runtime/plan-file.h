@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plan-file.h - a plan from disk: a source compiled on the spot, or a saved image; saving images. */
 #ifndef UPSPLAN_PLAN_FILE_H
 #define UPSPLAN_PLAN_FILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* privsep.c - the root parent of the daemon: a small loop that runs only the plan's own shutdown commands, and starts the monitoring child again when it dies. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* privsep.h - privilege separation: a root parent that only runs the plan's SHUTDOWNCMDs and writes POWERDOWNFLAG, for an unprivileged child it restarts when it dies. */
 #ifndef UPSPLAN_PRIVSEP_H
 #define UPSPLAN_PRIVSEP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* scenario.c - the scenario file parser: timed changes of NUT variables, lost connections, upsd restarts, dummy-ups files. */
 #include "config.h"
 

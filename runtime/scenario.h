@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* scenario.h - scripted outages for upsplan simulate: the scenario file format and its parser. */
 #ifndef UPSPLAN_SCENARIO_H
 #define UPSPLAN_SCENARIO_H

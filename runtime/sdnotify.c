@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sdnotify.c - the sd_notify datagram protocol implemented directly (no libsystemd): NOTIFY_SOCKET paths and abstract names. */
 #include "config.h"
 

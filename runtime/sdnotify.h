@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sdnotify.h - systemd's notification protocol (sd_notify): one datagram per state change on NOTIFY_SOCKET. */
 #ifndef UPSPLAN_SDNOTIFY_H
 #define UPSPLAN_SDNOTIFY_H

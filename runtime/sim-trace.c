@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sim-trace.c - formatting of simulation traces (aligned text, JSON Lines) and the --expect line diff. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sim-trace.h - the simulator's output: one line per event, expiry and action (text or JSON Lines), and --expect comparison. */
 #ifndef UPSPLAN_SIM_TRACE_H
 #define UPSPLAN_SIM_TRACE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stdlib.h - the stdlib-rules files compiled into upsplan (for upsplan generate). */
 #ifndef UPSPLAN_STDLIB_H
 #define UPSPLAN_STDLIB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tls.c - OpenSSL client contexts for upsd: the group's CERTFILE as the only trust anchor, names always checked. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tls.h - TLS for upsd connections with OpenSSL 3: contexts per group, name checks, readable failure reasons. */
 #ifndef UPSPLAN_TLS_H
 #define UPSPLAN_TLS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* upsd-conn.c - upsd connections on libevent: TLS first (STARTTLS or direct), then login, keepalives, FSD, LOGOUT for each UPS; the polls of all UPS of a upsd pipelined over its poll connection (requests and TLS I/O: upsd-io.c; replies: upsd-reply.c). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* upsd-conn.h - TLS connections to upsd: one per monitored UPS (connect, STARTTLS or direct TLS, login, FSD, LOGOUT) and one poll connection per upsd carrying the polls of all its UPS. */
 #ifndef UPSPLAN_UPSD_CONN_H
 #define UPSPLAN_UPSD_CONN_H

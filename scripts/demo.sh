@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh - build upsplan, check and compile plans, then run the daemon over TLS against a real upsd + dummy-ups on 127.0.0.1 through a power outage.
 #
 # Run from anywhere inside a checkout, as root on a fresh Debian 12 (or as a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-deps.sh - install the Debian 12 packages needed to build and test upsplan (only the missing ones; silent when none is).
 #
 # Run as root on Debian 12 (bookworm).  As another user it only checks, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test.sh - the whole test run (README, CI): deps, build + make check, ASan/UBSan build + make check, valgrind, make distcheck; last line "N passed, N failed".
 #
 # Run from anywhere inside a checkout, as root on a fresh Debian 12 (or as a

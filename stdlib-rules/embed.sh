@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # embed.sh - write a C file holding every stdlib-rules file as a string, for upsplan generate.
 # Usage: sh embed.sh SRCDIR FILE... >stdlib-rules.c   (FILE relative to SRCDIR)
 set -eu

@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## stdlib-rules/local.mk - the rule files upsplan generate assembles plans from; installed in $(pkgdatadir)/stdlib-rules and compiled into upsplan.
 STDLIB_RULES = \
 	stdlib-rules/messages.rules \

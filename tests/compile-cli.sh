@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # compile-cli.sh - TAP: upsplan compile and disasm from the command line: image mode 0600, round trip, and every bad input refused clearly.
 #
 # Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # diag-docs.sh - TAP: every code of engine/diag-codes.def has a manual entry in docs/diagnostics.md and a golden test in tests/diag/.
 set -eu
 srcdir=${top_srcdir:-$(dirname "$0")/..}

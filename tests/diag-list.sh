@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # diag-list.sh - TAP: tests/diag/list.mk names every tests/diag/*.conf, and each golden test has its .err (and its .args/.mode in DIAG_EXTRA).
 #
 # A .conf missing from list.mk is never run; a .args or .mode file missing

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # examples.sh - TAP: every examples/*.conf checks clean with -Werror; the mkUPSmonconf plans in tests/plans/mk-*.conf check without errors.
 #
 # Each file is copied (mode 0600, as an administrator would install a file

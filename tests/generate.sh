@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # generate.sh - TAP: upsplan generate writes plans that check clean (no error, no warning) and simulate correctly; files 0640, no clobbering, bad options refused.
 #
 # Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files:

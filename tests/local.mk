@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## tests/local.mk - the test suite: diagnostic golden tests, TAP scripts and the check benchmark (included by Makefile.am).
 ##
 ## tests/diag/NAME.conf  golden test: `upsplan check` output must equal

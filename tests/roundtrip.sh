@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # roundtrip.sh - TAP: `upsplan check --print` of every shipped plan is a fixed point with the same diagnostics.
 #
 # For each examples/*.conf, stdlib-rules/*.conf and tests/plans/*.conf:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # simulate-cli.sh - TAP: upsplan simulate from the command line: options, --expect, --until, JSON Lines, images, bad input.
 #
 # Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files:

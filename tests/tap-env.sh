@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tap-env.sh - sourced by the TAP scripts of tests/: locale, source dir, the upsplan binary under test, TAP results and a scratch directory.
 # Sets: srcdir (top of the source tree; env top_srcdir, else the directory
 # above the sourcing script), upsplan (absolute; env UPSPLAN, else

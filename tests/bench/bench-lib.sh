@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench-lib.sh - what the benchmark scripts share, sourced by them: the C locale, here (the script's directory), srcdir (the source tree) and abspath.
 
 LC_ALL=C

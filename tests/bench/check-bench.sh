@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check-bench.sh - benchmark of `upsplan check` on generated plans of 10, 1,000 and 10,000 UPS (time and peak RSS, best of 3).
 #
 # Usage: sh tests/bench/check-bench.sh [N...]      (default: 10 1000 10000)

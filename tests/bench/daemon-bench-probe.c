@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* daemon-bench-probe.c - timing helper of tests/bench/daemon-bench.sh: when every unit is logged into upsd (from upsd's log), and the latency of a status change through dummy-ups and upsd to a daemon's action. */
 #define _XOPEN_SOURCE 700	/* POSIX.1-2008 + XSI, also under -std=c99 */
 #include "config.h"

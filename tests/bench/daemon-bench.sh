@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # daemon-bench.sh - benchmark of `upsplan run` against NUT's upsmon on one real upsd 2.8.0 (STARTTLS) serving N dummy-ups units: time until all are logged in, CPU and RSS at POLLFREQ 1, latency from a status change to the action.
 #
 # Usage: sh tests/bench/daemon-bench.sh        (make bench runs it)

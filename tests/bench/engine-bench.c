@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* engine-bench.c - engine benchmark: handler runs per second without allocation, compiling versus loading an image, upssched's rate. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # engine-bench.sh - benchmark of the engine: handler runs/s without allocation, compiling vs loading a 10,000-UPS image, ratio to NUT's upssched.
 #
 # Usage: sh tests/bench/engine-bench.sh [N]          (default: 10000 UPS)

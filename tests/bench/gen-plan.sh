@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # gen-plan.sh - write on stdout a benchmark plan with N UPS, each with the rules of the mkUPSmonconf "timed" plan.
 #
 # Usage: sh tests/bench/gen-plan.sh N [GROUP-SIZE]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # gen-scenario.sh - benchmark scenario for the plans of gen-plan.sh: N UPS, each switching CHANGES times between on battery and on line.
 #
 # Usage: sh tests/bench/gen-scenario.sh N CHANGES >bench.scn

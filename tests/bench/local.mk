@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## tests/bench/local.mk - the benchmark programs, built only by `make bench`: the engine benchmark (tests/bench/engine-bench.sh) and the timing helper of the daemon benchmark (tests/bench/daemon-bench.sh).
 EXTRA_PROGRAMS = tests/bench/engine-bench tests/bench/daemon-bench-probe
 tests_bench_engine_bench_SOURCES = tests/bench/engine-bench.c

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sim-bench.sh - benchmark of `upsplan simulate`: 10,000 UPS, 100 status changes each (1 million events) through the timed plan.
 #
 # Usage: sh tests/bench/sim-bench.sh [N CHANGES]     (default: 10000 100)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-compile.sh - golden test of the compiler: `upsplan disasm` of one plan must equal tests/compile/NAME.dis.
 #
 # Usage (automake DIS_LOG_COMPILER, run from the top of the build tree):

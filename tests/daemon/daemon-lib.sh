@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # daemon-lib.sh - sourced by the daemon's TAP tests (it sources peers.sh): TAP counters, starting and stopping `upsplan run`, waiting for log lines.
 #
 # POSIX sh, safe under `set -eu`.  It sources peers.sh (beside it) and sets

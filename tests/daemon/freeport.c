@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* freeport.c - test helper: print TCP ports on 127.0.0.1 that are free right now (for the NUT peers of tests/daemon/peers.sh). */
 #define _XOPEN_SOURCE 700	/* POSIX.1-2008 + XSI (random), also under -std=c99 */
 #include "config.h"

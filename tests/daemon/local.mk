@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## tests/daemon/local.mk - integration tests of the daemon against real NUT peers: the peers library, its C helpers and its self-test.
 ##
 ## tests/daemon/peers.sh      sourced by the TAP scripts: dummy-ups, upsd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mkutmp.c - test helper: append a login record (USER_PROCESS) to a utmp file, for the NOTIFY tests of upsplan run --utmp. */
 #define _GNU_SOURCE
 #include "config.h"

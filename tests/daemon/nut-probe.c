@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nut-probe.c - test helper: talk to a NUT server in plain TCP, STARTTLS or direct TLS, verify its certificate, send command lines, print the replies. */
 #define _XOPEN_SOURCE 700	/* POSIX.1-2008 (getaddrinfo, getopt), also under -std=c99 */
 #include "config.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # peers-selftest.sh - TAP: the NUT peers of tests/daemon/peers.sh come up, answer NUT's upsc, serve the right certificates, restart, and are all gone afterwards.
 #
 # Environment: PEERS_BINDIR (the built helpers; make check sets it),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # peers.sh - sourced by the daemon's TAP tests: real NUT peers (dummy-ups, upsd with STARTTLS, stunnel front ends, a silent server) on 127.0.0.1 in a temp dir.
 #
 # POSIX sh, safe under `set -eu`.  Linux only (/proc is used to check that

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-keepalive.sh - TAP: upsd drops a client silent for 60 s; a UPS whose polls go over the poll connection keeps its own (LOGIN) connection through the keepalive: after 75 s it is the same connection, logged in once, never NOCOMM.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-outage.sh - TAP: upsplan run against a real upsd + dummy-ups over STARTTLS: an outage from a .seq file traced in the order simulate gives, one SHUTDOWNCMD, FSD from a primary seen by a secondary, upsd killed and restarted, USR1, SIGTERM logging out.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-poller.sh - TAP: the poll connection of a upsd against a real upsd: the polls of its UPS go over it; lost, they go on each UPS's own connection with no NOCOMM and no missed event, and it comes back; a hung upsd (SIGSTOP) makes its UPS NOCOMM within two polls, COMM again after SIGCONT.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1

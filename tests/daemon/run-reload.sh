@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-reload.sh - TAP: upsplan run with a real upsd and a server that never answers: the hung server does not delay the other's events; SIGHUP with a broken plan keeps the running one, with a good plan swaps it in keeping state and timers; SIGTERM stops at once.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-tls.sh - TAP: upsplan run --check-only against a real upsd (STARTTLS) and stunnel front ends (direct TLS, client certificates): what works, and a clear message for each TLS or login failure, never a password in clear.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1

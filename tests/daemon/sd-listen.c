@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sd-listen.c - test helper: a service manager's notification socket (AF_UNIX datagrams, as systemd's NOTIFY_SOCKET) that writes each datagram received as a line to a file. */
 #define _XOPEN_SOURCE 700
 #include "config.h"

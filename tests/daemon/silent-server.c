@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* silent-server.c - test helper: a TCP server on 127.0.0.1 that accepts connections and never answers (the "hung upsd" of tests/daemon), or answers every line alike and records what it got. */
 #define _XOPEN_SOURCE 700	/* POSIX.1-2008 (sigaction, getopt), also under -std=c99 */
 #include "config.h"

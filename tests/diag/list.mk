@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## tests/diag/list.mk - the diagnostic golden tests: one DIAG_TESTS line per tests/diag/NAME.conf (NAME.err beside it).
 ## Optional NAME.args and NAME.mode files go to DIAG_EXTRA so that they are
 ## distributed.  tests/diag-list.sh checks that this list matches the files.

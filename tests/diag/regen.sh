@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # regen.sh - maintainer helper: rewrite tests/diag/*.err from the current `upsplan check` output (review with git diff first!).
 #
 # Usage: sh tests/diag/regen.sh [NAME.conf...]

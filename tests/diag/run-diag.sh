@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-diag.sh - golden test of `upsplan check` diagnostics (tests/diag/NAME.conf vs NAME.err) and of simulation traces (tests/run/NAME.conf + NAME.scn vs NAME.trace).
 #
 # Usage (automake CONF_LOG_COMPILER, run from the top of the build tree):

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # email.sh - TAP: upsplan-mail (runtime/mail-main.c, email.c: what sends the daemon's EMAIL) against tests/email/fake-smtp: TLS modes, AUTH, failures, headers, RFC 2047.
 #
 # Each mail is a job on upsplan-mail's standard input, as `upsplan run`

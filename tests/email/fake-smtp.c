@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake-smtp.c - test-only SMTP server on 127.0.0.1 (one connection at a time, optional TLS and AUTH) that records what it receives. */
 #include "config.h"
 

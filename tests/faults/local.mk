@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## tests/faults/local.mk - the fault campaign: upsplan run against a hostile upsd (hostile replies, TLS and TCP faults, drops), the back-off, the open files limit, the escaping of what servers send.
 ##
 ## tests/faults/hostile-upsd        test-only upsd (STARTTLS, OpenSSL) for any

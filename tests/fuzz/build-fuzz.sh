@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # build-fuzz.sh - build a libFuzzer target (tests/fuzz/fuzz-TARGET.c) with clang, ASan and UBSan, straight from the sources.
 #
 # usage: build-fuzz.sh [--target plan|image|nut|scenario|frames] [--roundtrip] [-o OUTPUT]
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
 		target=$2; shift ;;
 	-o) [ $# -ge 2 ] || { echo "build-fuzz.sh: -o needs a file name" >&2; exit 2; }
 		out=$2; shift ;;
-	-h|--help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build-fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-image.c - libFuzzer target: decode and verify one plan image, then list and run everything the verifier accepts. */
 #include "config.h"
 

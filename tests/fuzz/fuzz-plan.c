@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-plan.c - libFuzzer target: parse, check, print and render the diagnostics of one input plan. */
 #include "config.h"
 

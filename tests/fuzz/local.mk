@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## tests/fuzz/local.mk - `make fuzz`, `make fuzz-image`, `make fuzz-nut`, `make fuzz-scenario`, `make fuzz-frames`: libFuzzer runs of the front end, the image loader, verifier and VM, the NUT reply parser and request writer, the scenario parser and simulator, the privsep frame reader (clang, not part of make check).
 FUZZ_SECONDS ?= 300
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-fuzz.sh - build a libFuzzer target (plan, image, nut, scenario, frames) and fuzz it for SECONDS (default 300).
 #
 # usage: run-fuzz.sh [SECONDS] [plan|image|nut|scenario|frames]

@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## tests/privsep/local.mk - the root parent against a compromised monitoring child: an LD_PRELOAD shim and its TAP test (in a private PID namespace).
 ##
 ## tests/privsep/evil-child.so  LD_PRELOAD shim: the monitoring child writes

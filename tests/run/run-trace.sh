@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-trace.sh - golden simulation trace: `upsplan simulate` of tests/run/NAME.scn must print tests/run/NAME.trace.
 #
 # Usage (automake SCN_LOG_COMPILER, from the top of the build tree; NAME unique):

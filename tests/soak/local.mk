@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
 ## tests/soak/local.mk - `make soak`: upsplan run for SOAK_MINUTES against a real upsd with flapping units, upsd restarts, reloads and SIGHUP storms (tests/soak/soak.sh; not part of make check).
 SOAK_MINUTES ?= 30
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plan-helper.h - unit test helpers: compile a plan text into a verified image; build tiny images by hand. */
 #ifndef UPSPLAN_PLAN_HELPER_H
 #define UPSPLAN_PLAN_HELPER_H

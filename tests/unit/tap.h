@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tap.h - a tiny TAP producer for the unit tests: ok(), is_int(), is_str(), done_testing(). */
 #ifndef UPSPLAN_TAP_H
 #define UPSPLAN_TAP_H

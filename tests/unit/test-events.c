@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-events.c - TAP tests of event derivation (engine/state.c) and of the engine loop (engine/engine.c). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-image.c - TAP tests of code generation, templates, the image codec and the verifier (hand-corrupted images). */
 #include "config.h"
 

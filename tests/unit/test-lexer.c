@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-lexer.c - TAP tests of lex_tokens(): token kinds and spans, quotes, HOST values, lexical errors. */
 #include "config.h"
 

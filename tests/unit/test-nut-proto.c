@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-nut-proto.c - TAP tests of NUT protocol lines: request quoting as upsd's parser reads it, reply splitting and classification. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-source.c - TAP tests of the source registry: loading, global offsets, lines, UTF-8 columns, long lines. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-vm.c - TAP tests of the VM (every opcode, action kind and substitution, conditions, joined clauses, timers), the timer heap and argv splitting. */
 #include "config.h"
 
