@@ -24,5 +24,5 @@ DAEMON_LIBS = runtime/libdaemon.a $(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIB
 # process that sends one mail, never in the daemon
 pkglibexec_PROGRAMS = upsplan-mail
 upsplan_mail_SOURCES = runtime/mail-main.c runtime/email.c runtime/email.h runtime/mail-job.c runtime/mail-job.h
-upsplan_mail_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS)
-upsplan_mail_LDADD = grammar/libgrammar.a $(LIBCURL_LIBS)
+upsplan_mail_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(OPENSSL_CFLAGS)
+upsplan_mail_LDADD = grammar/libgrammar.a $(LIBCURL_LIBS) $(OPENSSL_LIBS)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "runtime/email.h"
 #include "runtime/monotonic.h"
@@ -295,29 +296,10 @@ static int email_parse_list(const char *what, const char *list, int single, stru
 	}
 }
 
-/* Base64 of the N bytes at IN into OUT (4 * ceil(N / 3) + 1 bytes); returns the length written. */
+/* Base64 of the N bytes at IN (N <= EMAIL_WORD_BYTES) into OUT (4 * ceil(N / 3) + 1 bytes); returns the length written. */
 static size_t email_b64(const unsigned char *in, size_t n, char *out)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
-	unsigned v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-		out[o++] = tab[v >> 18 & 63];
-		out[o++] = tab[v >> 12 & 63];
-		out[o++] = tab[v >> 6 & 63];
-		out[o++] = tab[v & 63];
-	}
-	if (i < n) {
-		v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
-		out[o++] = tab[v >> 18 & 63];
-		out[o++] = tab[v >> 12 & 63];
-		out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return o;
+	return (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 }
 
 static void email_hdr_start(struct email_hdr *h, struct email_buf *b, const char *name)
