@@ -77,7 +77,7 @@ static src_span join(src_span a, src_span b)
 
 %define api.pure full
 %define api.location.type {src_span}
-%define parse.error detailed
+%define parse.error custom
 %define parse.lac full
 %locations
 %param {yyscan_t scanner}
@@ -400,36 +400,64 @@ const char *parse_token_name(int tok)
 	return yysymbol_name(YYTRANSLATE(tok));
 }
 
-/* Report a syntax error, naming the text of the unexpected token. */
+/* Bison's own errors (memory exhausted); syntax errors go to yyreport_syntax_error. */
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *pc, const char *msg)
 {
-	const char *prefix = "syntax error, ";
-	const char *un = strstr(msg, "unexpected ");
-	const char *rest;
+	(void)scanner;
+	pc->nerrors++;
+	diag_at(pc->dq, DIAG_SYNTAX, *loc, "%s", msg);
+}
+
+/* Does the token kind NAME spell the token's text (LEN bytes at TEXT): WALL, or ':' for ":"? */
+static int parse_names_itself(const char *name, const char *text, size_t len)
+{
+	size_t n = strlen(name);
+
+	if (n == len + 2 && name[0] == '\'' && name[n - 1] == '\'')
+		name++, n -= 2;
+	return n == len && memcmp(name, text, len) == 0;
+}
+
+/* Most tokens a message lists after "expecting" (bison's own choice: more are not listed). */
+#define PARSE_EXPECT_MAX 4
+
+/*
+ * Report a syntax error: "unexpected NAME 'text', expecting A or B", the
+ * token's own text after its kind unless the kind is the text (a keyword,
+ * "unexpected WALL", or a mark, "unexpected ':'"), at most 40 bytes of it; the expected tokens only
+ * when there are at most PARSE_EXPECT_MAX.
+ */
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, struct parse_ctx *pc)
+{
+	yysymbol_kind_t exp[PARSE_EXPECT_MAX], tok = yypcontext_token(ctx);
+	const src_span *loc = yypcontext_location(ctx);
+	const char *name, *text;
+	char expecting[256] = "";
+	int n;
 	(void)scanner;
 
 	pc->nerrors++;
-	if (strncmp(msg, prefix, strlen(prefix)) == 0)
-		msg += strlen(prefix);
-	if (!un || loc->len == 0 || strstr(msg, "end of file")) {
-		if (strstr(msg, "end of file"))
-			diag_at(pc->dq, DIAG_SYNTAX, *loc, "%s: the last declaration is incomplete", msg);
-		else
-			diag_at(pc->dq, DIAG_SYNTAX, *loc, "%s", msg);
-		return;
+	if (tok == YYSYMBOL_YYEMPTY) {
+		diag_at(pc->dq, DIAG_SYNTAX, *loc, "syntax error");
+		return 0;
 	}
-	un += strlen("unexpected ");
-	rest = strchr(un, ',');
-	if (!rest)
-		rest = un + strlen(un);
-	/* a keyword names itself: "unexpected WALL", not "unexpected WALL 'WALL'" */
-	if ((size_t)(rest - un) == loc->len && memcmp(un, src_bytes(pc->reg, *loc), loc->len) == 0) {
-		diag_at(pc->dq, DIAG_SYNTAX, *loc, "%s", msg);
-		return;
+	n = yypcontext_expected_tokens(ctx, exp, PARSE_EXPECT_MAX);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++)
+		snprintf(expecting + strlen(expecting), sizeof(expecting) - strlen(expecting), "%s%s",
+			 i ? " or " : ", expecting ", yysymbol_name(exp[i]));
+	name = yysymbol_name(tok);
+	if (tok == YYSYMBOL_YYEOF) {
+		diag_at(pc->dq, DIAG_SYNTAX, *loc, "unexpected %s%s: the last declaration is incomplete", name,
+			expecting);
+		return 0;
 	}
-	/* "unexpected name 'TOWR', expecting ':'": show at most 40 bytes of the token */
-	diag_at(pc->dq, DIAG_SYNTAX, *loc, "%.*s '%.*s'%s%s",
-		(int)(rest - msg - 0), msg,
-		(int)(loc->len > 40 ? 40 : loc->len), src_bytes(pc->reg, *loc),
-		loc->len > 40 ? "..." : "", rest);
+	text = src_bytes(pc->reg, *loc);
+	if (loc->len == 0 || parse_names_itself(name, text, loc->len))
+		diag_at(pc->dq, DIAG_SYNTAX, *loc, "unexpected %s%s", name, expecting);
+	else
+		diag_at(pc->dq, DIAG_SYNTAX, *loc, "unexpected %s '%.*s'%s%s", name,
+			(int)(loc->len > 40 ? 40 : loc->len), text, loc->len > 40 ? "..." : "", expecting);
+	return 0;
 }

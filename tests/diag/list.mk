@@ -14,6 +14,7 @@ DIAG_TESTS += tests/diag/E290-empty.conf
 DIAG_TESTS += tests/diag/E290-only-comments.conf
 DIAG_TESTS += tests/diag/E300-eof.conf
 DIAG_TESTS += tests/diag/E300-syntax.conf
+DIAG_TESTS += tests/diag/E300-tokens.conf
 DIAG_TESTS += tests/diag/E301-max-errors.conf
 DIAG_TESTS += tests/diag/E302-intro-late.conf
 DIAG_TESTS += tests/diag/E305-low-before-monitor.conf
