@@ -9,7 +9,7 @@
 
 #include "engine/engine.h"
 #include "engine/events.h"
-#include "grammar/ast.h"
+#include "grammar/status.h"
 #include "engine/symtab.h"
 #include "grammar/xalloc.h"
 
@@ -296,10 +296,10 @@ void eng_note_fsd(struct engine *e, uint32_t u)
 /* Is PAIR an event of the LB1, LB2 or LB3 table? */
 static int eng_lb_pair(uint32_t pair)
 {
-	static const int words[3] = { AST_ST_LB1, AST_ST_LB2, AST_ST_LB3 };
+	static const int words[3] = { SW_LB1, SW_LB2, SW_LB3 };
 
 	for (int i = 0; i < 3; i++)
-		if (ev_pair_table(pair) == ev_pair_table((unsigned)ev_pair_index(AST_ST_NONE, words[i])))
+		if (ev_pair_table(pair) == ev_pair_table((unsigned)ev_pair_index(SW_NONE, words[i])))
 			return 1;
 	return 0;
 }

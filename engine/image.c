@@ -11,6 +11,9 @@
 #include "engine/image.h"
 #include "grammar/xalloc.h"
 
+/* The handler table of an image is indexed by event pair: new pairs need a new format version. */
+_Static_assert(IMG_VERSION != 2 || EV_NPAIRS == 42, "image version 2 has 42 event pairs: raise IMG_VERSION");
+
 static const struct op_info op_infos[OP_COUNT] = {
 #define OP_NOPS(a, b, c, d) ((a) != OPK_NONE) + ((b) != OPK_NONE) + ((c) != OPK_NONE) + ((d) != OPK_NONE)
 #define OP(name, a, b, c, d, in, out, meaning) \

@@ -339,8 +339,8 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 
 	if (c && ev_pair_index(c->from, c->to) < 0) {
 		struct diag_record *r = diag_at(s->dq, DIAG_BAD_COND, c->span,
-			"IF %s->%s is not a valid event pair", ast_status_name(c->from),
-			ast_status_name(c->to));
+			"IF %s->%s is not a valid event pair", sw_name(c->from),
+			sw_name(c->to));
 		sema_pair_hint(s, r, c->span, c->from, c->to);
 	}
 	switch (a->kind) {
@@ -452,17 +452,17 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 			t->timeout = wd->event.off;
 	} else if (ev_pair_index(d->from, d->to) < 0) {
 		struct diag_record *r = diag_at(s->dq, DIAG_BAD_EVENT, wd->event,
-			"REPORTS %s->%s is not a valid event pair", ast_status_name(d->from),
-			ast_status_name(d->to));
+			"REPORTS %s->%s is not a valid event pair", sw_name(d->from),
+			sw_name(d->to));
 		sema_pair_hint(s, r, wd->event, d->from, d->to);
 	} else {
 		sema_gen_when_begin(s, d, SEMA_NONE);
 		w->reports = 1;
-		if (d->from == AST_ST_NONE && d->to == AST_ST_LB)
+		if (d->from == SW_NONE && d->to == SW_LB)
 			g->has_none_lb = 1;
-		if (d->from == AST_ST_COMM && d->to == AST_ST_NOCOMM)
+		if (d->from == SW_COMM && d->to == SW_NOCOMM)
 			g->has_comm_nocomm = 1;
-		if (d->from == AST_ST_NONE && d->to == AST_ST_FSD)
+		if (d->from == SW_NONE && d->to == SW_FSD)
 			g->has_none_fsd = 1;
 	}
 	for (const struct ast_action *a = wd->actions; a; a = a->next) {

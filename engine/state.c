@@ -12,16 +12,10 @@
 #include "grammar/xalloc.h"
 
 enum {
-	ST_LB = 7, ST_LB1 = 8, ST_LS = 11,	/* tables derived by the engine, not read from upsd */
-	ST_OB = 19, ST_NOCOMM = ST_TABLE_NOCOMM,
+	ST_LB1 = SW_T_LB1, ST_LS = SW_T_LS, ST_OB = SW_T_OB, ST_NOCOMM = SW_T_NOCOMM,
 	ST_NWORDS = ST_WORD_TABLES
 };
-
-/* The 19 None<->X tables, in table order (engine/events.c). */
-static const char *const st_words[ST_NWORDS] = {
-	"ALARM", "BOOST", "BYPASS", "CAL", "CHRG", "DISCHRG", "FSD", "LB", "LB1", "LB2",
-	"LB3", "LS", "OFF", "OVER", "RB", "TEST", "TICK", "TOCK", "TRIM"
-};
+_Static_assert(SW_T_LB2 == ST_LB1 + 1 && SW_T_LB3 == ST_LB1 + 2, "LB1..LB3 are three tables in a row");
 
 void st_init(struct st_plan *sp, const struct plan_image *img)
 {
@@ -58,13 +52,13 @@ void st_free(struct st_plan *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-/* Table of an upsd status word (LB1..LB3 and LS are the engine's own), or -1. */
-static int st_word_table(const char *w, size_t len)
+/* The word of ups.status spelled by the LEN bytes at W (any case; LB1..LB3, LS, COMM, NOCOMM are the engine's own), or -1. */
+static int st_upsd_word(const char *w, size_t len)
 {
-	for (int k = 0; k < ST_NWORDS; k++) {
-		if ((k >= ST_LB1 && k <= ST_LS) || strlen(st_words[k]) != len)
+	for (int k = 0; k < SW_COUNT; k++) {
+		if (sw_words[k].source != SW_SRC_UPSD || strlen(sw_words[k].text) != len)
 			continue;
-		if (strncasecmp(w, st_words[k], len) == 0)
+		if (strncasecmp(w, sw_words[k].text, len) == 0)
 			return k;
 	}
 	return -1;
@@ -170,13 +164,13 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 		len = strcspn(w, " \t");
 		if (len == 0)
 			break;
-		if (len == 2 && strncasecmp(w, "OL", 2) == 0) {
-			st_set(sp, u, ST_OB, 0, out, &n);
-		} else if (len == 2 && strncasecmp(w, "OB", 2) == 0) {
-			st_set(sp, u, ST_OB, 1, out, &n);
-		} else if ((k = st_word_table(w, len)) >= 0) {
-			present |= 1u << k;
-			st_set(sp, u, (unsigned)k, 1, out, &n);
+		if ((k = st_upsd_word(w, len)) >= 0) {
+			const struct sw_info *sw = &sw_words[k];
+
+			if (sw->side == SW_SIDE_ONE)
+				present |= 1u << sw->table;
+			/* OL clears the OL/OB table, OB and a word of its own set theirs */
+			st_set(sp, u, (unsigned)sw->table, sw->side != SW_SIDE_FIRST, out, &n);
 		}
 		/* anything else (ECO, HB, WAIT, vendor words) is kept in s->status only */
 		w += len;
@@ -234,9 +228,7 @@ int st_on_battery(const struct st_plan *sp, uint32_t u)
 
 const char *st_table_name(unsigned k)
 {
-	if (k < ST_NWORDS)
-		return st_words[k];
-	return k == ST_OB ? "OB" : k == ST_NOCOMM ? "NOCOMM" : NULL;
+	return k < SW_TABLES ? sw_words[sw_table_word[k]].text : NULL;
 }
 
 void st_save(const struct st_plan *sp, uint32_t u, struct st_saved *out)

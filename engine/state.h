@@ -9,11 +9,11 @@
 #include "engine/events.h"
 #include "engine/image.h"
 
-#define ST_TABLE_NOCOMM 20	/* the table bit that holds NOCOMM (events.h: after the words and OL/OB) */
+#define ST_TABLE_NOCOMM SW_T_NOCOMM	/* the table bit that holds NOCOMM */
 #define ST_STATUS_MAX 256	/* bytes of ups.status kept (unknown words included) */
-#define ST_MAX_EVENTS EV_NPAIRS	/* a poll changes each of the 21 tables at most once */
-#define ST_WORD_TABLES 19	/* the None<->X tables come first */
-#define ST_TABLES 21		/* tables: the 19 None<->X words, OL/OB, COMM/NOCOMM */
+#define ST_MAX_EVENTS EV_NPAIRS	/* a poll changes each table at most once */
+#define ST_WORD_TABLES SW_ONE_TABLES	/* the None<->X tables come first (19) */
+#define ST_TABLES SW_TABLES	/* tables: the None<->X words, OL/OB, COMM/NOCOMM (21) */
 #define ST_CHARGE_MAX 32	/* bytes of battery.charge kept, its NUL included */
 
 /* State of one UPS as the engine sees it. */
@@ -34,7 +34,7 @@ struct st_ups {
  */
 struct st_saved {
 	uint32_t tables;	/* as struct st_ups (bits of ST_TABLES tables) */
-	uint32_t present;	/* bits of the 19 word tables */
+	uint32_t present;	/* bits of the ST_WORD_TABLES word tables */
 	uint8_t polled, fsd;
 	char *status;		/* NULL before the first answer */
 	char charge[ST_CHARGE_MAX];	/* "" unknown */
@@ -73,9 +73,9 @@ void st_free(struct st_plan *sp);
  *      the UPS's threshold;
  *   4. None->LS when the group's POWERVAL of UPS not on battery is below
  *      MINSUPPLIES;
- *   5. X->None for every word no longer present, in table order (ALARM
- *      BOOST BYPASS CAL CHRG DISCHRG FSD LB LB1 LB2 LB3 LS OFF OVER RB TEST
- *      TICK TOCK TRIM).
+ *   5. X->None for every word no longer present, in table order
+ *      (grammar/status.def: ALARM BOOST BYPASS CAL CHRG DISCHRG FSD LB LB1
+ *      LB2 LB3 LS OFF OVER RB TEST TICK TOCK TRIM).
  * Without an answer only COMM->NOCOMM can fire: the last known status
  * words, charge and LB levels are kept.  Returns the number of events.
  */
@@ -87,7 +87,7 @@ const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name);
 /* Is UPS U on battery (table OL/OB holds OB)? */
 int st_on_battery(const struct st_plan *sp, uint32_t u);
 
-/* Name of table K ("ALARM" .. "TRIM", then "OB", "NOCOMM": the word it holds when set), or NULL. */
+/* Name of table K: the word it holds when set ("ALARM" .. "TRIM", "OB", "NOCOMM"), or NULL. */
 const char *st_table_name(unsigned k);
 
 /* The state of UPS U into OUT (its status a copy: free it). */

@@ -59,28 +59,6 @@ void ast_plan_append(struct ast_plan *plan, struct ast_decl *decl)
 	plan->ndecls++;
 }
 
-static const char *const ast_status_names[AST_ST_COUNT] = {
-#define AST_ST_NAME(id, text) text,
-	AST_STATUS_WORDS(AST_ST_NAME)
-#undef AST_ST_NAME
-};
-
-const char *ast_status_name(int st)
-{
-	if (st < 0 || st >= AST_ST_COUNT)
-		return "?";
-	return ast_status_names[st];
-}
-
-int ast_status_lookup(const char *s, size_t len)
-{
-	for (int i = 0; i < AST_ST_COUNT; i++)
-		if (strlen(ast_status_names[i]) == len &&
-		    memcmp(ast_status_names[i], s, len) == 0)
-			return i;
-	return -1;
-}
-
 const char *ast_action_name(int k)
 {
 	static const char *const names[] = {

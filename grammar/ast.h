@@ -5,27 +5,7 @@
 
 #include <stdint.h>
 #include "grammar/source.h"
-
-/* The 24 STATUS words of the lexer, in the order of UPSmon.py's table. */
-#define AST_STATUS_WORDS(X) \
-	X(NONE, "None") X(ALARM, "ALARM") X(BOOST, "BOOST") X(BYPASS, "BYPASS") \
-	X(CAL, "CAL") X(CHRG, "CHRG") X(NOCOMM, "NOCOMM") X(DISCHRG, "DISCHRG") \
-	X(FSD, "FSD") X(LB1, "LB1") X(LB2, "LB2") X(LB3, "LB3") X(LB, "LB") \
-	X(LS, "LS") X(COMM, "COMM") X(OB, "OB") X(OFF, "OFF") X(OL, "OL") \
-	X(OVER, "OVER") X(RB, "RB") X(TEST, "TEST") X(TICK, "TICK") \
-	X(TOCK, "TOCK") X(TRIM, "TRIM")
-
-enum ast_status {
-#define AST_ST_ENUM(id, text) AST_ST_##id,
-	AST_STATUS_WORDS(AST_ST_ENUM)
-#undef AST_ST_ENUM
-	AST_ST_COUNT
-};
-
-/* Spelling of status word ST ("None", "OL", ...). */
-const char *ast_status_name(int st);
-/* Status word spelled by the LEN bytes at S, or -1. */
-int ast_status_lookup(const char *s, size_t len);
+#include "grammar/status.h"
 
 /* How a piece of text was written. */
 enum ast_text_kind {
@@ -79,7 +59,7 @@ struct ast_email {
 /* IF a->b in front of an action. */
 struct ast_cond {
 	src_span span;
-	uint8_t from, to;	/* enum ast_status */
+	uint8_t from, to;	/* enum sw_word */
 };
 
 /*
@@ -157,7 +137,7 @@ struct ast_decl {
 	/* WHEN only: */
 	uint8_t timeout : 1;	/* 1: TIMEOUT/TO timer; 0: REPORTS a->b */
 	uint8_t to_synonym : 1;	/* TO written for TIMEOUT */
-	uint8_t from, to;	/* enum ast_status when !timeout */
+	uint8_t from, to;	/* enum sw_word when !timeout */
 	union {
 		struct ast_smtp *smtp;
 		struct {

@@ -12,6 +12,9 @@ grammar_libgrammar_a_SOURCES = \
 	grammar/print.h \
 	grammar/source.c \
 	grammar/source.h \
+	grammar/status.c \
+	grammar/status.def \
+	grammar/status.h \
 	grammar/xalloc.c \
 	grammar/xalloc.h
 BUILT_SOURCES += grammar/parser.h

@@ -45,7 +45,7 @@ static void pr_action(const struct src_registry *reg, const struct ast_action *a
 
 	fputs("    ", out);
 	if (c)
-		fprintf(out, "IF %s->%s ", ast_status_name(c->from), ast_status_name(c->to));
+		fprintf(out, "IF %s->%s ", sw_name(c->from), sw_name(c->to));
 	fputs(ast_action_name(a->kind), out);
 	switch (a->kind) {
 	case AST_ACT_CANCELTIMER:
@@ -149,8 +149,8 @@ void print_plan(const struct src_registry *reg, const struct ast_plan *plan, FIL
 				fputs(" TIMEOUT ", out);
 				pr_span(reg, w->event, out);
 			} else {
-				fprintf(out, " REPORTS %s->%s", ast_status_name(d->from),
-					ast_status_name(d->to));
+				fprintf(out, " REPORTS %s->%s", sw_name(d->from),
+					sw_name(d->to));
 			}
 			fputs(" :\n", out);
 			for (const struct ast_action *a = w->actions; a; a = a->next)

@@ -155,7 +155,7 @@ static int bench_handler(const char *path, double seconds)
 	struct vm_host host = { NULL, bench_getvar };
 	struct tmr_heap timers;
 	uint32_t *tables, ups, n;
-	int pair = ev_pair_index(AST_ST_NONE, AST_ST_LB);
+	int pair = ev_pair_index(SW_NONE, SW_LB);
 	struct vm *vm;
 	const struct vm_effect *e;
 	uint64_t runs = 0, effects = 0, sink = 0;

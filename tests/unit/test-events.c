@@ -345,9 +345,74 @@ static void test_reads_charge(void)
 	}
 }
 
+/*
+ * The pair numbers are kept in images: they must not move when a status
+ * word is added (status.def says where).  Every pair goes to its number
+ * and back, every other FROM->TO is refused, the tables hold the words.
+ */
+static void test_pairs(void)
+{
+	static const char *const want[] = {
+		"None->ALARM", "ALARM->None", "None->BOOST", "BOOST->None", "None->BYPASS", "BYPASS->None",
+		"None->CAL", "CAL->None", "None->CHRG", "CHRG->None", "None->DISCHRG", "DISCHRG->None",
+		"None->FSD", "FSD->None", "None->LB", "LB->None", "None->LB1", "LB1->None",
+		"None->LB2", "LB2->None", "None->LB3", "LB3->None", "None->LS", "LS->None",
+		"None->OFF", "OFF->None", "None->OVER", "OVER->None", "None->RB", "RB->None",
+		"None->TEST", "TEST->None", "None->TICK", "TICK->None", "None->TOCK", "TOCK->None",
+		"None->TRIM", "TRIM->None", "OL->OB", "OB->OL", "COMM->NOCOMM", "NOCOMM->COMM",
+	};
+	unsigned named = 0, back = 0, valid = 0, hinted = 0;
+	char hint[512], both[64];
+	int from, to;
+
+	is_int(EV_NPAIRS, sizeof(want) / sizeof(want[0]), "%d event pairs", EV_NPAIRS);
+	is_int(ST_TABLES, 21, "21 tables");
+	is_int(ST_WORD_TABLES, 19, "19 of them None<->X");
+	for (unsigned p = 0; p < EV_NPAIRS && p < sizeof(want) / sizeof(want[0]); p++) {
+		named += strcmp(ev_pair_name(p), want[p]) == 0;
+		ev_pair_words(p, &from, &to);
+		back += ev_pair_index(from, to) == (int)p;
+		snprintf(both, sizeof(both), "%s->%s", sw_name(from), sw_name(to));
+		named += strcmp(both, want[p]) == 0;
+	}
+	is_int(named, 2 * EV_NPAIRS, "each pair has its number of UPSmon.py 1.3 and image version 2");
+	is_int(back, EV_NPAIRS, "ev_pair_index(ev_pair_words(p)) == p for every pair");
+	for (int f = -1; f <= SW_COUNT; f++)
+		for (int t = -1; t <= SW_COUNT; t++)
+			valid += ev_pair_index(f, t) >= 0;
+	is_int(valid, EV_NPAIRS, "no other FROM->TO is a pair (out-of-range words included)");
+	is_str(st_table_name(SW_T_OB), "OB", "the OL/OB table is named after OB");
+	is_str(st_table_name(ST_TABLE_NOCOMM), "NOCOMM", "the COMM table after NOCOMM");
+	is_str(st_table_name(0), "ALARM", "table 0 is ALARM");
+	ok(st_table_name(ST_TABLES) == NULL, "no table past the last");
+	for (int w = 0; w < SW_COUNT; w++) {
+		ev_pairs_hint(w, w, hint, sizeof(hint));
+		hinted += w == SW_NONE ? strstr(hint, "X->None") != NULL : strstr(hint, sw_name(w)) != NULL;
+	}
+	is_int(hinted, SW_COUNT, "the hint for X->X names X's pairs");
+	ev_pairs_hint(SW_OB, SW_NONE, hint, sizeof(hint));
+	is_str(hint, "OL->OB, OB->OL", "the hint for OB->None");
+}
+
+/* Words from upsd in any case; the engine's own words (LB1, LS, NOCOMM, None) sent by upsd are ignored. */
+static void test_upsd_words(void)
+{
+	struct plan_image img;
+	struct st_plan sp;
+
+	compile_text(plan_text, &img);
+	st_init(&sp, &img);
+	is_str(poll(&sp, 0, "ob lb1 ls nocomm none", "100"), "OL->OB", "ob in lower case is OB; LB1 LS NOCOMM None are not upsd's");
+	is_str(poll(&sp, 0, "Ol Trim", "100"), "OB->OL None->TRIM", "Ol and Trim in mixed case");
+	st_free(&sp);
+	img_free(&img);
+}
+
 int main(void)
 {
 	test_derivation();
+	test_pairs();
+	test_upsd_words();
 	test_engine();
 	test_adopt();
 	test_snapshot();
