@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-# gen-diagnostics.py - writes docs/diagnostics.md: one entry per code of engine/diag-codes.def, examples copied from the tests/diag golden files.
+# gen-diagnostics.py - writes docs/diagnostics.md: one entry per code of base/diag-codes.def, examples copied from the tests/diag golden files.
 # Maintainer tool: run it after changing a diagnostic or its golden test (python3 docs/gen-diagnostics.py).
 import os
 import re
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 codes = []
-for line in open(f'{root}/engine/diag-codes.def'):
+for line in open(f'{root}/base/diag-codes.def'):
     m = re.match(r'DIAG_CODE\((\w+),\s*(\d+),\s*(ERROR|WARNING),\s*"(.*)"\)', line)
     if m:
         codes.append((m.group(1), int(m.group(2)), m.group(3), m.group(4)))
@@ -55,7 +55,7 @@ D = {
  700: ("A line of a scenario file (`upsplan simulate`) is not understood: an unknown directive, a wrong number of arguments, a quoted value not closed on its line, a time without a directive, or a second `end`.", "", "Write each line as `[at TIME | +TIME] DIRECTIVE ARGUMENTS` with one of the directives of docs/simulate.md: `set UPS VARIABLE VALUE`, `lose UPS`, `restore UPS`, `lose-upsd HOST[:PORT]`, `restore-upsd HOST[:PORT]`, `restart-upsd HOST[:PORT]`, `dummy UPS FILE`, `end`.", 'E700-scenario-syntax'),
  701: ("A scenario names a UPS that the plan does not monitor, or an upsd (host and port) on which the plan polls no UPS. A UPS name monitored in two groups must be written `GROUP:NAME`.", "", "Use the names of the plan's MONITOR lines and the HOST and PORT of its groups (port 3493 when left out).", 'E701-scenario-ups'),
  702: ("A scenario line's time is before the previous line's. Lines are applied in file order, so time only goes forward.", "", "Put the lines in time order; `+TIME` counts from the previous line's time.", 'E702-scenario-time'),
- 703: ("A time is not a duration (`90`, `1.5`, `2m`, `1h30m`, `45s`; in `1m30` the last part lacks its unit), a variable name is not a NUT variable name, or `battery.charge` (0-100) or `battery.runtime` is not a number.", "", "Fix the value; quote values with blanks (`\"OB DISCHRG\"`).", 'E703-scenario-value'),
+ 703: ("A time is not a duration (`90`, `1.5`, `2m`, `1h30m`, `45s`; in `1m30` the last part lacks its unit), a variable name is not a NUT variable name, or `battery.charge` (0-100) or `battery.runtime` is not a number, on a `set` line or in a dummy-ups file.", "", "Fix the value; quote values with blanks (`\"OB DISCHRG\"`).", 'E703-scenario-value'),
  704: ("A dummy-ups file named by `dummy UPS FILE` cannot be used: it cannot be read, a line is neither `variable: value` nor `TIMER seconds`, or it is a `.seq` file, which loops forever as dummy-ups loops it, in a scenario without `end`.", "", "Fix the file (the upsc format dummy-ups reads), or add an `end` line to the scenario.", 'E704-scenario-dummy'),
  990: ("The POWERVAL values of a group's UPS add up to less than its MINSUPPLIES: even with every UPS on line the group would lack power. UPSmon.py: Fatal 990.", "", "Lower MINSUPPLIES, or add the missing MONITOR lines.", 'E990-powerval-sum'),
  452: ("A bare name is used before the LET that defines it. As in UPSmon.py, names resolve in file order, so the literal name is used here.", "Almost always a mistake: the message you meant is not sent.", "Move the LET above its first use.", 'W452-late-msg'),
@@ -81,7 +81,7 @@ UPSmon.py had a message for the same problem (E430 is UPSmon.py's Error
 430), so administrators coming from UPSmon.py recognise them. Codes are
 never renumbered. Each example below is a real run (the `tests/diag/`
 golden test named under it). This page is written by
-`docs/gen-diagnostics.py` from `engine/diag-codes.def` and those tests.
+`docs/gen-diagnostics.py` from `base/diag-codes.def` and those tests.
 
 ## Output
 

@@ -8,7 +8,7 @@
 #include "engine/codegen.h"
 #include "engine/events.h"
 #include "engine/symtab.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 /* One WHEN clause: its code, assembled apart and joined at link time. */
 struct cg_clause {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "engine/image.h"
-#include "grammar/source.h"
+#include "base/source.h"
 
 struct cg;
 

@@ -3,7 +3,7 @@
 #ifndef UPSPLAN_COMPILE_H
 #define UPSPLAN_COMPILE_H
 
-#include "engine/diag.h"
+#include "base/diag.h"
 #include "engine/image.h"
 #include "engine/sema.h"
 

@@ -11,7 +11,7 @@
 #include "engine/events.h"
 #include "grammar/status.h"
 #include "engine/symtab.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 static const char *eng_getvar(void *ctx, uint32_t ups, const char *name)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "engine/image.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 /*
  * Layout (host byte order; the magic number tells the order apart):

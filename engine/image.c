@@ -9,7 +9,7 @@
 
 #include "engine/events.h"
 #include "engine/image.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 /* The handler table of an image is indexed by event pair: new pairs need a new format version. */
 _Static_assert(IMG_VERSION != 2 || EV_NPAIRS == 42, "image version 2 has 42 event pairs: raise IMG_VERSION");

@@ -1,5 +1,5 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## engine/local.mk - diagnostics, semantic pass, code generation, plan image, verifier, VM.
+## engine/local.mk - semantic pass, code generation, plan image, verifier, VM.
 noinst_LIBRARIES += engine/libengine.a
 engine_libengine_a_SOURCES = \
 	engine/argv.c \
@@ -8,11 +8,8 @@ engine_libengine_a_SOURCES = \
 	engine/codegen.h \
 	engine/compile.c \
 	engine/compile.h \
-	engine/diag.c \
 	engine/disasm.c \
 	engine/disasm.h \
-	engine/diag.h \
-	engine/diag-codes.def \
 	engine/events.c \
 	engine/engine.c \
 	engine/engine.h \

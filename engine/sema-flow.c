@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "engine/sema-int.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 static void host_of(struct sema *s, const struct ast_text *h, const char **p, size_t *len)
 {

@@ -8,7 +8,7 @@
 #include "engine/argv.h"
 #include "engine/events.h"
 #include "engine/sema-int.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 void sema_gen_when_begin(struct sema *s, const struct ast_decl *d, uint32_t timer)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "engine/codegen.h"
-#include "engine/diag.h"
+#include "base/diag.h"
 #include "engine/sema.h"
 #include "engine/symtab.h"
 #include "grammar/ast.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "engine/sema-int.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 void sema_grow(void **v, size_t *cap, size_t elem)
 {

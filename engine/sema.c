@@ -12,7 +12,7 @@
 #include "engine/events.h"
 #include "engine/sema-int.h"
 #include "engine/vm.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 #define LB_PREFIX "battery.charge.low."
 

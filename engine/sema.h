@@ -3,7 +3,7 @@
 #ifndef UPSPLAN_SEMA_H
 #define UPSPLAN_SEMA_H
 
-#include "engine/diag.h"
+#include "base/diag.h"
 #include "grammar/ast.h"
 
 struct plan_image;

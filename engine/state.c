@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "engine/state.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 enum {
 	ST_LB1 = SW_T_LB1, ST_LS = SW_T_LS, ST_OB = SW_T_OB, ST_NOCOMM = SW_T_NOCOMM,

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "engine/symtab.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 /*
  * A seed drawn once per process: a plan cannot be written with names

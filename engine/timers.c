@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "engine/timers.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 #define TMR_NONE UINT32_MAX
 

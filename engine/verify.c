@@ -11,7 +11,7 @@
 #include "engine/argv.h"
 #include "engine/events.h"
 #include "engine/image.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 struct vfy {
 	const struct plan_image *img;

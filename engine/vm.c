@@ -10,7 +10,7 @@
 #include "engine/argv.h"
 #include "engine/events.h"
 #include "engine/vm.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 #define VM_CHARGE_UNKNOWN "999"	/* UPSmon.py's value for an unknown charge */
 #define VM_FAULT_TEXT 256	/* room for one fault message */

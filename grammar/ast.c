@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "grammar/ast.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 struct ast_chunk {
 	struct ast_chunk *next;

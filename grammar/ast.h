@@ -4,7 +4,7 @@
 #define UPSPLAN_AST_H
 
 #include <stdint.h>
-#include "grammar/source.h"
+#include "base/source.h"
 #include "grammar/status.h"
 
 /* How a piece of text was written. */

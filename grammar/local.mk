@@ -1,5 +1,5 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## grammar/local.mk - the front end: scanner, parser, AST, source registry.
+## grammar/local.mk - the front end: scanner, parser, AST, status words.
 noinst_LIBRARIES += grammar/libgrammar.a
 grammar_libgrammar_a_SOURCES = \
 	grammar/lexer.l \
@@ -10,11 +10,7 @@ grammar_libgrammar_a_SOURCES = \
 	grammar/parse-int.h \
 	grammar/print.c \
 	grammar/print.h \
-	grammar/source.c \
-	grammar/source.h \
 	grammar/status.c \
 	grammar/status.def \
-	grammar/status.h \
-	grammar/xalloc.c \
-	grammar/xalloc.h
+	grammar/status.h
 BUILT_SOURCES += grammar/parser.h

@@ -5,7 +5,7 @@
 
 #include "grammar/ast.h"
 #include "grammar/parse.h"
-#include "engine/diag.h"
+#include "base/diag.h"
 
 struct parse_ctx {
 	struct src_registry *reg;

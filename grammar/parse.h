@@ -4,7 +4,7 @@
 #define UPSPLAN_PARSE_H
 
 #include "grammar/ast.h"
-#include "grammar/source.h"
+#include "base/source.h"
 
 struct diag_queue;
 

@@ -6,7 +6,7 @@
 
 %code requires {
 #include "grammar/ast.h"
-#include "grammar/source.h"
+#include "base/source.h"
 struct parse_ctx;
 typedef void *yyscan_t;
 }

@@ -17,7 +17,7 @@
 #include <event2/bufferevent.h>
 
 #include "engine/argv.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/actions.h"
 #include "runtime/mail-job.h"
 #include "runtime/log.h"

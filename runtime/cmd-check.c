@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/diag.h"
+#include "base/diag.h"
 #include "engine/image.h"
 #include "engine/sema.h"
 #include "grammar/parse.h"

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "engine/compile.h"
-#include "grammar/source.h"
-#include "grammar/xalloc.h"
+#include "base/source.h"
+#include "base/xalloc.h"
 #include "runtime/cli.h"
 #include "runtime/stdlib.h"
 

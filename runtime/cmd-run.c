@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 
-#include "grammar/source.h"
+#include "base/source.h"
 #include "runtime/cli.h"
 #include "runtime/daemon.h"
 #include "runtime/fdlimit.h"

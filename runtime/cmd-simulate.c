@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/cli.h"
 #include "runtime/plan-file.h"
 #include "runtime/scenario.h"

@@ -9,7 +9,7 @@
 
 #include <event2/buffer.h>
 
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/daemon-int.h"
 #include "runtime/log.h"
 #include "runtime/privsep.h"

@@ -21,7 +21,7 @@
 #include <openssl/err.h>
 
 #include "engine/engine.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/daemon.h"
 #include "runtime/daemon-int.h"
 #include "runtime/fdlimit.h"

@@ -25,4 +25,4 @@ DAEMON_LIBS = runtime/libdaemon.a $(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIB
 pkglibexec_PROGRAMS = upsplan-mail
 upsplan_mail_SOURCES = runtime/mail-main.c runtime/email.c runtime/email.h runtime/mail-job.c runtime/mail-job.h
 upsplan_mail_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(OPENSSL_CFLAGS)
-upsplan_mail_LDADD = grammar/libgrammar.a $(LIBCURL_LIBS) $(OPENSSL_LIBS)
+upsplan_mail_LDADD = base/libbase.a $(LIBCURL_LIBS) $(OPENSSL_LIBS)

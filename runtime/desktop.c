@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <utmpx.h>
 
-#include "grammar/source.h"
+#include "base/source.h"
 #include "runtime/desktop.h"
 #include "runtime/log.h"
 

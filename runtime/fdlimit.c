@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/fdlimit.h"
 
 /* The groups of IMG with at least one UPS: each has a poll connection. */

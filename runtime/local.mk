@@ -19,4 +19,4 @@ upsplan_SOURCES = \
 nodist_upsplan_SOURCES = runtime/stdlib-rules.c
 upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS) $(LIBEVENT_CFLAGS) \
 	-DUPSPLAN_MAIL_HELPER='"$(pkglibexecdir)/upsplan-mail"'
-upsplan_LDADD = $(DAEMON_LIBS) engine/libengine.a grammar/libgrammar.a engine/libengine.a $(OPENSSL_LIBS) $(PCRE2_LIBS) -lm
+upsplan_LDADD = $(DAEMON_LIBS) engine/libengine.a grammar/libgrammar.a base/libbase.a $(OPENSSL_LIBS) $(PCRE2_LIBS) -lm

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grammar/source.h"
+#include "base/source.h"
 #include "runtime/email.h"
 #include "runtime/mail-job.h"
 

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "engine/diag.h"
+#include "base/diag.h"
 #include "engine/image.h"
 
 struct plan_file_opts {

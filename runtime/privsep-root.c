@@ -12,8 +12,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "grammar/source.h"
-#include "grammar/xalloc.h"
+#include "base/source.h"
+#include "base/xalloc.h"
 #include "runtime/log.h"
 #include "runtime/privsep.h"
 #include "runtime/privsep-int.h"

@@ -19,7 +19,7 @@
 
 #include "engine/timers.h"
 #include "engine/vm.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/actions.h"
 #include "runtime/daemon.h"
 #include "runtime/desktop.h"

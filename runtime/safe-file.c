@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grammar/source.h"
+#include "base/source.h"
 #include "runtime/safe-file.h"
 
 const char *safe_user(uid_t uid, char *buf, size_t len)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "engine/symtab.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/scenario.h"
 
 #define SCN_MAX_STEPS 5000000	/* looping dummy files are unrolled up to the end */

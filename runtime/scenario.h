@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/diag.h"
+#include "base/diag.h"
 #include "engine/image.h"
-#include "grammar/source.h"
+#include "base/source.h"
 
 enum scn_kind {
 	SCN_SET,		/* a NUT variable of a UPS gets a value */

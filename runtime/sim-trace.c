@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grammar/source.h"
-#include "grammar/xalloc.h"
+#include "base/source.h"
+#include "base/xalloc.h"
 #include "runtime/cli.h"
 #include "runtime/sim-trace.h"
 

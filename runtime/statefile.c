@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #include "engine/symtab.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/log.h"
 #include "runtime/statefile.h"
 

@@ -11,8 +11,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "grammar/source.h"
-#include "grammar/xalloc.h"
+#include "base/source.h"
+#include "base/xalloc.h"
 #include "runtime/log.h"
 #include "runtime/tls.h"
 

@@ -15,7 +15,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/nut-proto.h"
 #include "runtime/tls.h"
 #include "runtime/upsd-conn-int.h"

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# diag-docs.sh - TAP: every code of engine/diag-codes.def has a manual entry in docs/diagnostics.md and a golden test in tests/diag/.
+# diag-docs.sh - TAP: every code of base/diag-codes.def has a manual entry in docs/diagnostics.md and a golden test in tests/diag/.
 set -eu
 srcdir=${top_srcdir:-$(dirname "$0")/..}
-defs="$srcdir/engine/diag-codes.def"
+defs="$srcdir/base/diag-codes.def"
 doc="$srcdir/docs/diagnostics.md"
 codes=$(sed -n 's/^DIAG_CODE([A-Z_0-9]*, *\([0-9]*\), *\(ERROR\|WARNING\),.*/\2 \1/p' "$defs" |
 	awk '{ printf "%s%03d\n", ($1 == "ERROR") ? "E" : "W", $2 }')

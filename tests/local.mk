@@ -60,6 +60,7 @@ TESTS += \
 	tests/bounds.sh \
 	tests/diag-list.sh \
 	tests/diag-docs.sh \
+	tests/layers.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
 	tests/run-files.sh
@@ -98,6 +99,7 @@ EXTRA_DIST += \
 	$(DIAG_EXTRA) \
 	tests/diag-list.sh \
 	tests/diag-docs.sh \
+	tests/layers.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
 	tests/run-files.sh \

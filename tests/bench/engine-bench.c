@@ -19,7 +19,7 @@
 #include "engine/events.h"
 #include "engine/vm.h"
 #include "grammar/ast.h"
-#include "grammar/source.h"
+#include "base/source.h"
 
 extern char **environ;
 

@@ -80,7 +80,7 @@ EOH
 # the front end and the engine (every target but nut and frames)
 srcs=
 if [ $target != nut ] && [ $target != frames ]; then
-	for f in "$srcdir"/grammar/*.c "$srcdir"/engine/*.c; do
+	for f in "$srcdir"/base/*.c "$srcdir"/grammar/*.c "$srcdir"/engine/*.c; do
 		case ${f##*/} in
 		lexer.c|parser.c) ;;	# generated: the fresh copies in $gen are used
 		*) srcs="$srcs $f" ;;

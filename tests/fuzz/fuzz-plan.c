@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/diag.h"
+#include "base/diag.h"
 #include "engine/sema.h"
 #include "grammar/parse.h"
 #include "grammar/print.h"

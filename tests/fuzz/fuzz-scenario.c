@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "engine/compile.h"
-#include "grammar/source.h"
+#include "base/source.h"
 #include "runtime/plan-file.h"
 
 /*

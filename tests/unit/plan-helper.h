@@ -9,7 +9,7 @@
 
 #include "engine/compile.h"
 #include "engine/events.h"
-#include "grammar/source.h"
+#include "base/source.h"
 
 /* Compile TEXT (file name "t.conf", hostname "testhost") into IMG; aborts the test program on errors. */
 static inline void compile_text(const char *text, struct plan_image *img)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "tests/unit/plan-helper.h"
 #include "tests/unit/tap.h"
 

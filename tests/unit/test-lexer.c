@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/diag.h"
+#include "base/diag.h"
 #include "grammar/parse.h"
 #include "grammar/parse-int.h"
 #include "tests/unit/tap.h"

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grammar/source.h"
+#include "base/source.h"
 #include "tests/unit/tap.h"
 
 /* Line and column of OFF, or 0/0 when src_position() fails; returns its result. */

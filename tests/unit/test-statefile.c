@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 #include "runtime/statefile.h"
 #include "tests/unit/plan-helper.h"
 #include "tests/unit/tap.h"

@@ -5,13 +5,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
-#include "grammar/source.h"
+#include "base/source.h"
 
 enum diag_severity { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
 
 enum diag_code {
 #define DIAG_CODE(id, num, sev, meaning) DIAG_##id,
-#include "engine/diag-codes.def"
+#include "base/diag-codes.def"
 #undef DIAG_CODE
 	DIAG_NCODES
 };

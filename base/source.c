@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grammar/source.h"
-#include "grammar/xalloc.h"
+#include "base/source.h"
+#include "base/xalloc.h"
 
 void src_init(struct src_registry *reg)
 {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/diag.h"
-#include "grammar/xalloc.h"
+#include "base/diag.h"
+#include "base/xalloc.h"
 
 struct diag_info {
 	int num;
@@ -19,7 +19,7 @@ static const struct diag_info diag_infos[DIAG_NCODES] = {
 #define ERROR DIAG_ERROR
 #define WARNING DIAG_WARNING
 #define DIAG_CODE(id, num, sev, meaning) { num, sev, meaning },
-#include "engine/diag-codes.def"
+#include "base/diag-codes.def"
 #undef DIAG_CODE
 #undef ERROR
 #undef WARNING

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grammar/xalloc.h"
+#include "base/xalloc.h"
 
 static void xalloc_fail(void)
 {

@@ -1,0 +1,11 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
+## base/local.mk - the bottom layer every other uses: source registry, diagnostics, allocation.
+noinst_LIBRARIES += base/libbase.a
+base_libbase_a_SOURCES = \
+	base/diag.c \
+	base/diag.h \
+	base/diag-codes.def \
+	base/source.c \
+	base/source.h \
+	base/xalloc.c \
+	base/xalloc.h
