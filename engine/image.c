@@ -15,12 +15,10 @@
 _Static_assert(IMG_VERSION != 2 || EV_NPAIRS == 42, "image version 2 has 42 event pairs: raise IMG_VERSION");
 
 static const struct op_info op_infos[OP_COUNT] = {
-#define OP_NOPS(a, b, c, d) ((a) != OPK_NONE) + ((b) != OPK_NONE) + ((c) != OPK_NONE) + ((d) != OPK_NONE)
 #define OP(name, a, b, c, d, in, out, meaning) \
 	{ #name, { a, b, c, d }, OP_NOPS(a, b, c, d), in, out, meaning },
 #include "engine/opcodes.def"
 #undef OP
-#undef OP_NOPS
 };
 
 const struct op_info *op_info(uint32_t op)
@@ -157,8 +155,8 @@ uint64_t img_subst_max(const struct plan_image *img)
 {
 	uint64_t m = IMG_MAX_HOSTTEXT;
 
-	if (m < 24)	/* %(c)s */
-		m = 24;
+	if (m < IMG_CHARGE_TEXT)	/* %(c)s */
+		m = IMG_CHARGE_TEXT;
 	for (uint32_t p = 0; p < EV_NPAIRS; p++)
 		if (strlen(ev_pair_name(p)) > m)
 			m = strlen(ev_pair_name(p));

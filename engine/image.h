@@ -50,6 +50,12 @@ struct op_info {
 /* Description of opcode OP (NULL when OP is no opcode). */
 const struct op_info *op_info(uint32_t op);
 
+/* Operand words of an instruction whose operand kinds are A, B, C, D (opcodes.def). */
+#define OP_NOPS(a, b, c, d) (((a) != OPK_NONE) + ((b) != OPK_NONE) + ((c) != OPK_NONE) + ((d) != OPK_NONE))
+
+/* Longest text of %(c)s (battery.charge in whole percent, at most 1e9, or "999"). */
+#define IMG_CHARGE_TEXT 24
+
 struct img_str {
 	uint32_t off, len;
 };

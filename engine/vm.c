@@ -43,7 +43,7 @@ struct vm {
 	uint32_t ups;
 	const char *event;
 	size_t event_len;
-	char charge[24];
+	char charge[IMG_CHARGE_TEXT];
 	int charge_len;		/* -1: not read yet */
 	uint32_t loc;		/* pc map cursor */
 
@@ -56,6 +56,16 @@ static const char *const vm_names[] = {
 #undef OP
 	"FAULT"
 };
+
+/* Words of each instruction, its operands included (opcodes.def). */
+static const uint8_t vm_op_words[OP_COUNT] = {
+#define OP(name, a, b, c, d, in, out, meaning) [OP_##name] = 1 + OP_NOPS(a, b, c, d),
+#include "engine/opcodes.def"
+#undef OP
+};
+
+_Static_assert(sizeof(VM_CHARGE_UNKNOWN) <= IMG_CHARGE_TEXT && 10 < IMG_CHARGE_TEXT,
+	       "%(c)s: \"999\" and the 10 digits of a charge up to 1e9 fit");
 
 const char *vm_effect_name(uint32_t k)
 {
@@ -101,7 +111,7 @@ static size_t vm_tpl_bound(const struct plan_image *img, const struct vm_bounds 
 		switch (p->kind) {
 		case TPL_LIT: n += p->text.len; break;
 		case TPL_UPS: n += b->ups; break;
-		case TPL_CHARGE: n += 24; break;
+		case TPL_CHARGE: n += IMG_CHARGE_TEXT; break;
 		case TPL_EVENT: n += b->event; break;
 		case TPL_BANNER: n += b->banner; break;
 		case TPL_HOST: n += b->host; break;
@@ -493,11 +503,13 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 			uint32_t pair = code[pc + 1];
 			uint32_t bit = (vm->tables[vm->ups] >> ev_pair_table(pair)) & 1u;
 			stack[sp++] = (pair & 1u) ? !bit : bit;
-			pc += 2;
 			break;
 		}
 		case OP_JUMPIFNOT:
-			pc = stack[--sp] ? pc + 2 : code[pc + 1];
+			if (!stack[--sp]) {
+				pc = code[pc + 1];
+				continue;
+			}
 			break;
 		case OP_NOTIFY:
 		case OP_WALL:
@@ -507,35 +519,29 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 		case OP_SHELLCMD:
 			e = vm_effect(vm, op, pc);
 			e->text = vm_render(vm, code[pc + 1], &e->len);
-			pc += 2;
 			break;
 		case OP_SHUTDOWNCMD:
 			e = vm_effect(vm, op, pc);
 			e->text = vm_render(vm, code[pc + 1], &e->len);
 			vm_argv(vm, e);
-			pc += 2;
 			break;
 		case OP_SYSLOG:
 			e = vm_effect(vm, op, pc);
 			e->prio = code[pc + 1];
 			e->text = vm_render(vm, code[pc + 2], &e->len);
-			pc += 3;
 			break;
 		case OP_EMAIL:
 			e = vm_effect(vm, op, pc);
 			for (int k = 0; k < 4; k++)
 				e->field[k] = vm_render(vm, code[pc + 1 + k], &e->flen[k]);
-			pc += 5;
 			break;
 		case OP_SETFSD:
 			e = vm_effect(vm, op, pc);
 			e->target = code[pc + 1];
-			pc += 2;
 			break;
 		case OP_DEBUG:
 			e = vm_effect(vm, op, pc);
 			e->level = code[pc + 1];
-			pc += 2;
 			break;
 		case OP_STARTTIMER:
 			e = vm_effect(vm, op, pc);
@@ -545,13 +551,11 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 				e->seconds = vm->min_start;
 			e->deadline = time + e->seconds;
 			e->was_running = tmr_start(vm->timers, e->target, e->deadline);
-			pc += 3;
 			break;
 		case OP_CANCELTIMER:
 			e = vm_effect(vm, op, pc);
 			e->target = code[pc + 1];
 			e->was_running = tmr_cancel(vm->timers, e->target);
-			pc += 2;
 			break;
 		default: {
 			/* not reachable in a verified image; report and stop this handler */
@@ -564,6 +568,7 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 			return;
 		}
 		}
+		pc += vm_op_words[op];
 	}
 }
 

@@ -61,6 +61,7 @@ TESTS += \
 	tests/diag-list.sh \
 	tests/diag-docs.sh \
 	tests/layers.sh \
+	tests/opcodes-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
 	tests/run-files.sh
@@ -100,6 +101,7 @@ EXTRA_DIST += \
 	tests/diag-list.sh \
 	tests/diag-docs.sh \
 	tests/layers.sh \
+	tests/opcodes-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
 	tests/run-files.sh \
