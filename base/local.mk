@@ -5,6 +5,7 @@ base_libbase_a_SOURCES = \
 	base/diag.c \
 	base/diag.h \
 	base/diag-codes.def \
+	base/opcodes.def \
 	base/source.c \
 	base/source.h \
 	base/xalloc.c \

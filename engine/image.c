@@ -15,9 +15,9 @@
 _Static_assert(IMG_VERSION != 2 || EV_NPAIRS == 42, "image version 2 has 42 event pairs: raise IMG_VERSION");
 
 static const struct op_info op_infos[OP_COUNT] = {
-#define OP(name, a, b, c, d, in, out, meaning) \
+#define OP(name, kind, a, b, c, d, in, out, meaning) \
 	{ #name, { a, b, c, d }, OP_NOPS(a, b, c, d), in, out, meaning },
-#include "engine/opcodes.def"
+#include "base/opcodes.def"
 #undef OP
 };
 

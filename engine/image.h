@@ -15,7 +15,7 @@
  *   names     UPS, groups, timers, messages: strings
  *   templates each a run of parts: literal text or a %(k)s substitution
  *   consts    numbers (timer seconds)
- *   code      32-bit words: opcode, operands (engine/opcodes.def)
+ *   code      32-bit words: opcode, operands (base/opcodes.def)
  *   handlers  UPS x event pair -> entry pc, and per timer its TIMEOUT
  *             entries (one per UPS that has a TIMEOUT clause for it)
  *   pcmap     pc -> file, line, column of the action the code came from
@@ -31,8 +31,8 @@ enum opk {
 };
 
 enum op {
-#define OP(name, a, b, c, d, in, out, meaning) OP_##name,
-#include "engine/opcodes.def"
+#define OP(name, kind, a, b, c, d, in, out, meaning) OP_##name,
+#include "base/opcodes.def"
 #undef OP
 	OP_COUNT
 };

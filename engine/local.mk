@@ -17,7 +17,7 @@ engine_libengine_a_SOURCES = \
 	engine/image.c \
 	engine/image.h \
 	engine/image-codec.c \
-	engine/opcodes.def \
+	base/opcodes.def \
 	engine/sema.c \
 	engine/sema.h \
 	engine/sema-int.h \

@@ -28,6 +28,17 @@ void sema_gen_when_begin(struct sema *s, const struct ast_decl *d, uint32_t time
 	s->in_clause = 1;
 }
 
+/* The instruction of each action kind: the row of base/opcodes.def that declares both. */
+#define SEMA_OP_ACTION(name) [AST_ACT_##name] = OP_##name,
+#define SEMA_OP_CODE(name)
+static const uint8_t sema_action_op[AST_ACT_COUNT] = {
+#define OP(name, kind, a, b, c, d, in, out, meaning) SEMA_OP_##kind(name)
+#include "base/opcodes.def"
+#undef OP
+};
+#undef SEMA_OP_ACTION
+#undef SEMA_OP_CODE
+
 /* Emit the IF of A, if any; 0 when the action can be compiled. */
 static int sema_gen_cond(struct sema *s, const struct ast_action *a)
 {
@@ -120,15 +131,17 @@ void sema_gen_action(struct sema *s, const struct ast_action *a, const struct se
 		cg_op(cg, loc, OP_SYSLOG, prio, sema_gen_tpl(s, &rest), 0, 0);
 		break;
 	}
-	case AST_ACT_EPRINT: cg_op(cg, loc, OP_EPRINT, sema_gen_tpl(s, t), 0, 0, 0); break;
-	case AST_ACT_NOTIFY: cg_op(cg, loc, OP_NOTIFY, sema_gen_tpl(s, t), 0, 0, 0); break;
-	case AST_ACT_NUTLOG: cg_op(cg, loc, OP_NUTLOG, sema_gen_tpl(s, t), 0, 0, 0); break;
-	case AST_ACT_PRINT: cg_op(cg, loc, OP_PRINT, sema_gen_tpl(s, t), 0, 0, 0); break;
-	case AST_ACT_SHELLCMD: cg_op(cg, loc, OP_SHELLCMD, sema_gen_tpl(s, t), 0, 0, 0); break;
-	case AST_ACT_SHUTDOWNCMD: cg_op(cg, loc, OP_SHUTDOWNCMD, sema_gen_tpl(s, t), 0, 0, 0); break;
-	case AST_ACT_WALL: cg_op(cg, loc, OP_WALL, sema_gen_tpl(s, t), 0, 0, 0); break;
-	default:
-		break;		/* EMAIL: sema_gen_email() */
+	case AST_ACT_EMAIL:
+		break;		/* sema_gen_email() */
+	default: {
+		/* an action of one template (NOTIFY, WALL, PRINT, SHUTDOWNCMD ...): its instruction, the template */
+		uint32_t op = sema_action_op[a->kind];
+		const struct op_info *oi = op_info(op);
+
+		if (oi->nops == 1 && oi->kinds[0] == OPK_TPL)
+			cg_op(cg, loc, op, sema_gen_tpl(s, t), 0, 0, 0);
+		break;
+	}
 	}
 }
 

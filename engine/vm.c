@@ -51,16 +51,16 @@ struct vm {
 };
 
 static const char *const vm_names[] = {
-#define OP(name, a, b, c, d, in, out, meaning) #name,
-#include "engine/opcodes.def"
+#define OP(name, kind, a, b, c, d, in, out, meaning) #name,
+#include "base/opcodes.def"
 #undef OP
 	"FAULT"
 };
 
 /* Words of each instruction, its operands included (opcodes.def). */
 static const uint8_t vm_op_words[OP_COUNT] = {
-#define OP(name, a, b, c, d, in, out, meaning) [OP_##name] = 1 + OP_NOPS(a, b, c, d),
-#include "engine/opcodes.def"
+#define OP(name, kind, a, b, c, d, in, out, meaning) [OP_##name] = 1 + OP_NOPS(a, b, c, d),
+#include "base/opcodes.def"
 #undef OP
 };
 

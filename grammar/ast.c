@@ -61,12 +61,16 @@ void ast_plan_append(struct ast_plan *plan, struct ast_decl *decl)
 
 const char *ast_action_name(int k)
 {
-	static const char *const names[] = {
-		"CANCELTIMER", "DEBUG", "EMAIL", "STARTTIMER", "EPRINT",
-		"NOTIFY", "NUTLOG", "PRINT", "SETFSD", "SHELLCMD",
-		"SHUTDOWNCMD", "SYSLOG", "WALL"
+#define AST_NAME_ACTION(name) [AST_ACT_##name] = #name,
+#define AST_NAME_CODE(name)
+	static const char *const names[AST_ACT_COUNT] = {
+#define OP(name, kind, a, b, c, d, in, out, meaning) AST_NAME_##kind(name)
+#include "base/opcodes.def"
+#undef OP
 	};
-	if (k < 0 || k >= (int)(sizeof(names) / sizeof(names[0])))
+#undef AST_NAME_ACTION
+#undef AST_NAME_CODE
+	if (k < 0 || k >= AST_ACT_COUNT)
 		return "?";
 	return names[k];
 }

@@ -40,12 +40,17 @@ static inline src_span ast_text_span(const struct ast_text *t)
 /* Bytes between the quote marks of T (or the whole token when unquoted). */
 src_span ast_text_content(const struct ast_text *t);
 
+/* The actions of the language: the ACTION rows of base/opcodes.def, in its order. */
+#define AST_OPKIND_ACTION(name) AST_ACT_##name,
+#define AST_OPKIND_CODE(name)
 enum ast_action_kind {
-	AST_ACT_CANCELTIMER, AST_ACT_DEBUG, AST_ACT_EMAIL, AST_ACT_STARTTIMER,
-	AST_ACT_EPRINT, AST_ACT_NOTIFY, AST_ACT_NUTLOG, AST_ACT_PRINT,
-	AST_ACT_SETFSD, AST_ACT_SHELLCMD, AST_ACT_SHUTDOWNCMD, AST_ACT_SYSLOG,
-	AST_ACT_WALL
+#define OP(name, kind, a, b, c, d, in, out, meaning) AST_OPKIND_##kind(name)
+#include "base/opcodes.def"
+#undef OP
+	AST_ACT_COUNT
 };
+#undef AST_OPKIND_ACTION
+#undef AST_OPKIND_CODE
 
 /* Keyword of action kind K ("NOTIFY", ...). */
 const char *ast_action_name(int k);

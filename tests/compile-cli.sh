@@ -144,7 +144,7 @@ rm -f big.upb
 
 # 18-19: the instruction set listing covers opcodes.def
 run "$upsplan" disasm --opcodes
-want=$(grep -c '^OP(' "$srcdir/engine/opcodes.def")
+want=$(grep -c '^OP(' "$srcdir/base/opcodes.def")
 got=$(wc -l <out)
 if [ "$status" -eq 0 ] && [ "$want" = "$got" ] && grep -q '^STARTTIMER  *timer number' out; then
 	ok "disasm --opcodes lists the $want opcodes"
@@ -162,7 +162,7 @@ if [ "$status" -eq 0 ] && grep -q 'Passwords are never shown' out; then ok "help
 
 # 22: the manual documents every opcode
 missing=
-for op in $(sed -n 's/^OP(\([A-Z]*\),.*/\1/p' "$srcdir/engine/opcodes.def"); do
+for op in $(sed -n 's/^OP(\([A-Z]*\),.*/\1/p' "$srcdir/base/opcodes.def"); do
 	grep -q "^| \`$op\` |" "$srcdir/docs/engine.md" || missing="$missing $op"
 done
 if [ -z "$missing" ]; then ok "docs/engine.md documents every opcode"; else not_ok "docs/engine.md documents every opcode" "missing:$missing"; fi

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# opcodes-docs.sh - TAP: the instruction table of docs/engine.md is the one `upsplan disasm --opcodes` prints from engine/opcodes.def, row for row.
+# opcodes-docs.sh - TAP: the instruction table of docs/engine.md is the one `upsplan disasm --opcodes` prints from base/opcodes.def, row for row.
 #
 # Each opcode is one test: its row in docs/engine.md must read
 #   | `NAME` | KIND, KIND | IN → OUT | MEANING |
