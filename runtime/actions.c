@@ -19,6 +19,7 @@
 #include "engine/argv.h"
 #include "base/xalloc.h"
 #include "runtime/actions.h"
+#include "runtime/child.h"
 #include "runtime/mail-job.h"
 #include "runtime/log.h"
 
@@ -236,23 +237,6 @@ int act_reaped(struct actions *a, pid_t pid, int status)
 	return 1;
 }
 
-/* In the child: default signal handling, nothing blocked, only fds 0-2 open. */
-static void act_child_setup(int in, int err)
-{
-	sigset_t none;
-	int devnull = open("/dev/null", O_RDWR);
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	dup2(in >= 0 ? in : devnull, 0);
-	dup2(devnull, 1);
-	dup2(err, 2);
-	closefrom(3);	/* all of them: with a raised limit there are descriptors above 1023 */
-	setsid();	/* a shell command cannot signal the daemon's process group */
-}
-
 /* Fork a child for action E running FN(ARG) (an exec, or mail); the parent keeps track of it. */
 static pid_t act_fork(struct actions *a, const struct vm_effect *e, const char *what, const char *stdin_text,
 		      void (*fn)(void *arg), void *arg)
@@ -282,7 +266,7 @@ static pid_t act_fork(struct actions *a, const struct vm_effect *e, const char *
 		return -1;
 	}
 	if (pid == 0) {
-		act_child_setup(inp[0], errp[1]);
+		child_setup(stdin_text ? inp[0] : CHILD_NULL, CHILD_NULL, errp[1]);
 		fn(arg);
 		_exit(127);
 	}

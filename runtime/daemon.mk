@@ -3,6 +3,7 @@
 noinst_LIBRARIES += runtime/libdaemon.a
 runtime_libdaemon_a_SOURCES = \
 	runtime/actions.c runtime/actions.h \
+	runtime/child.c runtime/child.h \
 	runtime/daemon.c runtime/daemon.h runtime/daemon-int.h runtime/daemon-ps.c runtime/monotonic.h \
 	runtime/fdlimit.c runtime/fdlimit.h \
 	runtime/log.c runtime/log.h \

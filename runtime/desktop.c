@@ -16,6 +16,7 @@
 #include <utmpx.h>
 
 #include "base/source.h"
+#include "runtime/child.h"
 #include "runtime/desktop.h"
 #include "runtime/log.h"
 
@@ -107,24 +108,10 @@ pid_t dt_notify(const struct dt_session *s, char *const *argv, const char *text,
 	/* the child */
 	char runtime[64], bus[96], display[80], home[300], user[80], logname[80];
 	char *env[8];
-	int n = 0, fd;
+	int n = 0;
 	size_t argc = 0;
-	sigset_t none;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)	/* the daemon ignores SIGPIPE: an exec would keep that */
-		signal(s, SIG_DFL);
-	signal(SIGALRM, SIG_DFL);
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		if (fd > 2)
-			close(fd);
-	}
-	closefrom(3);	/* all of them: the parent's may lie above 1023 */
-	setsid();
+	child_setup(CHILD_NULL, CHILD_NULL, CHILD_KEEP);	/* its errors go to the daemon's log */
 	if (initgroups(s->user, s->gid) != 0 || setgid(s->gid) != 0 || setuid(s->uid) != 0 || setuid(0) == 0) {
 		fprintf(stderr, "upsplan: NOTIFY for %s: cannot become that user: %s\n", s->user, strerror(errno));
 		_exit(126);

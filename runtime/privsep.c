@@ -21,6 +21,7 @@
 #include "engine/vm.h"
 #include "base/xalloc.h"
 #include "runtime/actions.h"
+#include "runtime/child.h"
 #include "runtime/daemon.h"
 #include "runtime/desktop.h"
 #include "runtime/log.h"
@@ -240,16 +241,7 @@ static int ps_start_job(struct ps_parent *p)
 		return -1;
 	}
 	if (j->pid == 0) {
-		sigset_t none;
-		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int s = 1; s < NSIG; s++)	/* the daemon ignores SIGPIPE: an exec would keep that */
-			signal(s, SIG_DFL);
-		setsid();	/* its own session, like every command the daemon runs */
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		closefrom(3);
+		child_setup(CHILD_NULL, CHILD_KEEP, CHILD_KEEP);	/* its output goes where the daemon's does */
 		execv(j->argv[0], j->argv);
 		fprintf(stderr, "upsplan: cannot run %s: %s\n", j->argv[0], strerror(errno));
 		_exit(127);
