@@ -17,7 +17,6 @@ engine_libengine_a_SOURCES = \
 	engine/image.c \
 	engine/image.h \
 	engine/image-codec.c \
-	base/opcodes.def \
 	engine/sema.c \
 	engine/sema.h \
 	engine/sema-int.h \

@@ -138,8 +138,9 @@ void sema_gen_action(struct sema *s, const struct ast_action *a, const struct se
 		uint32_t op = sema_action_op[a->kind];
 		const struct op_info *oi = op_info(op);
 
-		if (oi->nops == 1 && oi->kinds[0] == OPK_TPL)
-			cg_op(cg, loc, op, sema_gen_tpl(s, t), 0, 0, 0);
+		if (oi->nops != 1 || oi->kinds[0] != OPK_TPL)
+			abort();	/* an ACTION row of another shape needs its case above */
+		cg_op(cg, loc, op, sema_gen_tpl(s, t), 0, 0, 0);
 		break;
 	}
 	}

@@ -51,6 +51,7 @@ enum ast_action_kind {
 };
 #undef AST_OPKIND_ACTION
 #undef AST_OPKIND_CODE
+_Static_assert(AST_ACT_COUNT < 0x100, "the parser marks the SHUTDOWN synonym with bit 0x100");
 
 /* Keyword of action kind K ("NOTIFY", ...). */
 const char *ast_action_name(int k);

@@ -318,7 +318,7 @@ textkw
 	| PRINT				{ $$ = AST_ACT_PRINT; }
 	| SHELLCMD			{ $$ = AST_ACT_SHELLCMD; }
 	| SHUTDOWNCMD			{ $$ = AST_ACT_SHUTDOWNCMD; }
-	| SHUTDOWN			{ $$ = AST_ACT_SHUTDOWNCMD | 0x100; }
+	| SHUTDOWN			{ $$ = AST_ACT_SHUTDOWNCMD | 0x100; }	/* the synonym flag: AST_ACT_COUNT < 0x100 */
 	| SYSLOG			{ $$ = AST_ACT_SYSLOG; }
 	| WALL				{ $$ = AST_ACT_WALL; }
 	;
@@ -442,8 +442,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
 		return 0;
 	}
 	n = yypcontext_expected_tokens(ctx, exp, PARSE_EXPECT_MAX);
-	if (n < 0)
-		return n;
+	if (n < 0) {	/* out of memory while looking ahead: as bison's own "memory exhausted" */
+		diag_at(pc->dq, DIAG_SYNTAX, *loc, "syntax error; memory exhausted");
+		return 2;
+	}
 	for (int i = 0; i < n; i++)
 		snprintf(expecting + strlen(expecting), sizeof(expecting) - strlen(expecting), "%s%s",
 			 i ? " or " : ", expecting ", yysymbol_name(exp[i]));

@@ -2,8 +2,6 @@
 /* status.c - the tables of status.h: the facts of each status word and the word of each table. */
 #include "config.h"
 
-#include <string.h>
-
 #include "grammar/status.h"
 
 #define SW_TAB_ONE(id, partner) SW_T_##id
@@ -41,12 +39,4 @@ const unsigned char sw_table_word[SW_TABLES] = {
 const char *sw_name(int w)
 {
 	return w >= 0 && w < SW_COUNT ? sw_words[w].text : "?";
-}
-
-int sw_lookup(const char *s, size_t len)
-{
-	for (int w = 0; w < SW_COUNT; w++)
-		if (strlen(sw_words[w].text) == len && memcmp(sw_words[w].text, s, len) == 0)
-			return w;
-	return -1;
 }

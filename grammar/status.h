@@ -66,7 +66,5 @@ extern const unsigned char sw_table_word[SW_TABLES];
 
 /* Spelling of word W ("None", "OL", ...), "?" out of range. */
 const char *sw_name(int w);
-/* The word spelled by the LEN bytes at S (exactly), or -1. */
-int sw_lookup(const char *s, size_t len);
 
 #endif

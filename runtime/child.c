@@ -11,7 +11,8 @@
 void child_setup(int in, int out, int err)
 {
 	const int want[3] = { in, out, err };
-	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* no close-on-exec: if a standard descriptor is closed, /dev/null fills it (closefrom() closes it otherwise) */
+	int devnull = open("/dev/null", O_RDWR);
 	sigset_t none;
 
 	sigemptyset(&none);
