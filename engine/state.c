@@ -11,11 +11,7 @@
 #include "engine/state.h"
 #include "base/xalloc.h"
 
-enum {
-	ST_LB1 = SW_T_LB1, ST_LS = SW_T_LS, ST_OB = SW_T_OB, ST_NOCOMM = SW_T_NOCOMM,
-	ST_NWORDS = ST_WORD_TABLES
-};
-_Static_assert(SW_T_LB2 == ST_LB1 + 1 && SW_T_LB3 == ST_LB1 + 2, "LB1..LB3 are three tables in a row");
+_Static_assert(SW_T_LB2 == SW_T_LB1 + 1 && SW_T_LB3 == SW_T_LB1 + 2, "LB1..LB3 are three tables in a row");
 
 void st_init(struct st_plan *sp, const struct plan_image *img)
 {
@@ -73,7 +69,7 @@ static void st_set(struct st_plan *sp, uint32_t u, unsigned k, int on, uint8_t *
 		return;
 	sp->tables[u] ^= bit;
 	sp->changes++;
-	if (k == ST_OB) {	/* the group's supplies not on battery */
+	if (k == SW_T_OB) {	/* the group's supplies not on battery */
 		const struct img_ups *iu = &sp->img->ups.v[u];
 		if (on)
 			sp->group_power[iu->group] -= iu->powerval;
@@ -127,7 +123,7 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 	uint32_t n = 0, present = 0;
 
 	if (!p->answered) {
-		st_set(sp, u, ST_NOCOMM, 1, out, &n);
+		st_set(sp, u, SW_T_NOCOMM, 1, out, &n);
 		return n;
 	}
 	/*
@@ -143,10 +139,10 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 	 */
 	const char *status = p->status ? p->status : "";
 	const char *charge = p->charge ? p->charge : "";
-	if (s->polled && !(sp->tables[u] & (1u << ST_NOCOMM)) && s->status && strcmp(s->status, status) == 0 &&
+	if (s->polled && !(sp->tables[u] & (1u << SW_T_NOCOMM)) && s->status && strcmp(s->status, status) == 0 &&
 	    strcmp(s->charge_text, charge) == 0 && strlen(status) < ST_STATUS_MAX &&
 	    strlen(charge) < sizeof(s->charge_text)) {
-		present = s->present & ~(1u << ST_LS);
+		present = s->present & ~(1u << SW_T_LS);
 		goto ls;
 	}
 	/* 1. status words in upsd's order */
@@ -180,15 +176,15 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 		s->polled = 1;
 		sp->changes++;
 	}
-	st_set(sp, u, ST_NOCOMM, 0, out, &n);
+	st_set(sp, u, SW_T_NOCOMM, 0, out, &n);
 	/* 3. LB1..LB3 from battery.charge */
 	if (strncmp(s->charge_text, charge, sizeof(s->charge_text) - 1) != 0)
 		sp->changes++;
 	st_charge(s, p->charge);
 	for (unsigned i = 0; i < 3; i++) {
 		if (!isnan(s->charge) && s->charge <= iu->lb[i]) {
-			present |= 1u << (ST_LB1 + i);
-			st_set(sp, u, ST_LB1 + i, 1, out, &n);
+			present |= 1u << (SW_T_LB1 + i);
+			st_set(sp, u, SW_T_LB1 + i, 1, out, &n);
 		}
 	}
 ls:;
@@ -196,12 +192,12 @@ ls:;
 	const struct img_group *g = &img->groups.v[iu->group];
 	if (g->minsupplies > 0 && st_group_ready(sp, iu->group)) {
 		if (sp->group_power[iu->group] < g->minsupplies) {
-			present |= 1u << ST_LS;
-			st_set(sp, u, ST_LS, 1, out, &n);
+			present |= 1u << SW_T_LS;
+			st_set(sp, u, SW_T_LS, 1, out, &n);
 		}
 	}
 	/* 5. every word that went away */
-	for (unsigned k = 0; k < ST_NWORDS; k++)
+	for (unsigned k = 0; k < SW_ONE_TABLES; k++)
 		if (!(present & (1u << k)))
 			st_set(sp, u, k, 0, out, &n);
 	s->present = present;
@@ -223,7 +219,7 @@ const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name)
 
 int st_on_battery(const struct st_plan *sp, uint32_t u)
 {
-	return !!(sp->tables[u] & (1u << ST_OB));
+	return !!(sp->tables[u] & (1u << SW_T_OB));
 }
 
 const char *st_table_name(unsigned k)
@@ -249,8 +245,8 @@ void st_restore(struct st_plan *sp, uint32_t u, const struct st_saved *in)
 	struct st_ups *s = &sp->ups[u];
 	char charge[ST_CHARGE_MAX];
 
-	sp->tables[u] = in->tables & ((1u << ST_TABLES) - 1);
-	s->present = in->present & ((1u << ST_NWORDS) - 1);
+	sp->tables[u] = in->tables & ((1u << SW_TABLES) - 1);
+	s->present = in->present & ((1u << SW_ONE_TABLES) - 1);
 	s->polled = !!in->polled;
 	s->fsd = !!in->fsd;
 	free(s->status);
@@ -270,7 +266,7 @@ void st_restored(struct st_plan *sp)
 		sp->group_polled[g] = 0;	/* judged again by st_group_ready() */
 	}
 	for (uint32_t u = 0; u < img->ups.n; u++)
-		if (!(sp->tables[u] & (1u << ST_OB)))
+		if (!(sp->tables[u] & (1u << SW_T_OB)))
 			sp->group_power[img->ups.v[u].group] += img->ups.v[u].powerval;
 }
 

@@ -9,11 +9,8 @@
 #include "engine/events.h"
 #include "engine/image.h"
 
-#define ST_TABLE_NOCOMM SW_T_NOCOMM	/* the table bit that holds NOCOMM */
 #define ST_STATUS_MAX 256	/* bytes of ups.status kept (unknown words included) */
 #define ST_MAX_EVENTS EV_NPAIRS	/* a poll changes each table at most once */
-#define ST_WORD_TABLES SW_ONE_TABLES	/* the None<->X tables come first (19) */
-#define ST_TABLES SW_TABLES	/* tables: the None<->X words, OL/OB, COMM/NOCOMM (21) */
 #define ST_CHARGE_MAX 32	/* bytes of battery.charge kept, its NUL included */
 
 /* State of one UPS as the engine sees it. */
@@ -33,8 +30,8 @@ struct st_ups {
  * st_restore() gives back (the charge is read again from its text).
  */
 struct st_saved {
-	uint32_t tables;	/* as struct st_ups (bits of ST_TABLES tables) */
-	uint32_t present;	/* bits of the ST_WORD_TABLES word tables */
+	uint32_t tables;	/* as struct st_ups (bits of SW_TABLES tables) */
+	uint32_t present;	/* bits of the SW_ONE_TABLES word tables */
 	uint8_t polled, fsd;
 	char *status;		/* NULL before the first answer */
 	char charge[ST_CHARGE_MAX];	/* "" unknown */

@@ -207,7 +207,7 @@ static void dm_notify_status(struct daemon *d)
 	char text[sizeof(d->sd_status)];
 
 	for (uint32_t u = 0; u < img->ups.n; u++) {
-		if ((d->p->eng.state.tables[u] >> ST_TABLE_NOCOMM) & 1)
+		if ((d->p->eng.state.tables[u] >> SW_T_NOCOMM) & 1)
 			lost++;
 		else if (st_on_battery(&d->p->eng.state, u))
 			onbatt++;
@@ -406,7 +406,7 @@ static void dm_dump(struct daemon *d)
 		const char *err = d->p->conns[u] ? uc_last_error(d->p->conns[u]) : "";
 		char st[160], ch[64];	/* the server's bytes: escaped (the last error already is) */
 		log_msg(LOG_NOTICE, "state: UPS %s: %s, ups.status \"%s\", battery.charge %s%s%s",
-			vm_ups_display(d->p->eng.vm, u), (tables >> ST_TABLE_NOCOMM) & 1 ? "NOCOMM" : "COMM",
+			vm_ups_display(d->p->eng.vm, u), (tables >> SW_T_NOCOMM) & 1 ? "NOCOMM" : "COMM",
 			s->polled && s->status ? log_esc(st, sizeof(st), s->status, strlen(s->status)) : "(never polled)",
 			s->charge_text[0] ? log_esc(ch, sizeof(ch), s->charge_text, strlen(s->charge_text)) : "unknown",
 			err[0] ? "; last error: " : "", err);

@@ -90,7 +90,7 @@ static json_t *sf_tables(uint32_t bits)
 {
 	json_t *a = json_array();
 
-	for (unsigned k = 0; k < ST_TABLES; k++)
+	for (unsigned k = 0; k < SW_TABLES; k++)
 		if (bits >> k & 1)
 			json_array_append_new(a, json_string(st_table_name(k)));
 	return a;
@@ -348,8 +348,8 @@ static int sf_read_ups(json_t *o, uint32_t u, struct eng_snap_ups *su, char *why
 	if (!(v = sf_member(o, at, "fsd_sent", JSON_TRUE, why, len)))
 		return -1;
 	su->st.fsd = json_is_true(v);
-	if (sf_table_bits(o, at, "tables", ST_TABLES, &su->st.tables, why, len) != 0 ||
-	    sf_table_bits(o, at, "present", ST_WORD_TABLES, &su->st.present, why, len) != 0)
+	if (sf_table_bits(o, at, "tables", SW_TABLES, &su->st.tables, why, len) != 0 ||
+	    sf_table_bits(o, at, "present", SW_ONE_TABLES, &su->st.present, why, len) != 0)
 		return -1;
 	v = json_object_get(o, "status");
 	if (v && json_is_null(v)) {

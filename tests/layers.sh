@@ -3,7 +3,7 @@
 # layers.sh - TAP: every #include "dir/file" of the sources goes down the layers (base, grammar, engine, runtime), never up or across where the design forbids it.
 #
 # The layers, bottom up, and what each may include of ours:
-#   base/      base/ only (source registry, diagnostics, allocation)
+#   base/      base/ only (source registry, diagnostics, allocation, opcodes.def)
 #   grammar/   base/, grammar/
 #   engine/    base/, grammar/, engine/; and the runtime engine (every
 #              file but the compiler's: compile*, sema*, codegen*) nothing
@@ -11,13 +11,11 @@
 #              grammar/print.h) and nothing of the compiler
 #   runtime/   anything above
 # One test per file; a file that breaks a rule is a "not ok" line naming
-# it and the includes it may not have.  Environment: top_srcdir (make check sets it).
-set -u
-
-srcdir=${top_srcdir:-$(dirname "$0")/..}
+# it and the includes it may not have.  Environment: top_srcdir (make check
+# sets it).
+# shellcheck source=tests/tap-env.sh
+. "$(dirname "$0")/tap-env.sh"
 cd "$srcdir" || exit 1
-n=0
-bad=0
 
 # allowed LAYER FILE INCLUDE: 0 when FILE of LAYER may include INCLUDE
 allowed() {
@@ -48,20 +46,16 @@ for f in $files; do
 		base|grammar|engine|runtime) allowed "$layer" "$f" "$inc" || wrong="$wrong $inc" ;;
 		esac
 	done
-	n=$((n + 1))
 	if [ -n "$wrong" ]; then
-		bad=$((bad + 1))
-		echo "not ok $n - $f includes$wrong: $layer/ may not (see the rules atop tests/layers.sh)"
+		not_ok "$f includes$wrong: $layer/ may not (see the rules atop tests/layers.sh)"
 	else
-		echo "ok $n - $f"
+		ok "$f"
 	fi
 done
-n=$((n + 1))
 if [ "$n" -gt 50 ] && [ -d base ]; then
-	echo "ok $n - $((n - 1)) files checked"
+	ok "$n files checked"
 else
-	echo "not ok $n - only $((n - 1)) files: the layers base/ grammar/ engine/ runtime/ were not all found"
-	bad=$((bad + 1))
+	not_ok "only $n files: the layers base/ grammar/ engine/ runtime/ were not all found"
 fi
 echo "1..$n"
-[ "$bad" -eq 0 ]
+[ "$failed" -eq 0 ]

@@ -5,54 +5,50 @@
 # Each opcode is one test: its row in docs/engine.md must read
 #   | `NAME` | KIND, KIND | IN → OUT | MEANING |
 # as opcodes.def declares it, and the doc must have no other row.  On a
-# mismatch the row to write is printed.  Environment: UPSPLAN (default
-# ./upsplan), top_srcdir (make check sets them).
-set -u
-
-srcdir=${top_srcdir:-$(dirname "$0")/..}
-upsplan=${UPSPLAN:-./upsplan}
+# mismatch the row to write is printed.  Environment: UPSPLAN, top_srcdir
+# (make check sets them).  Scratch files: tests/opcodes-docs.d, kept when
+# a test fails.
+# shellcheck source=tests/tap-env.sh
+. "$(dirname "$0")/tap-env.sh"
+need_upsplan
+tap_scratch opcodes-docs
 doc="$srcdir/docs/engine.md"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/opcodes-docs.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
 
-if ! "$upsplan" disasm --opcodes >"$tmp/ops" 2>"$tmp/err"; then
-	echo "not ok 1 - upsplan disasm --opcodes failed: $(cat "$tmp/err")"
-	echo "1..1"
+if ! "$upsplan" disasm --opcodes >ops 2>err; then
+	echo "Bail out! upsplan disasm --opcodes failed: $(cat err)"
 	exit 1
 fi
 # the rows opcodes.def gives: NAME, the operand kinds, IN -> OUT, the meaning
-awk '{
-	if (!match($0, / [0-9]+ -> [0-9]+  /)) { print "bad line: " $0 > "/dev/stderr"; exit 1 }
+if ! awk '{
+	if (!match($0, / [0-9]+ -> [0-9]+  /)) exit 1
 	head = substr($0, 1, RSTART - 1); stack = substr($0, RSTART + 1, RLENGTH - 3)
 	meaning = substr($0, RSTART + RLENGTH)
 	n = split(head, w, " "); ops = ""
 	for (i = 2; i <= n; i++) ops = ops (i > 2 ? ", " : "") w[i]
 	sub(/ -> /, " → ", stack)
 	printf "| `%s` |%s | %s | %s |\n", w[1], ops == "" ? "" : " " ops, stack, meaning
-}' "$tmp/ops" >"$tmp/want" || { echo "not ok 1 - cannot read upsplan disasm --opcodes"; echo "1..1"; exit 1; }
+}' ops >want; then
+	echo "Bail out! upsplan disasm --opcodes printed a line that is no 'NAME KINDS IN -> OUT MEANING' (see tests/opcodes-docs.d/ops)"
+	exit 1
+fi
 # the rows of the doc's table: lines "| `NAME` | ..." under "### Instructions"
-awk '/^### Instructions/ { on = 1; next } on && /^#/ { on = 0 } on && /^\| `[A-Z]+` \|/' "$doc" >"$tmp/have"
+awk '/^### Instructions/ { on = 1; next } on && /^#/ { on = 0 } on && /^\| `[A-Z]+` \|/' "$doc" >have
 
-n=0
-bad=0
 while IFS= read -r row; do
-	n=$((n + 1))
 	name=${row#| \`}
 	name=${name%%\`*}
-	if grep -qxF -- "$row" "$tmp/have"; then
-		echo "ok $n - $name: docs/engine.md has its row"
+	if grep -qxF -- "$row" have; then
+		ok "$name: docs/engine.md has its row"
 	else
-		bad=$((bad + 1))
-		echo "not ok $n - $name: docs/engine.md should read: $row"
+		not_ok "$name: docs/engine.md should read: $row"
 	fi
-done <"$tmp/want"
-n=$((n + 1))
-extra=$(grep -vxF -f "$tmp/want" "$tmp/have" | tr '\n' ' ')
-if [ -z "$extra" ] && [ "$(wc -l <"$tmp/have")" -eq "$(wc -l <"$tmp/want")" ]; then
-	echo "ok $n - docs/engine.md has no other instruction row"
+done <want
+extra=$(grep -vxF -f want have | tr '\n' ' ')
+if [ -z "$extra" ]; then
+	ok "docs/engine.md has no other instruction row"
 else
-	bad=$((bad + 1))
-	echo "not ok $n - docs/engine.md has rows opcodes.def does not: $extra"
+	not_ok "docs/engine.md has rows opcodes.def does not: $extra"
 fi
 echo "1..$n"
-[ "$bad" -eq 0 ]
+tap_done
+[ "$failed" -eq 0 ]

@@ -83,6 +83,12 @@ static void test_derivation(void)
 	}
 	st_free(&sp);
 
+	/* words from upsd in any case; the engine's own (LB1, LS, NOCOMM, None) sent by upsd are ignored */
+	st_init(&sp, &img);
+	is_str(poll(&sp, 0, "ob lb1 ls nocomm none", "100"), "OL->OB", "ob in lower case is OB; LB1 LS NOCOMM None are not upsd's");
+	is_str(poll(&sp, 0, "Ol Trim", "100"), "OB->OL None->TRIM", "Ol and Trim in mixed case");
+	st_free(&sp);
+
 	/* LS: MINSUPPLIES 2 of three POWERVAL 1 */
 	st_init(&sp, &img);
 	is_str(poll(&sp, 0, "OB", "100"), "OL->OB", "no LS before the whole group answered once");
@@ -288,8 +294,8 @@ static void test_snapshot(void)
 		memset(s.ups[ua].st.charge, '9', sizeof(s.ups[ua].st.charge));	/* no NUL */
 		eng_snap_adopt(&b, &s, 0, &nt);
 		is_int(strlen(st_getvar(&b.state, ua, "ups.status")), ST_STATUS_MAX - 1, "a long status is cut");
-		is_int(b.state.tables[ua], (1 << ST_TABLES) - 1, "table bits beyond the 21 tables dropped");
-		is_int(b.state.ups[ua].present, (1 << ST_WORD_TABLES) - 1, "present bits beyond the 19 words dropped");
+		is_int(b.state.tables[ua], (1 << SW_TABLES) - 1, "table bits beyond the 21 tables dropped");
+		is_int(b.state.ups[ua].present, (1 << SW_ONE_TABLES) - 1, "present bits beyond the 19 words dropped");
 		is_int(strlen(st_getvar(&b.state, ua, "battery.charge")), ST_CHARGE_MAX - 1, "a charge without its NUL is cut");
 	}
 	eng_free(&b);
@@ -366,8 +372,8 @@ static void test_pairs(void)
 	int from, to;
 
 	is_int(EV_NPAIRS, sizeof(want) / sizeof(want[0]), "%d event pairs", EV_NPAIRS);
-	is_int(ST_TABLES, 21, "21 tables");
-	is_int(ST_WORD_TABLES, 19, "19 of them None<->X");
+	is_int(SW_TABLES, 21, "21 tables");
+	is_int(SW_ONE_TABLES, 19, "19 of them None<->X");
 	for (unsigned p = 0; p < EV_NPAIRS && p < sizeof(want) / sizeof(want[0]); p++) {
 		named += strcmp(ev_pair_name(p), want[p]) == 0;
 		ev_pair_words(p, &from, &to);
@@ -382,9 +388,9 @@ static void test_pairs(void)
 			valid += ev_pair_index(f, t) >= 0;
 	is_int(valid, EV_NPAIRS, "no other FROM->TO is a pair (out-of-range words included)");
 	is_str(st_table_name(SW_T_OB), "OB", "the OL/OB table is named after OB");
-	is_str(st_table_name(ST_TABLE_NOCOMM), "NOCOMM", "the COMM table after NOCOMM");
+	is_str(st_table_name(SW_T_NOCOMM), "NOCOMM", "the COMM table after NOCOMM");
 	is_str(st_table_name(0), "ALARM", "table 0 is ALARM");
-	ok(st_table_name(ST_TABLES) == NULL, "no table past the last");
+	ok(st_table_name(SW_TABLES) == NULL, "no table past the last");
 	for (int w = 0; w < SW_COUNT; w++) {
 		ev_pairs_hint(w, w, hint, sizeof(hint));
 		hinted += w == SW_NONE ? strstr(hint, "X->None") != NULL : strstr(hint, sw_name(w)) != NULL;
@@ -394,25 +400,10 @@ static void test_pairs(void)
 	is_str(hint, "OL->OB, OB->OL", "the hint for OB->None");
 }
 
-/* Words from upsd in any case; the engine's own words (LB1, LS, NOCOMM, None) sent by upsd are ignored. */
-static void test_upsd_words(void)
-{
-	struct plan_image img;
-	struct st_plan sp;
-
-	compile_text(plan_text, &img);
-	st_init(&sp, &img);
-	is_str(poll(&sp, 0, "ob lb1 ls nocomm none", "100"), "OL->OB", "ob in lower case is OB; LB1 LS NOCOMM None are not upsd's");
-	is_str(poll(&sp, 0, "Ol Trim", "100"), "OB->OL None->TRIM", "Ol and Trim in mixed case");
-	st_free(&sp);
-	img_free(&img);
-}
-
 int main(void)
 {
 	test_derivation();
 	test_pairs();
-	test_upsd_words();
 	test_engine();
 	test_adopt();
 	test_snapshot();
