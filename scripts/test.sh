@@ -265,7 +265,7 @@ if [ $built -eq 1 ]; then
 		done
 		cp -r "$vgtmp"/. _build/valgrind/daemon/ 2>/dev/null || :
 		rm -rf "$vgtmp"
-		# the mail helper (upsplan-mail: runtime/mail-main.c, email.c) under valgrind
+		# the mail helper (upsplan-mail: runtime/mail/mail-main.c, email.c) under valgrind
 		mkdir -p _build/valgrind/email
 		vglog=$top/_build/valgrind/email/email
 		# shellcheck disable=SC2016 # $1.. belong to the inner sh

@@ -14,8 +14,8 @@ stdlibrulesdir = $(pkgdatadir)/stdlib-rules
 dist_stdlibrules_DATA = $(STDLIB_RULES)
 EXTRA_DIST += stdlib-rules/embed.sh
 
-runtime/stdlib-rules.c: $(STDLIB_RULES) stdlib-rules/embed.sh
-	$(AM_V_GEN)$(MKDIR_P) runtime && \
+runtime/cli/stdlib-rules.c: $(STDLIB_RULES) stdlib-rules/embed.sh
+	$(AM_V_GEN)$(MKDIR_P) runtime/cli && \
 	$(SHELL) $(srcdir)/stdlib-rules/embed.sh $(srcdir) $(STDLIB_RULES) >$@-t && mv $@-t $@
-BUILT_SOURCES += runtime/stdlib-rules.c
-CLEANFILES += runtime/stdlib-rules.c
+BUILT_SOURCES += runtime/cli/stdlib-rules.c
+CLEANFILES += runtime/cli/stdlib-rules.c

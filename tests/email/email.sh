@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# email.sh - TAP: upsplan-mail (runtime/mail-main.c, email.c: what sends the daemon's EMAIL) against tests/email/fake-smtp: TLS modes, AUTH, failures, headers, RFC 2047.
+# email.sh - TAP: upsplan-mail (runtime/mail/mail-main.c, email.c: what sends the daemon's EMAIL) against tests/email/fake-smtp: TLS modes, AUTH, failures, headers, RFC 2047.
 #
 # Each mail is a job on upsplan-mail's standard input, as `upsplan run`
 # writes it.  Throwaway CAs and server certificates are made with the
@@ -122,7 +122,7 @@ serve() {
 	done
 	port=$(head -n 1 "$work/$sname.port")
 }
-# field TEXT: one field of a mail job ("LENGTH\nBYTES\n", runtime/mail-job.h)
+# field TEXT: one field of a mail job ("LENGTH\nBYTES\n", runtime/mail/mail-job.h)
 field() {
 	printf '%d\n%s\n' "$(printf '%s' "$1" | wc -c)" "$1"
 }

@@ -1,5 +1,5 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## tests/email/local.mk - EMAIL: upsplan-mail (runtime/mail-main.c, email.c) against a fake SMTP server (TLS, STARTTLS, AUTH), TAP.
+## tests/email/local.mk - EMAIL: upsplan-mail (runtime/mail/mail-main.c, email.c) against a fake SMTP server (TLS, STARTTLS, AUTH), TAP.
 ##
 ## tests/email/fake-smtp   test-only SMTP server on 127.0.0.1 (OpenSSL)
 ## tests/email/email.sh    the TAP script: throwaway CAs and certificates

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime/log.h"
+#include "runtime/daemon/log.h"
 #include "tests/unit/tap.h"
 
 static void esc(const char *in, size_t len, size_t cap, const char *want, const char *name)

@@ -7,9 +7,9 @@
 #   --roundtrip also checks that the printed plan parses and prints the
 #   same again.  image (also --image): the image decoder, verifier,
 #   disassembler and VM.  nut: the NUT reply parser and request writer
-#   (runtime/nut-proto.c).  scenario: the scenario parser and the
-#   simulator (runtime/scenario.c, runtime/cmd-simulate.c) against a fixed
-#   plan.  frames: the privsep frame reader (runtime/privsep-frames.c).
+#   (runtime/daemon/nut-proto.c).  scenario: the scenario parser and the
+#   simulator (runtime/sim/, runtime/cli/cmd-simulate.c) against a fixed
+#   plan.  frames: the privsep frame reader (runtime/daemon/privsep-frames.c).
 #   OUTPUT defaults to ./fuzz-build/fuzz-TARGET (-roundtrip).
 #   flex and bison generate the scanner and parser into a scratch
 #   directory, so a fresh checkout needs no configure run; CC (default
@@ -89,10 +89,10 @@ if [ $target != nut ] && [ $target != frames ]; then
 	srcs="$gen/grammar/lexer.c $gen/grammar/parser.c$srcs"
 fi
 case $target in
-nut) srcs="$srcdir/runtime/nut-proto.c" ;;
-frames) srcs="$srcdir/runtime/privsep-frames.c" ;;
-# fuzz-scenario.c includes scenario.c and cmd-simulate.c itself (their file access goes to the input)
-scenario) srcs="$srcs $srcdir/runtime/sim-trace.c $srcdir/runtime/cli.c" ;;
+nut) srcs="$srcdir/runtime/daemon/nut-proto.c" ;;
+frames) srcs="$srcdir/runtime/daemon/privsep-frames.c" ;;
+# fuzz-scenario.c includes scenario.c, sim.c and cmd-simulate.c itself (their file access goes to the input)
+scenario) srcs="$srcs $srcdir/runtime/common/sim-trace.c $srcdir/runtime/cli/cli.c" ;;
 esac
 
 # -I"$gen" first: its config.h and grammar/parser.h win over a configured tree's

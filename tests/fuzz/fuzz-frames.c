@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/privsep.h"
+#include "runtime/daemon/privsep.h"
 
 /*
  * Input: the first byte is the direction ('c': frames the child reads,
@@ -17,7 +17,7 @@
  * The stream is in a buffer of its exact size, so that ASan sees a read
  * beyond it.
  *
- * Checked against a table built here from runtime/privsep-frames.def
+ * Checked against a table built here from runtime/daemon/privsep-frames.def
  * (not the reader's own): a frame taken has a known kind of this
  * direction, a length within the kind's, takes its header and payload
  * and no more, its payload inside the buffer, and passes the kind's rules
@@ -37,7 +37,7 @@ struct fz_rule {
 
 static const struct fz_rule fz_rules[] = {
 #define PS_FRAME(id, num, dir, min, max, meaning) { num, dir, min, max },
-#include "runtime/privsep-frames.def"
+#include "runtime/daemon/privsep-frames.def"
 #undef PS_FRAME
 };
 

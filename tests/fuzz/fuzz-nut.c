@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/nut-proto.h"
+#include "runtime/daemon/nut-proto.h"
 
 /*
  * Input: the first byte chooses the mode.

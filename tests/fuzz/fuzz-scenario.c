@@ -9,12 +9,12 @@
 
 #include "engine/compile.h"
 #include "base/source.h"
-#include "runtime/plan-file.h"
+#include "runtime/common/plan-file.h"
 
 /*
  * The scenario parser and the simulator read files: the scenario, and the
  * dummy-ups files it names (relative to the scenario's directory, or
- * absolute).  Here they read only the input: scenario.c and
+ * absolute).  Here they read only the input: scenario.c, sim.c and
  * cmd-simulate.c are compiled into this file with src_load() and
  * plan_file_load() routed to the functions below, so no name in an input
  * can reach the file system (a FIFO, /dev/zero, a file of the host).
@@ -94,8 +94,9 @@ int fuzz_plan_file_load(const char *path, const struct plan_file_opts *o, struct
 
 #define src_load fuzz_src_load
 #define plan_file_load fuzz_plan_file_load
-#include "runtime/scenario.c"
-#include "runtime/cmd-simulate.c"
+#include "runtime/sim/scenario.c"
+#include "runtime/sim/sim.c"
+#include "runtime/cli/cmd-simulate.c"
 #undef src_load
 #undef plan_file_load
 

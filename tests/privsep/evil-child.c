@@ -27,7 +27,7 @@
  * cases (default 0).
  *
  * The frames are written here byte for byte, as a compromised child would:
- * the layouts below are the wire format of runtime/privsep.h, copied on
+ * the layouts below are the wire format of runtime/daemon/privsep.h, copied on
  * purpose (a test of the reader must not share its definitions).
  */
 

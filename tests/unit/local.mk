@@ -1,7 +1,8 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file.
+## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI.
 check_PROGRAMS += tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
-	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab tests/unit/test-bounds
+	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab tests/unit/test-bounds \
+	tests/unit/test-rooms
 tests_unit_test_source_SOURCES = tests/unit/test-source.c tests/unit/tap.h
 tests_unit_test_source_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.a $(PCRE2_LIBS)
 tests_unit_test_symtab_SOURCES = tests/unit/test-symtab.c tests/unit/tap.h
@@ -15,9 +16,9 @@ tests_unit_test_vm_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.
 tests_unit_test_events_SOURCES = tests/unit/test-events.c tests/unit/tap.h tests/unit/plan-helper.h
 tests_unit_test_events_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.a $(PCRE2_LIBS) -lm
 tests_unit_test_nut_proto_SOURCES = tests/unit/test-nut-proto.c tests/unit/tap.h
-tests_unit_test_nut_proto_LDADD = runtime/libdaemon.a
+tests_unit_test_nut_proto_LDADD = runtime/daemon/libdaemon.a
 tests_unit_test_statefile_SOURCES = tests/unit/test-statefile.c tests/unit/tap.h tests/unit/plan-helper.h
-tests_unit_test_statefile_LDADD = runtime/libdaemon.a engine/libengine.a grammar/libgrammar.a base/libbase.a \
+tests_unit_test_statefile_LDADD = runtime/daemon/libdaemon.a engine/libengine.a grammar/libgrammar.a base/libbase.a \
 	$(JANSSON_LIBS) $(PCRE2_LIBS) -lm
 # the engine again, with bounds small enough for a few-line plan to reach each (engine/image.h)
 tests_unit_test_bounds_SOURCES = tests/unit/test-bounds.c tests/unit/tap.h $(engine_libengine_a_SOURCES)
@@ -37,4 +38,8 @@ TESTS += \
 	tests/unit/test-nut-proto$(EXEEXT) \
 	tests/unit/test-statefile$(EXEEXT) \
 	tests/unit/test-symtab$(EXEEXT) \
-	tests/unit/test-bounds$(EXEEXT)
+	tests/unit/test-bounds$(EXEEXT) \
+	tests/unit/test-rooms$(EXEEXT)
+# the rooms of runtime/ without the command-line program (runtime/cli/)
+tests_unit_test_rooms_SOURCES = tests/unit/test-rooms.c tests/unit/tap.h tests/unit/plan-helper.h
+tests_unit_test_rooms_LDADD = $(SIM_LIBS) $(DAEMON_LIBS)

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/nut-proto.h"
+#include "runtime/daemon/nut-proto.h"
 #include "tests/unit/tap.h"
 
 static void req(int n, const char *const *w, const char *want, const char *name)

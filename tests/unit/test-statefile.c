@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test-statefile.c - TAP tests of the daemon's state file (runtime/statefile.c): round trip, malformed input, the adoption rules, writes only on change. */
+/* test-statefile.c - TAP tests of the daemon's state file (runtime/daemon/statefile.c): round trip, malformed input, the adoption rules, writes only on change. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,7 +12,7 @@
 
 #include "engine/engine.h"
 #include "base/xalloc.h"
-#include "runtime/statefile.h"
+#include "runtime/daemon/statefile.h"
 #include "tests/unit/plan-helper.h"
 #include "tests/unit/tap.h"
 

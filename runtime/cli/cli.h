@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli.h - the subcommands of upsplan and what they share (exit codes, option errors). */
+#ifndef UPSPLAN_CLI_H
+#define UPSPLAN_CLI_H
+
+#include <stddef.h>
+
+#include "runtime/common/exit-codes.h"
+
+extern const char check_usage[], compile_usage[], disasm_usage[], simulate_usage[], generate_usage[], run_usage[];
+
+/* Each returns the exit status; ARGV[0] is the command name. */
+int cmd_check(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/*
+ * Report the getopt_long() error C (':' or '?') of command CMD on stderr
+ * and return EXIT_USAGE.
+ */
+int cli_option_error(const char *cmd, int c, char **argv);
+
+/* Report that option OPT is not one of command CMD's (WHY says what to do); returns EXIT_USAGE. */
+int cli_not_here(const char *cmd, const char *opt, const char *why);
+
+#define CLI_MAX_HOSTNAME 253	/* --hostname, the %(h)s of a run */
+#define CLI_MAX_USER 64		/* --user, in the %(b)s banner */
+
+/*
+ * Check VAL, the value of option OPT of command CMD: 1 to MAX bytes of
+ * letters, digits, '.', '_' and '-' (substitutions put it into shell-like
+ * command texts).  Returns 0, or -1 after a message on stderr.
+ */
+int cli_name_arg(const char *cmd, const char *opt, const char *val, size_t max);
+
+/*
+ * This machine's name into BUF (LEN bytes, at least 256), or "localhost"
+ * with a warning naming CMD when it is not a plain host name.
+ */
+void cli_this_host(const char *cmd, char *buf, size_t len);
+
+#endif

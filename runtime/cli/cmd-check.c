@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cmd-check.c - upsplan check: the linter. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/diag.h"
+#include "engine/image.h"
+#include "engine/sema.h"
+#include "grammar/parse.h"
+#include "grammar/print.h"
+#include "runtime/cli/cli.h"
+#include "runtime/common/plan-file.h"
+
+const char check_usage[] =
+	"Usage: upsplan check [OPTION]... FILE...\n"
+	"Check each plan FILE and report errors and warnings, GNU style, on\n"
+	"standard error.\n"
+	"\n"
+	"Options:\n"
+	"  --format=gnu|json  diagnostics as text on stderr (default), or as one\n"
+	"                     JSON array per FILE on standard output\n"
+	"  --print            write the canonical form of each plan on standard\n"
+	"                     output (comments dropped, one declaration per line)\n"
+	"  -Werror            treat warnings as errors\n"
+	"  -Wno-CODE          do not report diagnostic CODE (e.g. -Wno-W600)\n"
+	"  -Wno-file-mode     same as -Wno-W610\n"
+	"  --max-errors=N     stop after N errors (default 100, 0: no limit)\n"
+	"  --strict-modes     also refuse a FILE that others can change, as\n"
+	"                     upsplan run does (E110): the file and each directory\n"
+	"                     of its path must belong to root (or to you) and be\n"
+	"                     writable by nobody else\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"Exit status: 0 no error (warnings allowed), 1 errors found (or warnings\n"
+	"with -Werror), 2 usage or I/O error.\n"
+	"Every diagnostic code is explained in docs/diagnostics.md.\n";
+
+struct check_opts {
+	int json, print, werror, color, strict_modes;
+	size_t max_errors;
+	unsigned char disabled[DIAG_NCODES];
+};
+
+/* Check one file; returns an exit status. */
+static int check_file(const char *path, const struct check_opts *o)
+{
+	struct src_registry reg;
+	struct diag_queue dq;
+	struct ast_plan plan = { 0 };
+	struct sema_options sopt = { .check_file_mode = 1 };
+	struct sema_result res;
+	const struct src_file *f;
+	struct stat st;
+	char err[512];
+	int nsyntax, status;
+
+	src_init(&reg);
+	f = src_load_stat(&reg, path, &st, IMG_MAX_SIZE, err, sizeof(err));
+	if (!f) {
+		if (o->json) {
+			diag_init(&dq, &reg);
+			diag_nowhere(&dq, DIAG_IO, "%s", err);
+			diag_render_json(&dq, stdout);
+			diag_free(&dq);
+		} else {
+			fprintf(stderr, "upsplan: error: %s [%s]\n", err, diag_code_name(DIAG_IO));
+		}
+		src_free(&reg);
+		return EXIT_USAGE;
+	}
+	diag_init(&dq, &reg);
+	dq.werror = o->werror;
+	dq.max_errors = o->max_errors;
+	memcpy(dq.disabled, o->disabled, sizeof(dq.disabled));
+	sopt.check_file_mode = !o->disabled[DIAG_FILE_MODE];
+	if (o->strict_modes)
+		plan_file_modes(f, &st, &dq);
+
+	nsyntax = parse_file(&reg, f, &plan, &dq);
+	if (nsyntax == 0)
+		sema_check(&reg, f, &plan, &dq, &sopt, &res);
+	if (o->print && nsyntax == 0)
+		print_plan(&reg, &plan, stdout);
+	if (o->json)
+		diag_render_json(&dq, stdout);
+	else
+		diag_render_gnu(&dq, stderr, o->color);
+	status = diag_failed(&dq) ? EXIT_ERRORS : EXIT_CLEAN;
+	diag_free(&dq);
+	ast_plan_free(&plan);
+	src_free(&reg);
+	return status;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "print", no_argument, NULL, 'p' },
+		{ "max-errors", required_argument, NULL, 'm' },
+		{ "strict-modes", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct check_opts o;
+	int c, status = EXIT_CLEAN;
+
+	memset(&o, 0, sizeof(o));
+	o.max_errors = 100;
+	o.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hW:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				o.json = 1;
+			else if (strcmp(optarg, "gnu") == 0)
+				o.json = 0;
+			else {
+				fprintf(stderr, "upsplan check: unknown format '%s'; use --format=gnu or --format=json\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'p':
+			o.print = 1;
+			break;
+		case 's':
+			o.strict_modes = 1;
+			break;
+		case 'm': {
+			char *end;
+			unsigned long n;
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end || optarg[0] == '-' || errno) {
+				fprintf(stderr, "upsplan check: --max-errors wants a whole number, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.max_errors = n;
+			break;
+		}
+		case 'W':
+			if (strcmp(optarg, "error") == 0) {
+				o.werror = 1;
+			} else if (strcmp(optarg, "no-file-mode") == 0) {
+				o.disabled[DIAG_FILE_MODE] = 1;
+			} else if (strncmp(optarg, "no-", 3) == 0 && diag_code_lookup(optarg + 3) >= 0) {
+				int code = diag_code_lookup(optarg + 3);
+				if (diag_code_severity(code) == DIAG_ERROR) {
+					fprintf(stderr, "upsplan check: %s is an error and cannot be disabled\n",
+						diag_code_name(code));
+					return EXIT_USAGE;
+				}
+				o.disabled[code] = 1;
+			} else {
+				fprintf(stderr, "upsplan check: unknown option '-W%s'; use -Werror or -Wno-CODE (e.g. -Wno-W600)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			fputs(check_usage, stdout);
+			return EXIT_CLEAN;
+		case ':':
+			if (optopt == 'W')
+				fprintf(stderr, "upsplan check: -W needs a value: -Werror or -Wno-CODE\n");
+			else
+				fprintf(stderr, "upsplan check: option '%s' needs a value\nTry 'upsplan help check'.\n",
+					argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			if (optopt)
+				fprintf(stderr, "upsplan check: unknown option '-%c'\nTry 'upsplan help check'.\n", optopt);
+			else
+				fprintf(stderr, "upsplan check: unknown option '%s'\nTry 'upsplan help check'.\n",
+					argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (o.json && o.print) {
+		fprintf(stderr, "upsplan check: --print and --format=json both write to standard output; use one of them\n");
+		return EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "upsplan check: no FILE given\nTry 'upsplan help check'.\n");
+		return EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		int s = check_file(argv[i], &o);
+		if (s > status)
+			status = s;
+	}
+	return status;
+}
+

@@ -1,0 +1,18 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
+## runtime/cli/local.mk - the upsplan command: its subcommands (libcli.a) and main().
+noinst_LIBRARIES += runtime/cli/libcli.a
+runtime_cli_libcli_a_SOURCES = \
+	runtime/cli/cli.c runtime/cli/cli.h \
+	runtime/cli/cmd-check.c \
+	runtime/cli/cmd-compile.c \
+	runtime/cli/cmd-generate.c \
+	runtime/cli/cmd-run.c \
+	runtime/cli/cmd-simulate.c \
+	runtime/cli/stdlib.h
+nodist_runtime_cli_libcli_a_SOURCES = runtime/cli/stdlib-rules.c
+runtime_cli_libcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS) $(LIBEVENT_CFLAGS) \
+	-DUPSPLAN_MAIL_HELPER='"$(pkglibexecdir)/upsplan-mail"'
+
+upsplan_SOURCES = runtime/cli/main.c
+upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS)
+upsplan_LDADD = runtime/cli/libcli.a runtime/sim/libsim.a $(DAEMON_LIBS) $(PCRE2_LIBS)

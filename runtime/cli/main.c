@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, help, version). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <openssl/crypto.h>
+#include <pcre2.h>
+
+#include "runtime/cli/cli.h"
+
+static const char main_usage[] =
+	"Usage: upsplan COMMAND [OPTION]... [ARG]...\n"
+	"Check and run UPS shutdown plans written in the UPSmon.conf language.\n"
+	"\n"
+	"Commands:\n"
+	"  check FILE...   check plans; report errors and warnings\n"
+	"  compile PLAN -o IMAGE\n"
+	"                  compile a plan into a plan image file\n"
+	"  disasm PLAN|IMAGE\n"
+	"                  list the bytecode of a plan with its source locations\n"
+	"  simulate PLAN SCENARIO\n"
+	"                  rehearse a plan against a scripted outage; runs nothing\n"
+	"  generate standard|timed\n"
+	"                  write a complete plan for one UPS\n"
+	"  run PLAN        monitor the plan's UPS over TLS and carry out its actions\n"
+	"  help [COMMAND]  show help for COMMAND\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help      show this help\n"
+	"  -V, --version   show the version and the libraries linked\n"
+	"\n"
+	"Manual: docs/language.md (the language), docs/diagnostics.md (every code).\n";
+
+static void main_version(void)
+{
+	char pcre[64] = "";
+
+	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
+	printf("upsplan %s\n", PACKAGE_VERSION);
+	printf("linked with %s, PCRE2 %s\n", OpenSSL_version(OPENSSL_VERSION), pcre);
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} cli_commands[] = {
+	{ "check", cmd_check, check_usage },
+	{ "compile", cmd_compile, compile_usage },
+	{ "disasm", cmd_disasm, disasm_usage },
+	{ "simulate", cmd_simulate, simulate_usage },
+	{ "generate", cmd_generate, generate_usage },
+	{ "run", cmd_run, run_usage },
+};
+
+/* Flush standard output; a write error (disk full, closed pipe) makes the run fail. */
+static int main_finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "upsplan: error writing to standard output: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	return status;
+}
+
+static int main_run(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		fputs(main_usage, stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+		fputs(main_usage, stdout);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+		main_version();
+		return EXIT_CLEAN;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (argc < 3) {
+			fputs(main_usage, stdout);
+			return EXIT_CLEAN;
+		}
+		for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++)
+			if (strcmp(argv[2], cli_commands[i].name) == 0) {
+				fputs(cli_commands[i].usage, stdout);
+				return EXIT_CLEAN;
+			}
+		fprintf(stderr, "upsplan: no help for '%s': unknown command\n", argv[2]);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++)
+		if (strcmp(cmd, cli_commands[i].name) == 0)
+			return cli_commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "upsplan: unknown command '%s'\nTry 'upsplan --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return main_finish(main_run(argc, argv));
+}

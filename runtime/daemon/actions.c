@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* actions.c - carry out the plan's effects: syslog and the NUT log at once, commands and mail in time-limited child processes. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "engine/argv.h"
+#include "base/xalloc.h"
+#include "runtime/daemon/actions.h"
+#include "runtime/daemon/child.h"
+#include "runtime/mail/mail-job.h"
+#include "runtime/daemon/log.h"
+
+/* One child process of an action. */
+struct act_child {
+	struct actions *a;
+	pid_t pid;
+	struct event *timer;
+	struct bufferevent *err;	/* its standard error, logged line by line */
+	double limit;			/* seconds it may take */
+	int killed;			/* 1: TERM sent at the time limit, 2: KILL sent */
+	char what[16];			/* "SHELLCMD", "WALL", ... */
+	char where[160];		/* file:line:col */
+	struct act_child *next;
+};
+
+struct actions {
+	struct event_base *base;
+	const struct plan_image *img;
+	struct act_host host;
+	char **wall, **notify, **shell;	/* commands split into words */
+	double timeout;
+	double shutdown_timeout;
+	int foreground;
+	char *smtp_cafile;
+	char *mail_helper;
+	struct act_child *children;
+	unsigned nchildren;
+};
+
+char **act_words(const char *cmd)
+{
+	size_t len = strlen(cmd), errpos;
+	char *words = xrealloc(NULL, len + 1);
+	int n = argv_split(cmd, len, words, &errpos);
+	char **v, *w = words;
+
+	if (n < 1) {
+		free(words);
+		return NULL;
+	}
+	v = xcalloc((size_t)n + 2, sizeof(*v));	/* room for one more argument and the NULL */
+	for (int i = 0; i < n; i++) {
+		v[i] = xstrdup(w);
+		w += strlen(w) + 1;
+	}
+	free(words);
+	return v;
+}
+
+void act_free_words(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+const char *act_where(const struct plan_image *img, const struct vm_effect *e, char *buf, size_t len)
+{
+	if (e->loc && e->loc->file < img->files.n)
+		snprintf(buf, len, "%s:%u:%u", img_bytes(img, img->files.v[e->loc->file]), e->loc->line, e->loc->col);
+	else
+		snprintf(buf, len, "offset %u", e->pc);
+	return buf;
+}
+
+struct actions *act_new(struct event_base *base, const struct act_config *cfg, const struct plan_image *img,
+			const struct act_host *host)
+{
+	struct actions *a = xcalloc(1, sizeof(*a));
+
+	a->base = base;
+	a->img = img;
+	a->host = *host;
+	a->wall = act_words(cfg->wall);
+	a->notify = act_words(cfg->notify);
+	a->shell = act_words(cfg->shell);
+	a->timeout = cfg->timeout;
+	a->shutdown_timeout = cfg->shutdown_timeout;
+	a->foreground = cfg->foreground;
+	a->smtp_cafile = cfg->smtp_cafile ? xstrdup(cfg->smtp_cafile) : NULL;
+	a->mail_helper = xstrdup(cfg->mail_helper ? cfg->mail_helper : "upsplan-mail");
+	if (!a->wall || !a->notify || !a->shell) {
+		log_msg(LOG_ERR, "the WALL, NOTIFY or SHELLCMD command is empty or has an unclosed quote");
+		act_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void act_set_image(struct actions *a, const struct plan_image *img)
+{
+	a->img = img;
+}
+
+static void act_child_free(struct act_child *c)
+{
+	struct act_child **pp;
+
+	for (pp = &c->a->children; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	c->a->nchildren--;
+	if (c->err)
+		bufferevent_free(c->err);
+	event_free(c->timer);
+	free(c);
+}
+
+void act_free(struct actions *a)
+{
+	if (!a)
+		return;
+	while (a->children)
+		act_child_free(a->children);
+	act_free_words(a->wall);
+	act_free_words(a->notify);
+	act_free_words(a->shell);
+	free(a->smtp_cafile);
+	free(a->mail_helper);
+	free(a);
+}
+
+unsigned act_running(const struct actions *a)
+{
+	return a->nchildren;
+}
+
+static void act_log_stderr(struct act_child *c, int all)
+{
+	struct evbuffer *in;
+	char *line;
+	size_t n;
+
+	if (!c->err)
+		return;
+	in = bufferevent_get_input(c->err);
+	while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF)) != NULL) {
+		log_msg(LOG_WARNING, "%s at %s: %s", c->what, c->where, line);
+		free(line);
+	}
+	if (all && evbuffer_get_length(in) > 0) {	/* a last line without its line feed */
+		char buf[512];
+		int k = evbuffer_remove(in, buf, sizeof(buf) - 1);
+		if (k > 0) {
+			buf[k] = '\0';
+			log_msg(LOG_WARNING, "%s at %s: %s", c->what, c->where, buf);
+		}
+		evbuffer_drain(in, evbuffer_get_length(in));
+	}
+}
+
+static void act_err_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	act_log_stderr(arg, 0);
+}
+
+static void act_err_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct act_child *c = arg;
+
+	(void)what;
+	act_log_stderr(c, 1);
+	bufferevent_free(bev);
+	c->err = NULL;
+}
+
+static void act_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct act_child *c = arg;
+	struct timeval tv = { 5, 0 };
+
+	(void)fd;
+	(void)what;
+	if (c->killed == 0) {
+		log_msg(LOG_ERR, "%s at %s: still running after %.0f s: stopped (SIGTERM)", c->what, c->where,
+			c->limit);
+		kill(-c->pid, SIGTERM);	/* the whole group: "sh -c 'a; b'" leaves no a behind */
+		c->killed = 1;
+		evtimer_add(c->timer, &tv);
+	} else if (c->killed == 1) {
+		log_msg(LOG_ERR, "%s at %s: still running 5 s after SIGTERM: killed (SIGKILL)", c->what, c->where);
+		kill(-c->pid, SIGKILL);
+		c->killed = 2;
+	}
+}
+
+int act_reaped(struct actions *a, pid_t pid, int status)
+{
+	struct act_child *c;
+
+	for (c = a->children; c; c = c->next)
+		if (c->pid == pid)
+			break;
+	if (!c)
+		return 0;
+	if (c->err) {	/* what it wrote last, still in the pipe */
+		evutil_socket_t fd = bufferevent_getfd(c->err);
+		while (fd >= 0 && evbuffer_read(bufferevent_get_input(c->err), fd, 4096) > 0)
+			;
+		act_log_stderr(c, 1);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		log_msg(LOG_ERR, "%s at %s: failed with exit status %d", c->what, c->where, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status) && !c->killed)
+		log_msg(LOG_ERR, "%s at %s: killed by signal %d", c->what, c->where, WTERMSIG(status));
+	else
+		log_debug(1, "%s at %s: done", c->what, c->where);
+	act_child_free(c);
+	return 1;
+}
+
+/* Fork a child for action E running FN(ARG) (an exec, or mail); the parent keeps track of it. */
+static pid_t act_fork(struct actions *a, const struct vm_effect *e, const char *what, const char *stdin_text,
+		      void (*fn)(void *arg), void *arg)
+{
+	int errp[2], inp[2] = { -1, -1 };
+	struct act_child *c;
+	struct timeval tv;
+	pid_t pid;
+
+	if (pipe2(errp, O_CLOEXEC) != 0 || (stdin_text && pipe2(inp, O_CLOEXEC) != 0)) {
+		char where[160];
+		log_msg(LOG_ERR, "%s at %s: cannot make a pipe: %s", what, act_where(a->img, e, where, sizeof(where)),
+			strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		char where[160];
+		log_msg(LOG_ERR, "%s at %s: cannot start a process: %s", what,
+			act_where(a->img, e, where, sizeof(where)), strerror(errno));
+		close(errp[0]);
+		close(errp[1]);
+		if (stdin_text) {
+			close(inp[0]);
+			close(inp[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		child_setup(stdin_text ? inp[0] : CHILD_NULL, CHILD_NULL, errp[1]);
+		fn(arg);
+		_exit(127);
+	}
+	close(errp[1]);
+	if (stdin_text) {
+		size_t len = strlen(stdin_text);
+		ssize_t w;
+		close(inp[0]);
+		/* a pipe holds 64 KiB: more than any wall text; the rest would be cut, not block the daemon */
+		fcntl(inp[1], F_SETFL, O_NONBLOCK);
+		w = write(inp[1], stdin_text, len);
+		if (w < (ssize_t)len)
+			log_msg(LOG_WARNING, "%s: only %zd of %zu bytes of text could be given to the command", what,
+				w < 0 ? (ssize_t)0 : w, len);
+		close(inp[1]);
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->a = a;
+	c->pid = pid;
+	snprintf(c->what, sizeof(c->what), "%s", what);
+	act_where(a->img, e, c->where, sizeof(c->where));
+	evutil_make_socket_nonblocking(errp[0]);
+	c->err = bufferevent_socket_new(a->base, errp[0], BEV_OPT_CLOSE_ON_FREE);
+	if (c->err) {
+		bufferevent_setcb(c->err, act_err_read, NULL, act_err_event, c);
+		bufferevent_enable(c->err, EV_READ);
+	} else {
+		close(errp[0]);
+	}
+	c->timer = evtimer_new(a->base, act_timer, c);
+	c->limit = e && e->kind == OP_SHUTDOWNCMD && a->shutdown_timeout > 0 ? a->shutdown_timeout : a->timeout;
+	tv.tv_sec = (time_t)c->limit;
+	tv.tv_usec = (suseconds_t)((c->limit - (double)tv.tv_sec) * 1e6);
+	evtimer_add(c->timer, &tv);
+	c->next = a->children;
+	a->children = c;
+	a->nchildren++;
+	log_debug(1, "%s at %s: started (pid %ld)", what, c->where, (long)pid);
+	return pid;
+}
+
+static void act_exec(void *arg)
+{
+	char *const *argv = arg;
+
+	execvp(argv[0], argv);
+	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+}
+
+pid_t act_spawn(struct actions *a, const struct vm_effect *e, const char *what, char *const *argv,
+		const char *stdin_text)
+{
+	return act_fork(a, e, what, stdin_text, act_exec, (void *)argv);
+}
+
+/* COMMAND (words, with room for one more) with TEXT as its last argument. */
+static pid_t act_with_arg(struct actions *a, const struct vm_effect *e, const char *what, char **cmd, const char *text)
+{
+	size_t n = 0;
+	pid_t pid;
+
+	while (cmd[n])
+		n++;
+	cmd[n] = (char *)text;
+	pid = act_spawn(a, e, what, cmd, NULL);
+	cmd[n] = NULL;
+	return pid;
+}
+
+struct act_mail {
+	const struct plan_image *img;
+	const struct vm_effect *e;
+	const char *cafile, *helper;
+	double timeout;
+};
+
+/*
+ * In the child: hand the mail to upsplan-mail on its standard input (a
+ * memory file: no size limit, nothing for the daemon to feed), which sends
+ * it with libcurl and says why not on standard error (logged by the
+ * daemon).  The daemon itself never loads libcurl and its libraries.
+ */
+static void act_send_mail(void *arg)
+{
+	const struct act_mail *m = arg;
+	const struct img_settings *st = &m->img->settings;
+	struct mail_job j;
+	char *argv[2] = { (char *)m->helper, NULL };
+	int fd = memfd_create("upsplan-mail", 0);
+
+	memset(&j, 0, sizeof(j));
+	j.host = img_bytes(m->img, st->smtp_server);
+	j.port = st->smtp_port;
+	j.implicit_tls = st->smtp_port == 465;
+	j.user = st->smtp_user.len ? img_bytes(m->img, st->smtp_user) : "";
+	j.password = st->smtp_password.len ? img_bytes(m->img, st->smtp_password) : "";
+	j.cafile = m->cafile ? m->cafile : "";
+	j.timeout = m->timeout > 5 ? m->timeout - 2 : m->timeout;
+	j.from = m->e->field[0];
+	j.to = m->e->field[1];
+	j.subject = m->e->field[2];
+	j.body = m->e->field[3];
+	j.now = time(NULL);
+	if (fd < 0 || mail_job_write(fd, &j) != 0 || lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) != 0) {
+		fprintf(stderr, "mail not sent: cannot pass it to %s: %s\n", m->helper, strerror(errno));
+		_exit(1);
+	}
+	close(fd);
+	execv(argv[0], argv);
+	fprintf(stderr, "mail not sent: cannot run %s: %s\n", m->helper, strerror(errno));
+	_exit(1);
+}
+
+void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event *ev)
+{
+	char where[160];
+
+	switch (e->kind) {
+	case OP_NOTIFY:
+		if (!a->host.notify || a->host.notify(a->host.ctx, e->text) != 0)
+			act_with_arg(a, e, "NOTIFY", a->notify, e->text);
+		break;
+	case OP_WALL:
+		act_spawn(a, e, "WALL", a->wall, e->text);
+		break;
+	case OP_PRINT:
+	case OP_EPRINT:
+		if (a->foreground) {
+			FILE *f = e->kind == OP_PRINT ? stdout : stderr;
+			fprintf(f, "%s\n", e->text);
+			fflush(f);
+		} else {
+			log_msg(LOG_INFO, "%s", e->text);
+		}
+		break;
+	case OP_NUTLOG:
+		if (!log_nut_path())	/* no NUT log (-l): the daemon's log has it */
+			log_msg(LOG_NOTICE, "%s", e->text);
+		else if (log_nut(e->text) != 0)
+			log_msg(LOG_ERR, "NUTLOG at %s: cannot write %s: %s", act_where(a->img, e, where, sizeof(where)),
+				log_nut_path(), strerror(errno));
+		break;
+	case OP_SYSLOG:
+		syslog((int)e->prio | LOG_DAEMON, "%s", e->text);
+		break;
+	case OP_EMAIL: {
+		struct act_mail m = { a->img, e, a->smtp_cafile, a->mail_helper, a->timeout };
+		if (a->img->settings.smtp_port == 0) {
+			log_msg(LOG_ERR, "EMAIL at %s: the plan has no SMTPSERVER: mail not sent",
+				act_where(a->img, e, where, sizeof(where)));
+			break;
+		}
+		act_fork(a, e, "EMAIL", NULL, act_send_mail, &m);
+		break;
+	}
+	case OP_SHELLCMD:
+		act_with_arg(a, e, "SHELLCMD", a->shell, e->text);
+		break;
+	case OP_SHUTDOWNCMD:
+		a->host.shutdown(a->host.ctx, e, ev);	/* logs it */
+		break;
+	case OP_SETFSD:
+		a->host.setfsd(a->host.ctx, e->target);
+		break;
+	case OP_DEBUG:
+		log_set_debug((int)e->level);
+		log_msg(LOG_NOTICE, "debug level %u (DEBUG at %s)", e->level, act_where(a->img, e, where, sizeof(where)));
+		break;
+	case OP_STARTTIMER:
+	case OP_CANCELTIMER:
+		break;	/* done by the engine; the walk-through shows them */
+	default:	/* VM_FAULT */
+		log_msg(LOG_ERR, "plan fault at %s: %s", act_where(a->img, e, where, sizeof(where)), e->text);
+		break;
+	}
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* daemon-int.h - what the files of the monitoring loop share: the daemon's state, and the functions one calls in another. */
+#ifndef UPSPLAN_DAEMON_INT_H
+#define UPSPLAN_DAEMON_INT_H
+
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "engine/engine.h"
+#include "runtime/daemon/actions.h"
+#include "runtime/daemon/daemon.h"
+#include "runtime/common/monotonic.h"
+#include "runtime/common/sim-trace.h"
+#include "runtime/daemon/statefile.h"
+#include "runtime/daemon/upsd-conn.h"
+
+/* One loaded plan with everything built from it. */
+struct dm_plan {
+	struct plan_image img;
+	struct engine eng;
+	SSL_CTX **ctx;		/* per group */
+	struct uc_gate **gates;	/* per group: connections being made to its upsd */
+	struct uc **conns;	/* per UPS */
+	struct uc **pollers;	/* per group: the poll connection of its upsd (none with --check-only) */
+};
+
+struct daemon {
+	const struct dm_options *o;
+	struct event_base *base;
+	struct evdns_base *dns;
+	struct dm_plan *p;
+	struct actions *act;
+	struct event *tick, *timer, *sig[6];
+	struct bufferevent *ps;		/* the root parent, or NULL */
+	double t0;			/* monotonic origin */
+	double tick_at, tick_every;	/* last tick, its interval */
+	struct vm_event cur;		/* the event the effects being traced belong to */
+	struct sim_trace tr;
+	int tracing;
+	int exiting;
+	uint32_t gen;			/* generation of the running plan (the root parent's numbering) */
+	uint32_t open;			/* connections not yet closed after LOGOUT */
+	uint32_t checked, check_failed;	/* --check-only */
+	uint8_t *seen;			/* --check-only: UPS whose first attempt ended */
+	struct event *watchdog;
+	int status;
+	char sd_status[160];		/* the last STATUS= sent to the service manager */
+	struct sf_latch shut;		/* a SHUTDOWNCMD runs, or ended with status 0; where, the request */
+	int shut_again;			/* shut holds a request that was running when the daemon stopped */
+	pid_t shut_pid;			/* that command without a root parent */
+	struct sf_file sf;		/* the state file, when sf_on */
+	int sf_on;
+	uint64_t checksum;		/* of the running plan, for the state file */
+	struct event *sf_ev;		/* writes it after the events being handled */
+	struct sf_hold hold;		/* state adopted: timer expiries wait for the first polls */
+};
+
+/* Seconds since the daemon started (the engine's clock). */
+static inline double dm_now(const struct daemon *d)
+{
+	return rt_monotonic() - d->t0;
+}
+
+/* daemon.c */
+/* Write the state file now, when something changed (see sf_save()). */
+void dm_save(struct daemon *d);
+/* Swap in the plan IMG (taken over); -1 when it cannot be used (the running plan is kept). */
+int dm_reload(struct daemon *d, struct plan_image *img);
+/* LOGOUT on every connection, then the loop ends (at most 3 s). */
+void dm_logout_all(struct daemon *d);
+
+/* daemon-ps.c: the monitoring process's side of the root parent */
+/* Tell the service manager STATE: through the root parent (systemd hears its main PID), or directly. */
+void dm_notify(struct daemon *d, const char *state);
+/* NOTIFY with a root parent: it runs the command as each desktop user (act_host's desktop). */
+int dm_desktop(void *ctx, const char *text);
+/* SHUTDOWNCMD (act_host's shutdown): through the root parent, or run here without one. */
+void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev);
+/* After a restart: the SHUTDOWNCMD that was running when the daemon stopped, asked for again. */
+void dm_shutdown_again(struct daemon *d);
+/* The root parent's socket: frames from it, and its end. */
+void dm_ps_read(struct bufferevent *bev, void *arg);
+void dm_ps_event(struct bufferevent *bev, short what, void *arg);
+
+#endif

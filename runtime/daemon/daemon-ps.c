@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* daemon-ps.c - the monitoring process's side of the root parent and of SHUTDOWNCMD: requests and their outcomes, reloaded plans, notifications. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <event2/buffer.h>
+
+#include "base/xalloc.h"
+#include "runtime/daemon/daemon-int.h"
+#include "runtime/daemon/log.h"
+#include "runtime/daemon/privsep.h"
+#include "runtime/daemon/sdnotify.h"
+
+/* Tell the service manager STATE: through the root parent (systemd hears its main PID), or directly. */
+void dm_notify(struct daemon *d, const char *state)
+{
+	if (d->ps) {
+		struct ps_hdr h = { PS_NOTIFY, (uint32_t)strlen(state) };
+		if (h.len > PS_NOTIFY_MAX)
+			return;
+		if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, state, h.len) != 0)
+			log_msg(LOG_ERR, "cannot pass a notification to the privileged process");
+		return;
+	}
+	sd_notify_status(state);
+}
+
+/* NOTIFY with a root parent: it runs the command as each desktop user. */
+int dm_desktop(void *ctx, const char *text)
+{
+	struct daemon *d = ctx;
+	struct ps_hdr h = { PS_DESKTOP, 0 };
+
+	if (!d->ps)
+		return -1;
+	h.len = (uint32_t)strnlen(text, PS_DESKTOP_MAX);
+	if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, text, h.len) != 0)
+		log_msg(LOG_ERR, "NOTIFY cannot be passed to the privileged process");
+	return 0;
+}
+
+/*
+ * SHUTDOWNCMD: at most one at a time, and none after one succeeded: this
+ * host is going down (simulate ends there too).  One that failed lets a
+ * later SHUTDOWNCMD run.
+ */
+void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev)
+{
+	struct daemon *d = ctx;
+	char where[128];
+
+	act_where(&d->p->img, e, where, sizeof(where));
+	if (d->shut.shutdown) {
+		log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: the one at %s already runs or succeeded", where,
+			d->shut.where);
+		return;
+	}
+	memset(&d->shut, 0, sizeof(d->shut));
+	d->shut.shutdown = SF_SHUT_RUNNING;
+	snprintf(d->shut.where, sizeof(d->shut.where), "%s", where);
+	d->shut.pc = e->pc;
+	d->shut.ups = ev->ups;
+	d->shut.pair = ev->pair;
+	d->shut.timer = ev->timer;
+	log_msg(LOG_CRIT, "SHUTDOWNCMD at %s: %s", where, e->text);
+	dm_save(d);	/* before it runs: a restart must not run it again */
+	if (d->ps) {
+		struct ps_shutdown rq;
+		const char *charge = st_getvar(&d->p->eng.state, ev->ups, "battery.charge");
+		struct ps_hdr h = { PS_SHUTDOWN, sizeof(rq) };
+		memset(&rq, 0, sizeof(rq));
+		rq.gen = d->gen;
+		rq.pc = e->pc;
+		rq.ups = ev->ups;
+		rq.pair = ev->pair;
+		rq.timer = ev->timer;
+		snprintf(rq.charge, sizeof(rq.charge), "%s", charge ? charge : "");
+		if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, &rq, sizeof(rq)) != 0)
+			log_msg(LOG_CRIT, "SHUTDOWNCMD cannot be passed to the privileged process");
+		return;
+	}
+	d->shut_pid = act_spawn(d->act, e, "SHUTDOWNCMD", (char *const *)e->argv, NULL);
+	if (d->shut_pid < 0)
+		d->shut.shutdown = SF_SHUT_NONE;
+}
+
+/*
+ * A SHUTDOWNCMD was running when the daemon stopped (the state file says
+ * so): its outcome is unknown, and it may have been stopped with the
+ * daemon (systemd stops the whole service).  Once the hold after the
+ * restart ends, it is asked for again, rendered from the plan as then.
+ */
+void dm_shutdown_again(struct daemon *d)
+{
+	struct vm_event ev = { d->shut.ups, d->shut.pair, d->shut.timer, dm_now(d) };
+	struct sf_latch was = d->shut;
+
+	if (!d->shut_again || d->exiting)
+		return;
+	d->shut_again = 0;
+	if (vm_render_shutdown(d->p->eng.vm, was.pc, &ev) != 1) {
+		log_msg(LOG_CRIT, "the SHUTDOWNCMD at %s that was running when the daemon stopped is not in the plan: not asked for again",
+			was.where);
+		return;
+	}
+	log_msg(LOG_CRIT, "the SHUTDOWNCMD at %s was running when the daemon stopped: asked for again", was.where);
+	dm_shutdown(d, vm_effects(d->p->eng.vm), &ev);
+}
+
+/* A reloaded plan from the root parent (payload P of LEN bytes: generation, image): swap it in, and say whether it runs. */
+static void dm_ps_image(struct daemon *d, const unsigned char *p, size_t len)
+{
+	struct plan_image ni;
+	struct ps_ack ack = { 0, 0 };
+	struct ps_hdr ah = { PS_ACK, sizeof(ack) };
+	char err[512];
+
+	memcpy(&ack.gen, p, sizeof(ack.gen));
+	if (img_decode(p + sizeof(ack.gen), len - sizeof(ack.gen), 0, &ni, err, sizeof(err)) != 0 ||
+	    img_verify(&ni, err, sizeof(err)) != 0)
+		log_msg(LOG_ERR, "reload: the plan from the privileged process is unusable: %s", err);
+	else if (dm_reload(d, &ni) == 0)
+		ack.ok = 1;
+	if (ack.ok)
+		d->gen = ack.gen;
+	/* the parent renders SHUTDOWNCMDs from the plan this says the child runs */
+	if (bufferevent_write(d->ps, &ah, sizeof(ah)) != 0 || bufferevent_write(d->ps, &ack, sizeof(ack)) != 0)
+		log_msg(LOG_CRIT, "the privileged process cannot be told which plan runs");
+}
+
+/* Frames from the root parent: outcomes of shutdown commands, reloaded plans. */
+void dm_ps_read(struct bufferevent *bev, void *arg)
+{
+	struct daemon *d = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	for (;;) {
+		struct ps_hdr h;
+		struct ps_frame f;
+		const char *why = NULL;
+		size_t have = evbuffer_get_length(in);
+		long n;
+
+		if (have < sizeof(h))
+			return;
+		evbuffer_copyout(in, &h, sizeof(h));
+		/* the header alone says whether it is malformed; then wait for the whole frame */
+		n = ps_frame_take((const unsigned char *)&h, sizeof(h), PS_TO_CHILD, &f, &why);
+		if (n == 0 && have >= sizeof(h) + h.len)
+			n = ps_frame_take(evbuffer_pullup(in, (ev_ssize_t)(sizeof(h) + h.len)), sizeof(h) + h.len,
+					  PS_TO_CHILD, &f, &why);
+		if (n == 0)
+			return;
+		if (n < 0) {
+			log_msg(LOG_CRIT, "the privileged process sent a malformed frame (kind %u, %u bytes: %s): stopping",
+				h.kind, h.len, why);
+			dm_ps_event(bev, BEV_EVENT_ERROR, d);
+			return;
+		}
+		if (f.kind == PS_DONE) {
+			struct ps_done done;
+			memcpy(&done, f.payload, sizeof(done));
+			/* also the outcome of a command another monitoring process asked for before it died */
+			const char *where = d->shut.where[0] ? d->shut.where : "(asked for before a restart)";
+			if (done.status == PS_DONE_LATCHED) {
+				log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: %s", where, done.msg);
+			} else if (done.status != 0) {
+				log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", where, done.msg,
+					done.msg[0] ? "; status " : "status ", done.status);
+				d->shut.shutdown = SF_SHUT_NONE;
+			} else {
+				d->shut.shutdown = SF_SHUT_SUCCEEDED;
+			}
+			dm_save(d);
+		} else if (f.kind == PS_IMAGE) {
+			dm_ps_image(d, f.payload, f.len);
+		}
+		evbuffer_drain(in, (size_t)n);
+	}
+}
+
+void dm_ps_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)bev;
+	(void)what;
+	log_msg(LOG_ERR, "the privileged process is gone: stopping");
+	bufferevent_free(d->ps);
+	d->ps = NULL;
+	d->status = 1;
+	if (!d->exiting)
+		dm_logout_all(d);
+}

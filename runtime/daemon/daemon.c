@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* daemon.c - upsplan run's loop on libevent: one connection per UPS, polls on the plan's cadence, timers, actions, signals, reloads. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+
+#include "engine/engine.h"
+#include "base/xalloc.h"
+#include "runtime/daemon/daemon.h"
+#include "runtime/daemon/daemon-int.h"
+#include "runtime/daemon/fdlimit.h"
+#include "runtime/daemon/log.h"
+#include "runtime/common/monotonic.h"
+#include "runtime/daemon/privsep.h"
+#include "runtime/common/safe-file.h"
+#include "runtime/common/sim-trace.h"
+#include "runtime/daemon/statefile.h"
+#include "runtime/daemon/tls.h"
+#include "runtime/daemon/upsd-conn.h"
+
+static void dm_arm(struct event *ev, double seconds)
+{
+	struct timeval tv;
+
+	if (seconds < 0)
+		seconds = 0;
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	evtimer_add(ev, &tv);
+}
+
+/* The next timer deadline of the plan, if any, armed on the loop (while holding, not before the hold ends). */
+static void dm_arm_timer(struct daemon *d)
+{
+	double deadline;
+
+	if (eng_next_deadline(&d->p->eng, &deadline))
+		dm_arm(d->timer, (d->hold.on && deadline < d->hold.until ? d->hold.until : deadline) - dm_now(d));
+	else if (d->hold.on && d->shut_again)	/* the end of the hold asks for a SHUTDOWNCMD */
+		dm_arm(d->timer, d->hold.until - dm_now(d));
+	else
+		evtimer_del(d->timer);
+}
+
+/* Write the state file now, when something changed (see sf_save()). */
+void dm_save(struct daemon *d)
+{
+	if (!d->sf_on)
+		return;
+	sf_save(&d->sf, &d->p->eng, d->o->plan, d->checksum, dm_now(d), &d->shut);
+}
+
+static void dm_save_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	dm_save(arg);
+}
+
+/* Write the state file after the events being handled: the answers of one poll round come together. */
+static void dm_save_soon(struct daemon *d)
+{
+	if (d->sf_on && !evtimer_pending(d->sf_ev, NULL))
+		dm_arm(d->sf_ev, 0);
+}
+
+static const char *dm_label(const struct plan_image *img, uint32_t u, char *buf, size_t len)
+{
+	const struct img_ups *iu = &img->ups.v[u];
+	snprintf(buf, len, "%s@%s:%u", img_bytes(img, iu->name), img_bytes(img, iu->host), iu->port);
+	return buf;
+}
+
+/* The engine's record of what happens: the trace, the walk-through, and the actions. */
+static void dm_on_trace(void *ctx, const struct eng_trace *t)
+{
+	struct daemon *d = ctx;
+	const struct plan_image *img = &d->p->img;
+
+	if (d->tracing) {
+		sim_trace_line(&d->tr, t);
+		sim_trace_flush(&d->tr);
+	}
+	switch (t->kind) {
+	case ENG_EVENT:
+		d->cur = (struct vm_event){ t->ups, t->pair, IMG_NONE, t->time };
+		log_debug(1, "UPS %s: event %s", vm_ups_display(d->p->eng.vm, t->ups), ev_pair_name(t->pair));
+		break;
+	case ENG_EXPIRY:
+		d->cur = (struct vm_event){ 0, 0, t->timer, t->time };
+		log_debug(1, "timer %s expired", img_bytes(img, img->timers.v[t->timer]));
+		break;
+	case ENG_EFFECT: {
+		struct vm_event ev = d->cur;
+		ev.ups = t->effect->ups;
+		if (log_debug_level() >= 1) {
+			char where[160];
+			log_debug(1, "%s at %s%s%s", vm_effect_name(t->effect->kind),
+				  act_where(img, t->effect, where, sizeof(where)), t->effect->text ? ": " : "",
+				  t->effect->text ? t->effect->text : "");
+		}
+		if (!d->o->check_only)
+			act_run(d->act, t->effect, &ev);
+		break;
+	}
+	}
+}
+
+static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
+{
+	struct daemon *d = ctx;
+	double before = eng_poll_interval(&d->p->eng), after;
+
+	if (d->exiting)
+		return;
+	if (!p->answered) {
+		log_debug(2, "UPS %s: no answer", vm_ups_display(d->p->eng.vm, ups));
+	} else if (log_debug_level() >= 2) {
+		char st[160], ch[64];	/* the server's bytes: escaped */
+		log_debug(2, "UPS %s: ups.status \"%s\" battery.charge %s", vm_ups_display(d->p->eng.vm, ups),
+			  log_esc(st, sizeof(st), p->status ? p->status : "", p->status ? strlen(p->status) : 0),
+			  p->charge ? log_esc(ch, sizeof(ch), p->charge, strlen(p->charge)) : "unknown");
+	}
+	eng_poll(&d->p->eng, ups, p, dm_now(d));
+	sf_hold_polled(&d->hold, ups);	/* after its events: an OB->OL cancels a timer before it can expire */
+	if (!d->hold.on)
+		dm_shutdown_again(d);
+	dm_arm_timer(d);
+	dm_save_soon(d);
+	/* on battery now: the next tick comes at the alert cadence */
+	after = eng_poll_interval(&d->p->eng);
+	if (after < before) {
+		double wait = d->tick_at + after - dm_now(d);
+		d->tick_every = after;
+		dm_arm(d->tick, wait > 0 ? wait : 0);	/* overdue at the alert cadence: poll now */
+	}
+}
+
+static void dm_check_done(struct daemon *d)
+{
+	if (d->checked + d->check_failed < d->p->img.ups.n)
+		return;
+	if (d->check_failed)
+		log_msg(LOG_ERR, "check: %u of %u UPS could not be reached or logged in to", d->check_failed,
+			d->p->img.ups.n);
+	else
+		log_msg(LOG_NOTICE, "check: all %u UPS reached over TLS and logged in to", d->p->img.ups.n);
+	d->status = d->check_failed ? 1 : 0;
+	event_base_loopexit(d->base, NULL);
+}
+
+static void dm_on_state(void *ctx, uint32_t ups, int ready)
+{
+	struct daemon *d = ctx;
+
+	if (!d->o->check_only || d->exiting || d->seen[ups])
+		return;
+	d->seen[ups] = 1;	/* the first attempt of each UPS counts */
+	if (ready)
+		d->checked++;
+	else
+		d->check_failed++;
+	dm_check_done(d);
+}
+
+static void dm_on_closed(void *ctx, uint32_t ups)
+{
+	struct daemon *d = ctx;
+
+	(void)ups;
+	if (d->open > 0 && --d->open == 0 && d->exiting)
+		event_base_loopexit(d->base, NULL);
+}
+
+static int dm_setfsd(void *ctx, uint32_t ups)
+{
+	struct daemon *d = ctx;
+
+	if (!d->p->conns[ups] || uc_fsd(d->p->conns[ups]) != 0)
+		return -1;
+	eng_note_fsd(&d->p->eng, ups);	/* for the state file's record */
+	dm_save_soon(d);
+	return 0;
+}
+
+/* STATUS= for systemctl status: how many UPS answer, how many are on battery; sent when it changes. */
+static void dm_notify_status(struct daemon *d)
+{
+	const struct plan_image *img = &d->p->img;
+	uint32_t lost = 0, onbatt = 0;
+	char text[sizeof(d->sd_status)];
+
+	for (uint32_t u = 0; u < img->ups.n; u++) {
+		if ((d->p->eng.state.tables[u] >> SW_T_NOCOMM) & 1)
+			lost++;
+		else if (st_on_battery(&d->p->eng.state, u))
+			onbatt++;
+	}
+	snprintf(text, sizeof(text), "STATUS=%u UPS: %u answering, %u on battery, %u out of reach", img->ups.n,
+		 img->ups.n - lost, onbatt, lost);
+	if (strcmp(text, d->sd_status) != 0) {
+		memcpy(d->sd_status, text, sizeof(text));
+		dm_notify(d, text);
+	}
+}
+
+/* Close the poll connections of P: the UPS poll on their own connections (if ever again). */
+static void dm_free_pollers(struct dm_plan *p)
+{
+	for (uint32_t u = 0; p->conns && u < p->img.ups.n; u++)
+		if (p->conns[u])
+			uc_join(p->conns[u], NULL);
+	for (uint32_t g = 0; p->pollers && g < p->img.groups.n; g++) {
+		uc_free(p->pollers[g]);
+		p->pollers[g] = NULL;
+	}
+}
+
+static void dm_plan_free(struct dm_plan *p)
+{
+	if (!p)
+		return;
+	dm_free_pollers(p);
+	free(p->pollers);
+	for (uint32_t u = 0; p->conns && u < p->img.ups.n; u++)
+		uc_free(p->conns[u]);
+	free(p->conns);
+	for (uint32_t g = 0; p->ctx && g < p->img.groups.n; g++)
+		SSL_CTX_free(p->ctx[g]);
+	free(p->ctx);
+	for (uint32_t g = 0; p->gates && g < p->img.groups.n; g++)
+		uc_gate_free(p->gates[g]);
+	free(p->gates);
+	eng_free(&p->eng);
+	img_free(&p->img);
+	free(p);
+}
+
+static int dm_group_used(const struct plan_image *img, uint32_t g)
+{
+	for (uint32_t u = 0; u < img->ups.n; u++)
+		if (img->ups.v[u].group == g)
+			return 1;
+	return 0;
+}
+
+/* Build engine, TLS contexts and connections for IMG (taken over).  NULL when a CERTFILE cannot be loaded. */
+static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
+{
+	struct dm_plan *p = xcalloc(1, sizeof(*p));
+	struct eng_host eh = { d, dm_on_trace };
+	struct uc_host uh = { d, dm_on_result, dm_on_state, dm_on_closed };
+	int bad = 0, charge;
+	uint32_t *poller_ups;	/* per group: the UPS whose upsd its poller reaches */
+
+	p->img = *img;
+	memset(img, 0, sizeof(*img));
+	eng_init(&p->eng, &p->img, &eh, d->o->hostname, d->o->banner);
+	p->ctx = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->ctx));
+	p->conns = xcalloc((size_t)p->img.ups.n + 1, sizeof(*p->conns));
+	p->gates = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->gates));
+	p->pollers = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->pollers));
+	for (uint32_t g = 0; g < p->img.groups.n; g++) {
+		const struct img_group *ig = &p->img.groups.v[g];
+		char err[512];
+		if (!dm_group_used(&p->img, g))
+			continue;
+		p->gates[g] = uc_gate_new(UC_GATE_LIMIT);
+		p->ctx[g] = tls_ctx_new(img_bytes(&p->img, ig->certfile), img_bytes(&p->img, ig->clientcert),
+					img_bytes(&p->img, ig->clientkey), err, sizeof(err));
+		if (!p->ctx[g]) {
+			log_msg(LOG_ERR, "group %s: %s", img_bytes(&p->img, ig->name), err);
+			bad = 1;
+		}
+	}
+	if (bad) {
+		dm_plan_free(p);
+		return NULL;
+	}
+	poller_ups = xcalloc((size_t)p->img.groups.n + 1, sizeof(*poller_ups));
+	charge = eng_reads_charge(&p->img);
+	log_debug(1, "battery.charge %s", charge ? "is polled: the plan reads it" : "is not polled: the plan does not read it");
+	for (uint32_t u = 0; u < p->img.ups.n; u++) {
+		const struct img_ups *iu = &p->img.ups.v[u];
+		const struct img_group *ig = &p->img.groups.v[iu->group];
+		char label[300];
+		struct uc_target t = {
+			img_bytes(&p->img, iu->name), img_bytes(&p->img, iu->host), iu->port, (int)ig->tls_direct,
+			img_bytes(&p->img, ig->certname), img_bytes(&p->img, iu->user), img_bytes(&p->img, iu->password),
+			iu->powerval > 0, iu->type == IMG_PRIMARY, charge, dm_label(&p->img, u, label, sizeof(label))
+		};
+		p->conns[u] = uc_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t, u, &uh);
+		if (!d->o->check_only && !p->pollers[iu->group]) {
+			snprintf(label, sizeof(label), "%s:%u", img_bytes(&p->img, iu->host), iu->port);
+			t.label = label;
+			p->pollers[iu->group] = uc_new_poller(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t);
+			poller_ups[iu->group] = u;
+		}
+		/* the group's upsd: a UPS of another server polls on its own connection */
+		if (p->pollers[iu->group] && p->img.ups.v[poller_ups[iu->group]].port == iu->port &&
+		    strcmp(img_bytes(&p->img, p->img.ups.v[poller_ups[iu->group]].host), img_bytes(&p->img, iu->host)) == 0)
+			uc_join(p->conns[u], p->pollers[iu->group]);
+	}
+	free(poller_ups);
+	return p;
+}
+
+static void dm_connect_all(struct daemon *d)
+{
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		if (d->p->conns[u])
+			uc_connect(d->p->conns[u]);
+	for (uint32_t g = 0; g < d->p->img.groups.n; g++)	/* after them: the logins come first */
+		if (d->p->pollers[g])
+			uc_connect(d->p->pollers[g]);
+}
+
+static void dm_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	d->tick_at = dm_now(d);
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		if (d->p->conns[u])
+			uc_poll(d->p->conns[u]);
+	d->tick_every = eng_poll_interval(&d->p->eng);
+	dm_arm(d->tick, d->tick_every);
+	dm_notify_status(d);
+	dm_save(d);	/* a steady state writes nothing, but for a refresh now and then */
+}
+
+static void dm_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	dm_notify(d, "WATCHDOG=1");
+	dm_arm(d->watchdog, d->o->watchdog);
+}
+
+static void dm_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (!sf_holding(&d->hold, dm_now(d))) {
+		dm_shutdown_again(d);
+		eng_expire(&d->p->eng, dm_now(d));
+	}
+	dm_arm_timer(d);
+	dm_save(d);
+}
+
+void dm_logout_all(struct daemon *d)
+{
+	struct timeval tv = { 3, 0 };
+
+	d->exiting = 1;
+	evtimer_del(d->tick);
+	evtimer_del(d->timer);
+	dm_free_pollers(d->p);	/* no login: nothing to log out of */
+	d->open = 0;
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		if (d->p->conns[u])
+			d->open++;
+	if (d->open == 0) {
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		if (d->p->conns[u])
+			uc_logout(d->p->conns[u]);
+	event_base_loopexit(d->base, &tv);	/* whatever happens, end within 3 s */
+}
+
+/* USR1: the state of every UPS and timer, in the log. */
+static void dm_dump(struct daemon *d)
+{
+	const struct plan_image *img = &d->p->img;
+	double now = dm_now(d);
+
+	log_msg(LOG_NOTICE, "state: %u UPS, poll every %g s", img->ups.n, eng_poll_interval(&d->p->eng));
+	for (uint32_t u = 0; u < img->ups.n; u++) {
+		const struct st_ups *s = &d->p->eng.state.ups[u];
+		uint32_t tables = d->p->eng.state.tables[u];
+		const char *err = d->p->conns[u] ? uc_last_error(d->p->conns[u]) : "";
+		char st[160], ch[64];	/* the server's bytes: escaped (the last error already is) */
+		log_msg(LOG_NOTICE, "state: UPS %s: %s, ups.status \"%s\", battery.charge %s%s%s",
+			vm_ups_display(d->p->eng.vm, u), (tables >> SW_T_NOCOMM) & 1 ? "NOCOMM" : "COMM",
+			s->polled && s->status ? log_esc(st, sizeof(st), s->status, strlen(s->status)) : "(never polled)",
+			s->charge_text[0] ? log_esc(ch, sizeof(ch), s->charge_text, strlen(s->charge_text)) : "unknown",
+			err[0] ? "; last error: " : "", err);
+	}
+	for (uint32_t g = 0; g < img->groups.n; g++)
+		if (d->p->pollers[g]) {
+			const char *err = uc_last_error(d->p->pollers[g]);
+			log_msg(LOG_NOTICE, "state: group %s: polls %s%s%s", img_bytes(img, img->groups.v[g].name),
+				uc_ready(d->p->pollers[g]) ? "over one connection to its upsd" : "on each UPS's connection",
+				err[0] ? "; last error of the poll connection: " : "", err);
+		}
+	for (uint32_t t = 0; t < img->timers.n; t++)
+		if (tmr_running(&d->p->eng.timers, t))
+			log_msg(LOG_NOTICE, "state: timer %s expires in %.1f s", img_bytes(img, img->timers.v[t]),
+				d->p->eng.timers.deadline[t] - now);
+}
+
+/* A new plan: swap it in, keeping UPS state and the timers whose names still exist. */
+/* Swap in the plan IMG (taken over); -1 when it cannot be used (the running plan is kept). */
+int dm_reload(struct daemon *d, struct plan_image *img)
+{
+	struct dm_plan *np, *old = d->p;
+
+	if (d->exiting || d->o->check_only) {	/* no new connections while logging out or checking */
+		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : "checking");
+		img_free(img);
+		return -1;
+	}
+	{
+		char msg[512];
+		int raised = fd_raise(img, 0, msg, sizeof(msg));	/* a bigger plan may need more files */
+		if (raised < 0) {
+			log_msg(LOG_ERR, "reload: %s: the running plan is kept", msg);
+			img_free(img);
+			return -1;
+		}
+		if (raised > 0)
+			log_msg(LOG_NOTICE, "reload: %s", msg);
+	}
+	np = dm_plan_new(d, img);
+	if (!np) {
+		log_msg(LOG_ERR, "reload: the new plan cannot be used: the running plan is kept");
+		return -1;
+	}
+	eng_adopt(&np->eng, &old->eng);
+	dm_free_pollers(old);
+	for (uint32_t u = 0; u < old->img.ups.n; u++)
+		if (old->conns[u]) {
+			uc_free(old->conns[u]);	/* upsd sees the socket close: its login is released */
+			old->conns[u] = NULL;
+		}
+	if (d->tracing) {
+		sim_trace_flush(&d->tr);
+		free(d->tr.line);	/* sim_trace_open() starts afresh, on the same file */
+		sim_trace_open(&d->tr, &np->img, np->eng.vm, 0, 0, d->tr.out);
+	}
+	d->p = np;
+	act_set_image(d->act, &np->img);
+	dm_plan_free(old);
+	if (d->hold.on)		/* new connections: every UPS of the new plan is polled afresh */
+		sf_hold_start(&d->hold, np->img.ups.n, d->hold.until);
+	dm_connect_all(d);
+	dm_arm_timer(d);
+	if (d->sf_on)
+		d->checksum = sf_checksum(&np->img);
+	dm_save(d);
+	log_msg(LOG_NOTICE, "reload: the new plan runs (%u UPS)", np->img.ups.n);
+	return 0;
+}
+
+static void dm_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		if (d->exiting)
+			return;
+		log_msg(LOG_NOTICE, "signal %d: logging out and stopping", (int)sig);
+		dm_notify(d, "STOPPING=1");
+		dm_logout_all(d);
+		break;
+	case SIGHUP:
+		if (d->ps)	/* the privileged parent compiles and sends the plan */
+			return;
+		{
+			struct plan_image ni;
+			log_msg(LOG_NOTICE, "SIGHUP: compiling %s again", d->o->plan);
+			if (ps_compile(d->o->plan, &d->o->po, &ni) != 0) {
+				log_msg(LOG_ERR, "%s has errors: the running plan is kept", d->o->plan);
+				return;
+			}
+			dm_reload(d, &ni);
+		}
+		break;
+	case SIGUSR1:
+		dm_dump(d);
+		break;
+	case SIGCHLD: {
+		pid_t pid;
+		int st;
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+			act_reaped(d->act, pid, st);
+			if (pid == d->shut_pid) {
+				d->shut_pid = 0;
+				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+					d->shut.shutdown = SF_SHUT_NONE;
+					log_msg(LOG_ERR, "SHUTDOWNCMD at %s failed: a later SHUTDOWNCMD may run", d->shut.where);
+				} else {
+					d->shut.shutdown = SF_SHUT_SUCCEEDED;
+				}
+				dm_save(d);
+			}
+		}
+		break;
+	}
+	}
+}
+
+int dm_run(struct plan_image *img, const struct dm_options *o)
+{
+	struct daemon d;
+	struct act_host ah;
+	static const int sigs[6] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD, SIGPIPE };
+
+	memset(&d, 0, sizeof(d));
+	d.o = o;
+	d.gen = o->gen;
+	/* the reconnection jitter differs from host to host, so clients of one upsd do not retry in step */
+	{
+		unsigned seed;
+		if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+			seed = (unsigned)time(NULL) ^ (unsigned)getpid() << 16;
+		srandom(seed);
+	}
+	d.t0 = rt_monotonic();
+	/* here, not before the fork: the root parent never needs OpenSSL */
+	if (OPENSSL_init_ssl(0, NULL) != 1) {
+		char why[256];
+		tls_failure(NULL, ERR_get_error(), "no reason given", why, sizeof(why));
+		log_msg(LOG_ERR, "OpenSSL cannot be initialised: %s", why);
+		img_free(img);
+		return 1;
+	}
+	d.base = event_base_new();
+	d.dns = d.base ? evdns_base_new(d.base, EVDNS_BASE_INITIALIZE_NAMESERVERS | EVDNS_BASE_DISABLE_WHEN_INACTIVE) : NULL;
+	if (!d.dns) {
+		/* no resolv.conf: names from /etc/hosts and addresses still work */
+		d.dns = d.base ? evdns_base_new(d.base, 0) : NULL;
+		if (d.dns)
+			evdns_base_load_hosts(d.dns, NULL);
+	}
+	if (!d.base || !d.dns) {
+		log_msg(LOG_ERR, "cannot start the event loop");
+		img_free(img);
+		return 1;
+	}
+	d.p = dm_plan_new(&d, img);
+	if (!d.p) {
+		evdns_base_free(d.dns, 0);
+		event_base_free(d.base);
+		return 1;
+	}
+	ah = (struct act_host){ &d, dm_setfsd, dm_shutdown, dm_desktop };
+	d.act = act_new(d.base, &o->act, &d.p->img, &ah);
+	if (!d.act) {
+		dm_plan_free(d.p);
+		evdns_base_free(d.dns, 0);
+		event_base_free(d.base);
+		return 1;
+	}
+	if (o->trace) {
+		/* no link followed, no FIFO waited on: the file root prepared, or this user's own */
+		char why[600];
+		int fd = safe_open(o->trace, O_WRONLY | O_APPEND, 0640, geteuid(), geteuid(), NULL, why, sizeof(why));
+		FILE *out = fd >= 0 ? fdopen(fd, "a") : NULL;
+
+		if (out && sim_trace_open(&d.tr, &d.p->img, d.p->eng.vm, 0, 0, out) == 0) {
+			setvbuf(d.tr.out, NULL, _IOLBF, 0);
+			d.tracing = 1;
+		} else {
+			log_msg(LOG_ERR, "cannot open the trace file: %s", fd < 0 ? why : strerror(errno));
+			if (out)
+				fclose(out);
+			else if (fd >= 0)
+				close(fd);
+		}
+	}
+	if (o->privsep_fd >= 0) {
+		evutil_make_socket_nonblocking(o->privsep_fd);
+		d.ps = bufferevent_socket_new(d.base, o->privsep_fd, BEV_OPT_CLOSE_ON_FREE);
+		bufferevent_setcb(d.ps, dm_ps_read, NULL, dm_ps_event, &d);
+		bufferevent_enable(d.ps, EV_READ | EV_WRITE);
+	}
+	for (int i = 0; i < 6; i++) {
+		d.sig[i] = evsignal_new(d.base, sigs[i], dm_signal, &d);
+		evsignal_add(d.sig[i], NULL);
+	}
+	d.tick = evtimer_new(d.base, dm_tick, &d);
+	d.timer = evtimer_new(d.base, dm_timer, &d);
+	d.watchdog = evtimer_new(d.base, dm_watchdog, &d);
+	d.seen = xcalloc((size_t)d.p->img.ups.n + 1, 1);
+	if (o->watchdog > 0)
+		dm_arm(d.watchdog, o->watchdog);
+	if (o->state_file && !o->check_only) {
+		d.sf_on = 1;
+		d.sf_ev = evtimer_new(d.base, dm_save_cb, &d);
+		sf_init(&d.sf, o->state_file, o->state_max_age);
+		d.checksum = sf_checksum(&d.p->img);
+		if (sf_adopt(&d.sf, &d.p->eng, d.checksum, dm_now(&d), &d.shut)) {
+			if (d.shut.shutdown == SF_SHUT_RUNNING) {	/* asked for again after the hold */
+				d.shut.shutdown = SF_SHUT_NONE;
+				d.shut_again = 1;
+			}
+			/* at most until a poll and a connection step from now */
+			sf_hold_start(&d.hold, d.p->img.ups.n, dm_now(&d) + eng_poll_interval(&d.p->eng) + UC_STEP_TIMEOUT);
+		}
+	}
+	if (!o->check_only) {
+		eng_start(&d.p->eng, 0);
+		dm_arm_timer(&d);
+		/* the first poll comes when each connection is up; then every POLLFREQ */
+		d.tick_every = eng_poll_interval(&d.p->eng);
+		dm_arm(d.tick, d.tick_every);
+	}
+	dm_connect_all(&d);
+	log_msg(LOG_NOTICE, "monitoring %u UPS with plan %s", d.p->img.ups.n, o->plan);
+	dm_notify(&d, "READY=1");
+	dm_save(&d);
+	event_base_dispatch(d.base);
+	dm_save(&d);	/* kept at a clean stop too: a restart within --state-max-age adopts it */
+
+	if (d.tracing) {
+		sim_trace_flush(&d.tr);
+		fclose(d.tr.out);
+		free(d.tr.line);
+	}
+	for (int i = 0; i < 6; i++)
+		event_free(d.sig[i]);
+	event_free(d.tick);
+	event_free(d.timer);
+	event_free(d.watchdog);
+	if (d.sf_on) {
+		event_free(d.sf_ev);
+		sf_free(&d.sf);
+	}
+	sf_hold_free(&d.hold);
+	free(d.seen);
+	act_free(d.act);
+	if (d.ps)
+		bufferevent_free(d.ps);
+	dm_plan_free(d.p);
+	evdns_base_free(d.dns, 0);
+	event_base_free(d.base);
+	return d.status;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* daemon.h - the monitoring loop of upsplan run: upsd connections, the engine, actions, signals, reloads. */
+#ifndef UPSPLAN_DAEMON_H
+#define UPSPLAN_DAEMON_H
+
+#include "engine/image.h"
+#include "runtime/daemon/actions.h"
+#include "runtime/common/plan-file.h"
+
+struct dm_options {
+	const char *plan;		/* the plan file (source or image) */
+	struct plan_file_opts po;	/* for reloads without a privileged parent */
+	struct act_config act;
+	const char *trace;		/* append a simulate-style trace here, or NULL */
+	int check_only;			/* connect, log in, report, exit */
+	int privsep_fd;			/* socket to the root parent, or -1 */
+	uint32_t gen;			/* the generation of the plan given (the root parent's numbering) */
+	const char *hostname, *banner;	/* %(h)s and %(b)s */
+	int foreground;
+	double watchdog;		/* seconds between WATCHDOG=1 notifications, 0: none */
+	const char *state_file;		/* the state file (runtime/daemon/statefile.h), or NULL */
+	double state_max_age;		/* seconds: an older state file is not adopted */
+};
+
+/*
+ * Run the plan IMG (taken over: freed by the loop) until SIGTERM or SIGINT
+ * (LOGOUT on every connection first).  With a state file, its state is
+ * adopted first when it can be, and written after every change.  Returns the exit status: 0 after a
+ * signal, 1 when --check-only found a server it could not use or the set-up
+ * failed.
+ */
+int dm_run(struct plan_image *img, const struct dm_options *o);
+
+#endif

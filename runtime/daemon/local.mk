@@ -1,0 +1,23 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
+## runtime/daemon/local.mk - the daemon's library (upsd connections, TLS, NUT protocol, actions, privilege separation, state, log), linked by upsplan and the tests.
+noinst_LIBRARIES += runtime/daemon/libdaemon.a
+runtime_daemon_libdaemon_a_SOURCES = \
+	runtime/daemon/actions.c runtime/daemon/actions.h \
+	runtime/daemon/child.c runtime/daemon/child.h \
+	runtime/daemon/daemon.c runtime/daemon/daemon.h runtime/daemon/daemon-int.h runtime/daemon/daemon-ps.c \
+	runtime/daemon/desktop.c runtime/daemon/desktop.h \
+	runtime/daemon/fdlimit.c runtime/daemon/fdlimit.h \
+	runtime/daemon/log.c runtime/daemon/log.h \
+	runtime/daemon/nut-proto.c runtime/daemon/nut-proto.h \
+	runtime/daemon/privsep.c runtime/daemon/privsep.h runtime/daemon/privsep-int.h \
+	runtime/daemon/privsep-frames.c runtime/daemon/privsep-frames.def \
+	runtime/daemon/privsep-root.c \
+	runtime/daemon/sdnotify.c runtime/daemon/sdnotify.h \
+	runtime/daemon/statefile.c runtime/daemon/statefile.h \
+	runtime/daemon/tls.c runtime/daemon/tls.h \
+	runtime/daemon/upsd-conn.c runtime/daemon/upsd-conn.h runtime/daemon/upsd-conn-int.h \
+	runtime/daemon/upsd-io.c runtime/daemon/upsd-reply.c
+runtime_daemon_libdaemon_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+# the daemon and what it needs below it
+DAEMON_LIBS = runtime/daemon/libdaemon.a runtime/mail/libmail.a $(COMMON_LIBS) \
+	$(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS)

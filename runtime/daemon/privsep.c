@@ -1,0 +1,764 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* privsep.c - the root parent of the daemon: a small loop that runs only the plan's own shutdown commands, and starts the monitoring child again when it dies. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/timers.h"
+#include "engine/vm.h"
+#include "base/xalloc.h"
+#include "runtime/daemon/actions.h"
+#include "runtime/daemon/child.h"
+#include "runtime/daemon/daemon.h"
+#include "runtime/daemon/desktop.h"
+#include "runtime/daemon/log.h"
+#include "runtime/common/monotonic.h"
+#include "runtime/daemon/privsep.h"
+#include "runtime/daemon/privsep-int.h"
+#include "runtime/daemon/sdnotify.h"
+
+#define PS_FRAME_WAIT 2.0	/* seconds the rest of a frame may take */
+#define PS_WRITE_WAIT 5.0	/* seconds the child may read nothing of what this process sends */
+#define PS_KILL_GRACE 5.0	/* seconds from SIGTERM to SIGKILL for a child that misbehaves */
+#define PS_STOP_GRACE 15.0	/* seconds a child has to stop when the daemon stops (its LOGOUTs take 3) */
+#define PS_DESKTOP_BURST 30	/* NOTIFY texts shown per minute at most */
+#define PS_RX_MAX (sizeof(struct ps_hdr) + PS_DESKTOP_MAX)	/* the longest frame a child sends */
+#define PS_DRAIN_MAX 64		/* frames read from a child that has ended */
+#define PS_RESTART_FIRST 1.0	/* seconds before a died child is started again, doubling ... */
+#define PS_RESTART_MAX 30.0	/* ... up to this */
+#define PS_RESTART_CALM 600.0	/* a child that ran this long died of something new: the back-off starts over */
+
+/* The parent's plan: an image, and a VM that only ever renders SHUTDOWNCMDs. */
+struct ps_plan {
+	uint32_t gen;		/* 0 the first plan, then one more per reload */
+	struct plan_image img;
+	struct tmr_heap timers;
+	uint32_t *tables;
+	struct vm *vm;
+	char charge[32];
+};
+
+static const char *ps_getvar(void *ctx, uint32_t ups, const char *name)
+{
+	struct ps_plan *p = ctx;
+
+	(void)ups;
+	return strcmp(name, "battery.charge") == 0 && p->charge[0] ? p->charge : NULL;
+}
+
+static void ps_plan_init(struct ps_plan *p, const struct ps_parent_cfg *cfg)
+{
+	struct vm_host h = { p, ps_getvar };
+
+	tmr_init(&p->timers, p->img.timers.n);
+	p->tables = xcalloc((size_t)p->img.ups.n + 1, sizeof(uint32_t));
+	p->vm = vm_new(&p->img, &h, p->tables, &p->timers, cfg->hostname, cfg->banner);
+}
+
+static void ps_plan_free(struct ps_plan *p)
+{
+	vm_free(p->vm);
+	free(p->tables);
+	tmr_free(&p->timers);
+	img_free(&p->img);
+}
+
+/* The shutdown command under way (at most one: the parent keeps the latch too). */
+struct ps_job {
+	char **argv;
+	uint32_t pc;
+	pid_t pid;		/* 0: none runs */
+	double started;		/* monotonic seconds: a clock step at boot neither kills it nor lets it run on */
+	int killed;		/* SIGTERM sent at the time limit; SIGKILL follows */
+	int flag_written;	/* POWERDOWNFLAG written for it */
+};
+
+struct ps_parent {
+	const struct ps_parent_cfg *cfg;
+	const struct dm_options *o;
+	int sfd;		/* the signals, as a file */
+	int fd;			/* the socket to the child, or -1 */
+	pid_t child;		/* the monitoring child, or -1 when there is none */
+	double child_since;	/* when it started */
+	int child_ready;	/* it said READY=1 */
+	int misbehaved;		/* it was stopped for what it sent (or did not read) */
+	double kill_at;		/* 0, or when a child told to stop gets SIGKILL */
+	unsigned char rx[PS_RX_MAX];	/* what the child sent, not yet a whole frame */
+	size_t rxlen;
+	double rx_since;	/* when the partial frame in rx began */
+	/* the plan the child runs; one sent, not yet taken up (the VMs point into them: never copied) */
+	struct ps_plan plans[2], *plan, *pending;
+	int have_pending;
+	int hup_queued;		/* a SIGHUP came while a plan was pending or no child ran */
+	struct ps_job job;
+	int shut_done;		/* a SHUTDOWNCMD succeeded: no other runs */
+	int stopping;		/* TERM or INT came: no restart */
+	int status;		/* the daemon's exit status */
+	double restart_at;	/* 0, or when the next child starts */
+	double restart_wait;	/* the next back-off */
+	double desktop_window;	/* NOTIFY texts: the minute being counted, and how many in it */
+	unsigned desktop_shown;
+};
+
+/* The only way this process signals its child: never a pid that is gone (-1 would signal every process). */
+static void ps_signal_child(struct ps_parent *p, int sig)
+{
+	if (p->child > 0)
+		kill(p->child, sig);
+}
+
+static void ps_close_fd(struct ps_parent *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	p->rxlen = 0;
+}
+
+/* The child misbehaved (WHY): nothing more is read from it, it is stopped (then killed) and started again. */
+static void ps_misbehaved(struct ps_parent *p, const char *why)
+{
+	log_msg(LOG_ERR, "the monitoring process %s: stopping it", why);
+	ps_close_fd(p);
+	if (p->child <= 0 || p->misbehaved)
+		return;
+	p->misbehaved = 1;
+	ps_signal_child(p, SIGTERM);
+	p->kill_at = rt_monotonic() + PS_KILL_GRACE;
+}
+
+/* Send a frame to the child; a child that reads nothing of it for PS_WRITE_WAIT misbehaves.  0, or -1. */
+static int ps_send(struct ps_parent *p, uint32_t kind, const void *payload, size_t len)
+{
+	struct ps_hdr h = { kind, (uint32_t)len };
+	struct iovec v[2] = { { &h, sizeof(h) }, { (void *)payload, len } };
+	struct msghdr m;
+	double deadline = rt_monotonic() + PS_WRITE_WAIT;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = v;
+	m.msg_iovlen = 2;
+	while (p->fd >= 0 && v[0].iov_len + v[1].iov_len > 0) {
+		ssize_t w = sendmsg(p->fd, &m, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { p->fd, POLLOUT, 0 };
+			double left = deadline - rt_monotonic();
+			if (left <= 0) {
+				ps_misbehaved(p, "does not read what this process sends");
+				return -1;
+			}
+			poll(&pfd, 1, (int)(left * 1000) + 1);
+			continue;
+		}
+		if (w < 0) {
+			log_msg(LOG_ERR, "cannot write to the monitoring process: %s", strerror(errno));
+			ps_close_fd(p);
+			return -1;
+		}
+		deadline = rt_monotonic() + PS_WRITE_WAIT;	/* it reads: a large plan may take long */
+		for (int i = 0; i < 2; i++) {
+			size_t k = (size_t)w < v[i].iov_len ? (size_t)w : v[i].iov_len;
+			v[i].iov_base = (char *)v[i].iov_base + k;
+			v[i].iov_len -= k;
+			w -= (ssize_t)k;
+		}
+	}
+	return p->fd >= 0 ? 0 : -1;
+}
+
+/*
+ * Tell the child how the SHUTDOWNCMD at PC ended: the child running now,
+ * also when another one asked for it (it died meanwhile): the latches of
+ * the two processes must agree, or a failed command would keep a later
+ * one from running.
+ */
+static void ps_reply(struct ps_parent *p, uint32_t pc, int status, const char *msg)
+{
+	struct ps_done d;
+
+	if (p->child <= 0)
+		return;
+	memset(&d, 0, sizeof(d));
+	d.status = status;
+	d.pc = pc;
+	snprintf(d.msg, sizeof(d.msg), "%s", msg);
+	ps_send(p, PS_DONE, &d, sizeof(d));
+}
+
+static void ps_free_job(struct ps_job *j)
+{
+	for (char **a = j->argv; a && *a; a++)
+		free(*a);
+	free(j->argv);
+	memset(j, 0, sizeof(*j));
+}
+
+/*
+ * The job ended with exit status CODE (PS_DONE_FAILED: it could not
+ * start).  When it failed, no shutdown is under way: the POWERDOWNFLAG
+ * goes, or the next ordinary reboot would cut the UPS's power.
+ */
+static void ps_job_done(struct ps_parent *p, int code)
+{
+	struct ps_job *j = &p->job;
+
+	if (code == 0)
+		p->shut_done = 1;
+	ps_reply(p, j->pc, code, code == PS_DONE_FAILED ? "cannot start it" : "");
+	if (code != 0 && j->flag_written) {
+		log_msg(LOG_WARNING, "no SHUTDOWNCMD under way after a failed one: POWERDOWNFLAG withdrawn");
+		ps_clear_powerdownflag(p->cfg->powerdownflag);
+	}
+	ps_free_job(j);
+}
+
+/* Start the job (POWERDOWNFLAG first); -1 when it cannot be. */
+static int ps_start_job(struct ps_parent *p)
+{
+	struct ps_job *j = &p->job;
+
+	ps_write_powerdownflag(p->cfg->powerdownflag);
+	j->flag_written = 1;
+	j->pid = fork();
+	if (j->pid < 0) {
+		log_msg(LOG_ERR, "SHUTDOWNCMD %s: cannot start it: fork: %s", j->argv[0], strerror(errno));
+		j->pid = 0;
+		return -1;
+	}
+	if (j->pid == 0) {
+		child_setup(CHILD_NULL, CHILD_KEEP, CHILD_KEEP);	/* its output goes where the daemon's does */
+		execv(j->argv[0], j->argv);
+		fprintf(stderr, "upsplan: cannot run %s: %s\n", j->argv[0], strerror(errno));
+		_exit(127);
+	}
+	j->started = rt_monotonic();
+	return 0;
+}
+
+/* The time limit of the running job: SIGTERM, then SIGKILL 5 s later. */
+static void ps_job_limit(struct ps_parent *p)
+{
+	struct ps_job *j = &p->job;
+
+	if (j->pid <= 0 || rt_monotonic() - j->started <= p->cfg->timeout)
+		return;
+	if (!j->killed)
+		log_msg(LOG_ERR, "SHUTDOWNCMD %s: still running after %.0f s: stopped", j->argv[0], p->cfg->timeout);
+	kill(j->pid, j->killed ? SIGKILL : SIGTERM);
+	j->killed = 1;
+	j->started = rt_monotonic() - p->cfg->timeout + 5;
+}
+
+/* The child asked for a shutdown: render it from our own plan into the job, or refuse (-1). */
+static int ps_take_request(struct ps_parent *p, const struct ps_shutdown *rq)
+{
+	struct ps_plan *pl = p->plan;
+	struct vm_event ev = { rq->ups, rq->pair, rq->timer, 0 };
+	const struct vm_effect *e;
+	const char *why = NULL;
+
+	if (rq->gen != pl->gen) {
+		log_msg(LOG_ERR, "the monitoring process asked for a SHUTDOWNCMD of plan %u, this process has plan %u: refused",
+			rq->gen, pl->gen);
+		why = "the plans of the two processes differ";
+	} else {
+		memcpy(pl->charge, rq->charge, sizeof(pl->charge));	/* NUL-terminated: ps_frame_take checked */
+		if (vm_render_shutdown(pl->vm, rq->pc, &ev) != 1) {
+			log_msg(LOG_ERR, "the monitoring process asked for code offset %u, which is not a SHUTDOWNCMD of the plan: refused",
+				rq->pc);
+			why = "not a SHUTDOWNCMD of the plan";
+		} else if ((e = vm_effects(pl->vm))->kind != OP_SHUTDOWNCMD || e->argc == 0) {
+			log_msg(LOG_ERR, "SHUTDOWNCMD at offset %u: %s", rq->pc, e->text);
+			why = e->text;
+		} else if (e->argv[0][0] != '/') {
+			log_msg(LOG_ERR, "SHUTDOWNCMD %s: the command must be an absolute path (it runs as root, without PATH search)",
+				e->argv[0]);
+			why = "not an absolute path";
+		} else {
+			p->job.argv = xcalloc((size_t)e->argc + 1, sizeof(char *));
+			for (uint32_t i = 0; i < e->argc; i++)
+				p->job.argv[i] = xstrdup(e->argv[i]);
+			p->job.pc = rq->pc;
+			return 0;
+		}
+	}
+	ps_reply(p, rq->pc, PS_DONE_FAILED, why);
+	return -1;
+}
+
+static void ps_on_shutdown(struct ps_parent *p, const struct ps_frame *f)
+{
+	struct ps_shutdown rq;
+
+	memcpy(&rq, f->payload, sizeof(rq));
+	if (p->job.pid > 0 || p->shut_done) {
+		log_msg(LOG_WARNING, "a SHUTDOWNCMD %s: the one asked for at offset %u is not run",
+			p->shut_done ? "succeeded already" : "runs", rq.pc);
+		ps_reply(p, rq.pc, PS_DONE_LATCHED,
+			 p->shut_done ? "a SHUTDOWNCMD succeeded already" : "a SHUTDOWNCMD runs");
+		return;
+	}
+	if (ps_take_request(p, &rq) == 0 && ps_start_job(p) != 0)
+		ps_job_done(p, PS_DONE_FAILED);
+}
+
+static void ps_on_notify(struct ps_parent *p, const struct ps_frame *f)
+{
+	char text[PS_NOTIFY_MAX + 1];
+
+	memcpy(text, f->payload, f->len);	/* a state the daemon sends: ps_frame_take checked */
+	text[f->len] = '\0';
+	if (strcmp(text, "READY=1") == 0)
+		p->child_ready = 1;
+	sd_notify_status(text);
+}
+
+/* NOTIFY: the configured command, with the text, as the user of each graphical session. */
+static void ps_on_desktop(struct ps_parent *p, const struct ps_frame *f)
+{
+	const struct ps_parent_cfg *cfg = p->cfg;
+	char text[PS_DESKTOP_MAX + 1];
+	struct dt_session s[DT_MAX_SESSIONS];
+	unsigned timeout = cfg->notify_timeout >= 1 ? (unsigned)cfg->notify_timeout : 1;
+	char **argv;
+	int n;
+
+	/* a flood of texts (a compromised child) must not make this process fork without end */
+	if (rt_monotonic() - p->desktop_window >= 60) {
+		p->desktop_window = rt_monotonic();
+		p->desktop_shown = 0;
+	}
+	if (++p->desktop_shown > PS_DESKTOP_BURST) {
+		if (p->desktop_shown == PS_DESKTOP_BURST + 1)
+			log_msg(LOG_WARNING, "NOTIFY: more than %d texts in a minute: the others of this minute are not shown",
+				PS_DESKTOP_BURST);
+		return;
+	}
+	memcpy(text, f->payload, f->len);
+	text[f->len] = '\0';
+	argv = act_words(cfg->notify);
+	if (!argv) {
+		log_msg(LOG_ERR, "NOTIFY: the command '%s' is empty or malformed", cfg->notify);
+		return;
+	}
+	n = dt_sessions(cfg->utmp, s, DT_MAX_SESSIONS);
+	if (n == 0)
+		log_debug(1, "NOTIFY: nobody is logged in to a graphical session");
+	for (int i = 0; i < n; i++) {
+		pid_t pid = dt_notify(&s[i], argv, text, timeout);
+		if (pid < 0)
+			log_msg(LOG_ERR, "NOTIFY for %s: fork: %s", s[i].user, strerror(errno));
+		else
+			log_debug(1, "NOTIFY for %s on %s: pid %ld", s[i].user, s[i].display[0] ? s[i].display : "its session bus",
+				  (long)pid);
+	}
+	act_free_words(argv);
+}
+
+static void ps_drop_pending(struct ps_parent *p)
+{
+	if (!p->have_pending)
+		return;
+	ps_plan_free(p->pending);
+	memset(p->pending, 0, sizeof(*p->pending));
+	p->have_pending = 0;
+}
+
+static void ps_reload(struct ps_parent *p);
+
+static void ps_on_ack(struct ps_parent *p, const struct ps_frame *f)
+{
+	struct ps_ack ack;
+
+	memcpy(&ack, f->payload, sizeof(ack));
+	if (!p->have_pending || ack.gen != p->pending->gen) {
+		log_msg(LOG_ERR, "the monitoring process took up plan %u, which was not sent: ignored", ack.gen);
+		return;
+	}
+	if (ack.ok) {
+		struct ps_plan *old = p->plan;
+		ps_plan_free(old);
+		memset(old, 0, sizeof(*old));
+		p->plan = p->pending;
+		p->pending = old;
+		p->have_pending = 0;
+	} else {
+		log_msg(LOG_ERR, "the monitoring process cannot use the new plan: the running plan is kept");
+		ps_drop_pending(p);
+	}
+	if (p->hup_queued && p->child > 0) {	/* an edit made while this plan was on its way */
+		p->hup_queued = 0;
+		ps_reload(p);
+	}
+}
+
+/* What the parent does with each kind a child sends (privsep-frames.def has their lengths and checks). */
+static const struct {
+	uint32_t kind;
+	void (*handle)(struct ps_parent *p, const struct ps_frame *f);
+} ps_handlers[] = {
+	{ PS_SHUTDOWN, ps_on_shutdown },
+	{ PS_NOTIFY, ps_on_notify },
+	{ PS_DESKTOP, ps_on_desktop },
+	{ PS_ACK, ps_on_ack },
+};
+
+/* Handle every whole frame in rx; keep a partial one. */
+static void ps_take_frames(struct ps_parent *p)
+{
+	size_t off = 0;
+
+	while (p->fd >= 0) {
+		struct ps_frame f;
+		const char *why = NULL;
+		long n = ps_frame_take(p->rx + off, p->rxlen - off, PS_TO_PARENT, &f, &why);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			char what[160];
+			struct ps_hdr h;
+			memcpy(&h, p->rx + off, sizeof(h));
+			snprintf(what, sizeof(what), "sent a malformed frame (kind %u, %u bytes: %s)", h.kind, h.len, why);
+			ps_misbehaved(p, what);
+			return;
+		}
+		off += (size_t)n;
+		for (size_t i = 0; i < sizeof(ps_handlers) / sizeof(ps_handlers[0]); i++)
+			if (ps_handlers[i].kind == f.kind)
+				ps_handlers[i].handle(p, &f);
+	}
+	if (p->fd < 0)
+		return;
+	if (off > 0) {
+		memmove(p->rx, p->rx + off, p->rxlen - off);
+		p->rxlen -= off;
+		p->rx_since = rt_monotonic();
+	}
+}
+
+/* Read what the child sent (without waiting) and handle the whole frames: 1 when bytes came, 0 when none, -1 at its end. */
+static int ps_read_input(struct ps_parent *p)
+{
+	ssize_t r;
+
+	do {
+		r = read(p->fd, p->rx + p->rxlen, sizeof(p->rx) - p->rxlen);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (r <= 0) {
+		ps_close_fd(p);	/* the child is ending; its SIGCHLD follows */
+		return -1;
+	}
+	if (p->rxlen == 0)
+		p->rx_since = rt_monotonic();
+	p->rxlen += (size_t)r;
+	ps_take_frames(p);
+	return 1;
+}
+
+/* SIGHUP: compile the plan again and send it to the child; it is taken up when the child says so (PS_ACK). */
+static void ps_reload(struct ps_parent *p)
+{
+	struct plan_image ni;
+	unsigned char *buf, *frame;
+	size_t len;
+	uint32_t gen = p->plan->gen + 1;
+
+	if (p->have_pending || p->child <= 0 || p->fd < 0) {
+		log_msg(LOG_NOTICE, "SIGHUP: %s: the plan is compiled again after that",
+			p->have_pending ? "the monitoring process has not yet taken up the last plan" :
+					  "no monitoring process runs now");
+		p->hup_queued = 1;
+		return;
+	}
+	log_msg(LOG_NOTICE, "SIGHUP: compiling %s again", p->cfg->plan);
+	if (ps_compile(p->cfg->plan, &p->cfg->po, &ni) != 0) {
+		log_msg(LOG_ERR, "%s has errors: the running plan is kept", p->cfg->plan);
+		return;
+	}
+	img_encode(&ni, &buf, &len);
+	if (len > PS_IMAGE_MAX - sizeof(gen)) {
+		log_msg(LOG_ERR, "%s: its image of %zu bytes is too large to pass on: the running plan is kept", p->cfg->plan,
+			len);
+		free(buf);
+		img_free(&ni);
+		return;
+	}
+	frame = xrealloc(NULL, len + sizeof(gen));
+	memcpy(frame, &gen, sizeof(gen));
+	memcpy(frame + sizeof(gen), buf, len);
+	free(buf);
+	/* the child says whether it could use it (PS_ACK): until then, both keep the old one */
+	if (ps_send(p, PS_IMAGE, frame, len + sizeof(gen)) != 0) {
+		log_msg(LOG_ERR, "cannot pass the new plan on: the running plan is kept");
+		img_free(&ni);
+	} else {
+		p->pending->gen = gen;
+		p->pending->img = ni;
+		ps_plan_init(p->pending, p->cfg);
+		p->have_pending = 1;
+	}
+	free(frame);
+}
+
+/*
+ * Start a monitoring child on the plan the parent has: a new socket, the
+ * user dropped to, dm_run().  0, or -1 when it cannot be started.
+ */
+static int ps_start_child(struct ps_parent *p)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		log_msg(LOG_ERR, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_msg(LOG_ERR, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		struct dm_options o = *p->o;
+		struct plan_image img = p->plan->img;	/* this process's copy: the child owns it */
+		sigset_t none;
+		char err[256];
+
+		close(sv[0]);
+		close(p->sfd);
+		if (p->cfg->close_fd >= 0)
+			close(p->cfg->close_fd);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);	/* the parent's signals are blocked for its signalfd */
+		if (ps_drop(p->cfg->uid, p->cfg->gid, p->cfg->user, err, sizeof(err)) != 0) {
+			log_msg(LOG_ERR, "%s: stopping", err);
+			_exit(1);
+		}
+		o.privsep_fd = sv[1];
+		o.gen = p->plan->gen;
+		_exit(dm_run(&img, &o));
+	}
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	p->fd = sv[0];
+	p->rxlen = 0;
+	p->child = pid;
+	p->child_since = rt_monotonic();
+	p->child_ready = 0;
+	p->misbehaved = 0;
+	p->kill_at = 0;
+	log_msg(LOG_INFO, "monitoring as user %s (pid %ld); SHUTDOWNCMDs run from here (pid %ld)", p->cfg->user,
+		(long)pid, (long)getpid());
+	return 0;
+}
+
+/*
+ * The child ended with wait status ST.  What it wrote before is read
+ * without waiting (its last STOPPING=1); then it is started again if it
+ * died after it was ready (or was stopped for misbehaving), unless the
+ * daemon is stopping; otherwise the daemon ends with its status.
+ */
+static void ps_child_gone(struct ps_parent *p, int st)
+{
+	int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	double now = rt_monotonic();
+
+	p->child = -1;
+	p->kill_at = 0;
+	for (int i = 0; i < PS_DRAIN_MAX && p->fd >= 0 && ps_read_input(p) > 0; i++)
+		;
+	ps_close_fd(p);
+	if (p->have_pending) {	/* it never said whether it took the plan up: the next child gets it again */
+		ps_drop_pending(p);
+		p->hup_queued = 1;
+	}
+	if (p->stopping) {
+		/* the SIGTERM passed on may come before the child handles it: a death by it is a stop too */
+		p->status = code >= 0 ? code : WTERMSIG(st) == SIGTERM || WTERMSIG(st) == SIGINT ? 0 : 1;
+		return;
+	}
+	if (WIFSIGNALED(st))
+		log_msg(LOG_ERR, "the monitoring process died (signal %d)", WTERMSIG(st));
+	if ((code == 0 && !p->misbehaved) || (!p->child_ready && !p->misbehaved)) {
+		if (code != 0)
+			log_msg(LOG_ERR, "the monitoring process ended before it was ready (%s %d): stopping",
+				code >= 0 ? "status" : "signal", code >= 0 ? code : WTERMSIG(st));
+		p->status = code >= 0 ? code : 1;
+		return;
+	}
+	if (now - p->child_since >= PS_RESTART_CALM)
+		p->restart_wait = PS_RESTART_FIRST;
+	p->restart_at = now + p->restart_wait;
+	log_msg(LOG_CRIT, "the monitoring process ended (%s %d): starting it again in %.0f s with the plan it ran%s",
+		code >= 0 ? "status" : "signal", code >= 0 ? code : WTERMSIG(st), p->restart_wait,
+		p->o->state_file ? "; its state file keeps the timers" : "; without a state file its timers start afresh");
+	p->restart_wait = p->restart_wait * 2 > PS_RESTART_MAX ? PS_RESTART_MAX : p->restart_wait * 2;
+}
+
+static void ps_reap(struct ps_parent *p)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == p->child) {
+			ps_child_gone(p, st);
+		} else if (p->job.pid > 0 && pid == p->job.pid) {
+			int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			log_msg(code ? LOG_ERR : LOG_NOTICE, "SHUTDOWNCMD %s ended with status %d", p->job.argv[0], code);
+			ps_job_done(p, code);
+		}
+		/* else a NOTIFY command of a desktop user */
+	}
+}
+
+static void ps_on_signal(struct ps_parent *p)
+{
+	struct signalfd_siginfo si;
+
+	if (read(p->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	switch (si.ssi_signo) {
+	case SIGTERM:
+	case SIGINT:
+		if (!p->stopping && p->child > 0) {
+			/* a child deaf to it (compromised) must not keep the daemon from stopping */
+			log_msg(LOG_NOTICE, "signal %d: stopping (the monitoring process has %.0f s)", (int)si.ssi_signo,
+				PS_STOP_GRACE);
+			p->kill_at = rt_monotonic() + PS_STOP_GRACE;
+		}
+		p->stopping = 1;
+		p->restart_at = 0;
+		ps_signal_child(p, (int)si.ssi_signo);
+		break;
+	case SIGUSR1:
+		if (p->child > 0)
+			ps_signal_child(p, SIGUSR1);
+		else
+			log_msg(LOG_NOTICE, "state: no monitoring process runs now%s", p->restart_at ? ": it is started again soon" : "");
+		break;
+	case SIGHUP:
+		ps_reload(p);
+		break;
+	case SIGCHLD:
+		ps_reap(p);
+		break;
+	}
+}
+
+/* Milliseconds poll() may wait: until the next deadline of the job, a partial frame, a kill or a restart. */
+static int ps_wait_ms(const struct ps_parent *p)
+{
+	double now = rt_monotonic(), next = -1;
+	double at[4] = {
+		p->job.pid > 0 ? p->job.started + p->cfg->timeout + 0.001 : 0,
+		p->rxlen > 0 ? p->rx_since + PS_FRAME_WAIT : 0,
+		p->kill_at,
+		p->restart_at,
+	};
+
+	for (int i = 0; i < 4; i++)
+		if (at[i] > 0 && (next < 0 || at[i] < next))
+			next = at[i];
+	if (next < 0)
+		return -1;
+	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
+}
+
+static void ps_loop(struct ps_parent *p)
+{
+	while (p->child > 0 || p->restart_at > 0 || p->job.pid > 0) {
+		struct pollfd pfd[2] = { { p->sfd, POLLIN, 0 }, { p->fd, POLLIN, 0 } };
+		double now;
+
+		if (poll(pfd, p->fd >= 0 ? 2 : 1, ps_wait_ms(p)) < 0 && errno != EINTR) {
+			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			ps_signal_child(p, SIGTERM);
+			p->status = 1;
+			break;
+		}
+		if (pfd[0].revents & POLLIN)
+			ps_on_signal(p);
+		if (p->fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			ps_read_input(p);
+		now = rt_monotonic();
+		ps_job_limit(p);
+		if (p->fd >= 0 && p->rxlen > 0 && now - p->rx_since > PS_FRAME_WAIT)
+			ps_misbehaved(p, "stopped in the middle of a frame");
+		if (p->kill_at > 0 && now >= p->kill_at) {
+			log_msg(LOG_ERR, "the monitoring process did not stop: killed");
+			ps_signal_child(p, SIGKILL);
+			p->kill_at = 0;
+		}
+		if (p->restart_at > 0 && now >= p->restart_at) {
+			p->restart_at = 0;
+			if (ps_start_child(p) != 0) {
+				p->restart_at = now + p->restart_wait;
+				continue;
+			}
+			if (p->hup_queued) {
+				p->hup_queued = 0;
+				ps_reload(p);
+			}
+		}
+	}
+}
+
+int ps_run(struct plan_image *img, const struct dm_options *o, const struct ps_parent_cfg *cfg)
+{
+	struct ps_parent p;
+	sigset_t mask;
+
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
+	p.o = o;
+	p.fd = -1;
+	p.child = -1;
+	p.restart_wait = PS_RESTART_FIRST;
+	p.plan = &p.plans[0];
+	p.pending = &p.plans[1];
+	p.plan->img = *img;	/* the parent owns it from now on */
+	memset(img, 0, sizeof(*img));
+	ps_plan_init(p.plan, cfg);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	p.sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (p.sfd < 0) {
+		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+		p.status = 1;
+	} else if (ps_start_child(&p) != 0) {
+		p.status = 1;
+	} else {
+		ps_loop(&p);
+	}
+	ps_close_fd(&p);
+	if (p.sfd >= 0)
+		close(p.sfd);
+	ps_drop_pending(&p);
+	ps_plan_free(p.plan);
+	return p.status;
+}
