@@ -243,8 +243,8 @@ static void cg_check_run(struct cg *cg, uint32_t i, const struct img_cost *c)
 void cg_link(struct cg *cg, uint32_t nups)
 {
 	struct plan_image *img = cg->img;
-	uint64_t *tb = img_tpl_bounds(img);
-	struct img_cost timer_run = { 0, 0 };
+	uint64_t *tb = img_tpl_bounds(img, NULL);
+	struct img_cost timer_run = { 0 };
 	uint32_t timer_first = 0;
 
 	if (cg->clauses.n)
@@ -256,7 +256,7 @@ void cg_link(struct cg *cg, uint32_t nups)
 	for (uint32_t i = 0; i < cg->clauses.n;) {
 		const struct cg_clause *c = &cg->clauses.v[i];
 		uint32_t entry = img->code.n, j;
-		struct img_cost run = { 0, 0 };
+		struct img_cost run = { 0 };
 
 		/* every clause of the same UPS and key, in file order, then HALT */
 		for (j = i; j < cg->clauses.n && cg->clauses.v[j].timeout == c->timeout &&
@@ -277,8 +277,7 @@ void cg_link(struct cg *cg, uint32_t nups)
 				memset(&timer_run, 0, sizeof(timer_run));
 				timer_first = i;
 			}
-			timer_run.actions += run.actions;
-			timer_run.text += run.text;
+			img_cost_add(&timer_run, &run);
 			if (j == cg->clauses.n || cg->clauses.v[j].key != c->key)
 				cg_check_run(cg, timer_first, &timer_run);
 		} else {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* image.c - plan image building blocks: opcode table, strings, templates, growth, freeing. */
+/* image.c - plan image building blocks: opcode table, strings, templates, the cost of a run, growth, freeing. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -151,18 +151,27 @@ uint32_t img_loc_find(const struct plan_image *img, uint32_t pc)
 	return lo == 0 ? IMG_NONE : lo - 1;
 }
 
-uint64_t img_subst_max(const struct plan_image *img)
+uint64_t img_event_max(const struct plan_image *img)
 {
-	uint64_t m = IMG_MAX_HOSTTEXT;
+	uint64_t m = 0;
 
-	if (m < IMG_CHARGE_TEXT)	/* %(c)s */
-		m = IMG_CHARGE_TEXT;
-	for (uint32_t p = 0; p < EV_NPAIRS; p++)
+	for (uint32_t p = 0; p < EV_NPAIRS; p++)	/* the longest, "None->DISCHRG" */
 		if (strlen(ev_pair_name(p)) > m)
 			m = strlen(ev_pair_name(p));
 	for (uint32_t i = 0; i < img->timers.n; i++)
 		if ((uint64_t)img->timers.v[i].len + 4 > m)	/* TO->timer */
 			m = (uint64_t)img->timers.v[i].len + 4;
+	return m;
+}
+
+uint64_t img_subst_max(const struct plan_image *img)
+{
+	uint64_t m = IMG_MAX_HOSTTEXT, e = img_event_max(img);
+
+	if (m < IMG_CHARGE_TEXT)	/* %(c)s */
+		m = IMG_CHARGE_TEXT;
+	if (e > m)
+		m = e;
 	for (uint32_t i = 0; i < img->ups.n; i++) {
 		const struct img_ups *u = &img->ups.v[i];
 		uint64_t g = u->group < img->groups.n ? img->groups.v[u->group].name.len : 0;
@@ -173,17 +182,23 @@ uint64_t img_subst_max(const struct plan_image *img)
 	return m;
 }
 
-uint64_t *img_tpl_bounds(const struct plan_image *img)
+uint64_t *img_tpl_bounds(const struct plan_image *img, const struct img_subst *s)
 {
-	uint64_t subst = img_subst_max(img);
+	struct img_subst all;
 	uint64_t *b = xcalloc((size_t)img->tpls.n + 1, sizeof(*b));
 
+	if (!s) {
+		uint64_t m = img_subst_max(img);
+		for (uint32_t k = 0; k <= TPL_HOST; k++)
+			all.len[k] = m;
+		s = &all;
+	}
 	for (uint32_t t = 0; t < img->tpls.n; t++) {
 		const struct img_tpl *tp = &img->tpls.v[t];
 		b[t] = 1;	/* its NUL */
 		for (uint32_t i = 0; i < tp->count; i++) {
 			const struct img_part *p = &img->parts.v[tp->first + i];
-			b[t] += p->kind == TPL_LIT ? p->text.len : subst;
+			b[t] += p->kind == TPL_LIT ? p->text.len : s->len[p->kind];
 		}
 	}
 	return b;
@@ -197,9 +212,35 @@ void img_op_cost(const struct plan_image *img, uint32_t pc, const uint64_t *tb, 
 	if (op == OP_HALT || op == OP_STATE || op == OP_JUMPIFNOT)
 		return;
 	c->actions++;
-	for (uint32_t k = 0; k < oi->nops; k++)
-		if (oi->kinds[k] == OPK_TPL)	/* SHUTDOWNCMD: the text and its words */
-			c->text += tb[img->code.v[pc + 1 + k]] * (op == OP_SHUTDOWNCMD ? 2 : 1);
+	for (uint32_t k = 0; k < oi->nops; k++) {
+		uint64_t n;
+		if (oi->kinds[k] != OPK_TPL)
+			continue;
+		n = tb[img->code.v[pc + 1 + k]];
+		c->text += n;
+		c->room += n;
+		if (op == OP_SHUTDOWNCMD) {	/* its words, or a fault instead */
+			c->text += n;
+			c->room += n + IMG_FAULT_TEXT;
+			c->argv += n / 2 + 2;
+		}
+	}
+}
+
+void img_cost_add(struct img_cost *sum, const struct img_cost *c)
+{
+	sum->actions += c->actions;
+	sum->text += c->text;
+	sum->room += c->room;
+	sum->argv += c->argv;
+}
+
+void img_cost_max(struct img_cost *most, const struct img_cost *c)
+{
+	most->actions = c->actions > most->actions ? c->actions : most->actions;
+	most->text = c->text > most->text ? c->text : most->text;
+	most->room = c->room > most->room ? c->room : most->room;
+	most->argv = c->argv > most->argv ? c->argv : most->argv;
 }
 
 const char *img_cost_excess(const struct img_cost *c, char *buf, size_t len)

@@ -234,23 +234,49 @@ int img_verify(const struct plan_image *img, char *err, size_t errlen);
 /* Bytes IMG takes once written by img_encode(), from its element counts. */
 uint64_t img_size(const struct plan_image *img);
 
-/* What one run can cost. */
+/* Room for one fault message of the VM (a SHUTDOWNCMD that does not split, an unknown opcode). */
+#define IMG_FAULT_TEXT 256
+
+/*
+ * What one run can cost.  TEXT is what the bounds (E590) count: every
+ * text rendered, its NUL included, and a SHUTDOWNCMD's text twice (the
+ * text and its words).  ROOM is the text buffer the VM needs: TEXT and,
+ * per SHUTDOWNCMD, IMG_FAULT_TEXT more, should its words be a fault.
+ */
 struct img_cost {
-	uint64_t actions, text;
+	uint64_t actions;	/* effects queued */
+	uint64_t text;		/* bytes of text */
+	uint64_t room;		/* bytes of the VM's text buffer */
+	uint64_t argv;		/* SHUTDOWNCMD argument slots, each vector's NULL included */
 };
 
 /* Longest value any substitution can take in IMG (names, event names, hosts). */
 uint64_t img_subst_max(const struct plan_image *img);
 
+/* Longest %(e)s of IMG: the name of an event pair, or TO-> and a timer's name. */
+uint64_t img_event_max(const struct plan_image *img);
+
+/* The longest text of each substitution, by enum tpl_kind ([TPL_LIT] unused). */
+struct img_subst {
+	uint64_t len[TPL_HOST + 1];
+};
+
 /*
- * The most bytes each template can render (its NUL included), every
- * substitution at img_subst_max(); an array of tpls.n values to free.  The
+ * The most bytes each template can render (its NUL included), substitution
+ * K at S->len[K], or when S is NULL every one at img_subst_max() (what the
+ * compiler and the verifier bound); an array of tpls.n values to free.  The
  * parts of the templates must be in range (verified).
  */
-uint64_t *img_tpl_bounds(const struct plan_image *img);
+uint64_t *img_tpl_bounds(const struct plan_image *img, const struct img_subst *s);
 
 /* Add to C the cost of the instruction at PC (operands in range), TB from img_tpl_bounds(). */
 void img_op_cost(const struct plan_image *img, uint32_t pc, const uint64_t *tb, struct img_cost *c);
+
+/* Add cost C to SUM (the runs of one timer's TIMEOUT clauses make one run). */
+void img_cost_add(struct img_cost *sum, const struct img_cost *c);
+
+/* Raise each field of MOST to that of C where C's is larger. */
+void img_cost_max(struct img_cost *most, const struct img_cost *c);
 
 /* NULL when C is within the bounds, or what exceeds them, as a phrase. */
 const char *img_cost_excess(const struct img_cost *c, char *buf, size_t len);

@@ -181,7 +181,7 @@ static int vcode(struct vfy *v, uint8_t *marks)
 	uint32_t n = img->code.n, pc = 0, reach = 0;
 	int8_t *incoming = xrealloc(NULL, (size_t)n + 1);
 	uint32_t entry = 0;		/* of the current handler */
-	struct img_cost run = { 0, 0 };
+	struct img_cost run = { 0 };
 	int depth = 0, live = 1, rc = -1;	/* live: the last instruction was not HALT */
 
 	memset(incoming, -1, (size_t)n + 1);
@@ -300,12 +300,10 @@ static int vhandlers(struct vfy *v, const uint8_t *marks)
 	}
 	/* one expiry runs every clause of its timer */
 	for (uint32_t i = 0, j; i < img->tentries.n; i = j) {
-		struct img_cost run = { 0, 0 };
+		struct img_cost run = { 0 };
 		char why[128];
-		for (j = i; j < img->tentries.n && img->tentries.v[j].timer == img->tentries.v[i].timer; j++) {
-			run.actions += v->cost[img->tentries.v[j].pc].actions;
-			run.text += v->cost[img->tentries.v[j].pc].text;
-		}
+		for (j = i; j < img->tentries.n && img->tentries.v[j].timer == img->tentries.v[i].timer; j++)
+			img_cost_add(&run, &v->cost[img->tentries.v[j].pc]);
 		if (img_cost_excess(&run, why, sizeof(why)))
 			return vfail(v, "the TIMEOUT clauses of timer %u emit %s", img->tentries.v[i].timer, why);
 	}
@@ -329,7 +327,7 @@ int img_verify(const struct plan_image *img, char *err, size_t errlen)
 	if (vtables(&v))
 		return -1;
 	marks = xcalloc((size_t)img->code.n + 1, 1);
-	v.tb = tb = img_tpl_bounds(img);
+	v.tb = tb = img_tpl_bounds(img, NULL);
 	v.cost = xcalloc((size_t)img->code.n + 1, sizeof(*v.cost));
 	rc = vcode(&v, marks);
 	if (rc == 0)

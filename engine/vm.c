@@ -13,7 +13,6 @@
 #include "base/xalloc.h"
 
 #define VM_CHARGE_UNKNOWN "999"	/* UPSmon.py's value for an unknown charge */
-#define VM_FAULT_TEXT 256	/* room for one fault message */
 
 struct vm {
 	const struct plan_image *img;
@@ -96,87 +95,25 @@ static size_t vm_display(const struct plan_image *img, const struct img_ups *u, 
 	return n;
 }
 
-/* Upper bounds of what one template renders to, and of each substitution. */
-struct vm_bounds {
-	size_t ups, event, host, banner;
-};
-
-static size_t vm_tpl_bound(const struct plan_image *img, const struct vm_bounds *b, uint32_t t)
+/* Copy %(h)s and %(b)s; the callers check them, a longer one is cut so that the image's verified bounds hold. */
+static void vm_host_strings(struct vm *vm, const char *hostname, const char *banner)
 {
-	const struct img_tpl *tp = &img->tpls.v[t];
-	size_t n = 0;
-
-	for (uint32_t i = 0; i < tp->count; i++) {
-		const struct img_part *p = &img->parts.v[tp->first + i];
-		switch (p->kind) {
-		case TPL_LIT: n += p->text.len; break;
-		case TPL_UPS: n += b->ups; break;
-		case TPL_CHARGE: n += IMG_CHARGE_TEXT; break;
-		case TPL_EVENT: n += b->event; break;
-		case TPL_BANNER: n += b->banner; break;
-		case TPL_HOST: n += b->host; break;
-		}
-	}
-	return n;
+	vm->hostname_len = strlen(hostname);
+	vm->banner_len = strlen(banner);
+	if (vm->hostname_len > IMG_MAX_HOSTTEXT)
+		vm->hostname_len = IMG_MAX_HOSTTEXT;
+	if (vm->banner_len > IMG_MAX_HOSTTEXT)
+		vm->banner_len = IMG_MAX_HOSTTEXT;
+	vm->hostname = xstrndup(hostname, vm->hostname_len);
+	vm->banner = xstrndup(banner, vm->banner_len);
 }
 
-/* What one run can need: text bytes, effects, argv slots. */
-struct vm_need {
-	size_t text, eff, argv;
-};
-
-/* Add what the instruction at PC needs, TB holding each template's bound. */
-static void vm_op_need(const struct plan_image *img, const size_t *tb, uint32_t pc, struct vm_need *nd)
+/* Compute the display name of every UPS once, for %(u)s. */
+static void vm_display_names(struct vm *vm)
 {
-	uint32_t op = img->code.v[pc];
-	const struct op_info *oi = op_info(op);
+	const struct plan_image *img = vm->img;
+	size_t names = 0;
 
-	if (op == OP_HALT || op == OP_STATE || op == OP_JUMPIFNOT)
-		return;
-	nd->eff++;
-	for (uint32_t k = 0; k < oi->nops; k++)
-		if (oi->kinds[k] == OPK_TPL) {
-			size_t n = tb[img->code.v[pc + 1 + k]];
-			nd->text += n;
-			if (op == OP_SHUTDOWNCMD) {
-				nd->text += n + VM_FAULT_TEXT;	/* the words, or a fault */
-				nd->argv += n / 2 + 2;
-			}
-		}
-}
-
-static void vm_need_max(struct vm_need *m, const struct vm_need *n)
-{
-	m->text = n->text > m->text ? n->text : m->text;
-	m->eff = n->eff > m->eff ? n->eff : m->eff;
-	m->argv = n->argv > m->argv ? n->argv : m->argv;
-}
-
-struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, const uint32_t *tables,
-		  struct tmr_heap *timers, const char *hostname, const char *banner)
-{
-	struct vm *vm = xcalloc(1, sizeof(*vm));
-	struct vm_bounds b = { 0, 0, strlen(hostname), strlen(banner) };
-	size_t names = 0, maxt = 0, text = 0, eff = 0, argv = 0;
-
-	vm->img = img;
-	vm->host = *host;
-	vm->tables = tables;
-	vm->timers = timers;
-	/* the callers check these; a longer one is cut, so that the image's verified bounds hold */
-	if (b.host > IMG_MAX_HOSTTEXT)
-		b.host = IMG_MAX_HOSTTEXT;
-	if (b.banner > IMG_MAX_HOSTTEXT)
-		b.banner = IMG_MAX_HOSTTEXT;
-	vm->hostname = xstrndup(hostname, b.host);
-	vm->banner = xstrndup(banner, b.banner);
-	for (uint32_t p = 0; p < EV_NPAIRS; p++)	/* the longest event name, "None->DISCHRG" */
-		if (strlen(ev_pair_name(p)) > b.event)
-			b.event = strlen(ev_pair_name(p));
-	vm->hostname_len = b.host;
-	vm->banner_len = b.banner;
-
-	/* display names, computed once */
 	vm->name_off = xcalloc(img->ups.n + 1, sizeof(uint32_t));
 	vm->name_len = xcalloc(img->ups.n + 1, sizeof(uint32_t));
 	for (uint32_t i = 0; i < img->ups.n; i++)
@@ -185,17 +122,20 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	vm->names = xrealloc(NULL, names + 1);
 	names = 0;
 	for (uint32_t i = 0; i < img->ups.n; i++) {
-		const struct img_ups *u = &img->ups.v[i];
-		size_t n = vm_display(img, u, vm->names + names);
+		size_t n = vm_display(img, &img->ups.v[i], vm->names + names);
 		vm->names[names + n] = '\0';
 		vm->name_off[i] = (uint32_t)names;
 		vm->name_len[i] = (uint32_t)n;
 		names += n + 1;
-		if (n > b.ups)
-			b.ups = n;
 	}
+}
 
-	/* TIMEOUT entries by timer (sorted by timer: the verifier checked) */
+/* Index the TIMEOUT entries by timer (sorted by timer: the verifier checked), with room for "TO->timer". */
+static void vm_timer_index(struct vm *vm)
+{
+	const struct plan_image *img = vm->img;
+	size_t maxt = 0;
+
 	vm->timer_first = xcalloc(img->timers.n + 1, sizeof(uint32_t));
 	for (uint32_t t = 0, e = 0; t <= img->timers.n; t++) {
 		while (e < img->tentries.n && img->tentries.v[e].timer < t)
@@ -205,59 +145,97 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 			maxt = img->timers.v[t].len;
 	}
 	vm->evbuf = xrealloc(NULL, maxt + 5);
-	if (maxt + 4 > b.event)
-		b.event = maxt + 4;
+}
 
-	/*
-	 * Size every buffer for the largest run: a handler, or all TIMEOUT
-	 * clauses of a timer.  One pass over the code gives what the handler
-	 * at each entry needs, so the work is linear in the image.
-	 */
-	size_t *tb = xcalloc((size_t)img->tpls.n + 1, sizeof(*tb));
-	struct vm_need *need = xcalloc((size_t)img->code.n + 1, sizeof(*need)), run = { 0, 0, 0 }, most = { 0, 0, 0 };
-	for (uint32_t t = 0; t < img->tpls.n; t++)
-		tb[t] = vm_tpl_bound(img, &b, t) + 1;
+/* The longest value of each substitution for this VM: its display names, host name and banner. */
+static void vm_subst_bounds(const struct vm *vm, struct img_subst *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (uint32_t i = 0; i < vm->img->ups.n; i++)
+		if (vm->name_len[i] > s->len[TPL_UPS])
+			s->len[TPL_UPS] = vm->name_len[i];
+	s->len[TPL_CHARGE] = IMG_CHARGE_TEXT;
+	s->len[TPL_EVENT] = img_event_max(vm->img);
+	s->len[TPL_BANNER] = vm->banner_len;
+	s->len[TPL_HOST] = vm->hostname_len;
+}
+
+/* One pass over the code: the cost of the handler at each entry pc (an array to free), and the SHUTDOWNCMDs. */
+static struct img_cost *vm_scan_code(struct vm *vm, const uint64_t *tb)
+{
+	const struct plan_image *img = vm->img;
+	struct img_cost *cost = xcalloc((size_t)img->code.n + 1, sizeof(*cost)), run = { 0 };
+
 	vm->shutdowns = xcalloc((size_t)img->code.n + 1, sizeof(uint32_t));
 	for (uint32_t pc = 0, entry = 0; pc < img->code.n; pc += 1 + op_info(img->code.v[pc])->nops) {
 		if (!op_info(img->code.v[pc]))	/* only in an unverified image: the run faults there */
 			break;
 		if (img->code.v[pc] == OP_SHUTDOWNCMD)
 			vm->shutdowns[vm->nshutdowns++] = pc;
-		vm_op_need(img, tb, pc, &run);
+		img_op_cost(img, pc, tb, &run);
 		if (img->code.v[pc] == OP_HALT) {
-			need[entry] = run;
+			cost[entry] = run;
 			memset(&run, 0, sizeof(run));
 			entry = pc + 1;
 		}
 	}
+	return cost;
+}
+
+/* Size every buffer for the largest run (a handler, or all TIMEOUT clauses of a timer) with the image's cost model. */
+static void vm_size_buffers(struct vm *vm)
+{
+	const struct plan_image *img = vm->img;
+	struct img_subst s;
+	struct img_cost *cost, run, most = { 0 };
+	uint64_t *tb;
+
+	vm_subst_bounds(vm, &s);
+	tb = img_tpl_bounds(img, &s);
+	cost = vm_scan_code(vm, tb);
 	for (uint32_t i = 0; i < img->handlers.n; i++)
 		if (img->handlers.v[i] != IMG_NONE)
-			vm_need_max(&most, &need[img->handlers.v[i]]);
+			img_cost_max(&most, &cost[img->handlers.v[i]]);
 	for (uint32_t t = 0; t < img->timers.n; t++) {
 		memset(&run, 0, sizeof(run));
-		for (uint32_t k = vm->timer_first[t]; k < vm->timer_first[t + 1]; k++) {
-			const struct vm_need *n = &need[img->tentries.v[k].pc];
-			run.text += n->text;
-			run.eff += n->eff;
-			run.argv += n->argv;
-		}
-		vm_need_max(&most, &run);
+		for (uint32_t k = vm->timer_first[t]; k < vm->timer_first[t + 1]; k++)
+			img_cost_add(&run, &cost[img->tentries.v[k].pc]);
+		img_cost_max(&most, &run);
 	}
 	free(tb);
-	free(need);
-	text = most.text;
-	eff = most.eff;
-	argv = most.argv;
-	/* where each TIMEOUT entry starts in the pc map, so that a timer's run needs no search */
+	free(cost);
+	vm->tcap = (size_t)most.room + 1;
+	vm->text = xrealloc(NULL, vm->tcap);
+	vm->effcap = (uint32_t)most.actions + 1;
+	vm->eff = xcalloc(vm->effcap, sizeof(*vm->eff));
+	vm->acap = (size_t)most.argv + 1;
+	vm->argv = xcalloc(vm->acap, sizeof(*vm->argv));
+}
+
+/* Where each TIMEOUT entry starts in the pc map, so that a timer's run needs no search. */
+static void vm_pc_map(struct vm *vm)
+{
+	const struct plan_image *img = vm->img;
+
 	vm->tentry_loc = xcalloc(img->tentries.n + 1, sizeof(uint32_t));
 	for (uint32_t i = 0; i < img->tentries.n; i++)
 		vm->tentry_loc[i] = img_loc_find(img, img->tentries.v[i].pc);
-	vm->tcap = text + 1;
-	vm->text = xrealloc(NULL, vm->tcap);
-	vm->effcap = (uint32_t)eff + 1;
-	vm->eff = xcalloc(vm->effcap, sizeof(*vm->eff));
-	vm->acap = argv + 1;
-	vm->argv = xcalloc(vm->acap, sizeof(*vm->argv));
+}
+
+struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, const uint32_t *tables,
+		  struct tmr_heap *timers, const char *hostname, const char *banner)
+{
+	struct vm *vm = xcalloc(1, sizeof(*vm));
+
+	vm->img = img;
+	vm->host = *host;
+	vm->tables = tables;
+	vm->timers = timers;
+	vm_host_strings(vm, hostname, banner);
+	vm_display_names(vm);
+	vm_timer_index(vm);
+	vm_size_buffers(vm);
+	vm_pc_map(vm);
 	return vm;
 }
 
@@ -444,13 +422,13 @@ static void vm_argv(struct vm *vm, struct vm_effect *e)
 
 	words_at = vm->tn;
 	if (n <= 0) {
-		char *msg = vm_text_room(vm, VM_FAULT_TEXT);
-		int m = snprintf(msg, VM_FAULT_TEXT, n == 0 ? "SHUTDOWNCMD renders to no command" :
+		char *msg = vm_text_room(vm, IMG_FAULT_TEXT);
+		int m = snprintf(msg, IMG_FAULT_TEXT, n == 0 ? "SHUTDOWNCMD renders to no command" :
 				 "SHUTDOWNCMD text has an unclosed quote or a trailing backslash at byte %zu after substitution",
 				 errpos + 1);
 		e->kind = VM_FAULT;
 		e->text = msg;
-		e->len = (size_t)m < VM_FAULT_TEXT ? (size_t)m : VM_FAULT_TEXT - 1;
+		e->len = (size_t)m < IMG_FAULT_TEXT ? (size_t)m : IMG_FAULT_TEXT - 1;
 		vm->tn += e->len + 1;
 		return;
 	}
@@ -559,9 +537,9 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 			break;
 		default: {
 			/* not reachable in a verified image; report and stop this handler */
-			char *msg = vm_text_room(vm, VM_FAULT_TEXT);
+			char *msg = vm_text_room(vm, IMG_FAULT_TEXT);
 			e = vm_effect(vm, VM_FAULT, pc);
-			snprintf(msg, VM_FAULT_TEXT, "unknown opcode %u", op);
+			snprintf(msg, IMG_FAULT_TEXT, "unknown opcode %u", op);
 			e->text = msg;
 			e->len = strlen(msg);
 			vm->tn += e->len + 1;
