@@ -1,7 +1,9 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## base/local.mk - the bottom layer every other uses: source registry, diagnostics, allocation.
+## base/local.mk - the bottom layer every other uses: source registry, diagnostics, allocation, the growable buffer.
 noinst_LIBRARIES += base/libbase.a
 base_libbase_a_SOURCES = \
+	base/buf.c \
+	base/buf.h \
 	base/diag.c \
 	base/diag.h \
 	base/diag-codes.def \
