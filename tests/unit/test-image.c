@@ -226,6 +226,7 @@ static void verify_code(const uint32_t *code, uint32_t n, const char *want, cons
 
 static void test_verifier(void)
 {
+	char want[64];
 	struct plan_image img;
 	char err[512];
 	const uint32_t good[] = { OP_STATE, 38, OP_JUMPIFNOT, 6, OP_NOTIFY, 0, OP_STARTTIMER, 0, 0, OP_HALT };
@@ -241,7 +242,8 @@ static void test_verifier(void)
 	verify_code((const uint32_t[]){ OP_SETFSD, 1, OP_HALT }, 3, "UPS 1 out of range", "a UPS index");
 	verify_code((const uint32_t[]){ OP_CANCELTIMER, 1, OP_HALT }, 3, "timer 1 out of range", "a timer index");
 	verify_code((const uint32_t[]){ OP_STARTTIMER, 0, 1, OP_HALT }, 4, "constant 1 out of range", "a constant index");
-	verify_code((const uint32_t[]){ OP_STATE, 42, OP_JUMPIFNOT, 4, OP_HALT }, 5, "event pair 42", "an event pair");
+	snprintf(want, sizeof(want), "event pair %u", EV_NPAIRS);
+	verify_code((const uint32_t[]){ OP_STATE, EV_NPAIRS, OP_JUMPIFNOT, 4, OP_HALT }, 5, want, "an event pair");
 	verify_code((const uint32_t[]){ OP_SYSLOG, 8, 0, OP_HALT }, 4, "syslog priority 8", "a syslog priority");
 	verify_code((const uint32_t[]){ OP_DEBUG, 3, OP_HALT }, 3, "debug level 3", "a debug level");
 	verify_code((const uint32_t[]){ OP_STATE, 0, OP_JUMPIFNOT, 0, OP_HALT }, 5, "not ahead", "a backward jump");
@@ -289,6 +291,7 @@ static void add_ups(struct plan_image *img)
 
 static void test_verifier_tables(void)
 {
+	char want[64];
 	struct plan_image img;
 	const uint32_t code[] = { OP_NOTIFY, 0, OP_HALT, OP_WALL, 0, OP_HALT };
 	char err[512];
@@ -305,7 +308,8 @@ static void test_verifier_tables(void)
 	verify_fails(&img, "not a handler entry", "a handler pointing inside another");
 	tiny_image(&img, code, N(code));
 	img.handlers.n--;
-	verify_fails(&img, "handler table has 41 entries", "a short handler table");
+	snprintf(want, sizeof(want), "handler table has %u entries", EV_NPAIRS - 1);
+	verify_fails(&img, want, "a short handler table");
 
 	struct img_tentry *t;
 	tiny_image(&img, code, N(code));
