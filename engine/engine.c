@@ -66,8 +66,7 @@ static void eng_effects(struct engine *e, uint32_t n, double time)
 /* Is a UPS with TABLES on battery or low battery (POLLFREQALERT)? */
 static int eng_alert_tables(uint32_t tables)
 {
-	/* table bits: OB is 19, LB is 7 (engine/events.c order) */
-	return (tables >> 19 & 1) || (tables >> 7 & 1);
+	return (tables >> SW_T_OB & 1) || (tables >> SW_T_LB & 1);
 }
 
 void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now)

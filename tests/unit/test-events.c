@@ -242,7 +242,7 @@ static void test_snapshot(void)
 	is_int(s.nups, 3, "the snapshot has every UPS of the plan");
 	is_str(s.ups[ua].group, "LOCAL", "keyed by group ...");
 	is_str(s.ups[ua].name, "a", "... and name");
-	ok(s.ups[ua].st.tables >> 19 & 1, "a's tables: on battery");
+	ok(s.ups[ua].st.tables >> SW_T_OB & 1, "a's tables: on battery");
 	is_str(s.ups[ua].st.status, "OB DISCHRG", "its last status");
 	is_str(s.ups[ua].st.charge, "80", "its charge as upsd wrote it");
 	ok(s.ups[ua].st.polled && s.ups[ua].st.fsd, "polled, and SETFSD sent");
