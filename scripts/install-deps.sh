@@ -7,7 +7,7 @@
 set -eu
 
 PACKAGES="build-essential autoconf automake pkg-config flex bison libssl-dev
-libpcre2-dev libevent-dev libcurl4-openssl-dev libjansson-dev valgrind clang
+libevent-dev libcurl4-openssl-dev libjansson-dev valgrind clang
 libclang-rt-14-dev time git ca-certificates openssl nut-server nut-client
 libnss3-tools stunnel4"
 

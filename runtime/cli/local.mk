@@ -10,9 +10,9 @@ runtime_cli_libcli_a_SOURCES = \
 	runtime/cli/cmd-simulate.c \
 	runtime/cli/stdlib.h
 nodist_runtime_cli_libcli_a_SOURCES = runtime/cli/stdlib-rules.c
-runtime_cli_libcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS) $(LIBEVENT_CFLAGS) \
+runtime_cli_libcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
 	-DUPSPLAN_MAIL_HELPER='"$(pkglibexecdir)/upsplan-mail"'
 
 upsplan_SOURCES = runtime/cli/main.c
-upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(PCRE2_CFLAGS)
-upsplan_LDADD = runtime/cli/libcli.a runtime/sim/libsim.a $(DAEMON_LIBS) $(PCRE2_LIBS)
+upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+upsplan_LDADD = runtime/cli/libcli.a runtime/sim/libsim.a $(DAEMON_LIBS)

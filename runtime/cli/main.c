@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
+#include <event2/event.h>
+#include <jansson.h>
 #include <openssl/crypto.h>
-#include <pcre2.h>
 
 #include "runtime/cli/cli.h"
 
@@ -40,11 +40,9 @@ static const char main_usage[] =
 
 static void main_version(void)
 {
-	char pcre[64] = "";
-
-	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
 	printf("upsplan %s\n", PACKAGE_VERSION);
-	printf("linked with %s, PCRE2 %s\n", OpenSSL_version(OPENSSL_VERSION), pcre);
+	printf("linked with %s, libevent %s, jansson %s\n", OpenSSL_version(OPENSSL_VERSION), event_get_version(),
+	       jansson_version_str());
 }
 
 static const struct {
