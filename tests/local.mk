@@ -62,6 +62,7 @@ TESTS += \
 	tests/diag-docs.sh \
 	tests/layers.sh \
 	tests/opcodes-docs.sh \
+	tests/status-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
 	tests/run-files.sh
@@ -102,6 +103,7 @@ EXTRA_DIST += \
 	tests/diag-docs.sh \
 	tests/layers.sh \
 	tests/opcodes-docs.sh \
+	tests/status-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
 	tests/run-files.sh \
