@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/diag.h"
 #include "base/xalloc.h"
 
@@ -120,10 +121,7 @@ static struct diag_record *diag_push(struct diag_queue *q, enum diag_code code,
 		sev = DIAG_ERROR;
 		fmt = NULL;
 	}
-	if (q->nrecs == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 16;
-		q->recs = xrealloc(q->recs, q->cap * sizeof(*q->recs));
-	}
+	q->recs = xgrow(q->recs, &q->cap, q->nrecs + 1, sizeof(*q->recs));
 	r = &q->recs[q->nrecs++];
 	memset(r, 0, sizeof(*r));
 	r->code = code;

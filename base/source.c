@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/source.h"
 #include "base/xalloc.h"
 
@@ -160,41 +161,44 @@ static ssize_t src_read_some(int fd, char *buf, size_t len)
 char *src_read_fd(int fd, const struct stat *st, const char *path, size_t max, size_t *lenp, char *err,
 		  size_t errlen)
 {
-	size_t cap, got = 0;
-	char *buf = NULL, probe;
+	struct buf b = BUF_INIT;
+	char probe;
 	ssize_t n;
 	int e = EFBIG;
 
 	if ((uint64_t)st->st_size > max)
 		goto too_large;
-	cap = (size_t)st->st_size + 2;	/* two NULs after the text */
-	buf = xrealloc(NULL, cap);
+	buf_room(&b, (size_t)st->st_size + 1);	/* the text, then two NULs: the buffer's and one more */
 	for (;;) {
-		if (got + 2 == cap) {
-			/* the size fstat gave is read: is there more (a file growing)? */
+		/* B.cap >= B.len + 2 throughout: room for the two NULs */
+		size_t want = b.cap - b.len - 2;
+
+		if (want > max - b.len)
+			want = max - b.len;
+		if (want == 0) {
+			/* the room (the size fstat gave, or more) is read: is there more (a file growing)? */
 			n = src_read_some(fd, &probe, 1);
 			if (n == 0)
 				break;
 			if (n < 0)
 				goto read_error;
-			if (got >= max)
+			if (b.len >= max)
 				goto too_large;
-			cap = got + 2 + (max - got < 65536 ? max - got : 65536);
-			buf = xrealloc(buf, cap);
-			buf[got++] = probe;
+			buf_addc(&b, probe);
+			buf_room(&b, (max - b.len < 65536 ? max - b.len : 65536) + 1);
 			continue;
 		}
-		n = src_read_some(fd, buf + got, cap - 2 - got);
+		n = src_read_some(fd, b.p + b.len, want);
 		if (n < 0)
 			goto read_error;
 		if (n == 0)
 			break;
-		got += (size_t)n;
+		b.len += (size_t)n;
 	}
 	close(fd);
-	buf[got] = buf[got + 1] = '\0';
-	*lenp = got;
-	return buf;
+	b.p[b.len] = b.p[b.len + 1] = '\0';
+	*lenp = b.len;
+	return buf_take(&b);
 read_error:
 	e = errno;
 	snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
@@ -202,7 +206,7 @@ read_error:
 too_large:
 	snprintf(err, errlen, "cannot read '%s': larger than the %zu bytes it may take", path, max);
 fail:
-	free(buf);
+	buf_free(&b);
 	close(fd);
 	errno = e;
 	return NULL;
@@ -265,16 +269,13 @@ const char *src_bytes(const struct src_registry *reg, src_span span)
 
 static void src_index_lines(struct src_file *f)
 {
-	size_t n = 1, cap = 64;
+	size_t n = 1, cap = 0;
 
-	f->lines = xrealloc(NULL, cap * sizeof(*f->lines));
+	f->lines = xgrow(NULL, &cap, 64, sizeof(*f->lines));
 	f->lines[0] = 0;
 	for (const char *p = f->text, *end = f->text + f->size;
 	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
-		if (n == cap) {
-			cap *= 2;
-			f->lines = xrealloc(f->lines, cap * sizeof(*f->lines));
-		}
+		f->lines = xgrow(f->lines, &cap, n + 1, sizeof(*f->lines));
 		f->lines[n++] = (uint32_t)(p + 1 - f->text);
 	}
 	f->nlines = n;

@@ -1,8 +1,10 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## tests/unit/local.mk - C unit tests (TAP): source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI.
-check_PROGRAMS += tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
+## tests/unit/local.mk - C unit tests (TAP): the growable buffer, source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI.
+check_PROGRAMS += tests/unit/test-buf tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
 	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab tests/unit/test-bounds \
 	tests/unit/test-rooms
+tests_unit_test_buf_SOURCES = tests/unit/test-buf.c tests/unit/tap.h
+tests_unit_test_buf_LDADD = base/libbase.a
 tests_unit_test_source_SOURCES = tests/unit/test-source.c tests/unit/tap.h
 tests_unit_test_source_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.a
 tests_unit_test_symtab_SOURCES = tests/unit/test-symtab.c tests/unit/tap.h
@@ -30,6 +32,7 @@ tests_unit_test_bounds_LDADD = grammar/libgrammar.a base/libbase.a -lm
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 
 TESTS += \
+	tests/unit/test-buf$(EXEEXT) \
 	tests/unit/test-source$(EXEEXT) \
 	tests/unit/test-lexer$(EXEEXT) \
 	tests/unit/test-image$(EXEEXT) \
