@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/image.h"
+#include "base/buf.h"
 #include "base/xalloc.h"
 
 /*
@@ -24,41 +25,22 @@
 
 #define IMG_HEADER 32u
 
-struct img_writer {
-	unsigned char *buf;
-	size_t n, cap;
-};
-
-static void w_bytes(struct img_writer *w, const void *p, size_t len)
+static void w_u32(struct buf *w, uint32_t v)
 {
-	if (w->n + len > w->cap) {
-		size_t cap = w->cap ? w->cap : 4096;
-		while (cap < w->n + len)
-			cap *= 2;
-		w->buf = xrealloc(w->buf, cap);
-		w->cap = cap;
-	}
-	if (len)
-		memcpy(w->buf + w->n, p, len);
-	w->n += len;
+	buf_add(w, &v, sizeof(v));
 }
 
-static void w_u32(struct img_writer *w, uint32_t v)
-{
-	w_bytes(w, &v, sizeof(v));
-}
-
-static void w_str(struct img_writer *w, struct img_str s)
+static void w_str(struct buf *w, struct img_str s)
 {
 	w_u32(w, s.off);
 	w_u32(w, s.len);
 }
 
-static void w_vec(struct img_writer *w, const void *v, uint32_t n, size_t elem)
+static void w_vec(struct buf *w, const void *v, uint32_t n, size_t elem)
 {
 	w_u32(w, n);
 	w_u32(w, (uint32_t)elem);
-	w_bytes(w, v, (size_t)n * elem);
+	buf_add(w, v, (size_t)n * elem);
 }
 
 /* The settings: two doubles, three strings, the SMTP port. */
@@ -93,15 +75,16 @@ uint64_t img_checksum(const unsigned char *p, size_t len)
 
 void img_encode(const struct plan_image *img, unsigned char **bufp, size_t *lenp)
 {
-	struct img_writer w = { 0 };
+	struct buf w = BUF_INIT;
 	uint64_t plen, sum;
 	double d = 0;
 
-	w_bytes(&w, (unsigned char[IMG_HEADER]){ 0 }, IMG_HEADER);
+	buf_room(&w, (size_t)img_size(img));	/* all of it: no copy left behind by a move (the image may hold passwords) */
+	buf_add(&w, (unsigned char[IMG_HEADER]){ 0 }, IMG_HEADER);
 	d = img->settings.pollfreq;
-	w_bytes(&w, &d, sizeof(d));
+	buf_add(&w, &d, sizeof(d));
 	d = img->settings.pollfreqalert;
-	w_bytes(&w, &d, sizeof(d));
+	buf_add(&w, &d, sizeof(d));
 	w_str(&w, img->settings.smtp_server);
 	w_str(&w, img->settings.smtp_user);
 	w_str(&w, img->settings.smtp_password);
@@ -109,14 +92,14 @@ void img_encode(const struct plan_image *img, unsigned char **bufp, size_t *lenp
 #define X(f) w_vec(&w, img->f.v, img->f.n, sizeof(*img->f.v));
 	IMG_SECTIONS(X)
 #undef X
-	plen = w.n - IMG_HEADER;
-	sum = img_checksum(w.buf + IMG_HEADER, plen);
+	plen = w.len - IMG_HEADER;
+	sum = img_checksum((unsigned char *)w.p + IMG_HEADER, plen);
 	uint32_t head[4] = { IMG_MAGIC, IMG_VERSION, 0, 0 };
-	memcpy(w.buf, head, sizeof(head));
-	memcpy(w.buf + 16, &plen, 8);
-	memcpy(w.buf + 24, &sum, 8);
-	*bufp = w.buf;
-	*lenp = w.n;
+	memcpy(w.p, head, sizeof(head));
+	memcpy(w.p + 16, &plen, 8);
+	memcpy(w.p + 24, &sum, 8);
+	*lenp = w.len;
+	*bufp = (unsigned char *)buf_take(&w);
 }
 
 struct img_reader {

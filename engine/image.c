@@ -9,6 +9,7 @@
 
 #include "engine/events.h"
 #include "engine/image.h"
+#include "base/buf.h"
 #include "base/xalloc.h"
 
 /* The handler table of an image is indexed by event pair: new pairs need a new format version. */
@@ -28,14 +29,11 @@ const struct op_info *op_info(uint32_t op)
 
 void img_grow(void **v, uint32_t *cap, size_t elem, uint32_t need)
 {
-	uint32_t ncap = *cap ? *cap : 16;
+	size_t c = *cap;
 
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap != *cap) {
-		*v = xrealloc(*v, (size_t)ncap * elem);
-		*cap = ncap;
-	}
+	*v = xgrow(*v, &c, need ? need : 1, elem);	/* never NULL afterwards, as callers copy to it */
+	/* an image counts in 32 bits: more room than that is never needed, nor claimed */
+	*cap = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
 }
 
 struct img_str img_add_str(struct plan_image *img, const char *s, size_t len)

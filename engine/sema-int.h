@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "engine/codegen.h"
+#include "base/buf.h"
 #include "base/diag.h"
 #include "engine/sema.h"
 #include "engine/symtab.h"
@@ -120,12 +121,9 @@ struct sema {
 
 /* Grow a SEMA_VEC by one element and return a pointer to it (zeroed). */
 #define SEMA_PUSH(s, vec) \
-	((vec).n == (vec).cap ? sema_grow((void **)&(vec).v, &(vec).cap, sizeof(*(vec).v)) : (void)0, \
+	((vec).v = xgrow((vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)), \
 	 memset(&(vec).v[(vec).n], 0, sizeof(*(vec).v)), &(vec).v[(vec).n++])
 
-void sema_grow(void **v, size_t *cap, size_t elem);
-/* Make room for exactly N elements of SIZE in a vector that is still empty. */
-void sema_reserve(void **v, size_t *cap, size_t elem, size_t n);
 
 /* Bytes of SPAN. */
 static inline const char *sema_bytes(const struct sema *s, src_span sp)

@@ -10,23 +10,8 @@
 #include <string.h>
 
 #include "engine/sema-int.h"
+#include "base/buf.h"
 #include "base/xalloc.h"
-
-void sema_grow(void **v, size_t *cap, size_t elem)
-{
-	size_t ncap = *cap ? *cap * 2 : 16;
-
-	*v = xrealloc(*v, ncap * elem);
-	*cap = ncap;
-}
-
-void sema_reserve(void **v, size_t *cap, size_t elem, size_t n)
-{
-	if (n <= *cap)
-		return;
-	*v = xrealloc(*v, n * elem);
-	*cap = n;
-}
 
 int sema_number(struct sema *s, src_span sp, double *out)
 {
@@ -372,8 +357,8 @@ static void sema_too_long(struct sema *s, const struct ast_text *t, const char *
 int sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
 		       int check_subst, const char *what, struct sema_text *out)
 {
-	size_t seplen = strlen(sep), len = 0, cap = 0;
-	char *buf = NULL;
+	size_t seplen = strlen(sep);
+	struct buf buf = BUF_INIT;
 	int bad = s->over;
 
 	*out = (struct sema_text){ NULL, 0, NULL, IMG_NONE };
@@ -394,8 +379,8 @@ int sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep
 			return 0;
 		}
 		add = n + (first ? 0 : seplen);
-		if (len + add > IMG_MAX_TEXT) {
-			sema_too_long(s, t, what, len + add);
+		if (buf.len + add > IMG_MAX_TEXT) {
+			sema_too_long(s, t, what, buf.len + add);
 			bad = 1;
 			continue;
 		}
@@ -403,28 +388,16 @@ int sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep
 			bad = 1;
 			continue;
 		}
-		if (len + add + 1 > cap) {
-			cap = cap ? cap : 64;
-			while (len + add + 1 > cap)
-				cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		if (!first) {
-			memcpy(buf + len, sep, seplen);
-			len += seplen;
-		}
-		memcpy(buf + len, p, n);
-		len += n;
+		if (!first)
+			buf_add(&buf, sep, seplen);
+		buf_add(&buf, p, n);
 	}
 	if (bad) {
-		free(buf);
+		buf_free(&buf);
 		return -1;
 	}
-	if (!buf)
-		buf = xrealloc(NULL, 1);
-	buf[len] = '\0';
-	out->p = out->own = buf;
-	out->len = len;
+	out->len = buf.len;
+	out->p = out->own = buf_take(&buf);
 	return 0;
 }
 

@@ -621,10 +621,10 @@ static void sema_prepass(struct sema *s, const struct ast_plan *plan)
 		nwhen += d->kind == AST_DECL_WHEN;
 		nmon += d->kind == AST_DECL_MONITOR;
 	}
-	sema_reserve((void **)&s->whenv.v, &s->whenv.cap, sizeof(*s->whenv.v), nwhen + 1);
-	sema_reserve((void **)&s->upsv.v, &s->upsv.cap, sizeof(*s->upsv.v), nmon + 1);
-	sema_reserve((void **)&s->monitor_decls.v, &s->monitor_decls.cap,
-		     sizeof(*s->monitor_decls.v), nmon + 1);
+	s->whenv.v = xgrow(s->whenv.v, &s->whenv.cap, nwhen + 1, sizeof(*s->whenv.v));
+	s->upsv.v = xgrow(s->upsv.v, &s->upsv.cap, nmon + 1, sizeof(*s->upsv.v));
+	s->monitor_decls.v = xgrow(s->monitor_decls.v, &s->monitor_decls.cap, nmon + 1,
+				   sizeof(*s->monitor_decls.v));
 	uint32_t group = SEMA_NONE;
 	src_span group_name = { 0, 0 };
 	struct symtab last;	/* UPS name -> last MONITOR so far, to chain them */

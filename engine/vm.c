@@ -10,6 +10,7 @@
 #include "engine/argv.h"
 #include "engine/events.h"
 #include "engine/vm.h"
+#include "base/buf.h"
 #include "base/xalloc.h"
 
 #define VM_CHARGE_UNKNOWN "999"	/* UPSmon.py's value for an unknown charge */
@@ -31,10 +32,10 @@ struct vm {
 	uint32_t *tentry_loc;
 	char *evbuf;		/* "TO->" + a timer name */
 
-	char *text;		/* rendered texts of the current run */
-	size_t tn, tcap;
+	struct buf text;	/* rendered texts of the current run (no NUL kept at text.len) */
 	struct vm_effect *eff;
-	uint32_t neff, effcap;
+	uint32_t neff;
+	size_t effcap;
 	const char **argv;	/* SHUTDOWNCMD arguments of the current run */
 	size_t an, acap;
 
@@ -204,9 +205,8 @@ static void vm_size_buffers(struct vm *vm)
 	}
 	free(tb);
 	free(cost);
-	vm->tcap = (size_t)most.room + 1;
-	vm->text = xrealloc(NULL, vm->tcap);
-	vm->effcap = (uint32_t)most.actions + 1;
+	buf_room(&vm->text, (size_t)most.room);	/* and one byte more */
+	vm->effcap = (size_t)most.actions + 1;
 	vm->eff = xcalloc(vm->effcap, sizeof(*vm->eff));
 	vm->acap = (size_t)most.argv + 1;
 	vm->argv = xcalloc(vm->acap, sizeof(*vm->argv));
@@ -252,7 +252,7 @@ void vm_free(struct vm *vm)
 	free(vm->tentry_loc);
 	free(vm->evbuf);
 	free(vm->shutdowns);
-	free(vm->text);
+	buf_free(&vm->text);
 	free(vm->eff);
 	free(vm->argv);
 	free(vm);
@@ -273,32 +273,40 @@ const struct vm_effect *vm_effects(const struct vm *vm)
 	return vm->eff;
 }
 
-/* Make room for NEED more text bytes; effects already queued follow the move. */
+/*
+ * Make room for NEED more text bytes; effects already queued follow the
+ * move.  Sized by vm_size_buffers(), the room is only checked here: no
+ * buf_room() (which wants a byte more for its NUL) in a run, which must
+ * not allocate.  A growth copies into a new buffer rather than
+ * reallocating, so that the pointers of the effects and arguments into
+ * the old one can be rebased before it is freed.
+ */
 static char *vm_text_room(struct vm *vm, size_t need)
 {
-	if (vm->tn + need > vm->tcap) {
-		size_t cap = vm->tcap * 2;
-		while (cap < vm->tn + need)
-			cap *= 2;
-		char *nt = xrealloc(NULL, cap);
-		memcpy(nt, vm->text, vm->tn);
+	struct buf *t = &vm->text;
+
+	if (t->len + need > t->cap) {
+		struct buf nb = BUF_INIT;
+		char *nt = buf_room(&nb, t->cap * 2 > t->len + need ? t->cap * 2 : t->len + need);
+
+		memcpy(nt, t->p, t->len);
+		nb.len = t->len;
 		for (uint32_t i = 0; i < vm->neff; i++) {
 			struct vm_effect *e = &vm->eff[i];
 			if (e->text)
-				e->text = nt + (e->text - vm->text);
+				e->text = nt + (e->text - t->p);
 			for (int k = 0; k < 4; k++)
 				if (e->field[k])
-					e->field[k] = nt + (e->field[k] - vm->text);
+					e->field[k] = nt + (e->field[k] - t->p);
 		}
 		for (size_t i = 0; i < vm->an; i++)
 			if (vm->argv[i])
-				vm->argv[i] = nt + (vm->argv[i] - vm->text);
-		free(vm->text);
-		vm->text = nt;
-		vm->tcap = cap;
+				vm->argv[i] = nt + (vm->argv[i] - t->p);
+		buf_free(t);
+		*t = nb;
 		vm->st.grows++;
 	}
-	return vm->text + vm->tn;
+	return t->p + t->len;
 }
 
 static const char *vm_charge(struct vm *vm, size_t *len)
@@ -385,7 +393,7 @@ static const char *vm_render(struct vm *vm, uint32_t t, size_t *lenp)
 		len += n;
 	}
 	out[len] = '\0';
-	vm->tn += len + 1;
+	vm->text.len += len + 1;
 	*lenp = len;
 	return out;
 }
@@ -396,8 +404,7 @@ static struct vm_effect *vm_effect(struct vm *vm, uint32_t kind, uint32_t pc)
 	struct vm_effect *e;
 
 	if (vm->neff == vm->effcap) {
-		vm->effcap *= 2;
-		vm->eff = xrealloc(vm->eff, vm->effcap * sizeof(*vm->eff));
+		vm->eff = xgrow(vm->eff, &vm->effcap, (size_t)vm->neff + 1, sizeof(*vm->eff));
 		vm->st.grows++;
 	}
 	e = &vm->eff[vm->neff++];
@@ -420,7 +427,7 @@ static void vm_argv(struct vm *vm, struct vm_effect *e)
 	char *words = vm_text_room(vm, e->len + 1);
 	int n = argv_split(e->text, e->len, words, &errpos);
 
-	words_at = vm->tn;
+	words_at = vm->text.len;
 	if (n <= 0) {
 		char *msg = vm_text_room(vm, IMG_FAULT_TEXT);
 		int m = snprintf(msg, IMG_FAULT_TEXT, n == 0 ? "SHUTDOWNCMD renders to no command" :
@@ -429,10 +436,11 @@ static void vm_argv(struct vm *vm, struct vm_effect *e)
 		e->kind = VM_FAULT;
 		e->text = msg;
 		e->len = (size_t)m < IMG_FAULT_TEXT ? (size_t)m : IMG_FAULT_TEXT - 1;
-		vm->tn += e->len + 1;
+		vm->text.len += e->len + 1;
 		return;
 	}
 	if (vm->an + (size_t)n + 1 > vm->acap) {
+		/* a new array, as for the text: the effects' argv point into the old one until rebased */
 		const char **old = vm->argv;
 		size_t cap = vm->acap * 2;
 		while (cap < vm->an + (size_t)n + 1)
@@ -446,7 +454,7 @@ static void vm_argv(struct vm *vm, struct vm_effect *e)
 		vm->acap = cap;
 		vm->st.grows++;
 	}
-	words = vm->text + words_at;	/* vm_text_room() may not move it: no call since */
+	words = vm->text.p + words_at;	/* vm_text_room() may not move it: no call since */
 	e->argv = vm->argv + vm->an;
 	e->argc = (uint32_t)n;
 	for (int i = 0; i < n; i++) {
@@ -455,7 +463,7 @@ static void vm_argv(struct vm *vm, struct vm_effect *e)
 		words += l + 1;
 	}
 	vm->argv[vm->an++] = NULL;
-	vm->tn = (size_t)(words - vm->text);
+	vm->text.len = (size_t)(words - vm->text.p);
 }
 
 /* Run one handler from PC (its pc map entry LOC) for UPS; the verifier guaranteed every step. */
@@ -542,7 +550,7 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 			snprintf(msg, IMG_FAULT_TEXT, "unknown opcode %u", op);
 			e->text = msg;
 			e->len = strlen(msg);
-			vm->tn += e->len + 1;
+			vm->text.len += e->len + 1;
 			return;
 		}
 		}
@@ -552,7 +560,7 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 
 static void vm_reset(struct vm *vm)
 {
-	vm->tn = 0;
+	vm->text.len = 0;
 	vm->neff = 0;
 	vm->an = 0;
 }
