@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/compile.h"
+#include "base/buf.h"
 #include "base/source.h"
 #include "base/xalloc.h"
 #include "runtime/cli/cli.h"
@@ -55,26 +56,8 @@ struct gen {
 	long port, smtp_port;
 	double delay;
 	int heartbeat, force;
-	char *text;
-	size_t len, cap;
+	struct buf text;	/* the plan written so far */
 };
-
-static void gen_add(struct gen *g, const char *s, size_t n)
-{
-	if (g->len + n + 1 > g->cap) {
-		while (g->len + n + 1 > g->cap)
-			g->cap = g->cap ? g->cap * 2 : 4096;
-		g->text = xrealloc(g->text, g->cap);
-	}
-	memcpy(g->text + g->len, s, n);
-	g->len += n;
-	g->text[g->len] = '\0';
-}
-
-static void gen_puts(struct gen *g, const char *s)
-{
-	gen_add(g, s, strlen(s));
-}
 
 /* S as a quoted text of the language, in a quote style its content does not close. */
 static int gen_quote(struct gen *g, const char *s)
@@ -88,9 +71,9 @@ static int gen_quote(struct gen *g, const char *s)
 		return -1;
 	for (size_t i = 0; i < sizeof(styles) / sizeof(styles[0]); i++)
 		if (!strstr(s, styles[i][1])) {
-			gen_puts(g, styles[i][0]);
-			gen_puts(g, s);
-			gen_puts(g, styles[i][1]);
+			buf_adds(&g->text, styles[i][0]);
+			buf_adds(&g->text, s);
+			buf_adds(&g->text, styles[i][1]);
 			return 0;
 		}
 	return -1;
@@ -108,32 +91,31 @@ static const char *stdlib_text(const char *name)
 static int gen_rules(struct gen *g, const char *name)
 {
 	const char *t = stdlib_text(name);
-	char num[32];
 
 	if (!t) {
 		fprintf(stderr, "upsplan generate: internal error: no stdlib rule file %s\n", name);
 		return -1;
 	}
-	gen_puts(g, "\n");
+	buf_adds(&g->text, "\n");
 	while (*t) {
 		const char *at = strchr(t, '@'), *end;
 		if (!at) {
-			gen_puts(g, t);
+			buf_adds(&g->text, t);
 			break;
 		}
-		gen_add(g, t, (size_t)(at - t));
+		buf_add(&g->text, t, (size_t)(at - t));
 		end = strchr(at + 1, '@');
 		if (!end) {
-			gen_puts(g, at);
+			buf_adds(&g->text, at);
 			break;
 		}
 		size_t k = (size_t)(end - at - 1);
 #define KEY(s) (k == strlen(s) && memcmp(at + 1, s, k) == 0)
 		int bad = 0;
 		if (KEY("UPS"))
-			gen_puts(g, g->ups);
+			buf_adds(&g->text, g->ups);
 		else if (KEY("USER"))
-			gen_puts(g, g->user);
+			buf_adds(&g->text, g->user);
 		else if (KEY("HOST"))
 			bad = gen_quote(g, g->host);
 		else if (KEY("CERTFILE"))
@@ -144,15 +126,12 @@ static int gen_rules(struct gen *g, const char *name)
 			bad = gen_quote(g, g->email_from);
 		else if (KEY("EMAIL_TO"))
 			bad = gen_quote(g, g->email_to);
-		else if (KEY("PORT")) {
-			snprintf(num, sizeof(num), "%ld", g->port);
-			gen_puts(g, num);
-		} else if (KEY("DELAY")) {
-			snprintf(num, sizeof(num), "%g", g->delay);
-			gen_puts(g, num);
-		} else {
-			gen_add(g, at, (size_t)(end - at + 1));	/* not a placeholder: an e-mail address, ... */
-		}
+		else if (KEY("PORT"))
+			buf_addf(&g->text, "%ld", g->port);
+		else if (KEY("DELAY"))
+			buf_addf(&g->text, "%g", g->delay);
+		else
+			buf_add(&g->text, at, (size_t)(end - at + 1));	/* not a placeholder: an e-mail address, ... */
 #undef KEY
 		if (bad) {
 			fprintf(stderr, "upsplan generate: a value holds a newline or every quote character of the language\n");
@@ -199,7 +178,7 @@ static int gen_check(struct gen *g)
 
 	src_init(&reg);
 	diag_init(&dq, &reg);
-	rc = compile_plan(&reg, src_add_text(&reg, "generated UPSmon.conf", g->text, g->len), &dq, &o, &img,
+	rc = compile_plan(&reg, src_add_text(&reg, "generated UPSmon.conf", g->text.p, g->text.len), &dq, &o, &img,
 			  err, sizeof(err));
 	if (rc == 0 && (dq.nwarnings || dq.nerrors))
 		rc = 1;
@@ -221,7 +200,7 @@ static int gen_write(struct gen *g)
 	size_t off = 0;
 
 	if (!g->output) {
-		fwrite(g->text, 1, g->len, stdout);
+		fwrite(g->text.p, 1, g->text.len, stdout);
 		return EXIT_CLEAN;
 	}
 	if (!g->force && access(g->output, F_OK) == 0) {
@@ -234,8 +213,8 @@ static int gen_write(struct gen *g)
 		fprintf(stderr, "upsplan generate: cannot create '%s': %s\n", tmp, strerror(errno));
 		return EXIT_USAGE;
 	}
-	while (off < g->len) {
-		ssize_t w = write(fd, g->text + off, g->len - off);
+	while (off < g->text.len) {
+		ssize_t w = write(fd, g->text.p + off, g->text.len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
@@ -243,7 +222,7 @@ static int gen_write(struct gen *g)
 		off += (size_t)w;
 	}
 	/* 0640: the plan holds passwords; the daemon's group reads it */
-	if (off < g->len || fchmod(fd, 0640) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	if (off < g->text.len || fchmod(fd, 0640) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
 	    (!g->force && link(tmp, g->output) != 0) || (g->force && rename(tmp, g->output) != 0)) {
 		fprintf(stderr, "upsplan generate: cannot write '%s': %s\n", g->output, strerror(errno));
 		unlink(tmp);
@@ -369,17 +348,17 @@ int cmd_generate(int argc, char **argv)
 		 "# Check it with 'upsplan check', rehearse an outage with 'upsplan simulate'.\n"
 		 "# It holds passwords: keep it mode 0640, owner root, group of the daemon.\n\n",
 		 g.plan, g.ups, PACKAGE_VERSION);
-	gen_puts(&g, line);
-	gen_puts(&g, "POLLFREQ 5  POLLFREQALERT 5\n");
+	buf_adds(&g.text, line);
+	buf_adds(&g.text, "POLLFREQ 5  POLLFREQALERT 5\n");
 	if (g.smtp_server) {
-		gen_puts(&g, "SMTPSERVER ");
+		buf_adds(&g.text, "SMTPSERVER ");
 		rc = gen_quote(&g, g.smtp_server);
 		snprintf(line, sizeof(line), " PORT %ld USER ", g.smtp_port);
-		gen_puts(&g, line);
+		buf_adds(&g.text, line);
 		rc |= gen_quote(&g, g.smtp_user);
-		gen_puts(&g, " PASSWORD ");
+		buf_adds(&g.text, " PASSWORD ");
 		rc |= gen_quote(&g, g.smtp_password ? g.smtp_password : "change-me");
-		gen_puts(&g, "\n");
+		buf_adds(&g.text, "\n");
 		if (rc) {
 			fprintf(stderr, "upsplan generate: an SMTP value holds a newline or every quote character\n");
 			rc = EXIT_USAGE;
@@ -401,6 +380,6 @@ int cmd_generate(int argc, char **argv)
 out:
 	free(g.password);
 	free(g.smtp_password);
-	free(g.text);
+	buf_free(&g.text);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/source.h"
 #include "base/xalloc.h"
 #include "runtime/common/exit-codes.h"
@@ -33,13 +34,15 @@ static void lb_flush(struct sim_trace *tr)
 	tr->ln = 0;
 }
 
+/*
+ * tr->line is a plain array grown by xgrow(), not a struct buf: the
+ * daemon frees it itself (runtime/daemon/daemon.c), and no NUL is kept
+ * after a line only ever written out.
+ */
 static void lb_mem(struct sim_trace *tr, const char *s, size_t n)
 {
-	if (tr->ln + n > tr->lcap) {
-		while (tr->ln + n > tr->lcap)
-			tr->lcap = tr->lcap ? tr->lcap * 2 : 1024;
-		tr->line = xrealloc(tr->line, tr->lcap);
-	}
+	if (n > tr->lcap - tr->ln)
+		tr->line = xgrow(tr->line, &tr->lcap, tr->ln + n, 1);
 	memcpy(tr->line + tr->ln, s, n);
 	tr->ln += n;
 }
@@ -400,20 +403,13 @@ void sim_trace_end(struct sim_trace *tr, double time)
 /* Split BUF (LEN bytes) into lines, in place. */
 static char **split_lines(char *buf, size_t len, size_t *n)
 {
-	size_t cap = 16;
-	char **v = malloc(cap * sizeof(*v));
+	size_t cap = 0;
+	char **v = xgrow(NULL, &cap, 16, sizeof(*v));
 
 	*n = 0;
-	for (size_t i = 0; v && i < len;) {
+	for (size_t i = 0; i < len;) {
 		char *nl = memchr(buf + i, '\n', len - i);
-		if (*n == cap) {
-			char **nv = realloc(v, (cap *= 2) * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return NULL;
-			}
-			v = nv;
-		}
+		v = xgrow(v, &cap, *n + 1, sizeof(*v));
 		v[(*n)++] = buf + i;
 		if (!nl)
 			break;
@@ -486,8 +482,7 @@ int sim_trace_close(struct sim_trace *tr, const char *expect)
 		if (tr->overflow)
 			fprintf(stderr, "upsplan simulate: the simulated trace is longer than %s (%zu bytes): "
 				"%zu bytes of it are compared\n", expect, wlen, tr->len);
-		if (wl && gl)
-			print_diff(wl, wn, gl, gn, stderr);
+		print_diff(wl, wn, gl, gn, stderr);
 		free(wl);
 		free(gl);
 		rc = EXIT_ERRORS;

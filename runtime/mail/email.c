@@ -27,7 +27,13 @@
 #define EMAIL_ADDR_MAX 254	/* longest envelope address (RFC 5321 path minus the brackets) */
 #define EMAIL_DEFAULT_TIMEOUT 60.0	/* seconds, when the caller gives no positive timeout */
 
-/* A growing text buffer; after a failed allocation every append is a no-op and failed is set. */
+/*
+ * A growing text buffer; after a failed allocation every append is a
+ * no-op and failed is set.  Not base/buf.h's struct buf: that one ends
+ * the program with abort() when out of memory, and this process holds
+ * the SMTP password (a core file could keep it); here the mail is
+ * reported as not sent and the helper exits 1.
+ */
 struct email_buf {
 	char *p;
 	size_t len, cap;

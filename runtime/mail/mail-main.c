@@ -13,7 +13,12 @@
 #include "runtime/mail/email.h"
 #include "runtime/mail/mail-job.h"
 
-/* All of standard input, NUL-terminated; NULL when it is larger than MAIL_JOB_MAX. */
+/*
+ * All of standard input, NUL-terminated; NULL when it is larger than
+ * MAIL_JOB_MAX or memory runs out.  Read by hand, not into a struct buf
+ * (base/buf.h), whose abort() when out of memory could leave a core file
+ * with the password the job holds.
+ */
 static char *mail_read_all(size_t *len)
 {
 	size_t cap = 65536, n = 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/symtab.h"
+#include "base/buf.h"
 #include "base/xalloc.h"
 #include "runtime/sim/scenario.h"
 
@@ -39,7 +40,7 @@ struct scn_parser {
 		double start, period;
 		src_span at;
 	} *loops;
-	size_t nloops;
+	size_t nloops, loopcap;
 };
 
 static struct scn_step *scn_push(struct scn_parser *ps)
@@ -47,10 +48,7 @@ static struct scn_step *scn_push(struct scn_parser *ps)
 	struct scenario *sc = ps->sc;
 	struct scn_step *s;
 
-	if (sc->n == sc->cap) {
-		sc->cap = sc->cap ? sc->cap * 2 : 64;
-		sc->steps = xrealloc(sc->steps, sc->cap * sizeof(*sc->steps));
-	}
+	sc->steps = xgrow(sc->steps, &sc->cap, sc->n + 1, sizeof(*sc->steps));
 	s = &sc->steps[sc->n++];
 	memset(s, 0, sizeof(*s));
 	s->order = ps->order++;
@@ -362,7 +360,7 @@ static void scn_dummy(struct scn_parser *ps, uint32_t ups, const struct scn_tok 
 	}
 	if (loop) {
 		struct scn_loop *l;
-		ps->loops = xrealloc(ps->loops, (ps->nloops + 1) * sizeof(*ps->loops));
+		ps->loops = xgrow(ps->loops, &ps->loopcap, ps->nloops + 1, sizeof(*ps->loops));
 		l = &ps->loops[ps->nloops++];
 		l->ups = ups;
 		l->first = first;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/xalloc.h"
 #include "engine/engine.h"
 #include "runtime/common/exit-codes.h"
@@ -21,7 +22,7 @@ struct sim_var {
 
 struct sim_ups {
 	struct sim_var *vars;
-	size_t nvars;
+	size_t nvars, vcap;
 	int lost, fsd;
 };
 
@@ -55,7 +56,7 @@ static void sim_set(struct sim_ups *u, const char *name, const char *value)
 			u->vars[i].value = xstrdup(value);
 			return;
 		}
-	u->vars = xrealloc(u->vars, (u->nvars + 1) * sizeof(*u->vars));
+	u->vars = xgrow(u->vars, &u->vcap, u->nvars + 1, sizeof(*u->vars));
 	u->vars[u->nvars].name = xstrdup(name);
 	u->vars[u->nvars].value = xstrdup(value);
 	u->nvars++;
