@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/diag.h"
+#include "base/json.h"
 #include "base/xalloc.h"
 
 struct diag_info {
@@ -378,74 +379,65 @@ void diag_render_gnu(struct diag_queue *q, FILE *dest, int flags)
 	}
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		size_t n;
-		if (c >= 0x80) {
-			n = src_utf8_seq(s, strlen(s));
-			if (n) {
-				fwrite(s, 1, n, out);
-				s += n - 1;
-			} else {
-				fputs("\\ufffd", out);
-			}
-		} else if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-static void json_loc(struct diag_queue *q, FILE *out, int has_span, src_span span)
+/* Set the location keys of a JSON diagnostic in O: file, line, column (null without a span), end_line, end_column. */
+static void json_loc(struct diag_queue *q, json_t *o, int has_span, src_span span)
 {
 	const struct src_file *f;
 	unsigned line, col, eline, ecol;
 
 	if (!has_span || src_position(q->reg, span.off, &f, &line, &col) != 0) {
-		fputs("\"file\":null,\"line\":null,\"column\":null", out);
+		jsonw_set(o, "file", json_null());
+		jsonw_set(o, "line", json_null());
+		jsonw_set(o, "column", json_null());
 		return;
 	}
 	if (span.len == UINT32_MAX)
 		span.len = 0;
 	src_position(q->reg, span.off + span.len, &f, &eline, &ecol);
-	fputs("\"file\":", out);
-	json_str(out, f->name);
-	fprintf(out, ",\"line\":%u,\"column\":%u,\"end_line\":%u,\"end_column\":%u",
-		line, col, eline, ecol);
+	jsonw_set(o, "file", jsonw_string(f->name, strlen(f->name)));
+	jsonw_set(o, "line", json_integer(line));
+	jsonw_set(o, "column", json_integer(col));
+	jsonw_set(o, "end_line", json_integer(eline));
+	jsonw_set(o, "end_column", json_integer(ecol));
 }
 
+/*
+ * An array of one object per diagnostic, each on a line of its own.  The
+ * objects are dumped compact (JSON_COMPACT: no blank after ',' and ':');
+ * jansson keeps the keys in the order they were set (since 2.8).
+ */
 void diag_render_json(struct diag_queue *q, FILE *out)
 {
+	struct buf b = BUF_INIT;
+
 	diag_sort(q);
-	fputs("[", out);
+	buf_addc(&b, '[');
 	for (size_t i = 0; i < q->nrecs; i++) {
 		struct diag_record *r = &q->recs[i];
+		json_t *o = json_object(), *notes = json_array();
 
-		fputs(i ? ",\n {" : "\n {", out);
-		json_loc(q, out, r->has_span, r->span);
-		fprintf(out, ",\"severity\":\"%s\",\"code\":\"%s\",\"message\":",
-			sev_names[r->sev], diag_code_name(r->code));
-		json_str(out, r->msg);
-		fputs(",\"notes\":[", out);
+		json_loc(q, o, r->has_span, r->span);
+		jsonw_set(o, "severity", json_string(sev_names[r->sev]));
+		jsonw_set(o, "code", json_string(diag_code_name(r->code)));
+		jsonw_set(o, "message", jsonw_string(r->msg, strlen(r->msg)));
 		for (size_t j = 0; j < r->nnotes; j++) {
 			struct diag_note *n = &r->notes[j];
-			fputs(j ? ",{" : "{", out);
-			json_loc(q, out, n->span.off != UINT32_MAX, n->span);
-			fputs(",\"message\":", out);
-			json_str(out, n->msg);
-			fputc('}', out);
+			json_t *no = json_object();
+
+			json_loc(q, no, n->span.off != UINT32_MAX, n->span);
+			jsonw_set(no, "message", jsonw_string(n->msg, strlen(n->msg)));
+			jsonw_append(notes, no);
 		}
-		fputs("]}", out);
+		jsonw_set(o, "notes", notes);
+		buf_adds(&b, i ? ",\n " : "\n ");
+		jsonw_dump(&b, o, JSON_COMPACT);
+		json_decref(o);
+		if (b.len >= 65536) {
+			fwrite(b.p, 1, b.len, out);
+			buf_reset(&b);
+		}
 	}
-	fputs(q->nrecs ? "\n]\n" : "]\n", out);
+	buf_adds(&b, q->nrecs ? "\n]\n" : "]\n");
+	fwrite(b.p, 1, b.len, out);
+	buf_free(&b);
 }

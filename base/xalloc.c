@@ -8,7 +8,7 @@
 
 #include "base/xalloc.h"
 
-static void xalloc_fail(void)
+void xalloc_fail(void)
 {
 	fputs("upsplan: out of memory\n", stderr);
 	abort();

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+/* Say "out of memory" and end the program: for other allocators' failures (jansson's). */
+void xalloc_fail(void) __attribute__((noreturn));
 /* realloc(P, N), or exit with "out of memory". */
 void *xrealloc(void *p, size_t n);
 /* calloc(N, SIZE), or exit with "out of memory". */

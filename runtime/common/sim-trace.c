@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json.h"
 #include "base/source.h"
 #include "base/xalloc.h"
 #include "runtime/common/exit-codes.h"
@@ -146,29 +147,15 @@ static void lb_text(struct sim_trace *tr, const char *s, size_t len)
 	lb_mem(tr, s + run, len - run);
 }
 
-/* A JSON string. */
+/* A JSON string (base/json.c: jansson's, bytes that are not UTF-8 as U+FFFD), appended to the line. */
 static void lb_json(struct sim_trace *tr, const char *s, size_t len)
 {
-	size_t run = 0;
+	struct buf b = { tr->line, tr->ln, tr->lcap };	/* the line, lent as the buf it is laid out as */
 
-	lb_chr(tr, '"');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != 0x7f && c != '\\' && c != '"')
-			continue;
-		lb_mem(tr, s + run, i - run);
-		run = i + 1;
-		if (c == '"' || c == '\\') {
-			lb_chr(tr, '\\');
-			lb_chr(tr, (char)c);
-		} else if (c == '\n') {
-			lb_mem(tr, "\\n", 2);
-		} else {
-			lb_fmt(tr, "\\u%04x", c);
-		}
-	}
-	lb_mem(tr, s + run, len - run);
-	lb_chr(tr, '"');
+	jsonw_str(&b, s, len);
+	tr->line = b.p;
+	tr->ln = b.len;
+	tr->lcap = b.cap;
 }
 
 /* ,"KEY":"S" */

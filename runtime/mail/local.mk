@@ -12,4 +12,4 @@ runtime_mail_libmail_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(OPENSSL_CFL
 pkglibexec_PROGRAMS = upsplan-mail
 upsplan_mail_SOURCES = runtime/mail/mail-main.c
 upsplan_mail_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(OPENSSL_CFLAGS)
-upsplan_mail_LDADD = runtime/mail/libmail.a base/libbase.a $(LIBCURL_LIBS) $(OPENSSL_LIBS)
+upsplan_mail_LDADD = runtime/mail/libmail.a $(BASE_LIBS) $(LIBCURL_LIBS) $(OPENSSL_LIBS)

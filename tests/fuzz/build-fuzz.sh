@@ -95,8 +95,11 @@ frames) srcs="$srcdir/runtime/daemon/privsep-frames.c" ;;
 scenario) srcs="$srcs $srcdir/runtime/common/sim-trace.c $srcdir/runtime/cli/cli.c" ;;
 esac
 
+# base/json.c writes JSON with jansson (libjansson-dev)
+jansson=$(pkg-config --cflags --libs jansson 2>/dev/null || echo -ljansson)
+
 # -I"$gen" first: its config.h and grammar/parser.h win over a configured tree's
 # shellcheck disable=SC2086
 "$CC" $CFLAGS $SAN $roundtrip -I"$gen" -I"$srcdir" \
-	-o "$out" "$srcdir/tests/fuzz/fuzz-$target.c" $srcs -lm
+	-o "$out" "$srcdir/tests/fuzz/fuzz-$target.c" $srcs $jansson -lm
 echo "build-fuzz.sh: built $out"

@@ -1,38 +1,42 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## tests/unit/local.mk - C unit tests (TAP): the growable buffer, source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI.
-check_PROGRAMS += tests/unit/test-buf tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
+## tests/unit/local.mk - C unit tests (TAP): the growable buffer, the JSON writer, source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI.
+check_PROGRAMS += tests/unit/test-buf tests/unit/test-json tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
 	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab tests/unit/test-bounds \
 	tests/unit/test-rooms
 tests_unit_test_buf_SOURCES = tests/unit/test-buf.c tests/unit/tap.h
-tests_unit_test_buf_LDADD = base/libbase.a
+tests_unit_test_buf_LDADD = $(BASE_LIBS)
+tests_unit_test_json_SOURCES = tests/unit/test-json.c tests/unit/tap.h
+tests_unit_test_json_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_json_LDADD = $(BASE_LIBS)
 tests_unit_test_source_SOURCES = tests/unit/test-source.c tests/unit/tap.h
-tests_unit_test_source_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.a
+tests_unit_test_source_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS)
 tests_unit_test_symtab_SOURCES = tests/unit/test-symtab.c tests/unit/tap.h
-tests_unit_test_symtab_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.a
+tests_unit_test_symtab_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS)
 tests_unit_test_lexer_SOURCES = tests/unit/test-lexer.c tests/unit/tap.h
-tests_unit_test_lexer_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.a
+tests_unit_test_lexer_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS)
 tests_unit_test_image_SOURCES = tests/unit/test-image.c tests/unit/tap.h tests/unit/plan-helper.h
-tests_unit_test_image_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.a -lm
+tests_unit_test_image_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) -lm
 tests_unit_test_vm_SOURCES = tests/unit/test-vm.c tests/unit/tap.h tests/unit/plan-helper.h
-tests_unit_test_vm_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.a -lm
+tests_unit_test_vm_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) -lm
 tests_unit_test_events_SOURCES = tests/unit/test-events.c tests/unit/tap.h tests/unit/plan-helper.h
-tests_unit_test_events_LDADD = engine/libengine.a grammar/libgrammar.a base/libbase.a -lm
+tests_unit_test_events_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) -lm
 tests_unit_test_nut_proto_SOURCES = tests/unit/test-nut-proto.c tests/unit/tap.h
 tests_unit_test_nut_proto_LDADD = runtime/daemon/libdaemon.a
 tests_unit_test_statefile_SOURCES = tests/unit/test-statefile.c tests/unit/tap.h tests/unit/plan-helper.h
-tests_unit_test_statefile_LDADD = runtime/daemon/libdaemon.a engine/libengine.a grammar/libgrammar.a base/libbase.a \
-	$(JANSSON_LIBS) -lm
+tests_unit_test_statefile_LDADD = runtime/daemon/libdaemon.a engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) \
+	-lm
 # the engine again, with bounds small enough for a few-line plan to reach each (engine/image.h)
 tests_unit_test_bounds_SOURCES = tests/unit/test-bounds.c tests/unit/tap.h $(engine_libengine_a_SOURCES)
 tests_unit_test_bounds_CPPFLAGS = $(AM_CPPFLAGS) -DIMG_MAX_TEXT=256u -DIMG_MAX_TEXT_WORK=4096u \
 	-DIMG_MAX_SIZE=65536u -DSEMA_SUGGEST_WORK=20000u
-tests_unit_test_bounds_LDADD = grammar/libgrammar.a base/libbase.a -lm
+tests_unit_test_bounds_LDADD = grammar/libgrammar.a $(BASE_LIBS) -lm
 
 # test programs have no extension: the generic driver runs them (TAP)
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 
 TESTS += \
 	tests/unit/test-buf$(EXEEXT) \
+	tests/unit/test-json$(EXEEXT) \
 	tests/unit/test-source$(EXEEXT) \
 	tests/unit/test-lexer$(EXEEXT) \
 	tests/unit/test-image$(EXEEXT) \
