@@ -26,7 +26,7 @@ expect() {
 	fi
 }
 
-echo "1..17"
+echo "1..18"
 printf 's3cret #1\n' >pw
 printf 'mail-pw\n' >smtp-pw
 i=0
@@ -74,6 +74,15 @@ run "$upsplan" generate timed --email-to root
 expect 2 "needs --smtp-server" "--email-to without --smtp-server"
 run "$upsplan" generate timed --password-file "$work/none"
 expect 2 "cannot read" "a missing password file"
+
+# a long UPS name: the header comment ends its line, POLLFREQ stays a setting
+long=$(printf '%0500d' 0 | tr 0 U)
+run "$upsplan" generate standard --ups "$long"
+if [ "$status" -eq 0 ] && grep -q '^POLLFREQ 5 ' out && [ "$(grep -c "^# UPSmon.conf - the standard shutdown plan for UPS $long, written by" out)" -eq 1 ]; then
+	ok "a 500-byte UPS name: the header is whole and POLLFREQ is not commented out"
+else
+	not_ok "a 500-byte UPS name: the header is whole and POLLFREQ is not commented out" "$(head -3 out | cut -c1-200)"
+fi
 
 # the timed plan shuts down 2 min + 5 s after the power fails, not before
 "$upsplan" generate timed --ups UPS-1 -o t.conf 2>/dev/null

@@ -342,19 +342,16 @@ int cmd_generate(int argc, char **argv)
 		goto out;
 	}
 
-	char line[512];
-	snprintf(line, sizeof(line),
+	buf_addf(&g.text,
 		 "# UPSmon.conf - the %s shutdown plan for UPS %s, written by upsplan generate %s.\n"
 		 "# Check it with 'upsplan check', rehearse an outage with 'upsplan simulate'.\n"
 		 "# It holds passwords: keep it mode 0640, owner root, group of the daemon.\n\n",
 		 g.plan, g.ups, PACKAGE_VERSION);
-	buf_adds(&g.text, line);
 	buf_adds(&g.text, "POLLFREQ 5  POLLFREQALERT 5\n");
 	if (g.smtp_server) {
 		buf_adds(&g.text, "SMTPSERVER ");
 		rc = gen_quote(&g, g.smtp_server);
-		snprintf(line, sizeof(line), " PORT %ld USER ", g.smtp_port);
-		buf_adds(&g.text, line);
+		buf_addf(&g.text, " PORT %ld USER ", g.smtp_port);
 		rc |= gen_quote(&g, g.smtp_user);
 		buf_adds(&g.text, " PASSWORD ");
 		rc |= gen_quote(&g, g.smtp_password ? g.smtp_password : "change-me");
