@@ -3,6 +3,7 @@
 noinst_LIBRARIES += runtime/mail/libmail.a
 runtime_mail_libmail_a_SOURCES = \
 	runtime/mail/email.c runtime/mail/email.h \
+	runtime/mail/message.c runtime/mail/message.h \
 	runtime/mail/mail-job.c runtime/mail/mail-job.h
 runtime_mail_libmail_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(OPENSSL_CFLAGS)
 
