@@ -111,9 +111,31 @@ void dm_shutdown_again(struct daemon *d)
 	dm_shutdown(d, vm_effects(d->p->eng.vm), &ev);
 }
 
-/* A reloaded plan from the root parent (payload P of LEN bytes: generation, image): swap it in, and say whether it runs. */
-static void dm_ps_image(struct daemon *d, const unsigned char *p, size_t len)
+/* The outcome of a SHUTDOWNCMD from the root parent: the latch follows it. */
+static void dm_ps_done(struct daemon *d, const struct ps_frame *f)
 {
+	struct ps_done done;
+	/* also the outcome of a command another monitoring process asked for before it died */
+	const char *where = d->shut.where[0] ? d->shut.where : "(asked for before a restart)";
+
+	memcpy(&done, f->payload, sizeof(done));
+	if (done.status == PS_DONE_LATCHED) {
+		log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: %s", where, done.msg);
+	} else if (done.status != 0) {
+		log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", where, done.msg,
+			done.msg[0] ? "; status " : "status ", done.status);
+		d->shut.shutdown = SF_SHUT_NONE;
+	} else {
+		d->shut.shutdown = SF_SHUT_SUCCEEDED;
+	}
+	dm_save(d);
+}
+
+/* A reloaded plan from the root parent (generation, image): swap it in, and say whether it runs. */
+static void dm_ps_image(struct daemon *d, const struct ps_frame *f)
+{
+	const unsigned char *p = f->payload;
+	size_t len = f->len;
 	struct plan_image ni;
 	struct ps_ack ack = { 0, 0 };
 	struct ps_hdr ah = { PS_ACK, sizeof(ack) };
@@ -131,6 +153,22 @@ static void dm_ps_image(struct daemon *d, const unsigned char *p, size_t len)
 	if (bufferevent_write(d->ps, &ah, sizeof(ah)) != 0 || bufferevent_write(d->ps, &ack, sizeof(ack)) != 0)
 		log_msg(LOG_CRIT, "the privileged process cannot be told which plan runs");
 }
+
+/* What the child does with each kind, by its number (privsep-frames.def); the kinds it sends have no handler. */
+typedef void dm_ps_handler_fn(struct daemon *d, const struct ps_frame *f);
+
+#define dm_ps_on_SHUTDOWN NULL
+#define dm_ps_on_DONE dm_ps_done
+#define dm_ps_on_IMAGE dm_ps_image
+#define dm_ps_on_NOTIFY NULL
+#define dm_ps_on_DESKTOP NULL
+#define dm_ps_on_ACK NULL
+
+static dm_ps_handler_fn *const dm_ps_handlers[] = {
+#define PS_FRAME(id, num, dir, min, max, meaning) [num] = dm_ps_on_##id,
+#include "runtime/daemon/privsep-frames.def"
+#undef PS_FRAME
+};
 
 /* Frames from the root parent: outcomes of shutdown commands, reloaded plans. */
 void dm_ps_read(struct bufferevent *bev, void *arg)
@@ -161,24 +199,9 @@ void dm_ps_read(struct bufferevent *bev, void *arg)
 			dm_ps_event(bev, BEV_EVENT_ERROR, d);
 			return;
 		}
-		if (f.kind == PS_DONE) {
-			struct ps_done done;
-			memcpy(&done, f.payload, sizeof(done));
-			/* also the outcome of a command another monitoring process asked for before it died */
-			const char *where = d->shut.where[0] ? d->shut.where : "(asked for before a restart)";
-			if (done.status == PS_DONE_LATCHED) {
-				log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: %s", where, done.msg);
-			} else if (done.status != 0) {
-				log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", where, done.msg,
-					done.msg[0] ? "; status " : "status ", done.status);
-				d->shut.shutdown = SF_SHUT_NONE;
-			} else {
-				d->shut.shutdown = SF_SHUT_SUCCEEDED;
-			}
-			dm_save(d);
-		} else if (f.kind == PS_IMAGE) {
-			dm_ps_image(d, f.payload, f.len);
-		}
+		/* checked by ps_frame_take(): a kind of this direction, its length, its payload */
+		if (f.kind < sizeof(dm_ps_handlers) / sizeof(dm_ps_handlers[0]) && dm_ps_handlers[f.kind])
+			dm_ps_handlers[f.kind](d, &f);
 		evbuffer_drain(in, (size_t)n);
 	}
 }

@@ -10,7 +10,7 @@ runtime_daemon_libdaemon_a_SOURCES = \
 	runtime/daemon/log.c runtime/daemon/log.h \
 	runtime/daemon/nut-proto.c runtime/daemon/nut-proto.h \
 	runtime/daemon/privsep.c runtime/daemon/privsep.h runtime/daemon/privsep-int.h \
-	runtime/daemon/privsep-frames.c runtime/daemon/privsep-frames.def \
+	runtime/daemon/privsep-frames.c runtime/daemon/privsep-frames.def runtime/daemon/privsep-plan.c \
 	runtime/daemon/privsep-root.c \
 	runtime/daemon/sdnotify.c runtime/daemon/sdnotify.h \
 	runtime/daemon/statefile.c runtime/daemon/statefile.h \

@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/timers.h"
-#include "engine/vm.h"
 #include "base/xalloc.h"
 #include "runtime/daemon/actions.h"
 #include "runtime/daemon/child.h"
@@ -32,7 +30,7 @@
 
 #define PS_FRAME_WAIT 2.0	/* seconds the rest of a frame may take */
 #define PS_WRITE_WAIT 5.0	/* seconds the child may read nothing of what this process sends */
-#define PS_KILL_GRACE 5.0	/* seconds from SIGTERM to SIGKILL for a child that misbehaves */
+#define PS_KILL_GRACE 5.0	/* seconds from SIGTERM to SIGKILL: a child that misbehaves, a SHUTDOWNCMD past its limit */
 #define PS_STOP_GRACE 15.0	/* seconds a child has to stop when the daemon stops (its LOGOUTs take 3) */
 #define PS_DESKTOP_BURST 30	/* NOTIFY texts shown per minute at most */
 #define PS_RX_MAX (sizeof(struct ps_hdr) + PS_DESKTOP_MAX)	/* the longest frame a child sends */
@@ -41,46 +39,17 @@
 #define PS_RESTART_MAX 30.0	/* ... up to this */
 #define PS_RESTART_CALM 600.0	/* a child that ran this long died of something new: the back-off starts over */
 
-/* The parent's plan: an image, and a VM that only ever renders SHUTDOWNCMDs. */
-struct ps_plan {
-	uint32_t gen;		/* 0 the first plan, then one more per reload */
-	struct plan_image img;
-	struct tmr_heap timers;
-	uint32_t *tables;
-	struct vm *vm;
-	char charge[32];
+/* A process this one started and may have to stop: the monitoring child, or a SHUTDOWNCMD. */
+struct ps_proc {
+	pid_t pid;		/* > 0 while it runs (0 or -1: none) */
+	double kill_at;		/* 0, or when it gets SIGKILL: it was told to stop (ps_stop()) */
 };
-
-static const char *ps_getvar(void *ctx, uint32_t ups, const char *name)
-{
-	struct ps_plan *p = ctx;
-
-	(void)ups;
-	return strcmp(name, "battery.charge") == 0 && p->charge[0] ? p->charge : NULL;
-}
-
-static void ps_plan_init(struct ps_plan *p, const struct ps_parent_cfg *cfg)
-{
-	struct vm_host h = { p, ps_getvar };
-
-	tmr_init(&p->timers, p->img.timers.n);
-	p->tables = xcalloc((size_t)p->img.ups.n + 1, sizeof(uint32_t));
-	p->vm = vm_new(&p->img, &h, p->tables, &p->timers, cfg->hostname, cfg->banner);
-}
-
-static void ps_plan_free(struct ps_plan *p)
-{
-	vm_free(p->vm);
-	free(p->tables);
-	tmr_free(&p->timers);
-	img_free(&p->img);
-}
 
 /* The shutdown command under way (at most one: the parent keeps the latch too). */
 struct ps_job {
 	char **argv;
 	uint32_t pc;
-	pid_t pid;		/* 0: none runs */
+	struct ps_proc proc;	/* pid 0: none runs */
 	double started;		/* monotonic seconds: a clock step at boot neither kills it nor lets it run on */
 	int killed;		/* SIGTERM sent at the time limit; SIGKILL follows */
 	int flag_written;	/* POWERDOWNFLAG written for it */
@@ -91,11 +60,10 @@ struct ps_parent {
 	const struct dm_options *o;
 	int sfd;		/* the signals, as a file */
 	int fd;			/* the socket to the child, or -1 */
-	pid_t child;		/* the monitoring child, or -1 when there is none */
+	struct ps_proc child;	/* the monitoring child: pid -1 when there is none */
 	double child_since;	/* when it started */
 	int child_ready;	/* it said READY=1 */
 	int misbehaved;		/* it was stopped for what it sent (or did not read) */
-	double kill_at;		/* 0, or when a child told to stop gets SIGKILL */
 	unsigned char rx[PS_RX_MAX];	/* what the child sent, not yet a whole frame */
 	size_t rxlen;
 	double rx_since;	/* when the partial frame in rx began */
@@ -109,15 +77,39 @@ struct ps_parent {
 	int status;		/* the daemon's exit status */
 	double restart_at;	/* 0, or when the next child starts */
 	double restart_wait;	/* the next back-off */
-	double desktop_window;	/* NOTIFY texts: the minute being counted, and how many in it */
+	double desktop_window;	/* NOTIFY texts (rate limit): the minute being counted, and how many in it */
 	unsigned desktop_shown;
 };
 
-/* The only way this process signals its child: never a pid that is gone (-1 would signal every process). */
-static void ps_signal_child(struct ps_parent *p, int sig)
+/*
+ * The only way this process signals a process: one it started and has
+ * not reaped (the child or the SHUTDOWNCMD), never a pid <= 0 (-1 would
+ * signal every process).
+ */
+static void ps_signal(const struct ps_proc *c, int sig)
 {
-	if (p->child > 0)
-		kill(p->child, sig);
+	if (c->pid > 0)
+		kill(c->pid, sig);
+}
+
+/* The time-out of every process this one stops: SIG now, SIGKILL GRACE seconds later unless it has ended (ps_stop_late()). */
+static void ps_stop(struct ps_proc *c, int sig, double grace)
+{
+	if (c->pid <= 0)
+		return;
+	ps_signal(c, sig);
+	c->kill_at = rt_monotonic() + grace;
+}
+
+/* C was told to stop and its grace is over at NOW: SIGKILL (logged as WHAT, unless NULL). */
+static void ps_stop_late(struct ps_proc *c, double now, const char *what)
+{
+	if (c->pid <= 0 || c->kill_at <= 0 || now < c->kill_at)
+		return;
+	if (what)
+		log_msg(LOG_ERR, "%s did not stop: killed", what);
+	ps_signal(c, SIGKILL);
+	c->kill_at = 0;
 }
 
 static void ps_close_fd(struct ps_parent *p)
@@ -133,11 +125,10 @@ static void ps_misbehaved(struct ps_parent *p, const char *why)
 {
 	log_msg(LOG_ERR, "the monitoring process %s: stopping it", why);
 	ps_close_fd(p);
-	if (p->child <= 0 || p->misbehaved)
+	if (p->child.pid <= 0 || p->misbehaved)
 		return;
 	p->misbehaved = 1;
-	ps_signal_child(p, SIGTERM);
-	p->kill_at = rt_monotonic() + PS_KILL_GRACE;
+	ps_stop(&p->child, SIGTERM, PS_KILL_GRACE);
 }
 
 /* Send a frame to the child; a child that reads nothing of it for PS_WRITE_WAIT misbehaves.  0, or -1. */
@@ -191,7 +182,7 @@ static void ps_reply(struct ps_parent *p, uint32_t pc, int status, const char *m
 {
 	struct ps_done d;
 
-	if (p->child <= 0)
+	if (p->child.pid <= 0)
 		return;
 	memset(&d, 0, sizeof(d));
 	d.status = status;
@@ -234,13 +225,13 @@ static int ps_start_job(struct ps_parent *p)
 
 	ps_write_powerdownflag(p->cfg->powerdownflag);
 	j->flag_written = 1;
-	j->pid = fork();
-	if (j->pid < 0) {
+	j->proc.pid = fork();
+	if (j->proc.pid < 0) {
 		log_msg(LOG_ERR, "SHUTDOWNCMD %s: cannot start it: fork: %s", j->argv[0], strerror(errno));
-		j->pid = 0;
+		j->proc.pid = 0;
 		return -1;
 	}
-	if (j->pid == 0) {
+	if (j->proc.pid == 0) {
 		child_setup(CHILD_NULL, CHILD_KEEP, CHILD_KEEP);	/* its output goes where the daemon's does */
 		execv(j->argv[0], j->argv);
 		fprintf(stderr, "upsplan: cannot run %s: %s\n", j->argv[0], strerror(errno));
@@ -250,52 +241,26 @@ static int ps_start_job(struct ps_parent *p)
 	return 0;
 }
 
-/* The time limit of the running job: SIGTERM, then SIGKILL 5 s later. */
-static void ps_job_limit(struct ps_parent *p)
+/* The time limit of the running job, at NOW: it is stopped (SIGTERM, then SIGKILL PS_KILL_GRACE later). */
+static void ps_job_limit(struct ps_parent *p, double now)
 {
 	struct ps_job *j = &p->job;
 
-	if (j->pid <= 0 || rt_monotonic() - j->started <= p->cfg->timeout)
+	if (j->proc.pid <= 0 || j->killed || now - j->started <= p->cfg->timeout)
 		return;
-	if (!j->killed)
-		log_msg(LOG_ERR, "SHUTDOWNCMD %s: still running after %.0f s: stopped", j->argv[0], p->cfg->timeout);
-	kill(j->pid, j->killed ? SIGKILL : SIGTERM);
+	log_msg(LOG_ERR, "SHUTDOWNCMD %s: still running after %.0f s: stopped", j->argv[0], p->cfg->timeout);
+	ps_stop(&j->proc, SIGTERM, PS_KILL_GRACE);
 	j->killed = 1;
-	j->started = rt_monotonic() - p->cfg->timeout + 5;
 }
 
 /* The child asked for a shutdown: render it from our own plan into the job, or refuse (-1). */
 static int ps_take_request(struct ps_parent *p, const struct ps_shutdown *rq)
 {
-	struct ps_plan *pl = p->plan;
-	struct vm_event ev = { rq->ups, rq->pair, rq->timer, 0 };
-	const struct vm_effect *e;
 	const char *why = NULL;
 
-	if (rq->gen != pl->gen) {
-		log_msg(LOG_ERR, "the monitoring process asked for a SHUTDOWNCMD of plan %u, this process has plan %u: refused",
-			rq->gen, pl->gen);
-		why = "the plans of the two processes differ";
-	} else {
-		memcpy(pl->charge, rq->charge, sizeof(pl->charge));	/* NUL-terminated: ps_frame_take checked */
-		if (vm_render_shutdown(pl->vm, rq->pc, &ev) != 1) {
-			log_msg(LOG_ERR, "the monitoring process asked for code offset %u, which is not a SHUTDOWNCMD of the plan: refused",
-				rq->pc);
-			why = "not a SHUTDOWNCMD of the plan";
-		} else if ((e = vm_effects(pl->vm))->kind != OP_SHUTDOWNCMD || e->argc == 0) {
-			log_msg(LOG_ERR, "SHUTDOWNCMD at offset %u: %s", rq->pc, e->text);
-			why = e->text;
-		} else if (e->argv[0][0] != '/') {
-			log_msg(LOG_ERR, "SHUTDOWNCMD %s: the command must be an absolute path (it runs as root, without PATH search)",
-				e->argv[0]);
-			why = "not an absolute path";
-		} else {
-			p->job.argv = xcalloc((size_t)e->argc + 1, sizeof(char *));
-			for (uint32_t i = 0; i < e->argc; i++)
-				p->job.argv[i] = xstrdup(e->argv[i]);
-			p->job.pc = rq->pc;
-			return 0;
-		}
+	if (ps_plan_render(p->plan, rq, &p->job.argv, &why) == 0) {
+		p->job.pc = rq->pc;
+		return 0;
 	}
 	ps_reply(p, rq->pc, PS_DONE_FAILED, why);
 	return -1;
@@ -306,7 +271,7 @@ static void ps_on_shutdown(struct ps_parent *p, const struct ps_frame *f)
 	struct ps_shutdown rq;
 
 	memcpy(&rq, f->payload, sizeof(rq));
-	if (p->job.pid > 0 || p->shut_done) {
+	if (p->job.proc.pid > 0 || p->shut_done) {
 		log_msg(LOG_WARNING, "a SHUTDOWNCMD %s: the one asked for at offset %u is not run",
 			p->shut_done ? "succeeded already" : "runs", rq.pc);
 		ps_reply(p, rq.pc, PS_DONE_LATCHED,
@@ -401,22 +366,41 @@ static void ps_on_ack(struct ps_parent *p, const struct ps_frame *f)
 		log_msg(LOG_ERR, "the monitoring process cannot use the new plan: the running plan is kept");
 		ps_drop_pending(p);
 	}
-	if (p->hup_queued && p->child > 0) {	/* an edit made while this plan was on its way */
+	if (p->hup_queued && p->child.pid > 0) {	/* an edit made while this plan was on its way */
 		p->hup_queued = 0;
 		ps_reload(p);
 	}
 }
 
-/* What the parent does with each kind a child sends (privsep-frames.def has their lengths and checks). */
-static const struct {
-	uint32_t kind;
-	void (*handle)(struct ps_parent *p, const struct ps_frame *f);
-} ps_handlers[] = {
-	{ PS_SHUTDOWN, ps_on_shutdown },
-	{ PS_NOTIFY, ps_on_notify },
-	{ PS_DESKTOP, ps_on_desktop },
-	{ PS_ACK, ps_on_ack },
+/*
+ * The dispatch table: the handler of each kind, by its number, made from
+ * privsep-frames.def (a kind added there without a handler here does not
+ * compile).  The kinds the parent sends have none: ps_frame_take()
+ * refuses them, as it refuses a length or payload the kind never has.
+ */
+typedef void ps_handler_fn(struct ps_parent *p, const struct ps_frame *f);
+
+#define ps_on_SHUTDOWN ps_on_shutdown
+#define ps_on_DONE NULL
+#define ps_on_IMAGE NULL
+#define ps_on_NOTIFY ps_on_notify
+#define ps_on_DESKTOP ps_on_desktop
+#define ps_on_ACK ps_on_ack
+
+static ps_handler_fn *const ps_handlers[] = {
+#define PS_FRAME(id, num, dir, min, max, meaning) [num] = ps_on_##id,
+#include "runtime/daemon/privsep-frames.def"
+#undef PS_FRAME
 };
+
+/* Hand the frame F (ps_frame_take() took it: checked) to its kind's handler. */
+static void ps_dispatch(struct ps_parent *p, const struct ps_frame *f)
+{
+	ps_handler_fn *h = f->kind < sizeof(ps_handlers) / sizeof(ps_handlers[0]) ? ps_handlers[f->kind] : NULL;
+
+	if (h)
+		h(p, f);
+}
 
 /* Handle every whole frame in rx; keep a partial one. */
 static void ps_take_frames(struct ps_parent *p)
@@ -438,9 +422,7 @@ static void ps_take_frames(struct ps_parent *p)
 			return;
 		}
 		off += (size_t)n;
-		for (size_t i = 0; i < sizeof(ps_handlers) / sizeof(ps_handlers[0]); i++)
-			if (ps_handlers[i].kind == f.kind)
-				ps_handlers[i].handle(p, &f);
+		ps_dispatch(p, &f);
 	}
 	if (p->fd < 0)
 		return;
@@ -480,7 +462,7 @@ static void ps_reload(struct ps_parent *p)
 	size_t len;
 	uint32_t gen = p->plan->gen + 1;
 
-	if (p->have_pending || p->child <= 0 || p->fd < 0) {
+	if (p->have_pending || p->child.pid <= 0 || p->fd < 0) {
 		log_msg(LOG_NOTICE, "SIGHUP: %s: the plan is compiled again after that",
 			p->have_pending ? "the monitoring process has not yet taken up the last plan" :
 					  "no monitoring process runs now");
@@ -561,11 +543,11 @@ static int ps_start_child(struct ps_parent *p)
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	p->fd = sv[0];
 	p->rxlen = 0;
-	p->child = pid;
+	p->child.pid = pid;
+	p->child.kill_at = 0;
 	p->child_since = rt_monotonic();
 	p->child_ready = 0;
 	p->misbehaved = 0;
-	p->kill_at = 0;
 	log_msg(LOG_INFO, "monitoring as user %s (pid %ld); SHUTDOWNCMDs run from here (pid %ld)", p->cfg->user,
 		(long)pid, (long)getpid());
 	return 0;
@@ -582,8 +564,8 @@ static void ps_child_gone(struct ps_parent *p, int st)
 	int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	double now = rt_monotonic();
 
-	p->child = -1;
-	p->kill_at = 0;
+	p->child.pid = -1;
+	p->child.kill_at = 0;
 	for (int i = 0; i < PS_DRAIN_MAX && p->fd >= 0 && ps_read_input(p) > 0; i++)
 		;
 	ps_close_fd(p);
@@ -620,9 +602,9 @@ static void ps_reap(struct ps_parent *p)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (pid == p->child) {
+		if (pid == p->child.pid) {
 			ps_child_gone(p, st);
-		} else if (p->job.pid > 0 && pid == p->job.pid) {
+		} else if (p->job.proc.pid > 0 && pid == p->job.proc.pid) {
 			int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			log_msg(code ? LOG_ERR : LOG_NOTICE, "SHUTDOWNCMD %s ended with status %d", p->job.argv[0], code);
 			ps_job_done(p, code);
@@ -631,6 +613,21 @@ static void ps_reap(struct ps_parent *p)
 	}
 }
 
+/* SIGTERM or SIGINT (SIG): the daemon stops; the child, told the same, has PS_STOP_GRACE before SIGKILL. */
+static void ps_on_stop(struct ps_parent *p, int sig)
+{
+	if (!p->stopping && p->child.pid > 0) {
+		/* a child deaf to it (compromised) must not keep the daemon from stopping */
+		log_msg(LOG_NOTICE, "signal %d: stopping (the monitoring process has %.0f s)", sig, PS_STOP_GRACE);
+		ps_stop(&p->child, sig, PS_STOP_GRACE);
+	} else {
+		ps_signal(&p->child, sig);
+	}
+	p->stopping = 1;
+	p->restart_at = 0;
+}
+
+/* A signal came (the signalfd is readable): TERM and INT stop, USR1 is passed on, HUP reloads, CHLD reaps. */
 static void ps_on_signal(struct ps_parent *p)
 {
 	struct signalfd_siginfo si;
@@ -640,19 +637,11 @@ static void ps_on_signal(struct ps_parent *p)
 	switch (si.ssi_signo) {
 	case SIGTERM:
 	case SIGINT:
-		if (!p->stopping && p->child > 0) {
-			/* a child deaf to it (compromised) must not keep the daemon from stopping */
-			log_msg(LOG_NOTICE, "signal %d: stopping (the monitoring process has %.0f s)", (int)si.ssi_signo,
-				PS_STOP_GRACE);
-			p->kill_at = rt_monotonic() + PS_STOP_GRACE;
-		}
-		p->stopping = 1;
-		p->restart_at = 0;
-		ps_signal_child(p, (int)si.ssi_signo);
+		ps_on_stop(p, (int)si.ssi_signo);
 		break;
 	case SIGUSR1:
-		if (p->child > 0)
-			ps_signal_child(p, SIGUSR1);
+		if (p->child.pid > 0)
+			ps_signal(&p->child, SIGUSR1);
 		else
 			log_msg(LOG_NOTICE, "state: no monitoring process runs now%s", p->restart_at ? ": it is started again soon" : "");
 		break;
@@ -665,18 +654,36 @@ static void ps_on_signal(struct ps_parent *p)
 	}
 }
 
-/* Milliseconds poll() may wait: until the next deadline of the job, a partial frame, a kill or a restart. */
+/* Block the signals the parent takes and open its signalfd for them: the descriptor, or -1 (logged). */
+static int ps_signals_open(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD };
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&mask, sigs[i]);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (fd < 0)
+		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+	return fd;
+}
+
+/* Milliseconds poll() may wait: until the next deadline of the job, a partial frame, a SIGKILL or a restart. */
 static int ps_wait_ms(const struct ps_parent *p)
 {
 	double now = rt_monotonic(), next = -1;
-	double at[4] = {
-		p->job.pid > 0 ? p->job.started + p->cfg->timeout + 0.001 : 0,
+	double at[] = {
+		p->job.proc.pid > 0 && !p->job.killed ? p->job.started + p->cfg->timeout + 0.001 : 0,
+		p->job.proc.kill_at,
 		p->rxlen > 0 ? p->rx_since + PS_FRAME_WAIT : 0,
-		p->kill_at,
+		p->child.kill_at,
 		p->restart_at,
 	};
 
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
 		if (at[i] > 0 && (next < 0 || at[i] < next))
 			next = at[i];
 	if (next < 0)
@@ -684,15 +691,43 @@ static int ps_wait_ms(const struct ps_parent *p)
 	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
 }
 
+/* The back-off ended at NOW: a new child, then the SIGHUP that waited for one; or another try after the back-off. */
+static void ps_restart(struct ps_parent *p, double now)
+{
+	p->restart_at = 0;
+	if (ps_start_child(p) != 0) {
+		p->restart_at = now + p->restart_wait;
+		return;
+	}
+	if (p->hup_queued) {
+		p->hup_queued = 0;
+		ps_reload(p);
+	}
+}
+
+/* What is due by now: the job's time limit, a frame that stalls, the SIGKILL of a process told to stop, a restart. */
+static void ps_on_time(struct ps_parent *p)
+{
+	double now = rt_monotonic();
+
+	ps_job_limit(p, now);
+	ps_stop_late(&p->job.proc, now, NULL);
+	if (p->fd >= 0 && p->rxlen > 0 && now - p->rx_since > PS_FRAME_WAIT)
+		ps_misbehaved(p, "stopped in the middle of a frame");
+	ps_stop_late(&p->child, now, "the monitoring process");
+	if (p->restart_at > 0 && now >= p->restart_at)
+		ps_restart(p, now);
+}
+
+/* The parent's loop, while a child or a job runs or a restart is due: a signal, the child's frames, the deadlines. */
 static void ps_loop(struct ps_parent *p)
 {
-	while (p->child > 0 || p->restart_at > 0 || p->job.pid > 0) {
+	while (p->child.pid > 0 || p->restart_at > 0 || p->job.proc.pid > 0) {
 		struct pollfd pfd[2] = { { p->sfd, POLLIN, 0 }, { p->fd, POLLIN, 0 } };
-		double now;
 
 		if (poll(pfd, p->fd >= 0 ? 2 : 1, ps_wait_ms(p)) < 0 && errno != EINTR) {
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
-			ps_signal_child(p, SIGTERM);
+			ps_signal(&p->child, SIGTERM);
 			p->status = 1;
 			break;
 		}
@@ -700,61 +735,30 @@ static void ps_loop(struct ps_parent *p)
 			ps_on_signal(p);
 		if (p->fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			ps_read_input(p);
-		now = rt_monotonic();
-		ps_job_limit(p);
-		if (p->fd >= 0 && p->rxlen > 0 && now - p->rx_since > PS_FRAME_WAIT)
-			ps_misbehaved(p, "stopped in the middle of a frame");
-		if (p->kill_at > 0 && now >= p->kill_at) {
-			log_msg(LOG_ERR, "the monitoring process did not stop: killed");
-			ps_signal_child(p, SIGKILL);
-			p->kill_at = 0;
-		}
-		if (p->restart_at > 0 && now >= p->restart_at) {
-			p->restart_at = 0;
-			if (ps_start_child(p) != 0) {
-				p->restart_at = now + p->restart_wait;
-				continue;
-			}
-			if (p->hup_queued) {
-				p->hup_queued = 0;
-				ps_reload(p);
-			}
-		}
+		ps_on_time(p);
 	}
 }
 
 int ps_run(struct plan_image *img, const struct dm_options *o, const struct ps_parent_cfg *cfg)
 {
 	struct ps_parent p;
-	sigset_t mask;
 
 	memset(&p, 0, sizeof(p));
 	p.cfg = cfg;
 	p.o = o;
 	p.fd = -1;
-	p.child = -1;
+	p.child.pid = -1;
 	p.restart_wait = PS_RESTART_FIRST;
 	p.plan = &p.plans[0];
 	p.pending = &p.plans[1];
 	p.plan->img = *img;	/* the parent owns it from now on */
 	memset(img, 0, sizeof(*img));
 	ps_plan_init(p.plan, cfg);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGUSR1);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	p.sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (p.sfd < 0) {
-		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+	p.sfd = ps_signals_open();
+	if (p.sfd < 0 || ps_start_child(&p) != 0)
 		p.status = 1;
-	} else if (ps_start_child(&p) != 0) {
-		p.status = 1;
-	} else {
+	else
 		ps_loop(&p);
-	}
 	ps_close_fd(&p);
 	if (p.sfd >= 0)
 		close(p.sfd);
