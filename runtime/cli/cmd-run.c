@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cmd-run.c - upsplan run: options, daemon mode and PID file, the split into a root parent and an unprivileged monitor. */
+/* cmd-run.c - upsplan run: options, daemon mode and PID file, the root parent's configuration (ps_start() makes the split into it and an unprivileged monitor). */
 #include "config.h"
 
 #include <errno.h>
@@ -482,18 +482,7 @@ int cmd_run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	o.watchdog = sd_watchdog_interval();	/* asked of this process: the child relays */
-	if (!root) {
-		rc = dm_run(&img, &o);
-	} else if (o.check_only) {
-		char err[256];
-		if (ps_drop(pw->pw_uid, pw->pw_gid, pw->pw_name, err, sizeof(err)) != 0) {
-			log_msg(LOG_ERR, "%s", err);
-			rc = 1;
-			goto out;
-		}
-		rc = dm_run(&img, &o);
-	} else {
-		ps_clear_powerdownflag(powerdownflag);
+	if (root) {
 		memset(&pc, 0, sizeof(pc));
 		pc.plan = o.plan;
 		pc.po = o.po;
@@ -510,10 +499,10 @@ int cmd_run(int argc, char **argv)
 		snprintf(user_name, sizeof(user_name), "%s", pw->pw_name);
 		pc.user = user_name;
 		pc.close_fd = pidfd;	/* the lock stays with the root parent alone */
-		rc = ps_run(&img, &o, &pc);
 	}
+	rc = ps_start(&img, &o, root ? &pc : NULL);
 out:
-	img_free(&img);	/* what dm_run() or ps_run() took is already gone */
+	img_free(&img);	/* what ps_start() took is already gone */
 	run_pidfile_release(pidfd, pidfile);
 	log_msg(LOG_INFO, "stopped");
 	log_close();

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* privsep-root.c - what the root parent does with its privileges besides running commands: POWERDOWNFLAG, dropping to the monitoring user, compiling a reloaded plan. */
+/* privsep-root.c - what the root parent does with its privileges besides running commands: the start (drop or split), POWERDOWNFLAG, dropping to the monitoring user, compiling a reloaded plan. */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +14,7 @@
 
 #include "base/source.h"
 #include "base/xalloc.h"
+#include "runtime/daemon/daemon.h"
 #include "runtime/daemon/log.h"
 #include "runtime/daemon/privsep.h"
 #include "runtime/daemon/privsep-int.h"
@@ -96,6 +97,23 @@ int ps_drop(uid_t uid, gid_t gid, const char *user, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+int ps_start(struct plan_image *img, const struct dm_options *o, const struct ps_parent_cfg *cfg)
+{
+	char err[256];
+
+	if (!cfg)
+		return dm_run(img, o);
+	if (o->check_only) {
+		if (ps_drop(cfg->uid, cfg->gid, cfg->user, err, sizeof(err)) != 0) {
+			log_msg(LOG_ERR, "%s", err);
+			return 1;
+		}
+		return dm_run(img, o);
+	}
+	ps_clear_powerdownflag(cfg->powerdownflag);
+	return ps_run(img, o, cfg);
 }
 
 int ps_compile(const char *path, const struct plan_file_opts *po, struct plan_image *img)

@@ -108,6 +108,17 @@ struct ps_parent_cfg {
 int ps_run(struct plan_image *img, const struct dm_options *o, const struct ps_parent_cfg *cfg);
 
 /*
+ * Run the daemon on IMG (taken over) with the options O, as this process
+ * can: without CFG (not started as root) the monitoring runs in this
+ * process.  With CFG (root): for O's check_only, this process drops to
+ * CFG's user (ps_drop()) and monitors; otherwise POWERDOWNFLAG is cleared
+ * (ps_clear_powerdownflag()) and ps_run() forks the monitoring child,
+ * dropped to CFG's user, and stays its root parent.  Returns the daemon's
+ * exit status (1 when the drop failed, logged).
+ */
+int ps_start(struct plan_image *img, const struct dm_options *o, const struct ps_parent_cfg *cfg);
+
+/*
  * Compile (or load) the plan PATH for a reload, its diagnostics in the
  * log.  Returns as plan_file_load().
  */
