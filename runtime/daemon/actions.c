@@ -22,6 +22,7 @@
 #include "runtime/daemon/child.h"
 #include "runtime/mail/mail-job.h"
 #include "runtime/daemon/log.h"
+#include "runtime/common/monotonic.h"
 
 /* One child process of an action. */
 struct act_child {
@@ -298,8 +299,7 @@ static pid_t act_fork(struct actions *a, const struct vm_effect *e, const char *
 	}
 	c->timer = evtimer_new(a->base, act_timer, c);
 	c->limit = e && e->kind == OP_SHUTDOWNCMD && a->shutdown_timeout > 0 ? a->shutdown_timeout : a->timeout;
-	tv.tv_sec = (time_t)c->limit;
-	tv.tv_usec = (suseconds_t)((c->limit - (double)tv.tv_sec) * 1e6);
+	tv = rt_timeval(c->limit);
 	evtimer_add(c->timer, &tv);
 	c->next = a->children;
 	a->children = c;

@@ -36,12 +36,8 @@
 
 static void dm_arm(struct event *ev, double seconds)
 {
-	struct timeval tv;
+	struct timeval tv = rt_timeval(seconds);
 
-	if (seconds < 0)
-		seconds = 0;
-	tv.tv_sec = (time_t)seconds;
-	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
 	evtimer_add(ev, &tv);
 }
 

@@ -19,6 +19,7 @@
 #include "engine/symtab.h"
 #include "base/xalloc.h"
 #include "runtime/daemon/log.h"
+#include "runtime/common/monotonic.h"
 #include "runtime/daemon/statefile.h"
 
 #define SF_NAME_MAX 1024	/* bytes of a group, UPS or timer name read back */
@@ -26,18 +27,9 @@
 
 static const char *const sf_shut_names[] = { "none", "running", "succeeded" };
 
-/* Seconds on clock ID. */
-static double sf_clock(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 double sf_boot_clock(void)
 {
-	return sf_clock(CLOCK_BOOTTIME);
+	return rt_clock(CLOCK_BOOTTIME);
 }
 
 /* This boot's id into BUF ("" when it cannot be read). */
@@ -667,7 +659,7 @@ void sf_save(struct sf_file *f, const struct engine *e, const char *plan, uint64
 	r.plan = (char *)plan;
 	r.checksum = checksum;
 	memcpy(r.boot_id, f->boot_id, sizeof(r.boot_id));
-	r.written = sf_clock(CLOCK_REALTIME);
+	r.written = rt_clock(CLOCK_REALTIME);
 	r.written_boot = now_boot;
 	eng_snap_take(e, now, &r.snap);
 	r.latch = *latch;
