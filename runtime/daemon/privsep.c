@@ -574,8 +574,16 @@ static void ps_child_gone(struct ps_parent *p, int st)
 		p->hup_queued = 1;
 	}
 	if (p->stopping) {
-		/* the SIGTERM passed on may come before the child handles it: a death by it is a stop too */
-		p->status = code >= 0 ? code : WTERMSIG(st) == SIGTERM || WTERMSIG(st) == SIGINT ? 0 : 1;
+		/*
+		 * The SIGTERM passed on may come before the child handles it: a
+		 * death by it is a stop too.  So is any end of a child this
+		 * process had cut off (misbehaved): its own status then only says
+		 * that its socket closed under it (the SIGTERM may land later).
+		 */
+		if (p->misbehaved)
+			p->status = 0;
+		else
+			p->status = code >= 0 ? code : WTERMSIG(st) == SIGTERM || WTERMSIG(st) == SIGINT ? 0 : 1;
 		return;
 	}
 	if (WIFSIGNALED(st))
