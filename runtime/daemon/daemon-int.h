@@ -23,7 +23,7 @@ struct dm_plan {
 	SSL_CTX **ctx;		/* per group */
 	struct uc_gate **gates;	/* per group: connections being made to its upsd */
 	struct uc **conns;	/* per UPS */
-	struct uc **pollers;	/* per group: the poll connection of its upsd (none with --check-only) */
+	struct uc_poller **pollers;	/* per group: the poll connection of its upsd (none with --check-only) */
 };
 
 struct daemon {

@@ -219,11 +219,8 @@ static void dm_notify_status(struct daemon *d)
 /* Close the poll connections of P: the UPS poll on their own connections (if ever again). */
 static void dm_free_pollers(struct dm_plan *p)
 {
-	for (uint32_t u = 0; p->conns && u < p->img.ups.n; u++)
-		if (p->conns[u])
-			uc_join(p->conns[u], NULL);
 	for (uint32_t g = 0; p->pollers && g < p->img.groups.n; g++) {
-		uc_free(p->pollers[g]);
+		uc_poller_free(p->pollers[g]);
 		p->pollers[g] = NULL;
 	}
 }
@@ -305,7 +302,7 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 		if (!d->o->check_only && !p->pollers[iu->group]) {
 			snprintf(label, sizeof(label), "%s:%u", img_bytes(&p->img, iu->host), iu->port);
 			t.label = label;
-			p->pollers[iu->group] = uc_new_poller(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t);
+			p->pollers[iu->group] = uc_poller_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t);
 			poller_ups[iu->group] = u;
 		}
 		/* the group's upsd: a UPS of another server polls on its own connection */
@@ -324,7 +321,7 @@ static void dm_connect_all(struct daemon *d)
 			uc_connect(d->p->conns[u]);
 	for (uint32_t g = 0; g < d->p->img.groups.n; g++)	/* after them: the logins come first */
 		if (d->p->pollers[g])
-			uc_connect(d->p->pollers[g]);
+			uc_poller_connect(d->p->pollers[g]);
 }
 
 static void dm_tick(evutil_socket_t fd, short what, void *arg)
@@ -409,9 +406,9 @@ static void dm_dump(struct daemon *d)
 	}
 	for (uint32_t g = 0; g < img->groups.n; g++)
 		if (d->p->pollers[g]) {
-			const char *err = uc_last_error(d->p->pollers[g]);
+			const char *err = uc_poller_last_error(d->p->pollers[g]);
 			log_msg(LOG_NOTICE, "state: group %s: polls %s%s%s", img_bytes(img, img->groups.v[g].name),
-				uc_ready(d->p->pollers[g]) ? "over one connection to its upsd" : "on each UPS's connection",
+				uc_poller_ready(d->p->pollers[g]) ? "over one connection to its upsd" : "on each UPS's connection",
 				err[0] ? "; last error of the poll connection: " : "", err);
 		}
 	for (uint32_t t = 0; t < img->timers.n; t++)

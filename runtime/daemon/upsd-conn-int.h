@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* upsd-conn-int.h - what upsd-conn.c, upsd-io.c and upsd-reply.c share: a connection's state and the functions each offers the others (not for the rest of the daemon: see upsd-conn.h). */
+/* upsd-conn-int.h - what the upsd connection files share: the connection core, the two roles built on it (a UPS's connection, a poll connection), the request queue, and the functions each file offers the others (not for the rest of the daemon: see upsd-conn.h). */
 #ifndef UPSPLAN_UPSD_CONN_INT_H
 #define UPSPLAN_UPSD_CONN_INT_H
 
@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
+#include "base/buf.h"
 #include "runtime/daemon/nut-proto.h"
 #include "runtime/daemon/upsd-conn.h"
 
@@ -29,11 +30,15 @@ enum uc_req {
 	R_KEEPALIVE, R_LOGOUT
 };
 
-#define UC_QMAX 32
+#define UC_QMAX 32	/* requests a UPS's connection may have in flight (a poll connection: no limit) */
 #define UC_WHY 400	/* bytes of a failure's message (its reason, what was under way) */
 #define UC_REASON 300	/* bytes of the reason alone */
+#define UC_TLSERR 256	/* bytes of the message of a TLS object that cannot be made (tls_new()) */
 #define UC_ERRWORD 32	/* bytes kept of an ERR word of upsd (the longest NUT has: 22) */
-#define UC_INBUF (2 * (NUT_LINE_MAX + 2))	/* direct mode: unparsed bytes (a line is at most 512) */
+#define UC_ESCNAME 80	/* bytes of a UPS or variable name of the server, escaped for a message */
+#define UC_ESCLINE 160	/* bytes of a line of the server, escaped for a message (cut short) */
+#define UC_INBUF (2 * (NUT_LINE_MAX + 2))	/* the read buffer: an unfinished line (a line is at most 512) and more */
+#define UC_LOGOUT_WAIT 2.0	/* seconds an answer to LOGOUT is waited for */
 /*
  * The most request bytes in one TLS record of a poller: upsd reads 512
  * bytes per wakeup, and what its TLS library decrypted beyond them waits
@@ -42,10 +47,18 @@ enum uc_req {
  */
 #define UC_RECORD_MAX 512
 
-/* A request a poller sent for a UPS (M NULL: its own keepalive). */
+struct uc_core;
+
+/* A request in flight: the reply it waits for, for UPS M (a poll connection's) or, M NULL, for the connection itself. */
 struct uc_pend {
 	struct uc *m;
 	uint8_t r;
+};
+
+/* The requests in flight on a connection, oldest first: a ring that grows, up to MAX entries (0: no limit). */
+struct uc_req_q {
+	struct uc_pend *v;
+	size_t cap, head, n, max;
 };
 
 /* A connection's place at its gate. */
@@ -57,24 +70,57 @@ enum uc_slot {
 };
 
 struct uc_gate {
-	unsigned limit, busy;	/* slots, slots taken */
-	struct uc *head, *tail;	/* the waiting connections, first come first served */
+	unsigned limit, busy;		/* slots, slots taken */
+	struct uc_core *head, *tail;	/* the waiting connections, first come first served */
 };
 
-struct uc {
+/*
+ * What differs between a UPS's connection and a poll connection: the
+ * code both share calls these and never asks which kind a connection
+ * is.  A NULL hook does nothing.
+ */
+struct uc_role {
+	const char *up_msg;	/* logged when it comes up ("connected and logged in") */
+	const char *fail_note;	/* added to the message of a failure */
+	size_t record_max;	/* direct mode: TLS records of at most this many bytes, ending at line ends (0: any) */
+	int keep_out;		/* direct mode: the output buffer is kept once written (it is used at every tick) */
+	int quickack;		/* direct mode: several reply lines per exchange, whatever is polled (TCP_QUICKACK) */
+	/* TLS is up: log in, or come up at once (uc_ready_now()) */
+	void (*tls_up)(struct uc_core *k);
+	/* tell the host: K came up (UP 1), or an attempt failed (UP 0) */
+	void (*host_state)(struct uc_core *k, int up);
+	/* K came up and the host knows (direct mode was tried) */
+	void (*up)(struct uc_core *k);
+	/* direct mode: request bytes were added to K->out; write them now or later */
+	void (*queued)(struct uc_core *k);
+	/* the reply RP to the request PE; -1 when the connection was closed or changed mode */
+	int (*reply)(struct uc_core *k, const struct uc_pend *pe, const struct nut_reply *rp);
+	/* K failed for the reason WHY (LOCAL: an error of this host, uc_failure()) */
+	void (*fail)(struct uc_core *k, const char *why, int local);
+	/* K was closed and its requests dropped: what waited for them stops waiting */
+	void (*reset)(struct uc_core *k);
+	/* K logged out, or gave up on it: closed */
+	void (*closed)(struct uc_core *k);
+};
+
+/* One TLS connection to upsd: its steps, its gate, its transport, its requests in flight. */
+struct uc_core {
+	const struct uc_role *role;
 	struct event_base *base;
 	struct evdns_base *dns;
 	SSL_CTX *ctx;
 	struct uc_gate *gate;
 	enum uc_slot slot;
-	struct uc *gnext;	/* next in the gate's queue */
-	const char *ups, *host, *name, *user, *password;	/* borrowed from the uc_target */
+	struct uc_core *gnext;	/* next in the gate's queue */
+	const char *host;	/* the address to connect to: the uc_target's, or host_own */
+	const char *name;	/* the name its certificate must carry (borrowed) */
 	char *host_own;		/* HOST when it is a copy (an address in brackets, without them) */
 	char *label;
 	unsigned port;
-	int direct, login, primary, want_charge;
-	uint32_t idx;
-	struct uc_host h;
+	int direct;		/* TLS DIRECT */
+	int want_charge;	/* battery.charge is polled too: two reply lines per UPS and poll */
+	enum uc_state st;
+	unsigned epoch;		/* counts closes and changes of transport: a callback that sees it change ends */
 
 	struct bufferevent *bev;
 	int bev_tls;		/* bev is a TLS bufferevent: its SSL and socket are closed here, not by libevent */
@@ -86,15 +132,12 @@ struct uc {
 	SSL *ssl;
 	evutil_socket_t fd;
 	struct event *io;
-	char *in;		/* NULL, or UC_INBUF bytes: what SSL_read gave, not yet a whole line (inlen bytes) */
-	size_t inlen;
-	char *out;		/* what SSL_write has not taken yet; the first wlen bytes were offered */
-	size_t outlen, outcap, wlen;
 	int io_write;		/* io also waits for writability */
-	unsigned epoch;		/* counts closes: a callback that closed the connection ends the loop it ran in */
-	enum uc_state st;
-	uint8_t q[UC_QMAX];
-	unsigned qhead, qn;
+	struct buf in;		/* the unfinished line read last (either mode); no memory while none */
+	struct buf out;		/* direct mode: what SSL_write has not taken yet; the first wlen bytes were offered */
+	size_t wlen;
+	struct uc_req_q rq;
+
 	/*
 	 * One timer, by state: idle: the next attempt; connecting to logging
 	 * in: the step's timeout; polling: the keepalive; logging out: the
@@ -109,34 +152,57 @@ struct uc {
 	 * COMM->NOCOMM actions run at each attempt)
 	 */
 	double backoff;
-	int answered;		/* a poll of its UPS was answered (poller: any reply) since it came up */
+	int answered;		/* a poll of its UPS was answered (poll connection: any reply) since it came up */
 	int tried;		/* an attempt has ended (a UPS is not NOCOMM before) */
+	int sent_since_keepalive;
+	char *err;		/* NULL, or the failure logged last: one message per episode */
+};
+
+/* The connection of one monitored UPS: its login, its polls, FSD and LOGOUT. */
+struct uc {
+	struct uc_core k;
+	const char *ups, *user, *password;	/* borrowed from the uc_target */
+	int login, primary;
+	uint32_t idx;
+	struct uc_host h;
 	int poll_pending;
 	int login_poll;		/* the pending poll is the one sent at login, not at a tick */
-	int sent_since_keepalive;
 	char *status;		/* the last ups.status (NULL before the first), kept until it changes */
 	int status_ok;
 	char status_err[UC_ERRWORD];
 	char *charge;		/* likewise battery.charge */
 	int charge_ok;
-	char *err;		/* NULL, or the failure logged last: one message per episode */
 	char stale[UC_ERRWORD];	/* the ERR word of a stale poll logged last */
-
-	/*
-	 * The polls of all UPS of a upsd go over one more connection, its
-	 * poller (no login): one write and a few reads per poll interval for
-	 * all of them instead of a write and a read each.  A UPS whose poller
-	 * is not up polls on its own connection.
-	 */
-	int poller;		/* this connection is a poller */
-	struct uc *via;		/* a UPS's poller, or NULL */
-	int pend_via;		/* the pending poll went over the poller */
-	struct uc_pend *pq;	/* poller: the requests in flight, in order */
-	unsigned pqcap, pqhead, pqn;
-	struct event *flush;	/* poller: writes the requests of a tick together */
+	struct uc_poller *via;	/* the poll connection it was joined to, or NULL */
+	size_t vi;		/* its place in via->ups */
+	int pend_via;		/* the pending poll went over the poll connection */
 };
 
-/* upsd-conn.c: the connection's life */
+/*
+ * The polls of all UPS of a upsd go over one more connection, its poll
+ * connection (no login): one write and a few reads per poll interval for
+ * all of them instead of a write and a read each.  A UPS whose poll
+ * connection is not up polls on its own connection.  Its request queue
+ * (k.rq) holds the polls it carries, each with its UPS.
+ */
+struct uc_poller {
+	struct uc_core k;
+	struct event *flush;	/* writes the requests of a tick together */
+	struct uc **ups;	/* the UPS joined to it */
+	size_t nups, upscap;
+};
+
+static inline struct uc *uc_of(struct uc_core *k)
+{
+	return (struct uc *)(void *)((char *)k - offsetof(struct uc, k));
+}
+
+static inline struct uc_poller *uc_poller_of(struct uc_core *k)
+{
+	return (struct uc_poller *)(void *)((char *)k - offsetof(struct uc_poller, k));
+}
+
+/* upsd-conn.c: the life of a connection, whatever its role, and the UPS's connection */
 
 /* The name of state S, for messages ("polling", "in the TLS handshake", ...). */
 const char *uc_state_name(enum uc_state s);
@@ -144,40 +210,82 @@ const char *uc_state_name(enum uc_state s);
 void uc_keep(char **dst, const char *s);
 /* The NUL-terminated S of the server, escaped into BUF (log_esc()). */
 const char *uc_esc(char *buf, size_t len, const char *s);
-/* C failed, for the reason WHY: closed, NOCOMM, logged once per episode, retried after the back-off. */
-void uc_fail(struct uc *c, const char *why);
+/* "PREFIX LABEL SUFFIX" (LABEL NULL: ""), for the messages; the caller frees it. */
+char *uc_label(const char *prefix, const char *label, const char *suffix);
+/* Arm the timer EV for SECONDS. */
+void uc_timer(struct event *ev, double seconds);
+/*
+ * K becomes a connection of ROLE (not connected), labelled LABEL (taken
+ * over), with the address, TLS settings and charge flag of T.
+ */
+void uc_core_init(struct uc_core *k, const struct uc_role *role, struct event_base *base, struct evdns_base *dns,
+		  SSL_CTX *ctx, struct uc_gate *gate, const struct uc_target *t, char *label);
+/* Leave the gate, close, and free what K holds (not K). */
+void uc_core_free(struct uc_core *k);
+/* Connect K (see uc_connect()). */
+void uc_core_connect(struct uc_core *k);
+/* K failed, for the reason WHY: as its role says (uc_failure(), and for a poll connection its UPS). */
+void uc_fail(struct uc_core *k, const char *why);
+/*
+ * What every failure does (the roles' fail hooks call it): K is closed,
+ * logged once per episode, its host told (NOCOMM), retried after the
+ * back-off; when it failed before TLS was up, and not for an error of
+ * this host (LOCAL), the connections waiting at its gate fail with it.
+ */
+void uc_failure(struct uc_core *k, const char *why, int local);
 /* An error number that is this host's, not the server's: out of file descriptors, memory or ports. */
 int uc_local_errno(int e);
-/* C failed with the local error E (uc_local_errno()) while doing WHAT: said so, nobody else fails with it. */
-void uc_fail_local(struct uc *c, int e, const char *what);
-/* Logged out, or given up on: closed, and HOST->closed told. */
-void uc_closed(struct uc *c);
-/* The poll result of C to its host: its last status and charge when ANSWERED, else no answer (NOCOMM). */
-void uc_report(struct uc *c, int answered);
-/* C is logged in (a poller: connected): polling starts. */
-void uc_ready_now(struct uc *c);
+/* K failed with the local error E (uc_local_errno()) while doing WHAT: said so, nobody else fails with it. */
+void uc_fail_local(struct uc_core *k, int e, const char *what);
+/* Logged out, or given up on: closed, and the role told. */
+void uc_closed(struct uc_core *k);
+/* K is logged in (a poll connection: connected): polling starts. */
+void uc_ready_now(struct uc_core *k);
 /* OK STARTTLS came: the TLS handshake starts on the same socket. */
-void uc_upgrade(struct uc *c);
+void uc_upgrade(struct uc_core *k);
+/* The poll result of UPS C to its host: its last status and charge when ANSWERED, else no answer (NOCOMM). */
+void uc_report(struct uc *c, int answered);
+/* Ask for ups.status (and battery.charge) of UPS C: over its poll connection when that is up, else on its own. */
+void uc_send_poll(struct uc *c);
 
-/* upsd-io.c: requests and TLS on the socket */
+/* upsd-poller.c: the poll connection */
 
-/* Send the request W (N words) on C, whose reply is for request R of UPS M (a poller's request) or of C. */
-int uc_send_for(struct uc *c, struct uc *m, enum uc_req r, int n, const char *const *w);
-/* Send the request W (N words) of C itself, whose reply is for R. */
-int uc_send(struct uc *c, enum uc_req r, int n, const char *const *w);
+/* P stopped answering: it fails, and so does each UPS whose poll it carried (for the reason HANG). */
+void uc_poller_hangs(struct uc_poller *p, const char *hang);
+
+/* upsd-io.c: the transport: requests, lines, TLS on the socket */
+
+/* Append the request R of UPS M (NULL: of K itself) to Q; -1 when Q is full. */
+int uc_q_push(struct uc_req_q *q, struct uc *m, enum uc_req r);
+/* The oldest request of Q into *PE, taken out; -1 when Q is empty. */
+int uc_q_pop(struct uc_req_q *q, struct uc_pend *pe);
+/* The Ith oldest request of Q, or NULL past its end. */
+const struct uc_pend *uc_q_peek(const struct uc_req_q *q, size_t i);
+/* Free the memory of Q; Q is empty afterwards (its MAX is kept). */
+void uc_q_free(struct uc_req_q *q);
+/* Send the request W (N words) on K, whose reply is for request R of UPS M (NULL: of K itself). */
+int uc_send_for(struct uc_core *k, struct uc *m, enum uc_req r, int n, const char *const *w);
+/* Send the request W (N words) of K itself, whose reply is for R. */
+int uc_send(struct uc_core *k, enum uc_req r, int n, const char *const *w);
+/* Direct mode: offer the output to SSL_write; what it cannot take now waits for the socket. */
+void uc_flush(struct uc_core *k);
+/* The bufferevent of K has input (before direct mode): to the line reader. */
+void uc_read_cb(struct bufferevent *bev, void *arg);
 /*
  * Logged in: leave the bufferevent for direct mode, when nothing is left
  * in its buffers (otherwise it simply stays in use).
  */
-void uc_go_direct(struct uc *c);
-/* The flush event of a poller: the requests of a tick written together. */
-void uc_flush_cb(evutil_socket_t fd, short what, void *arg);
+void uc_go_direct(struct uc_core *k);
+/* Close the transport (either mode), drop the requests in flight (the role's reset hook), stop the timer. */
+void uc_close(struct uc_core *k);
 
 /* upsd-reply.c: replies */
 
 /* One line LINE (N bytes, NUL-terminated, no LF) from upsd; -1 when the connection was closed or changed mode. */
-int uc_line(struct uc *c, char *line, size_t n);
-/* The bufferevent of C has input (before direct mode): each whole line to uc_line(). */
-void uc_read_cb(struct bufferevent *bev, void *arg);
+int uc_line(struct uc_core *k, char *line, size_t n);
+/* The reply hook of a UPS's connection (struct uc_role). */
+int uc_ups_reply(struct uc_core *k, const struct uc_pend *pe, const struct nut_reply *rp);
+/* The reply hook of a poll connection: its own replies, and each poll's to its UPS. */
+int uc_poller_reply(struct uc_core *k, const struct uc_pend *pe, const struct nut_reply *rp);
 
 #endif

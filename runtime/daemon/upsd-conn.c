@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* upsd-conn.c - upsd connections on libevent: TLS first (STARTTLS or direct), then login, keepalives, FSD, LOGOUT for each UPS; the polls of all UPS of a upsd pipelined over its poll connection (requests and TLS I/O: upsd-io.c; replies: upsd-reply.c). */
+/* upsd-conn.c - upsd connections on libevent: the steps of any connection (gate, TLS first by STARTTLS or direct, back-off, keepalive), then login, polls, FSD and LOGOUT for each UPS (the poll connection: upsd-poller.c; transport: upsd-io.c; replies: upsd-reply.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -43,49 +43,11 @@ const char *uc_esc(char *buf, size_t len, const char *s)
 	return log_esc(buf, len, s, strlen(s));
 }
 
-static void uc_timer(struct event *ev, double seconds)
+void uc_timer(struct event *ev, double seconds)
 {
 	struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
 
 	evtimer_add(ev, &tv);
-}
-
-static void uc_close_bev(struct uc *c)
-{
-	c->epoch++;
-	if (c->bev) {
-		SSL *ssl = c->bev_tls ? bufferevent_openssl_get_ssl(c->bev) : NULL;
-		evutil_socket_t fd = c->bev_tls ? bufferevent_getfd(c->bev) : -1;
-		bufferevent_free(c->bev);
-		c->bev = NULL;
-		if (ssl)
-			SSL_free(ssl);
-		if (fd >= 0)
-			evutil_closesocket(fd);
-		c->bev_tls = 0;
-	}
-	if (c->ssl) {
-		event_free(c->io);
-		c->io = NULL;
-		SSL_free(c->ssl);
-		c->ssl = NULL;
-		evutil_closesocket(c->fd);
-		c->fd = -1;
-		free(c->in);
-		free(c->out);
-		c->in = c->out = NULL;
-		c->inlen = c->outlen = c->outcap = c->wlen = 0;
-		c->io_write = 0;
-	}
-	c->qn = 0;
-	c->qhead = 0;
-	c->pqn = 0;
-	c->pqhead = 0;
-	if (c->flush)
-		event_del(c->flush);
-	c->poll_pending = 0;
-	c->pend_via = 0;
-	evtimer_del(c->timer);
 }
 
 void uc_report(struct uc *c, int answered)
@@ -95,12 +57,13 @@ void uc_report(struct uc *c, int answered)
 	c->h.result(c->h.ctx, c->idx, &p);
 }
 
-/* Logged out, or given up on: closed, and HOST->closed told. */
-void uc_closed(struct uc *c)
+/* Logged out, or given up on: closed, and the role told. */
+void uc_closed(struct uc_core *k)
 {
-	uc_close_bev(c);
-	c->st = UC_IDLE;
-	c->h.closed(c->h.ctx, c->idx);
+	uc_close(k);
+	k->st = UC_IDLE;
+	if (k->role->closed)
+		k->role->closed(k);
 }
 
 struct uc_gate *uc_gate_new(unsigned limit)
@@ -117,35 +80,35 @@ void uc_gate_free(struct uc_gate *gate)
 }
 
 /* Take the waiting connection C out of its gate's queue. */
-static void uc_gate_unqueue(struct uc *c)
+static void uc_gate_unqueue(struct uc_core *k)
 {
-	struct uc_gate *g = c->gate;
-	struct uc *prev = NULL;
+	struct uc_gate *g = k->gate;
+	struct uc_core *prev = NULL;
 
-	for (struct uc **pp = &g->head; *pp; prev = *pp, pp = &(*pp)->gnext)
-		if (*pp == c) {
-			*pp = c->gnext;
-			if (g->tail == c)
+	for (struct uc_core **pp = &g->head; *pp; prev = *pp, pp = &(*pp)->gnext)
+		if (*pp == k) {
+			*pp = k->gnext;
+			if (g->tail == k)
 				g->tail = prev;
 			break;
 		}
-	c->gnext = NULL;
-	c->slot = UC_SLOT_NONE;
+	k->gnext = NULL;
+	k->slot = UC_SLOT_NONE;
 }
 
-/* C is done connecting (or gives up its turn): its slot goes to the first waiting connection. */
-static void uc_gate_leave(struct uc *c)
+/* K is done connecting (or gives up its turn): its slot goes to the first waiting connection. */
+static void uc_gate_leave(struct uc_core *k)
 {
-	struct uc_gate *g = c->gate;
-	struct uc *n;
+	struct uc_gate *g = k->gate;
+	struct uc_core *n;
 
-	if (c->slot == UC_SLOT_WAITING) {
-		uc_gate_unqueue(c);
+	if (k->slot == UC_SLOT_WAITING) {
+		uc_gate_unqueue(k);
 		return;
 	}
-	if (c->slot == UC_SLOT_NONE)
+	if (k->slot == UC_SLOT_NONE)
 		return;
-	c->slot = UC_SLOT_NONE;
+	k->slot = UC_SLOT_NONE;
 	g->busy--;
 	if (g->head && g->busy < g->limit) {
 		n = g->head;
@@ -156,101 +119,46 @@ static void uc_gate_leave(struct uc *c)
 	}
 }
 
-/* The server failed C before TLS was up (never this host's error): the connections waiting to reach it fail too. */
+/* The server failed a connection before TLS was up (never this host's error): the connections waiting to reach it fail too. */
 static void uc_gate_fail_waiting(struct uc_gate *g, const char *why)
 {
-	char w[400];
+	char w[UC_WHY];
 
 	snprintf(w, sizeof(w), "%s (met by a connection to the same upsd)", why);
 	while (g->head) {
-		struct uc *n = g->head;
+		struct uc_core *n = g->head;
 		uc_gate_unqueue(n);
 		uc_fail(n, w);
 	}
 }
 
-static void uc_send_poll(struct uc *c);
-
-/* Poller C: the UPS whose polls it has in flight (each once), in *OUT; their number. */
-static unsigned uc_poller_take(struct uc *c, struct uc ***out)
-{
-	struct uc **v = xcalloc((size_t)c->pqn + 1, sizeof(*v));
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < c->pqn; i++) {
-		struct uc *m = c->pq[(c->pqhead + i) % c->pqcap].m;
-		if (m && m->pend_via && m->poll_pending) {
-			m->pend_via = 0;	/* taken: listed once */
-			v[n++] = m;
-		}
-	}
-	*out = v;
-	return n;
-}
-
-/*
- * The poller of the UPS in V (N) failed: a hung server (HANG) fails their
- * connections as a poll without answer on their own would; otherwise they
- * are polled again at once, each on its own connection.
- */
-static void uc_poller_fallback(struct uc **v, unsigned n, const char *hang)
-{
-	for (unsigned i = 0; i < n; i++) {
-		if (v[i]->st != UC_READY)
-			continue;
-		if (hang) {
-			uc_fail(v[i], hang);
-		} else {
-			v[i]->poll_pending = 0;
-			uc_send_poll(v[i]);
-		}
-	}
-	free(v);
-}
-
-/*
- * An attempt failed or the connection was lost: NOCOMM at once, log once
- * per episode, retry later.  HANG: see uc_poller_fallback().  LOCAL: the
- * error is this host's (no file descriptor, no memory), not the server's:
- * the connections waiting at the gate do not fail with it.
- */
-static void uc_failure(struct uc *c, const char *why, const char *hang, int local)
+void uc_failure(struct uc_core *k, const char *why, int local)
 {
 	double wait;
-	int server = !local && c->slot == UC_SLOT_HELD && c->st >= UC_CONNECTING && c->st <= UC_HANDSHAKE;
-	struct uc **left = NULL;
-	unsigned nleft = c->poller ? uc_poller_take(c, &left) : 0;
+	int server = !local && k->slot == UC_SLOT_HELD && k->st >= UC_CONNECTING && k->st <= UC_HANDSHAKE;
 
-	uc_close_bev(c);
-	uc_gate_leave(c);
-	c->st = UC_IDLE;
-	c->tried = 1;
-	if (!c->err || strcmp(c->err, why) != 0) {
-		log_msg(LOG_ERR, "%s: %s%s", c->label, why,
-			c->poller ? "; each UPS is polled on its own connection until this one is back" : "");
-		uc_keep(&c->err, why);
+	uc_close(k);
+	uc_gate_leave(k);
+	k->st = UC_IDLE;
+	k->tried = 1;
+	if (!k->err || strcmp(k->err, why) != 0) {
+		log_msg(LOG_ERR, "%s: %s%s", k->label, why, k->role->fail_note);
+		uc_keep(&k->err, why);
 	}
-	uc_report(c, 0);	/* a poller's host hears nothing */
-	c->h.state(c->h.ctx, c->idx, 0);
+	if (k->role->host_state)
+		k->role->host_state(k, 0);
 	/* exponential back-off with +-25 % jitter, so that many UPS do not retry in step */
-	wait = c->backoff * (0.75 + 0.5 * ((double)random() / (double)RAND_MAX));
-	log_debug(1, "%s: next connection attempt in %.1f s", c->label, wait);
-	uc_timer(c->timer, wait);
-	c->backoff = c->backoff * 2 > UC_BACKOFF_MAX ? UC_BACKOFF_MAX : c->backoff * 2;
+	wait = k->backoff * (0.75 + 0.5 * ((double)random() / (double)RAND_MAX));
+	log_debug(1, "%s: next connection attempt in %.1f s", k->label, wait);
+	uc_timer(k->timer, wait);
+	k->backoff = k->backoff * 2 > UC_BACKOFF_MAX ? UC_BACKOFF_MAX : k->backoff * 2;
 	if (server)
-		uc_gate_fail_waiting(c->gate, why);
-	if (c->poller)
-		uc_poller_fallback(left, nleft, hang);
+		uc_gate_fail_waiting(k->gate, why);
 }
 
-static void uc_fail_as(struct uc *c, const char *why, const char *hang)
+void uc_fail(struct uc_core *k, const char *why)
 {
-	uc_failure(c, why, hang, 0);
-}
-
-void uc_fail(struct uc *c, const char *why)
-{
-	uc_failure(c, why, NULL, 0);
+	k->role->fail(k, why, 0);
 }
 
 /* An error number that is this host's, not the server's: out of file descriptors, memory or ports. */
@@ -259,8 +167,8 @@ int uc_local_errno(int e)
 	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS || e == EADDRNOTAVAIL;
 }
 
-/* C failed with the local error E (uc_local_errno()) while doing WHAT: said so, nobody else fails with it. */
-void uc_fail_local(struct uc *c, int e, const char *what)
+/* K failed with the local error E (uc_local_errno()) while doing WHAT: said so, nobody else fails with it. */
+void uc_fail_local(struct uc_core *k, int e, const char *what)
 {
 	char why[UC_WHY];
 
@@ -268,131 +176,76 @@ void uc_fail_local(struct uc *c, int e, const char *what)
 		 strerror(e),
 		 e == EMFILE ? ": raise the open files limit (ulimit -n; LimitNOFILE= in a systemd unit)" :
 		 e == ENFILE ? ": the system's open files limit is reached (sysctl fs.file-max)" : "");
-	uc_failure(c, why, NULL, 1);
+	k->role->fail(k, why, 1);
 }
 
-static void uc_step(struct uc *c, enum uc_state s)
+static void uc_step(struct uc_core *k, enum uc_state s)
 {
-	c->st = s;
-	uc_timer(c->timer, UC_STEP_TIMEOUT);
-	log_debug(2, "%s: %s", c->label, uc_state_name(s));
+	k->st = s;
+	uc_timer(k->timer, UC_STEP_TIMEOUT);
+	log_debug(2, "%s: %s", k->label, uc_state_name(s));
 }
 
-/* TLS is up: credentials may go now, never before. */
-static void uc_start_login(struct uc *c)
+void uc_ready_now(struct uc_core *k)
 {
-	const char *w[2];
-	int rc = 0;
-
-	if (c->poller) {	/* no login: GET VAR needs none */
-		uc_ready_now(c);
-		return;
-	}
-	uc_step(c, UC_LOGIN);
-	w[0] = "USERNAME";
-	w[1] = c->user;
-	rc |= uc_send(c, R_USERNAME, 2, w);
-	w[0] = "PASSWORD";
-	w[1] = c->password;
-	rc |= uc_send(c, R_PASSWORD, 2, w);
-	if (c->login) {
-		w[0] = "LOGIN";
-		w[1] = c->ups;
-		rc |= uc_send(c, R_LOGIN, 2, w);
-	}
-	if (c->primary) {
-		w[0] = "PRIMARY";
-		w[1] = c->ups;
-		rc |= uc_send(c, R_PRIMARY, 2, w);
-	}
-	if (rc)
-		uc_fail(c, "the user name, password or UPS name cannot be sent to upsd (only printable ASCII reaches it)");
-}
-
-/* Ask for ups.status (and battery.charge) of UPS C: over its poller when that is up, else on C. */
-static void uc_send_poll(struct uc *c)
-{
-	const char *w[4] = { "GET", "VAR", c->ups, "ups.status" };
-	struct uc *on = c->via && c->via->st == UC_READY && c->via->ssl ? c->via : c;
-
-	c->status_ok = c->charge_ok = 0;
-	c->status_err[0] = '\0';
-	if (uc_send_for(on, c, R_STATUS, 4, w) != 0) {
-		uc_fail(c, "the poll cannot be sent");
-		return;
-	}
-	if (c->want_charge) {
-		w[3] = "battery.charge";
-		if (uc_send_for(on, c, R_CHARGE, 4, w) != 0) {
-			uc_fail(c, "the poll cannot be sent");
-			return;
-		}
-	}
-	c->poll_pending = 1;
-	c->pend_via = on != c;
-}
-
-void uc_ready_now(struct uc *c)
-{
-	const char *what = c->poller ? "connected; the UPS of this upsd are polled over it" : "connected and logged in";
-
-	uc_gate_leave(c);
-	c->st = UC_READY;
-	c->answered = 0;
-	if (c->err) {
-		log_msg(LOG_NOTICE, "%s: %s again", c->label, what);
-		uc_keep(&c->err, NULL);
+	uc_gate_leave(k);
+	k->st = UC_READY;
+	k->answered = 0;
+	if (k->err) {
+		log_msg(LOG_NOTICE, "%s: %s again", k->label, k->role->up_msg);
+		uc_keep(&k->err, NULL);
 	} else {
-		log_debug(1, "%s: %s", c->label, what);
+		log_debug(1, "%s: %s", k->label, k->role->up_msg);
 	}
-	uc_timer(c->timer, UC_KEEPALIVE);	/* before the host hears of it: it may log out at once */
-	c->h.state(c->h.ctx, c->idx, 1);
-	uc_go_direct(c);
-	if (c->poller)
-		return;
-	uc_send_poll(c);	/* do not wait for the next tick: COMM comes back at once */
-	c->login_poll = 1;
+	uc_timer(k->timer, UC_KEEPALIVE);	/* before the host hears of it: it may log out at once */
+	if (k->role->host_state)
+		k->role->host_state(k, 1);
+	uc_go_direct(k);
+	if (k->role->up)
+		k->role->up(k);
 }
 
 static void uc_event_cb(struct bufferevent *bev, short what, void *arg);
 
-void uc_upgrade(struct uc *c)
+void uc_upgrade(struct uc_core *k)
 {
-	char err[256];
-	SSL *ssl = tls_new(c->ctx, c->name, err, sizeof(err));
+	char err[UC_TLSERR];
+	SSL *ssl = tls_new(k->ctx, k->name, err, sizeof(err));
 	struct bufferevent *tls;
-	evutil_socket_t fd = bufferevent_getfd(c->bev);
+	evutil_socket_t fd = bufferevent_getfd(k->bev);
 
 	if (!ssl) {	/* no memory: this host's */
-		uc_failure(c, err, NULL, 1);
+		k->role->fail(k, err, 1);
 		return;
 	}
 	/*
 	 * TLS on the socket itself (not a filter over the plain bufferevent:
 	 * one layer of buffers and callbacks less on every poll); the plain
-	 * bufferevent lets the socket go
+	 * bufferevent lets the socket go (what it read beyond OK STARTTLS
+	 * goes with it)
 	 */
-	bufferevent_setfd(c->bev, -1);
-	bufferevent_free(c->bev);
-	c->bev = NULL;
-	tls = bufferevent_openssl_socket_new(c->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_DEFER_CALLBACKS);
+	bufferevent_setfd(k->bev, -1);
+	bufferevent_free(k->bev);
+	k->bev = NULL;
+	k->epoch++;
+	tls = bufferevent_openssl_socket_new(k->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_DEFER_CALLBACKS);
 	if (!tls) {
 		SSL_free(ssl);
 		evutil_closesocket(fd);
-		uc_fail_local(c, ENOMEM, "start TLS");
+		uc_fail_local(k, ENOMEM, "start TLS");
 		return;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
-	c->bev = tls;
-	c->bev_tls = 1;
-	bufferevent_setcb(tls, uc_read_cb, NULL, uc_event_cb, c);
+	k->bev = tls;
+	k->bev_tls = 1;
+	bufferevent_setcb(tls, uc_read_cb, NULL, uc_event_cb, k);
 	bufferevent_enable(tls, EV_READ | EV_WRITE);
-	uc_step(c, UC_HANDSHAKE);
+	uc_step(k, UC_HANDSHAKE);
 }
 
 static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct uc *c = arg;
+	struct uc_core *k = arg;
 	char why[UC_WHY], reason[UC_REASON];
 	unsigned long first;
 	int serr = EVUTIL_SOCKET_ERROR();	/* before any call that may change it */
@@ -404,45 +257,45 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 			socklen_t len = sizeof(ss);
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 			/* the local port, to find the connection in ss or in upsd's debug log */
-			if (c->st == UC_CONNECTING && getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-				log_debug(1, "%s: connected from port %u", c->label,
+			if (k->st == UC_CONNECTING && getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+				log_debug(1, "%s: connected from port %u", k->label,
 					  ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 									 : ((struct sockaddr_in *)&ss)->sin_port));
 		}
-		if (c->st == UC_CONNECTING && !c->direct) {
+		if (k->st == UC_CONNECTING && !k->direct) {
 			const char *w[1] = { "STARTTLS" };
-			uc_step(c, UC_STARTTLS);
-			if (uc_send(c, R_STARTTLS, 1, w) != 0)
-				uc_fail(c, "STARTTLS cannot be sent");
+			uc_step(k, UC_STARTTLS);
+			if (uc_send(k, R_STARTTLS, 1, w) != 0)
+				uc_fail(k, "STARTTLS cannot be sent");
 		} else {
-			uc_start_login(c);	/* the TLS handshake is done */
+			k->role->tls_up(k);	/* the TLS handshake is done */
 		}
 		return;
 	}
-	if (c->st == UC_CLOSING) {	/* upsd closed after LOGOUT, or the link broke: closed either way */
-		uc_closed(c);
+	if (k->st == UC_CLOSING) {	/* upsd closed after LOGOUT, or the link broke: closed either way */
+		uc_closed(k);
 		return;
 	}
-	first = c->bev_tls && (what & BEV_EVENT_ERROR) ? bufferevent_get_openssl_error(bev) : 0;
+	first = k->bev_tls && (what & BEV_EVENT_ERROR) ? bufferevent_get_openssl_error(bev) : 0;
 	if ((what & BEV_EVENT_ERROR) && !first && uc_local_errno(serr) &&
-	    !(c->st == UC_CONNECTING && bufferevent_socket_get_dns_error(bev))) {
-		uc_fail_local(c, serr, c->st == UC_CONNECTING ? "open a connection" : "read or write on the connection");
+	    !(k->st == UC_CONNECTING && bufferevent_socket_get_dns_error(bev))) {
+		uc_fail_local(k, serr, k->st == UC_CONNECTING ? "open a connection" : "read or write on the connection");
 		return;
 	}
-	if (c->st == UC_CONNECTING && !first && bufferevent_socket_get_dns_error(bev)) {	/* also with TLS DIRECT */
-		snprintf(reason, sizeof(reason), "cannot resolve '%s': %s", c->host,
+	if (k->st == UC_CONNECTING && !first && bufferevent_socket_get_dns_error(bev)) {	/* also with TLS DIRECT */
+		snprintf(reason, sizeof(reason), "cannot resolve '%s': %s", k->host,
 			 evutil_gai_strerror(bufferevent_socket_get_dns_error(bev)));
-	} else if (c->st == UC_HANDSHAKE || (c->st == UC_CONNECTING && c->direct) || c->st == UC_LOGIN || first) {
+	} else if (k->st == UC_HANDSHAKE || (k->st == UC_CONNECTING && k->direct) || k->st == UC_LOGIN || first) {
 		unsigned long e = first && ERR_GET_LIB(first) != 0 ? first : 0, x;
 		/* the first error of the TLS library says the most; drain the rest */
 		if (first)
-			log_debug(2, "%s: TLS error code %lx", c->label, first);
+			log_debug(2, "%s: TLS error code %lx", k->label, first);
 		while ((x = bufferevent_get_openssl_error(bev)) != 0) {
-			log_debug(2, "%s: TLS error code %lx", c->label, x);
+			log_debug(2, "%s: TLS error code %lx", k->label, x);
 			if (!e && ERR_GET_LIB(x) != 0)
 				e = x;
 		}
-		const char *fallback = (what & BEV_EVENT_EOF) && c->st == UC_LOGIN ? "upsd closed the connection" :
+		const char *fallback = (what & BEV_EVENT_EOF) && k->st == UC_LOGIN ? "upsd closed the connection" :
 				       (what & BEV_EVENT_EOF) ? "the server closed the connection during the TLS handshake" :
 				       (what & BEV_EVENT_ERROR) ? evutil_socket_error_to_string(serr) :
 								  "TLS handshake failed";
@@ -452,57 +305,57 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 	} else {
 		snprintf(reason, sizeof(reason), "%s", evutil_socket_error_to_string(serr));
 	}
-	snprintf(why, sizeof(why), "%s (while %s)", reason, uc_state_name(c->st));
-	uc_fail(c, why);
+	snprintf(why, sizeof(why), "%s (while %s)", reason, uc_state_name(k->st));
+	uc_fail(k, why);
 }
 
 /* TLS DIRECT, the TCP connection made, the handshake not done: the state "connecting" covers both. */
-static int uc_direct_handshaking(const struct uc *c)
+static int uc_direct_handshaking(const struct uc_core *k)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	evutil_socket_t fd = c->bev ? bufferevent_getfd(c->bev) : -1;
+	evutil_socket_t fd = k->bev ? bufferevent_getfd(k->bev) : -1;
 
-	return c->direct && c->st == UC_CONNECTING && fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
+	return k->direct && k->st == UC_CONNECTING && fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
 }
 
-/* The connection's one timer: what it means depends on the state (see struct uc). */
+/* The connection's one timer: what it means depends on the state (see struct uc_core). */
 static void uc_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct uc *c = arg;
+	struct uc_core *k = arg;
 	char why[UC_WHY];
 
 	(void)fd;
 	(void)what;
-	switch (c->st) {
+	switch (k->st) {
 	case UC_IDLE:		/* the back-off is over */
-		uc_connect(c);
+		uc_core_connect(k);
 		return;
 	case UC_CLOSING:	/* no answer to LOGOUT */
-		uc_closed(c);
+		uc_closed(k);
 		return;
 	case UC_READY:		/* keepalive: upsd drops a connection idle for 60 s */
-		if (c->answered)	/* up for a keepalive interval, and answering: the episode of failures is over */
-			c->backoff = 1;
-		if (!c->sent_since_keepalive) {
+		if (k->answered)	/* up for a keepalive interval, and answering: the episode of failures is over */
+			k->backoff = 1;
+		if (!k->sent_since_keepalive) {
 			const char *w[1] = { "NETVER" };
-			if (uc_send(c, R_KEEPALIVE, 1, w) != 0) {
-				uc_fail(c, "the keepalive cannot be sent");
+			if (uc_send(k, R_KEEPALIVE, 1, w) != 0) {
+				uc_fail(k, "the keepalive cannot be sent");
 				return;
 			}
 		}
-		c->sent_since_keepalive = 0;
-		uc_timer(c->timer, UC_KEEPALIVE);
+		k->sent_since_keepalive = 0;
+		uc_timer(k->timer, UC_KEEPALIVE);
 		return;
 	default:
-		if (uc_direct_handshaking(c))
+		if (uc_direct_handshaking(k))
 			snprintf(why, sizeof(why),
 				 "no answer to the TLS handshake for %.0f s (TLS DIRECT): the port takes connections but does not speak TLS from the first byte; upsd's own port speaks STARTTLS (remove TLS DIRECT), a TLS front end such as stunnel does",
 				 UC_STEP_TIMEOUT);
 		else
 			snprintf(why, sizeof(why), "no progress for %.0f s while %s", UC_STEP_TIMEOUT,
-				 uc_state_name(c->st));
-		uc_fail(c, why);
+				 uc_state_name(k->st));
+		uc_fail(k, why);
 		return;
 	}
 }
@@ -512,8 +365,222 @@ static const char *uc_or_empty(const char *s)
 	return s ? s : "";
 }
 
+void uc_core_init(struct uc_core *k, const struct uc_role *role, struct event_base *base, struct evdns_base *dns,
+		  SSL_CTX *ctx, struct uc_gate *gate, const struct uc_target *t, char *label)
+{
+	size_t n;
+
+	k->role = role;
+	k->base = base;
+	k->dns = dns;
+	k->ctx = ctx;
+	k->gate = gate;
+	/* the address to connect to: without brackets */
+	k->host = uc_or_empty(t->host);
+	n = strlen(k->host);
+	if (n > 2 && k->host[0] == '[' && k->host[n - 1] == ']')
+		k->host = k->host_own = xstrndup(k->host + 1, n - 2);
+	k->name = t->certname && *t->certname ? t->certname : k->host;
+	k->label = label;
+	k->port = t->port;
+	k->direct = t->direct;
+	k->want_charge = t->charge;
+	k->backoff = 1;
+	k->fd = -1;
+	k->timer = evtimer_new(base, uc_timer_cb, k);
+}
+
+void uc_core_free(struct uc_core *k)
+{
+	uc_gate_leave(k);
+	uc_close(k);
+	event_free(k->timer);
+	uc_q_free(&k->rq);
+	buf_free(&k->in);
+	buf_free(&k->out);
+	free(k->host_own);
+	free(k->label);
+	free(k->err);
+}
+
+void uc_core_connect(struct uc_core *k)
+{
+	char err[UC_TLSERR];
+
+	uc_close(k);
+	k->st = UC_IDLE;	/* until its turn comes, the timer is the next attempt */
+	switch (k->slot) {
+	case UC_SLOT_WAITING:
+		return;		/* its turn comes */
+	case UC_SLOT_GRANTED:
+		k->slot = UC_SLOT_HELD;
+		break;
+	case UC_SLOT_HELD:
+		break;		/* a new attempt in the same slot */
+	case UC_SLOT_NONE:
+		if (k->gate->busy >= k->gate->limit) {
+			k->slot = UC_SLOT_WAITING;
+			if (k->gate->tail)
+				k->gate->tail->gnext = k;
+			else
+				k->gate->head = k;
+			k->gate->tail = k;
+			log_debug(2, "%s: waiting: %u connections to this upsd are being made", k->label,
+				  k->gate->busy);
+			return;
+		}
+		k->gate->busy++;
+		k->slot = UC_SLOT_HELD;
+		break;
+	}
+	if (k->direct) {
+		SSL *ssl = tls_new(k->ctx, k->name, err, sizeof(err));
+		if (!ssl) {
+			uc_fail(k, err);
+			return;
+		}
+		/* no CLOSE_ON_FREE: uc_close() frees the SSL and closes the socket (direct mode keeps them) */
+		k->bev = bufferevent_openssl_socket_new(k->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+							BEV_OPT_DEFER_CALLBACKS);
+		if (k->bev) {
+			bufferevent_openssl_set_allow_dirty_shutdown(k->bev, 1);
+			k->bev_tls = 1;
+		} else {
+			SSL_free(ssl);
+		}
+	} else {
+		k->bev = bufferevent_socket_new(k->base, -1, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	}
+	if (!k->bev) {
+		uc_fail(k, "cannot make a connection object");
+		return;
+	}
+	bufferevent_setcb(k->bev, uc_read_cb, NULL, uc_event_cb, k);
+	bufferevent_enable(k->bev, EV_READ | EV_WRITE);
+	uc_step(k, UC_CONNECTING);
+	log_debug(1, "%s: connecting to %s port %u (%s)", k->label, k->host, k->port,
+		  k->direct ? "TLS DIRECT" : "STARTTLS");
+	if (bufferevent_socket_connect_hostname(k->bev, k->dns, AF_UNSPEC, k->host, (int)k->port) != 0) {
+		int e = errno;
+		if (uc_local_errno(e)) {
+			uc_fail_local(k, e, "open a connection");
+			return;
+		}
+		snprintf(err, sizeof(err), "cannot connect to %s port %u", k->host, k->port);
+		uc_fail(k, err);
+	}
+}
+
+/* The connection of a UPS */
+
+/* TLS is up: credentials may go now, never before. */
+static void uc_start_login(struct uc_core *k)
+{
+	struct uc *c = uc_of(k);
+	const char *w[2];
+	int rc = 0;
+
+	uc_step(k, UC_LOGIN);
+	w[0] = "USERNAME";
+	w[1] = c->user;
+	rc |= uc_send(k, R_USERNAME, 2, w);
+	w[0] = "PASSWORD";
+	w[1] = c->password;
+	rc |= uc_send(k, R_PASSWORD, 2, w);
+	if (c->login) {
+		w[0] = "LOGIN";
+		w[1] = c->ups;
+		rc |= uc_send(k, R_LOGIN, 2, w);
+	}
+	if (c->primary) {
+		w[0] = "PRIMARY";
+		w[1] = c->ups;
+		rc |= uc_send(k, R_PRIMARY, 2, w);
+	}
+	if (rc)
+		uc_fail(k, "the user name, password or UPS name cannot be sent to upsd (only printable ASCII reaches it)");
+}
+
+void uc_send_poll(struct uc *c)
+{
+	const char *w[4] = { "GET", "VAR", c->ups, "ups.status" };
+	struct uc_core *on = c->via && c->via->k.st == UC_READY && c->via->k.ssl ? &c->via->k : &c->k;
+	struct uc *m = on == &c->k ? NULL : c;	/* on its own connection: a request of its own */
+
+	c->status_ok = c->charge_ok = 0;
+	c->status_err[0] = '\0';
+	if (uc_send_for(on, m, R_STATUS, 4, w) != 0) {
+		uc_fail(&c->k, "the poll cannot be sent");
+		return;
+	}
+	if (c->k.want_charge) {
+		w[3] = "battery.charge";
+		if (uc_send_for(on, m, R_CHARGE, 4, w) != 0) {
+			uc_fail(&c->k, "the poll cannot be sent");
+			return;
+		}
+	}
+	c->poll_pending = 1;
+	c->pend_via = m != NULL;
+}
+
+static void uc_ups_host_state(struct uc_core *k, int up)
+{
+	struct uc *c = uc_of(k);
+
+	if (!up)
+		uc_report(c, 0);
+	c->h.state(c->h.ctx, c->idx, up);
+}
+
+static void uc_ups_up(struct uc_core *k)
+{
+	struct uc *c = uc_of(k);
+
+	uc_send_poll(c);	/* do not wait for the next tick: COMM comes back at once */
+	c->login_poll = 1;
+}
+
+/* Direct mode: a UPS's few requests (a keepalive, a poll without poll connection) are written at once. */
+static void uc_ups_queued(struct uc_core *k)
+{
+	if (!k->io_write)
+		uc_flush(k);
+}
+
+static void uc_ups_reset(struct uc_core *k)
+{
+	struct uc *c = uc_of(k);
+
+	c->poll_pending = 0;
+	c->pend_via = 0;
+}
+
+static void uc_ups_closed(struct uc_core *k)
+{
+	struct uc *c = uc_of(k);
+
+	c->h.closed(c->h.ctx, c->idx);
+}
+
+static const struct uc_role uc_ups_role = {
+	.up_msg = "connected and logged in",
+	.fail_note = "",
+	.record_max = 0,
+	.keep_out = 0,
+	.quickack = 0,
+	.tls_up = uc_start_login,
+	.host_state = uc_ups_host_state,
+	.up = uc_ups_up,
+	.queued = uc_ups_queued,
+	.reply = uc_ups_reply,
+	.fail = uc_failure,
+	.reset = uc_ups_reset,
+	.closed = uc_ups_closed,
+};
+
 /* "PREFIX LABEL SUFFIX", for the messages. */
-static char *uc_label(const char *prefix, const char *label, const char *suffix)
+char *uc_label(const char *prefix, const char *label, const char *suffix)
 {
 	size_t n = strlen(prefix) + strlen(label ? label : "") + strlen(suffix) + 3;
 	char *s = xcalloc(1, n);
@@ -522,153 +589,31 @@ static char *uc_label(const char *prefix, const char *label, const char *suffix)
 	return s;
 }
 
-static void uc_no_result(void *ctx, uint32_t ups, const struct st_poll *p)
-{
-	(void)ctx;
-	(void)ups;
-	(void)p;
-}
-
-static void uc_no_state(void *ctx, uint32_t ups, int ready)
-{
-	(void)ctx;
-	(void)ups;
-	(void)ready;
-}
-
-static void uc_no_closed(void *ctx, uint32_t ups)
-{
-	(void)ctx;
-	(void)ups;
-}
-
-struct uc *uc_new_poller(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
-			 const struct uc_target *t)
-{
-	static const struct uc_host none = { NULL, uc_no_result, uc_no_state, uc_no_closed };
-	struct uc *c = uc_new(base, dns, ctx, gate, t, UINT32_MAX, &none);
-
-	c->poller = 1;
-	c->login = c->primary = 0;
-	free(c->label);
-	c->label = uc_label("upsd", t->label, " (poll connection)");
-	c->flush = event_new(base, -1, 0, uc_flush_cb, c);
-	return c;
-}
-
-void uc_join(struct uc *c, struct uc *poller)
-{
-	if (c->pend_via) {	/* its poll went over the old poller: the next tick polls again */
-		c->pend_via = 0;
-		c->poll_pending = 0;
-	}
-	c->via = poller;
-}
-
 struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
 		  const struct uc_target *t, uint32_t ups, const struct uc_host *host)
 {
 	struct uc *c = xcalloc(1, sizeof(*c));
-	size_t n;
 
-	c->base = base;
-	c->dns = dns;
-	c->ctx = ctx;
-	c->gate = gate;
+	uc_core_init(&c->k, &uc_ups_role, base, dns, ctx, gate, t, uc_label("UPS", t->label, ""));
+	c->k.rq.max = UC_QMAX;
 	c->ups = uc_or_empty(t->ups);
-	/* the address to connect to: without brackets */
-	c->host = uc_or_empty(t->host);
-	n = strlen(c->host);
-	if (n > 2 && c->host[0] == '[' && c->host[n - 1] == ']')
-		c->host = c->host_own = xstrndup(c->host + 1, n - 2);
-	c->name = t->certname && *t->certname ? t->certname : c->host;
 	c->user = uc_or_empty(t->user);
 	c->password = uc_or_empty(t->password);
-	c->label = uc_label("UPS", t->label, "");
-	c->port = t->port;
-	c->direct = t->direct;
 	c->login = t->login;
 	c->primary = t->primary;
-	c->want_charge = t->charge;
 	c->idx = ups;
 	c->h = *host;
-	c->backoff = 1;
-	c->fd = -1;
-	c->timer = evtimer_new(base, uc_timer_cb, c);
 	return c;
 }
 
 void uc_connect(struct uc *c)
 {
-	char err[256];
-
-	uc_close_bev(c);
-	c->st = UC_IDLE;	/* until its turn comes, the timer is the next attempt */
-	switch (c->slot) {
-	case UC_SLOT_WAITING:
-		return;		/* its turn comes */
-	case UC_SLOT_GRANTED:
-		c->slot = UC_SLOT_HELD;
-		break;
-	case UC_SLOT_HELD:
-		break;		/* a new attempt in the same slot */
-	case UC_SLOT_NONE:
-		if (c->gate->busy >= c->gate->limit) {
-			c->slot = UC_SLOT_WAITING;
-			if (c->gate->tail)
-				c->gate->tail->gnext = c;
-			else
-				c->gate->head = c;
-			c->gate->tail = c;
-			log_debug(2, "%s: waiting: %u connections to this upsd are being made", c->label,
-				  c->gate->busy);
-			return;
-		}
-		c->gate->busy++;
-		c->slot = UC_SLOT_HELD;
-		break;
-	}
-	if (c->direct) {
-		SSL *ssl = tls_new(c->ctx, c->name, err, sizeof(err));
-		if (!ssl) {
-			uc_fail(c, err);
-			return;
-		}
-		/* no CLOSE_ON_FREE: uc_close_bev() frees the SSL and closes the socket (direct mode keeps them) */
-		c->bev = bufferevent_openssl_socket_new(c->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-							BEV_OPT_DEFER_CALLBACKS);
-		if (c->bev) {
-			bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
-			c->bev_tls = 1;
-		} else {
-			SSL_free(ssl);
-		}
-	} else {
-		c->bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	}
-	if (!c->bev) {
-		uc_fail(c, "cannot make a connection object");
-		return;
-	}
-	bufferevent_setcb(c->bev, uc_read_cb, NULL, uc_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	uc_step(c, UC_CONNECTING);
-	log_debug(1, "%s: connecting to %s port %u (%s)", c->label, c->host, c->port,
-		  c->direct ? "TLS DIRECT" : "STARTTLS");
-	if (bufferevent_socket_connect_hostname(c->bev, c->dns, AF_UNSPEC, c->host, (int)c->port) != 0) {
-		int e = errno;
-		if (uc_local_errno(e)) {
-			uc_fail_local(c, e, "open a connection");
-			return;
-		}
-		snprintf(err, sizeof(err), "cannot connect to %s port %u", c->host, c->port);
-		uc_fail(c, err);
-	}
+	uc_core_connect(&c->k);
 }
 
 void uc_poll(struct uc *c)
 {
-	switch (c->st) {
+	switch (c->k.st) {
 	case UC_READY:
 		if (c->poll_pending && c->login_poll) {
 			c->login_poll = 0;	/* sent at login, maybe just before this tick: its answer may still come */
@@ -676,11 +621,10 @@ void uc_poll(struct uc *c)
 		}
 		if (c->poll_pending) {
 			const char *hang = "no answer to the last poll within a poll interval: the server hangs";
-			if (c->pend_via && c->via)	/* the poller fails, and so does each UPS whose poll it carried */
-				uc_fail_as(c->via, "no answer to the polls within a poll interval: the server hangs",
-					   hang);
-			if (c->st == UC_READY && c->poll_pending)
-				uc_fail(c, hang);
+			if (c->pend_via && c->via)	/* the poll connection fails, and so does each UPS whose poll it carried */
+				uc_poller_hangs(c->via, hang);
+			if (c->k.st == UC_READY && c->poll_pending)
+				uc_fail(&c->k, hang);
 			return;
 		}
 		c->login_poll = 0;
@@ -689,7 +633,7 @@ void uc_poll(struct uc *c)
 	case UC_CLOSING:
 		return;
 	default:
-		if (c->tried)	/* lost, or never reached: NOCOMM (reported again: harmless) */
+		if (c->k.tried)	/* lost, or never reached: NOCOMM (reported again: harmless) */
 			uc_report(c, 0);
 		return;
 	}
@@ -699,12 +643,12 @@ int uc_fsd(struct uc *c)
 {
 	const char *w[2] = { "FSD", c->ups };
 
-	if (c->st != UC_READY) {
-		log_msg(LOG_ERR, "%s: FSD not sent: not logged in to upsd", c->label);
+	if (c->k.st != UC_READY) {
+		log_msg(LOG_ERR, "%s: FSD not sent: not logged in to upsd", c->k.label);
 		return -1;
 	}
-	if (uc_send(c, R_FSD, 2, w) != 0) {
-		uc_fail(c, "FSD cannot be sent");
+	if (uc_send(&c->k, R_FSD, 2, w) != 0) {
+		uc_fail(&c->k, "FSD cannot be sent");
 		return -1;
 	}
 	return 0;
@@ -714,40 +658,33 @@ void uc_logout(struct uc *c)
 {
 	const char *w[1] = { "LOGOUT" };
 
-	evtimer_del(c->timer);
-	if (c->st != UC_READY || uc_send(c, R_LOGOUT, 1, w) != 0) {
-		uc_gate_leave(c);
-		uc_closed(c);
+	evtimer_del(c->k.timer);
+	if (c->k.st != UC_READY || uc_send(&c->k, R_LOGOUT, 1, w) != 0) {
+		uc_gate_leave(&c->k);
+		uc_closed(&c->k);
 		return;
 	}
-	c->st = UC_CLOSING;
-	uc_timer(c->timer, 2.0);
+	c->k.st = UC_CLOSING;
+	uc_timer(c->k.timer, UC_LOGOUT_WAIT);
 }
 
 int uc_ready(const struct uc *c)
 {
-	return c->st == UC_READY;
+	return c->k.st == UC_READY;
 }
 
 const char *uc_last_error(const struct uc *c)
 {
-	return c->err ? c->err : "";
+	return c->k.err ? c->k.err : "";
 }
 
 void uc_free(struct uc *c)
 {
 	if (!c)
 		return;
-	uc_gate_leave(c);
-	uc_close_bev(c);
-	event_free(c->timer);
-	if (c->flush)
-		event_free(c->flush);
-	free(c->pq);
-	free(c->host_own);
-	free(c->label);
+	uc_join(c, NULL);
+	uc_core_free(&c->k);
 	free(c->status);
 	free(c->charge);
-	free(c->err);
 	free(c);
 }

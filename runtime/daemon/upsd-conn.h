@@ -45,7 +45,7 @@ struct uc_host {
 	void (*closed)(void *ctx, uint32_t ups);
 };
 
-/* What one connection needs; strings are copied. */
+/* What one connection needs (which strings are copied: see uc_new()). */
 struct uc_target {
 	const char *ups;	/* upsd's name of the UPS */
 	const char *host;	/* address (brackets allowed) or host name */
@@ -60,6 +60,7 @@ struct uc_target {
 };
 
 struct uc;
+struct uc_poller;
 
 /*
  * A connection for UPS number UPS, speaking TLS with CTX, connecting
@@ -79,13 +80,26 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
  * connection until it is back; when it stops answering (the server hangs),
  * the UPS whose polls it carried fail as with a poll of their own.  It
  * reports nothing to a host.  T's user, password, login and primary are
- * not used; T->label names the upsd.
+ * not used; T->label names the upsd.  Nothing happens until
+ * uc_poller_connect().
  */
-struct uc *uc_new_poller(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
-			 const struct uc_target *t);
+struct uc_poller *uc_poller_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx, struct uc_gate *gate,
+				const struct uc_target *t);
 
-/* Poll the UPS of C over POLLER when that is up; free POLLER before C. */
-void uc_join(struct uc *c, struct uc *poller);
+/* Poll the UPS of C over POLLER (NULL: none) when that is up. */
+void uc_join(struct uc *c, struct uc_poller *poller);
+
+/* Connect the poll connection P (as uc_connect()). */
+void uc_poller_connect(struct uc_poller *p);
+
+/* 1 when the poll connection P is up and carries the polls. */
+int uc_poller_ready(const struct uc_poller *p);
+
+/* The last failure of the poll connection P ("" when none). */
+const char *uc_poller_last_error(const struct uc_poller *p);
+
+/* Close and free P; its UPS poll on their own connections.  Free it before them. */
+void uc_poller_free(struct uc_poller *p);
 
 /*
  * Connect now, or as soon as the gate has a free slot (a running attempt
@@ -119,7 +133,7 @@ int uc_ready(const struct uc *c);
 /* The last failure of the connection ("" when none), for --check-only and USR1. */
 const char *uc_last_error(const struct uc *c);
 
-/* Close and free (no LOGOUT). */
+/* Close and free (no LOGOUT); C leaves its poll connection. */
 void uc_free(struct uc *c);
 
 #endif

@@ -1,17 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* upsd-reply.c - the replies of upsd, line by line: each checked strictly and given to the request it answers (login steps, polls, FSD, LOGOUT); the server's bytes escaped in every message. */
+/* upsd-reply.c - the replies of upsd, line by line: each checked strictly and given to the request it answers (STARTTLS, login steps, polls, FSD, LOGOUT; on a poll connection, each poll's to its UPS); the server's bytes escaped in every message. */
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 
 #include "runtime/daemon/log.h"
 #include "runtime/daemon/nut-proto.h"
@@ -26,10 +20,10 @@ static void uc_poll_done(struct uc *c)
 {
 	c->poll_pending = 0;
 	c->pend_via = 0;
-	c->answered = 1;	/* not yet the end of an episode of failures: see uc_timer_cb() */
+	c->k.answered = 1;	/* not yet the end of an episode of failures: see uc_timer_cb() */
 	if (c->status_ok) {
 		if (c->stale[0]) {
-			log_msg(LOG_NOTICE, "%s: upsd has data again", c->label);
+			log_msg(LOG_NOTICE, "%s: upsd has data again", c->k.label);
 			c->stale[0] = '\0';
 		}
 		uc_report(c, 1);
@@ -37,7 +31,7 @@ static void uc_poll_done(struct uc *c)
 	}
 	/* no status: as upsmon, the UPS is NOCOMM (the connection is kept) */
 	if (strcmp(c->stale, c->status_err) != 0) {
-		log_msg(LOG_WARNING, "%s: upsd answers ERR %s for ups.status%s", c->label, c->status_err,
+		log_msg(LOG_WARNING, "%s: upsd answers ERR %s for ups.status%s", c->k.label, c->status_err,
 			uc_is_stale(c->status_err) ? ": its driver is silent or gone, NOCOMM until data returns" :
 						     ": NOCOMM until it answers");
 		snprintf(c->stale, sizeof(c->stale), "%s", c->status_err);
@@ -57,7 +51,7 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 	if (rp->kind == NUT_VAR) {
 		if (strcasecmp(rp->words[1], c->ups) != 0 ||
 		    strcasecmp(rp->words[2], status ? "ups.status" : "battery.charge") != 0) {
-			char u[80], v[80];
+			char u[UC_ESCNAME], v[UC_ESCNAME];
 			snprintf(why, len, "upsd answered for %s %s, not for what was asked: protocol error",
 				 uc_esc(u, sizeof(u), rp->words[1]), uc_esc(v, sizeof(v), rp->words[2]));
 			return -1;
@@ -76,34 +70,47 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 		snprintf(why, len, "upsd's reply to GET VAR is neither VAR nor ERR: protocol error");
 		return -1;
 	}
-	if (r == R_CHARGE || !c->want_charge)
+	if (r == R_CHARGE || !c->k.want_charge)
 		uc_poll_done(c);
 	return 0;
 }
 
-/* One reply line for request R; returns -1 after uc_fail(). */
-static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
+/* The reply RP to STARTTLS or to the keepalive, which any connection sends; -1 after uc_fail() or the TLS upgrade. */
+static int uc_own_reply(struct uc_core *k, enum uc_req r, const struct nut_reply *rp)
 {
 	char why[UC_WHY], ew[2 * UC_ERRWORD], w0[2 * UC_ERRWORD];
+
+	if (r != R_STARTTLS)	/* the keepalive: any answer will do */
+		return 0;
+	if (rp->kind == NUT_OK) {	/* "OK STARTTLS" (the upsdTLS shim says "OK") */
+		uc_upgrade(k);
+		return -1;	/* the lines that follow are TLS's */
+	}
+	snprintf(why, sizeof(why),
+		 "upsd refused STARTTLS (%s %s): give upsd a certificate (upsd.conf CERTFILE, or CERTPATH and CERTIDENT), or reach it through a TLS front end with TLS DIRECT; nothing was sent in clear",
+		 uc_esc(w0, sizeof(w0), rp->nwords ? rp->words[0] : ""),
+		 rp->kind == NUT_ERR ? uc_esc(ew, sizeof(ew), nut_err_word(rp)) : "");
+	uc_fail(k, why);
+	return -1;
+}
+
+int uc_ups_reply(struct uc_core *k, const struct uc_pend *pe, const struct nut_reply *rp)
+{
+	struct uc *c = uc_of(k);
+	enum uc_req r = (enum uc_req)pe->r;
+	char why[UC_WHY], ew[2 * UC_ERRWORD];
 	const char *e = uc_esc(ew, sizeof(ew), nut_err_word(rp));	/* the server's: escaped */
 
 	switch (r) {
 	case R_STARTTLS:
-		if (rp->kind == NUT_OK) {	/* "OK STARTTLS" (the upsdTLS shim says "OK") */
-			uc_upgrade(c);
-			return -1;	/* the lines that follow are TLS's */
-		}
-		snprintf(why, sizeof(why),
-			 "upsd refused STARTTLS (%s %s): give upsd a certificate (upsd.conf CERTFILE, or CERTPATH and CERTIDENT), or reach it through a TLS front end with TLS DIRECT; nothing was sent in clear",
-			 uc_esc(w0, sizeof(w0), rp->nwords ? rp->words[0] : ""), rp->kind == NUT_ERR ? e : "");
-		uc_fail(c, why);
-		return -1;
+	case R_KEEPALIVE:
+		return uc_own_reply(k, r, rp);
 	case R_USERNAME:
 	case R_PASSWORD:
 		if (rp->kind == NUT_OK)
 			break;
 		snprintf(why, sizeof(why), "upsd refused %s: ERR %s", r == R_USERNAME ? "USERNAME" : "PASSWORD", e);
-		uc_fail(c, why);
+		uc_fail(k, why);
 		return -1;
 	case R_LOGIN:
 	case R_PRIMARY:
@@ -113,8 +120,8 @@ static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
 		if (r == R_PRIMARY && (strcmp(e, "UNKNOWN-COMMAND") == 0 || strcmp(e, "INVALID-ARGUMENT") == 0)) {
 			/* a server older than NUT 2.8 knows only MASTER */
 			const char *w[2] = { "MASTER", c->ups };
-			if (uc_send(c, R_MASTER, 2, w) != 0) {
-				uc_fail(c, "MASTER cannot be sent");
+			if (uc_send(k, R_MASTER, 2, w) != 0) {
+				uc_fail(k, "MASTER cannot be sent");
 				return -1;
 			}
 			return 0;
@@ -129,101 +136,64 @@ static int uc_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp)
 		else
 			snprintf(why, sizeof(why), "upsd refused %s: ERR %s",
 				 r == R_LOGIN ? "LOGIN" : r == R_PRIMARY ? "PRIMARY" : "MASTER", e);
-		uc_fail(c, why);
+		uc_fail(k, why);
 		return -1;
 	case R_STATUS:
 	case R_CHARGE:
 		if (uc_poll_reply(c, r, rp, why, sizeof(why)) != 0) {
-			uc_fail(c, why);
+			uc_fail(k, why);
 			return -1;
 		}
 		return 0;
 	case R_FSD:
 		if (rp->kind == NUT_OK)
-			log_msg(LOG_NOTICE, "%s: FSD set", c->label);
+			log_msg(LOG_NOTICE, "%s: FSD set", k->label);
 		else
-			log_msg(LOG_ERR, "%s: upsd refused FSD (ERR %s)%s", c->label, e,
+			log_msg(LOG_ERR, "%s: upsd refused FSD (ERR %s)%s", k->label, e,
 				strcmp(e, "ACCESS-DENIED") == 0 ?
 					": the user needs 'upsmon primary' or 'actions = FSD' in upsd.users" : "");
 		return 0;
-	case R_KEEPALIVE:
-		return 0;
 	case R_LOGOUT:
-		uc_closed(c);
+		uc_closed(k);
 		return -1;
 	}
 	/* a login reply: the last one makes the connection ready */
-	if (c->qn == 0 && c->st == UC_LOGIN)
-		uc_ready_now(c);
+	if (k->rq.n == 0 && k->st == UC_LOGIN)
+		uc_ready_now(k);
 	return 0;
 }
 
-void uc_read_cb(struct bufferevent *bev, void *arg)
+int uc_poller_reply(struct uc_core *k, const struct uc_pend *pe, const struct nut_reply *rp)
 {
-	struct uc *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	int fd = bufferevent_getfd(bev);
+	char why[UC_WHY];
 
-#ifdef TCP_QUICKACK
-	/* upsd writes each reply line apart: ACK at once, or its Nagle holds the next line */
-	if (fd >= 0 && (c->want_charge || c->st != UC_READY)) {
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	k->answered = 1;	/* the back-off restarts once it also stayed up (uc_timer_cb()); reset when it comes up */
+	if (!pe->m)
+		return uc_own_reply(k, (enum uc_req)pe->r, rp);
+	if (!pe->m->pend_via || !pe->m->poll_pending)
+		return 0;	/* a poll its UPS no longer waits for */
+	if (uc_poll_reply(pe->m, (enum uc_req)pe->r, rp, why, sizeof(why)) != 0) {
+		uc_fail(k, why);	/* its UPS are polled again, each on its own connection */
+		return -1;
 	}
-#else
-	(void)fd;
-#endif
-	for (;;) {
-		size_t n;
-		char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
-		int rc;
-
-		if (!line) {
-			if (evbuffer_get_length(in) > NUT_LINE_MAX + 1)
-				uc_fail(c, "upsd sent a line longer than 512 bytes: protocol error");
-			return;
-		}
-		rc = uc_line(c, line, n);
-		free(line);
-		/* a reply may have closed the connection, or moved it to direct mode */
-		if (rc != 0 || c->bev != bev)
-			return;
-	}
+	return 0;
 }
 
-/* One line LINE (N bytes, NUL-terminated, no LF) from upsd; -1 when the connection was closed or changed mode. */
-int uc_line(struct uc *c, char *line, size_t n)
+int uc_line(struct uc_core *k, char *line, size_t n)
 {
 	struct nut_reply rp;
-	enum uc_req r;
-	int poller = c->poller && c->st == UC_READY;
+	struct uc_pend pe;
 
-	if (poller ? c->pqn == 0 : c->qn == 0) {
-		uc_fail(c, "upsd sent a line nothing asked for: protocol error");
+	if (k->rq.n == 0) {
+		uc_fail(k, "upsd sent a line nothing asked for: protocol error");
 		return -1;
 	}
 	if (nut_parse(line, n, &rp) != 0) {
-		char why[UC_WHY], esc[160];
+		char why[UC_WHY], esc[UC_ESCLINE];
 		snprintf(why, sizeof(why), "upsd sent a malformed line (%s): protocol error", log_esc(esc, sizeof(esc), line, n));
-		uc_fail(c, why);
+		uc_fail(k, why);
 		return -1;
 	}
-	if (poller) {
-		struct uc_pend pe = c->pq[c->pqhead];
-		char why[UC_WHY];
-		c->pqhead = (c->pqhead + 1) % c->pqcap;
-		c->pqn--;
-		c->answered = 1;	/* the back-off restarts once it also stayed up (uc_timer_cb()) */
-		if (!pe.m || !pe.m->pend_via || !pe.m->poll_pending)
-			return 0;	/* its keepalive, or a poll its UPS no longer waits for */
-		if (uc_poll_reply(pe.m, (enum uc_req)pe.r, &rp, why, sizeof(why)) != 0) {
-			uc_fail(c, why);	/* its UPS are polled again, each on its own connection */
-			return -1;
-		}
-		return 0;
-	}
-	r = (enum uc_req)c->q[c->qhead];
-	c->qhead = (c->qhead + 1) % UC_QMAX;
-	c->qn--;
-	return uc_reply(c, r, &rp);
+	uc_q_pop(&k->rq, &pe);
+	return k->role->reply(k, &pe, &rp);
 }
