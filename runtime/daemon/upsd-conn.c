@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 
 #include "base/xalloc.h"
+#include "runtime/common/monotonic.h"
 #include "runtime/daemon/log.h"
 #include "runtime/daemon/tls.h"
 #include "runtime/daemon/upsd-conn-int.h"
@@ -45,7 +46,7 @@ const char *uc_esc(char *buf, size_t len, const char *s)
 
 void uc_timer(struct event *ev, double seconds)
 {
-	struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
+	struct timeval tv = rt_timeval(seconds);
 
 	evtimer_add(ev, &tv);
 }
