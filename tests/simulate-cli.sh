@@ -26,7 +26,7 @@ check() {
 	fi
 }
 
-echo "1..26"
+echo "1..28"
 cp "$srcdir/examples/standard.conf" plan.conf
 chmod 600 plan.conf
 cat >s.scn <<'SCN'
@@ -51,6 +51,16 @@ check 0 "60.000 .*end" out "--until stops the clock"
 if grep -q "SHUTDOWNCMD" out; then not_ok "--until: nothing after it" "$(cat out)"; else ok "--until: nothing after it"; fi
 run "$upsplan" simulate --hostname=h --format=json plan.conf s.scn
 check 0 '"kind":"SHUTDOWNCMD","text":"/sbin/shutdown -h +0","argv":\["/sbin/shutdown","-h","+0"\],"source":"plan.conf:' out "JSON Lines with argv and source"
+# --expect compares JSON Lines by value: another spelling of the same
+# string (an older upsplan wrote \u0009 where jansson writes \t) matches,
+# another value does not
+cp out trace.jsonl
+sed 's#"/sbin/shutdown -h +0"#"\\u002fsbin\\u002fshutdown -h +0"#' trace.jsonl >spelt.jsonl
+run "$upsplan" simulate --hostname=h --format=json --expect=spelt.jsonl plan.conf s.scn
+check 0 "the trace matches spelt.jsonl" err "--expect: JSON Lines that spell a string otherwise match"
+sed 's#"/sbin/shutdown -h +0"#"\\u002fsbin\\u002fshutdown -h +1"#' trace.jsonl >other.jsonl
+run "$upsplan" simulate --hostname=h --format=json --expect=other.jsonl plan.conf s.scn
+check 1 '^-.*shutdown -h +1' err "--expect: JSON Lines with another value differ"
 "$upsplan" compile --hostname=h plan.conf -o plan.upb 2>/dev/null
 run "$upsplan" simulate --hostname=h --expect=expected plan.upb s.scn
 check 0 "matches" err "a compiled image simulates like its source"

@@ -406,8 +406,49 @@ static char **split_lines(char *buf, size_t len, size_t *n)
 	return v;
 }
 
-/* Print the differences of A (expected) and B (got) as -/+ lines with line numbers, at most 40. */
-static void print_diff(char **a, size_t na, char **b, size_t nb, FILE *err)
+/*
+ * The N lines of V as they are compared: themselves for a text trace; for
+ * JSON Lines each line's value written again by jansson, so that a trace
+ * kept by an older upsplan, which spelt some escapes otherwise ("\u0009"
+ * for "\t"), still matches (a line that is no JSON stays as it is).  The
+ * strings are V's or new ones: free them with free_canon().
+ */
+static char **canon_lines(char **v, size_t n, int json)
+{
+	char **c = xcalloc(n + 1, sizeof(*c));
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json ? json_loads(v[i], JSON_DECODE_ANY, NULL) : NULL;
+		char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+		json_decref(j);
+		c[i] = s ? s : v[i];
+	}
+	return c;
+}
+
+static void free_canon(char **c, char **v, size_t n)
+{
+	for (size_t i = 0; c && i < n; i++)
+		if (c[i] != v[i])
+			free(c[i]);
+	free(c);
+}
+
+/* Do the N lines of A and B compare equal (canon_lines())? */
+static int same_lines(char **a, char **b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Print the differences of A (expected) and B (got) as -/+ lines with line
+ * numbers, at most 40; CA and CB are the lines as compared (canon_lines()).
+ */
+static void print_diff(char **a, char **ca, size_t na, char **b, char **cb, size_t nb, FILE *err)
 {
 	size_t i = 0, j = 0, shown = 0;
 	uint32_t *lcs = NULL;
@@ -417,12 +458,12 @@ static void print_diff(char **a, size_t na, char **b, size_t nb, FILE *err)
 	if (lcs) {
 		for (size_t x = na; x-- > 0;)
 			for (size_t y = nb; y-- > 0;)
-				lcs[x * (nb + 1) + y] = strcmp(a[x], b[y]) == 0 ? lcs[(x + 1) * (nb + 1) + y + 1] + 1 :
+				lcs[x * (nb + 1) + y] = strcmp(ca[x], cb[y]) == 0 ? lcs[(x + 1) * (nb + 1) + y + 1] + 1 :
 					lcs[(x + 1) * (nb + 1) + y] > lcs[x * (nb + 1) + y + 1] ?
 					lcs[(x + 1) * (nb + 1) + y] : lcs[x * (nb + 1) + y + 1];
 	}
 	while ((i < na || j < nb) && shown < 40) {
-		if (i < na && j < nb && strcmp(a[i], b[j]) == 0) {
+		if (i < na && j < nb && strcmp(ca[i], cb[j]) == 0) {
 			i++;
 			j++;
 		} else if (j < nb && (i == na || (lcs && lcs[i * (nb + 1) + j + 1] > lcs[(i + 1) * (nb + 1) + j]))) {
@@ -442,9 +483,9 @@ static void print_diff(char **a, size_t na, char **b, size_t nb, FILE *err)
 
 int sim_trace_close(struct sim_trace *tr, const char *expect)
 {
-	char *want = NULL, **wl, **gl, why[600];
-	size_t wlen = 0, wn, gn;
-	int rc;
+	char *want = NULL, **wl = NULL, **gl = NULL, **cw = NULL, **cg = NULL, why[600];
+	size_t wlen = 0, wn = 0, gn = 0;
+	int rc = EXIT_ERRORS;
 
 	lb_flush(tr);
 	free(tr->line);
@@ -458,22 +499,30 @@ int sim_trace_close(struct sim_trace *tr, const char *expect)
 		free(tr->buf);
 		return EXIT_USAGE;
 	}
-	if (!tr->overflow && wlen == tr->len && memcmp(want, tr->buf, wlen) == 0) {
-		fprintf(stderr, "upsplan simulate: the trace matches %s (%lu lines)\n", expect, tr->lines);
+	if (!tr->overflow && wlen == tr->len && memcmp(want, tr->buf, wlen) == 0)
 		rc = EXIT_CLEAN;
-	} else {
-		wl = split_lines(want ? want : (char *)"", wlen, &wn);
+	if (rc != EXIT_CLEAN) {
+		wl = split_lines(want, wlen, &wn);
 		gl = split_lines(tr->buf, tr->len, &gn);
+		cw = canon_lines(wl, wn, tr->json);
+		cg = canon_lines(gl, gn, tr->json);
+		if (!tr->overflow && tr->json && wn == gn && same_lines(cw, cg, wn))
+			rc = EXIT_CLEAN;	/* the same values, other spellings */
+	}
+	if (rc == EXIT_CLEAN) {
+		fprintf(stderr, "upsplan simulate: the trace matches %s (%lu lines)\n", expect, tr->lines);
+	} else {
 		fprintf(stderr, "upsplan simulate: the trace differs from %s (- expected line, + simulated line):\n",
 			expect);
 		if (tr->overflow)
 			fprintf(stderr, "upsplan simulate: the simulated trace is longer than %s (%zu bytes): "
 				"%zu bytes of it are compared\n", expect, wlen, tr->len);
-		print_diff(wl, wn, gl, gn, stderr);
-		free(wl);
-		free(gl);
-		rc = EXIT_ERRORS;
+		print_diff(wl, cw, wn, gl, cg, gn, stderr);
 	}
+	free_canon(cw, wl, wn);
+	free_canon(cg, gl, gn);
+	free(wl);
+	free(gl);
 	free(want);
 	free(tr->buf);
 	return rc;

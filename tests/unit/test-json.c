@@ -33,6 +33,9 @@ int main(void)
 	s = str("q\"b\\n\nt\tc\x01 d\x7f", 13);
 	is_str(s, "\"q\\\"b\\\\n\\nt\\tc\\u0001 d\x7f\"", "quote, backslash, newline, tab and control bytes escaped as jansson does");
 	free(s);
+	s = str("\x1b[0m\r", 5);
+	is_str(s, "\"\\u001B[0m\\r\"", "ESC as \\u001B, CR as \\r: jansson's spelling, pinned");
+	free(s);
 	s = str("a\0b", 3);
 	is_str(s, "\"a\\u0000b\"", "a NUL byte is kept, escaped");
 	free(s);
