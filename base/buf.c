@@ -16,10 +16,12 @@ void *xgrow(void *v, size_t *cap, size_t need, size_t elem)
 
 	if (need <= *cap)
 		return v;
+	if (elem && need > SIZE_MAX / elem)
+		xalloc_fail();	/* no array of that size can exist */
 	while (ncap < need)
 		ncap = ncap > SIZE_MAX / 2 ? SIZE_MAX : ncap * 2;
 	if (elem && ncap > SIZE_MAX / elem)
-		ncap = SIZE_MAX / elem;	/* xrealloc() of that fails: "out of memory" */
+		ncap = SIZE_MAX / elem;	/* at least NEED, as checked above */
 	v = xrealloc(v, ncap * elem);
 	*cap = ncap;
 	return v;

@@ -196,7 +196,7 @@ uint64_t *img_tpl_bounds(const struct plan_image *img, const struct img_subst *s
 		b[t] = 1;	/* its NUL */
 		for (uint32_t i = 0; i < tp->count; i++) {
 			const struct img_part *p = &img->parts.v[tp->first + i];
-			b[t] += p->kind == TPL_LIT ? p->text.len : s->len[p->kind];
+			b[t] += p->kind == TPL_LIT ? p->text.len : p->kind <= TPL_HOST ? s->len[p->kind] : 0;	/* an unverified image may hold any kind */
 		}
 	}
 	return b;

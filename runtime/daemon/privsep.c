@@ -576,11 +576,12 @@ static void ps_child_gone(struct ps_parent *p, int st)
 	if (p->stopping) {
 		/*
 		 * The SIGTERM passed on may come before the child handles it: a
-		 * death by it is a stop too.  So is any end of a child this
-		 * process had cut off (misbehaved): its own status then only says
-		 * that its socket closed under it (the SIGTERM may land later).
+		 * death by it is a stop too.  So is an exit of a child this process
+		 * had cut off (misbehaved): its status then only says that its
+		 * socket closed under it before the SIGTERM landed.  A child killed
+		 * after the grace (deaf to SIGTERM) is no clean stop, cut off or not.
 		 */
-		if (p->misbehaved)
+		if (p->misbehaved && code >= 0)
 			p->status = 0;
 		else
 			p->status = code >= 0 ? code : WTERMSIG(st) == SIGTERM || WTERMSIG(st) == SIGINT ? 0 : 1;

@@ -9,8 +9,8 @@ runtime_mail_libmail_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(OPENSSL_CFL
 
 # the mail helper: libcurl (and its two dozen libraries) only in the short
 # process that sends one mail, never in the daemon (which links only
-# mail-job.o of libmail.a)
+# mail-job.o of libmail.a); no jansson either: what it uses of base/ writes no JSON
 pkglibexec_PROGRAMS = upsplan-mail
 upsplan_mail_SOURCES = runtime/mail/mail-main.c
 upsplan_mail_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(OPENSSL_CFLAGS)
-upsplan_mail_LDADD = runtime/mail/libmail.a $(BASE_LIBS) $(LIBCURL_LIBS) $(OPENSSL_LIBS)
+upsplan_mail_LDADD = runtime/mail/libmail.a base/libbase.a $(LIBCURL_LIBS) $(OPENSSL_LIBS)

@@ -49,4 +49,5 @@ TESTS += \
 	tests/unit/test-rooms$(EXEEXT)
 # the rooms of runtime/ without the command-line program (runtime/cli/)
 tests_unit_test_rooms_SOURCES = tests/unit/test-rooms.c tests/unit/tap.h tests/unit/plan-helper.h
+tests_unit_test_rooms_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_rooms_LDADD = $(SIM_LIBS) $(DAEMON_LIBS)
