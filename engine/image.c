@@ -207,21 +207,20 @@ void img_op_cost(const struct plan_image *img, uint32_t pc, const uint64_t *tb, 
 	uint32_t op = img->code.v[pc];
 	const struct op_info *oi = op_info(op);
 
+	uint64_t text = 0;
+
 	if (op == OP_HALT || op == OP_STATE || op == OP_JUMPIFNOT)
 		return;
 	c->actions++;
-	for (uint32_t k = 0; k < oi->nops; k++) {
-		uint64_t n;
-		if (oi->kinds[k] != OPK_TPL)
-			continue;
-		n = tb[img->code.v[pc + 1 + k]];
-		c->text += n;
-		c->room += n;
-		if (op == OP_SHUTDOWNCMD) {	/* its words, or a fault instead */
-			c->text += n;
-			c->room += n + IMG_FAULT_TEXT;
-			c->argv += n / 2 + 2;
-		}
+	for (uint32_t k = 0; k < oi->nops; k++)
+		if (oi->kinds[k] == OPK_TPL)
+			text += tb[img->code.v[pc + 1 + k]];
+	c->text += text;
+	c->room += text;
+	if (op == OP_SHUTDOWNCMD) {	/* its words, or a fault instead (one template) */
+		c->text += text;
+		c->room += text + IMG_FAULT_TEXT;
+		c->argv += text / 2 + 2;
 	}
 }
 
@@ -239,6 +238,28 @@ void img_cost_max(struct img_cost *most, const struct img_cost *c)
 	most->text = c->text > most->text ? c->text : most->text;
 	most->room = c->room > most->room ? c->room : most->room;
 	most->argv = c->argv > most->argv ? c->argv : most->argv;
+}
+
+static const struct plan_image *img_sort_img;	/* for img_cmp_tentry(): qsort has no context */
+
+static int img_cmp_tentry(const void *a, const void *b)
+{
+	uint32_t x = img_sort_img->tentries.v[*(const uint32_t *)a].pc;
+	uint32_t y = img_sort_img->tentries.v[*(const uint32_t *)b].pc;
+
+	return (x > y) - (x < y);
+}
+
+uint32_t *img_tentries_by_pc(const struct plan_image *img)
+{
+	uint32_t *o = xcalloc((size_t)img->tentries.n + 1, sizeof(*o));
+
+	for (uint32_t i = 0; i < img->tentries.n; i++)
+		o[i] = i;
+	img_sort_img = img;
+	qsort(o, img->tentries.n, sizeof(*o), img_cmp_tentry);
+	img_sort_img = NULL;
+	return o;
 }
 
 const char *img_cost_excess(const struct img_cost *c, char *buf, size_t len)

@@ -278,6 +278,14 @@ void img_cost_add(struct img_cost *sum, const struct img_cost *c);
 /* Raise each field of MOST to that of C where C's is larger. */
 void img_cost_max(struct img_cost *most, const struct img_cost *c);
 
+/*
+ * The TIMEOUT entries of IMG in code order: their indexes into tentries,
+ * sorted by pc (an array of tentries.n to free).  A pass over the code
+ * meets them in this order, so that it can note the cost of each clause's
+ * run where it ends, with no search.
+ */
+uint32_t *img_tentries_by_pc(const struct plan_image *img);
+
 /* NULL when C is within the bounds, or what exceeds them, as a phrase. */
 const char *img_cost_excess(const struct img_cost *c, char *buf, size_t len);
 

@@ -16,7 +16,9 @@
 struct vfy {
 	const struct plan_image *img;
 	const uint64_t *tb;		/* img_tpl_bounds() */
-	struct img_cost *cost;		/* cost of the handler at each entry pc */
+	uint32_t *tord;			/* img_tentries_by_pc() */
+	uint32_t tnext;			/* the next of them the code pass meets */
+	struct img_cost *tcost;		/* the cost of each TIMEOUT entry's run, by tentries index */
 	char *err;
 	size_t errlen;
 };
@@ -185,7 +187,7 @@ static int vcode(struct vfy *v, uint8_t *marks)
 	int depth = 0, live = 1, rc = -1;	/* live: the last instruction was not HALT */
 
 	memset(incoming, -1, (size_t)n + 1);
-	marks[0] = VM_ENTRY;
+	marks[0] |= VM_ENTRY;
 	while (pc < n) {
 		const struct op_info *oi = op_info(img->code.v[pc]);
 
@@ -242,7 +244,12 @@ static int vcode(struct vfy *v, uint8_t *marks)
 				vfail(v, "offset %u: the handler at %u emits %s", pc, entry, why);
 				goto out;
 			}
-			v->cost[entry] = run;
+			/* the TIMEOUT clauses from here: their timers' runs are added up in vhandlers() */
+			while (v->tnext < img->tentries.n && img->tentries.v[v->tord[v->tnext]].pc <= entry) {
+				if (img->tentries.v[v->tord[v->tnext]].pc == entry)
+					v->tcost[v->tord[v->tnext]] = run;
+				v->tnext++;
+			}
 			memset(&run, 0, sizeof(run));
 			entry = pc + 1;
 			if (depth != 0) {
@@ -303,7 +310,7 @@ static int vhandlers(struct vfy *v, const uint8_t *marks)
 		struct img_cost run = { 0 };
 		char why[128];
 		for (j = i; j < img->tentries.n && img->tentries.v[j].timer == img->tentries.v[i].timer; j++)
-			img_cost_add(&run, &v->cost[img->tentries.v[j].pc]);
+			img_cost_add(&run, &v->tcost[j]);
 		if (img_cost_excess(&run, why, sizeof(why)))
 			return vfail(v, "the TIMEOUT clauses of timer %u emit %s", img->tentries.v[i].timer, why);
 	}
@@ -319,7 +326,7 @@ static int vhandlers(struct vfy *v, const uint8_t *marks)
 
 int img_verify(const struct plan_image *img, char *err, size_t errlen)
 {
-	struct vfy v = { img, NULL, NULL, err, errlen };
+	struct vfy v = { .img = img, .err = err, .errlen = errlen };
 	uint8_t *marks;
 	uint64_t *tb;
 	int rc;
@@ -328,12 +335,14 @@ int img_verify(const struct plan_image *img, char *err, size_t errlen)
 		return -1;
 	marks = xcalloc((size_t)img->code.n + 1, 1);
 	v.tb = tb = img_tpl_bounds(img, NULL);
-	v.cost = xcalloc((size_t)img->code.n + 1, sizeof(*v.cost));
+	v.tord = img_tentries_by_pc(img);
+	v.tcost = xcalloc((size_t)img->tentries.n + 1, sizeof(*v.tcost));
 	rc = vcode(&v, marks);
 	if (rc == 0)
 		rc = vhandlers(&v, marks);
 	free(marks);
 	free(tb);
-	free(v.cost);
+	free(v.tord);
+	free(v.tcost);
 	return rc;
 }

@@ -161,11 +161,15 @@ static void vm_subst_bounds(const struct vm *vm, struct img_subst *s)
 	s->len[TPL_HOST] = vm->hostname_len;
 }
 
-/* One pass over the code: the cost of the handler at each entry pc (an array to free), and the SHUTDOWNCMDs. */
-static struct img_cost *vm_scan_code(struct vm *vm, const uint64_t *tb)
+/*
+ * One pass over the code: the largest run of all into MOST, the run of
+ * each TIMEOUT entry into TCOST (by tentries index), and the SHUTDOWNCMDs.
+ */
+static void vm_scan_code(struct vm *vm, const uint64_t *tb, struct img_cost *most, struct img_cost *tcost)
 {
 	const struct plan_image *img = vm->img;
-	struct img_cost *cost = xcalloc((size_t)img->code.n + 1, sizeof(*cost)), run = { 0 };
+	struct img_cost run = { 0 };
+	uint32_t *tord = img_tentries_by_pc(img), t = 0;
 
 	vm->shutdowns = xcalloc((size_t)img->code.n + 1, sizeof(uint32_t));
 	for (uint32_t pc = 0, entry = 0; pc < img->code.n; pc += 1 + op_info(img->code.v[pc])->nops) {
@@ -175,36 +179,41 @@ static struct img_cost *vm_scan_code(struct vm *vm, const uint64_t *tb)
 			vm->shutdowns[vm->nshutdowns++] = pc;
 		img_op_cost(img, pc, tb, &run);
 		if (img->code.v[pc] == OP_HALT) {
-			cost[entry] = run;
+			img_cost_max(most, &run);
+			for (; t < img->tentries.n && img->tentries.v[tord[t]].pc <= entry; t++)
+				if (img->tentries.v[tord[t]].pc == entry)
+					tcost[tord[t]] = run;
 			memset(&run, 0, sizeof(run));
 			entry = pc + 1;
 		}
 	}
-	return cost;
+	free(tord);
 }
 
-/* Size every buffer for the largest run (a handler, or all TIMEOUT clauses of a timer) with the image's cost model. */
+/*
+ * Size every buffer for the largest run with the image's cost model.  A
+ * run is a handler's, or all TIMEOUT clauses of a timer: the largest of
+ * every single run (a clause's is no larger than its timer's sum) and of
+ * the timers' sums.
+ */
 static void vm_size_buffers(struct vm *vm)
 {
 	const struct plan_image *img = vm->img;
 	struct img_subst s;
-	struct img_cost *cost, run, most = { 0 };
+	struct img_cost run, most = { 0 }, *tcost = xcalloc((size_t)img->tentries.n + 1, sizeof(*tcost));
 	uint64_t *tb;
 
 	vm_subst_bounds(vm, &s);
 	tb = img_tpl_bounds(img, &s);
-	cost = vm_scan_code(vm, tb);
-	for (uint32_t i = 0; i < img->handlers.n; i++)
-		if (img->handlers.v[i] != IMG_NONE)
-			img_cost_max(&most, &cost[img->handlers.v[i]]);
+	vm_scan_code(vm, tb, &most, tcost);
 	for (uint32_t t = 0; t < img->timers.n; t++) {
 		memset(&run, 0, sizeof(run));
 		for (uint32_t k = vm->timer_first[t]; k < vm->timer_first[t + 1]; k++)
-			img_cost_add(&run, &cost[img->tentries.v[k].pc]);
+			img_cost_add(&run, &tcost[k]);
 		img_cost_max(&most, &run);
 	}
 	free(tb);
-	free(cost);
+	free(tcost);
 	buf_room(&vm->text, (size_t)most.room);	/* and one byte more */
 	vm->effcap = (size_t)most.actions + 1;
 	vm->eff = xcalloc(vm->effcap, sizeof(*vm->eff));
