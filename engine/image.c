@@ -240,12 +240,11 @@ void img_cost_max(struct img_cost *most, const struct img_cost *c)
 	most->argv = c->argv > most->argv ? c->argv : most->argv;
 }
 
-static const struct plan_image *img_sort_img;	/* for img_cmp_tentry(): qsort has no context */
-
-static int img_cmp_tentry(const void *a, const void *b)
+static int img_cmp_tentry(const void *a, const void *b, void *arg)
 {
-	uint32_t x = img_sort_img->tentries.v[*(const uint32_t *)a].pc;
-	uint32_t y = img_sort_img->tentries.v[*(const uint32_t *)b].pc;
+	const struct plan_image *img = arg;
+	uint32_t x = img->tentries.v[*(const uint32_t *)a].pc;
+	uint32_t y = img->tentries.v[*(const uint32_t *)b].pc;
 
 	return (x > y) - (x < y);
 }
@@ -256,9 +255,7 @@ uint32_t *img_tentries_by_pc(const struct plan_image *img)
 
 	for (uint32_t i = 0; i < img->tentries.n; i++)
 		o[i] = i;
-	img_sort_img = img;
-	qsort(o, img->tentries.n, sizeof(*o), img_cmp_tentry);
-	img_sort_img = NULL;
+	qsort_r(o, img->tentries.n, sizeof(*o), img_cmp_tentry, (void *)img);
 	return o;
 }
 
