@@ -5,6 +5,8 @@
 ##                                  UPS name, misbehaving as its mode says (-h)
 ## tests/faults/emfile-shim.so      LD_PRELOAD library: chosen TCP sockets
 ##                                  fail with EMFILE
+## tests/faults/reset-shim.so       LD_PRELOAD library: writes on TCP sockets
+##                                  fail with ECONNRESET while a flag file exists
 ## tests/faults/test-escape         unit test (TAP) of log_esc() and of
 ##                                  log_msg()'s neutralising of control bytes
 ## tests/faults/faults-lib.sh       sourced by the scripts: the hostile upsd,
@@ -13,6 +15,7 @@
 ## tests/faults/run-hostile-tls.sh     TLS and TCP faults, renegotiation
 ## tests/faults/run-backoff.sh         LOGIN then a drop: the back-off
 ## tests/faults/run-fdlimit.sh         RLIMIT_NOFILE, a local EMFILE
+## tests/faults/run-reset.sh           a reset met while writing a poll
 
 check_PROGRAMS += tests/faults/hostile-upsd
 tests_faults_hostile_upsd_SOURCES = tests/faults/hostile-upsd.c
@@ -29,6 +32,11 @@ tests_faults_emfile_shim_so_SOURCES = tests/faults/emfile-shim.c
 tests_faults_emfile_shim_so_CFLAGS = $(WARN_CFLAGS) -fPIC
 tests_faults_emfile_shim_so_LDFLAGS = -shared
 tests_faults_emfile_shim_so_LDADD = -ldl
+check_PROGRAMS += tests/faults/reset-shim.so
+tests_faults_reset_shim_so_SOURCES = tests/faults/reset-shim.c
+tests_faults_reset_shim_so_CFLAGS = $(WARN_CFLAGS) -fPIC
+tests_faults_reset_shim_so_LDFLAGS = -shared
+tests_faults_reset_shim_so_LDADD = -ldl
 
 # where faults-lib.sh finds hostile-upsd and the shim (the build tree)
 AM_TESTS_ENVIRONMENT += \
@@ -39,11 +47,13 @@ TESTS += \
 	tests/faults/run-hostile-lines.sh \
 	tests/faults/run-hostile-tls.sh \
 	tests/faults/run-backoff.sh \
-	tests/faults/run-fdlimit.sh
+	tests/faults/run-fdlimit.sh \
+	tests/faults/run-reset.sh
 
 EXTRA_DIST += \
 	tests/faults/faults-lib.sh \
 	tests/faults/run-hostile-lines.sh \
 	tests/faults/run-hostile-tls.sh \
 	tests/faults/run-backoff.sh \
-	tests/faults/run-fdlimit.sh
+	tests/faults/run-fdlimit.sh \
+	tests/faults/run-reset.sh
