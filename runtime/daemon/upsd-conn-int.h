@@ -263,9 +263,15 @@ int uc_q_pop(struct uc_req_q *q, struct uc_pend *pe);
 const struct uc_pend *uc_q_peek(const struct uc_req_q *q, size_t i);
 /* Free the memory of Q; Q is empty afterwards (its MAX is kept). */
 void uc_q_free(struct uc_req_q *q);
-/* Send the request W (N words) on K, whose reply is for request R of UPS M (NULL: of K itself). */
+/*
+ * Send the request W (N words) on K, whose reply is for request R of UPS
+ * M (NULL: of K itself).  0; -1 when it cannot be queued; UC_CLOSED when
+ * writing it failed K (already closed and failed: the caller does nothing
+ * more with K).
+ */
 int uc_send_for(struct uc_core *k, struct uc *m, enum uc_req r, int n, const char *const *w);
-/* Send the request W (N words) of K itself, whose reply is for R. */
+#define UC_CLOSED (-2)
+/* Send the request W (N words) of K itself, whose reply is for R (uc_send_for()). */
 int uc_send(struct uc_core *k, enum uc_req r, int n, const char *const *w);
 /* Direct mode: offer the output to SSL_write; what it cannot take now waits for the socket. */
 void uc_flush(struct uc_core *k);

@@ -340,8 +340,10 @@ static void uc_timer_cb(evutil_socket_t fd, short what, void *arg)
 			k->backoff = 1;
 		if (!k->sent_since_keepalive) {
 			const char *w[1] = { "NETVER" };
-			if (uc_send(k, R_KEEPALIVE, 1, w) != 0) {
-				uc_fail(k, "the keepalive cannot be sent");
+			int rc = uc_send(k, R_KEEPALIVE, 1, w);
+			if (rc != 0) {
+				if (rc != UC_CLOSED)
+					uc_fail(k, "the keepalive cannot be sent");
 				return;
 			}
 		}
@@ -508,18 +510,19 @@ void uc_send_poll(struct uc *c)
 	struct uc_core *on = c->via && c->via->k.st == UC_READY && c->via->k.ssl ? &c->via->k : &c->k;
 	struct uc *m = on == &c->k ? NULL : c;	/* on its own connection: a request of its own */
 
+	int rc;
+
 	c->status_ok = c->charge_ok = 0;
 	c->status_err[0] = '\0';
-	if (uc_send_for(on, m, R_STATUS, 4, w) != 0) {
-		uc_fail(&c->k, "the poll cannot be sent");
-		return;
-	}
-	if (c->k.want_charge) {
+	rc = uc_send_for(on, m, R_STATUS, 4, w);
+	if (rc == 0 && c->k.want_charge) {
 		w[3] = "battery.charge";
-		if (uc_send_for(on, m, R_CHARGE, 4, w) != 0) {
+		rc = uc_send_for(on, m, R_CHARGE, 4, w);
+	}
+	if (rc != 0) {
+		if (rc != UC_CLOSED)	/* a closed connection was failed already: the poll is not pending */
 			uc_fail(&c->k, "the poll cannot be sent");
-			return;
-		}
+		return;
 	}
 	c->poll_pending = 1;
 	c->pend_via = m != NULL;
@@ -648,8 +651,11 @@ int uc_fsd(struct uc *c)
 		log_msg(LOG_ERR, "%s: FSD not sent: not logged in to upsd", c->k.label);
 		return -1;
 	}
-	if (uc_send(&c->k, R_FSD, 2, w) != 0) {
-		uc_fail(&c->k, "FSD cannot be sent");
+	int rc = uc_send(&c->k, R_FSD, 2, w);
+
+	if (rc != 0) {
+		if (rc != UC_CLOSED)
+			uc_fail(&c->k, "FSD cannot be sent");
 		return -1;
 	}
 	return 0;

@@ -210,6 +210,8 @@ static void uc_direct_fail(struct uc_core *k, int rc, int err)
 /* The writer, for both modes: LEN bytes of LINE to the bufferevent, or (direct mode) to K->out, written as the role says. */
 static int uc_write(struct uc_core *k, const char *line, size_t len)
 {
+	if (!k->ssl && !k->bev)
+		return UC_CLOSED;
 	if (!k->ssl)
 		return bufferevent_write(k->bev, line, len);
 	buf_add(&k->out, line, len);
@@ -327,12 +329,14 @@ void uc_go_direct(struct uc_core *k)
 int uc_send_for(struct uc_core *k, struct uc *m, enum uc_req r, int n, const char *const *w)
 {
 	char line[NUT_LINE_MAX + 2];
-	int len = nut_request(line, sizeof(line), n, w);
+	int len = nut_request(line, sizeof(line), n, w), rc;
+	unsigned epoch = k->epoch;
 
 	if (len < 0 || uc_q_push(&k->rq, m, r) != 0)
 		return -1;
 	k->sent_since_keepalive = 1;
-	return uc_write(k, line, (size_t)len);
+	rc = uc_write(k, line, (size_t)len);	/* direct mode: written at once, and a hard error closes K */
+	return rc == 0 && k->epoch != epoch ? UC_CLOSED : rc;
 }
 
 int uc_send(struct uc_core *k, enum uc_req r, int n, const char *const *w)
