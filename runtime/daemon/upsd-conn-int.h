@@ -263,6 +263,8 @@ int uc_q_pop(struct uc_req_q *q, struct uc_pend *pe);
 const struct uc_pend *uc_q_peek(const struct uc_req_q *q, size_t i);
 /* Free the memory of Q; Q is empty afterwards (its MAX is kept). */
 void uc_q_free(struct uc_req_q *q);
+/* The requests in Q for UPS M become requests of nobody (M leaves, or is freed): their replies are dropped. */
+void uc_q_forget(struct uc_req_q *q, const struct uc *m);
 /*
  * Send the request W (N words) on K, whose reply is for request R of UPS
  * M (NULL: of K itself).  0; -1 when it cannot be queued; UC_CLOSED when

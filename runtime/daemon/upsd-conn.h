@@ -98,7 +98,7 @@ int uc_poller_ready(const struct uc_poller *p);
 /* The last failure of the poll connection P ("" when none). */
 const char *uc_poller_last_error(const struct uc_poller *p);
 
-/* Close and free P; its UPS poll on their own connections.  Free it before them. */
+/* Close and free P; its UPS poll on their own connections. */
 void uc_poller_free(struct uc_poller *p);
 
 /*
@@ -133,7 +133,7 @@ int uc_ready(const struct uc *c);
 /* The last failure of the connection ("" when none), for --check-only and USR1. */
 const char *uc_last_error(const struct uc *c);
 
-/* Close and free (no LOGOUT); C leaves its poll connection. */
+/* Close and free (no LOGOUT); C leaves its poll connection, whose requests in flight for C are answered to nobody. */
 void uc_free(struct uc *c);
 
 #endif

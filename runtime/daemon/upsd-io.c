@@ -51,6 +51,13 @@ const struct uc_pend *uc_q_peek(const struct uc_req_q *q, size_t i)
 	return i < q->n ? &q->v[(q->head + i) % q->cap] : NULL;
 }
 
+void uc_q_forget(struct uc_req_q *q, const struct uc *m)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[(q->head + i) % q->cap].m == m)
+			q->v[(q->head + i) % q->cap].m = NULL;
+}
+
 void uc_q_free(struct uc_req_q *q)
 {
 	free(q->v);

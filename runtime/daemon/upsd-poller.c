@@ -121,8 +121,9 @@ void uc_join(struct uc *c, struct uc_poller *poller)
 		c->pend_via = 0;
 		c->poll_pending = 0;
 	}
-	if (old) {	/* out of its list: the last one takes its place */
+	if (old) {	/* out of its list: the last one takes its place; its requests in flight are no longer C's */
 		struct uc *last = old->ups[--old->nups];
+		uc_q_forget(&old->k.rq, c);
 		old->ups[c->vi] = last;
 		last->vi = c->vi;
 	}
