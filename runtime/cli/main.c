@@ -58,6 +58,35 @@ static const struct {
 	{ "run", cmd_run, run_usage },
 };
 
+/*
+ * upsplan help [COMMAND]: the general help for no COMMAND, for "help"
+ * itself and for -h/--help; a command's own help; an unknown COMMAND is
+ * a usage error that lists the commands.
+ */
+static int main_help(int argc, char **argv)
+{
+	const char *what = argc >= 2 ? argv[1] : "help";
+
+	if (argc > 2) {
+		fprintf(stderr, "upsplan help: one COMMAND at a time ('%s' is extra)\nTry 'upsplan help'.\n", argv[2]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(what, "help") == 0 || strcmp(what, "-h") == 0 || strcmp(what, "--help") == 0) {
+		fputs(main_usage, stdout);
+		return EXIT_CLEAN;
+	}
+	for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++)
+		if (strcmp(what, cli_commands[i].name) == 0) {
+			fputs(cli_commands[i].usage, stdout);
+			return EXIT_CLEAN;
+		}
+	fprintf(stderr, "upsplan help: '%s' is not a command of upsplan; the commands are", what);
+	for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++)
+		fprintf(stderr, " %s,", cli_commands[i].name);
+	fprintf(stderr, " help\nTry 'upsplan help' for what each does.\n");
+	return EXIT_USAGE;
+}
+
 /* Flush standard output; a write error (disk full, closed pipe) makes the run fail. */
 static int main_finish(int status)
 {
@@ -85,19 +114,8 @@ static int main_run(int argc, char **argv)
 		main_version();
 		return EXIT_CLEAN;
 	}
-	if (strcmp(cmd, "help") == 0) {
-		if (argc < 3) {
-			fputs(main_usage, stdout);
-			return EXIT_CLEAN;
-		}
-		for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++)
-			if (strcmp(argv[2], cli_commands[i].name) == 0) {
-				fputs(cli_commands[i].usage, stdout);
-				return EXIT_CLEAN;
-			}
-		fprintf(stderr, "upsplan: no help for '%s': unknown command\n", argv[2]);
-		return EXIT_USAGE;
-	}
+	if (strcmp(cmd, "help") == 0)
+		return main_help(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++)
 		if (strcmp(cmd, cli_commands[i].name) == 0)
 			return cli_commands[i].run(argc - 1, argv + 1);
