@@ -2,9 +2,12 @@
 /* cli.c - what the subcommands share: option errors, checked host and user names. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/argv.h"
@@ -54,4 +57,39 @@ void cli_this_host(const char *cmd, char *buf, size_t len)
 	fprintf(stderr, "upsplan %s: this machine's name '%s' is not a plain host name; 'localhost' is used (give --hostname=NAME)\n",
 		cmd, buf);
 	snprintf(buf, len, "localhost");
+}
+
+const struct src_file *cli_load_stdin(struct src_registry *reg, size_t max, char *err, size_t errlen)
+{
+	const struct src_file *f;
+	struct stat st;
+	size_t len;
+	char *text;
+	int fd = dup(STDIN_FILENO);	/* src_read_fd closes what it reads */
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "cannot read standard input: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode))
+		st.st_size = 0;	/* a pipe or a terminal: its size says nothing */
+	text = src_read_fd(fd, &st, CLI_STDIN_NAME, max, &len, err, errlen);
+	if (!text)
+		return NULL;
+	f = src_add_text(reg, CLI_STDIN_NAME, text, len);
+	free(text);
+	if (!f)
+		snprintf(err, errlen, "cannot read standard input: the files read so far take 2 GiB");
+	return f;
+}
+
+int cli_no_stdin(const char *cmd, const char *what, const char *path)
+{
+	if (strcmp(path, "-") != 0)
+		return 0;
+	fprintf(stderr, "upsplan %s: %s '-': only upsplan check reads a plan from standard input; "
+		"give a file (a file named '-' is './-')\n", cmd, what);
+	return -1;
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "base/source.h"
+
 #include "runtime/common/exit-codes.h"
 
 extern const char check_usage[], compile_usage[], disasm_usage[], simulate_usage[], generate_usage[], run_usage[];
@@ -41,5 +43,20 @@ int cli_name_arg(const char *cmd, const char *opt, const char *val, size_t max);
  * with a warning naming CMD when it is not a plain host name.
  */
 void cli_this_host(const char *cmd, char *buf, size_t len);
+
+/* The file name of standard input in diagnostics, when a command is given '-'. */
+#define CLI_STDIN_NAME "<stdin>"
+
+/*
+ * All of standard input (at most MAX bytes) into REG as the file
+ * CLI_STDIN_NAME: the file, or NULL with the reason in ERR.
+ */
+const struct src_file *cli_load_stdin(struct src_registry *reg, size_t max, char *err, size_t errlen);
+
+/*
+ * 0 when PATH, the WHAT (e.g. "PLAN") of command CMD, is not '-'; else -1
+ * after saying on stderr that only upsplan check reads standard input.
+ */
+int cli_no_stdin(const char *cmd, const char *what, const char *path);
 
 #endif

@@ -20,7 +20,8 @@
 const char check_usage[] =
 	"Usage: upsplan check [OPTION]... FILE...\n"
 	"Check each plan FILE and report errors and warnings, GNU style, on\n"
-	"standard error.\n"
+	"standard error.  FILE '-' is standard input, named <stdin> in the\n"
+	"diagnostics (it has no file mode: no W610; a file named '-' is './-').\n"
 	"\n"
 	"Options:\n"
 	"  --format=gnu|json  diagnostics as text on stderr (default), or as one\n"
@@ -58,10 +59,13 @@ static int check_file(const char *path, const struct check_opts *o)
 	const struct src_file *f;
 	struct stat st;
 	char err[512];
-	int nsyntax, status;
+	int nsyntax, status, from_stdin = strcmp(path, "-") == 0;
 
 	src_init(&reg);
-	f = src_load_stat(&reg, path, &st, IMG_MAX_SIZE, err, sizeof(err));
+	if (from_stdin)
+		f = cli_load_stdin(&reg, IMG_MAX_SIZE, err, sizeof(err));
+	else
+		f = src_load_stat(&reg, path, &st, IMG_MAX_SIZE, err, sizeof(err));
 	if (!f) {
 		if (o->json) {
 			diag_init(&dq, &reg);
@@ -78,7 +82,7 @@ static int check_file(const char *path, const struct check_opts *o)
 	dq.werror = o->werror;
 	dq.max_errors = o->max_errors;
 	memcpy(dq.disabled, o->disabled, sizeof(dq.disabled));
-	sopt.check_file_mode = !o->disabled[DIAG_FILE_MODE];
+	sopt.check_file_mode = !o->disabled[DIAG_FILE_MODE] && !from_stdin;	/* standard input has no mode */
 	if (o->strict_modes)
 		plan_file_modes(f, &st, &dq);
 
@@ -190,6 +194,19 @@ int cmd_check(int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr, "upsplan check: no FILE given\nTry 'upsplan help check'.\n");
 		return EXIT_USAGE;
+	}
+	for (int i = optind, dash = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-") != 0)
+			continue;
+		if (o.strict_modes) {
+			fprintf(stderr, "upsplan check: --strict-modes checks the owner and mode of a file; standard input "
+				"('-') has none: give the plan's file\n");
+			return EXIT_USAGE;
+		}
+		if (dash++) {
+			fprintf(stderr, "upsplan check: '-' (standard input) is given twice; it can be read once\n");
+			return EXIT_USAGE;
+		}
 	}
 	for (int i = optind; i < argc; i++) {
 		int s = check_file(argv[i], &o);

@@ -127,6 +127,8 @@ int cmd_compile(int argc, char **argv)
 		fprintf(stderr, "upsplan compile: '%s' is the plan itself; give the image another name\n", output);
 		return EXIT_USAGE;
 	}
+	if (cli_no_stdin("compile", "PLAN", argv[optind]))
+		return EXIT_USAGE;
 	rc = plan_file_load(argv[optind], &po, &img);
 	if (rc != 0)
 		return rc;
@@ -163,6 +165,8 @@ int cmd_disasm(int argc, char **argv)
 		fprintf(stderr, "upsplan disasm: one file at a time ('%s' is extra)\n", argv[optind + 1]);
 		return EXIT_USAGE;
 	}
+	if (cli_no_stdin("disasm", "PLAN|IMAGE", argv[optind]))
+		return EXIT_USAGE;
 	rc = plan_file_load(argv[optind], &po, &img);
 	if (rc != 0)
 		return rc;

@@ -114,6 +114,8 @@ int cmd_simulate(int argc, char **argv)
 		fprintf(stderr, "upsplan simulate: give a PLAN and a SCENARIO\nTry 'upsplan help simulate'.\n");
 		return EXIT_USAGE;
 	}
+	if (cli_no_stdin("simulate", "PLAN", argv[optind]) || cli_no_stdin("simulate", "SCENARIO", argv[optind + 1]))
+		return EXIT_USAGE;
 	if (po.hostname)
 		snprintf(hostname, sizeof(hostname), "%s", po.hostname);
 	else
