@@ -26,7 +26,7 @@ expect() {
 	fi
 }
 
-echo "1..18"
+echo "1..24"
 printf 's3cret #1\n' >pw
 printf 'mail-pw\n' >smtp-pw
 i=0
@@ -65,9 +65,30 @@ fi
 run "$upsplan" generate timed --port 70000
 expect 2 "--port wants a whole number from 1 to 65535" "a bad port"
 run "$upsplan" generate timed --ups "bad name"
-expect 1 "does not check clean" "a UPS name that is no name"
+expect 2 "^upsplan generate: --ups wants a name as the plan language writes one: a letter or '_', then letters, digits, '.', '_', '%', '+' or '-'; not 'bad name'$" \
+	"a UPS name that is no name: the option and the rule named"
+run "$upsplan" generate timed --ups GROUP
+expect 2 "^upsplan generate: --ups 'GROUP' is refused: unexpected GROUP, expecting SHUTDOWN or name \[E300\]$" \
+	"a UPS name that is a keyword: the option named"
+run "$upsplan" generate timed --user "up smon"
+expect 2 "^upsplan generate: --user wants a name as the plan language writes one" "a bad upsd user: the option named"
 run "$upsplan" generate timed --host "not a host!"
-expect 1 "E350" "a bad host"
+expect 2 "^upsplan generate: --host 'not a host!' is refused: HOST 'not a host!' is neither an IPv4 or IPv6 address nor a valid host name \[E350\]$" \
+	"a bad host: the option and the rule named"
+if [ "$(wc -l <err)" -eq 1 ]; then ok "a bad host: one line, no listing of the generated plan"; else not_ok "a bad host: one line" "$(cat err)"; fi
+run "$upsplan" generate timed --email-to "a%z" --smtp-server mail.example.com
+expect 2 "^upsplan generate: --email-to 'a%z' is refused: stray '%' in this text \[E311\]$" "a stray % in --email-to: the option named"
+allquotes=$(printf 'a"b'"'"'c\302\273d\342\270\245e\342\216\246')
+run "$upsplan" generate timed --certfile "$allquotes"
+expect 2 "^upsplan generate: --certfile 'a\"b'c.*' cannot be written as a quoted text of the plan" \
+	"a --certfile holding every closing quote mark: the option named"
+printf 'pw"x'"'"'y\302\273z\342\270\245w\342\216\246v\n' >bad-pw
+run "$upsplan" generate timed --password-file bad-pw
+if [ "$status" -eq 2 ] && grep -q "^upsplan generate: --password-file (the password) cannot be written" err && ! grep -q 'pw"x' err; then
+	ok "a password holding every closing quote mark: the option named, the password not shown"
+else
+	not_ok "a password holding every closing quote mark" "exit $status" "$(cat err)"
+fi
 run "$upsplan" generate
 expect 2 "'standard' or 'timed'" "no plan kind"
 run "$upsplan" generate timed --email-to root

@@ -2,6 +2,7 @@
 /* cmd-generate.c - upsplan generate: a standard or timed plan assembled from stdlib-rules, checked before it is written. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -46,18 +47,39 @@ const char generate_usage[] =
 	"  --force                replace an existing FILE\n"
 	"  -h, --help             show this help\n"
 	"\n"
+	"--ups and --user take names as the plan language writes them (a letter\n"
+	"or '_', then letters, digits, '.', '_', '%', '+' or '-'); a value the\n"
+	"plan refuses is reported with the option that gave it.\n"
+	"\n"
 	"Exit status: 0 written, 1 the options make an invalid plan, 2 usage or\n"
-	"I/O error.\n";
+	"I/O error, or an option value refused.\n";
+
+/* Where the value of an option went in the plan text: a diagnostic there is that option's. */
+struct gen_place {
+	const char *opt;	/* "--ups" */
+	const char *val;	/* the value, or NULL for a password (never shown) */
+	size_t off, len;	/* bytes of the plan text */
+};
 
 struct gen {
 	const char *plan, *ups, *host, *certfile, *user, *email_from, *email_to;
 	const char *smtp_server, *smtp_user, *output;
+	const char *password_file, *smtp_password_file;
 	char *password, *smtp_password;
 	long port, smtp_port;
 	double delay;
 	int heartbeat, force;
 	struct buf text;	/* the plan written so far */
+	struct gen_place *places;
+	size_t nplaces;
 };
+
+/* Record that the bytes of the plan text from OFF to its end are the value VAL of option OPT. */
+static void gen_place(struct gen *g, const char *opt, const char *val, size_t off)
+{
+	g->places = xrealloc(g->places, (g->nplaces + 1) * sizeof(*g->places));
+	g->places[g->nplaces++] = (struct gen_place){ opt, val, off, g->text.len - off };
+}
 
 /* S as a quoted text of the language, in a quote style its content does not close. */
 static int gen_quote(struct gen *g, const char *s)
@@ -77,6 +99,29 @@ static int gen_quote(struct gen *g, const char *s)
 			return 0;
 		}
 	return -1;
+}
+
+/*
+ * Append VAL, the value of option OPT, to the plan: quoted when QUOTED,
+ * else as it is (a name or a number), and record where it went.  SHOWN
+ * is what messages show of it (NULL for a password).  Returns 0, or -1
+ * after a message naming OPT when VAL cannot be written as a quoted text.
+ */
+static int gen_value(struct gen *g, const char *opt, const char *val, const char *shown, int quoted)
+{
+	size_t off = g->text.len;
+
+	if (!quoted) {
+		buf_adds(&g->text, val);
+	} else if (gen_quote(g, val) != 0) {
+		fprintf(stderr, "upsplan generate: %s%s%s%s cannot be written as a quoted text of the plan: it holds "
+			"a line break, or the closing mark of every quote style (\" ' \xc2\xbb \xe2\xb8\xa5 \xe2\x8e\xa6); "
+			"give a value without them\n", opt, shown ? " '" : "", shown ? shown : " (the password)",
+			shown ? "'" : "");
+		return -1;
+	}
+	gen_place(g, opt, shown, off);
+	return 0;
 }
 
 static const char *stdlib_text(const char *name)
@@ -112,31 +157,33 @@ static int gen_rules(struct gen *g, const char *name)
 		size_t k = (size_t)(end - at - 1);
 #define KEY(s) (k == strlen(s) && memcmp(at + 1, s, k) == 0)
 		int bad = 0;
+		char num[64];
 		if (KEY("UPS"))
-			buf_adds(&g->text, g->ups);
+			bad = gen_value(g, "--ups", g->ups, g->ups, 0);
 		else if (KEY("USER"))
-			buf_adds(&g->text, g->user);
+			bad = gen_value(g, "--user", g->user, g->user, 0);
 		else if (KEY("HOST"))
-			bad = gen_quote(g, g->host);
+			bad = gen_value(g, "--host", g->host, g->host, 1);
 		else if (KEY("CERTFILE"))
-			bad = gen_quote(g, g->certfile);
+			bad = gen_value(g, "--certfile", g->certfile, g->certfile, 1);
 		else if (KEY("PASSWORD"))
-			bad = gen_quote(g, g->password ? g->password : "change-me");
+			bad = gen_value(g, "--password-file", g->password ? g->password : "change-me", NULL, 1);
 		else if (KEY("EMAIL_FROM"))
-			bad = gen_quote(g, g->email_from);
+			bad = gen_value(g, "--email-from", g->email_from, g->email_from, 1);
 		else if (KEY("EMAIL_TO"))
-			bad = gen_quote(g, g->email_to);
-		else if (KEY("PORT"))
-			buf_addf(&g->text, "%ld", g->port);
-		else if (KEY("DELAY"))
-			buf_addf(&g->text, "%g", g->delay);
-		else
+			bad = gen_value(g, "--email-to", g->email_to, g->email_to, 1);
+		else if (KEY("PORT")) {
+			snprintf(num, sizeof(num), "%ld", g->port);
+			bad = gen_value(g, "--port", num, num, 0);
+		} else if (KEY("DELAY")) {
+			snprintf(num, sizeof(num), "%g", g->delay);
+			bad = gen_value(g, "--shutdown-delay", num, num, 0);
+		} else {
 			buf_add(&g->text, at, (size_t)(end - at + 1));	/* not a placeholder: an e-mail address, ... */
-#undef KEY
-		if (bad) {
-			fprintf(stderr, "upsplan generate: a value holds a newline or every quote character of the language\n");
-			return -1;
 		}
+#undef KEY
+		if (bad)
+			return -1;
 		t = end + 1;
 	}
 	return 0;
@@ -166,31 +213,88 @@ static char *read_secret(const char *opt, const char *path)
 	return secret;
 }
 
-/* The plan text, checked: 0, or 1 with the diagnostics on stderr. */
+/* The option whose value holds the diagnostic R of the plan F, or NULL. */
+static const struct gen_place *gen_whose(const struct gen *g, const struct src_file *f, const struct diag_record *r)
+{
+	size_t at;
+
+	if (!r->has_span || r->span.off < f->base || r->span.off - f->base > f->size)
+		return NULL;
+	at = r->span.off - f->base;
+	for (size_t i = 0; i < g->nplaces; i++)
+		if (at >= g->places[i].off && at < g->places[i].off + g->places[i].len)
+			return &g->places[i];
+	return NULL;
+}
+
+/*
+ * Say which options the diagnostics of the plan F in DQ fall on: for each
+ * such option its value and the first of its diagnostics.  Returns how
+ * many options were named (0: the diagnostics are the plan's own).
+ */
+static int gen_blame(const struct gen *g, const struct src_file *f, const struct diag_queue *dq)
+{
+	const char *named[32];
+	size_t nnamed = 0;
+
+	for (size_t i = 0; i < dq->nrecs; i++) {
+		const struct diag_record *r = &dq->recs[i];
+		const struct gen_place *p = gen_whose(g, f, r);
+		size_t k;
+
+		if (!p)
+			continue;
+		for (k = 0; k < nnamed && strcmp(named[k], p->opt) != 0; k++)
+			;
+		if (k < nnamed || nnamed == sizeof(named) / sizeof(named[0]))
+			continue;	/* the first diagnostic of each option says it */
+		named[nnamed++] = p->opt;
+		if (p->val)
+			fprintf(stderr, "upsplan generate: %s '%.*s%s' is refused: %s [%s]\n", p->opt,
+				strlen(p->val) > 80 ? 80 : (int)strlen(p->val), p->val, strlen(p->val) > 80 ? "..." : "",
+				r->msg, diag_code_name(r->code));
+		else	/* the diagnostic may quote the password: only its code */
+			fprintf(stderr, "upsplan generate: %s: the password read from '%s' cannot be written into the "
+				"plan (it makes %s %s, not shown here: it would show the password); change the password\n",
+				p->opt, strcmp(p->opt, "--password-file") == 0 ? g->password_file : g->smtp_password_file,
+				r->sev == DIAG_ERROR ? "error" : "warning", diag_code_name(r->code));
+	}
+	return (int)nnamed;
+}
+
+/*
+ * The plan text, checked: 0; or, with messages on stderr, EXIT_USAGE when
+ * its diagnostics fall on the values of options (each option named), else
+ * EXIT_ERRORS with the diagnostics.
+ */
 static int gen_check(struct gen *g)
 {
 	struct src_registry reg;
 	struct diag_queue dq;
 	struct sema_options o = { .hostname = "localhost" };
 	struct plan_image img;
+	const struct src_file *f;
 	char err[256];
 	int rc;
 
 	src_init(&reg);
 	diag_init(&dq, &reg);
-	rc = compile_plan(&reg, src_add_text(&reg, "generated UPSmon.conf", g->text.p, g->text.len), &dq, &o, &img,
-			  err, sizeof(err));
+	f = src_add_text(&reg, "generated UPSmon.conf", g->text.p, g->text.len);
+	rc = compile_plan(&reg, f, &dq, &o, &img, err, sizeof(err));
 	if (rc == 0 && (dq.nwarnings || dq.nerrors))
 		rc = 1;
-	if (rc) {
+	if (rc == 0) {
+		img_free(&img);
+	} else if (gen_blame(g, f, &dq) > 0) {
+		rc = EXIT_USAGE;
+	} else {
 		fprintf(stderr, "upsplan generate: these options make a plan that does not check clean:\n");
 		diag_render_gnu(&dq, stderr, 0);
-	} else {
-		img_free(&img);
+		rc = EXIT_ERRORS;
 	}
 	diag_free(&dq);
 	src_free(&reg);
-	return rc ? EXIT_ERRORS : 0;
+	return rc;
 }
 
 static int gen_write(struct gen *g)
@@ -238,6 +342,26 @@ enum {
 	OPT_EMAIL_TO, OPT_SMTP_SERVER, OPT_SMTP_PORT, OPT_SMTP_USER, OPT_SMTP_PASSWORD_FILE, OPT_HEARTBEAT,
 	OPT_DELAY, OPT_FORCE
 };
+
+/*
+ * 0 when VAL, the value of option OPT, is a name as the plan language
+ * writes one (a word: a letter or '_', then letters, digits, '.', '_',
+ * '%', '+' or '-'), else -1 after a message naming OPT and the rule.
+ */
+static int gen_word(const char *opt, const char *val)
+{
+	size_t len = strlen(val), i = 0;
+
+	if (len && (isalpha((unsigned char)val[0]) || val[0] == '_'))
+		for (i = 1; i < len && (isalnum((unsigned char)val[i]) || strchr("._%+-", val[i])); i++)
+			;
+	if (len && i == len && isascii((unsigned char)val[0]))
+		return 0;
+	fprintf(stderr, "upsplan generate: %s wants a name as the plan language writes one: a letter or '_', then "
+		"letters, digits, '.', '_', '%%', '+' or '-'; not '%.*s%s'%s\n", opt, len > 80 ? 80 : (int)len, val,
+		len > 80 ? "..." : "", !len ? " (empty)" : "");
+	return -1;
+}
 
 static int gen_number(const char *opt, const char *v, long min, long max, long *out)
 {
@@ -287,10 +411,18 @@ int cmd_generate(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_UPS: g.ups = optarg; break;
+		case OPT_UPS:
+			if (gen_word("--ups", optarg))
+				goto out;
+			g.ups = optarg;
+			break;
 		case OPT_HOST: g.host = optarg; break;
 		case OPT_CERTFILE: g.certfile = optarg; break;
-		case OPT_USER: g.user = optarg; break;
+		case OPT_USER:
+			if (gen_word("--user", optarg))
+				goto out;
+			g.user = optarg;
+			break;
 		case OPT_EMAIL_FROM: g.email_from = optarg; break;
 		case OPT_EMAIL_TO: g.email_to = optarg; break;
 		case OPT_SMTP_SERVER: g.smtp_server = optarg; break;
@@ -317,11 +449,13 @@ int cmd_generate(int argc, char **argv)
 			free(g.password);
 			if (!(g.password = read_secret("--password-file", optarg)))
 				goto out;
+			g.password_file = optarg;
 			break;
 		case OPT_SMTP_PASSWORD_FILE:
 			free(g.smtp_password);
 			if (!(g.smtp_password = read_secret("--smtp-password-file", optarg)))
 				goto out;
+			g.smtp_password_file = optarg;
 			break;
 		case 'h':
 			fputs(generate_usage, stdout);
@@ -349,18 +483,21 @@ int cmd_generate(int argc, char **argv)
 		 g.plan, g.ups, PACKAGE_VERSION);
 	buf_adds(&g.text, "POLLFREQ 5  POLLFREQALERT 5\n");
 	if (g.smtp_server) {
+		char port[32];
+
+		snprintf(port, sizeof(port), "%ld", g.smtp_port);
 		buf_adds(&g.text, "SMTPSERVER ");
-		rc = gen_quote(&g, g.smtp_server);
-		buf_addf(&g.text, " PORT %ld USER ", g.smtp_port);
-		rc |= gen_quote(&g, g.smtp_user);
-		buf_adds(&g.text, " PASSWORD ");
-		rc |= gen_quote(&g, g.smtp_password ? g.smtp_password : "change-me");
-		buf_adds(&g.text, "\n");
-		if (rc) {
-			fprintf(stderr, "upsplan generate: an SMTP value holds a newline or every quote character\n");
-			rc = EXIT_USAGE;
+		if (gen_value(&g, "--smtp-server", g.smtp_server, g.smtp_server, 1))
 			goto out;
-		}
+		buf_adds(&g.text, " PORT ");
+		gen_value(&g, "--smtp-port", port, port, 0);
+		buf_adds(&g.text, " USER ");
+		if (gen_value(&g, "--smtp-user", g.smtp_user, g.smtp_user, 1))
+			goto out;
+		buf_adds(&g.text, " PASSWORD ");
+		if (gen_value(&g, "--smtp-password-file", g.smtp_password ? g.smtp_password : "change-me", NULL, 1))
+			goto out;
+		buf_adds(&g.text, "\n");
 	}
 	rc = EXIT_USAGE;
 	if (gen_rules(&g, "messages.rules") || gen_rules(&g, "group.rules") ||
@@ -377,6 +514,7 @@ int cmd_generate(int argc, char **argv)
 out:
 	free(g.password);
 	free(g.smtp_password);
+	free(g.places);
 	buf_free(&g.text);
 	return rc;
 }
