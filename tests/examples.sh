@@ -7,6 +7,9 @@
 #   examples/*.conf       upsplan check -Werror  -> exit 0, nothing on stderr
 #   tests/plans/mk-*.conf upsplan check          -> exit 0 (warnings allowed:
 #                         the generator's quirks, e.g. W601 for «Msg-RB»)
+# Then the examples are checked where they are, with whatever mode the
+# checkout gave them (0644 in a git checkout), as the README says to:
+#   upsplan check -Werror -Wno-file-mode examples/*.conf -> exit 0, silent
 # Environment: UPSPLAN (default ./upsplan), top_srcdir (default: the
 # directory above this script).  Scratch files: tests/examples.d in the
 # current directory (the build tree), kept when a test fails.
@@ -16,8 +19,9 @@ set -eu
 . "$(dirname "$0")/tap-env.sh"
 
 clean=
+tree=
 for f in "$srcdir"/examples/*.conf; do
-	[ -f "$f" ] && clean="$clean $f"
+	[ -f "$f" ] && clean="$clean $f" && tree="$tree examples/${f##*/}"
 done
 generated=
 for f in "$srcdir"/tests/plans/mk-*.conf; do
@@ -35,7 +39,7 @@ work=$(pwd)/tests/examples.d
 rm -rf "$work"
 mkdir -p "$work"
 
-echo "1..$#"
+echo "1..$(($# + 1))"
 n=0
 failed=0
 for f in "$@"; do
@@ -80,5 +84,15 @@ for f in "$@"; do
 		head -n 40 "$d/stderr" | sed 's/^/# /'
 	fi
 done
+n=$((n + 1))
+# shellcheck disable=SC2086 # file names in the tree have no white space
+if [ -n "$tree" ] && (cd "$srcdir" && "$upsplan" check -Werror -Wno-file-mode $tree) >"$work/tree.out" 2>&1 &&
+	[ ! -s "$work/tree.out" ]; then
+	echo "ok $n - examples/*.conf in the tree: clean with -Werror -Wno-file-mode"
+else
+	failed=$((failed + 1))
+	echo "not ok $n - examples/*.conf in the tree: clean with -Werror -Wno-file-mode"
+	head -n 20 "$work/tree.out" | sed 's/^/# /'
+fi
 [ "$failed" -eq 0 ] && rm -rf "$work"
 exit 0

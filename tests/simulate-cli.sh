@@ -26,7 +26,7 @@ check() {
 	fi
 }
 
-echo "1..28"
+echo "1..34"
 cp "$srcdir/examples/standard.conf" plan.conf
 chmod 600 plan.conf
 cat >s.scn <<'SCN'
@@ -156,6 +156,32 @@ if [ "$rss" -lt 65536 ]; then
 else
 	not_ok "... and is not kept whole" "peak RSS $rss kB"
 fi
+
+# the warning options, as check's: a plan others can read (W610)
+cp plan.conf open.conf
+chmod 644 open.conf
+run "$upsplan" simulate --hostname=h plan.conf s.scn
+cp out quiet.trace
+run "$upsplan" simulate --hostname=h open.conf s.scn
+check 0 "open.conf:1:1: warning: .* every user can read it (mode 0644) \\[W610\\]" err "a plan readable by all: W610, then the simulation"
+run "$upsplan" simulate -Wno-file-mode --hostname=h open.conf s.scn
+if [ "$status" -eq 0 ] && [ ! -s err ] && cmp -s out quiet.trace; then
+	ok "-Wno-file-mode: no W610, the same trace"
+else
+	not_ok "-Wno-file-mode: no W610, the same trace" "exit $status" "$(head -3 err)"
+fi
+run "$upsplan" simulate -Wno-W610 --hostname=h open.conf s.scn
+if [ "$status" -eq 0 ] && [ ! -s err ]; then ok "-Wno-W610 silences it too"; else not_ok "-Wno-W610" "exit $status" "$(head -3 err)"; fi
+run "$upsplan" simulate -Werror --hostname=h open.conf s.scn
+if [ "$status" -eq 1 ] && grep -q "open.conf:1:1: error: .*\[W610\]" err && [ ! -s out ]; then
+	ok "-Werror: the warning is an error, nothing simulated"
+else
+	not_ok "-Werror: the warning is an error" "exit $status" "$(head -3 err)" "$(head -3 out)"
+fi
+run "$upsplan" simulate -Werror -Wno-file-mode --hostname=h open.conf s.scn
+if [ "$status" -eq 0 ] && [ ! -s err ]; then ok "-Werror -Wno-file-mode: simulated"; else not_ok "-Werror -Wno-file-mode" "exit $status" "$(head -3 err)"; fi
+run "$upsplan" simulate -Wno-E300 plan.conf s.scn
+check 2 "upsplan simulate: E300 is an error and cannot be disabled" err "-Wno-E300: an error cannot be disabled"
 
 tap_done
 exit 0

@@ -15,7 +15,9 @@
 
 int cli_option_error(const char *cmd, int c, char **argv)
 {
-	if (c == ':')
+	if (c == ':' && optopt == 'W')
+		fprintf(stderr, "upsplan %s: -W needs a value: -Werror, -Wno-CODE or -Wno-file-mode\n", cmd);
+	else if (c == ':')
 		fprintf(stderr, "upsplan %s: option '%s' needs a value\n", cmd, argv[optind - 1]);
 	else if (optopt)
 		fprintf(stderr, "upsplan %s: unknown option '-%c'\n", cmd, optopt);
@@ -23,6 +25,32 @@ int cli_option_error(const char *cmd, int c, char **argv)
 		fprintf(stderr, "upsplan %s: unknown option '%s'\n", cmd, argv[optind - 1]);
 	fprintf(stderr, "Try 'upsplan help %s'.\n", cmd);
 	return EXIT_USAGE;
+}
+
+int cli_warn_option(const char *cmd, struct cli_warn *w, const char *arg)
+{
+	int code;
+
+	if (strcmp(arg, "error") == 0) {
+		w->werror = 1;
+		return 0;
+	}
+	if (strcmp(arg, "no-file-mode") == 0) {
+		w->disabled[DIAG_FILE_MODE] = 1;
+		return 0;
+	}
+	code = strncmp(arg, "no-", 3) == 0 ? diag_code_lookup(arg + 3) : -1;
+	if (code < 0) {
+		fprintf(stderr, "upsplan %s: unknown option '-W%s'; use -Werror, -Wno-CODE (e.g. -Wno-W600) or "
+			"-Wno-file-mode\n", cmd, arg);
+		return EXIT_USAGE;
+	}
+	if (diag_code_severity(code) == DIAG_ERROR) {
+		fprintf(stderr, "upsplan %s: %s is an error and cannot be disabled\n", cmd, diag_code_name(code));
+		return EXIT_USAGE;
+	}
+	w->disabled[code] = 1;
+	return 0;
 }
 
 int cli_not_here(const char *cmd, const char *opt, const char *why)

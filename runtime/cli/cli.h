@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "base/diag.h"
 #include "base/source.h"
 
 #include "runtime/common/exit-codes.h"
@@ -21,12 +22,31 @@ int cmd_run(int argc, char **argv);
 
 /*
  * Report the getopt_long() error C (':' or '?') of command CMD on stderr
- * and return EXIT_USAGE.
+ * and return EXIT_USAGE.  A -W without its value is told the values.
  */
 int cli_option_error(const char *cmd, int c, char **argv);
 
 /* Report that option OPT is not one of command CMD's (WHY says what to do); returns EXIT_USAGE. */
 int cli_not_here(const char *cmd, const char *opt, const char *why);
+
+/* The warning options of check and simulate: -Werror, -Wno-CODE, -Wno-file-mode. */
+struct cli_warn {
+	int werror;
+	unsigned char disabled[DIAG_NCODES];	/* flags, as in struct diag_queue */
+};
+
+/* The help lines of those options, for the usage texts (option column 2 to 22). */
+#define CLI_WARN_USAGE \
+	"  -Werror              treat warnings as errors\n" \
+	"  -Wno-CODE            do not report warning CODE (e.g. -Wno-W600)\n" \
+	"  -Wno-file-mode       same as -Wno-W610 (a plan with passwords that\n" \
+	"                       others can read)\n"
+
+/*
+ * Take ARG, the value of -W given to command CMD, into W.  Returns 0, or
+ * EXIT_USAGE after a message (an unknown -W, an error code).
+ */
+int cli_warn_option(const char *cmd, struct cli_warn *w, const char *arg);
 
 #define CLI_MAX_HOSTNAME 253	/* --hostname, the %(h)s of a run */
 #define CLI_MAX_USER 64		/* --user, in the %(b)s banner */

@@ -24,28 +24,26 @@ const char check_usage[] =
 	"diagnostics (it has no file mode: no W610; a file named '-' is './-').\n"
 	"\n"
 	"Options:\n"
-	"  --format=gnu|json  diagnostics as text on stderr (default), or as one\n"
-	"                     JSON array per FILE on standard output\n"
-	"  --print            write the canonical form of each plan on standard\n"
-	"                     output (comments dropped, one declaration per line)\n"
-	"  -Werror            treat warnings as errors\n"
-	"  -Wno-CODE          do not report diagnostic CODE (e.g. -Wno-W600)\n"
-	"  -Wno-file-mode     same as -Wno-W610\n"
-	"  --max-errors=N     stop after N errors (default 100, 0: no limit)\n"
-	"  --strict-modes     also refuse a FILE that others can change, as\n"
-	"                     upsplan run does (E110): the file and each directory\n"
-	"                     of its path must belong to root (or to you) and be\n"
-	"                     writable by nobody else\n"
-	"  -h, --help         show this help\n"
+	"  --format=gnu|json    diagnostics as text on stderr (default), or as one\n"
+	"                       JSON array per FILE on standard output\n"
+	"  --print              write the canonical form of each plan on standard\n"
+	"                       output (comments dropped, one declaration per line)\n"
+	CLI_WARN_USAGE
+	"  --max-errors=N       stop after N errors (default 100, 0: no limit)\n"
+	"  --strict-modes       also refuse a FILE that others can change, as\n"
+	"                       upsplan run does (E110): the file and each\n"
+	"                       directory of its path must belong to root (or to\n"
+	"                       you) and be writable by nobody else\n"
+	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 no error (warnings allowed), 1 errors found (or warnings\n"
 	"with -Werror), 2 usage or I/O error.\n"
 	"Every diagnostic code is explained in docs/diagnostics.md.\n";
 
 struct check_opts {
-	int json, print, werror, color, strict_modes;
+	int json, print, color, strict_modes;
 	size_t max_errors;
-	unsigned char disabled[DIAG_NCODES];
+	struct cli_warn warn;
 };
 
 /* Check one file; returns an exit status. */
@@ -79,10 +77,10 @@ static int check_file(const char *path, const struct check_opts *o)
 		return EXIT_USAGE;
 	}
 	diag_init(&dq, &reg);
-	dq.werror = o->werror;
+	dq.werror = o->warn.werror;
 	dq.max_errors = o->max_errors;
-	memcpy(dq.disabled, o->disabled, sizeof(dq.disabled));
-	sopt.check_file_mode = !o->disabled[DIAG_FILE_MODE] && !from_stdin;	/* standard input has no mode */
+	memcpy(dq.disabled, o->warn.disabled, sizeof(dq.disabled));
+	sopt.check_file_mode = !o->warn.disabled[DIAG_FILE_MODE] && !from_stdin;	/* standard input has no mode */
 	if (o->strict_modes)
 		plan_file_modes(f, &st, &dq);
 
@@ -151,40 +149,14 @@ int cmd_check(int argc, char **argv)
 			break;
 		}
 		case 'W':
-			if (strcmp(optarg, "error") == 0) {
-				o.werror = 1;
-			} else if (strcmp(optarg, "no-file-mode") == 0) {
-				o.disabled[DIAG_FILE_MODE] = 1;
-			} else if (strncmp(optarg, "no-", 3) == 0 && diag_code_lookup(optarg + 3) >= 0) {
-				int code = diag_code_lookup(optarg + 3);
-				if (diag_code_severity(code) == DIAG_ERROR) {
-					fprintf(stderr, "upsplan check: %s is an error and cannot be disabled\n",
-						diag_code_name(code));
-					return EXIT_USAGE;
-				}
-				o.disabled[code] = 1;
-			} else {
-				fprintf(stderr, "upsplan check: unknown option '-W%s'; use -Werror or -Wno-CODE (e.g. -Wno-W600)\n", optarg);
+			if (cli_warn_option("check", &o.warn, optarg))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			fputs(check_usage, stdout);
 			return EXIT_CLEAN;
-		case ':':
-			if (optopt == 'W')
-				fprintf(stderr, "upsplan check: -W needs a value: -Werror or -Wno-CODE\n");
-			else
-				fprintf(stderr, "upsplan check: option '%s' needs a value\nTry 'upsplan help check'.\n",
-					argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			if (optopt)
-				fprintf(stderr, "upsplan check: unknown option '-%c'\nTry 'upsplan help check'.\n", optopt);
-			else
-				fprintf(stderr, "upsplan check: unknown option '%s'\nTry 'upsplan help check'.\n",
-					argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_option_error("check", c, argv);
 		}
 	}
 	if (o.json && o.print) {

@@ -31,12 +31,13 @@ const char simulate_usage[] =
 	"  --hostname=NAME      this machine's name: %(h)s and the message hostname\n"
 	"  --user=NAME          the daemon's user, for %(b)s (default nut)\n"
 	"  --keep-going         go on after a SHUTDOWNCMD (by default the\n"
-	"                       simulation ends there, as the host would)\n"
+	"                       simulation ends there, as the host would)\n"	CLI_WARN_USAGE
 	"  -h, --help           show this help\n"
 	"\n"
 	"The scenario format is described in docs/simulate.md.\n"
 	"Exit status: 0 simulated (and the trace matches --expect), 1 errors in\n"
-	"the plan or scenario or a different trace, 2 usage or I/O error.\n";
+	"the plan (or warnings with -Werror) or scenario or a different trace,\n"
+	"2 usage or I/O error.\n";
 
 enum { OPT_FORMAT = 256, OPT_UNTIL, OPT_EXPECT, OPT_HOSTNAME, OPT_USER, OPT_KEEP_GOING };
 
@@ -53,6 +54,7 @@ int cmd_simulate(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct plan_file_opts po;
+	struct cli_warn warn;
 	struct plan_image img;
 	struct scenario sc;
 	struct src_registry reg;
@@ -65,10 +67,12 @@ int cmd_simulate(int argc, char **argv)
 	int has_until = 0, json = 0, keep_going = 0, c, rc;
 
 	memset(&po, 0, sizeof(po));
+	memset(&warn, 0, sizeof(warn));
+	po.disabled = warn.disabled;
 	po.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hW:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0)
@@ -103,6 +107,10 @@ int cmd_simulate(int argc, char **argv)
 		case OPT_KEEP_GOING:
 			keep_going = 1;
 			break;
+		case 'W':
+			if (cli_warn_option("simulate", &warn, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			fputs(simulate_usage, stdout);
 			return EXIT_CLEAN;
@@ -110,6 +118,7 @@ int cmd_simulate(int argc, char **argv)
 			return cli_option_error("simulate", c, argv);
 		}
 	}
+	po.werror = warn.werror;
 	if (argc - optind != 2) {
 		fprintf(stderr, "upsplan simulate: give a PLAN and a SCENARIO\nTry 'upsplan help simulate'.\n");
 		return EXIT_USAGE;

@@ -144,6 +144,11 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 		return EXIT_USAGE;
 	}
 	diag_init(&dq, &reg);
+	dq.werror = o->werror;
+	if (o->disabled) {
+		memcpy(dq.disabled, o->disabled, sizeof(dq.disabled));
+		sopt.check_file_mode = !o->disabled[DIAG_FILE_MODE];
+	}
 	if (o->strict_modes)
 		plan_file_modes(f, &st, &dq);
 	image = is_image(f);

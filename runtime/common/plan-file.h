@@ -14,13 +14,16 @@ struct plan_file_opts {
 	int no_source;		/* diagnostics without source excerpts (they may show a PASSWORD) */
 	FILE *diag;		/* where diagnostics and errors go; NULL: stderr */
 	int strict_modes;	/* refuse a plan others can change (E110; upsplan run) */
+	int werror;		/* a warning of the plan source counts as an error */
+	const unsigned char *disabled;	/* DIAG_NCODES flags: warnings not reported (-Wno-CODE); NULL: none */
 };
 
 /*
  * Load PATH into IMG: a plan image (recognised by its magic number) is
  * read and verified; anything else is compiled as a plan source, with its
- * diagnostics on O->diag (stderr).  Returns 0, 1 (the plan has errors) or 2 (cannot
- * read, or an invalid image: the reason is on stderr).
+ * diagnostics on O->diag (stderr).  Returns 0, 1 (the plan has errors, or
+ * warnings with O->werror) or 2 (cannot read, or an invalid image: the
+ * reason is on stderr).
  */
 int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan_image *img);
 
