@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cli.c - what the subcommands share: option errors, checked host and user names. */
+/* cli.c - what the subcommands share: option errors, -W options, checked names, standard input, the mail helper. */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/argv.h"
@@ -120,4 +126,147 @@ int cli_no_stdin(const char *cmd, const char *what, const char *path)
 	fprintf(stderr, "upsplan %s: %s '-': only upsplan check reads a plan from standard input; "
 		"give a file (a file named '-' is './-')\n", cmd, what);
 	return -1;
+}
+
+/* BUF (at least PATH_MAX): upsplan-mail in the directory of the program PATH, absolute; 0 when it is there. */
+static int cli_helper_beside(const char *path, char *buf)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash ? (size_t)(slash - path) : 0;
+	char rel[PATH_MAX];
+
+	if (!slash || dir + sizeof("/upsplan-mail") > sizeof(rel))
+		return -1;
+	memcpy(rel, path, dir);
+	memcpy(rel + dir, "/upsplan-mail", sizeof("/upsplan-mail"));
+	/* absolute: the daemon leaves its working directory */
+	return realpath(rel, buf) && access(buf, X_OK) == 0 ? 0 : -1;
+}
+
+const char *cli_mail_helper(char *buf)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (access(UPSPLAN_MAIL_HELPER, X_OK) == 0)
+		return UPSPLAN_MAIL_HELPER;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if (cli_helper_beside(exe, buf) == 0)
+			return buf;
+	}
+	if (cli_helper_beside(program_invocation_name, buf) == 0)
+		return buf;
+	return UPSPLAN_MAIL_HELPER;	/* missing: each EMAIL says so */
+}
+
+/* Milliseconds of the monotonic clock. */
+static long long cli_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Run HELPER --version (no shell, no input) and read at most LEN - 1
+ * bytes of its standard output into BUF within CLI_VERSION_MS.  Returns
+ * 0 when it answered and exited 0, else -1 with the reason in WHY.
+ */
+#define CLI_VERSION_MS 3000
+static int cli_ask_version(const char *helper, char *buf, size_t len, char *why, size_t whylen)
+{
+	long long deadline = cli_now_ms() + CLI_VERSION_MS;
+	size_t got = 0;
+	int p[2], status = 0, timed_out = 0;
+	pid_t pid;
+
+	buf[0] = '\0';
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		snprintf(why, whylen, "cannot run it: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(why, whylen, "cannot run it: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(p[1], STDOUT_FILENO) < 0 ||
+		    dup2(null, STDERR_FILENO) < 0)
+			_exit(127);
+		execl(helper, helper, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	for (;;) {
+		struct pollfd pfd = { p[0], POLLIN, 0 };
+		long long left = deadline - cli_now_ms();
+		ssize_t n;
+
+		if (left <= 0) {
+			timed_out = 1;
+			break;
+		}
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+			break;
+		if (!pfd.revents)
+			continue;
+		n = read(p[0], buf + got, len - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == len - 1)
+			break;	/* enough: the first line is all that is shown */
+	}
+	close(p[0]);
+	buf[got] = '\0';
+	kill(pid, SIGKILL);	/* exited already, or does not answer: either way it is done */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (timed_out) {
+		snprintf(why, whylen, "did not answer within %d s", CLI_VERSION_MS / 1000);
+		return -1;
+	}
+	if (got == 0 && WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+		snprintf(why, whylen, "%s (exit status %d)",
+			 WEXITSTATUS(status) == 127 ? "cannot be run" : "does not tell its version",
+			 WEXITSTATUS(status));
+		return -1;
+	}
+	if (got == 0) {
+		snprintf(why, whylen, "told no version");
+		return -1;
+	}
+	return 0;
+}
+
+void cli_mail_version(FILE *out)
+{
+	char path[PATH_MAX], answer[512], why[128];
+	const char *helper = cli_mail_helper(path);
+	size_t i;
+
+	if (access(helper, X_OK) != 0) {
+		fprintf(out, "mail helper %s: missing (%s): EMAIL actions cannot be sent\n", helper, strerror(errno));
+		return;
+	}
+	if (cli_ask_version(helper, answer, sizeof(answer), why, sizeof(why)) != 0) {
+		fprintf(out, "mail helper %s: %s\n", helper, why);
+		return;
+	}
+	/* its first line, printable bytes only: it is another program's text */
+	for (i = 0; answer[i] && answer[i] != '\n'; i++)
+		if ((unsigned char)answer[i] < 0x20 || answer[i] == 0x7f)
+			answer[i] = '?';
+	answer[i] = '\0';
+	fprintf(out, "mail helper %s: %s\n", helper, answer);
 }

@@ -4,6 +4,7 @@
 #define UPSPLAN_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/diag.h"
 #include "base/source.h"
@@ -78,5 +79,19 @@ const struct src_file *cli_load_stdin(struct src_registry *reg, size_t max, char
  * after saying on stderr that only upsplan check reads standard input.
  */
 int cli_no_stdin(const char *cmd, const char *what, const char *path);
+
+/*
+ * The upsplan-mail helper that sends EMAILs: the installed one
+ * (UPSPLAN_MAIL_HELPER), or, when this upsplan runs uninstalled (from its
+ * build tree, maybe under valgrind), the one beside it, into BUF (at least
+ * PATH_MAX).  The installed path when neither is there.
+ */
+const char *cli_mail_helper(char *buf);
+
+/*
+ * One line on OUT: the mail helper's path and what its --version says
+ * (its libcurl), or why it cannot say (missing, no answer within 3 s).
+ */
+void cli_mail_version(FILE *out);
 
 #endif

@@ -218,44 +218,6 @@ static void run_pidfile_release(int fd, const char *path)
 	close(fd);
 }
 
-/* BUF (at least PATH_MAX): upsplan-mail in the directory of the program PATH, absolute; 0 when it is there. */
-static int run_helper_beside(const char *path, char *buf)
-{
-	const char *slash = strrchr(path, '/');
-	size_t dir = slash ? (size_t)(slash - path) : 0;
-	char rel[PATH_MAX];
-
-	if (!slash || dir + sizeof("/upsplan-mail") > sizeof(rel))
-		return -1;
-	memcpy(rel, path, dir);
-	memcpy(rel + dir, "/upsplan-mail", sizeof("/upsplan-mail"));
-	/* absolute: the daemon leaves its working directory */
-	return realpath(rel, buf) && access(buf, X_OK) == 0 ? 0 : -1;
-}
-
-/*
- * The upsplan-mail helper that sends EMAILs: the installed one, or, when
- * this upsplan runs uninstalled (from its build tree, maybe under
- * valgrind), the one beside it.
- */
-static const char *run_mail_helper(char *buf)
-{
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (access(UPSPLAN_MAIL_HELPER, X_OK) == 0)
-		return UPSPLAN_MAIL_HELPER;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if (run_helper_beside(exe, buf) == 0)
-			return buf;
-	}
-	if (run_helper_beside(program_invocation_name, buf) == 0)
-		return buf;
-	return UPSPLAN_MAIL_HELPER;	/* missing: each EMAIL says so */
-}
-
 /*
  * Create PATH if needed and give it to the user PW (mode 0640 when new).
  * An existing file is given away only when it is a regular file with one
@@ -462,7 +424,7 @@ int cmd_run(int argc, char **argv)
 		img_free(&img);
 		return EXIT_USAGE;
 	}
-	o.act.mail_helper = run_mail_helper(mail_helper);
+	o.act.mail_helper = cli_mail_helper(mail_helper);
 	/* before detaching: a refusal must reach the terminal */
 	rc = fd_raise(&img, o.check_only, fdmsg, sizeof(fdmsg));
 	if (rc != 0)

@@ -34,7 +34,8 @@ static const char main_usage[] =
 	"\n"
 	"Options:\n"
 	"  -h, --help      show this help\n"
-	"  -V, --version   show the version and the libraries linked\n"
+	"  -V, --version   show the version, the libraries linked and the mail\n"
+	"                  helper with its libcurl\n"
 	"\n"
 	"Manual: docs/language.md (the language), docs/diagnostics.md (every code).\n";
 
@@ -43,6 +44,8 @@ static void main_version(void)
 	printf("upsplan %s\n", PACKAGE_VERSION);
 	printf("linked with %s, libevent %s, jansson %s\n", OpenSSL_version(OPENSSL_VERSION), event_get_version(),
 	       jansson_version_str());
+	fflush(stdout);	/* before the helper runs */
+	cli_mail_version(stdout);	/* libcurl is the helper's, never upsplan's */
 }
 
 static const struct {

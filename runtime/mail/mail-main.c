@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "base/source.h"
 #include "runtime/mail/email.h"
 #include "runtime/mail/mail-job.h"
@@ -62,10 +64,13 @@ int main(int argc, char **argv)
 	char err[512], *buf;
 	size_t len = 0;
 
-	(void)argv;
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {	/* what upsplan --version shows of libcurl */
+		printf("upsplan-mail %s, %s\n", PACKAGE_VERSION, curl_version());
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
+	}
 	if (argc != 1 || isatty(0)) {
 		fprintf(stderr, "upsplan-mail: the daemon's mail helper (upsplan run starts it with the mail on its "
-				"standard input); not for use by hand\n");
+				"standard input); not for use by hand, but for --version\n");
 		return 2;
 	}
 	buf = mail_read_all(&len);
