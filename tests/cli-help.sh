@@ -31,7 +31,7 @@ expect() {
 	fi
 }
 
-echo "1..12"
+echo "1..16"
 "$upsplan" --help >general
 run "$upsplan" help help
 if [ "$status" -eq 0 ] && cmp -s out general && [ ! -s err ]; then
@@ -102,6 +102,23 @@ else
 		"--version with no helper" "--version with a helper that hangs" \
 		"--version with a helper that talks forever" "--version with a helper that fails"
 fi
+
+# the README's synopses name every option of each command's help
+for cmd in check compile simulate generate; do
+	"$upsplan" help "$cmd" | sed -n -E 's/^  (-[a-zA-Z], )?(--?[A-Za-z][-A-Za-z]*).*/\2/p' |
+		grep -v -e '^--help$' -e '^-h$' | sort -u >opts-$cmd
+	awk -v cmd="$cmd" '$0 ~ "^    upsplan " cmd " " { on = 1 } on && /^$/ { on = 0 } on { print }' \
+		"$srcdir/README.md" >syn-$cmd
+	missing=
+	while read -r opt; do
+		grep -qF -- "$opt" syn-$cmd || missing="$missing $opt"
+	done <opts-$cmd
+	if [ -s syn-$cmd ] && [ -z "$missing" ]; then
+		ok "README: the synopsis of $cmd names each of its options"
+	else
+		not_ok "README: the synopsis of $cmd names each of its options" "missing:${missing:- the synopsis}"
+	fi
+done
 
 tap_done
 exit 0
