@@ -18,6 +18,8 @@
 
 #include "engine/argv.h"
 #include "runtime/cli/cli.h"
+#include "runtime/common/monotonic.h"
+#include "runtime/daemon/child.h"
 
 int cli_option_error(const char *cmd, int c, char **argv)
 {
@@ -161,24 +163,16 @@ const char *cli_mail_helper(char *buf)
 	return UPSPLAN_MAIL_HELPER;	/* missing: each EMAIL says so */
 }
 
-/* Milliseconds of the monotonic clock. */
-static long long cli_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Run HELPER --version (no shell, no input) and read at most LEN - 1
  * bytes of its standard output into BUF within CLI_VERSION_MS.  Returns
  * 0 when it answered and exited 0, else -1 with the reason in WHY.
  */
-#define CLI_VERSION_MS 3000
+#define CLI_VERSION_WAIT 3.0	/* seconds */
 static int cli_ask_version(const char *helper, char *buf, size_t len, char *why, size_t whylen)
 {
-	long long deadline = cli_now_ms() + CLI_VERSION_MS;
+	double deadline = rt_monotonic() + CLI_VERSION_WAIT;
 	size_t got = 0;
 	int p[2], status = 0, timed_out = 0;
 	pid_t pid;
@@ -196,25 +190,21 @@ static int cli_ask_version(const char *helper, char *buf, size_t len, char *why,
 		return -1;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(p[1], STDOUT_FILENO) < 0 ||
-		    dup2(null, STDERR_FILENO) < 0)
-			_exit(127);
+		child_setup(CHILD_NULL, p[1], CHILD_NULL);
 		execl(helper, helper, "--version", (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
 	for (;;) {
 		struct pollfd pfd = { p[0], POLLIN, 0 };
-		long long left = deadline - cli_now_ms();
+		double left = deadline - rt_monotonic();
 		ssize_t n;
 
 		if (left <= 0) {
 			timed_out = 1;
 			break;
 		}
-		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
 			break;
 		if (!pfd.revents)
 			continue;
@@ -233,7 +223,7 @@ static int cli_ask_version(const char *helper, char *buf, size_t len, char *why,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out) {
-		snprintf(why, whylen, "did not answer within %d s", CLI_VERSION_MS / 1000);
+		snprintf(why, whylen, "did not answer within %.0f s", CLI_VERSION_WAIT);
 		return -1;
 	}
 	if (got == 0 && WIFEXITED(status) && WEXITSTATUS(status) != 0) {
