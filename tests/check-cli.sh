@@ -12,13 +12,6 @@ need_upsplan
 
 tap_scratch check-cli
 
-# run CMD... [<INPUT]: STATUS, stdout in out, stderr in err
-run() {
-	set +e
-	"$@" >out 2>err
-	status=$?
-	set -e
-}
 # expect STATUS FILE PATTERN NAME: the last run exited STATUS and FILE holds PATTERN (fixed text)
 expect() {
 	if [ "$status" -eq "$1" ] && grep -qF -- "$3" "$2"; then

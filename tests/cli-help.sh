@@ -16,12 +16,6 @@ need_upsplan
 
 tap_scratch cli-help
 
-run() {
-	set +e
-	"$@" >out 2>err
-	status=$?
-	set -e
-}
 # expect STATUS FILE PATTERN NAME: the last run exited STATUS and FILE holds PATTERN (grep -E)
 expect() {
 	if [ "$status" -eq "$1" ] && grep -Eq -- "$3" "$2"; then

@@ -13,12 +13,6 @@ need_upsplan
 tap_scratch compile-cli
 
 # run NAME: run the rest of the command line, keep stdout, stderr and status
-run() {
-	set +e
-	"$@" >out 2>err
-	status=$?
-	set -e
-}
 # expect STATUS PATTERN DESCRIPTION: last run exited STATUS and stderr matches PATTERN
 expect() {
 	if [ "$status" -eq "$1" ] && grep -q -- "$2" err; then

@@ -12,12 +12,6 @@ need_upsplan
 
 tap_scratch generate
 
-run() {
-	set +e
-	"$@" >out 2>err
-	status=$?
-	set -e
-}
 expect() {
 	if [ "$status" -eq "$1" ] && grep -q -- "$2" err; then
 		ok "$3"

@@ -12,12 +12,6 @@ need_upsplan
 
 tap_scratch simulate-cli
 
-run() {
-	set +e
-	"$@" >out 2>err
-	status=$?
-	set -e
-}
 check() {
 	if [ "$status" -eq "$1" ] && grep -q -- "$2" "$3"; then
 		ok "$4"

@@ -5,7 +5,8 @@
 # ./upsplan).  need_upsplan bails out when the binary is missing.
 # ok NAME, not_ok NAME [LINE...] (the lines as TAP comments) and
 # tap_skip WHY NAME... print numbered results (n); failed counts failures;
-# tap_scratch and tap_done make and remove a scratch directory.
+# tap_scratch and tap_done make and remove a scratch directory; run CMD...
+# runs a command, its status in status, its output in out and err.
 LC_ALL=C
 NO_COLOR=1
 export LC_ALL NO_COLOR
@@ -22,6 +23,22 @@ need_upsplan() {
 	if [ ! -x "$upsplan" ]; then
 		echo "Bail out! $upsplan is not an executable (build it first, or set UPSPLAN)"
 		exit 1
+	fi
+}
+
+# run CMD...: CMD with its standard output in out and its standard error in
+# err (in the current directory), its exit status in status (whether or not
+# the script runs with set -e, which is kept as it was)
+run() {
+	case $- in
+	*e*) _run_e=1 ;;
+	*) _run_e=0 ;;
+	esac
+	set +e
+	"$@" >out 2>err
+	status=$?
+	if [ "$_run_e" -eq 1 ]; then
+		set -e
 	fi
 }
 
