@@ -67,7 +67,8 @@ TESTS += \
 	tests/roundtrip.sh \
 	tests/run-files.sh \
 	tests/cli-help.sh \
-	tests/check-cli.sh
+	tests/check-cli.sh \
+	tests/man-lint.sh
 
 EXTRA_DIST += \
 	$(COMPILE_TESTS) \
@@ -111,6 +112,7 @@ EXTRA_DIST += \
 	tests/run-files.sh \
 	tests/cli-help.sh \
 	tests/check-cli.sh \
+	tests/man-lint.sh \
 	tests/tap-env.sh \
 	tests/plans/mk-standard.conf \
 	tests/plans/mk-timed.conf \
