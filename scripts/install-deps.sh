@@ -9,7 +9,7 @@ set -eu
 PACKAGES="build-essential autoconf automake pkg-config flex bison libssl-dev
 libevent-dev libcurl4-openssl-dev libjansson-dev valgrind clang
 libclang-rt-14-dev time git ca-certificates openssl nut-server nut-client
-libnss3-tools stunnel4"
+libnss3-tools stunnel4 scdoc mandoc groff-base man-db"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps.sh: dpkg-query not found: this is not a Debian system." >&2

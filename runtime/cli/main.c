@@ -37,7 +37,9 @@ static const char main_usage[] =
 	"  -V, --version   show the version, the libraries linked and the mail\n"
 	"                  helper with its libcurl\n"
 	"\n"
-	"Manual: docs/language.md (the language), docs/diagnostics.md (every code).\n";
+	"Manuals: 'man upsplan' (the commands, every diagnostic code),\n"
+	"'man UPSmon.conf' (the plan language), 'man upsplan-scenario' (the\n"
+	"scenario files of simulate).\n";
 
 static void main_version(void)
 {
