@@ -38,7 +38,7 @@ const char check_usage[] =
 	"\n"
 	"Exit status: 0 no error (warnings allowed), 1 errors found (or warnings\n"
 	"with -Werror), 2 usage or I/O error.\n"
-	"Every diagnostic code is explained in docs/diagnostics.md.\n";
+	"Every diagnostic code is listed in upsplan(8), DIAGNOSTICS.\n";
 
 struct check_opts {
 	int json, print, color, strict_modes;

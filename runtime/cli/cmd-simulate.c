@@ -34,7 +34,7 @@ const char simulate_usage[] =
 	"                       simulation ends there, as the host would)\n"	CLI_WARN_USAGE
 	"  -h, --help           show this help\n"
 	"\n"
-	"The scenario format is described in docs/simulate.md.\n"
+	"The scenario format is described in upsplan-scenario(5).\n"
 	"Exit status: 0 simulated (and the trace matches --expect), 1 errors in\n"
 	"the plan (or warnings with -Werror) or scenario or a different trace,\n"
 	"2 usage or I/O error.\n";
