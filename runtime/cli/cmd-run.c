@@ -26,6 +26,7 @@
 #include "runtime/common/safe-file.h"
 #include "runtime/daemon/sdnotify.h"
 #include "runtime/daemon/statefile.h"
+#include "runtime/daemon/workdir.h"
 
 const char run_usage[] =
 	"Usage: upsplan run [OPTION]... PLAN\n"
@@ -381,6 +382,16 @@ int cmd_run(int argc, char **argv)
 	rc = plan_file_load(o.plan, &o.po, &img);
 	if (rc != 0)
 		return rc;
+	/* the daemon leaves its working directory for /: what it opens later, absolute now */
+	const char **later[] = { &o.plan, &logfile, &pidfile, &powerdownflag, &o.trace, &utmp, &o.act.smtp_cafile };
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		char err[600];
+		if (wd_absolute(later[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "upsplan run: %s\n", err);
+			img_free(&img);
+			return EXIT_USAGE;
+		}
+	}
 
 	struct passwd *pw = NULL;
 	if (root) {

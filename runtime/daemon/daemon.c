@@ -490,10 +490,8 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 		{
 			struct plan_image ni;
 			log_msg(LOG_NOTICE, "SIGHUP: compiling %s again", d->o->plan);
-			if (ps_compile(d->o->plan, &d->o->po, &ni) != 0) {
-				log_msg(LOG_ERR, "%s has errors: the running plan is kept", d->o->plan);
-				return;
-			}
+			if (ps_compile(d->o->plan, &d->o->po, &ni) != 0)
+				return;	/* logged */
 			dm_reload(d, &ni);
 		}
 		break;

@@ -137,5 +137,10 @@ int ps_compile(const char *path, const struct plan_file_opts *po, struct plan_im
 		}
 		free(buf);
 	}
+	/* the first words say which: a file that is not there is no plan with errors */
+	if (rc == 1)
+		log_msg(LOG_ERR, "%s has errors: the running plan is kept", path);
+	else if (rc != 0)
+		log_msg(LOG_ERR, "cannot read the plan %s (the reason is above): the running plan is kept", path);
 	return rc;
 }

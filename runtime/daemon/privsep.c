@@ -470,10 +470,8 @@ static void ps_reload(struct ps_parent *p)
 		return;
 	}
 	log_msg(LOG_NOTICE, "SIGHUP: compiling %s again", p->cfg->plan);
-	if (ps_compile(p->cfg->plan, &p->cfg->po, &ni) != 0) {
-		log_msg(LOG_ERR, "%s has errors: the running plan is kept", p->cfg->plan);
-		return;
-	}
+	if (ps_compile(p->cfg->plan, &p->cfg->po, &ni) != 0)
+		return;	/* logged */
 	img_encode(&ni, &buf, &len);
 	if (len > PS_IMAGE_MAX - sizeof(gen)) {
 		log_msg(LOG_ERR, "%s: its image of %zu bytes is too large to pass on: the running plan is kept", p->cfg->plan,

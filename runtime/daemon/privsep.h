@@ -120,7 +120,8 @@ int ps_start(struct plan_image *img, const struct dm_options *o, const struct ps
 
 /*
  * Compile (or load) the plan PATH for a reload, its diagnostics in the
- * log.  Returns as plan_file_load().
+ * log, and when it fails, that the running plan is kept (the plan has
+ * errors, or it cannot be read).  Returns as plan_file_load().
  */
 int ps_compile(const char *path, const struct plan_file_opts *po, struct plan_image *img);
 

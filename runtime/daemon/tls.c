@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "base/xalloc.h"
 #include "runtime/daemon/log.h"
 #include "runtime/daemon/tls.h"
+#include "runtime/daemon/workdir.h"
 
 /* What a session saw, for the failure messages (ex_data of the SSL). */
 struct tls_seen {
@@ -180,11 +182,12 @@ static int tls_pem_chain(SSL_CTX *ctx, BIO *b)
 static int tls_load_pem(SSL_CTX *ctx, enum tls_pem what, const char *path, char *err, size_t errlen)
 {
 	static const char *const name[] = { "CERTFILE", "CLIENTCERT", "CLIENTKEY" };
-	char why[600], *text;
+	char why[600], *text, abs[PATH_MAX];
 	size_t len;
 	BIO *b;
 	int ok = 0;
 
+	path = wd_resolve(path, abs, sizeof(abs));	/* relative: to the directory upsplan started in */
 	text = src_read_file(path, TLS_PEM_MAX, &len, NULL, why, sizeof(why));
 	if (!text) {
 		snprintf(err, errlen, "%s cannot be loaded: %s", name[what], why);

@@ -34,7 +34,8 @@ TESTS += \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
-	tests/daemon/run-pidfile.sh
+	tests/daemon/run-pidfile.sh \
+	tests/daemon/run-startup.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
@@ -47,4 +48,5 @@ EXTRA_DIST += \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
-	tests/daemon/run-pidfile.sh
+	tests/daemon/run-pidfile.sh \
+	tests/daemon/run-startup.sh

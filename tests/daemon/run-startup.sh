@@ -1,0 +1,99 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# run-startup.sh - TAP: upsplan run as a new user starts it: detached with relative paths (the plan, CERTFILE, -l, -p, --trace, --powerdownflag), then reloaded with SIGHUP; a reload of a missing plan says it cannot read it.
+#
+# Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
+# keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
+set -eu
+
+# shellcheck source=tests/daemon/daemon-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
+dm_skip_unless_peers
+
+echo "1..10"
+peers_init
+printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
+peers_add_ups a "$PEERS_DIR/a.dev"
+peers_start tls || peers_bail "the peers did not start"
+dm_setup
+
+# ---------------------------------------------------------------- detached
+# Every path relative to the directory it is started in: a subdirectory
+# "rel" of the test's, so that a path wrongly taken from / (where the
+# daemon goes) names a directory that does not exist, and nothing is
+# written outside the test's directory.
+mkdir "$PEERS_DIR/rel"
+chmod 755 "$PEERS_DIR/rel"
+[ -n "$DM_USER_OPT" ] || mkdir -p "$PEERS_DIR/rel-state"
+
+# the CA, relative too when it is in the test's directory (CERTFILE is
+# read by the monitoring process, after detaching, and at each reload)
+CA_REL=${CA_FILE#"$PEERS_DIR"/}
+
+# rel_plan VERSION: rel/detach.conf, with the texts of VERSION
+rel_plan() {
+	dm_plan rel/detach <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+GROUP REAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_REL"
+MONITOR a POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN a REPORTS OL->OB : PRINT "$1 %(e)s"
+WHEN a REPORTS OB->OL : PRINT "$1 %(e)s"
+WHEN a REPORTS None->LB : PRINT "$1 %(e)s" SHUTDOWNCMD "/bin/true"
+EOF
+}
+
+# _rel_has PATTERN: the NUT log of the detached daemon has a line matching PATTERN
+_rel_has() {
+	[ -f "$PEERS_DIR/rel/detach.log" ] && grep -q -- "$1" "$PEERS_DIR/rel/detach.log"
+}
+
+rel_plan v1
+# shellcheck disable=SC2086 # UPSPLAN_VALGRIND and DM_USER_OPT are words
+(cd "$PEERS_DIR" && ${UPSPLAN_VALGRIND:-} "$UPSPLAN" run $DM_USER_OPT -p rel/detach.pid -l rel/detach.log \
+	--trace rel/detach.trace --powerdownflag rel/killpower --state-file "$PEERS_DIR/rel-state/state.json" \
+	--hostname testhost rel/detach.conf >"$PEERS_DIR/detach.out" 2>&1 </dev/null) ||
+	peers_bail "upsplan run did not detach: $(cat "$PEERS_DIR/detach.out")"
+dm_until 10 sh -c "[ -s '$PEERS_DIR/rel/detach.pid' ]" || peers_bail "the detached daemon wrote no PID file"
+det_pid=$(cat "$PEERS_DIR/rel/detach.pid")
+_peers_record upsplan-detach "$det_pid"
+
+# 1-2: it runs, and its trace (opened after detaching) is written
+check "detached: the NUT log given as a relative path gets the start-up messages" \
+	dm_until 15 _rel_has 'state file '
+dm_until 10 sh -c "[ -s '$PEERS_DIR/rel/detach.trace' ]" || true	# the first poll
+dm_set_dev a OB
+check "detached: an event reaches the NUT log and the trace (relative path)" \
+	dm_until 10 sh -c "grep -q 'v1 OL->OB' '$PEERS_DIR/rel/detach.log' && grep -q 'OL->OB' '$PEERS_DIR/rel/detach.trace'"
+
+# 3-5: SIGHUP with a changed plan given as a relative path
+rel_plan v2
+kill -HUP "$det_pid"
+check "detached, relative plan path: SIGHUP reloads the plan" dm_until 10 _rel_has 'reload: the new plan runs'
+check "detached, relative plan path: no 'has errors' for a good plan" sh -c "! grep -q 'has errors' '$PEERS_DIR/rel/detach.log'"
+dm_set_dev a OL
+check "the reloaded plan runs" dm_until 10 _rel_has 'v2 OB->OL'
+
+# 6-7: SIGHUP with the plan gone: the log says it cannot be read
+mv "$PEERS_DIR/rel/detach.conf" "$PEERS_DIR/rel/detach.away"
+kill -HUP "$det_pid"
+check "SIGHUP, plan missing: the log says it cannot read it" \
+	dm_until 10 _rel_has "cannot read the plan $PEERS_DIR/rel/detach.conf (the reason is above): the running plan is kept"
+check "SIGHUP, plan missing: not blamed on errors in the plan" sh -c "! grep -q 'has errors' '$PEERS_DIR/rel/detach.log'"
+mv "$PEERS_DIR/rel/detach.away" "$PEERS_DIR/rel/detach.conf"
+
+# 8: POWERDOWNFLAG, written by the root parent (or the one process) after detaching
+dm_set_dev a "OB LB"
+check "the POWERDOWNFLAG given as a relative path is written before the SHUTDOWNCMD" \
+	dm_until 10 sh -c "test -f '$PEERS_DIR/rel/killpower' && grep -q upsmon-shutdown-file '$PEERS_DIR/rel/killpower' && grep -q 'SHUTDOWNCMD /bin/true ended with status 0' '$PEERS_DIR/rel/detach.log'"
+
+# 9-10: SIGTERM: it stops, and removes its PID file (a relative path)
+kill -TERM "$det_pid"
+dm_until 20 sh -c "! kill -0 $det_pid 2>/dev/null" || true
+check "detached: SIGTERM stops it" sh -c "! kill -0 $det_pid 2>/dev/null"
+check "detached: the PID file (a relative path) is removed at the stop" test ! -e "$PEERS_DIR/rel/detach.pid"
+
+if [ -n "${PEERS_KEEP:-}" ]; then
+	echo "--- rel/detach.log"
+	tail -n 30 "$PEERS_DIR/rel/detach.log" 2>/dev/null || true
+fi | sed 's/^/# /'
+dm_done
