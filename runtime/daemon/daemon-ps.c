@@ -55,8 +55,14 @@ void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev
 
 	act_where(&d->p->img, e, where, sizeof(where));
 	if (d->shut.shutdown) {
-		log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: the one at %s already runs or succeeded", where,
-			d->shut.where);
+		const char *how = d->shut.shutdown == SF_SHUT_RUNNING ? "runs" : "succeeded: this host is going down";
+
+		/* the same one asked for again (the same event once more) is named once */
+		if (strcmp(where, d->shut.where) == 0)
+			log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run again: it already %s", where, how);
+		else
+			log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: the one at %s already %s", where,
+				d->shut.where, how);
 		return;
 	}
 	memset(&d->shut, 0, sizeof(d->shut));

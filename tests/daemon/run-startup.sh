@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-startup.sh - TAP: upsplan run as a new user starts it: detached with relative paths (the plan, CERTFILE, -l, -p, --trace, --powerdownflag), then reloaded with SIGHUP; a reload of a missing plan says it cannot read it.
+# run-startup.sh - TAP: upsplan run as a new user starts it: detached with relative paths (the plan, CERTFILE, -l, -p, --trace, --powerdownflag), then reloaded with SIGHUP; a reload of a missing plan says it cannot read it; a SHUTDOWNCMD asked for again is refused naming its location once.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
@@ -10,7 +10,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..10"
+echo "1..12"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 peers_add_ups a "$PEERS_DIR/a.dev"
@@ -86,7 +86,15 @@ dm_set_dev a "OB LB"
 check "the POWERDOWNFLAG given as a relative path is written before the SHUTDOWNCMD" \
 	dm_until 10 sh -c "test -f '$PEERS_DIR/rel/killpower' && grep -q upsmon-shutdown-file '$PEERS_DIR/rel/killpower' && grep -q 'SHUTDOWNCMD /bin/true ended with status 0' '$PEERS_DIR/rel/detach.log'"
 
-# 9-10: SIGTERM: it stops, and removes its PID file (a relative path)
+# 9-10: the same SHUTDOWNCMD asked for again (LB once more): refused, naming its location once
+dm_set_dev a OL
+dm_until 10 sh -c "[ \$(grep -c 'v2 OB->OL' '$PEERS_DIR/rel/detach.log') -ge 2 ]" || true
+dm_set_dev a "OB LB"
+check "the same SHUTDOWNCMD again: 'not run again', its location named once" \
+	dm_until 10 _rel_has 'SHUTDOWNCMD at [^ ]*/rel/detach.conf:[0-9]*:[0-9]* not run again: it already succeeded: this host is going down$'
+check "no message names one location twice" sh -c "! grep -q 'SHUTDOWNCMD at \\([^ ]*\\) .*the one at \\1 ' '$PEERS_DIR/rel/detach.log'"
+
+# 11-12: SIGTERM: it stops, and removes its PID file (a relative path)
 kill -TERM "$det_pid"
 dm_until 20 sh -c "! kill -0 $det_pid 2>/dev/null" || true
 check "detached: SIGTERM stops it" sh -c "! kill -0 $det_pid 2>/dev/null"
