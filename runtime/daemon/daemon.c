@@ -253,6 +253,16 @@ static int dm_group_used(const struct plan_image *img, uint32_t g)
 	return 0;
 }
 
+/* The upsd servers (the groups with a UPS) of IMG. */
+static uint32_t dm_upsd_count(const struct plan_image *img)
+{
+	uint32_t n = 0;
+
+	for (uint32_t g = 0; g < img->groups.n; g++)
+		n += (uint32_t)dm_group_used(img, g);
+	return n;
+}
+
 /* Build engine, TLS contexts and connections for IMG (taken over).  NULL when a CERTFILE cannot be loaded. */
 static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 {
@@ -625,8 +635,9 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		d.tick_every = eng_poll_interval(&d.p->eng);
 		dm_arm(d.tick, d.tick_every);
 	}
+	/* the start-up facts before any connection's own messages */
+	log_msg(LOG_NOTICE, "monitoring %u UPS with plan %s, on %u upsd", d.p->img.ups.n, o->plan, dm_upsd_count(&d.p->img));
 	dm_connect_all(&d);
-	log_msg(LOG_NOTICE, "monitoring %u UPS with plan %s", d.p->img.ups.n, o->plan);
 	dm_notify(&d, "READY=1");
 	dm_save(&d);
 	event_base_dispatch(d.base);

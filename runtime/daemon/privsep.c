@@ -533,6 +533,9 @@ static int ps_start_child(struct ps_parent *p)
 			log_msg(LOG_ERR, "%s: stopping", err);
 			_exit(1);
 		}
+		/* by the child, before it connects: first in the log, whatever the connections say */
+		log_msg(LOG_INFO, "monitoring as user %s (pid %ld); SHUTDOWNCMDs run from here (pid %ld)", p->cfg->user,
+			(long)getpid(), (long)getppid());
 		o.privsep_fd = sv[1];
 		o.gen = p->plan->gen;
 		_exit(dm_run(&img, &o));
@@ -546,8 +549,6 @@ static int ps_start_child(struct ps_parent *p)
 	p->child_since = rt_monotonic();
 	p->child_ready = 0;
 	p->misbehaved = 0;
-	log_msg(LOG_INFO, "monitoring as user %s (pid %ld); SHUTDOWNCMDs run from here (pid %ld)", p->cfg->user,
-		(long)pid, (long)getpid());
 	return 0;
 }
 

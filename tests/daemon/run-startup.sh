@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-startup.sh - TAP: upsplan run as a new user starts it: detached with relative paths (the plan, CERTFILE, -l, -p, --trace, --powerdownflag), then reloaded with SIGHUP; a reload of a missing plan says it cannot read it; a SHUTDOWNCMD asked for again is refused naming its location once.
+# run-startup.sh - TAP: upsplan run as a new user starts it: detached with relative paths (the plan, CERTFILE, -l, -p, --trace, --powerdownflag), then reloaded with SIGHUP; a reload of a missing plan says it cannot read it; a SHUTDOWNCMD asked for again is refused naming its location once; in the foreground, the start-up facts come before the connections' messages.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
@@ -10,7 +10,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..12"
+echo "1..14"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 peers_add_ups a "$PEERS_DIR/a.dev"
@@ -99,6 +99,36 @@ kill -TERM "$det_pid"
 dm_until 20 sh -c "! kill -0 $det_pid 2>/dev/null" || true
 check "detached: SIGTERM stops it" sh -c "! kill -0 $det_pid 2>/dev/null"
 check "detached: the PID file (a relative path) is removed at the stop" test ! -e "$PEERS_DIR/rel/detach.pid"
+
+# ---------------------------------------------------------------- -F
+# 13-14: in the foreground, the start-up facts (the user, the plan, how
+# many UPS and upsd) come before what the connections say: here an upsd
+# that refuses every connection at once
+closed=$(peers_free_port | head -n 1)
+dm_plan fg <<EOF
+POLLFREQ 1
+GROUP DOWN HOST 127.0.0.1 PORT $closed CERTFILE "$CA_FILE" MINSUPPLIES 0
+MONITOR b POWERVAL 0 UPSDUSER nobody PASSWORD "none" TYPE secondary
+WHEN b REPORTS COMM->NOCOMM : PRINT "fg %(e)s"
+EOF
+dm_start fg
+dm_wait fg.err "UPS b@127.0.0.1:$closed: " 15 || true
+# line_of PATTERN: the number of the first line of fg.err matching PATTERN, or 999999
+line_of() {
+	grep -n -- "$1" "$PEERS_DIR/fg.err" | head -n 1 | cut -d: -f1 | grep . || echo 999999
+}
+first_err=$(line_of "UPS b@127.0.0.1:$closed: ")
+facts=$(line_of "monitoring 1 UPS with plan $PEERS_DIR/fg.conf, on 1 upsd$")
+check "-F: 'monitoring 1 UPS with plan ..., on 1 upsd' (line $facts) before the first connection error (line $first_err)" \
+	test "$facts" -lt "$first_err" -a "$first_err" -lt 999999
+if [ -n "$DM_USER_OPT" ]; then
+	user_line=$(line_of 'monitoring as user nobody (pid [0-9]*); SHUTDOWNCMDs run from here')
+	check "-F: 'monitoring as user nobody' (line $user_line) before the first connection error (line $first_err)" \
+		test "$user_line" -lt "$first_err"
+else
+	tap_skip "not root: one process, no user to drop to" "-F: 'monitoring as user' before the first connection error"
+fi
+dm_stop fg
 
 if [ -n "${PEERS_KEEP:-}" ]; then
 	echo "--- rel/detach.log"
