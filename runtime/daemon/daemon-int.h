@@ -24,6 +24,7 @@ struct dm_plan {
 	struct uc_gate **gates;	/* per group: connections being made to its upsd */
 	struct uc **conns;	/* per UPS */
 	struct uc_poller **pollers;	/* per group: the poll connection of its upsd (none with --check-only) */
+	unsigned char *charge_told;	/* per UPS: "battery.charge not known yet" was logged */
 };
 
 struct daemon {

@@ -84,6 +84,25 @@ static const char *dm_label(const struct plan_image *img, uint32_t u, char *buf,
 }
 
 /* The engine's record of what happens: the trace, the walk-through, and the actions. */
+/*
+ * An action's text may show %(c)s, which is 999 while the UPS's
+ * battery.charge is not known (before its first poll, or when upsd has
+ * none): 999 is what UPSmon.py rendered, and simulate's output must stay
+ * the same, so the value stays; once per UPS, the log says why.
+ */
+static void dm_charge_unknown(struct daemon *d, const struct vm_effect *e)
+{
+	struct dm_plan *p = d->p;
+	char label[300];
+
+	if (!e->text || e->ups >= p->img.ups.n || p->charge_told[e->ups] || !strstr(e->text, "999") ||
+	    st_getvar(&p->eng.state, e->ups, "battery.charge"))
+		return;
+	p->charge_told[e->ups] = 1;
+	log_msg(LOG_NOTICE, "UPS %s: battery.charge not known yet (no poll has answered it): %%(c)s is 999 until it is",
+		dm_label(&p->img, e->ups, label, sizeof(label)));	/* as the connection's messages name it */
+}
+
 static void dm_on_trace(void *ctx, const struct eng_trace *t)
 {
 	struct daemon *d = ctx;
@@ -111,6 +130,7 @@ static void dm_on_trace(void *ctx, const struct eng_trace *t)
 				  act_where(img, t->effect, where, sizeof(where)), t->effect->text ? ": " : "",
 				  t->effect->text ? t->effect->text : "");
 		}
+		dm_charge_unknown(d, t->effect);
 		if (!d->o->check_only)
 			act_run(d->act, t->effect, &ev);
 		break;
@@ -234,6 +254,7 @@ static void dm_plan_free(struct dm_plan *p)
 	for (uint32_t u = 0; p->conns && u < p->img.ups.n; u++)
 		uc_free(p->conns[u]);
 	free(p->conns);
+	free(p->charge_told);
 	for (uint32_t g = 0; p->ctx && g < p->img.groups.n; g++)
 		SSL_CTX_free(p->ctx[g]);
 	free(p->ctx);
@@ -277,6 +298,7 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 	eng_init(&p->eng, &p->img, &eh, d->o->hostname, d->o->banner);
 	p->ctx = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->ctx));
 	p->conns = xcalloc((size_t)p->img.ups.n + 1, sizeof(*p->conns));
+	p->charge_told = xcalloc((size_t)p->img.ups.n + 1, 1);
 	p->gates = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->gates));
 	p->pollers = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->pollers));
 	for (uint32_t g = 0; g < p->img.groups.n; g++) {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-startup.sh - TAP: upsplan run as a new user starts it: detached with relative paths (the plan, CERTFILE, -l, -p, --trace, --powerdownflag), then reloaded with SIGHUP; a reload of a missing plan says it cannot read it; a SHUTDOWNCMD asked for again is refused naming its location once; in the foreground, the start-up facts come before the connections' messages.
+# run-startup.sh - TAP: upsplan run as a new user starts it: detached with relative paths (the plan, CERTFILE, -l, -p, --trace, --powerdownflag), then reloaded with SIGHUP; a reload of a missing plan says it cannot read it; a SHUTDOWNCMD asked for again is refused naming its location once; in the foreground, the start-up facts come before the connections' messages, and %(c)s of a UPS whose battery.charge is not known yet is 999 with a log line saying why.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
@@ -10,7 +10,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..14"
+echo "1..17"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 peers_add_ups a "$PEERS_DIR/a.dev"
@@ -109,7 +109,8 @@ dm_plan fg <<EOF
 POLLFREQ 1
 GROUP DOWN HOST 127.0.0.1 PORT $closed CERTFILE "$CA_FILE" MINSUPPLIES 0
 MONITOR b POWERVAL 0 UPSDUSER nobody PASSWORD "none" TYPE secondary
-WHEN b REPORTS COMM->NOCOMM : PRINT "fg %(e)s"
+WHEN b REPORTS COMM->NOCOMM : PRINT "fg %(e)s charge=%(c)s"
+WHEN b TIMEOUT start : PRINT "fg start charge=%(c)s"
 EOF
 dm_start fg
 dm_wait fg.err "UPS b@127.0.0.1:$closed: " 15 || true
@@ -128,6 +129,16 @@ if [ -n "$DM_USER_OPT" ]; then
 else
 	tap_skip "not root: one process, no user to drop to" "-F: 'monitoring as user' before the first connection error"
 fi
+
+# 15-17: %(c)s before any poll answered: 999, as always (simulate and
+# UPSmon.py agree), and the log says why, once for the UPS
+dm_wait fg.out 'fg start charge=' 15 || true
+check "%(c)s with battery.charge unknown still renders 999" \
+	sh -c "grep -q 'fg start charge=999\$' '$PEERS_DIR/fg.out' && grep -q 'fg COMM->NOCOMM charge=999\$' '$PEERS_DIR/fg.out'"
+check "the log says why: battery.charge not known yet" \
+	dm_wait fg.err "UPS b@127.0.0.1:$closed: battery.charge not known yet (no poll has answered it): %(c)s is 999 until it is" 1
+check "... once for the UPS, though two texts showed 999" \
+	test "$(dm_count fg.err 'battery.charge not known yet')" -eq 1
 dm_stop fg
 
 if [ -n "${PEERS_KEEP:-}" ]; then
