@@ -170,17 +170,6 @@ listed() {
 		tr ' ' '\n' | sed -e 's/[.,;]$//' -e '/^$/d' | sort
 }
 
-# same NAME HAVE WANT: one test
-same() {
-	missing=$(comm -13 "$2" "$3" | tr '\n' ' ')
-	extra=$(comm -23 "$2" "$3" | tr '\n' ' ')
-	if [ -z "$missing$extra" ] && [ -s "$2" ]; then
-		ok "$1 lists the words of grammar/status.def"
-	else
-		not_ok "$1: missing [${missing% }], not in grammar/status.def [${extra% }]"
-	fi
-}
-
 if [ ! -s words ] || [ ! -s one ]; then
 	echo "Bail out! no SW(...) line read from $def"
 	exit 1

@@ -42,6 +42,18 @@ run() {
 	fi
 }
 
+# same NAME HAVE WANT: one test that the sorted word list HAVE (a manual's)
+# is the sorted list WANT (grammar/status.def's)
+same() {
+	missing=$(comm -13 "$2" "$3" | tr '\n' ' ')
+	extra=$(comm -23 "$2" "$3" | tr '\n' ' ')
+	if [ -z "$missing$extra" ] && [ -s "$2" ]; then
+		ok "$1 lists the words of grammar/status.def"
+	else
+		not_ok "$1: missing [${missing% }], not in grammar/status.def [${extra% }]"
+	fi
+}
+
 # tap_scratch NAME: tests/NAME.d in the current directory, emptied and
 # entered
 tap_scratch() {

@@ -179,7 +179,8 @@ static int gen_rules(struct gen *g, const char *name)
 			snprintf(num, sizeof(num), "%g", g->delay);
 			bad = gen_value(g, "--shutdown-delay", num, num, 0);
 		} else {
-			buf_add(&g->text, at, (size_t)(end - at + 1));	/* not a placeholder: an e-mail address, ... */
+			/* @...@ that names no field (an e-mail address in a rule text): copied as it is */
+			buf_add(&g->text, at, (size_t)(end - at + 1));
 		}
 #undef KEY
 		if (bad)
