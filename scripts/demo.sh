@@ -108,7 +108,7 @@ export UPSPLAN PEERS_BINDIR
 . "$top/tests/daemon/peers.sh"
 # shellcheck source=tests/daemon/daemon-lib.sh
 . "$top/tests/daemon/daemon-lib.sh"
-missing=$(peers_available) || fail "missing Debian packages: $missing (scripts/install-deps.sh installs them)"
+missing=$(peers_available --without-stunnel) || fail "missing Debian packages: $missing (scripts/install-deps.sh installs them)"
 peers_init # a temp dir; its traps stop every process started here, and remove it
 ups_file=$PEERS_DIR/ups.dev
 # set_ups STATUS CHARGE: what the UPS says from now on (dummy-ups re-reads its file each second)

@@ -1,15 +1,30 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# install-deps.sh - install the Debian 12 packages needed to build and test upsplan (only the missing ones; silent when none is).
+# install-deps.sh - install the Debian 12 packages needed to build upsplan and run its demo, or with --test its whole test suite (only the missing ones; silent when none is).
 #
 # Run as root on Debian 12 (bookworm).  As another user it only checks, and
 # exits 1 with the apt-get command to run when something is missing.
+#   bash scripts/install-deps.sh          build + demo (scripts/demo.sh)
+#   bash scripts/install-deps.sh --test   and the test suite's own tools
 set -eu
 
+# the build, and the NUT peers the demo runs upsplan against
 PACKAGES="build-essential autoconf automake pkg-config flex bison libssl-dev
-libevent-dev libcurl4-openssl-dev libjansson-dev valgrind clang
-libclang-rt-14-dev time git ca-certificates openssl nut-server nut-client
-libnss3-tools stunnel4 scdoc mandoc groff-base man-db"
+libevent-dev libcurl4-openssl-dev libjansson-dev scdoc ca-certificates
+openssl nut-server nut-client libnss3-tools"
+# only the test suite: sanitizers, valgrind, stunnel front ends, the
+# manual-page checkers, the packaging tools
+TEST_PACKAGES="valgrind clang libclang-rt-14-dev time git stunnel4 mandoc
+groff-base man-db"
+
+case "${1-}" in
+"") ;;
+--test) PACKAGES="$PACKAGES $TEST_PACKAGES" ;;
+*)
+	echo "install-deps.sh: unknown argument '$1': give none (build and demo) or --test (and the test suite)" >&2
+	exit 2
+	;;
+esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps.sh: dpkg-query not found: this is not a Debian system." >&2

@@ -5,7 +5,7 @@
 # Run from anywhere inside a checkout, as root on a fresh Debian 12 (or as a
 # user once scripts/install-deps.sh is satisfied):  bash scripts/test.sh
 # Phases (a failing phase does not stop the later ones):
-#   1. scripts/install-deps.sh
+#   1. scripts/install-deps.sh --test
 #   2. ./autogen.sh
 #   3. _build/default: configure, make -j2, make -j2 check
 #   4. _build/san: configure --enable-asan --enable-ubsan, make -j2 check
@@ -17,7 +17,7 @@
 #      verifier, VM, event derivation, symbol table, the compiler's
 #      bounds and the state file; the daemon tests tests/daemon/run-tls.sh,
 #      run-outage.sh, run-reload.sh, run-reload-bomb.sh, run-poller.sh,
-#      run-keepalive.sh, run-state.sh and run-pidfile.sh, and the fault
+#      run-keepalive.sh, run-state.sh, run-pidfile.sh and run-startup.sh, and the fault
 #      campaign's tests/faults/run-hostile-lines.sh, run-hostile-tls.sh
 #      and run-backoff.sh (not run-fdlimit.sh: valgrind sets the open
 #      files limit itself), with every upsplan process under valgrind
@@ -176,7 +176,7 @@ mkdir -p "$logs"
 say "upsplan test run in $top ($(nproc 2>/dev/null || echo '?') CPU, CI=${CI:-})"
 
 # 1. dependencies
-step "install-deps" "$logs/install-deps.log" bash scripts/install-deps.sh || :
+step "install-deps" "$logs/install-deps.log" bash scripts/install-deps.sh --test || :
 
 # 2. autotools; an in-tree configuration would make every VPATH build fail
 built=1
@@ -253,7 +253,7 @@ if [ $built -eq 1 ]; then
 		vgtmp=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-vg.XXXXXX")
 		chmod 1777 "$vgtmp"
 		for t in daemon/run-tls daemon/run-outage daemon/run-reload daemon/run-reload-bomb daemon/run-poller \
-			daemon/run-keepalive daemon/run-state daemon/run-pidfile \
+			daemon/run-keepalive daemon/run-state daemon/run-pidfile daemon/run-startup \
 			faults/run-hostile-lines faults/run-hostile-tls faults/run-backoff; do
 			vglog=$vgtmp/${t#*/}
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh

@@ -24,8 +24,10 @@
 # MSG prints the logs and "Bail out! MSG" and exits.
 #
 # Functions
-#	peers_available		0 when every program is there; else prints the
-#				missing Debian packages (for "1..0 # SKIP")
+#	peers_available [--without-stunnel]
+#				0 when every program is there; else prints the
+#				missing Debian packages (for "1..0 # SKIP");
+#				--without-stunnel: stunnel not needed (the demo)
 #	peers_init [DIR]	DIR (absent or empty; default: a new mktemp -d)
 #				becomes the peers' home, removed at exit if the
 #				test exits with 0 and PEERS_KEEP is empty;
@@ -262,7 +264,9 @@ peers_available() {
 	if ! command -v certutil >/dev/null 2>&1 || ! command -v pk12util >/dev/null 2>&1; then
 		_pa_missing="$_pa_missing libnss3-tools"
 	fi
-	command -v stunnel >/dev/null 2>&1 || _pa_missing="$_pa_missing stunnel4"
+	if [ "${1-}" != --without-stunnel ]; then
+		command -v stunnel >/dev/null 2>&1 || _pa_missing="$_pa_missing stunnel4"
+	fi
 	command -v openssl >/dev/null 2>&1 || _pa_missing="$_pa_missing openssl"
 	[ -r /proc/net/tcp ] || _pa_missing="$_pa_missing /proc"
 	if [ -n "$_pa_missing" ]; then
