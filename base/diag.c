@@ -14,17 +14,20 @@
 struct diag_info {
 	int num;
 	enum diag_severity sev;
+	int hazard;		/* a warning that changes what happens in an outage */
 	const char *meaning;
 };
 
 static const struct diag_info diag_infos[DIAG_NCODES] = {
-#define ERROR DIAG_ERROR
-#define WARNING DIAG_WARNING
+#define ERROR DIAG_ERROR, 0
+#define WARNING DIAG_WARNING, 0
+#define HAZARD DIAG_WARNING, 1
 #define DIAG_CODE(id, num, sev, meaning) { num, sev, meaning },
 #include "base/diag-codes.def"
 #undef DIAG_CODE
 #undef ERROR
 #undef WARNING
+#undef HAZARD
 };
 
 static char *diag_vfmt(const char *fmt, va_list ap)
@@ -104,6 +107,20 @@ enum diag_severity diag_code_severity(enum diag_code code)
 	return diag_infos[code].sev;
 }
 
+int diag_code_hazard(enum diag_code code)
+{
+	return diag_infos[code].hazard;
+}
+
+void diag_note_hazards(struct diag_queue *q, const char *text)
+{
+	size_t n = q->nrecs;	/* diag_note() does not add records */
+
+	for (size_t i = 0; i < n; i++)
+		if (q->recs[i].sev == DIAG_ERROR && diag_infos[q->recs[i].code].hazard)
+			diag_note(q, &q->recs[i], 0, q->recs[i].span, "%s", text);
+}
+
 static struct diag_record *diag_push(struct diag_queue *q, enum diag_code code,
 				     int has_span, src_span span, const char *fmt, va_list ap)
 {
@@ -112,7 +129,7 @@ static struct diag_record *diag_push(struct diag_queue *q, enum diag_code code,
 
 	if (q->disabled[code])
 		return NULL;
-	if (sev == DIAG_WARNING && q->werror)
+	if (sev == DIAG_WARNING && (q->werror || (q->refuse_hazards && diag_infos[code].hazard)))
 		sev = DIAG_ERROR;
 	if (q->capped)
 		return NULL;

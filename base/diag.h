@@ -39,6 +39,7 @@ struct diag_queue {
 	size_t nerrors, nwarnings;
 	size_t max_errors;	/* cap; 0: no cap */
 	int werror;		/* warnings count as errors */
+	int refuse_hazards;	/* hazards (warnings that change an outage's outcome) count as errors */
 	unsigned char disabled[DIAG_NCODES];
 	int capped;		/* the cap was reached: later errors dropped */
 };
@@ -74,6 +75,10 @@ const char *diag_code_name(enum diag_code code);
 int diag_code_lookup(const char *name);
 /* Default severity of CODE. */
 enum diag_severity diag_code_severity(enum diag_code code);
+/* Is CODE a hazard: a warning about what changes the outcome of an outage (HAZARD in diag-codes.def)? */
+int diag_code_hazard(enum diag_code code);
+/* Add the note TEXT (no location) to every hazard of Q that refuse_hazards made an error. */
+void diag_note_hazards(struct diag_queue *q, const char *text);
 
 /* Flags of diag_render_gnu(). */
 #define DIAG_RENDER_COLOR 1	/* ANSI colors */

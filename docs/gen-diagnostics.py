@@ -7,7 +7,7 @@ import re
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 codes = []
 for line in open(f'{root}/base/diag-codes.def'):
-    m = re.match(r'DIAG_CODE\((\w+),\s*(\d+),\s*(ERROR|WARNING),\s*"(.*)"\)', line)
+    m = re.match(r'DIAG_CODE\((\w+),\s*(\d+),\s*(ERROR|WARNING|HAZARD),\s*"(.*)"\)', line)
     if m:
         codes.append((m.group(1), int(m.group(2)), m.group(3), m.group(4)))
 D = {
@@ -112,9 +112,23 @@ its W); `-Wno-CODE` (e.g. `-Wno-W600`) silences one warning; errors cannot
 be silenced. `--max-errors=N` stops after N errors (E301; default 100, 0
 for no limit).
 
+Some warnings are about what changes the outcome of an outage: a timer
+name with a typo (W602, W603, W604), a group with no way to a
+SHUTDOWNCMD (W935) or that ignores a low battery, a lost upsd or an FSD
+(W940, W950, W960), a setting that applies to nothing (W221), low-battery
+levels out of order (W308). A plan with one of these runs, but not as
+its author meant, and nobody finds out before the power fails: `upsplan
+run` refuses such a plan at start and at a reload (SIGHUP), and `upsplan
+compile` writes no image of it, reporting each as an error (the code
+keeps its W) with the note `this warning changes what happens in an
+outage, so the plan is refused: fix it, or give --allow-warnings to
+accept it`. `--allow-warnings` runs or compiles it anyway. Each entry
+below says *warning, refused by run* for these. `upsplan check -Werror`
+is the check to put before every reload: it refuses every warning.
+
 ## Codes
 ''')
-sev_word = {'ERROR': 'error', 'WARNING': 'warning'}
+sev_word = {'ERROR': 'error', 'WARNING': 'warning', 'HAZARD': 'warning, refused by run'}
 for ident, num, sev, meaning in sorted(codes, key=lambda c: (c[2] != 'ERROR', c[1])):
     name = ('E' if sev == 'ERROR' else 'W') + '%03d' % num
     what, why, fix, test = D[num]

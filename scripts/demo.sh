@@ -148,8 +148,8 @@ PLAN
 say "the plan demo.conf (the SHUTDOWNCMD is a harmless stand-in for /sbin/shutdown -h now)"
 sed 's/PASSWORD "[^"]*"/PASSWORD "..."/' "$PEERS_DIR/demo.conf"
 
-say "upsplan check demo.conf"
-"$upsplan" check "$PEERS_DIR/demo.conf" && echo "[no diagnostics]"
+say "upsplan check -Werror demo.conf   (every warning an error: the check to make before a start or reload)"
+"$upsplan" check -Werror "$PEERS_DIR/demo.conf" && echo "[no diagnostics]"
 
 cat >"$PEERS_DIR/outage.scn" <<'SCN'
 # the outage the demo makes for real below
@@ -169,7 +169,8 @@ say "upsplan run --check-only demo.conf   (TLS to upsd, certificate verified, lo
 "$upsplan" run --check-only -F $DM_USER_OPT "$PEERS_DIR/demo.conf" || fail "--check-only failed"
 
 say "upsplan run -F demo.conf   (the daemon, for real; its output and log as they come)"
-dm_start demo --powerdownflag "$PEERS_DIR/powerdownflag" -l "$PEERS_DIR/nut.log"
+# (without the harness's --allow-warnings: the demo's plan is clean)
+DM_ALLOW_WARNINGS='' dm_start demo --powerdownflag "$PEERS_DIR/powerdownflag" -l "$PEERS_DIR/nut.log"
 tail -n +1 -q -f "$PEERS_DIR/demo.out" "$PEERS_DIR/demo.err" 2>/dev/null &
 tail_pid=$!
 _peers_record tail "$tail_pid"

@@ -5,7 +5,7 @@ set -eu
 srcdir=${top_srcdir:-$(dirname "$0")/..}
 defs="$srcdir/base/diag-codes.def"
 doc="$srcdir/docs/diagnostics.md"
-codes=$(sed -n 's/^DIAG_CODE([A-Z_0-9]*, *\([0-9]*\), *\(ERROR\|WARNING\),.*/\2 \1/p' "$defs" |
+codes=$(sed -n 's/^DIAG_CODE([A-Z_0-9]*, *\([0-9]*\), *\(ERROR\|WARNING\|HAZARD\),.*/\2 \1/p' "$defs" |
 	awk '{ printf "%s%03d\n", ($1 == "ERROR") ? "E" : "W", $2 }')
 n=0
 for c in $codes; do

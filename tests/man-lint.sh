@@ -142,7 +142,8 @@ else
 fi
 
 # the diagnostic codes
-sed -n 's/^DIAG_CODE([A-Z_0-9]*, *\([0-9]*\), *\([EW]\)[A-Z]*,.*/\2\1/p' "$srcdir/base/diag-codes.def" | sort >codes
+sed -n 's/^DIAG_CODE([A-Z_0-9]*, *\([0-9]*\), *\(ERROR\|WARNING\|HAZARD\),.*/\2\1/p' "$srcdir/base/diag-codes.def" |
+	sed 's/^ERROR/E/; s/^WARNING/W/; s/^HAZARD/W/' | sort >codes
 awk '/^\.SH DIAGNOSTICS/ { on = 1; next } /^\.SH / { on = 0 } on' man8.txt |
 	grep -oE '^[EW][0-9]{3} ' | tr -d ' ' | sort -u >listed
 missing=$(comm -23 codes listed | tr '\n' ' ')

@@ -17,7 +17,9 @@ const char compile_usage[] =
 	"Usage: upsplan compile [OPTION]... PLAN -o IMAGE\n"
 	"Check and compile the plan source PLAN into the plan image IMAGE, which\n"
 	"upsplan loads faster than a source.  Diagnostics go to standard error;\n"
-	"on errors no image is written.\n"
+	"on errors no image is written, nor on a warning that changes what\n"
+	"happens in an outage (as upsplan run refuses such a plan) unless\n"
+	"--allow-warnings is given.\n"
 	"\n"
 	"The image holds the upsd and SMTP passwords of the plan: it is written\n"
 	"with mode 0600, whatever the umask.\n"
@@ -26,6 +28,7 @@ const char compile_usage[] =
 	"  -o, --output=IMAGE   the image file to write (replaced atomically)\n"
 	"  --hostname=NAME      value of the built-in message 'hostname'\n"
 	"                       (default: this machine's host name)\n"
+	"  --allow-warnings     write the image despite such warnings\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 compiled, 1 the plan has errors, 2 usage or I/O error.\n";
@@ -48,12 +51,13 @@ const char disasm_usage[] =
 	"Exit status: 0 listed, 1 the plan has errors, 2 usage, I/O error or an\n"
 	"invalid image.\n";
 
-enum { OPT_HOSTNAME = 256, OPT_OPCODES };
+enum { OPT_HOSTNAME = 256, OPT_OPCODES, OPT_ALLOW_WARNINGS };
 
 static const struct option plan_longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "opcodes", no_argument, NULL, OPT_OPCODES },
+	{ "allow-warnings", no_argument, NULL, OPT_ALLOW_WARNINGS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -66,6 +70,7 @@ static int plan_options(const char *cmd, int argc, char **argv, struct plan_file
 
 	memset(po, 0, sizeof(*po));
 	po->color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	po->refuse_hazards = output != NULL;	/* an image is for upsplan run */
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ho:", plan_longopts, NULL)) != -1) {
@@ -83,6 +88,11 @@ static int plan_options(const char *cmd, int argc, char **argv, struct plan_file
 			if (cli_name_arg(cmd, "--hostname", optarg, CLI_MAX_HOSTNAME))
 				return EXIT_USAGE;
 			po->hostname = optarg;
+			break;
+		case OPT_ALLOW_WARNINGS:
+			if (!output)
+				return cli_not_here(cmd, "--allow-warnings", "disasm writes no image");
+			po->refuse_hazards = 0;
 			break;
 		case OPT_OPCODES:
 			if (!opcodes)

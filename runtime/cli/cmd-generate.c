@@ -479,7 +479,9 @@ int cmd_generate(int argc, char **argv)
 
 	buf_addf(&g.text,
 		 "# UPSmon.conf - the %s shutdown plan for UPS %s, written by upsplan generate %s.\n"
-		 "# Check it with 'upsplan check', rehearse an outage with 'upsplan simulate'.\n"
+		 "# After every edit, check it with 'upsplan check -Werror' (upsplan run refuses\n"
+		 "# a plan whose warnings change what happens in an outage) and rehearse an\n"
+		 "# outage with 'upsplan simulate'.\n"
 		 "# It holds passwords: keep it mode 0640, owner root, group of the daemon.\n\n",
 		 g.plan, g.ups, PACKAGE_VERSION);
 	buf_adds(&g.text, "POLLFREQ 5  POLLFREQALERT 5\n");

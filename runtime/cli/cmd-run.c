@@ -42,7 +42,11 @@ const char run_usage[] =
 	"  -l, --logfile=FILE     the NUT-style text log: NUTLOG actions, messages\n"
 	"  -p, --pidfile=FILE     PID file (default /run/upsplan.pid as root, none\n"
 	"                         otherwise)\n"
-	"      --powerdownflag=FILE  write NUT's POWERDOWNFLAG before a SHUTDOWNCMD\n"
+	"      --powerdownflag=FILE  write NUT's POWERDOWNFLAG there just before the\n"
+	"                         first SHUTDOWNCMD (default " PS_DEFAULT_POWERDOWNFLAG " as\n"
+	"                         root, none otherwise; 'none' or '': none)\n"
+	"      --allow-warnings   run a plan despite warnings that change what\n"
+	"                         happens in an outage (refused otherwise)\n"
 	"      --check-only       reach every upsd over TLS, log in, report, exit\n"
 	"      --trace=FILE       append one line per event, expiry and action, as\n"
 	"                         upsplan simulate prints them\n"
@@ -77,7 +81,7 @@ const char run_usage[] =
 
 enum {
 	OPT_POWERDOWNFLAG = 256, OPT_CHECK_ONLY, OPT_TRACE, OPT_HOSTNAME, OPT_SHELL, OPT_ACTION_TIMEOUT,
-	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE
+	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE, OPT_ALLOW_WARNINGS
 };
 
 static const struct option run_longopts[] = {
@@ -86,6 +90,7 @@ static const struct option run_longopts[] = {
 	{ "logfile", required_argument, NULL, 'l' },
 	{ "pidfile", required_argument, NULL, 'p' },
 	{ "powerdownflag", required_argument, NULL, OPT_POWERDOWNFLAG },
+	{ "allow-warnings", no_argument, NULL, OPT_ALLOW_WARNINGS },
 	{ "check-only", no_argument, NULL, OPT_CHECK_ONLY },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
@@ -265,7 +270,7 @@ int cmd_run(int argc, char **argv)
 	struct plan_image img;
 	const char *user = NULL, *logfile = NULL, *pidfile = NULL, *powerdownflag = NULL, *utmp = NULL;
 	char hostname[256], banner[600], mail_helper[PATH_MAX], user_name[256], fdmsg[512];
-	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0, state_off = 0, pidfd = -1;
+	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0, state_off = 0, flag_off = 0, pidfd = -1;
 	double shutdown_timeout = 120;
 
 	memset(&o, 0, sizeof(o));
@@ -278,6 +283,7 @@ int cmd_run(int argc, char **argv)
 	o.po.no_source = 1;	/* the diagnostics go to logs: no source line, so no PASSWORD */
 	o.state_max_age = SF_DEFAULT_MAX_AGE;
 	o.po.strict_modes = 1;	/* root runs its SHUTDOWNCMDs: a plan others can change is refused (E110) */
+	o.po.refuse_hazards = 1;	/* a typo that changes an outage's outcome is refused, at start and reload */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":FDu:l:p:w:n:h", run_longopts, NULL)) != -1) {
 		switch (c) {
@@ -299,10 +305,14 @@ int cmd_run(int argc, char **argv)
 			pidfile = optarg;
 			break;
 		case OPT_POWERDOWNFLAG:
-			powerdownflag = optarg;
+			flag_off = !optarg[0] || strcmp(optarg, "none") == 0;
+			powerdownflag = flag_off ? NULL : optarg;
 			break;
 		case OPT_CHECK_ONLY:
 			o.check_only = 1;
+			break;
+		case OPT_ALLOW_WARNINGS:
+			o.po.refuse_hazards = 0;
 			break;
 		case OPT_TRACE:
 			o.trace = optarg;
@@ -418,6 +428,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!o.state_file && !state_off && root && !o.check_only)
 		o.state_file = SF_DEFAULT_PATH;
+	if (!powerdownflag && !flag_off && root && !o.check_only)
+		powerdownflag = PS_DEFAULT_POWERDOWNFLAG;
 	if (o.check_only)
 		o.state_file = NULL;
 	if (root && o.state_file) {	/* its directory: the monitoring user's alone */

@@ -145,6 +145,7 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 	}
 	diag_init(&dq, &reg);
 	dq.werror = o->werror;
+	dq.refuse_hazards = o->refuse_hazards;
 	if (o->disabled) {
 		memcpy(dq.disabled, o->disabled, sizeof(dq.disabled));
 		sopt.check_file_mode = !o->disabled[DIAG_FILE_MODE];
@@ -158,6 +159,9 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 		rc = EXIT_ERRORS;
 	else
 		rc = compile_plan(&reg, f, &dq, &sopt, img, err, sizeof(err));
+	if (o->refuse_hazards && !o->werror)
+		diag_note_hazards(&dq, "this warning changes what happens in an outage, so the plan is refused: "
+				  "fix it, or give --allow-warnings to accept it");
 	diag_render_gnu(&dq, out, (o->color ? DIAG_RENDER_COLOR : 0) | (o->no_source ? DIAG_RENDER_NOSOURCE : 0));
 	diag_free(&dq);
 	src_free(&reg);

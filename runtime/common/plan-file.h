@@ -15,6 +15,7 @@ struct plan_file_opts {
 	FILE *diag;		/* where diagnostics and errors go; NULL: stderr */
 	int strict_modes;	/* refuse a plan others can change (E110; upsplan run) */
 	int werror;		/* a warning of the plan source counts as an error */
+	int refuse_hazards;	/* a hazard (a warning that changes what happens in an outage) counts as an error */
 	const unsigned char *disabled;	/* DIAG_NCODES flags: warnings not reported (-Wno-CODE); NULL: none */
 };
 
@@ -22,7 +23,7 @@ struct plan_file_opts {
  * Load PATH into IMG: a plan image (recognised by its magic number) is
  * read and verified; anything else is compiled as a plan source, with its
  * diagnostics on O->diag (stderr).  Returns 0, 1 (the plan has errors, or
- * warnings with O->werror) or 2 (cannot read, or an invalid image: the
+ * warnings with O->werror, or hazards with O->refuse_hazards) or 2 (cannot read, or an invalid image: the
  * reason is on stderr).
  */
 int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan_image *img);

@@ -113,6 +113,12 @@ int ps_start(struct plan_image *img, const struct dm_options *o, const struct ps
 		return dm_run(img, o);
 	}
 	ps_clear_powerdownflag(cfg->powerdownflag);
+	if (cfg->powerdownflag)
+		log_msg(LOG_INFO, "POWERDOWNFLAG %s: written just before the first SHUTDOWNCMD, for NUT's "
+			"shutdown script to power the UPS off", cfg->powerdownflag);
+	else
+		log_msg(LOG_INFO, "no POWERDOWNFLAG (--powerdownflag=none): the UPS is not told to power off "
+			"after the halt");
 	return ps_run(img, o, cfg);
 }
 

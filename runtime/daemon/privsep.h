@@ -72,6 +72,9 @@ const char *ps_frame_meaning(uint32_t kind);
  */
 long ps_frame_take(const unsigned char *buf, size_t len, enum ps_dir dir, struct ps_frame *f, const char **why);
 
+/* NUT's POWERDOWNFLAG as root, without --powerdownflag: where Debian's nutshutdown looks */
+#define PS_DEFAULT_POWERDOWNFLAG "/etc/killpower"
+
 /* The parent's configuration. */
 struct ps_parent_cfg {
 	const char *plan;		/* the plan file, compiled again on SIGHUP */

@@ -297,12 +297,12 @@ start_upsplan() {
 	setpriv)
 		res upsplan_as "user nobody (setpriv), one process"
 		setpriv --reuid=nobody --regid="$nogroup" --clear-groups \
-			"$UPSPLAN" run -F --hostname bench "$PEERS_DIR/upsplan.conf" \
+			"$UPSPLAN" run -F --allow-warnings --hostname bench "$PEERS_DIR/upsplan.conf" \
 			>"$PEERS_DIR/upsplan.out" 2>"$PEERS_DIR/upsplan.err" </dev/null &
 		dpid=$! ;;
 	runuser)
 		res upsplan_as "user nobody (runuser), one process"
-		runuser -u nobody -- "$UPSPLAN" run -F --hostname bench "$PEERS_DIR/upsplan.conf" \
+		runuser -u nobody -- "$UPSPLAN" run -F --allow-warnings --hostname bench "$PEERS_DIR/upsplan.conf" \
 			>"$PEERS_DIR/upsplan.out" 2>"$PEERS_DIR/upsplan.err" </dev/null &
 		_rp=$!
 		_i=0
@@ -320,7 +320,8 @@ start_upsplan() {
 			res upsplan_as "user $(id -un), one process"
 		fi
 		# as root: a state file as by default, but in the test's directory
-		"$UPSPLAN" run -F $_how -p "$PEERS_DIR/upsplan.pid" ${_how:+--state-file=$PEERS_DIR/upsplan-state/state.json} \
+		"$UPSPLAN" run -F --allow-warnings $_how -p "$PEERS_DIR/upsplan.pid" ${_how:+--state-file=$PEERS_DIR/upsplan-state/state.json} \
+			${_how:+--powerdownflag=$PEERS_DIR/killpower} \
 			--hostname bench "$PEERS_DIR/upsplan.conf" \
 			>"$PEERS_DIR/upsplan.out" 2>"$PEERS_DIR/upsplan.err" </dev/null &
 		dpid=$! ;;

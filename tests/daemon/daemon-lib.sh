@@ -112,9 +112,13 @@ dm_plan() {
 
 # dm_start NAME [OPTION...]: upsplan run in the foreground on NAME.conf,
 # output in NAME.out, log in NAME.err, trace in NAME.trace, state file
-# NAME-state/state.json (never the system's; an OPTION --state-file
-# overrides it); sets DM_PID and DM_PID_<NAME>.  The process is recorded:
-# peers_stop stops it too.
+# NAME-state/state.json and POWERDOWNFLAG NAME.killpower (never the
+# system's /etc/killpower; an OPTION --state-file or --powerdownflag
+# overrides them; DM_POWERDOWNFLAG set and empty: upsplan's default);
+# with --allow-warnings, as the test plans are minimal (DM_ALLOW_WARNINGS
+# set and empty: without, so a plan with a hazard W-code is refused);
+# sets DM_PID and DM_PID_<NAME>.  The process is recorded: peers_stop
+# stops it too.
 dm_start() {
 	_st_name=$1
 	shift
@@ -123,6 +127,7 @@ dm_start() {
 	# shellcheck disable=SC2086 # UPSPLAN_VALGRIND and DM_USER_OPT are words
 	${UPSPLAN_VALGRIND:-} "$UPSPLAN" run -F $DM_USER_OPT -p "$PEERS_DIR/$_st_name.pid" --trace "$PEERS_DIR/$_st_name.trace" \
 		--state-file "$PEERS_DIR/$_st_name-state/state.json" \
+		${DM_POWERDOWNFLAG-"--powerdownflag=$PEERS_DIR/$_st_name.killpower"} ${DM_ALLOW_WARNINGS---allow-warnings} \
 		--hostname "${DM_HOSTNAME:-testhost}" "$@" "$PEERS_DIR/$_st_name.conf" \
 		>"$PEERS_DIR/$_st_name.out" 2>"$PEERS_DIR/$_st_name.err" </dev/null &
 	DM_PID=$!

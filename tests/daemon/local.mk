@@ -35,7 +35,9 @@ TESTS += \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
 	tests/daemon/run-pidfile.sh \
-	tests/daemon/run-startup.sh
+	tests/daemon/run-startup.sh \
+	tests/daemon/run-killpower.sh \
+	tests/daemon/run-hazards.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
@@ -49,4 +51,6 @@ EXTRA_DIST += \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
 	tests/daemon/run-pidfile.sh \
-	tests/daemon/run-startup.sh
+	tests/daemon/run-startup.sh \
+	tests/daemon/run-killpower.sh \
+	tests/daemon/run-hazards.sh

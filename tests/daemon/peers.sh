@@ -284,6 +284,8 @@ peers_init() {
 		_peers_say "peers_init: already initialised ($PEERS_DIR)"
 		return 1
 	fi
+	_peers_killpower_before=absent
+	[ ! -e /etc/killpower ] || _peers_killpower_before=present
 	if [ $# -ge 1 ] && [ -n "$1" ]; then
 		mkdir -p "$1" || return 1
 		if [ -n "$(ls -A "$1")" ]; then
@@ -379,6 +381,15 @@ _peers_on_exit() {
 	_oe_rc=$?
 	trap - EXIT HUP INT TERM
 	peers_stop || true
+	# a test must give its upsplan run a --powerdownflag of its own (dm_start
+	# does): the system's flag would make NUT cut the UPS's power at the
+	# machine's next halt.  One that appeared during this test fails it.
+	if [ "$_peers_killpower_before" = absent ] && [ -e /etc/killpower ] &&
+		grep -qx upsmon-shutdown-file /etc/killpower 2>/dev/null; then
+		echo "not ok - this test wrote the system's /etc/killpower (removed now): give upsplan run a --powerdownflag"
+		rm -f /etc/killpower
+		_oe_rc=1
+	fi
 	if [ "$_oe_rc" -eq 0 ] && [ -z "${PEERS_KEEP:-}" ]; then
 		rm -rf "$PEERS_DIR"
 	elif [ -d "${PEERS_DIR:-}" ]; then

@@ -42,7 +42,8 @@ second() {
 	shift
 	set +e
 	# shellcheck disable=SC2086 # UPSPLAN_VALGRIND and DM_USER_OPT are words
-	timeout -k 2 8 ${UPSPLAN_VALGRIND:-} "$UPSPLAN" run -F $DM_USER_OPT --hostname testhost "$@" \
+	timeout -k 2 8 ${UPSPLAN_VALGRIND:-} "$UPSPLAN" run -F $DM_USER_OPT --allow-warnings --hostname testhost \
+		--powerdownflag="$PEERS_DIR/$_sc_name.killpower" "$@" \
 		"$PEERS_DIR/$_sc_name.conf" </dev/null >"$PEERS_DIR/$_sc_name-2.err" 2>&1
 	STATUS=$?
 	set -e

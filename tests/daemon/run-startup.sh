@@ -49,7 +49,7 @@ _rel_has() {
 
 rel_plan v1
 # shellcheck disable=SC2086 # UPSPLAN_VALGRIND and DM_USER_OPT are words
-(cd "$PEERS_DIR" && ${UPSPLAN_VALGRIND:-} "$UPSPLAN" run $DM_USER_OPT -p rel/detach.pid -l rel/detach.log \
+(cd "$PEERS_DIR" && ${UPSPLAN_VALGRIND:-} "$UPSPLAN" run $DM_USER_OPT --allow-warnings -p rel/detach.pid -l rel/detach.log \
 	--trace rel/detach.trace --powerdownflag rel/killpower --state-file "$PEERS_DIR/rel-state/state.json" \
 	--hostname testhost rel/detach.conf >"$PEERS_DIR/detach.out" 2>&1 </dev/null) ||
 	peers_bail "upsplan run did not detach: $(cat "$PEERS_DIR/detach.out")"

@@ -289,13 +289,13 @@ dm_stop neg
 if [ "$(id -u)" -eq 0 ]; then
 	mkdir "$PEERS_DIR/rootdir"
 	rc=0
-	"$UPSPLAN" run -F $DM_USER_OPT --state-file "$PEERS_DIR/rootdir/state.json" -p "$PEERS_DIR/x.pid" \
+	"$UPSPLAN" run -F $DM_USER_OPT --state-file "$PEERS_DIR/rootdir/state.json" -p "$PEERS_DIR/x.pid" --powerdownflag=none --allow-warnings \
 		"$PEERS_DIR/neg.conf" >/dev/null 2>"$PEERS_DIR/rootdir.err" || rc=$?
 	check "a state directory of another user: refused, with the fix" \
 		sh -c "[ $rc -eq 2 ] && grep -q 'belongs to uid 0, not to user nobody, who writes the state file: chown nobody: ' '$PEERS_DIR/rootdir.err'"
 	ln -s "$PEERS_DIR/neg-state" "$PEERS_DIR/linkdir"
 	rc=0
-	"$UPSPLAN" run -F $DM_USER_OPT --state-file "$PEERS_DIR/linkdir/state.json" -p "$PEERS_DIR/x.pid" \
+	"$UPSPLAN" run -F $DM_USER_OPT --state-file "$PEERS_DIR/linkdir/state.json" -p "$PEERS_DIR/x.pid" --powerdownflag=none --allow-warnings \
 		"$PEERS_DIR/neg.conf" >/dev/null 2>"$PEERS_DIR/linkdir.err" || rc=$?
 	check "a state directory that is a symbolic link: refused, with the fix" \
 		sh -c "[ $rc -eq 2 ] && grep -q 'is a symbolic link: remove it' '$PEERS_DIR/linkdir.err'"

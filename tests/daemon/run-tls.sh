@@ -48,7 +48,7 @@ EOF
 check_only() {
 	set +e
 	# shellcheck disable=SC2086
-	timeout 60 ${UPSPLAN_VALGRIND:-} "$UPSPLAN" run --check-only -F $DM_USER_OPT "$PEERS_DIR/$1.conf" \
+	timeout 60 ${UPSPLAN_VALGRIND:-} "$UPSPLAN" run --check-only -F $DM_USER_OPT --allow-warnings "$PEERS_DIR/$1.conf" \
 		>"$PEERS_DIR/$1.out" 2>"$PEERS_DIR/$1.err" </dev/null
 	status=$?
 	set -e

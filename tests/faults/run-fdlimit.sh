@@ -49,7 +49,7 @@ check_only() {
 	shift 2
 	set +e
 	# shellcheck disable=SC2086 # UPSPLAN_VALGRIND and DM_USER_OPT are words
-	env "$@" prlimit --nofile="$_co_lim" ${UPSPLAN_VALGRIND:-} "$UPSPLAN" run --check-only -F $DM_USER_OPT \
+	env "$@" prlimit --nofile="$_co_lim" ${UPSPLAN_VALGRIND:-} "$UPSPLAN" run --check-only -F $DM_USER_OPT --allow-warnings \
 		"$PEERS_DIR/$_co_name.conf" >"$PEERS_DIR/$_co_name.out" 2>"$PEERS_DIR/$_co_name.err" </dev/null
 	status=$?
 	set -e
@@ -126,8 +126,8 @@ check "EMFILE: 1 of 12 UPS not reached at the first attempt, exit status 1 ($sta
 	echo "WHEN u0 TIMEOUT start : SHELLCMD \"ls /proc/self/fd > $PEERS_DIR/act/fds\""
 	echo "WHEN u0 REPORTS None->LB : SHUTDOWNCMD \"/bin/true\""
 } | dm_plan highfd
-bash -c 'exec 1500</dev/null; exec "$@"' bash prlimit --nofile=4096:4096 "$UPSPLAN" run -F $DM_USER_OPT \
-	-p "$PEERS_DIR/highfd.pid" --state-file= "$PEERS_DIR/highfd.conf" \
+bash -c 'exec 1500</dev/null; exec "$@"' bash prlimit --nofile=4096:4096 "$UPSPLAN" run -F $DM_USER_OPT --allow-warnings \
+	-p "$PEERS_DIR/highfd.pid" --state-file= --powerdownflag="$PEERS_DIR/highfd.killpower" "$PEERS_DIR/highfd.conf" \
 	>"$PEERS_DIR/highfd.out" 2>"$PEERS_DIR/highfd.err" </dev/null &
 DM_PID_highfd=$!
 _peers_record upsplan-highfd "$DM_PID_highfd"

@@ -128,7 +128,8 @@ start() {
 	LOG=$D/$CASE.log
 	env LD_PRELOAD="$EVIL_SHIM" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 		UPSPLAN_EVIL="$CASE" UPSPLAN_EVIL_ONCE="$D/once/$CASE" \
-		"$UPSPLAN" run -F -u nobody -p "$D/$CASE.pid" --hostname privsep "$@" "$D/plan.conf" \
+		"$UPSPLAN" run -F -u nobody --allow-warnings -p "$D/$CASE.pid" --hostname privsep \
+		--powerdownflag="$D/$CASE.killpower" "$@" "$D/plan.conf" \
 		>"$LOG" 2>&1 </dev/null &
 	PID=$!
 }
@@ -246,7 +247,7 @@ shutdown_case() {
 	rm -f "$D/act/shutdown" "$D/killpower"
 	env "$@" sh -c '
 		LD_PRELOAD="$0" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-		UPSPLAN_EVIL=shutdown UPSPLAN_EVIL_ONCE="$1" exec "$2" run -F -u nobody -p "$3" --hostname privsep \
+		UPSPLAN_EVIL=shutdown UPSPLAN_EVIL_ONCE="$1" exec "$2" run -F -u nobody --allow-warnings -p "$3" --hostname privsep \
 			--powerdownflag "$4" "$5"' \
 		"$EVIL_SHIM" "$D/once/$_name" "$UPSPLAN" "$D/$_name.pid" "$D/killpower" "$D/plan.conf" \
 		>"$D/$_name.log" 2>&1 </dev/null &
