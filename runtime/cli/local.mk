@@ -8,6 +8,9 @@ runtime_cli_libcli_a_SOURCES = \
 	runtime/cli/cmd-generate.c \
 	runtime/cli/cmd-run.c \
 	runtime/cli/cmd-simulate.c \
+	runtime/cli/cmd-tls-setup.c \
+	runtime/cli/tls-install.c runtime/cli/tls-install.h \
+	runtime/cli/tls-pki.c runtime/cli/tls-pki.h \
 	runtime/cli/stdlib.h
 nodist_runtime_cli_libcli_a_SOURCES = runtime/cli/stdlib-rules.c
 runtime_cli_libcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, help, version). */
+/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, simulate, generate, run, tls-setup, help, version). */
 #include "config.h"
 
 #include <errno.h>
@@ -30,6 +30,8 @@ static const char main_usage[] =
 	"  generate standard|timed\n"
 	"                  write a complete plan for one UPS\n"
 	"  run PLAN        monitor the plan's UPS over TLS and carry out its actions\n"
+	"  tls-setup       make a CA and upsd's certificate, install them for the\n"
+	"                  local upsd, print the upsd.conf and plan lines\n"
 	"  help [COMMAND]  show help for COMMAND\n"
 	"\n"
 	"Options:\n"
@@ -61,6 +63,7 @@ static const struct {
 	{ "simulate", cmd_simulate, simulate_usage },
 	{ "generate", cmd_generate, generate_usage },
 	{ "run", cmd_run, run_usage },
+	{ "tls-setup", cmd_tls_setup, tls_setup_usage },
 };
 
 /*

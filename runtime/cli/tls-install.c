@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tls-install.c - what tls-setup does to the system: new files only, upsd's TLS library from its ELF, NSS tools without a shell, upsd.conf. */
+#include "config.h"
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/cli/tls-install.h"
+#include "runtime/daemon/child.h"
+
+/* ---------------------------------------------------------------- upsd's TLS library */
+
+#define TLSI_ELF_MAX (64L << 20)	/* upsd is ~100 KiB; a bigger file is not it */
+
+/* the whole file PATH (at most TLSI_ELF_MAX bytes) into *DATA, its size in *LEN */
+static int tlsi_slurp(const char *path, unsigned char **data, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > TLSI_ELF_MAX) {
+		snprintf(err, errlen, "%s is not a program (give --nss or --pem)", path);
+		close(fd);
+		return -1;
+	}
+	*data = malloc((size_t)st.st_size + 1);
+	if (!*data) {
+		snprintf(err, errlen, "out of memory reading %s", path);
+		close(fd);
+		return -1;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, *data + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return 0;
+}
+
+/* 1 when [OFF, OFF + SIZE) lies inside LEN bytes */
+static int tlsi_inside(size_t len, unsigned long long off, unsigned long long size)
+{
+	return off <= len && size <= len - off;
+}
+
+/*
+ * The DT_NEEDED names of the ELF image D (LEN bytes, this machine's byte
+ * order) into the TLS library found: TLSI_NSS, TLSI_OPENSSL, TLSI_NONE;
+ * -1 when it is not an ELF program of this machine.
+ */
+static int tlsi_elf_lib(const unsigned char *d, size_t len)
+{
+	int is64, lib = TLSI_NONE;
+	unsigned long long shoff, shnum, shentsize, doff = 0, dsize = 0, dentsize = 0, soff = 0, ssize = 0;
+
+	if (len < sizeof(Elf64_Ehdr) || memcmp(d, ELFMAG, SELFMAG) != 0)
+		return -1;
+	is64 = d[EI_CLASS] == ELFCLASS64;
+	if (!is64 && d[EI_CLASS] != ELFCLASS32)
+		return -1;
+	if (is64) {
+		const Elf64_Ehdr *h = (const void *)d;
+
+		shoff = h->e_shoff, shnum = h->e_shnum, shentsize = h->e_shentsize;
+		if (shentsize != sizeof(Elf64_Shdr))
+			return -1;
+	} else {
+		const Elf32_Ehdr *h = (const void *)d;
+
+		shoff = h->e_shoff, shnum = h->e_shnum, shentsize = h->e_shentsize;
+		if (shentsize != sizeof(Elf32_Shdr))
+			return -1;
+	}
+	if (shoff % 8 || !tlsi_inside(len, shoff, shnum * shentsize))
+		return -1;
+	/* the dynamic section, and the string table its sh_link names */
+	for (unsigned long long i = 0; i < shnum; i++) {
+		unsigned long long type, off, size, link, loff = 0, lsize = 0;
+
+		if (is64) {
+			const Elf64_Shdr *s = (const void *)(d + shoff + i * shentsize);
+
+			type = s->sh_type, off = s->sh_offset, size = s->sh_size, link = s->sh_link;
+			if (link < shnum) {
+				const Elf64_Shdr *l = (const void *)(d + shoff + link * shentsize);
+
+				loff = l->sh_offset, lsize = l->sh_size;
+			}
+		} else {
+			const Elf32_Shdr *s = (const void *)(d + shoff + i * shentsize);
+
+			type = s->sh_type, off = s->sh_offset, size = s->sh_size, link = s->sh_link;
+			if (link < shnum) {
+				const Elf32_Shdr *l = (const void *)(d + shoff + link * shentsize);
+
+				loff = l->sh_offset, lsize = l->sh_size;
+			}
+		}
+		if (type == SHT_DYNAMIC) {
+			doff = off, dsize = size, soff = loff, ssize = lsize;
+			dentsize = is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
+			break;
+		}
+	}
+	if (!dentsize || doff % 8 || !tlsi_inside(len, doff, dsize) || !tlsi_inside(len, soff, ssize))
+		return dentsize ? -1 : TLSI_NONE;	/* static: links nothing */
+	for (unsigned long long at = 0; at + dentsize <= dsize; at += dentsize) {
+		unsigned long long tag, val;
+		const char *name;
+
+		if (is64) {
+			const Elf64_Dyn *e = (const void *)(d + doff + at);
+
+			tag = (unsigned long long)e->d_tag, val = e->d_un.d_val;
+		} else {
+			const Elf32_Dyn *e = (const void *)(d + doff + at);
+
+			tag = (unsigned long long)e->d_tag, val = e->d_un.d_val;
+		}
+		if (tag == DT_NULL)
+			break;
+		if (tag != DT_NEEDED || val >= ssize || !memchr(d + soff + val, '\0', ssize - val))
+			continue;
+		name = (const char *)d + soff + val;
+		if (strncmp(name, "libnss3.so", 10) == 0)
+			lib = TLSI_NSS;
+		else if (strncmp(name, "libssl.so", 9) == 0 && lib == TLSI_NONE)
+			lib = TLSI_OPENSSL;
+	}
+	return lib;
+}
+
+int tlsi_detect(const char *path, char *found, size_t foundlen, char *err, size_t errlen)
+{
+	/* Debian's /sbin/upsd is a shell script that runs /lib/nut/upsd */
+	static const char *const places[] = {
+		"/lib/nut/upsd", "/usr/lib/nut/upsd", "/usr/libexec/nut/upsd", "/usr/sbin/upsd", "/sbin/upsd",
+		"/usr/local/ups/sbin/upsd", "/usr/local/sbin/upsd",
+	};
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int lib;
+
+	if (!path) {
+		for (size_t i = 0; i < sizeof(places) / sizeof(places[0]) && !path; i++) {
+			unsigned char head[4];
+			int fd = open(places[i], O_RDONLY | O_CLOEXEC);
+
+			if (fd < 0)
+				continue;
+			if (read(fd, head, 4) == 4 && memcmp(head, ELFMAG, SELFMAG) == 0)
+				path = places[i];
+			close(fd);
+		}
+		if (!path) {
+			snprintf(err, errlen, "found no upsd program (looked in /lib/nut, /usr/lib/nut, /usr/sbin ...): "
+				 "give --upsd=PATH, or --nss (Debian's nut-server) or --pem (an OpenSSL build)");
+			return -1;
+		}
+	}
+	snprintf(found, foundlen, "%s", path);
+	if (tlsi_slurp(path, &data, &len, err, errlen) != 0)
+		return -1;
+	lib = tlsi_elf_lib(data, len);
+	free(data);
+	if (lib < 0)
+		snprintf(err, errlen, "%s is not an ELF program of this machine (a script? give the program it runs "
+			 "with --upsd=PATH, or --nss or --pem)", path);
+	return lib;
+}
+
+/* ---------------------------------------------------------------- programs */
+
+int tlsi_find_program(const char *name, char *buf)
+{
+	const char *path = getenv("PATH");
+	const char *p;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = strchr(p, ':') + 1) {
+		size_t dlen = strcspn(p, ":");
+
+		/* an empty or relative entry would be the working directory: not for a root tool */
+		if (dlen > 0 && p[0] == '/' && dlen + 1 + strlen(name) < PATH_MAX) {
+			struct stat st;
+
+			snprintf(buf, PATH_MAX, "%.*s/%s", (int)dlen, p, name);
+			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+				return 0;
+		}
+		if (!strchr(p, ':'))
+			break;
+	}
+	buf[0] = '\0';
+	return -1;
+}
+
+int tlsi_run(const char *prog, char *const argv[], char *out, size_t len)
+{
+	extern char **environ;
+	size_t got = 0;
+	int p[2], status;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		snprintf(out, len, "cannot run %s: %s", prog, strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(out, len, "cannot run %s: %s", prog, strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		child_setup(CHILD_NULL, p[1], p[1]);
+		execve(prog, argv, environ);
+		dprintf(STDERR_FILENO, "cannot run %s: %s", prog, strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	for (;;) {
+		char sink[512];
+		ssize_t n;
+
+		if (got + 1 < len)
+			n = read(p[0], out + got, len - 1 - got);
+		else
+			n = read(p[0], sink, sizeof(sink));	/* keep the start; let it finish */
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (got + 1 < len)
+			got += (size_t)n;
+	}
+	close(p[0]);
+	out[got] = '\0';
+	while (got > 0 && (out[got - 1] == '\n' || out[got - 1] == ' '))
+		out[--got] = '\0';
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			snprintf(out, len, "cannot wait for %s: %s", prog, strerror(errno));
+			return -1;
+		}
+	}
+	if (WIFSIGNALED(status)) {
+		snprintf(out + got, len - got, "%skilled by signal %d", got ? "; " : "", WTERMSIG(status));
+		return -1;
+	}
+	return WEXITSTATUS(status);
+}
+
+/* ---------------------------------------------------------------- new files */
+
+#define TLSI_MAX_MADE 32
+static char *tlsi_made[TLSI_MAX_MADE];
+static int tlsi_made_dir[TLSI_MAX_MADE];
+static size_t tlsi_nmade;
+
+static void tlsi_remember(const char *path, int dir)
+{
+	if (tlsi_nmade < TLSI_MAX_MADE && (tlsi_made[tlsi_nmade] = strdup(path)))
+		tlsi_made_dir[tlsi_nmade++] = dir;
+}
+
+int tlsi_new_file(const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+		  char *err, size_t errlen)
+{
+	const char *p = data;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			snprintf(err, errlen, "%s exists: tls-setup never overwrites a file", path);
+		else
+			snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	tlsi_remember(path, 0);
+	/* the umask may have taken bits: the mode is exactly MODE */
+	if (fchmod(fd, mode) != 0 || (uid != (uid_t)-1 && fchown(fd, uid, gid) != 0)) {
+		snprintf(err, errlen, "cannot set the owner or mode of %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "cannot write %s: %s", path, n < 0 ? strerror(errno) : "no space");
+			close(fd);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int tlsi_new_dir(const char *path, mode_t mode, char *err, size_t errlen)
+{
+	if (mkdir(path, mode) != 0) {
+		if (errno == EEXIST)
+			snprintf(err, errlen, "%s exists: tls-setup never overwrites a file", path);
+		else
+			snprintf(err, errlen, "cannot create the directory %s: %s", path, strerror(errno));
+		return -1;
+	}
+	tlsi_remember(path, 1);
+	if (chmod(path, mode) != 0) {
+		snprintf(err, errlen, "cannot set the mode of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int tlsi_own_dir(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		snprintf(err, errlen, "cannot read the directory %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if ((uid != (uid_t)-1 && fchownat(dirfd(d), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0) ||
+		    fchmodat(dirfd(d), e->d_name, 0600, 0) != 0) {
+			snprintf(err, errlen, "cannot set the owner or mode of %s/%s: %s", path, e->d_name,
+				 strerror(errno));
+			rc = -1;
+		}
+	}
+	closedir(d);
+	if (rc == 0 && ((uid != (uid_t)-1 && chown(path, uid, gid) != 0) || chmod(path, 0700) != 0)) {
+		snprintf(err, errlen, "cannot set the owner or mode of %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+void tlsi_remove(const char *path)
+{
+	unlink(path);
+	for (size_t i = 0; i < tlsi_nmade; i++)
+		if (tlsi_made[i] && strcmp(tlsi_made[i], path) == 0) {
+			free(tlsi_made[i]);
+			tlsi_made[i] = NULL;
+		}
+}
+
+/* the files a tool (certutil) made in directory PATH */
+static void tlsi_empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
+void tlsi_undo(void)
+{
+	while (tlsi_nmade > 0) {
+		char *p = tlsi_made[--tlsi_nmade];
+
+		if (p && tlsi_made_dir[tlsi_nmade]) {
+			tlsi_empty_dir(p);
+			rmdir(p);
+		} else if (p) {
+			unlink(p);
+		}
+		free(p);
+	}
+}
+
+void tlsi_keep(void)
+{
+	while (tlsi_nmade > 0)
+		free(tlsi_made[--tlsi_nmade]);
+}
+
+/* ---------------------------------------------------------------- upsd.conf */
+
+#define TLSI_CONF_MAX (1L << 20)	/* upsd.conf is a few KiB */
+
+/*
+ * LINE (up to its end or '\n') as NUT's parser splits it: words separated
+ * by blanks, "quoted" words with \-escapes, '#' outside quotes starts a
+ * comment; into OUT (LEN bytes) as the words separated by '\n'.  The number
+ * of words (0: a blank or comment line).
+ */
+static int tlsi_words(const char *line, char *out, size_t len)
+{
+	size_t at = 0;
+	int words = 0;
+
+	out[0] = '\0';
+	for (const char *p = line; *p && *p != '\n';) {
+		if (*p == ' ' || *p == '\t' || *p == '\r') {
+			p++;
+			continue;
+		}
+		if (*p == '#')
+			break;
+		if (words && at + 1 < len)
+			out[at++] = '\n';
+		words++;
+		if (*p == '"') {
+			for (p++; *p && *p != '\n' && *p != '"'; p++) {
+				if (*p == '\\' && p[1] && p[1] != '\n')
+					p++;
+				if (at + 1 < len)
+					out[at++] = *p;
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			for (; *p && *p != '\n' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '#'; p++)
+				if (at + 1 < len)
+					out[at++] = *p;
+		}
+	}
+	out[at] = '\0';
+	return words;
+}
+
+/* FILE's contents (a regular file, not a link) into *TEXT; its stat into ST */
+static int tlsi_conf_read(const char *file, char **text, struct stat *st, char *err, size_t errlen)
+{
+	size_t got = 0;
+	int fd;
+
+	if (lstat(file, st) != 0) {
+		snprintf(err, errlen, "cannot read %s: %s%s", file, strerror(errno),
+			 errno == ENOENT ? " (is nut-server installed? give --upsd-conf=FILE)" : "");
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode) || st->st_size > TLSI_CONF_MAX) {
+		snprintf(err, errlen, "%s is %s: give --upsd-conf with upsd.conf itself", file,
+			 S_ISLNK(st->st_mode) ? "a symbolic link" : S_ISREG(st->st_mode) ? "too big" : "not a file");
+		return -1;
+	}
+	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !(*text = malloc((size_t)st->st_size + 1))) {
+		snprintf(err, errlen, "cannot read %s: %s", file, fd < 0 ? strerror(errno) : "out of memory");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while (got < (size_t)st->st_size) {
+		ssize_t n = read(fd, *text + got, (size_t)st->st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	(*text)[got] = '\0';
+	st->st_size = (off_t)got;
+	return 0;
+}
+
+int tlsi_conf_check(const char *file, const char *const *lines, size_t n, int *present, char *err, size_t errlen)
+{
+	struct stat st;
+	char *text = NULL, have[1024], want[1024];
+	int rc = 0, lineno = 0;
+
+	for (size_t i = 0; i < n; i++)
+		present[i] = 0;
+	if (tlsi_conf_read(file, &text, &st, err, errlen) != 0)
+		return -1;
+	for (const char *l = text; *l && rc == 0; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		lineno++;
+		if (tlsi_words(l, have, sizeof(have)) == 0)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			size_t kw = strcspn(lines[i], " ");
+
+			tlsi_words(lines[i], want, sizeof(want));
+			if (strncmp(have, want, kw) != 0 || (have[kw] != '\n' && have[kw] != '\0'))
+				continue;
+			if (strcmp(have, want) == 0) {
+				present[i] = 1;
+				continue;
+			}
+			/* the value is not shown: a CERTIDENT holds a password */
+			snprintf(err, errlen, "%s:%d sets %.*s already, to another value: remove that line (or "
+				 "comment it out) and run again, or leave out --apply and edit %s by hand",
+				 file, lineno, (int)kw, lines[i], file);
+			rc = -1;
+			break;
+		}
+	}
+	free(text);
+	return rc;
+}
+
+int tlsi_conf_apply(const char *file, const char *const *lines, size_t n, const int *present, char *backup,
+		    char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], stamp[64], *text = NULL;
+	struct stat st;
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t len;
+	int fd, any = 0, rc = -1;
+	FILE *f;
+
+	backup[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		any |= !present[i];
+	if (!any)
+		return 0;
+	if (tlsi_conf_read(file, &text, &st, err, errlen) != 0)
+		return -1;
+	if (snprintf(tmp, sizeof(tmp), "%s.upsplan-new", file) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: the name is too long", file);
+		free(text);
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s%s", tmp, strerror(errno),
+			 errno == EEXIST ? " (left by an interrupted run? remove it)" : "");
+		free(text);
+		return -1;
+	}
+	if (fchown(fd, st.st_uid, st.st_gid) != 0 || fchmod(fd, st.st_mode & 07777) != 0) {
+		snprintf(err, errlen, "cannot give %s the owner and mode of %s: %s", tmp, file, strerror(errno));
+		goto fail;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	len = (size_t)st.st_size;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M UTC", &tm);
+	fwrite(text, 1, len, f);
+	fprintf(f, "%s\n# TLS: added by upsplan tls-setup on %s\n", len && text[len - 1] != '\n' ? "\n" : "", stamp);
+	for (size_t i = 0; i < n; i++)
+		if (!present[i])
+			fprintf(f, "%s\n", lines[i]);
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	/* the old file stays as the backup (a second name of the same inode) */
+	for (int k = 0; k < 100; k++) {
+		if (k == 0)
+			snprintf(backup, PATH_MAX, "%s.upsplan-bak", file);
+		else
+			snprintf(backup, PATH_MAX, "%s.upsplan-bak.%d", file, k);
+		if (link(file, backup) == 0)
+			break;
+		if (errno != EEXIST || k == 99) {
+			snprintf(err, errlen, "cannot keep a backup of %s as %s: %s", file, backup, strerror(errno));
+			backup[0] = '\0';
+			goto fail;
+		}
+	}
+	if (rename(tmp, file) != 0) {
+		snprintf(err, errlen, "cannot replace %s: %s", file, strerror(errno));
+		unlink(backup);
+		backup[0] = '\0';
+		goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out:
+	free(text);
+	return rc;
+}

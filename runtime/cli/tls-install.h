@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tls-install.h - what tls-setup does to the system: new files, the TLS library of upsd, NSS tools, upsd.conf. */
+#ifndef UPSPLAN_TLS_INSTALL_H
+#define UPSPLAN_TLS_INSTALL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The TLS library upsd is built with. */
+enum tlsi_lib { TLSI_NONE, TLSI_NSS, TLSI_OPENSSL };
+
+/*
+ * Which TLS library the upsd program at PATH links (its ELF DT_NEEDED
+ * entries: libnss3 or libssl); PATH NULL: the first of Debian's and NUT's
+ * usual places that holds an ELF upsd, its path into FOUND (FOUNDLEN
+ * bytes).  -1 with the reason in ERR when there is no upsd or it is not
+ * an ELF program.
+ */
+int tlsi_detect(const char *path, char *found, size_t foundlen, char *err, size_t errlen);
+
+/* The absolute path of program NAME on $PATH into BUF (at least PATH_MAX); -1 when it is not there. */
+int tlsi_find_program(const char *name, char *buf);
+
+/*
+ * Run PROG (absolute) with ARGV (no shell), standard input /dev/null, its
+ * output and errors into OUT (LEN bytes, NUL-terminated, the first LEN - 1
+ * kept).  Its exit status, or -1 (ERR says why) when it could not run or
+ * was killed by a signal.
+ */
+int tlsi_run(const char *prog, char *const argv[], char *out, size_t len);
+
+/*
+ * Write LEN bytes of DATA to the new file PATH (O_EXCL, O_NOFOLLOW: never
+ * an existing file nor a symbolic link) with MODE; when UID is not -1, owned
+ * by UID:GID.  The file is remembered for tlsi_undo().  0, or -1 with the
+ * reason in ERR.
+ */
+int tlsi_new_file(const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+		  char *err, size_t errlen);
+
+/* mkdir PATH with MODE (remembered for tlsi_undo()); 0, or -1 with the reason in ERR. */
+int tlsi_new_dir(const char *path, mode_t mode, char *err, size_t errlen);
+
+/* Every regular file of directory PATH, and PATH itself, owned by UID:GID, files 0600, PATH 0700. */
+int tlsi_own_dir(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen);
+
+/* Remove PATH now (a temporary file); forget it. */
+void tlsi_remove(const char *path);
+
+/* Remove, newest first, every file and directory made so far (after a failure); tlsi_keep() forgets them. */
+void tlsi_undo(void);
+void tlsi_keep(void);
+
+/*
+ * upsd.conf FILE and the N lines LINES ("KEYWORD value"): 0 when none of
+ * their keywords is set in FILE to another value (PRESENT[i] = 1 when
+ * line i is there already); -1 with the reason in ERR (a conflict, naming
+ * the line; FILE unreadable or not a regular file).
+ */
+int tlsi_conf_check(const char *file, const char *const *lines, size_t n, int *present, char *err, size_t errlen);
+
+/*
+ * Append the lines not PRESENT to FILE: a new file beside it with the same
+ * owner, group and mode, renamed over it; the old file stays as BACKUP
+ * (FILE.upsplan-bak, or .upsplan-bak.N when that exists), its path into
+ * BACKUP (at least PATH_MAX).  0 (BACKUP "" when there was nothing to add),
+ * or -1 with the reason in ERR (FILE unchanged).
+ */
+int tlsi_conf_apply(const char *file, const char *const *lines, size_t n, const int *present, char *backup,
+		    char *err, size_t errlen);
+
+#endif
