@@ -68,6 +68,7 @@ TESTS += \
 	tests/run-files.sh \
 	tests/cli-help.sh \
 	tests/check-cli.sh \
+	tests/tls-setup.sh \
 	tests/man-lint.sh
 
 EXTRA_DIST += \
@@ -112,6 +113,7 @@ EXTRA_DIST += \
 	tests/run-files.sh \
 	tests/cli-help.sh \
 	tests/check-cli.sh \
+	tests/tls-setup.sh \
 	tests/man-lint.sh \
 	tests/tap-env.sh \
 	tests/plans/mk-standard.conf \

@@ -29,6 +29,7 @@ TESTS += \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-tls.sh \
+	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
 	tests/daemon/run-reload-bomb.sh \
 	tests/daemon/run-poller.sh \
@@ -45,6 +46,7 @@ EXTRA_DIST += \
 	tests/daemon/daemon-lib.sh \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-tls.sh \
+	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
 	tests/daemon/run-reload-bomb.sh \
 	tests/daemon/run-poller.sh \

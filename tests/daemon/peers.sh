@@ -43,9 +43,13 @@
 #				by the caller; default mode: dummy-loop for
 #				*.seq, else dummy-once, which re-reads FILE when
 #				its mtime changes), before peers_start
-#	peers_start [tls|plain] [good|wrong-name|expired]
+#	peers_start [tls|plain] [good|wrong-name|expired|/FILE]
 #				starts the drivers and upsd; tls: STARTTLS with
-#				the given server certificate (default good);
+#				the given server certificate (default good), or
+#				with the TLS lines of upsd.conf in /FILE (an
+#				absolute path: CERTPATH, CERTIDENT ... made by
+#				the test, e.g. by upsplan tls-setup; the test
+#				PKI is not made then, UPSD_CERT is "file");
 #				returns once every unit answers GET VAR with a
 #				status other than WAIT (~3 s)
 #	peers_stop_upsd, peers_start_upsd, peers_restart_upsd
@@ -55,7 +59,10 @@
 #				it is gone; peers_start_upsd brings it back
 #	peers_stunnel NAME CERT KEY [require-client-cert]
 #				direct-TLS front end -> plain upsd port; sets
-#				STUNNEL_PORT and STUNNEL_PORT_<NAME> (- -> _)
+#				STUNNEL_PORT and STUNNEL_PORT_<NAME> (- -> _);
+#				client certificates are checked against
+#				PEERS_STUNNEL_CA when set (a PEM file made by
+#				the test), else against CA_FILE
 #	peers_silent_port	a server that accepts and never answers; sets
 #				SILENT_PORT
 #	peers_stop		TERM, then KILL after PEERS_STOP_GRACE seconds,
@@ -641,7 +648,9 @@ _peers_write_upsd_conf() {
 		echo "# upsd.conf - written by tests/daemon/peers.sh"
 		echo "LISTEN 127.0.0.1 $UPSD_PORT"
 		echo "MAXAGE ${PEERS_MAXAGE:-15}"
-		if [ "$UPSD_TLS" = tls ]; then
+		if [ "$UPSD_TLS" = tls ] && [ -n "${_peers_tls_lines:-}" ]; then
+			cat "$_peers_tls_lines" || return 1
+		elif [ "$UPSD_TLS" = tls ]; then
 			# NSS build (Debian): CERTPATH is the NSS DB, CERTIDENT the
 			# nickname and the DB password (empty); no CERTFILE, and no
 			# CERTREQUEST (not compiled in: client certificates need stunnel)
@@ -705,12 +714,20 @@ peers_start() {
 	tls | plain) ;;
 	*) _peers_say "peers_start: tls or plain, not '$UPSD_TLS'"; return 1 ;;
 	esac
+	_peers_tls_lines=
 	case $UPSD_CERT in
 	good | wrong-name | expired) ;;
-	*) _peers_say "peers_start: certificate good, wrong-name or expired, not '$UPSD_CERT'"; return 1 ;;
+	/*)
+		if [ "$UPSD_TLS" != tls ] || [ ! -r "$UPSD_CERT" ]; then
+			_peers_say "peers_start: upsd.conf lines from a file need tls and a readable file, not '$UPSD_TLS' '$UPSD_CERT'"
+			return 1
+		fi
+		_peers_tls_lines=$UPSD_CERT
+		UPSD_CERT=file ;;
+	*) _peers_say "peers_start: certificate good, wrong-name, expired or /FILE, not '$UPSD_CERT'"; return 1 ;;
 	esac
 	export UPSD_TLS UPSD_CERT
-	if [ "$UPSD_TLS" = tls ]; then
+	if [ "$UPSD_TLS" = tls ] && [ -z "$_peers_tls_lines" ]; then
 		peers_pki || return 1
 	fi
 	printf 'pollinterval = %s\n%s\n' "${PEERS_POLLINTERVAL:-1}" "$(cat "$PEERS_DIR/ups.conf")" \
@@ -859,7 +876,7 @@ peers_stunnel() {
 		printf '%s\n' "; $1: direct TLS on 127.0.0.1:$_st_port -> plain upsd 127.0.0.1:$UPSD_PORT" \
 			"foreground = quiet" "pid =" "output = $_st_log" "syslog = no" "debug = info" \
 			"[$1]" "client = no" "accept = 127.0.0.1:$_st_port" "connect = 127.0.0.1:$UPSD_PORT" \
-			"cert = $2" "key = $3" "CAfile = $CA_FILE" "$_st_verify" \
+			"cert = $2" "key = $3" "CAfile = ${PEERS_STUNNEL_CA:-$CA_FILE}" "$_st_verify" \
 			"sslVersionMin = TLSv1.2" >"$_st_conf"
 		stunnel "$_st_conf" </dev/null >>"$_st_log" 2>&1 &
 		_peers_record "stunnel-$1" "$!"
