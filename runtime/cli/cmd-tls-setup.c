@@ -523,7 +523,8 @@ static void tls_report(const struct tls_setup *t, const int *present, const char
 	printf("(upsplan generate writes it with --host %s --certfile %s/ca.pem.)\n", t->names[0], t->dir);
 	if (t->client) {
 		printf("\nstunnel lines (TLS from the first byte on port 3494 in front of upsd's\nport 3493, "
-		       "a client certificate of this CA required):\n");
+		       "a client certificate of this CA required; upsd.conf: LISTEN 127.0.0.1 3493):\n");
+		printf("\t; /etc/stunnel/upsd.conf, for systemctl enable --now stunnel@upsd\n\tforeground = yes\n");
 		printf("\t[upsd-tls]\n\taccept = 3494\n\tconnect = 127.0.0.1:3493\n\tcert = %s/server.pem\n"
 		       "\tkey = %s/server.key\n\tCAfile = %s/ca.pem\n\tverify = 2\n\tsslVersionMin = TLSv1.2\n",
 		       t->dir, t->dir, t->dir);

@@ -59,10 +59,7 @@
 #				it is gone; peers_start_upsd brings it back
 #	peers_stunnel NAME CERT KEY [require-client-cert]
 #				direct-TLS front end -> plain upsd port; sets
-#				STUNNEL_PORT and STUNNEL_PORT_<NAME> (- -> _);
-#				client certificates are checked against
-#				PEERS_STUNNEL_CA when set (a PEM file made by
-#				the test), else against CA_FILE
+#				STUNNEL_PORT and STUNNEL_PORT_<NAME> (- -> _)
 #	peers_silent_port	a server that accepts and never answers; sets
 #				SILENT_PORT
 #	peers_stop		TERM, then KILL after PEERS_STOP_GRACE seconds,
@@ -876,7 +873,7 @@ peers_stunnel() {
 		printf '%s\n' "; $1: direct TLS on 127.0.0.1:$_st_port -> plain upsd 127.0.0.1:$UPSD_PORT" \
 			"foreground = quiet" "pid =" "output = $_st_log" "syslog = no" "debug = info" \
 			"[$1]" "client = no" "accept = 127.0.0.1:$_st_port" "connect = 127.0.0.1:$UPSD_PORT" \
-			"cert = $2" "key = $3" "CAfile = ${PEERS_STUNNEL_CA:-$CA_FILE}" "$_st_verify" \
+			"cert = $2" "key = $3" "CAfile = $CA_FILE" "$_st_verify" \
 			"sslVersionMin = TLSv1.2" >"$_st_conf"
 		stunnel "$_st_conf" </dev/null >>"$_st_log" 2>&1 &
 		_peers_record "stunnel-$1" "$!"
