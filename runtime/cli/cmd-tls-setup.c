@@ -258,6 +258,9 @@ static int tls_prerequisites(struct tls_setup *t)
 	}
 	t->uid = (uid_t)-1;
 	t->gid = (gid_t)-1;
+	if (geteuid() != 0)
+		fprintf(stderr, "upsplan tls-setup: not run as root: the files will be yours; upsd's user (%s) "
+			"must be able to read %s/%s\n", t->user, t->dir, t->lib == TLSI_NSS ? "nssdb" : "upsd.pem");
 	if (geteuid() == 0) {
 		struct passwd *pw = getpwnam(t->user);
 
@@ -312,7 +315,10 @@ static int tls_destination(struct tls_setup *t)
 			return -1;
 		}
 		if (tlsi_new_dir(t->dir, 0755, err, sizeof(err)) != 0) {
-			fprintf(stderr, "upsplan tls-setup: %s (make its parent first, or give another --dir)\n", err);
+			fprintf(stderr, "upsplan tls-setup: %s (%s)\n", err,
+				errno == ENOENT ? "make its parent first, or give another --dir"
+				: errno == EACCES || errno == EPERM || errno == EROFS ? "run as root, or give another --dir"
+				: "give another --dir");
 			return -1;
 		}
 		return 0;

@@ -333,10 +333,13 @@ int tlsi_new_file(const char *path, const void *data, size_t len, mode_t mode, u
 int tlsi_new_dir(const char *path, mode_t mode, char *err, size_t errlen)
 {
 	if (mkdir(path, mode) != 0) {
-		if (errno == EEXIST)
+		int e = errno;
+
+		if (e == EEXIST)
 			snprintf(err, errlen, "%s exists: tls-setup never overwrites a file", path);
 		else
-			snprintf(err, errlen, "cannot create the directory %s: %s", path, strerror(errno));
+			snprintf(err, errlen, "cannot create the directory %s: %s", path, strerror(e));
+		errno = e;	/* for the caller's advice */
 		return -1;
 	}
 	tlsi_remember(path, 1);

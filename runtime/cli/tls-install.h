@@ -38,7 +38,7 @@ int tlsi_run(const char *prog, char *const argv[], char *out, size_t len);
 int tlsi_new_file(const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
 		  char *err, size_t errlen);
 
-/* mkdir PATH with MODE (remembered for tlsi_undo()); 0, or -1 with the reason in ERR. */
+/* mkdir PATH with MODE (remembered for tlsi_undo()); 0, or -1 with the reason in ERR and errno mkdir's. */
 int tlsi_new_dir(const char *path, mode_t mode, char *err, size_t errlen);
 
 /* Every regular file of directory PATH, and PATH itself, owned by UID:GID, files 0600, PATH 0700. */
