@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..47"
+echo "1..51"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -169,9 +169,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	chmod 555 ro
 	ts --pem --dir "$work/ro"
 	expect 1 "cannot write in $work/ro" "a directory this user cannot write in: named"
+	ts --pem --dir "$work/ro/sub"
+	expect 1 "cannot create the directory $work/ro/sub: Permission denied \(run as root, or give another --dir\)" \
+		"a directory this user cannot make: says to run as root"
 	chmod 755 ro
 else
-	tap_skip "root writes anywhere" "a directory this user cannot write in: named"
+	tap_skip "root writes anywhere" "a directory this user cannot write in: named" \
+		"a directory this user cannot make: says to run as root"
 fi
 
 # ---------------------------------------------------------------- upsd's TLS library
@@ -204,6 +208,20 @@ fi
 run env PATH="$work/nopath" "$@" "$upsplan" tls-setup --nss --dir "$work/n0"
 expect 1 "no certutil on PATH: .*\(apt-get install libnss3-tools\)" "--nss without certutil: says which package"
 if [ ! -e n0 ]; then ok "... and makes nothing"; else not_ok "... and makes nothing" "$(ls n0)"; fi
+# a certutil that fails: its words in the message, and nothing is left
+mkdir fakebin
+printf '#!/bin/sh\necho "certutil: function failed: SEC_ERROR_BAD_DATABASE" >&2\nexit 255\n' >fakebin/certutil
+printf '#!/bin/sh\nexit 0\n' >fakebin/pk12util
+chmod 755 fakebin/certutil fakebin/pk12util
+# shellcheck disable=SC2086 # as above
+run env PATH="$work/fakebin:$PATH" "$@" "$upsplan" tls-setup --nss --dir "$work/n1"
+expect 1 "upsplan tls-setup: $work/fakebin/certutil -N failed \(exit status 255\): certutil: function failed: SEC_ERROR_BAD_DATABASE" \
+	"--nss, certutil fails: its path, status and output are in the message"
+if [ ! -e n1 ] && grep -q "nothing was kept of this run in $work/n1" err; then
+	ok "... and every file made so far is removed, the directory too"
+else
+	not_ok "... and every file made so far is removed" "$(ls -la n1 2>&1)"
+fi
 if [ -n "$have_nss" ]; then
 	ts --nss --dir "$work/n" --name localhost
 	if [ "$status" -eq 0 ] && [ "$(mode n/nssdb)" = 700 ] && [ "$(mode n/nssdb/key4.db)" = 600 ] &&
@@ -273,6 +291,9 @@ if [ "$status" -eq 0 ] && [ "$(grep -c DISABLE_WEAK_SSL upsd2.conf)" -eq 1 ] && 
 else
 	not_ok "--apply: a line already there" "exit $status" "$(cat upsd2.conf)" "$(stat -c %U:%G upsd2.conf)"
 fi
+ts --pem --dir "$work/a5" --apply --upsd-conf "$work/no-upsd.conf"
+expect 1 "cannot read $work/no-upsd.conf: No such file or directory \(is nut-server installed\? give --upsd-conf=FILE\)" \
+	"--apply without upsd.conf: named, with what to do"
 ln -s upsd.conf upsd-link.conf
 ts --pem --dir "$work/a4" --apply --upsd-conf "$work/upsd-link.conf"
 expect 1 "upsd-link.conf is a symbolic link: give --upsd-conf with upsd.conf itself" "--apply on a symbolic link: refused"
