@@ -74,6 +74,7 @@ static int tlsi_inside(size_t len, unsigned long long off, unsigned long long si
 static int tlsi_elf_lib(const unsigned char *d, size_t len)
 {
 	int is64, lib = TLSI_NONE;
+	unsigned long long align;
 	unsigned long long shoff, shnum, shentsize, doff = 0, dsize = 0, dentsize = 0, soff = 0, ssize = 0;
 
 	if (len < sizeof(Elf64_Ehdr) || memcmp(d, ELFMAG, SELFMAG) != 0)
@@ -81,6 +82,7 @@ static int tlsi_elf_lib(const unsigned char *d, size_t len)
 	is64 = d[EI_CLASS] == ELFCLASS64;
 	if (!is64 && d[EI_CLASS] != ELFCLASS32)
 		return -1;
+	align = is64 ? 8 : 4;	/* of the headers read in place (the buffer is malloc's) */
 	if (is64) {
 		const Elf64_Ehdr *h = (const void *)d;
 
@@ -94,7 +96,7 @@ static int tlsi_elf_lib(const unsigned char *d, size_t len)
 		if (shentsize != sizeof(Elf32_Shdr))
 			return -1;
 	}
-	if (shoff % 8 || !tlsi_inside(len, shoff, shnum * shentsize))
+	if (shoff % align || !tlsi_inside(len, shoff, shnum * shentsize))
 		return -1;
 	/* the dynamic section, and the string table its sh_link names */
 	for (unsigned long long i = 0; i < shnum; i++) {
@@ -125,7 +127,7 @@ static int tlsi_elf_lib(const unsigned char *d, size_t len)
 			break;
 		}
 	}
-	if (!dentsize || doff % 8 || !tlsi_inside(len, doff, dsize) || !tlsi_inside(len, soff, ssize))
+	if (!dentsize || doff % align || !tlsi_inside(len, doff, dsize) || !tlsi_inside(len, soff, ssize))
 		return dentsize ? -1 : TLSI_NONE;	/* static: links nothing */
 	for (unsigned long long at = 0; at + dentsize <= dsize; at += dentsize) {
 		unsigned long long tag, val;
