@@ -720,7 +720,7 @@ peers_start() {
 			return 1
 		fi
 		_peers_tls_lines=$UPSD_CERT
-		UPSD_CERT=file ;;
+		UPSD_CERT="file" ;;
 	*) _peers_say "peers_start: certificate good, wrong-name, expired or /FILE, not '$UPSD_CERT'"; return 1 ;;
 	esac
 	export UPSD_TLS UPSD_CERT
