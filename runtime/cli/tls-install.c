@@ -548,6 +548,24 @@ int tlsi_conf_check(const char *file, const char *const *lines, size_t n, int *p
 	return rc;
 }
 
+/* the rename into FILE's directory on disk (best effort: the new file itself is synced) */
+static void tlsi_sync_dir(const char *file)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == file ? 1 : (int)(slash - file), file);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int tlsi_conf_apply(const char *file, const char *const *lines, size_t n, const int *present, char *backup,
 		    char *err, size_t errlen)
 {
@@ -625,6 +643,7 @@ int tlsi_conf_apply(const char *file, const char *const *lines, size_t n, const 
 		backup[0] = '\0';
 		goto fail;
 	}
+	tlsi_sync_dir(file);
 	rc = 0;
 	goto out;
 fail:
