@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..51"
+echo "1..53"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -245,12 +245,34 @@ if [ -n "$have_nss" ]; then
 		else
 			not_ok "as root: owners" "$(ls -la n n/nssdb)"
 		fi
+		# what upsd does after switching to nut: open the database and its key
+		cp n/nssdb.pass pass-copy
+		chmod 644 pass-copy
+		if command -v setpriv >/dev/null 2>&1 && [ "$(namei -m "$work" | awk 'NR > 1 && $1 !~ /^d........x$/' | wc -l)" -eq 0 ]; then
+			if setpriv --reuid=nut --regid="$(id -g nut)" --clear-groups \
+				certutil -K -d "sql:$work/n/nssdb" -f "$work/pass-copy" >as-nut.out 2>&1 &&
+				grep -q ' upsd$' as-nut.out; then
+				ok "the user nut opens the database and finds the key"
+			else
+				not_ok "the user nut opens the database" "$(cat as-nut.out)"
+			fi
+			if setpriv --reuid=nobody --regid=nogroup --clear-groups \
+				certutil -K -d "sql:$work/n/nssdb" -f "$work/pass-copy" >as-nobody.out 2>&1; then
+				not_ok "another user cannot open the database" "$(cat as-nobody.out)"
+			else
+				ok "another user cannot open the database"
+			fi
+		else
+			tap_skip "no setpriv, or a directory above $work others cannot enter" \
+				"the user nut opens the database" "another user cannot open the database"
+		fi
 	else
-		tap_skip "not root, or no user nut" "as root: the database is the user nut's"
+		tap_skip "not root, or no user nut" "as root: the database is the user nut's" \
+			"the user nut opens the database" "another user cannot open the database"
 	fi
 else
 	tap_skip "no certutil (apt-get install libnss3-tools)" "--nss: the database" "--nss: key and CERTIDENT" \
-		"as root: owners"
+		"as root: owners" "the user nut opens the database" "another user cannot open the database"
 fi
 
 # ---------------------------------------------------------------- --apply
