@@ -222,6 +222,11 @@ int st_on_battery(const struct st_plan *sp, uint32_t u)
 	return !!(sp->tables[u] & (1u << SW_T_OB));
 }
 
+int st_power_failing(const struct st_plan *sp, uint32_t u)
+{
+	return !!(sp->tables[u] & (1u << SW_T_OB | 1u << SW_T_FSD));
+}
+
 const char *st_table_name(unsigned k)
 {
 	return k < SW_TABLES ? sw_words[sw_table_word[k]].text : NULL;

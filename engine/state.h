@@ -83,6 +83,8 @@ const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name);
 
 /* Is UPS U on battery (table OL/OB holds OB)? */
 int st_on_battery(const struct st_plan *sp, uint32_t u);
+/* Is UPS U on battery or in forced shutdown (FSD), as last polled: may it be told to power off? */
+int st_power_failing(const struct st_plan *sp, uint32_t u);
 
 /* Name of table K: the word it holds when set ("ALARM" .. "TRIM", "OB", "NOCOMM"), or NULL. */
 const char *st_table_name(unsigned k);

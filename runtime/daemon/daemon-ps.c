@@ -84,6 +84,7 @@ void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev
 		rq.ups = ev->ups;
 		rq.pair = ev->pair;
 		rq.timer = ev->timer;
+		rq.power_failing = (uint32_t)st_power_failing(&d->p->eng.state, ev->ups);
 		snprintf(rq.charge, sizeof(rq.charge), "%s", charge ? charge : "");
 		if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, &rq, sizeof(rq)) != 0)
 			log_msg(LOG_CRIT, "SHUTDOWNCMD cannot be passed to the privileged process");

@@ -23,6 +23,8 @@ static const char *ps_check_shutdown(const unsigned char *p, uint32_t len)
 
 	(void)len;
 	memcpy(&rq, p, sizeof(rq));
+	if (rq.power_failing > 1)
+		return "its power_failing is neither 0 nor 1";
 	return memchr(rq.charge, '\0', sizeof(rq.charge)) ? NULL : "its battery.charge text is not terminated";
 }
 

@@ -53,6 +53,7 @@ struct ps_job {
 	double started;		/* monotonic seconds: a clock step at boot neither kills it nor lets it run on */
 	int killed;		/* SIGTERM sent at the time limit; SIGKILL follows */
 	int flag_written;	/* POWERDOWNFLAG written for it */
+	int power_failing;	/* its UPS is on battery or FSD: the flag may be written */
 };
 
 struct ps_parent {
@@ -223,8 +224,15 @@ static int ps_start_job(struct ps_parent *p)
 {
 	struct ps_job *j = &p->job;
 
-	ps_write_powerdownflag(p->cfg->powerdownflag);
-	j->flag_written = 1;
+	/* as upsmon, which shuts down only for a UPS on battery or FSD: a UPS
+	 * told to power off with the mains present cuts its other loads */
+	if (j->power_failing) {
+		ps_write_powerdownflag(p->cfg->powerdownflag);
+		j->flag_written = p->cfg->powerdownflag != NULL;
+	} else if (p->cfg->powerdownflag) {
+		log_msg(LOG_WARNING, "POWERDOWNFLAG %s not written: the UPS of this SHUTDOWNCMD is neither on "
+			"battery nor FSD, so it must not power off its outlets", p->cfg->powerdownflag);
+	}
 	j->proc.pid = fork();
 	if (j->proc.pid < 0) {
 		log_msg(LOG_ERR, "SHUTDOWNCMD %s: cannot start it: fork: %s", j->argv[0], strerror(errno));
@@ -260,6 +268,7 @@ static int ps_take_request(struct ps_parent *p, const struct ps_shutdown *rq)
 
 	if (ps_plan_render(p->plan, rq, &p->job.argv, &why) == 0) {
 		p->job.pc = rq->pc;
+		p->job.power_failing = rq->power_failing == 1;
 		return 0;
 	}
 	ps_reply(p, rq->pc, PS_DONE_FAILED, why);

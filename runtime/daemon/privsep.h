@@ -20,6 +20,7 @@ struct dm_options;
 struct ps_shutdown {
 	uint32_t gen;			/* the plan the child runs: 0 the first, then each PS_IMAGE's */
 	uint32_t pc, ups, pair, timer;	/* timer IMG_NONE for a REPORTS event */
+	uint32_t power_failing;		/* 1: the UPS is on battery or FSD (POWERDOWNFLAG is written), else 0 */
 	char charge[32];		/* battery.charge as last polled, for %(c)s ("" unknown); NUL-terminated */
 };
 

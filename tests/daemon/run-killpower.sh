@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-killpower.sh - TAP: the hand-off to NUT at power-off: as root, without --powerdownflag, upsplan run writes /etc/killpower exactly when the SHUTDOWNCMD runs (not while the UPS is merely on battery), removes a stale one at start, and writes none with --powerdownflag=none; in a private mount namespace over /etc, so the system's /etc/killpower is never touched.
+# run-killpower.sh - TAP: the hand-off to NUT at power-off: as root, without --powerdownflag, upsplan run writes /etc/killpower exactly when the SHUTDOWNCMD runs (not while the UPS is merely on battery), removes a stale one at start, writes none with --powerdownflag=none, nor for a SHUTDOWNCMD while the UPS is on line; in a private mount namespace over /etc, so the system's /etc/killpower is never touched.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir; UPSPLAN_VALGRIND as for the other daemon tests.
@@ -22,7 +22,7 @@ if ! unshare -m sh -c 'mount -t tmpfs none /mnt' 2>/dev/null; then
 	exit 0
 fi
 
-echo "1..13"
+echo "1..17"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 peers_add_ups a "$PEERS_DIR/a.dev"
@@ -117,4 +117,22 @@ check "--powerdownflag=none: it finds no flag" grep -qx "no flag" "$PEERS_DIR/ac
 check "--powerdownflag=none: none in the namespace's /etc" sh -c "! nsenter -t $DM_PID_none -m test -e /etc/killpower"
 dm_stop none
 check "--powerdownflag=none: none written into the namespace's /etc" test ! -e "$PEERS_DIR/none-etc/killpower"
+
+# ---------------------------------------------------------------- on line
+# a SHUTDOWNCMD while the UPS is on line (low battery while recharging):
+# the UPS must not be told to cut the power of its other loads
+dm_set_dev a OL
+sleep 2
+kp_plan online
+printf 'WHEN a REPORTS None->LB : SHUTDOWNCMD "/bin/sh %s online"\n' "$PEERS_DIR/sd.sh" >>"$PEERS_DIR/online.conf"
+kp_start online
+dm_wait online.err 'POWERDOWNFLAG /etc/killpower: written just before' 20 || :
+sleep 2
+dm_set_dev a "OL CHRG LB"
+check "on line with LB: the SHUTDOWNCMD runs" dm_until 20 test -s "$PEERS_DIR/act/sd-online"
+check "on line with LB: it finds no flag" grep -qx "no flag" "$PEERS_DIR/act/sd-online"
+check "on line with LB: the log says why no flag" \
+	dm_wait online.err 'POWERDOWNFLAG /etc/killpower not written: the UPS of this SHUTDOWNCMD is neither on battery nor FSD' 5
+dm_stop online
+check "on line with LB: none written into the namespace's /etc" test ! -e "$PEERS_DIR/online-etc/killpower"
 dm_done

@@ -24,7 +24,7 @@
  * UPSPLAN_EVIL_ONCE=FILE: only the first child that finds FILE missing
  * (and creates it) misbehaves; the children started after it run normally.
  * UPSPLAN_EVIL_PC, _GEN, _UPS: the SHUTDOWNCMD request of the "shutdown"
- * cases (default 0).
+ * cases (default 0); _FAILING its power_failing (default 1).
  *
  * The frames are written here byte for byte, as a compromised child would:
  * the layouts below are the wire format of runtime/daemon/privsep.h, copied on
@@ -37,6 +37,7 @@ struct evil_hdr {
 
 struct evil_shutdown {
 	uint32_t gen, pc, ups, pair, timer;
+	uint32_t power_failing;
 	char charge[32];
 };
 
@@ -95,6 +96,7 @@ static void evil_shutdown(int fd, const char *charge)
 	rq.ups = evil_env("UPSPLAN_EVIL_UPS");
 	rq.pair = 0;
 	rq.timer = getenv("UPSPLAN_EVIL_TIMER") ? evil_env("UPSPLAN_EVIL_TIMER") : UINT32_MAX;
+	rq.power_failing = getenv("UPSPLAN_EVIL_FAILING") ? evil_env("UPSPLAN_EVIL_FAILING") : 1;
 	if (charge)
 		memcpy(rq.charge, charge, strlen(charge) < sizeof(rq.charge) ? strlen(charge) + 1 : sizeof(rq.charge));
 	evil_frame(fd, K_SHUTDOWN, sizeof(rq), &rq, sizeof(rq));

@@ -266,6 +266,9 @@ stop
 shutdown_case bad-ups UPSPLAN_EVIL_PC="$SHUT_PC" UPSPLAN_EVIL_UPS=999 UPSPLAN_EVIL_TIMER=0
 if wait_for "$LOG" "not a SHUTDOWNCMD of the plan: refused" 10; then ok "a UPS the plan does not have: refused"; else not_ok "a UPS the plan does not have: refused" "$(show)"; fi
 stop
+shutdown_case bad-failing UPSPLAN_EVIL_PC="$SHUT_PC" UPSPLAN_EVIL_TIMER=0 UPSPLAN_EVIL_FAILING=2
+if wait_for "$LOG" "power_failing is neither 0 nor 1" 10; then ok "power_failing neither 0 nor 1: refused"; else not_ok "power_failing neither 0 nor 1: refused" "$(show)"; fi
+stop
 shutdown_case bad-timer UPSPLAN_EVIL_PC="$SHUT_PC" UPSPLAN_EVIL_TIMER=999
 if wait_for "$LOG" "not a SHUTDOWNCMD of the plan: refused" 10; then ok "a timer the plan does not have: refused"; else not_ok "a timer the plan does not have: refused" "$(show)"; fi
 pause 1.5
