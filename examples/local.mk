@@ -1,12 +1,14 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## examples/local.mk - shipped example plans and their outage scenarios; tests/examples.sh and tests/roundtrip.sh check every examples/*.conf, and each examples/NAME-outage.scn is simulated against tests/run/NAME-outage.trace.
+## examples/local.mk - shipped example plans and their outage scenarios, installed in $(docdir)/examples; tests/examples.sh and tests/roundtrip.sh check every examples/*.conf, and each examples/NAME-outage.scn is simulated against tests/run/NAME-outage.trace.
 EXAMPLE_SCENARIOS = \
 	examples/heartbeat-outage.scn \
 	examples/standard-outage.scn \
 	examples/timed-outage.scn \
 	examples/two-groups-outage.scn
 
-EXTRA_DIST += \
+# installed in $(docdir)/examples, as Debian keeps a package's examples
+exampledir = $(docdir)/examples
+dist_example_DATA = \
 	$(EXAMPLE_SCENARIOS) \
 	examples/heartbeat.conf \
 	examples/heartbeat-outage.seq \

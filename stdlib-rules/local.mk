@@ -1,5 +1,5 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## stdlib-rules/local.mk - the rule files upsplan generate assembles plans from; installed in $(pkgdatadir)/stdlib-rules and compiled into upsplan.
+## stdlib-rules/local.mk - the rule files upsplan generate assembles plans from; compiled into upsplan and shipped in the tarball, not installed (nothing reads them at run time).
 STDLIB_RULES = \
 	stdlib-rules/messages.rules \
 	stdlib-rules/group.rules \
@@ -10,9 +10,7 @@ STDLIB_RULES = \
 	stdlib-rules/heartbeat.rules \
 	stdlib-rules/heartbeat-email.rules
 
-stdlibrulesdir = $(pkgdatadir)/stdlib-rules
-dist_stdlibrules_DATA = $(STDLIB_RULES)
-EXTRA_DIST += stdlib-rules/embed.sh
+EXTRA_DIST += $(STDLIB_RULES) stdlib-rules/embed.sh
 
 runtime/cli/stdlib-rules.c: $(STDLIB_RULES) stdlib-rules/embed.sh
 	$(AM_V_GEN)$(MKDIR_P) runtime/cli && \
