@@ -8,5 +8,6 @@ dist_docs_DATA = \
 	docs/diagnostics.md \
 	docs/engine.md \
 	docs/generate.md \
+	docs/install.md \
 	docs/language.md \
 	docs/simulate.md

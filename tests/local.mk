@@ -69,7 +69,8 @@ TESTS += \
 	tests/cli-help.sh \
 	tests/check-cli.sh \
 	tests/tls-setup.sh \
-	tests/man-lint.sh
+	tests/man-lint.sh \
+	tests/systemd-unit.sh
 
 EXTRA_DIST += \
 	$(COMPILE_TESTS) \
@@ -115,6 +116,7 @@ EXTRA_DIST += \
 	tests/check-cli.sh \
 	tests/tls-setup.sh \
 	tests/man-lint.sh \
+	tests/systemd-unit.sh \
 	tests/tap-env.sh \
 	tests/plans/mk-standard.conf \
 	tests/plans/mk-timed.conf \
@@ -128,7 +130,7 @@ EXTRA_DIST += \
 clean-local: clean-local-tests
 clean-local-tests:
 	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d \
-		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/generate.d tests/cli-help.d tests/check-cli.d tests/run/*.d tests/run/*.got tests/email/email.d
+		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/generate.d tests/cli-help.d tests/check-cli.d tests/systemd-unit.d tests/run/*.d tests/run/*.got tests/email/email.d
 
 # the benchmarks (check, simulate, engine, daemon); each prints PASS/MISS against its targets and ratios to the NUT peer
 bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT) tests/bench/daemon-bench-probe$(EXEEXT) \
