@@ -13,9 +13,10 @@ PACKAGES="build-essential autoconf automake pkg-config flex bison libssl-dev
 libevent-dev libcurl4-openssl-dev libjansson-dev scdoc ca-certificates
 openssl nut-server nut-client libnss3-tools"
 # only the test suite: sanitizers, valgrind, stunnel front ends, the
-# manual-page checkers, the packaging tools
+# manual-page checkers, the packaging tools (dpkg-buildpackage, dh,
+# lintian) and systemd-analyze for the unit's checks
 TEST_PACKAGES="valgrind clang libclang-rt-14-dev time git stunnel4 mandoc
-groff-base man-db"
+groff-base man-db dpkg-dev debhelper lintian systemd"
 
 case "${1-}" in
 "") ;;

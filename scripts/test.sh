@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test.sh - the whole test run (README, CI): deps, build + make check, ASan/UBSan build + make check, valgrind, make distcheck; last line "N passed, N failed".
+# test.sh - the whole test run (README, CI): deps, build + make check, ASan/UBSan build + make check, valgrind, make distcheck, the Debian package; last line "N passed, N failed".
 #
 # Run from anywhere inside a checkout, as root on a fresh Debian 12 (or as a
 # user once scripts/install-deps.sh is satisfied):  bash scripts/test.sh
@@ -28,10 +28,24 @@
 #      valgrind's error exit 99 (memory errors, definite or indirect
 #      leaks), on death by a signal, or (golden tests) on a mismatch
 #   6. make -j2 distcheck in _build/default
+#   7. package: the .deb built with dpkg-buildpackage -us -uc -b from a
+#      clean copy of the tree in _build/pkg (the files git tracks, and new
+#      ones it does not ignore: no build directory), make check not run
+#      again (nocheck); lintian (an error fails); then, on this host,
+#      dpkg -i, upsplan --version (the installed mail helper),
+#      upsplan check of each installed example, systemd-analyze verify of
+#      the installed unit, an edited conffile (/etc/default/upsplan) kept
+#      on a reinstall and on an upgrade to a repacked newer version with a
+#      changed conffile, and dpkg --purge leaving nothing of the package.
+#      The service is never started: its ConditionPathExists= wants a
+#      plan in /etc/nut, and when systemd runs here a policy-rc.d that
+#      forbids starts is put in place for the phase (when there is none).
+#      The install steps are skipped, with the reason, when an upsplan
+#      package is installed already (not a test's: it is left alone).
 # Counting: every :test-result: line of the .trs files of phases 3 and 4
 # (PASS and XFAIL pass; FAIL, XPASS and ERROR fail; SKIP is not counted),
-# one test per valgrind run, one for distcheck; a failed set-up or build
-# step counts as one failed test.  Both build trees are made afresh, so
+# one test per valgrind run, one for distcheck, one per step of the
+# package phase; a failed set-up or build step counts as one failed test.  Both build trees are made afresh, so
 # no result of an earlier run is counted.  Logs: _build/logs/ and the
 # automake .log files; failing tests' log paths are listed at the end.
 set -eu
@@ -174,6 +188,172 @@ valgrind_run() {
 	fi
 }
 
+# check NAME LOG CMD...: one counted test: CMD, its output in LOG
+check() {
+	if step "$@"; then
+		passed=$((passed + 1))
+		return 0
+	fi
+	return 1
+}
+
+# the package phase (7) ------------------------------------------------
+pkgdir=$top/_build/pkg
+pkg_mark="# edited by scripts/test.sh"
+
+# pkg_installed: an upsplan package is on this host (installed, or its conffiles left)
+pkg_installed() {
+	dpkg-query -W -f='${db:Status-Status}\n' upsplan 2>/dev/null | grep -qvx 'not-installed'
+}
+
+# pkg_leftovers: every path of the host named like a file of the package
+# (its programs, pages, conffiles, unit, dpkg's records of it, the
+# service's directories and the symbolic links that enable it), sorted
+pkg_leftovers() {
+	find /etc /lib /usr /var -xdev \( -path /var/tmp -o -path /var/cache -o -path /var/log/journal \) -prune -o \
+		\( -name '*upsplan*' -o -name 'UPSmon.conf.5*' \) -print 2>/dev/null | sort
+}
+
+# pkg_copy: the tree without build directories, in $pkgdir/src: the files
+# git tracks and new ones it does not ignore (else all but _build)
+pkg_copy() (
+	mkdir -p "$pkgdir/src"
+	if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git -C "$top" ls-files -z --cached --others --exclude-standard |
+			tar -C "$top" --null --ignore-failed-read -T - -cf - | tar -C "$pkgdir/src" -xf -
+	else
+		tar -C "$top" --exclude=./_build -cf - . | tar -C "$pkgdir/src" -xf -
+	fi
+	cd "$pkgdir/src" && DEB_BUILD_OPTIONS="nocheck parallel=$JOBS" dpkg-buildpackage -us -uc -b
+)
+
+# pkg_version: upsplan --version of the installed package names its mail helper
+pkg_version() {
+	/usr/sbin/upsplan --version &&
+		/usr/sbin/upsplan --version | grep -q '^mail helper /usr/libexec/upsplan/upsplan-mail: upsplan-mail [^ ]*, libcurl/'
+}
+
+# pkg_examples: upsplan check of each installed example plan: no error
+pkg_examples() {
+	local f n=0
+	for f in /usr/share/doc/upsplan/examples/*.conf; do
+		[ -f "$f" ] || continue
+		echo "== upsplan check $f"
+		/usr/sbin/upsplan check "$f" || return 1
+		n=$((n + 1))
+	done
+	echo "$n examples checked"
+	[ $n -gt 0 ]
+}
+
+# pkg_verify: systemd-analyze verify of the installed unit: no error, no warning
+pkg_verify() {
+	local err=$pkgdir/verify.err rc=0
+	systemd-analyze verify /lib/systemd/system/upsplan.service 2>"$err" || rc=$?
+	cat "$err"
+	[ $rc -eq 0 ] && [ ! -s "$err" ]
+}
+
+# pkg_reinstall DEB: the edited /etc/default/upsplan is kept by dpkg -i DEB
+pkg_reinstall() {
+	echo "$pkg_mark" >>/etc/default/upsplan
+	dpkg -i "$1" </dev/null && grep -qx "$pkg_mark" /etc/default/upsplan
+}
+
+# pkg_upgrade DEB: DEB repacked as a newer version whose /etc/default/upsplan
+# changed; installed as an unattended upgrade does (keep the admin's
+# conffile), the edit stays and the new default is beside it
+pkg_upgrade() {
+	local root=$pkgdir/upgrade
+	rm -rf "$root"
+	dpkg-deb -R "$1" "$root" &&
+		sed -i 's/^Version: .*/&+test1/' "$root/DEBIAN/control" &&
+		echo 'UPSPLAN_OPTIONS="-D"  # a newer default' >>"$root/etc/default/upsplan" &&
+		dpkg-deb --root-owner-group -b "$root" "$pkgdir/upgrade.deb" &&
+		dpkg --force-confdef --force-confold -i "$pkgdir/upgrade.deb" </dev/null || return 1
+	dpkg-query -W -f='${Version}\n' upsplan | grep -q '+test1$' &&
+		grep -qx "$pkg_mark" /etc/default/upsplan &&
+		grep -q 'a newer default' /etc/default/upsplan.dpkg-dist
+}
+
+# pkg_purge: the files the running service would have made, then
+# dpkg --purge: no file of the package, nothing it or its service made
+pkg_purge() {
+	local f left=0
+	pkg_installed || return 1
+	dpkg -L upsplan >"$pkgdir/files"
+	if [ ! -e /var/lib/upsplan/monitor ]; then
+		mkdir -p /var/lib/upsplan/monitor && echo '{}' >/var/lib/upsplan/monitor/state.json
+	fi
+	mkdir -p /var/log/upsplan && touch /var/log/upsplan/upsplan.log /var/log/upsplan/upsplan.log.1
+	dpkg --purge upsplan || return 1
+	while IFS= read -r f; do
+		if [ -e "$f" ] && [ ! -d "$f" ]; then
+			echo "left: $f"
+			left=1
+		fi
+	done <"$pkgdir/files"
+	pkg_leftovers >"$pkgdir/after"
+	if ! diff -u "$pkgdir/before" "$pkgdir/after"; then
+		echo "(+: left by the package or its service)"
+		left=1
+	fi
+	! pkg_installed && [ $left -eq 0 ]
+}
+
+package_phase() {
+	local t deb policy=0 start=$SECONDS
+	rm -rf "$pkgdir"
+	mkdir -p "$pkgdir"
+	for t in dpkg-buildpackage dh lintian; do
+		if ! command -v $t >/dev/null 2>&1; then
+			say "package: $t not installed"
+			record_failure "package: $t not installed" "$logs/install-deps.log"
+			return 0
+		fi
+	done
+	check "package: dpkg-buildpackage -us -uc -b (a clean copy, nocheck)" "$logs/package-build.log" pkg_copy || return 0
+	deb=$(ls "$pkgdir"/upsplan_*.deb)
+	if check "package: lintian (no error)" "$logs/package-lintian.log" \
+		lintian --fail-on error -I -E --pedantic "$pkgdir"/upsplan_*.changes; then
+		say "package: lintian: $(grep -cE '^[EWIPX]: ' "$logs/package-lintian.log") tags:"
+		grep -E '^[EWIPX]: ' "$logs/package-lintian.log" | sed 's/^/    | /'
+	fi
+	if pkg_installed; then
+		say "package: install steps skipped: an upsplan package is installed on this host, and a test does not replace it (dpkg --purge upsplan if a failed run left it)"
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		say "package: install steps skipped: dpkg -i needs root"
+		return 0
+	fi
+	pkg_leftovers >"$pkgdir/before"
+	# the package's scripts start the unit when systemd runs: forbid it
+	if [ -d /run/systemd/system ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\n# scripts/test.sh, package phase: no service is started\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		policy=1
+	fi
+	if check "package: dpkg -i $(basename "$deb")" "$logs/package-install.log" dpkg -i "$deb"; then
+		check "package: upsplan --version (the installed mail helper)" "$logs/package-version.log" pkg_version || :
+		check "package: upsplan check of the installed examples" "$logs/package-examples.log" pkg_examples || :
+		if command -v systemd-analyze >/dev/null 2>&1; then
+			check "package: systemd-analyze verify of the installed unit" "$logs/package-verify.log" pkg_verify || :
+		else
+			say "package: systemd-analyze verify skipped: systemd-analyze is not installed"
+		fi
+		check "package: an edited conffile survives a reinstall" "$logs/package-reinstall.log" pkg_reinstall "$deb" || :
+		check "package: an edited conffile survives an upgrade" "$logs/package-upgrade.log" pkg_upgrade "$deb" || :
+		check "package: dpkg --purge leaves nothing" "$logs/package-purge.log" pkg_purge || :
+	fi
+	# whatever failed: nothing of the test stays installed
+	if pkg_installed; then
+		dpkg --purge upsplan >>"$logs/package-purge.log" 2>&1 || :
+	fi
+	[ $policy -eq 0 ] || rm -f /usr/sbin/policy-rc.d
+	say "package: $((SECONDS - start)) s"
+}
+
 mkdir -p "$logs"
 say "upsplan test run in $top ($(nproc 2>/dev/null || echo '?') CPU, CI=${CI:-})"
 
@@ -288,6 +468,9 @@ if [ $built -eq 1 ]; then
 		say "distcheck: skipped (the default tree is not configured)"
 	fi
 fi
+
+# 7. the Debian package, built from a clean copy of the tree
+package_phase
 
 if [ $failed -gt 0 ]; then
 	echo
