@@ -41,15 +41,16 @@ opts=$(printf '%s\n' "$exec_start" | tr ' ' '\n' | sed -n 's/^\(--[a-z-]*\).*/\1
 "$upsplan" run --help >help 2>&1
 bad=
 for o in $opts; do
-	grep -q -- "^ *\(-[A-Za-z], \)\{0,1\}$o[= ]" help || bad="$bad $o"
+	grep -q -- "^ *\(-[A-Za-z], \)\{0,1\}${o}[= ]" help || bad="$bad $o"
 done
 if [ -n "$opts" ] && [ -z "$bad" ]; then
-	ok "the options of ExecStart= are options of upsplan run ($(echo $opts))"
+	ok "the options of ExecStart= are options of upsplan run ($(printf '%s\n' "$opts" | paste -s -d ' ' -))"
 else
 	not_ok "the options of ExecStart= are options of upsplan run" "not in upsplan run --help:$bad" "ExecStart=$exec_start"
 fi
 dirs_ok=1
 for pair in "pidfile /run RuntimeDirectory" "logfile /var/log LogsDirectory" "state-file /var/lib StateDirectory"; do
+	# shellcheck disable=SC2086 # three words
 	set -- $pair
 	path=$(printf '%s\n' "$exec_start" | tr ' ' '\n' | sed -n "s|^--$1=||p")
 	case $path in
