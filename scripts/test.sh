@@ -316,7 +316,7 @@ package_phase() {
 	deb=$(ls "$pkgdir"/upsplan_*.deb)
 	if check "package: lintian (no error)" "$logs/package-lintian.log" \
 		lintian --fail-on error -I -E --pedantic "$pkgdir"/upsplan_*.changes; then
-		say "package: lintian: $(grep -cE '^[EWIPX]: ' "$logs/package-lintian.log") tags:"
+		say "package: lintian tags left: $(grep -cE '^[EWIPX]: ' "$logs/package-lintian.log")"
 		grep -E '^[EWIPX]: ' "$logs/package-lintian.log" | sed 's/^/    | /'
 	fi
 	if pkg_installed; then
