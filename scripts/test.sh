@@ -203,15 +203,18 @@ pkg_mark="# edited by scripts/test.sh"
 
 # pkg_installed: an upsplan package is on this host (installed, or its conffiles left)
 pkg_installed() {
-	dpkg-query -W -f='${db:Status-Status}\n' upsplan 2>/dev/null | grep -qvx 'not-installed'
+	local st
+	st=$(dpkg-query -W -f='${db:Status-Status}' upsplan 2>/dev/null) || st=
+	[ -n "$st" ] && [ "$st" != not-installed ]
 }
 
 # pkg_leftovers: every path of the host named like a file of the package
 # (its programs, pages, conffiles, unit, dpkg's records of it, the
 # service's directories and the symbolic links that enable it), sorted
 pkg_leftovers() {
-	find /etc /lib /usr /var -xdev \( -path /var/tmp -o -path /var/cache -o -path /var/log/journal \) -prune -o \
-		\( -name '*upsplan*' -o -name 'UPSmon.conf.5*' \) -print 2>/dev/null | sort
+	# (a file another process removes during the walk is no failure)
+	{ find /etc /lib /usr /var -xdev \( -path /var/tmp -o -path /var/cache -o -path /var/log/journal \) -prune -o \
+		\( -name '*upsplan*' -o -name 'UPSmon.conf.5*' \) -print 2>/dev/null || :; } | sort
 }
 
 # pkg_copy: the tree without build directories, in $pkgdir/src: the files
@@ -313,11 +316,11 @@ package_phase() {
 		fi
 	done
 	check "package: dpkg-buildpackage -us -uc -b (a clean copy, nocheck)" "$logs/package-build.log" pkg_copy || return 0
-	deb=$(ls "$pkgdir"/upsplan_*.deb)
+	deb=$(ls "$pkgdir"/upsplan_*.deb) || :
 	if check "package: lintian (no error)" "$logs/package-lintian.log" \
 		lintian --fail-on error -I -E --pedantic "$pkgdir"/upsplan_*.changes; then
 		say "package: lintian tags left: $(grep -cE '^[EWIPX]: ' "$logs/package-lintian.log")"
-		grep -E '^[EWIPX]: ' "$logs/package-lintian.log" | sed 's/^/    | /'
+		sed -n 's/^\([EWIPX]: \)/    | \1/p' "$logs/package-lintian.log"
 	fi
 	if pkg_installed; then
 		say "package: install steps skipped: an upsplan package is installed on this host, and a test does not replace it (dpkg --purge upsplan if a failed run left it)"

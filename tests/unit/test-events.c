@@ -346,7 +346,7 @@ static void test_reads_charge(void)
 			 "GROUP LOCAL HOST localhost CERTFILE '/c'\n"
 			 "MONITOR a POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n%s", cases[i].rules);
 		compile_text(text, &img);
-		ok(eng_reads_charge(&img) == cases[i].want, cases[i].what);
+		ok(eng_reads_charge(&img) == cases[i].want, "%s", cases[i].what);
 		img_free(&img);
 	}
 }
