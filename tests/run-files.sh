@@ -122,13 +122,13 @@ for kind in fifo devnull dir; do
 	# shellcheck disable=SC2086
 	refused "run --smtp-cafile: $kind" "'$bad': it $what" "$upsplan" run -F $user_opt --smtp-cafile "$bad" plan.conf
 	# shellcheck disable=SC2086
-	refused "run, CERTFILE: $kind" "CERTFILE cannot be loaded: cannot read '$bad': it $what" \
+	refused "run, CERTFILE: $kind" "CERTFILE $bad $what, not a regular file" \
 		"$upsplan" run --check-only $user_opt "ca-bad-$kind.conf"
 	# shellcheck disable=SC2086
-	refused "run, CLIENTCERT: $kind" "CLIENTCERT cannot be loaded: cannot read '$bad': it $what" \
+	refused "run, CLIENTCERT: $kind" "CLIENTCERT $bad $what, not a regular file" \
 		"$upsplan" run --check-only $user_opt "cert-bad-$kind.conf"
 	# shellcheck disable=SC2086
-	refused "run, CLIENTKEY: $kind" "CLIENTKEY cannot be loaded: cannot read '$bad': it $what" \
+	refused "run, CLIENTKEY: $kind" "CLIENTKEY $bad $what, not a regular file" \
 		"$upsplan" run --check-only $user_opt "key-bad-$kind.conf"
 	if [ "$kind" = devnull ]; then
 		# as root, the old code gave /dev/null itself to the monitoring user: never run that

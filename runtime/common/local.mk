@@ -3,6 +3,7 @@
 noinst_LIBRARIES += runtime/common/libcommon.a
 runtime_common_libcommon_a_SOURCES = \
 	runtime/common/exit-codes.h \
+	runtime/common/file-access.c runtime/common/file-access.h \
 	runtime/common/monotonic.h \
 	runtime/common/plan-file.c runtime/common/plan-file.h \
 	runtime/common/safe-file.c runtime/common/safe-file.h \

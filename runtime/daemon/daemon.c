@@ -303,7 +303,7 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 	p->pollers = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->pollers));
 	for (uint32_t g = 0; g < p->img.groups.n; g++) {
 		const struct img_group *ig = &p->img.groups.v[g];
-		char err[512];
+		char err[1200];
 		if (!dm_group_used(&p->img, g))
 			continue;
 		p->gates[g] = uc_gate_new(UC_GATE_LIMIT);

@@ -3,10 +3,12 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -14,17 +16,29 @@
 
 #include "base/source.h"
 #include "base/xalloc.h"
+#include "runtime/common/file-access.h"
 #include "runtime/daemon/log.h"
 #include "runtime/daemon/tls.h"
 #include "runtime/daemon/workdir.h"
 
-/* What a session saw, for the failure messages (ex_data of the SSL). */
+/* What a session saw, for the failure messages (ex_data of the SSL; freed once the handshake is done). */
 struct tls_seen {
 	int cert_requested;	/* the server sent a CertificateRequest */
 	int alert;		/* the fatal alert the server sent, or -1 */
 	char name[256];		/* the name the certificate must carry */
 	char names[200];	/* the names the server's certificate carries (escaped) */
 	int reneg;		/* the server asked to renegotiate */
+	int direct;		/* TLS DIRECT (else STARTTLS) */
+	unsigned char head[5];	/* the first record header the server sent */
+	int head_len;
+	/* the first verification failure: where in the chain, and the certificate it is about */
+	long vr;		/* its X509_V_ERR_..., 0: none seen */
+	int depth;
+	char leaf[200];		/* the server's certificate's subject (escaped) */
+	char subject[200];	/* the subject of the certificate that failed (escaped) */
+	char issuer[200];	/* its issuer (escaped) */
+	char cn[100];		/* the server's certificate's CN (escaped) */
+	char from[32], until[32];	/* its validity */
 };
 
 /* ex_data: the tls_seen of a session, the CAFILE of a context, the mark of a renegotiation asked for once settled */
@@ -68,7 +82,10 @@ static void tls_msg_cb(int write_p, int version, int content_type, const void *b
 	(void)arg;
 	if (write_p || !seen || len < 1)
 		return;
-	if (content_type == SSL3_RT_HANDSHAKE && b[0] == SSL3_MT_CERTIFICATE_REQUEST)
+	if (content_type == SSL3_RT_HEADER && len == sizeof(seen->head) && !seen->head_len) {
+		memcpy(seen->head, b, len);	/* before OpenSSL judges it: "wrong version number" shows the bytes */
+		seen->head_len = (int)len;
+	} else if (content_type == SSL3_RT_HANDSHAKE && b[0] == SSL3_MT_CERTIFICATE_REQUEST)
 		seen->cert_requested = 1;
 	else if (tls_is_hello_request(write_p, content_type, buf, len))
 		seen->reneg = 1;
@@ -76,16 +93,70 @@ static void tls_msg_cb(int write_p, int version, int content_type, const void *b
 		seen->alert = b[1];
 }
 
-/* The first error of OpenSSL's queue as text (queue emptied). */
+/* The first error of OpenSSL's queue as words, its reason without the code (queue emptied). */
 static void tls_queue_error(char *out, size_t len, const char *what)
 {
 	unsigned long e = ERR_get_error();
+	const char *reason = e ? ERR_reason_error_string(e) : NULL;
 	char buf[256] = "unknown error";
 
-	if (e)
+	if (reason)
+		snprintf(buf, sizeof(buf), "%s", reason);
+	else if (e)
 		ERR_error_string_n(e, buf, sizeof(buf));
 	ERR_clear_error();
 	snprintf(out, len, "%s: %s", what, buf);
+}
+
+/* NAME as "CN=a, O=b" (most specific first, as RFC 4514), each value escaped: the server's bytes. */
+static void tls_name_text(const X509_NAME *name, char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int i = name ? X509_NAME_entry_count(name) - 1 : -1; i >= 0 && n < len; i--) {
+		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
+		int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+		unsigned char *utf8 = NULL;
+		int ulen = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
+		char esc[120];
+		if (ulen < 0)
+			continue;
+		log_esc(esc, sizeof(esc), (const char *)utf8, (size_t)ulen);
+		OPENSSL_free(utf8);
+		n += (size_t)snprintf(out + n, len - n, "%s%s=%s", n ? ", " : "",
+				      nid != NID_undef ? OBJ_nid2sn(nid) : "?", esc);
+	}
+	if (!out[0])
+		snprintf(out, len, "no subject name");
+}
+
+/* The CN of CERT's subject (the last one), escaped, into OUT; empty without one. */
+static void tls_cert_cn(X509 *cert, char *out, size_t len)
+{
+	const X509_NAME *name = X509_get_subject_name(cert);
+	int i = name ? X509_NAME_get_index_by_NID(name, NID_commonName, -1) : -1, last = i;
+	unsigned char *utf8 = NULL;
+	int ulen;
+
+	out[0] = '\0';
+	while (i >= 0 && (i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) >= 0)
+		last = i;
+	if (last < 0)
+		return;
+	ulen = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, last)));
+	if (ulen >= 0)
+		log_esc(out, len, (const char *)utf8, (size_t)ulen);
+	OPENSSL_free(utf8);
+}
+
+/* T as "2021-01-01 00:00:00 UTC" into OUT. */
+static void tls_time_text(const ASN1_TIME *t, char *out, size_t len)
+{
+	struct tm tm;
+
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || strftime(out, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, len, "(no date)");
 }
 
 /* The DNS names and IP addresses CERT carries, "a, b, ..." (at most a few), into OUT. */
@@ -99,29 +170,69 @@ static void tls_cert_names(X509 *cert, char *out, size_t len)
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
 		char ip[64] = "", dns[100];
 		const char *text = ip;
+		const char *kind = "IP:";
 		if (g->type == GEN_DNS) {	/* the server's bytes: escaped (an IA5String may hold ESC) */
 			text = log_esc(dns, sizeof(dns), (const char *)ASN1_STRING_get0_data(g->d.dNSName),
 				       (size_t)ASN1_STRING_length(g->d.dNSName));
+			kind = "DNS:";
 		} else if (g->type == GEN_IPADD && g->d.iPAddress->length == 4) {
 			inet_ntop(AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), ip, sizeof(ip));
 		} else if (g->type == GEN_IPADD && g->d.iPAddress->length == 16) {
 			inet_ntop(AF_INET6, ASN1_STRING_get0_data(g->d.iPAddress), ip, sizeof(ip));
 		}
 		if (*text && n < len)
-			n += (size_t)snprintf(out + n, len - n, "%s%s", n ? ", " : "", text);
+			n += (size_t)snprintf(out + n, len - n, "%s%s%s", n ? ", " : "", kind, text);
 	}
 	GENERAL_NAMES_free(names);
 }
 
-/* Verification: OpenSSL's verdict, unchanged; the server certificate's names are noted for the messages. */
+/* Verification: OpenSSL's verdict, unchanged; the certificates it is about are noted for the messages. */
 static int tls_verify_cb(int preverify_ok, X509_STORE_CTX *x)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct tls_seen *seen = ssl ? SSL_get_ex_data(ssl, tls_ssl_idx) : NULL;
+	X509 *cert = X509_STORE_CTX_get_current_cert(x);
 
 	if (seen && X509_STORE_CTX_get_error_depth(x) == 0 && !seen->names[0])
-		tls_cert_names(X509_STORE_CTX_get_current_cert(x), seen->names, sizeof(seen->names));
+		tls_cert_names(cert, seen->names, sizeof(seen->names));
+	if (seen && !preverify_ok && !seen->vr && cert) {
+		X509 *leaf = X509_STORE_CTX_get0_cert(x);
+		seen->vr = X509_STORE_CTX_get_error(x);
+		seen->depth = X509_STORE_CTX_get_error_depth(x);
+		tls_name_text(leaf ? X509_get_subject_name(leaf) : NULL, seen->leaf, sizeof(seen->leaf));
+		if (leaf)
+			tls_cert_cn(leaf, seen->cn, sizeof(seen->cn));
+		tls_name_text(X509_get_subject_name(cert), seen->subject, sizeof(seen->subject));
+		tls_name_text(X509_get_issuer_name(cert), seen->issuer, sizeof(seen->issuer));
+		tls_time_text(X509_get0_notBefore(cert), seen->from, sizeof(seen->from));
+		tls_time_text(X509_get0_notAfter(cert), seen->until, sizeof(seen->until));
+	}
 	return preverify_ok;
+}
+
+/*
+ * WHAT (a setting) at PATH could not be read (ERR: errno; WHY: the
+ * reader's message): why, as the user this process is, and the fix, into
+ * OUT.
+ */
+static void tls_file_failure(const char *what, const char *path, enum fa_kind kind, int err, const char *why,
+			     char *out, size_t len)
+{
+	char who[160], msg[600], fix[600];
+
+	switch (fa_explain(what, path, fa_who(who, sizeof(who)), kind, err, msg, sizeof(msg), fix, sizeof(fix))) {
+	case ENOENT:
+		snprintf(out, len, "%s: %s", msg, strcmp(what, "CERTFILE") == 0 ?
+			 "give the group's CERTFILE the CA certificate (PEM) that upsd's certificate is signed by; "
+			 "upsplan tls-setup writes one for a upsd it sets up" : "give the group the right path");
+		break;
+	case EACCES:
+	case EINVAL:
+		snprintf(out, len, "%s%s%s", msg, fix[0] ? ": " : "", fix);
+		break;
+	default:
+		snprintf(out, len, "%s cannot be loaded: %s", what, why);
+	}
 }
 
 /* What tls_load_pem() loads. */
@@ -190,7 +301,8 @@ static int tls_load_pem(SSL_CTX *ctx, enum tls_pem what, const char *path, char 
 	path = wd_resolve(path, abs, sizeof(abs));	/* relative: to the directory upsplan started in */
 	text = src_read_file(path, TLS_PEM_MAX, &len, NULL, why, sizeof(why));
 	if (!text) {
-		snprintf(err, errlen, "%s cannot be loaded: %s", name[what], why);
+		tls_file_failure(name[what], path, what == TLS_PEM_KEY ? FA_SECRET : FA_PUBLIC, errno, why, err,
+				 errlen);
 		return -1;
 	}
 	ERR_clear_error();
@@ -209,9 +321,18 @@ static int tls_load_pem(SSL_CTX *ctx, enum tls_pem what, const char *path, char 
 	OPENSSL_cleanse(text, len);
 	free(text);
 	if (!ok) {
-		snprintf(why, sizeof(why), "%s cannot be loaded", name[what]);
+		unsigned long e = ERR_peek_error();
+		if (what == TLS_PEM_CA && ((ERR_GET_LIB(e) == ERR_LIB_X509 &&
+					    ERR_GET_REASON(e) == X509_R_NO_CERTIFICATE_OR_CRL_FOUND) ||
+					   (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE))) {
+			ERR_clear_error();
+			snprintf(err, errlen, "CERTFILE %s holds no certificate in PEM form (no \"-----BEGIN "
+				 "CERTIFICATE-----\" line): name the CA certificate in PEM; a DER one converts with "
+				 "openssl x509 -inform DER -in FILE -out FILE.pem", path);
+			return -1;
+		}
+		snprintf(why, sizeof(why), "%s %s cannot be loaded", name[what], path);
 		tls_queue_error(err, errlen, why);
-		snprintf(err + strlen(err), errlen - strlen(err), " (%s)", path);
 		return -1;
 	}
 	return 0;
@@ -286,7 +407,7 @@ int tls_is_address(const char *name)
 	       (inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1);
 }
 
-SSL *tls_new(SSL_CTX *ctx, const char *name, char *err, size_t errlen)
+SSL *tls_new(SSL_CTX *ctx, const char *name, int direct, char *err, size_t errlen)
 {
 	SSL *ssl = SSL_new(ctx);
 	struct tls_seen *seen;
@@ -298,6 +419,7 @@ SSL *tls_new(SSL_CTX *ctx, const char *name, char *err, size_t errlen)
 	}
 	seen = xcalloc(1, sizeof(*seen));
 	seen->alert = -1;
+	seen->direct = direct;
 	snprintf(seen->name, sizeof(seen->name), "%s", name);
 	SSL_set_ex_data(ssl, tls_ssl_idx, seen);
 	SSL_set_msg_callback(ssl, tls_msg_cb);
@@ -353,33 +475,109 @@ void tls_settle(SSL *ssl)
 	SSL_set_msg_callback(ssl, tls_settled_msg_cb);
 }
 
+/* "the server's certificate (CN=..)" or "a CA certificate of the server's chain (CN=..)", as SEEN's failure is about, into OUT. */
+static const char *tls_which(const struct tls_seen *seen, char *out, size_t len)
+{
+	if (seen->depth == 0)
+		snprintf(out, len, "the server's certificate (%s)", seen->subject);
+	else
+		snprintf(out, len, "a CA certificate of the server's chain (%s)", seen->subject);
+	return out;
+}
+
 /* The advice that goes with a verification failure VR. */
 static void tls_verify_advice(SSL *ssl, long vr, const struct tls_seen *seen, char *out, size_t len)
 {
 	const char *cafile = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), tls_ctx_idx);
-	const char *names = seen ? seen->names : "";
+	int noted = seen && seen->vr == vr;	/* what the verification callback saw */
+	char which[260];
 
+	if (!cafile)
+		cafile = "";
 	switch (vr) {
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		snprintf(out, len, ": the certificate is not for %.100s%s%.150s%s: set the group's CERTNAME to a name it carries",
-			 seen ? seen->name : "this host", names[0] ? " (it names " : "", names, names[0] ? ")" : "");
+		snprintf(out, len, ": the certificate is not for %.100s, the name upsplan asked for (the group's CERTNAME, "
+			 "else its HOST): it names %.200s%s%s: set the group's CERTNAME to a name it carries, or "
+			 "give upsd a certificate for %.100s",
+			 seen ? seen->name : "this host", seen && seen->names[0] ? seen->names : "no subjectAltName",
+			 noted && seen->cn[0] ? "; subject CN=" : "", noted ? seen->cn : "", seen ? seen->name : "this host");
 		break;
-	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		if (noted) {
+			snprintf(out, len, ": %s signs itself and is not in CERTFILE %.300s: put it in CERTFILE, "
+				 "or give upsd a certificate signed by a CA of CERTFILE (upsplan tls-setup makes both)",
+				 tls_which(seen, which, sizeof(which)), cafile);
+			break;
+		}
+		/* fall through */
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-		snprintf(out, len, ": the server's certificate is not signed by a CA of CERTFILE %.300s",
-			 cafile ? cafile : "");
+		if (noted) {
+			/* in a chain that ends at a root the server sent: that root is the CA wanted */
+			snprintf(out, len, ": the server's certificate (%s) is issued by %s, which is not in CERTFILE "
+				 "%.300s: put that CA's certificate (PEM) in CERTFILE", seen->leaf,
+				 vr == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ? seen->subject : seen->issuer, cafile);
+		} else {
+			snprintf(out, len, ": the server's certificate is not signed by a CA of CERTFILE %.300s", cafile);
+		}
 		break;
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 	case X509_V_ERR_CERT_NOT_YET_VALID:
-		snprintf(out, len, ": renew the server's certificate, or check this machine's clock");
+		if (noted)
+			snprintf(out, len, ": %s is valid from %s to %s: renew it, or check this machine's clock",
+				 tls_which(seen, which, sizeof(which)), seen->from, seen->until);
+		else
+			snprintf(out, len, ": renew the server's certificate, or check this machine's clock");
 		break;
 	default:
 		out[0] = '\0';
 	}
+}
+
+/* ERRCODE is OpenSSL's "wrong version number" (or an HTTP request seen): what came was not TLS. */
+static int tls_not_tls(unsigned long errcode)
+{
+	int r = ERR_GET_REASON(errcode);
+
+	return ERR_GET_LIB(errcode) == ERR_LIB_SSL &&
+	       (r == SSL_R_WRONG_VERSION_NUMBER || r == SSL_R_HTTP_REQUEST || r == SSL_R_HTTPS_PROXY_REQUEST);
+}
+
+/* SEEN's first record header is text (letters, blanks), not a TLS record: the server answered in clear. */
+static int tls_in_clear(const struct tls_seen *seen)
+{
+	if (!seen || seen->head_len == 0)
+		return 0;
+	for (int i = 0; i < seen->head_len; i++)
+		if ((seen->head[i] < 0x20 && seen->head[i] != '\r' && seen->head[i] != '\n' && seen->head[i] != '\t') ||
+		    seen->head[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* The words for what came instead of TLS (SEEN's first bytes, escaped) into OUT. */
+static void tls_clear_words(const struct tls_seen *seen, char *out, size_t len)
+{
+	char bytes[32];
+
+	if (!tls_in_clear(seen)) {
+		snprintf(out, len, "the server's answer is not TLS (OpenSSL: wrong version number): %s",
+			 seen && seen->direct ? "is this port a TLS front end? TLS DIRECT is for one such as stunnel; "
+						"use TLS STARTTLS for upsd's own port"
+					      : "something else than upsd answers on this port");
+		return;
+	}
+	log_esc(bytes, sizeof(bytes), (const char *)seen->head, (size_t)seen->head_len);
+	if (seen->direct)
+		snprintf(out, len, "this port answered in clear, not in TLS (\"%s...\"): is it upsd's plain port? "
+			 "use TLS STARTTLS (the default: upsd's own TLS on its port); TLS DIRECT is for a TLS front "
+			 "end such as stunnel", bytes);
+	else
+		snprintf(out, len, "the server accepted STARTTLS, then answered in clear, not in TLS (\"%s...\"): "
+			 "it is not a upsd with TLS, or something on the way changes the connection", bytes);
 }
 
 /* An alert's name; OpenSSL 3.0 does not name TLS 1.3's certificate_required. */
@@ -393,7 +591,7 @@ void tls_failure(SSL *ssl, unsigned long errcode, const char *fallback, char *ou
 	long vr = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
 	const struct tls_seen *seen = ssl ? SSL_get_ex_data(ssl, tls_ssl_idx) : NULL;
 	int has_cert = ssl && SSL_get_certificate(ssl) != NULL;
-	char advice[400];
+	char advice[800];
 
 	if (ssl && tls_asked_reneg(ssl)) {
 		snprintf(out, outlen, "the server asked to renegotiate the TLS session, which is refused (upsd never does: a server that does is not trusted)");
@@ -415,6 +613,8 @@ void tls_failure(SSL *ssl, unsigned long errcode, const char *fallback, char *ou
 	} else if (seen && seen->alert >= 0) {
 		snprintf(out, outlen, "the server ended the TLS session with alert '%s'",
 			 tls_alert_name(seen->alert));
+	} else if (errcode && tls_not_tls(errcode)) {
+		tls_clear_words(seen, out, outlen);
 	} else if (errcode) {
 		char buf[256];
 		const char *reason = ERR_reason_error_string(errcode);

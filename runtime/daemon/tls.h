@@ -18,10 +18,10 @@ SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char
 /*
  * A connection object of CTX for a server that must prove the name NAME
  * (a host name, checked against its DNS names, and sent as SNI; or an IP
- * address, checked against its IP addresses).  Returns NULL with the
- * reason in ERR.
+ * address, checked against its IP addresses); DIRECT: TLS DIRECT, else
+ * after STARTTLS (for the messages).  Returns NULL with the reason in ERR.
  */
-SSL *tls_new(SSL_CTX *ctx, const char *name, char *err, size_t errlen);
+SSL *tls_new(SSL_CTX *ctx, const char *name, int direct, char *err, size_t errlen);
 
 /* SSL's handshake is done and verified: release what it no longer needs (the certificates the server sent beyond its own). */
 void tls_settle(SSL *ssl);
@@ -30,10 +30,14 @@ void tls_settle(SSL *ssl);
 int tls_asked_reneg(SSL *ssl);
 
 /*
- * Why the TLS session SSL failed: a renegotiation the server asked for,
- * the certificate verification result when it failed ("certificate has
- * expired", "hostname mismatch", ...), else the OpenSSL error ERRCODE (0:
- * none) as text, else FALLBACK.
+ * Why the TLS session SSL failed, in words with the fix: a renegotiation
+ * the server asked for; the certificate verification result when it
+ * failed ("certificate has expired" with the certificate's dates, "IP
+ * address mismatch" with the names it carries and the one asked for, an
+ * unknown issuer with its name and the CERTFILE); an answer in clear
+ * (OpenSSL's "wrong version number"); else the OpenSSL error ERRCODE (0:
+ * none) as text, else FALLBACK.  Text of the server's certificate and
+ * bytes it sent are escaped (log_esc()).
  */
 void tls_failure(SSL *ssl, unsigned long errcode, const char *fallback, char *out, size_t outlen);
 

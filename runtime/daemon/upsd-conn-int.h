@@ -31,8 +31,8 @@ enum uc_req {
 };
 
 #define UC_QMAX 32	/* requests a UPS's connection may have in flight (a poll connection: no limit) */
-#define UC_WHY 400	/* bytes of a failure's message (its reason, what was under way) */
-#define UC_REASON 300	/* bytes of the reason alone */
+#define UC_WHY 1000	/* bytes of a failure's message (its reason, what was under way) */
+#define UC_REASON 900	/* bytes of the reason alone */
 #define UC_TLSERR 256	/* bytes of the message of a TLS object that cannot be made (tls_new()) */
 #define UC_ERRWORD 32	/* bytes kept of an ERR word of upsd (the longest NUT has: 22) */
 #define UC_ESCNAME 80	/* bytes of a UPS or variable name of the server, escaped for a message */

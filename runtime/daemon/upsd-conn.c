@@ -211,7 +211,7 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg);
 void uc_upgrade(struct uc_core *k)
 {
 	char err[UC_TLSERR];
-	SSL *ssl = tls_new(k->ctx, k->name, err, sizeof(err));
+	SSL *ssl = tls_new(k->ctx, k->name, 0, err, sizeof(err));
 	struct bufferevent *tls;
 	evutil_socket_t fd = bufferevent_getfd(k->bev);
 
@@ -437,7 +437,7 @@ void uc_core_connect(struct uc_core *k)
 		break;
 	}
 	if (k->direct) {
-		SSL *ssl = tls_new(k->ctx, k->name, err, sizeof(err));
+		SSL *ssl = tls_new(k->ctx, k->name, 1, err, sizeof(err));
 		if (!ssl) {
 			uc_fail(k, err);
 			return;

@@ -30,7 +30,7 @@
 enum hu_mode {
 	M_GOOD, M_MALFORMED, M_ERR, M_ERR_LOGIN, M_LONGLINE, M_NUL, M_CONTROL, M_HIGHBYTES, M_BIGSTATUS,
 	M_WRONGUPS, M_UNSOLICITED, M_FLOOD, M_TINY, M_CLOSE_REPLY, M_RST_REPLY, M_CLOSE_HANDSHAKE,
-	M_RST_HANDSHAKE, M_RENEG, M_DROP
+	M_RST_HANDSHAKE, M_RENEG, M_DROP, M_CLEAR
 };
 
 static const struct {
@@ -55,6 +55,7 @@ static const struct {
 	{ "rst-mid-handshake", "after the server's first flight, a TCP RST" },
 	{ "reneg", "TLS 1.2 only; 0.3 s after login (poll connection: after its first answer), asks to renegotiate" },
 	{ "drop", "LOGIN answered, the connection dropped 0.3 s later (poll connection: 0.3 s after its first answer)" },
+	{ "clear", "a plain upsd port: STARTTLS refused, a ClientHello (TLS DIRECT) answered ERR UNKNOWN-COMMAND in clear" },
 };
 
 #define HU_X10 "XXXXXXXXXX"
@@ -311,6 +312,10 @@ static void hu_line(struct hu_conn *c, char *line)
 	if (n == 0)
 		return;
 	if (strcasecmp(w[0], "STARTTLS") == 0) {
+		if (hu.mode == M_CLEAR) {	/* upsd without a certificate */
+			hu_reply(c, "ERR FEATURE-NOT-CONFIGURED");
+			return;
+		}
 		if (c->ph != P_PLAIN) {
 			hu_reply(c, "ERR ALREADY-SSL-MODE");
 			return;
@@ -487,6 +492,16 @@ static void hu_read(struct hu_conn *c)
 			return;
 		}
 		c->inlen += (size_t)n;
+		/*
+		 * upsd reads a ClientHello as text and answers ERR when its
+		 * random bytes hold a line feed: here always, at once
+		 */
+		if (hu.mode == M_CLEAR && (unsigned char)c->in[0] == 0x16) {
+			hu_note(c, "a ClientHello on a plain port: ERR UNKNOWN-COMMAND in clear");
+			c->inlen = 0;
+			hu_reply(c, "ERR UNKNOWN-COMMAND");
+			return;
+		}
 		hu_lines(c);
 		return;
 	}

@@ -13,6 +13,8 @@
 ##                                  one daemon per fault case, its checks
 ## tests/faults/run-hostile-lines.sh   hostile reply lines
 ## tests/faults/run-hostile-tls.sh     TLS and TCP faults, renegotiation
+## tests/faults/run-tls-words.sh       each TLS failure in words (CERTFILE,
+##                                     answer in clear, certificates)
 ## tests/faults/run-backoff.sh         LOGIN then a drop: the back-off
 ## tests/faults/run-fdlimit.sh         RLIMIT_NOFILE, a local EMFILE
 ## tests/faults/run-reset.sh           a reset met while writing a poll
@@ -46,6 +48,7 @@ TESTS += \
 	tests/faults/test-escape$(EXEEXT) \
 	tests/faults/run-hostile-lines.sh \
 	tests/faults/run-hostile-tls.sh \
+	tests/faults/run-tls-words.sh \
 	tests/faults/run-backoff.sh \
 	tests/faults/run-fdlimit.sh \
 	tests/faults/run-reset.sh
@@ -54,6 +57,7 @@ EXTRA_DIST += \
 	tests/faults/faults-lib.sh \
 	tests/faults/run-hostile-lines.sh \
 	tests/faults/run-hostile-tls.sh \
+	tests/faults/run-tls-words.sh \
 	tests/faults/run-backoff.sh \
 	tests/faults/run-fdlimit.sh \
 	tests/faults/run-reset.sh

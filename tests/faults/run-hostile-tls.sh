@@ -51,6 +51,6 @@ fi
 ) || peers_bail "the certificate with control bytes could not be made"
 chmod a+r "$PEERS_DIR/pki/evil.key"
 FL_ID=evilname
-fl_case good 'certificate verification failed: IP address mismatch: the certificate is not for 127\.0\.0\.1 \(it names evil\\x1b\]0;owned\\x07\.example, cr\\x0dhere\)' \
+fl_case good 'certificate verification failed: IP address mismatch: the certificate is not for 127\.0\.0\.1, the name upsplan asked for \(the group.s CERTNAME, else its HOST\): it names DNS:evil\\x1b\]0;owned\\x07\.example, DNS:cr\\x0dhere; subject CN=evil:' \
 	"control bytes in the server certificate's names" -c "$PEERS_DIR/pki/evil.pem" -k "$PEERS_DIR/pki/evil.key"
 dm_done
