@@ -298,10 +298,37 @@ static void mode_check(struct sema *s)
 		  "run: chmod 640 '%s' (owner read-write, the daemon's group read-only)", s->file->name);
 }
 
+#define CERTFILE_CHECKS 256	/* distinct CERTFILEs asked about (each may cost the caller a process) */
+
+/* W611: a CERTFILE the caller's check cannot read, once per path, at its first group. */
+static void certfile_read_checks(struct sema *s)
+{
+	const char *done[CERTFILE_CHECKS];
+	size_t ndone = 0;
+
+	for (uint32_t gi = 0; s->opt && s->opt->certfile_check && gi < s->groupv.n; gi++) {
+		const struct sema_group *g = &s->groupv.v[gi];
+		char msg[1024], fix[1024];
+		int seen = 0;
+
+		for (size_t k = 0; g->certfile && k < ndone && !seen; k++)
+			seen = strcmp(done[k], g->certfile) == 0;
+		if (!g->certfile || seen || ndone == CERTFILE_CHECKS)
+			continue;
+		done[ndone++] = g->certfile;
+		if (s->opt->certfile_check(s->opt->certfile_arg, g->certfile, msg, sizeof(msg), fix, sizeof(fix)) == 0)
+			continue;
+		struct diag_record *r = diag_at(s->dq, DIAG_CERTFILE_READ, g->certfile_span, "%s", msg);
+		if (fix[0])
+			diag_note(s->dq, r, 0, g->certfile_span, "%s", fix);
+	}
+}
+
 void sema_flow_checks(struct sema *s)
 {
 	group_checks(s);
 	cert_checks(s);
+	certfile_read_checks(s);
 	ups_checks(s);
 	timer_checks(s);
 	mode_check(s);

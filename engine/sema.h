@@ -14,6 +14,13 @@ struct sema_options {
 	struct plan_image *image;
 	/* value of the built-in message "hostname"; NULL: this machine's name */
 	const char *hostname;
+	/*
+	 * W611: when set, asked about each group's CERTFILE (PATH, as the plan
+	 * gives it): 0 when it can be read, else the reason in MSG and the fix
+	 * in FIX (the engine reads no file itself: the caller knows as whom)
+	 */
+	int (*certfile_check)(void *arg, const char *path, char *msg, size_t msglen, char *fix, size_t fixlen);
+	void *certfile_arg;
 };
 
 /* Result of the semantic pass, kept for later passes (code generation). */

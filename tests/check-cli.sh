@@ -27,7 +27,8 @@ chmod 644 plan.conf	# readable by all: W610 as a file, nothing on standard input
 printf 'at 0 set UPS-1 ups.status OL\nat 10 end\n' >s.scn
 printf 'POLLFREQ 5\nFOO bar\n' >bad.conf
 
-run "$upsplan" check -Werror - <plan.conf
+# -Wno-W611: the example's CERTFILE is its host's, not necessarily this machine's
+run "$upsplan" check -Werror -Wno-W611 - <plan.conf
 if [ "$status" -eq 0 ] && [ ! -s err ] && [ ! -s out ]; then
 	ok "check -: a clean plan on standard input (no file mode, so no W610)"
 else

@@ -10,6 +10,8 @@
 # Then the examples are checked where they are, with whatever mode the
 # checkout gave them (0644 in a git checkout), as the README says to:
 #   upsplan check -Werror -Wno-file-mode examples/*.conf -> exit 0, silent
+# Each check has -Wno-W611: the examples name the CERTFILEs of the hosts
+# they are written for, which this machine need not have.
 # Environment: UPSPLAN (default ./upsplan), top_srcdir (default: the
 # directory above this script).  Scratch files: tests/examples.d in the
 # current directory (the build tree), kept when a test fails.
@@ -56,9 +58,9 @@ for f in "$@"; do
 	esac
 	s=0
 	if [ $strict -eq 1 ]; then
-		(cd "$d" && "$upsplan" check -Werror "$base" >stdout 2>stderr) || s=$?
+		(cd "$d" && "$upsplan" check -Werror -Wno-W611 "$base" >stdout 2>stderr) || s=$?
 	else
-		(cd "$d" && "$upsplan" check "$base" >stdout 2>stderr) || s=$?
+		(cd "$d" && "$upsplan" check -Wno-W611 "$base" >stdout 2>stderr) || s=$?
 	fi
 	codes=$(sed -n -E 's/^[^ ]+:[0-9]+:[0-9]+: (error|warning): .*\[([EW][0-9]+)\]$/\2/p' "$d/stderr" |
 		sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
@@ -86,7 +88,7 @@ for f in "$@"; do
 done
 n=$((n + 1))
 # shellcheck disable=SC2086 # file names in the tree have no white space
-if [ -n "$tree" ] && (cd "$srcdir" && "$upsplan" check -Werror -Wno-file-mode $tree) >"$work/tree.out" 2>&1 &&
+if [ -n "$tree" ] && (cd "$srcdir" && "$upsplan" check -Werror -Wno-file-mode -Wno-W611 $tree) >"$work/tree.out" 2>&1 &&
 	[ ! -s "$work/tree.out" ]; then
 	echo "ok $n - examples/*.conf in the tree: clean with -Werror -Wno-file-mode"
 else

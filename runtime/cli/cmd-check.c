@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "grammar/parse.h"
 #include "grammar/print.h"
 #include "runtime/cli/cli.h"
+#include "runtime/common/file-access.h"
 #include "runtime/common/plan-file.h"
 
 const char check_usage[] =
@@ -34,6 +36,10 @@ const char check_usage[] =
 	"                       upsplan run does (E110): the file and each\n"
 	"                       directory of its path must belong to root (or to\n"
 	"                       you) and be writable by nobody else\n"
+	"  --user=USER          as root: judge each CERTFILE as USER, the user\n"
+	"                       upsplan run monitors as (default nut, as run's;\n"
+	"                       root when there is no user nut); without root,\n"
+	"                       CERTFILEs are judged as you (W611)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 no error (warnings allowed), 1 errors found (or warnings\n"
@@ -44,7 +50,22 @@ struct check_opts {
 	int json, print, color, strict_modes;
 	size_t max_errors;
 	struct cli_warn warn;
+	const char *user;	/* whose reading of a CERTFILE counts (W611); NULL: this process's */
 };
+
+/* W611: can the user of O (the struct check_opts at ARG) read the CERTFILE at PATH? (sema_options.certfile_check) */
+static int check_certfile(void *arg, const char *path, char *msg, size_t msglen, char *fix, size_t fixlen)
+{
+	const struct check_opts *o = arg;
+
+	if (fa_check("CERTFILE", path, o->user, FA_PUBLIC, msg, msglen, fix, fixlen) != 1)
+		return 0;	/* readable, or no way to tell (no such user: refused at start) */
+	if (!fix[0])	/* it does not exist */
+		snprintf(fix, fixlen, "give the CA certificate (PEM) that upsd's certificate is signed by; "
+			 "upsplan tls-setup writes one for a upsd it sets up (checking away from the host that runs "
+			 "the plan: -Wno-W611)");
+	return 1;
+}
 
 /* Check one file; returns an exit status. */
 static int check_file(const char *path, const struct check_opts *o)
@@ -52,7 +73,7 @@ static int check_file(const char *path, const struct check_opts *o)
 	struct src_registry reg;
 	struct diag_queue dq;
 	struct ast_plan plan = { 0 };
-	struct sema_options sopt = { .check_file_mode = 1 };
+	struct sema_options sopt = { .check_file_mode = 1, .certfile_check = check_certfile, .certfile_arg = (void *)o };
 	struct sema_result res;
 	const struct src_file *f;
 	struct stat st;
@@ -81,6 +102,8 @@ static int check_file(const char *path, const struct check_opts *o)
 	dq.max_errors = o->max_errors;
 	memcpy(dq.disabled, o->warn.disabled, sizeof(dq.disabled));
 	sopt.check_file_mode = !o->warn.disabled[DIAG_FILE_MODE] && !from_stdin;	/* standard input has no mode */
+	if (o->warn.disabled[DIAG_CERTFILE_READ])
+		sopt.certfile_check = NULL;	/* no file read for nothing */
 	if (o->strict_modes)
 		plan_file_modes(f, &st, &dq);
 
@@ -107,6 +130,7 @@ int cmd_check(int argc, char **argv)
 		{ "print", no_argument, NULL, 'p' },
 		{ "max-errors", required_argument, NULL, 'm' },
 		{ "strict-modes", no_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -135,6 +159,11 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 's':
 			o.strict_modes = 1;
+			break;
+		case 'u':
+			if (cli_name_arg("check", "--user", optarg, CLI_MAX_USER))
+				return EXIT_USAGE;
+			o.user = optarg;
 			break;
 		case 'm': {
 			char *end;
@@ -167,6 +196,18 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "upsplan check: no FILE given\nTry 'upsplan help check'.\n");
 		return EXIT_USAGE;
 	}
+	/* as run: as root, the CERTFILEs are read by the monitoring user */
+	if (geteuid() != 0 && o.user) {
+		fprintf(stderr, "upsplan check: --user needs root: without it the CERTFILEs are judged as you, "
+			"the user upsplan run started by you monitors as\n");
+		return EXIT_USAGE;
+	}
+	if (geteuid() == 0 && o.user && !getpwnam(o.user)) {
+		fprintf(stderr, "upsplan check: there is no user '%s' (--user)\n", o.user);
+		return EXIT_USAGE;
+	}
+	if (geteuid() == 0 && !o.user && getpwnam("nut"))
+		o.user = "nut";
 	for (int i = optind, dash = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-") != 0)
 			continue;

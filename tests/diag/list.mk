@@ -59,6 +59,7 @@ DIAG_TESTS += tests/diag/W605-dup-let.conf
 DIAG_TESTS += tests/diag/W606-short-rearm.conf
 DIAG_TESTS += tests/diag/W610-file-mode-json.conf
 DIAG_TESTS += tests/diag/W610-file-mode.conf
+DIAG_TESTS += tests/diag/W611-certfile-unreadable.conf
 DIAG_TESTS += tests/diag/W935-no-shutdown.conf
 DIAG_TESTS += tests/diag/W935-timer-chain.conf
 DIAG_TESTS += tests/diag/W940-no-lb-rule.conf
