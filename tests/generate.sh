@@ -20,7 +20,7 @@ expect() {
 	fi
 }
 
-echo "1..24"
+echo "1..29"
 printf 's3cret #1\n' >pw
 printf 'mail-pw\n' >smtp-pw
 i=0
@@ -33,7 +33,8 @@ for plan in standard timed; do
 			not_ok "generate $plan $extra" "exit $status" "$(cat err)"
 			continue
 		fi
-		run "$upsplan" check -Werror p$i.conf
+		# W611 (a CERTFILE that cannot be read) is about this machine's files: below
+		run "$upsplan" check -Werror -Wno-W611 p$i.conf
 		if [ "$status" -eq 0 ] && [ ! -s err ]; then
 			ok "generate $plan ${extra:-(no option)}: checks with no error and no warning"
 		else
@@ -111,6 +112,47 @@ if [ "$status" -eq 0 ] && grep -q '^   155.000 .*SHUTDOWNCMD  /sbin/shutdown -h 
 	ok "the generated timed plan warns at 1 min and shuts down at 2 min + 5 s"
 else
 	not_ok "the generated timed plan simulates correctly" "$(grep -v ' event$' out | head -20)"
+fi
+
+# CERTFILE: a file this machine does not have is said, in the plan and on
+# standard error, with what to do (upsplan tls-setup, --certfile)
+run "$upsplan" generate standard --certfile /nonexistent/upsplan/ca.pem -o nocert.conf
+if [ "$status" -eq 0 ] && grep -q '^upsplan generate: note: CERTFILE /nonexistent/upsplan/ca.pem does not exist: .*upsplan tls-setup.*--certfile' err; then
+	ok "a --certfile that does not exist: a note on standard error says so, and what to do"
+else
+	not_ok "a --certfile that does not exist: a note says so" "exit $status" "$(cat err)"
+fi
+if grep -q "^# On the machine that wrote it, CERTFILE /nonexistent/upsplan/ca.pem does not exist" nocert.conf &&
+	grep -q "^# Run 'upsplan tls-setup'" nocert.conf; then
+	ok "a --certfile that does not exist: the plan's header says so, and what to do"
+else
+	not_ok "a --certfile that does not exist: the plan's header says so" "$(head -8 nocert.conf)"
+fi
+run "$upsplan" check -Werror -Wno-file-mode nocert.conf
+if [ "$status" -eq 1 ] && grep -q 'CERTFILE /nonexistent/upsplan/ca.pem does not exist \[W611\]' err; then
+	ok "a --certfile that does not exist: upsplan check says so too (W611)"
+else
+	not_ok "a --certfile that does not exist: upsplan check says so too (W611)" "exit $status" "$(head -5 err)"
+fi
+: >ca.pem
+chmod 644 ca.pem
+run "$upsplan" generate standard --certfile "$work/ca.pem" -o cert.conf
+if [ "$status" -eq 0 ] && ! grep -q CERTFILE err && ! grep -q '^# On the machine' cert.conf; then
+	ok "a --certfile that exists: no note"
+else
+	not_ok "a --certfile that exists: no note" "$(cat err)" "$(head -6 cert.conf)"
+fi
+# the default, /etc/nut/upsd-cert.pem, is not a file Debian has
+if [ -e /etc/nut/upsd-cert.pem ]; then
+	tap_skip "/etc/nut/upsd-cert.pem exists on this machine" "the default CERTFILE, missing: the note names the default"
+else
+	run "$upsplan" generate timed
+	if [ "$status" -eq 0 ] && grep -q '^upsplan generate: note: CERTFILE /etc/nut/upsd-cert.pem does not exist (the default of --certfile): .*upsplan tls-setup' err &&
+		grep -q '^# On the machine that wrote it, CERTFILE /etc/nut/upsd-cert.pem does not exist' out; then
+		ok "the default CERTFILE, missing: the note names the default"
+	else
+		not_ok "the default CERTFILE, missing: the note names the default" "$(cat err)"
+	fi
 fi
 
 tap_done

@@ -18,6 +18,7 @@
 #include "base/xalloc.h"
 #include "runtime/cli/cli.h"
 #include "runtime/cli/stdlib.h"
+#include "runtime/common/file-access.h"
 
 const char generate_usage[] =
 	"Usage: upsplan generate standard|timed [OPTION]...\n"
@@ -32,7 +33,8 @@ const char generate_usage[] =
 	"  --host HOST            its upsd (default localhost)\n"
 	"  --port N               upsd's port (default 3493)\n"
 	"  --certfile FILE        certificate that upsd's is checked against\n"
-	"                         (default /etc/nut/upsd-cert.pem)\n"
+	"                         (default /etc/nut/upsd-cert.pem; when FILE is\n"
+	"                         not there, the plan and a note say so)\n"
 	"  --user NAME            upsd user (default upsmon)\n"
 	"  --password-file FILE   read the upsd password from FILE (first line);\n"
 	"                         without it the plan says \"change-me\"\n"
@@ -68,7 +70,8 @@ struct gen {
 	char *password, *smtp_password;
 	long port, smtp_port;
 	double delay;
-	int heartbeat, force;
+	int heartbeat, force, certfile_given;
+	char certfile_why[1024];	/* why this machine cannot read CERTFILE, or empty */
 	struct buf text;	/* the plan written so far */
 	struct gen_place *places;
 	size_t nplaces;
@@ -188,6 +191,32 @@ static int gen_rules(struct gen *g, const char *name)
 		t = end + 1;
 	}
 	return 0;
+}
+
+#define GEN_CERTFILE_FIX \
+	"run upsplan tls-setup, which writes a CA file, and give that file with --certfile, or give --certfile " \
+	"the CA certificate (PEM) that upsd's certificate is signed by"
+
+/*
+ * CERTFILE cannot be read on this machine (it does not exist: the default
+ * is not a file Debian has): noted in G->certfile_why, and in the plan's
+ * header, so that the plan says it wherever it is copied.
+ */
+static void gen_certfile(struct gen *g)
+{
+	char fix[1024];
+
+	g->certfile_why[0] = '\0';
+	/* a value with a line break is refused later (gen_value): never in a comment */
+	if (strpbrk(g->certfile, "\r\n") || fa_check("CERTFILE", g->certfile, NULL, FA_PUBLIC, g->certfile_why,
+						      sizeof(g->certfile_why), fix, sizeof(fix)) != 1) {
+		g->certfile_why[0] = '\0';
+		return;
+	}
+	buf_addf(&g->text, "# On the machine that wrote it, %s: upsplan run needs it.\n"
+		 "# Run 'upsplan tls-setup', which writes a CA file, and set CERTFILE below to that\n"
+		 "# file, or to the CA certificate (PEM) that upsd's certificate is signed by.\n",
+		 g->certfile_why);
 }
 
 /* First line of FILE (a password), without its newline. */
@@ -418,7 +447,10 @@ int cmd_generate(int argc, char **argv)
 			g.ups = optarg;
 			break;
 		case OPT_HOST: g.host = optarg; break;
-		case OPT_CERTFILE: g.certfile = optarg; break;
+		case OPT_CERTFILE:
+			g.certfile = optarg;
+			g.certfile_given = 1;
+			break;
 		case OPT_USER:
 			if (gen_word("--user", optarg))
 				goto out;
@@ -482,8 +514,10 @@ int cmd_generate(int argc, char **argv)
 		 "# After every edit, check it with 'upsplan check -Werror' (upsplan run refuses\n"
 		 "# a plan whose warnings change what happens in an outage) and rehearse an\n"
 		 "# outage with 'upsplan simulate'.\n"
-		 "# It holds passwords: keep it mode 0640, owner root, group of the daemon.\n\n",
+		 "# It holds passwords: keep it mode 0640, owner root, group of the daemon.\n",
 		 g.plan, g.ups, PACKAGE_VERSION);
+	gen_certfile(&g);
+	buf_adds(&g.text, "\n");
 	buf_adds(&g.text, "POLLFREQ 5  POLLFREQALERT 5\n");
 	if (g.smtp_server) {
 		char port[32];
@@ -514,6 +548,9 @@ int cmd_generate(int argc, char **argv)
 		rc = gen_write(&g);
 	if (rc == 0 && !g.password)
 		fprintf(stderr, "upsplan generate: note: the upsd password is \"change-me\": give --password-file, or edit the plan\n");
+	if (rc == 0 && g.certfile_why[0])
+		fprintf(stderr, "upsplan generate: note: %s%s: upsplan run cannot check upsd's certificate without it: %s\n",
+			g.certfile_why, g.certfile_given ? "" : " (the default of --certfile)", GEN_CERTFILE_FIX);
 out:
 	free(g.password);
 	free(g.smtp_password);
