@@ -301,6 +301,11 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 				       (what & BEV_EVENT_ERROR) ? evutil_socket_error_to_string(serr) :
 								  "TLS handshake failed";
 		tls_failure(bufferevent_openssl_get_ssl(bev), e, fallback, reason, sizeof(reason));
+	} else if (k->st == UC_STARTTLS && ((what & BEV_EVENT_EOF) || serr == ECONNRESET)) {
+		/* a TLS server reads "STARTTLS" as a broken record and hangs up without a word (a RST: unread bytes) */
+		snprintf(reason, sizeof(reason), "the server closed the connection without answering STARTTLS (%s): is "
+			 "this port a TLS front end such as stunnel? it wants TLS DIRECT; upsd answers STARTTLS",
+			 (what & BEV_EVENT_EOF) ? "end of file" : evutil_socket_error_to_string(serr));
 	} else if (what & BEV_EVENT_EOF) {
 		snprintf(reason, sizeof(reason), "upsd closed the connection");
 	} else {

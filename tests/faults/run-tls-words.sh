@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-tls-words.sh - TAP: upsplan run --check-only says each TLS failure in words, with the fix, not as an OpenSSL code: a missing or unreadable CERTFILE, a port that answers in clear, an expired or wrong-name certificate, an unknown issuer.
+# run-tls-words.sh - TAP: upsplan run --check-only says each TLS failure in words, with the fix, not as an OpenSSL code: a missing or unreadable CERTFILE, a port that answers in clear, STARTTLS to stunnel, an expired or wrong-name certificate, an unknown issuer.
 #
 # One case a message, each against the hostile upsd of the fault campaign
 # (a plain upsd port, or a well-behaved upsd presenting the certificate of
@@ -9,14 +9,14 @@
 #
 # Environment: UPSPLAN, PEERS_BINDIR, FAULTS_BINDIR (make check sets them);
 # PEERS_KEEP=1 keeps the temp dir.  Skips without nut-server,
-# libnss3-tools, stunnel4 (peers.sh makes the PKI).  About 5 s.
+# libnss3-tools, stunnel4 (peers.sh makes the PKI).  About 10 s.
 set -eu
 
 # shellcheck source=tests/faults/faults-lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/faults-lib.sh"
 fl_skip_unless_peers
 
-echo "1..24"
+echo "1..27"
 peers_init
 peers_pki || peers_bail "the PKI could not be made"
 dm_setup
@@ -121,6 +121,14 @@ plan clear "$HOSTILE_PORT" "$CA_FILE" TLS DIRECT
 words clear "TLS DIRECT to a port that answers in clear" \
 	"UPS h@127\\.0\\.0\\.1:$HOSTILE_PORT: this port answered in clear, not in TLS \\(\"ERR U" \
 	"is it upsd's plain port\\? use TLS STARTTLS"
+
+# ... and STARTTLS to a TLS front end (stunnel, in front of the good
+# hostile upsd): it reads "STARTTLS" as a broken record and hangs up
+UPSD_PORT=$GOOD_PORT	# what peers_stunnel forwards to
+peers_stunnel front "$SERVER_CERT" "$SERVER_KEY" || peers_bail "stunnel did not start"
+plan front "$STUNNEL_PORT_front" "$CA_FILE"
+words front "STARTTLS to a TLS front end" \
+	"UPS h@127\\.0\\.0\\.1:$STUNNEL_PORT_front: the server closed the connection without answering STARTTLS \\([^)]*\\): is this port a TLS front end such as stunnel\\? it wants TLS DIRECT"
 
 # 4. an expired certificate, its dates
 serve expired good "$EXPIRED_CERT" "$EXPIRED_KEY"
