@@ -116,14 +116,18 @@ for no limit).
 Some warnings are about what changes the outcome of an outage: a timer
 name with a typo (W602, W603, W604), a group with no way to a
 SHUTDOWNCMD (W935) or that ignores a low battery, a lost upsd or an FSD
-(W940, W950, W960), a setting that applies to nothing (W221), low-battery
-levels out of order (W308). A plan with one of these runs, but not as
+(W940, W950, W960), a setting that applies to nothing (W221). A plan
+with one of these runs, but not as
 its author meant, and nobody finds out before the power fails: `upsplan
 run` refuses such a plan at start and at a reload (SIGHUP), and `upsplan
 compile` writes no image of it, reporting each as an error (the code
 keeps its W) with the note `this warning changes what happens in an
 outage, so the plan is refused: fix it, or give --allow-warnings to
-accept it`. `--allow-warnings` runs or compiles it anyway. Each entry
+accept it`. `--allow-warnings` runs or compiles it anyway; better,
+`-Wno-CODE` (which `run` and `compile` take as `check` does) accepts the
+one warning you have judged harmless, and no other. After an upgrade
+that added such a check, a plan that ran before may be refused at the
+next start: run `upsplan check -Werror` on it before you upgrade. Each entry
 below says *warning, refused by run* for these. `upsplan check -Werror`
 is the check to put before every reload: it refuses every warning.
 

@@ -20,8 +20,8 @@
 #      run-keepalive.sh, run-state.sh, run-pidfile.sh, run-startup.sh,
 #      run-killpower.sh, run-hazards.sh and run-tls-setup.sh, and
 #      tests/tls-setup.sh, and the fault
-#      campaign's tests/faults/run-hostile-lines.sh, run-hostile-tls.sh
-#      and run-backoff.sh (not run-fdlimit.sh: valgrind sets the open
+#      campaign's tests/faults/run-hostile-lines.sh, run-hostile-tls.sh,
+#      run-tls-words.sh and run-backoff.sh (not run-fdlimit.sh: valgrind sets the open
 #      files limit itself), with every upsplan process under valgrind
 #      (they need the NUT peers); tests/email/email.sh
 #      with the mail sender under valgrind.  A run fails on
@@ -438,8 +438,9 @@ if [ $built -eq 1 ]; then
 		vgtmp=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-vg.XXXXXX")
 		chmod 1777 "$vgtmp"
 		for t in daemon/run-tls daemon/run-outage daemon/run-reload daemon/run-reload-bomb daemon/run-poller \
-			daemon/run-keepalive daemon/run-state daemon/run-pidfile daemon/run-startup daemon/run-killpower daemon/run-hazards daemon/run-tls-setup tls-setup \
-			faults/run-hostile-lines faults/run-hostile-tls faults/run-backoff; do
+			daemon/run-keepalive daemon/run-state daemon/run-pidfile daemon/run-startup \
+			daemon/run-killpower daemon/run-hazards daemon/run-tls-setup tls-setup \
+			faults/run-hostile-lines faults/run-hostile-tls faults/run-tls-words faults/run-backoff; do
 			vglog=$vgtmp/${t#*/}
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh
 			valgrind_run "tests/$t.sh" "$vglog" sh -c \

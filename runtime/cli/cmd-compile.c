@@ -29,6 +29,7 @@ const char compile_usage[] =
 	"  --hostname=NAME      value of the built-in message 'hostname'\n"
 	"                       (default: this machine's host name)\n"
 	"  --allow-warnings     write the image despite such warnings\n"
+	CLI_WARN_USAGE
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 compiled, 1 the plan has errors, 2 usage or I/O error.\n";
@@ -46,6 +47,7 @@ const char disasm_usage[] =
 	"  --opcodes            list the instruction set instead\n"
 	"  --hostname=NAME      value of the built-in message 'hostname' when\n"
 	"                       compiling PLAN (default: this machine's host name)\n"
+	CLI_WARN_USAGE
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 listed, 1 the plan has errors, 2 usage, I/O error or an\n"
@@ -64,16 +66,18 @@ static const struct option plan_longopts[] = {
 
 /* Options shared by compile and disasm; returns -1 to go on, else an exit status. */
 static int plan_options(const char *cmd, int argc, char **argv, struct plan_file_opts *po,
-			const char **output, int *opcodes, const char *usage)
+			struct cli_warn *warn, const char **output, int *opcodes, const char *usage)
 {
 	int c;
 
 	memset(po, 0, sizeof(*po));
 	po->color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	po->refuse_hazards = output != NULL;	/* an image is for upsplan run */
+	memset(warn, 0, sizeof(*warn));
+	po->disabled = warn->disabled;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", plan_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:W:", plan_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (!output)
@@ -94,6 +98,11 @@ static int plan_options(const char *cmd, int argc, char **argv, struct plan_file
 				return cli_not_here(cmd, "--allow-warnings", "disasm writes no image");
 			po->refuse_hazards = 0;
 			break;
+		case 'W':
+			if (cli_warn_option(cmd, warn, optarg))
+				return EXIT_USAGE;
+			po->werror = warn->werror;
+			break;
 		case OPT_OPCODES:
 			if (!opcodes)
 				return cli_not_here(cmd, "--opcodes", "it is an option of disasm");
@@ -112,10 +121,11 @@ static int plan_options(const char *cmd, int argc, char **argv, struct plan_file
 int cmd_compile(int argc, char **argv)
 {
 	struct plan_file_opts po;
+	struct cli_warn warn;
 	struct plan_image img;
 	const char *output = NULL;
 	char err[512];
-	int rc = plan_options("compile", argc, argv, &po, &output, NULL, compile_usage);
+	int rc = plan_options("compile", argc, argv, &po, &warn, &output, NULL, compile_usage);
 
 	if (rc >= 0)
 		return rc;
@@ -153,9 +163,10 @@ int cmd_compile(int argc, char **argv)
 int cmd_disasm(int argc, char **argv)
 {
 	struct plan_file_opts po;
+	struct cli_warn warn;
 	struct plan_image img;
 	int opcodes = 0;
-	int rc = plan_options("disasm", argc, argv, &po, NULL, &opcodes, disasm_usage);
+	int rc = plan_options("disasm", argc, argv, &po, &warn, NULL, &opcodes, disasm_usage);
 
 	if (rc >= 0)
 		return rc;

@@ -47,6 +47,10 @@ const char run_usage[] =
 	"                         root, none otherwise; 'none' or '': none)\n"
 	"      --allow-warnings   run a plan despite warnings that change what\n"
 	"                         happens in an outage (refused otherwise)\n"
+	"  -Werror                refuse a plan with any warning\n"
+	"  -Wno-CODE              do not report warning CODE (e.g. -Wno-W950):\n"
+	"                         accepts that one, at start and at each reload\n"
+	"  -Wno-file-mode         same as -Wno-W610\n"
 	"      --check-only       reach every upsd over TLS, log in, report, exit\n"
 	"      --trace=FILE       append one line per event, expiry and action, as\n"
 	"                         upsplan simulate prints them\n"
@@ -266,6 +270,7 @@ static int run_readable(const char *opt, const char *path)
 int cmd_run(int argc, char **argv)
 {
 	struct dm_options o;
+	struct cli_warn warn;
 	struct ps_parent_cfg pc;
 	struct plan_image img;
 	const char *user = NULL, *logfile = NULL, *pidfile = NULL, *powerdownflag = NULL, *utmp = NULL;
@@ -284,8 +289,10 @@ int cmd_run(int argc, char **argv)
 	o.state_max_age = SF_DEFAULT_MAX_AGE;
 	o.po.strict_modes = 1;	/* root runs its SHUTDOWNCMDs: a plan others can change is refused (E110) */
 	o.po.refuse_hazards = 1;	/* a typo that changes an outage's outcome is refused, at start and reload */
+	memset(&warn, 0, sizeof(warn));
+	o.po.disabled = warn.disabled;	/* -Wno-CODE: lives as long as the daemon (reloads read it) */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":FDu:l:p:w:n:h", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":FDu:l:p:w:n:hW:", run_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			foreground = 1;
@@ -313,6 +320,11 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_ALLOW_WARNINGS:
 			o.po.refuse_hazards = 0;
+			break;
+		case 'W':
+			if (cli_warn_option("run", &warn, optarg))
+				return EXIT_USAGE;
+			o.po.werror = warn.werror;
 			break;
 		case OPT_TRACE:
 			o.trace = optarg;
