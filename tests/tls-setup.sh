@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..53"
+echo "1..60"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -273,6 +273,77 @@ if [ -n "$have_nss" ]; then
 else
 	tap_skip "no certutil (apt-get install libnss3-tools)" "--nss: the database" "--nss: key and CERTIDENT" \
 		"as root: owners" "the user nut opens the database" "another user cannot open the database"
+fi
+
+# ---------------------------------------------------------------- as root: where root writes
+
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir ww nob nob2 sticky
+	chmod 777 ww
+	chmod 1777 sticky
+	chown nobody nob nob2
+	ts --pem --dir "$work/ww/d"
+	expect 1 "refusing --dir $work/ww/d as root: $work/ww is writable by group or others without the sticky bit.*chmod go-w $work/ww" \
+		"as root, --dir under a directory every user may write in: refused, naming it and the fix"
+	ts --pem --dir "$work/nob/d"
+	expect 1 "refusing --dir $work/nob/d as root: $work/nob is not root's.*chown root $work/nob" \
+		"as root, --dir under a directory of another user: refused"
+	ts --pem --dir "$work/nob2"
+	expect 1 "refusing --dir $work/nob2 as root: $work/nob2 is not root's" "as root, --dir of another user: refused"
+	if [ ! -e ww/d ] && [ ! -e nob/d ] && [ -z "$(ls nob2)" ]; then
+		ok "... and nothing was made there"
+	else
+		not_ok "... and nothing was made there" "$(ls -la ww nob nob2)"
+	fi
+	ts --pem --dir "$work/sticky/d"
+	if [ "$status" -eq 0 ] && [ -f sticky/d/upsd.pem ]; then
+		ok "as root, --dir under a sticky directory every user may write in (as /tmp): taken"
+	else
+		not_ok "as root, --dir under a sticky directory: taken" "exit $status" "$(head -3 err)"
+	fi
+else
+	tap_skip "not root, or no user nobody" "--dir under a directory every user may write in" \
+		"--dir under a directory of another user" "--dir of another user" "... and nothing was made there" \
+		"--dir under a sticky directory"
+fi
+# a certutil that swaps the database for a symbolic link once it is made: root follows no link
+if [ "$(id -u)" -eq 0 ] && [ -n "$have_nss" ] && id nut >/dev/null 2>&1; then
+	mkdir racebin victim
+	echo one >victim/f1
+	echo two >victim/f2
+	chmod 640 victim/f2
+	cat >racebin/certutil <<EOF
+#!/bin/sh
+db= prev=
+for a in "\$@"; do [ "\$prev" = -d ] && db=\${a#sql:}; prev=\$a; done
+$(command -v certutil) "\$@" || exit \$?
+case " \$* " in
+*" -L "*) mv "\$db" "\$db.moved" && ln -s "$work/victim" "\$db"; exit \${RACE_EXIT:-0} ;;
+esac
+EOF
+	chmod 755 racebin/certutil
+	stat -c '%U:%G %a %s %n' victim victim/* >victim.before
+	# shellcheck disable=SC2086 # as above
+	run env PATH="$work/racebin:$PATH" "$@" "$upsplan" tls-setup --nss --dir "$work/race0" --name localhost
+	stat -c '%U:%G %a %s %n' victim victim/* >victim.after 2>&1 || true
+	if [ "$status" -eq 1 ] && grep -q "race0/nssdb is not the directory this run made (a symbolic link is there now)" err &&
+		cmp -s victim.before victim.after; then
+		ok "nssdb swapped for a link to another directory: refused; that directory's owners and modes unchanged"
+	else
+		not_ok "nssdb swapped for a link: not followed" "exit $status" "$(cat victim.after)" "$(head -3 err)"
+	fi
+	# shellcheck disable=SC2086 # as above
+	run env RACE_EXIT=1 PATH="$work/racebin:$PATH" "$@" "$upsplan" tls-setup --nss --dir "$work/race1" --name localhost
+	stat -c '%U:%G %a %s %n' victim victim/* >victim.after 2>&1 || true
+	if [ "$status" -eq 1 ] && grep -q "nothing was kept of this run in $work/race1" err && cmp -s victim.before victim.after &&
+		[ ! -e race1/ca.key ] && [ ! -e race1/nssdb.pass ]; then
+		ok "... and when certutil then fails, the undo removes this run's files, none where the link points"
+	else
+		not_ok "... the undo follows no link" "exit $status" "$(cat victim.after)" "$(ls -la race1)" "$(head -3 err)"
+	fi
+else
+	tap_skip "not root, or no certutil, or no user nut" "nssdb swapped for a link: not followed" \
+		"... the undo follows no link"
 fi
 
 # ---------------------------------------------------------------- --apply

@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "runtime/cli/cli.h"
+#include "runtime/cli/tls-files.h"
 #include "runtime/cli/tls-install.h"
 #include "runtime/cli/tls-pki.h"
 
@@ -297,13 +298,18 @@ static int tls_conf_lines(struct tls_setup *t, int *present)
 	return 0;
 }
 
-/* DIR exists (or is made) and holds none of the files to make: 0, or -1 after a message */
+/*
+ * DIR exists (or is made) and holds none of the files to make, opened for
+ * tlsf_*(); as root, DIR and the directories above it are root's alone.
+ * 0, or -1 after a message.
+ */
 static int tls_destination(struct tls_setup *t)
 {
 	static const char *const files[] = { "ca.key", "ca.pem", "server.key", "server.pem", "upsd.pem", "nssdb",
 					     "nssdb.pass", ".upsd.p12", ".upsd.p12.pass", "client.key", "client.pem" };
-	char path[PATH_MAX], err[PATH_MAX + 128];
+	char err[PATH_MAX * 3 + 512];
 	struct stat st;
+	int make = 0;
 
 	if (stat(t->dir, &st) != 0) {
 		if (errno == ENOENT && lstat(t->dir, &st) == 0) {
@@ -314,25 +320,29 @@ static int tls_destination(struct tls_setup *t)
 			fprintf(stderr, "upsplan tls-setup: cannot use %s: %s\n", t->dir, strerror(errno));
 			return -1;
 		}
-		if (tlsi_new_dir(t->dir, 0755, err, sizeof(err)) != 0) {
-			fprintf(stderr, "upsplan tls-setup: %s (%s)\n", err,
-				errno == ENOENT ? "make its parent first, or give another --dir"
-				: errno == EACCES || errno == EPERM || errno == EROFS ? "run as root, or give another --dir"
-				: "give another --dir");
-			return -1;
-		}
-		return 0;
-	}
-	if (!S_ISDIR(st.st_mode)) {
+		make = 1;
+	} else if (!S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "upsplan tls-setup: %s is not a directory: give another --dir\n", t->dir);
 		return -1;
 	}
+	if (geteuid() == 0 && tlsf_check_owners(t->dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "upsplan tls-setup: %s\n", err);
+		return -1;
+	}
+	if (tlsf_open(t->dir, make, err, sizeof(err)) != 0) {
+		fprintf(stderr, "upsplan tls-setup: %s (%s)\n", err,
+			errno == ENOENT ? "make its parent first, or give another --dir"
+			: errno == EACCES || errno == EPERM || errno == EROFS ? "run as root, or give another --dir"
+			: "give another --dir");
+		return -1;
+	}
+	if (make)
+		return 0;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", t->dir, files[i]);
-		if (lstat(path, &st) == 0) {
-			fprintf(stderr, "upsplan tls-setup: %s exists: tls-setup never overwrites a key or a "
+		if (tlsf_exists(files[i])) {
+			fprintf(stderr, "upsplan tls-setup: %s/%s exists: tls-setup never overwrites a key or a "
 				"certificate.  To start afresh, move %s away (the plans naming %s/ca.pem then "
-				"need the new one), or give another --dir\n", path, t->dir, t->dir);
+				"need the new one), or give another --dir\n", t->dir, files[i], t->dir, t->dir);
 			return -1;
 		}
 	}
@@ -348,14 +358,13 @@ static int tls_destination(struct tls_setup *t)
 static int tls_file(const struct tls_setup *t, const char *name, const void *data, size_t len, mode_t mode,
 		    int to_user)
 {
-	char path[PATH_MAX], err[PATH_MAX + 128];
+	char err[PATH_MAX + 128];
 
-	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
 	if (!data) {
-		fprintf(stderr, "upsplan tls-setup: cannot encode %s: %s\n", path, tlsp_ssl_error());
+		fprintf(stderr, "upsplan tls-setup: cannot encode %s/%s: %s\n", t->dir, name, tlsp_ssl_error());
 		return -1;
 	}
-	if (tlsi_new_file(path, data, len, mode, to_user ? t->uid : (uid_t)-1, to_user ? t->gid : (gid_t)-1, err,
+	if (tlsf_new_file(name, data, len, mode, to_user ? t->uid : (uid_t)-1, to_user ? t->gid : (gid_t)-1, err,
 			  sizeof(err)) != 0) {
 		fprintf(stderr, "upsplan tls-setup: %s\n", err);
 		return -1;
@@ -402,7 +411,7 @@ static int tls_nssdb(const struct tls_setup *t, const struct tlsp_cert *srv, con
 	    tls_file(t, ".upsd.p12", der, len, 0600, 0) != 0 ||
 	    tls_file(t, ".upsd.p12.pass", transport, strlen(transport), 0600, 0) != 0)
 		goto out;
-	if (tlsi_new_dir(dbdir, 0700, err, sizeof(err)) != 0) {
+	if (tlsf_new_dir("nssdb", 0700, err, sizeof(err)) != 0) {
 		fprintf(stderr, "upsplan tls-setup: %s\n", err);
 		goto out;
 	}
@@ -417,7 +426,7 @@ static int tls_nssdb(const struct tls_setup *t, const struct tlsp_cert *srv, con
 		    tls_tool(t->certutil, add) != 0 || tls_tool(t->certutil, list) != 0)
 			goto out;
 	}
-	if (tlsi_own_dir(dbdir, t->uid, t->gid, err, sizeof(err)) != 0) {
+	if (tlsf_own_dir("nssdb", t->uid, t->gid, err, sizeof(err)) != 0) {
 		fprintf(stderr, "upsplan tls-setup: %s\n", err);
 		goto out;
 	}
@@ -427,8 +436,8 @@ out:
 	if (der)
 		OPENSSL_cleanse(der, len);
 	free(der);
-	tlsi_remove(p12);
-	tlsi_remove(p12pass);
+	tlsf_remove(".upsd.p12");
+	tlsf_remove(".upsd.p12.pass");
 	return rc;
 }
 
@@ -574,21 +583,21 @@ int cmd_tls_setup(int argc, char **argv)
 		return EXIT_ERRORS;
 	}
 	if (tls_conf_lines(&t, present) != 0 || tls_destination(&t) != 0) {
-		tlsi_undo();
+		tlsf_undo();
 		return EXIT_ERRORS;
 	}
 	if (tls_make(&t) != 0) {
-		tlsi_undo();
+		tlsf_undo();
 		fprintf(stderr, "upsplan tls-setup: nothing was kept of this run in %s\n", t.dir);
 		return EXIT_ERRORS;
 	}
 	if (t.apply && tlsi_conf_apply(t.conf, t.linev, t.nlines, present, backup, err, sizeof(err)) != 0) {
-		tlsi_undo();
+		tlsf_undo();
 		fprintf(stderr, "upsplan tls-setup: %s\nupsplan tls-setup: %s is unchanged and nothing was kept "
 			"of this run in %s\n", err, t.conf, t.dir);
 		return EXIT_ERRORS;
 	}
-	tlsi_keep();
+	tlsf_keep();
 	if (t.apply) {
 		struct stat st;
 

@@ -9,6 +9,7 @@ runtime_cli_libcli_a_SOURCES = \
 	runtime/cli/cmd-run.c \
 	runtime/cli/cmd-simulate.c \
 	runtime/cli/cmd-tls-setup.c \
+	runtime/cli/tls-files.c runtime/cli/tls-files.h \
 	runtime/cli/tls-install.c runtime/cli/tls-install.h \
 	runtime/cli/tls-pki.c runtime/cli/tls-pki.h \
 	runtime/cli/stdlib.h

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tls-install.h - what tls-setup does to the system: new files, the TLS library of upsd, NSS tools, upsd.conf. */
+/* tls-install.h - what tls-setup does to the system beside its files: the TLS library of upsd, NSS tools, upsd.conf. */
 #ifndef UPSPLAN_TLS_INSTALL_H
 #define UPSPLAN_TLS_INSTALL_H
 
@@ -28,28 +28,6 @@ int tlsi_find_program(const char *name, char *buf);
  * was killed by a signal.
  */
 int tlsi_run(const char *prog, char *const argv[], char *out, size_t len);
-
-/*
- * Write LEN bytes of DATA to the new file PATH (O_EXCL, O_NOFOLLOW: never
- * an existing file nor a symbolic link) with MODE; when UID is not -1, owned
- * by UID:GID.  The file is remembered for tlsi_undo().  0, or -1 with the
- * reason in ERR.
- */
-int tlsi_new_file(const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
-		  char *err, size_t errlen);
-
-/* mkdir PATH with MODE (remembered for tlsi_undo()); 0, or -1 with the reason in ERR and errno mkdir's. */
-int tlsi_new_dir(const char *path, mode_t mode, char *err, size_t errlen);
-
-/* Every regular file of directory PATH, and PATH itself, owned by UID:GID, files 0600, PATH 0700. */
-int tlsi_own_dir(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen);
-
-/* Remove PATH now (a temporary file); forget it. */
-void tlsi_remove(const char *path);
-
-/* Remove, newest first, every file and directory made so far (after a failure); tlsi_keep() forgets them. */
-void tlsi_undo(void);
-void tlsi_keep(void);
 
 /*
  * upsd.conf FILE and the N lines LINES ("KEYWORD value"): 0 when none of
