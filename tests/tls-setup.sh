@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..60"
+echo "1..62"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -232,11 +232,28 @@ if [ -n "$have_nss" ]; then
 	fi
 	certutil -K -d "sql:$work/n/nssdb" -f n/nssdb.pass >keys.out 2>&1 || true
 	pass=$(cat n/nssdb.pass)
-	if grep -q ' upsd$' keys.out && [ "$(lines | sed -n 2p)" = "CERTIDENT \"upsd\" \"$pass\"" ] &&
+	if grep -q ' upsd$' keys.out && [ "$(lines | sed -n 2p)" = "CERTIDENT \"upsd\" \"<the password in $work/n/nssdb.pass>\"" ] &&
 		[ "$(lines | sed -n 1p)" = "CERTPATH $work/n/nssdb" ] && [ "${#pass}" -eq 24 ]; then
-		ok "--nss: the key 'upsd' opens with the password of nssdb.pass, which CERTIDENT names"
+		ok "--nss: the key 'upsd' opens with the password of nssdb.pass, which CERTIDENT refers to"
 	else
 		not_ok "--nss: key, CERTPATH and CERTIDENT" "$(cat keys.out)" "$(lines)"
+	fi
+	# the printed command that adds the CERTIDENT line, run on a scratch upsd.conf
+	: >paste.conf
+	sed -n 's/^	\(printf .*\) >>\/etc\/nut\/upsd.conf$/\1 >>paste.conf/p' out >paste.sh
+	if ! grep -q "$pass" out err && [ -s paste.sh ] && sh paste.sh && [ "$(cat paste.conf)" = "CERTIDENT \"upsd\" \"$pass\"" ]; then
+		ok "--nss: the password is not printed; the printed command adds CERTIDENT with it"
+	else
+		not_ok "--nss: the password is not printed" "$(cat out)"
+	fi
+	printf 'LISTEN 127.0.0.1 3493\n' >nss-upsd.conf
+	ts --nss --dir "$work/na" --name localhost --apply --upsd-conf "$work/nss-upsd.conf"
+	pass=$(cat na/nssdb.pass 2>/dev/null || echo none)
+	if [ "$status" -eq 0 ] && ! grep -q "$pass" out err && grep -q "^CERTIDENT \"upsd\" \"$pass\"$" nss-upsd.conf &&
+		grep -q "^(The password is not printed: --apply wrote it to $work/nss-upsd.conf" out; then
+		ok "--nss --apply: upsd.conf gets the password, the output does not"
+	else
+		not_ok "--nss --apply: the password" "exit $status" "$(cat nss-upsd.conf)" "$(cat out)"
 	fi
 	if [ "$(id -u)" -eq 0 ] && id nut >/dev/null 2>&1; then
 		if [ "$(stat -c %U:%G n/nssdb n/nssdb/cert9.db n/nssdb/key4.db | sort -u)" = "nut:$(id -gn nut)" ] &&
@@ -272,6 +289,7 @@ if [ -n "$have_nss" ]; then
 	fi
 else
 	tap_skip "no certutil (apt-get install libnss3-tools)" "--nss: the database" "--nss: key and CERTIDENT" \
+		"--nss: the password is not printed" "--nss --apply: the password" \
 		"as root: owners" "the user nut opens the database" "another user cannot open the database"
 fi
 

@@ -499,6 +499,17 @@ out:
 	return rc;
 }
 
+/* upsd.conf line I as printed: CERTIDENT names the file of the password, never shows it */
+static const char *tls_shown_line(const struct tls_setup *t, size_t i)
+{
+	static char buf[PATH_MAX + 64];
+
+	if (t->lib != TLSI_NSS || i != 1)
+		return t->lines[i];
+	snprintf(buf, sizeof(buf), "CERTIDENT \"%s\" \"<the password in %s/nssdb.pass>\"", TLS_NICK, t->dir);
+	return buf;
+}
+
 static void tls_report(const struct tls_setup *t, const int *present, const char *backup)
 {
 	const char *owner = t->uid != (uid_t)-1 ? t->user : "you";
@@ -520,8 +531,17 @@ static void tls_report(const struct tls_setup *t, const int *present, const char
 		       owner);
 	printf("\nupsd.conf lines:\n");
 	for (size_t i = 0; i < t->nlines; i++)
-		printf("\t%s\n", t->lines[i]);
+		printf("\t%s\n", tls_shown_line(t, i));
 	printf("\n");
+	if (t->lib == TLSI_NSS && !t->apply)
+		printf("The password is not printed: it is in %s/nssdb.pass.  To add the CERTIDENT line with it:\n"
+		       "\tprintf 'CERTIDENT \"%s\" \"%%s\"\\n' \"$(cat %s/nssdb.pass)\" >>%s\n", t->dir, TLS_NICK,
+		       t->dir, t->conf);
+	else if (t->lib == TLSI_NSS && present[1])
+		printf("(The password is not printed: it is in %s/nssdb.pass.)\n", t->dir);
+	else if (t->lib == TLSI_NSS)
+		printf("(The password is not printed: --apply wrote it to %s; it is in %s/nssdb.pass too.)\n", t->conf,
+		       t->dir);
 	if (!t->apply)
 		printf("Add them to upsd.conf (or run again with --apply), then restart upsd\n"
 		       "(systemctl restart nut-server): upsd reads them only when it starts.\n");
@@ -532,7 +552,7 @@ static void tls_report(const struct tls_setup *t, const int *present, const char
 		printf("%s has them already.\n", t->conf);
 	for (size_t i = 0; t->apply && i < t->nlines; i++)
 		if (present[i] && backup[0])
-			printf("(%s was there already.)\n", t->lines[i]);
+			printf("(%s was there already.)\n", tls_shown_line(t, i));
 	printf("\nPlan lines (each GROUP of this upsd; HOST is one of the names above):\n");
 	printf("\tGROUP upsd HOST %s PORT 3493 CERTFILE \"%s/ca.pem\"\n", t->names[0], t->dir);
 	printf("(upsplan generate writes it with --host %s --certfile %s/ca.pem.)\n", t->names[0], t->dir);
