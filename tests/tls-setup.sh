@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..62"
+echo "1..65"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -73,6 +73,19 @@ ts --frobnicate
 expect 2 "unknown option '--frobnicate'" "an unknown option: usage error"
 ts --pem --dir "$work/bad dir"
 expect 2 "--dir '.*bad dir': the directory goes into upsd.conf" "--dir with a blank: usage error"
+# a --dir of 401 bytes, and one of 400 (NUT's parser cuts upsd.conf's words at 511)
+long=$(printf '%0200d' 0 | tr 0 a)
+d400=$work/$long/$(printf '%0*d' $((400 - ${#work} - 202)) 0 | tr 0 b)
+ts --pem --dir "${d400}c"
+expect 2 "--dir '.*' is 401 bytes long: at most 400, as upsd's config parser \(NUT 2.8.0\) cuts a word" \
+	"--dir longer than 400 bytes: usage error"
+mkdir "$work/$long"
+ts --pem --dir "$d400"
+if [ "$status" -eq 0 ] && [ -f "$d400/upsd.pem" ] && [ "${#d400}" -eq 400 ]; then
+	ok "--dir of 400 bytes: taken"
+else
+	not_ok "--dir of 400 bytes: taken" "exit $status" "$(head -3 err)"
+fi
 ts --pem --dir "$work/bad" --upsd-conf "$work/upsd.conf"
 expect 2 "--upsd-conf names the file --apply changes" "--upsd-conf without --apply: usage error"
 if [ ! -e "$work/bad" ]; then ok "no usage error made the directory"; else not_ok "no usage error made the directory"; fi
@@ -402,6 +415,10 @@ if [ "$status" -eq 0 ] && [ "$(grep -c DISABLE_WEAK_SSL upsd2.conf)" -eq 1 ] && 
 else
 	not_ok "--apply: a line already there" "exit $status" "$(cat upsd2.conf)" "$(stat -c %U:%G upsd2.conf)"
 fi
+# a line of 3000 bytes before the conflict: read whole, the line number right
+{ printf 'MAXAGE 15 "%s"\n' "$(printf '%03000d' 0)"; printf 'DISABLE_WEAK_SSL true\nCERTFILE /else/upsd.pem\n'; } >long.conf
+ts --pem --dir "$work/a6" --apply --upsd-conf "$work/long.conf"
+expect 1 "$work/long.conf:3 sets CERTFILE already" "--apply on a upsd.conf with a 3000-byte line: the conflict after it named"
 ts --pem --dir "$work/a5" --apply --upsd-conf "$work/no-upsd.conf"
 expect 1 "cannot read $work/no-upsd.conf: No such file or directory \(is nut-server installed\? give --upsd-conf=FILE\)" \
 	"--apply without upsd.conf: named, with what to do"

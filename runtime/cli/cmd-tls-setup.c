@@ -56,6 +56,7 @@ const char tls_setup_usage[] =
 	"2 usage error.  More in 'man upsplan' (upsplan tls-setup).\n";
 
 #define TLS_MAX_NAMES 32
+#define TLS_DIR_MAX 400		/* NUT 2.8.0's parser cuts words at 511 bytes: DIR/nssdb.pass must fit */
 #define TLS_NICK "upsd"		/* the nickname of upsd's certificate in the NSS database */
 #define TLS_CA_NICK "upsplan CA"
 
@@ -131,6 +132,12 @@ static int tls_dir(struct tls_setup *t, const char *dir)
 	len = strlen(t->dir);
 	while (len > 1 && t->dir[len - 1] == '/')
 		t->dir[--len] = '\0';
+	if (len > TLS_DIR_MAX) {
+		fprintf(stderr, "upsplan tls-setup: --dir '%.80s...' is %zu bytes long: at most %d, as upsd's "
+			"config parser (NUT 2.8.0) cuts a word of upsd.conf at 511 bytes; give a shorter --dir\n",
+			t->dir, len, TLS_DIR_MAX);
+		return -1;
+	}
 	return 0;
 }
 

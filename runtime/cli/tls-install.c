@@ -364,21 +364,32 @@ static int tlsi_conf_read(const char *file, char **text, struct stat *st, char *
 int tlsi_conf_check(const char *file, const char *const *lines, size_t n, int *present, char *err, size_t errlen)
 {
 	struct stat st;
-	char *text = NULL, have[1024], want[1024];
+	char *text = NULL, *have, *want;
+	size_t wlen = 1;
 	int rc = 0, lineno = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		present[i] = 0;
+		if (strlen(lines[i]) + 1 > wlen)
+			wlen = strlen(lines[i]) + 1;
+	}
 	if (tlsi_conf_read(file, &text, &st, err, errlen) != 0)
 		return -1;
+	/* the words of a line are never longer than the line: no line is cut, however long */
+	have = malloc((size_t)st.st_size + 1);
+	want = malloc(wlen);
+	if (!have || !want) {
+		snprintf(err, errlen, "out of memory reading %s", file);
+		rc = -1;
+	}
 	for (const char *l = text; *l && rc == 0; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
 		lineno++;
-		if (tlsi_words(l, have, sizeof(have)) == 0)
+		if (tlsi_words(l, have, (size_t)st.st_size + 1) == 0)
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			size_t kw = strcspn(lines[i], " ");
 
-			tlsi_words(lines[i], want, sizeof(want));
+			tlsi_words(lines[i], want, wlen);
 			if (strncmp(have, want, kw) != 0 || (have[kw] != '\n' && have[kw] != '\0'))
 				continue;
 			if (strcmp(have, want) == 0) {
@@ -393,6 +404,8 @@ int tlsi_conf_check(const char *file, const char *const *lines, size_t n, int *p
 			break;
 		}
 	}
+	free(have);
+	free(want);
 	free(text);
 	return rc;
 }
