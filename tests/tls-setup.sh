@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..65"
+echo "1..67"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -132,6 +132,26 @@ else
 	not_ok "--pem: the printed lines" "$(cat out)"
 fi
 
+# CNs of 64 characters at most (RFC 5280): a name of 64 whole, a longer one not cut (the SAN holds it)
+n64=$(printf '%031d' 0 | tr 0 a).$(printf '%032d' 0 | tr 0 b)
+n70=$(printf '%031d' 0 | tr 0 a).$(printf '%038d' 0 | tr 0 c)
+ts --pem --dir "$work/cn64" --name "$n64"
+openssl x509 -in cn64/server.pem -noout -subject -nameopt multiline >cn64.out 2>&1 || true
+if [ "$status" -eq 0 ] && grep -q "commonName *= $n64$" cn64.out && grep -q "^  server.pem   upsd's certificate (CN=$n64)," out; then
+	ok "a name of 64 characters: the CN whole, and the report says so"
+else
+	not_ok "a name of 64 characters: the CN whole" "exit $status" "$(cat cn64.out)" "$(grep CN= out)"
+fi
+ts --pem --dir "$work/cn70" --name "$n70"
+openssl x509 -in cn70/server.pem -noout -subject -nameopt multiline -ext subjectAltName >cn70.out 2>&1 || true
+openssl x509 -in cn70/ca.pem -noout -subject -nameopt multiline >>cn70.out 2>&1 || true
+if [ "$status" -eq 0 ] && grep -q "commonName *= upsd$" cn70.out && grep -q "DNS:$n70$" cn70.out &&
+	grep -q "commonName *= upsplan CA$" cn70.out && grep -q "^  server.pem   upsd's certificate (CN=upsd)," out &&
+	grep -q "^  ca.pem       the CA certificate (CN=upsplan CA):" out; then
+	ok "a name of 70 characters: CN upsd (the CA's: upsplan CA), the name whole in the SAN; the report prints the CNs"
+else
+	not_ok "a name of 70 characters: a fixed CN" "exit $status" "$(cat cn70.out)" "$(grep CN= out)"
+fi
 ts --pem --dir "$work/c" --name localhost --client 'mon 1'
 expect 2 "--client wants a name of 1 to 64 letters" "--client with a blank: usage error"
 ts --pem --dir "$work/c" --name localhost --client mon-1

@@ -89,6 +89,7 @@ struct tls_setup {
 	gid_t gid;
 	char certutil[PATH_MAX], pk12util[PATH_MAX];
 	char password[25];	/* of the NSS database */
+	char ca_cn[80], srv_cn[80], cl_cn[80];	/* as written in the certificates */
 	char lines[3][PATH_MAX + 64];	/* for upsd.conf */
 	const char *linev[3];
 	size_t nlines;
@@ -461,6 +462,8 @@ static int tls_make(struct tls_setup *t)
 		fprintf(stderr, "upsplan tls-setup: %s\n", err);
 		goto out;
 	}
+	tlsp_cert_cn(ca.cert, t->ca_cn, sizeof(t->ca_cn));
+	tlsp_cert_cn(srv.cert, t->srv_cn, sizeof(t->srv_cn));
 	text[0] = tlsp_key_pem(ca.key, &len[0]);
 	text[1] = tlsp_cert_pem(ca.cert, &len[1]);
 	text[2] = tlsp_key_pem(srv.key, &len[2]);
@@ -487,6 +490,7 @@ static int tls_make(struct tls_setup *t)
 			fprintf(stderr, "upsplan tls-setup: %s\n", err);
 			goto out;
 		}
+		tlsp_cert_cn(cl.cert, t->cl_cn, sizeof(t->cl_cn));
 		text[5] = tlsp_key_pem(cl.key, &len[5]);
 		text[6] = tlsp_cert_pem(cl.cert, &len[6]);
 		if (tls_file(t, "client.key", text[5], len[5], 0600, 1) != 0 ||
@@ -526,15 +530,16 @@ static void tls_report(const struct tls_setup *t, const int *present, const char
 	for (size_t i = 0; i < t->nnames; i++)
 		printf(" %s", t->names[i]);
 	printf(":\n");
-	printf("  ca.pem       the CA certificate: the CERTFILE of the plans (public)\n");
+	printf("  ca.pem       the CA certificate (CN=%s): the CERTFILE of the plans (public)\n", t->ca_cn);
 	printf("  ca.key       the CA's key (mode 0600): keep it secret, or offline\n");
-	printf("  server.pem   upsd's certificate, valid %d days; server.key its key (0600)\n", t->days);
+	printf("  server.pem   upsd's certificate (CN=%s), valid %d days; server.key its key (0600)\n", t->srv_cn,
+	       t->days);
 	if (t->lib == TLSI_NSS)
 		printf("  nssdb/       upsd's NSS database (owner %s, 0700); its password is in nssdb.pass\n", owner);
 	else
 		printf("  upsd.pem     upsd's certificate and key (owner %s, 0600)\n", owner);
 	if (t->client)
-		printf("  client.pem   a client certificate (CN=%s); client.key its key (owner %s, 0600)\n", t->client,
+		printf("  client.pem   a client certificate (CN=%s); client.key its key (owner %s, 0600)\n", t->cl_cn,
 		       owner);
 	printf("\nupsd.conf lines:\n");
 	for (size_t i = 0; i < t->nlines; i++)

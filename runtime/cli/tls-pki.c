@@ -128,12 +128,21 @@ static int tlsp_ext(X509 *x, X509 *issuer, int nid, const char *value)
 	return ok == 1 ? 0 : -1;
 }
 
-/* a CN of at most 64 characters (RFC 5280's ub-common-name) */
-static void tlsp_cn(char *buf, size_t len, const char *prefix, const char *host)
-{
-	size_t room = 63 - strlen(prefix);	/* prefix: a short constant */
+#define TLSP_CN_MAX 64	/* RFC 5280's ub-common-name */
 
-	snprintf(buf, len, "%s%.*s", prefix, (int)(strlen(host) < room ? strlen(host) : room), host);
+/* PREFIX HOST as a CN, or FIXED when that is longer than TLSP_CN_MAX (a cut name would look like another) */
+static void tlsp_cn(char *buf, size_t len, const char *prefix, const char *host, const char *fixed)
+{
+	if (strlen(prefix) + strlen(host) <= TLSP_CN_MAX)
+		snprintf(buf, len, "%s%s", prefix, host);
+	else
+		snprintf(buf, len, "%s", fixed);
+}
+
+int tlsp_cert_cn(X509 *cert, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	return X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, (int)len) < 0 ? -1 : 0;
 }
 
 int tlsp_make_ca(struct tlsp_cert *ca, const char *host, int days, char *err, size_t errlen)
@@ -146,7 +155,7 @@ int tlsp_make_ca(struct tlsp_cert *ca, const char *host, int days, char *err, si
 		snprintf(err, errlen, "cannot make the CA's key: %s", tlsp_ssl_error());
 		return -1;
 	}
-	tlsp_cn(cn, sizeof(cn), "upsplan CA for ", host);
+	tlsp_cn(cn, sizeof(cn), "upsplan CA for ", host, "upsplan CA");
 	ca->cert = tlsp_new_cert(ca->key, cn, days);
 	if (!ca->cert || X509_set_issuer_name(ca->cert, X509_get_subject_name(ca->cert)) != 1 ||
 	    tlsp_ext(ca->cert, ca->cert, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") != 0 ||
@@ -208,7 +217,7 @@ int tlsp_make_server(struct tlsp_cert *srv, const struct tlsp_cert *ca, const ch
 	for (size_t i = 0; i < n; i++)
 		at += (size_t)snprintf(san + at, len - at, "%s%s:%s", i ? "," : "",
 				       tlsp_name_kind(names[i]) == TLSP_IP ? "IP" : "DNS", names[i]);
-	tlsp_cn(cn, sizeof(cn), "", names[0]);
+	tlsp_cn(cn, sizeof(cn), "", names[0], "upsd");	/* the SAN holds the names */
 	rc = tlsp_make_leaf(srv, ca, cn, "serverAuth", san, days, "upsd's", err, errlen);
 	free(san);
 	return rc;
@@ -219,7 +228,7 @@ int tlsp_make_client(struct tlsp_cert *c, const struct tlsp_cert *ca, const char
 {
 	char name[80];
 
-	tlsp_cn(name, sizeof(name), "", cn);
+	tlsp_cn(name, sizeof(name), "", cn, "upsplan client");
 	return tlsp_make_leaf(c, ca, name, "clientAuth", NULL, days, "the client", err, errlen);
 }
 

@@ -22,13 +22,15 @@ enum tlsp_kind tlsp_name_kind(const char *name);
 
 /*
  * A new EC P-256 key and a self-signed CA certificate (CA:TRUE, keyCertSign)
- * valid for DAYS days, named after HOST; 0, or -1 with the reason in ERR.
+ * valid for DAYS days, CN "upsplan CA for HOST" (or "upsplan CA" when that
+ * is longer than 64 characters); 0, or -1 with the reason in ERR.
  */
 int tlsp_make_ca(struct tlsp_cert *ca, const char *host, int days, char *err, size_t errlen);
 
 /*
  * A new EC P-256 key and a server certificate for NAMES[0..N-1] (each
- * TLSP_DNS or TLSP_IP: subjectAltName entries; CN=NAMES[0]), signed by CA,
+ * TLSP_DNS or TLSP_IP: subjectAltName entries; CN=NAMES[0], or "upsd" when
+ * it is longer than 64 characters), signed by CA,
  * valid for DAYS days; 0, or -1 with the reason in ERR.
  */
 int tlsp_make_server(struct tlsp_cert *srv, const struct tlsp_cert *ca, const char *const *names, size_t n,
@@ -43,6 +45,9 @@ int tlsp_make_client(struct tlsp_cert *c, const struct tlsp_cert *ca, const char
 		     size_t errlen);
 
 void tlsp_free(struct tlsp_cert *c);
+
+/* The CN of CERT into BUF (LEN bytes); 0, or -1 ("" in BUF) when it has none. */
+int tlsp_cert_cn(X509 *cert, char *buf, size_t len);
 
 /* PEM texts (malloc'd, *LEN bytes, NUL-terminated), NULL on error: a certificate, a private key (PKCS#8, clear). */
 char *tlsp_cert_pem(X509 *cert, size_t *len);
