@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..67"
+echo "1..68"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -442,6 +442,14 @@ expect 1 "$work/long.conf:3 sets CERTFILE already" "--apply on a upsd.conf with 
 ts --pem --dir "$work/a5" --apply --upsd-conf "$work/no-upsd.conf"
 expect 1 "cannot read $work/no-upsd.conf: No such file or directory \(is nut-server installed\? give --upsd-conf=FILE\)" \
 	"--apply without upsd.conf: named, with what to do"
+# a file shorter than its size says (sysfs: 4096): refused, never written back short
+short=/sys/devices/system/cpu/online
+if [ -f "$short" ] && [ "$(stat -c %s "$short")" -ne "$(wc -c <"$short")" ]; then
+	ts --pem --dir "$work/a7" --apply --upsd-conf "$short"
+	expect 1 "cannot read $short: read [0-9]+ of its 4096 bytes" "--apply on a upsd.conf read short: refused, saying so"
+else
+	tap_skip "no $short shorter than its size" "--apply on a upsd.conf read short"
+fi
 ln -s upsd.conf upsd-link.conf
 ts --pem --dir "$work/a4" --apply --upsd-conf "$work/upsd-link.conf"
 expect 1 "upsd-link.conf is a symbolic link: give --upsd-conf with upsd.conf itself" "--apply on a symbolic link: refused"

@@ -351,14 +351,28 @@ static int tlsi_conf_read(const char *file, char **text, struct stat *st, char *
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0) {
+			snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
+	/* a short text written back would lose the rest of upsd.conf */
+	if (got != (size_t)st->st_size) {
+		snprintf(err, errlen, "cannot read %s: read %zu of its %lld bytes (is it being changed?)", file, got,
+			 (long long)st->st_size);
+		goto fail;
+	}
 	close(fd);
 	(*text)[got] = '\0';
-	st->st_size = (off_t)got;
 	return 0;
+fail:
+	close(fd);
+	free(*text);
+	*text = NULL;
+	return -1;
 }
 
 int tlsi_conf_check(const char *file, const char *const *lines, size_t n, int *present, char *err, size_t errlen)
