@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..68"
+echo "1..69"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -395,6 +395,29 @@ EOF
 else
 	tap_skip "not root, or no certutil, or no user nut" "nssdb swapped for a link: not followed" \
 		"... the undo follows no link"
+fi
+
+# ---------------------------------------------------------------- interrupted
+
+# SIGTERM (as Ctrl-C or a shutdown) while the database is made, the PKCS#12 on disk: nothing stays
+if [ -n "$have_nss" ]; then
+	mkdir killbin
+	cat >killbin/certutil <<EOF
+#!/bin/sh
+case " \$* " in *" -A "*) kill -TERM \$PPID ;; esac
+exec $(command -v certutil) "\$@"
+EOF
+	chmod 755 killbin/certutil
+	# shellcheck disable=SC2086 # as above
+	run env PATH="$work/killbin:$PATH" "$@" "$upsplan" tls-setup --nss --dir "$work/killed" --name localhost
+	if [ "$status" -eq 143 ] && [ ! -e killed ] && grep -q "interrupted (Terminated)" err &&
+		grep -q "nothing was kept of this run in $work/killed" err; then
+		ok "SIGTERM while certutil runs: the files made so far removed, then it dies by the signal"
+	else
+		not_ok "SIGTERM while certutil runs: nothing left" "exit $status" "$(ls -la killed 2>&1)" "$(head -3 err)"
+	fi
+else
+	tap_skip "no certutil" "SIGTERM while certutil runs: nothing left"
 fi
 
 # ---------------------------------------------------------------- --apply

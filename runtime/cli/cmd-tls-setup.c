@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,12 +381,33 @@ static int tls_file(const struct tls_setup *t, const char *name, const void *dat
 	return 0;
 }
 
+/*
+ * SIGINT, SIGTERM and SIGHUP are blocked while files are made (the NSS
+ * tools get them: child_setup unblocks them); one pending stops the run at
+ * the next step, and the files made so far are removed.
+ */
+static int tls_interrupted(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	sigset_t pending;
+
+	if (sigpending(&pending) != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&pending, sigs[i]) == 1)
+			return sigs[i];
+	return 0;
+}
+
 /* run an NSS tool; 0, or -1 after a message with its output */
 static int tls_tool(const char *prog, char *const argv[])
 {
 	char out[1024];
-	int rc = tlsi_run(prog, argv, out, sizeof(out));
+	int rc;
 
+	if (tls_interrupted())
+		return -1;
+	rc = tlsi_run(prog, argv, out, sizeof(out));
 	if (rc == 0)
 		return 0;
 	fprintf(stderr, "upsplan tls-setup: %s %s failed", prog, argv[1]);
@@ -589,6 +611,7 @@ int cmd_tls_setup(int argc, char **argv)
 	static char host[256];
 	char backup[PATH_MAX], err[PATH_MAX + 512];
 	int present[3] = { 0, 0, 0 }, rc;
+	sigset_t block, old;
 
 	memset(&t, 0, sizeof(t));
 	t.days = 825;
@@ -614,21 +637,32 @@ int cmd_tls_setup(int argc, char **argv)
 		fprintf(stderr, "upsplan tls-setup: no random numbers: %s\n", tlsp_ssl_error());
 		return EXIT_ERRORS;
 	}
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	if (tls_conf_lines(&t, present) != 0 || tls_destination(&t) != 0) {
 		tlsf_undo();
-		return EXIT_ERRORS;
+		rc = EXIT_ERRORS;
+		goto out;
 	}
-	if (tls_make(&t) != 0) {
+	if (tls_make(&t) != 0 || tls_interrupted()) {
 		tlsf_undo();
+		if (tls_interrupted())
+			fprintf(stderr, "upsplan tls-setup: interrupted (%s)\n", strsignal(tls_interrupted()));
 		fprintf(stderr, "upsplan tls-setup: nothing was kept of this run in %s\n", t.dir);
-		return EXIT_ERRORS;
+		rc = EXIT_ERRORS;
+		goto out;
 	}
 	if (t.apply && tlsi_conf_apply(t.conf, t.linev, t.nlines, present, backup, err, sizeof(err)) != 0) {
 		tlsf_undo();
 		fprintf(stderr, "upsplan tls-setup: %s\nupsplan tls-setup: %s is unchanged and nothing was kept "
 			"of this run in %s\n", err, t.conf, t.dir);
-		return EXIT_ERRORS;
+		rc = EXIT_ERRORS;
+		goto out;
 	}
+	/* from here on the run is whole: a signal now ends it after the report */
 	tlsf_keep();
 	if (t.apply) {
 		struct stat st;
@@ -638,6 +672,10 @@ int cmd_tls_setup(int argc, char **argv)
 				"database's password: chmod o-r %s\n", t.conf, t.conf);
 	}
 	tls_report(&t, present, t.apply ? backup : "");
+	fflush(stdout);
+	rc = EXIT_CLEAN;
+out:
 	OPENSSL_cleanse(t.password, sizeof(t.password));
-	return EXIT_CLEAN;
+	sigprocmask(SIG_SETMASK, &old, NULL);	/* a pending signal ends the process here */
+	return rc;
 }
