@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..69"
+echo "1..72"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -238,8 +238,8 @@ if [ $# -gt 0 ]; then
 	shift
 	set -- "$vg" "$@"
 fi
-run env PATH="$work/nopath" "$@" "$upsplan" tls-setup --nss --dir "$work/n0"
-expect 1 "no certutil on PATH: .*\(apt-get install libnss3-tools\)" "--nss without certutil: says which package"
+run env UPSPLAN_NSS_TOOLS="$work/nopath" "$@" "$upsplan" tls-setup --nss --dir "$work/n0"
+expect 1 "no certutil in $work/nopath: .*\(apt-get install libnss3-tools\)" "--nss without certutil: says which package"
 if [ ! -e n0 ]; then ok "... and makes nothing"; else not_ok "... and makes nothing" "$(ls n0)"; fi
 # a certutil that fails: its words in the message, and nothing is left
 mkdir fakebin
@@ -247,13 +247,42 @@ printf '#!/bin/sh\necho "certutil: function failed: SEC_ERROR_BAD_DATABASE" >&2\
 printf '#!/bin/sh\nexit 0\n' >fakebin/pk12util
 chmod 755 fakebin/certutil fakebin/pk12util
 # shellcheck disable=SC2086 # as above
-run env PATH="$work/fakebin:$PATH" "$@" "$upsplan" tls-setup --nss --dir "$work/n1"
+run env UPSPLAN_NSS_TOOLS="$work/fakebin" "$@" "$upsplan" tls-setup --nss --dir "$work/n1"
 expect 1 "upsplan tls-setup: $work/fakebin/certutil -N failed \(exit status 255\): certutil: function failed: SEC_ERROR_BAD_DATABASE" \
 	"--nss, certutil fails: its path, status and output are in the message"
 if [ ! -e n1 ] && grep -q "nothing was kept of this run in $work/n1" err; then
 	ok "... and every file made so far is removed, the directory too"
 else
 	not_ok "... and every file made so far is removed" "$(ls -la n1 2>&1)"
+fi
+# /usr/bin's NSS tools before those of PATH; as root, only tools root alone can change
+if [ -x /usr/bin/certutil ] && [ -x /usr/bin/pk12util ]; then
+	# shellcheck disable=SC2086 # as above
+	run env PATH="$work/fakebin:$PATH" "$@" "$upsplan" tls-setup --nss --dir "$work/ub" --name localhost
+	if [ "$status" -eq 0 ] && ! grep -q fakebin err; then
+		ok "--nss: /usr/bin/certutil is run, not the certutil first on PATH"
+	else
+		not_ok "--nss: /usr/bin/certutil before PATH" "exit $status" "$(head -3 err)"
+	fi
+else
+	tap_skip "no /usr/bin/certutil" "--nss: /usr/bin/certutil before PATH"
+fi
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir evilbin evilbin2
+	cp fakebin/certutil fakebin/pk12util evilbin/
+	cp fakebin/certutil fakebin/pk12util evilbin2/
+	chown nobody evilbin/certutil
+	chmod 775 evilbin2/certutil
+	# shellcheck disable=SC2086 # as above
+	run env UPSPLAN_NSS_TOOLS="$work/evilbin" "$@" "$upsplan" tls-setup --nss --dir "$work/ev"
+	expect 1 "refusing to run $work/evilbin/certutil as root: it is not root's; use /usr/bin/certutil" \
+		"as root, a certutil of another user: refused"
+	# shellcheck disable=SC2086 # as above
+	run env UPSPLAN_NSS_TOOLS="$work/evilbin2" "$@" "$upsplan" tls-setup --nss --dir "$work/ev"
+	expect 1 "refusing to run $work/evilbin2/certutil as root: it is writable by group or others" \
+		"as root, a certutil its group may change: refused"
+else
+	tap_skip "not root" "as root, a certutil of another user" "as root, a certutil its group may change"
 fi
 if [ -n "$have_nss" ]; then
 	ts --nss --dir "$work/n" --name localhost
@@ -373,9 +402,10 @@ case " \$* " in
 esac
 EOF
 	chmod 755 racebin/certutil
+	ln -s "$(command -v pk12util)" racebin/pk12util
 	stat -c '%U:%G %a %s %n' victim victim/* >victim.before
 	# shellcheck disable=SC2086 # as above
-	run env PATH="$work/racebin:$PATH" "$@" "$upsplan" tls-setup --nss --dir "$work/race0" --name localhost
+	run env UPSPLAN_NSS_TOOLS="$work/racebin" "$@" "$upsplan" tls-setup --nss --dir "$work/race0" --name localhost
 	stat -c '%U:%G %a %s %n' victim victim/* >victim.after 2>&1 || true
 	if [ "$status" -eq 1 ] && grep -q "race0/nssdb is not the directory this run made (a symbolic link is there now)" err &&
 		cmp -s victim.before victim.after; then
@@ -384,7 +414,7 @@ EOF
 		not_ok "nssdb swapped for a link: not followed" "exit $status" "$(cat victim.after)" "$(head -3 err)"
 	fi
 	# shellcheck disable=SC2086 # as above
-	run env RACE_EXIT=1 PATH="$work/racebin:$PATH" "$@" "$upsplan" tls-setup --nss --dir "$work/race1" --name localhost
+	run env RACE_EXIT=1 UPSPLAN_NSS_TOOLS="$work/racebin" "$@" "$upsplan" tls-setup --nss --dir "$work/race1" --name localhost
 	stat -c '%U:%G %a %s %n' victim victim/* >victim.after 2>&1 || true
 	if [ "$status" -eq 1 ] && grep -q "nothing was kept of this run in $work/race1" err && cmp -s victim.before victim.after &&
 		[ ! -e race1/ca.key ] && [ ! -e race1/nssdb.pass ]; then
@@ -408,8 +438,9 @@ case " \$* " in *" -A "*) kill -TERM \$PPID ;; esac
 exec $(command -v certutil) "\$@"
 EOF
 	chmod 755 killbin/certutil
+	ln -s "$(command -v pk12util)" killbin/pk12util
 	# shellcheck disable=SC2086 # as above
-	run env PATH="$work/killbin:$PATH" "$@" "$upsplan" tls-setup --nss --dir "$work/killed" --name localhost
+	run env UPSPLAN_NSS_TOOLS="$work/killbin" "$@" "$upsplan" tls-setup --nss --dir "$work/killed" --name localhost
 	if [ "$status" -eq 143 ] && [ ! -e killed ] && grep -q "interrupted (Terminated)" err &&
 		grep -q "nothing was kept of this run in $work/killed" err; then
 		ok "SIGTERM while certutil runs: the files made so far removed, then it dies by the signal"

@@ -260,10 +260,9 @@ static int tls_prerequisites(struct tls_setup *t)
 			lib == TLSI_NSS ? "NSS" : "OpenSSL",
 			lib == TLSI_NSS ? "an NSS database (--nss)" : "a PEM CERTFILE (--pem)");
 	}
-	if (t->lib == TLSI_NSS &&
-	    (tlsi_find_program("certutil", t->certutil) != 0 || tlsi_find_program("pk12util", t->pk12util) != 0)) {
-		fprintf(stderr, "upsplan tls-setup: no %s on PATH: the NSS database is made with certutil and "
-			"pk12util (apt-get install libnss3-tools)\n", t->certutil[0] ? "pk12util" : "certutil");
+	if (t->lib == TLSI_NSS && (tlsi_find_program("certutil", t->certutil, err, sizeof(err)) != 0 ||
+				   tlsi_find_program("pk12util", t->pk12util, err, sizeof(err)) != 0)) {
+		fprintf(stderr, "upsplan tls-setup: %s\n", err);
 		return -1;
 	}
 	t->uid = (uid_t)-1;

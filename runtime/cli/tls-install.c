@@ -195,29 +195,51 @@ int tlsi_detect(const char *path, char *found, size_t foundlen, char *err, size_
 
 /* ---------------------------------------------------------------- programs */
 
-int tlsi_find_program(const char *name, char *buf)
+/* DIR/NAME into BUF when it is an executable file: 1, else 0 */
+static int tlsi_program_in(const char *dir, size_t dlen, const char *name, char *buf)
 {
-	const char *path = getenv("PATH");
-	const char *p;
+	struct stat st;
 
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; ; p = strchr(p, ':') + 1) {
-		size_t dlen = strcspn(p, ":");
+	/* an empty or relative entry would be the working directory: not for a root tool */
+	if (dlen == 0 || dir[0] != '/' || dlen + 1 + strlen(name) >= PATH_MAX)
+		return 0;
+	snprintf(buf, PATH_MAX, "%.*s/%s", (int)dlen, dir, name);
+	return stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0;
+}
 
-		/* an empty or relative entry would be the working directory: not for a root tool */
-		if (dlen > 0 && p[0] == '/' && dlen + 1 + strlen(name) < PATH_MAX) {
-			struct stat st;
+int tlsi_find_program(const char *name, char *buf, char *err, size_t errlen)
+{
+	const char *path = getenv("PATH"), *only = getenv("UPSPLAN_NSS_TOOLS");
+	struct stat st;
+	int found = 0;
 
-			snprintf(buf, PATH_MAX, "%.*s/%s", (int)dlen, p, name);
-			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
-				return 0;
+	if (only && *only) {
+		found = tlsi_program_in(only, strlen(only), name, buf);
+	} else {
+		found = tlsi_program_in("/usr/bin", 8, name, buf);	/* Debian's libnss3-tools, before PATH */
+		if (!path || !*path)
+			path = "/usr/local/bin:/usr/bin:/bin";
+		for (const char *p = path; !found; p = strchr(p, ':') + 1) {
+			found = tlsi_program_in(p, strcspn(p, ":"), name, buf);
+			if (!strchr(p, ':'))
+				break;
 		}
-		if (!strchr(p, ':'))
-			break;
 	}
-	buf[0] = '\0';
-	return -1;
+	if (!found) {
+		snprintf(err, errlen, "no %s in %s: the NSS database is made with certutil and pk12util (apt-get "
+			 "install libnss3-tools)", name, only && *only ? only : "/usr/bin nor on PATH");
+		buf[0] = '\0';
+		return -1;
+	}
+	/* root runs it on the keys: only a program root alone can change */
+	if (geteuid() == 0 && (stat(buf, &st) != 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		snprintf(err, errlen, "refusing to run %s as root: it is %s; use /usr/bin/%s (apt-get install "
+			 "libnss3-tools), or chown root and chmod go-w it", buf,
+			 st.st_uid != 0 ? "not root's" : "writable by group or others", name);
+		buf[0] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 int tlsi_run(const char *prog, char *const argv[], char *out, size_t len)

@@ -18,8 +18,14 @@ enum tlsi_lib { TLSI_NONE, TLSI_NSS, TLSI_OPENSSL };
  */
 int tlsi_detect(const char *path, char *found, size_t foundlen, char *err, size_t errlen);
 
-/* The absolute path of program NAME on $PATH into BUF (at least PATH_MAX); -1 when it is not there. */
-int tlsi_find_program(const char *name, char *buf);
+/*
+ * The absolute path of the NSS tool NAME into BUF (at least PATH_MAX):
+ * /usr/bin/NAME when it is there, else the first on $PATH (only in the
+ * directory $UPSPLAN_NSS_TOOLS when that is set, for tests); as root, a
+ * program root alone can change (root's, not group or other writable).
+ * 0, or -1 with the reason in ERR.
+ */
+int tlsi_find_program(const char *name, char *buf, char *err, size_t errlen);
 
 /*
  * Run PROG (absolute) with ARGV (no shell), standard input /dev/null, its
