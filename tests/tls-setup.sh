@@ -49,7 +49,7 @@ lines() {
 	sed -n '/^upsd.conf lines:$/,/^$/s/^	//p' out
 }
 
-echo "1..72"
+echo "1..74"
 
 # ---------------------------------------------------------------- bad arguments
 
@@ -217,6 +217,21 @@ cp "$upsplan" ./linked-with-openssl
 ts --upsd "$work/linked-with-openssl" --dir "$work/det"
 expect 0 "linked-with-openssl is built with OpenSSL: a PEM CERTFILE" "--upsd: a program linking libssl is an OpenSSL build"
 if [ -f det/upsd.pem ] && [ ! -e det/nssdb ]; then ok "... and gets upsd.pem"; else not_ok "... and gets upsd.pem" "$(ls det)"; fi
+# without section headers (as sstrip leaves a program): the program headers' PT_DYNAMIC tells
+cp "$upsplan" ./no-sections
+case $(od -An -tu1 -j4 -N1 no-sections | tr -d ' ') in
+2) at=40 shnum=60 ;;	# e_shoff, e_shnum of Elf64_Ehdr
+*) at=32 shnum=48 ;;	# of Elf32_Ehdr
+esac
+dd if=/dev/zero of=no-sections bs=1 seek=$at count=8 conv=notrunc 2>/dev/null
+dd if=/dev/zero of=no-sections bs=1 seek=$shnum count=4 conv=notrunc 2>/dev/null
+ts --upsd "$work/no-sections" --dir "$work/det3"
+expect 0 "no-sections is built with OpenSSL" "--upsd without section headers: the program headers tell OpenSSL"
+# an ELF header with nothing after it: no telling
+{ printf '\177ELF\002\001\001'; head -c 57 /dev/zero; } >bare-elf
+ts --upsd "$work/bare-elf" --dir "$work/det4"
+expect 1 "cannot tell which TLS library $work/bare-elf uses .*: give --nss or --pem" \
+	"--upsd with no dynamic section: cannot tell, give --nss or --pem"
 printf '#!/bin/sh\nexec /lib/nut/upsd "$@"\n' >script-upsd
 chmod 755 script-upsd
 ts --upsd "$work/script-upsd" --dir "$work/det2"

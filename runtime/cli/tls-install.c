@@ -65,87 +65,140 @@ static int tlsi_inside(size_t len, unsigned long long off, unsigned long long si
 	return off <= len && size <= len - off;
 }
 
+/* the field of an ELF structure at P, of the 32- or 64-bit layout */
+#define TLSI_F(is64, p, type, field) ((is64) ? (unsigned long long)((const Elf64_##type *)(const void *)(p))->field \
+				      : (unsigned long long)((const Elf32_##type *)(const void *)(p))->field)
+
+/* where the dynamic section and its string table lie in the file (offsets and sizes) */
+struct tlsi_dyn {
+	unsigned long long doff, dsize, soff, ssize;
+};
+
+/* from the section headers: 1 found, 0 none (or no section headers), -1 not sound */
+static int tlsi_dyn_sections(const unsigned char *d, size_t len, int is64, struct tlsi_dyn *dyn)
+{
+	unsigned long long shoff = TLSI_F(is64, d, Ehdr, e_shoff), shnum = TLSI_F(is64, d, Ehdr, e_shnum);
+	unsigned long long ent = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr), align = is64 ? 8 : 4;
+
+	if (shnum == 0)
+		return 0;	/* stripped of them (sstrip): the program headers tell */
+	if (TLSI_F(is64, d, Ehdr, e_shentsize) != ent || shoff % align || !tlsi_inside(len, shoff, shnum * ent))
+		return -1;
+	for (unsigned long long i = 0; i < shnum; i++) {
+		const unsigned char *s = d + shoff + i * ent, *l;
+		unsigned long long link = TLSI_F(is64, s, Shdr, sh_link);
+
+		if (TLSI_F(is64, s, Shdr, sh_type) != SHT_DYNAMIC)
+			continue;
+		if (link >= shnum)
+			return -1;
+		l = d + shoff + link * ent;
+		dyn->doff = TLSI_F(is64, s, Shdr, sh_offset);
+		dyn->dsize = TLSI_F(is64, s, Shdr, sh_size);
+		dyn->soff = TLSI_F(is64, l, Shdr, sh_offset);
+		dyn->ssize = TLSI_F(is64, l, Shdr, sh_size);
+		return 1;
+	}
+	return 0;
+}
+
+/* the file offset of the address VADDR by the PT_LOAD program headers; -1 when none maps it */
+static long long tlsi_vaddr_off(const unsigned char *d, int is64, unsigned long long phoff, unsigned long long phnum,
+				unsigned long long vaddr)
+{
+	unsigned long long ent = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+
+	for (unsigned long long i = 0; i < phnum; i++) {
+		const unsigned char *p = d + phoff + i * ent;
+		unsigned long long va = TLSI_F(is64, p, Phdr, p_vaddr), fsz = TLSI_F(is64, p, Phdr, p_filesz);
+
+		if (TLSI_F(is64, p, Phdr, p_type) == PT_LOAD && vaddr >= va && vaddr - va < fsz)
+			return (long long)(TLSI_F(is64, p, Phdr, p_offset) + (vaddr - va));
+	}
+	return -1;
+}
+
+/* from the program headers (PT_DYNAMIC, its DT_STRTAB and DT_STRSZ): 1 found, 0 none, -1 not sound */
+static int tlsi_dyn_segments(const unsigned char *d, size_t len, int is64, struct tlsi_dyn *dyn)
+{
+	unsigned long long phoff = TLSI_F(is64, d, Ehdr, e_phoff), phnum = TLSI_F(is64, d, Ehdr, e_phnum);
+	unsigned long long ent = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr), align = is64 ? 8 : 4;
+	unsigned long long dent = is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn), strtab = 0, strsz = 0;
+	long long off;
+
+	if (phnum == 0)
+		return 0;
+	if (TLSI_F(is64, d, Ehdr, e_phentsize) != ent || phoff % align || !tlsi_inside(len, phoff, phnum * ent))
+		return -1;
+	for (unsigned long long i = 0; i < phnum; i++) {
+		const unsigned char *p = d + phoff + i * ent;
+
+		if (TLSI_F(is64, p, Phdr, p_type) == PT_DYNAMIC) {
+			dyn->doff = TLSI_F(is64, p, Phdr, p_offset);
+			dyn->dsize = TLSI_F(is64, p, Phdr, p_filesz);
+			break;
+		}
+		if (i + 1 == phnum)
+			return 0;
+	}
+	if (dyn->doff % align || !tlsi_inside(len, dyn->doff, dyn->dsize))
+		return -1;
+	for (unsigned long long at = 0; at + dent <= dyn->dsize; at += dent) {
+		const unsigned char *e = d + dyn->doff + at;
+		unsigned long long tag = TLSI_F(is64, e, Dyn, d_tag);
+
+		if (tag == DT_NULL)
+			break;
+		if (tag == DT_STRTAB)
+			strtab = TLSI_F(is64, e, Dyn, d_un.d_val);
+		else if (tag == DT_STRSZ)
+			strsz = TLSI_F(is64, e, Dyn, d_un.d_val);
+	}
+	off = tlsi_vaddr_off(d, is64, phoff, phnum, strtab);
+	if (!strtab || off < 0)
+		return -1;
+	dyn->soff = (unsigned long long)off;
+	dyn->ssize = strsz;
+	return 1;
+}
+
 /*
  * The DT_NEEDED names of the ELF image D (LEN bytes, this machine's byte
- * order) into the TLS library found: TLSI_NSS, TLSI_OPENSSL, TLSI_NONE;
- * -1 when it is not an ELF program of this machine.
+ * order; the dynamic section found by the section headers, else by the
+ * program headers) into the TLS library found: TLSI_NSS, TLSI_OPENSSL,
+ * TLSI_NONE; -1 when it is not an ELF program of this machine, -2 when it
+ * has no dynamic section (static, or headers stripped): no telling.
  */
 static int tlsi_elf_lib(const unsigned char *d, size_t len)
 {
-	int is64, lib = TLSI_NONE;
-	unsigned long long align;
-	unsigned long long shoff, shnum, shentsize, doff = 0, dsize = 0, dentsize = 0, soff = 0, ssize = 0;
+	struct tlsi_dyn dyn = { 0, 0, 0, 0 };
+	int is64, lib = TLSI_NONE, found;
+	unsigned long long dent;
 
 	if (len < sizeof(Elf64_Ehdr) || memcmp(d, ELFMAG, SELFMAG) != 0)
 		return -1;
 	is64 = d[EI_CLASS] == ELFCLASS64;
 	if (!is64 && d[EI_CLASS] != ELFCLASS32)
 		return -1;
-	align = is64 ? 8 : 4;	/* of the headers read in place (the buffer is malloc's) */
-	if (is64) {
-		const Elf64_Ehdr *h = (const void *)d;
-
-		shoff = h->e_shoff, shnum = h->e_shnum, shentsize = h->e_shentsize;
-		if (shentsize != sizeof(Elf64_Shdr))
-			return -1;
-	} else {
-		const Elf32_Ehdr *h = (const void *)d;
-
-		shoff = h->e_shoff, shnum = h->e_shnum, shentsize = h->e_shentsize;
-		if (shentsize != sizeof(Elf32_Shdr))
-			return -1;
-	}
-	if (shoff % align || !tlsi_inside(len, shoff, shnum * shentsize))
+	dent = is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
+	/* headers are read in place: the buffer is malloc's, aligned for them */
+	found = tlsi_dyn_sections(d, len, is64, &dyn);
+	if (found == 0)
+		found = tlsi_dyn_segments(d, len, is64, &dyn);
+	if (found <= 0)
+		return found < 0 ? -1 : -2;
+	if (dyn.doff % (is64 ? 8 : 4) || !tlsi_inside(len, dyn.doff, dyn.dsize) || !tlsi_inside(len, dyn.soff, dyn.ssize))
 		return -1;
-	/* the dynamic section, and the string table its sh_link names */
-	for (unsigned long long i = 0; i < shnum; i++) {
-		unsigned long long type, off, size, link, loff = 0, lsize = 0;
-
-		if (is64) {
-			const Elf64_Shdr *s = (const void *)(d + shoff + i * shentsize);
-
-			type = s->sh_type, off = s->sh_offset, size = s->sh_size, link = s->sh_link;
-			if (link < shnum) {
-				const Elf64_Shdr *l = (const void *)(d + shoff + link * shentsize);
-
-				loff = l->sh_offset, lsize = l->sh_size;
-			}
-		} else {
-			const Elf32_Shdr *s = (const void *)(d + shoff + i * shentsize);
-
-			type = s->sh_type, off = s->sh_offset, size = s->sh_size, link = s->sh_link;
-			if (link < shnum) {
-				const Elf32_Shdr *l = (const void *)(d + shoff + link * shentsize);
-
-				loff = l->sh_offset, lsize = l->sh_size;
-			}
-		}
-		if (type == SHT_DYNAMIC) {
-			doff = off, dsize = size, soff = loff, ssize = lsize;
-			dentsize = is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
-			break;
-		}
-	}
-	if (!dentsize || doff % align || !tlsi_inside(len, doff, dsize) || !tlsi_inside(len, soff, ssize))
-		return dentsize ? -1 : TLSI_NONE;	/* static: links nothing */
-	for (unsigned long long at = 0; at + dentsize <= dsize; at += dentsize) {
-		unsigned long long tag, val;
+	for (unsigned long long at = 0; at + dent <= dyn.dsize; at += dent) {
+		const unsigned char *e = d + dyn.doff + at;
+		unsigned long long tag = TLSI_F(is64, e, Dyn, d_tag), val = TLSI_F(is64, e, Dyn, d_un.d_val);
 		const char *name;
 
-		if (is64) {
-			const Elf64_Dyn *e = (const void *)(d + doff + at);
-
-			tag = (unsigned long long)e->d_tag, val = e->d_un.d_val;
-		} else {
-			const Elf32_Dyn *e = (const void *)(d + doff + at);
-
-			tag = (unsigned long long)e->d_tag, val = e->d_un.d_val;
-		}
 		if (tag == DT_NULL)
 			break;
-		if (tag != DT_NEEDED || val >= ssize || !memchr(d + soff + val, '\0', ssize - val))
+		if (tag != DT_NEEDED || val >= dyn.ssize || !memchr(d + dyn.soff + val, '\0', dyn.ssize - val))
 			continue;
-		name = (const char *)d + soff + val;
+		name = (const char *)d + dyn.soff + val;
 		if (strncmp(name, "libnss3.so", 10) == 0)
 			lib = TLSI_NSS;
 		else if (strncmp(name, "libssl.so", 9) == 0 && lib == TLSI_NONE)
@@ -187,10 +240,13 @@ int tlsi_detect(const char *path, char *found, size_t foundlen, char *err, size_
 		return -1;
 	lib = tlsi_elf_lib(data, len);
 	free(data);
-	if (lib < 0)
+	if (lib == -2)
+		snprintf(err, errlen, "cannot tell which TLS library %s uses (it links no library, or its headers "
+			 "are stripped): give --nss or --pem", path);
+	else if (lib < 0)
 		snprintf(err, errlen, "%s is not an ELF program of this machine (a script? give the program it runs "
 			 "with --upsd=PATH, or --nss or --pem)", path);
-	return lib;
+	return lib < 0 ? -1 : lib;
 }
 
 /* ---------------------------------------------------------------- programs */

@@ -13,8 +13,9 @@ enum tlsi_lib { TLSI_NONE, TLSI_NSS, TLSI_OPENSSL };
  * Which TLS library the upsd program at PATH links (its ELF DT_NEEDED
  * entries: libnss3 or libssl); PATH NULL: the first of Debian's and NUT's
  * usual places that holds an ELF upsd, its path into FOUND (FOUNDLEN
- * bytes).  -1 with the reason in ERR when there is no upsd or it is not
- * an ELF program.
+ * bytes).  The dynamic section is found by the section headers, else by
+ * the program headers (PT_DYNAMIC).  -1 with the reason in ERR when there
+ * is no upsd, it is not an ELF program, or it has no dynamic section.
  */
 int tlsi_detect(const char *path, char *found, size_t foundlen, char *err, size_t errlen);
 
