@@ -72,7 +72,14 @@ expect 2 "no arguments, only options \('extra' is extra\)" "an argument: usage e
 ts --frobnicate
 expect 2 "unknown option '--frobnicate'" "an unknown option: usage error"
 ts --pem --dir "$work/bad dir"
-expect 2 "--dir '.*bad dir': the directory goes into upsd.conf" "--dir with a blank: usage error"
+expect 2 "--dir '$work/bad dir': the directory goes into upsd.conf as it is: .* not byte 0x20 " \
+	"--dir with a blank: usage error naming the byte"
+long=/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/b
+ts --pem --dir "$long x"
+expect 2 "--dir '$long x': the directory goes into upsd.conf .* not byte 0x20 \(at 101\)" \
+	"--dir with a blank past its 80th byte: the whole value in the message"
+ts --pem --dir ''
+expect 2 "--dir is empty" "an empty --dir: usage error"
 # a --dir of 401 bytes, and one of 400 (NUT's parser cuts upsd.conf's words at 511)
 long=$(printf '%0200d' 0 | tr 0 a)
 d400=$work/$long/$(printf '%0*d' $((400 - ${#work} - 202)) 0 | tr 0 b)

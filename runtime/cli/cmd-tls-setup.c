@@ -116,7 +116,7 @@ static int tls_days(const char *opt, const char *val, int *days)
 static int tls_dir(struct tls_setup *t, const char *dir)
 {
 	char cwd[PATH_MAX];
-	size_t len;
+	size_t len, bad;
 
 	if (dir[0] == '/')
 		snprintf(cwd, sizeof(cwd), "%s", "");
@@ -125,10 +125,22 @@ static int tls_dir(struct tls_setup *t, const char *dir)
 			strerror(errno));
 		return -1;
 	}
-	if (!*dir || strspn(dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-") != strlen(dir) ||
-	    snprintf(t->dir, sizeof(t->dir), "%s%s%s", cwd, *cwd ? "/" : "", dir) >= (int)sizeof(t->dir)) {
-		fprintf(stderr, "upsplan tls-setup: --dir '%.80s': the directory goes into upsd.conf as it is: "
-			"letters, digits and / . _ + - only, at most %zu bytes\n", dir, sizeof(t->dir) - 1);
+	bad = strspn(dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-");
+	if (!*dir) {
+		fprintf(stderr, "upsplan tls-setup: --dir is empty: give the directory for the keys\n");
+		return -1;
+	}
+	if (dir[bad]) {
+		/* the whole value, never cut: the refused byte may be past any width */
+		fprintf(stderr, "upsplan tls-setup: --dir '%s': the directory goes into upsd.conf as it is: "
+			"letters, digits and / . _ + - only, not byte 0x%02x (at %zu)\n", dir,
+			(unsigned char)dir[bad], bad + 1);
+		return -1;
+	}
+	if (snprintf(t->dir, sizeof(t->dir), "%s%s%s", cwd, *cwd ? "/" : "", dir) >= (int)sizeof(t->dir)) {
+		fprintf(stderr, "upsplan tls-setup: --dir is %zu bytes long: at most %d, as upsd's config parser "
+			"(NUT 2.8.0) cuts a word of upsd.conf at 511 bytes; give a shorter --dir\n",
+			strlen(cwd) + 1 + strlen(dir), TLS_DIR_MAX);
 		return -1;
 	}
 	len = strlen(t->dir);
