@@ -16,4 +16,4 @@ base_libbase_a_SOURCES = \
 	base/xalloc.h
 base_libbase_a_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 # what a program linking libbase.a links with it (base/json.c writes JSON with jansson)
-BASE_LIBS = base/libbase.a $(JANSSON_LIBS)
+BASE_LIBS = base/libbase.a $(JANSSON_LIBS) $(PCRE2_LIBS)

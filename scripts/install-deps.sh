@@ -10,7 +10,7 @@ set -eu
 
 # the build, and the NUT peers the demo runs upsplan against
 PACKAGES="build-essential autoconf automake pkg-config flex bison libssl-dev
-libevent-dev libcurl4-openssl-dev libjansson-dev scdoc ca-certificates
+libevent-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev scdoc ca-certificates
 openssl nut-server nut-client libnss3-tools"
 # only the test suite: sanitizers, valgrind, stunnel front ends, the
 # manual-page checkers, the packaging tools (dpkg-buildpackage, dh,

@@ -47,7 +47,7 @@ expect 2 err "unknown command 'frobnicate'" "an unknown command"
 
 # --version: the libraries, and libcurl through the mail helper
 run "$upsplan" --version
-if [ "$status" -eq 0 ] && grep -q '^linked with OpenSSL .*, libevent .*, jansson ' out &&
+if [ "$status" -eq 0 ] && grep -q '^linked with OpenSSL .*, libevent .*, jansson .*, PCRE2 [0-9]' out &&
 	grep -Eq '^mail helper /[^:]*upsplan-mail: upsplan-mail [^,]+, libcurl/[0-9]' out; then
 	ok "--version names the mail helper and its libcurl"
 else

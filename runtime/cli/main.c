@@ -11,6 +11,7 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <pcre2.h>
 #include <openssl/crypto.h>
 
 #include "runtime/cli/cli.h"
@@ -45,9 +46,13 @@ static const char main_usage[] =
 
 static void main_version(void)
 {
+	char pcre2[32] = "";
+
 	printf("upsplan %s\n", PACKAGE_VERSION);
-	printf("linked with %s, libevent %s, jansson %s\n", OpenSSL_version(OPENSSL_VERSION), event_get_version(),
-	       jansson_version_str());
+	if (pcre2_config(PCRE2_CONFIG_VERSION, pcre2) < 0)
+		snprintf(pcre2, sizeof(pcre2), "%s", "(unknown)");
+	printf("linked with %s, libevent %s, jansson %s, PCRE2 %s\n", OpenSSL_version(OPENSSL_VERSION),
+	       event_get_version(), jansson_version_str(), pcre2);
 	fflush(stdout);	/* before the helper runs */
 	cli_mail_version(stdout);	/* libcurl is the helper's, never upsplan's */
 }
