@@ -101,9 +101,14 @@ static void disasm_tables(const struct plan_image *img, FILE *out)
 		put_name(out, img, g->name);
 		fputs(" HOST ", out);
 		put_name(out, img, g->host);
-		fprintf(out, " PORT %u CERTFILE ", g->port);
-		img_put_quoted(out, img_bytes(img, g->certfile), g->certfile.len);
-		if (g->tls_direct)
+		fprintf(out, " PORT %u", g->port);
+		if (g->tls_mode == IMG_TLS_NONE) {	/* no certificate setting (the verifier checks it) */
+			fputs(" TLS NONE", out);
+		} else {
+			fputs(" CERTFILE ", out);
+			img_put_quoted(out, img_bytes(img, g->certfile), g->certfile.len);
+		}
+		if (g->tls_mode == IMG_TLS_DIRECT)
 			fputs(" TLS DIRECT", out);
 		if (g->certname.len) {
 			fputs(" CERTNAME ", out);

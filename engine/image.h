@@ -76,6 +76,15 @@ struct img_tpl {
 
 enum img_type { IMG_PRIMARY, IMG_SECONDARY, IMG_OBSERVER };
 
+/*
+ * How a group's upsd is reached: STARTTLS on upsd's port, TLS from the
+ * first byte (a front end such as stunnel), or TLS NONE: plain TCP, only to
+ * a loopback address (checked by the compiler and again by the daemon on
+ * the connected socket).  Image version 2 had 0 and 1 only; the layout is
+ * the same, and a reader that knows no IMG_TLS_NONE refuses the value.
+ */
+enum img_tls { IMG_TLS_STARTTLS, IMG_TLS_DIRECT, IMG_TLS_NONE };
+
 struct img_ups {
 	struct img_str name;
 	uint32_t group;
@@ -94,7 +103,7 @@ struct img_group {
 	uint32_t port;
 	struct img_str certfile;
 	uint32_t minsupplies;
-	uint32_t tls_direct;		/* 1: TLS DIRECT (TLS from the first byte); 0: STARTTLS */
+	uint32_t tls_mode;		/* enum img_tls */
 	struct img_str certname;	/* name upsd's certificate must carry; empty: its host */
 	struct img_str clientcert, clientkey;	/* client certificate and key files; empty: none */
 };

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "engine/sema-int.h"
+#include "base/loopback.h"
 #include "base/xalloc.h"
 
 static void host_of(struct sema *s, const struct ast_text *h, const char **p, size_t *len)
@@ -110,7 +111,7 @@ static void group_checks(struct sema *s)
 		int gl = (int)g->name.len;
 		struct diag_record *r;
 
-		if (!g->certfile) {
+		if (!g->certfile && g->tls_mode != IMG_TLS_NONE) {
 			r = diag_at(s->dq, DIAG_NO_CERTFILE, g->name,
 				"group '%.*s' has no CERTFILE: upsplan talks to upsd only over TLS", gl, gn);
 			diag_note(s->dq, r, 0, g->name,
@@ -192,6 +193,106 @@ static void upsd_key(struct sema *s, const struct sema_ups *u, char *buf, size_t
 	snprintf(buf, len, "%s:%ld", host, u->port);
 }
 
+static const char *tls_mode_name(int mode)
+{
+	return mode == IMG_TLS_DIRECT ? "DIRECT" : mode == IMG_TLS_NONE ? "NONE" : "STARTTLS";
+}
+
+/* Has group G a TLS NONE that counts (the mode of the group, and no E653)? */
+static int tls_none(const struct sema_group *g)
+{
+	return g->tls_mode == IMG_TLS_NONE && !g->tls_tls_span.len;
+}
+
+/* E650: the upsd of UPS U, in a TLS NONE group, is loopback only; 1 when it is. */
+static int tls_none_host(struct sema *s, const struct sema_ups *u, const struct sema_group *g)
+{
+	const char *p;
+	size_t n;
+	char host[300], msg[600];
+	int lo;
+	src_span at = u->host ? ast_text_span(u->host) : g->tls_span;
+
+	host_of(s, u->host, &p, &n);
+	if (n >= sizeof(host))
+		n = sizeof(host) - 1;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	lo = lo_text_is_loopback(host);
+	if (lo < 0 && s->opt && s->opt->host_check)
+		lo = s->opt->host_check(host, msg, sizeof(msg));
+	else if (lo < 0)
+		return 1;	/* a name, and nobody to resolve it: the daemon checks the connected address */
+	else if (lo == 0)
+		snprintf(msg, sizeof(msg), "%s is not a loopback address", host);
+	if (lo == 1)
+		return 1;
+	struct diag_record *r = diag_at(s->dq, DIAG_TLS_NONE_REMOTE, at,
+		"TLS NONE of group '%.*s' is for a upsd on this machine's loopback address only, and %s: the password and the UPS status would cross the network in clear",
+		(int)g->name.len, sema_bytes(s, g->name), msg);
+	diag_note(s->dq, r, 1, g->tls_span,
+		  "use TLS STARTTLS with a CERTFILE (upsplan tls-setup sets upsd up for it), or HOST 127.0.0.1 for a upsd of this machine");
+	return 0;
+}
+
+/* E650-E653: TLS NONE only to loopback, never with certificate settings or another TLS mode; W651 when it is used. */
+static void tls_none_checks(struct sema *s)
+{
+	const struct ast_text *done = NULL;
+	uint32_t done_group = SEMA_NONE;
+	uint8_t *bad = xcalloc(s->groupv.n + 1, 1);
+
+	for (uint32_t gi = 0; gi < s->groupv.n; gi++) {
+		const struct sema_group *g = &s->groupv.v[gi];
+		const char *gn = sema_bytes(s, g->name);
+		int gl = (int)g->name.len;
+		struct diag_record *r;
+
+		if (!g->none_span.len)
+			continue;
+		if (g->tls_tls_span.len) {
+			int none_last = g->tls_mode == IMG_TLS_NONE;
+			r = diag_at(s->dq, DIAG_TLS_DOWNGRADE, none_last ? g->none_span : g->tls_tls_span,
+				"group '%.*s' has both TLS NONE and TLS %.*s: no setting can take TLS away from a group, nor is plain text a fallback",
+				gl, gn, (int)g->tls_tls_span.len, sema_bytes(s, g->tls_tls_span));
+			diag_note(s->dq, r, 1, none_last ? g->tls_tls_span : g->none_span,
+				  "keep one TLS setting in the group");
+			bad[gi] = 1;
+			continue;
+		}
+		if (g->cert_span.len) {
+			r = diag_at(s->dq, DIAG_TLS_NONE_CERT, g->cert_span,
+				"group '%.*s' has TLS NONE, so its %s would not be used: no certificate is checked in plain text",
+				gl, gn, g->cert_kw);
+			diag_note(s->dq, r, 1, g->none_span,
+				  "remove the %s, or remove TLS NONE to talk TLS to upsd", g->cert_kw);
+			bad[gi] = 1;
+		}
+	}
+	for (uint32_t i = 0; i < s->upsv.n; i++) {
+		const struct sema_ups *u = &s->upsv.v[i];
+		const struct sema_group *g = &s->groupv.v[u->group];
+
+		if (!tls_none(g) || (u->host == done && u->group == done_group))
+			continue;
+		done = u->host;	/* the UPS after it on the same HOST: already judged */
+		done_group = u->group;
+		if (!tls_none_host(s, u, g))
+			bad[u->group] = 1;
+	}
+	for (uint32_t gi = 0; gi < s->groupv.n; gi++) {
+		const struct sema_group *g = &s->groupv.v[gi];
+		if (!tls_none(g) || bad[gi])
+			continue;
+		struct diag_record *r = diag_at(s->dq, DIAG_TLS_NONE_CLEAR, g->none_span,
+			"group '%.*s' talks to upsd in plain text: its UPSDUSER passwords and UPS status cross the loopback interface unencrypted",
+			(int)g->name.len, sema_bytes(s, g->name));
+		diag_note(s->dq, r, 0, g->none_span,
+			  "a process of this machine that may capture on the loopback interface (root, CAP_NET_RAW) can read them; TLS STARTTLS avoids it (upsplan tls-setup)");
+	}
+	free(bad);
+}
+
 /* E570, E571: every UPS polled on one upsd (its host:port when MONITORed) must share one CERTFILE and one TLS mode. */
 static void cert_checks(struct sema *s)
 {
@@ -206,7 +307,7 @@ static void cert_checks(struct sema *s)
 		char key[400];
 		int64_t first;
 
-		if (!g->certfile)
+		if (!g->certfile && g->tls_mode != IMG_TLS_NONE)
 			continue;
 		upsd_key(s, u, key, sizeof(key));
 		first = symtab_get(&seen, key, strlen(key));
@@ -218,17 +319,17 @@ static void cert_checks(struct sema *s)
 		}
 		struct sema_ups *f = &s->upsv.v[first];
 		struct sema_group *fg = &s->groupv.v[f->group];
-		if (fg->tls_direct != g->tls_direct) {
+		if (fg->tls_mode != g->tls_mode) {
 			struct diag_record *r = diag_at(s->dq, DIAG_TLS_CLASH, u->name,
 				"UPS '%.*s' is polled on upsd %s, which UPS '%.*s' reaches with TLS %s, but group '%.*s' says TLS %s",
 				(int)u->name.len, sema_bytes(s, u->name), key,
-				(int)f->name.len, sema_bytes(s, f->name), fg->tls_direct ? "DIRECT" : "STARTTLS",
-				(int)g->name.len, sema_bytes(s, g->name), g->tls_direct ? "DIRECT" : "STARTTLS");
+				(int)f->name.len, sema_bytes(s, f->name), tls_mode_name(fg->tls_mode),
+				(int)g->name.len, sema_bytes(s, g->name), tls_mode_name(g->tls_mode));
 			diag_note(s->dq, r, 1, fg->tls_span.len ? fg->tls_span : fg->name,
-				  "one port speaks either STARTTLS or TLS from the first byte: use the same TLS setting as here");
+				  "one port speaks one of STARTTLS, TLS from the first byte or plain text: use the same TLS setting as here");
 			continue;
 		}
-		if (strcmp(fg->certfile, g->certfile) == 0)
+		if (!fg->certfile || !g->certfile || strcmp(fg->certfile, g->certfile) == 0)
 			continue;
 		struct diag_record *r = diag_at(s->dq, DIAG_CERT_CLASH, u->name,
 			"UPS '%.*s' is polled on upsd %s, which UPS '%.*s' reaches with CERTFILE '%s', but group '%.*s' gives CERTFILE '%s'",
@@ -328,6 +429,7 @@ void sema_flow_checks(struct sema *s)
 {
 	group_checks(s);
 	cert_checks(s);
+	tls_none_checks(s);
 	certfile_read_checks(s);
 	ups_checks(s);
 	timer_checks(s);

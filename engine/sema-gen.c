@@ -248,7 +248,7 @@ void sema_gen_finish(struct sema *s)
 		ig->host = sema_gen_host(s, g->host);
 		ig->port = (uint32_t)g->port;
 		ig->certfile = sema_gen_str(s, g->certfile);
-		ig->tls_direct = (uint32_t)g->tls_direct;
+		ig->tls_mode = (uint32_t)g->tls_mode;
 		ig->certname = g->certname ? sema_gen_host(s, g->certname) : sema_gen_str(s, NULL);
 		ig->clientcert = sema_gen_str(s, g->clientcert);
 		ig->clientkey = sema_gen_str(s, g->clientkey ? g->clientkey : g->clientcert);

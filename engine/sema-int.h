@@ -36,8 +36,12 @@ struct sema_group {
 	long port;
 	char *certfile;			/* resolved path, owned; NULL: none */
 	src_span certfile_span;
-	int tls_direct;			/* TLS DIRECT: TLS from the first byte, no STARTTLS */
+	int tls_mode;			/* enum img_tls */
 	src_span tls_span;		/* the TLS setting, len 0 when none */
+	src_span tls_tls_span;		/* the first TLS STARTTLS or DIRECT, len 0 when none (E653) */
+	src_span none_span;		/* the first TLS NONE, len 0 when none */
+	src_span cert_span;		/* the first CERTFILE, CERTNAME, CLIENTCERT or CLIENTKEY (E652) */
+	const char *cert_kw;		/* its keyword */
 	const struct ast_text *certname;	/* CERTNAME, NULL: the host */
 	char *clientcert, *clientkey;	/* resolved paths, owned; NULL: none */
 	src_span clientkey_span;

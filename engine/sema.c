@@ -472,23 +472,44 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	s->in_clause = 0;
 }
 
-/* TLS STARTTLS | DIRECT: how the group's upsd is reached (E585). */
+/* TLS STARTTLS | DIRECT | NONE: how the group's upsd is reached (E585; NONE: sema-flow.c checks it). */
 static void sema_tls(struct sema *s, const struct ast_decl *d)
 {
 	const char *p = sema_bytes(s, d->u.name);
 	size_t n = d->u.name.len;
-	int direct = n == 6 && strncasecmp(p, "DIRECT", 6) == 0;
+	int mode = n == 6 && strncasecmp(p, "DIRECT", 6) == 0 ? IMG_TLS_DIRECT :
+		   n == 8 && strncasecmp(p, "STARTTLS", 8) == 0 ? IMG_TLS_STARTTLS :
+		   n == 4 && strncasecmp(p, "NONE", 4) == 0 ? IMG_TLS_NONE : -1;
+	struct sema_group *g;
 
-	if (!direct && !(n == 8 && strncasecmp(p, "STARTTLS", 8) == 0)) {
+	if (mode < 0) {
 		struct diag_record *r = diag_at(s->dq, DIAG_TLS_MODE, d->u.name,
 			"TLS '%.*s' is not a TLS mode", (int)(n > 40 ? 40 : n), p);
 		diag_note(s->dq, r, 0, d->u.name,
-			  "use TLS STARTTLS (upsd's own TLS on its port, the default) or TLS DIRECT (a TLS front end such as stunnel: TLS from the first byte)");
+			  "use TLS STARTTLS (upsd's own TLS on its port, the default), TLS DIRECT (a TLS front end such as stunnel: TLS from the first byte) or, for a upsd on this machine's loopback address only, TLS NONE");
 		return;
 	}
-	if (sema_need_group(s, d, "TLS")) {
-		cur_group(s)->tls_direct = direct;
-		cur_group(s)->tls_span = d->u.name;
+	if (!sema_need_group(s, d, "TLS"))
+		return;
+	g = cur_group(s);
+	g->tls_mode = mode;
+	g->tls_span = d->u.name;
+	if (mode == IMG_TLS_NONE) {
+		if (!g->none_span.len)
+			g->none_span = d->u.name;
+	} else if (!g->tls_tls_span.len) {
+		g->tls_tls_span = d->u.name;
+	}
+}
+
+/* The first certificate setting of the current group, for E652 (TLS NONE has none). */
+static void sema_cert_setting(struct sema *s, src_span at, const char *kw)
+{
+	struct sema_group *g = cur_group(s);
+
+	if (!g->cert_span.len) {
+		g->cert_span = at;
+		g->cert_kw = kw;
 	}
 }
 
@@ -546,8 +567,10 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 		s->tables += ast_text_content(d->u.text).len + 1;
 		if (d->kind == AST_DECL_CERTNAME) {
 			sema_check_host(s, d->u.text, "CERTNAME");
-			if (sema_need_group(s, d, "CERTNAME"))
+			if (sema_need_group(s, d, "CERTNAME")) {
 				cur_group(s)->certname = d->u.text;
+				sema_cert_setting(s, ast_text_span(d->u.text), "CERTNAME");
+			}
 			break;
 		}
 		sema_check_host(s, d->u.text, "HOST");
@@ -569,6 +592,7 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 			free(g->certfile);
 			g->certfile = path;
 			g->certfile_span = ast_text_span(d->u.text);
+			sema_cert_setting(s, g->certfile_span, "CERTFILE");
 		} else {
 			free(path);
 		}
@@ -590,6 +614,7 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 			*(key ? &g->clientkey : &g->clientcert) = path;
 			if (key)
 				g->clientkey_span = ast_text_span(d->u.text);
+			sema_cert_setting(s, ast_text_span(d->u.text), key ? "CLIENTKEY" : "CLIENTCERT");
 		} else {
 			free(path);
 		}

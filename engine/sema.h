@@ -21,6 +21,13 @@ struct sema_options {
 	 */
 	int (*certfile_check)(void *arg, const char *path, char *msg, size_t msglen, char *fix, size_t fixlen);
 	void *certfile_arg;
+	/*
+	 * E650: when set, asked about a HOST name of a TLS NONE group (an
+	 * address is judged without it): lo_resolve()'s contract (1: loopback
+	 * only; 0, -1: not, or cannot tell, the reason in MSG).  Without it a
+	 * name is left to the daemon, which checks the connected address.
+	 */
+	int (*host_check)(const char *host, char *msg, size_t msglen);
 };
 
 /* Result of the semantic pass, kept for later passes (code generation). */

@@ -60,8 +60,11 @@ static int vtables(struct vfy *v)
 		    vstr(v, g->certfile, "group", i) || vstr(v, g->certname, "group", i) ||
 		    vstr(v, g->clientcert, "group", i) || vstr(v, g->clientkey, "group", i))
 			return -1;
-		if (g->tls_direct > 1)
-			return vfail(v, "group %u: TLS mode %u out of range", i, g->tls_direct);
+		if (g->tls_mode > IMG_TLS_NONE)
+			return vfail(v, "group %u: TLS mode %u out of range", i, g->tls_mode);
+		if (g->tls_mode == IMG_TLS_NONE &&
+		    (g->certfile.len || g->certname.len || g->clientcert.len || g->clientkey.len))
+			return vfail(v, "group %u: TLS NONE with a certificate setting", i);
 		if (g->port > 65535)
 			return vfail(v, "group %u: port %u out of range", i, g->port);
 	}

@@ -20,6 +20,7 @@ COMPILE_TESTS = \
 	tests/compile/heartbeat.dis \
 	tests/compile/mk-standard.dis \
 	tests/compile/mk-timed.dis \
+	tests/compile/plain-loopback.dis \
 	tests/compile/standard.dis \
 	tests/compile/syntax-tour.dis \
 	tests/compile/timed.dis \
@@ -94,6 +95,7 @@ EXTRA_DIST += \
 	tests/run/rearm.conf \
 	tests/compile/run-compile.sh \
 	tests/compile/engine-tour.plan \
+	tests/compile/plain-loopback.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
 	tests/generate.sh \

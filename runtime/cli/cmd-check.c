@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/diag.h"
+#include "base/loopback.h"
 #include "engine/image.h"
 #include "engine/sema.h"
 #include "grammar/parse.h"
@@ -73,7 +74,8 @@ static int check_file(const char *path, const struct check_opts *o)
 	struct src_registry reg;
 	struct diag_queue dq;
 	struct ast_plan plan = { 0 };
-	struct sema_options sopt = { .check_file_mode = 1, .certfile_check = check_certfile, .certfile_arg = (void *)o };
+	struct sema_options sopt = { .check_file_mode = 1, .certfile_check = check_certfile, .certfile_arg = (void *)o,
+				   .host_check = lo_resolve };
 	struct sema_result res;
 	const struct src_file *f;
 	struct stat st;

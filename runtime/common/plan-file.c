@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/loopback.h"
 #include "engine/compile.h"
 #include "runtime/common/exit-codes.h"
 #include "runtime/common/plan-file.h"
@@ -127,7 +128,7 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 {
 	struct src_registry reg;
 	struct diag_queue dq;
-	struct sema_options sopt = { .check_file_mode = 1, .hostname = o->hostname };
+	struct sema_options sopt = { .check_file_mode = 1, .hostname = o->hostname, .host_check = lo_resolve };
 	const struct src_file *f;
 	struct stat st;
 	char err[512];

@@ -346,6 +346,15 @@ static void test_verifier_tables(void)
 	img.ups.v[0].type = 3;
 	verify_fails(&img, "out of range", "an unknown TYPE");
 	tiny_image(&img, code, N(code));
+	img.groups.v[0].tls_mode = IMG_TLS_NONE;
+	img.groups.v[0].certfile = img.settings.smtp_user;	/* "" */
+	ok(img_verify(&img, err, sizeof(err)) == 0, "a TLS NONE group without certificate settings verifies");
+	img.groups.v[0].tls_mode = IMG_TLS_NONE + 1;
+	verify_fails(&img, "TLS mode 3 out of range", "an unknown TLS mode");
+	tiny_image(&img, code, N(code));
+	img.groups.v[0].tls_mode = IMG_TLS_NONE;
+	verify_fails(&img, "TLS NONE with a certificate setting", "TLS NONE with a CERTFILE");
+	tiny_image(&img, code, N(code));
 	img.tpls.v[0].first = 1;
 	img.tpls.v[0].count = UINT32_MAX;
 	verify_fails(&img, "template 0: parts", "a template range that overflows");
