@@ -168,6 +168,16 @@ static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
 	}
 }
 
+/* How many UPS of IMG are reached in plain text (TLS NONE). */
+static uint32_t dm_plain_ups(const struct plan_image *img)
+{
+	uint32_t n = 0;
+
+	for (uint32_t u = 0; u < img->ups.n; u++)
+		n += img->groups.v[img->ups.v[u].group].tls_mode == IMG_TLS_NONE;
+	return n;
+}
+
 static void dm_check_done(struct daemon *d)
 {
 	if (d->checked + d->check_failed < d->p->img.ups.n)
@@ -175,8 +185,11 @@ static void dm_check_done(struct daemon *d)
 	if (d->check_failed)
 		log_msg(LOG_ERR, "check: %u of %u UPS could not be reached or logged in to", d->check_failed,
 			d->p->img.ups.n);
-	else
+	else if (!dm_plain_ups(&d->p->img))
 		log_msg(LOG_NOTICE, "check: all %u UPS reached over TLS and logged in to", d->p->img.ups.n);
+	else
+		log_msg(LOG_NOTICE, "check: all %u UPS reached and logged in to (%u of them in plain text on loopback: TLS NONE)",
+			d->p->img.ups.n, dm_plain_ups(&d->p->img));
 	d->status = d->check_failed ? 1 : 0;
 	event_base_loopexit(d->base, NULL);
 }
@@ -307,6 +320,11 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 		if (!dm_group_used(&p->img, g))
 			continue;
 		p->gates[g] = uc_gate_new(UC_GATE_LIMIT);
+		if (ig->tls_mode == IMG_TLS_NONE) {	/* plain text to loopback: no TLS context, no certificate */
+			log_msg(LOG_NOTICE, "group %s: TLS NONE: upsd is reached in plain text, on loopback addresses only",
+				img_bytes(&p->img, ig->name));
+			continue;
+		}
 		p->ctx[g] = tls_ctx_new(img_bytes(&p->img, ig->certfile), img_bytes(&p->img, ig->clientcert),
 					img_bytes(&p->img, ig->clientkey), err, sizeof(err));
 		if (!p->ctx[g]) {
@@ -326,8 +344,8 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 		const struct img_group *ig = &p->img.groups.v[iu->group];
 		char label[300];
 		struct uc_target t = {
-			img_bytes(&p->img, iu->name), img_bytes(&p->img, iu->host), iu->port, (int)ig->tls_direct,
-			img_bytes(&p->img, ig->certname), img_bytes(&p->img, iu->user), img_bytes(&p->img, iu->password),
+			img_bytes(&p->img, iu->name), img_bytes(&p->img, iu->host), iu->port, ig->tls_mode == IMG_TLS_DIRECT,
+			ig->tls_mode == IMG_TLS_NONE, img_bytes(&p->img, ig->certname), img_bytes(&p->img, iu->user), img_bytes(&p->img, iu->password),
 			iu->powerval > 0, iu->type == IMG_PRIMARY, charge, dm_label(&p->img, u, label, sizeof(label))
 		};
 		p->conns[u] = uc_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t, u, &uh);

@@ -118,6 +118,7 @@ struct uc_core {
 	char *label;
 	unsigned port;
 	int direct;		/* TLS DIRECT */
+	int plain;		/* TLS NONE: plain TCP, to a loopback peer only */
 	int want_charge;	/* battery.charge is polled too: two reply lines per UPS and poll */
 	enum uc_state st;
 	unsigned epoch;		/* counts closes and changes of transport: a callback that sees it change ends */

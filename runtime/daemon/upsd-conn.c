@@ -14,6 +14,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 
+#include "base/loopback.h"
 #include "base/xalloc.h"
 #include "runtime/common/monotonic.h"
 #include "runtime/daemon/log.h"
@@ -244,6 +245,32 @@ void uc_upgrade(struct uc_core *k)
 	uc_step(k, UC_HANDSHAKE);
 }
 
+/*
+ * TLS NONE, connected: 1 when the peer of FD is a loopback address; else
+ * the attempt fails with the reason (before a byte is sent) and 0.  The
+ * compiler checked HOST already; a name can resolve otherwise now.
+ */
+static int uc_plain_peer_ok(struct uc_core *k, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[80], why[UC_WHY];
+
+	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    lo_addr_is_loopback((struct sockaddr *)&ss, len))
+		return 1;
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		snprintf(addr, sizeof(addr), "an address that cannot be known");
+	else
+		lo_addr_text((struct sockaddr *)&ss, len, addr, sizeof(addr));
+	snprintf(why, sizeof(why),
+		 "refused to talk in plain text (TLS NONE) to %s, which is not a loopback address: the password and "
+		 "the UPS status would cross the network in clear; nothing was sent (%s must resolve to loopback "
+		 "addresses only, or the group needs TLS STARTTLS)", addr, k->host);
+	uc_fail(k, why);
+	return 0;
+}
+
 static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct uc_core *k = arg;
@@ -263,7 +290,11 @@ static void uc_event_cb(struct bufferevent *bev, short what, void *arg)
 					  ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 									 : ((struct sockaddr_in *)&ss)->sin_port));
 		}
-		if (k->st == UC_CONNECTING && !k->direct) {
+		if (k->st == UC_CONNECTING && k->plain) {
+			if (!uc_plain_peer_ok(k, fd))
+				return;
+			k->role->tls_up(k);	/* no TLS: on to the login (or the polls) at once */
+		} else if (k->st == UC_CONNECTING && !k->direct) {
 			const char *w[1] = { "STARTTLS" };
 			uc_step(k, UC_STARTTLS);
 			if (uc_send(k, R_STARTTLS, 1, w) != 0)
@@ -391,7 +422,8 @@ void uc_core_init(struct uc_core *k, const struct uc_role *role, struct event_ba
 	k->name = t->certname && *t->certname ? t->certname : k->host;
 	k->label = label;
 	k->port = t->port;
-	k->direct = t->direct;
+	k->direct = t->direct && !t->plain;
+	k->plain = t->plain;
 	k->want_charge = t->charge;
 	k->backoff = 1;
 	k->fd = -1;
@@ -467,7 +499,7 @@ void uc_core_connect(struct uc_core *k)
 	bufferevent_enable(k->bev, EV_READ | EV_WRITE);
 	uc_step(k, UC_CONNECTING);
 	log_debug(1, "%s: connecting to %s port %u (%s)", k->label, k->host, k->port,
-		  k->direct ? "TLS DIRECT" : "STARTTLS");
+		  k->plain ? "TLS NONE: plain text, loopback only" : k->direct ? "TLS DIRECT" : "STARTTLS");
 	if (bufferevent_socket_connect_hostname(k->bev, k->dns, AF_UNSPEC, k->host, (int)k->port) != 0) {
 		int e = errno;
 		if (uc_local_errno(e)) {

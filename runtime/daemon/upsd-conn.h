@@ -50,7 +50,8 @@ struct uc_target {
 	const char *ups;	/* upsd's name of the UPS */
 	const char *host;	/* address (brackets allowed) or host name */
 	unsigned port;
-	int direct;		/* 1: TLS from the first byte; 0: STARTTLS */
+	int direct;		/* 1: TLS from the first byte; 0: STARTTLS (or plain) */
+	int plain;		/* TLS NONE: no TLS at all, and only to a loopback address (checked once connected) */
 	const char *certname;	/* name the certificate must carry (NULL or "": HOST) */
 	const char *user, *password;
 	int login;		/* send LOGIN (POWERVAL > 0) */
