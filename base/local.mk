@@ -1,11 +1,13 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## base/local.mk - the bottom layer every other uses: source registry, diagnostics, allocation, the growable buffer, JSON output, loopback checks.
+## base/local.mk - the bottom layer every other uses: source registry, diagnostics, allocation, the growable buffer, JSON output, loopback checks, durations.
 noinst_LIBRARIES += base/libbase.a
 base_libbase_a_SOURCES = \
 	base/buf.c \
 	base/buf.h \
 	base/diag.c \
 	base/diag.h \
+	base/duration.c \
+	base/duration.h \
 	base/json.c \
 	base/json.h \
 	base/loopback.c \

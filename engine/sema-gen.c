@@ -107,7 +107,7 @@ void sema_gen_action(struct sema *s, const struct ast_action *a, const struct se
 		if (a->kind == AST_ACT_CANCELTIMER) {
 			cg_op(cg, loc, OP_CANCELTIMER, (uint32_t)ti, 0, 0, 0);
 		} else {
-			sema_number(s, a->u.arg.num, &d);
+			sema_duration(s, a->u.arg.num, "STARTTIMER", SEMA_DURATION_MAX, 0, &d);
 			cg_op(cg, loc, OP_STARTTIMER, (uint32_t)ti, cg_num(cg, d), 0, 0);
 		}
 		break;

@@ -138,6 +138,18 @@ static inline const char *sema_bytes(const struct sema *s, src_span sp)
 /* sema-text.c: numbers, hosts, texts and substitutions */
 int sema_number(struct sema *s, src_span sp, double *out);
 int sema_integer(struct sema *s, src_span sp, const char *what, long min, long max, long *out);
+/* the longest duration written with units (about 31 years): any timer or hold of a plan is far shorter */
+#define SEMA_DURATION_MAX 1e9
+/*
+ * The seconds of SP, a NUMBER or a DURATION token (2m, 1h30m, 1.5s) after
+ * the keyword WHAT, into *OUT: 0, or -1 after an error at the token (E330
+ * for a plain number, as sema_number(); E335 malformed, E336 above MAX
+ * seconds, for units) when REPORT, silently otherwise (code generation
+ * reads again what the checks read).  A plain number keeps the rules of
+ * UPSmon.py's numbers: no upper bound.  The one reader of durations: every
+ * place that takes seconds uses it.
+ */
+int sema_duration(struct sema *s, src_span sp, const char *what, double max, int report, double *out);
 void sema_check_host(struct sema *s, const struct ast_text *t, const char *kw);
 void sema_check_subst(struct sema *s, src_span content, const char *where);
 /*

@@ -11,6 +11,7 @@
 
 #include "engine/sema-int.h"
 #include "base/buf.h"
+#include "base/duration.h"
 #include "base/xalloc.h"
 
 int sema_number(struct sema *s, src_span sp, double *out)
@@ -44,6 +45,44 @@ int sema_number(struct sema *s, src_span sp, double *out)
 		return -1;
 	}
 	return 0;
+}
+
+int sema_duration(struct sema *s, src_span sp, const char *what, double max, int report, double *out)
+{
+	const char *p = sema_bytes(s, sp);
+	struct dur_fail f;
+	struct diag_record *r;
+	int shown = (int)(sp.len > 40 ? 40 : sp.len), rc;
+	int units = 0;
+
+	for (uint32_t i = 0; i < sp.len && !units; i++)
+		units = p[i] != '.' && (p[i] < '0' || p[i] > '9');
+	if (!units) {
+		if (report)
+			return sema_number(s, sp, out);
+		/* checked before; copied, as the source goes on after the token ("5E3" is 5 then E3) */
+		char buf[64];
+		if (sp.len >= sizeof(buf))
+			return sema_number(s, sp, out);
+		memcpy(buf, p, sp.len);
+		buf[sp.len] = '\0';
+		*out = strtod(buf, NULL);
+		return 0;
+	}
+	rc = dur_parse(p, sp.len, max, out, &f);
+	if (rc == 0 || !report)
+		return rc == 0 ? 0 : -1;
+	if (rc == -2) {
+		r = diag_at(s->dq, DIAG_DURATION_RANGE, sp, "%s %.*s%s is longer than %.0f seconds (%.0f days)", what,
+			    shown, p, sp.len > 40 ? "..." : "", max, max / 86400);
+		diag_note(s->dq, r, 0, sp, "no timer or polling interval comes near it: is a unit wrong?");
+		return -1;
+	}
+	r = diag_at(s->dq, DIAG_BAD_DURATION, (src_span){ sp.off + (uint32_t)f.at, f.len ? (uint32_t)f.len : 1 },
+		    "malformed duration '%.*s%s' after %s: %s", shown, p, sp.len > 40 ? "..." : "", what, f.why);
+	diag_note(s->dq, r, 0, sp,
+		  "write seconds (90, 1.5) or parts with the units h, m and s, largest first: 2m, 1h30m, 1.5s");
+	return -1;
 }
 
 int sema_integer(struct sema *s, src_span sp, const char *what, long min, long max, long *out)

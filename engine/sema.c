@@ -358,7 +358,7 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 		if (!t->start)
 			t->start = a->u.arg.name.off;
 		*SEMA_PUSH(s, s->starts) = ti;
-		if (sema_number(s, a->u.arg.num, &d) != 0)
+		if (sema_duration(s, a->u.arg.num, "STARTTIMER", SEMA_DURATION_MAX, 1, &d) != 0)
 			break;
 		if (w->timer != SEMA_NONE && d < VM_MIN_REARM) {
 			struct diag_record *r = diag_at(s->dq, DIAG_SHORT_REARM, a->u.arg.num,
@@ -548,7 +548,9 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 	case AST_DECL_POLLFREQALERT: {
 		const char *kw = d->kind == AST_DECL_POLLFREQ ? "POLLFREQ" : "POLLFREQALERT";
 		sema_intro(s, d, kw);
-		if (sema_number(s, d->u.num, &f) == 0 && f <= 0)
+		if (sema_duration(s, d->u.num, kw, SEMA_DURATION_MAX, 1, &f) != 0)
+			break;
+		if (f <= 0)
 			diag_at(s->dq, DIAG_POLLFREQ, d->u.num,
 				"%s must be above 0 seconds, not %.*s", kw, (int)d->u.num.len,
 				sema_bytes(s, d->u.num));

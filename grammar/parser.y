@@ -129,6 +129,8 @@ static src_span join(src_span a, src_span b)
 %token WALL "WALL" WHEN "WHEN"
 %token RARR "'->'" COLON "':'" EQ "'='"
 %token NAME "name" NUMBER "number" HOSTWORD "host address"
+/* a number glued to a lower-case word (2m, 1h30m, 1.5s): a syntax error in UPSmon.py, so no file changes meaning */
+%token DURATION "duration"
 %token <status> STATUS "status word"
 %token QUOTETEXT1 "'text'" QUOTETEXT2 "\"text\"" QUOTETEXT3 "«text»"
 %token QUOTETEXT4 "⎡text⎦" QUOTETEXT5 "⸢text⸥"
@@ -160,8 +162,8 @@ decls
 decl
 	: smtp
 	| let
-	| POLLFREQ NUMBER		{ $$ = mkdecl(pc, AST_DECL_POLLFREQ, @1); $$->u.num = @2; }
-	| POLLFREQALERT NUMBER		{ $$ = mkdecl(pc, AST_DECL_POLLFREQALERT, @1); $$->u.num = @2; }
+	| POLLFREQ seconds		{ $$ = mkdecl(pc, AST_DECL_POLLFREQ, @1); $$->u.num = @2; }
+	| POLLFREQALERT seconds		{ $$ = mkdecl(pc, AST_DECL_POLLFREQALERT, @1); $$->u.num = @2; }
 	| GROUP name			{ $$ = mkdecl(pc, AST_DECL_GROUP, @1); $$->u.name = @2; }
 	| HOST hostvalue		{ $$ = mkdecl(pc, AST_DECL_HOST, @1); $$->u.text = $2; }
 	| PORT NUMBER			{ $$ = mkdecl(pc, AST_DECL_PORT, @1); $$->u.num = @2; }
@@ -292,7 +294,7 @@ act
 			e->message = $9.head;
 			$$->u.email = e;
 		}
-	| STARTTIMER name NUMBER
+	| STARTTIMER name seconds
 		{
 			$$ = mkaction(pc, AST_ACT_STARTTIMER, @1);
 			$$->u.arg.name = @2;
@@ -386,6 +388,12 @@ hostvalue
 	| HOSTWORD	{ struct ast_text t = mktext(AST_TEXT_HOSTWORD, 0, @1); $$ = dup_text(pc, &t); }
 	| NUMBER	{ struct ast_text t = mktext(AST_TEXT_NUMBER, 0, @1); $$ = dup_text(pc, &t); }
 	| squote
+	;
+
+/* seconds: a number, or a duration with units (sema_duration() reads both) */
+seconds
+	: NUMBER
+	| DURATION
 	;
 
 certvalue

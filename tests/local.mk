@@ -28,6 +28,7 @@ COMPILE_TESTS = \
 
 TRACE_TESTS = \
 	$(EXAMPLE_SCENARIOS) \
+	tests/run/durations.scn \
 	tests/run/eco.scn \
 	tests/run/fsd-secondary.scn \
 	tests/run/lb-levels.scn \
@@ -76,6 +77,7 @@ TESTS += \
 EXTRA_DIST += \
 	$(COMPILE_TESTS) \
 	$(TRACE_TESTS) \
+	tests/run/durations.trace \
 	tests/run/eco.trace \
 	tests/run/fsd-secondary.trace \
 	tests/run/heartbeat-outage.trace \
@@ -93,6 +95,7 @@ EXTRA_DIST += \
 	tests/run/run-trace.sh \
 	tests/run/minsupplies.conf \
 	tests/run/rearm.conf \
+	tests/run/durations.conf \
 	tests/compile/run-compile.sh \
 	tests/compile/engine-tour.plan \
 	tests/compile/plain-loopback.plan \
