@@ -11,6 +11,7 @@
 
 #include "engine/symtab.h"
 #include "base/buf.h"
+#include "base/duration.h"
 #include "base/xalloc.h"
 #include "runtime/sim/scenario.h"
 
@@ -66,44 +67,7 @@ static char *scn_dup(const char *p, size_t len)
 
 int scn_duration(const char *s, size_t len, double *out)
 {
-	double total = 0;
-	size_t i = 0;
-
-	if (len == 0)
-		return -1;
-	while (i < len) {
-		char buf[64], *end;
-		size_t j = i;
-		double v, unit = 1;
-
-		while (j < len && (isdigit((unsigned char)s[j]) || s[j] == '.'))
-			j++;
-		if (j == i || j - i >= sizeof(buf))
-			return -1;
-		memcpy(buf, s + i, j - i);
-		buf[j - i] = '\0';
-		errno = 0;
-		v = strtod(buf, &end);
-		if (*end || errno || !isfinite(v))
-			return -1;
-		if (j < len) {
-			switch (s[j]) {
-			case 's': unit = 1; break;
-			case 'm': unit = 60; break;
-			case 'h': unit = 3600; break;
-			default: return -1;
-			}
-			j++;
-		} else if (i > 0) {
-			return -1;	/* "1m30" : the last part needs its unit */
-		}
-		total += v * unit;
-		i = j;
-	}
-	if (!isfinite(total) || total > 1e9)
-		return -1;
-	*out = total;
-	return 0;
+	return dur_parse(s, len, 1e9, out, NULL) == 0 ? 0 : -1;	/* the plan's durations, read the same way */
 }
 
 /* Split the line at P (LEN bytes, global offset OFF) into at most MAX tokens; -1 on an unclosed quote. */
