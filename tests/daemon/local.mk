@@ -5,6 +5,7 @@
 ##                            (STARTTLS), stunnel front ends, a silent server
 ## tests/daemon/freeport      prints free TCP ports of 127.0.0.1
 ## tests/daemon/silent-server accepts connections, never answers
+## tests/daemon/img-rehost    moves a compiled plan to another HOST
 ## tests/daemon/nut-probe     NUT client: plain, STARTTLS or direct TLS
 ## tests/daemon/sd-listen     a NOTIFY_SOCKET that records what it gets
 ## tests/daemon/mkutmp        adds a login to a utmp file (NOTIFY tests)
@@ -12,10 +13,13 @@
 ##                            started, waited for and stopped
 ## tests/daemon/run-*.sh      upsplan run against those peers
 
-check_PROGRAMS += tests/daemon/freeport tests/daemon/silent-server tests/daemon/nut-probe tests/daemon/sd-listen tests/daemon/mkutmp
+check_PROGRAMS += tests/daemon/freeport tests/daemon/silent-server tests/daemon/nut-probe tests/daemon/sd-listen tests/daemon/mkutmp \
+	tests/daemon/img-rehost
 tests_daemon_sd_listen_SOURCES = tests/daemon/sd-listen.c
 tests_daemon_mkutmp_SOURCES = tests/daemon/mkutmp.c
 tests_daemon_freeport_SOURCES = tests/daemon/freeport.c
+tests_daemon_img_rehost_SOURCES = tests/daemon/img-rehost.c
+tests_daemon_img_rehost_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) -lm
 tests_daemon_silent_server_SOURCES = tests/daemon/silent-server.c
 tests_daemon_nut_probe_SOURCES = tests/daemon/nut-probe.c
 tests_daemon_nut_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)

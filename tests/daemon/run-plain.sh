@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-plain.sh - TAP: TLS NONE against a real upsd listening in plain text on 127.0.0.1 (Debian's nut-server as installed): check warns and accepts, the daemon logs in and polls in clear, runs the actions of an outage; a STARTTLS group never falls back to plain; a non-loopback HOST is refused.
+# run-plain.sh - TAP: TLS NONE against a real upsd listening in plain text on 127.0.0.1 (Debian's nut-server as installed): check warns and accepts, the daemon logs in and polls in clear, runs the actions of an outage; a STARTTLS group never falls back to plain; a non-loopback HOST is refused by check and run, and a compiled plan moved to a non-loopback peer gets not a byte from the daemon.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
@@ -10,7 +10,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..10"
+echo "1..12"
 peers_init
 ACT=$PEERS_DIR/act
 
@@ -125,6 +125,45 @@ if [ "$status" -ne 0 ] && grep -q 'E650' "$PEERS_DIR/remote-run.err"; then
 	ok "run refuses it too, before any connection"
 else
 	not_ok "run refuses it too, before any connection" "status $status" "$(cat "$PEERS_DIR/remote-run.err")"
+fi
+
+# 11-12: the daemon's own check, when the plan was judged loopback but the
+# peer is not (a name that resolves otherwise at connect time): the compiled
+# plan is moved to an address of this machine that is not loopback, where a
+# server records every line it gets
+addr=$(ip -4 -o addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+if [ -z "$addr" ]; then
+	tap_skip "this machine has no IPv4 address but loopback" \
+		"the daemon refuses a non-loopback peer in plain text" "... and sends it nothing"
+else
+	"$UPSPLAN" compile "$PEERS_DIR/plain.conf" -o "$PEERS_DIR/plain.img" 2>"$PEERS_DIR/compile.err" ||
+		peers_bail "the plan does not compile: $(cat "$PEERS_DIR/compile.err")"
+	"$PEERS_BINDIR/img-rehost" "$PEERS_DIR/plain.img" "$PEERS_DIR/moved.img" "$addr" ||
+		peers_bail "img-rehost failed"
+	: >"$PEERS_DIR/rogue.rec"
+	"$PEERS_BINDIR/silent-server" -b "$addr" -p "$UPSD_PORT" -f "$PEERS_DIR/rogue.port" -a "OK" \
+		-r "$PEERS_DIR/rogue.rec" -t 300 2>"$PEERS_DIR/rogue.err" &
+	_peers_record rogue-server "$!"
+	dm_until 5 test -s "$PEERS_DIR/rogue.port" || peers_bail "no server on $addr: $(cat "$PEERS_DIR/rogue.err")"
+	set +e
+	# shellcheck disable=SC2086
+	timeout 60 "$UPSPLAN" run --check-only -F $DM_USER_OPT --allow-warnings "$PEERS_DIR/moved.img" \
+		>/dev/null 2>"$PEERS_DIR/moved.err" </dev/null
+	status=$?
+	set -e
+	if [ "$status" -ne 0 ] &&
+		grep -q "refused to talk in plain text (TLS NONE) to $addr, which is not a loopback address" "$PEERS_DIR/moved.err"; then
+		ok "the daemon refuses a non-loopback peer in plain text ($addr)"
+	else
+		not_ok "the daemon refuses a non-loopback peer in plain text ($addr)" "status $status" \
+			"$(cat "$PEERS_DIR/moved.err")"
+	fi
+	sleep 0.5	# a line sent would be recorded by now
+	if [ ! -s "$PEERS_DIR/rogue.rec" ]; then
+		ok "... and sends it nothing"
+	else
+		not_ok "... and sends it nothing" "$(cat "$PEERS_DIR/rogue.rec")"
+	fi
 fi
 
 dm_done

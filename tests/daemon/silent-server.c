@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* silent-server.c - test helper: a TCP server on 127.0.0.1 that accepts connections and never answers (the "hung upsd" of tests/daemon), or answers every line alike and records what it got. */
+/* silent-server.c - test helper: a TCP server on 127.0.0.1 (or -b ADDR) that accepts connections and never answers (the "hung upsd" of tests/daemon), or answers every line alike and records what it got. */
 #define _XOPEN_SOURCE 700	/* POSIX.1-2008 (sigaction, getopt), also under -std=c99 */
 #include "config.h"
 
@@ -24,9 +24,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: silent-server [-p PORT] [-t SECONDS] [-w PID] [-f PORTFILE]\n"
+	    "usage: silent-server [-b ADDR] [-p PORT] [-t SECONDS] [-w PID] [-f PORTFILE]\n"
 	    "                     [-a ANSWER -r RECORD]\n"
-	    "Listen on 127.0.0.1:PORT (0 or no -p: a port the kernel chooses), accept\n"
+	    "Listen on 127.0.0.1:PORT (-b: on the IPv4 address ADDR of this machine\n"
+	    "instead; 0 or no -p: a port the kernel chooses), accept\n"
 	    "connections and never read from or write to them (at most %d are held\n"
 	    "open; beyond that the oldest is closed).  Once listening, write the port\n"
 	    "number as one line to PORTFILE (atomically) or to standard output.\n"
@@ -117,7 +118,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct pollfd pfd;
 	socklen_t len;
-	const char *portfile, *answer, *record;
+	const char *portfile, *answer, *record, *addr;
 	FILE *rec;
 	time_t deadline;
 	long port, lifetime;
@@ -130,9 +131,13 @@ main(int argc, char **argv)
 	watch = getppid();
 	portfile = NULL;
 	answer = record = NULL;
+	addr = "127.0.0.1";
 	rec = NULL;
-	while ((c = getopt(argc, argv, "a:f:hp:r:t:w:")) != -1) {
+	while ((c = getopt(argc, argv, "a:b:f:hp:r:t:w:")) != -1) {
 		switch (c) {
+		case 'b':
+			addr = optarg;
+			break;
 		case 'a':
 			answer = optarg;
 			break;
@@ -190,10 +195,13 @@ main(int argc, char **argv)
 	(void)setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		fprintf(stderr, "silent-server: -b %s: not an IPv4 address\n", addr);
+		return 2;
+	}
 	sin.sin_port = htons((unsigned short)port);
 	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		fprintf(stderr, "silent-server: bind 127.0.0.1:%ld: %s\n", port, strerror(errno));
+		fprintf(stderr, "silent-server: bind %s:%ld: %s\n", addr, port, strerror(errno));
 		return 1;
 	}
 	if (listen(lfd, 64) != 0) {
