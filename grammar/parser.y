@@ -68,6 +68,28 @@ static struct ast_action *mkaction(struct parse_ctx *pc, int kind, src_span kw)
 	return a;
 }
 
+/*
+ * A bare word at SPAN, a later part of a text list: warn when it spells an
+ * upsplan-only keyword (read as text there, see "name"), saying how to
+ * write either meaning.
+ */
+static void soft_text(struct parse_ctx *pc, src_span span)
+{
+	const char *w = src_bytes(pc->reg, span);
+	struct diag_record *r;
+	int n = (int)span.len;
+
+	if (!lex_keyword_soft(w, span.len))
+		return;
+	r = diag_at(pc->dq, DIAG_SOFT_TEXT, span,
+		    "%.*s after a text list is one more word of the text, as UPSmon.py reads it, not the keyword %.*s",
+		    n, w, n, w);
+	diag_note(pc->dq, r, 0, span,
+		  "write \"%.*s\" to keep the word in the text; for the keyword, put it where no text list ends "
+		  "just before it (a setting before the first WHEN of its group, an action before the text actions "
+		  "of its clause)", n, w);
+}
+
 /* Span from the start of A to the end of B. */
 static src_span join(src_span a, src_span b)
 {
@@ -135,9 +157,13 @@ static src_span join(src_span a, src_span b)
 %token QUOTETEXT1 "'text'" QUOTETEXT2 "\"text\"" QUOTETEXT3 "«text»"
 %token QUOTETEXT4 "⎡text⎦" QUOTETEXT5 "⸢text⸥"
 
-/* a SHUTDOWN after a text list continues the text (see "name") */
+/*
+ * After a text list, an upsplan-only keyword that can start a declaration
+ * or an action continues the text (shift, see "name"): TEXTEND, the
+ * precedence of the rules that end a text list, is lower than theirs.
+ */
 %precedence TEXTEND
-%precedence SHUTDOWN
+%precedence SHUTDOWN TLS CERTNAME CLIENTCERT CLIENTKEY
 
 %type <tval> quotetext text
 %type <text> hostvalue certvalue squote password
@@ -190,7 +216,7 @@ smtp
 	;
 
 let
-	: LET name EQ texts
+	: LET name EQ texts %prec TEXTEND
 		{
 			$$ = mkdecl(pc, AST_DECL_LET, @1);
 			$$->u.let.name = @2;
@@ -331,6 +357,8 @@ texts
 	| texts text
 		{
 			struct ast_text *n = dup_text(pc, &$2);
+			if ($2.kind == AST_TEXT_NAME)
+				soft_text(pc, @2);
 			$$ = $1;
 			if ($$.tail)
 				$$.tail->next = n;
@@ -346,15 +374,26 @@ text
 	;
 
 /*
- * SHUTDOWN is an action keyword (a synonym of SHUTDOWNCMD) where an action
- * can start, and a plain name everywhere else, as in UPSmon.py, which has
- * no such keyword.  After a text list, a following SHUTDOWN is read as one
- * more word of the text (shift over reduce, see %precedence): a file that
- * UPSmon.py accepts keeps its meaning, and check warns (W600).
+ * Soft keywords.  A keyword only upsplan has (KW_UPSPLAN in the keyword
+ * table of lexer.l) is a NAME to UPSmon.py, so it is a keyword only where
+ * it starts a declaration or an action, and a plain name everywhere
+ * UPSmon.py reads a name: a group, UPS, user, TYPE, timer or message name,
+ * a word of a text list, a CERTFILE value (HOST values: the lexer's HOSTARG
+ * state).  After a text list, such a keyword that could start a
+ * declaration or an action is read as one more word of the text, as
+ * UPSmon.py reads it (shift over reduce, see %precedence), and check warns
+ * (W620, soft_text()): a file that UPSmon.py accepts keeps its meaning.
+ * A new upsplan keyword: its KW_UPSPLAN row in lexer.l, one line here, and
+ * its token in the %precedence line above when it can start a declaration
+ * or an action (else bison reports the conflict: %expect 0).
  */
 name
 	: NAME
-	| SHUTDOWN
+	| SHUTDOWN			/* SHUTDOWNCMD's synonym */
+	| TLS
+	| CERTNAME
+	| CLIENTCERT
+	| CLIENTKEY
 	;
 
 quotetext
@@ -430,6 +469,32 @@ static int parse_names_itself(const char *name, const char *text, size_t len)
 #define PARSE_EXPECT_MAX 4
 
 /*
+ * The tokens expected at the error in CTX, into EXP (room for
+ * PARSE_EXPECT_MAX): their number, 0 when there are more, -1 when out of
+ * memory.  Where a name is expected, the upsplan-only keywords that "name"
+ * accepts are that name, not listed apart ("expecting name", not
+ * "expecting SHUTDOWN or TLS or ... or name").
+ */
+static int parse_expected(const yypcontext_t *ctx, yysymbol_kind_t *exp)
+{
+	yysymbol_kind_t all[YYNTOKENS];
+	int n = yypcontext_expected_tokens(ctx, all, YYNTOKENS), m = 0, name = 0;
+
+	for (int i = 0; i < n; i++)
+		name |= all[i] == YYSYMBOL_NAME;
+	for (int i = 0; i < n; i++) {
+		const char *t = yysymbol_name(all[i]);
+
+		if (name && lex_keyword_soft(t, strlen(t)))
+			continue;
+		if (m == PARSE_EXPECT_MAX)
+			return 0;
+		exp[m++] = all[i];
+	}
+	return n < 0 ? n : m;
+}
+
+/*
  * Report a syntax error: "unexpected NAME 'text', expecting A or B", the
  * token's own text after its kind unless the kind is the text (a keyword,
  * "unexpected WALL", or a mark, "unexpected ':'"), at most 40 bytes of it; the expected tokens only
@@ -449,7 +514,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
 		diag_at(pc->dq, DIAG_SYNTAX, *loc, "syntax error");
 		return 0;
 	}
-	n = yypcontext_expected_tokens(ctx, exp, PARSE_EXPECT_MAX);
+	n = parse_expected(ctx, exp);
 	if (n < 0) {	/* out of memory while looking ahead: as bison's own "memory exhausted" */
 		diag_at(pc->dq, DIAG_SYNTAX, *loc, "syntax error; memory exhausted");
 		return 2;

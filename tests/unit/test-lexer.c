@@ -222,6 +222,12 @@ static void test_keyword_table(void)
 	is_int(wrong, 0, "no entry outside the lists, no longer word taken for one");
 	is_int(lex_keyword("", 0, &gotst), 0, "the empty word is no keyword");
 	is_int(lex_keyword("TOC", 3, &gotst), 0, "TOC (between TO and TOCK) is no keyword");
+	/* the origin column: UPSmon.py's words are hard keywords, upsplan's own soft */
+	is_int(lex_keyword_soft("TLS", 3), 1, "TLS is an upsplan-only keyword");
+	is_int(lex_keyword_soft("SHUTDOWN", 8), 1, "SHUTDOWN is an upsplan-only keyword");
+	is_int(lex_keyword_soft("SHUTDOWNCMD", 11), 0, "SHUTDOWNCMD is UPSmon.py's");
+	is_int(lex_keyword_soft("OL", 2), 0, "status words are UPSmon.py's");
+	is_int(lex_keyword_soft("TLSX", 4), 0, "a longer word is no keyword");
 }
 
 static void test_quotes(void)
@@ -340,6 +346,10 @@ static void test_host(void)
 	lexes("HOST PORT 401", "HOST@0=HOST | PORT@5=PORT | number@10=401");
 	lexes("HOST MONITOR", "HOST@0=HOST | MONITOR@5=MONITOR");
 	lexes("HOST", "HOST@0=HOST");
+	/* an upsplan-only keyword is a host name, as UPSmon.py reads it */
+	lexes("HOST TLS PORT 401", "HOST@0=HOST | host address@5=TLS | PORT@9=PORT | number@14=401");
+	lexes("HOST SHUTDOWN", "HOST@0=HOST | host address@5=SHUTDOWN");
+	lexes("HOST\nCERTNAME", "HOST@0=HOST | host address@5=CERTNAME");
 	/* a name that begins with a keyword is a host name */
 	lexes("HOST PORTAL", "HOST@0=HOST | host address@5=PORTAL");
 	/* only the word right after HOST is a host address */
