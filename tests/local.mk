@@ -67,6 +67,7 @@ TESTS += \
 	tests/status-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
+	tests/soft-keywords.sh \
 	tests/run-files.sh \
 	tests/cli-help.sh \
 	tests/check-cli.sh \
@@ -116,6 +117,7 @@ EXTRA_DIST += \
 	tests/status-docs.sh \
 	tests/examples.sh \
 	tests/roundtrip.sh \
+	tests/soft-keywords.sh \
 	tests/run-files.sh \
 	tests/cli-help.sh \
 	tests/check-cli.sh \
@@ -126,6 +128,7 @@ EXTRA_DIST += \
 	tests/plans/mk-standard.conf \
 	tests/plans/mk-timed.conf \
 	tests/plans/syntax-tour.conf \
+	tests/plans/soft-keywords.conf \
 	tests/bench/check-bench.sh \
 	tests/bench/gen-plan.sh \
 	tests/bench/gen-scenario.sh \
@@ -134,7 +137,7 @@ EXTRA_DIST += \
 # scratch directories of the drivers (kept when a test fails) and mismatches
 clean-local: clean-local-tests
 clean-local-tests:
-	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d \
+	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d tests/soft-keywords.d \
 		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/generate.d tests/cli-help.d tests/check-cli.d tests/systemd-unit.d tests/run/*.d tests/run/*.got tests/email/email.d
 
 # the benchmarks (check, simulate, engine, daemon); each prints PASS/MISS against its targets and ratios to the NUT peer

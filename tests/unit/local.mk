@@ -2,7 +2,7 @@
 ## tests/unit/local.mk - C unit tests (TAP): the growable buffer, the JSON writer, source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI, the loopback checks of TLS NONE, durations.
 check_PROGRAMS += tests/unit/test-buf tests/unit/test-json tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-events \
 	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab tests/unit/test-bounds \
-	tests/unit/test-rooms tests/unit/test-loopback tests/unit/test-duration
+	tests/unit/test-rooms tests/unit/test-loopback tests/unit/test-duration tests/unit/list-keywords
 tests_unit_test_buf_SOURCES = tests/unit/test-buf.c tests/unit/tap.h
 tests_unit_test_buf_LDADD = $(BASE_LIBS)
 tests_unit_test_loopback_SOURCES = tests/unit/test-loopback.c tests/unit/tap.h
@@ -16,6 +16,9 @@ tests_unit_test_source_SOURCES = tests/unit/test-source.c tests/unit/tap.h
 tests_unit_test_source_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS)
 tests_unit_test_symtab_SOURCES = tests/unit/test-symtab.c tests/unit/tap.h
 tests_unit_test_symtab_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS)
+# not a test: the keyword table for tests/soft-keywords.sh
+tests_unit_list_keywords_SOURCES = tests/unit/list-keywords.c
+tests_unit_list_keywords_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS)
 tests_unit_test_lexer_SOURCES = tests/unit/test-lexer.c tests/unit/tap.h
 tests_unit_test_lexer_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS)
 tests_unit_test_image_SOURCES = tests/unit/test-image.c tests/unit/tap.h tests/unit/plan-helper.h
