@@ -128,9 +128,12 @@ struct ast_monitor {
 	uint8_t apcupsduser;	/* APCUPSDUSER written for UPSDUSER */
 };
 
-/* WHEN: its flags (timeout, to_synonym, from, to) live in struct ast_decl. */
+/* What a WHEN clause names: one UPS, every UPS of a group, or the UPS a pattern matches. */
+enum ast_target { AST_TARGET_UPS, AST_TARGET_GROUP, AST_TARGET_PATTERN };
+
+/* WHEN: its flags (timeout, to_synonym, target, from, to) live in struct ast_decl. */
 struct ast_when {
-	src_span ups;
+	src_span ups;		/* the UPS name, the group name, or the /pattern/ with its slashes */
 	src_span event;		/* a->b, or the timer name */
 	struct ast_action *actions;
 };
@@ -143,6 +146,7 @@ struct ast_decl {
 	/* WHEN only: */
 	uint8_t timeout : 1;	/* 1: TIMEOUT/TO timer; 0: REPORTS a->b */
 	uint8_t to_synonym : 1;	/* TO written for TIMEOUT */
+	uint8_t target : 2;	/* enum ast_target */
 	uint8_t from, to;	/* enum sw_word when !timeout */
 	union {
 		struct ast_smtp *smtp;

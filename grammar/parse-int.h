@@ -17,6 +17,7 @@ struct parse_ctx {
 	int nerrors;		/* lexical + syntax errors */
 	int cond_pending;	/* an IF a->b waits for its action */
 	struct ast_cond cond;
+	src_span target_name;	/* the name after WHEN GROUP, for its clause */
 };
 
 /* Global span of the LEN bytes at P inside the scanned text. */

@@ -153,6 +153,7 @@ static src_span join(src_span a, src_span b)
 %token NAME "name" NUMBER "number" HOSTWORD "host address"
 /* a number glued to a lower-case word (2m, 1h30m, 1.5s): a syntax error in UPSmon.py, so no file changes meaning */
 %token DURATION "duration"
+%token PATTERN "/pattern/"
 %token <status> STATUS "status word"
 %token QUOTETEXT1 "'text'" QUOTETEXT2 "\"text\"" QUOTETEXT3 "«text»"
 %token QUOTETEXT4 "⎡text⎦" QUOTETEXT5 "⸢text⸥"
@@ -171,7 +172,7 @@ static src_span join(src_span a, src_span b)
 %type <action> action act
 %type <actions> actions
 %type <decl> decl smtp let monitor when
-%type <flag> userkw textkw timeoutkw
+%type <flag> userkw textkw timeoutkw target
 
 %%
 
@@ -245,28 +246,37 @@ userkw
 	;
 
 when
-	: WHEN name REPORTS STATUS RARR STATUS COLON actions
+	: WHEN target REPORTS STATUS RARR STATUS COLON actions
 		{
 			struct ast_when *w;
 			$$ = mkdecl(pc, AST_DECL_WHEN, @1);
 			w = &$$->u.when;
-			w->ups = @2;
+			w->ups = $2 == AST_TARGET_GROUP ? pc->target_name : @2;
+			$$->target = (unsigned)$2;
 			w->event = join(@4, @6);
 			$$->from = (uint8_t)$4;
 			$$->to = (uint8_t)$6;
 			w->actions = $8.first;
 		}
-	| WHEN name timeoutkw name COLON actions
+	| WHEN target timeoutkw name COLON actions
 		{
 			struct ast_when *w;
 			$$ = mkdecl(pc, AST_DECL_WHEN, @1);
 			w = &$$->u.when;
-			w->ups = @2;
+			w->ups = $2 == AST_TARGET_GROUP ? pc->target_name : @2;
+			$$->target = (unsigned)$2;
 			w->event = @4;
 			$$->timeout = 1;
 			$$->to_synonym = (unsigned)$3;
 			w->actions = $6.first;
 		}
+	;
+
+/* what a WHEN names: a UPS, GROUP name (its UPS), or /pattern/ (the UPS it matches); upsplan only */
+target
+	: name				{ $$ = AST_TARGET_UPS; }
+	| GROUP name			{ $$ = AST_TARGET_GROUP; pc->target_name = @2; }
+	| PATTERN			{ $$ = AST_TARGET_PATTERN; }
 	;
 
 timeoutkw

@@ -143,7 +143,7 @@ void print_plan(const struct src_registry *reg, const struct ast_plan *plan, FIL
 		}
 		case AST_DECL_WHEN: {
 			const struct ast_when *w = &d->u.when;
-			fputs("WHEN ", out);
+			fputs(d->target == AST_TARGET_GROUP ? "WHEN GROUP " : "WHEN ", out);
 			pr_span(reg, w->ups, out);
 			if (d->timeout) {
 				fputs(" TIMEOUT ", out);
