@@ -18,6 +18,11 @@ struct cg_clause {
 	uint32_t order;			/* file order */
 };
 
+/* One clause run for one UPS's event: its own clauses, and the shared ones bound to it. */
+struct cg_use {
+	uint32_t ups, key, order, clause;
+};
+
 /* A code word index and the source offset of the action it belongs to. */
 struct cg_loc {
 	uint32_t pc;		/* relative to the clause */
@@ -30,6 +35,8 @@ struct cg {
 	IMG_VEC(uint32_t) code;		/* clause code; jumps relative to the clause */
 	IMG_VEC(struct cg_loc) locs;
 	IMG_VEC(struct cg_clause) clauses;
+	IMG_VEC(struct cg_use) uses;	/* REPORTS clauses by UPS and event */
+	uint64_t bound_size;		/* bytes shared clauses may take when copied into a UPS's own handler */
 	uint32_t cond_patch;		/* word to patch after the guarded action, or IMG_NONE */
 	uint32_t last_loc;		/* offset of the action of the previous emit */
 	/* identical texts share one template: text -> template index */
@@ -57,6 +64,7 @@ void cg_free(struct cg *cg)
 	free(cg->code.v);
 	free(cg->locs.v);
 	free(cg->clauses.v);
+	free(cg->uses.v);
 	free(cg->excess.v);
 	for (uint32_t i = 0; i < cg->tpl_texts.n; i++)
 		free(cg->tpl_texts.v[i]);
@@ -70,7 +78,18 @@ static struct cg_clause *cg_cur(struct cg *cg)
 	return &cg->clauses.v[cg->clauses.n - 1];
 }
 
-void cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key)
+static void cg_use(struct cg *cg, uint32_t clause, uint32_t ups)
+{
+	struct cg_use *u;
+
+	IMG_PUSH(cg->uses, u);
+	u->ups = ups;
+	u->key = cg->clauses.v[clause].key;
+	u->order = cg->clauses.v[clause].order;
+	u->clause = clause;
+}
+
+uint32_t cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key)
 {
 	struct cg_clause *c;
 
@@ -83,6 +102,18 @@ void cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key)
 	c->order = cg->clauses.n - 1;
 	cg->cond_patch = IMG_NONE;
 	cg->last_loc = IMG_NONE;
+	if (!timeout && ups != IMG_NONE)
+		cg_use(cg, cg->clauses.n - 1, ups);
+	return cg->clauses.n - 1;
+}
+
+void cg_bind(struct cg *cg, uint32_t clause, uint32_t ups)
+{
+	const struct cg_clause *c = &cg->clauses.v[clause];
+
+	cg_use(cg, clause, ups);
+	cg->bound_size += (uint64_t)(c->end - c->first) * sizeof(uint32_t) +
+			  (uint64_t)(c->loc_end - c->loc_first) * sizeof(struct img_loc);
 }
 
 /* The single emit function: a code word, and a pc map entry when the action changes. */
@@ -163,17 +194,27 @@ uint64_t cg_pending_size(const struct cg *cg)
 {
 	/* each clause at most one HALT and one TIMEOUT entry */
 	return (uint64_t)cg->code.n * sizeof(uint32_t) + (uint64_t)cg->locs.n * sizeof(struct img_loc) +
-	       (uint64_t)cg->clauses.n * (sizeof(uint32_t) + sizeof(struct img_tentry));
+	       (uint64_t)cg->clauses.n * (sizeof(uint32_t) + sizeof(struct img_tentry)) + cg->bound_size;
 }
 
-static int cg_clause_cmp(const void *a, const void *b)
+/* TIMEOUT clauses: by timer, then UPS, then file order. */
+static int cg_timeout_cmp(const void *a, const void *b, void *arg)
 {
-	const struct cg_clause *x = a, *y = b;
+	const struct cg_clause *cl = arg;
+	const struct cg_clause *x = &cl[*(const uint32_t *)a], *y = &cl[*(const uint32_t *)b];
 
-	if (x->timeout != y->timeout)
-		return x->timeout < y->timeout ? -1 : 1;
-	if (x->timeout && x->key != y->key)	/* TIMEOUT entries: by timer first */
+	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
+	if (x->ups != y->ups)
+		return x->ups < y->ups ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* REPORTS uses: by UPS, then event, then file order. */
+static int cg_use_cmp(const void *a, const void *b)
+{
+	const struct cg_use *x = a, *y = b;
+
 	if (x->ups != y->ups)
 		return x->ups < y->ups ? -1 : 1;
 	if (x->key != y->key)
@@ -223,8 +264,8 @@ static void cg_copy_clause(struct cg *cg, const struct cg_clause *c)
 	}
 }
 
-/* Record the run starting at clause I if its cost C is over the bounds. */
-static void cg_check_run(struct cg *cg, uint32_t i, const struct img_cost *c)
+/* Record the run starting at clause I (for UPS) if its cost C is over the bounds. */
+static void cg_check_run(struct cg *cg, uint32_t i, uint32_t ups, const struct img_cost *c)
 {
 	const struct cg_clause *cl = &cg->clauses.v[i];
 	struct cg_excess *x;
@@ -235,9 +276,63 @@ static void cg_check_run(struct cg *cg, uint32_t i, const struct img_cost *c)
 	IMG_PUSH(cg->excess, x);
 	x->off = cl->loc_first < cl->loc_end ? cg->locs.v[cl->loc_first].off : 0;
 	x->timeout = cl->timeout;
-	x->ups = cl->ups;
+	x->ups = ups;
 	x->key = cl->key;
 	memcpy(x->why, why, sizeof(why));
+}
+
+/* Append HALT to the code from ENTRY, and its run's cost to *RUN. */
+static void cg_halt(struct cg *cg, uint32_t entry, const uint64_t *tb, struct img_cost *run)
+{
+	struct plan_image *img = cg->img;
+
+	img_grow((void **)&img->code.v, &img->code.cap, sizeof(uint32_t), img->code.n + 1);
+	img->code.v[img->code.n++] = OP_HALT;
+	for (uint32_t pc = entry; pc < img->code.n; pc += 1 + op_info(img->code.v[pc])->nops)
+		img_op_cost(img, pc, tb, run);
+}
+
+/*
+ * The REPORTS handlers: every clause of one UPS and event, in file order,
+ * then HALT.  A run made of shared clauses only is emitted once and its
+ * entry reused for every UPS with the same run (keyed by its clause
+ * numbers), so that a group or pattern rule costs its code once.
+ */
+static void cg_link_reports(struct cg *cg, const uint64_t *tb)
+{
+	struct plan_image *img = cg->img;
+	uint32_t *sig = xcalloc((size_t)cg->uses.n + 1, sizeof(*sig));
+	struct symtab shared;
+
+	symtab_init(&shared);
+	if (cg->uses.n)
+		qsort(cg->uses.v, cg->uses.n, sizeof(*cg->uses.v), cg_use_cmp);
+	for (uint32_t i = 0; i < cg->uses.n; i++)
+		sig[i] = cg->uses.v[i].clause;
+	for (uint32_t i = 0, j; i < cg->uses.n; i = j) {
+		const struct cg_use *u = &cg->uses.v[i];
+		uint32_t entry = img->code.n;
+		struct img_cost run = { 0 };
+		int only_shared = 1;
+		int64_t old;
+
+		for (j = i; j < cg->uses.n && cg->uses.v[j].ups == u->ups && cg->uses.v[j].key == u->key; j++)
+			only_shared &= cg->clauses.v[cg->uses.v[j].clause].ups == IMG_NONE;
+		if (only_shared &&
+		    (old = symtab_get(&shared, (const char *)&sig[i], (j - i) * sizeof(*sig))) >= 0) {
+			img->handlers.v[u->ups * EV_NPAIRS + u->key] = (uint32_t)old;
+			continue;
+		}
+		for (uint32_t k = i; k < j; k++)
+			cg_copy_clause(cg, &cg->clauses.v[cg->uses.v[k].clause]);
+		cg_halt(cg, entry, tb, &run);
+		img->handlers.v[u->ups * EV_NPAIRS + u->key] = entry;
+		cg_check_run(cg, u->clause, u->ups, &run);
+		if (only_shared)
+			symtab_put(&shared, (const char *)&sig[i], (j - i) * sizeof(*sig), entry);
+	}
+	symtab_free(&shared);
+	free(sig);
 }
 
 void cg_link(struct cg *cg, uint32_t nups)
@@ -245,47 +340,42 @@ void cg_link(struct cg *cg, uint32_t nups)
 	struct plan_image *img = cg->img;
 	uint64_t *tb = img_tpl_bounds(img, NULL);
 	struct img_cost timer_run = { 0 };
-	uint32_t timer_first = 0;
+	uint32_t *tc = xcalloc((size_t)cg->clauses.n + 1, sizeof(*tc)), ntc = 0, timer_first = 0;
 
-	if (cg->clauses.n)
-		qsort(cg->clauses.v, cg->clauses.n, sizeof(*cg->clauses.v), cg_clause_cmp);
 	img_grow((void **)&img->handlers.v, &img->handlers.cap, sizeof(uint32_t), nups * EV_NPAIRS + 1);
 	img->handlers.n = nups * EV_NPAIRS;
 	for (uint32_t i = 0; i < img->handlers.n; i++)
 		img->handlers.v[i] = IMG_NONE;
-	for (uint32_t i = 0; i < cg->clauses.n;) {
-		const struct cg_clause *c = &cg->clauses.v[i];
-		uint32_t entry = img->code.n, j;
+	cg_link_reports(cg, tb);
+	/* TIMEOUT: every clause of the same UPS and timer, in file order, then HALT */
+	for (uint32_t i = 0; i < cg->clauses.n; i++)
+		if (cg->clauses.v[i].timeout)
+			tc[ntc++] = i;
+	if (ntc)
+		qsort_r(tc, ntc, sizeof(*tc), cg_timeout_cmp, cg->clauses.v);
+	for (uint32_t i = 0, j; i < ntc; i = j) {
+		const struct cg_clause *c = &cg->clauses.v[tc[i]];
+		uint32_t entry = img->code.n;
 		struct img_cost run = { 0 };
+		struct img_tentry *t;
 
-		/* every clause of the same UPS and key, in file order, then HALT */
-		for (j = i; j < cg->clauses.n && cg->clauses.v[j].timeout == c->timeout &&
-			    cg->clauses.v[j].ups == c->ups && cg->clauses.v[j].key == c->key; j++)
-			cg_copy_clause(cg, &cg->clauses.v[j]);
-		img_grow((void **)&img->code.v, &img->code.cap, sizeof(uint32_t), img->code.n + 1);
-		img->code.v[img->code.n++] = OP_HALT;
-		for (uint32_t pc = entry; pc < img->code.n; pc += 1 + op_info(img->code.v[pc])->nops)
-			img_op_cost(img, pc, tb, &run);
-		if (c->timeout) {
-			struct img_tentry *t;
-			IMG_PUSH(img->tentries, t);
-			t->timer = c->key;
-			t->ups = c->ups;
-			t->pc = entry;
-			/* one expiry runs every clause of its timer */
-			if (i == 0 || !cg->clauses.v[timer_first].timeout || cg->clauses.v[timer_first].key != c->key) {
-				memset(&timer_run, 0, sizeof(timer_run));
-				timer_first = i;
-			}
-			img_cost_add(&timer_run, &run);
-			if (j == cg->clauses.n || cg->clauses.v[j].key != c->key)
-				cg_check_run(cg, timer_first, &timer_run);
-		} else {
-			img->handlers.v[c->ups * EV_NPAIRS + c->key] = entry;
-			cg_check_run(cg, i, &run);
+		for (j = i; j < ntc && cg->clauses.v[tc[j]].ups == c->ups && cg->clauses.v[tc[j]].key == c->key; j++)
+			cg_copy_clause(cg, &cg->clauses.v[tc[j]]);
+		cg_halt(cg, entry, tb, &run);
+		IMG_PUSH(img->tentries, t);
+		t->timer = c->key;
+		t->ups = c->ups;
+		t->pc = entry;
+		/* one expiry runs every clause of its timer */
+		if (i == 0 || cg->clauses.v[tc[timer_first]].key != c->key) {
+			memset(&timer_run, 0, sizeof(timer_run));
+			timer_first = i;
 		}
-		i = j;
+		img_cost_add(&timer_run, &run);
+		if (j == ntc || cg->clauses.v[tc[j]].key != c->key)
+			cg_check_run(cg, tc[timer_first], cg->clauses.v[tc[timer_first]].ups, &timer_run);
 	}
+	free(tc);
 	free(tb);
 }
 

@@ -19,9 +19,18 @@ void cg_free(struct cg *cg);
 /*
  * Start the code of one WHEN clause of UPS: for event pair KEY (0..41)
  * when TIMEOUT is 0, else for the expiry of timer KEY.  Clauses with the
- * same UPS and key are joined, in file order, into one handler.
+ * same UPS and key are joined, in file order, into one handler.  UPS
+ * IMG_NONE starts a shared REPORTS clause (WHEN GROUP, WHEN /pattern/),
+ * bound to its UPS by cg_bind().  Returns the clause's number.
  */
-void cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key);
+uint32_t cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key);
+/*
+ * Run shared clause CLAUSE for UPS too.  UPS whose clauses for an event
+ * are the same shared clauses share one handler; a UPS that also has
+ * clauses of its own for the event gets its own handler with them all,
+ * in file order.
+ */
+void cg_bind(struct cg *cg, uint32_t clause, uint32_t ups);
 /* The next action runs only if event pair PAIR's state holds (IF a->b at LOC). */
 void cg_cond(struct cg *cg, uint32_t pair, uint32_t loc);
 /* Emit instruction OP with its operands (unused ones 0) for the action at LOC. */

@@ -2,7 +2,10 @@
 /* disasm.c - the disassembler: a plan image as text, names and texts decoded, with source locations. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/xalloc.h"
 
 #include "engine/disasm.h"
 #include "engine/events.h"
@@ -210,22 +213,44 @@ static void disasm_handler(const struct plan_image *img, uint32_t entry, FILE *o
 
 void img_disasm(const struct plan_image *img, FILE *out)
 {
-	uint32_t nh = 0;
+	uint32_t nh = 0, nshared = 0;
+	/* per code word: how many handler table entries enter there */
+	uint32_t *refs = xcalloc((size_t)img->code.n + 1, sizeof(*refs));
 
 	disasm_tables(img, out);
 	for (uint32_t i = 0; i < img->handlers.n; i++)
-		nh += img->handlers.v[i] != IMG_NONE;
-	fprintf(out, "handlers (%u REPORTS, %u TIMEOUT; %u code words)\n", nh, img->tentries.n, img->code.n);
-	/* code is laid out in handler order: REPORTS by UPS and pair, then TIMEOUT */
+		if (img->handlers.v[i] != IMG_NONE) {
+			nh++;
+			nshared += refs[img->handlers.v[i]]++ == 1;
+		}
+	if (nshared)
+		fprintf(out, "handlers (%u REPORTS, %u TIMEOUT; %u code words; %u shared)\n", nh, img->tentries.n,
+			img->code.n, nshared);
+	else
+		fprintf(out, "handlers (%u REPORTS, %u TIMEOUT; %u code words)\n", nh, img->tentries.n, img->code.n);
+	/*
+	 * code is laid out in handler order: REPORTS by UPS and pair, then
+	 * TIMEOUT; a shared handler (WHEN GROUP, WHEN /pattern/) is listed
+	 * where it is first entered, and its other entries name it
+	 */
 	for (uint32_t i = 0; i < img->handlers.n; i++) {
 		uint32_t pc = img->handlers.v[i];
 		if (pc == IMG_NONE)
 			continue;
 		fputs("WHEN ", out);
 		put_name(out, img, img->ups.v[i / EV_NPAIRS].name);
-		fprintf(out, " REPORTS %s\n", ev_pair_name(i % EV_NPAIRS));
+		fprintf(out, " REPORTS %s", ev_pair_name(i % EV_NPAIRS));
+		if (refs[pc] == 0) {
+			fprintf(out, " -> shared handler at %u\n", pc);
+			continue;
+		}
+		if (refs[pc] > 1)
+			fprintf(out, " (shared handler at %u: %u UPS)", pc, refs[pc]);
+		putc('\n', out);
+		refs[pc] = 0;
 		disasm_handler(img, pc, out);
 	}
+	free(refs);
 	for (uint32_t i = 0; i < img->tentries.n; i++) {
 		const struct img_tentry *t = &img->tentries.v[i];
 		fputs("WHEN ", out);

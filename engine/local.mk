@@ -22,6 +22,7 @@ engine_libengine_a_SOURCES = \
 	engine/sema-int.h \
 	engine/sema-flow.c \
 	engine/sema-gen.c \
+	engine/sema-multi.c \
 	engine/sema-text.c \
 	engine/state.c \
 	engine/state.h \

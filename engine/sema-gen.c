@@ -18,6 +18,15 @@ void sema_gen_when_begin(struct sema *s, const struct ast_decl *d, uint32_t time
 	s->in_clause = 0;
 	if (!s->cg)
 		return;
+	if (d->target != AST_TARGET_UPS) {
+		/* one shared clause, bound to each UPS it names by sema_multi_finish() */
+		if (timer != SEMA_NONE || !s->multiv.n || s->multiv.v[s->multiv.n - 1].decl != d)
+			return;		/* E431, E433, E434 */
+		s->multiv.v[s->multiv.n - 1].clause =
+			cg_clause_begin(s->cg, IMG_NONE, 0, (uint32_t)ev_pair_index(d->from, d->to));
+		s->in_clause = 1;
+		return;
+	}
 	ups = symtab_get(&s->group_ups[s->cur_group], sema_bytes(s, wd->ups), wd->ups.len);
 	if (ups < 0)
 		return;		/* E430 */

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include <pcre2.h>
+
 #include "engine/codegen.h"
 #include "base/buf.h"
 #include "base/diag.h"
@@ -50,6 +52,7 @@ struct sema_group {
 	long powerval_sum;
 	uint32_t first_secondary;	/* UPS index, or SEMA_NONE */
 	uint32_t when_first, when_end;	/* its WHEN clauses: a range of sema.whenv */
+	uint32_t ups_first, ups_end;	/* its UPS: a range of sema.upsv (ups_end 0: none) */
 	unsigned has_none_lb : 1, has_comm_nocomm : 1, has_none_fsd : 1;
 };
 
@@ -86,6 +89,14 @@ struct sema_mon {
 	uint32_t next;		/* next MONITOR of the same name, or SEMA_NONE */
 };
 
+/* A WHEN GROUP g or WHEN /pattern/ clause, expanded when the pass is over (sema-multi.c). */
+struct sema_multi {
+	const struct ast_decl *decl;
+	uint32_t group;		/* the group it is written in */
+	uint32_t clause;	/* its shared clause in the code generator, or SEMA_NONE */
+	pcre2_code *re;	/* the compiled pattern; NULL for a group */
+};
+
 #define SEMA_VEC(type) struct { type *v; size_t n, cap; }
 
 struct sema {
@@ -102,6 +113,7 @@ struct sema {
 	SEMA_VEC(struct sema_timer) timerv;
 	SEMA_VEC(struct sema_when) whenv;
 	SEMA_VEC(uint32_t) starts;
+	SEMA_VEC(struct sema_multi) multiv;
 	/* pre-pass, for E430 notes: every MONITOR, chained by UPS name */
 	SEMA_VEC(struct sema_mon) monitor_decls;
 
@@ -177,6 +189,13 @@ char *sema_resolve_one(struct sema *s, const struct ast_text *t, size_t *lenp);
 #endif
 const char *sema_closest(struct sema *s, const struct symtab *t, const char *key, size_t len,
 			 uint32_t *vlen);
+
+/* sema-multi.c: WHEN GROUP g and WHEN /pattern/ */
+/* Check the group or pattern of clause D (E431, E433, E434) and record it; 0 when it can compile. */
+int sema_multi_begin(struct sema *s, const struct ast_decl *d);
+/* Expand every recorded clause over the UPS of its group (E432), binding its shared code to each. */
+void sema_multi_finish(struct sema *s);
+void sema_multi_free(struct sema *s);
 
 /* sema-flow.c: whole-plan checks after the pass */
 void sema_flow_checks(struct sema *s);

@@ -219,6 +219,9 @@ static void sema_monitor(struct sema *s, const struct ast_decl *d)
 	} else {
 		free(password);
 	}
+	if (g->ups_end == 0)
+		g->ups_first = (uint32_t)(s->upsv.n - 1);
+	g->ups_end = (uint32_t)s->upsv.n;
 	if ((type == 2 || type == 3) && g->first_secondary == SEMA_NONE)
 		g->first_secondary = (uint32_t)(s->upsv.n - 1);
 	if (old < 0)
@@ -430,12 +433,16 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	const char *p = sema_bytes(s, wd->ups);
 	struct sema_group *g;
 	struct sema_when *w;
+	int multi_ok = 0;
 
 	if (!sema_need_group(s, d, "WHEN"))
 		return;
 	g = cur_group(s);
-	if (symtab_get(&s->group_ups[s->cur_group], p, wd->ups.len) < 0)
+	if (d->target != AST_TARGET_UPS)
+		multi_ok = sema_multi_begin(s, d) == 0;
+	else if (symtab_get(&s->group_ups[s->cur_group], p, wd->ups.len) < 0)
 		sema_unknown_ups(s, DIAG_UNDECLARED_UPS, wd->ups, "");
+	g = cur_group(s);
 	w = SEMA_PUSH(s, s->whenv);
 	if (g->when_end == 0)
 		g->when_first = (uint32_t)(s->whenv.n - 1);
@@ -456,7 +463,8 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 			sw_name(d->to));
 		sema_pair_hint(s, r, wd->event, d->from, d->to);
 	} else {
-		sema_gen_when_begin(s, d, SEMA_NONE);
+		if (d->target == AST_TARGET_UPS || multi_ok)
+			sema_gen_when_begin(s, d, SEMA_NONE);
 		w->reports = 1;
 		if (d->from == SW_NONE && d->to == SW_LB)
 			g->has_none_lb = 1;
@@ -710,6 +718,7 @@ static void sema_free(struct sema *s)
 	free(s->timerv.v);
 	free(s->whenv.v);
 	free(s->starts.v);
+	sema_multi_free(s);
 	free(s->monitor_decls.v);
 	symtab_free(&s->msgs);
 	symtab_free(&s->all_lets);
@@ -769,6 +778,10 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 	for (const struct ast_decl *d = plan->first; d && !s.over; d = d->next) {
 		sema_decl(&s, d);
 		sema_gen_check_size(&s, ast_decl_kw(d));
+	}
+	if (!s.over) {
+		sema_multi_finish(&s);
+		sema_gen_check_size(&s, plan->last ? ast_decl_kw(plan->last) : DIAG_FILE_SPAN(file));
 	}
 	if (!s.over) {
 		sema_flow_checks(&s);

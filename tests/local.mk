@@ -21,6 +21,7 @@ COMPILE_TESTS = \
 	tests/compile/mk-standard.dis \
 	tests/compile/mk-timed.dis \
 	tests/compile/plain-loopback.dis \
+	tests/compile/rack.dis \
 	tests/compile/standard.dis \
 	tests/compile/syntax-tour.dis \
 	tests/compile/timed.dis \
@@ -38,6 +39,7 @@ TRACE_TESTS = \
 	tests/run/ob-lb.scn \
 	tests/run/ob-ol-cancel.scn \
 	tests/run/rearm.scn \
+	tests/run/rack.scn \
 	tests/run/rb-rearm.scn
 
 TEST_EXTENSIONS += .conf .sh .dis .scn
