@@ -10,8 +10,8 @@
 ## tests/run/NAME.scn,   golden simulation trace: `upsplan simulate` must print
 ## examples/NAME.scn     tests/run/NAME.trace (driver: tests/run/run-trace.sh)
 ## tests/*.sh            TAP scripts (build-aux/tap-driver.sh)
-## make bench            tests/bench/check-bench.sh, sim-bench.sh, engine-bench.sh
-##                       and daemon-bench.sh (not part of make check)
+## make bench            tests/bench/check-bench.sh, sim-bench.sh, engine-bench.sh,
+##                       rules-bench.sh and daemon-bench.sh (not part of make check)
 
 include tests/diag/list.mk
 
@@ -134,6 +134,7 @@ EXTRA_DIST += \
 	tests/bench/check-bench.sh \
 	tests/bench/gen-plan.sh \
 	tests/bench/gen-scenario.sh \
+	tests/bench/rules-bench.sh \
 	tests/bench/sim-bench.sh
 
 # scratch directories of the drivers (kept when a test fails) and mismatches
@@ -149,6 +150,8 @@ bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT) tests/bench/daemon-ben
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' $(SHELL) $(srcdir)/tests/bench/sim-bench.sh
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' ENGINE_BENCH='$(abs_top_builddir)/tests/bench/engine-bench$(EXEEXT)' \
 		$(SHELL) $(srcdir)/tests/bench/engine-bench.sh
+	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' ENGINE_BENCH='$(abs_top_builddir)/tests/bench/engine-bench$(EXEEXT)' \
+		$(SHELL) $(srcdir)/tests/bench/rules-bench.sh
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' PEERS_BINDIR='$(abs_top_builddir)/tests/daemon' \
 		DAEMON_BENCH_PROBE='$(abs_top_builddir)/tests/bench/daemon-bench-probe$(EXEEXT)' \
 		$(SHELL) $(srcdir)/tests/bench/daemon-bench.sh
