@@ -442,7 +442,6 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 		multi_ok = sema_multi_begin(s, d) == 0;
 	else if (symtab_get(&s->group_ups[s->cur_group], p, wd->ups.len) < 0)
 		sema_unknown_ups(s, DIAG_UNDECLARED_UPS, wd->ups, "");
-	g = cur_group(s);
 	w = SEMA_PUSH(s, s->whenv);
 	if (g->when_end == 0)
 		g->when_first = (uint32_t)(s->whenv.n - 1);
