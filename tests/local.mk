@@ -90,6 +90,7 @@ EXTRA_DIST += \
 	tests/run/nocomm-ol.trace \
 	tests/run/ob-lb.trace \
 	tests/run/ob-ol-cancel.trace \
+	tests/run/rack.trace \
 	tests/run/rb-rearm.trace \
 	tests/run/rearm.trace \
 	tests/run/standard-outage.trace \
@@ -129,6 +130,7 @@ EXTRA_DIST += \
 	tests/tap-env.sh \
 	tests/plans/mk-standard.conf \
 	tests/plans/mk-timed.conf \
+	tests/plans/rack.conf \
 	tests/plans/syntax-tour.conf \
 	tests/plans/soft-keywords.conf \
 	tests/bench/check-bench.sh \
