@@ -18,7 +18,7 @@ struct cg_clause {
 	uint32_t order;			/* file order */
 };
 
-/* One clause run for one UPS's event: its own clauses, and the shared ones bound to it. */
+/* A clause to run for one UPS: its own, or a shared one bound to it (and TIMEOUT clauses while linking). */
 struct cg_use {
 	uint32_t ups, key, order, clause;
 };
@@ -198,10 +198,9 @@ uint64_t cg_pending_size(const struct cg *cg)
 }
 
 /* TIMEOUT clauses: by timer, then UPS, then file order. */
-static int cg_timeout_cmp(const void *a, const void *b, void *arg)
+static int cg_timeout_cmp(const void *a, const void *b)
 {
-	const struct cg_clause *cl = arg;
-	const struct cg_clause *x = &cl[*(const uint32_t *)a], *y = &cl[*(const uint32_t *)b];
+	const struct cg_use *x = a, *y = b;
 
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
@@ -340,7 +339,8 @@ void cg_link(struct cg *cg, uint32_t nups)
 	struct plan_image *img = cg->img;
 	uint64_t *tb = img_tpl_bounds(img, NULL);
 	struct img_cost timer_run = { 0 };
-	uint32_t *tc = xcalloc((size_t)cg->clauses.n + 1, sizeof(*tc)), ntc = 0, timer_first = 0;
+	struct cg_use *tc = xcalloc((size_t)cg->clauses.n + 1, sizeof(*tc));
+	uint32_t ntc = 0, timer_first = 0;
 
 	img_grow((void **)&img->handlers.v, &img->handlers.cap, sizeof(uint32_t), nups * EV_NPAIRS + 1);
 	img->handlers.n = nups * EV_NPAIRS;
@@ -349,31 +349,33 @@ void cg_link(struct cg *cg, uint32_t nups)
 	cg_link_reports(cg, tb);
 	/* TIMEOUT: every clause of the same UPS and timer, in file order, then HALT */
 	for (uint32_t i = 0; i < cg->clauses.n; i++)
-		if (cg->clauses.v[i].timeout)
-			tc[ntc++] = i;
+		if (cg->clauses.v[i].timeout) {
+			const struct cg_clause *c = &cg->clauses.v[i];
+			tc[ntc++] = (struct cg_use){ c->ups, c->key, c->order, i };
+		}
 	if (ntc)
-		qsort_r(tc, ntc, sizeof(*tc), cg_timeout_cmp, cg->clauses.v);
+		qsort(tc, ntc, sizeof(*tc), cg_timeout_cmp);
 	for (uint32_t i = 0, j; i < ntc; i = j) {
-		const struct cg_clause *c = &cg->clauses.v[tc[i]];
+		const struct cg_use *c = &tc[i];
 		uint32_t entry = img->code.n;
 		struct img_cost run = { 0 };
 		struct img_tentry *t;
 
-		for (j = i; j < ntc && cg->clauses.v[tc[j]].ups == c->ups && cg->clauses.v[tc[j]].key == c->key; j++)
-			cg_copy_clause(cg, &cg->clauses.v[tc[j]]);
+		for (j = i; j < ntc && tc[j].ups == c->ups && tc[j].key == c->key; j++)
+			cg_copy_clause(cg, &cg->clauses.v[tc[j].clause]);
 		cg_halt(cg, entry, tb, &run);
 		IMG_PUSH(img->tentries, t);
 		t->timer = c->key;
 		t->ups = c->ups;
 		t->pc = entry;
 		/* one expiry runs every clause of its timer */
-		if (i == 0 || cg->clauses.v[tc[timer_first]].key != c->key) {
+		if (i == 0 || tc[timer_first].key != c->key) {
 			memset(&timer_run, 0, sizeof(timer_run));
 			timer_first = i;
 		}
 		img_cost_add(&timer_run, &run);
-		if (j == ntc || cg->clauses.v[tc[j]].key != c->key)
-			cg_check_run(cg, tc[timer_first], cg->clauses.v[tc[timer_first]].ups, &timer_run);
+		if (j == ntc || tc[j].key != c->key)
+			cg_check_run(cg, tc[timer_first].clause, tc[timer_first].ups, &timer_run);
 	}
 	free(tc);
 	free(tb);
