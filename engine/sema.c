@@ -58,38 +58,91 @@ static int sema_need_group(struct sema *s, const struct ast_decl *d, const char 
 	return 0;
 }
 
+/* Python's ASCII white space (str.isspace(), which int() strips): HT LF VT FF CR, FS GS RS US, space. */
+static int sema_py_space(unsigned char c)
+{
+	return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == ' ';
+}
+
+/*
+ * Read the LEN bytes at P as Python's int() reads a text (base 10): white
+ * space around, an optional sign, digits with single underscores between
+ * them.  Sets *V (capped at 1000: the caller checks the range); NULL when
+ * it is an integer, else why not.
+ */
+static const char *sema_py_int(const char *p, size_t len, long *v)
+{
+	size_t i = 0, end = len;
+	int neg = 0, digits = 0;
+
+	while (i < end && sema_py_space((unsigned char)p[i]))
+		i++;
+	while (end > i && sema_py_space((unsigned char)p[end - 1]))
+		end--;
+	if (i == end)
+		return "it holds no digit";
+	if (p[i] == '+' || p[i] == '-')
+		neg = p[i++] == '-';
+	*v = 0;
+	for (; i < end; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= '0' && c <= '9') {
+			digits++;
+			if (*v < 1000)
+				*v = *v * 10 + (c - '0');
+		} else if (c == '_') {
+			if (!digits || i + 1 >= end || p[i + 1] < '0' || p[i + 1] > '9')
+				return "an underscore must stand between two digits";
+		} else if (c >= 0x80) {
+			return "it holds a character other than an ASCII digit or space (Python reads other digits, upsplan only 0-9)";
+		} else {
+			return "it is not a whole number";
+		}
+	}
+	if (!digits)
+		return "it holds no digit";
+	if (neg)
+		*v = -*v;
+	return NULL;
+}
+
+/*
+ * LET battery.charge.low.N: the parts joined (as UPSmon.py joins a LET),
+ * read as Python's int() reads them, from 0 to 100.
+ */
 static void sema_let_low(struct sema *s, const struct ast_decl *d, int level)
 {
 	const struct ast_text *t = &d->u.let.text;
-	src_span c = ast_text_content(t);
-	const char *p = sema_bytes(s, c);
+	src_span at = ast_text_span(t);
+	struct sema_text text;
+	const char *why = NULL;
+	struct diag_record *r;
 	long v = 0;
-	uint32_t i;
 
 	if (s->cur_ups == SEMA_NONE) {
-		struct diag_record *r = diag_at(s->dq, DIAG_LOW_NO_UPS, d->u.let.name,
+		r = diag_at(s->dq, DIAG_LOW_NO_UPS, d->u.let.name,
 			"%s" LB_PREFIX "%d sets a threshold of the current UPS, but no MONITOR comes before it",
 			"", level);
 		diag_note(s->dq, r, 0, d->u.let.name, "move it after the MONITOR of the UPS it is for");
 	}
-	if (t->kind != AST_TEXT_QUOTED || t->next || c.len == 0 || c.len > 3)
-		goto bad;
-	for (i = 0; i < c.len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			goto bad;
-		v = v * 10 + (p[i] - '0');
-	}
-	if (v > 100)
-		goto bad;
-	if (s->cur_ups != SEMA_NONE) {
+	for (const struct ast_text *p = t->next; p; p = p->next)
+		at = (src_span){ at.off, p->off + p->len - at.off };
+	if (sema_resolve_texts(s, t, "", 0, "this threshold", &text) != 0)
+		return;	/* over a bound: reported */
+	why = sema_py_int(text.p, text.len, &v);
+	if (!why && (v < 0 || v > 100))
+		why = "it is out of the range 0 to 100";
+	if (why) {
+		r = diag_at(s->dq, DIAG_LOW_VALUE, at,
+			LB_PREFIX "%d must be a whole number from 0 to 100, not '%.*s': %s",
+			level, (int)(text.len > 40 ? 40 : text.len), text.p, why);
+		diag_note(s->dq, r, 0, at, "write one quoted number, e.g. \"50\"");
+	} else if (s->cur_ups != SEMA_NONE) {
 		struct sema_ups *u = &s->upsv.v[s->cur_ups];
 		u->lb[level - 1] = (int)v;
 		u->lb_span[level - 1] = d->u.let.name;
 	}
-	return;
-bad:
-	diag_at(s->dq, DIAG_LOW_VALUE, ast_text_span(t),
-		LB_PREFIX "%d must be one quoted whole number from 0 to 100, e.g. \"50\"", level);
+	sema_text_free(&text);
 }
 
 /* Is the name battery.charge.low.1, .2 or .3 (a threshold, not a message)? */
@@ -127,7 +180,7 @@ static void sema_let(struct sema *s, const struct ast_decl *d)
 				  (int)name.len, p);
 	}
 	snprintf(what, sizeof(what), "message '%.*s'", (int)(name.len > 60 ? 60 : name.len), p);
-	sema_resolve_texts(s, &d->u.let.text, "", 1, what, &text);
+	sema_resolve_texts(s, &d->u.let.text, "", SEMA_SUBST_JOINED, what, &text);
 	m = SEMA_PUSH(s, s->msgv);
 	m->name = name;
 	m->text = text;	/* p NULL: over a bound, its uses are too (reported once, here) */
