@@ -166,10 +166,12 @@ void sema_check_host(struct sema *s, const struct ast_text *t, const char *kw);
 void sema_check_subst(struct sema *s, src_span content, const char *where);
 /*
  * Resolve the text parts T (joined by SEP) into OUT, checking their %
- * substitutions when CHECK_SUBST; WHAT names the text in E591 ("message
+ * substitutions when CHECK_SUBST: each part alone (1), or the joined text
+ * (SEMA_SUBST_JOINED, as UPSmon.py checks a LET); WHAT names the text in E591 ("message
  * 'x'").  Returns 0, or -1 with OUT->p NULL when the text is over a bound
  * (E591, E592 reported here, or a message over IMG_MAX_TEXT used in it).
  */
+#define SEMA_SUBST_JOINED 2
 int sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
 		       int check_subst, const char *what, struct sema_text *out);
 void sema_text_free(struct sema_text *t);

@@ -187,20 +187,52 @@ static int sema_is_key(char c)
 	return c == 'u' || c == 'c' || c == 'e' || c == 'b' || c == 'h';
 }
 
-void sema_check_subst(struct sema *s, src_span content, const char *where)
-{
-	const char *p = sema_bytes(s, content);
-	uint32_t n = content.len;
+/*
+ * Where a substitution is checked: the text is the join of segments, each
+ * a literal part (SRC: the source bytes of its content) or a message
+ * (LITERAL 0: checked at its own LET, so nothing is reported inside it).
+ */
+struct sema_seg {
+	uint32_t at, len;	/* bytes of the joined text */
+	uint32_t src;		/* global offset of the literal's first byte */
+	int literal;
+};
 
+/* The source span of bytes I .. I + LEN - 1 of the joined text, cut at their segment's end; 0 inside a message. */
+static int sema_seg_span(const struct sema_seg *seg, size_t nseg, uint32_t i, uint32_t len, src_span *out)
+{
+	for (size_t k = 0; k < nseg; k++) {
+		if (i < seg[k].at || i >= seg[k].at + seg[k].len)
+			continue;
+		if (!seg[k].literal)
+			return 0;
+		if (len > seg[k].at + seg[k].len - i)
+			len = seg[k].at + seg[k].len - i;
+		*out = (src_span){ seg[k].src + (i - seg[k].at), len ? len : 1 };
+		return 1;
+	}
+	return 0;
+}
+
+/* Check the % substitutions of the N bytes at P, made of the segments SEG. */
+static void sema_check_subst_segs(struct sema *s, const char *p, uint32_t n, const struct sema_seg *seg,
+				  size_t nseg, const char *where)
+{
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t j, k;
-		src_span at;
+		src_span at, sp;
 
 		if (p[i] != '%')
 			continue;
-		at = (src_span){ content.off + i, 1 };
 		if (i + 1 < n && p[i + 1] == '%') {
 			i++;
+			continue;
+		}
+		if (!sema_seg_span(seg, nseg, i, 1, &at)) {
+			/* a message's own text, checked at its LET: skip to what follows it */
+			for (j = i + 1; j < n && p[j] != '%'; j++)
+				;
+			i = j - 1;
 			continue;
 		}
 		if (i + 1 >= n || p[i + 1] != '(') {
@@ -212,11 +244,12 @@ void sema_check_subst(struct sema *s, src_span content, const char *where)
 		for (j = i + 2; j < n && p[j] != ')'; j++)
 			;
 		if (j >= n) {
-			diag_at(s->dq, DIAG_SUBST_BARE, (src_span){ content.off + i, n - i },
+			sema_seg_span(seg, nseg, i, n - i, &sp);
+			diag_at(s->dq, DIAG_SUBST_BARE, sp,
 				"unterminated substitution in %s: '%%(' without ')'", where);
 			return;
 		}
-		at.len = j + 1 - i;
+		sema_seg_span(seg, nseg, i, j + 1 - i, &at);
 		if (j != i + 3 || !sema_is_key(p[i + 2])) {
 			struct diag_record *r = diag_at(s->dq, DIAG_SUBST_KEY, at,
 				"unknown substitution '%%(%.*s)' in %s", (int)(j - i - 2), p + i + 2, where);
@@ -226,19 +259,28 @@ void sema_check_subst(struct sema *s, src_span content, const char *where)
 		for (k = j + 1; k < n && strchr("-+ #0123456789.", p[k]); k++)
 			;
 		if (k >= n || !isalpha((unsigned char)p[k])) {
-			diag_at(s->dq, DIAG_SUBST_CONV, (src_span){ content.off + i, k - i },
+			sema_seg_span(seg, nseg, i, k - i, &sp);
+			diag_at(s->dq, DIAG_SUBST_CONV, sp,
 				"substitution '%.*s' in %s has no conversion; write %%(%c)s",
 				(int)(k - i), p + i, where, p[i + 2]);
 			i = k - 1;
 			continue;
 		}
 		if (k != j + 1 || p[k] != 's') {
-			diag_at(s->dq, DIAG_SUBST_CONV, (src_span){ content.off + i, k + 1 - i },
+			sema_seg_span(seg, nseg, i, k + 1 - i, &sp);
+			diag_at(s->dq, DIAG_SUBST_CONV, sp,
 				"only the s conversion is supported: write %%(%.*s)s instead of '%.*s'",
 				(int)(j - i - 2), p + i + 2, (int)(k + 1 - i), p + i);
 		}
 		i = k;
 	}
+}
+
+void sema_check_subst(struct sema *s, src_span content, const char *where)
+{
+	struct sema_seg seg = { 0, content.len, content.off, 1 };
+
+	sema_check_subst_segs(s, sema_bytes(s, content), content.len, &seg, 1, where);
 }
 
 /*
@@ -396,15 +438,16 @@ static void sema_too_long(struct sema *s, const struct ast_text *t, const char *
 int sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep,
 		       int check_subst, const char *what, struct sema_text *out)
 {
-	size_t seplen = strlen(sep);
+	size_t seplen = strlen(sep), nseg = 0, capseg = 0;
 	struct buf buf = BUF_INIT;
-	int bad = s->over;
+	struct sema_seg *seg = NULL;
+	int bad = s->over, joined = check_subst == SEMA_SUBST_JOINED && t && t->next;
 
 	*out = (struct sema_text){ NULL, 0, NULL, IMG_NONE };
 	for (int first = 1; t; t = t->next, first = 0) {
 		size_t n, add;
 		int64_t m;
-		const char *p = sema_part(s, t, check_subst, &n, &m);
+		const char *p = sema_part(s, t, check_subst && !joined, &n, &m);
 
 		if (!p || bad) {	/* the other parts are still checked */
 			bad = 1;
@@ -429,12 +472,25 @@ int sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep
 		}
 		if (!first)
 			buf_add(&buf, sep, seplen);
+		if (joined) {
+			if (nseg == capseg) {
+				capseg = capseg ? 2 * capseg : 8;
+				seg = xrealloc(seg, capseg * sizeof(*seg));
+			}
+			seg[nseg++] = (struct sema_seg){ (uint32_t)buf.len, (uint32_t)n,
+							 ast_text_content(t).off, m < 0 };
+		}
 		buf_add(&buf, p, n);
 	}
 	if (bad) {
+		free(seg);
 		buf_free(&buf);
 		return -1;
 	}
+	/* UPSmon.py checks a LET's joined text: "%(u" ")s" is %(u)s */
+	if (joined)
+		sema_check_subst_segs(s, buf.len ? buf.p : "", (uint32_t)buf.len, seg, nseg, "this text");
+	free(seg);
 	out->len = buf.len;
 	out->p = out->own = buf_take(&buf);
 	return 0;

@@ -33,6 +33,7 @@ TRACE_TESTS = \
 	tests/run/eco.scn \
 	tests/run/fsd-secondary.scn \
 	tests/run/lb-levels.scn \
+	tests/run/let-split.scn \
 	tests/run/minsupplies.scn \
 	tests/run/nocomm-ob.scn \
 	tests/run/nocomm-ol.scn \
@@ -85,6 +86,7 @@ EXTRA_DIST += \
 	tests/run/fsd-secondary.trace \
 	tests/run/heartbeat-outage.trace \
 	tests/run/lb-levels.trace \
+	tests/run/let-split.trace \
 	tests/run/minsupplies.trace \
 	tests/run/nocomm-ob.trace \
 	tests/run/nocomm-ol.trace \
@@ -97,6 +99,7 @@ EXTRA_DIST += \
 	tests/run/timed-outage.trace \
 	tests/run/two-groups-outage.trace \
 	tests/run/run-trace.sh \
+	tests/run/let-split.conf \
 	tests/run/minsupplies.conf \
 	tests/run/rearm.conf \
 	tests/run/durations.conf \
