@@ -827,6 +827,13 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 			"the file holds no declaration; a plan needs at least a GROUP, a MONITOR and WHEN rules");
 	}
 	sema_prepass(&s, plan);
+	if (plan->first && s.monitor_decls.n == 0) {
+		/* UPSmon.py's grammar needs a group element after the intros (Message 290) */
+		struct diag_record *r = diag_at(dq, DIAG_EMPTY, DIAG_FILE_SPAN(file),
+			"the plan monitors no UPS: it would poll nothing and never act");
+		diag_note(dq, r, 0, DIAG_FILE_SPAN(file),
+			  "add a GROUP, a MONITOR for each UPS and WHEN rules, e.g. from examples/standard.conf");
+	}
 	for (const struct ast_decl *d = plan->first; d && !s.over; d = d->next) {
 		sema_decl(&s, d);
 		sema_gen_check_size(&s, ast_decl_kw(d));

@@ -12,6 +12,7 @@ DIAG_TESTS += tests/diag/E281-unterminated.conf
 DIAG_TESTS += tests/diag/E281-unterminated-pattern.conf
 DIAG_TESTS += tests/diag/E282-invalid-utf8.conf
 DIAG_TESTS += tests/diag/E290-empty.conf
+DIAG_TESTS += tests/diag/E290-no-monitor.conf
 DIAG_TESTS += tests/diag/E290-only-comments.conf
 DIAG_TESTS += tests/diag/E300-duration-place.conf
 DIAG_TESTS += tests/diag/E300-eof.conf
