@@ -100,11 +100,39 @@ static int shutdown_reachable(struct sema *s, uint32_t g, const uint8_t *good)
 	return 0;
 }
 
+/*
+ * W630: SETFSD of a UPS monitored as primary in a clause from which no
+ * SHUTDOWNCMD is reached.  upsplan sends FSD, as NUT's upsmon sets it on
+ * its primary UPS when it shuts down (how its secondaries learn to);
+ * UPSmon.py refused it (Error 740).  upsd keeps FSD until it restarts: off
+ * the shutdown path it shuts the secondaries down while this machine stays
+ * up, and any monitor started later shuts down at once.
+ */
+static void fsd_checks(struct sema *s, const uint8_t *good)
+{
+	for (size_t i = 0; i < s->fsdv.n; i++) {
+		const struct sema_fsd *f = &s->fsdv.v[i];
+		struct diag_record *r;
+
+		if (good[f->when])
+			continue;
+		r = diag_at(s->dq, DIAG_SETFSD_PRIMARY, f->name,
+			"SETFSD %.*s sets forced shutdown on a primary UPS, but this rule never leads to a SHUTDOWNCMD",
+			(int)(f->name.len > 60 ? 60 : f->name.len), sema_bytes(s, f->name));
+		diag_note(s->dq, r, 1, s->upsv.v[f->ups].primary,
+			  "monitored as primary here: upsd keeps FSD until upsd restarts; every secondary shuts down, and so does any monitor that starts before then");
+		diag_note(s->dq, r, 0, f->name,
+			  "set FSD on the way to this machine's own shutdown, e.g. SETFSD %.*s STARTTIMER final-delay 5 with WHEN ... TIMEOUT final-delay : SHUTDOWNCMD",
+			  (int)(f->name.len > 60 ? 60 : f->name.len), sema_bytes(s, f->name));
+	}
+}
+
 static void group_checks(struct sema *s)
 {
 	uint8_t *good = xcalloc(s->whenv.n + 1, 1);
 
 	shutdown_paths(s, good);
+	fsd_checks(s, good);
 	for (uint32_t gi = 0; gi < s->groupv.n; gi++) {
 		struct sema_group *g = &s->groupv.v[gi];
 		const char *gn = sema_bytes(s, g->name);

@@ -67,6 +67,7 @@ struct sema_ups {
 	const struct ast_monitor *mon;
 	char *password;		/* resolved, owned */
 	uint32_t powerval, type;	/* enum img_type */
+	src_span primary;	/* its TYPE word when primary or master, else len 0 (also without code generation) */
 };
 
 struct sema_timer {
@@ -99,6 +100,13 @@ struct sema_multi {
 
 #define SEMA_VEC(type) struct { type *v; size_t n, cap; }
 
+/* A SETFSD of a UPS monitored as primary, for W630 once the shutdown paths are known. */
+struct sema_fsd {
+	src_span name;		/* the UPS name after SETFSD */
+	uint32_t when;		/* its clause, in sema.whenv */
+	uint32_t ups;		/* in sema.upsv */
+};
+
 struct sema {
 	const struct src_registry *reg;
 	const struct src_file *file;
@@ -116,6 +124,7 @@ struct sema {
 	SEMA_VEC(struct sema_multi) multiv;
 	/* pre-pass, for E430 notes: every MONITOR, chained by UPS name */
 	SEMA_VEC(struct sema_mon) monitor_decls;
+	SEMA_VEC(struct sema_fsd) fsdv;
 
 	uint32_t cur_group, cur_ups;
 	src_span first_group_elem;	/* len 0: none yet */

@@ -264,6 +264,7 @@ static void sema_monitor(struct sema *s, const struct ast_decl *d)
 	u->host = g->host;
 	u->port = g->port;
 	memcpy(u->lb, lb_defaults, sizeof(u->lb));
+	u->primary = type == 0 || type == 1 ? m->type : (src_span){ 0, 0 };
 	if (s->cg) {
 		u->mon = m;
 		u->password = password;
@@ -441,10 +442,15 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 		break;
 	case AST_ACT_SETFSD: {
 		const char *p = sema_bytes(s, a->u.arg.name);
-		if (symtab_get(&s->group_ups[s->cur_group], p, a->u.arg.name.len) < 0)
+		int64_t u = symtab_get(&s->group_ups[s->cur_group], p, a->u.arg.name.len);
+		if (u < 0) {
 			sema_unknown_ups(s, DIAG_SETFSD_UPS, a->u.arg.name, ": SETFSD needs a monitored UPS");
-		else
-			sema_gen_action(s, a, NULL);
+			break;
+		}
+		if (s->upsv.v[u].primary.len)	/* W630 unless the clause leads to SHUTDOWNCMD, see sema-flow.c */
+			*SEMA_PUSH(s, s->fsdv) = (struct sema_fsd){ a->u.arg.name, (uint32_t)(w - s->whenv.v),
+								    (uint32_t)u };
+		sema_gen_action(s, a, NULL);
 		break;
 	}
 	case AST_ACT_EMAIL: {
@@ -772,6 +778,7 @@ static void sema_free(struct sema *s)
 	free(s->starts.v);
 	sema_multi_free(s);
 	free(s->monitor_decls.v);
+	free(s->fsdv.v);
 	symtab_free(&s->msgs);
 	symtab_free(&s->all_lets);
 	symtab_free(&s->groups);
