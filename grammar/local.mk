@@ -12,5 +12,7 @@ grammar_libgrammar_a_SOURCES = \
 	grammar/print.h \
 	grammar/status.c \
 	grammar/status.def \
-	grammar/status.h
+	grammar/status.h \
+	grammar/suggest.c \
+	grammar/suggest.h
 BUILT_SOURCES += grammar/parser.h

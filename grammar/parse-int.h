@@ -7,6 +7,9 @@
 #include "grammar/parse.h"
 #include "base/diag.h"
 
+/* Names of a text run kept for the "did you mean" hint of a syntax error after it. */
+#define PARSE_RUN_MAX 8
+
 struct parse_ctx {
 	struct src_registry *reg;
 	const struct src_file *file;
@@ -18,6 +21,10 @@ struct parse_ctx {
 	int cond_pending;	/* an IF a->b waits for its action */
 	struct ast_cond cond;
 	src_span target_name;	/* the name after WHEN GROUP, for its clause */
+	/* the names of the last run of text tokens (names and quoted texts), for syntax-error hints */
+	src_span run[PARSE_RUN_MAX];
+	unsigned nrun;		/* names in run[] (the last PARSE_RUN_MAX of the run) */
+	int run_closed;		/* a token other than a text came after the run */
 };
 
 /* Global span of the LEN bytes at P inside the scanned text. */
@@ -34,6 +41,13 @@ int lex_keyword_soft(const char *s, size_t len);
 size_t lex_keyword_count(void);
 /* Entry I of that table: its text, *TOKEN and *STATUS (-1 unless a status word); NULL past the end. */
 const char *lex_keyword_entry(size_t i, int *token, int *status);
+
+/*
+ * The byte that follows the current token in the text: the scanner works
+ * in place and holds it while it put a NUL there (read it here, not from
+ * the text).
+ */
+int lex_hold_byte(void *scanner);
 
 /* Grammar name of token TOK ("NAME", "WHEN", ...). */
 const char *parse_token_name(int tok);

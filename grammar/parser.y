@@ -16,12 +16,45 @@ int yylex(YYSTYPE *lvalp, YYLTYPE *llocp, yyscan_t scanner);
 }
 
 %code {
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "grammar/parse-int.h"
+#include "grammar/suggest.h"
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *pc, const char *msg);
+
+/*
+ * The scanner, keeping the names of the last run of text tokens (names
+ * and quoted texts): a misspelt keyword in it (NUTLOG msg STARTTIMR t 120)
+ * is read as text, and the syntax error comes later (at 120), so the
+ * error report looks back at them.  A run ends at any other token and is
+ * kept until the next one starts.
+ */
+static int parse_lex(YYSTYPE *lvalp, YYLTYPE *llocp, yyscan_t scanner, struct parse_ctx *pc)
+{
+	int tok = (yylex)(lvalp, llocp, scanner);
+
+	if (tok != NAME && tok != QUOTETEXT1 && tok != QUOTETEXT2 && tok != QUOTETEXT3 &&
+	    tok != QUOTETEXT4 && tok != QUOTETEXT5) {
+		pc->run_closed = 1;
+		return tok;
+	}
+	if (pc->run_closed) {
+		pc->nrun = 0;
+		pc->run_closed = 0;
+	}
+	if (tok == NAME) {
+		if (pc->nrun == PARSE_RUN_MAX) {
+			memmove(pc->run, pc->run + 1, (PARSE_RUN_MAX - 1) * sizeof(pc->run[0]));
+			pc->nrun--;
+		}
+		pc->run[pc->nrun++] = *llocp;
+	}
+	return tok;
+}
+#define yylex(lvalp, llocp, scanner) parse_lex(lvalp, llocp, scanner, pc)
 
 #define NEW(type) ((type *)ast_alloc(&pc->plan->arena, sizeof(type)))
 
@@ -478,17 +511,66 @@ static int parse_names_itself(const char *name, const char *text, size_t len)
 /* Most tokens a message lists after "expecting" (bison's own choice: more are not listed). */
 #define PARSE_EXPECT_MAX 4
 
+/* Is the token kind TOKEN one the parser accepts at the error (UD: a YYNTOKENS flag array)? */
+static int parse_expected(int token, void *ud)
+{
+	const char *ok = ud;
+
+	return ok[YYTRANSLATE(token)];
+}
+
+/* " did you mean X?" or " keywords are upper case: write X" into HINT for the LEN bytes at W; 0 when none. */
+static int parse_hint_word(const char *w, size_t len, enum gram_suggest_kind kind, char *ok, char *hint,
+			   size_t size, unsigned *dist)
+{
+	int case_only = 0;
+	const char *k = gram_suggest(w, len, kind, parse_expected, ok, &case_only, dist);
+
+	if (!k)
+		return 0;
+	if (case_only)
+		snprintf(hint, size, "; %s are upper case: write %s",
+			 kind == GRAM_SUGGEST_STATUS ? "status words" : "keywords", k);
+	else
+		snprintf(hint, size, "; did you mean %s?", k);
+	return 1;
+}
+
 /*
- * The tokens expected at the error in CTX, into EXP (room for
- * PARSE_EXPECT_MAX): their number, 0 when there are more, -1 when out of
- * memory.  Where a name is expected, the upsplan-only keywords that "name"
+ * A misspelt keyword swallowed into the text run before the error (NUTLOG
+ * msg STARTTIMR t 120: the error is at 120): the closest such name, and
+ * its hint; -1 when none.  Short names (to, if) are too likely text.
+ */
+static int parse_hint_run(struct parse_ctx *pc, const src_span *loc, char *ok, char *hint, size_t size)
+{
+	unsigned best = ~0u, d;
+	int found = -1;
+	char h[128];
+
+	if (!pc->run_closed)
+		return -1;
+	for (unsigned i = 0; i < pc->nrun; i++) {
+		if (pc->run[i].len < 3 || pc->run[i].off >= loc->off)
+			continue;
+		if (parse_hint_word(src_bytes(pc->reg, pc->run[i]), pc->run[i].len, GRAM_SUGGEST_KEYWORD, ok,
+				    h, sizeof(h), &d) && d <= best) {
+			best = d;
+			found = (int)i;
+			snprintf(hint, size, "%s", h);
+		}
+	}
+	return found;
+}
+
+/*
+ * The N tokens ALL expected at an error, as listed: into EXP (room for
+ * PARSE_EXPECT_MAX), their number, 0 when there are more.  Where a name is expected, the upsplan-only keywords that "name"
  * accepts are that name, not listed apart ("expecting name", not
  * "expecting SHUTDOWN or TLS or ... or name").
  */
-static int parse_expected(const yypcontext_t *ctx, yysymbol_kind_t *exp)
+static int parse_listed(const yysymbol_kind_t *all, int n, yysymbol_kind_t *exp)
 {
-	yysymbol_kind_t all[YYNTOKENS];
-	int n = yypcontext_expected_tokens(ctx, all, YYNTOKENS), m = 0, name = 0;
+	int m = 0, name = 0;
 
 	for (int i = 0; i < n; i++)
 		name |= all[i] == YYSYMBOL_NAME;
@@ -501,37 +583,44 @@ static int parse_expected(const yypcontext_t *ctx, yysymbol_kind_t *exp)
 			return 0;
 		exp[m++] = all[i];
 	}
-	return n < 0 ? n : m;
+	return m;
 }
 
 /*
  * Report a syntax error: "unexpected NAME 'text', expecting A or B", the
  * token's own text after its kind unless the kind is the text (a keyword,
  * "unexpected WALL", or a mark, "unexpected ':'"), at most 40 bytes of it; the expected tokens only
- * when there are at most PARSE_EXPECT_MAX.
+ * when there are at most PARSE_EXPECT_MAX.  A hint follows when a word
+ * looks like a misspelt keyword or status word: the unexpected name
+ * itself where a keyword fits, the word at a status word's place (OL->0B),
+ * or a name of the text run before the error, which is then reported at
+ * that name (the file is refused either way: the hint only explains).
  */
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, struct parse_ctx *pc)
 {
-	yysymbol_kind_t exp[PARSE_EXPECT_MAX], tok = yypcontext_token(ctx);
+	yysymbol_kind_t exp[YYNTOKENS], shown[PARSE_EXPECT_MAX], tok = yypcontext_token(ctx);
 	const src_span *loc = yypcontext_location(ctx);
 	const char *name, *text;
-	char expecting[256] = "";
-	int n;
-	(void)scanner;
-
+	char expecting[256] = "", hint[160] = "", ok[YYNTOKENS] = { 0 }, what[128];
+	unsigned dist;
+	int n, all, run = -1;
 	pc->nerrors++;
 	if (tok == YYSYMBOL_YYEMPTY) {
 		diag_at(pc->dq, DIAG_SYNTAX, *loc, "syntax error");
 		return 0;
 	}
-	n = parse_expected(ctx, exp);
-	if (n < 0) {	/* out of memory while looking ahead: as bison's own "memory exhausted" */
+	all = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+	if (all < 0) {	/* out of memory while looking ahead: as bison's own "memory exhausted" */
 		diag_at(pc->dq, DIAG_SYNTAX, *loc, "syntax error; memory exhausted");
 		return 2;
 	}
+	for (int i = 0; i < all; i++)
+		if (exp[i] != YYSYMBOL_YYEMPTY)
+			ok[exp[i]] = 1;
+	n = parse_listed(exp, all, shown);
 	for (int i = 0; i < n; i++)
 		snprintf(expecting + strlen(expecting), sizeof(expecting) - strlen(expecting), "%s%s",
-			 i ? " or " : ", expecting ", yysymbol_name(exp[i]));
+			 i ? " or " : ", expecting ", yysymbol_name(shown[i]));
 	name = yysymbol_name(tok);
 	if (tok == YYSYMBOL_YYEOF) {
 		diag_at(pc->dq, DIAG_SYNTAX, *loc, "unexpected %s%s: the last declaration is incomplete", name,
@@ -539,10 +628,36 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
 		return 0;
 	}
 	text = src_bytes(pc->reg, *loc);
+	if (ok[YYSYMBOL_STATUS] && (tok == YYSYMBOL_NAME || tok == YYSYMBOL_NUMBER)) {
+		/* the whole word, also when a digit split it (0B: NUMBER 0, NAME B); the scanner holds the byte after the token */
+		char word[40];
+		size_t len = 0;
+		int c = lex_hold_byte(scanner);
+
+		while (len < loc->len && len < sizeof(word))
+			word[len] = text[len], len++;
+		for (const char *p = text + loc->len + 1; len < sizeof(word) && (isalnum(c) || c == '_');
+		     c = (unsigned char)*p++)
+			word[len++] = (char)c;
+		parse_hint_word(word, len, GRAM_SUGGEST_STATUS, ok, hint, sizeof(hint), &dist);
+	} else if (tok == YYSYMBOL_NAME) {
+		parse_hint_word(text, loc->len, GRAM_SUGGEST_KEYWORD, ok, hint, sizeof(hint), &dist);
+	} else {
+		run = parse_hint_run(pc, loc, ok, hint, sizeof(hint));
+	}
 	if (loc->len == 0 || parse_names_itself(name, text, loc->len))
-		diag_at(pc->dq, DIAG_SYNTAX, *loc, "unexpected %s%s", name, expecting);
+		snprintf(what, sizeof(what), "%s", name);
 	else
-		diag_at(pc->dq, DIAG_SYNTAX, *loc, "unexpected %s '%.*s'%s%s", name,
-			(int)(loc->len > 40 ? 40 : loc->len), text, loc->len > 40 ? "..." : "", expecting);
+		snprintf(what, sizeof(what), "%s '%.*s'%s", name, (int)(loc->len > 40 ? 40 : loc->len), text,
+			 loc->len > 40 ? "..." : "");
+	if (run >= 0) {
+		src_span w = pc->run[run];
+		struct diag_record *r = diag_at(pc->dq, DIAG_SYNTAX, w,
+			"'%.*s' is not a keyword, so it was read as a word of the text before it%s",
+			(int)w.len, src_bytes(pc->reg, w), hint);
+		diag_note(pc->dq, r, 1, *loc, "and then the %s here was unexpected", what);
+		return 0;
+	}
+	diag_at(pc->dq, DIAG_SYNTAX, *loc, "unexpected %s%s%s", what, expecting, hint);
 	return 0;
 }

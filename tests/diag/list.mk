@@ -16,6 +16,7 @@ DIAG_TESTS += tests/diag/E290-no-monitor.conf
 DIAG_TESTS += tests/diag/E290-only-comments.conf
 DIAG_TESTS += tests/diag/E300-duration-place.conf
 DIAG_TESTS += tests/diag/E300-eof.conf
+DIAG_TESTS += tests/diag/E300-keyword-hints.conf
 DIAG_TESTS += tests/diag/E300-syntax.conf
 DIAG_TESTS += tests/diag/E300-tokens.conf
 DIAG_TESTS += tests/diag/E301-max-errors.conf
