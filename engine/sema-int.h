@@ -114,6 +114,8 @@ struct sema {
 	const struct sema_options *opt;
 
 	struct symtab msgs, all_lets, groups, timers, all_monitors;
+	struct symtab lets_ci;	/* message names in lower case, for W631 (keys in lets_ci_keys) */
+	char *lets_ci_keys;
 	struct symtab *group_ups;	/* per group: UPS name -> UPS index */
 	SEMA_VEC(struct sema_msg) msgv;
 	SEMA_VEC(struct sema_group) groupv;

@@ -354,11 +354,53 @@ const char *sema_closest(struct sema *s, const struct symtab *t, const char *key
 }
 
 /*
- * Resolve one text part: a message (*MSGP its index), or the literal
- * (*MSGP -1); warns about the quirks.  NULL for a message over a bound,
- * which was reported at its LET.
+ * The message name that the LEN bytes at P spell but for case (as it is
+ * written at its LET), or NULL: none, or P is a message name itself.
  */
-static const char *sema_part(struct sema *s, const struct ast_text *t, int check_subst,
+static const char *sema_case_twin(struct sema *s, const char *p, size_t len)
+{
+	char k[AST_TEXT_MAX < 256 ? AST_TEXT_MAX : 256];
+	const char *name;
+	int64_t off;
+
+	if (len == 0 || len > sizeof(k) || s->lets_ci.count == 0 || !(isalpha((unsigned char)p[0]) || p[0] == '_'))
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)p[i]) && !strchr("._%+-", p[i]))
+			return NULL;	/* no name: no message */
+		k[i] = (char)tolower((unsigned char)p[i]);
+	}
+	off = symtab_get(&s->lets_ci, k, len);
+	if (off < 0)
+		return NULL;
+	name = sema_bytes(s, (src_span){ (uint32_t)off, (uint32_t)len });
+	return memcmp(name, p, len) == 0 ? NULL : name;
+}
+
+/* W631: a quoted text that is a message name but for case is sent as it is. */
+static void sema_case_text(struct sema *s, const struct ast_text *t, src_span c, const char *p)
+{
+	const char *twin = sema_case_twin(s, p, c.len);
+	struct diag_record *r;
+
+	if (!twin || symtab_get(&s->all_lets, p, c.len) >= 0)
+		return;
+	r = diag_at(s->dq, DIAG_CASE_MSG, ast_text_span(t),
+		"quoted text '%.*s' differs only in case from the message name '%.*s': it is used as this literal text",
+		(int)c.len, p, (int)c.len, twin);
+	diag_note(s->dq, r, 0, ast_text_span(t),
+		  "names are case-sensitive: write %.*s (unquoted) to use the message, or change the text",
+		  (int)c.len, twin);
+}
+
+/*
+ * Resolve one text part: a message (*MSGP its index), or the literal
+ * (*MSGP -1); warns about the quirks (in a text, IS_TEXT, also about a
+ * quoted text that is a message name but for case; never in a value such
+ * as a password).  NULL for a message over a bound, which was reported at
+ * its LET.
+ */
+static const char *sema_part(struct sema *s, const struct ast_text *t, int check_subst, int is_text,
 			     size_t *lenp, int64_t *msgp)
 {
 	src_span c = ast_text_content(t);
@@ -377,6 +419,8 @@ static const char *sema_part(struct sema *s, const struct ast_text *t, int check
 		*lenp = s->msgv.v[m].text.len;
 		return s->msgv.v[m].text.p;
 	}
+	if (t->kind == AST_TEXT_QUOTED && is_text)
+		sema_case_text(s, t, c, p);
 	if (t->kind == AST_TEXT_NAME) {
 		int64_t later = symtab_get(&s->all_lets, p, c.len);
 		struct diag_record *r;
@@ -389,11 +433,16 @@ static const char *sema_part(struct sema *s, const struct ast_text *t, int check
 				  "move this LET before its first use");
 		} else {
 			uint32_t vl = 0;
+			const char *twin = sema_case_twin(s, p, c.len);
 			r = diag_at(s->dq, DIAG_UNDEF_NAME, ast_text_span(t),
 				"'%.*s' is not a defined message: it is used as literal text",
 				(int)(c.len > 60 ? 60 : c.len), p);
-			const char *close = r ? sema_closest(s, &s->all_lets, p, c.len, &vl) : NULL;
-			if (close)
+			const char *close = r && !twin ? sema_closest(s, &s->all_lets, p, c.len, &vl) : NULL;
+			if (twin)
+				diag_note(s->dq, r, 0, ast_text_span(t),
+					  "it differs only in case from the message name '%.*s' (names are case-sensitive)",
+					  (int)c.len, twin);
+			else if (close)
 				diag_note(s->dq, r, 0, ast_text_span(t), "did you mean '%.*s'?", (int)vl, close);
 			else
 				diag_note(s->dq, r, 0, ast_text_span(t), "define it with LET, or quote the text");
@@ -447,7 +496,7 @@ int sema_resolve_texts(struct sema *s, const struct ast_text *t, const char *sep
 	for (int first = 1; t; t = t->next, first = 0) {
 		size_t n, add;
 		int64_t m;
-		const char *p = sema_part(s, t, check_subst && !joined, &n, &m);
+		const char *p = sema_part(s, t, check_subst && !joined, check_subst != 0, &n, &m);
 
 		if (!p || bad) {	/* the other parts are still checked */
 			bad = 1;

@@ -2,6 +2,7 @@
 /* sema.c - the semantic pass over a parsed plan, in file order, as UPSmon.py's e() but checked. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -706,6 +707,39 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 }
 
 /* Pre-pass: every LET and MONITOR by name, for "defined later" notes. */
+/*
+ * The message names in lower case (s->lets_ci: folded name -> offset of
+ * the first LET of a name that folds to it, in file order), so that a
+ * text that differs from a message name only in case is found (W631).
+ */
+static void sema_fold_lets(struct sema *s, const struct ast_plan *plan)
+{
+	size_t total = 0, used = 0;
+
+	for (const struct ast_decl *d = plan->first; d; d = d->next)
+		if (d->kind == AST_DECL_LET)
+			total += d->u.let.name.len;
+	s->lets_ci_keys = xrealloc(NULL, total + 1);
+	for (const struct ast_decl *d = plan->first; d; d = d->next) {
+		src_span n = d->u.let.name;
+		const char *p;
+		char *k;
+
+		if (d->kind != AST_DECL_LET)
+			continue;
+		p = sema_bytes(s, n);
+		if (sema_is_threshold(p, n.len))
+			continue;
+		k = s->lets_ci_keys + used;
+		for (uint32_t i = 0; i < n.len; i++)
+			k[i] = (char)tolower((unsigned char)p[i]);
+		if (symtab_get(&s->lets_ci, k, n.len) < 0) {
+			symtab_put(&s->lets_ci, k, n.len, n.off);
+			used += n.len;
+		}
+	}
+}
+
 static void sema_prepass(struct sema *s, const struct ast_plan *plan)
 {
 	size_t nwhen = 0, nmon = 0;
@@ -751,6 +785,7 @@ static void sema_prepass(struct sema *s, const struct ast_plan *plan)
 		}
 	}
 	symtab_free(&last);
+	sema_fold_lets(s, plan);
 }
 
 static void sema_free(struct sema *s)
@@ -781,6 +816,8 @@ static void sema_free(struct sema *s)
 	free(s->fsdv.v);
 	symtab_free(&s->msgs);
 	symtab_free(&s->all_lets);
+	symtab_free(&s->lets_ci);
+	free(s->lets_ci_keys);
 	symtab_free(&s->groups);
 	symtab_free(&s->timers);
 	symtab_free(&s->all_monitors);

@@ -75,6 +75,7 @@ DIAG_TESTS += tests/diag/W610-file-mode.conf
 DIAG_TESTS += tests/diag/W611-certfile-unreadable.conf
 DIAG_TESTS += tests/diag/W620-soft-keyword-text.conf
 DIAG_TESTS += tests/diag/W630-setfsd-primary.conf
+DIAG_TESTS += tests/diag/W631-case-msg.conf
 DIAG_TESTS += tests/diag/W651-tls-none-loopback.conf
 DIAG_TESTS += tests/diag/W935-no-shutdown.conf
 DIAG_TESTS += tests/diag/W935-timer-chain.conf
