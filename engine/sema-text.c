@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/sema-int.h"
+#include "grammar/suggest.h"
 #include "base/buf.h"
 #include "base/duration.h"
 #include "base/xalloc.h"
@@ -438,10 +439,18 @@ static const char *sema_part(struct sema *s, const struct ast_text *t, int check
 				"'%.*s' is not a defined message: it is used as literal text",
 				(int)(c.len > 60 ? 60 : c.len), p);
 			const char *close = r && !twin ? sema_closest(s, &s->all_lets, p, c.len, &vl) : NULL;
+			int case_only = 0;
+			unsigned dist;
+			const char *kw = r && !twin ? gram_suggest(p, c.len, GRAM_SUGGEST_KEYWORD, NULL, NULL,
+								    &case_only, &dist) : NULL;
 			if (twin)
 				diag_note(s->dq, r, 0, ast_text_span(t),
 					  "it differs only in case from the message name '%.*s' (names are case-sensitive)",
 					  (int)c.len, twin);
+			else if (kw)
+				diag_note(s->dq, r, 0, ast_text_span(t),
+					  "%s the keyword %s? (a word that is not a keyword continues the text before it)",
+					  case_only ? "keywords are upper case: did you mean" : "did you mean", kw);
 			else if (close)
 				diag_note(s->dq, r, 0, ast_text_span(t), "did you mean '%.*s'?", (int)vl, close);
 			else

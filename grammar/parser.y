@@ -604,6 +604,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
 	char expecting[256] = "", hint[160] = "", ok[YYNTOKENS] = { 0 }, what[128];
 	unsigned dist;
 	int n, all, run = -1;
+
 	pc->nerrors++;
 	if (tok == YYSYMBOL_YYEMPTY) {
 		diag_at(pc->dq, DIAG_SYNTAX, *loc, "syntax error");
