@@ -34,8 +34,11 @@ struct cg {
 	uint32_t last_loc;		/* offset of the action of the previous emit */
 	/* identical texts share one template: text -> template index */
 	struct symtab tpl_index;
-	IMG_VEC(char *) tpl_texts;	/* owned keys of tpl_index */
+	IMG_VEC(char *) tpl_texts;	/* owned keys of tpl_index, var_index, ctext_index, re_index */
 	IMG_VEC(struct cg_excess) excess;
+	/* conditions: identical names, texts and patterns share one entry */
+	struct symtab var_index, ctext_index, re_index;
+	IMG_VEC(struct img_uvar) uvars;	/* (UPS, variable) read, in clause order, with repeats */
 };
 
 struct cg *cg_new(struct plan_image *img, const struct src_registry *reg)
@@ -47,6 +50,9 @@ struct cg *cg_new(struct plan_image *img, const struct src_registry *reg)
 	cg->cond_patch = IMG_NONE;
 	cg->last_loc = IMG_NONE;
 	symtab_init(&cg->tpl_index);
+	symtab_init(&cg->var_index);
+	symtab_init(&cg->ctext_index);
+	symtab_init(&cg->re_index);
 	return cg;
 }
 
@@ -62,6 +68,10 @@ void cg_free(struct cg *cg)
 		free(cg->tpl_texts.v[i]);
 	free(cg->tpl_texts.v);
 	symtab_free(&cg->tpl_index);
+	symtab_free(&cg->var_index);
+	symtab_free(&cg->ctext_index);
+	symtab_free(&cg->re_index);
+	free(cg->uvars.v);
 	free(cg);
 }
 
@@ -113,6 +123,13 @@ void cg_cond(struct cg *cg, uint32_t pair, uint32_t loc)
 	cg_emit(cg, loc, 0);	/* patched by cg_op */
 }
 
+void cg_cond_jump(struct cg *cg, uint32_t loc)
+{
+	cg_emit(cg, loc, OP_JUMPIFNOT);
+	cg->cond_patch = cg->code.n;
+	cg_emit(cg, loc, 0);	/* patched by cg_op */
+}
+
 void cg_op(struct cg *cg, uint32_t loc, enum op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
 {
 	const struct op_info *oi = op_info(op);
@@ -148,6 +165,51 @@ uint32_t cg_tpl(struct cg *cg, const char *s, size_t len)
 	(*key)[len] = '\0';
 	symtab_put(&cg->tpl_index, *key, len, t);
 	return t;
+}
+
+/* Index of S (LEN bytes) in the string table VEC of the image, one entry per distinct S (INDEX). */
+static uint32_t cg_intern(struct cg *cg, struct symtab *index, struct img_str **v, uint32_t *n, uint32_t *cap,
+			  const char *s, size_t len)
+{
+	int64_t old = symtab_get(index, s, len);
+	char **key;
+
+	if (old >= 0)
+		return (uint32_t)old;
+	img_grow((void **)v, cap, sizeof(**v), *n + 1);
+	(*v)[*n] = img_add_str(cg->img, s, len);
+	IMG_PUSH(cg->tpl_texts, key);
+	*key = xrealloc(NULL, len + 1);
+	memcpy(*key, s, len);
+	(*key)[len] = '\0';
+	symtab_put(index, *key, len, *n);
+	return (*n)++;
+}
+
+uint32_t cg_var(struct cg *cg, const char *name, size_t len)
+{
+	struct plan_image *img = cg->img;
+	uint32_t v = cg_intern(cg, &cg->var_index, &img->vars.v, &img->vars.n, &img->vars.cap, name, len);
+	struct img_uvar *u;
+
+	IMG_PUSH(cg->uvars, u);
+	u->ups = cg_cur(cg)->ups;
+	u->var = v;
+	return v;
+}
+
+uint32_t cg_ctext(struct cg *cg, const char *s, size_t len)
+{
+	struct plan_image *img = cg->img;
+
+	return cg_intern(cg, &cg->ctext_index, &img->ctexts.v, &img->ctexts.n, &img->ctexts.cap, s, len);
+}
+
+uint32_t cg_regex(struct cg *cg, const char *s, size_t len)
+{
+	struct plan_image *img = cg->img;
+
+	return cg_intern(cg, &cg->re_index, &img->regexes.v, &img->regexes.n, &img->regexes.cap, s, len);
 }
 
 uint32_t cg_num(struct cg *cg, double v)
@@ -240,6 +302,32 @@ static void cg_check_run(struct cg *cg, uint32_t i, const struct img_cost *c)
 	memcpy(x->why, why, sizeof(why));
 }
 
+static int cg_uvar_cmp(const void *a, const void *b)
+{
+	const struct img_uvar *x = a, *y = b;
+
+	if (x->ups != y->ups)
+		return x->ups < y->ups ? -1 : 1;
+	return x->var < y->var ? -1 : x->var > y->var;
+}
+
+/* The variables each UPS's rules read: sorted, without repeats. */
+static void cg_link_uvars(struct cg *cg)
+{
+	struct plan_image *img = cg->img;
+
+	if (!cg->uvars.n)
+		return;
+	qsort(cg->uvars.v, cg->uvars.n, sizeof(*cg->uvars.v), cg_uvar_cmp);
+	for (uint32_t i = 0; i < cg->uvars.n; i++) {
+		struct img_uvar *u;
+		if (i > 0 && cg->uvars.v[i].ups == cg->uvars.v[i - 1].ups && cg->uvars.v[i].var == cg->uvars.v[i - 1].var)
+			continue;
+		IMG_PUSH(img->uvars, u);
+		*u = cg->uvars.v[i];
+	}
+}
+
 void cg_link(struct cg *cg, uint32_t nups)
 {
 	struct plan_image *img = cg->img;
@@ -247,6 +335,7 @@ void cg_link(struct cg *cg, uint32_t nups)
 	struct img_cost timer_run = { 0 };
 	uint32_t timer_first = 0;
 
+	cg_link_uvars(cg);
 	if (cg->clauses.n)
 		qsort(cg->clauses.v, cg->clauses.n, sizeof(*cg->clauses.v), cg_clause_cmp);
 	img_grow((void **)&img->handlers.v, &img->handlers.cap, sizeof(uint32_t), nups * EV_NPAIRS + 1);

@@ -68,6 +68,24 @@ static struct ast_action *mkaction(struct parse_ctx *pc, int kind, src_span kw)
 	return a;
 }
 
+/* A condition node of KIND over SPAN. */
+static struct ast_expr *mkexpr(struct parse_ctx *pc, int kind, src_span span)
+{
+	struct ast_expr *x = NEW(struct ast_expr);
+	x->kind = (uint8_t)kind;
+	x->span = span;
+	return x;
+}
+
+/* NOT L, or L AND/OR R. */
+static struct ast_expr *mkop(struct parse_ctx *pc, int kind, src_span span, struct ast_expr *l, struct ast_expr *r)
+{
+	struct ast_expr *x = mkexpr(pc, kind, span);
+	x->l = l;
+	x->r = r;
+	return x;
+}
+
 /* Span from the start of A to the end of B. */
 static src_span join(src_span a, src_span b)
 {
@@ -113,6 +131,7 @@ static src_span join(src_span a, src_span b)
 	struct ast_action *action;
 	struct { struct ast_action *first, *last; } actions;
 	struct ast_decl *decl;
+	struct ast_expr *expr;
 }
 
 %token APCUPSDUSER "APCUPSDUSER" CANCELTIMER "CANCELTIMER" CERTFILE "CERTFILE"
@@ -127,6 +146,9 @@ static src_span join(src_span a, src_span b)
 %token STARTTIMER "STARTTIMER" SUBJECT "SUBJECT" SYSLOG "SYSLOG"
 %token TIMEOUT "TIMEOUT" TO "TO" TYPE "TYPE" UPSDUSER "UPSDUSER" USER "USER"
 %token WALL "WALL" WHEN "WHEN"
+%token AND "AND" OR "OR" NOT "NOT" RUNNING "RUNNING"
+%token LT "'<'" LE "'<='" GT "'>'" GE "'>='" EQEQ "'=='" NE "'!='" MATCH "'=~'"
+%token LPAREN "'('" RPAREN "')'"
 %token RARR "'->'" COLON "':'" EQ "'='"
 %token NAME "name" NUMBER "number" HOSTWORD "host address"
 %token <status> STATUS "status word"
@@ -136,6 +158,10 @@ static src_span join(src_span a, src_span b)
 /* a SHUTDOWN after a text list continues the text (see "name") */
 %precedence TEXTEND
 %precedence SHUTDOWN
+/* IF conditions: OR binds loosest, then AND, then NOT */
+%left OR
+%left AND
+%precedence NOT
 
 %type <tval> quotetext text
 %type <text> hostvalue certvalue squote password
@@ -143,7 +169,8 @@ static src_span join(src_span a, src_span b)
 %type <action> action act
 %type <actions> actions
 %type <decl> decl smtp let monitor when
-%type <flag> userkw textkw timeoutkw
+%type <flag> userkw textkw timeoutkw cmpop
+%type <expr> expr term
 
 %%
 
@@ -258,13 +285,64 @@ action
 /* the condition waits in pc until mkaction() allocates the action it guards */
 cond
 	: %empty			{ pc->cond_pending = 0; }
-	| IF STATUS RARR STATUS
+	| IF expr
 		{
 			pc->cond_pending = 1;
 			pc->cond.span = @$;
-			pc->cond.from = (uint8_t)$2;
-			pc->cond.to = (uint8_t)$4;
+			pc->cond.expr = $2;
 		}
+	;
+
+/* UPSmon.py's IF takes only a->b: every other form is a syntax error there */
+expr
+	: term
+	| expr OR expr			{ $$ = mkop(pc, AST_X_OR, @$, $1, $3); }
+	| expr AND expr			{ $$ = mkop(pc, AST_X_AND, @$, $1, $3); }
+	| NOT expr			{ $$ = mkop(pc, AST_X_NOT, @$, $2, NULL); }
+	| LPAREN expr RPAREN		{ $$ = $2; }
+	;
+
+term
+	: STATUS RARR STATUS
+		{
+			$$ = mkexpr(pc, AST_X_STATE, @$);
+			$$->from = (uint8_t)$1;
+			$$->to = (uint8_t)$3;
+		}
+	| NAME cmpop NUMBER
+		{
+			$$ = mkexpr(pc, AST_X_CMP, @$);
+			$$->op = (uint8_t)$2;
+			$$->name = @1;
+			$$->value = mktext(AST_TEXT_NUMBER, 0, @3);
+		}
+	| NAME cmpop quotetext
+		{
+			$$ = mkexpr(pc, AST_X_CMP, @$);
+			$$->op = (uint8_t)$2;
+			$$->name = @1;
+			$$->value = $3;
+		}
+	| NAME MATCH quotetext
+		{
+			$$ = mkexpr(pc, AST_X_MATCH, @$);
+			$$->name = @1;
+			$$->value = $3;
+		}
+	| RUNNING name
+		{
+			$$ = mkexpr(pc, AST_X_RUNNING, @$);
+			$$->name = @2;
+		}
+	;
+
+cmpop
+	: LT				{ $$ = AST_LT; }
+	| LE				{ $$ = AST_LE; }
+	| GT				{ $$ = AST_GT; }
+	| GE				{ $$ = AST_GE; }
+	| EQEQ				{ $$ = AST_EQ; }
+	| NE				{ $$ = AST_NE; }
 	;
 
 act
@@ -353,6 +431,10 @@ text
 name
 	: NAME
 	| SHUTDOWN
+	| AND
+	| OR
+	| NOT
+	| RUNNING
 	;
 
 quotetext
@@ -422,6 +504,29 @@ static int parse_names_itself(const char *name, const char *text, size_t len)
 #define PARSE_EXPECT_MAX 4
 
 /*
+ * The tokens to list after "expecting" out of the N in ALL, into EXP: none
+ * when more than PARSE_EXPECT_MAX (bison's own choice), and the soft
+ * keywords of conditions not at all where a name is expected (they are
+ * names there): "expecting SHUTDOWN or name" stays what it was.
+ */
+static int parse_expected(const yysymbol_kind_t *all, int n, yysymbol_kind_t *exp)
+{
+	int has_name = 0, k = 0;
+
+	for (int i = 0; i < n; i++)
+		has_name |= all[i] == YYSYMBOL_NAME;
+	for (int i = 0; i < n; i++) {
+		if (has_name && (all[i] == YYSYMBOL_AND || all[i] == YYSYMBOL_OR || all[i] == YYSYMBOL_NOT ||
+				 all[i] == YYSYMBOL_RUNNING))
+			continue;
+		if (k == PARSE_EXPECT_MAX)
+			return 0;
+		exp[k++] = all[i];
+	}
+	return k;
+}
+
+/*
  * Report a syntax error: "unexpected NAME 'text', expecting A or B", the
  * token's own text after its kind unless the kind is the text (a keyword,
  * "unexpected WALL", or a mark, "unexpected ':'"), at most 40 bytes of it; the expected tokens only
@@ -429,7 +534,7 @@ static int parse_names_itself(const char *name, const char *text, size_t len)
  */
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, struct parse_ctx *pc)
 {
-	yysymbol_kind_t exp[PARSE_EXPECT_MAX], tok = yypcontext_token(ctx);
+	yysymbol_kind_t all[YYNTOKENS], exp[PARSE_EXPECT_MAX], tok = yypcontext_token(ctx);
 	const src_span *loc = yypcontext_location(ctx);
 	const char *name, *text;
 	char expecting[256] = "";
@@ -441,11 +546,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
 		diag_at(pc->dq, DIAG_SYNTAX, *loc, "syntax error");
 		return 0;
 	}
-	n = yypcontext_expected_tokens(ctx, exp, PARSE_EXPECT_MAX);
+	n = yypcontext_expected_tokens(ctx, all, YYNTOKENS);
 	if (n < 0) {	/* out of memory while looking ahead: as bison's own "memory exhausted" */
 		diag_at(pc->dq, DIAG_SYNTAX, *loc, "syntax error; memory exhausted");
 		return 2;
 	}
+	n = parse_expected(all, n, exp);
 	for (int i = 0; i < n; i++)
 		snprintf(expecting + strlen(expecting), sizeof(expecting) - strlen(expecting), "%s%s",
 			 i ? " or " : ", expecting ", yysymbol_name(exp[i]));

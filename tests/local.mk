@@ -16,6 +16,8 @@
 include tests/diag/list.mk
 
 COMPILE_TESTS = \
+	tests/compile/cond-keywords.dis \
+	tests/compile/conditions.dis \
 	tests/compile/engine-tour.dis \
 	tests/compile/heartbeat.dis \
 	tests/compile/mk-standard.dis \
@@ -94,6 +96,8 @@ EXTRA_DIST += \
 	tests/run/rearm.conf \
 	tests/compile/run-compile.sh \
 	tests/compile/engine-tour.plan \
+	tests/compile/cond-keywords.plan \
+	tests/compile/conditions.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
 	tests/generate.sh \

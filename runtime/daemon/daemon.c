@@ -121,6 +121,8 @@ static void dm_on_trace(void *ctx, const struct eng_trace *t)
 		d->cur = (struct vm_event){ 0, 0, t->timer, t->time };
 		log_debug(1, "timer %s expired", img_bytes(img, img->timers.v[t->timer]));
 		break;
+	case ENG_UNKNOWN_VAR:	/* not reached: the daemon refuses plans that read variables (dm_plan_reads_vars) */
+		break;
 	case ENG_EFFECT: {
 		struct vm_event ev = d->cur;
 		ev.ups = t->effect->ups;
