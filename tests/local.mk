@@ -29,6 +29,10 @@ COMPILE_TESTS = \
 
 TRACE_TESTS = \
 	$(EXAMPLE_SCENARIOS) \
+	tests/run/cond-alarm.scn \
+	tests/run/cond-running.scn \
+	tests/run/cond-runtime.scn \
+	tests/run/cond-unknown.scn \
 	tests/run/eco.scn \
 	tests/run/fsd-secondary.scn \
 	tests/run/lb-levels.scn \
@@ -58,6 +62,7 @@ TESTS += \
 	$(TRACE_TESTS) \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
+	tests/cond-run.sh \
 	tests/generate.sh \
 	tests/bounds.sh \
 	tests/diag-list.sh \
@@ -77,6 +82,11 @@ TESTS += \
 EXTRA_DIST += \
 	$(COMPILE_TESTS) \
 	$(TRACE_TESTS) \
+	tests/run/cond-alarm.trace \
+	tests/run/cond-plan.conf \
+	tests/run/cond-running.trace \
+	tests/run/cond-runtime.trace \
+	tests/run/cond-unknown.trace \
 	tests/run/eco.trace \
 	tests/run/fsd-secondary.trace \
 	tests/run/heartbeat-outage.trace \
@@ -100,6 +110,7 @@ EXTRA_DIST += \
 	tests/compile/conditions.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
+	tests/cond-run.sh \
 	tests/generate.sh \
 	tests/bounds.sh \
 	tests/diag/list.mk \
@@ -134,7 +145,7 @@ EXTRA_DIST += \
 clean-local: clean-local-tests
 clean-local-tests:
 	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d \
-		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/generate.d tests/cli-help.d tests/check-cli.d tests/systemd-unit.d tests/run/*.d tests/run/*.got tests/email/email.d
+		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/cond-run.d tests/generate.d tests/cli-help.d tests/check-cli.d tests/systemd-unit.d tests/run/*.d tests/run/*.got tests/email/email.d
 
 # the benchmarks (check, simulate, engine, daemon); each prints PASS/MISS against its targets and ratios to the NUT peer
 bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT) tests/bench/daemon-bench-probe$(EXEEXT) \
