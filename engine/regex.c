@@ -55,6 +55,13 @@ int rx_jit(const struct rx *r)
 	return r->jit;
 }
 
+int rx_jit_available(void)
+{
+	uint32_t jit = 0;
+
+	return pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit;
+}
+
 void rx_free(struct rx *r)
 {
 	if (!r)

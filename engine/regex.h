@@ -29,6 +29,9 @@ int rx_match(struct rx *r, const char *s, size_t len);
 /* Is the JIT compiling R? (1, or 0 where PCRE2 has no JIT) */
 int rx_jit(const struct rx *r);
 
+/* Has this PCRE2 a JIT for this machine? */
+int rx_jit_available(void);
+
 void rx_free(struct rx *r);
 
 #endif

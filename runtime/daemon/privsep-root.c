@@ -174,9 +174,9 @@ int ps_compile(const char *path, const struct plan_file_opts *po, struct plan_im
 	if (rc == 0) {
 		char why[600];
 		if (ps_plan_runnable(img, why, sizeof(why)) != 0) {
-			log_msg(LOG_ERR, "%s: %s", path, why);
+			log_msg(LOG_ERR, "%s: %s: the running plan is kept", path, why);
 			img_free(img);
-			rc = 1;
+			return 1;
 		}
 	}
 	/* the first words say which: a file that is not there is no plan with errors */
