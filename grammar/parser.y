@@ -86,6 +86,14 @@ static struct ast_expr *mkop(struct parse_ctx *pc, int kind, src_span span, stru
 	return x;
 }
 
+/* A term written wrong: E300 at AT with MSG (a format taking the bytes of ARG), and a placeholder term. */
+static struct ast_expr *bad_term(struct parse_ctx *pc, src_span at, const char *msg, src_span arg)
+{
+	diag_at(pc->dq, DIAG_SYNTAX, at, msg, (int)(arg.len > 40 ? 40 : arg.len), src_bytes(pc->reg, arg));
+	pc->nerrors++;
+	return mkexpr(pc, AST_X_STATE, at);
+}
+
 /* Span from the start of A to the end of B. */
 static src_span join(src_span a, src_span b)
 {
@@ -334,6 +342,17 @@ term
 			$$ = mkexpr(pc, AST_X_RUNNING, @$);
 			$$->name = @2;
 		}
+	/* likely slips, each reported as a syntax error that says how to write it */
+	| NAME RARR STATUS		{ $$ = bad_term(pc, @1, "'%.*s' is not a status word: a->b takes two status words (OL->OB)", @1); }
+	| STATUS RARR NAME		{ $$ = bad_term(pc, @3, "'%.*s' is not a status word: a->b takes two status words (OL->OB)", @3); }
+	| NAME cmpop name
+		{ $$ = bad_term(pc, @3, "a comparison takes a number or a quoted text: write \"%.*s\"", @3); }
+	| NAME cmpop STATUS
+		{ $$ = bad_term(pc, @3, "a comparison takes a number or a quoted text: write \"%.*s\"", @3); }
+	| NAME MATCH name
+		{ $$ = bad_term(pc, @3, "a pattern is a quoted text: write \"%.*s\"", @3); }
+	| NAME MATCH STATUS
+		{ $$ = bad_term(pc, @3, "a pattern is a quoted text: write \"%.*s\"", @3); }
 	;
 
 cmpop
