@@ -30,6 +30,7 @@ COMPILE_TESTS = \
 TRACE_TESTS = \
 	$(EXAMPLE_SCENARIOS) \
 	tests/run/cond-alarm.scn \
+	tests/run/cond-dummy.scn \
 	tests/run/cond-running.scn \
 	tests/run/cond-runtime.scn \
 	tests/run/cond-unknown.scn \
@@ -83,6 +84,8 @@ EXTRA_DIST += \
 	$(COMPILE_TESTS) \
 	$(TRACE_TESTS) \
 	tests/run/cond-alarm.trace \
+	tests/run/cond-dummy.dev \
+	tests/run/cond-dummy.trace \
 	tests/run/cond-plan.conf \
 	tests/run/cond-running.trace \
 	tests/run/cond-runtime.trace \
