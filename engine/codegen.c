@@ -118,9 +118,7 @@ void cg_cond(struct cg *cg, uint32_t pair, uint32_t loc)
 {
 	cg_emit(cg, loc, OP_STATE);
 	cg_emit(cg, loc, pair);
-	cg_emit(cg, loc, OP_JUMPIFNOT);
-	cg->cond_patch = cg->code.n;
-	cg_emit(cg, loc, 0);	/* patched by cg_op */
+	cg_cond_jump(cg, loc);
 }
 
 void cg_cond_jump(struct cg *cg, uint32_t loc)

@@ -17,7 +17,7 @@ struct rx {
 	int jit;
 };
 
-struct rx *rx_compile(const char *p, size_t len, char *err, size_t errlen, size_t *erroff)
+struct rx *rx_compile(const char *p, size_t len, int flags, char *err, size_t errlen, size_t *erroff)
 {
 	int ec = 0;
 	PCRE2_SIZE off = 0;
@@ -35,7 +35,7 @@ struct rx *rx_compile(const char *p, size_t len, char *err, size_t errlen, size_
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->code = code;
-	r->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	r->jit = (flags & RX_JIT) && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	r->md = pcre2_match_data_create_from_pattern(code, NULL);
 	r->mc = pcre2_match_context_create(NULL);
 	if (!r->md || !r->mc)

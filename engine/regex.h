@@ -15,13 +15,16 @@
 
 struct rx;
 
+#define RX_JIT 1	/* rx_compile(): also compile for the JIT (to match often; a check needs not) */
+
 /*
  * Compile the pattern P (LEN bytes of UTF-8) as the language reads it:
- * UTF mode, invalid UTF-8 in a subject never matching where it is.
- * Returns the pattern, or NULL with PCRE2's message in ERR (ERRLEN bytes)
- * and in *ERROFF the byte offset into P where it found the problem.
+ * UTF mode, invalid UTF-8 in a subject never matching where it is; with
+ * RX_JIT in FLAGS by the JIT too, where PCRE2 has one.  Returns the
+ * pattern, or NULL with PCRE2's message in ERR (ERRLEN bytes) and in
+ * *ERROFF the byte offset into P where it found the problem.
  */
-struct rx *rx_compile(const char *p, size_t len, char *err, size_t errlen, size_t *erroff);
+struct rx *rx_compile(const char *p, size_t len, int flags, char *err, size_t errlen, size_t *erroff);
 
 /* Does R match somewhere in the LEN bytes at S?  1 or 0 (also at a limit); never allocates. */
 int rx_match(struct rx *r, const char *s, size_t len);

@@ -121,7 +121,7 @@ static int sema_check_match(struct sema *s, const struct ast_expr *x)
 
 	if (sema_check_var(s, x->name))
 		return -1;
-	re = rx_compile(sema_bytes(s, c), c.len, err, sizeof(err), &off);
+	re = rx_compile(sema_bytes(s, c), c.len, 0, err, sizeof(err), &off);
 	if (re) {
 		rx_free(re);
 		return 0;

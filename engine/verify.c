@@ -64,7 +64,7 @@ static int vconds(struct vfy *v)
 		struct rx *r;
 		if (vstr(v, img->regexes.v[i], "regular expression", i))
 			return -1;
-		r = rx_compile(img_bytes(img, img->regexes.v[i]), img->regexes.v[i].len, err, sizeof(err), &off);
+		r = rx_compile(img_bytes(img, img->regexes.v[i]), img->regexes.v[i].len, 0, err, sizeof(err), &off);
 		if (!r)
 			return vfail(v, "regular expression %u does not compile: %s at byte %zu", i, err, off);
 		rx_free(r);

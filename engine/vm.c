@@ -242,7 +242,7 @@ static void vm_regexes(struct vm *vm)
 
 	vm->rx = xcalloc(img->regexes.n + 1, sizeof(*vm->rx));
 	for (uint32_t i = 0; i < img->regexes.n; i++) {
-		vm->rx[i] = rx_compile(img_bytes(img, img->regexes.v[i]), img->regexes.v[i].len, err, sizeof(err), &off);
+		vm->rx[i] = rx_compile(img_bytes(img, img->regexes.v[i]), img->regexes.v[i].len, RX_JIT, err, sizeof(err), &off);
 		if (!vm->rx[i])
 			xalloc_fail();	/* the verifier compiled it: only memory can be short */
 	}

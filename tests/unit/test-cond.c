@@ -173,7 +173,7 @@ static void test_regex(void)
 {
 	char err[256];
 	size_t off = 0;
-	struct rx *r = rx_compile("^(a+)+$", 7, err, sizeof(err), &off);
+	struct rx *r = rx_compile("^(a+)+$", 7, RX_JIT, err, sizeof(err), &off);
 
 	ok(r != NULL, "a pattern with nested quantifiers compiles");
 	char s[4096];
@@ -183,12 +183,12 @@ static void test_regex(void)
 	is_int(rx_match(r, s, strlen(s)), 0, "catastrophic backtracking stops at the match limit: no match");
 	is_int(rx_match(r, "aaa", 3), 1, "and it still matches what it matches");
 	rx_free(r);
-	r = rx_compile("caf\xc3\xa9", 5, err, sizeof(err), &off);
+	r = rx_compile("caf\xc3\xa9", 5, RX_JIT, err, sizeof(err), &off);
 	is_int(rx_match(r, "un caf\xc3\xa9", 9), 1, "UTF-8 patterns match UTF-8 values");
 	is_int(rx_match(r, "\xff caf\xc3\xa9", 8), 1, "invalid UTF-8 in a value does not stop a match elsewhere");
 	rx_free(r);
-	ok(rx_compile("a(b", 3, err, sizeof(err), &off) == NULL && off == 3, "an error gives its offset (%zu)", off);
-	ok(rx_compile("\xff", 1, err, sizeof(err), &off) == NULL, "a pattern that is not UTF-8 is refused");
+	ok(rx_compile("a(b", 3, 0, err, sizeof(err), &off) == NULL && off == 3, "an error gives its offset (%zu)", off);
+	ok(rx_compile("\xff", 1, 0, err, sizeof(err), &off) == NULL, "a pattern that is not UTF-8 is refused");
 }
 
 int main(void)
