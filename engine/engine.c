@@ -123,7 +123,15 @@ static int eng_alert_tables(uint32_t tables)
 void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now)
 {
 	uint8_t events[ST_MAX_EVENTS];
-	uint32_t n = st_poll(&e->state, u, p, events);
+	uint32_t n;
+
+	if (p->answered && p->vars) {	/* before the events: their handlers read them */
+		uint32_t nv;
+		const struct img_uvar *uv = eng_ups_vars(e, u, &nv);
+		for (uint32_t k = 0; k < nv && k < p->nvars; k++)
+			eng_set_var(e, u, uv[k].var, p->vars[k]);
+	}
+	n = st_poll(&e->state, u, p, events);
 	int alert = eng_alert_tables(e->state.tables[u]);
 
 	if (alert != e->alerting[u]) {

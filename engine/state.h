@@ -44,6 +44,9 @@ struct st_poll {
 	int answered;		/* 0: no answer (connection lost, upsd gone): NOCOMM */
 	const char *status;	/* ups.status; NULL or "" when the UPS has none */
 	const char *charge;	/* battery.charge; NULL when unknown */
+	/* the variables U's conditions read, in the order of eng_ups_vars(); NULL: not given (kept as they were) */
+	const char *const *vars;
+	uint32_t nvars;		/* how many VARS holds; each NULL entry: unknown */
 };
 
 /* The value of one variable a UPS's conditions read (one per entry of the image's uvars). */

@@ -114,7 +114,7 @@ static void sim_vars(struct sim *s, uint32_t u)
 static void sim_poll_one(struct sim *s, uint32_t u, double now)
 {
 	const struct sim_ups *su = &s->ups[u];
-	struct st_poll p = { 0, NULL, NULL };
+	struct st_poll p = { 0, NULL, NULL, NULL, 0 };
 
 	if (!su->lost && !s->upsd_down[s->sc->ups_upsd[u]]) {
 		const char *status = sim_var(su, "ups.status");

@@ -75,7 +75,7 @@ static void fixture_init(struct fixture *f)
 /* Poll UPS U with STATUS (OB then OL in turn fires OL->OB each second poll); the texts that ran. */
 static const char *poll(struct fixture *f, const char *ups, const char *status)
 {
-	struct st_poll p = { 1, status, "100" };
+	struct st_poll p = { 1, status, "100", NULL, 0 };
 
 	f->ran[0] = '\0';
 	f->now += 5;
@@ -155,7 +155,7 @@ static void test_unknown(void)
 static void test_running(void)
 {
 	struct fixture f;
-	struct st_poll lb = { 1, "OB LB", "10" };
+	struct st_poll lb = { 1, "OB LB", "10", NULL, 0 };
 
 	fixture_init(&f);
 	ok(strstr(fire(&f, "1000", "1", "x", "x"), "running") == NULL, "RUNNING t1 is false before it starts");
