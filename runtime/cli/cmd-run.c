@@ -404,14 +404,6 @@ int cmd_run(int argc, char **argv)
 	rc = plan_file_load(o.plan, &o.po, &img);
 	if (rc != 0)
 		return rc;
-	{
-		char why[600];
-		if (ps_plan_runnable(&img, why, sizeof(why)) != 0) {
-			fprintf(stderr, "upsplan run: %s: %s\n", o.plan, why);
-			img_free(&img);
-			return EXIT_ERRORS;
-		}
-	}
 	/* the daemon leaves its working directory for /: what it opens later, absolute now */
 	const char **later[] = { &o.plan, &logfile, &pidfile, &powerdownflag, &o.trace, &utmp, &o.act.smtp_cafile };
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {

@@ -122,34 +122,6 @@ int ps_start(struct plan_image *img, const struct dm_options *o, const struct ps
 	return ps_run(img, o, cfg);
 }
 
-int ps_plan_runnable(const struct plan_image *img, char *msg, size_t len)
-{
-	const struct img_loc *first = NULL;
-	char where[300] = "";
-
-	if (img->vars.n == 0)
-		return 0;
-	/* the condition that reads one first in the plan's files, for its place (the code is in handler order) */
-	for (uint32_t i = 0; i < img->code.n; i += 1 + op_info(img->code.v[i])->nops)
-		for (uint32_t k = 0; k < op_info(img->code.v[i])->nops; k++) {
-			uint32_t l = op_info(img->code.v[i])->kinds[k] == OPK_VAR ? img_loc_find(img, i) : IMG_NONE;
-			const struct img_loc *c = l != IMG_NONE ? &img->pcmap.v[l] : NULL;
-			if (c && (!first || c->file < first->file || (c->file == first->file &&
-			    (c->line < first->line || (c->line == first->line && c->col < first->col)))))
-				first = c;
-		}
-	if (first) {
-		struct img_str f = img->files.v[first->file];
-		snprintf(where, sizeof(where), " (the first at %.*s:%u:%u)", (int)(f.len > 200 ? 200 : f.len),
-			 img_bytes(img, f), first->line, first->col);
-	}
-	snprintf(msg, len, "this version's daemon cannot yet read NUT variables: the plan's IF conditions read "
-		 "%.*s%s%s; rehearse it with upsplan simulate, and run a plan without such comparisons",
-		 (int)(img->vars.v[0].len > 100 ? 100 : img->vars.v[0].len), img_bytes(img, img->vars.v[0]),
-		 img->vars.n > 1 ? " and more" : "", where);
-	return -1;
-}
-
 int ps_compile(const char *path, const struct plan_file_opts *po, struct plan_image *img)
 {
 	struct plan_file_opts o = *po;
@@ -170,14 +142,6 @@ int ps_compile(const char *path, const struct plan_file_opts *po, struct plan_im
 				log_msg(rc ? LOG_ERR : LOG_WARNING, "%s", line);
 		}
 		free(buf);
-	}
-	if (rc == 0) {
-		char why[600];
-		if (ps_plan_runnable(img, why, sizeof(why)) != 0) {
-			log_msg(LOG_ERR, "%s: %s: the running plan is kept", path, why);
-			img_free(img);
-			return 1;
-		}
 	}
 	/* the first words say which: a file that is not there is no plan with errors */
 	if (rc == 1)

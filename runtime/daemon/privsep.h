@@ -129,13 +129,6 @@ int ps_start(struct plan_image *img, const struct dm_options *o, const struct ps
  */
 int ps_compile(const char *path, const struct plan_file_opts *po, struct plan_image *img);
 
-/*
- * 0 when this daemon can run IMG; else -1 with why in MSG (LEN bytes):
- * its conditions read NUT variables, which the poller does not ask upsd
- * for yet, and a plan whose comparisons would all be false must not run.
- */
-int ps_plan_runnable(const struct plan_image *img, char *msg, size_t len);
-
 /* Remove POWERDOWNFLAG at start-up when it holds the flag's magic text (as upsmon does). */
 void ps_clear_powerdownflag(const char *path);
 

@@ -28,6 +28,7 @@ AM_TESTS_ENVIRONMENT += \
 TESTS += \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/run-outage.sh \
+	tests/daemon/run-conditions.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
@@ -45,6 +46,7 @@ EXTRA_DIST += \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/daemon-lib.sh \
 	tests/daemon/run-outage.sh \
+	tests/daemon/run-conditions.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
