@@ -23,6 +23,11 @@ struct cg_use {
 	uint32_t ups, key, order, clause;
 };
 
+/* A variable read by a clause: its UPS, or IMG_NONE for a shared clause (then the UPS it is bound to). */
+struct cg_uvar {
+	uint32_t ups, var, clause;
+};
+
 /* A code word index and the source offset of the action it belongs to. */
 struct cg_loc {
 	uint32_t pc;		/* relative to the clause */
@@ -41,8 +46,11 @@ struct cg {
 	uint32_t last_loc;		/* offset of the action of the previous emit */
 	/* identical texts share one template: text -> template index */
 	struct symtab tpl_index;
-	IMG_VEC(char *) tpl_texts;	/* owned keys of tpl_index */
+	IMG_VEC(char *) tpl_texts;	/* owned keys of tpl_index, var_index, ctext_index, re_index */
 	IMG_VEC(struct cg_excess) excess;
+	/* conditions: identical names, texts and patterns share one entry */
+	struct symtab var_index, ctext_index, re_index;
+	IMG_VEC(struct cg_uvar) uvars;	/* (UPS, variable) read, in clause order, with repeats */
 };
 
 struct cg *cg_new(struct plan_image *img, const struct src_registry *reg)
@@ -54,6 +62,9 @@ struct cg *cg_new(struct plan_image *img, const struct src_registry *reg)
 	cg->cond_patch = IMG_NONE;
 	cg->last_loc = IMG_NONE;
 	symtab_init(&cg->tpl_index);
+	symtab_init(&cg->var_index);
+	symtab_init(&cg->ctext_index);
+	symtab_init(&cg->re_index);
 	return cg;
 }
 
@@ -70,6 +81,10 @@ void cg_free(struct cg *cg)
 		free(cg->tpl_texts.v[i]);
 	free(cg->tpl_texts.v);
 	symtab_free(&cg->tpl_index);
+	symtab_free(&cg->var_index);
+	symtab_free(&cg->ctext_index);
+	symtab_free(&cg->re_index);
+	free(cg->uvars.v);
 	free(cg);
 }
 
@@ -139,6 +154,11 @@ void cg_cond(struct cg *cg, uint32_t pair, uint32_t loc)
 {
 	cg_emit(cg, loc, OP_STATE);
 	cg_emit(cg, loc, pair);
+	cg_cond_jump(cg, loc);
+}
+
+void cg_cond_jump(struct cg *cg, uint32_t loc)
+{
 	cg_emit(cg, loc, OP_JUMPIFNOT);
 	cg->cond_patch = cg->code.n;
 	cg_emit(cg, loc, 0);	/* patched by cg_op */
@@ -179,6 +199,52 @@ uint32_t cg_tpl(struct cg *cg, const char *s, size_t len)
 	(*key)[len] = '\0';
 	symtab_put(&cg->tpl_index, *key, len, t);
 	return t;
+}
+
+/* Index of S (LEN bytes) in the string table VEC of the image, one entry per distinct S (INDEX). */
+static uint32_t cg_intern(struct cg *cg, struct symtab *index, struct img_str **v, uint32_t *n, uint32_t *cap,
+			  const char *s, size_t len)
+{
+	int64_t old = symtab_get(index, s, len);
+	char **key;
+
+	if (old >= 0)
+		return (uint32_t)old;
+	img_grow((void **)v, cap, sizeof(**v), *n + 1);
+	(*v)[*n] = img_add_str(cg->img, s, len);
+	IMG_PUSH(cg->tpl_texts, key);
+	*key = xrealloc(NULL, len + 1);
+	memcpy(*key, s, len);
+	(*key)[len] = '\0';
+	symtab_put(index, *key, len, *n);
+	return (*n)++;
+}
+
+uint32_t cg_var(struct cg *cg, const char *name, size_t len)
+{
+	struct plan_image *img = cg->img;
+	uint32_t v = cg_intern(cg, &cg->var_index, &img->vars.v, &img->vars.n, &img->vars.cap, name, len);
+	struct cg_uvar *u;
+
+	IMG_PUSH(cg->uvars, u);
+	u->ups = cg_cur(cg)->ups;
+	u->var = v;
+	u->clause = cg->clauses.n - 1;
+	return v;
+}
+
+uint32_t cg_ctext(struct cg *cg, const char *s, size_t len)
+{
+	struct plan_image *img = cg->img;
+
+	return cg_intern(cg, &cg->ctext_index, &img->ctexts.v, &img->ctexts.n, &img->ctexts.cap, s, len);
+}
+
+uint32_t cg_regex(struct cg *cg, const char *s, size_t len)
+{
+	struct plan_image *img = cg->img;
+
+	return cg_intern(cg, &cg->re_index, &img->regexes.v, &img->regexes.n, &img->regexes.cap, s, len);
 }
 
 uint32_t cg_num(struct cg *cg, double v)
@@ -334,6 +400,47 @@ static void cg_link_reports(struct cg *cg, const uint64_t *tb)
 	free(sig);
 }
 
+static int cg_uvar_cmp(const void *a, const void *b)
+{
+	const struct img_uvar *x = a, *y = b;
+
+	if (x->ups != y->ups)
+		return x->ups < y->ups ? -1 : 1;
+	return x->var < y->var ? -1 : x->var > y->var;
+}
+
+/* The variables each UPS's rules read, a shared clause's for every UPS bound to it: sorted, without repeats. */
+static void cg_link_uvars(struct cg *cg)
+{
+	struct plan_image *img = cg->img;
+	IMG_VEC(struct img_uvar) all = { 0 };
+	struct img_uvar *u;
+
+	for (uint32_t i = 0; i < cg->uvars.n; i++) {
+		const struct cg_uvar *r = &cg->uvars.v[i];
+
+		if (r->ups != IMG_NONE) {
+			IMG_PUSH(all, u);
+			*u = (struct img_uvar){ r->ups, r->var };
+			continue;
+		}
+		for (uint32_t k = 0; k < cg->uses.n; k++)
+			if (cg->uses.v[k].clause == r->clause) {
+				IMG_PUSH(all, u);
+				*u = (struct img_uvar){ cg->uses.v[k].ups, r->var };
+			}
+	}
+	if (all.n)
+		qsort(all.v, all.n, sizeof(*all.v), cg_uvar_cmp);
+	for (uint32_t i = 0; i < all.n; i++) {
+		if (i > 0 && all.v[i].ups == all.v[i - 1].ups && all.v[i].var == all.v[i - 1].var)
+			continue;
+		IMG_PUSH(img->uvars, u);
+		*u = all.v[i];
+	}
+	free(all.v);
+}
+
 void cg_link(struct cg *cg, uint32_t nups)
 {
 	struct plan_image *img = cg->img;
@@ -342,6 +449,7 @@ void cg_link(struct cg *cg, uint32_t nups)
 	struct cg_use *tc = xcalloc((size_t)cg->clauses.n + 1, sizeof(*tc));
 	uint32_t ntc = 0, timer_first = 0;
 
+	cg_link_uvars(cg);
 	img_grow((void **)&img->handlers.v, &img->handlers.cap, sizeof(uint32_t), nups * EV_NPAIRS + 1);
 	img->handlers.n = nups * EV_NPAIRS;
 	for (uint32_t i = 0; i < img->handlers.n; i++)

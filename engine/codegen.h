@@ -33,6 +33,18 @@ uint32_t cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key)
 void cg_bind(struct cg *cg, uint32_t clause, uint32_t ups);
 /* The next action runs only if event pair PAIR's state holds (IF a->b at LOC). */
 void cg_cond(struct cg *cg, uint32_t pair, uint32_t loc);
+/*
+ * Conditions: emit their terms and operators with cg_op() (in postfix
+ * order, each pushing its value), then cg_cond_jump(): the next action
+ * runs only if the value is 1.
+ */
+void cg_cond_jump(struct cg *cg, uint32_t loc);
+/* Index of NUT variable NAME (LEN bytes), which the current clause's UPS reads. */
+uint32_t cg_var(struct cg *cg, const char *name, size_t len);
+/* Index of the comparison text S (LEN bytes). */
+uint32_t cg_ctext(struct cg *cg, const char *s, size_t len);
+/* Index of the regular expression S (LEN bytes, checked by the semantic pass). */
+uint32_t cg_regex(struct cg *cg, const char *s, size_t len);
 /* Emit instruction OP with its operands (unused ones 0) for the action at LOC. */
 void cg_op(struct cg *cg, uint32_t loc, enum op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 /* End the current clause. */

@@ -14,6 +14,8 @@
 static const char tpl_keys[] = "?ucebh";
 
 static const char *const type_names[] = { "primary", "secondary", "observer" };
+static const char *const cmp_names[IMG_NCMP] = { "<", "<=", ">", ">=", "==", "!=" };
+
 static const char *const prio_names[] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
 };
@@ -60,6 +62,37 @@ static void put_name(FILE *out, const struct plan_image *img, struct img_str s)
 		fputs("\"\"", out);
 	else
 		fwrite(p, 1, s.len, out);
+}
+
+/* The tables of conditions, when the plan has any: a plan without conditions lists as it always did. */
+static void disasm_conds(const struct plan_image *img, FILE *out)
+{
+	if (!img->vars.n && !img->ctexts.n && !img->regexes.n)
+		return;
+	fprintf(out, "variables (%u)\n", img->vars.n);
+	for (uint32_t i = 0; i < img->vars.n; i++) {
+		fprintf(out, "  %u ", i);
+		put_name(out, img, img->vars.v[i]);
+		fputs(" read by", out);
+		for (uint32_t k = 0; k < img->uvars.n; k++)
+			if (img->uvars.v[k].var == i) {
+				putc(' ', out);
+				put_name(out, img, img->ups.v[img->uvars.v[k].ups].name);
+			}
+		putc('\n', out);
+	}
+	fprintf(out, "texts (%u)\n", img->ctexts.n);
+	for (uint32_t i = 0; i < img->ctexts.n; i++) {
+		fprintf(out, "  %u ", i);
+		img_put_quoted(out, img_bytes(img, img->ctexts.v[i]), img->ctexts.v[i].len);
+		putc('\n', out);
+	}
+	fprintf(out, "regexes (%u)\n", img->regexes.n);
+	for (uint32_t i = 0; i < img->regexes.n; i++) {
+		fprintf(out, "  %u ", i);
+		img_put_quoted(out, img_bytes(img, img->regexes.v[i]), img->regexes.v[i].len);
+		putc('\n', out);
+	}
 }
 
 void img_put_tpl(const struct plan_image *img, uint32_t t, FILE *out)
@@ -160,6 +193,7 @@ static void disasm_tables(const struct plan_image *img, FILE *out)
 		img_put_tpl(img, i, out);
 		putc('\n', out);
 	}
+	disasm_conds(img, out);
 }
 
 /* Operands of the instruction at PC, decoded. */
@@ -177,9 +211,13 @@ static void disasm_operands(const struct plan_image *img, uint32_t pc, FILE *out
 		case OPK_TPL: fprintf(out, "#%u ", v); img_put_tpl(img, v, out); break;
 		case OPK_UPS: put_name(out, img, img->ups.v[v].name); break;
 		case OPK_TIMER: put_name(out, img, img->timers.v[v]); break;
-		case OPK_NUM: fprintf(out, "%gs", img->consts.v[v]); break;
+		case OPK_NUM: fprintf(out, w[0] == OP_CMPNUM ? "%g" : "%gs", img->consts.v[v]); break;
 		case OPK_PRIO: fputs(prio_names[v], out); break;
 		case OPK_LEVEL: fprintf(out, "%u", v); break;
+		case OPK_VAR: put_name(out, img, img->vars.v[v]); break;
+		case OPK_CMP: fputs(cmp_names[v], out); break;
+		case OPK_TEXT: img_put_quoted(out, img_bytes(img, img->ctexts.v[v]), img->ctexts.v[v].len); break;
+		case OPK_RE: fprintf(out, "/%u ", v); img_put_quoted(out, img_bytes(img, img->regexes.v[v]), img->regexes.v[v].len); break;
 		default: fprintf(out, "%u", v); break;
 		}
 	}
@@ -265,7 +303,8 @@ void img_disasm(const struct plan_image *img, FILE *out)
 void img_list_opcodes(FILE *out)
 {
 	static const char *const kind_names[] = {
-		"", "offset", "pair", "template", "ups", "timer", "number", "priority", "level"
+		"", "offset", "pair", "template", "ups", "timer", "number", "priority", "level",
+		"variable", "comparison", "text", "regex"
 	};
 
 	for (uint32_t op = 0; op < OP_COUNT; op++) {

@@ -20,10 +20,61 @@ static const char *eng_getvar(void *ctx, uint32_t ups, const char *name)
 	return st_getvar(&e->state, ups, name);
 }
 
+static const struct vm_value *eng_value(void *ctx, uint32_t ups, uint32_t var)
+{
+	struct engine *e = ctx;
+	const struct st_var *sv = st_var(&e->state, ups, var);
+
+	return sv && sv->v.text ? &sv->v : NULL;
+}
+
+/* A condition read an unknown variable: say so once, until it has a value again. */
+static void eng_unknown(void *ctx, uint32_t ups, uint32_t var)
+{
+	struct engine *e = ctx;
+	struct st_var *sv = st_var(&e->state, ups, var);
+	struct eng_trace t = { ENG_UNKNOWN_VAR, e->now, ups, 0, 0, NULL, var };
+
+	if (sv && sv->told)
+		return;
+	if (sv)
+		sv->told = 1;
+	e->host.trace(e->host.ctx, &t);
+}
+
+void eng_set_var(struct engine *e, uint32_t u, uint32_t var, const char *value)
+{
+	if (u < e->img->ups.n && st_set_var(&e->state, u, var, value))
+		e->state.changes++;
+}
+
+int eng_set_var_name(struct engine *e, uint32_t u, const char *name, const char *value)
+{
+	const struct plan_image *img = e->img;
+	size_t len = strlen(name);
+
+	for (uint32_t v = 0; v < img->vars.n; v++)
+		if (img->vars.v[v].len == len && memcmp(img_bytes(img, img->vars.v[v]), name, len) == 0) {
+			eng_set_var(e, u, v, value);
+			return 0;
+		}
+	return -1;
+}
+
+const struct img_uvar *eng_ups_vars(const struct engine *e, uint32_t u, uint32_t *n)
+{
+	if (u >= e->img->ups.n) {
+		*n = 0;
+		return NULL;
+	}
+	*n = e->state.var_first[u + 1] - e->state.var_first[u];
+	return e->img->uvars.v + e->state.var_first[u];
+}
+
 void eng_init(struct engine *e, const struct plan_image *img, const struct eng_host *host,
 	      const char *hostname, const char *banner)
 {
-	struct vm_host vh = { e, eng_getvar };
+	struct vm_host vh = { e, eng_getvar, eng_value, eng_unknown };
 
 	memset(e, 0, sizeof(*e));
 	e->img = img;
@@ -58,7 +109,7 @@ static void eng_effects(struct engine *e, uint32_t n, double time)
 	const struct vm_effect *fx = vm_effects(e->vm);
 
 	for (uint32_t i = 0; i < n; i++) {
-		struct eng_trace t = { ENG_EFFECT, time, fx[i].ups, 0, 0, &fx[i] };
+		struct eng_trace t = { ENG_EFFECT, time, fx[i].ups, 0, 0, &fx[i], 0 };
 		e->host.trace(e->host.ctx, &t);
 	}
 }
@@ -72,15 +123,24 @@ static int eng_alert_tables(uint32_t tables)
 void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now)
 {
 	uint8_t events[ST_MAX_EVENTS];
-	uint32_t n = st_poll(&e->state, u, p, events);
+	uint32_t n;
+
+	if (p->answered && p->vars) {	/* before the events: their handlers read them */
+		uint32_t nv;
+		const struct img_uvar *uv = eng_ups_vars(e, u, &nv);
+		for (uint32_t k = 0; k < nv && k < p->nvars; k++)
+			eng_set_var(e, u, uv[k].var, p->vars[k]);
+	}
+	n = st_poll(&e->state, u, p, events);
 	int alert = eng_alert_tables(e->state.tables[u]);
 
 	if (alert != e->alerting[u]) {
 		e->alerting[u] = (uint8_t)alert;
 		e->alert += alert ? 1 : (uint32_t)-1;
 	}
+	e->now = now;
 	for (uint32_t i = 0; i < n; i++) {
-		struct eng_trace t = { ENG_EVENT, now, u, events[i], 0, NULL };
+		struct eng_trace t = { ENG_EVENT, now, u, events[i], 0, NULL, 0 };
 		struct vm_event ev = { u, events[i], IMG_NONE, now };
 		e->host.trace(e->host.ctx, &t);
 		eng_effects(e, vm_run_event(e->vm, &ev), now);
@@ -100,7 +160,8 @@ void eng_expire(struct engine *e, double now)
 	double when;
 
 	while (tmr_pop_due(&e->timers, now, &t, &when)) {
-		struct eng_trace tr = { ENG_EXPIRY, when, 0, 0, t, NULL };
+		struct eng_trace tr = { ENG_EXPIRY, when, 0, 0, t, NULL, 0 };
+		e->now = when;
 		e->host.trace(e->host.ctx, &tr);
 		eng_effects(e, vm_run_timeout(e->vm, t, when), when);
 	}

@@ -10,7 +10,8 @@
 enum eng_trace_kind {
 	ENG_EVENT,		/* a REPORTS event of a UPS (before its handler runs) */
 	ENG_EXPIRY,		/* a timer expired (before its TIMEOUT clauses run) */
-	ENG_EFFECT		/* an action of the plan */
+	ENG_EFFECT,		/* an action of the plan */
+	ENG_UNKNOWN_VAR		/* a condition read a variable the UPS has not reported (once, until it has) */
 };
 
 /* One line of what happened, in order, for the host to print or execute. */
@@ -21,6 +22,7 @@ struct eng_trace {
 	uint32_t pair;		/* ENG_EVENT */
 	uint32_t timer;		/* ENG_EXPIRY */
 	const struct vm_effect *effect;	/* ENG_EFFECT, valid during the call */
+	uint32_t var;		/* ENG_UNKNOWN_VAR: index of the image's vars (ups: its UPS) */
 };
 
 struct eng_host {
@@ -37,6 +39,7 @@ struct engine {
 	uint32_t start_timer;	/* the built-in 'start', or IMG_NONE when the plan has none */
 	uint32_t alert;		/* UPS now on battery or low battery: POLLFREQALERT */
 	uint8_t *alerting;	/* per UPS */
+	double now;		/* time of the run going on (ENG_UNKNOWN_VAR) */
 };
 
 /* An engine for the verified image IMG; HOSTNAME and BANNER are %(h)s and %(b)s. */
@@ -49,6 +52,24 @@ void eng_start(struct engine *e, double now);
 
 /* Poll result P of UPS U at NOW: derive its events, run their handlers. */
 void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now);
+
+/*
+ * UPS U reports VALUE (NUL-terminated; NULL: upsd has no such variable)
+ * for variable VAR, an index of the image's vars; conditions read it from
+ * now on.  Set a UPS's variables before eng_poll() gives its status, so
+ * that the handlers of that poll see them.  A variable U's rules do not
+ * read is ignored.
+ */
+void eng_set_var(struct engine *e, uint32_t u, uint32_t var, const char *value);
+
+/* The same by variable NAME; -1 when the plan reads no variable of that name. */
+int eng_set_var_name(struct engine *e, uint32_t u, const char *name, const char *value);
+
+/*
+ * The variables UPS U's conditions read, which the host polls: *N entries
+ * of the image's uvars (their var fields index the image's vars).
+ */
+const struct img_uvar *eng_ups_vars(const struct engine *e, uint32_t u, uint32_t *n);
 
 /* Deadline of the first running timer; 0 when none runs. */
 int eng_next_deadline(const struct engine *e, double *deadline);

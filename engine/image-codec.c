@@ -21,7 +21,8 @@
  */
 #define IMG_SECTIONS(X) \
 	X(strings) X(files) X(ups) X(groups) X(timers) X(msgs) X(parts) \
-	X(tpls) X(consts) X(code) X(handlers) X(tentries) X(pcmap)
+	X(tpls) X(consts) X(code) X(handlers) X(tentries) X(pcmap) \
+	X(vars) X(uvars) X(ctexts) X(regexes)
 
 #define IMG_HEADER 32u
 

@@ -15,9 +15,11 @@
 /* The handler table of an image is indexed by event pair: new pairs need a new format version. */
 _Static_assert(IMG_VERSION != 2 || EV_NPAIRS == 42, "image version 2 has 42 event pairs: raise IMG_VERSION");
 
+#define OP_IS_CODE 0
+#define OP_IS_ACTION 1
 static const struct op_info op_infos[OP_COUNT] = {
 #define OP(name, kind, a, b, c, d, in, out, meaning) \
-	{ #name, { a, b, c, d }, OP_NOPS(a, b, c, d), in, out, meaning },
+	{ #name, { a, b, c, d }, OP_NOPS(a, b, c, d), OP_IS_##kind, in, out, meaning },
 #include "base/opcodes.def"
 #undef OP
 };
@@ -132,6 +134,10 @@ void img_free(struct plan_image *img)
 	free(img->handlers.v);
 	free(img->tentries.v);
 	free(img->pcmap.v);
+	free(img->vars.v);
+	free(img->uvars.v);
+	free(img->ctexts.v);
+	free(img->regexes.v);
 	memset(img, 0, sizeof(*img));
 }
 
@@ -209,7 +215,7 @@ void img_op_cost(const struct plan_image *img, uint32_t pc, const uint64_t *tb, 
 
 	uint64_t text = 0;
 
-	if (op == OP_HALT || op == OP_STATE || op == OP_JUMPIFNOT)
+	if (!oi->action)	/* control flow and conditions: no effect */
 		return;
 	c->actions++;
 	for (uint32_t k = 0; k < oi->nops; k++)

@@ -19,16 +19,23 @@
  *   handlers  UPS x event pair -> entry pc, and per timer its TIMEOUT
  *             entries (one per UPS that has a TIMEOUT clause for it)
  *   pcmap     pc -> file, line, column of the action the code came from
+ *   vars      names of the NUT variables conditions read (OPK_VAR)
+ *   uvars     (UPS, variable) pairs: which variables each UPS's rules read
+ *   ctexts    texts that CMPTEXT compares with (OPK_TEXT)
+ *   regexes   PCRE2 patterns of MATCH (OPK_RE), compiled when loaded
  */
 
 #define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
-#define IMG_VERSION 2u
+#define IMG_VERSION 3u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes) */
 #define IMG_NONE UINT32_MAX
 
 enum opk {
 	OPK_NONE, OPK_OFF, OPK_PAIR, OPK_TPL, OPK_UPS, OPK_TIMER, OPK_NUM,
-	OPK_PRIO, OPK_LEVEL
+	OPK_PRIO, OPK_LEVEL, OPK_VAR, OPK_CMP, OPK_TEXT, OPK_RE
 };
+
+/* The comparisons of CMPNUM and CMPTEXT (OPK_CMP), in this order. */
+enum img_cmp { IMG_LT, IMG_LE, IMG_GT, IMG_GE, IMG_EQ, IMG_NE, IMG_NCMP };
 
 enum op {
 #define OP(name, kind, a, b, c, d, in, out, meaning) OP_##name,
@@ -43,6 +50,7 @@ struct op_info {
 	const char *name;
 	uint8_t kinds[4];	/* enum opk */
 	uint8_t nops;		/* operand words */
+	uint8_t action;		/* an ACTION row: an effect for the host */
 	int8_t in, out;		/* stack effect */
 	const char *meaning;
 };
@@ -123,6 +131,11 @@ struct img_loc {
 	uint32_t pc, file, line, col;
 };
 
+/* UPS UPS's rules read NUT variable VAR (the host polls it). */
+struct img_uvar {
+	uint32_t ups, var;
+};
+
 struct img_settings {
 	double pollfreq, pollfreqalert;
 	struct img_str smtp_server, smtp_user, smtp_password;
@@ -145,6 +158,10 @@ struct plan_image {
 	IMG_VEC(uint32_t) handlers;	/* ups * EV_NPAIRS + pair -> pc, IMG_NONE */
 	IMG_VEC(struct img_tentry) tentries;	/* sorted by timer, then ups */
 	IMG_VEC(struct img_loc) pcmap;		/* sorted by pc */
+	IMG_VEC(struct img_str) vars;		/* distinct NUT variable names */
+	IMG_VEC(struct img_uvar) uvars;		/* sorted by UPS, then variable, no repeats */
+	IMG_VEC(struct img_str) ctexts;		/* comparison texts */
+	IMG_VEC(struct img_str) regexes;	/* pattern sources (UTF-8) */
 	struct img_settings settings;
 };
 
@@ -198,7 +215,7 @@ uint64_t img_checksum(const unsigned char *p, size_t len);
 int img_verify(const struct plan_image *img, char *err, size_t errlen);
 
 /* Most values on the condition stack of any handler. */
-#define IMG_MAX_STACK 8
+#define IMG_MAX_STACK 16
 
 /*
  * Bounds of one run (one handler, or every TIMEOUT clause of one timer),

@@ -17,10 +17,14 @@ engine_libengine_a_SOURCES = \
 	engine/image.c \
 	engine/image.h \
 	engine/image-codec.c \
+	engine/regex.c \
+	engine/regex.h \
 	engine/sema.c \
 	engine/sema.h \
 	engine/sema-int.h \
+	engine/sema-cond.c \
 	engine/sema-flow.c \
+	engine/nutvars.def \
 	engine/sema-gen.c \
 	engine/sema-multi.c \
 	engine/sema-text.c \

@@ -393,11 +393,11 @@ static void timer_checks(struct sema *s)
 {
 	for (size_t i = 0; i < s->timerv.n; i++) {
 		struct sema_timer *t = &s->timerv.v[i];
-		src_span any = { t->start ? t->start : t->timeout ? t->timeout : t->cancel, t->len };
+		src_span any = { t->start ? t->start : t->timeout ? t->timeout : t->cancel ? t->cancel : t->running, t->len };
 		const char *n = sema_bytes(s, any);
 		int builtin = any.len == 5 && memcmp(n, "start", 5) == 0;
 
-		if (t->start && !t->timeout)
+		if (t->start && !t->timeout && !t->running)	/* a timer IF RUNNING reads needs no TIMEOUT */
 			diag_at(s->dq, DIAG_NO_TIMEOUT, (src_span){ t->start, t->len },
 				"timer '%.*s' is started but no WHEN ... TIMEOUT %.*s clause acts when it expires",
 				(int)any.len, n, (int)any.len, n);
@@ -409,6 +409,10 @@ static void timer_checks(struct sema *s)
 			diag_at(s->dq, DIAG_CANCEL_UNKNOWN, (src_span){ t->cancel, t->len },
 				"CANCELTIMER of timer '%.*s', which no STARTTIMER starts",
 				(int)any.len, n);
+		if (!t->start && t->running && !builtin)
+			diag_at(s->dq, DIAG_RUNNING_NEVER, (src_span){ t->running, t->len },
+				"timer '%.*s' is never started by a STARTTIMER: IF RUNNING %.*s is never true",
+				(int)any.len, n, (int)any.len, n);
 	}
 }
 

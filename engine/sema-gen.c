@@ -52,16 +52,14 @@ static const uint8_t sema_action_op[AST_ACT_COUNT] = {
 static int sema_gen_cond(struct sema *s, const struct ast_action *a)
 {
 	const struct ast_cond *c = ast_action_cond(a);
-	int pair;
 
 	if (!s->cg || !s->in_clause)
 		return -1;
 	if (!c)
 		return 0;
-	pair = ev_pair_index(c->from, c->to);
-	if (pair < 0)
-		return -1;	/* E460 */
-	cg_cond(s->cg, (uint32_t)pair, c->span.off);
+	if (s->cond_bad)
+		return -1;	/* reported by sema_cond_check() */
+	sema_cond_gen(s, c);
 	return 0;
 }
 

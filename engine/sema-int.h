@@ -73,6 +73,7 @@ struct sema_ups {
 struct sema_timer {
 	/* offsets of the first STARTTIMER, TIMEOUT clause and CANCELTIMER naming it (0: none) */
 	uint32_t start, timeout, cancel;
+	uint32_t running;	/* offset of the first IF RUNNING naming it (0: none) */
 	uint32_t len;		/* length of the name */
 };
 
@@ -141,6 +142,7 @@ struct sema {
 	struct cg *cg;
 	struct plan_image *img;	/* the image codegen fills (the caller's, or a scratch one) */
 	int in_clause;		/* the current WHEN clause compiles */
+	int cond_bad;		/* the IF of the current action has an error */
 	double pollfreq, pollfreqalert;
 	char *smtp_server, *smtp_user, *smtp_password;	/* resolved, owned */
 	long smtp_port;
@@ -212,6 +214,15 @@ void sema_multi_free(struct sema *s);
 
 /* sema-flow.c: whole-plan checks after the pass */
 void sema_flow_checks(struct sema *s);
+
+/* The timer NAME, declared by its first use. */
+uint32_t sema_timer(struct sema *s, src_span name);
+/* Notes on an invalid event pair FROM->TO at AT: the valid pairs near it. */
+void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from, int to);
+/* Check the IF condition C (sema-cond.c); 0 when it can be compiled. */
+int sema_cond_check(struct sema *s, const struct ast_cond *c);
+/* Emit the code of the checked condition C: the next action runs only when it holds. */
+void sema_cond_gen(struct sema *s, const struct ast_cond *c);
 
 /* sema-gen.c: code generation from the checked declarations */
 void sema_gen_when_begin(struct sema *s, const struct ast_decl *d, uint32_t timer);

@@ -326,7 +326,7 @@ static void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name,
 		diag_note(s->dq, r, 0, name, "did you mean '%.*s'?", (int)vl, close);
 }
 
-static void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from, int to)
+void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from, int to)
 {
 	char hint[256];
 
@@ -334,7 +334,7 @@ static void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, i
 	diag_note(s->dq, r, 0, at, "valid pairs: %s", hint);
 }
 
-static uint32_t sema_timer(struct sema *s, src_span name)
+uint32_t sema_timer(struct sema *s, src_span name)
 {
 	const char *p = sema_bytes(s, name);
 	int64_t t = symtab_get(&s->timers, p, name.len);
@@ -395,12 +395,8 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 
 	const struct ast_cond *c = ast_action_cond(a);
 
-	if (c && ev_pair_index(c->from, c->to) < 0) {
-		struct diag_record *r = diag_at(s->dq, DIAG_BAD_COND, c->span,
-			"IF %s->%s is not a valid event pair", sw_name(c->from),
-			sw_name(c->to));
-		sema_pair_hint(s, r, c->span, c->from, c->to);
-	}
+	/* the code generator skips an action whose condition has an error */
+	s->cond_bad = c && sema_cond_check(s, c) != 0;
 	switch (a->kind) {
 	case AST_ACT_CANCELTIMER: {
 		uint32_t ti = sema_timer(s, a->u.arg.name);	/* may move timerv */

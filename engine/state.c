@@ -33,6 +33,61 @@ void st_init(struct st_plan *sp, const struct plan_image *img)
 		sp->group_first[g + 2] += sp->group_first[g + 1];
 	for (uint32_t i = 0; i < img->ups.n; i++)
 		sp->members[sp->group_first[img->ups.v[i].group + 1]++] = i;
+	/* the variables each UPS reads (uvars is sorted by UPS: verified) */
+	sp->var_first = xcalloc(img->ups.n + 2, sizeof(uint32_t));
+	sp->vars = xcalloc(img->uvars.n + 1, sizeof(*sp->vars));
+	for (uint32_t k = 0; k < img->uvars.n; k++)
+		sp->var_first[img->uvars.v[k].ups + 1]++;
+	for (uint32_t i = 0; i < img->ups.n; i++)
+		sp->var_first[i + 1] += sp->var_first[i];
+	for (uint32_t k = 0; k < img->uvars.n; k++)
+		sp->vars[k].v.num = NAN;
+}
+
+struct st_var *st_var(const struct st_plan *sp, uint32_t u, uint32_t var)
+{
+	const struct img_uvar *uv = sp->img->uvars.v;
+
+	for (uint32_t k = sp->var_first[u]; k < sp->var_first[u + 1]; k++)	/* a few: the plan's own */
+		if (uv[k].var == var)
+			return &sp->vars[k];
+	return NULL;
+}
+
+int st_set_var(struct st_plan *sp, uint32_t u, uint32_t var, const char *value)
+{
+	struct st_var *sv = st_var(sp, u, var);
+	size_t len;
+	char *end;
+
+	if (!sv)
+		return 0;
+	if (!value) {
+		if (!sv->v.text)
+			return 0;
+		sv->v.text = NULL;	/* the buffer stays for the next value */
+		sv->v.num = NAN;
+		return 1;
+	}
+	len = strnlen(value, ST_VAR_MAX - 1);
+	if (sv->v.text && sv->v.len == len && memcmp(sv->v.text, value, len) == 0)
+		return 0;
+	if (len + 1 > sv->cap) {
+		sv->cap = len + 1 > 32 ? len + 1 : 32;
+		sv->buf = xrealloc(sv->buf, sv->cap);
+	}
+	memcpy(sv->buf, value, len);
+	sv->buf[len] = '\0';
+	sv->v.text = sv->buf;
+	sv->v.len = len;
+	sv->told = 0;
+	/* a number as upsd writes one ("300", "12.5", " 80"), blanks around it allowed */
+	sv->v.num = strtod(sv->buf, &end);
+	while (*end == ' ')
+		end++;
+	if (end == sv->buf || *end || !isfinite(sv->v.num))
+		sv->v.num = NAN;
+	return 1;
 }
 
 void st_free(struct st_plan *sp)
@@ -45,6 +100,10 @@ void st_free(struct st_plan *sp)
 	free(sp->members);
 	free(sp->group_first);
 	free(sp->group_power);
+	for (uint32_t k = 0; sp->vars && k < sp->img->uvars.n; k++)
+		free(sp->vars[k].buf);
+	free(sp->vars);
+	free(sp->var_first);
 	memset(sp, 0, sizeof(*sp));
 }
 

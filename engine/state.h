@@ -8,10 +8,12 @@
 
 #include "engine/events.h"
 #include "engine/image.h"
+#include "engine/vm.h"
 
 #define ST_STATUS_MAX 256	/* bytes of ups.status kept (unknown words included) */
 #define ST_MAX_EVENTS EV_NPAIRS	/* a poll changes each table at most once */
 #define ST_CHARGE_MAX 32	/* bytes of battery.charge kept, its NUL included */
+#define ST_VAR_MAX 512		/* bytes of a variable's value kept, its NUL included (upsd sends at most 256) */
 
 /* State of one UPS as the engine sees it. */
 struct st_ups {
@@ -42,6 +44,17 @@ struct st_poll {
 	int answered;		/* 0: no answer (connection lost, upsd gone): NOCOMM */
 	const char *status;	/* ups.status; NULL or "" when the UPS has none */
 	const char *charge;	/* battery.charge; NULL when unknown */
+	/* the variables U's conditions read, in the order of eng_ups_vars(); NULL: not given (kept as they were) */
+	const char *const *vars;
+	uint32_t nvars;		/* how many VARS holds; each NULL entry: unknown */
+};
+
+/* The value of one variable a UPS's conditions read (one per entry of the image's uvars). */
+struct st_var {
+	struct vm_value v;	/* v.text NULL: unknown, else buf */
+	char *buf;		/* the last value, kept while unknown for the next one */
+	size_t cap;		/* bytes allocated at buf */
+	uint8_t told;		/* the host was told it is unknown (until it has a value again) */
 };
 
 /* Per-UPS state of a whole plan. */
@@ -54,6 +67,8 @@ struct st_plan {
 	uint32_t *group_first;	/* ... group g's are members[group_first[g] .. group_first[g + 1]) */
 	uint64_t *group_power;	/* per group: POWERVAL of its UPS not on battery */
 	uint64_t changes;	/* counts the changes of any UPS's state (a host saves it when it moved) */
+	uint32_t *var_first;	/* UPS u's variables: img->uvars[var_first[u] .. var_first[u + 1]) */
+	struct st_var *vars;	/* their values, by uvars index */
 };
 
 /* State for every UPS of IMG: on line, COMM, no status word, charge unknown. */
@@ -80,6 +95,12 @@ uint32_t st_poll(struct st_plan *sp, uint32_t u, const struct st_poll *p, uint8_
 
 /* Value of NUT variable NAME of UPS U as last polled, or NULL. */
 const char *st_getvar(const struct st_plan *sp, uint32_t u, const char *name);
+
+/* The slot of variable VAR of UPS U, or NULL when U's conditions do not read it. */
+struct st_var *st_var(const struct st_plan *sp, uint32_t u, uint32_t var);
+
+/* UPS U reports VALUE for variable VAR (NULL: it has none); 1 when the value changed. */
+int st_set_var(struct st_plan *sp, uint32_t u, uint32_t var, const char *value);
 
 /* Is UPS U on battery (table OL/OB holds OB)? */
 int st_on_battery(const struct st_plan *sp, uint32_t u);

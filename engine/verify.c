@@ -11,6 +11,7 @@
 #include "engine/argv.h"
 #include "engine/events.h"
 #include "engine/image.h"
+#include "engine/regex.h"
 #include "base/xalloc.h"
 
 struct vfy {
@@ -43,6 +44,38 @@ static int vstr(struct vfy *v, struct img_str s, const char *what, uint32_t idx)
 	if (s.off >= n || s.len >= n - s.off || v->img->strings.v[s.off + s.len] != '\0')
 		return vfail(v, "%s %u: string (offset %u, length %u) outside the %u-byte string table",
 			     what, idx, s.off, s.len, n);
+	return 0;
+}
+
+/* The tables of conditions: names, texts and patterns in the blob, every pattern compiles, uvars sorted. */
+static int vconds(struct vfy *v)
+{
+	const struct plan_image *img = v->img;
+
+	for (uint32_t i = 0; i < img->vars.n; i++)
+		if (vstr(v, img->vars.v[i], "variable", i))
+			return -1;
+	for (uint32_t i = 0; i < img->ctexts.n; i++)
+		if (vstr(v, img->ctexts.v[i], "comparison text", i))
+			return -1;
+	for (uint32_t i = 0; i < img->regexes.n; i++) {
+		char err[256];
+		size_t off = 0;
+		struct rx *r;
+		if (vstr(v, img->regexes.v[i], "regular expression", i))
+			return -1;
+		r = rx_compile(img_bytes(img, img->regexes.v[i]), img->regexes.v[i].len, 0, err, sizeof(err), &off);
+		if (!r)
+			return vfail(v, "regular expression %u does not compile: %s at byte %zu", i, err, off);
+		rx_free(r);
+	}
+	for (uint32_t i = 0; i < img->uvars.n; i++) {
+		const struct img_uvar *u = &img->uvars.v[i];
+		if (u->ups >= img->ups.n || u->var >= img->vars.n)
+			return vfail(v, "variable entry %u: UPS %u or variable %u out of range", i, u->ups, u->var);
+		if (i > 0 && (u->ups < u[-1].ups || (u->ups == u[-1].ups && u->var <= u[-1].var)))
+			return vfail(v, "variable entries are not sorted by UPS and variable, without repeats, at entry %u", i);
+	}
 	return 0;
 }
 
@@ -115,7 +148,7 @@ static int vtables(struct vfy *v)
 		return -1;
 	if (st->smtp_port > 65535)
 		return vfail(v, "SMTP port %u out of range", st->smtp_port);
-	return 0;
+	return vconds(v);
 }
 
 enum { VM_START = 1, VM_ENTRY = 2 };
@@ -172,10 +205,16 @@ static int voperand(struct vfy *v, uint32_t pc, const struct op_info *oi, uint32
 	case OPK_NUM: limit = img->consts.n; what = "constant"; break;
 	case OPK_PRIO: limit = 8; what = "syslog priority"; break;
 	case OPK_LEVEL: limit = 3; what = "debug level"; break;
+	case OPK_VAR: limit = img->vars.n; what = "variable"; break;
+	case OPK_CMP: limit = IMG_NCMP; what = "comparison"; break;
+	case OPK_TEXT: limit = img->ctexts.n; what = "comparison text"; break;
+	case OPK_RE: limit = img->regexes.n; what = "regular expression"; break;
 	default: return 0;
 	}
 	if (w >= limit)
 		return vfail(v, "offset %u: %s operand %s %u out of range (%u)", pc, oi->name, what, w, limit);
+	if (kind == OPK_CMP && img->code.v[pc] == OP_CMPTEXT && w != IMG_EQ && w != IMG_NE)
+		return vfail(v, "offset %u: CMPTEXT compares with == or != only, not comparison %u", pc, w);
 	return 0;
 }
 

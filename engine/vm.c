@@ -9,6 +9,7 @@
 
 #include "engine/argv.h"
 #include "engine/events.h"
+#include "engine/regex.h"
 #include "engine/vm.h"
 #include "base/buf.h"
 #include "base/xalloc.h"
@@ -31,6 +32,7 @@ struct vm {
 	/* per TIMEOUT entry: its first pc map entry (a handler's is looked up: that table is per UPS and pair, mostly empty) */
 	uint32_t *tentry_loc;
 	char *evbuf;		/* "TO->" + a timer name */
+	struct rx **rx;		/* the image's regexes, compiled (verified: they compile) */
 
 	struct buf text;	/* rendered texts of the current run (no NUL kept at text.len) */
 	struct vm_effect *eff;
@@ -231,6 +233,21 @@ static void vm_pc_map(struct vm *vm)
 		vm->tentry_loc[i] = img_loc_find(img, img->tentries.v[i].pc);
 }
 
+/* Compile every pattern once; the verifier compiled each, so none fails here but for memory. */
+static void vm_regexes(struct vm *vm)
+{
+	const struct plan_image *img = vm->img;
+	char err[256];
+	size_t off;
+
+	vm->rx = xcalloc(img->regexes.n + 1, sizeof(*vm->rx));
+	for (uint32_t i = 0; i < img->regexes.n; i++) {
+		vm->rx[i] = rx_compile(img_bytes(img, img->regexes.v[i]), img->regexes.v[i].len, RX_JIT, err, sizeof(err), &off);
+		if (!vm->rx[i])
+			xalloc_fail();	/* the verifier compiled it: only memory can be short */
+	}
+}
+
 struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, const uint32_t *tables,
 		  struct tmr_heap *timers, const char *hostname, const char *banner)
 {
@@ -245,6 +262,7 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	vm_timer_index(vm);
 	vm_size_buffers(vm);
 	vm_pc_map(vm);
+	vm_regexes(vm);
 	return vm;
 }
 
@@ -261,6 +279,9 @@ void vm_free(struct vm *vm)
 	free(vm->tentry_loc);
 	free(vm->evbuf);
 	free(vm->shutdowns);
+	for (uint32_t i = 0; vm->rx && i < vm->img->regexes.n; i++)
+		rx_free(vm->rx[i]);
+	free(vm->rx);
 	buf_free(&vm->text);
 	free(vm->eff);
 	free(vm->argv);
@@ -475,6 +496,46 @@ static void vm_argv(struct vm *vm, struct vm_effect *e)
 	vm->text.len = (size_t)(words - vm->text.p);
 }
 
+/* Variable VAR of the UPS being run, or NULL (the host told it is unknown). */
+static const struct vm_value *vm_value(struct vm *vm, uint32_t var)
+{
+	const struct vm_value *v = vm->host.value ? vm->host.value(vm->host.ctx, vm->ups, var) : NULL;
+
+	if (!v && vm->host.unknown)
+		vm->host.unknown(vm->host.ctx, vm->ups, var);
+	return v;
+}
+
+/* CMPNUM: a value that is no number compares false, whatever the operator. */
+static uint32_t vm_cmpnum(const struct vm_value *v, uint32_t cmp, double k)
+{
+	double x;
+
+	if (!v || isnan(v->num))
+		return 0;
+	x = v->num;
+	switch (cmp) {
+	case IMG_LT: return x < k;
+	case IMG_LE: return x <= k;
+	case IMG_GT: return x > k;
+	case IMG_GE: return x >= k;
+	case IMG_EQ: return x == k;
+	default: return x != k;
+	}
+}
+
+/* CMPTEXT: == or != on the exact bytes; an unknown value compares false. */
+static uint32_t vm_cmptext(const struct plan_image *img, const struct vm_value *v, uint32_t cmp, uint32_t t)
+{
+	struct img_str s = img->ctexts.v[t];
+	int eq;
+
+	if (!v)
+		return 0;
+	eq = v->len == s.len && memcmp(v->text, img_bytes(img, s), s.len) == 0;
+	return cmp == IMG_EQ ? (uint32_t)eq : (uint32_t)!eq;
+}
+
 /* Run one handler from PC (its pc map entry LOC) for UPS; the verifier guaranteed every step. */
 static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 {
@@ -500,6 +561,31 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 			stack[sp++] = (pair & 1u) ? !bit : bit;
 			break;
 		}
+		case OP_CMPNUM:
+			stack[sp++] = vm_cmpnum(vm_value(vm, code[pc + 1]), code[pc + 2], img->consts.v[code[pc + 3]]);
+			break;
+		case OP_CMPTEXT:
+			stack[sp++] = vm_cmptext(img, vm_value(vm, code[pc + 1]), code[pc + 2], code[pc + 3]);
+			break;
+		case OP_MATCH: {
+			const struct vm_value *v = vm_value(vm, code[pc + 1]);
+			stack[sp++] = v ? (uint32_t)rx_match(vm->rx[code[pc + 2]], v->text, v->len) : 0;
+			break;
+		}
+		case OP_RUNNING:
+			stack[sp++] = (uint32_t)!!tmr_running(vm->timers, code[pc + 1]);
+			break;
+		case OP_AND:
+			sp--;
+			stack[sp - 1] = stack[sp - 1] & stack[sp];
+			break;
+		case OP_OR:
+			sp--;
+			stack[sp - 1] = stack[sp - 1] | stack[sp];
+			break;
+		case OP_NOT:
+			stack[sp - 1] = !stack[sp - 1];
+			break;
 		case OP_JUMPIFNOT:
 			if (!stack[--sp]) {
 				pc = code[pc + 1];

@@ -9,6 +9,13 @@
 #include "engine/image.h"
 #include "engine/timers.h"
 
+/* A NUT variable's value as a condition reads it. */
+struct vm_value {
+	const char *text;	/* as upsd sent it, NUL-terminated */
+	size_t len;
+	double num;		/* the text as a number, NAN when it is none */
+};
+
 /* What the VM asks of its host (the daemon, the simulator, a test). */
 struct vm_host {
 	void *ctx;
@@ -17,6 +24,13 @@ struct vm_host {
 	 * or NULL when unknown.  The VM reads battery.charge for %(c)s.
 	 */
 	const char *(*getvar)(void *ctx, uint32_t ups, const char *name);
+	/*
+	 * Value of variable VAR (an index of the image's vars) of UPS, or
+	 * NULL when unknown; and, called when a condition found it unknown,
+	 * UNKNOWN (may be NULL).  Without VALUE every variable is unknown.
+	 */
+	const struct vm_value *(*value)(void *ctx, uint32_t ups, uint32_t var);
+	void (*unknown)(void *ctx, uint32_t ups, uint32_t var);
 };
 
 /* Effect kinds: the opcode of the action, or VM_FAULT. */

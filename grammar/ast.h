@@ -62,10 +62,33 @@ struct ast_email {
 	src_span from_kw, to_kw, subject_kw, message_kw;
 };
 
-/* IF a->b in front of an action. */
+/* Kinds of the terms and operators of an IF condition. */
+enum ast_expr_kind {
+	AST_X_STATE,		/* a->b: the state test of UPSmon.py */
+	AST_X_CMP,		/* VARIABLE op NUMBER or "text" */
+	AST_X_MATCH,		/* VARIABLE =~ "pattern" */
+	AST_X_RUNNING,		/* RUNNING timer */
+	AST_X_NOT, AST_X_AND, AST_X_OR
+};
+
+/* Comparison operators, in the order of enum img_cmp: < <= > >= == != */
+enum ast_cmp { AST_LT, AST_LE, AST_GT, AST_GE, AST_EQ, AST_NE };
+
+/* One node of an IF condition. */
+struct ast_expr {
+	src_span span;		/* the whole term or operation */
+	uint8_t kind;		/* enum ast_expr_kind */
+	uint8_t op;		/* AST_X_CMP: enum ast_cmp */
+	uint8_t from, to;	/* AST_X_STATE: enum sw_word */
+	src_span name;		/* CMP, MATCH: the variable; RUNNING: the timer */
+	struct ast_text value;	/* CMP: a number (AST_TEXT_NUMBER) or a quoted text; MATCH: the pattern */
+	struct ast_expr *l, *r;	/* NOT: l; AND, OR: l and r */
+};
+
+/* IF condition in front of an action. */
 struct ast_cond {
-	src_span span;
-	uint8_t from, to;	/* enum sw_word */
+	src_span span;		/* from IF to the end of the condition */
+	struct ast_expr *expr;
 };
 
 /*

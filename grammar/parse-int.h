@@ -37,6 +37,8 @@ static inline src_span parse_span(const struct parse_ctx *pc, const char *p, siz
 int lex_keyword(const char *s, size_t len, int *status);
 /* Is the LEN bytes at S a keyword only upsplan has (a soft keyword, KW_UPSPLAN in lexer.l)? */
 int lex_keyword_soft(const char *s, size_t len);
+/* Is it one that can start a declaration or an action (KW_UPSPLAN: W620 when it continues a text)? */
+int lex_keyword_starts(const char *s, size_t len);
 /* Number of entries in the lexer's keyword and status-word table. */
 size_t lex_keyword_count(void);
 /* Entry I of that table: its text, *TOKEN and *STATUS (-1 unless a status word); NULL past the end. */

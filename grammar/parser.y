@@ -103,8 +103,8 @@ static struct ast_action *mkaction(struct parse_ctx *pc, int kind, src_span kw)
 
 /*
  * A bare word at SPAN, a later part of a text list: warn when it spells an
- * upsplan-only keyword (read as text there, see "name"), saying how to
- * write either meaning.
+ * upsplan-only keyword that could start a declaration or an action (read
+ * as text there, see "name"), saying how to write either meaning.
  */
 static void soft_text(struct parse_ctx *pc, src_span span)
 {
@@ -112,7 +112,7 @@ static void soft_text(struct parse_ctx *pc, src_span span)
 	struct diag_record *r;
 	int n = (int)span.len;
 
-	if (!lex_keyword_soft(w, span.len))
+	if (!lex_keyword_starts(w, span.len))
 		return;
 	r = diag_at(pc->dq, DIAG_SOFT_TEXT, span,
 		    "%.*s after a text list is one more word of the text, as UPSmon.py reads it, not the keyword %.*s",
@@ -121,6 +121,32 @@ static void soft_text(struct parse_ctx *pc, src_span span)
 		  "write \"%.*s\" to keep the word in the text; for the keyword, put it where no text list ends "
 		  "just before it (a setting before the first WHEN of its group, an action before the text actions "
 		  "of its clause)", n, w);
+}
+
+/* A condition node of KIND over SPAN. */
+static struct ast_expr *mkexpr(struct parse_ctx *pc, int kind, src_span span)
+{
+	struct ast_expr *x = NEW(struct ast_expr);
+	x->kind = (uint8_t)kind;
+	x->span = span;
+	return x;
+}
+
+/* NOT L, or L AND/OR R. */
+static struct ast_expr *mkop(struct parse_ctx *pc, int kind, src_span span, struct ast_expr *l, struct ast_expr *r)
+{
+	struct ast_expr *x = mkexpr(pc, kind, span);
+	x->l = l;
+	x->r = r;
+	return x;
+}
+
+/* A term written wrong: E300 at AT with MSG (a format taking the bytes of ARG), and a placeholder term. */
+static struct ast_expr *bad_term(struct parse_ctx *pc, src_span at, const char *msg, src_span arg)
+{
+	diag_at(pc->dq, DIAG_SYNTAX, at, msg, (int)(arg.len > 40 ? 40 : arg.len), src_bytes(pc->reg, arg));
+	pc->nerrors++;
+	return mkexpr(pc, AST_X_STATE, at);
 }
 
 /* Span from the start of A to the end of B. */
@@ -168,6 +194,7 @@ static src_span join(src_span a, src_span b)
 	struct ast_action *action;
 	struct { struct ast_action *first, *last; } actions;
 	struct ast_decl *decl;
+	struct ast_expr *expr;
 }
 
 %token APCUPSDUSER "APCUPSDUSER" CANCELTIMER "CANCELTIMER" CERTFILE "CERTFILE"
@@ -182,6 +209,9 @@ static src_span join(src_span a, src_span b)
 %token STARTTIMER "STARTTIMER" SUBJECT "SUBJECT" SYSLOG "SYSLOG"
 %token TIMEOUT "TIMEOUT" TO "TO" TYPE "TYPE" UPSDUSER "UPSDUSER" USER "USER"
 %token WALL "WALL" WHEN "WHEN"
+%token AND "AND" OR "OR" NOT "NOT" RUNNING "RUNNING"
+%token LT "'<'" LE "'<='" GT "'>'" GE "'>='" EQEQ "'=='" NE "'!='" MATCH "'=~'"
+%token LPAREN "'('" RPAREN "')'"
 %token RARR "'->'" COLON "':'" EQ "'='"
 %token NAME "name" NUMBER "number" HOSTWORD "host address"
 /* a number glued to a lower-case word (2m, 1h30m, 1.5s): a syntax error in UPSmon.py, so no file changes meaning */
@@ -198,6 +228,10 @@ static src_span join(src_span a, src_span b)
  */
 %precedence TEXTEND
 %precedence SHUTDOWN TLS CERTNAME CLIENTCERT CLIENTKEY
+/* IF conditions: OR binds loosest, then AND, then NOT */
+%left OR
+%left AND
+%precedence NOT
 
 %type <tval> quotetext text
 %type <text> hostvalue certvalue squote password
@@ -205,7 +239,8 @@ static src_span join(src_span a, src_span b)
 %type <action> action act
 %type <actions> actions
 %type <decl> decl smtp let monitor when
-%type <flag> userkw textkw timeoutkw target
+%type <flag> userkw textkw timeoutkw target cmpop
+%type <expr> expr term
 
 %%
 
@@ -329,13 +364,75 @@ action
 /* the condition waits in pc until mkaction() allocates the action it guards */
 cond
 	: %empty			{ pc->cond_pending = 0; }
-	| IF STATUS RARR STATUS
+	| IF expr
 		{
 			pc->cond_pending = 1;
 			pc->cond.span = @$;
-			pc->cond.from = (uint8_t)$2;
-			pc->cond.to = (uint8_t)$4;
+			pc->cond.expr = $2;
 		}
+	;
+
+/* UPSmon.py's IF takes only a->b: every other form is a syntax error there */
+expr
+	: term
+	| expr OR expr			{ $$ = mkop(pc, AST_X_OR, @$, $1, $3); }
+	| expr AND expr			{ $$ = mkop(pc, AST_X_AND, @$, $1, $3); }
+	| NOT expr			{ $$ = mkop(pc, AST_X_NOT, @$, $2, NULL); }
+	| LPAREN expr RPAREN		{ $$ = $2; }
+	;
+
+term
+	: STATUS RARR STATUS
+		{
+			$$ = mkexpr(pc, AST_X_STATE, @$);
+			$$->from = (uint8_t)$1;
+			$$->to = (uint8_t)$3;
+		}
+	| NAME cmpop NUMBER
+		{
+			$$ = mkexpr(pc, AST_X_CMP, @$);
+			$$->op = (uint8_t)$2;
+			$$->name = @1;
+			$$->value = mktext(AST_TEXT_NUMBER, 0, @3);
+		}
+	| NAME cmpop quotetext
+		{
+			$$ = mkexpr(pc, AST_X_CMP, @$);
+			$$->op = (uint8_t)$2;
+			$$->name = @1;
+			$$->value = $3;
+		}
+	| NAME MATCH quotetext
+		{
+			$$ = mkexpr(pc, AST_X_MATCH, @$);
+			$$->name = @1;
+			$$->value = $3;
+		}
+	| RUNNING name
+		{
+			$$ = mkexpr(pc, AST_X_RUNNING, @$);
+			$$->name = @2;
+		}
+	/* likely slips, each reported as a syntax error that says how to write it */
+	| NAME RARR STATUS		{ $$ = bad_term(pc, @1, "'%.*s' is not a status word: a->b takes two status words (OL->OB)", @1); }
+	| STATUS RARR NAME		{ $$ = bad_term(pc, @3, "'%.*s' is not a status word: a->b takes two status words (OL->OB)", @3); }
+	| NAME cmpop name
+		{ $$ = bad_term(pc, @3, "a comparison takes a number or a quoted text: write \"%.*s\"", @3); }
+	| NAME cmpop STATUS
+		{ $$ = bad_term(pc, @3, "a comparison takes a number or a quoted text: write \"%.*s\"", @3); }
+	| NAME MATCH name
+		{ $$ = bad_term(pc, @3, "a pattern is a quoted text: write \"%.*s\"", @3); }
+	| NAME MATCH STATUS
+		{ $$ = bad_term(pc, @3, "a pattern is a quoted text: write \"%.*s\"", @3); }
+	;
+
+cmpop
+	: LT				{ $$ = AST_LT; }
+	| LE				{ $$ = AST_LE; }
+	| GT				{ $$ = AST_GT; }
+	| GE				{ $$ = AST_GE; }
+	| EQEQ				{ $$ = AST_EQ; }
+	| NE				{ $$ = AST_NE; }
 	;
 
 act
@@ -437,6 +534,10 @@ name
 	| CERTNAME
 	| CLIENTCERT
 	| CLIENTKEY
+	| AND
+	| OR
+	| NOT
+	| RUNNING
 	;
 
 quotetext

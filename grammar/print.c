@@ -39,13 +39,52 @@ static void pr_texts(const struct src_registry *reg, const struct ast_text *t, F
 	}
 }
 
+/* Condition X, parenthesised where an operand binds looser than its operator (PREC: 0 OR, 1 AND, 2 NOT). */
+static void pr_expr(const struct src_registry *reg, const struct ast_expr *x, int prec, FILE *out)
+{
+	static const char *const cmps[] = { "<", "<=", ">", ">=", "==", "!=" };
+	int mine = x->kind == AST_X_OR ? 0 : x->kind == AST_X_AND ? 1 : 2;
+
+	if (mine < prec)
+		fputc('(', out);
+	switch (x->kind) {
+	case AST_X_STATE:
+		fprintf(out, "%s->%s", sw_name(x->from), sw_name(x->to));
+		break;
+	case AST_X_CMP:
+	case AST_X_MATCH:
+		pr_span(reg, x->name, out);
+		fprintf(out, " %s ", x->kind == AST_X_MATCH ? "=~" : cmps[x->op]);
+		pr_text(reg, &x->value, out);
+		break;
+	case AST_X_RUNNING:
+		fputs("RUNNING ", out);
+		pr_span(reg, x->name, out);
+		break;
+	case AST_X_NOT:
+		fputs("NOT ", out);
+		pr_expr(reg, x->l, 2, out);
+		break;
+	default:
+		pr_expr(reg, x->l, mine, out);
+		fputs(x->kind == AST_X_AND ? " AND " : " OR ", out);
+		pr_expr(reg, x->r, mine + 1, out);
+		break;
+	}
+	if (mine < prec)
+		fputc(')', out);
+}
+
 static void pr_action(const struct src_registry *reg, const struct ast_action *a, FILE *out)
 {
 	const struct ast_cond *c = ast_action_cond(a);
 
 	fputs("    ", out);
-	if (c)
-		fprintf(out, "IF %s->%s ", sw_name(c->from), sw_name(c->to));
+	if (c) {
+		fputs("IF ", out);
+		pr_expr(reg, c->expr, 0, out);
+		fputc(' ', out);
+	}
 	fputs(ast_action_name(a->kind), out);
 	switch (a->kind) {
 	case AST_ACT_CANCELTIMER:

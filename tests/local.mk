@@ -16,6 +16,9 @@
 include tests/diag/list.mk
 
 COMPILE_TESTS = \
+	tests/compile/cond-keywords.dis \
+	tests/compile/cond-shared.dis \
+	tests/compile/conditions.dis \
 	tests/compile/engine-tour.dis \
 	tests/compile/heartbeat.dis \
 	tests/compile/mk-standard.dis \
@@ -30,6 +33,11 @@ COMPILE_TESTS = \
 TRACE_TESTS = \
 	$(EXAMPLE_SCENARIOS) \
 	tests/run/durations.scn \
+	tests/run/cond-alarm.scn \
+	tests/run/cond-dummy.scn \
+	tests/run/cond-running.scn \
+	tests/run/cond-runtime.scn \
+	tests/run/cond-unknown.scn \
 	tests/run/eco.scn \
 	tests/run/fsd-secondary.scn \
 	tests/run/lb-levels.scn \
@@ -61,6 +69,7 @@ TESTS += \
 	$(TRACE_TESTS) \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
+	tests/cond-run.sh \
 	tests/generate.sh \
 	tests/bounds.sh \
 	tests/diag-list.sh \
@@ -82,6 +91,13 @@ EXTRA_DIST += \
 	$(COMPILE_TESTS) \
 	$(TRACE_TESTS) \
 	tests/run/durations.trace \
+	tests/run/cond-alarm.trace \
+	tests/run/cond-dummy.dev \
+	tests/run/cond-dummy.trace \
+	tests/run/cond-plan.conf \
+	tests/run/cond-running.trace \
+	tests/run/cond-runtime.trace \
+	tests/run/cond-unknown.trace \
 	tests/run/eco.trace \
 	tests/run/fsd-secondary.trace \
 	tests/run/heartbeat-outage.trace \
@@ -106,8 +122,12 @@ EXTRA_DIST += \
 	tests/compile/run-compile.sh \
 	tests/compile/engine-tour.plan \
 	tests/compile/plain-loopback.plan \
+	tests/compile/cond-keywords.plan \
+	tests/compile/cond-shared.plan \
+	tests/compile/conditions.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
+	tests/cond-run.sh \
 	tests/generate.sh \
 	tests/bounds.sh \
 	tests/diag/list.mk \
@@ -146,7 +166,7 @@ EXTRA_DIST += \
 clean-local: clean-local-tests
 clean-local-tests:
 	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d tests/soft-keywords.d \
-		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/generate.d tests/cli-help.d tests/check-cli.d tests/systemd-unit.d tests/run/*.d tests/run/*.got tests/email/email.d
+		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/cond-run.d tests/generate.d tests/cli-help.d tests/check-cli.d tests/systemd-unit.d tests/run/*.d tests/run/*.got tests/email/email.d
 
 # the benchmarks (check, simulate, engine, daemon); each prints PASS/MISS against its targets and ratios to the NUT peer
 bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT) tests/bench/daemon-bench-probe$(EXEEXT) \

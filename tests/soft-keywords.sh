@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# soft-keywords.sh - TAP: every upsplan-only keyword is read as UPSmon.py reads it in every name and text position, and W620 marks exactly the ones after a text list.
+# soft-keywords.sh - TAP: every upsplan-only keyword is read as UPSmon.py reads it in every name and text position, and W620 marks exactly the ones after a text list that could start a declaration or an action.
 #
 # The keywords come from the lexer's own table (tests/unit/list-keywords
 # prints it), so a keyword added later is tested without editing this file.
@@ -27,7 +27,9 @@ if [ ! -x "$list" ]; then
 	echo "Bail out! $list is not an executable (make check builds it)"
 	exit 1
 fi
-kws=$("$list" | awk '$2 == "upsplan" { print $1 }')
+kws=$("$list" | awk '$2 ~ /^upsplan/ { print $1 }')
+# keywords only inside a construct (AND in an IF): no W620 after a text
+inner=" $("$list" | awk '$2 == "upsplan-inner" { print $1 }' | tr '\n' ' ')"
 if [ -z "$kws" ]; then
 	echo "Bail out! $list lists no upsplan-only keyword"
 	exit 1
@@ -133,6 +135,9 @@ for k in $kws; do
 		d=$k.$c
 		mkdir -p "$d/k" "$d/p" "$d/w" "$d/r"
 		subst "$k" "$tmpl" "$d/k/plan.conf" "$d/pos"
+		case $inner in
+		*" $k "*) : >"$d/pos" ;;
+		esac
 		subst "$p" "$tmpl" "$d/p/plan.conf" "$d/pos.p"
 		cp "$d/k/plan.conf" "$d/w/plan.conf"
 

@@ -121,6 +121,13 @@ static void dm_on_trace(void *ctx, const struct eng_trace *t)
 		d->cur = (struct vm_event){ 0, 0, t->timer, t->time };
 		log_debug(1, "timer %s expired", img_bytes(img, img->timers.v[t->timer]));
 		break;
+	case ENG_UNKNOWN_VAR: {
+		struct img_str v = img->vars.v[t->var];
+		log_msg(LOG_NOTICE, "UPS %s: %.*s is not known (upsd has no such variable, or has not answered it yet): "
+			"the conditions comparing it are false until it is", vm_ups_display(d->p->eng.vm, t->ups),
+			(int)v.len, img_bytes(img, v));
+		break;
+	}
 	case ENG_EFFECT: {
 		struct vm_event ev = d->cur;
 		ev.ups = t->effect->ups;
@@ -346,9 +353,20 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 		struct uc_target t = {
 			img_bytes(&p->img, iu->name), img_bytes(&p->img, iu->host), iu->port, ig->tls_mode == IMG_TLS_DIRECT,
 			ig->tls_mode == IMG_TLS_NONE, img_bytes(&p->img, ig->certname), img_bytes(&p->img, iu->user), img_bytes(&p->img, iu->password),
-			iu->powerval > 0, iu->type == IMG_PRIMARY, charge, dm_label(&p->img, u, label, sizeof(label))
+			iu->powerval > 0, iu->type == IMG_PRIMARY, charge, dm_label(&p->img, u, label, sizeof(label)), NULL, 0
 		};
+		/* the variables its conditions read, polled with its status (the names are the image's) */
+		uint32_t nv;
+		const struct img_uvar *uv = eng_ups_vars(&p->eng, u, &nv);
+		const char **names = xcalloc(nv + 1, sizeof(*names));
+		for (uint32_t k = 0; k < nv; k++)
+			names[k] = img_bytes(&p->img, p->img.vars.v[uv[k].var]);
+		t.vars = names;
+		t.nvars = nv;
 		p->conns[u] = uc_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t, u, &uh);
+		free(names);	/* copied by uc_new() */
+		t.vars = NULL;
+		t.nvars = 0;
 		if (!d->o->check_only && !p->pollers[iu->group]) {
 			snprintf(label, sizeof(label), "%s:%u", img_bytes(&p->img, iu->host), iu->port);
 			t.label = label;

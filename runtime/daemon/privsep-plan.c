@@ -21,7 +21,7 @@ static const char *ps_getvar(void *ctx, uint32_t ups, const char *name)
 
 void ps_plan_init(struct ps_plan *p, const struct ps_parent_cfg *cfg)
 {
-	struct vm_host h = { p, ps_getvar };
+	struct vm_host h = { p, ps_getvar, NULL, NULL };
 
 	tmr_init(&p->timers, p->img.timers.n);
 	p->tables = xcalloc((size_t)p->img.ups.n + 1, sizeof(uint32_t));

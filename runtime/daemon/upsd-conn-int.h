@@ -27,7 +27,7 @@ enum uc_state {
 /* The reply each request in flight waits for, in order. */
 enum uc_req {
 	R_STARTTLS, R_USERNAME, R_PASSWORD, R_LOGIN, R_PRIMARY, R_MASTER, R_STATUS, R_CHARGE, R_FSD,
-	R_KEEPALIVE, R_LOGOUT
+	R_KEEPALIVE, R_LOGOUT, R_VAR
 };
 
 #define UC_QMAX 32	/* requests a UPS's connection may have in flight (a poll connection: no limit) */
@@ -120,6 +120,7 @@ struct uc_core {
 	int direct;		/* TLS DIRECT */
 	int plain;		/* TLS NONE: plain TCP, to a loopback peer only */
 	int want_charge;	/* battery.charge is polled too: two reply lines per UPS and poll */
+	int several;		/* several reply lines per UPS and poll (battery.charge, the conditions' variables) */
 	enum uc_state st;
 	unsigned epoch;		/* counts closes and changes of transport: a callback that sees it change ends */
 
@@ -173,6 +174,12 @@ struct uc {
 	char status_err[UC_ERRWORD];
 	char *charge;		/* likewise battery.charge */
 	int charge_ok;
+	/* the variables of the plan's conditions: names (borrowed), last values, answered at this poll */
+	const char **vars;
+	char **vals;
+	const char **vreport;	/* what uc_report() passes: vals[i], or NULL when not answered */
+	uint8_t *val_ok;
+	uint32_t nvars, var_next;	/* var_next: the variable the next R_VAR reply is for */
 	char stale[UC_ERRWORD];	/* the ERR word of a stale poll logged last */
 	struct uc_poller *via;	/* the poll connection it was joined to, or NULL */
 	size_t vi;		/* its place in via->ups */

@@ -54,7 +54,15 @@ void uc_timer(struct event *ev, double seconds)
 
 void uc_report(struct uc *c, int answered)
 {
-	struct st_poll p = { answered, answered ? c->status : NULL, answered && c->charge_ok ? c->charge : NULL };
+	struct st_poll p = { answered, answered ? c->status : NULL, answered && c->charge_ok ? c->charge : NULL,
+			     NULL, 0 };
+
+	if (answered && c->nvars) {	/* a variable upsd did not answer (ERR UNKNOWN-VAR ...) is unknown */
+		for (uint32_t i = 0; i < c->nvars; i++)
+			c->vreport[i] = c->val_ok[i] ? c->vals[i] : NULL;
+		p.vars = c->vreport;
+		p.nvars = c->nvars;
+	}
 
 	c->h.result(c->h.ctx, c->idx, &p);
 }
@@ -425,6 +433,7 @@ void uc_core_init(struct uc_core *k, const struct uc_role *role, struct event_ba
 	k->direct = t->direct && !t->plain;
 	k->plain = t->plain;
 	k->want_charge = t->charge;
+	k->several = t->charge || t->nvars;
 	k->backoff = 1;
 	k->fd = -1;
 	k->timer = evtimer_new(base, uc_timer_cb, k);
@@ -556,6 +565,13 @@ void uc_send_poll(struct uc *c)
 		w[3] = "battery.charge";
 		rc = uc_send_for(on, m, R_CHARGE, 4, w);
 	}
+	/* the variables the plan's conditions read, pipelined after the status: one line each */
+	c->var_next = 0;
+	for (uint32_t i = 0; rc == 0 && i < c->nvars; i++) {
+		c->val_ok[i] = 0;
+		w[3] = c->vars[i];
+		rc = uc_send_for(on, m, R_VAR, 4, w);
+	}
 	if (rc != 0) {
 		if (rc != UC_CLOSED)	/* a closed connection was failed already: the poll is not pending */
 			uc_fail(&c->k, "the poll cannot be sent");
@@ -636,7 +652,7 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
 	struct uc *c = xcalloc(1, sizeof(*c));
 
 	uc_core_init(&c->k, &uc_ups_role, base, dns, ctx, gate, t, uc_label("UPS", t->label, ""));
-	c->k.rq.max = UC_QMAX;
+	c->k.rq.max = UC_QMAX + t->nvars;	/* a poll asks for each variable of the plan's conditions too */
 	c->ups = uc_or_empty(t->ups);
 	c->user = uc_or_empty(t->user);
 	c->password = uc_or_empty(t->password);
@@ -644,6 +660,13 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
 	c->primary = t->primary;
 	c->idx = ups;
 	c->h = *host;
+	c->nvars = t->nvars;
+	c->vars = xcalloc(t->nvars + 1, sizeof(*c->vars));
+	c->vals = xcalloc(t->nvars + 1, sizeof(*c->vals));
+	c->vreport = xcalloc(t->nvars + 1, sizeof(*c->vreport));
+	c->val_ok = xcalloc(t->nvars + 1, 1);
+	for (uint32_t i = 0; i < t->nvars; i++)
+		c->vars[i] = t->vars[i];
 	return c;
 }
 
@@ -730,5 +753,11 @@ void uc_free(struct uc *c)
 	uc_core_free(&c->k);
 	free(c->status);
 	free(c->charge);
+	for (uint32_t i = 0; i < c->nvars; i++)
+		free(c->vals[i]);
+	free(c->vals);
+	free(c->vars);
+	free(c->vreport);
+	free(c->val_ok);
 	free(c);
 }

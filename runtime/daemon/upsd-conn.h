@@ -58,6 +58,9 @@ struct uc_target {
 	int primary;		/* claim PRIMARY (falling back to MASTER) */
 	int charge;		/* ask for battery.charge too (the plan reads it) */
 	const char *label;	/* for messages, e.g. "UPS-1@localhost:3493" */
+	/* the NUT variables the plan's conditions read, asked for at each poll after the status (the array is copied) */
+	const char *const *vars;
+	uint32_t nvars;
 };
 
 struct uc;

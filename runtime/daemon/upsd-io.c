@@ -147,7 +147,7 @@ void uc_read_cb(struct bufferevent *bev, void *arg)
 
 #ifdef TCP_QUICKACK
 	/* upsd writes each reply line apart: ACK at once, or its Nagle holds the next line */
-	if (fd >= 0 && (k->want_charge || k->st != UC_READY)) {
+	if (fd >= 0 && (k->several || k->st != UC_READY)) {
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	}
@@ -273,7 +273,7 @@ static void uc_direct_cb(evutil_socket_t fd, short what, void *arg)
 	if (!(what & EV_READ))
 		return;
 #ifdef TCP_QUICKACK
-	if (k->want_charge || k->role->quickack) {	/* several replies per poll: see uc_read_cb() */
+	if (k->several || k->role->quickack) {	/* several replies per poll: see uc_read_cb() */
 		int one = 1;
 		setsockopt(k->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	}

@@ -46,11 +46,19 @@ static void uc_poll_done(struct uc *c)
  */
 static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp, char *why, size_t len)
 {
-	int status = r == R_STATUS;
+	int status = r == R_STATUS, last;
+	const char *want = status ? "ups.status" : "battery.charge";
 
+	if (r == R_VAR) {
+		if (c->var_next >= c->nvars) {
+			snprintf(why, len, "upsd answered more GET VAR than were asked: protocol error");
+			return -1;
+		}
+		want = c->vars[c->var_next];
+	}
 	if (rp->kind == NUT_VAR) {
 		if (strcasecmp(rp->words[1], c->ups) != 0 ||
-		    strcasecmp(rp->words[2], status ? "ups.status" : "battery.charge") != 0) {
+		    strcasecmp(rp->words[2], want) != 0) {
 			char u[UC_ESCNAME], v[UC_ESCNAME];
 			snprintf(why, len, "upsd answered for %s %s, not for what was asked: protocol error",
 				 uc_esc(u, sizeof(u), rp->words[1]), uc_esc(v, sizeof(v), rp->words[2]));
@@ -59,6 +67,9 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 		if (status) {
 			uc_keep(&c->status, rp->words[3]);
 			c->status_ok = 1;
+		} else if (r == R_VAR) {
+			uc_keep(&c->vals[c->var_next], rp->words[3]);
+			c->val_ok[c->var_next] = 1;
 		} else {
 			uc_keep(&c->charge, rp->words[3]);
 			c->charge_ok = 1;
@@ -70,7 +81,11 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 		snprintf(why, len, "upsd's reply to GET VAR is neither VAR nor ERR: protocol error");
 		return -1;
 	}
-	if (r == R_CHARGE || !c->k.want_charge)
+	/* the last reply of the poll completes it: the last variable's, else battery.charge's, else the status's */
+	if (r == R_VAR)
+		c->var_next++;
+	last = c->nvars ? r == R_VAR && c->var_next == c->nvars : r == R_CHARGE || !c->k.want_charge;
+	if (last)
 		uc_poll_done(c);
 	return 0;
 }
@@ -140,6 +155,7 @@ int uc_ups_reply(struct uc_core *k, const struct uc_pend *pe, const struct nut_r
 		return -1;
 	case R_STATUS:
 	case R_CHARGE:
+	case R_VAR:
 		if (uc_poll_reply(c, r, rp, why, sizeof(why)) != 0) {
 			uc_fail(k, why);
 			return -1;

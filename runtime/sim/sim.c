@@ -87,11 +87,34 @@ static void sim_apply(struct sim *s, const struct scn_step *st)
 	}
 }
 
+/*
+ * The variables UPS U's conditions read, as the scenario set them (the
+ * defaults of ups.status and battery.charge included; upsd has none of
+ * the others until a set line gives it): before the poll's events run.
+ */
+static void sim_vars(struct sim *s, uint32_t u)
+{
+	const struct sim_ups *su = &s->ups[u];
+	uint32_t n;
+	const struct img_uvar *uv = eng_ups_vars(&s->eng, u, &n);
+
+	for (uint32_t k = 0; k < n; k++) {
+		struct img_str name = s->img->vars.v[uv[k].var];
+		const char *nm = img_bytes(s->img, name);
+		const char *v = sim_var(su, nm);
+		if (strcmp(nm, "ups.status") == 0)
+			v = s->status;
+		else if (!v && strcmp(nm, "battery.charge") == 0)
+			v = "100";
+		eng_set_var(&s->eng, u, uv[k].var, v);
+	}
+}
+
 /* What upsd answers for UPS U now. */
 static void sim_poll_one(struct sim *s, uint32_t u, double now)
 {
 	const struct sim_ups *su = &s->ups[u];
-	struct st_poll p = { 0, NULL, NULL };
+	struct st_poll p = { 0, NULL, NULL, NULL, 0 };
 
 	if (!su->lost && !s->upsd_down[s->sc->ups_upsd[u]]) {
 		const char *status = sim_var(su, "ups.status");
@@ -101,6 +124,7 @@ static void sim_poll_one(struct sim *s, uint32_t u, double now)
 		p.charge = sim_var(su, "battery.charge");
 		if (!p.charge)
 			p.charge = "100";
+		sim_vars(s, u);
 	}
 	eng_poll(&s->eng, u, &p, now);
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 
 #include "engine/compile.h"
 #include "engine/events.h"
+#include "engine/regex.h"
 #include "engine/vm.h"
 #include "grammar/ast.h"
 #include "base/source.h"
@@ -139,6 +141,32 @@ static const char *bench_getvar(void *ctx, uint32_t ups, const char *name)
 	return strcmp(name, "battery.charge") == 0 ? "87.5" : NULL;
 }
 
+/* The variables conditions read, by index of the image's vars: battery.runtime 240 s, ups.alarm an overheat; the others unknown. */
+static struct vm_value *bench_values;
+
+static const struct vm_value *bench_value(void *ctx, uint32_t ups, uint32_t var)
+{
+	(void)ctx;
+	(void)ups;
+	return bench_values[var].text ? &bench_values[var] : NULL;
+}
+
+static void bench_set_values(const struct plan_image *img)
+{
+	static const struct { const char *name, *text; double num; } known[] = {
+		{ "battery.runtime", "240", 240 }, { "ups.alarm", "Fan failure, OVERHEAT", NAN },
+	};
+
+	bench_values = calloc(img->vars.n + 1, sizeof(*bench_values));
+	if (!bench_values)
+		abort();
+	for (uint32_t v = 0; v < img->vars.n; v++)
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			if (strlen(known[k].name) == img->vars.v[v].len &&
+			    memcmp(known[k].name, img_bytes(img, img->vars.v[v]), img->vars.v[v].len) == 0)
+				bench_values[v] = (struct vm_value){ known[k].text, strlen(known[k].text), known[k].num };
+}
+
 static uint32_t find_ups(const struct plan_image *img, const char *name)
 {
 	for (uint32_t i = 0; i < img->ups.n; i++)
@@ -152,7 +180,7 @@ static int bench_handler(const char *path, double seconds)
 {
 	static const uint32_t want[4] = { OP_NOTIFY, OP_NUTLOG, OP_WALL, OP_STARTTIMER };
 	struct plan_image img;
-	struct vm_host host = { NULL, bench_getvar };
+	struct vm_host host = { NULL, bench_getvar, bench_value, NULL };
 	struct tmr_heap timers;
 	uint32_t *tables, ups, n;
 	int pair = ev_pair_index(SW_NONE, SW_LB);
@@ -175,6 +203,7 @@ static int bench_handler(const char *path, double seconds)
 	tables = calloc(img.ups.n + 1, sizeof(*tables));
 	if (!tables)
 		abort();
+	bench_set_values(&img);
 	tmr_init(&timers, img.timers.n);
 	vm = vm_new(&img, &host, tables, &timers, "bench", "nut@bench");
 
@@ -190,9 +219,13 @@ static int bench_handler(const char *path, double seconds)
 		fprintf(stderr, "engine-bench: the handler of UPS-1 None->LB has %u effects, not NOTIFY NUTLOG WALL STARTTIMER\n", n);
 		goto out;
 	}
-	printf("handler: UPS-1 None->LB of %s (pair %d), %u actions: %s %s %s %s; battery.charge \"87.5\"\n",
+	printf("handler: UPS-1 None->LB of %s (pair %d), %u actions: %s %s %s %s; battery.charge \"87.5\"%s\n",
 	       path, pair, n, vm_effect_name(e[0].kind), vm_effect_name(e[1].kind),
-	       vm_effect_name(e[2].kind), vm_effect_name(e[3].kind));
+	       vm_effect_name(e[2].kind), vm_effect_name(e[3].kind),
+	       img.vars.n ? ", battery.runtime \"240\", ups.alarm \"Fan failure, OVERHEAT\"" : "");
+	if (img.regexes.n)
+		printf("  %u pattern(s), compiled %s\n", img.regexes.n,
+		       rx_jit_available() ? "by PCRE2's JIT" : "for PCRE2's interpreter (no JIT here)");
 	printf("  WALL text: \"%s\"\n", e[2].text);
 
 	nalloc = 0;
@@ -234,6 +267,8 @@ out:
 	vm_free(vm);
 	tmr_free(&timers);
 	free(tables);
+	free(bench_values);
+	bench_values = NULL;
 	img_free(&img);
 	return ok ? 0 : 1;
 }
@@ -328,7 +363,7 @@ static int bench_load(const char *path, int runs)
 
 	for (int r = 0; r < runs; r++) {
 		struct plan_image img;
-		struct vm_host host = { NULL, bench_getvar };
+		struct vm_host host = { NULL, bench_getvar, NULL, NULL };
 		struct tmr_heap timers;
 		unsigned char *buf;
 		uint32_t *tables;

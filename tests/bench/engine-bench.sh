@@ -14,6 +14,9 @@
 #      vm_run_event() in a loop: runs/s, ns/run, effects/s, and the
 #      malloc/calloc/realloc/free calls and VM buffer growths during the
 #      loop (after one warm-up run).  Target: >= 2,000,000 runs/s, 0 calls.
+#      Then the same for tests/bench/cond-bench.conf, whose handler first
+#      evaluates IF battery.runtime < 300 AND ups.alarm =~ "..." (a
+#      comparison and a PCRE2 match): the same target.
 #   2. the N-UPS plan of gen-plan.sh compiled to an image file and loaded
 #      back (read, img_decode, img_verify; vm_new apart), each in its own
 #      process (peak RSS), best of RUNS; `upsplan compile` for reference.
@@ -56,6 +59,12 @@ echo "upsplan engine benchmark: $("$upsplan" --version | head -n 1), $(uname -m)
 }
 cat "$work/handler"
 rate=$(sed -n 's/^  handler runs: .*: \([0-9][0-9]*\) runs\/s,.*/\1/p' "$work/handler")
+
+# 1b. the same with a condition: a comparison and a pattern match before the 4 actions
+"$bench" handler "$here/cond-bench.conf" "$seconds" || {
+	echo "engine-bench.sh: the condition handler benchmark failed" >&2
+	exit 1
+}
 
 # 2. compile vs load of the N-UPS plan
 plan=$work/plan-$n.conf

@@ -33,6 +33,7 @@ TESTS += \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-plain.sh \
+	tests/daemon/run-conditions.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
@@ -51,6 +52,7 @@ EXTRA_DIST += \
 	tests/daemon/daemon-lib.sh \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-plain.sh \
+	tests/daemon/run-conditions.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \

@@ -97,7 +97,7 @@ esac
 
 # base/json.c writes JSON with jansson (libjansson-dev)
 jansson=$(pkg-config --cflags --libs jansson 2>/dev/null || echo -ljansson)
-# the language's regular expressions: PCRE2 in 8-bit code units, as Makefile.am builds them
+# engine/regex.c compiles the language's patterns with PCRE2 (libpcre2-dev), 8-bit code units as in the build
 pcre2="-DPCRE2_CODE_UNIT_WIDTH=8 $(pkg-config --cflags --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)"
 
 # -I"$gen" first: its config.h and grammar/parser.h win over a configured tree's

@@ -2,6 +2,7 @@
 /* fuzz-image.c - libFuzzer target: decode and verify one plan image, then list and run everything the verifier accepts. */
 #include "config.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,24 @@ static const char *fuzz_getvar(void *ctx, uint32_t ups, const char *name)
 	if (sel % 11 == 10)
 		return NULL;
 	return vals[(sel + ups) % 10];
+}
+
+/* The variables conditions read: a number, a text, an empty value, a huge number, or unknown. */
+static const struct vm_value *fuzz_value(void *ctx, uint32_t ups, uint32_t var)
+{
+	static const struct vm_value vals[] = {
+		{ "240", 3, 240 }, { "Fan failure, OVERHEAT", 21, NAN }, { "", 0, NAN }, { "1e300", 5, 1e300 }
+	};
+	unsigned sel = *(const unsigned *)ctx;
+
+	if ((sel + ups + var) % 5 == 4)
+		return NULL;
+	return &vals[(sel + ups + var) % 4];
+}
+
+static void fuzz_unknown(void *ctx, uint32_t ups, uint32_t var)
+{
+	sink += *(const unsigned *)ctx + ups + var;
 }
 
 static void touch_bytes(const char *s, size_t len, int nul)
@@ -135,8 +154,11 @@ static void use_image(const struct plan_image *img, const uint8_t *data, size_t 
 	if (!tables)
 		abort();
 	tmr_init(&timers, img->timers.n);
+	memset(&host, 0, sizeof(host));
 	host.ctx = &sel;
 	host.getvar = fuzz_getvar;
+	host.value = fuzz_value;
+	host.unknown = fuzz_unknown;
 	vm = vm_new(img, &host, tables, &timers, "fuzzhost", "nut@fuzzhost");
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint32_t u = 0; u < img->ups.n; u++)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* list-keywords.c - print the lexer's keyword table, one "WORD upsmon|upsplan" line each (for tests/soft-keywords.sh). */
+/* list-keywords.c - print the lexer's keyword table, one "WORD upsmon|upsplan|upsplan-inner" line each (for tests/soft-keywords.sh). */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,6 +14,7 @@ int main(void)
 
 	for (size_t i = 0; (text = lex_keyword_entry(i, &tok, &st)) != NULL; i++)
 		if (st < 0)	/* status words are no keywords */
-			printf("%s %s\n", text, lex_keyword_soft(text, strlen(text)) ? "upsplan" : "upsmon");
+			printf("%s %s\n", text, lex_keyword_starts(text, strlen(text)) ? "upsplan" :
+			       lex_keyword_soft(text, strlen(text)) ? "upsplan-inner" : "upsmon");
 	return ferror(stdout) || fflush(stdout) ? 1 : 0;
 }

@@ -28,7 +28,7 @@ static const char *poll(struct st_plan *sp, uint32_t u, const char *status, cons
 {
 	static char buf[512];
 	uint8_t ev[ST_MAX_EVENTS];
-	struct st_poll p = { status != NULL, status, charge };
+	struct st_poll p = { status != NULL, status, charge, NULL, 0 };
 	uint32_t n = st_poll(sp, u, &p, ev);
 
 	buf[0] = '\0';
@@ -133,7 +133,7 @@ static void test_engine(void)
 	struct engine e;
 	struct trace_log l;
 	struct eng_host h = { &l, log_trace };
-	struct st_poll ol = { 1, "OL", "100" }, ob = { 1, "OB DISCHRG", "80" };
+	struct st_poll ol = { 1, "OL", "100", NULL, 0 }, ob = { 1, "OB DISCHRG", "80", NULL, 0 };
 	double d;
 
 	compile_text(plan_text, &img);
@@ -165,7 +165,7 @@ static void test_adopt(void)
 	struct engine ea, eb;
 	struct trace_log l;
 	struct eng_host h = { &l, log_trace };
-	struct st_poll ob = { 1, "OB DISCHRG", "80" };
+	struct st_poll ob = { 1, "OB DISCHRG", "80", NULL, 0 };
 	double d;
 
 	compile_text(plan_text, &a);
@@ -193,7 +193,7 @@ static void test_adopt(void)
 	eng_poll(&eb, 1, &(struct st_poll){ 1, "OL", "80" }, 13);
 	is_str(l.text, "13 a OB->OL; 13 NUTLOG back; 13 CANCELTIMER ; 13 a DISCHRG->None; ",
 	       "a change after the reload fires from the adopted state");
-	eng_poll(&eb, 0, &(struct st_poll){ 1, "OL", "100" }, 14);
+	eng_poll(&eb, 0, &(struct st_poll){ 1, "OL", "100", NULL, 0 }, 14);
 	ok(strstr(l.text, "z OL") == NULL, "a new UPS starts from the initial state (on line: no event)");
 	eng_free(&eb);
 	img_free(&a);
@@ -208,7 +208,7 @@ static void test_snapshot(void)
 	struct trace_log l;
 	struct eng_host h = { &l, log_trace };
 	struct eng_snap s;
-	struct st_poll ob = { 1, "OB DISCHRG", "80" }, ol = { 1, "OL", "100" };
+	struct st_poll ob = { 1, "OB DISCHRG", "80", NULL, 0 }, ol = { 1, "OL", "100", NULL, 0 };
 	uint32_t ua, ub, uc, tt, nt;
 	uint64_t c0;
 	char why[200];
@@ -236,7 +236,7 @@ static void test_snapshot(void)
 	c0 = eng_changes(&a);
 	eng_note_fsd(&a, ua);
 	ok(eng_changes(&a) == c0, "SETFSD noted again: no change");
-	eng_poll(&a, ua, &(struct st_poll){ 1, "OB DISCHRG", "80" }, 12.5);
+	eng_poll(&a, ua, &(struct st_poll){ 1, "OB DISCHRG", "80", NULL, 0 }, 12.5);
 
 	eng_snap_take(&a, 15, &s);
 	is_int(s.nups, 3, "the snapshot has every UPS of the plan");

@@ -276,6 +276,81 @@ static void test_verifier(void)
 	verify_code(deep, N(deep), "stack deeper than", "a stack deeper than the VM's");
 }
 
+/* The tiny image with one variable "v", one text "t", one pattern PATTERN, and UPS 0 reading v. */
+static void cond_image(struct plan_image *img, const uint32_t *code, uint32_t n, const char *pattern)
+{
+	struct img_str *s;
+	struct img_uvar *u;
+
+	tiny_image(img, code, n);
+	IMG_PUSH(img->vars, s);
+	*s = img_add_str(img, "v", 1);
+	IMG_PUSH(img->ctexts, s);
+	*s = img_add_str(img, "t", 1);
+	IMG_PUSH(img->regexes, s);
+	*s = img_add_str(img, pattern, strlen(pattern));
+	IMG_PUSH(img->uvars, u);
+	u->ups = 0;
+	u->var = 0;
+}
+
+static void test_verifier_conds(void)
+{
+	/* every condition opcode once: ((v < 1.5 AND v == "t") OR v =~ p) AND NOT RUNNING T */
+	const uint32_t good[] = { OP_CMPNUM, 0, IMG_LT, 0, OP_CMPTEXT, 0, IMG_EQ, 0, OP_AND, OP_MATCH, 0, 0, OP_OR,
+				  OP_RUNNING, 0, OP_NOT, OP_AND, OP_JUMPIFNOT, 21, OP_NOTIFY, 0, OP_HALT };
+	struct plan_image img;
+	char err[512];
+	uint32_t code[N(good)];
+
+	cond_image(&img, good, N(good), "a|b");
+	ok(img_verify(&img, err, sizeof(err)) == 0, "an image with every condition opcode verifies");
+	if (img_verify(&img, err, sizeof(err)))
+		diag("%s", err);
+	img_free(&img);
+
+	verify_code(good, N(good), "variable 0 out of range", "a variable index (no variable table)");
+	memcpy(code, good, sizeof(good));
+	code[2] = IMG_NCMP;
+	cond_image(&img, code, N(code), "a");
+	verify_fails(&img, "comparison 6 out of range", "a comparison out of range");
+	memcpy(code, good, sizeof(good));
+	code[6] = IMG_LT;
+	cond_image(&img, code, N(code), "a");
+	verify_fails(&img, "CMPTEXT compares with == or != only", "CMPTEXT with <");
+	memcpy(code, good, sizeof(good));
+	code[7] = 1;
+	cond_image(&img, code, N(code), "a");
+	verify_fails(&img, "comparison text 1 out of range", "a text index");
+	memcpy(code, good, sizeof(good));
+	code[11] = 1;
+	cond_image(&img, code, N(code), "a");
+	verify_fails(&img, "regular expression 1 out of range", "a regex index");
+	memcpy(code, good, sizeof(good));
+	code[14] = 1;
+	cond_image(&img, code, N(code), "a");
+	verify_fails(&img, "timer 1 out of range", "a RUNNING timer index");
+	cond_image(&img, good, N(good), "a(b");
+	verify_fails(&img, "regular expression 0 does not compile", "a pattern that does not compile");
+	cond_image(&img, good, N(good), "a");
+	img.uvars.v[0].var = 1;
+	verify_fails(&img, "UPS 0 or variable 1 out of range", "a variable read out of range");
+	cond_image(&img, good, N(good), "a");
+	struct img_uvar *u;
+	IMG_PUSH(img.uvars, u);
+	*u = img.uvars.v[0];
+	verify_fails(&img, "not sorted by UPS and variable, without repeats", "a variable read twice");
+	cond_image(&img, good, N(good), "a");
+	img.vars.v[0].off = img.strings.n;
+	verify_fails(&img, "variable 0: string", "a variable name outside the blob");
+	cond_image(&img, (const uint32_t[]){ OP_RUNNING, 0, OP_AND, OP_JUMPIFNOT, 6, OP_HALT, OP_HALT }, 6, "a");
+	verify_fails(&img, "AND pops from an empty stack", "AND with one value");
+	cond_image(&img, (const uint32_t[]){ OP_NOT, OP_HALT }, 2, "a");
+	verify_fails(&img, "NOT pops from an empty stack", "NOT with no value");
+	cond_image(&img, (const uint32_t[]){ OP_RUNNING, 0, OP_HALT }, 3, "a");
+	verify_fails(&img, "HALT with 1 values", "a condition value left at HALT");
+}
+
 /* A second UPS, a copy of the first, with no handler. */
 static void add_ups(struct plan_image *img)
 {
@@ -461,6 +536,7 @@ int main(void)
 	test_templates();
 	test_codec();
 	test_verifier();
+	test_verifier_conds();
 	test_verifier_tables();
 	return done_testing();
 }

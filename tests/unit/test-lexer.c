@@ -111,7 +111,7 @@ static const char *const keywords[] = {
 	"PORT", "POWERVAL", "PRINT", "REPORTS", "SETFSD", "SHELLCMD",
 	"SHUTDOWNCMD", "SMTPSERVER", "STARTTIMER", "SUBJECT", "SYSLOG",
 	"TIMEOUT", "TLS", "TO", "TYPE", "UPSDUSER", "USER", "WALL", "WHEN",
-	"SHUTDOWN",
+	"SHUTDOWN", "AND", "OR", "NOT", "RUNNING",
 };
 
 static const char *const statuses[] = {
@@ -127,7 +127,7 @@ static void test_keywords(void)
 	char all[1024] = "", allwant[4096] = "";
 	size_t off = 0;
 
-	is_int(NELEM(keywords), 42, "41 keyword tokens plus SHUTDOWN");
+	is_int(NELEM(keywords), 46, "41 keyword tokens plus SHUTDOWN and the soft keywords of conditions");
 	for (size_t i = 0; i < NELEM(keywords); i++) {
 		const char *k = keywords[i];
 
@@ -168,6 +168,17 @@ static void test_keywords(void)
 	lexes("a.b%c+d-e _x", "name@0=a.b%c+d-e | name@10=_x");
 	lexes("5 401 0.5 .5 5.", "number@0=5 | number@2=401 | number@6=0.5 | number@10=.5 | number@13=5.");
 	lexes("ups:ups2", "name@0=ups | ':'@3=: | name@4=ups2");
+
+	/* the comparison operators, with and without blanks around them */
+	lexes("battery.runtime < 300", "name@0=battery.runtime | '<'@16=< | number@18=300");
+	lexes("battery.runtime<300", "name@0=battery.runtime | '<'@15=< | number@16=300");
+	lexes("a<=1 b>2 c>=3 d==4 e!=5", "name@0=a | '<='@1=<= | number@3=1 | name@5=b | '>'@6=> | number@7=2 | "
+	      "name@9=c | '>='@10=>= | number@12=3 | name@14=d | '=='@15=== | number@17=4 | name@19=e | "
+	      "'!='@20=!= | number@22=5");
+	lexes("ups.alarm=~\"fan\"", "name@0=ups.alarm | '=~'@9==~ | \"text\"@11=\"fan\"");
+	lexes("((NOT OL->OB))", "'('@0=( | '('@1=( | NOT@2=NOT | status word@6=OL | '->'@8=-> | status word@10=OB | "
+	      "')'@12=) | ')'@13=)");
+	lexes("x=y", "name@0=x | '='@1== | name@2=y");
 }
 
 /* Is TEXT one of the N words of LIST? */
@@ -226,6 +237,10 @@ static void test_keyword_table(void)
 	is_int(lex_keyword_soft("TLS", 3), 1, "TLS is an upsplan-only keyword");
 	is_int(lex_keyword_soft("SHUTDOWN", 8), 1, "SHUTDOWN is an upsplan-only keyword");
 	is_int(lex_keyword_soft("SHUTDOWNCMD", 11), 0, "SHUTDOWNCMD is UPSmon.py's");
+	is_int(lex_keyword_soft("AND", 3), 1, "AND is an upsplan-only keyword");
+	is_int(lex_keyword_starts("AND", 3), 0, "AND starts nothing (only inside IF)");
+	is_int(lex_keyword_starts("TLS", 3), 1, "TLS can start a declaration");
+	is_int(lex_keyword_starts("SHUTDOWN", 8), 1, "SHUTDOWN can start an action");
 	is_int(lex_keyword_soft("OL", 2), 0, "status words are UPSmon.py's");
 	is_int(lex_keyword_soft("TLSX", 4), 0, "a longer word is no keyword");
 }

@@ -315,7 +315,7 @@ static void test_save(const struct plan_image *img)
 	struct sf_file f;
 	struct engine e;
 	struct sf_latch l = { SF_SHUT_NONE, "", 0, 0, 0, 0 };
-	struct st_poll ol = { 1, "OL", "100" };
+	struct st_poll ol = { 1, "OL", "100", NULL, 0 };
 	uint64_t sum = sf_checksum(img);
 	ino_t i;
 	int lines = 0;

@@ -23,7 +23,7 @@ static const char *fake_getvar(void *ctx, uint32_t ups, const char *name)
 	return strcmp(name, "battery.charge") == 0 ? charge_value : NULL;
 }
 
-static const struct vm_host host = { NULL, fake_getvar };
+static const struct vm_host host = { NULL, fake_getvar, NULL, NULL };
 
 static const char plan_text[] =
 	"POLLFREQ 5\n"

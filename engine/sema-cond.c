@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sema-cond.c - IF conditions: the checks of their terms (types, patterns, timers, depth) and their code. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/events.h"
+#include "engine/regex.h"
+#include "engine/sema-int.h"
+
+enum { SEMA_VAR_ANY, SEMA_VAR_NUM, SEMA_VAR_TEXT };
+
+static const struct {
+	const char *name;
+	int type;
+} sema_nutvars[] = {
+#define NUTVAR(name, type) { name, SEMA_VAR_##type },
+#include "engine/nutvars.def"
+#undef NUTVAR
+};
+
+static const char *const sema_cmp_names[] = { "<", "<=", ">", ">=", "==", "!=" };
+
+/* The type upsd gives variable NAME, SEMA_VAR_ANY when the compiler does not know it. */
+static int sema_var_type(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(sema_nutvars) / sizeof(sema_nutvars[0]); i++)
+		if (strlen(sema_nutvars[i].name) == len && memcmp(sema_nutvars[i].name, name, len) == 0)
+			return sema_nutvars[i].type;
+	return SEMA_VAR_ANY;
+}
+
+/* Is the LEN bytes at P a plain decimal number ("300", "12.5", " 80 ")? */
+static int sema_is_number(const char *p, size_t len)
+{
+	char buf[64], *end;
+	double d;
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	d = strtod(buf, &end);
+	while (*end == ' ')
+		end++;
+	return end != buf && *end == '\0' && isfinite(d);
+}
+
+/* A NUT variable name: letters, digits, '.', '_' and '-' (what upsd's names are made of). */
+static int sema_check_var(struct sema *s, src_span name)
+{
+	const char *p = sema_bytes(s, name);
+
+	for (uint32_t i = 0; i < name.len; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
+		      p[i] == '.' || p[i] == '_' || p[i] == '-')) {
+			diag_at(s->dq, DIAG_BAD_VAR, name,
+				"'%.*s' is not a NUT variable name: names are letters, digits, '.', '_' and '-' (e.g. battery.runtime)",
+				(int)(name.len > 60 ? 60 : name.len), p);
+			return -1;
+		}
+	return 0;
+}
+
+static int sema_check_cmp(struct sema *s, const struct ast_expr *x)
+{
+	const char *var = sema_bytes(s, x->name);
+	int type = sema_var_type(var, x->name.len);
+	struct diag_record *r;
+	double d;
+
+	if (sema_check_var(s, x->name))
+		return -1;
+	if (x->value.kind == AST_TEXT_NUMBER) {
+		if (sema_number(s, ast_text_span(&x->value), &d) != 0)
+			return -1;
+		if (type == SEMA_VAR_TEXT) {
+			r = diag_at(s->dq, DIAG_COND_TYPE, x->span,
+				"%.*s is a text, never a number: '%s %.*s' can never be true",
+				(int)x->name.len, var, sema_cmp_names[x->op], (int)x->value.len,
+				sema_bytes(s, ast_text_span(&x->value)));
+			diag_note(s->dq, r, 0, x->span,
+				  "compare it with a quoted text (%.*s == \"...\") or match a pattern (%.*s =~ \"...\")",
+				  (int)x->name.len, var, (int)x->name.len, var);
+			return -1;
+		}
+		return 0;
+	}
+	src_span c = ast_text_content(&x->value);
+	const char *t = sema_bytes(s, c);
+	if (x->op != AST_EQ && x->op != AST_NE) {
+		r = diag_at(s->dq, DIAG_COND_TYPE, x->span,
+			"'%s' compares numbers, and \"%.*s\" is a quoted text: this comparison can never be true",
+			sema_cmp_names[x->op], (int)(c.len > 40 ? 40 : c.len), t);
+		diag_note(s->dq, r, 0, x->span, "write the number without quotes (%.*s %s 300), or test a text with == or !=",
+			  (int)x->name.len, var, sema_cmp_names[x->op]);
+		return -1;
+	}
+	if (type == SEMA_VAR_NUM && !sema_is_number(t, c.len)) {
+		r = diag_at(s->dq, DIAG_COND_TYPE, x->span,
+			"%.*s is a number, never the text \"%.*s\": '%s' %s",
+			(int)x->name.len, var, (int)(c.len > 40 ? 40 : c.len), t, sema_cmp_names[x->op],
+			x->op == AST_EQ ? "can never be true" : "is always true");
+		diag_note(s->dq, r, 0, x->span, "compare it with a number, without quotes (%.*s < 300)",
+			  (int)x->name.len, var);
+		return -1;
+	}
+	return 0;
+}
+
+/* Compile the pattern as the VM will; PCRE2's error offset becomes a place inside the quoted text. */
+static int sema_check_match(struct sema *s, const struct ast_expr *x)
+{
+	src_span c = ast_text_content(&x->value);
+	char err[256];
+	size_t off = 0;
+	struct rx *re;
+
+	if (sema_check_var(s, x->name))
+		return -1;
+	re = rx_compile(sema_bytes(s, c), c.len, 0, err, sizeof(err), &off);
+	if (re) {
+		rx_free(re);
+		return 0;
+	}
+	struct diag_record *r = diag_at(s->dq, DIAG_BAD_REGEX, (src_span){ c.off + (uint32_t)off, off < c.len ? 1 : 0 },
+		"invalid regular expression: %s", err);
+	diag_note(s->dq, r, 0, x->value.off ? ast_text_span(&x->value) : c,
+		  "patterns are PCRE2 (Perl) syntax, matched anywhere in the value: anchor with ^ and $; a literal '|' or '(' is written '\\|' or '\\('");
+	return -1;
+}
+
+/* Values the condition X pushes at most on the VM's stack. */
+static unsigned sema_cond_stack(const struct ast_expr *x)
+{
+	unsigned l, r;
+
+	switch (x->kind) {
+	case AST_X_NOT:
+		return sema_cond_stack(x->l);
+	case AST_X_AND:
+	case AST_X_OR:
+		l = sema_cond_stack(x->l);
+		r = sema_cond_stack(x->r) + 1;
+		return l > r ? l : r;
+	default:
+		return 1;
+	}
+}
+
+/* Check every term of X; 0 when all can be compiled. */
+static int sema_check_expr(struct sema *s, const struct ast_expr *x, const struct ast_cond *c)
+{
+	int rc;
+
+	switch (x->kind) {
+	case AST_X_STATE:
+		if (ev_pair_index(x->from, x->to) >= 0)
+			return 0;
+		/* a condition of this term alone is shown from its IF, as it always was */
+		src_span at = x == c->expr ? c->span : x->span;
+		struct diag_record *r = diag_at(s->dq, DIAG_BAD_COND, at,
+			"IF %s->%s is not a valid event pair", sw_name(x->from), sw_name(x->to));
+		sema_pair_hint(s, r, at, x->from, x->to);
+		return -1;
+	case AST_X_CMP:
+		return sema_check_cmp(s, x);
+	case AST_X_MATCH:
+		return sema_check_match(s, x);
+	case AST_X_RUNNING: {
+		uint32_t ti = sema_timer(s, x->name);
+		struct sema_timer *t = &s->timerv.v[ti];
+		if (!t->running)
+			t->running = x->name.off;
+		return 0;
+	}
+	case AST_X_NOT:
+		return sema_check_expr(s, x->l, c);
+	default:
+		rc = sema_check_expr(s, x->l, c);
+		return sema_check_expr(s, x->r, c) || rc ? -1 : 0;
+	}
+}
+
+int sema_cond_check(struct sema *s, const struct ast_cond *c)
+{
+	unsigned depth;
+
+	if (sema_check_expr(s, c->expr, c) != 0)
+		return -1;
+	depth = sema_cond_stack(c->expr);
+	if (depth > IMG_MAX_STACK) {
+		struct diag_record *r = diag_at(s->dq, DIAG_COND_DEPTH, c->span,
+			"this condition needs %u values at once; the engine holds %d", depth, IMG_MAX_STACK);
+		diag_note(s->dq, r, 0, c->span,
+			  "write it with fewer nested parentheses on the right of AND and OR: (a AND b) AND c needs fewer than a AND (b AND c)");
+		return -1;
+	}
+	return 0;
+}
+
+/* The code of X in postfix order, each term and operator at its own place (LOC: at the IF, for a lone term). */
+static void sema_gen_expr(struct sema *s, const struct ast_expr *x, uint32_t loc)
+{
+	struct cg *cg = s->cg;
+
+	if (loc == SEMA_NONE)
+		loc = x->span.off;
+
+	switch (x->kind) {
+	case AST_X_STATE:
+		cg_op(cg, loc, OP_STATE, (uint32_t)ev_pair_index(x->from, x->to), 0, 0, 0);
+		break;
+	case AST_X_CMP: {
+		uint32_t v = cg_var(cg, sema_bytes(s, x->name), x->name.len);
+		if (x->value.kind == AST_TEXT_NUMBER) {
+			double d = 0;
+			const char *p = sema_bytes(s, ast_text_span(&x->value));
+			char buf[400];
+			size_t n = x->value.len < sizeof(buf) ? x->value.len : sizeof(buf) - 1;
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			d = strtod(buf, NULL);	/* checked by sema_number() */
+			cg_op(cg, loc, OP_CMPNUM, v, x->op, cg_num(cg, d), 0);
+		} else {
+			src_span c = ast_text_content(&x->value);
+			cg_op(cg, loc, OP_CMPTEXT, v, x->op, cg_ctext(cg, sema_bytes(s, c), c.len), 0);
+		}
+		break;
+	}
+	case AST_X_MATCH: {
+		uint32_t v = cg_var(cg, sema_bytes(s, x->name), x->name.len);
+		src_span c = ast_text_content(&x->value);
+		cg_op(cg, loc, OP_MATCH, v, cg_regex(cg, sema_bytes(s, c), c.len), 0, 0);
+		break;
+	}
+	case AST_X_RUNNING:
+		cg_op(cg, loc, OP_RUNNING, (uint32_t)symtab_get(&s->timers, sema_bytes(s, x->name), x->name.len), 0, 0, 0);
+		break;
+	case AST_X_NOT:
+		sema_gen_expr(s, x->l, SEMA_NONE);
+		cg_op(cg, loc, OP_NOT, 0, 0, 0, 0);
+		break;
+	default:
+		sema_gen_expr(s, x->l, SEMA_NONE);
+		sema_gen_expr(s, x->r, SEMA_NONE);
+		cg_op(cg, loc, x->kind == AST_X_AND ? OP_AND : OP_OR, 0, 0, 0, 0);
+		break;
+	}
+}
+
+void sema_cond_gen(struct sema *s, const struct ast_cond *c)
+{
+	/* IF a->b alone is one source location, as it always was (one pc map entry) */
+	int lone = c->expr->kind != AST_X_NOT && c->expr->kind != AST_X_AND && c->expr->kind != AST_X_OR;
+
+	sema_gen_expr(s, c->expr, lone ? c->span.off : SEMA_NONE);
+	cg_cond_jump(s->cg, c->span.off);
+}
