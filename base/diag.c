@@ -363,8 +363,29 @@ static void diag_render_one(struct diag_queue *q, FILE *out, int flags, int has_
 		diag_show_line(out, f, line, col, span);
 }
 
+/*
+ * GCC's include chain before the first diagnostic of an included file F:
+ * "In file included from b.conf:2:1,", "                 from a.conf:3:1:".
+ */
+static void diag_chain(struct diag_queue *q, FILE *out, const struct src_file *f, int flags)
+{
+	const char *bold = flags & DIAG_RENDER_COLOR ? "\033[1m" : "", *off = flags & DIAG_RENDER_COLOR ? "\033[0m" : "";
+
+	for (const struct src_file *p = f; p && p->parent; p = p->parent) {
+		const struct src_file *pf;
+		unsigned line, col;
+
+		if (src_position(q->reg, p->incl_at, &pf, &line, &col) != 0)
+			break;
+		fprintf(out, "%s %s%s:%u:%u%s%c\n", p == f ? "In file included from" : "                 from",
+			bold, pf->name, line, col, off, p->parent->parent ? ',' : ':');
+	}
+}
+
 void diag_render_gnu(struct diag_queue *q, FILE *dest, int flags)
 {
+	const struct src_file *last = NULL;	/* the file of the last diagnostic, whose chain was shown */
+
 	/* standard error is unbuffered: written in pieces of 64 KiB, not a write per character */
 	char *buf = NULL;
 	size_t len = 0;
@@ -378,6 +399,9 @@ void diag_render_gnu(struct diag_queue *q, FILE *dest, int flags)
 
 		if (r->has_span)
 			src_position(q->reg, r->span.off, &f, &line, &col);
+		if (f != last && f && f->parent)
+			diag_chain(q, out, f, flags);
+		last = f;
 		diag_render_one(q, out, flags, r->has_span, r->span, r->sev, r->msg,
 				diag_code_name(r->code), NULL, 0, 0);
 		for (size_t j = 0; j < r->nnotes; j++) {
@@ -416,6 +440,23 @@ static void json_loc(struct diag_queue *q, json_t *o, int has_span, src_span spa
 	jsonw_set(o, "column", json_integer(col));
 	jsonw_set(o, "end_line", json_integer(eline));
 	jsonw_set(o, "end_column", json_integer(ecol));
+	if (f->parent) {	/* the include chain, the innermost INCLUDE first */
+		json_t *chain = json_array();
+
+		for (const struct src_file *p = f; p->parent; p = p->parent) {
+			const struct src_file *pf;
+			json_t *at;
+
+			if (src_position(q->reg, p->incl_at, &pf, &line, &col) != 0)
+				break;
+			at = json_object();
+			jsonw_set(at, "file", jsonw_string(pf->name, strlen(pf->name)));
+			jsonw_set(at, "line", json_integer(line));
+			jsonw_set(at, "column", json_integer(col));
+			jsonw_append(chain, at);
+		}
+		jsonw_set(o, "included_from", chain);
+	}
 }
 
 /*

@@ -47,6 +47,11 @@ static struct src_file *src_register(struct src_registry *reg, const char *name,
 	f->lines = NULL;
 	f->nlines = 0;
 	f->marks = NULL;
+	f->parent = NULL;
+	f->incl_at = 0;
+	f->depth = 0;
+	f->dev = 0;
+	f->ino = 0;
 	/* one spare offset after the text for end-of-file locations */
 	reg->next_base += (uint32_t)size + 2;
 	reg->files = xrealloc(reg->files, (reg->nfiles + 1) * sizeof(*reg->files));
@@ -231,8 +236,16 @@ struct src_file *src_load_stat(struct src_registry *reg, const char *path, struc
 		snprintf(err, errlen, "cannot read '%s': the files read so far take 2 GiB", path);
 		return NULL;
 	}
-	buf = src_read_file(path, max && max < room ? max : room, &got, st, err, errlen);
-	return buf ? src_register(reg, path, buf, got) : NULL;
+	struct stat own;
+	struct src_file *f;
+
+	buf = src_read_file(path, max && max < room ? max : room, &got, st ? st : &own, err, errlen);
+	if (!buf)
+		return NULL;
+	f = src_register(reg, path, buf, got);
+	f->dev = (st ? st : &own)->st_dev;
+	f->ino = (st ? st : &own)->st_ino;
+	return f;
 }
 
 struct src_file *src_load(struct src_registry *reg, const char *path,

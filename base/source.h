@@ -27,12 +27,42 @@ struct src_file {
 	uint32_t *lines;	/* offsets (file-relative) of line starts, lazy */
 	size_t nlines;
 	struct src_mark *marks;	/* column checkpoints of long lines, lazy (src_position) */
+	/* the include chain: NULL parent for a file named on the command line */
+	const struct src_file *parent;	/* the file whose INCLUDE read this one */
+	uint32_t incl_at;	/* global offset of that INCLUDE keyword */
+	unsigned depth;		/* INCLUDEs between the main file and this one */
+	dev_t dev;		/* device and inode of the file read (0, 0: a text in memory) */
+	ino_t ino;
+};
+
+struct diag_queue;
+
+/*
+ * How INCLUDE finds and vets the files it reads (set by the program; the
+ * grammar reads files only through it and src_load_stat).
+ */
+struct src_include {
+	/* INCLUDE <name>: the directory of the installed rule files; NULL: none */
+	const char *rules_dir;
+	/* the compiled-in copy of rule file NAME, the fallback; NULL: none */
+	const char *(*builtin)(const char *name);
+	/* the names of the rule files, for messages ("messages.rules, ..."); NULL: none */
+	const char *rule_names;
+	/*
+	 * Each file read by INCLUDE, after it was read (status ST): 0 when it
+	 * may be used, else -1 with the diagnostic queued in DQ (E110); NULL:
+	 * no check.
+	 */
+	int (*check)(void *arg, const struct src_file *f, const struct stat *st, struct diag_queue *dq);
+	void *check_arg;
+	size_t max;		/* bytes of one included file (0: the registry's limit) */
 };
 
 struct src_registry {
 	struct src_file **files;
 	size_t nfiles;
 	uint32_t next_base;
+	const struct src_include *include;	/* NULL: INCLUDE reads files, no rule files, no check */
 };
 
 /* Initialise an empty registry. */
