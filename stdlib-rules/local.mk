@@ -1,5 +1,5 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## stdlib-rules/local.mk - the rule files upsplan generate assembles plans from; compiled into upsplan and shipped in the tarball, not installed (nothing reads them at run time).
+## stdlib-rules/local.mk - the standard rule files: installed under $(pkgdatadir)/rules for INCLUDE <name>, and compiled into upsplan (generate's templates, INCLUDE's fallback).
 STDLIB_RULES = \
 	stdlib-rules/messages.rules \
 	stdlib-rules/group.rules \
@@ -10,10 +10,13 @@ STDLIB_RULES = \
 	stdlib-rules/heartbeat.rules \
 	stdlib-rules/heartbeat-email.rules
 
-EXTRA_DIST += $(STDLIB_RULES) stdlib-rules/embed.sh
+# INCLUDE <name> reads $(rulesdir)/name first (runtime/common/stdlib.c)
+rulesdir = $(pkgdatadir)/rules
+dist_rules_DATA = $(STDLIB_RULES)
+EXTRA_DIST += stdlib-rules/embed.sh
 
-runtime/cli/stdlib-rules.c: $(STDLIB_RULES) stdlib-rules/embed.sh
-	$(AM_V_GEN)$(MKDIR_P) runtime/cli && \
+runtime/common/stdlib-rules.c: $(STDLIB_RULES) stdlib-rules/embed.sh
+	$(AM_V_GEN)$(MKDIR_P) runtime/common && \
 	$(SHELL) $(srcdir)/stdlib-rules/embed.sh $(srcdir) $(STDLIB_RULES) >$@-t && mv $@-t $@
-BUILT_SOURCES += runtime/cli/stdlib-rules.c
-CLEANFILES += runtime/cli/stdlib-rules.c
+BUILT_SOURCES += runtime/common/stdlib-rules.c
+CLEANFILES += runtime/common/stdlib-rules.c

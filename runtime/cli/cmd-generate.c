@@ -17,7 +17,7 @@
 #include "base/source.h"
 #include "base/xalloc.h"
 #include "runtime/cli/cli.h"
-#include "runtime/cli/stdlib.h"
+#include "runtime/common/stdlib.h"
 #include "runtime/common/file-access.h"
 
 const char generate_usage[] =
@@ -125,14 +125,6 @@ static int gen_value(struct gen *g, const char *opt, const char *val, const char
 	}
 	gen_place(g, opt, shown, off);
 	return 0;
-}
-
-static const char *stdlib_text(const char *name)
-{
-	for (const struct stdlib_rule *r = stdlib_rules; r->name; r++)
-		if (strcmp(r->name, name) == 0)
-			return r->text;
-	return NULL;
 }
 
 /* Append rule file NAME with its @KEY@ placeholders filled in. */

@@ -11,9 +11,7 @@ runtime_cli_libcli_a_SOURCES = \
 	runtime/cli/cmd-tls-setup.c \
 	runtime/cli/tls-files.c runtime/cli/tls-files.h \
 	runtime/cli/tls-install.c runtime/cli/tls-install.h \
-	runtime/cli/tls-pki.c runtime/cli/tls-pki.h \
-	runtime/cli/stdlib.h
-nodist_runtime_cli_libcli_a_SOURCES = runtime/cli/stdlib-rules.c
+	runtime/cli/tls-pki.c runtime/cli/tls-pki.h
 runtime_cli_libcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
 	-DUPSPLAN_MAIL_HELPER='"$(pkglibexecdir)/upsplan-mail"'
 

@@ -7,7 +7,9 @@ runtime_common_libcommon_a_SOURCES = \
 	runtime/common/monotonic.h \
 	runtime/common/plan-file.c runtime/common/plan-file.h \
 	runtime/common/safe-file.c runtime/common/safe-file.h \
-	runtime/common/sim-trace.c runtime/common/sim-trace.h
-runtime_common_libcommon_a_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+	runtime/common/sim-trace.c runtime/common/sim-trace.h \
+	runtime/common/stdlib.c runtime/common/stdlib.h
+nodist_runtime_common_libcommon_a_SOURCES = runtime/common/stdlib-rules.c
+runtime_common_libcommon_a_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) -DUPSPLAN_RULESDIR='"$(pkgdatadir)/rules"'
 # what a program of runtime/ links last, below its rooms
 COMMON_LIBS = runtime/common/libcommon.a engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) -lm
