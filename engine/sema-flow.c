@@ -416,19 +416,25 @@ static void timer_checks(struct sema *s)
 	}
 }
 
+/* W610 for each file holding a password (the plan, or a file it includes) that every user can read. */
 static void mode_check(struct sema *s)
 {
 	struct stat st;
 
 	if (!s->opt || !s->opt->check_file_mode || !s->has_passwords)
 		return;
-	if (stat(s->file->name, &st) != 0 || !(st.st_mode & S_IROTH))
-		return;
-	struct diag_record *r = diag_at(s->dq, DIAG_FILE_MODE, DIAG_FILE_SPAN(s->file),
-		"'%s' holds passwords and every user can read it (mode %04o)",
-		s->file->name, (unsigned)(st.st_mode & 07777));
-	diag_note(s->dq, r, 0, DIAG_FILE_SPAN(s->file),
-		  "run: chmod 640 '%s' (owner read-write, the daemon's group read-only)", s->file->name);
+	for (size_t i = 0; i < s->npw_files; i++) {
+		const struct src_file *f = s->pw_files[i];
+
+		/* a compiled-in rule file has no mode; the plan (even <stdin> in tests) is checked by name as before */
+		if ((f->parent && !f->ino) || stat(f->name, &st) != 0 || !(st.st_mode & S_IROTH))
+			continue;
+		struct diag_record *r = diag_at(s->dq, DIAG_FILE_MODE, DIAG_FILE_SPAN(f),
+			"'%s' holds passwords and every user can read it (mode %04o)",
+			f->name, (unsigned)(st.st_mode & 07777));
+		diag_note(s->dq, r, 0, DIAG_FILE_SPAN(f),
+			  "run: chmod 640 '%s' (owner read-write, the daemon's group read-only)", f->name);
+	}
 }
 
 #define CERTFILE_CHECKS 256	/* distinct CERTFILEs asked about (each may cost the caller a process) */

@@ -108,6 +108,8 @@ struct sema_fsd {
 	uint32_t ups;		/* in sema.upsv */
 };
 
+#define SEMA_PW_FILES 16	/* files checked for W610: more would each cost a stat */
+
 struct sema {
 	const struct src_registry *reg;
 	const struct src_file *file;
@@ -133,6 +135,9 @@ struct sema {
 	src_span first_group_elem;	/* len 0: none yet */
 	int has_first_group_elem;
 	int has_passwords;
+	/* W610: the files that hold a PASSWORD (the plan, or a file it includes) */
+	const struct src_file *pw_files[SEMA_PW_FILES];
+	size_t npw_files;
 	uint64_t text_work;	/* bytes of text built so far (IMG_MAX_TEXT_WORK) */
 	uint64_t tables;	/* most bytes sema_gen_finish() will add to the image (IMG_MAX_SIZE) */
 	int over;		/* a bound of the whole plan was crossed (E592): stop */

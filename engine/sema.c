@@ -222,6 +222,19 @@ static void sema_group(struct sema *s, const struct ast_decl *d)
 
 static const char *const type_names[] = { "primary", "master", "secondary", "slave", "observer" };
 
+/* A password at SPAN: its file holds a secret (W610 checks the file's mode). */
+static void sema_password_at(struct sema *s, src_span span)
+{
+	const struct src_file *f = src_file_at(s->reg, span.off);
+
+	s->has_passwords = 1;
+	for (size_t i = 0; i < s->npw_files; i++)
+		if (s->pw_files[i] == f)
+			return;
+	if (f && s->npw_files < SEMA_PW_FILES)
+		s->pw_files[s->npw_files++] = f;
+}
+
 static void sema_monitor(struct sema *s, const struct ast_decl *d)
 {
 	const struct ast_monitor *m = d->u.monitor;
@@ -233,7 +246,7 @@ static void sema_monitor(struct sema *s, const struct ast_decl *d)
 	long pv = 0;
 	int type = -1;
 
-	s->has_passwords = 1;
+	sema_password_at(s, ast_text_span(m->password));
 	char *password = sema_resolve_value(s, m->password, NULL);
 	if (!sema_need_group(s, d, "MONITOR")) {
 		free(password);
@@ -585,7 +598,7 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 	switch (d->kind) {
 	case AST_DECL_SMTP:
 		sema_intro(s, d, "SMTPSERVER");
-		s->has_passwords = 1;
+		sema_password_at(s, ast_text_span(d->u.smtp->password));
 		/* UPSmon.py replaces these too when they equal a message name; the last one wins */
 		free(s->smtp_server);
 		free(s->smtp_user);
@@ -698,6 +711,8 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 	}
 	case AST_DECL_WHEN:
 		sema_when(s, d);
+		break;
+	case AST_DECL_INCLUDE:	/* the parser read the file: its declarations follow */
 		break;
 	}
 }

@@ -4,6 +4,7 @@ noinst_LIBRARIES += grammar/libgrammar.a
 grammar_libgrammar_a_SOURCES = \
 	grammar/lexer.l \
 	grammar/parser.y \
+	grammar/include.c \
 	grammar/ast.c \
 	grammar/ast.h \
 	grammar/parse.h \

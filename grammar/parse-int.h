@@ -51,6 +51,13 @@ const char *lex_keyword_entry(size_t i, int *token, int *status);
  */
 int lex_hold_byte(void *scanner);
 
+/*
+ * INCLUDE (keyword at KW) of ARG, a quoted path or a <rule file>: read the
+ * file and parse it into pc->plan at this point, as if its text stood
+ * here; every problem is a diagnostic at ARG (grammar/include.c).
+ */
+void parse_include(struct parse_ctx *pc, src_span kw, src_span arg);
+
 /* Grammar name of token TOK ("NAME", "WHEN", ...). */
 const char *parse_token_name(int tok);
 

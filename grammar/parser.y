@@ -208,12 +208,12 @@ static src_span join(src_span a, src_span b)
 %token SHUTDOWNCMD "SHUTDOWNCMD" SHUTDOWN "SHUTDOWN" SMTPSERVER "SMTPSERVER"
 %token STARTTIMER "STARTTIMER" SUBJECT "SUBJECT" SYSLOG "SYSLOG"
 %token TIMEOUT "TIMEOUT" TO "TO" TYPE "TYPE" UPSDUSER "UPSDUSER" USER "USER"
-%token WALL "WALL" WHEN "WHEN"
+%token WALL "WALL" WHEN "WHEN" INCLUDE "INCLUDE"
 %token AND "AND" OR "OR" NOT "NOT" RUNNING "RUNNING"
 %token LT "'<'" LE "'<='" GT "'>'" GE "'>='" EQEQ "'=='" NE "'!='" MATCH "'=~'"
 %token LPAREN "'('" RPAREN "')'"
 %token RARR "'->'" COLON "':'" EQ "'='"
-%token NAME "name" NUMBER "number" HOSTWORD "host address"
+%token NAME "name" NUMBER "number" HOSTWORD "host address" RULENAME "<rule file>"
 /* a number glued to a lower-case word (2m, 1h30m, 1.5s): a syntax error in UPSmon.py, so no file changes meaning */
 %token DURATION "duration"
 %token PATTERN "/pattern/"
@@ -227,7 +227,7 @@ static src_span join(src_span a, src_span b)
  * precedence of the rules that end a text list, is lower than theirs.
  */
 %precedence TEXTEND
-%precedence SHUTDOWN TLS CERTNAME CLIENTCERT CLIENTKEY
+%precedence SHUTDOWN TLS CERTNAME CLIENTCERT CLIENTKEY INCLUDE
 /* IF conditions: OR binds loosest, then AND, then NOT */
 %left OR
 %left AND
@@ -250,7 +250,7 @@ plan
 
 decls
 	: %empty
-	| decls decl			{ ast_plan_append(pc->plan, $2); }
+	| decls decl			{ if ($2->kind != AST_DECL_INCLUDE) ast_plan_append(pc->plan, $2); }
 	| decls error
 	;
 
@@ -270,6 +270,20 @@ decl
 	| monitor
 	| MINSUPPLIES NUMBER		{ $$ = mkdecl(pc, AST_DECL_MINSUPPLIES, @1); $$->u.num = @2; }
 	| when
+	| INCLUDE includearg
+		{
+			/* appended before the declarations of the file it reads */
+			$$ = mkdecl(pc, AST_DECL_INCLUDE, @1);
+			$$->u.name = @2;
+			ast_plan_append(pc->plan, $$);
+			parse_include(pc, @1, @2);
+		}
+	;
+
+/* a quoted path, or <name> of a standard rule file */
+includearg
+	: quotetext			{ (void)$1; }
+	| RULENAME
 	;
 
 smtp
@@ -538,6 +552,7 @@ name
 	| OR
 	| NOT
 	| RUNNING
+	| INCLUDE
 	;
 
 quotetext

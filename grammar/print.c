@@ -121,8 +121,22 @@ static void pr_action(const struct src_registry *reg, const struct ast_action *a
 
 void print_plan(const struct src_registry *reg, const struct ast_plan *plan, FILE *out)
 {
+	print_plan_mode(reg, plan, 0, out);
+}
+
+void print_plan_mode(const struct src_registry *reg, const struct ast_plan *plan, int expand, FILE *out)
+{
 	for (const struct ast_decl *d = plan->first; d; d = d->next) {
+		const struct src_file *f = src_file_at(reg, d->kw);
+		int included = f && f->parent;
+
+		if (expand ? d->kind == AST_DECL_INCLUDE : included)
+			continue;	/* the INCLUDE line, or what it reads */
 		switch (d->kind) {
+		case AST_DECL_INCLUDE:
+			fputs("INCLUDE ", out);
+			pr_span(reg, d->u.name, out);
+			break;
 		case AST_DECL_SMTP:
 			fputs("SMTPSERVER ", out);
 			pr_text(reg, d->u.smtp->server, out);

@@ -14,4 +14,11 @@
  */
 void print_plan(const struct src_registry *reg, const struct ast_plan *plan, FILE *out);
 
+/*
+ * print_plan, with the INCLUDE lines kept as written (EXPAND 0: what the
+ * files they read declare is left out) or replaced by the declarations of
+ * the files they read (EXPAND 1: one plan without INCLUDE).
+ */
+void print_plan_mode(const struct src_registry *reg, const struct ast_plan *plan, int expand, FILE *out);
+
 #endif

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# diag-list.sh - TAP: tests/diag/list.mk names every tests/diag/*.conf, and each golden test has its .err (and its .args/.mode in DIAG_EXTRA).
+# diag-list.sh - TAP: tests/diag/list.mk names every tests/diag/*.conf, and each golden test has its .err (and its .args/.mode and NAME.inc/ files in DIAG_EXTRA).
 #
 # A .conf missing from list.mk is never run; a .args or .mode file missing
 # from DIAG_EXTRA is left out of the tarball and `make distcheck` then
@@ -62,6 +62,15 @@ for f in "$srcdir"/tests/diag/*.conf; do
 			ok "$name.$ext is in DIAG_EXTRA"
 		else
 			notok "$name.$ext is not distributed: add 'DIAG_EXTRA += tests/diag/$name.$ext' to tests/diag/list.mk"
+		fi
+	done
+	# the files a test INCLUDEs: NAME.inc/...
+	[ -d "$srcdir/tests/diag/$name.inc" ] || continue
+	for inc in $(cd "$srcdir/tests/diag" && find "$name.inc" -type f | sort); do
+		if printf '%s\n' "$extra" | grep -qxF "$inc"; then
+			ok "$inc is in DIAG_EXTRA"
+		else
+			notok "$inc is not distributed: add 'DIAG_EXTRA += tests/diag/$inc' to tests/diag/list.mk"
 		fi
 	done
 done

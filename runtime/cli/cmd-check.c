@@ -29,8 +29,11 @@ const char check_usage[] =
 	"Options:\n"
 	"  --format=gnu|json    diagnostics as text on stderr (default), or as one\n"
 	"                       JSON array per FILE on standard output\n"
-	"  --print              write the canonical form of each plan on standard\n"
-	"                       output (comments dropped, one declaration per line)\n"
+	"  --print[=MODE]       write the canonical form of each plan on standard\n"
+	"                       output (comments dropped, one declaration per line);\n"
+	"                       MODE includes (the default) keeps each INCLUDE line,\n"
+	"                       expanded writes what the included files declare in\n"
+	"                       its place: one plan without INCLUDE\n"
 	CLI_WARN_USAGE
 	"  --max-errors=N       stop after N errors (default 100, 0: no limit)\n"
 	"  --strict-modes       also refuse a FILE that others can change, as\n"
@@ -78,11 +81,13 @@ static int check_file(const char *path, const struct check_opts *o)
 				   .host_check = lo_resolve };
 	struct sema_result res;
 	const struct src_file *f;
+	struct src_include inc;
 	struct stat st;
 	char err[512];
 	int nsyntax, status, from_stdin = strcmp(path, "-") == 0;
 
 	src_init(&reg);
+	plan_file_includes(&reg, &inc, o->strict_modes);
 	if (from_stdin)
 		f = cli_load_stdin(&reg, IMG_MAX_SIZE, err, sizeof(err));
 	else
@@ -113,7 +118,7 @@ static int check_file(const char *path, const struct check_opts *o)
 	if (nsyntax == 0)
 		sema_check(&reg, f, &plan, &dq, &sopt, &res);
 	if (o->print && nsyntax == 0)
-		print_plan(&reg, &plan, stdout);
+		print_plan_mode(&reg, &plan, o->print == 2, stdout);
 	if (o->json)
 		diag_render_json(&dq, stdout);
 	else
@@ -129,7 +134,7 @@ int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
-		{ "print", no_argument, NULL, 'p' },
+		{ "print", optional_argument, NULL, 'p' },
 		{ "max-errors", required_argument, NULL, 'm' },
 		{ "strict-modes", no_argument, NULL, 's' },
 		{ "user", required_argument, NULL, 'u' },
@@ -157,7 +162,15 @@ int cmd_check(int argc, char **argv)
 			}
 			break;
 		case 'p':
-			o.print = 1;
+			if (!optarg || strcmp(optarg, "includes") == 0)
+				o.print = 1;
+			else if (strcmp(optarg, "expanded") == 0)
+				o.print = 2;
+			else {
+				fprintf(stderr, "upsplan check: unknown --print mode '%s'; use --print=includes (INCLUDE lines "
+					"kept) or --print=expanded (the included declarations in their place)\n", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 's':
 			o.strict_modes = 1;

@@ -15,6 +15,7 @@
 #include "runtime/common/exit-codes.h"
 #include "runtime/common/plan-file.h"
 #include "runtime/common/safe-file.h"
+#include "runtime/common/stdlib.h"
 
 /* Who may change a plan: root, and the user running upsplan (root again for a daemon started as root). */
 static int pf_trusted(uid_t uid)
@@ -100,6 +101,19 @@ int plan_file_modes(const struct src_file *f, const struct stat *st, struct diag
 	return -1;
 }
 
+/* src_include.check: an included file gets the checks of the plan itself (E110). */
+static int pf_include_modes(void *arg, const struct src_file *f, const struct stat *st, struct diag_queue *dq)
+{
+	(void)arg;
+	return plan_file_modes(f, st, dq);
+}
+
+void plan_file_includes(struct src_registry *reg, struct src_include *inc, int strict_modes)
+{
+	stdlib_include_setup(inc, IMG_MAX_SIZE, strict_modes ? pf_include_modes : NULL, NULL);
+	reg->include = inc;
+}
+
 static int load_image(const char *path, const struct src_file *f, struct plan_image *img, FILE *out)
 {
 	char err[512];
@@ -130,6 +144,7 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 	struct diag_queue dq;
 	struct sema_options sopt = { .check_file_mode = 1, .hostname = o->hostname, .host_check = lo_resolve };
 	const struct src_file *f;
+	struct src_include inc;
 	struct stat st;
 	char err[512];
 	FILE *out = o->diag ? o->diag : stderr;
@@ -137,6 +152,7 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 
 	memset(img, 0, sizeof(*img));
 	src_init(&reg);
+	plan_file_includes(&reg, &inc, o->strict_modes);
 	/* read once: what is checked (owner, mode) is what is compiled or decoded */
 	f = src_load_stat(&reg, path, &st, IMG_MAX_SIZE, err, sizeof(err));	/* a source or an image */
 	if (!f) {

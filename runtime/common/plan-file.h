@@ -38,6 +38,13 @@ int plan_file_load(const char *path, const struct plan_file_opts *o, struct plan
 int plan_file_modes(const struct src_file *f, const struct stat *st, struct diag_queue *dq);
 
 /*
+ * Set REG up for INCLUDE with INC (which must outlive REG's use): rule
+ * files from the installed directory, else compiled in; with STRICT_MODES,
+ * each included file must pass plan_file_modes (E110) as the plan does.
+ */
+void plan_file_includes(struct src_registry *reg, struct src_include *inc, int strict_modes);
+
+/*
  * Write IMG to PATH with mode 0600 (it holds the upsd and SMTP passwords):
  * through a temporary file renamed into place, so a reader never sees half
  * an image.  Returns 0, or -1 with a message in ERR.

@@ -12,6 +12,8 @@
 #                depends on the files of the machine)
 #     NAME.mode  octal file mode for the copy that is checked (optional,
 #                default 600, so that W610 fires only where a test wants it)
+#     NAME.inc/  files the plan INCLUDEs (optional): copied beside
+#                NAME.conf with mode 600, subdirectories kept
 #     NAME.scn   a scenario: the test runs `upsplan simulate --hostname=testhost
 #                ARGS NAME.conf NAME.scn` instead of `upsplan check`; NAME.seq
 #                and NAME.dev beside it are copied too (dummy-ups files)
@@ -89,6 +91,11 @@ scratch=$(cd "$scratch" && pwd)
 got=$(pwd)/$outdir/$name.got
 rm -f "$got"
 
+if [ -d "$srcdir/$name.inc" ]; then
+	cp -R "$srcdir/$name.inc/." "$scratch/"
+	find "$scratch" -type d -exec chmod 755 {} +
+	find "$scratch" -type f -exec chmod 600 {} +
+fi
 cp "$conf" "$scratch/$name.conf"
 chmod "$mode" "$scratch/$name.conf"
 command="check"
@@ -107,13 +114,14 @@ check:W611-*) ;;
 check:*) args="-Wno-W611 $args" ;;
 esac
 
-# Run from inside the scratch directory; no colour, stable locale.
+# Run from inside the scratch directory; no colour, stable locale; INCLUDE
+# <name> reads the compiled-in rule files, never those installed here.
 set +e
 (
 	cd "$scratch" || exit 98
 	set -f
 	# shellcheck disable=SC2086 # ARGS are meant to be split into words
-	NO_COLOR=1 LC_ALL=C ${UPSPLAN_VALGRIND-} "$upsplan" $command $args "$name.conf" $scn \
+	NO_COLOR=1 LC_ALL=C UPSPLAN_RULES_DIR= ${UPSPLAN_VALGRIND-} "$upsplan" $command $args "$name.conf" $scn \
 		>stdout 2>stderr
 )
 status=$?
