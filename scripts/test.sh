@@ -11,12 +11,12 @@
 #   4. _build/san: configure --enable-asan --enable-ubsan, make -j2 check
 #   5. valgrind: `upsplan check` of the default build on every
 #      tests/diag/*.conf (with its .args and .mode), examples/*.conf and
-#      tests/plans/*.conf; every tests/compile golden test (disasm,
+#      tests/plans/*.conf (with the files NAME.inc/ it includes); every tests/compile golden test (disasm,
 #      compile, disasm of the image) and every simulation trace test
 #      under valgrind; the C unit tests of the code generator, image,
 #      verifier, VM, event derivation, symbol table, the compiler's
 #      bounds and the state file; the daemon tests tests/daemon/run-tls.sh,
-#      run-outage.sh, run-reload.sh, run-reload-bomb.sh, run-poller.sh,
+#      run-outage.sh, run-reload.sh, run-reload-bomb.sh, run-include.sh, run-poller.sh,
 #      run-keepalive.sh, run-state.sh, run-pidfile.sh, run-startup.sh,
 #      run-killpower.sh, run-hazards.sh and run-tls-setup.sh, and
 #      tests/tls-setup.sh, and the fault
@@ -152,6 +152,11 @@ valgrind_one() {
 	if [ -f "${conf%.conf}.args" ]; then
 		args=$(sed -e '/^[[:space:]]*#/d' "${conf%.conf}.args" | tr '\n' ' ')
 	fi
+	if [ -d "${conf%.conf}.inc" ]; then	# the files it INCLUDEs, as run-diag.sh copies them
+		cp -R "${conf%.conf}.inc/." "$d/"
+		find "$d" -type d -exec chmod 755 {} +
+		find "$d" -type f -exec chmod 600 {} +
+	fi
 	cp "$conf" "$d/$name.conf"
 	chmod "$mode" "$d/$name.conf"
 	local vglog=$top/$d/valgrind.log
@@ -159,7 +164,7 @@ valgrind_one() {
 		cd "$d"
 		set -f
 		# shellcheck disable=SC2086 # ARGS are words
-		valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		UPSPLAN_RULES_DIR= valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 			--log-file="$vglog" "$upsplan" check $args "$name.conf" >stdout 2>stderr
 	) || rc=$?
 	if [ $rc -eq 99 ] || [ $rc -ge 126 ]; then
@@ -437,7 +442,7 @@ if [ $built -eq 1 ]; then
 		# to a directory it can write to, copied to _build/valgrind/daemon after
 		vgtmp=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-vg.XXXXXX")
 		chmod 1777 "$vgtmp"
-		for t in daemon/run-tls daemon/run-outage daemon/run-reload daemon/run-reload-bomb daemon/run-poller \
+		for t in daemon/run-tls daemon/run-outage daemon/run-reload daemon/run-reload-bomb daemon/run-include daemon/run-poller \
 			daemon/run-keepalive daemon/run-state daemon/run-pidfile daemon/run-startup \
 			daemon/run-killpower daemon/run-hazards daemon/run-tls-setup tls-setup \
 			faults/run-hostile-lines faults/run-hostile-tls faults/run-tls-words faults/run-backoff; do

@@ -38,6 +38,7 @@ TESTS += \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
 	tests/daemon/run-reload-bomb.sh \
+	tests/daemon/run-include.sh \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
@@ -57,6 +58,7 @@ EXTRA_DIST += \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
 	tests/daemon/run-reload-bomb.sh \
+	tests/daemon/run-include.sh \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
