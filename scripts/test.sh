@@ -33,7 +33,8 @@
 #      ones it does not ignore: no build directory), make check not run
 #      again (nocheck); lintian (an error fails); then, on this host,
 #      dpkg -i, upsplan --version (the installed mail helper),
-#      upsplan check of each installed example, systemd-analyze verify of
+#      upsplan check of each installed example, the installed rule files
+#      read by INCLUDE <name>, systemd-analyze verify of
 #      the installed unit, an edited conffile (/etc/default/upsplan) kept
 #      on a reinstall and on an upgrade to a repacked newer version with a
 #      changed conffile, and dpkg --purge leaving nothing of the package.
@@ -254,6 +255,17 @@ pkg_examples() {
 	[ $n -gt 0 ]
 }
 
+# pkg_rules: the standard rule files are installed, and INCLUDE <name> reads the installed one
+pkg_rules() {
+	local d=$pkgdir/rules
+	ls -l /usr/share/upsplan/rules/ && [ -f /usr/share/upsplan/rules/messages.rules ] || return 1
+	mkdir -p "$d"
+	printf 'INCLUDE <messages.rules>\n' >"$d/plan.conf"
+	/usr/sbin/upsplan check --print=expanded "$d/plan.conf" >"$d/out" 2>"$d/err" || :
+	cat "$d/out" "$d/err"
+	grep -q '^LET Msg-OB = ' "$d/out"
+}
+
 # pkg_verify: systemd-analyze verify of the installed unit: no error, no warning
 pkg_verify() {
 	local err=$pkgdir/verify.err rc=0
@@ -345,6 +357,7 @@ package_phase() {
 	if check "package: dpkg -i $(basename "$deb")" "$logs/package-install.log" dpkg -i "$deb"; then
 		check "package: upsplan --version (the installed mail helper)" "$logs/package-version.log" pkg_version || :
 		check "package: upsplan check of the installed examples" "$logs/package-examples.log" pkg_examples || :
+		check "package: the installed rule files, read by INCLUDE <name>" "$logs/package-rules.log" pkg_rules || :
 		if command -v systemd-analyze >/dev/null 2>&1; then
 			check "package: systemd-analyze verify of the installed unit" "$logs/package-verify.log" pkg_verify || :
 		else

@@ -148,6 +148,7 @@ EXTRA_DIST += \
 	tests/run-files.sh \
 	tests/cli-help.sh \
 	tests/check-cli.sh \
+	tests/include.sh \
 	tests/tls-setup.sh \
 	tests/man-lint.sh \
 	tests/systemd-unit.sh \
