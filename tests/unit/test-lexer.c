@@ -106,7 +106,7 @@ static void has_diag(const struct lexrun *r, size_t i, const char *code, uint32_
 static const char *const keywords[] = {
 	"APCUPSDUSER", "CANCELTIMER", "CERTFILE", "CERTNAME", "CLIENTCERT",
 	"CLIENTKEY", "DEBUG", "EMAIL", "EPRINT",
-	"FROM", "GROUP", "HOST", "IF", "LET", "MESSAGE", "MINSUPPLIES",
+	"FROM", "GROUP", "HOST", "IF", "INCLUDE", "LET", "MESSAGE", "MINSUPPLIES",
 	"MONITOR", "NOTIFY", "NUTLOG", "PASSWORD", "POLLFREQ", "POLLFREQALERT",
 	"PORT", "POWERVAL", "PRINT", "REPORTS", "SETFSD", "SHELLCMD",
 	"SHUTDOWNCMD", "SMTPSERVER", "STARTTIMER", "SUBJECT", "SYSLOG",
@@ -127,7 +127,7 @@ static void test_keywords(void)
 	char all[1024] = "", allwant[4096] = "";
 	size_t off = 0;
 
-	is_int(NELEM(keywords), 46, "41 keyword tokens plus SHUTDOWN and the soft keywords of conditions");
+	is_int(NELEM(keywords), 47, "42 keyword tokens plus SHUTDOWN and the soft keywords of conditions");
 	for (size_t i = 0; i < NELEM(keywords); i++) {
 		const char *k = keywords[i];
 
@@ -309,6 +309,10 @@ static void test_munch(void)
 	      "name@61=OLD | name@65=CALIFORNIA | name@76=TOSHIBA");
 	lexes("POLLFREQALERT POLLFREQ", "POLLFREQALERT@0=POLLFREQALERT | POLLFREQ@14=POLLFREQ");
 	lexes("SHUTDOWNCMD SHUTDOWN", "SHUTDOWNCMD@0=SHUTDOWNCMD | SHUTDOWN@12=SHUTDOWN");
+	/* INCLUDE <name>: one token from '<' to the '>' that closes it, no blank inside */
+	lexes("INCLUDE <messages.rules>", "INCLUDE@0=INCLUDE | <rule file>@8=<messages.rules>");
+	lexes("INCLUDE \"a b.conf\"", "INCLUDE@0=INCLUDE | \"text\"@8=\"a b.conf\"");
+	lexes("INCLUDES HOST INCLUDE", "name@0=INCLUDES | HOST@9=HOST | host address@14=INCLUDE");
 	lexes("LB1 LB LB4", "status word@0=LB1 | status word@4=LB | name@7=LB4");
 	lexes("myTO UPS-OB", "name@0=myTO | name@5=UPS-OB");
 
@@ -378,6 +382,13 @@ static void test_host(void)
 	is_str(r.toks, "HOST@0=HOST | name@6=h", "HOST $h: $ dropped, then a NAME");
 	is_int(r.dq.nrecs, 1, "HOST $h: one diagnostic");
 	has_diag(&r, 0, "E280", 5, 1, "HOST $h");
+	lex_end(&r);
+
+	/* a blank between < and > makes no rule file name: '<' and '>' stay stray bytes */
+	lex_start(&r, LS("INCLUDE <a b>"));
+	is_str(r.toks, "INCLUDE@0=INCLUDE | name@9=a | name@11=b", "INCLUDE <a b>: no <rule file> token");
+	is_int(r.dq.nrecs, 2, "INCLUDE <a b>: two diagnostics");
+	has_diag(&r, 0, "E280", 8, 1, "INCLUDE <a b>: the '<'");
 	lex_end(&r);
 }
 
