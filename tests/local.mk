@@ -49,7 +49,8 @@ TRACE_TESTS = \
 	tests/run/ob-ol-cancel.scn \
 	tests/run/rearm.scn \
 	tests/run/rack.scn \
-	tests/run/rb-rearm.scn
+	tests/run/rb-rearm.scn \
+	tests/run/include-outage.scn
 
 TEST_EXTENSIONS += .conf .sh .dis .scn
 CONF_LOG_COMPILER = $(SHELL) $(srcdir)/tests/diag/run-diag.sh
@@ -117,6 +118,10 @@ EXTRA_DIST += \
 	tests/run/two-groups-outage.trace \
 	tests/run/run-trace.sh \
 	tests/run/let-split.conf \
+	tests/run/include-outage.conf \
+	tests/run/include-outage.trace \
+	tests/run/include-outage.inc/rules/outage.conf \
+	tests/run/include-outage.inc/rules/shutdown.conf \
 	tests/run/minsupplies.conf \
 	tests/run/rearm.conf \
 	tests/run/durations.conf \

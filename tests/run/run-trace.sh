@@ -8,7 +8,8 @@
 # runs examples/NAME.conf), else the file named by a
 # line "# plan: PATH" of the scenario (PATH from the top of the source
 # tree, e.g. examples/timed.conf).  Both are copied to tests/run/NAME.d/
-# (the plan as NAME.conf, mode 600) with every NAME*.seq and NAME*.dev, and
+# (the plan as NAME.conf, mode 600) with every NAME*.seq and NAME*.dev and
+# the files of NAME.inc/ (those the plan INCLUDEs, mode 600), and
 # simulated from there: `upsplan simulate --hostname=testhost ARGS
 # NAME.conf NAME.scn`, ARGS from a line "# args: ..." of the scenario.
 # The text trace (stdout), stderr and "[exit N]" are compared with
@@ -66,12 +67,19 @@ cp "$scn" "$scratch/$name.scn"
 for f in "$here/$name".*seq "$here/$name".*dev "$here/$name"-*.seq "$here/$name"-*.dev; do
 	[ -f "$f" ] && cp "$f" "$scratch/"
 done
+if [ -d "$here/$name.inc" ]; then	# the files the plan INCLUDEs, mode 600
+	cp -R "$here/$name.inc/." "$scratch/"
+	find "$scratch" -type d -exec chmod 755 {} +
+	find "$scratch" -type f -exec chmod 600 {} +
+fi
 
 set +e
 (
 	cd "$scratch" || exit 98
 	set -f
 	# shellcheck disable=SC2086 # ARGS are words
+	UPSPLAN_RULES_DIR=
+	export UPSPLAN_RULES_DIR	# INCLUDE <name>: the compiled-in rule files, never those installed here
 	NO_COLOR=1 LC_ALL=C ${UPSPLAN_VALGRIND-} "$upsplan" simulate --hostname=testhost $args "$name.conf" "$name.scn" \
 		>stdout 2>stderr
 	echo "[exit $?]" >>stderr
