@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-files.sh - TAP: every file upsplan reads is refused at once when it is a FIFO, a device or a directory; upsplan run refuses a plan others can change (E110).
+# run-files.sh - TAP: every file upsplan reads (included files too) is refused at once when it is a FIFO, a device or a directory; upsplan run refuses a plan, or an included file, others can change (E110).
 #
 # Each entry point that reads a file (plan, image, scenario, dummy-ups
 # file, --expect, password files of generate, --utmp, --smtp-cafile,
@@ -80,7 +80,7 @@ plan ca-bad.conf "$work/BAD"
 plan cert-bad.conf /etc/ssl/certs/ca-certificates.crt "$work/BAD"
 plan key-bad.conf /etc/ssl/certs/ca-certificates.crt "$work/cert.pem" "$work/BAD"
 
-echo "1..$((3 * 17 + 11))"
+echo "1..$((3 * 18 + 12))"
 
 for kind in fifo devnull dir; do
 	case $kind in
@@ -102,9 +102,11 @@ for kind in fifo devnull dir; do
 		chmod 600 "$f-$kind.conf"
 	done
 	printf 'at 0 dummy UPS-1 %s\nat 10 end\n' "$bad" >"dummy-$kind.scn"
+	printf 'INCLUDE "%s"\n' "$bad" >"include-$kind.conf"
 
 	refused "check: $kind" "'$bad': it $what" "$upsplan" check "$bad"
 	refused "compile: $kind" "'$bad': it $what" "$upsplan" compile "$bad" -o out.upb
+	refused "check, an INCLUDE: $kind" "'$bad': it $what" "$upsplan" check "include-$kind.conf"
 	refused "disasm: $kind" "'$bad': it $what" "$upsplan" disasm "$bad"
 	refused "simulate, the plan: $kind" "'$bad': it $what" "$upsplan" simulate "$bad" good.scn
 	refused "simulate, the scenario: $kind" "'$bad': it $what" "$upsplan" simulate plan.conf "$bad"
@@ -189,6 +191,23 @@ mkdir -m 777 open
 cp good.conf open/p.conf
 e110 "run: a plan in a directory others can write is refused, the directory named" open/p.conf \
 	"directory '$work/open' can be changed by its group and every user (mode 0777)"
+mkdir -m 777 open-inc
+printf 'MINSUPPLIES 0\n' >open-inc/rules.conf
+chmod 600 open-inc/rules.conf
+{
+	cat good.conf
+	echo 'INCLUDE "open-inc/rules.conf"'
+} >inc.conf
+chmod 600 inc.conf
+# shellcheck disable=SC2086 # user_opt is words
+run "$upsplan" run --check-only $user_opt inc.conf
+if [ "$status" -eq 1 ] && grep -qF "In file included from inc.conf:4:1:" out &&
+	grep -qF "error: directory '$work/open-inc' can be changed by its group and every user (mode 0777)" out; then
+	ok "run: an included file in a directory others can write is refused (E110), with the include chain"
+else
+	not_ok "run: an included file in a directory others can write is refused (E110)" "exit $status; output:" \
+		"$(head -n 5 out)"
+fi
 mkdir -m 1777 sticky
 cp good.conf sticky/p.conf
 accepted "run: a plan in a sticky directory (as /tmp) is taken" sticky/p.conf
