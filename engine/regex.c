@@ -45,9 +45,16 @@ struct rx *rx_compile(const char *p, size_t len, int flags, char *err, size_t er
 	return r;
 }
 
+int rx_search(struct rx *r, const char *s, size_t len)
+{
+	int rc = pcre2_match(r->code, (PCRE2_SPTR)s, len, 0, 0, r->md, r->mc);
+
+	return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
 int rx_match(struct rx *r, const char *s, size_t len)
 {
-	return pcre2_match(r->code, (PCRE2_SPTR)s, len, 0, 0, r->md, r->mc) >= 0;
+	return rx_search(r, s, len) > 0;
 }
 
 int rx_jit(const struct rx *r)

@@ -29,6 +29,9 @@ struct rx *rx_compile(const char *p, size_t len, int flags, char *err, size_t er
 /* Does R match somewhere in the LEN bytes at S?  1 or 0 (also at a limit); never allocates. */
 int rx_match(struct rx *r, const char *s, size_t len);
 
+/* The same, telling a limit apart: 1 a match, 0 none, -1 a limit was reached (the answer is unknown). */
+int rx_search(struct rx *r, const char *s, size_t len);
+
 /* Is the JIT compiling R? (1, or 0 where PCRE2 has no JIT) */
 int rx_jit(const struct rx *r);
 

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include <pcre2.h>
 
+#include "engine/regex.h"
 #include "engine/codegen.h"
 #include "base/buf.h"
 #include "base/diag.h"
@@ -96,7 +96,7 @@ struct sema_multi {
 	const struct ast_decl *decl;
 	uint32_t group;		/* the group it is written in */
 	uint32_t clause;	/* its shared clause in the code generator, or SEMA_NONE */
-	pcre2_code *re;	/* the compiled pattern; NULL for a group */
+	struct rx *re;	/* the compiled pattern (engine/regex.h); NULL for a group */
 };
 
 #define SEMA_VEC(type) struct { type *v; size_t n, cap; }

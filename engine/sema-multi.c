@@ -6,40 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pcre2.h>
-
 #include "engine/sema-int.h"
 #include "base/xalloc.h"
-
-/*
- * The two PCRE2 calls of this file are kept here, small, so that they can
- * join the language's other regular expressions in one module.
- *
- * Compile the LEN bytes at P (UTF-8) as a pattern.  NULL on error, with
- * PCRE2's message in MSG and the byte offset of the error in *ERROFF.
- */
-static pcre2_code *sema_regex_compile(const char *p, size_t len, char *msg, size_t msglen, size_t *erroff)
-{
-	int code;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)p, len, PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C, &code, erroff,
-				       NULL);
-
-	if (!re)
-		pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, msglen);
-	return re;
-}
-
-/* Most backtracking steps one UPS name may cost a pattern: a pattern that needs more is refused. */
-#define SEMA_MATCH_LIMIT 100000u
-
-/* 1 when RE matches the LEN bytes at P, 0 when not, -1 when it cannot tell (over SEMA_MATCH_LIMIT). */
-static int sema_regex_match(const pcre2_code *re, pcre2_match_data *md, pcre2_match_context *mc,
-			    const char *p, size_t len)
-{
-	int rc = pcre2_match(re, (PCRE2_SPTR)p, len, 0, 0, md, mc);
-
-	return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
-}
 
 /* The bytes between the slashes of the /pattern/ at SP. */
 static src_span sema_pattern_body(src_span sp)
@@ -54,7 +22,7 @@ int sema_multi_begin(struct sema *s, const struct ast_decl *d)
 	struct sema_group *g = &s->groupv.v[s->cur_group];
 	struct sema_multi *m;
 	struct diag_record *r;
-	pcre2_code *re = NULL;
+	struct rx *re = NULL;
 
 	if (d->target == AST_TARGET_GROUP) {
 		const char *p = sema_bytes(s, wd->ups);
@@ -78,7 +46,7 @@ int sema_multi_begin(struct sema *s, const struct ast_decl *d)
 		char msg[256];
 		size_t off = 0;
 
-		re = sema_regex_compile(sema_bytes(s, b), b.len, msg, sizeof(msg), &off);
+		re = rx_compile(sema_bytes(s, b), b.len, 0, msg, sizeof(msg), &off);
 		if (!re) {
 			src_span at = { b.off + (uint32_t)(off > b.len ? b.len : off), 1 };
 			r = diag_at(s->dq, DIAG_BAD_PATTERN, at, "invalid pattern: %s", msg);
@@ -94,7 +62,7 @@ int sema_multi_begin(struct sema *s, const struct ast_decl *d)
 		diag_note(s->dq, r, 0, wd->event,
 			  "a timer is one for the whole plan: its expiry would run this clause once for every UPS it names; write WHEN <ups> TIMEOUT %.*s",
 			  (int)wd->event.len, sema_bytes(s, wd->event));
-		pcre2_code_free(re);
+		rx_free(re);
 		return -1;
 	}
 	m = SEMA_PUSH(s, s->multiv);
@@ -135,12 +103,6 @@ static void sema_multi_none(struct sema *s, const struct sema_multi *m, const st
 
 void sema_multi_finish(struct sema *s)
 {
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	pcre2_match_context *mc = pcre2_match_context_create(NULL);
-
-	if (!md || !mc)
-		xalloc_fail();
-	pcre2_set_match_limit(mc, SEMA_MATCH_LIMIT);
 	for (size_t i = 0; i < s->multiv.n; i++) {
 		const struct sema_multi *m = &s->multiv.v[i];
 		const struct sema_group *g = &s->groupv.v[m->group];
@@ -154,12 +116,12 @@ void sema_multi_finish(struct sema *s)
 			if (symtab_get(&s->group_ups[m->group], sema_bytes(s, up->name), up->name.len) != (int64_t)u)
 				continue;
 			if (m->re)
-				hit = sema_regex_match(m->re, md, mc, sema_bytes(s, up->name), up->name.len);
+				hit = rx_search(m->re, sema_bytes(s, up->name), up->name.len);
 			if (hit < 0) {
 				struct diag_record *r = diag_at(s->dq, DIAG_BAD_PATTERN, m->decl->u.when.ups,
 					"pattern %.*s needs more than %u steps to match UPS '%.*s'",
 					(int)(m->decl->u.when.ups.len > 60 ? 60 : m->decl->u.when.ups.len),
-					sema_bytes(s, m->decl->u.when.ups), SEMA_MATCH_LIMIT,
+					sema_bytes(s, m->decl->u.when.ups), RX_MATCH_LIMIT,
 					(int)up->name.len, sema_bytes(s, up->name));
 				diag_note(s->dq, r, 0, m->decl->u.when.ups,
 					  "simplify the pattern: nested repeats such as (a+)+ backtrack without end");
@@ -175,13 +137,11 @@ void sema_multi_finish(struct sema *s)
 		if (n == 0)
 			sema_multi_none(s, m, g);
 	}
-	pcre2_match_data_free(md);
-	pcre2_match_context_free(mc);
 }
 
 void sema_multi_free(struct sema *s)
 {
 	for (size_t i = 0; i < s->multiv.n; i++)
-		pcre2_code_free(s->multiv.v[i].re);
+		rx_free(s->multiv.v[i].re);
 	free(s->multiv.v);
 }
