@@ -47,8 +47,7 @@ static int inc_rule_name_ok(const char *name, size_t len)
 	return 1;
 }
 
-/* Does TEXT hold an @KEY@ placeholder of upsplan generate?  Sets *KEY and *KLEN to it. */
-static int inc_placeholder(const char *text, const char **key, size_t *klen)
+int parse_placeholder(const char *text, const char **key, size_t *klen)
 {
 	for (const char *at = strchr(text, '@'); at; at = strchr(at + 1, '@')) {
 		size_t n = strspn(at + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
@@ -189,7 +188,7 @@ void parse_include(struct parse_ctx *pc, src_span kw, src_span arg)
 	f->parent = pc->file;
 	f->incl_at = kw.off;
 	f->depth = pc->file->depth + 1;
-	if (s[0] == '<' && inc_placeholder(f->text, &key, &klen)) {
+	if (s[0] == '<' && parse_placeholder(f->text, &key, &klen)) {
 		r = diag_at(pc->dq, DIAG_INCLUDE_TEMPLATE, arg,
 			    "<%s> is a template of upsplan generate: it holds placeholders such as %.*s", name, (int)klen, key);
 		diag_note(pc->dq, r, 0, arg, "run upsplan generate for a plan made of it%s%s",

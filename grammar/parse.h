@@ -27,4 +27,7 @@ typedef void (*lex_token_fn)(void *ud, const char *name, src_span span);
 unsigned lex_tokens(struct src_registry *reg, const struct src_file *file,
 		    struct diag_queue *dq, lex_token_fn fn, void *ud);
 
+/* Does TEXT hold an @KEY@ placeholder (capitals and '_') of upsplan generate?  Sets *KEY and *KLEN to the first. */
+int parse_placeholder(const char *text, const char **key, size_t *klen);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "runtime/common/stdlib.h"
+#include "grammar/parse.h"
 
 #ifndef UPSPLAN_RULESDIR
 #define UPSPLAN_RULESDIR "/usr/share/upsplan/rules"
@@ -29,26 +30,16 @@ const char *stdlib_rules_dir(void)
 	return UPSPLAN_RULESDIR;
 }
 
-/* Does TEXT hold a placeholder @KEY@ (capitals and '_') of upsplan generate? */
-static int stdlib_template(const char *text)
-{
-	for (const char *at = strchr(text, '@'); at; at = strchr(at + 1, '@')) {
-		size_t n = strspn(at + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
-		if (n && at[1 + n] == '@')
-			return 1;
-	}
-	return 0;
-}
-
 const char *stdlib_includable(void)
 {
 	static char names[512];
 
 	if (!names[0])
 		for (const struct stdlib_rule *r = stdlib_rules; r->name; r++) {
-			size_t len = strlen(names);
+			size_t len = strlen(names), klen;
+			const char *key;
 
-			if (!stdlib_template(r->text) && len + strlen(r->name) + 3 < sizeof(names))
+			if (!parse_placeholder(r->text, &key, &klen) && len + strlen(r->name) + 3 < sizeof(names))
 				snprintf(names + len, sizeof(names) - len, "%s%s", len ? ", " : "", r->name);
 		}
 	return names;
