@@ -51,6 +51,10 @@ const char *gram_suggest(const char *w, size_t len, enum gram_suggest_kind kind,
 	const char *found = NULL, *text;
 	int lower = 0, token, status;
 
+	/* a keyword read as a name (a soft keyword: FOR, OR) is no misspelt one */
+	if (kind == GRAM_SUGGEST_KEYWORD && lex_keyword(w, len, &status) && status < 0)
+		return NULL;
+
 	if (len == 0 || len > GRAM_SUGGEST_MAXLEN)
 		return NULL;
 	for (size_t i = 0; i < len; i++)
