@@ -10,9 +10,11 @@
 #include "engine/symtab.h"
 #include "base/xalloc.h"
 
+#define CG_LEVEL 2u
+
 /* One WHEN clause: its code, assembled apart and joined at link time. */
 struct cg_clause {
-	uint32_t ups, timeout, key;
+	uint32_t ups, timeout, key;	/* timeout: 0 REPORTS, 1 TIMEOUT, CG_LEVEL + part: key is a level rule */
 	uint32_t first, end;		/* range in cg.code */
 	uint32_t loc_first, loc_end;	/* range in cg.locs */
 	uint32_t order;			/* file order */
@@ -110,7 +112,7 @@ uint32_t cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key)
 
 	IMG_PUSH(cg->clauses, c);
 	c->ups = ups;
-	c->timeout = (uint32_t)!!timeout;
+	c->timeout = (uint32_t)timeout;
 	c->key = key;
 	c->first = c->end = cg->code.n;
 	c->loc_first = c->loc_end = cg->locs.n;
@@ -120,6 +122,22 @@ uint32_t cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key)
 	if (!timeout && ups != IMG_NONE)
 		cg_use(cg, cg->clauses.n - 1, ups);
 	return cg->clauses.n - 1;
+}
+
+uint32_t cg_level_new(struct cg *cg, uint32_t ups, double hold)
+{
+	struct img_level *l;
+
+	IMG_PUSH(cg->img->levels, l);
+	l->ups = ups;
+	l->test = l->on = l->off = IMG_NONE;
+	l->hold = cg_num(cg, hold);
+	return cg->img->levels.n - 1;
+}
+
+void cg_level_begin(struct cg *cg, uint32_t rule, enum cg_level_part part)
+{
+	cg_clause_begin(cg, cg->img->levels.v[rule].ups, (int)(CG_LEVEL + part), rule);
 }
 
 void cg_bind(struct cg *cg, uint32_t clause, uint32_t ups)
@@ -441,6 +459,35 @@ static void cg_link_uvars(struct cg *cg)
 	free(all.v);
 }
 
+/* Level rules: each part's clauses (a test; BECOMES actions; CEASES actions), in file order, then HALT. */
+static void cg_link_levels(struct cg *cg, const uint64_t *tb)
+{
+	struct plan_image *img = cg->img;
+	struct cg_use *lc = xcalloc((size_t)cg->clauses.n + 1, sizeof(*lc));
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < cg->clauses.n; i++)
+		if (cg->clauses.v[i].timeout >= CG_LEVEL) {
+			const struct cg_clause *c = &cg->clauses.v[i];
+			/* key: rule and part; ups: unused (one UPS per rule) */
+			lc[n++] = (struct cg_use){ 0, c->key * 3 + (c->timeout - CG_LEVEL), c->order, i };
+		}
+	if (n)
+		qsort(lc, n, sizeof(*lc), cg_timeout_cmp);
+	for (uint32_t i = 0, j; i < n; i = j) {
+		uint32_t entry = img->code.n, rule = lc[i].key / 3, part = lc[i].key % 3;
+		struct img_level *l = &img->levels.v[rule];
+		struct img_cost run = { 0 };
+
+		for (j = i; j < n && lc[j].key == lc[i].key; j++)
+			cg_copy_clause(cg, &cg->clauses.v[lc[j].clause]);
+		cg_halt(cg, entry, tb, &run);
+		*(part == CG_LEVEL_TEST ? &l->test : part == CG_LEVEL_ON ? &l->on : &l->off) = entry;
+		cg_check_run(cg, lc[i].clause, l->ups, &run);
+	}
+	free(lc);
+}
+
 void cg_link(struct cg *cg, uint32_t nups)
 {
 	struct plan_image *img = cg->img;
@@ -457,7 +504,7 @@ void cg_link(struct cg *cg, uint32_t nups)
 	cg_link_reports(cg, tb);
 	/* TIMEOUT: every clause of the same UPS and timer, in file order, then HALT */
 	for (uint32_t i = 0; i < cg->clauses.n; i++)
-		if (cg->clauses.v[i].timeout) {
+		if (cg->clauses.v[i].timeout == 1) {
 			const struct cg_clause *c = &cg->clauses.v[i];
 			tc[ntc++] = (struct cg_use){ c->ups, c->key, c->order, i };
 		}
@@ -486,6 +533,7 @@ void cg_link(struct cg *cg, uint32_t nups)
 			cg_check_run(cg, tc[timer_first].clause, tc[timer_first].ups, &timer_run);
 	}
 	free(tc);
+	cg_link_levels(cg, tb);
 	free(tb);
 }
 

@@ -298,6 +298,24 @@ void img_disasm(const struct plan_image *img, FILE *out)
 		putc('\n', out);
 		disasm_handler(img, t->pc, out);
 	}
+	if (img->levels.n)
+		fprintf(out, "level rules (%u)\n", img->levels.n);
+	for (uint32_t i = 0; i < img->levels.n; i++) {
+		const struct img_level *l = &img->levels.v[i];
+		const char *part[3] = { "test", "fires", "CEASES" };
+		uint32_t pc[3] = { l->test, l->on, l->off };
+		for (int k = 0; k < 3; k++) {
+			if (pc[k] == IMG_NONE)
+				continue;
+			fputs("WHEN ", out);
+			put_name(out, img, img->ups.v[l->ups].name);
+			fprintf(out, " level rule %u %s", i, part[k]);
+			if (k == 0)
+				fprintf(out, " (hold %g s)", img->consts.v[l->hold]);
+			putc('\n', out);
+			disasm_handler(img, pc[k], out);
+		}
+	}
 }
 
 void img_list_opcodes(FILE *out)

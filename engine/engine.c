@@ -71,6 +71,27 @@ const struct img_uvar *eng_ups_vars(const struct engine *e, uint32_t u, uint32_t
 	return e->img->uvars.v + e->state.var_first[u];
 }
 
+/* Each UPS's level rules, in file order (a counting sort by UPS). */
+static void eng_level_index(struct engine *e)
+{
+	const struct plan_image *img = e->img;
+	uint32_t *fill;
+
+	e->level_state = xcalloc(img->levels.n + 1, 1);
+	e->level_first = xcalloc((size_t)img->ups.n + 2, sizeof(uint32_t));
+	e->level_rules = xcalloc(img->levels.n + 1, sizeof(uint32_t));
+	for (uint32_t l = 0; l < img->levels.n; l++)
+		e->level_first[img->levels.v[l].ups + 1]++;
+	for (uint32_t u = 0; u < img->ups.n; u++)
+		e->level_first[u + 1] += e->level_first[u];
+	fill = xcalloc((size_t)img->ups.n + 1, sizeof(uint32_t));
+	for (uint32_t l = 0; l < img->levels.n; l++) {
+		uint32_t u = img->levels.v[l].ups;
+		e->level_rules[e->level_first[u] + fill[u]++] = l;
+	}
+	free(fill);
+}
+
 void eng_init(struct engine *e, const struct plan_image *img, const struct eng_host *host,
 	      const char *hostname, const char *banner)
 {
@@ -80,9 +101,10 @@ void eng_init(struct engine *e, const struct plan_image *img, const struct eng_h
 	e->img = img;
 	e->host = *host;
 	st_init(&e->state, img);
-	tmr_init(&e->timers, img->timers.n);
+	tmr_init(&e->timers, img->timers.n + img->levels.n);
 	e->vm = vm_new(img, &vh, e->state.tables, &e->timers, hostname, banner);
 	e->alerting = xcalloc(img->ups.n + 1, 1);
+	eng_level_index(e);
 	e->start_timer = IMG_NONE;
 	for (uint32_t t = 0; t < img->timers.n; t++)
 		if (img->timers.v[t].len == 5 && memcmp(img_bytes(img, img->timers.v[t]), "start", 5) == 0)
@@ -95,6 +117,9 @@ void eng_free(struct engine *e)
 	tmr_free(&e->timers);
 	st_free(&e->state);
 	free(e->alerting);
+	free(e->level_state);
+	free(e->level_first);
+	free(e->level_rules);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -119,6 +144,8 @@ static int eng_alert_tables(uint32_t tables)
 {
 	return (tables >> SW_T_OB & 1) || (tables >> SW_T_LB & 1);
 }
+
+static void eng_levels(struct engine *e, uint32_t u, double now);
 
 void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now)
 {
@@ -145,6 +172,53 @@ void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now)
 		e->host.trace(e->host.ctx, &t);
 		eng_effects(e, vm_run_event(e->vm, &ev), now);
 	}
+	if (e->level_first[u] < e->level_first[u + 1])
+		eng_levels(e, u, now);
+}
+
+/* Level rule L fires at TIME: its BECOMES actions, or its CEASES actions when OFF. */
+static void eng_level_fire(struct engine *e, uint32_t l, int off, double time)
+{
+	struct eng_trace t = { ENG_LEVEL, time, e->img->levels.v[l].ups, VM_LEVEL_PAIR(l, off), 0, NULL, 0 };
+
+	e->now = time;
+	e->host.trace(e->host.ctx, &t);
+	eng_effects(e, vm_run_level(e->vm, l, off, time), time);
+}
+
+/* Test the level rules of UPS U at NOW (after its poll). */
+static void eng_levels(struct engine *e, uint32_t u, double now)
+{
+	const struct plan_image *img = e->img;
+
+	for (uint32_t k = e->level_first[u]; k < e->level_first[u + 1]; k++) {
+		uint32_t l = e->level_rules[k];
+		uint8_t *st = &e->level_state[l];
+		double hold = img->consts.v[img->levels.v[l].hold];
+		int v = vm_level_test(e->vm, l);
+
+		switch (*st) {
+		case ENG_LEVEL_FALSE:
+		case ENG_LEVEL_FIRED:
+			if (v == (*st == ENG_LEVEL_FIRED))
+				break;		/* steady */
+			if (hold > 0) {
+				*st = v ? ENG_LEVEL_HOLDING : ENG_LEVEL_RELEASING;
+				tmr_start(&e->timers, img->timers.n + l, now + hold);
+			} else {
+				*st = v ? ENG_LEVEL_FIRED : ENG_LEVEL_FALSE;
+				eng_level_fire(e, l, !v, now);
+			}
+			break;
+		case ENG_LEVEL_HOLDING:
+		case ENG_LEVEL_RELEASING:
+			if (v == (*st == ENG_LEVEL_HOLDING))
+				break;		/* still on its way */
+			*st = v ? ENG_LEVEL_FIRED : ENG_LEVEL_FALSE;	/* back before the hold was over */
+			tmr_cancel(&e->timers, img->timers.n + l);
+			break;
+		}
+	}
 }
 
 int eng_next_deadline(const struct engine *e, double *deadline)
@@ -160,6 +234,15 @@ void eng_expire(struct engine *e, double now)
 	double when;
 
 	while (tmr_pop_due(&e->timers, now, &t, &when)) {
+		if (t >= e->img->timers.n) {	/* a level rule's hold is over: it fires */
+			uint32_t l = t - e->img->timers.n;
+			if (e->level_state[l] == ENG_LEVEL_HOLDING || e->level_state[l] == ENG_LEVEL_RELEASING) {
+				int off = e->level_state[l] == ENG_LEVEL_RELEASING;
+				e->level_state[l] = off ? ENG_LEVEL_FALSE : ENG_LEVEL_FIRED;
+				eng_level_fire(e, l, off, when);
+			}
+			continue;
+		}
 		struct eng_trace tr = { ENG_EXPIRY, when, 0, 0, t, NULL, 0 };
 		e->now = when;
 		e->host.trace(e->host.ctx, &tr);

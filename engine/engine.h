@@ -11,7 +11,8 @@ enum eng_trace_kind {
 	ENG_EVENT,		/* a REPORTS event of a UPS (before its handler runs) */
 	ENG_EXPIRY,		/* a timer expired (before its TIMEOUT clauses run) */
 	ENG_EFFECT,		/* an action of the plan */
-	ENG_UNKNOWN_VAR		/* a condition read a variable the UPS has not reported (once, until it has) */
+	ENG_UNKNOWN_VAR,	/* a condition read a variable the UPS has not reported (once, until it has) */
+	ENG_LEVEL		/* a level rule fires (pair: VM_LEVEL_PAIR(rule, off)), before its actions run */
 };
 
 /* One line of what happened, in order, for the host to print or execute. */
@@ -19,7 +20,7 @@ struct eng_trace {
 	enum eng_trace_kind kind;
 	double time;		/* when it happened (host clock) */
 	uint32_t ups;		/* ENG_EVENT: the UPS; ENG_EFFECT: the UPS of its event */
-	uint32_t pair;		/* ENG_EVENT */
+	uint32_t pair;		/* ENG_EVENT; ENG_LEVEL: VM_LEVEL_PAIR() */
 	uint32_t timer;		/* ENG_EXPIRY */
 	const struct vm_effect *effect;	/* ENG_EFFECT, valid during the call */
 	uint32_t var;		/* ENG_UNKNOWN_VAR: index of the image's vars (ups: its UPS) */
@@ -40,7 +41,17 @@ struct engine {
 	uint32_t alert;		/* UPS now on battery or low battery: POLLFREQALERT */
 	uint8_t *alerting;	/* per UPS */
 	double now;		/* time of the run going on (ENG_UNKNOWN_VAR) */
+	/*
+	 * Level rules: per rule ENG_LEVEL_FALSE, _HOLDING (true, the hold
+	 * running: its deadline is timer timers.n + rule of the heap), _FIRED
+	 * or _RELEASING (false after it fired, the hold running); per UPS its rules,
+	 * level_rules[level_first[u] .. level_first[u + 1]).
+	 */
+	uint8_t *level_state;
+	uint32_t *level_first, *level_rules;
 };
+
+enum { ENG_LEVEL_FALSE, ENG_LEVEL_HOLDING, ENG_LEVEL_FIRED, ENG_LEVEL_RELEASING };
 
 /* An engine for the verified image IMG; HOSTNAME and BANNER are %(h)s and %(b)s. */
 void eng_init(struct engine *e, const struct plan_image *img, const struct eng_host *host,
@@ -50,7 +61,15 @@ void eng_free(struct engine *e);
 /* Start-up at NOW: the built-in timer 'start' expires at NOW + 1 s. */
 void eng_start(struct engine *e, double now);
 
-/* Poll result P of UPS U at NOW: derive its events, run their handlers. */
+/*
+ * Poll result P of UPS U at NOW: derive its events, run their handlers;
+ * then test U's level rules.  The hold works both ways: a rule fires
+ * (BECOMES actions) when its condition has been true for the hold, and
+ * re-arms (CEASES actions) when it has then been false for the hold; a
+ * change back before the hold is over cancels it.  Without a hold each
+ * change acts at once.  A steady value costs one test per rule and no
+ * timer operation.
+ */
 void eng_poll(struct engine *e, uint32_t u, const struct st_poll *p, double now);
 
 /*

@@ -136,6 +136,7 @@ void img_free(struct plan_image *img)
 	free(img->pcmap.v);
 	free(img->vars.v);
 	free(img->uvars.v);
+	free(img->levels.v);
 	free(img->ctexts.v);
 	free(img->regexes.v);
 	memset(img, 0, sizeof(*img));

@@ -23,10 +23,13 @@
  *   uvars     (UPS, variable) pairs: which variables each UPS's rules read
  *   ctexts    texts that CMPTEXT compares with (OPK_TEXT)
  *   regexes   PCRE2 patterns of MATCH (OPK_RE), compiled when loaded
+ *   levels    level rules (WHEN ups BECOMES cond FOR hold): UPS, the entry
+ *             of the test (the condition, then LEVEL), of the actions
+ *             when it fires and of the CEASES actions, the hold
  */
 
 #define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
-#define IMG_VERSION 3u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes) */
+#define IMG_VERSION 4u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules */
 #define IMG_NONE UINT32_MAX
 
 enum opk {
@@ -136,6 +139,16 @@ struct img_uvar {
 	uint32_t ups, var;
 };
 
+/*
+ * A level rule of UPS: after each poll of UPS the engine runs TEST (code
+ * that only computes the condition, ending in LEVEL); when the value has
+ * been 1 for consts[HOLD] seconds ON runs once, and OFF (IMG_NONE: none)
+ * runs when the value is 0 again after ON ran.
+ */
+struct img_level {
+	uint32_t ups, test, on, off, hold;
+};
+
 struct img_settings {
 	double pollfreq, pollfreqalert;
 	struct img_str smtp_server, smtp_user, smtp_password;
@@ -162,6 +175,7 @@ struct plan_image {
 	IMG_VEC(struct img_uvar) uvars;		/* sorted by UPS, then variable, no repeats */
 	IMG_VEC(struct img_str) ctexts;		/* comparison texts */
 	IMG_VEC(struct img_str) regexes;	/* pattern sources (UTF-8) */
+	IMG_VEC(struct img_level) levels;	/* level rules, in file order */
 	struct img_settings settings;
 };
 

@@ -26,6 +26,7 @@ engine_libengine_a_SOURCES = \
 	engine/sema-flow.c \
 	engine/nutvars.def \
 	engine/sema-gen.c \
+	engine/sema-level.c \
 	engine/sema-multi.c \
 	engine/sema-text.c \
 	engine/state.c \

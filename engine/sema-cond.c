@@ -252,6 +252,13 @@ static void sema_gen_expr(struct sema *s, const struct ast_expr *x, uint32_t loc
 	}
 }
 
+void sema_expr_gen(struct sema *s, const struct ast_expr *x)
+{
+	int lone = x->kind != AST_X_NOT && x->kind != AST_X_AND && x->kind != AST_X_OR;
+
+	sema_gen_expr(s, x, lone ? x->span.off : SEMA_NONE);
+}
+
 void sema_cond_gen(struct sema *s, const struct ast_cond *c)
 {
 	/* IF a->b alone is one source location, as it always was (one pc map entry) */

@@ -298,7 +298,11 @@ void sema_gen_finish(struct sema *s)
 	for (uint32_t i = 0; i < nx; i++) {
 		src_span at = { x[i].off, 1 };
 		struct diag_record *r;
-		if (x[i].timeout) {
+		if (x[i].timeout >= 2) {
+			struct img_str u = img->ups.v[x[i].ups].name;
+			r = diag_at(s->dq, DIAG_RUN_LIMIT, at, "a level clause of UPS '%.*s' emits %s",
+				    (int)u.len, img_bytes(img, u), x[i].why);
+		} else if (x[i].timeout) {
 			struct img_str t = img->timers.v[x[i].key];
 			r = diag_at(s->dq, DIAG_RUN_LIMIT, at, "the TIMEOUT clauses of timer '%.*s' together emit %s",
 				    (int)t.len, img_bytes(img, t), x[i].why);

@@ -108,6 +108,14 @@ struct sema_fsd {
 	uint32_t ups;		/* in sema.upsv */
 };
 
+/* A BECOMES clause, for the CEASES clauses that repeat its condition (sema-level.c). */
+struct sema_level {
+	const struct ast_expr *expr;
+	uint32_t group, ups;	/* ups: in the group's group_ups, or SEMA_NONE (E430) */
+	uint32_t rule;		/* its level rule in the code generator, or SEMA_NONE */
+	uint32_t ceases;	/* offset of its first CEASES clause's WHEN plus one, 0: none yet */
+};
+
 #define SEMA_PW_FILES 16	/* files checked for W610: more would each cost a stat */
 
 struct sema {
@@ -130,6 +138,7 @@ struct sema {
 	/* pre-pass, for E430 notes: every MONITOR, chained by UPS name */
 	SEMA_VEC(struct sema_mon) monitor_decls;
 	SEMA_VEC(struct sema_fsd) fsdv;
+	SEMA_VEC(struct sema_level) levelv;
 
 	uint32_t cur_group, cur_ups;
 	src_span first_group_elem;	/* len 0: none yet */
@@ -226,6 +235,12 @@ uint32_t sema_timer(struct sema *s, src_span name);
 void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from, int to);
 /* Check the IF condition C (sema-cond.c); 0 when it can be compiled. */
 int sema_cond_check(struct sema *s, const struct ast_cond *c);
+/* Emit the code of the checked expression X, its value left on the stack. */
+void sema_expr_gen(struct sema *s, const struct ast_expr *x);
+
+/* sema-level.c: WHEN ups BECOMES <condition> [FOR <duration>], WHEN ups CEASES <condition> */
+/* Check level clause D and start its code (s->in_clause when its actions compile); 0 when it is valid. */
+int sema_level_begin(struct sema *s, const struct ast_decl *d);
 /* Emit the code of the checked condition C: the next action runs only when it holds. */
 void sema_cond_gen(struct sema *s, const struct ast_cond *c);
 

@@ -507,6 +507,14 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	if (!sema_need_group(s, d, "WHEN"))
 		return;
 	g = cur_group(s);
+	if (d->level && d->target != AST_TARGET_UPS) {
+		struct diag_record *r = diag_at(s->dq, DIAG_LEVEL_TARGET, wd->ups,
+			"a %s clause names one UPS, not %s", d->level == AST_LEVEL_BECOMES ? "BECOMES" : "CEASES",
+			d->target == AST_TARGET_GROUP ? "a group" : "a pattern");
+		diag_note(s->dq, r, 0, wd->ups,
+			  "write one clause per UPS (WHEN ups BECOMES ...): each UPS holds its own condition and hold time");
+		return;
+	}
 	if (d->target != AST_TARGET_UPS)
 		multi_ok = sema_multi_begin(s, d) == 0;
 	else if (symtab_get(&s->group_ups[s->cur_group], p, wd->ups.len) < 0)
@@ -518,7 +526,10 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	w->group = s->cur_group;
 	w->timer = SEMA_NONE;
 	w->starts_begin = (uint32_t)s->starts.n;
-	if (d->timeout) {
+	if (d->level) {
+		sema_level_begin(s, d);
+		w->reports = 1;		/* run by polls, as a REPORTS clause: a start of shutdown paths */
+	} else if (d->timeout) {
 		uint32_t ti = sema_timer(s, wd->event);
 		struct sema_timer *t = &s->timerv.v[ti];
 		sema_gen_when_begin(s, d, ti);
@@ -825,6 +836,7 @@ static void sema_free(struct sema *s)
 	sema_multi_free(s);
 	free(s->monitor_decls.v);
 	free(s->fsdv.v);
+	free(s->levelv.v);
 	symtab_free(&s->msgs);
 	symtab_free(&s->all_lets);
 	symtab_free(&s->lets_ci);

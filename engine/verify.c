@@ -366,6 +366,41 @@ static int vhandlers(struct vfy *v, const uint8_t *marks)
 	return 0;
 }
 
+/*
+ * The level rules: UPS in range, handler entries, a finite hold of 0
+ * seconds or more, and a test that only computes its condition: no action, no
+ * jump, one LEVEL (its effects would be lost, and a test runs at every poll).
+ */
+static int vlevels(struct vfy *v, const uint8_t *marks)
+{
+	const struct plan_image *img = v->img;
+	uint32_t n = img->code.n;
+
+	for (uint32_t i = 0; i < img->levels.n; i++) {
+		const struct img_level *l = &img->levels.v[i];
+		uint32_t nlevel = 0, pc;
+		double h;
+
+		if (l->ups >= img->ups.n || l->hold >= img->consts.n)
+			return vfail(v, "level rule %u: UPS %u or constant %u out of range", i, l->ups, l->hold);
+		h = img->consts.v[l->hold];
+		if (!(h >= 0) || !isfinite(h))
+			return vfail(v, "level rule %u: hold %g is not a number of seconds", i, h);
+		if (l->test >= n || !(marks[l->test] & VM_ENTRY) || l->on >= n || !(marks[l->on] & VM_ENTRY) ||
+		    (l->off != IMG_NONE && (l->off >= n || !(marks[l->off] & VM_ENTRY))))
+			return vfail(v, "level rule %u points to an offset that is not a handler entry", i);
+		for (pc = l->test; img->code.v[pc] != OP_HALT; pc += 1 + op_info(img->code.v[pc])->nops) {
+			const struct op_info *oi = op_info(img->code.v[pc]);
+			if (oi->action || img->code.v[pc] == OP_JUMPIFNOT)
+				return vfail(v, "level rule %u: its test has %s at offset %u", i, oi->name, pc);
+			nlevel += img->code.v[pc] == OP_LEVEL;
+		}
+		if (nlevel != 1)
+			return vfail(v, "level rule %u: its test has %u LEVEL instructions, not one", i, nlevel);
+	}
+	return 0;
+}
+
 int img_verify(const struct plan_image *img, char *err, size_t errlen)
 {
 	struct vfy v = { .img = img, .err = err, .errlen = errlen };
@@ -382,6 +417,8 @@ int img_verify(const struct plan_image *img, char *err, size_t errlen)
 	rc = vcode(&v, marks);
 	if (rc == 0)
 		rc = vhandlers(&v, marks);
+	if (rc == 0)
+		rc = vlevels(&v, marks);
 	free(marks);
 	free(tb);
 	free(v.tord);

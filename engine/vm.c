@@ -48,6 +48,7 @@ struct vm {
 	char charge[IMG_CHARGE_TEXT];
 	int charge_len;		/* -1: not read yet */
 	uint32_t loc;		/* pc map cursor */
+	uint32_t level;		/* LEVEL: the value of the test */
 
 	struct vm_stats st;
 };
@@ -66,6 +67,7 @@ static const uint8_t vm_op_words[OP_COUNT] = {
 #undef OP
 };
 
+_Static_assert(EV_NPAIRS < VM_LEVEL_PAIRS_BASE, "the runs of level rules are numbered above the event pairs");
 _Static_assert(sizeof(VM_CHARGE_UNKNOWN) <= IMG_CHARGE_TEXT && 10 < IMG_CHARGE_TEXT,
 	       "%(c)s: \"999\" and the 10 digits of a charge up to 1e9 fit");
 
@@ -586,6 +588,9 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 		case OP_NOT:
 			stack[sp - 1] = !stack[sp - 1];
 			break;
+		case OP_LEVEL:
+			vm->level = stack[--sp];
+			break;
 		case OP_JUMPIFNOT:
 			if (!stack[--sp]) {
 				pc = code[pc + 1];
@@ -679,6 +684,43 @@ uint32_t vm_run_event(struct vm *vm, const struct vm_event *ev)
 	return vm->neff;
 }
 
+int vm_level_test(struct vm *vm, uint32_t l)
+{
+	const struct plan_image *img = vm->img;
+	const struct img_level *lv;
+
+	if (l >= img->levels.n)
+		return 0;
+	lv = &img->levels.v[l];
+	vm_reset(vm);
+	vm->min_start = 0;
+	vm->ups = lv->ups;
+	vm->event = "BECOMES";
+	vm->event_len = 7;
+	vm->level = 0;
+	vm_exec(vm, lv->test, 0, 0);	/* no actions (verified): no pc map needed */
+	return (int)vm->level;
+}
+
+uint32_t vm_run_level(struct vm *vm, uint32_t l, int off, double time)
+{
+	const struct plan_image *img = vm->img;
+	uint32_t pc;
+
+	vm_reset(vm);
+	vm->min_start = 0;
+	if (l >= img->levels.n)
+		return 0;
+	pc = off ? img->levels.v[l].off : img->levels.v[l].on;
+	if (pc == IMG_NONE)
+		return 0;
+	vm->ups = img->levels.v[l].ups;
+	vm->event = off ? "CEASES" : "BECOMES";
+	vm->event_len = strlen(vm->event);
+	vm_exec(vm, pc, img_loc_find(img, pc), time);
+	return vm->neff;
+}
+
 uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time)
 {
 	const struct plan_image *img = vm->img;
@@ -727,6 +769,12 @@ uint32_t vm_render_shutdown(struct vm *vm, uint32_t pc, const struct vm_event *e
 		vm->evbuf[4 + n] = '\0';
 		vm->event = vm->evbuf;
 		vm->event_len = 4 + n;
+	} else if (ev->pair >= VM_LEVEL_PAIRS_BASE) {
+		uint32_t l = (ev->pair - VM_LEVEL_PAIRS_BASE) / 2, off = (ev->pair - VM_LEVEL_PAIRS_BASE) % 2;
+		if (l >= img->levels.n || img->levels.v[l].ups != ev->ups)
+			return 0;
+		vm->event = off ? "CEASES" : "BECOMES";
+		vm->event_len = strlen(vm->event);
 	} else {
 		if (ev->pair >= EV_NPAIRS)
 			return 0;

@@ -113,6 +113,25 @@ uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time);
  */
 uint32_t vm_render_shutdown(struct vm *vm, uint32_t pc, const struct vm_event *ev);
 
+/*
+ * Level rules.  The value now of the condition of level rule L (0 or 1),
+ * for its UPS; no effects, no allocation.
+ */
+int vm_level_test(struct vm *vm, uint32_t l);
+/*
+ * Run the actions of level rule L at TIME: those of its BECOMES clause,
+ * or when OFF those of its CEASES clause.  %(e)s is "BECOMES" or
+ * "CEASES".  Returns the number of effects.
+ */
+uint32_t vm_run_level(struct vm *vm, uint32_t l, int off, double time);
+/*
+ * A vm_event's pair for the runs of level rules (vm_render_shutdown(),
+ * the daemon's privileged parent): VM_LEVEL_PAIR(l, off), above every
+ * event pair.
+ */
+#define VM_LEVEL_PAIRS_BASE 256u
+#define VM_LEVEL_PAIR(l, off) (VM_LEVEL_PAIRS_BASE + 2u * (l) + ((off) ? 1u : 0u))
+
 /* The effects of the last run. */
 const struct vm_effect *vm_effects(const struct vm *vm);
 

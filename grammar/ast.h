@@ -171,6 +171,7 @@ struct ast_decl {
 	uint8_t timeout : 1;	/* 1: TIMEOUT/TO timer; 0: REPORTS a->b */
 	uint8_t to_synonym : 1;	/* TO written for TIMEOUT */
 	uint8_t target : 2;	/* enum ast_target */
+	uint8_t level : 2;	/* enum ast_level: BECOMES/CEASES (struct ast_level_decl) */
 	uint8_t from, to;	/* enum sw_word when !timeout */
 	union {
 		struct ast_smtp *smtp;
@@ -188,6 +189,25 @@ struct ast_decl {
 
 /* Span of the leading keyword of D. */
 src_span ast_decl_kw(const struct ast_decl *d);
+
+/*
+ * A level clause, WHEN ups BECOMES <condition> [FOR <duration>] or WHEN
+ * ups CEASES <condition>: its u.when.event is the FOR duration (length 0:
+ * none), and the condition follows the declaration (allocated together,
+ * as an action's IF, so that other declarations stay 40 bytes).
+ */
+enum ast_level { AST_LEVEL_NONE, AST_LEVEL_BECOMES, AST_LEVEL_CEASES };
+
+struct ast_level_decl {
+	struct ast_decl decl;
+	struct ast_expr *expr;
+};
+
+/* The condition of level clause D (D->level != AST_LEVEL_NONE). */
+static inline const struct ast_expr *ast_decl_level_expr(const struct ast_decl *d)
+{
+	return ((const struct ast_level_decl *)d)->expr;
+}
 
 /* Bump allocator for AST nodes: everything is freed at once. */
 struct ast_arena {

@@ -149,6 +149,23 @@ static struct ast_expr *bad_term(struct parse_ctx *pc, src_span at, const char *
 	return mkexpr(pc, AST_X_STATE, at);
 }
 
+/* A level clause WHEN TARGET (at TSPAN) BECOMES/CEASES EXPR (KIND), HOLD its FOR duration (length 0: none). */
+static struct ast_decl *mklevel(struct parse_ctx *pc, src_span kw, int target, src_span tspan, int kind,
+				struct ast_expr *expr, src_span hold)
+{
+	struct ast_level_decl *l = NEW(struct ast_level_decl);
+	struct ast_decl *d = &l->decl;
+
+	d->kind = AST_DECL_WHEN;
+	d->kw = kw.off;
+	d->target = (unsigned)target;
+	d->level = (unsigned)kind;
+	d->u.when.ups = target == AST_TARGET_GROUP ? pc->target_name : tspan;
+	d->u.when.event = hold;
+	l->expr = expr;
+	return d;
+}
+
 /* Span from the start of A to the end of B. */
 static src_span join(src_span a, src_span b)
 {
@@ -210,6 +227,7 @@ static src_span join(src_span a, src_span b)
 %token TIMEOUT "TIMEOUT" TO "TO" TYPE "TYPE" UPSDUSER "UPSDUSER" USER "USER"
 %token WALL "WALL" WHEN "WHEN" INCLUDE "INCLUDE"
 %token AND "AND" OR "OR" NOT "NOT" RUNNING "RUNNING"
+%token BECOMES "BECOMES" CEASES "CEASES" FOR "FOR"
 %token LT "'<'" LE "'<='" GT "'>'" GE "'>='" EQEQ "'=='" NE "'!='" MATCH "'=~'"
 %token LPAREN "'('" RPAREN "')'"
 %token RARR "'->'" COLON "':'" EQ "'='"
@@ -241,6 +259,7 @@ static src_span join(src_span a, src_span b)
 %type <decl> decl smtp let monitor when
 %type <flag> userkw textkw timeoutkw target cmpop
 %type <expr> expr term
+%type <decl> level
 
 %%
 
@@ -352,6 +371,31 @@ when
 			$$->to_synonym = (unsigned)$3;
 			w->actions = $6.first;
 		}
+	| level COLON actions
+		{
+			$$ = $1;
+			$$->u.when.actions = $3.first;
+		}
+	;
+
+/*
+ * Level clauses (upsplan only: UPSmon.py reads only REPORTS, TIMEOUT or TO
+ * after the UPS name, so no file of it has these): BECOMES fires once when
+ * the condition has held for the FOR duration; CEASES, which repeats the
+ * condition of a BECOMES clause, fires when that rule re-arms (the
+ * condition false for the duration after it fired).
+ */
+level
+	: WHEN target BECOMES expr hold
+		{ $$ = mklevel(pc, @1, $2, @2, AST_LEVEL_BECOMES, $4, @5); }
+	| WHEN target CEASES expr
+		{ $$ = mklevel(pc, @1, $2, @2, AST_LEVEL_CEASES, $4, (src_span){ @4.off + @4.len, 0 }); }
+	;
+
+/* FOR duration: how long the condition must hold; none: it fires at once */
+hold
+	: %empty
+	| FOR seconds			{ @$ = @2; }
 	;
 
 /* what a WHEN names: a UPS, GROUP name (its UPS), or /pattern/ (the UPS it matches); upsplan only */
@@ -553,6 +597,9 @@ name
 	| NOT
 	| RUNNING
 	| INCLUDE
+	| BECOMES
+	| CEASES
+	| FOR
 	;
 
 quotetext
@@ -682,24 +729,34 @@ static int parse_hint_run(struct parse_ctx *pc, const src_span *loc, char *ok, c
  * The N tokens ALL expected at an error, as listed: into EXP (room for
  * PARSE_EXPECT_MAX), their number, 0 when there are more.  Where a name is expected, the upsplan-only keywords that "name"
  * accepts are that name, not listed apart ("expecting name", not
- * "expecting SHUTDOWN or TLS or ... or name").
+ * "expecting SHUTDOWN or TLS or ... or name"); where they make the list
+ * too long, UPSmon.py's tokens are listed alone ("expecting REPORTS or
+ * TIMEOUT or TO" after WHEN ups, where BECOMES and CEASES fit too).
  */
 static int parse_listed(const yysymbol_kind_t *all, int n, yysymbol_kind_t *exp)
 {
-	int m = 0, name = 0;
+	int name = 0;
 
 	for (int i = 0; i < n; i++)
 		name |= all[i] == YYSYMBOL_NAME;
-	for (int i = 0; i < n; i++) {
-		const char *t = yysymbol_name(all[i]);
+	/* too many with the upsplan-only keywords (after WHEN ups: BECOMES, CEASES): UPSmon.py's alone */
+	for (int pass = 0; pass < 2; pass++) {
+		int m = 0, over = 0;
 
-		if (name && lex_keyword_soft(t, strlen(t)))
-			continue;
-		if (m == PARSE_EXPECT_MAX)
-			return 0;
-		exp[m++] = all[i];
+		for (int i = 0; i < n && !over; i++) {
+			const char *t = yysymbol_name(all[i]);
+
+			if ((name || pass) && lex_keyword_soft(t, strlen(t)))
+				continue;
+			if (m == PARSE_EXPECT_MAX)
+				over = 1;
+			else
+				exp[m++] = all[i];
+		}
+		if (!over)
+			return m;
 	}
-	return m;
+	return 0;
 }
 
 /*

@@ -198,7 +198,14 @@ void print_plan_mode(const struct src_registry *reg, const struct ast_plan *plan
 			const struct ast_when *w = &d->u.when;
 			fputs(d->target == AST_TARGET_GROUP ? "WHEN GROUP " : "WHEN ", out);
 			pr_span(reg, w->ups, out);
-			if (d->timeout) {
+			if (d->level) {
+				fputs(d->level == AST_LEVEL_BECOMES ? " BECOMES " : " CEASES ", out);
+				pr_span(reg, ast_decl_level_expr(d)->span, out);
+				if (w->event.len) {
+					fputs(" FOR ", out);
+					pr_span(reg, w->event, out);
+				}
+			} else if (d->timeout) {
 				fputs(" TIMEOUT ", out);
 				pr_span(reg, w->event, out);
 			} else {

@@ -357,6 +357,14 @@ void sim_trace_line(struct sim_trace *tr, const struct eng_trace *t)
 		line_end(tr);
 		break;
 	}
+	case ENG_LEVEL: {
+		const char *name = (t->pair - VM_LEVEL_PAIRS_BASE) % 2 ? "CEASES" : "BECOMES";
+		tr->event_len = strlen(name);
+		memcpy(tr->event, name, tr->event_len + 1);
+		line_head(tr, t->time, vm_ups_display(tr->vm, t->ups), "level", 0);
+		line_end(tr);
+		break;
+	}
 	case ENG_EXPIRY:
 		tn = timer_name(tr, t->timer, &tl);
 		tr->event_len = (size_t)snprintf(tr->event, sizeof(tr->event), "TO->%.*s", (int)tl, tn);

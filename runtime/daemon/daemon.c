@@ -117,6 +117,11 @@ static void dm_on_trace(void *ctx, const struct eng_trace *t)
 		d->cur = (struct vm_event){ t->ups, t->pair, IMG_NONE, t->time };
 		log_debug(1, "UPS %s: event %s", vm_ups_display(d->p->eng.vm, t->ups), ev_pair_name(t->pair));
 		break;
+	case ENG_LEVEL:
+		d->cur = (struct vm_event){ t->ups, t->pair, IMG_NONE, t->time };
+		log_debug(1, "UPS %s: level rule %u %s", vm_ups_display(d->p->eng.vm, t->ups),
+			  (t->pair - VM_LEVEL_PAIRS_BASE) / 2, (t->pair - VM_LEVEL_PAIRS_BASE) % 2 ? "ceases" : "becomes true");
+		break;
 	case ENG_EXPIRY:
 		d->cur = (struct vm_event){ 0, 0, t->timer, t->time };
 		log_debug(1, "timer %s expired", img_bytes(img, img->timers.v[t->timer]));

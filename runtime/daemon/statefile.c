@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "engine/symtab.h"
+#include "engine/vm.h"
 #include "base/xalloc.h"
 #include "runtime/daemon/log.h"
 #include "runtime/common/monotonic.h"
@@ -627,7 +628,9 @@ int sf_adopt(struct sf_file *f, struct engine *e, uint64_t checksum, double now,
 		log_msg(LOG_WARNING, "state file %s: the SHUTDOWNCMD at %s succeeded in this boot: no SHUTDOWNCMD runs again",
 			f->path, r.latch.where);
 	} else if (r.latch.shutdown == SF_SHUT_RUNNING && r.checksum == checksum && r.latch.ups < img->ups.n &&
-		   r.latch.pair < EV_NPAIRS && (r.latch.timer == IMG_NONE || r.latch.timer < img->timers.n)) {
+		   (r.latch.pair < EV_NPAIRS || (r.latch.pair >= VM_LEVEL_PAIRS_BASE &&
+						  (r.latch.pair - VM_LEVEL_PAIRS_BASE) / 2 < img->levels.n)) &&
+		   (r.latch.timer == IMG_NONE || r.latch.timer < img->timers.n)) {
 		/* the command may have been stopped with the daemon: a shutdown once decided is not forgotten */
 		*latch = r.latch;
 		log_msg(LOG_WARNING, "state file %s: the SHUTDOWNCMD at %s was running when the daemon stopped; "

@@ -176,11 +176,18 @@ static void use_image(const struct plan_image *img, const uint8_t *data, size_t 
 		sel++;
 		touch_effects(img, vm, vm_run_timeout(vm, t, 100.0 + t));
 	}
+	/* level rules: the test (no effect), then both runs */
+	for (uint32_t l = 0; l < img->levels.n; l++) {
+		sel += (unsigned)vm_level_test(vm, l);
+		touch_effects(img, vm, vm_run_level(vm, l, 0, 200.0));
+		touch_effects(img, vm, vm_run_level(vm, l, 1, 200.0));
+	}
 	/* out-of-range events are no-ops */
 	{
 		struct vm_event ev = { img->ups.n, 0, IMG_NONE, 0 };
 
-		if (vm_run_event(vm, &ev) != 0 || vm_run_timeout(vm, img->timers.n, 0) != 0)
+		if (vm_run_event(vm, &ev) != 0 || vm_run_timeout(vm, img->timers.n, 0) != 0 ||
+		    vm_level_test(vm, img->levels.n) != 0 || vm_run_level(vm, img->levels.n, 0, 0) != 0)
 			abort();
 	}
 #ifdef FUZZ_IMAGE_GROWS

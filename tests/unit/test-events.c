@@ -120,6 +120,9 @@ static void log_trace(void *ctx, const struct eng_trace *t)
 	case ENG_EXPIRY:
 		snprintf(p, room, "%g expiry %s; ", t->time, img_bytes(l->img, l->img->timers.v[t->timer]));
 		break;
+	case ENG_LEVEL:
+		snprintf(p, room, "%g level %s; ", t->time, (t->pair - VM_LEVEL_PAIRS_BASE) % 2 ? "CEASES" : "BECOMES");
+		break;
 	case ENG_EFFECT:
 		snprintf(p, room, "%g %s %s%s; ", t->time, vm_effect_name(t->effect->kind),
 			 t->effect->text ? t->effect->text : "", t->effect->kind == OP_STARTTIMER ? "timer" : "");
@@ -154,6 +157,63 @@ static void test_engine(void)
 	eng_poll(&e, 0, &ol, 120);
 	ok(eng_poll_interval(&e) == 5, "back to POLLFREQ");
 	ok(!eng_next_deadline(&e, &d), "no timer left");
+	eng_free(&e);
+	img_free(&img);
+}
+
+/* Poll UPS 0 of E, on line, with battery.runtime RUNTIME, at NOW. */
+static void poll_runtime(struct engine *e, const char *runtime, double now)
+{
+	const char *vars[1] = { runtime };
+	struct st_poll p = { 1, "OL", "100", vars, 1 };
+
+	eng_poll(e, 0, &p, now);
+}
+
+/* Level rules: a hold both ways, cancelled by a change back, and no timer operation while steady. */
+static void test_levels(void)
+{
+	struct plan_image img;
+	struct engine e;
+	struct trace_log l;
+	struct eng_host h = { &l, log_trace };
+	uint64_t changes;
+	double d;
+
+	compile_text("POLLFREQ 5\n"
+		     "GROUP LOCAL HOST localhost CERTFILE '/c'\n"
+		     "MONITOR a POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		     "WHEN a REPORTS None->LB : SHUTDOWNCMD '/sbin/shutdown -h +0'\n"
+		     "WHEN a BECOMES battery.runtime < 300 FOR 30 : NUTLOG 'low %(e)s'\n"
+		     "WHEN a CEASES battery.runtime < 300 : NUTLOG 'back %(e)s'\n", &img);
+	memset(&l, 0, sizeof(l));
+	l.img = &img;
+	eng_init(&e, &img, &h, "host", "u@host");
+	poll_runtime(&e, "1200", 0);
+	poll_runtime(&e, "240", 5);
+	ok(eng_next_deadline(&e, &d) && d == 35, "the condition turned true: its hold ends 30 s later");
+	changes = e.timers.changes;
+	for (int t = 10; t <= 30; t += 5)
+		poll_runtime(&e, "240", t);
+	ok(e.timers.changes == changes, "holding, a steady value starts or cancels no timer");
+	is_str(l.text, "", "nothing fires before the hold is over");
+	eng_expire(&e, 35);
+	is_str(l.text, "35 level BECOMES; 35 NUTLOG low BECOMES; ", "the hold is over: the rule fires once");
+	changes = e.timers.changes;
+	l.text[0] = '\0';
+	for (int t = 40; t <= 60; t += 5)
+		poll_runtime(&e, "240", t);
+	ok(e.timers.changes == changes && l.text[0] == '\0', "fired, a steady value does nothing: no timer, no firing");
+	poll_runtime(&e, "900", 65);
+	ok(eng_next_deadline(&e, &d) && d == 95, "false again: the release waits for the hold too");
+	poll_runtime(&e, "240", 70);
+	ok(!eng_next_deadline(&e, &d), "true again before it: the release is cancelled");
+	poll_runtime(&e, "900", 75);
+	eng_expire(&e, 104);
+	is_str(l.text, "", "no CEASES before the hold");
+	eng_expire(&e, 105);
+	is_str(l.text, "105 level CEASES; 105 NUTLOG back CEASES; ", "false for the hold: CEASES runs, the rule re-arms");
+	ok(vm_get_stats(e.vm)->grows == 0, "no buffer grew: the runs allocated nothing");
 	eng_free(&e);
 	img_free(&img);
 }
@@ -406,6 +466,7 @@ int main(void)
 	test_pairs();
 	test_engine();
 	test_adopt();
+	test_levels();
 	test_snapshot();
 	test_reads_charge();
 	return done_testing();

@@ -530,6 +530,61 @@ static void test_verifier_tables(void)
 	verify_fails(&img, "holds no command", "a blank SHUTDOWNCMD template");
 }
 
+/* A level rule of U on CODE: its test at 0, its actions at ON; hold: constant 0 (1.5 s). */
+static void level_image(struct plan_image *img, const uint32_t *code, uint32_t n, uint32_t on)
+{
+	struct img_level *l;
+
+	tiny_image(img, code, n);
+	IMG_PUSH(img->levels, l);
+	*l = (struct img_level){ 0, 0, on, IMG_NONE, 0 };
+}
+
+static void test_verifier_levels(void)
+{
+	const uint32_t code[] = { OP_STATE, 0, OP_LEVEL, OP_HALT, OP_NOTIFY, 0, OP_HALT };
+	const uint32_t acting[] = { OP_STATE, 0, OP_LEVEL, OP_NOTIFY, 0, OP_HALT, OP_NOTIFY, 0, OP_HALT };
+	const uint32_t jumping[] = { OP_STATE, 0, OP_JUMPIFNOT, 4, OP_HALT, OP_NOTIFY, 0, OP_HALT };
+	const uint32_t twice[] = { OP_STATE, 0, OP_LEVEL, OP_STATE, 0, OP_LEVEL, OP_HALT, OP_NOTIFY, 0, OP_HALT };
+	struct plan_image img;
+	char err[512];
+
+	level_image(&img, code, N(code), 4);
+	ok(img_verify(&img, err, sizeof(err)) == 0, "a level rule verifies");
+	if (img_verify(&img, err, sizeof(err)) != 0)
+		diag("%s", err);
+	img.levels.v[0].off = 4;
+	ok(img_verify(&img, err, sizeof(err)) == 0, "a level rule with CEASES actions verifies");
+	img.levels.v[0].off = 5;
+	verify_fails(&img, "level rule 0 points to an offset that is not a handler entry", "CEASES actions at an operand");
+	level_image(&img, code, N(code), 1);
+	verify_fails(&img, "not a handler entry", "level actions inside an instruction");
+	level_image(&img, code, N(code), 4);
+	img.levels.v[0].test = 99;
+	verify_fails(&img, "not a handler entry", "a level test past the code");
+	level_image(&img, code, N(code), 4);
+	img.levels.v[0].ups = 1;
+	verify_fails(&img, "level rule 0: UPS 1 or constant 0 out of range", "a level rule's UPS");
+	level_image(&img, code, N(code), 4);
+	img.levels.v[0].hold = 1;
+	verify_fails(&img, "level rule 0: UPS 0 or constant 1 out of range", "a level rule's hold index");
+	level_image(&img, code, N(code), 4);
+	img.consts.v[0] = -1;
+	verify_fails(&img, "constant 0", "a negative hold");
+	level_image(&img, code, N(code), 4);
+	img.consts.v[0] = NAN;
+	verify_fails(&img, "constant 0", "a hold that is no number");
+	level_image(&img, acting, N(acting), 6);
+	verify_fails(&img, "its test has NOTIFY at offset 3", "a level test with an action");
+	level_image(&img, jumping, N(jumping), 5);
+	verify_fails(&img, "its test has JUMPIFNOT at offset 2", "a level test with a jump");
+	level_image(&img, twice, N(twice), 7);
+	verify_fails(&img, "its test has 2 LEVEL instructions, not one", "a level test with two results");
+	level_image(&img, code, N(code), 4);
+	img.levels.v[0].test = 4;
+	verify_fails(&img, "its test has NOTIFY", "actions as a level test");
+}
+
 int main(void)
 {
 	test_codegen();
@@ -538,5 +593,6 @@ int main(void)
 	test_verifier();
 	test_verifier_conds();
 	test_verifier_tables();
+	test_verifier_levels();
 	return done_testing();
 }

@@ -111,7 +111,7 @@ static const char *const keywords[] = {
 	"PORT", "POWERVAL", "PRINT", "REPORTS", "SETFSD", "SHELLCMD",
 	"SHUTDOWNCMD", "SMTPSERVER", "STARTTIMER", "SUBJECT", "SYSLOG",
 	"TIMEOUT", "TLS", "TO", "TYPE", "UPSDUSER", "USER", "WALL", "WHEN",
-	"SHUTDOWN", "AND", "OR", "NOT", "RUNNING",
+	"SHUTDOWN", "AND", "OR", "NOT", "RUNNING", "BECOMES", "CEASES", "FOR",
 };
 
 static const char *const statuses[] = {
@@ -127,7 +127,7 @@ static void test_keywords(void)
 	char all[1024] = "", allwant[4096] = "";
 	size_t off = 0;
 
-	is_int(NELEM(keywords), 47, "42 keyword tokens plus SHUTDOWN and the soft keywords of conditions");
+	is_int(NELEM(keywords), 50, "42 keyword tokens plus SHUTDOWN and the soft keywords of conditions and level rules");
 	for (size_t i = 0; i < NELEM(keywords); i++) {
 		const char *k = keywords[i];
 
