@@ -19,6 +19,7 @@ COMPILE_TESTS = \
 	tests/compile/cond-keywords.dis \
 	tests/compile/cond-shared.dis \
 	tests/compile/conditions.dis \
+	tests/compile/level.dis \
 	tests/compile/engine-tour.dis \
 	tests/compile/heartbeat.dis \
 	tests/compile/mk-standard.dis \
@@ -38,6 +39,10 @@ TRACE_TESTS = \
 	tests/run/cond-running.scn \
 	tests/run/cond-runtime.scn \
 	tests/run/cond-unknown.scn \
+	tests/run/level-at-once.scn \
+	tests/run/level-flap.scn \
+	tests/run/level-hold.scn \
+	tests/run/level-interrupted.scn \
 	tests/run/eco.scn \
 	tests/run/fsd-secondary.scn \
 	tests/run/lb-levels.scn \
@@ -100,6 +105,11 @@ EXTRA_DIST += \
 	tests/run/cond-running.trace \
 	tests/run/cond-runtime.trace \
 	tests/run/cond-unknown.trace \
+	tests/run/level-plan.conf \
+	tests/run/level-at-once.trace \
+	tests/run/level-flap.trace \
+	tests/run/level-hold.trace \
+	tests/run/level-interrupted.trace \
 	tests/run/eco.trace \
 	tests/run/fsd-secondary.trace \
 	tests/run/heartbeat-outage.trace \
@@ -131,6 +141,7 @@ EXTRA_DIST += \
 	tests/compile/cond-keywords.plan \
 	tests/compile/cond-shared.plan \
 	tests/compile/conditions.plan \
+	tests/compile/level.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
 	tests/cond-run.sh \
