@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fuzz-plan.c - libFuzzer target: parse, check, print and render the diagnostics of one input plan. */
+/* fuzz-plan.c - libFuzzer target: parse, check, print, compile and verify one input plan, render its diagnostics. */
 #include "config.h"
 
 #include <stdint.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "engine/compile.h"
 #include "engine/sema.h"
 #include "grammar/parse.h"
 #include "grammar/print.h"
@@ -57,6 +58,33 @@ static void roundtrip(const char *printed, size_t len)
 }
 #endif
 
+/*
+ * Oracle: a plan the checker accepts compiles into an image that the
+ * verifier accepts (compile_plan's status 2 is a compiler bug).
+ */
+static void compile_oracle(const uint8_t *data, size_t size)
+{
+	struct src_registry reg;
+	struct diag_queue dq;
+	struct sema_options o = { 0 };
+	struct plan_image img = { 0 };
+	const struct src_file *f;
+	char err[256] = "";
+
+	src_init(&reg);
+	diag_init(&dq, &reg);
+	dq.max_errors = 100;
+	o.hostname = "fuzz";
+	f = src_add_text(&reg, "fuzz.conf", (const char *)data, size);
+	if (f && compile_plan(&reg, f, &dq, &o, &img, err, sizeof(err)) == 2) {
+		fprintf(stderr, "compile oracle: the generated image fails verification: %s\n", err);
+		abort();
+	}
+	img_free(&img);
+	diag_free(&dq);
+	src_free(&reg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct src_registry reg;
@@ -105,5 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_free(&dq);
 	ast_plan_free(&plan);
 	src_free(&reg);
+	if (nsyntax == 0)
+		compile_oracle(data, size);
 	return 0;
 }

@@ -8,8 +8,10 @@
 #   fuzz-TARGET.log for the others), fuzz-corpus/ (plan) or
 #   fuzz-corpus-TARGET/ (kept between runs), fuzz-artifacts/ or
 #   fuzz-artifacts-TARGET/ (crash-*, leak-*, timeout-*, oom-* inputs).
-#   plan: tests/fuzz/fuzz-plan.c, the front end, seeded from tests/diag,
-#   examples and tests/plans.  FUZZ_ROUNDTRIP=1 fuzzes the print/re-parse
+#   plan: tests/fuzz/fuzz-plan.c, the front end and code generator (a
+#   plan the checker accepts must compile to an image the verifier
+#   accepts), seeded from tests/diag, examples, tests/plans and the
+#   plans of the compile and run goldens.  FUZZ_ROUNDTRIP=1 fuzzes the print/re-parse
 #   round trip as well.
 #   image: tests/fuzz/fuzz-image.c, seeded with the images that
 #   `upsplan compile --hostname=fuzz` makes of those plans (the ones that
@@ -82,7 +84,8 @@ image)
 		fi
 	done ;;
 plan)
-	for f in "$srcdir"/tests/diag/*.conf "$srcdir"/examples/*.conf "$srcdir"/tests/plans/*.conf; do
+	for f in "$srcdir"/tests/diag/*.conf "$srcdir"/examples/*.conf "$srcdir"/tests/plans/*.conf \
+		"$srcdir"/tests/compile/*.plan "$srcdir"/tests/run/*.conf; do
 		[ -f "$f" ] || continue
 		d=${f#"$srcdir"/}
 		cp "$f" "$corpus/seed-$(echo "$d" | tr '/' '_')"
