@@ -30,6 +30,16 @@ struct cg_uvar {
 	uint32_t ups, var, clause;
 };
 
+/* A level rule's code: its UPS (IMG_NONE: shared by a group or pattern), hold, and entries once linked. */
+struct cg_lcode {
+	uint32_t ups, hold, test, on, off;
+};
+
+/* A level rule of one UPS: code LCODE bound to UPS, in binding order. */
+struct cg_lbind {
+	uint32_t lcode, ups, order;
+};
+
 /* A code word index and the source offset of the action it belongs to. */
 struct cg_loc {
 	uint32_t pc;		/* relative to the clause */
@@ -53,6 +63,8 @@ struct cg {
 	/* conditions: identical names, texts and patterns share one entry */
 	struct symtab var_index, ctext_index, re_index;
 	IMG_VEC(struct cg_uvar) uvars;	/* (UPS, variable) read, in clause order, with repeats */
+	IMG_VEC(struct cg_lcode) lcodes;	/* level rules' code, in file order */
+	IMG_VEC(struct cg_lbind) lbinds;	/* the UPS each runs for: the image's level rules */
 };
 
 struct cg *cg_new(struct plan_image *img, const struct src_registry *reg)
@@ -87,6 +99,8 @@ void cg_free(struct cg *cg)
 	symtab_free(&cg->ctext_index);
 	symtab_free(&cg->re_index);
 	free(cg->uvars.v);
+	free(cg->lcodes.v);
+	free(cg->lbinds.v);
 	free(cg);
 }
 
@@ -126,18 +140,31 @@ uint32_t cg_clause_begin(struct cg *cg, uint32_t ups, int timeout, uint32_t key)
 
 uint32_t cg_level_new(struct cg *cg, uint32_t ups, double hold)
 {
-	struct img_level *l;
+	struct cg_lcode *l;
 
-	IMG_PUSH(cg->img->levels, l);
+	IMG_PUSH(cg->lcodes, l);
 	l->ups = ups;
 	l->test = l->on = l->off = IMG_NONE;
 	l->hold = cg_num(cg, hold);
-	return cg->img->levels.n - 1;
+	if (ups != IMG_NONE)
+		cg_level_bind(cg, cg->lcodes.n - 1, ups);
+	return cg->lcodes.n - 1;
+}
+
+void cg_level_bind(struct cg *cg, uint32_t rule, uint32_t ups)
+{
+	struct cg_lbind *b;
+
+	IMG_PUSH(cg->lbinds, b);
+	b->lcode = rule;
+	b->ups = ups;
+	b->order = cg->lbinds.n - 1;
+	cg->bound_size += sizeof(struct img_level);
 }
 
 void cg_level_begin(struct cg *cg, uint32_t rule, enum cg_level_part part)
 {
-	cg_clause_begin(cg, cg->img->levels.v[rule].ups, (int)(CG_LEVEL + part), rule);
+	cg_clause_begin(cg, cg->lcodes.v[rule].ups, (int)(CG_LEVEL + part), rule);
 }
 
 void cg_bind(struct cg *cg, uint32_t clause, uint32_t ups)
@@ -442,6 +469,14 @@ static void cg_link_uvars(struct cg *cg)
 			*u = (struct img_uvar){ r->ups, r->var };
 			continue;
 		}
+		if (cg->clauses.v[r->clause].timeout >= CG_LEVEL) {	/* a shared level rule: each UPS bound to it */
+			for (uint32_t k = 0; k < cg->lbinds.n; k++)
+				if (cg->lbinds.v[k].lcode == cg->clauses.v[r->clause].key) {
+					IMG_PUSH(all, u);
+					*u = (struct img_uvar){ cg->lbinds.v[k].ups, r->var };
+				}
+			continue;
+		}
 		for (uint32_t k = 0; k < cg->uses.n; k++)
 			if (cg->uses.v[k].clause == r->clause) {
 				IMG_PUSH(all, u);
@@ -459,12 +494,27 @@ static void cg_link_uvars(struct cg *cg)
 	free(all.v);
 }
 
-/* Level rules: each part's clauses (a test; BECOMES actions; CEASES actions), in file order, then HALT. */
+/* Level rules in file order, a shared one's in the order of its UPS. */
+static int cg_lbind_cmp(const void *a, const void *b)
+{
+	const struct cg_lbind *x = a, *y = b;
+
+	if (x->lcode != y->lcode)
+		return x->lcode < y->lcode ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * Level rules: each part's clauses (a test; BECOMES actions; CEASES
+ * actions), in file order, then HALT, once per rule's code; then a level
+ * rule of the image for each UPS bound to it (a shared rule's share it).
+ */
 static void cg_link_levels(struct cg *cg, const uint64_t *tb)
 {
 	struct plan_image *img = cg->img;
 	struct cg_use *lc = xcalloc((size_t)cg->clauses.n + 1, sizeof(*lc));
 	uint32_t n = 0;
+	struct img_level *il;
 
 	for (uint32_t i = 0; i < cg->clauses.n; i++)
 		if (cg->clauses.v[i].timeout >= CG_LEVEL) {
@@ -476,16 +526,32 @@ static void cg_link_levels(struct cg *cg, const uint64_t *tb)
 		qsort(lc, n, sizeof(*lc), cg_timeout_cmp);
 	for (uint32_t i = 0, j; i < n; i = j) {
 		uint32_t entry = img->code.n, rule = lc[i].key / 3, part = lc[i].key % 3;
-		struct img_level *l = &img->levels.v[rule];
+		struct cg_lcode *l = &cg->lcodes.v[rule];
 		struct img_cost run = { 0 };
 
 		for (j = i; j < n && lc[j].key == lc[i].key; j++)
 			cg_copy_clause(cg, &cg->clauses.v[lc[j].clause]);
 		cg_halt(cg, entry, tb, &run);
 		*(part == CG_LEVEL_TEST ? &l->test : part == CG_LEVEL_ON ? &l->on : &l->off) = entry;
-		cg_check_run(cg, lc[i].clause, l->ups, &run);
+		if (l->ups != IMG_NONE) {
+			cg_check_run(cg, lc[i].clause, l->ups, &run);
+			continue;
+		}
+		for (uint32_t k = 0; k < cg->lbinds.n; k++)	/* a shared rule: named by its first UPS */
+			if (cg->lbinds.v[k].lcode == rule) {
+				cg_check_run(cg, lc[i].clause, cg->lbinds.v[k].ups, &run);
+				break;
+			}
 	}
 	free(lc);
+	if (cg->lbinds.n)
+		qsort(cg->lbinds.v, cg->lbinds.n, sizeof(*cg->lbinds.v), cg_lbind_cmp);
+	for (uint32_t i = 0; i < cg->lbinds.n; i++) {
+		const struct cg_lcode *l = &cg->lcodes.v[cg->lbinds.v[i].lcode];
+
+		IMG_PUSH(img->levels, il);
+		*il = (struct img_level){ cg->lbinds.v[i].ups, l->test, l->on, l->off, l->hold };
+	}
 }
 
 void cg_link(struct cg *cg, uint32_t nups)

@@ -48,13 +48,16 @@ uint32_t cg_regex(struct cg *cg, const char *s, size_t len);
 /* Emit instruction OP with its operands (unused ones 0) for the action at LOC. */
 void cg_op(struct cg *cg, uint32_t loc, enum op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 /*
- * Level rules (WHEN ups BECOMES ...): a new rule of UPS that must hold for
- * HOLD seconds, its index; then the code of each part: the test (the
- * condition, then OP_LEVEL), the actions when it fires, and those of its
- * CEASES clause.  cg_link() puts each part of a rule into one handler.
+ * Level rules (WHEN ups BECOMES ...): a new rule of UPS (IMG_NONE: shared
+ * by a group or pattern, bound to each of its UPS by cg_level_bind) that
+ * must hold for HOLD seconds, its index; then the code of each part: the
+ * test (the condition, then OP_LEVEL), the actions when it fires, and
+ * those of its CEASES clause.  cg_link() puts each part of a rule into one
+ * handler, and makes a level rule of the image for each UPS bound to it.
  */
 enum cg_level_part { CG_LEVEL_TEST, CG_LEVEL_ON, CG_LEVEL_OFF };
 uint32_t cg_level_new(struct cg *cg, uint32_t ups, double hold);
+void cg_level_bind(struct cg *cg, uint32_t rule, uint32_t ups);
 void cg_level_begin(struct cg *cg, uint32_t rule, enum cg_level_part part);
 /* End the current clause. */
 void cg_clause_end(struct cg *cg);

@@ -288,7 +288,6 @@ void img_disasm(const struct plan_image *img, FILE *out)
 		refs[pc] = 0;
 		disasm_handler(img, pc, out);
 	}
-	free(refs);
 	for (uint32_t i = 0; i < img->tentries.n; i++) {
 		const struct img_tentry *t = &img->tentries.v[i];
 		fputs("WHEN ", out);
@@ -300,10 +299,21 @@ void img_disasm(const struct plan_image *img, FILE *out)
 	}
 	if (img->levels.n)
 		fprintf(out, "level rules (%u)\n", img->levels.n);
+	/* a rule of WHEN GROUP g or WHEN /pattern/ BECOMES: listed at its first UPS, the others name it */
+	memset(refs, 0xff, ((size_t)img->code.n + 1) * sizeof(*refs));
 	for (uint32_t i = 0; i < img->levels.n; i++) {
 		const struct img_level *l = &img->levels.v[i];
 		const char *part[3] = { "test", "fires", "CEASES" };
 		uint32_t pc[3] = { l->test, l->on, l->off };
+		if (l->test < img->code.n && refs[l->test] != IMG_NONE) {
+			fputs("WHEN ", out);
+			put_name(out, img, img->ups.v[l->ups].name);
+			fprintf(out, " level rule %u (hold %g s) -> shares the code of level rule %u\n", i,
+				img->consts.v[l->hold], refs[l->test]);
+			continue;
+		}
+		if (l->test < img->code.n)
+			refs[l->test] = i;
 		for (int k = 0; k < 3; k++) {
 			if (pc[k] == IMG_NONE)
 				continue;
@@ -316,6 +326,7 @@ void img_disasm(const struct plan_image *img, FILE *out)
 			disasm_handler(img, pc[k], out);
 		}
 	}
+	free(refs);
 }
 
 void img_list_opcodes(FILE *out)

@@ -96,6 +96,7 @@ struct sema_multi {
 	const struct ast_decl *decl;
 	uint32_t group;		/* the group it is written in */
 	uint32_t clause;	/* its shared clause in the code generator, or SEMA_NONE */
+	uint32_t level;		/* a BECOMES clause: its shared level rule in the code generator, or SEMA_NONE */
 	struct rx *re;	/* the compiled pattern (engine/regex.h); NULL for a group */
 };
 
@@ -111,7 +112,8 @@ struct sema_fsd {
 /* A BECOMES clause, for the CEASES clauses that repeat its condition (sema-level.c). */
 struct sema_level {
 	const struct ast_expr *expr;
-	uint32_t group, ups;	/* ups: in the group's group_ups, or SEMA_NONE (E430) */
+	const struct ast_decl *decl;	/* the BECOMES clause: its target (a UPS, GROUP g or /pattern/) */
+	uint32_t group, ups;	/* ups: in the group's group_ups, or SEMA_NONE (E430, or a group or pattern) */
 	uint32_t rule;		/* its level rule in the code generator, or SEMA_NONE */
 	uint32_t ceases;	/* offset of its first CEASES clause's WHEN plus one, 0: none yet */
 };

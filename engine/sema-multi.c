@@ -70,6 +70,7 @@ int sema_multi_begin(struct sema *s, const struct ast_decl *d)
 	m->group = s->cur_group;
 	m->re = re;
 	m->clause = SEMA_NONE;
+	m->level = SEMA_NONE;
 	return 0;
 }
 
@@ -132,6 +133,8 @@ void sema_multi_finish(struct sema *s)
 				n++;
 				if (m->clause != SEMA_NONE)
 					cg_bind(s->cg, m->clause, u);
+				if (m->level != SEMA_NONE)
+					cg_level_bind(s->cg, m->level, u);
 			}
 		}
 		if (n == 0)

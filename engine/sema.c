@@ -507,17 +507,11 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	if (!sema_need_group(s, d, "WHEN"))
 		return;
 	g = cur_group(s);
-	if (d->level && d->target != AST_TARGET_UPS) {
-		struct diag_record *r = diag_at(s->dq, DIAG_LEVEL_TARGET, wd->ups,
-			"a %s clause names one UPS, not %s", d->level == AST_LEVEL_BECOMES ? "BECOMES" : "CEASES",
-			d->target == AST_TARGET_GROUP ? "a group" : "a pattern");
-		diag_note(s->dq, r, 0, wd->ups,
-			  "write one clause per UPS (WHEN ups BECOMES ...): each UPS holds its own condition and hold time");
-		return;
-	}
-	if (d->target != AST_TARGET_UPS)
-		multi_ok = sema_multi_begin(s, d) == 0;
-	else if (symtab_get(&s->group_ups[s->cur_group], p, wd->ups.len) < 0)
+	/* a CEASES clause is bound where its BECOMES clause is */
+	if (d->target != AST_TARGET_UPS) {
+		if (d->level != AST_LEVEL_CEASES)
+			multi_ok = sema_multi_begin(s, d) == 0;
+	} else if (symtab_get(&s->group_ups[s->cur_group], p, wd->ups.len) < 0)
 		sema_unknown_ups(s, DIAG_UNDECLARED_UPS, wd->ups, "");
 	w = SEMA_PUSH(s, s->whenv);
 	if (g->when_end == 0)

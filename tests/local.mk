@@ -20,6 +20,7 @@ COMPILE_TESTS = \
 	tests/compile/cond-shared.dis \
 	tests/compile/conditions.dis \
 	tests/compile/level.dis \
+	tests/compile/level-shared.dis \
 	tests/compile/engine-tour.dis \
 	tests/compile/heartbeat.dis \
 	tests/compile/mk-standard.dis \
@@ -41,6 +42,7 @@ TRACE_TESTS = \
 	tests/run/cond-unknown.scn \
 	tests/run/level-at-once.scn \
 	tests/run/level-flap.scn \
+	tests/run/level-group.scn \
 	tests/run/level-hold.scn \
 	tests/run/level-interrupted.scn \
 	tests/run/eco.scn \
@@ -108,6 +110,7 @@ EXTRA_DIST += \
 	tests/run/level-plan.conf \
 	tests/run/level-at-once.trace \
 	tests/run/level-flap.trace \
+	tests/run/level-group.trace \
 	tests/run/level-hold.trace \
 	tests/run/level-interrupted.trace \
 	tests/run/eco.trace \
@@ -142,6 +145,7 @@ EXTRA_DIST += \
 	tests/compile/cond-shared.plan \
 	tests/compile/conditions.plan \
 	tests/compile/level.plan \
+	tests/compile/level-shared.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
 	tests/cond-run.sh \

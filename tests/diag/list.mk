@@ -126,7 +126,6 @@ DIAG_TESTS += tests/diag/E800-cond-type.conf
 DIAG_TESTS += tests/diag/E801-bad-regex.conf
 DIAG_TESTS += tests/diag/E802-cond-depth.conf
 DIAG_TESTS += tests/diag/E803-bad-var.conf
-DIAG_TESTS += tests/diag/E850-level-target.conf
 DIAG_TESTS += tests/diag/E851-level-ceases.conf
 DIAG_TESTS += tests/diag/W804-running-never.conf
 DIAG_TESTS += tests/diag/E120-include-missing.conf
