@@ -43,6 +43,7 @@ TRACE_TESTS = \
 	tests/run/level-at-once.scn \
 	tests/run/level-flap.scn \
 	tests/run/level-group.scn \
+	tests/run/level-nocomm.scn \
 	tests/run/level-hold.scn \
 	tests/run/level-interrupted.scn \
 	tests/run/eco.scn \
@@ -111,6 +112,7 @@ EXTRA_DIST += \
 	tests/run/level-at-once.trace \
 	tests/run/level-flap.trace \
 	tests/run/level-group.trace \
+	tests/run/level-nocomm.trace \
 	tests/run/level-hold.trace \
 	tests/run/level-interrupted.trace \
 	tests/run/eco.trace \
