@@ -35,8 +35,11 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *pc, const 
 static int parse_lex(YYSTYPE *lvalp, YYLTYPE *llocp, yyscan_t scanner, struct parse_ctx *pc)
 {
 	int tok = (yylex)(lvalp, llocp, scanner);
+	/* an upsplan-only keyword after a word of a text is read as one more (see "name") */
+	int soft = tok != NAME && !pc->run_closed && pc->nrun > 0 &&
+		   lex_keyword_soft(src_bytes(pc->reg, *llocp), llocp->len);
 
-	if (tok != NAME && tok != QUOTETEXT1 && tok != QUOTETEXT2 && tok != QUOTETEXT3 &&
+	if (!soft && tok != NAME && tok != QUOTETEXT1 && tok != QUOTETEXT2 && tok != QUOTETEXT3 &&
 	    tok != QUOTETEXT4 && tok != QUOTETEXT5) {
 		pc->run_closed = 1;
 		return tok;
@@ -45,7 +48,7 @@ static int parse_lex(YYSTYPE *lvalp, YYLTYPE *llocp, yyscan_t scanner, struct pa
 		pc->nrun = 0;
 		pc->run_closed = 0;
 	}
-	if (tok == NAME) {
+	if (tok == NAME || soft) {
 		if (pc->nrun == PARSE_RUN_MAX) {
 			memmove(pc->run, pc->run + 1, (PARSE_RUN_MAX - 1) * sizeof(pc->run[0]));
 			pc->nrun--;
