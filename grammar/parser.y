@@ -805,6 +805,18 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
 		return 0;
 	}
 	text = src_bytes(pc->reg, *loc);
+	if (ok[YYSYMBOL_RULENAME]) {	/* after INCLUDE: INCLUDE <a b>, INCLUDE < a>, INCLUDE <>, INCLUDE alone */
+		struct diag_record *r;
+		if (tok == YYSYMBOL_LT)
+			r = diag_at(pc->dq, DIAG_SYNTAX, *loc,
+				    "unexpected '<': INCLUDE <name> is one word between '<' and '>', without blanks");
+		else
+			r = diag_at(pc->dq, DIAG_SYNTAX, *loc, "unexpected %s: INCLUDE needs the file to include",
+				    name);
+		diag_note(pc->dq, r, 0, *loc,
+			  "write INCLUDE <name> for a standard rule file (e.g. INCLUDE <shutdown.rules>), or INCLUDE \"file\" for a file of your own");
+		return 0;
+	}
 	if (ok[YYSYMBOL_STATUS] && (tok == YYSYMBOL_NAME || tok == YYSYMBOL_NUMBER)) {
 		/* the whole word, also when a digit split it (0B: NUMBER 0, NAME B); the scanner holds the byte after the token */
 		char word[40];
