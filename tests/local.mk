@@ -27,6 +27,7 @@ COMPILE_TESTS = \
 	tests/compile/mk-timed.dis \
 	tests/compile/plain-loopback.dis \
 	tests/compile/rack.dis \
+	tests/compile/rack-runtime.dis \
 	tests/compile/standard.dis \
 	tests/compile/syntax-tour.dis \
 	tests/compile/timed.dis \
@@ -126,6 +127,7 @@ EXTRA_DIST += \
 	tests/run/ob-lb.trace \
 	tests/run/ob-ol-cancel.trace \
 	tests/run/rack.trace \
+	tests/run/rack-runtime-outage.trace \
 	tests/run/rb-rearm.trace \
 	tests/run/rearm.trace \
 	tests/run/standard-outage.trace \
