@@ -197,8 +197,9 @@ dm_stop() {
 	set -e
 }
 
-# dm_set_dev UPS STATUS: the dummy-ups file $PEERS_DIR/UPS.dev says
-# ups.status STATUS, battery.charge 100 (an atomic rename; dummy-ups
+# dm_set_dev UPS STATUS [LINE...]: the dummy-ups file $PEERS_DIR/UPS.dev
+# says ups.status STATUS, battery.charge 100, then each LINE ("variable:
+# value", e.g. "battery.runtime: 240") (an atomic rename; dummy-ups
 # notices a new file by its mtime in whole seconds, so never two changes
 # in one second: the second would be lost)
 dm_set_dev() {
@@ -206,8 +207,13 @@ dm_set_dev() {
 		sleep 0.1
 	done
 	_sd_last=$(date +%s)
-	printf 'ups.status: %s\nbattery.charge: 100\n' "$2" >"$PEERS_DIR/$1.tmp"
-	mv "$PEERS_DIR/$1.tmp" "$PEERS_DIR/$1.dev"
+	_sd_ups=$1
+	printf 'ups.status: %s\nbattery.charge: 100\n' "$2" >"$PEERS_DIR/$_sd_ups.tmp"
+	shift 2
+	for _sd_line in "$@"; do
+		printf '%s\n' "$_sd_line" >>"$PEERS_DIR/$_sd_ups.tmp"
+	done
+	mv "$PEERS_DIR/$_sd_ups.tmp" "$PEERS_DIR/$_sd_ups.dev"
 }
 
 # dm_events FILE: the trace lines of $PEERS_DIR/FILE without their times

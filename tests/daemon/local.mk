@@ -34,6 +34,7 @@ TESTS += \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-plain.sh \
 	tests/daemon/run-conditions.sh \
+	tests/daemon/run-level.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
@@ -54,6 +55,7 @@ EXTRA_DIST += \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-plain.sh \
 	tests/daemon/run-conditions.sh \
+	tests/daemon/run-level.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
