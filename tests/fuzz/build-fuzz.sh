@@ -70,6 +70,10 @@ mkdir -p "$gen/grammar" "$(dirname "$out")"
 # the sources need only config.h's package strings
 cat > "$gen/config.h" <<'EOH'
 /* config.h - stand-in for the configured header, written by build-fuzz.sh. */
+/* as configure's AC_USE_SYSTEM_EXTENSIONS: qsort_r, open_memstream, ... */
+#ifndef _GNU_SOURCE
+# define _GNU_SOURCE 1
+#endif
 #define PACKAGE "upsplan"
 #define PACKAGE_NAME "upsplan"
 #define PACKAGE_VERSION "fuzz"
