@@ -1,5 +1,5 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## base/local.mk - the bottom layer every other uses: source registry, diagnostics, allocation, the growable buffer, JSON output, loopback checks, durations.
+## base/local.mk - the bottom layer every other uses: source registry, diagnostics, allocation, the growable buffer, JSON output, loopback checks, durations, escaping.
 noinst_LIBRARIES += base/libbase.a
 base_libbase_a_SOURCES = \
 	base/buf.c \
@@ -8,6 +8,8 @@ base_libbase_a_SOURCES = \
 	base/diag.h \
 	base/duration.c \
 	base/duration.h \
+	base/esc.c \
+	base/esc.h \
 	base/json.c \
 	base/json.h \
 	base/loopback.c \

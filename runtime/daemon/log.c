@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "runtime/daemon/log.h"
+#include "base/esc.h"
 
 static struct {
 	const char *ident;
@@ -115,51 +116,10 @@ int log_nut(const char *text)
 	return rc;
 }
 
-/*
- * S (LEN bytes) into OUT (OUTLEN bytes): a byte below 0x20 (but a line feed
- * or a tab unless ALL), DEL, and with ALL every byte above 0x7e, as \xNN;
- * with ALL a backslash doubled.  A text that does not fit is cut and ends
- * with "...".
- */
-static const char *log_escape(char *out, size_t outlen, const char *s, size_t len, int all)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	if (outlen == 0)
-		return out;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		char e[4];
-		size_t n = 1;
-
-		e[0] = (char)ch;
-		if (all && ch == '\\') {
-			e[1] = '\\';
-			n = 2;
-		} else if (ch == 0x7f || (ch < 0x20 && (all || (ch != '\n' && ch != '\t'))) || (all && ch > 0x7e)) {
-			e[0] = '\\';
-			e[1] = 'x';
-			e[2] = hex[ch >> 4];
-			e[3] = hex[ch & 15];
-			n = 4;
-		}
-		/* room for this, and for "..." when more follows */
-		if (o + n + (i + 1 < len ? 3 : 0) > outlen - 1) {
-			for (int k = 0; k < 3 && o + 1 < outlen; k++)
-				out[o++] = '.';
-			break;
-		}
-		memcpy(out + o, e, n);
-		o += n;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 const char *log_esc(char *out, size_t outlen, const char *s, size_t len)
 {
-	return log_escape(out, outlen, s, len, 1);
+	esc_bytes(out, outlen, s, len, 1);
+	return out;
 }
 
 static void log_vout(int prio, const char *fmt, va_list ap)
@@ -172,7 +132,7 @@ static void log_vout(int prio, const char *fmt, va_list ap)
 	 * log, whatever a caller forgot (the plan's texts keep their line feeds
 	 * and tabs, and UTF-8)
 	 */
-	log_escape(msg, sizeof(msg), raw, strlen(raw), 0);
+	esc_bytes(msg, sizeof(msg), raw, strlen(raw), 0);
 	if (lg.foreground)
 		fprintf(stderr, "%s: %s\n", lg.ident, msg);
 	else

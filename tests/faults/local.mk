@@ -26,7 +26,7 @@ tests_faults_hostile_upsd_LDADD = $(OPENSSL_LIBS)
 
 check_PROGRAMS += tests/faults/test-escape
 tests_faults_test_escape_SOURCES = tests/faults/test-escape.c tests/unit/tap.h
-tests_faults_test_escape_LDADD = runtime/daemon/libdaemon.a
+tests_faults_test_escape_LDADD = runtime/daemon/libdaemon.a base/libbase.a
 
 # no sanitizer: the library is loaded first, before ASan's runtime
 check_PROGRAMS += tests/faults/emfile-shim.so
