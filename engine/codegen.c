@@ -209,14 +209,24 @@ void cg_cond_jump(struct cg *cg, uint32_t loc)
 	cg_emit(cg, loc, 0);	/* patched by cg_op */
 }
 
+static void cg_uvar(struct cg *cg, uint32_t v);
+
 void cg_op(struct cg *cg, uint32_t loc, enum op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
 {
 	const struct op_info *oi = op_info(op);
 	uint32_t ops[4] = { a, b, c, d };
 
 	cg_emit(cg, loc, op);
-	for (uint32_t i = 0; i < oi->nops; i++)
+	for (uint32_t i = 0; i < oi->nops; i++) {
 		cg_emit(cg, loc, ops[i]);
+		if (oi->kinds[i] == OPK_TPL) {
+			/* a %(var:NAME)s of the text: this clause's UPS read it, as a condition's */
+			const struct img_tpl *t = &cg->img->tpls.v[ops[i]];
+			for (uint32_t k = 0; k < t->count; k++)
+				if (cg->img->parts.v[t->first + k].kind == TPL_VAR)
+					cg_uvar(cg, cg->img->parts.v[t->first + k].text.off);
+		}
+	}
 	if (cg->cond_patch != IMG_NONE) {
 		/* jump over this action: relative to the clause until linked */
 		cg->code.v[cg->cond_patch] = cg->code.n - cg_cur(cg)->first;
@@ -229,6 +239,8 @@ void cg_clause_end(struct cg *cg)
 	cg->cond_patch = IMG_NONE;
 }
 
+static uint32_t cg_var_index(void *ctx, const char *name, size_t len);
+
 uint32_t cg_tpl(struct cg *cg, const char *s, size_t len)
 {
 	int64_t old = symtab_get(&cg->tpl_index, s, len);
@@ -237,7 +249,7 @@ uint32_t cg_tpl(struct cg *cg, const char *s, size_t len)
 
 	if (old >= 0)
 		return (uint32_t)old;
-	t = img_add_tpl(cg->img, s, len);
+	t = img_add_tpl_vars(cg->img, s, len, cg_var_index, cg);
 	IMG_PUSH(cg->tpl_texts, key);
 	*key = xrealloc(NULL, len + 1);
 	memcpy(*key, s, len);
@@ -265,16 +277,31 @@ static uint32_t cg_intern(struct cg *cg, struct symtab *index, struct img_str **
 	return (*n)++;
 }
 
-uint32_t cg_var(struct cg *cg, const char *name, size_t len)
+/* The index of variable NAME in the image's vars (a template's %(var:NAME)s, a condition's). */
+static uint32_t cg_var_index(void *ctx, const char *name, size_t len)
 {
+	struct cg *cg = ctx;
 	struct plan_image *img = cg->img;
-	uint32_t v = cg_intern(cg, &cg->var_index, &img->vars.v, &img->vars.n, &img->vars.cap, name, len);
+
+	return cg_intern(cg, &cg->var_index, &img->vars.v, &img->vars.n, &img->vars.cap, name, len);
+}
+
+/* The clause being generated reads variable V: the host polls it for the clause's UPS, or each UPS bound to it. */
+static void cg_uvar(struct cg *cg, uint32_t v)
+{
 	struct cg_uvar *u;
 
 	IMG_PUSH(cg->uvars, u);
 	u->ups = cg_cur(cg)->ups;
 	u->var = v;
 	u->clause = cg->clauses.n - 1;
+}
+
+uint32_t cg_var(struct cg *cg, const char *name, size_t len)
+{
+	uint32_t v = cg_var_index(cg, name, len);
+
+	cg_uvar(cg, v);
 	return v;
 }
 

@@ -102,10 +102,16 @@ void img_put_tpl(const struct plan_image *img, uint32_t t, FILE *out)
 	putc('"', out);
 	for (uint32_t i = 0; i < tp->count; i++) {
 		const struct img_part *p = &img->parts.v[tp->first + i];
-		if (p->kind == TPL_LIT)
+		if (p->kind == TPL_LIT) {
 			put_esc(out, img_bytes(img, p->text), p->text.len, 1);
-		else
+		} else if (p->kind == TPL_VAR) {
+			/* verified: the variable is in range, its name made of safe bytes by the compiler */
+			fputs("%(var:", out);
+			put_esc(out, img_bytes(img, img->vars.v[p->text.off]), img->vars.v[p->text.off].len, 1);
+			fputs(")s", out);
+		} else {
 			fprintf(out, "%%(%c)s", tpl_keys[p->kind]);
+		}
 	}
 	putc('"', out);
 }

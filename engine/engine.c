@@ -28,7 +28,7 @@ static const struct vm_value *eng_value(void *ctx, uint32_t ups, uint32_t var)
 	return sv && sv->v.text ? &sv->v : NULL;
 }
 
-/* A condition read an unknown variable: say so once, until it has a value again. */
+/* A condition or a %(var:NAME)s read an unknown variable: say so once, until it has a value again. */
 static void eng_unknown(void *ctx, uint32_t ups, uint32_t var)
 {
 	struct engine *e = ctx;

@@ -11,7 +11,7 @@ enum eng_trace_kind {
 	ENG_EVENT,		/* a REPORTS event of a UPS (before its handler runs) */
 	ENG_EXPIRY,		/* a timer expired (before its TIMEOUT clauses run) */
 	ENG_EFFECT,		/* an action of the plan */
-	ENG_UNKNOWN_VAR,	/* a condition read a variable the UPS has not reported (once, until it has) */
+	ENG_UNKNOWN_VAR,	/* a condition or text read a variable the UPS has not reported (once, until it has) */
 	ENG_LEVEL		/* a level rule fires (pair: VM_LEVEL_PAIR(rule, off)), before its actions run */
 };
 

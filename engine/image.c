@@ -49,7 +49,7 @@ struct img_str img_add_str(struct plan_image *img, const char *s, size_t len)
 	return r;
 }
 
-static void img_add_part(struct plan_image *img, uint32_t kind, const char *s, size_t len)
+static void img_add_part(struct plan_image *img, uint32_t kind, const char *s, size_t len, uint32_t var)
 {
 	struct img_part *p;
 
@@ -72,11 +72,17 @@ static void img_add_part(struct plan_image *img, uint32_t kind, const char *s, s
 	}
 	IMG_PUSH(img->parts, p);
 	p->kind = kind;
-	p->text = kind == TPL_LIT ? img_add_str(img, s, len) : (struct img_str){ 0, 0 };
+	p->text = kind == TPL_LIT ? img_add_str(img, s, len) : (struct img_str){ kind == TPL_VAR ? var : 0, 0 };
 	img->tpls.v[img->tpls.n - 1].count++;
 }
 
 uint32_t img_add_tpl(struct plan_image *img, const char *s, size_t len)
+{
+	return img_add_tpl_vars(img, s, len, NULL, NULL);
+}
+
+uint32_t img_add_tpl_vars(struct plan_image *img, const char *s, size_t len,
+			  uint32_t (*var)(void *ctx, const char *name, size_t len), void *ctx)
 {
 	struct img_tpl *t;
 	size_t lit = 0;
@@ -90,12 +96,25 @@ uint32_t img_add_tpl(struct plan_image *img, const char *s, size_t len)
 		if (s[i] != '%')
 			continue;
 		if (i + 1 < len && s[i + 1] == '%') {	/* %% */
-			img_add_part(img, TPL_LIT, s + lit, i + 1 - lit);
+			img_add_part(img, TPL_LIT, s + lit, i + 1 - lit, 0);
 			lit = i + 2;
 			i++;
 			continue;
 		}
-		/* the semantic pass accepted only %(k)s with a known key */
+		/* the semantic pass accepted only %(k)s with a known key, and %(var:NAME)s */
+		if (var && i + 7 < len && memcmp(s + i + 1, "(var:", 5) == 0) {
+			const char *name = s + i + 6, *end = memchr(name, ')', len - (i + 6));
+			if (!end || end == name || (size_t)(end - s) + 1 >= len || end[1] != 's')
+				continue;
+			if (i > lit)
+				img_add_part(img, TPL_LIT, s + lit, i - lit, 0);
+			/* the callback may add strings: the part is pushed after it */
+			uint32_t v = var(ctx, name, (size_t)(end - name));
+			img_add_part(img, TPL_VAR, NULL, 0, v);
+			lit = (size_t)(end - s) + 2;
+			i = lit - 1;
+			continue;
+		}
 		if (i + 4 >= len || s[i + 1] != '(' || s[i + 3] != ')' || s[i + 4] != 's')
 			continue;
 		switch (s[i + 2]) {
@@ -107,13 +126,13 @@ uint32_t img_add_tpl(struct plan_image *img, const char *s, size_t len)
 		default: continue;
 		}
 		if (i > lit)
-			img_add_part(img, TPL_LIT, s + lit, i - lit);
-		img_add_part(img, kind, NULL, 0);
+			img_add_part(img, TPL_LIT, s + lit, i - lit, 0);
+		img_add_part(img, kind, NULL, 0, 0);
 		lit = i + 5;
 		i += 4;
 	}
 	if (len > lit)
-		img_add_part(img, TPL_LIT, s + lit, len - lit);
+		img_add_part(img, TPL_LIT, s + lit, len - lit, 0);
 	return img->tpls.n - 1;
 }
 
@@ -194,8 +213,8 @@ uint64_t *img_tpl_bounds(const struct plan_image *img, const struct img_subst *s
 
 	if (!s) {
 		uint64_t m = img_subst_max(img);
-		for (uint32_t k = 0; k <= TPL_HOST; k++)
-			all.len[k] = m;
+		for (uint32_t k = 0; k <= TPL_VAR; k++)
+			all.len[k] = m > IMG_VAR_TEXT ? m : IMG_VAR_TEXT;
 		s = &all;
 	}
 	for (uint32_t t = 0; t < img->tpls.n; t++) {
@@ -203,7 +222,7 @@ uint64_t *img_tpl_bounds(const struct plan_image *img, const struct img_subst *s
 		b[t] = 1;	/* its NUL */
 		for (uint32_t i = 0; i < tp->count; i++) {
 			const struct img_part *p = &img->parts.v[tp->first + i];
-			b[t] += p->kind == TPL_LIT ? p->text.len : p->kind <= TPL_HOST ? s->len[p->kind] : 0;	/* an unverified image may hold any kind */
+			b[t] += p->kind == TPL_LIT ? p->text.len : p->kind <= TPL_VAR ? s->len[p->kind] : 0;	/* an unverified image may hold any kind */
 		}
 	}
 	return b;

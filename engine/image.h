@@ -13,13 +13,15 @@
  *
  *   strings   one blob of bytes; a string is (offset, length) into it
  *   names     UPS, groups, timers, messages: strings
- *   templates each a run of parts: literal text or a %(k)s substitution
+ *   templates each a run of parts: literal text, a %(k)s substitution, or
+ *             a %(var:NAME)s (a variable of vars)
  *   consts    numbers (timer seconds)
  *   code      32-bit words: opcode, operands (base/opcodes.def)
  *   handlers  UPS x event pair -> entry pc, and per timer its TIMEOUT
  *             entries (one per UPS that has a TIMEOUT clause for it)
  *   pcmap     pc -> file, line, column of the action the code came from
- *   vars      names of the NUT variables conditions read (OPK_VAR)
+ *   vars      names of the NUT variables conditions and texts read (OPK_VAR,
+ *             TPL_VAR)
  *   uvars     (UPS, variable) pairs: which variables each UPS's rules read
  *   ctexts    texts that CMPTEXT compares with (OPK_TEXT)
  *   regexes   PCRE2 patterns of MATCH (OPK_RE), compiled when loaded
@@ -29,7 +31,7 @@
  */
 
 #define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
-#define IMG_VERSION 4u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules */
+#define IMG_VERSION 5u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts */
 #define IMG_NONE UINT32_MAX
 
 enum opk {
@@ -71,15 +73,25 @@ struct img_str {
 	uint32_t off, len;
 };
 
-/* Template part kinds: literal text or one substitution key. */
+/* Template part kinds: literal text, one substitution key, or %(var:NAME)s. */
 enum tpl_kind {
-	TPL_LIT, TPL_UPS, TPL_CHARGE, TPL_EVENT, TPL_BANNER, TPL_HOST
+	TPL_LIT, TPL_UPS, TPL_CHARGE, TPL_EVENT, TPL_BANNER, TPL_HOST, TPL_VAR
 };
 
 struct img_part {
 	uint32_t kind;		/* enum tpl_kind */
-	struct img_str text;	/* TPL_LIT only */
+	struct img_str text;	/* TPL_LIT: the text; TPL_VAR: off is the variable (index of vars), len 0 */
 };
+
+/*
+ * %(var:NAME)s renders the value upsd gave, escaped (base/esc.h: a control
+ * byte, a byte above 0x7e as \xNN, a backslash doubled) and cut to at most
+ * IMG_VAR_TEXT bytes, ending in "..." when cut; a value upsd does not have
+ * renders as IMG_VAR_UNKNOWN.  Never in a SHELLCMD or SHUTDOWNCMD template
+ * (E871; the verifier refuses it too): the value comes from the network.
+ */
+#define IMG_VAR_TEXT 128u
+#define IMG_VAR_UNKNOWN "(unknown)"
 
 struct img_tpl {
 	uint32_t first, count;	/* range in parts */
@@ -196,8 +208,12 @@ struct img_str img_add_str(struct plan_image *img, const char *s, size_t len);
 /*
  * Add a template for the text S (LEN bytes), already checked by the
  * semantic pass: %(u)s %(c)s %(e)s %(b)s %(h)s become substitution parts,
- * %% a literal percent sign.  Returns its index.
+ * %% a literal percent sign.  Returns its index.  %(var:NAME)s becomes a
+ * TPL_VAR part of the variable VAR(CTX, NAME, its length) returns;
+ * without VAR (img_add_tpl()) it stays literal text.
  */
+uint32_t img_add_tpl_vars(struct plan_image *img, const char *s, size_t len,
+			  uint32_t (*var)(void *ctx, const char *name, size_t len), void *ctx);
 uint32_t img_add_tpl(struct plan_image *img, const char *s, size_t len);
 
 /*
@@ -298,7 +314,7 @@ uint64_t img_event_max(const struct plan_image *img);
 
 /* The longest text of each substitution, by enum tpl_kind ([TPL_LIT] unused). */
 struct img_subst {
-	uint64_t len[TPL_HOST + 1];
+	uint64_t len[TPL_VAR + 1];
 };
 
 /*

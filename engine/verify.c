@@ -122,8 +122,10 @@ static int vtables(struct vfy *v)
 	}
 	for (uint32_t i = 0; i < img->parts.n; i++) {
 		const struct img_part *p = &img->parts.v[i];
-		if (p->kind > TPL_HOST)
+		if (p->kind > TPL_VAR)
 			return vfail(v, "template part %u: unknown kind %u", i, p->kind);
+		if (p->kind == TPL_VAR && (p->text.off >= img->vars.n || p->text.len != 0))
+			return vfail(v, "template part %u: variable %u of %u", i, p->text.off, img->vars.n);
 		if (p->kind == TPL_LIT && vstr(v, p->text, "template part", i))
 			return -1;
 	}
@@ -188,6 +190,19 @@ static int vargv(struct vfy *v, uint32_t pc, uint32_t t)
 	if (n <= 0)
 		return vfail(v, "offset %u: SHUTDOWNCMD template %u %s", pc, t,
 			     n == 0 ? "holds no command" : "has an unclosed quote");
+	return 0;
+}
+
+/* A command's template reads no NUT variable: its value would come from the network into a command run by root (E871). */
+static int vcmdvars(struct vfy *v, uint32_t pc, uint32_t t)
+{
+	const struct plan_image *img = v->img;
+	const struct img_tpl *tp = &img->tpls.v[t];
+
+	for (uint32_t i = 0; i < tp->count; i++)
+		if (img->parts.v[tp->first + i].kind == TPL_VAR)
+			return vfail(v, "offset %u: %s template %u renders a NUT variable into a command", pc,
+				     op_info(img->code.v[pc])->name, t);
 	return 0;
 }
 
@@ -276,6 +291,9 @@ static int vcode(struct vfy *v, uint8_t *marks)
 			} else if (voperand(v, pc, oi, oi->kinds[k], w)) {
 				goto out;
 			} else if (img->code.v[pc] == OP_SHUTDOWNCMD && vargv(v, pc, w)) {
+				goto out;
+			} else if ((img->code.v[pc] == OP_SHUTDOWNCMD || img->code.v[pc] == OP_SHELLCMD) &&
+				   vcmdvars(v, pc, w)) {
 				goto out;
 			}
 		}

@@ -12,6 +12,7 @@
 #include "engine/regex.h"
 #include "engine/vm.h"
 #include "base/buf.h"
+#include "base/esc.h"
 #include "base/xalloc.h"
 
 #define VM_CHARGE_UNKNOWN "999"	/* UPSmon.py's value for an unknown charge */
@@ -67,6 +68,7 @@ static const uint8_t vm_op_words[OP_COUNT] = {
 #undef OP
 };
 
+_Static_assert(sizeof(IMG_VAR_UNKNOWN) <= IMG_VAR_TEXT + 1, "%(var:NAME)s: the unknown text fits its room");
 _Static_assert(EV_NPAIRS < VM_LEVEL_PAIRS_BASE, "the runs of level rules are numbered above the event pairs");
 _Static_assert(sizeof(VM_CHARGE_UNKNOWN) <= IMG_CHARGE_TEXT && 10 < IMG_CHARGE_TEXT,
 	       "%(c)s: \"999\" and the 10 digits of a charge up to 1e9 fit");
@@ -163,6 +165,7 @@ static void vm_subst_bounds(const struct vm *vm, struct img_subst *s)
 	s->len[TPL_EVENT] = img_event_max(vm->img);
 	s->len[TPL_BANNER] = vm->banner_len;
 	s->len[TPL_HOST] = vm->hostname_len;
+	s->len[TPL_VAR] = IMG_VAR_TEXT;
 }
 
 /*
@@ -394,6 +397,23 @@ static const char *vm_subst(struct vm *vm, uint32_t kind, size_t *len)
 	}
 }
 
+static const struct vm_value *vm_value(struct vm *vm, uint32_t var);
+
+/*
+ * %(var:NAME)s at OUT (room for IMG_VAR_TEXT bytes and a NUL): the value
+ * escaped and cut, or IMG_VAR_UNKNOWN; its length.  No allocation.
+ */
+static size_t vm_var_text(struct vm *vm, uint32_t var, char *out)
+{
+	const struct vm_value *v = vm_value(vm, var);
+
+	if (!v) {
+		memcpy(out, IMG_VAR_UNKNOWN, sizeof(IMG_VAR_UNKNOWN));
+		return sizeof(IMG_VAR_UNKNOWN) - 1;
+	}
+	return esc_bytes(out, IMG_VAR_TEXT + 1, v->text, v->len, 1);
+}
+
 /* Render template T into the text buffer, NUL-terminated. */
 static const char *vm_render(struct vm *vm, uint32_t t, size_t *lenp)
 {
@@ -406,6 +426,8 @@ static const char *vm_render(struct vm *vm, uint32_t t, size_t *lenp)
 		const struct img_part *p = &img->parts.v[tp->first + i];
 		if (p->kind == TPL_LIT)
 			need += p->text.len;
+		else if (p->kind == TPL_VAR)
+			need += IMG_VAR_TEXT;	/* its longest: rendered once, below */
 		else
 			(void)vm_subst(vm, p->kind, &len), need += len;
 	}
@@ -418,6 +440,9 @@ static const char *vm_render(struct vm *vm, uint32_t t, size_t *lenp)
 		if (p->kind == TPL_LIT) {
 			s = img_bytes(img, p->text);
 			n = p->text.len;
+		} else if (p->kind == TPL_VAR) {
+			len += vm_var_text(vm, p->text.off, out + len);
+			continue;
 		} else {
 			s = vm_subst(vm, p->kind, &n);
 		}
