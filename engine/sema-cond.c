@@ -49,19 +49,26 @@ static int sema_is_number(const char *p, size_t len)
 	return end != buf && *end == '\0' && isfinite(d);
 }
 
-/* A NUT variable name: letters, digits, '.', '_' and '-' (what upsd's names are made of). */
+/* A NUT variable name: letters, digits, '.', '_' and '-' (what upsd's names are made of); also for %(var:NAME)s. */
+long sema_var_bad(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
+		      p[i] == '.' || p[i] == '_' || p[i] == '-'))
+			return (long)i;
+	return -1;
+}
+
 static int sema_check_var(struct sema *s, src_span name)
 {
 	const char *p = sema_bytes(s, name);
 
-	for (uint32_t i = 0; i < name.len; i++)
-		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
-		      p[i] == '.' || p[i] == '_' || p[i] == '-')) {
-			diag_at(s->dq, DIAG_BAD_VAR, name,
-				"'%.*s' is not a NUT variable name: names are letters, digits, '.', '_' and '-' (e.g. battery.runtime)",
-				(int)(name.len > 60 ? 60 : name.len), p);
-			return -1;
-		}
+	if (sema_var_bad(p, name.len) >= 0) {
+		diag_at(s->dq, DIAG_BAD_VAR, name,
+			"'%.*s' is not a NUT variable name: names are letters, digits, '.', '_' and '-' (e.g. battery.runtime)",
+			(int)(name.len > 60 ? 60 : name.len), p);
+		return -1;
+	}
 	return 0;
 }
 

@@ -194,6 +194,14 @@ int sema_duration(struct sema *s, src_span sp, const char *what, double max, int
 void sema_check_host(struct sema *s, const struct ast_text *t, const char *kw);
 void sema_check_subst(struct sema *s, src_span content, const char *where);
 /*
+ * E871 at each part of T (the text of the action KW, SHELLCMD or
+ * SHUTDOWNCMD) that renders a %(var:NAME)s, in its own text or its
+ * message's.  0 when none does.
+ */
+int sema_command_vars(struct sema *s, const struct ast_text *t, const char *kw);
+/* The first byte of the LEN bytes at P that no NUT variable name holds (sema-cond.c), or -1. */
+long sema_var_bad(const char *p, size_t len);
+/*
  * Resolve the text parts T (joined by SEP) into OUT, checking their %
  * substitutions when CHECK_SUBST: each part alone (1), or the joined text
  * (SEMA_SUBST_JOINED, as UPSmon.py checks a LET); WHAT names the text in E591 ("message

@@ -189,6 +189,80 @@ static int sema_is_key(char c)
 }
 
 /*
+ * E870: %(var:NAME)s, NAME the LEN bytes at NAME, at AT (the substitution),
+ * names a variable as a condition does (sema_var_bad()); a name NUT does
+ * not define is no error there, nor here.
+ */
+static void sema_check_var_subst(struct sema *s, const char *name, size_t len, src_span at)
+{
+	long bad = len ? sema_var_bad(name, len) : 0;
+	struct diag_record *r;
+
+	if (bad < 0)
+		return;
+	if (len == 0)
+		r = diag_at(s->dq, DIAG_VAR_SUBST, at, "'%%(var:)s' names no NUT variable");
+	else
+		r = diag_at(s->dq, DIAG_VAR_SUBST, at,
+			"'%%(var:%.*s)s': '%.*s' is not a NUT variable name", (int)(len > 60 ? 60 : len), name,
+			(int)(len > 60 ? 60 : len), name);
+	diag_note(s->dq, r, 0, at,
+		  "write the variable as upsc lists it, with letters, digits, '.', '_' and '-' only: %%(var:battery.runtime)s");
+}
+
+/* Offset of the first %(var:...) in the LEN bytes at P (%% skipped), or -1. */
+static long sema_find_var_subst(const char *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (p[i] != '%')
+			continue;
+		if (p[i + 1] == '%') {
+			i++;
+			continue;
+		}
+		if (len - i >= 6 && memcmp(p + i + 1, "(var:", 5) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+int sema_command_vars(struct sema *s, const struct ast_text *t, const char *kw)
+{
+	int rc = 0;
+
+	for (; t; t = t->next) {
+		src_span c = ast_text_content(t), at = ast_text_span(t);
+		const char *p = sema_bytes(s, c);
+		int64_t m = symtab_get(&s->msgs, p, c.len);
+		const char *q = m >= 0 ? s->msgv.v[m].text.p : p;
+		size_t n = m >= 0 ? s->msgv.v[m].text.len : c.len;
+		long off = q ? sema_find_var_subst(q, n) : -1;
+		struct diag_record *r;
+
+		if (off < 0)
+			continue;
+		const char *end = memchr(q + off, ')', n - (size_t)off);
+		size_t sl = end ? (size_t)(end - (q + off)) + 2 : n - (size_t)off;
+		if (sl > n - (size_t)off)
+			sl = n - (size_t)off;
+		if (m < 0)
+			at = (src_span){ c.off + (uint32_t)off, (uint32_t)sl };
+		r = diag_at(s->dq, DIAG_VAR_COMMAND, at,
+			"%s text renders '%.*s'%s%.*s%s: a NUT variable is never put into a command",
+			kw, (int)(sl > 80 ? 80 : sl), q + off, m >= 0 ? " (message '" : "",
+			m >= 0 ? (int)c.len : 0, p, m >= 0 ? "')" : "");
+		if (m >= 0 && s->msgv.v[m].name.len)
+			diag_note(s->dq, r, 1, s->msgv.v[m].name, "message '%.*s' is defined here", (int)c.len, p);
+		diag_note(s->dq, r, 0, at,
+			  "the value comes from upsd over the network, and root runs this command: it could inject shell syntax or arguments");
+		diag_note(s->dq, r, 0, at,
+			  "let the command ask upsd itself: pass it %%(u)s (SHELLCMD \"/usr/local/sbin/on-alarm %%(u)s\") and run upsc \"$1\" VARIABLE in it");
+		rc = -1;
+	}
+	return rc;
+}
+
+/*
  * Where a substitution is checked: the text is the join of segments, each
  * a literal part (SRC: the source bytes of its content) or a message
  * (LITERAL 0: checked at its own LET, so nothing is reported inside it).
@@ -251,10 +325,12 @@ static void sema_check_subst_segs(struct sema *s, const char *p, uint32_t n, con
 			return;
 		}
 		sema_seg_span(seg, nseg, i, j + 1 - i, &at);
-		if (j != i + 3 || !sema_is_key(p[i + 2])) {
+		if (j >= i + 6 && memcmp(p + i + 2, "var:", 4) == 0) {
+			sema_check_var_subst(s, p + i + 6, j - (i + 6), at);
+		} else if (j != i + 3 || !sema_is_key(p[i + 2])) {
 			struct diag_record *r = diag_at(s->dq, DIAG_SUBST_KEY, at,
 				"unknown substitution '%%(%.*s)' in %s", (int)(j - i - 2), p + i + 2, where);
-			diag_note(s->dq, r, 0, at, "known: %%(u)s UPS name, %%(c)s battery charge, %%(e)s event, %%(b)s user@host, %%(h)s host name");
+			diag_note(s->dq, r, 0, at, "known: %%(u)s UPS name, %%(c)s battery charge, %%(e)s event, %%(b)s user@host, %%(h)s host name, %%(var:NAME)s a NUT variable");
 		}
 		/* conversion: optional flags, width, precision, then one letter */
 		for (k = j + 1; k < n && strchr("-+ #0123456789.", p[k]); k++)
@@ -262,8 +338,8 @@ static void sema_check_subst_segs(struct sema *s, const char *p, uint32_t n, con
 		if (k >= n || !isalpha((unsigned char)p[k])) {
 			sema_seg_span(seg, nseg, i, k - i, &sp);
 			diag_at(s->dq, DIAG_SUBST_CONV, sp,
-				"substitution '%.*s' in %s has no conversion; write %%(%c)s",
-				(int)(k - i), p + i, where, p[i + 2]);
+				"substitution '%.*s' in %s has no conversion; write %%(%.*s)s",
+				(int)(k - i), p + i, where, (int)(j - i - 2), p + i + 2);
 			i = k - 1;
 			continue;
 		}

@@ -396,6 +396,9 @@ static int sema_action_text(struct sema *s, const struct ast_action *a, struct s
 	snprintf(what, sizeof(what), "the text of this %s", a->synonym ? "SHUTDOWN" : ast_action_name(a->kind));
 	if (sema_resolve_texts(s, ast_action_texts(a), "\n", 1, what, t) != 0)
 		return -1;
+	if ((a->kind == AST_ACT_SHUTDOWNCMD || a->kind == AST_ACT_SHELLCMD) &&
+	    sema_command_vars(s, ast_action_texts(a), a->synonym ? "SHUTDOWN" : ast_action_name(a->kind)) != 0)
+		return -1;
 	if (!t->own && (a->kind == AST_ACT_SHUTDOWNCMD || a->kind == AST_ACT_SYSLOG))
 		return sema_work(s, t->len, ast_text_span(ast_action_texts(a)));
 	return 0;

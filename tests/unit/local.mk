@@ -1,6 +1,6 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## tests/unit/local.mk - C unit tests (TAP): the growable buffer, the JSON writer, source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI, the loopback checks of TLS NONE, durations, conditions.
-check_PROGRAMS += tests/unit/test-buf tests/unit/test-json tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-cond tests/unit/test-events \
+## tests/unit/local.mk - C unit tests (TAP): the growable buffer, the JSON writer, source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI, the loopback checks of TLS NONE, durations, conditions, %(var:NAME)s in texts.
+check_PROGRAMS += tests/unit/test-buf tests/unit/test-json tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-cond tests/unit/test-textvar tests/unit/test-events \
 	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab tests/unit/test-bounds \
 	tests/unit/test-rooms tests/unit/test-loopback tests/unit/test-duration tests/unit/list-keywords
 tests_unit_test_buf_SOURCES = tests/unit/test-buf.c tests/unit/tap.h
@@ -27,6 +27,8 @@ tests_unit_test_vm_SOURCES = tests/unit/test-vm.c tests/unit/tap.h tests/unit/pl
 tests_unit_test_vm_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) -lm
 tests_unit_test_cond_SOURCES = tests/unit/test-cond.c tests/unit/tap.h tests/unit/plan-helper.h
 tests_unit_test_cond_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) -lm
+tests_unit_test_textvar_SOURCES = tests/unit/test-textvar.c tests/unit/tap.h tests/unit/plan-helper.h
+tests_unit_test_textvar_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) -lm
 tests_unit_test_events_SOURCES = tests/unit/test-events.c tests/unit/tap.h tests/unit/plan-helper.h
 tests_unit_test_events_LDADD = engine/libengine.a grammar/libgrammar.a $(BASE_LIBS) -lm
 tests_unit_test_nut_proto_SOURCES = tests/unit/test-nut-proto.c tests/unit/tap.h
@@ -51,6 +53,7 @@ TESTS += \
 	tests/unit/test-image$(EXEEXT) \
 	tests/unit/test-vm$(EXEEXT) \
 	tests/unit/test-cond$(EXEEXT) \
+	tests/unit/test-textvar$(EXEEXT) \
 	tests/unit/test-events$(EXEEXT) \
 	tests/unit/test-nut-proto$(EXEEXT) \
 	tests/unit/test-statefile$(EXEEXT) \
