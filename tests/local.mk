@@ -18,6 +18,7 @@ include tests/diag/list.mk
 COMPILE_TESTS = \
 	tests/compile/cond-keywords.dis \
 	tests/compile/cond-shared.dis \
+	tests/compile/text-vars.dis \
 	tests/compile/conditions.dis \
 	tests/compile/level.dis \
 	tests/compile/level-shared.dis \
@@ -41,6 +42,9 @@ TRACE_TESTS = \
 	tests/run/cond-running.scn \
 	tests/run/cond-runtime.scn \
 	tests/run/cond-unknown.scn \
+	tests/run/var-escape.scn \
+	tests/run/var-text.scn \
+	tests/run/var-unknown.scn \
 	tests/run/level-at-once.scn \
 	tests/run/level-flap.scn \
 	tests/run/level-group.scn \
@@ -106,6 +110,10 @@ EXTRA_DIST += \
 	tests/run/cond-dummy.dev \
 	tests/run/cond-dummy.trace \
 	tests/run/cond-plan.conf \
+	tests/run/var-plan.conf \
+	tests/run/var-escape.trace \
+	tests/run/var-text.trace \
+	tests/run/var-unknown.trace \
 	tests/run/cond-running.trace \
 	tests/run/cond-runtime.trace \
 	tests/run/cond-unknown.trace \
@@ -147,6 +155,7 @@ EXTRA_DIST += \
 	tests/compile/plain-loopback.plan \
 	tests/compile/cond-keywords.plan \
 	tests/compile/cond-shared.plan \
+	tests/compile/text-vars.plan \
 	tests/compile/conditions.plan \
 	tests/compile/level.plan \
 	tests/compile/level-shared.plan \

@@ -380,7 +380,7 @@ void sim_trace_line(struct sim_trace *tr, const struct eng_trace *t)
 		/* in the event the condition was read for: "note ... is unknown" */
 		struct img_str v = tr->img->vars.v[t->var];
 		char msg[400];
-		int n = snprintf(msg, sizeof(msg), "variable %.*s is unknown (the UPS has not reported it): its comparisons are false",
+		int n = snprintf(msg, sizeof(msg), "variable %.*s is unknown (the UPS has not reported it): its comparisons are false, texts show it as " IMG_VAR_UNKNOWN,
 				 (int)(v.len > 200 ? 200 : v.len), img_bytes(tr->img, v));
 		line_head(tr, t->time, vm_ups_display(tr->vm, t->ups), "unknown", 1);
 		line_text(tr, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);

@@ -129,7 +129,7 @@ static void dm_on_trace(void *ctx, const struct eng_trace *t)
 	case ENG_UNKNOWN_VAR: {
 		struct img_str v = img->vars.v[t->var];
 		log_msg(LOG_NOTICE, "UPS %s: %.*s is not known (upsd has no such variable, or has not answered it yet): "
-			"the conditions comparing it are false until it is", vm_ups_display(d->p->eng.vm, t->ups),
+			"the conditions comparing it are false, and texts show it as " IMG_VAR_UNKNOWN ", until it is", vm_ups_display(d->p->eng.vm, t->ups),
 			(int)v.len, img_bytes(img, v));
 		break;
 	}
