@@ -43,6 +43,7 @@ TRACE_TESTS = \
 	tests/run/cond-runtime.scn \
 	tests/run/cond-unknown.scn \
 	tests/run/var-escape.scn \
+	tests/run/var-level.scn \
 	tests/run/var-text.scn \
 	tests/run/var-unknown.scn \
 	tests/run/level-at-once.scn \
@@ -112,6 +113,8 @@ EXTRA_DIST += \
 	tests/run/cond-plan.conf \
 	tests/run/var-plan.conf \
 	tests/run/var-escape.trace \
+	tests/run/var-level-plan.conf \
+	tests/run/var-level.trace \
 	tests/run/var-text.trace \
 	tests/run/var-unknown.trace \
 	tests/run/cond-running.trace \
