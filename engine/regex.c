@@ -47,7 +47,9 @@ struct rx *rx_compile(const char *p, size_t len, int flags, char *err, size_t er
 
 int rx_search(struct rx *r, const char *s, size_t len)
 {
-	int rc = pcre2_match(r->code, (PCRE2_SPTR)s, len, 0, 0, r->md, r->mc);
+	/* JIT code: pcre2_jit_match() skips pcre2_match()'s checks, none of which applies (no options; invalid UTF is matched) */
+	int rc = r->jit ? pcre2_jit_match(r->code, (PCRE2_SPTR)s, len, 0, 0, r->md, r->mc) :
+		 pcre2_match(r->code, (PCRE2_SPTR)s, len, 0, 0, r->md, r->mc);
 
 	return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }

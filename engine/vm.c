@@ -344,13 +344,47 @@ static char *vm_text_room(struct vm *vm, size_t need)
 	return t->p + t->len;
 }
 
+/*
+ * The common form of battery.charge, digits with perhaps a point and at
+ * most 6 decimals (then blanks): its whole part into OUT, as strtod()
+ * and the cast below give it (below 1e9 no decimal rounds up to the next
+ * whole), without strtod()'s cost.  Returns its length, or 0 for any other
+ * text (strtod() decides).
+ */
+static int vm_charge_plain(const char *v, char *out)
+{
+	int n = 0, dec = 0;
+
+	while (*v == '0' && v[1] >= '0' && v[1] <= '9')
+		v++;
+	while (*v >= '0' && *v <= '9') {
+		if (n == 9)
+			return 0;
+		out[n++] = *v++;
+	}
+	if (n == 0)
+		return 0;
+	if (*v == '.')
+		for (v++; *v >= '0' && *v <= '9'; v++)
+			if (++dec > 6)
+				return 0;
+	while (*v == ' ')
+		v++;
+	return *v ? 0 : n;
+}
+
 static const char *vm_charge(struct vm *vm, size_t *len)
 {
 	if (vm->charge_len < 0) {
 		const char *v = vm->host.getvar ? vm->host.getvar(vm->host.ctx, vm->ups, "battery.charge") : NULL;
 		char *end;
-		double d = v ? strtod(v, &end) : NAN;
+		double d;
 
+		if (v && (vm->charge_len = vm_charge_plain(v, vm->charge)) > 0) {
+			*len = (size_t)vm->charge_len;
+			return vm->charge;
+		}
+		d = v ? strtod(v, &end) : NAN;
 		if (v && end != v) {
 			while (*end == ' ')
 				end++;
@@ -377,13 +411,17 @@ static const char *vm_charge(struct vm *vm, size_t *len)
 }
 
 /* Value of substitution KIND for the handler being run. */
-static const char *vm_subst(struct vm *vm, uint32_t kind, size_t *len)
+static inline const char *vm_subst(struct vm *vm, uint32_t kind, size_t *len)
 {
 	switch (kind) {
 	case TPL_UPS:
 		*len = vm->name_len[vm->ups];
 		return vm->names + vm->name_off[vm->ups];
 	case TPL_CHARGE:
+		if (vm->charge_len >= 0) {	/* read already in this run */
+			*len = (size_t)vm->charge_len;
+			return vm->charge;
+		}
 		return vm_charge(vm, len);
 	case TPL_EVENT:
 		*len = vm->event_len;
@@ -455,6 +493,8 @@ static const char *vm_render(struct vm *vm, uint32_t t, size_t *lenp)
 	return out;
 }
 
+static const struct vm_effect vm_effect_zero;
+
 static struct vm_effect *vm_effect(struct vm *vm, uint32_t kind, uint32_t pc)
 {
 	const struct plan_image *img = vm->img;
@@ -465,7 +505,7 @@ static struct vm_effect *vm_effect(struct vm *vm, uint32_t kind, uint32_t pc)
 		vm->st.grows++;
 	}
 	e = &vm->eff[vm->neff++];
-	memset(e, 0, sizeof(*e));
+	*e = vm_effect_zero;	/* a copy: GCC makes the memset of a small struct a slow rep stos */
 	e->kind = kind;
 	e->ups = vm->ups;
 	e->pc = pc;
