@@ -50,6 +50,14 @@ struct vm {
 	int charge_len;		/* -1: not read yet */
 	uint32_t loc;		/* pc map cursor */
 	uint32_t level;		/* LEVEL: the value of the test */
+	/*
+	 * The last template rendered in this handler and its text: the same
+	 * message sent to NOTIFY, NUTLOG and WALL (UPSmon.py's idiom) renders
+	 * to the same bytes in one handler, rendered once.  IMG_NONE: none.
+	 */
+	uint32_t last_tpl;
+	const char *last_text;
+	size_t last_len;
 
 	struct vm_stats st;
 };
@@ -262,6 +270,7 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	vm->host = *host;
 	vm->tables = tables;
 	vm->timers = timers;
+	vm->last_tpl = IMG_NONE;
 	vm_host_strings(vm, hostname, banner);
 	vm_display_names(vm);
 	vm_timer_index(vm);
@@ -339,6 +348,7 @@ static char *vm_text_room(struct vm *vm, size_t need)
 				vm->argv[i] = nt + (vm->argv[i] - t->p);
 		buf_free(t);
 		*t = nb;
+		vm->last_tpl = IMG_NONE;	/* its text was in the old buffer */
 		vm->st.grows++;
 	}
 	return t->p + t->len;
@@ -460,6 +470,10 @@ static const char *vm_render(struct vm *vm, uint32_t t, size_t *lenp)
 	size_t need = 1, len;
 	char *out;
 
+	if (t == vm->last_tpl) {	/* rendered just before in this handler: the same bytes */
+		*lenp = vm->last_len;
+		return vm->last_text;
+	}
 	for (uint32_t i = 0; i < tp->count; i++) {
 		const struct img_part *p = &img->parts.v[tp->first + i];
 		if (p->kind == TPL_LIT)
@@ -489,6 +503,9 @@ static const char *vm_render(struct vm *vm, uint32_t t, size_t *lenp)
 	}
 	out[len] = '\0';
 	vm->text.len += len + 1;
+	vm->last_tpl = t;
+	vm->last_text = out;
+	vm->last_len = len;
 	*lenp = len;
 	return out;
 }
@@ -614,6 +631,7 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 
 	vm->loc = loc == IMG_NONE ? 0 : loc;
 	vm->charge_len = -1;
+	vm->last_tpl = IMG_NONE;	/* another UPS, another charge: render again */
 	vm->st.runs++;
 	for (;;) {
 		uint32_t op = code[pc];
@@ -725,6 +743,7 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 
 static void vm_reset(struct vm *vm)
 {
+	vm->last_tpl = IMG_NONE;
 	vm->text.len = 0;
 	vm->neff = 0;
 	vm->an = 0;

@@ -40,7 +40,8 @@ struct vm_host {
 
 /*
  * One action the plan asks for.  Texts are fully rendered; pointers are
- * owned by the VM and valid until its next run.
+ * owned by the VM and valid until its next run (the actions of a handler
+ * that send the same message in a row share its text).
  */
 struct vm_effect {
 	uint32_t kind;		/* enum op of the action, or VM_FAULT */

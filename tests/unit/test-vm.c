@@ -13,14 +13,16 @@
 #include "tests/unit/tap.h"
 
 static const char *charge_value = "87.5";
+static const char *const *charge_per_ups;	/* when set: battery.charge of each UPS */
 static int getvar_calls;
 
 static const char *fake_getvar(void *ctx, uint32_t ups, const char *name)
 {
 	(void)ctx;
-	(void)ups;
 	getvar_calls++;
-	return strcmp(name, "battery.charge") == 0 ? charge_value : NULL;
+	if (strcmp(name, "battery.charge") != 0)
+		return NULL;
+	return charge_per_ups ? charge_per_ups[ups] : charge_value;
 }
 
 static const struct vm_host host = { NULL, fake_getvar, NULL, NULL };
@@ -262,6 +264,47 @@ static void test_substitutions(void)
 	fixture_free(&f);
 }
 
+/* A message sent to several actions of a handler renders once per handler: each UPS, each run its own text. */
+static void test_repeated_texts(void)
+{
+	static const char *const charges[2] = { "50", "60.5" };
+	struct fixture f;
+	const struct vm_effect *e;
+	uint32_t n;
+
+	fixture_init(&f, "LET m = '%(u)s %(c)s %(e)s'\n"
+			 "GROUP LOCAL HOST localhost CERTFILE '/c'\n"
+			 "MONITOR u1 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+			 "MONITOR u2 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+			 "LET c = '/bin/echo %(u)s'\n"
+			 "WHEN u1 REPORTS OL->OB : NOTIFY m NUTLOG m WALL m NUTLOG c SHUTDOWNCMD c NUTLOG c\n"
+			 "WHEN u2 REPORTS OL->OB : NOTIFY m NUTLOG m\n"
+			 "WHEN u1 TIMEOUT t : NOTIFY m WALL m\n"
+			 "WHEN u2 TIMEOUT t : NOTIFY m WALL m\n");
+	charge_per_ups = charges;
+	getvar_calls = 0;
+	n = run(&f, "u1", "OL->OB", 0);
+	e = vm_effects(f.vm);
+	ok(n == 6 && strcmp(e[0].text, "u1 50 OL->OB") == 0 && strcmp(e[1].text, e[0].text) == 0 &&
+	   strcmp(e[2].text, e[0].text) == 0 && e[2].len == e[0].len, "NOTIFY m NUTLOG m WALL m: one text three times");
+	ok(n == 6 && strcmp(e[3].text, "/bin/echo u1") == 0 && e[4].kind == OP_SHUTDOWNCMD && e[4].argc == 2 &&
+	   strcmp(e[4].argv[1], "u1") == 0 && strcmp(e[4].text, "/bin/echo u1") == 0 &&
+	   strcmp(e[5].text, "/bin/echo u1") == 0, "a SHUTDOWNCMD of the same text splits it and leaves it whole");
+	is_int(getvar_calls, 1, "battery.charge read once");
+	n = run(&f, "u2", "OL->OB", 0);
+	e = vm_effects(f.vm);
+	ok(n == 2 && strcmp(e[0].text, "u2 60 OL->OB") == 0 && strcmp(e[1].text, "u2 60 OL->OB") == 0,
+	   "the next run renders for its own UPS");
+	n = vm_run_timeout(f.vm, timer_index(&f.img, "t"), 1);
+	e = vm_effects(f.vm);
+	ok(n == 4 && strcmp(e[0].text, "u1 50 TO->t") == 0 && strcmp(e[1].text, "u1 50 TO->t") == 0 &&
+	   strcmp(e[2].text, "u2 60 TO->t") == 0 && strcmp(e[3].text, "u2 60 TO->t") == 0,
+	   "a timer's clauses render each for its UPS and charge");
+	is_int(vm_get_stats(f.vm)->grows, 0, "no buffer grew");
+	charge_per_ups = NULL;
+	fixture_free(&f);
+}
+
 static void test_no_growth(void)
 {
 	struct fixture f;
@@ -440,6 +483,7 @@ int main(void)
 	test_conditions();
 	test_timeouts();
 	test_substitutions();
+	test_repeated_texts();
 	test_no_growth();
 	test_faults();
 	test_timer_heap();
