@@ -180,10 +180,42 @@ static void test_verifier(void)
 	img_free(&img);
 }
 
+/* A message sent to several actions renders once per handler run: each UPS of a timer's clauses with its own value. */
+static void test_repeated(void)
+{
+	struct fixture f;
+	struct eng_host h = { &f, on_trace };
+	struct st_poll p = { 1, "OL", "100", NULL, 0 };
+
+	memset(&f, 0, sizeof(f));
+	compile_text("GROUP LOCAL HOST localhost CERTFILE '/c.pem'\n"
+		     "MONITOR u1 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		     "MONITOR u2 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		     "LET m = '%(u)s %(var:battery.runtime)s'\n"
+		     "WHEN u1 REPORTS OL->OB : NUTLOG m NUTLOG m STARTTIMER t 1\n"
+		     "WHEN u1 TIMEOUT t : NUTLOG m NUTLOG m\n"
+		     "WHEN u2 TIMEOUT t : NUTLOG m NUTLOG m\n", &f.img);
+	eng_init(&f.eng, &f.img, &h, "testhost", "m@testhost");
+	eng_set_var_name(&f.eng, ups_index(&f.img, "u1"), "battery.runtime", "1800");
+	eng_set_var_name(&f.eng, ups_index(&f.img, "u2"), "battery.runtime", "240");
+	eng_poll(&f.eng, ups_index(&f.img, "u2"), &p, 1);
+	is_str(poll(&f, "u1", "OL"), "", "u1 on line");
+	is_str(poll(&f, "u1", "OB"), "u1 1800|u1 1800|", "NUTLOG m NUTLOG m: the same text twice");
+	f.ran[0] = '\0';
+	eng_expire(&f.eng, 100);
+	is_str(f.ran, "u1 1800|u1 1800|u2 240|u2 240|", "a timer's clauses: each UPS with its own value");
+	eng_set_var_name(&f.eng, ups_index(&f.img, "u1"), "battery.runtime", "300");
+	poll(&f, "u1", "OL");
+	is_str(poll(&f, "u1", "OB"), "u1 300|u1 300|", "the next run renders the new value");
+	eng_free(&f.eng);
+	img_free(&f.img);
+}
+
 int main(void)
 {
 	test_templates();
 	test_render();
+	test_repeated();
 	test_verifier();
 	return done_testing();
 }
