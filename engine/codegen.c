@@ -209,7 +209,7 @@ void cg_cond_jump(struct cg *cg, uint32_t loc)
 	cg_emit(cg, loc, 0);	/* patched by cg_op */
 }
 
-static void cg_uvar(struct cg *cg, uint32_t v);
+static void cg_uvar(struct cg *cg, uint32_t ups, uint32_t v);
 
 void cg_op(struct cg *cg, uint32_t loc, enum op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
 {
@@ -224,7 +224,7 @@ void cg_op(struct cg *cg, uint32_t loc, enum op op, uint32_t a, uint32_t b, uint
 			const struct img_tpl *t = &cg->img->tpls.v[ops[i]];
 			for (uint32_t k = 0; k < t->count; k++)
 				if (cg->img->parts.v[t->first + k].kind == TPL_VAR)
-					cg_uvar(cg, cg->img->parts.v[t->first + k].text.off);
+					cg_uvar(cg, cg_cur(cg)->ups, cg->img->parts.v[t->first + k].text.off);
 		}
 	}
 	if (cg->cond_patch != IMG_NONE) {
@@ -286,13 +286,17 @@ static uint32_t cg_var_index(void *ctx, const char *name, size_t len)
 	return cg_intern(cg, &cg->var_index, &img->vars.v, &img->vars.n, &img->vars.cap, name, len);
 }
 
-/* The clause being generated reads variable V: the host polls it for the clause's UPS, or each UPS bound to it. */
-static void cg_uvar(struct cg *cg, uint32_t v)
+/*
+ * The clause being generated reads variable V of UPS (IMG_NONE: of the
+ * UPS it runs for): the host polls it for that UPS, or each UPS bound to
+ * the clause.
+ */
+static void cg_uvar(struct cg *cg, uint32_t ups, uint32_t v)
 {
 	struct cg_uvar *u;
 
 	IMG_PUSH(cg->uvars, u);
-	u->ups = cg_cur(cg)->ups;
+	u->ups = ups;
 	u->var = v;
 	u->clause = cg->clauses.n - 1;
 }
@@ -301,7 +305,15 @@ uint32_t cg_var(struct cg *cg, const char *name, size_t len)
 {
 	uint32_t v = cg_var_index(cg, name, len);
 
-	cg_uvar(cg, v);
+	cg_uvar(cg, cg_cur(cg)->ups, v);
+	return v;
+}
+
+uint32_t cg_var_of(struct cg *cg, uint32_t ups, const char *name, size_t len)
+{
+	uint32_t v = cg_var_index(cg, name, len);
+
+	cg_uvar(cg, ups, v);
 	return v;
 }
 

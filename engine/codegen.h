@@ -41,6 +41,8 @@ void cg_cond(struct cg *cg, uint32_t pair, uint32_t loc);
 void cg_cond_jump(struct cg *cg, uint32_t loc);
 /* Index of NUT variable NAME (LEN bytes), which the current clause's UPS reads. */
 uint32_t cg_var(struct cg *cg, const char *name, size_t len);
+/* The same, read by the current clause of the named UPS UPS (an index of the image's ups), whatever UPS runs it. */
+uint32_t cg_var_of(struct cg *cg, uint32_t ups, const char *name, size_t len);
 /* Index of the comparison text S (LEN bytes). */
 uint32_t cg_ctext(struct cg *cg, const char *s, size_t len);
 /* Index of the regular expression S (LEN bytes, checked by the semantic pass). */

@@ -217,7 +217,7 @@ static void disasm_operands(const struct plan_image *img, uint32_t pc, FILE *out
 		case OPK_TPL: fprintf(out, "#%u ", v); img_put_tpl(img, v, out); break;
 		case OPK_UPS: put_name(out, img, img->ups.v[v].name); break;
 		case OPK_TIMER: put_name(out, img, img->timers.v[v]); break;
-		case OPK_NUM: fprintf(out, w[0] == OP_CMPNUM ? "%g" : "%gs", img->consts.v[v]); break;
+		case OPK_NUM: fprintf(out, w[0] == OP_CMPNUM || w[0] == OP_CMPNUMAT ? "%g" : "%gs", img->consts.v[v]); break;
 		case OPK_PRIO: fputs(prio_names[v], out); break;
 		case OPK_LEVEL: fprintf(out, "%u", v); break;
 		case OPK_VAR: put_name(out, img, img->vars.v[v]); break;

@@ -31,8 +31,18 @@
  */
 
 #define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
-#define IMG_VERSION 5u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts */
+#define IMG_VERSION 6u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts;
+			   6: NUMLOGINS (CMPNUMAT) */
 #define IMG_NONE UINT32_MAX
+
+/*
+ * The variable slot of NUMLOGINS, upsd's count of the clients logged in to
+ * a UPS: an entry of vars like any NUT variable (CMPNUM reads it), but the
+ * host fills it from GET NUMLOGINS, not GET VAR.  Upper case: NUT's own
+ * variable names are lower case, and the lexer reads the word as a keyword
+ * in a condition, so no comparison of a NUT variable reaches this slot.
+ */
+#define IMG_VAR_NUMLOGINS "NUMLOGINS"
 
 enum opk {
 	OPK_NONE, OPK_OFF, OPK_PAIR, OPK_TPL, OPK_UPS, OPK_TIMER, OPK_NUM,

@@ -140,6 +140,68 @@ static int sema_check_match(struct sema *s, const struct ast_expr *x)
 	return -1;
 }
 
+/* The UPS index of NUMLOGINS term X: the named UPS, or SEMA_NONE for the clause's own (or unknown: E887). */
+static uint32_t sema_numlogins_ups(struct sema *s, const struct ast_expr *x)
+{
+	int64_t u;
+
+	if (!x->name.len)
+		return SEMA_NONE;
+	u = symtab_get(&s->group_ups[s->cur_group], sema_bytes(s, x->name), x->name.len);
+	return u < 0 ? SEMA_NONE : (uint32_t)u;
+}
+
+/*
+ * NUMLOGINS [ups] op n: a whole number of clients, never a text (E885) or
+ * a fraction (E886; the lexer refuses a negative one); W888 when upsplan's
+ * own login decides it (upsplan is logged in to every UPS it monitors, so
+ * the count it reads is at least 1).
+ */
+static int sema_check_numlogins(struct sema *s, const struct ast_expr *x)
+{
+	const char *op = sema_cmp_names[x->op];
+	struct diag_record *r;
+	double d;
+
+	if (x->name.len && sema_numlogins_ups(s, x) == SEMA_NONE) {
+		sema_unknown_ups(s, DIAG_NUMLOGINS_UPS, x->name, ": NUMLOGINS counts the logins to a monitored UPS");
+		return -1;
+	}
+	if (x->value.kind != AST_TEXT_NUMBER) {
+		src_span c = ast_text_content(&x->value);
+		r = diag_at(s->dq, DIAG_NUMLOGINS_TEXT, x->span,
+			"NUMLOGINS is a number of clients, never the text \"%.*s\": '%s' %s",
+			(int)(c.len > 40 ? 40 : c.len), sema_bytes(s, c), op,
+			x->op == AST_NE ? "is always true" : "can never be true");
+		int num = sema_is_number(sema_bytes(s, c), c.len) && c.len <= 20;
+		diag_note(s->dq, r, 0, x->span, "compare it with a whole number, without quotes (NUMLOGINS%s%.*s %s %.*s)",
+			  x->name.len ? " " : "", (int)x->name.len, sema_bytes(s, x->name), op,
+			  num ? (int)c.len : 1, num ? sema_bytes(s, c) : "2");
+		return -1;
+	}
+	if (sema_number(s, ast_text_span(&x->value), &d) != 0)
+		return -1;
+	if (d != floor(d)) {
+		r = diag_at(s->dq, DIAG_NUMLOGINS_NUM, ast_text_span(&x->value),
+			"NUMLOGINS counts clients, a whole number: compare it with one, not %.*s",
+			(int)(x->value.len > 40 ? 40 : x->value.len), sema_bytes(s, ast_text_span(&x->value)));
+		diag_note(s->dq, r, 0, ast_text_span(&x->value), "write %g or %g", floor(d), ceil(d));
+		return -1;
+	}
+	/* every count read is >= 1: these are decided before any client logs in or out */
+	int never = (x->op == AST_LT && d <= 1) || (x->op == AST_LE && d < 1) || (x->op == AST_EQ && d < 1);
+	int always = (x->op == AST_GE && d <= 1) || (x->op == AST_GT && d < 1) || (x->op == AST_NE && d < 1);
+	if (never || always) {
+		r = diag_at(s->dq, DIAG_NUMLOGINS_SELF, x->span,
+			"NUMLOGINS counts upsplan's own login too, so it is at least 1 while known: 'NUMLOGINS %.*s%s%s %g' is %s",
+			(int)x->name.len, sema_bytes(s, x->name), x->name.len ? " " : "", op, d, never ? "never true" : "always true once upsd answers");
+		diag_note(s->dq, r, 0, x->span,
+			  "to wait until the other clients (the secondaries) have logged out, test NUMLOGINS <= 1; "
+			  "to see one logged in, NUMLOGINS >= 2");
+	}
+	return 0;
+}
+
 /* Values the condition X pushes at most on the VM's stack. */
 static unsigned sema_cond_stack(const struct ast_expr *x)
 {
@@ -184,6 +246,8 @@ static int sema_check_expr(struct sema *s, const struct ast_expr *x, const struc
 			t->running = x->name.off;
 		return 0;
 	}
+	case AST_X_NUMLOGINS:
+		return sema_check_numlogins(s, x);
 	case AST_X_NOT:
 		return sema_check_expr(s, x->l, c);
 	default:
@@ -242,6 +306,19 @@ static void sema_gen_expr(struct sema *s, const struct ast_expr *x, uint32_t loc
 		uint32_t v = cg_var(cg, sema_bytes(s, x->name), x->name.len);
 		src_span c = ast_text_content(&x->value);
 		cg_op(cg, loc, OP_MATCH, v, cg_regex(cg, sema_bytes(s, c), c.len), 0, 0);
+		break;
+	}
+	case AST_X_NUMLOGINS: {
+		uint32_t u = sema_numlogins_ups(s, x), v;
+		double d = 0;
+		sema_number(s, ast_text_span(&x->value), &d);	/* a whole number: checked */
+		if (u == SEMA_NONE) {
+			v = cg_var(cg, IMG_VAR_NUMLOGINS, strlen(IMG_VAR_NUMLOGINS));
+			cg_op(cg, loc, OP_CMPNUM, v, x->op, cg_num(cg, d), 0);
+		} else {
+			v = cg_var_of(cg, u, IMG_VAR_NUMLOGINS, strlen(IMG_VAR_NUMLOGINS));
+			cg_op(cg, loc, OP_CMPNUMAT, v, x->op, cg_num(cg, d), u);
+		}
 		break;
 	}
 	case AST_X_RUNNING:

@@ -245,6 +245,8 @@ uint32_t sema_timer(struct sema *s, src_span name);
 void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from, int to);
 /* Check the IF condition C (sema-cond.c); 0 when it can be compiled. */
 int sema_cond_check(struct sema *s, const struct ast_cond *c);
+/* Report (CODE) a UPS name that is not monitored in the current group, with the likely cause; WHAT ends the message. */
+void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const char *what);
 /* Emit the code of the checked expression X, its value left on the stack. */
 void sema_expr_gen(struct sema *s, const struct ast_expr *x);
 

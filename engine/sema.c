@@ -297,8 +297,7 @@ static void sema_monitor(struct sema *s, const struct ast_decl *d)
 	s->cur_ups = (uint32_t)(s->upsv.n - 1);
 }
 
-/* Report a UPS name that is not monitored in the current group, with the likely cause. */
-static void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const char *what)
+void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const char *what)
 {
 	const char *p = sema_bytes(s, name);
 	struct sema_group *g = cur_group(s);

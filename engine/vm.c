@@ -580,14 +580,20 @@ static void vm_argv(struct vm *vm, struct vm_effect *e)
 	vm->text.len = (size_t)(words - vm->text.p);
 }
 
+/* Variable VAR of UPS, or NULL (the host told it is unknown). */
+static const struct vm_value *vm_value_of(struct vm *vm, uint32_t ups, uint32_t var)
+{
+	const struct vm_value *v = vm->host.value ? vm->host.value(vm->host.ctx, ups, var) : NULL;
+
+	if (!v && vm->host.unknown)
+		vm->host.unknown(vm->host.ctx, ups, var);
+	return v;
+}
+
 /* Variable VAR of the UPS being run, or NULL (the host told it is unknown). */
 static const struct vm_value *vm_value(struct vm *vm, uint32_t var)
 {
-	const struct vm_value *v = vm->host.value ? vm->host.value(vm->host.ctx, vm->ups, var) : NULL;
-
-	if (!v && vm->host.unknown)
-		vm->host.unknown(vm->host.ctx, vm->ups, var);
-	return v;
+	return vm_value_of(vm, vm->ups, var);
 }
 
 /* CMPNUM: a value that is no number compares false, whatever the operator. */
@@ -648,6 +654,10 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 		}
 		case OP_CMPNUM:
 			stack[sp++] = vm_cmpnum(vm_value(vm, code[pc + 1]), code[pc + 2], img->consts.v[code[pc + 3]]);
+			break;
+		case OP_CMPNUMAT:
+			stack[sp++] = vm_cmpnum(vm_value_of(vm, code[pc + 4], code[pc + 1]), code[pc + 2],
+						img->consts.v[code[pc + 3]]);
 			break;
 		case OP_CMPTEXT:
 			stack[sp++] = vm_cmptext(img, vm_value(vm, code[pc + 1]), code[pc + 2], code[pc + 3]);

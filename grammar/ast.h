@@ -68,6 +68,7 @@ enum ast_expr_kind {
 	AST_X_CMP,		/* VARIABLE op NUMBER or "text" */
 	AST_X_MATCH,		/* VARIABLE =~ "pattern" */
 	AST_X_RUNNING,		/* RUNNING timer */
+	AST_X_NUMLOGINS,	/* NUMLOGINS [ups] op NUMBER or "text" (a text: refused by sema) */
 	AST_X_NOT, AST_X_AND, AST_X_OR
 };
 
@@ -80,8 +81,8 @@ struct ast_expr {
 	uint8_t kind;		/* enum ast_expr_kind */
 	uint8_t op;		/* AST_X_CMP: enum ast_cmp */
 	uint8_t from, to;	/* AST_X_STATE: enum sw_word */
-	src_span name;		/* CMP, MATCH: the variable; RUNNING: the timer */
-	struct ast_text value;	/* CMP: a number (AST_TEXT_NUMBER) or a quoted text; MATCH: the pattern */
+	src_span name;		/* CMP, MATCH: the variable; RUNNING: the timer; NUMLOGINS: the UPS (length 0: the clause's own) */
+	struct ast_text value;	/* CMP, NUMLOGINS: a number (AST_TEXT_NUMBER) or a quoted text; MATCH: the pattern */
 	struct ast_expr *l, *r;	/* NOT: l; AND, OR: l and r */
 };
 

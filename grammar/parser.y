@@ -144,6 +144,16 @@ static struct ast_expr *mkop(struct parse_ctx *pc, int kind, src_span span, stru
 	return x;
 }
 
+/* NUMLOGINS [UPS] OP VALUE over SPAN (UPS of length 0: the clause's own); sema checks the UPS and the value. */
+static struct ast_expr *mknumlogins(struct parse_ctx *pc, src_span span, src_span ups, int op, struct ast_text value)
+{
+	struct ast_expr *x = mkexpr(pc, AST_X_NUMLOGINS, span);
+	x->op = (uint8_t)op;
+	x->name = ups;
+	x->value = value;
+	return x;
+}
+
 /* A term written wrong: E300 at AT with MSG (a format taking the bytes of ARG), and a placeholder term. */
 static struct ast_expr *bad_term(struct parse_ctx *pc, src_span at, const char *msg, src_span arg)
 {
@@ -229,7 +239,7 @@ static src_span join(src_span a, src_span b)
 %token STARTTIMER "STARTTIMER" SUBJECT "SUBJECT" SYSLOG "SYSLOG"
 %token TIMEOUT "TIMEOUT" TO "TO" TYPE "TYPE" UPSDUSER "UPSDUSER" USER "USER"
 %token WALL "WALL" WHEN "WHEN" INCLUDE "INCLUDE"
-%token AND "AND" OR "OR" NOT "NOT" RUNNING "RUNNING"
+%token AND "AND" OR "OR" NOT "NOT" RUNNING "RUNNING" NUMLOGINS "NUMLOGINS"
 %token BECOMES "BECOMES" CEASES "CEASES" FOR "FOR"
 %token LT "'<'" LE "'<='" GT "'>'" GE "'>='" EQEQ "'=='" NE "'!='" MATCH "'=~'"
 %token LPAREN "'('" RPAREN "')'"
@@ -474,6 +484,11 @@ term
 			$$ = mkexpr(pc, AST_X_RUNNING, @$);
 			$$->name = @2;
 		}
+	/* NUMLOGINS [ups] op n: upsd's count of the clients logged in to the UPS (the clause's own without a name) */
+	| NUMLOGINS cmpop NUMBER	{ $$ = mknumlogins(pc, @$, (src_span){ @1.off + @1.len, 0 }, $2, mktext(AST_TEXT_NUMBER, 0, @3)); }
+	| NUMLOGINS cmpop quotetext	{ $$ = mknumlogins(pc, @$, (src_span){ @1.off + @1.len, 0 }, $2, $3); }
+	| NUMLOGINS name cmpop NUMBER	{ $$ = mknumlogins(pc, @$, @2, $3, mktext(AST_TEXT_NUMBER, 0, @4)); }
+	| NUMLOGINS name cmpop quotetext	{ $$ = mknumlogins(pc, @$, @2, $3, $4); }
 	/* likely slips, each reported as a syntax error that says how to write it */
 	| NAME RARR STATUS		{ $$ = bad_term(pc, @1, "'%.*s' is not a status word: a->b takes two status words (OL->OB)", @1); }
 	| STATUS RARR NAME		{ $$ = bad_term(pc, @3, "'%.*s' is not a status word: a->b takes two status words (OL->OB)", @3); }
@@ -599,6 +614,7 @@ name
 	| OR
 	| NOT
 	| RUNNING
+	| NUMLOGINS
 	| INCLUDE
 	| BECOMES
 	| CEASES

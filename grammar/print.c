@@ -57,6 +57,15 @@ static void pr_expr(const struct src_registry *reg, const struct ast_expr *x, in
 		fprintf(out, " %s ", x->kind == AST_X_MATCH ? "=~" : cmps[x->op]);
 		pr_text(reg, &x->value, out);
 		break;
+	case AST_X_NUMLOGINS:
+		fputs("NUMLOGINS ", out);
+		if (x->name.len) {
+			pr_span(reg, x->name, out);
+			fputc(' ', out);
+		}
+		fprintf(out, "%s ", cmps[x->op]);
+		pr_text(reg, &x->value, out);
+		break;
 	case AST_X_RUNNING:
 		fputs("RUNNING ", out);
 		pr_span(reg, x->name, out);

@@ -22,6 +22,7 @@ COMPILE_TESTS = \
 	tests/compile/conditions.dis \
 	tests/compile/level.dis \
 	tests/compile/level-shared.dis \
+	tests/compile/numlogins.dis \
 	tests/compile/engine-tour.dis \
 	tests/compile/heartbeat.dis \
 	tests/compile/mk-standard.dis \
@@ -162,6 +163,7 @@ EXTRA_DIST += \
 	tests/compile/conditions.plan \
 	tests/compile/level.plan \
 	tests/compile/level-shared.plan \
+	tests/compile/numlogins.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
 	tests/cond-run.sh \

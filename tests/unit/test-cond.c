@@ -63,13 +63,18 @@ static void on_trace(void *ctx, const struct eng_trace *t)
 	}
 }
 
-static void fixture_init(struct fixture *f)
+static void fixture_init_text(struct fixture *f, const char *text)
 {
 	struct eng_host h = { f, on_trace };
 
 	memset(f, 0, sizeof(*f));
-	compile_text(plan_text, &f->img);
+	compile_text(text, &f->img);
 	eng_init(&f->eng, &f->img, &h, "testhost", "m@testhost");
+}
+
+static void fixture_init(struct fixture *f)
+{
+	fixture_init_text(f, plan_text);
 }
 
 /* Poll UPS U with STATUS (OB then OL in turn fires OL->OB each second poll); the texts that ran. */
@@ -191,8 +196,54 @@ static void test_regex(void)
 	ok(rx_compile("\xff", 1, 0, err, sizeof(err), &off) == NULL, "a pattern that is not UTF-8 is refused");
 }
 
+/* NUMLOGINS: the clause's own UPS's slot (CMPNUM) and a named UPS's (CMPNUMAT), each UPS's value its own. */
+static void test_numlogins(void)
+{
+	static const char text[] =
+		"POLLFREQ 5\n"
+		"GROUP LOCAL HOST localhost PORT 3493 CERTFILE '/c.pem'\n"
+		"MONITOR u1 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"MONITOR u2 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"MONITOR u3 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"WHEN u1 REPORTS OL->OB : IF NUMLOGINS >= 2 NUTLOG 'own'\n"
+		"  IF NUMLOGINS u2 <= 1 NUTLOG 'u2-alone'\n"
+		"  IF NOT NUMLOGINS u2 <= 1 AND NUMLOGINS u2 < 3 NUTLOG 'u2-two'\n";
+	struct fixture f;
+	uint32_t u1, u2, n = 0;
+	const struct img_uvar *uv;
+
+	fixture_init_text(&f, text);
+	u1 = ups_index(&f.img, "u1");
+	u2 = ups_index(&f.img, "u2");
+	ok(eng_set_var_name(&f.eng, u1, IMG_VAR_NUMLOGINS, "1") == 0, "NUMLOGINS is a variable slot the host sets");
+	eng_set_var_name(&f.eng, u2, IMG_VAR_NUMLOGINS, "1");
+	poll(&f, "u1", "OL");
+	is_str(poll(&f, "u1", "OB"), "u2-alone ", "u1 and u2 at 1: only u2 <= 1 holds");
+	eng_set_var_name(&f.eng, u1, IMG_VAR_NUMLOGINS, "1");
+	eng_set_var_name(&f.eng, u2, IMG_VAR_NUMLOGINS, "2");
+	poll(&f, "u1", "OL");
+	is_str(poll(&f, "u1", "OB"), "u2-two ", "u2 at 2: NUMLOGINS u2 reads u2's count, not u1's");
+	eng_set_var_name(&f.eng, u1, IMG_VAR_NUMLOGINS, "2");
+	eng_set_var_name(&f.eng, u2, IMG_VAR_NUMLOGINS, "1");
+	poll(&f, "u1", "OL");
+	is_str(poll(&f, "u1", "OB"), "own u2-alone ", "u1 at 2: its own NUMLOGINS >= 2");
+	eng_set_var_name(&f.eng, u2, IMG_VAR_NUMLOGINS, NULL);
+	poll(&f, "u1", "OL");
+	is_str(poll(&f, "u1", "OB"), "own ", "u2's count unknown: every comparison of it is false");
+	is_str(f.last_unknown, "u2:NUMLOGINS", "reported as u2's NUMLOGINS");
+	uv = eng_ups_vars(&f.eng, u2, &n);
+	ok(n == 1 && uv[0].ups == u2, "u2 polls its NUMLOGINS (read by u1's rule)");
+	eng_ups_vars(&f.eng, u1, &n);
+	is_int(n, 1, "u1 polls its own");
+	eng_ups_vars(&f.eng, ups_index(&f.img, "u3"), &n);
+	is_int(n, 0, "u3, whose count no rule reads, polls nothing more");
+	eng_free(&f.eng);
+	img_free(&f.img);
+}
+
 int main(void)
 {
+	test_numlogins();
 	test_comparisons();
 	test_unknown();
 	test_running();

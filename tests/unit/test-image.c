@@ -330,6 +330,19 @@ static void test_verifier_conds(void)
 	code[14] = 1;
 	cond_image(&img, code, N(code), "a");
 	verify_fails(&img, "timer 1 out of range", "a RUNNING timer index");
+	/* CMPNUMAT: CMPNUM of a named UPS (NUMLOGINS ups op n); its UPS operand is checked */
+	const uint32_t at[] = { OP_CMPNUMAT, 0, IMG_GE, 0, 0, OP_JUMPIFNOT, 9, OP_NOTIFY, 0, OP_HALT };
+	cond_image(&img, at, N(at), "a");
+	ok(img_verify(&img, err, sizeof(err)) == 0, "CMPNUMAT of UPS 0 verifies");
+	img_free(&img);
+	memcpy(code, at, sizeof(at));
+	code[4] = 1;
+	cond_image(&img, code, N(at), "a");
+	verify_fails(&img, "UPS 1 out of range", "CMPNUMAT of a UPS out of range");
+	memcpy(code, at, sizeof(at));
+	code[1] = 1;
+	cond_image(&img, code, N(at), "a");
+	verify_fails(&img, "variable 1 out of range", "CMPNUMAT of a variable out of range");
 	cond_image(&img, good, N(good), "a(b");
 	verify_fails(&img, "regular expression 0 does not compile", "a pattern that does not compile");
 	cond_image(&img, good, N(good), "a");

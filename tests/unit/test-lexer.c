@@ -112,6 +112,7 @@ static const char *const keywords[] = {
 	"SHUTDOWNCMD", "SMTPSERVER", "STARTTIMER", "SUBJECT", "SYSLOG",
 	"TIMEOUT", "TLS", "TO", "TYPE", "UPSDUSER", "USER", "WALL", "WHEN",
 	"SHUTDOWN", "AND", "OR", "NOT", "RUNNING", "BECOMES", "CEASES", "FOR",
+	"NUMLOGINS",
 };
 
 static const char *const statuses[] = {
@@ -127,7 +128,7 @@ static void test_keywords(void)
 	char all[1024] = "", allwant[4096] = "";
 	size_t off = 0;
 
-	is_int(NELEM(keywords), 50, "42 keyword tokens plus SHUTDOWN and the soft keywords of conditions and level rules");
+	is_int(NELEM(keywords), 51, "42 keyword tokens plus SHUTDOWN and the soft keywords of conditions and level rules");
 	for (size_t i = 0; i < NELEM(keywords); i++) {
 		const char *k = keywords[i];
 
@@ -474,6 +475,12 @@ static void test_errors(void)
 	lex_start(&r, LS("a - b"));
 	has_diag(&r, 0, "E280", 2, 1, "lone -");
 	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "did you mean '->'?") != NULL, "lone -: hint '->'");
+	lex_end(&r);
+
+	lex_start(&r, LS("a -2 b"));
+	has_diag(&r, 0, "E280", 2, 1, "minus before a number");
+	ok(r.dq.nrecs && strstr(r.dq.recs[0].msg, "never negative") != NULL, "-2: numbers are never negative");
+	is_str(r.toks, "name@0=a | number@3=2 | name@5=b", "-2: the number is read on");
 	lex_end(&r);
 
 	lex_start(&r, LS("x\x01y"));
