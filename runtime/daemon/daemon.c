@@ -128,9 +128,12 @@ static void dm_on_trace(void *ctx, const struct eng_trace *t)
 		break;
 	case ENG_UNKNOWN_VAR: {
 		struct img_str v = img->vars.v[t->var];
-		log_msg(LOG_NOTICE, "UPS %s: %.*s is not known (upsd has no such variable, or has not answered it yet): "
-			"the conditions comparing it are false, and texts show it as " IMG_VAR_UNKNOWN ", until it is", vm_ups_display(d->p->eng.vm, t->ups),
-			(int)v.len, img_bytes(img, v));
+		int nl = v.len == strlen(IMG_VAR_NUMLOGINS) && memcmp(img_bytes(img, v), IMG_VAR_NUMLOGINS, v.len) == 0;
+		log_msg(LOG_NOTICE, "UPS %s: %.*s is not known (%s): "
+			"the conditions comparing it are false, and texts show it as " IMG_VAR_UNKNOWN ", until it is",
+			vm_ups_display(d->p->eng.vm, t->ups), (int)v.len, img_bytes(img, v),
+			nl ? "upsd has not answered GET NUMLOGINS with a count yet" :
+			     "upsd has no such variable, or has not answered it yet");
 		break;
 	}
 	case ENG_EFFECT: {

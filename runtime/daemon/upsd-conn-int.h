@@ -180,6 +180,8 @@ struct uc {
 	const char **vreport;	/* what uc_report() passes: vals[i], or NULL when not answered */
 	uint8_t *val_ok;
 	uint32_t nvars, var_next;	/* var_next: the variable the next R_VAR reply is for */
+	uint32_t numlogins;	/* the index in vars of IMG_VAR_NUMLOGINS (GET NUMLOGINS), or nvars: none */
+	char nl_note[2 * UC_ERRWORD + 8];	/* why NUMLOGINS is unknown, as logged last ("" while it is known) */
 	char stale[UC_ERRWORD];	/* the ERR word of a stale poll logged last */
 	struct uc_poller *via;	/* the poll connection it was joined to, or NULL */
 	size_t vi;		/* its place in via->ups */

@@ -16,6 +16,7 @@
 
 #include "base/loopback.h"
 #include "base/xalloc.h"
+#include "engine/image.h"
 #include "runtime/common/monotonic.h"
 #include "runtime/daemon/log.h"
 #include "runtime/daemon/tls.h"
@@ -569,6 +570,11 @@ void uc_send_poll(struct uc *c)
 	c->var_next = 0;
 	for (uint32_t i = 0; rc == 0 && i < c->nvars; i++) {
 		c->val_ok[i] = 0;
+		if (i == c->numlogins) {	/* the NUMLOGINS slot: GET NUMLOGINS ups, answered NUMLOGINS ups n */
+			const char *nl[3] = { "GET", "NUMLOGINS", c->ups };
+			rc = uc_send_for(on, m, R_VAR, 3, nl);
+			continue;
+		}
 		w[3] = c->vars[i];
 		rc = uc_send_for(on, m, R_VAR, 4, w);
 	}
@@ -665,8 +671,12 @@ struct uc *uc_new(struct event_base *base, struct evdns_base *dns, SSL_CTX *ctx,
 	c->vals = xcalloc(t->nvars + 1, sizeof(*c->vals));
 	c->vreport = xcalloc(t->nvars + 1, sizeof(*c->vreport));
 	c->val_ok = xcalloc(t->nvars + 1, 1);
-	for (uint32_t i = 0; i < t->nvars; i++)
+	c->numlogins = t->nvars;
+	for (uint32_t i = 0; i < t->nvars; i++) {
 		c->vars[i] = t->vars[i];
+		if (strcmp(t->vars[i], IMG_VAR_NUMLOGINS) == 0)
+			c->numlogins = i;
+	}
 	return c;
 }
 

@@ -39,6 +39,67 @@ static void uc_poll_done(struct uc *c)
 	uc_report(c, 0);
 }
 
+/* A count of clients as upsd prints it (%d of a non-negative int): "0", or up to 9 digits without a leading 0. */
+static int uc_is_count(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 9 || (s[0] == '0' && n > 1))
+		return 0;
+	return strspn(s, "0123456789") == n;
+}
+
+/* NUMLOGINS of C is unknown (WHAT): logged once per NOTE (an ERR word, or "count"), until it is known again. */
+static void uc_numlogins_unknown(struct uc *c, const char *note, const char *what)
+{
+	if (strcmp(c->nl_note, note) == 0)
+		return;
+	snprintf(c->nl_note, sizeof(c->nl_note), "%s", note);
+	log_msg(LOG_WARNING, "%s: %s: NUMLOGINS is unknown, and every NUMLOGINS comparison of this UPS false, until upsd answers a count",
+		c->k.label, what);
+}
+
+/*
+ * RP, the reply to GET NUMLOGINS (request R_VAR of the NUMLOGINS slot) of
+ * UPS C: "NUMLOGINS ups n" with n a count keeps it; ERR, or a count that is
+ * no whole number, makes it unknown (logged once); anything else breaks
+ * the protocol (-1, the reason in WHY).
+ */
+static int uc_numlogins_reply(struct uc *c, const struct nut_reply *rp, char *why, size_t len)
+{
+	char esc[2 * UC_ERRWORD], u[UC_ESCNAME], what[UC_WHY];
+
+	if (rp->kind == NUT_NUMLOGINS) {
+		if (strcasecmp(rp->words[1], c->ups) != 0) {
+			snprintf(why, len, "upsd answered NUMLOGINS for %s, not for what was asked: protocol error",
+				 uc_esc(u, sizeof(u), rp->words[1]));
+			return -1;
+		}
+		if (!uc_is_count(rp->words[2])) {
+			uc_esc(esc, sizeof(esc), rp->words[2]);
+			snprintf(what, sizeof(what), "upsd's count of logins to %s is no whole number (NUMLOGINS %s %s)",
+				 c->ups, c->ups, esc);
+			uc_numlogins_unknown(c, "count", what);
+			return 0;
+		}
+		uc_keep(&c->vals[c->numlogins], rp->words[2]);
+		c->val_ok[c->numlogins] = 1;
+		if (c->nl_note[0]) {
+			log_msg(LOG_NOTICE, "%s: upsd counts the logins to %s again (%s)", c->k.label, c->ups, rp->words[2]);
+			c->nl_note[0] = '\0';
+		}
+		return 0;
+	}
+	if (rp->kind == NUT_ERR) {
+		uc_esc(esc, sizeof(esc), nut_err_word(rp));
+		snprintf(what, sizeof(what), "upsd answers ERR %s to GET NUMLOGINS %s", esc, c->ups);
+		uc_numlogins_unknown(c, esc, what);	/* one message per ERR word */
+		return 0;
+	}
+	snprintf(why, len, "upsd's reply to GET NUMLOGINS is neither NUMLOGINS nor ERR: protocol error");
+	return -1;
+}
+
 /*
  * RP, the reply to GET VAR for request R (R_STATUS or R_CHARGE) of UPS C,
  * kept in C; the last reply of the poll completes it.  -1 with the reason
@@ -55,6 +116,11 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 			return -1;
 		}
 		want = c->vars[c->var_next];
+		if (c->var_next == c->numlogins) {
+			if (uc_numlogins_reply(c, rp, why, len) != 0)
+				return -1;
+			goto done;
+		}
 	}
 	if (rp->kind == NUT_VAR) {
 		if (strcasecmp(rp->words[1], c->ups) != 0 ||
@@ -82,6 +148,7 @@ static int uc_poll_reply(struct uc *c, enum uc_req r, const struct nut_reply *rp
 		return -1;
 	}
 	/* the last reply of the poll completes it: the last variable's, else battery.charge's, else the status's */
+done:
 	if (r == R_VAR)
 		c->var_next++;
 	last = c->nvars ? r == R_VAR && c->var_next == c->nvars : r == R_CHARGE || !c->k.want_charge;

@@ -35,6 +35,8 @@ TESTS += \
 	tests/daemon/run-plain.sh \
 	tests/daemon/run-conditions.sh \
 	tests/daemon/run-level.sh \
+	tests/daemon/run-numlogins.sh \
+	tests/daemon/run-numlogins-replies.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
@@ -56,6 +58,8 @@ EXTRA_DIST += \
 	tests/daemon/run-plain.sh \
 	tests/daemon/run-conditions.sh \
 	tests/daemon/run-level.sh \
+	tests/daemon/run-numlogins.sh \
+	tests/daemon/run-numlogins-replies.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -38,7 +39,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: nut-probe [-m starttls|direct|plain] [-A CAFILE] [-n NAME]\n"
-	    "                 [-c CERT -k KEY] [-t SECONDS] [-q] HOST PORT [LINE...]\n"
+	    "                 [-c CERT -k KEY] [-t SECONDS] [-w SECONDS] [-q] HOST PORT [LINE...]\n"
 	    "Connect to a NUT server (upsd, or a TLS front end of it), set up the\n"
 	    "transport, send each LINE (default: VER) and print the replies on\n"
 	    "standard output (a BEGIN LIST reply up to its END LIST).\n"
@@ -53,6 +54,8 @@ usage(FILE *f)
 	    "  -c, -k       client certificate and key (PEM)\n"
 	    "  -t SECONDS   timeout of connect and of every read and write (default 5)\n"
 	    "  -q           no transport summary on standard error\n"
+	    "  -w SECONDS   after the replies, keep the connection open that long\n"
+	    "               (e.g. a LOGIN that upsd counts in NUMLOGINS until then)\n"
 	    "Exit status: 0 every LINE got a reply, 1 usage, 2 cannot connect,\n"
 	    "3 STARTTLS refused (the reply is printed), 4 TLS handshake or certificate\n"
 	    "verification failed, 5 read/write error, end of stream or timeout\n"
@@ -311,14 +314,14 @@ main(int argc, char **argv)
 	struct conn c;
 	SSL_CTX *ctx;
 	char *end;
-	long timeout;
+	long timeout, wait_s = 0;
 	int ch, i, nlines, quiet, status;
 
 	mode = "starttls";
 	cafile = name = cert = key = NULL;
 	timeout = 5;
 	quiet = 0;
-	while ((ch = getopt(argc, argv, "A:c:hk:m:n:qt:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:c:hk:m:n:qt:w:")) != -1) {
 		switch (ch) {
 		case 'A':
 			cafile = optarg;
@@ -348,6 +351,14 @@ main(int argc, char **argv)
 			timeout = strtol(optarg, &end, 10);
 			if (errno != 0 || end == optarg || *end != '\0' || timeout < 1 || timeout > 3600) {
 				fprintf(stderr, "nut-probe: -t wants seconds from 1 to 3600, not '%s'\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'w':
+			errno = 0;
+			wait_s = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || wait_s < 1 || wait_s > 3600) {
+				fprintf(stderr, "nut-probe: -w wants seconds from 1 to 3600, not '%s'\n", optarg);
 				return EX_USAGE;
 			}
 			break;
@@ -436,6 +447,13 @@ main(int argc, char **argv)
 			}
 			printf("%s\n", reply);
 		} while (strncmp(reply, "END LIST ", 9) != 0);
+	}
+	fflush(stdout);
+	if (status == EX_OK && wait_s > 0) {
+		/* held open: the server keeps what this connection holds (a LOGIN) until it closes */
+		struct timespec ts = { (time_t)wait_s, 0 };
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
 	}
 out:
 	fflush(stdout);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* silent-server.c - test helper: a TCP server on 127.0.0.1 (or -b ADDR) that accepts connections and never answers (the "hung upsd" of tests/daemon), or answers every line alike and records what it got. */
+/* silent-server.c - test helper: a TCP server on 127.0.0.1 (or -b ADDR) that accepts connections and never answers (the "hung upsd" of tests/daemon), or answers every line alike, or as a script says, and records what it got. */
 #define _XOPEN_SOURCE 700	/* POSIX.1-2008 (sigaction, getopt), also under -std=c99 */
 #include "config.h"
 
@@ -25,7 +25,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: silent-server [-b ADDR] [-p PORT] [-t SECONDS] [-w PID] [-f PORTFILE]\n"
-	    "                     [-a ANSWER -r RECORD]\n"
+	    "                     [-a ANSWER -r RECORD | -s SCRIPT -r RECORD]\n"
 	    "Listen on 127.0.0.1:PORT (-b: on the IPv4 address ADDR of this machine\n"
 	    "instead; 0 or no -p: a port the kernel chooses), accept\n"
 	    "connections and never read from or write to them (at most %d are held\n"
@@ -36,8 +36,13 @@ usage(FILE *f)
 	    "does not leave it behind.\n"
 	    "With -a, serve one connection at a time instead: append every line\n"
 	    "received to the file RECORD and answer it with the line ANSWER (an\n"
-	    "upsd that refuses everything, to see what a client sends to it).\n",
-	    MAX_HELD);
+	    "upsd that refuses everything, to see what a client sends to it).\n"
+	    "With -s, serve up to %d connections at once, record every line in\n"
+	    "RECORD and answer it by SCRIPT, read again for every line (so a test\n"
+	    "can replace it): lines PREFIX<tab>REPLY, the first whose PREFIX starts\n"
+	    "the line received gives the REPLY (\\xHH: the byte HH); no match:\n"
+	    "ERR UNKNOWN-COMMAND (a scripted upsd, for replies a real one never sends).\n",
+	    MAX_HELD, MAX_HELD);
 }
 
 static void
@@ -68,6 +73,95 @@ answer_lines(int fd, const char *answer, FILE *rec)
 			if (buf[i] == '\n' && (write(fd, answer, strlen(answer)) < 0 || write(fd, "\n", 1) < 0))
 				return;
 	}
+}
+
+/* the reply to LINE by the script at PATH, with its line feed, into OUT (CAP bytes) */
+static void
+script_reply(const char *path, const char *line, char *out, size_t cap)
+{
+	char rule[1024], *tab;
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	snprintf(out, cap, "ERR UNKNOWN-COMMAND\n");
+	if (f == NULL)
+		return;
+	while (fgets(rule, sizeof(rule), f) != NULL) {
+		rule[strcspn(rule, "\n")] = '\0';
+		tab = strchr(rule, '\t');
+		if (tab == NULL || strncmp(line, rule, (size_t)(tab - rule)) != 0)
+			continue;
+		for (const char *p = tab + 1; *p && n + 2 < cap; p++) {
+			unsigned v;
+			if (p[0] == '\\' && p[1] == 'x' && sscanf(p + 2, "%2x", &v) == 1) {
+				out[n++] = (char)v;
+				p += 3;
+			} else {
+				out[n++] = *p;
+			}
+		}
+		out[n++] = '\n';
+		out[n] = '\0';
+		break;
+	}
+	fclose(f);
+}
+
+/* -s mode: accept connections on LFD and answer each line by SCRIPT, recording it in REC, until a stop */
+static void
+serve_script(int lfd, const char *script, FILE *rec, time_t deadline, pid_t watch)
+{
+	struct pollfd p[MAX_HELD + 1];
+	char buf[MAX_HELD][1024], reply[1200];
+	size_t blen[MAX_HELD];
+	int n = 0;
+
+	while (!stop_signal && time(NULL) < deadline && !(kill(watch, 0) != 0 && errno == ESRCH)) {
+		p[0].fd = lfd;
+		p[0].events = POLLIN;
+		if (poll(p, (nfds_t)n + 1, 1000) <= 0)
+			continue;
+		for (int i = n; i >= 1; i--) {
+			ssize_t r;
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(p[i].fd, buf[i - 1] + blen[i - 1], sizeof(buf[0]) - 1 - blen[i - 1]);
+			if (r <= 0 || blen[i - 1] + (size_t)r >= sizeof(buf[0]) - 1) {
+				close(p[i].fd);	/* gone, or a line too long: the last one takes its place */
+				p[i] = p[n];
+				memcpy(buf[i - 1], buf[n - 1], blen[n - 1]);
+				blen[i - 1] = blen[n - 1];
+				n--;
+				continue;
+			}
+			blen[i - 1] += (size_t)r;
+			char *nl;
+			while ((nl = memchr(buf[i - 1], '\n', blen[i - 1])) != NULL) {
+				size_t l = (size_t)(nl - buf[i - 1]);
+				*nl = '\0';
+				if (l > 0 && buf[i - 1][l - 1] == '\r')
+					buf[i - 1][l - 1] = '\0';
+				fprintf(rec, "%s\n", buf[i - 1]);
+				fflush(rec);
+				script_reply(script, buf[i - 1], reply, sizeof(reply));
+				if (write(p[i].fd, reply, strlen(reply)) < 0)
+					break;
+				blen[i - 1] -= l + 1;
+				memmove(buf[i - 1], nl + 1, blen[i - 1]);
+			}
+		}
+		if ((p[0].revents & POLLIN) && n < MAX_HELD) {
+			int fd = accept(lfd, NULL, NULL);
+			if (fd >= 0) {
+				n++;
+				p[n].fd = fd;
+				p[n].events = POLLIN;
+				blen[n - 1] = 0;
+			}
+		}
+	}
+	for (int i = 1; i <= n; i++)
+		close(p[i].fd);
 }
 
 static long
@@ -118,7 +212,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct pollfd pfd;
 	socklen_t len;
-	const char *portfile, *answer, *record, *addr;
+	const char *portfile, *answer, *record, *addr, *script = NULL;
 	FILE *rec;
 	time_t deadline;
 	long port, lifetime;
@@ -133,7 +227,7 @@ main(int argc, char **argv)
 	answer = record = NULL;
 	addr = "127.0.0.1";
 	rec = NULL;
-	while ((c = getopt(argc, argv, "a:b:f:hp:r:t:w:")) != -1) {
+	while ((c = getopt(argc, argv, "a:b:f:hp:r:s:t:w:")) != -1) {
 		switch (c) {
 		case 'b':
 			addr = optarg;
@@ -143,6 +237,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			record = optarg;
+			break;
+		case 's':
+			script = optarg;
 			break;
 		case 'f':
 			portfile = optarg;
@@ -169,8 +266,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if ((answer == NULL) != (record == NULL)) {
-		fprintf(stderr, "silent-server: -a and -r go together\n");
+	if ((answer == NULL && script == NULL) != (record == NULL) || (answer != NULL && script != NULL)) {
+		fprintf(stderr, "silent-server: -a or -s, and -r, go together\n");
 		return 2;
 	}
 	if (record != NULL && (rec = fopen(record, "a")) == NULL) {
@@ -225,6 +322,12 @@ main(int argc, char **argv)
 	nheld = 0;
 	oldest = 0;
 	deadline = time(NULL) + lifetime;
+	if (script != NULL) {
+		serve_script(lfd, script, rec, deadline, watch);
+		if (stop_signal)
+			fprintf(stderr, "silent-server: signal %d\n", (int)stop_signal);
+		return 0;
+	}
 	pfd.fd = lfd;
 	pfd.events = POLLIN;
 	while (!stop_signal) {
