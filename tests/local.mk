@@ -47,6 +47,8 @@ TRACE_TESTS = \
 	tests/run/var-level.scn \
 	tests/run/var-text.scn \
 	tests/run/var-unknown.scn \
+	tests/run/numlogins-hostsync.scn \
+	tests/run/numlogins-wait.scn \
 	tests/run/level-at-once.scn \
 	tests/run/level-flap.scn \
 	tests/run/level-group.scn \
@@ -121,6 +123,9 @@ EXTRA_DIST += \
 	tests/run/cond-running.trace \
 	tests/run/cond-runtime.trace \
 	tests/run/cond-unknown.trace \
+	tests/run/numlogins-plan.conf \
+	tests/run/numlogins-hostsync.trace \
+	tests/run/numlogins-wait.trace \
 	tests/run/level-plan.conf \
 	tests/run/level-at-once.trace \
 	tests/run/level-flap.trace \

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/image.h"
 #include "engine/symtab.h"
 #include "base/buf.h"
 #include "base/duration.h"
@@ -315,6 +316,13 @@ static void scn_dummy(struct scn_parser *ps, uint32_t ups, const struct scn_tok 
 		}
 		if (vl > 8 && memcmp(line + i, "driver.", 7) == 0)
 			continue;	/* dummy-ups skips driver.* too */
+		if (vl == strlen(IMG_VAR_NUMLOGINS) && memcmp(line + i, IMG_VAR_NUMLOGINS, vl) == 0) {
+			/* dummy-ups would serve it as a variable (GET VAR); upsd's count (GET NUMLOGINS) stays its own */
+			diag_at(ps->dq, DIAG_SCN_DUMMY, (src_span){ off + (uint32_t)i, (uint32_t)vl },
+				"NUMLOGINS is upsd's count of the clients logged in, not a variable of the driver: "
+				"write 'set UPS NUMLOGINS n' in the scenario");
+			return;
+		}
 		/* the name and value as a set line's ("ups.status : OL" would set another variable) */
 		struct scn_tok vt = { line + i, vl, off + (uint32_t)i, 0 };
 		struct scn_tok valt = { v, vlen, off + (uint32_t)(v - line), 0 };
@@ -350,6 +358,19 @@ static int scn_value_ok(struct scn_parser *ps, const struct scn_tok *var, const 
 	if (var->len == 0 || var->quoted) {
 		diag_at(ps->dq, DIAG_SCN_VALUE, tok_span(var), "a NUT variable name is not quoted");
 		return 0;
+	}
+	if (var->len == strlen(IMG_VAR_NUMLOGINS) && memcmp(var->p, IMG_VAR_NUMLOGINS, var->len) == 0) {
+		/* as upsd prints it: a whole number, no sign (the daemon takes nothing else either) */
+		size_t k = 0;
+		while (k < val->len && val->p[k] >= '0' && val->p[k] <= '9')
+			k++;
+		if (val->len == 0 || val->len > 9 || k != val->len || (val->p[0] == '0' && val->len > 1)) {
+			diag_at(ps->dq, DIAG_SCN_VALUE, tok_span(val),
+				"NUMLOGINS wants a count of the clients logged in (0, 1, 2 ...), not '%.*s'",
+				(int)(val->len > 40 ? 40 : val->len), val->p);
+			return 0;
+		}
+		return 1;
 	}
 	if ((var->len == 14 && memcmp(var->p, "battery.charge", 14) == 0) ||
 	    (var->len == 15 && memcmp(var->p, "battery.runtime", 15) == 0)) {

@@ -178,3 +178,6 @@ DIAG_TESTS += tests/diag/E885-numlogins-text.conf
 DIAG_TESTS += tests/diag/E886-numlogins-number.conf
 DIAG_TESTS += tests/diag/E887-numlogins-ups.conf
 DIAG_TESTS += tests/diag/W888-numlogins-self.conf
+DIAG_TESTS += tests/diag/scenario-numlogins.conf
+DIAG_EXTRA += tests/diag/scenario-numlogins.scn
+DIAG_EXTRA += tests/diag/scenario-numlogins.dev
