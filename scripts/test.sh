@@ -455,7 +455,7 @@ if [ $built -eq 1 ]; then
 		# to a directory it can write to, copied to _build/valgrind/daemon after
 		vgtmp=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-vg.XXXXXX")
 		chmod 1777 "$vgtmp"
-		for t in daemon/run-tls daemon/run-outage daemon/run-level daemon/run-reload daemon/run-reload-bomb daemon/run-include daemon/run-poller \
+		for t in daemon/run-tls daemon/run-outage daemon/run-level daemon/run-numlogins daemon/run-numlogins-replies daemon/run-reload daemon/run-reload-bomb daemon/run-include daemon/run-poller \
 			daemon/run-keepalive daemon/run-state daemon/run-pidfile daemon/run-startup \
 			daemon/run-killpower daemon/run-hazards daemon/run-tls-setup tls-setup \
 			faults/run-hostile-lines faults/run-hostile-tls faults/run-tls-words faults/run-backoff; do
