@@ -15,7 +15,7 @@
 #   round trip as well.
 #   image: tests/fuzz/fuzz-image.c, seeded with the images that
 #   `upsplan compile --hostname=fuzz` makes of those plans (the ones that
-#   compile); UPSPLAN names the upsplan program (default: ./upsplan, then
+#   compile, the compile and run goldens' plans included); UPSPLAN names the upsplan program (default: ./upsplan, then
 #   upsplan in the source tree, then in PATH).
 #   nut: tests/fuzz/fuzz-nut.c, the NUT reply parser and request writer,
 #   seeded with the lines of tests/fuzz/nut.seeds.
@@ -75,7 +75,8 @@ image)
 		echo "run-fuzz.sh: no upsplan program to compile the seed images (build it, or set UPSPLAN)" >&2
 		exit 2
 	fi
-	for f in "$srcdir"/tests/diag/*.conf "$srcdir"/examples/*.conf "$srcdir"/tests/plans/*.conf; do
+	for f in "$srcdir"/tests/diag/*.conf "$srcdir"/examples/*.conf "$srcdir"/tests/plans/*.conf \
+		"$srcdir"/tests/compile/*.plan "$srcdir"/tests/run/*.conf; do
 		[ -f "$f" ] || continue
 		d=${f#"$srcdir"/}
 		if "$upsplan" compile --hostname=fuzz "$f" -o "$corpus/seed-$(echo "$d" | tr '/' '_').upb" \
