@@ -830,7 +830,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
 			r = diag_at(pc->dq, DIAG_SYNTAX, *loc, "unexpected %s: INCLUDE needs the file to include",
 				    name);
 		diag_note(pc->dq, r, 0, *loc,
-			  "write INCLUDE <name> for a standard rule file (e.g. INCLUDE <shutdown.rules>), or INCLUDE \"file\" for a file of your own");
+			  "write INCLUDE <name> for a standard rule file (e.g. INCLUDE <messages.rules>), or INCLUDE \"file\" for a file of your own");
 		return 0;
 	}
 	if (ok[YYSYMBOL_STATUS] && (tok == YYSYMBOL_NAME || tok == YYSYMBOL_NUMBER)) {
