@@ -140,9 +140,10 @@ build_tree() {
 	fi
 }
 
-# valgrind_one FILE.conf: one valgrind run of upsplan check, in a scratch dir
+# valgrind_one FILE.conf UPSPLAN: one valgrind run of upsplan check, in a
+# scratch dir, started in the pool (an exit of 1 is a diagnostic, not a failure)
 valgrind_one() {
-	local conf=$1 upsplan=$2 name mode=600 args="" d rc=0 rel
+	local conf=$1 upsplan=$2 name mode=600 args="" d rel
 	rel=${conf#"$top"/}
 	name=$(basename "$conf" .conf)
 	d=_build/valgrind/$(dirname "$rel")/$name.d
@@ -160,38 +161,55 @@ valgrind_one() {
 	fi
 	cp "$conf" "$d/$name.conf"
 	chmod "$mode" "$d/$name.conf"
-	local vglog=$top/$d/valgrind.log
-	(
-		cd "$d"
-		set -f
-		# shellcheck disable=SC2086 # ARGS are words
-		UPSPLAN_RULES_DIR= valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			--log-file="$vglog" "$upsplan" check $args "$name.conf" >stdout 2>stderr
-	) || rc=$?
-	if [ $rc -eq 99 ] || [ $rc -ge 126 ]; then
-		record_failure "valgrind: $rel (exit $rc)" "$d/valgrind.log"
-		say "valgrind: $rel: FAILED (exit $rc), log: $d/valgrind.log"
-		show_tail "$d/valgrind.log" 30
-	else
-		passed=$((passed + 1))
-	fi
+	# shellcheck disable=SC2016 # $1.. belong to the inner sh
+	pool_run "$rel" "$top/$d/valgrind.log" sh -c \
+		'cd "$1" && set -f && UPSPLAN_RULES_DIR= valgrind --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect --log-file="$2" "$3" check $4 "$5" >stdout 2>stderr
+		 rc=$?; [ $rc -ne 99 ] && [ $rc -lt 126 ]' sh "$d" "$top/$d/valgrind.log" "$upsplan" "$args" "$name.conf"
 }
 
 VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 
-# valgrind_run NAME LOG CMD...: one counted run of CMD (which itself runs valgrind)
-valgrind_run() {
-	local name=$1 log=$2 rc=0
+# The valgrind phase runs its checks two at a time (CI has two cores): each
+# is started by pool_run, and pool_drain waits for them all and counts their
+# verdicts in the order they were started, so the log reads as a serial run.
+pool_names=()
+pool_logs=()
+pool_jobs=${VALGRIND_JOBS:-2}
+
+# pool_run NAME LOG CMD...: start CMD (its output in LOG.out, its exit in
+# LOG.rc) when fewer than pool_jobs checks run; LOG is valgrind's own log
+pool_run() {
+	local name=$1 log=$2
 	shift 2
-	"$@" >"$log.out" 2>&1 || rc=$?
-	if [ $rc -ne 0 ]; then
-		record_failure "valgrind: $name (exit $rc)" "$log"
-		say "valgrind: $name: FAILED (exit $rc), log: $log"
-		show_tail "$log.out" 15
-		show_tail "$log" 30
-	else
-		passed=$((passed + 1))
-	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$pool_jobs" ]; do
+		wait -n || :
+	done
+	rm -f "$log.rc"
+	( rc=0; "$@" >"$log.out" 2>&1 || rc=$?; echo "$rc" >"$log.rc" ) &
+	pool_names+=("$name")
+	pool_logs+=("$log")
+}
+
+# pool_drain: wait for the pool; one passed or failed test per check
+pool_drain() {
+	local i rc log
+	wait
+	for i in "${!pool_names[@]}"; do
+		log=${pool_logs[$i]}
+		rc=$(cat "$log.rc" 2>/dev/null) || rc=
+		[ -n "$rc" ] || rc=127
+		if [ "$rc" -ne 0 ]; then
+			record_failure "valgrind: ${pool_names[$i]} (exit $rc)" "$log"
+			say "valgrind: ${pool_names[$i]}: FAILED (exit $rc), log: $log"
+			show_tail "$log.out" 15
+			show_tail "$log" 30
+		else
+			passed=$((passed + 1))
+		fi
+	done
+	pool_names=()
+	pool_logs=()
 }
 
 # check NAME LOG CMD...: one counted test: CMD, its output in LOG
@@ -417,13 +435,14 @@ if [ $built -eq 1 ]; then
 		for f in "${vfiles[@]}"; do
 			valgrind_one "$f" "$top/_build/default/upsplan"
 		done
+		pool_drain
 		say "valgrind: compiler golden tests and engine unit tests ..."
 		mkdir -p _build/valgrind/compile _build/valgrind/unit
 		for f in "$top"/tests/compile/*.dis; do
 			n=$(basename "$f" .dis)
 			vglog=$top/_build/valgrind/compile/$n
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh
-			valgrind_run "tests/compile/$n" "$vglog" sh -c \
+			pool_run "tests/compile/$n" "$vglog" sh -c \
 				'cd "$1" && UPSPLAN="$2" UPSPLAN_VALGRIND="$3 --log-file=$4.%p" sh "$5" "$6"' sh \
 				_build/valgrind "$top/_build/default/upsplan" "$VALGRIND" "$vglog" \
 				"$top/tests/compile/run-compile.sh" "$f"
@@ -433,7 +452,7 @@ if [ $built -eq 1 ]; then
 			n=$(basename "$f" .scn)
 			vglog=$top/_build/valgrind/run/$n
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh
-			valgrind_run "${f#"$top"/}" "$vglog" sh -c \
+			pool_run "${f#"$top"/}" "$vglog" sh -c \
 				'cd "$1" && UPSPLAN="$2" UPSPLAN_VALGRIND="$3 --log-file=$4.%p" sh "$5" "$6"' sh \
 				_build/valgrind "$top/_build/default/upsplan" "$VALGRIND" "$vglog" \
 				"$top/tests/run/run-trace.sh" "$f"
@@ -441,9 +460,10 @@ if [ $built -eq 1 ]; then
 		for t in test-image test-vm test-events test-lexer test-source test-statefile test-symtab test-bounds; do
 			vglog=$top/_build/valgrind/unit/$t.log
 			# shellcheck disable=SC2086 # VALGRIND is a command with options
-			valgrind_run "tests/unit/$t" "$vglog" $VALGRIND --log-file="$vglog" \
+			pool_run "tests/unit/$t" "$vglog" $VALGRIND --log-file="$vglog" \
 				"$top/_build/default/tests/unit/$t"
 		done
+		pool_drain
 		# the daemon against the real NUT peers: every process of upsplan
 		# (the root parent, the monitoring child) runs under valgrind; a
 		# memory error makes upsplan exit 99, which fails a check
@@ -455,28 +475,33 @@ if [ $built -eq 1 ]; then
 		# to a directory it can write to, copied to _build/valgrind/daemon after
 		vgtmp=$(mktemp -d "${TMPDIR:-/tmp}/upsplan-vg.XXXXXX")
 		chmod 1777 "$vgtmp"
-		for t in daemon/run-tls daemon/run-outage daemon/run-level daemon/run-numlogins daemon/run-numlogins-replies daemon/run-reload daemon/run-reload-bomb daemon/run-include daemon/run-poller \
-			daemon/run-keepalive daemon/run-state daemon/run-pidfile daemon/run-startup \
-			daemon/run-killpower daemon/run-hazards daemon/run-tls-setup tls-setup \
-			faults/run-hostile-lines faults/run-hostile-tls faults/run-tls-words faults/run-backoff; do
+		# longest first (times under valgrind: run-state 2.6 min, run-hostile-lines
+		# 1.9, tls-setup 1.7, ...), so the two lanes end together
+		for t in daemon/run-state faults/run-hostile-lines tls-setup daemon/run-keepalive daemon/run-tls \
+			faults/run-backoff faults/run-hostile-tls daemon/run-level daemon/run-tls-setup daemon/run-reload \
+			faults/run-tls-words daemon/run-killpower daemon/run-outage daemon/run-pidfile daemon/run-startup \
+			daemon/run-numlogins daemon/run-numlogins-replies daemon/run-include daemon/run-poller \
+			daemon/run-hazards daemon/run-reload-bomb; do
 			vglog=$vgtmp/${t#*/}
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh
-			valgrind_run "tests/$t.sh" "$vglog" sh -c \
+			pool_run "tests/$t.sh" "$vglog" sh -c \
 				'UPSPLAN="$1" PEERS_BINDIR="$2" FAULTS_BINDIR="$2/../faults" UPSPLAN_VALGRIND="$3 --log-file=$4.%p" sh "$5" >"$4.tap" 2>&1
 				 rc=$?; cat "$4.tap"; [ $rc -eq 0 ] && ! grep -q "^not ok" "$4.tap" && grep -q "^ok" "$4.tap"' sh \
 				"$top/_build/default/upsplan" "$top/_build/default/tests/daemon" "$VALGRIND" "$vglog" \
 				"$top/tests/$t.sh"
 		done
+		pool_drain
 		cp -r "$vgtmp"/. _build/valgrind/daemon/ 2>/dev/null || :
 		rm -rf "$vgtmp"
 		# the mail helper (upsplan-mail: runtime/mail/mail-main.c, email.c) under valgrind
 		mkdir -p _build/valgrind/email
 		vglog=$top/_build/valgrind/email/email
 		# shellcheck disable=SC2016 # $1.. belong to the inner sh
-		valgrind_run "tests/email/email.sh" "$vglog" sh -c \
+		pool_run "tests/email/email.sh" "$vglog" sh -c \
 			'cd "$1" && EMAIL_TEST_BIN="$2" EMAIL_SEND_WRAPPER="$3 --log-file=$4.%p" sh "$5" >"$4.tap" 2>&1
 			 rc=$?; cat "$4.tap"; [ $rc -eq 0 ] && ! grep -q "^not ok" "$4.tap" && grep -q "^ok" "$4.tap"' sh \
 			_build/valgrind/email "$top/_build/default/tests/email" "$VALGRIND" "$vglog" "$top/tests/email/email.sh"
+		pool_drain
 		say "valgrind: $((passed - before_p)) passed, $((failed - before_f)) failed"
 	fi
 
