@@ -8,7 +8,8 @@ STDLIB_RULES = \
 	stdlib-rules/shutdown.rules \
 	stdlib-rules/email.rules \
 	stdlib-rules/heartbeat.rules \
-	stdlib-rules/heartbeat-email.rules
+	stdlib-rules/heartbeat-email.rules \
+	stdlib-rules/nut-upsmon.rules
 
 # INCLUDE <name> reads $(rulesdir)/name first (runtime/common/stdlib.c)
 rulesdir = $(pkgdatadir)/rules
