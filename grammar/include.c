@@ -47,6 +47,19 @@ static int inc_rule_name_ok(const char *name, size_t len)
 	return 1;
 }
 
+/* The command that fills the template NAME in: migrate for NUT's upsmon policy, generate for the others. */
+static const char *inc_template_tool(const char *name)
+{
+	static const struct { const char *name, *tool; } tools[] = {
+		{ "nut-upsmon.rules", "upsplan migrate" },
+	};
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (strcmp(name, tools[i].name) == 0)
+			return tools[i].tool;
+	return "upsplan generate";
+}
+
 int parse_placeholder(const char *text, const char **key, size_t *klen)
 {
 	for (const char *at = strchr(text, '@'); at; at = strchr(at + 1, '@')) {
@@ -190,8 +203,9 @@ void parse_include(struct parse_ctx *pc, src_span kw, src_span arg)
 	f->depth = pc->file->depth + 1;
 	if (s[0] == '<' && parse_placeholder(f->text, &key, &klen)) {
 		r = diag_at(pc->dq, DIAG_INCLUDE_TEMPLATE, arg,
-			    "<%s> is a template of upsplan generate: it holds placeholders such as %.*s", name, (int)klen, key);
-		diag_note(pc->dq, r, 0, arg, "run upsplan generate for a plan made of it%s%s",
+			    "<%s> is a template of %s: it holds placeholders such as %.*s", name,
+			    inc_template_tool(name), (int)klen, key);
+		diag_note(pc->dq, r, 0, arg, "run %s for a plan made of it%s%s", inc_template_tool(name),
 			  inc && inc->rule_names ? "; the rule files that can be included are: " : "",
 			  inc && inc->rule_names ? inc->rule_names : "");
 		goto fail;

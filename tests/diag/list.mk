@@ -139,6 +139,7 @@ DIAG_TESTS += tests/diag/E121-include-cycle.conf
 DIAG_TESTS += tests/diag/E122-include-depth.conf
 DIAG_TESTS += tests/diag/E123-include-unknown.conf
 DIAG_TESTS += tests/diag/E124-include-template.conf
+DIAG_TESTS += tests/diag/E124-include-nut-upsmon.conf
 DIAG_TESTS += tests/diag/include-chain.conf
 DIAG_TESTS += tests/diag/include-chain-json.conf
 DIAG_TESTS += tests/diag/include-print.conf
