@@ -67,7 +67,18 @@ TRACE_TESTS = \
 	tests/run/rearm.scn \
 	tests/run/rack.scn \
 	tests/run/rb-rearm.scn \
-	tests/run/include-outage.scn
+	tests/run/include-outage.scn \
+	tests/run/nut-primary-short.scn \
+	tests/run/nut-primary-lb.scn \
+	tests/run/nut-primary-wait.scn \
+	tests/run/nut-primary-hostsync.scn \
+	tests/run/nut-primary-dead.scn \
+	tests/run/nut-primary-rb.scn \
+	tests/run/nut-secondary-fsd.scn \
+	tests/run/nut-secondary-grace.scn \
+	tests/run/nut-secondary-nocomm.scn \
+	tests/run/nut-two-both.scn \
+	tests/run/nut-two-one.scn
 
 TEST_EXTENSIONS += .conf .sh .dis .scn
 CONF_LOG_COMPILER = $(SHELL) $(srcdir)/tests/diag/run-diag.sh
@@ -159,6 +170,20 @@ EXTRA_DIST += \
 	tests/run/minsupplies.conf \
 	tests/run/rearm.conf \
 	tests/run/durations.conf \
+	tests/run/nut-primary-short.trace \
+	tests/run/nut-primary-lb.trace \
+	tests/run/nut-primary-wait.trace \
+	tests/run/nut-primary-hostsync.trace \
+	tests/run/nut-primary-dead.trace \
+	tests/run/nut-primary-rb.trace \
+	tests/run/nut-secondary-fsd.trace \
+	tests/run/nut-secondary-grace.trace \
+	tests/run/nut-secondary-nocomm.trace \
+	tests/run/nut-two-both.trace \
+	tests/run/nut-two-one.trace \
+	tests/run/nut-primary.plan \
+	tests/run/nut-secondary.plan \
+	tests/run/nut-two.plan \
 	tests/compile/run-compile.sh \
 	tests/compile/engine-tour.plan \
 	tests/compile/plain-loopback.plan \
