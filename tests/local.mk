@@ -74,6 +74,7 @@ TRACE_TESTS = \
 	tests/run/nut-primary-hostsync.scn \
 	tests/run/nut-primary-dead.scn \
 	tests/run/nut-primary-rb.scn \
+	tests/run/nut-primary-again.scn \
 	tests/run/nut-secondary-fsd.scn \
 	tests/run/nut-secondary-grace.scn \
 	tests/run/nut-secondary-nocomm.scn \
@@ -176,6 +177,7 @@ EXTRA_DIST += \
 	tests/run/nut-primary-hostsync.trace \
 	tests/run/nut-primary-dead.trace \
 	tests/run/nut-primary-rb.trace \
+	tests/run/nut-primary-again.trace \
 	tests/run/nut-secondary-fsd.trace \
 	tests/run/nut-secondary-grace.trace \
 	tests/run/nut-secondary-nocomm.trace \
