@@ -10,4 +10,5 @@ dist_docs_DATA = \
 	docs/generate.md \
 	docs/install.md \
 	docs/language.md \
+	docs/nut-policy.md \
 	docs/simulate.md
