@@ -75,9 +75,11 @@ TRACE_TESTS = \
 	tests/run/nut-primary-dead.scn \
 	tests/run/nut-primary-rb.scn \
 	tests/run/nut-primary-again.scn \
+	tests/run/nut-primary-cal.scn \
 	tests/run/nut-secondary-fsd.scn \
 	tests/run/nut-secondary-grace.scn \
 	tests/run/nut-secondary-nocomm.scn \
+	tests/run/nut-secondary-dead.scn \
 	tests/run/nut-two-both.scn \
 	tests/run/nut-two-one.scn
 
@@ -178,9 +180,11 @@ EXTRA_DIST += \
 	tests/run/nut-primary-dead.trace \
 	tests/run/nut-primary-rb.trace \
 	tests/run/nut-primary-again.trace \
+	tests/run/nut-primary-cal.trace \
 	tests/run/nut-secondary-fsd.trace \
 	tests/run/nut-secondary-grace.trace \
 	tests/run/nut-secondary-nocomm.trace \
+	tests/run/nut-secondary-dead.trace \
 	tests/run/nut-two-both.trace \
 	tests/run/nut-two-one.trace \
 	tests/run/nut-primary.plan \
