@@ -125,7 +125,12 @@ static void disasm_tables(const struct plan_image *img, FILE *out)
 {
 	const struct img_settings *st = &img->settings;
 
-	fprintf(out, "settings\n  POLLFREQ %g POLLFREQALERT %g\n", st->pollfreq, st->pollfreqalert);
+	fprintf(out, "settings\n  POLLFREQ %g POLLFREQALERT %g", st->pollfreq, st->pollfreqalert);
+	if (st->shutdown_exit == IMG_SHUTDOWNEXIT_NO)	/* the default (yes) is not shown */
+		fputs(" SHUTDOWNEXIT no", out);
+	else if (st->shutdown_exit > 0)
+		fprintf(out, " SHUTDOWNEXIT %g", st->shutdown_exit);
+	putc('\n', out);
 	if (st->smtp_port) {
 		fputs("  SMTPSERVER ", out);
 		img_put_quoted(out, img_bytes(img, st->smtp_server), st->smtp_server.len);

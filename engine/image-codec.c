@@ -45,7 +45,7 @@ static void w_vec(struct buf *w, const void *v, uint32_t n, size_t elem)
 }
 
 /* The settings: two doubles, three strings, the SMTP port. */
-#define IMG_SETTINGS (2 * 8u + 3 * 8u + 4u)
+#define IMG_SETTINGS (2 * 8u + 3 * 8u + 4u + 8u)
 
 uint64_t img_size(const struct plan_image *img)
 {
@@ -90,6 +90,8 @@ void img_encode(const struct plan_image *img, unsigned char **bufp, size_t *lenp
 	w_str(&w, img->settings.smtp_user);
 	w_str(&w, img->settings.smtp_password);
 	w_u32(&w, img->settings.smtp_port);
+	d = img->settings.shutdown_exit;
+	buf_add(&w, &d, sizeof(d));
 #define X(f) w_vec(&w, img->f.v, img->f.n, sizeof(*img->f.v));
 	IMG_SECTIONS(X)
 #undef X
@@ -189,7 +191,8 @@ int img_decode(const unsigned char *buf, size_t len, int flags, struct plan_imag
 	if (r_bytes(&r, &img->settings.smtp_server, 8, "settings") ||
 	    r_bytes(&r, &img->settings.smtp_user, 8, "settings") ||
 	    r_bytes(&r, &img->settings.smtp_password, 8, "settings") ||
-	    r_bytes(&r, &img->settings.smtp_port, 4, "settings"))
+	    r_bytes(&r, &img->settings.smtp_port, 4, "settings") ||
+	    r_bytes(&r, &img->settings.shutdown_exit, 8, "settings"))
 		goto fail;
 #define X(f) \
 	if (r_vec(&r, (void **)&img->f.v, &img->f.n, &img->f.cap, sizeof(*img->f.v), #f)) \

@@ -31,8 +31,8 @@
  */
 
 #define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
-#define IMG_VERSION 6u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts;
-			   6: NUMLOGINS (CMPNUMAT) */
+#define IMG_VERSION 7u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts;
+			   6: NUMLOGINS (CMPNUMAT); 7: SHUTDOWNEXIT setting */
 #define IMG_NONE UINT32_MAX
 
 /*
@@ -175,7 +175,10 @@ struct img_settings {
 	double pollfreq, pollfreqalert;
 	struct img_str smtp_server, smtp_user, smtp_password;
 	uint32_t smtp_port;	/* 0: no SMTPSERVER */
+	double shutdown_exit;	/* SHUTDOWNEXIT: IMG_SHUTDOWNEXIT_NO, 0 (yes: at once) or seconds after the SHUTDOWNCMD starts */
 };
+
+#define IMG_SHUTDOWNEXIT_NO (-1.0)
 
 #define IMG_VEC(type) struct { type *v; uint32_t n, cap; }
 

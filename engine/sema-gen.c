@@ -287,6 +287,7 @@ void sema_gen_finish(struct sema *s)
 	}
 	img->settings.pollfreq = s->pollfreq;
 	img->settings.pollfreqalert = s->pollfreqalert;
+	img->settings.shutdown_exit = s->shutdown_exit;
 	img->settings.smtp_server = sema_gen_str(s, s->smtp_server);
 	img->settings.smtp_user = sema_gen_str(s, s->smtp_user);
 	img->settings.smtp_password = sema_gen_str(s, s->smtp_password);

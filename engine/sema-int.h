@@ -160,6 +160,7 @@ struct sema {
 	int in_clause;		/* the current WHEN clause compiles */
 	int cond_bad;		/* the IF of the current action has an error */
 	double pollfreq, pollfreqalert;
+	double shutdown_exit;	/* img_settings' */
 	char *smtp_server, *smtp_user, *smtp_password;	/* resolved, owned */
 	long smtp_port;
 };
@@ -181,6 +182,8 @@ int sema_number(struct sema *s, src_span sp, double *out);
 int sema_integer(struct sema *s, src_span sp, const char *what, long min, long max, long *out);
 /* the longest duration written with units (about 31 years): any timer or hold of a plan is far shorter */
 #define SEMA_DURATION_MAX 1e9
+/* SHUTDOWNEXIT delays above this are W911 */
+#define SEMA_SHUTDOWNEXIT_LONG 3600
 /*
  * The seconds of SP, a NUMBER or a DURATION token (2m, 1h30m, 1.5s) after
  * the keyword WHAT, into *OUT: 0, or -1 after an error at the token (E330

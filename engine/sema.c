@@ -35,6 +35,42 @@ static void sema_intro(struct sema *s, const struct ast_decl *d, const char *kw)
 }
 
 /*
+ * SHUTDOWNEXIT yes | no | duration: when the monitoring process logs out
+ * of upsd after its first SHUTDOWNCMD started (daemon.md), as NUT's upsmon
+ * leaves upsd's login count when it shuts down.  yes and no in any case.
+ */
+static void sema_shutdown_exit(struct sema *s, src_span v)
+{
+	const char *p = sema_bytes(s, v);
+	double f;
+
+	if (v.len == 3 && strncasecmp(p, "yes", 3) == 0) {
+		s->shutdown_exit = 0;
+		return;
+	}
+	if (v.len == 2 && strncasecmp(p, "no", 2) == 0) {
+		s->shutdown_exit = IMG_SHUTDOWNEXIT_NO;
+		return;
+	}
+	if (v.len == 0 || p[0] < '0' || p[0] > '9') {
+		struct diag_record *r = diag_at(s->dq, DIAG_SHUTDOWNEXIT_VALUE, v,
+			"SHUTDOWNEXIT is yes, no or a duration, not '%.*s'", (int)(v.len > 40 ? 40 : v.len), p);
+		diag_note(s->dq, r, 0, v, "yes logs out of upsd when the SHUTDOWNCMD starts, a duration (30, 2m) that long after, no never");
+		return;
+	}
+	if (sema_duration(s, v, "SHUTDOWNEXIT", SEMA_DURATION_MAX, 1, &f) != 0)
+		return;
+	if (f > SEMA_SHUTDOWNEXIT_LONG) {
+		struct diag_record *r = diag_at(s->dq, DIAG_SHUTDOWNEXIT_LONG, v,
+			"SHUTDOWNEXIT %.*s keeps the logins %.0f s after the SHUTDOWNCMD starts: a primary waiting for them "
+			"gives up at its HOSTSYNC long before", (int)(v.len > 40 ? 40 : v.len), p, f);
+		diag_note(s->dq, r, 0, v, "write yes, or a delay of at most %d s (a minute or two is usual)",
+			  SEMA_SHUTDOWNEXIT_LONG);
+	}
+	s->shutdown_exit = f;
+}
+
+/*
  * Group elements need a current GROUP.  MONITOR and WHEN without one are
  * errors; HOST, PORT, CERTFILE and MINSUPPLIES are accepted (UPSmon.py
  * stores them in a group of no name) but apply to nothing: a warning.
@@ -643,6 +679,10 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 			s->pollfreqalert = f;
 		break;
 	}
+	case AST_DECL_SHUTDOWNEXIT:
+		sema_intro(s, d, "SHUTDOWNEXIT");
+		sema_shutdown_exit(s, d->u.num);
+		break;
 	case AST_DECL_GROUP:
 		sema_group(s, d);
 		break;

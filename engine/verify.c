@@ -145,6 +145,8 @@ static int vtables(struct vfy *v)
 			return vfail(v, "constant %u is not a finite number of seconds >= 0", i);
 	if (!isfinite(st->pollfreq) || st->pollfreq <= 0 || !isfinite(st->pollfreqalert) || st->pollfreqalert <= 0)
 		return vfail(v, "POLLFREQ and POLLFREQALERT must be finite and above 0");
+	if (!isfinite(st->shutdown_exit) || (st->shutdown_exit < 0 && st->shutdown_exit != IMG_SHUTDOWNEXIT_NO))
+		return vfail(v, "SHUTDOWNEXIT must be no (-1), or a finite number of seconds >= 0");
 	if (vstr(v, st->smtp_server, "SMTP setting", 0) || vstr(v, st->smtp_user, "SMTP setting", 1) ||
 	    vstr(v, st->smtp_password, "SMTP setting", 2))
 		return -1;

@@ -119,7 +119,7 @@ src_span ast_decl_kw(const struct ast_decl *d)
 	static const char *const kws[] = {
 		"SMTPSERVER", "LET", "POLLFREQ", "POLLFREQALERT", "GROUP", "HOST",
 		"PORT", "CERTFILE", "MONITOR", "MINSUPPLIES", "WHEN", "TLS", "CERTNAME",
-		"CLIENTCERT", "CLIENTKEY", "INCLUDE"
+		"CLIENTCERT", "CLIENTKEY", "INCLUDE", "SHUTDOWNEXIT"
 	};
 
 	return (src_span){ d->kw, (uint32_t)strlen(kws[d->kind]) };

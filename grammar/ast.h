@@ -139,7 +139,8 @@ enum ast_decl_kind {
 	AST_DECL_GROUP, AST_DECL_HOST, AST_DECL_PORT, AST_DECL_CERTFILE,
 	AST_DECL_MONITOR, AST_DECL_MINSUPPLIES, AST_DECL_WHEN,
 	AST_DECL_TLS, AST_DECL_CERTNAME, AST_DECL_CLIENTCERT, AST_DECL_CLIENTKEY,
-	AST_DECL_INCLUDE	/* kept for check --print; the file's declarations follow it */
+	AST_DECL_INCLUDE,	/* kept for check --print; the file's declarations follow it */
+	AST_DECL_SHUTDOWNEXIT
 };
 
 struct ast_smtp {
@@ -180,7 +181,7 @@ struct ast_decl {
 			src_span name;
 			struct ast_text text;	/* first part, chained */
 		} let;
-		src_span num;		/* POLLFREQ, POLLFREQALERT, PORT, MINSUPPLIES */
+		src_span num;		/* POLLFREQ, POLLFREQALERT, PORT, MINSUPPLIES, SHUTDOWNEXIT */
 		src_span name;		/* GROUP, TLS; INCLUDE: its "path" or <rule file> */
 		struct ast_text *text;	/* HOST, CERTFILE, CERTNAME, CLIENTCERT, CLIENTKEY */
 		struct ast_monitor *monitor;

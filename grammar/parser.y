@@ -238,7 +238,7 @@ static src_span join(src_span a, src_span b)
 %token SHUTDOWNCMD "SHUTDOWNCMD" SHUTDOWN "SHUTDOWN" SMTPSERVER "SMTPSERVER"
 %token STARTTIMER "STARTTIMER" SUBJECT "SUBJECT" SYSLOG "SYSLOG"
 %token TIMEOUT "TIMEOUT" TO "TO" TYPE "TYPE" UPSDUSER "UPSDUSER" USER "USER"
-%token WALL "WALL" WHEN "WHEN" INCLUDE "INCLUDE"
+%token WALL "WALL" WHEN "WHEN" INCLUDE "INCLUDE" SHUTDOWNEXIT "SHUTDOWNEXIT"
 %token AND "AND" OR "OR" NOT "NOT" RUNNING "RUNNING" NUMLOGINS "NUMLOGINS"
 %token BECOMES "BECOMES" CEASES "CEASES" FOR "FOR"
 %token LT "'<'" LE "'<='" GT "'>'" GE "'>='" EQEQ "'=='" NE "'!='" MATCH "'=~'"
@@ -258,7 +258,7 @@ static src_span join(src_span a, src_span b)
  * precedence of the rules that end a text list, is lower than theirs.
  */
 %precedence TEXTEND
-%precedence SHUTDOWN TLS CERTNAME CLIENTCERT CLIENTKEY INCLUDE
+%precedence SHUTDOWN TLS CERTNAME CLIENTCERT CLIENTKEY INCLUDE SHUTDOWNEXIT
 /* IF conditions: OR binds loosest, then AND, then NOT */
 %left OR
 %left AND
@@ -291,6 +291,7 @@ decl
 	| let
 	| POLLFREQ seconds		{ $$ = mkdecl(pc, AST_DECL_POLLFREQ, @1); $$->u.num = @2; }
 	| POLLFREQALERT seconds		{ $$ = mkdecl(pc, AST_DECL_POLLFREQALERT, @1); $$->u.num = @2; }
+	| SHUTDOWNEXIT exitvalue	{ $$ = mkdecl(pc, AST_DECL_SHUTDOWNEXIT, @1); $$->u.num = @2; }
 	| GROUP name			{ $$ = mkdecl(pc, AST_DECL_GROUP, @1); $$->u.name = @2; }
 	| HOST hostvalue		{ $$ = mkdecl(pc, AST_DECL_HOST, @1); $$->u.text = $2; }
 	| PORT NUMBER			{ $$ = mkdecl(pc, AST_DECL_PORT, @1); $$->u.num = @2; }
@@ -619,6 +620,7 @@ name
 	| BECOMES
 	| CEASES
 	| FOR
+	| SHUTDOWNEXIT
 	;
 
 quotetext
@@ -658,6 +660,12 @@ hostvalue
 seconds
 	: NUMBER
 	| DURATION
+	;
+
+/* SHUTDOWNEXIT's value: yes, no or a duration (sema reads the word) */
+exitvalue
+	: name
+	| seconds
 	;
 
 certvalue

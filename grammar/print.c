@@ -164,10 +164,12 @@ void print_plan_mode(const struct src_registry *reg, const struct ast_plan *plan
 			break;
 		case AST_DECL_POLLFREQ:
 		case AST_DECL_POLLFREQALERT:
+		case AST_DECL_SHUTDOWNEXIT:
 		case AST_DECL_PORT:
 		case AST_DECL_MINSUPPLIES:
 			fputs(d->kind == AST_DECL_POLLFREQ ? "POLLFREQ " :
 			      d->kind == AST_DECL_POLLFREQALERT ? "POLLFREQALERT " :
+			      d->kind == AST_DECL_SHUTDOWNEXIT ? "SHUTDOWNEXIT " :
 			      d->kind == AST_DECL_PORT ? "PORT " : "MINSUPPLIES ", out);
 			pr_span(reg, d->u.num, out);
 			break;

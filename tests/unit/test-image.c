@@ -184,8 +184,12 @@ static void test_codec(void)
 	memcpy(bad, &sw, 4);
 	decode_fails(bad, len, 0, "other byte order", "a byte-swapped magic number");
 	memcpy(bad, buf, len);
-	bad[4] = 7;
-	decode_fails(bad, len, 0, "format version 7", "another format version");
+	bad[4] = (unsigned char)(IMG_VERSION + 1);
+	{
+		char want[32];
+		snprintf(want, sizeof(want), "format version %u", IMG_VERSION + 1);
+		decode_fails(bad, len, 0, want, "another format version");
+	}
 	decode_fails(buf, len - 1, 0, "header announces", "a missing last byte");
 	memcpy(bad, buf, len);
 	bad[len - 1] ^= 1;
@@ -193,11 +197,11 @@ static void test_codec(void)
 	/* past the checksum (the fuzzer's mode): section sizes are still checked */
 	memcpy(bad, buf, len);
 	uint32_t huge = 0x40000000u;
-	memcpy(bad + 32 + 44, &huge, 4);	/* count of the first section (strings) */
+	memcpy(bad + 32 + 52, &huge, 4);	/* count of the first section (strings), after 52 bytes of settings */
 	decode_fails(bad, len, IMG_DECODE_NO_CHECKSUM, "announces 1073741824 elements", "a huge section count");
 	memcpy(bad, buf, len);
 	uint32_t esize = 3;
-	memcpy(bad + 32 + 48, &esize, 4);
+	memcpy(bad + 32 + 56, &esize, 4);
 	decode_fails(bad, len, IMG_DECODE_NO_CHECKSUM, "3-byte elements", "a wrong element size");
 	free(bad);
 	free(buf);

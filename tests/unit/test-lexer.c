@@ -112,7 +112,7 @@ static const char *const keywords[] = {
 	"SHUTDOWNCMD", "SMTPSERVER", "STARTTIMER", "SUBJECT", "SYSLOG",
 	"TIMEOUT", "TLS", "TO", "TYPE", "UPSDUSER", "USER", "WALL", "WHEN",
 	"SHUTDOWN", "AND", "OR", "NOT", "RUNNING", "BECOMES", "CEASES", "FOR",
-	"NUMLOGINS",
+	"NUMLOGINS", "SHUTDOWNEXIT",
 };
 
 static const char *const statuses[] = {
@@ -128,7 +128,7 @@ static void test_keywords(void)
 	char all[1024] = "", allwant[4096] = "";
 	size_t off = 0;
 
-	is_int(NELEM(keywords), 51, "42 keyword tokens plus SHUTDOWN and the soft keywords of conditions and level rules");
+	is_int(NELEM(keywords), 52, "42 keyword tokens plus SHUTDOWN, SHUTDOWNEXIT and the soft keywords of conditions and level rules");
 	for (size_t i = 0; i < NELEM(keywords); i++) {
 		const char *k = keywords[i];
 
