@@ -56,6 +56,8 @@ struct daemon {
 	uint64_t checksum;		/* of the running plan, for the state file */
 	struct event *sf_ev;		/* writes it after the events being handled */
 	struct sf_hold hold;		/* state adopted: timer expiries wait for the first polls */
+	int stopped;			/* SHUTDOWNEXIT: logged out after the SHUTDOWNCMD started; no polls, no handlers */
+	struct event *exit_ev;		/* SHUTDOWNEXIT's delay */
 };
 
 /* Seconds since the daemon started (the engine's clock). */
@@ -71,6 +73,10 @@ void dm_save(struct daemon *d);
 int dm_reload(struct daemon *d, struct plan_image *img);
 /* LOGOUT on every connection, then the loop ends (at most 3 s). */
 void dm_logout_all(struct daemon *d);
+/* SHUTDOWNEXIT: no polls, no timers, no poll connections, LOGOUT on every connection; the loop goes on. */
+void dm_disconnect(struct daemon *d);
+/* After dm_disconnect(): log in again, poll and run the timers (those due meanwhile at once). */
+void dm_reconnect(struct daemon *d);
 
 /* daemon-ps.c: the monitoring process's side of the root parent */
 /* Tell the service manager STATE: through the root parent (systemd hears its main PID), or directly. */
@@ -79,6 +85,10 @@ void dm_notify(struct daemon *d, const char *state);
 int dm_desktop(void *ctx, const char *text);
 /* SHUTDOWNCMD (act_host's shutdown): through the root parent, or run here without one. */
 void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev);
+/* SHUTDOWNEXIT's delay is over (an event callback with the daemon as ARG). */
+void dm_exit_cb(evutil_socket_t fd, short what, void *arg);
+/* The SHUTDOWNCMD asked for failed: logged in again when SHUTDOWNEXIT had logged out. */
+void dm_shutdown_failed(struct daemon *d);
 /* After a restart: the SHUTDOWNCMD that was running when the daemon stopped, asked for again. */
 void dm_shutdown_again(struct daemon *d);
 /* The root parent's socket: frames from it, and its end. */

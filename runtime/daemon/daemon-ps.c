@@ -44,6 +44,65 @@ int dm_desktop(void *ctx, const char *text)
 }
 
 /*
+ * SHUTDOWNEXIT (language.md, daemon.md): NUT's upsmon leaves upsd when it
+ * asks for its shutdown (its monitoring child exits), and a primary waits
+ * for that (NUMLOGINS).  Here the monitoring process logs out of every
+ * UPS, closes its poll connections and runs no more handlers, but stays
+ * up until SIGTERM: if the SHUTDOWNCMD fails it logs in again (D-13).
+ */
+static void dm_exit_now(struct daemon *d)
+{
+	uint32_t n = 0;
+
+	if (d->stopped || d->exiting || d->shut.shutdown == SF_SHUT_NONE)
+		return;
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		n += d->p->conns[u] && uc_ready(d->p->conns[u]);
+	d->stopped = 1;
+	dm_disconnect(d);
+	log_msg(LOG_NOTICE, "SHUTDOWNEXIT: the SHUTDOWNCMD at %s %s: logged out of %u UPS, polls and rules stopped; "
+		"waiting for SIGTERM (a failed SHUTDOWNCMD logs in again)", d->shut.where,
+		d->shut.shutdown == SF_SHUT_SUCCEEDED ? "succeeded" : "runs", n);
+	dm_notify(d, "STATUS=logged out of upsd: the SHUTDOWNCMD runs (SHUTDOWNEXIT)");
+	d->sd_status[0] = '\0';	/* sent again when monitoring resumes */
+	dm_save(d);
+}
+
+void dm_exit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	dm_exit_now(arg);
+}
+
+/* A SHUTDOWNCMD was asked for: SHUTDOWNEXIT says when to log out. */
+static void dm_shutdown_started(struct daemon *d)
+{
+	double after = d->p->img.settings.shutdown_exit;
+
+	if (after == IMG_SHUTDOWNEXIT_NO || d->stopped)
+		return;
+	if (after <= 0) {
+		dm_exit_now(d);
+	} else if (!evtimer_pending(d->exit_ev, NULL)) {
+		struct timeval tv = rt_timeval(after);
+		log_msg(LOG_NOTICE, "SHUTDOWNEXIT: logging out of upsd in %g s unless the SHUTDOWNCMD fails", after);
+		evtimer_add(d->exit_ev, &tv);
+	}
+}
+
+void dm_shutdown_failed(struct daemon *d)
+{
+	evtimer_del(d->exit_ev);
+	if (!d->stopped || d->exiting)
+		return;
+	d->stopped = 0;
+	log_msg(LOG_WARNING, "SHUTDOWNEXIT: the SHUTDOWNCMD failed: logging in to upsd again, monitoring resumes");
+	dm_reconnect(d);
+	dm_save(d);
+}
+
+/*
  * SHUTDOWNCMD: at most one at a time, and none after one succeeded: this
  * host is going down (simulate ends there too).  One that failed lets a
  * later SHUTDOWNCMD run.
@@ -88,11 +147,15 @@ void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev
 		snprintf(rq.charge, sizeof(rq.charge), "%s", charge ? charge : "");
 		if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, &rq, sizeof(rq)) != 0)
 			log_msg(LOG_CRIT, "SHUTDOWNCMD cannot be passed to the privileged process");
+		else
+			dm_shutdown_started(d);
 		return;
 	}
 	d->shut_pid = act_spawn(d->act, e, "SHUTDOWNCMD", (char *const *)e->argv, NULL);
 	if (d->shut_pid < 0)
 		d->shut.shutdown = SF_SHUT_NONE;
+	else
+		dm_shutdown_started(d);
 }
 
 /*
@@ -132,6 +195,7 @@ static void dm_ps_done(struct daemon *d, const struct ps_frame *f)
 		log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", where, done.msg,
 			done.msg[0] ? "; status " : "status ", done.status);
 		d->shut.shutdown = SF_SHUT_NONE;
+		dm_shutdown_failed(d);
 	} else {
 		d->shut.shutdown = SF_SHUT_SUCCEEDED;
 	}

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/dns.h>
 #include <event2/event.h>
@@ -158,7 +159,7 @@ static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
 	struct daemon *d = ctx;
 	double before = eng_poll_interval(&d->p->eng), after;
 
-	if (d->exiting)
+	if (d->exiting || d->stopped)
 		return;
 	if (!p->answered) {
 		log_debug(2, "UPS %s: no answer", vm_ups_display(d->p->eng.vm, ups));
@@ -312,6 +313,35 @@ static uint32_t dm_upsd_count(const struct plan_image *img)
 	return n;
 }
 
+/* The poll connection of each group's upsd, joined by the connections of its UPS (not connected yet). */
+static void dm_pollers_new(struct daemon *d, struct dm_plan *p)
+{
+	uint32_t *poller_ups = xcalloc((size_t)p->img.groups.n + 1, sizeof(*poller_ups));	/* per group: the UPS whose upsd its poller reaches */
+
+	for (uint32_t u = 0; u < p->img.ups.n; u++) {
+		const struct img_ups *iu = &p->img.ups.v[u];
+		const struct img_group *ig = &p->img.groups.v[iu->group];
+		char label[300];
+
+		if (!p->pollers[iu->group]) {
+			struct uc_target t = {
+				img_bytes(&p->img, iu->name), img_bytes(&p->img, iu->host), iu->port, ig->tls_mode == IMG_TLS_DIRECT,
+				ig->tls_mode == IMG_TLS_NONE, img_bytes(&p->img, ig->certname), img_bytes(&p->img, iu->user),
+				img_bytes(&p->img, iu->password), iu->powerval > 0, iu->type == IMG_PRIMARY, eng_reads_charge(&p->img),
+				label, NULL, 0
+			};
+			snprintf(label, sizeof(label), "%s:%u", img_bytes(&p->img, iu->host), iu->port);
+			p->pollers[iu->group] = uc_poller_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t);
+			poller_ups[iu->group] = u;
+		}
+		/* the group's upsd: a UPS of another server polls on its own connection */
+		if (p->pollers[iu->group] && p->img.ups.v[poller_ups[iu->group]].port == iu->port &&
+		    strcmp(img_bytes(&p->img, p->img.ups.v[poller_ups[iu->group]].host), img_bytes(&p->img, iu->host)) == 0)
+			uc_join(p->conns[u], p->pollers[iu->group]);
+	}
+	free(poller_ups);
+}
+
 /* Build engine, TLS contexts and connections for IMG (taken over).  NULL when a CERTFILE cannot be loaded. */
 static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 {
@@ -319,7 +349,6 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 	struct eng_host eh = { d, dm_on_trace };
 	struct uc_host uh = { d, dm_on_result, dm_on_state, dm_on_closed };
 	int bad = 0, charge;
-	uint32_t *poller_ups;	/* per group: the UPS whose upsd its poller reaches */
 
 	p->img = *img;
 	memset(img, 0, sizeof(*img));
@@ -351,7 +380,6 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 		dm_plan_free(p);
 		return NULL;
 	}
-	poller_ups = xcalloc((size_t)p->img.groups.n + 1, sizeof(*poller_ups));
 	charge = eng_reads_charge(&p->img);
 	log_debug(1, "battery.charge %s", charge ? "is polled: the plan reads it" : "is not polled: the plan does not read it");
 	for (uint32_t u = 0; u < p->img.ups.n; u++) {
@@ -373,20 +401,9 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 		t.nvars = nv;
 		p->conns[u] = uc_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t, u, &uh);
 		free(names);	/* copied by uc_new() */
-		t.vars = NULL;
-		t.nvars = 0;
-		if (!d->o->check_only && !p->pollers[iu->group]) {
-			snprintf(label, sizeof(label), "%s:%u", img_bytes(&p->img, iu->host), iu->port);
-			t.label = label;
-			p->pollers[iu->group] = uc_poller_new(d->base, d->dns, p->ctx[iu->group], p->gates[iu->group], &t);
-			poller_ups[iu->group] = u;
-		}
-		/* the group's upsd: a UPS of another server polls on its own connection */
-		if (p->pollers[iu->group] && p->img.ups.v[poller_ups[iu->group]].port == iu->port &&
-		    strcmp(img_bytes(&p->img, p->img.ups.v[poller_ups[iu->group]].host), img_bytes(&p->img, iu->host)) == 0)
-			uc_join(p->conns[u], p->pollers[iu->group]);
 	}
-	free(poller_ups);
+	if (!d->o->check_only)
+		dm_pollers_new(d, p);
 	return p;
 }
 
@@ -432,12 +449,35 @@ static void dm_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (d->stopped)
+		return;
 	if (!sf_holding(&d->hold, dm_now(d))) {
 		dm_shutdown_again(d);
 		eng_expire(&d->p->eng, dm_now(d));
 	}
 	dm_arm_timer(d);
 	dm_save(d);
+}
+
+/* SHUTDOWNEXIT: no polls, no timers, no poll connections, LOGOUT on every connection; the loop goes on. */
+void dm_disconnect(struct daemon *d)
+{
+	evtimer_del(d->tick);
+	evtimer_del(d->timer);
+	dm_free_pollers(d->p);
+	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+		if (d->p->conns[u])
+			uc_logout(d->p->conns[u]);	/* closed after it, and not retried */
+}
+
+/* After dm_disconnect(): log in again, poll and run the timers (those due meanwhile at once). */
+void dm_reconnect(struct daemon *d)
+{
+	dm_pollers_new(d, d->p);
+	dm_connect_all(d);
+	d->tick_every = eng_poll_interval(&d->p->eng);
+	dm_arm(d->tick, d->tick_every);
+	dm_arm_timer(d);
 }
 
 void dm_logout_all(struct daemon *d)
@@ -499,8 +539,9 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 {
 	struct dm_plan *np, *old = d->p;
 
-	if (d->exiting || d->o->check_only) {	/* no new connections while logging out or checking */
-		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : "checking");
+	if (d->exiting || d->o->check_only || d->stopped) {	/* no new connections while logging out, logged out or checking */
+		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : d->stopped ?
+			"logged out after its SHUTDOWNCMD started (SHUTDOWNEXIT)" : "checking");
 		img_free(img);
 		return -1;
 	}
@@ -584,6 +625,7 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 					d->shut.shutdown = SF_SHUT_NONE;
 					log_msg(LOG_ERR, "SHUTDOWNCMD at %s failed: a later SHUTDOWNCMD may run", d->shut.where);
+					dm_shutdown_failed(d);
 				} else {
 					d->shut.shutdown = SF_SHUT_SUCCEEDED;
 				}
@@ -677,6 +719,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	d.tick = evtimer_new(d.base, dm_tick, &d);
 	d.timer = evtimer_new(d.base, dm_timer, &d);
 	d.watchdog = evtimer_new(d.base, dm_watchdog, &d);
+	d.exit_ev = evtimer_new(d.base, dm_exit_cb, &d);
 	d.seen = xcalloc((size_t)d.p->img.ups.n + 1, 1);
 	if (o->watchdog > 0)
 		dm_arm(d.watchdog, o->watchdog);
@@ -719,6 +762,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	event_free(d.tick);
 	event_free(d.timer);
 	event_free(d.watchdog);
+	event_free(d.exit_ev);
 	if (d.sf_on) {
 		event_free(d.sf_ev);
 		sf_free(&d.sf);
@@ -726,8 +770,11 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	sf_hold_free(&d.hold);
 	free(d.seen);
 	act_free(d.act);
-	if (d.ps)
+	if (d.ps) {
+		/* what is still queued for the root parent (STOPPING=1 after a stop that needed no LOGOUT) */
+		evbuffer_write(bufferevent_get_output(d.ps), bufferevent_getfd(d.ps));
 		bufferevent_free(d.ps);
+	}
 	dm_plan_free(d.p);
 	evdns_base_free(d.dns, 0);
 	event_base_free(d.base);

@@ -48,10 +48,12 @@ TESTS += \
 	tests/daemon/run-pidfile.sh \
 	tests/daemon/run-startup.sh \
 	tests/daemon/run-killpower.sh \
-	tests/daemon/run-hazards.sh
+	tests/daemon/run-hazards.sh \
+	tests/daemon/run-shutexit.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
+	tests/daemon/run-shutexit.sh \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/daemon-lib.sh \
 	tests/daemon/run-outage.sh \

@@ -40,8 +40,9 @@ SMTP_PID=$!
 dm_wait smtp.port '^[0-9][0-9]*$' 10 || peers_bail "fake-smtp did not start: $(cat "$PEERS_DIR/smtp.log")"
 SMTP_PORT=$(head -n 1 "$PEERS_DIR/smtp.port")
 
+# SHUTDOWNEXIT no: the primary keeps monitoring after its SHUTDOWNCMD, for the upsd-restart tests below
 dm_plan primary <<EOF
-POLLFREQ 1 POLLFREQALERT 1
+POLLFREQ 1 POLLFREQALERT 1 SHUTDOWNEXIT no
 LET msg = "%(u)s %(e)s charge %(c)s"
 SMTPSERVER "127.0.0.1" PORT $SMTP_PORT USER "mailer" PASSWORD "m41l-pw"
 GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"

@@ -24,10 +24,11 @@ dm_setup
 root=0
 [ "$(id -u)" -eq 0 ] && root=1
 
-# plan NAME: a plan of UPS a whose low battery runs a harmless SHUTDOWNCMD (it writes NAME into act/shutdown)
+# plan NAME: a plan of UPS a whose low battery runs a harmless SHUTDOWNCMD (it writes NAME into act/shutdown);
+# SHUTDOWNEXIT no: the daemon goes on (reloads) after it
 plan() {
 	dm_plan "$1" <<EOF
-POLLFREQ 1 POLLFREQALERT 1
+POLLFREQ 1 POLLFREQALERT 1 SHUTDOWNEXIT no
 GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
 MONITOR a POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
 WHEN a REPORTS OL->OB : PRINT "$1: %(e)s"

@@ -35,10 +35,11 @@ latency() {
 	fi
 }
 
-# plan VERSION: the plan, with the texts of VERSION
+# plan VERSION: the plan, with the texts of VERSION (SHUTDOWNEXIT no: it keeps monitoring
+# and reloading after its SHUTDOWNCMD, which run-shutexit.sh tests)
 plan() {
 	dm_plan reload <<EOF
-POLLFREQ 1 POLLFREQALERT 1
+POLLFREQ 1 POLLFREQALERT 1 SHUTDOWNEXIT no
 GROUP REAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
 MONITOR a POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
 WHEN a REPORTS OL->OB : PRINT "$1 %(e)s" STARTTIMER t 9

@@ -30,10 +30,11 @@ chmod 755 "$PEERS_DIR/rel"
 # read by the monitoring process, after detaching, and at each reload)
 CA_REL=${CA_FILE#"$PEERS_DIR"/}
 
-# rel_plan VERSION: rel/detach.conf, with the texts of VERSION
+# rel_plan VERSION: rel/detach.conf, with the texts of VERSION (SHUTDOWNEXIT no: it goes on
+# after its SHUTDOWNCMD, to be asked for it again)
 rel_plan() {
 	dm_plan rel/detach <<EOF
-POLLFREQ 1 POLLFREQALERT 1
+POLLFREQ 1 POLLFREQALERT 1 SHUTDOWNEXIT no
 GROUP REAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_REL"
 MONITOR a POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
 WHEN a REPORTS OL->OB : PRINT "$1 %(e)s"

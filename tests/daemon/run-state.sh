@@ -173,9 +173,10 @@ dm_stop again
 
 # ---- 44-46 (meanwhile, root): the monitoring process dies while a SHUTDOWNCMD runs
 # that then fails: the new one hears of it, and a later SHUTDOWNCMD may run
+# (SHUTDOWNEXIT no: fail-2 is asked for, and refused, while A runs; run-shutexit.sh tests the logout)
 if [ "$(id -u)" -eq 0 ]; then
 	dm_plan fail <<EOF
-POLLFREQ 1 POLLFREQALERT 1
+POLLFREQ 1 POLLFREQALERT 1 SHUTDOWNEXIT no
 GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
 MONITOR e POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
 WHEN e REPORTS OL->OB : STARTTIMER fail-1 1 STARTTIMER fail-2 6 STARTTIMER fail-3 14

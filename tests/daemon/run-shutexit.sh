@@ -1,0 +1,144 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# run-shutexit.sh - TAP: SHUTDOWNEXIT against a real upsd: once its SHUTDOWNCMD starts, upsplan run logs out (upsd's NUMLOGINS for the UPS drops) and stays up until SIGTERM; with no the login stays; a delay logs out that much later; a failing SHUTDOWNCMD logs in again and monitoring resumes; a primary waiting for NUMLOGINS <= 1 shuts down right after its secondary's SHUTDOWNCMD, not at its HOSTSYNC timer.
+#
+# Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
+# keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
+set -eu
+
+# shellcheck source=tests/daemon/daemon-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
+dm_skip_unless_peers
+
+echo "1..20"
+peers_init
+for u in y n f d e; do
+	printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/$u.dev"
+	peers_add_ups "$u" "$PEERS_DIR/$u.dev"
+done
+peers_start tls || peers_bail "the peers did not start"
+dm_setup
+
+# the SHUTDOWNCMD: records its call (act/sd-NAME, with the time), exits with status $2 (never a real shutdown)
+cat >"$PEERS_DIR/sd.sh" <<EOF
+date +%s.%N >"$PEERS_DIR/act/sd-\$1"
+exit \$2
+EOF
+chmod 644 "$PEERS_DIR/sd.sh"
+
+# logins UPS: upsd's NUMLOGINS for UPS, asked on a connection of our own (no login)
+logins() {
+	"$PEERS_PROBE" -q -t 5 -A "$CA_FILE" "$UPSD_HOST" "$UPSD_PORT" "GET NUMLOGINS $1" 2>/dev/null |
+		awk '$1 == "NUMLOGINS" { print $3 }'
+}
+# logins_are UPS N: upsd counts N logins on UPS
+logins_are() {
+	[ "$(logins "$1")" = "$2" ]
+}
+alive() {
+	kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# se_plan NAME UPS SETTING STATUS [EVENT]: a secondary of UPS whose EVENT (default None->LB) and None->FSD run sd.sh NAME STATUS
+se_plan() {
+	_se_ev='None->LB'
+	[ $# -lt 5 ] || _se_ev=$5
+	dm_plan "$1" <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+SHUTDOWNEXIT $3
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
+MONITOR $2 POWERVAL 1 UPSDUSER $SECONDARY_USER PASSWORD "$SECONDARY_PASS" TYPE secondary
+WHEN $2 REPORTS $_se_ev : SHUTDOWNCMD "/bin/sh $PEERS_DIR/sd.sh $1 $4"
+WHEN $2 REPORTS None->FSD : SHUTDOWNCMD "/bin/sh $PEERS_DIR/sd.sh $1 $4"
+WHEN $2 REPORTS OB->OL : PRINT "on line again"
+WHEN $2 REPORTS COMM->NOCOMM : PRINT "lost %(u)s"
+EOF
+}
+
+# 1-6: yes (the default spelled out): the login goes when the SHUTDOWNCMD starts, the daemon stays until SIGTERM
+se_plan yes y yes 0
+dm_start yes
+check "yes: upsplan is logged in to y (NUMLOGINS 1)" dm_until 20 logins_are y 1
+dm_set_dev y "OB LB"
+check "yes: the SHUTDOWNCMD ran" dm_until 20 test -f "$PEERS_DIR/act/sd-yes"
+check "yes: upsd's NUMLOGINS for y drops to 0" dm_until 5 logins_are y 0
+check "yes: the log says what it did, once" dm_wait yes.err 'SHUTDOWNEXIT: the SHUTDOWNCMD at .* logged out of 1 UPS' 5
+sleep 2
+if alive "$DM_PID_yes" && logins_are y 0 && [ "$(dm_count yes.err 'SHUTDOWNEXIT: the SHUTDOWNCMD')" -eq 1 ]; then
+	ok "yes: the daemon stays up, logged out"
+else
+	not_ok "yes: the daemon stays up, logged out" "$(cat "$PEERS_DIR/yes.err")"
+fi
+dm_stop yes
+check "yes: SIGTERM stops it (status 0)" test "$DM_STATUS" -eq 0
+
+# 7-9: no: today's behaviour, the login stays
+se_plan no n no 0
+dm_start no
+check "no: upsplan is logged in to n" dm_until 20 logins_are n 1
+dm_set_dev n "OB LB"
+check "no: the SHUTDOWNCMD ran" dm_until 20 test -f "$PEERS_DIR/act/sd-no"
+sleep 3
+check "no: the login stays after it" logins_are n 1
+dm_stop no
+
+# 10-15: a failing SHUTDOWNCMD: logged out, then in again, and the rules run again
+se_plan fail f yes 1
+dm_start fail
+check "failing: upsplan is logged in to f" dm_until 20 logins_are f 1
+dm_set_dev f "OB LB"
+check "failing: the SHUTDOWNCMD ran" dm_until 20 test -f "$PEERS_DIR/act/sd-fail"
+check "failing: it logged out when it started" dm_wait fail.err 'SHUTDOWNEXIT: the SHUTDOWNCMD at' 5
+check "failing: it logs in again when the SHUTDOWNCMD fails" dm_wait fail.err 'SHUTDOWNEXIT: the SHUTDOWNCMD failed: logging in to upsd again' 10
+check "failing: upsd counts its login again" dm_until 20 logins_are f 1
+dm_set_dev f OL
+check "failing: the rules run again (OB->OL)" dm_wait fail.out 'on line again' 20
+dm_stop fail
+
+# 16-18: a delay: polling and handlers meanwhile, logged out after it
+se_plan delay d 4 0
+dm_start delay
+check "delay: upsplan is logged in to d" dm_until 20 logins_are d 1
+dm_set_dev d "OB LB"
+dm_until 20 test -f "$PEERS_DIR/act/sd-delay" || true
+sleep 1
+if [ -f "$PEERS_DIR/act/sd-delay" ] && logins_are d 1; then
+	ok "delay: still logged in 1 s after the SHUTDOWNCMD started"
+else
+	not_ok "delay: still logged in 1 s after the SHUTDOWNCMD started" "$(cat "$PEERS_DIR/delay.err")"
+fi
+check "delay: logged out after the delay" dm_until 8 logins_are d 0
+dm_stop delay
+
+# 19-20: a secondary and a primary on one UPS: the primary sets FSD, waits for NUMLOGINS <= 1 (HOSTSYNC 40 s);
+# the secondary shuts down on FSD only (as upsmon's, which waits HOSTSYNC on OB LB without FSD)
+se_plan sec e yes 0 'None->CAL'
+dm_plan prim <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
+MONITOR e POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN e REPORTS None->LB : SETFSD e STARTTIMER hostsync 40 STARTTIMER wait 0
+WHEN e TIMEOUT wait : IF NUMLOGINS <= 1 SHUTDOWNCMD "/bin/sh $PEERS_DIR/sd.sh prim 0"
+    IF NOT RUNNING hostsync SHUTDOWNCMD "/bin/sh $PEERS_DIR/sd.sh prim-hostsync 0"
+    IF NOT NUMLOGINS <= 1 AND RUNNING hostsync STARTTIMER wait 0.5
+WHEN e TIMEOUT hostsync : PRINT "hostsync over"
+WHEN e REPORTS COMM->NOCOMM : PRINT "lost %(u)s"
+EOF
+dm_start sec
+dm_start prim
+dm_until 20 logins_are e 2 || true
+dm_set_dev e "OB LB"
+if dm_until 30 test -f "$PEERS_DIR/act/sd-sec" && dm_until 15 test -f "$PEERS_DIR/act/sd-prim"; then
+	ok "two daemons: the secondary shuts down, then the primary"
+else
+	not_ok "two daemons: the secondary shuts down, then the primary" "$(cat "$PEERS_DIR/sec.err" "$PEERS_DIR/prim.err")"
+fi
+gap=$(cat "$PEERS_DIR/act/sd-sec" "$PEERS_DIR/act/sd-prim" 2>/dev/null | awk 'NR == 1 { s = $1 } NR == 2 { print ($1 - s < 5 && $1 > s) ? "ok" : $1 - s }')
+if [ "$gap" = ok ] && [ ! -f "$PEERS_DIR/act/sd-prim-hostsync" ]; then
+	ok "... after the secondary's logout, within 5 s, not at HOSTSYNC"
+else
+	not_ok "... after the secondary's logout, within 5 s, not at HOSTSYNC" "gap: $gap"
+fi
+dm_stop prim
+dm_stop sec
+dm_done
