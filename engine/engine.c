@@ -105,10 +105,12 @@ void eng_init(struct engine *e, const struct plan_image *img, const struct eng_h
 	e->vm = vm_new(img, &vh, e->state.tables, &e->timers, hostname, banner);
 	e->alerting = xcalloc(img->ups.n + 1, 1);
 	eng_level_index(e);
-	e->start_timer = IMG_NONE;
+	e->start_timer = e->fsd_timer = IMG_NONE;
 	for (uint32_t t = 0; t < img->timers.n; t++)
 		if (img->timers.v[t].len == 5 && memcmp(img_bytes(img, img->timers.v[t]), "start", 5) == 0)
 			e->start_timer = t;
+		else if (img->timers.v[t].len == 3 && memcmp(img_bytes(img, img->timers.v[t]), "fsd", 3) == 0)
+			e->fsd_timer = t;
 }
 
 void eng_free(struct engine *e)
@@ -127,6 +129,14 @@ void eng_start(struct engine *e, double now)
 {
 	if (e->start_timer != IMG_NONE)
 		tmr_start(&e->timers, e->start_timer, now + 1);
+}
+
+int eng_fsd(struct engine *e, double now)
+{
+	if (e->fsd_timer == IMG_NONE)
+		return -1;
+	tmr_start(&e->timers, e->fsd_timer, now);
+	return 0;
 }
 
 static void eng_effects(struct engine *e, uint32_t n, double time)

@@ -38,6 +38,7 @@ struct engine {
 	struct tmr_heap timers;
 	struct vm *vm;
 	uint32_t start_timer;	/* the built-in 'start', or IMG_NONE when the plan has none */
+	uint32_t fsd_timer;	/* the built-in 'fsd' (operator FSD), or IMG_NONE when the plan has none */
 	uint32_t alert;		/* UPS now on battery or low battery: POLLFREQALERT */
 	uint8_t *alerting;	/* per UPS */
 	double now;		/* time of the run going on (ENG_UNKNOWN_VAR) */
@@ -60,6 +61,13 @@ void eng_free(struct engine *e);
 
 /* Start-up at NOW: the built-in timer 'start' expires at NOW + 1 s. */
 void eng_start(struct engine *e, double now);
+
+/*
+ * Operator FSD (upsplan fsd, SIGUSR2; NUT's upsmon -c fsd): the built-in
+ * timer 'fsd' is due at NOW, so the next eng_expire() runs its TIMEOUT
+ * clauses.  -1 when the plan has no 'fsd' timer (nothing to run).
+ */
+int eng_fsd(struct engine *e, double now);
 
 /*
  * Poll result P of UPS U at NOW: derive its events, run their handlers;

@@ -395,7 +395,8 @@ static void timer_checks(struct sema *s)
 		struct sema_timer *t = &s->timerv.v[i];
 		src_span any = { t->start ? t->start : t->timeout ? t->timeout : t->cancel ? t->cancel : t->running, t->len };
 		const char *n = sema_bytes(s, any);
-		int builtin = any.len == 5 && memcmp(n, "start", 5) == 0;
+		/* start expires at start-up, fsd at an operator FSD (upsplan fsd, SIGUSR2) */
+		int builtin = (any.len == 5 && memcmp(n, "start", 5) == 0) || (any.len == 3 && memcmp(n, "fsd", 3) == 0);
 
 		if (t->start && !t->timeout && !t->running)	/* a timer IF RUNNING reads needs no TIMEOUT */
 			diag_at(s->dq, DIAG_NO_TIMEOUT, (src_span){ t->start, t->len },

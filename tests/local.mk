@@ -101,6 +101,7 @@ TESTS += \
 	$(TRACE_TESTS) \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
+	tests/fsd-cli.sh \
 	tests/cond-run.sh \
 	tests/generate.sh \
 	tests/bounds.sh \
@@ -202,6 +203,7 @@ EXTRA_DIST += \
 	tests/compile/numlogins.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
+	tests/fsd-cli.sh \
 	tests/cond-run.sh \
 	tests/generate.sh \
 	tests/bounds.sh \
@@ -242,7 +244,7 @@ EXTRA_DIST += \
 clean-local: clean-local-tests
 clean-local-tests:
 	-rm -rf tests/diag/*.d tests/diag/*.got tests/examples.d tests/roundtrip.d tests/soft-keywords.d \
-		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/cond-run.d tests/generate.d tests/cli-help.d tests/check-cli.d tests/systemd-unit.d tests/run/*.d tests/run/*.got tests/email/email.d
+		tests/compile/*.d tests/compile/*.got tests/compile-cli.d tests/simulate-cli.d tests/fsd-cli.d tests/cond-run.d tests/generate.d tests/cli-help.d tests/check-cli.d tests/systemd-unit.d tests/run/*.d tests/run/*.got tests/email/email.d
 
 # the benchmarks (check, simulate, engine, daemon); each prints PASS/MISS against its targets and ratios to the NUT peer
 bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT) tests/bench/daemon-bench-probe$(EXEEXT) \

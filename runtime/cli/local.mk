@@ -5,6 +5,7 @@ runtime_cli_libcli_a_SOURCES = \
 	runtime/cli/cli.c runtime/cli/cli.h \
 	runtime/cli/cmd-check.c \
 	runtime/cli/cmd-compile.c \
+	runtime/cli/cmd-fsd.c \
 	runtime/cli/cmd-generate.c \
 	runtime/cli/cmd-run.c \
 	runtime/cli/cmd-simulate.c \

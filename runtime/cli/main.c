@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, simulate, generate, run, tls-setup, help, version). */
+/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, simulate, generate, run, tls-setup, fsd, help, version). */
 #include "config.h"
 
 #include <errno.h>
@@ -33,6 +33,8 @@ static const char main_usage[] =
 	"  run PLAN        monitor the plan's UPS over TLS and carry out its actions\n"
 	"  tls-setup       make a CA and upsd's certificate, install them for the\n"
 	"                  local upsd, print the upsd.conf and plan lines\n"
+	"  fsd             ask the running daemon for a forced shutdown (its\n"
+	"                  WHEN ... TIMEOUT fsd clauses), as upsmon -c fsd\n"
 	"  help [COMMAND]  show help for COMMAND\n"
 	"\n"
 	"Options:\n"
@@ -69,6 +71,7 @@ static const struct {
 	{ "generate", cmd_generate, generate_usage },
 	{ "run", cmd_run, run_usage },
 	{ "tls-setup", cmd_tls_setup, tls_setup_usage },
+	{ "fsd", cmd_fsd, fsd_usage },
 };
 
 /*

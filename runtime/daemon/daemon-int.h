@@ -16,6 +16,9 @@
 #include "runtime/daemon/statefile.h"
 #include "runtime/daemon/upsd-conn.h"
 
+/* The signals the monitoring loop takes: TERM INT HUP USR1 USR2 CHLD PIPE. */
+#define DM_NSIGS 7
+
 /* One loaded plan with everything built from it. */
 struct dm_plan {
 	struct plan_image img;
@@ -33,7 +36,7 @@ struct daemon {
 	struct evdns_base *dns;
 	struct dm_plan *p;
 	struct actions *act;
-	struct event *tick, *timer, *sig[6];
+	struct event *tick, *timer, *sig[DM_NSIGS];
 	struct bufferevent *ps;		/* the root parent, or NULL */
 	double t0;			/* monotonic origin */
 	double tick_at, tick_every;	/* last tick, its interval */

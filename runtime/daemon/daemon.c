@@ -533,6 +533,22 @@ static void dm_dump(struct daemon *d)
 				d->p->eng.timers.deadline[t] - now);
 }
 
+/* USR2 (upsplan fsd; NUT's upsmon -c fsd): the built-in timer fsd expires now, its TIMEOUT clauses run. */
+static void dm_operator_fsd(struct daemon *d)
+{
+	if (d->exiting || d->stopped || d->o->check_only) {
+		log_msg(LOG_NOTICE, "SIGUSR2 (operator FSD) ignored: the daemon is %s", d->exiting ? "stopping" :
+			d->stopped ? "logged out after its SHUTDOWNCMD started (SHUTDOWNEXIT)" : "checking");
+		return;
+	}
+	if (eng_fsd(&d->p->eng, dm_now(d)) != 0) {
+		log_msg(LOG_WARNING, "SIGUSR2 (operator FSD): the plan has no WHEN ... TIMEOUT fsd clause: nothing to do");
+		return;
+	}
+	log_msg(LOG_NOTICE, "SIGUSR2 (operator FSD): timer fsd expires now: its WHEN ... TIMEOUT fsd clauses run");
+	dm_arm_timer(d);	/* due now: dm_timer() runs it (after the hold of an adopted state, as any timer) */
+}
+
 /* A new plan: swap it in, keeping UPS state and the timers whose names still exist. */
 /* Swap in the plan IMG (taken over); -1 when it cannot be used (the running plan is kept). */
 int dm_reload(struct daemon *d, struct plan_image *img)
@@ -615,6 +631,9 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 	case SIGUSR1:
 		dm_dump(d);
 		break;
+	case SIGUSR2:
+		dm_operator_fsd(d);
+		break;
 	case SIGCHLD: {
 		pid_t pid;
 		int st;
@@ -641,7 +660,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 {
 	struct daemon d;
 	struct act_host ah;
-	static const int sigs[6] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD, SIGPIPE };
+	static const int sigs[DM_NSIGS] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGCHLD, SIGPIPE };
 
 	memset(&d, 0, sizeof(d));
 	d.o = o;
@@ -712,7 +731,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		bufferevent_setcb(d.ps, dm_ps_read, NULL, dm_ps_event, &d);
 		bufferevent_enable(d.ps, EV_READ | EV_WRITE);
 	}
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < DM_NSIGS; i++) {
 		d.sig[i] = evsignal_new(d.base, sigs[i], dm_signal, &d);
 		evsignal_add(d.sig[i], NULL);
 	}
@@ -757,7 +776,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		fclose(d.tr.out);
 		free(d.tr.line);
 	}
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < DM_NSIGS; i++)
 		event_free(d.sig[i]);
 	event_free(d.tick);
 	event_free(d.timer);

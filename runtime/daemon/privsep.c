@@ -644,7 +644,7 @@ static void ps_on_stop(struct ps_parent *p, int sig)
 	p->restart_at = 0;
 }
 
-/* A signal came (the signalfd is readable): TERM and INT stop, USR1 is passed on, HUP reloads, CHLD reaps. */
+/* A signal came (the signalfd is readable): TERM and INT stop, USR1 and USR2 are passed on, HUP reloads, CHLD reaps. */
 static void ps_on_signal(struct ps_parent *p)
 {
 	struct signalfd_siginfo si;
@@ -662,6 +662,13 @@ static void ps_on_signal(struct ps_parent *p)
 		else
 			log_msg(LOG_NOTICE, "state: no monitoring process runs now%s", p->restart_at ? ": it is started again soon" : "");
 		break;
+	case SIGUSR2:	/* operator FSD: the monitoring process runs the plan's TIMEOUT fsd clauses */
+		if (p->child.pid > 0 && p->child_ready)	/* before it is ready, USR2 would end it */
+			ps_signal(&p->child, SIGUSR2);
+		else
+			log_msg(LOG_ERR, "SIGUSR2 (operator FSD): the monitoring process is not running or not ready: "
+				"not passed on; send it again in a few seconds");
+		break;
 	case SIGHUP:
 		ps_reload(p);
 		break;
@@ -674,7 +681,7 @@ static void ps_on_signal(struct ps_parent *p)
 /* Block the signals the parent takes and open its signalfd for them: the descriptor, or -1 (logged). */
 static int ps_signals_open(void)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGCHLD };
 	sigset_t mask;
 	int fd;
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-shutexit.sh - TAP: SHUTDOWNEXIT against a real upsd: once its SHUTDOWNCMD starts, upsplan run logs out (upsd's NUMLOGINS for the UPS drops) and stays up until SIGTERM; with no the login stays; a delay logs out that much later; a failing SHUTDOWNCMD logs in again and monitoring resumes; a primary waiting for NUMLOGINS <= 1 shuts down right after its secondary's SHUTDOWNCMD, not at its HOSTSYNC timer.
+# run-shutexit.sh - TAP: SHUTDOWNEXIT against a real upsd: once its SHUTDOWNCMD starts, upsplan run logs out (upsd's NUMLOGINS for the UPS drops) and stays up until SIGTERM; with no the login stays; a delay logs out that much later; a failing SHUTDOWNCMD logs in again and monitoring resumes; a primary waiting for NUMLOGINS <= 1 shuts down right after its secondary's SHUTDOWNCMD, not at its HOSTSYNC timer; SIGUSR2 and upsplan fsd run the plan's TIMEOUT fsd clauses (a plan without one does nothing, said so), and upsplan fsd refuses a copy of the PID file that no daemon holds.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
@@ -10,9 +10,9 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..20"
+echo "1..27"
 peers_init
-for u in y n f d e; do
+for u in y n f d e o; do
 	printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/$u.dev"
 	peers_add_ups "$u" "$PEERS_DIR/$u.dev"
 done
@@ -72,7 +72,7 @@ fi
 dm_stop yes
 check "yes: SIGTERM stops it (status 0)" test "$DM_STATUS" -eq 0
 
-# 7-9: no: today's behaviour, the login stays
+# 7-10: no: today's behaviour, the login stays
 se_plan no n no 0
 dm_start no
 check "no: upsplan is logged in to n" dm_until 20 logins_are n 1
@@ -80,9 +80,13 @@ dm_set_dev n "OB LB"
 check "no: the SHUTDOWNCMD ran" dm_until 20 test -f "$PEERS_DIR/act/sd-no"
 sleep 3
 check "no: the login stays after it" logins_are n 1
+# 10: SIGUSR2 to a plan without a TIMEOUT fsd clause: nothing to do, said so
+kill -USR2 "$DM_PID_no"
+check "SIGUSR2 without a TIMEOUT fsd clause: logged, nothing done" \
+	dm_wait no.err 'SIGUSR2 (operator FSD): the plan has no WHEN ... TIMEOUT fsd clause: nothing to do' 5
 dm_stop no
 
-# 10-15: a failing SHUTDOWNCMD: logged out, then in again, and the rules run again
+# 11-16: a failing SHUTDOWNCMD: logged out, then in again, and the rules run again
 se_plan fail f yes 1
 dm_start fail
 check "failing: upsplan is logged in to f" dm_until 20 logins_are f 1
@@ -95,7 +99,7 @@ dm_set_dev f OL
 check "failing: the rules run again (OB->OL)" dm_wait fail.out 'on line again' 20
 dm_stop fail
 
-# 16-18: a delay: polling and handlers meanwhile, logged out after it
+# 17-19: a delay: polling and handlers meanwhile, logged out after it
 se_plan delay d 4 0
 dm_start delay
 check "delay: upsplan is logged in to d" dm_until 20 logins_are d 1
@@ -110,7 +114,45 @@ fi
 check "delay: logged out after the delay" dm_until 8 logins_are d 0
 dm_stop delay
 
-# 19-20: a secondary and a primary on one UPS: the primary sets FSD, waits for NUMLOGINS <= 1 (HOSTSYNC 40 s);
+# 20-25: the operator's FSD: SIGUSR2 to the daemon, and upsplan fsd with its PID file, run the TIMEOUT fsd clauses
+dm_plan op <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+SHUTDOWNEXIT no
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
+MONITOR o POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN o TIMEOUT fsd : PRINT "operator FSD on %(u)s" SETFSD o STARTTIMER final 1
+WHEN o TIMEOUT final : SHUTDOWNCMD "/bin/sh $PEERS_DIR/sd.sh op 0"
+WHEN o REPORTS None->FSD : PRINT "FSD seen on %(u)s"
+WHEN o REPORTS COMM->NOCOMM : PRINT "lost %(u)s"
+EOF
+dm_start op
+dm_until 20 logins_are o 1 || true
+kill -USR2 "$DM_PID_op"
+check "SIGUSR2: the TIMEOUT fsd clause runs" dm_wait op.out 'operator FSD on o' 5
+check "... logged" dm_wait op.err 'SIGUSR2 (operator FSD): timer fsd expires now' 5
+fsd_effects() {
+	dm_wait op.out 'FSD seen on o' 10 && dm_until 10 test -f "$PEERS_DIR/act/sd-op"
+}
+check "... its SETFSD reaches upsd (FSD seen at the next poll) and its SHUTDOWNCMD runs" fsd_effects
+run_fsd() {
+	"$UPSPLAN" fsd "$@" >"$PEERS_DIR/fsd.out" 2>"$PEERS_DIR/fsd.err"
+}
+if run_fsd -p "$PEERS_DIR/op.pid" && grep -q "forced shutdown asked of upsplan (pid $DM_PID_op)" "$PEERS_DIR/fsd.out"; then
+	ok "upsplan fsd -p PIDFILE: sent to the daemon's PID"
+else
+	not_ok "upsplan fsd -p PIDFILE: sent to the daemon's PID" "$(cat "$PEERS_DIR/fsd.out" "$PEERS_DIR/fsd.err")"
+fi
+check "... the TIMEOUT fsd clause runs again" dm_wait_count op.out 'operator FSD on o' 2 5
+cp "$PEERS_DIR/op.pid" "$PEERS_DIR/copy.pid"
+if ! run_fsd -p "$PEERS_DIR/copy.pid" && grep -q 'no upsplan holds the PID file' "$PEERS_DIR/fsd.err" &&
+	sleep 2 && [ "$(dm_count op.out 'operator FSD on o')" -eq 2 ]; then
+	ok "upsplan fsd: a copy of the PID file (the same PID, no lock) is refused, nothing sent"
+else
+	not_ok "upsplan fsd: a copy of the PID file (the same PID, no lock) is refused, nothing sent" "$(cat "$PEERS_DIR/fsd.err")"
+fi
+dm_stop op
+
+# 26-27: a secondary and a primary on one UPS: the primary sets FSD, waits for NUMLOGINS <= 1 (HOSTSYNC 40 s);
 # the secondary shuts down on FSD only (as upsmon's, which waits HOSTSYNC on OB LB without FSD)
 se_plan sec e yes 0 'None->CAL'
 dm_plan prim <<EOF

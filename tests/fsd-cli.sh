@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fsd-cli.sh - TAP: upsplan fsd trusts only a PID file that is a regular file, not a link, not writable by others, with a PID above 0, locked by a running process; then it sends SIGUSR2 to that PID, and to nothing else.
+#
+# Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files:
+# tests/fsd-cli.d in the current directory, kept when a test fails.
+# A stand-in daemon: a shell that holds the PID file's lock (flock(1))
+# and records the SIGUSR2 it gets; skipped without flock.
+set -eu
+
+# shellcheck source=tests/tap-env.sh
+. "$(dirname "$0")/tap-env.sh"
+need_upsplan
+
+tap_scratch fsd-cli
+
+# refused PIDFILE WHAT PATTERN: upsplan fsd -p PIDFILE exits 1, says PATTERN, and sends nothing
+refused() {
+	run "$upsplan" fsd -p "$1"
+	if [ "$status" -eq 1 ] && grep -q -- "$3" err && [ ! -s out ] && [ ! -e got ]; then
+		ok "refused: $2"
+	else
+		not_ok "refused: $2" "exit $status (expected 1)" "$(cat out err)" "$(cat got 2>/dev/null || true)"
+	fi
+}
+
+echo "1..14"
+
+# the stand-in: holds pid.lock's lock, writes its PID there, writes "got" on SIGUSR2
+have_flock=0
+if command -v flock >/dev/null 2>&1; then
+	have_flock=1
+	: >pid.lock
+	flock -n pid.lock sh -c 'trap "echo usr2 >>got" USR2; echo $$ >pid.lock; i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done' &
+	holder=$!
+	i=0
+	while [ ! -s pid.lock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	target=$(cat pid.lock)
+fi
+
+# 1-2: usage
+run "$upsplan" fsd extra
+if [ "$status" -eq 2 ] && grep -q "unexpected argument 'extra'" err; then ok "a stray argument is a usage error"; else not_ok "a stray argument is a usage error" "$(cat err)"; fi
+run "$upsplan" help fsd
+if [ "$status" -eq 0 ] && grep -q 'Usage: upsplan fsd \[-p PIDFILE\]' out; then ok "help fsd"; else not_ok "help fsd" "$(cat out err)"; fi
+
+# 3-11: PID files it refuses
+refused missing.pid "no such file" 'cannot open the PID file missing.pid: No such file or directory: is upsplan run running'
+if [ "$have_flock" -eq 1 ]; then
+	ln -s pid.lock link.pid
+	refused link.pid "a symbolic link (to the right file, even)" 'it is a symbolic link, which is not followed'
+	ln pid.lock hard.pid
+	refused hard.pid "a file with two links" 'has 2 hard links'
+	rm hard.pid
+	cp pid.lock open.pid
+	chmod 666 open.pid
+	refused open.pid "a file other users can write" 'can be written by other users (mode 0666'
+	chmod 620 open.pid
+	refused open.pid "a file its group can write" 'can be written by other users (mode 0620'
+	cp pid.lock stale.pid
+	refused stale.pid "a file no process holds (the PID of a live process in it)" 'no upsplan holds the PID file stale.pid'
+else
+	tap_skip "no flock(1)" "refused: a symbolic link" "refused: two links" "refused: writable by others" \
+		"refused: writable by its group" "refused: a file no process holds"
+fi
+mkdir dir.pid
+refused dir.pid "a directory" 'dir.pid is a directory'
+for bad in 0 -1 abc "" 99999999999 "12 13"; do
+	printf '%s\n' "$bad" >bad.pid
+	chmod 644 bad.pid
+	run "$upsplan" fsd -p bad.pid
+	if [ "$status" -ne 1 ] || ! grep -q 'does not hold a PID above 0' err; then
+		echo "# '$bad': exit $status: $(cat err)"
+		badok=0
+	fi
+done
+if [ "${badok-1}" -eq 1 ]; then ok "refused: 0, -1, words, nothing, too large, two numbers"; else not_ok "refused: 0, -1, words, nothing, too large, two numbers"; fi
+case $(cat got 2>/dev/null || true) in
+"") ok "nothing was sent to the stand-in for any of them" ;;
+*) not_ok "nothing was sent to the stand-in for any of them" "$(cat got)" ;;
+esac
+
+# 12-14: the locked file of a live process: SIGUSR2 to it
+if [ "$have_flock" -eq 1 ]; then
+	run "$upsplan" fsd -p pid.lock
+	if [ "$status" -eq 0 ] && grep -q "forced shutdown asked of upsplan (pid $target)" out; then
+		ok "a locked PID file: sent, and said so"
+	else
+		not_ok "a locked PID file: sent, and said so" "$(cat out err)"
+	fi
+	i=0
+	while [ ! -s got ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	if [ "$(cat got 2>/dev/null)" = usr2 ]; then ok "the process got SIGUSR2, once"; else not_ok "the process got SIGUSR2, once" "$(cat got 2>/dev/null)"; fi
+	kill "$target" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true	# flock(1) ends with it
+	i=0	# its last sleep may hold the lock a moment longer
+	while ! flock -n pid.lock true && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	rm -f got
+	refused pid.lock "the same file once its process ended" 'no upsplan holds the PID file pid.lock'
+else
+	tap_skip "no flock(1)" "a locked PID file: sent" "the process got SIGUSR2" "the same file once its process ended"
+fi
+tap_done
