@@ -57,6 +57,7 @@ TRACE_TESTS = \
 	tests/run/level-interrupted.scn \
 	tests/run/eco.scn \
 	tests/run/fsd-secondary.scn \
+	tests/run/fsd-operator.scn \
 	tests/run/lb-levels.scn \
 	tests/run/let-split.scn \
 	tests/run/minsupplies.scn \
@@ -150,6 +151,8 @@ EXTRA_DIST += \
 	tests/run/level-interrupted.trace \
 	tests/run/eco.trace \
 	tests/run/fsd-secondary.trace \
+	tests/run/fsd-operator.conf \
+	tests/run/fsd-operator.trace \
 	tests/run/heartbeat-outage.trace \
 	tests/run/lb-levels.trace \
 	tests/run/let-split.trace \

@@ -17,6 +17,7 @@ enum scn_kind {
 	SCN_LOSE_UPSD,		/* every UPS of an upsd is unreachable */
 	SCN_RESTORE_UPSD,
 	SCN_RESTART_UPSD,	/* upsd restarts: a latched FSD is cleared */
+	SCN_FSD,		/* the operator asks for a forced shutdown (upsplan fsd): timer fsd expires */
 	SCN_END			/* the end of the scenario */
 };
 

@@ -82,6 +82,10 @@ static void sim_apply(struct sim *s, const struct scn_step *st)
 			if (s->sc->ups_upsd[i] == st->target)
 				s->ups[i].fsd = 0;
 		break;
+	case SCN_FSD:
+		/* upsplan fsd: the built-in timer fsd expires now (the timers of this instant run after the lines) */
+		eng_fsd(&s->eng, st->time);
+		break;
 	case SCN_END:
 		break;
 	}
