@@ -192,6 +192,14 @@ static void disasm_tables(const struct plan_image *img, FILE *out)
 		put_name(out, img, img->timers.v[i]);
 		putc('\n', out);
 	}
+	if (img->marks.n) {	/* since image version 7; listed only when the plan has marks */
+		fprintf(out, "marks (%u)\n", img->marks.n);
+		for (uint32_t i = 0; i < img->marks.n; i++) {
+			fprintf(out, "  %u ", i);
+			put_name(out, img, img->marks.v[i]);
+			putc('\n', out);
+		}
+	}
 	fprintf(out, "messages (%u)\n", img->msgs.n);
 	for (uint32_t i = 0; i < img->msgs.n; i++) {
 		fputs("  ", out);
@@ -222,7 +230,8 @@ static void disasm_operands(const struct plan_image *img, uint32_t pc, FILE *out
 		case OPK_TPL: fprintf(out, "#%u ", v); img_put_tpl(img, v, out); break;
 		case OPK_UPS: put_name(out, img, img->ups.v[v].name); break;
 		case OPK_TIMER: put_name(out, img, img->timers.v[v]); break;
-		case OPK_NUM: fprintf(out, w[0] == OP_CMPNUM || w[0] == OP_CMPNUMAT ? "%g" : "%gs", img->consts.v[v]); break;
+		case OPK_NUM: fprintf(out, w[0] == OP_CMPNUM || w[0] == OP_CMPNUMAT || w[0] == OP_PVWITHOUT ? "%g" : "%gs", img->consts.v[v]); break;
+		case OPK_MARK: put_name(out, img, img->marks.v[v]); break;
 		case OPK_PRIO: fputs(prio_names[v], out); break;
 		case OPK_LEVEL: fprintf(out, "%u", v); break;
 		case OPK_VAR: put_name(out, img, img->vars.v[v]); break;
@@ -342,9 +351,9 @@ void img_disasm(const struct plan_image *img, FILE *out)
 
 void img_list_opcodes(FILE *out)
 {
-	static const char *const kind_names[] = {
+	static const char *const kind_names[OPK_MARK + 1] = {
 		"", "offset", "pair", "template", "ups", "timer", "number", "priority", "level",
-		"variable", "comparison", "text", "regex"
+		"variable", "comparison", "text", "regex", "mark"
 	};
 
 	for (uint32_t op = 0; op < OP_COUNT; op++) {

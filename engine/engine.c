@@ -145,6 +145,8 @@ static void eng_effects(struct engine *e, uint32_t n, double time)
 
 	for (uint32_t i = 0; i < n; i++) {
 		struct eng_trace t = { ENG_EFFECT, time, fx[i].ups, 0, 0, &fx[i], 0 };
+		if ((fx[i].kind == OP_MARK || fx[i].kind == OP_UNMARK) && fx[i].changed)
+			e->mark_changes++;
 		e->host.trace(e->host.ctx, &t);
 	}
 }
@@ -314,6 +316,32 @@ static void eng_snap_map(const struct engine *e, const struct eng_snap *s, uint3
 	symtab_free(&t);
 }
 
+/* The names of the marks UPS U of E carries into SU. */
+static void eng_snap_marks(const struct engine *e, uint32_t u, struct eng_snap_ups *su)
+{
+	const struct plan_image *img = e->img;
+	uint32_t m = vm_marks_const(e->vm)[u];
+
+	su->marks = xcalloc((size_t)img->marks.n + 1, sizeof(char *));
+	for (uint32_t k = 0; k < img->marks.n; k++)
+		if (m >> k & 1u)
+			su->marks[su->nmarks++] = xstrdup(img_bytes(img, img->marks.v[k]));
+}
+
+/* The marks named in SU, as a set of E's plan (names it has not: dropped). */
+static uint32_t eng_snap_mark_set(const struct engine *e, const struct eng_snap_ups *su)
+{
+	const struct plan_image *img = e->img;
+	uint32_t m = 0;
+
+	for (uint32_t i = 0; i < su->nmarks; i++)
+		for (uint32_t k = 0; k < img->marks.n; k++)
+			if (strlen(su->marks[i]) == img->marks.v[k].len &&
+			    memcmp(su->marks[i], img_bytes(img, img->marks.v[k]), img->marks.v[k].len) == 0)
+				m |= 1u << k;
+	return m;
+}
+
 void eng_snap_take(const struct engine *e, double now, struct eng_snap *s)
 {
 	const struct plan_image *img = e->img;
@@ -326,6 +354,7 @@ void eng_snap_take(const struct engine *e, double now, struct eng_snap *s)
 		s->ups[u].group = xstrdup(img_bytes(img, img->groups.v[iu->group].name));
 		s->ups[u].name = xstrdup(img_bytes(img, iu->name));
 		st_save(&e->state, u, &s->ups[u].st);
+		eng_snap_marks(e, u, &s->ups[u]);
 	}
 	s->ntimers = img->timers.n;
 	s->timers = xcalloc((size_t)s->ntimers + 1, sizeof(*s->timers));
@@ -343,6 +372,9 @@ void eng_snap_free(struct eng_snap *s)
 		free(s->ups[u].group);
 		free(s->ups[u].name);
 		free(s->ups[u].st.status);
+		for (uint32_t k = 0; s->ups[u].marks && k < s->ups[u].nmarks; k++)
+			free(s->ups[u].marks[k]);
+		free(s->ups[u].marks);
 	}
 	free(s->ups);
 	for (uint32_t t = 0; s->timers && t < s->ntimers; t++)
@@ -405,6 +437,7 @@ uint32_t eng_snap_adopt(struct engine *e, const struct eng_snap *s, double now, 
 	for (uint32_t u = 0; u < img->ups.n; u++)
 		if (ups_map[u] != IMG_NONE) {
 			st_restore(&e->state, u, &s->ups[ups_map[u]].st);
+			vm_marks(e->vm)[u] = eng_snap_mark_set(e, &s->ups[ups_map[u]]);
 			n++;
 		}
 	st_restored(&e->state);
@@ -438,7 +471,7 @@ void eng_adopt(struct engine *to, const struct engine *from)
 
 uint64_t eng_changes(const struct engine *e)
 {
-	return e->state.changes + e->timers.changes;
+	return e->state.changes + e->timers.changes + e->mark_changes;
 }
 
 void eng_note_fsd(struct engine *e, uint32_t u)

@@ -50,6 +50,7 @@ struct engine {
 	 */
 	uint8_t *level_state;
 	uint32_t *level_first, *level_rules;
+	uint64_t mark_changes;	/* MARK and UNMARK that changed a mark (eng_changes()) */
 };
 
 enum { ENG_LEVEL_FALSE, ENG_LEVEL_HOLDING, ENG_LEVEL_FIRED, ENG_LEVEL_RELEASING };
@@ -116,11 +117,14 @@ void eng_adopt(struct engine *to, const struct engine *from);
  * The decision state of an engine as plain data keyed by names, to be
  * kept outside it (a state file) and adopted by another engine of the
  * same plan or of a plan with the same names: every UPS of the plan by
- * its group and name, every timer by its name.
+ * its group and name, every timer by its name, each UPS's marks by their
+ * names.
  */
 struct eng_snap_ups {
 	char *group, *name;
 	struct st_saved st;	/* tables, present words, polled, FSD sent, status, charge */
+	char **marks;		/* the names of the marks it carries (MARK name), in the plan's order */
+	uint32_t nmarks;
 };
 
 struct eng_snap_timer {
@@ -158,13 +162,14 @@ int eng_snap_same_names(const struct engine *e, const struct eng_snap *s, char *
 /*
  * E (a fresh engine) takes the state in S at NOW (host
  * clock): each UPS of the same group and name gets its state (the others
- * keep theirs), each running timer of S whose name E's plan has runs
- * until NOW + remaining (in the past: due at once).  Returns the number
- * of UPS adopted, and in *NTIMERS the number of timers.
+ * keep theirs) and each of its marks whose name E's plan has (a mark
+ * the plan no longer has is dropped), each running timer of S whose name
+ * E's plan has runs until NOW + remaining (in the past: due at once).
+ * Returns the number of UPS adopted, and in *NTIMERS the number of timers.
  */
 uint32_t eng_snap_adopt(struct engine *e, const struct eng_snap *s, double now, uint32_t *ntimers);
 
-/* A number that moves whenever the state a snapshot holds changes (UPS state, timers). */
+/* A number that moves whenever the state a snapshot holds changes (UPS state, timers, marks). */
 uint64_t eng_changes(const struct engine *e);
 
 /* The host sent SETFSD for UPS U: kept with its state (snapshots), read by no rule. */

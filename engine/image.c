@@ -156,6 +156,7 @@ void img_free(struct plan_image *img)
 	free(img->vars.v);
 	free(img->uvars.v);
 	free(img->levels.v);
+	free(img->marks.v);
 	free(img->ctexts.v);
 	free(img->regexes.v);
 	memset(img, 0, sizeof(*img));

@@ -28,11 +28,13 @@
  *   levels    level rules (WHEN ups BECOMES cond FOR hold): UPS, the entry
  *             of the test (the condition, then LEVEL), of the actions
  *             when it fires and of the CEASES actions, the hold
+ *   marks     names of the marks (MARK name): mark k is bit k of each
+ *             UPS's mark set, so a plan has at most IMG_MAX_MARKS
  */
 
 #define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
-#define IMG_VERSION 7u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts;
-			   6: NUMLOGINS (CMPNUMAT); 7: SHUTDOWNEXIT setting */
+#define IMG_VERSION 8u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts;
+			   6: NUMLOGINS (CMPNUMAT); 7: SHUTDOWNEXIT setting; 8: marks (MARK, UNMARK, MARKED, MARKEDAT, PVWITHOUT) */
 #define IMG_NONE UINT32_MAX
 
 /*
@@ -46,8 +48,11 @@
 
 enum opk {
 	OPK_NONE, OPK_OFF, OPK_PAIR, OPK_TPL, OPK_UPS, OPK_TIMER, OPK_NUM,
-	OPK_PRIO, OPK_LEVEL, OPK_VAR, OPK_CMP, OPK_TEXT, OPK_RE
+	OPK_PRIO, OPK_LEVEL, OPK_VAR, OPK_CMP, OPK_TEXT, OPK_RE, OPK_MARK
 };
+
+/* Most mark names of a plan: a UPS's marks are one 32-bit set (E810). */
+#define IMG_MAX_MARKS 32u
 
 /* The comparisons of CMPNUM and CMPTEXT (OPK_CMP), in this order. */
 enum img_cmp { IMG_LT, IMG_LE, IMG_GT, IMG_GE, IMG_EQ, IMG_NE, IMG_NCMP };
@@ -201,6 +206,7 @@ struct plan_image {
 	IMG_VEC(struct img_str) ctexts;		/* comparison texts */
 	IMG_VEC(struct img_str) regexes;	/* pattern sources (UTF-8) */
 	IMG_VEC(struct img_level) levels;	/* level rules, in file order */
+	IMG_VEC(struct img_str) marks;		/* mark names; mark k is bit k (at most IMG_MAX_MARKS) */
 	struct img_settings settings;
 };
 

@@ -114,6 +114,11 @@ static int vtables(struct vfy *v)
 	for (uint32_t i = 0; i < img->timers.n; i++)
 		if (vstr(v, img->timers.v[i], "timer", i))
 			return -1;
+	if (img->marks.n > IMG_MAX_MARKS)
+		return vfail(v, "%u mark names: a UPS's marks are one set of %u", img->marks.n, IMG_MAX_MARKS);
+	for (uint32_t i = 0; i < img->marks.n; i++)
+		if (vstr(v, img->marks.v[i], "mark", i))
+			return -1;
 	for (uint32_t i = 0; i < img->msgs.n; i++) {
 		if (vstr(v, img->msgs.v[i].name, "message", i))
 			return -1;
@@ -226,6 +231,7 @@ static int voperand(struct vfy *v, uint32_t pc, const struct op_info *oi, uint32
 	case OPK_CMP: limit = IMG_NCMP; what = "comparison"; break;
 	case OPK_TEXT: limit = img->ctexts.n; what = "comparison text"; break;
 	case OPK_RE: limit = img->regexes.n; what = "regular expression"; break;
+	case OPK_MARK: limit = img->marks.n; what = "mark"; break;
 	default: return 0;
 	}
 	if (w >= limit)

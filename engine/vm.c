@@ -34,6 +34,7 @@ struct vm {
 	uint32_t *tentry_loc;
 	char *evbuf;		/* "TO->" + a timer name */
 	struct rx **rx;		/* the image's regexes, compiled (verified: they compile) */
+	uint32_t *marks;	/* per UPS: its set of marks (vm_marks()) */
 
 	struct buf text;	/* rendered texts of the current run (no NUL kept at text.len) */
 	struct vm_effect *eff;
@@ -277,6 +278,7 @@ struct vm *vm_new(const struct plan_image *img, const struct vm_host *host, cons
 	vm_size_buffers(vm);
 	vm_pc_map(vm);
 	vm_regexes(vm);
+	vm->marks = xcalloc((size_t)img->ups.n + 1, sizeof(uint32_t));
 	return vm;
 }
 
@@ -293,6 +295,7 @@ void vm_free(struct vm *vm)
 	free(vm->tentry_loc);
 	free(vm->evbuf);
 	free(vm->shutdowns);
+	free(vm->marks);
 	for (uint32_t i = 0; vm->rx && i < vm->img->regexes.n; i++)
 		rx_free(vm->rx[i]);
 	free(vm->rx);
@@ -626,6 +629,40 @@ static uint32_t vm_cmptext(const struct plan_image *img, const struct vm_value *
 	return cmp == IMG_EQ ? (uint32_t)eq : (uint32_t)!eq;
 }
 
+/*
+ * PVWITHOUT: the sum of POWERVAL of every UPS of the plan that does not
+ * carry mark K (NUT upsmon's supply count: a critical UPS is marked, the
+ * others supply), compared with the constant C.  Linear in the UPS of
+ * the plan, without allocation.
+ */
+static uint32_t vm_pvwithout(const struct vm *vm, uint32_t k, uint32_t cmp, double c)
+{
+	const struct plan_image *img = vm->img;
+	uint64_t sum = 0;
+	struct vm_value v;
+
+	for (uint32_t u = 0; u < img->ups.n; u++)
+		if (!(vm->marks[u] >> k & 1u))
+			sum += img->ups.v[u].powerval;
+	v.text = "";
+	v.len = 0;
+	v.num = (double)sum;
+	return vm_cmpnum(&v, cmp, c);
+}
+
+/* MARK (SET 1) or UNMARK (SET 0) mark K of the run's UPS: effect E, changed when it was not so. */
+static void vm_mark(struct vm *vm, struct vm_effect *e, uint32_t k, int set)
+{
+	uint32_t *m = &vm->marks[vm->ups], bit = 1u << k;
+
+	e->target = k;
+	e->changed = set ? !(*m & bit) : !!(*m & bit);
+	if (set)
+		*m |= bit;
+	else
+		*m &= ~bit;
+}
+
 /* Run one handler from PC (its pc map entry LOC) for UPS; the verifier guaranteed every step. */
 static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 {
@@ -669,6 +706,15 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 		}
 		case OP_RUNNING:
 			stack[sp++] = (uint32_t)!!tmr_running(vm->timers, code[pc + 1]);
+			break;
+		case OP_MARKED:
+			stack[sp++] = vm->marks[vm->ups] >> code[pc + 1] & 1u;
+			break;
+		case OP_MARKEDAT:
+			stack[sp++] = vm->marks[code[pc + 2]] >> code[pc + 1] & 1u;
+			break;
+		case OP_PVWITHOUT:
+			stack[sp++] = vm_pvwithout(vm, code[pc + 1], code[pc + 2], img->consts.v[code[pc + 3]]);
 			break;
 		case OP_AND:
 			sp--;
@@ -735,6 +781,11 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 			e = vm_effect(vm, op, pc);
 			e->target = code[pc + 1];
 			e->was_running = tmr_cancel(vm->timers, e->target);
+			break;
+		case OP_MARK:
+		case OP_UNMARK:
+			e = vm_effect(vm, op, pc);
+			vm_mark(vm, e, code[pc + 1], op == OP_MARK);
 			break;
 		default: {
 			/* not reachable in a verified image; report and stop this handler */
@@ -883,4 +934,14 @@ uint32_t vm_render_shutdown(struct vm *vm, uint32_t pc, const struct vm_event *e
 	e->text = vm_render(vm, img->code.v[pc + 1], &e->len);
 	vm_argv(vm, e);
 	return 1;
+}
+
+uint32_t *vm_marks(struct vm *vm)
+{
+	return vm->marks;
+}
+
+const uint32_t *vm_marks_const(const struct vm *vm)
+{
+	return vm->marks;
 }

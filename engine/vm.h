@@ -59,10 +59,11 @@ struct vm_effect {
 	uint32_t argc;
 	uint32_t prio;		/* SYSLOG: 0 emerg .. 7 debug */
 	uint32_t level;		/* DEBUG */
-	uint32_t target;	/* SETFSD: its UPS; STARTTIMER, CANCELTIMER: the timer */
+	uint32_t target;	/* SETFSD: its UPS; STARTTIMER, CANCELTIMER: the timer; MARK, UNMARK: the mark */
 	double seconds;		/* STARTTIMER */
 	double deadline;	/* STARTTIMER: when it expires */
 	int was_running;	/* STARTTIMER (re-armed), CANCELTIMER (stopped) */
+	int changed;		/* MARK, UNMARK: the UPS's mark changed (0: it already was so) */
 };
 
 /* The event a handler runs for. */
@@ -132,6 +133,15 @@ uint32_t vm_run_level(struct vm *vm, uint32_t l, int off, double time);
  */
 #define VM_LEVEL_PAIRS_BASE 256u
 #define VM_LEVEL_PAIR(l, off) (VM_LEVEL_PAIRS_BASE + 2u * (l) + ((off) ? 1u : 0u))
+
+/*
+ * The marks of each UPS (bit k: mark k of the image's marks), an array of
+ * img->ups.n sets the VM owns: MARK and UNMARK change them during a run,
+ * MARKED and POWERVAL WITHOUT read them; its host saves and restores them
+ * (snapshots).  Every UPS starts unmarked.
+ */
+uint32_t *vm_marks(struct vm *vm);
+const uint32_t *vm_marks_const(const struct vm *vm);
 
 /* The effects of the last run. */
 const struct vm_effect *vm_effects(const struct vm *vm);

@@ -323,6 +323,20 @@ static void effect_line(struct sim_trace *tr, double time, const struct vm_effec
 				lb_str(tr, " (was not running)");
 		}
 		break;
+	case OP_MARK:
+	case OP_UNMARK: {
+		struct img_str m = img->marks.v[e->target];
+		if (tr->json) {
+			lb_jstr(tr, "mark", img_bytes(img, m), m.len);
+			lb_str(tr, e->changed ? ",\"changed\":true" : ",\"changed\":false");
+		} else {
+			lb_chr(tr, ' ');
+			lb_mem(tr, img_bytes(img, m), m.len);
+			if (!e->changed)
+				lb_str(tr, e->kind == OP_MARK ? " (was marked)" : " (was not marked)");
+		}
+		break;
+	}
 	default:		/* texts, FAULT */
 		line_text(tr, e->text, e->len);
 		break;

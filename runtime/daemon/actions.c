@@ -437,6 +437,8 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 		break;
 	case OP_STARTTIMER:
 	case OP_CANCELTIMER:
+	case OP_MARK:
+	case OP_UNMARK:
 		break;	/* done by the engine; the walk-through shows them */
 	default:	/* VM_FAULT */
 		log_msg(LOG_ERR, "plan fault at %s: %s", act_where(a->img, e, where, sizeof(where)), e->text);

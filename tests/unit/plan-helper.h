@@ -92,6 +92,8 @@ static inline void tiny_image(struct plan_image *img, const uint32_t *code, uint
 	u->lb[0] = 50;
 	IMG_PUSH(img->timers, s);
 	*s = img_add_str(img, "T", 1);
+	IMG_PUSH(img->marks, s);
+	*s = img_add_str(img, "M", 1);
 	IMG_PUSH(img->files, s);
 	*s = img_add_str(img, "tiny.conf", 9);
 	img_add_tpl(img, "hello %(u)s", 11);

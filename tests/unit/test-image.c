@@ -246,6 +246,20 @@ static void test_verifier(void)
 	verify_code((const uint32_t[]){ OP_SETFSD, 1, OP_HALT }, 3, "UPS 1 out of range", "a UPS index");
 	verify_code((const uint32_t[]){ OP_CANCELTIMER, 1, OP_HALT }, 3, "timer 1 out of range", "a timer index");
 	verify_code((const uint32_t[]){ OP_STARTTIMER, 0, 1, OP_HALT }, 4, "constant 1 out of range", "a constant index");
+	verify_code((const uint32_t[]){ OP_MARK, 1, OP_HALT }, 3, "mark 1 out of range", "a mark index");
+	verify_code((const uint32_t[]){ OP_MARKED, 1, OP_JUMPIFNOT, 4, OP_HALT }, 5, "mark 1 out of range",
+		    "a mark index of MARKED");
+	verify_code((const uint32_t[]){ OP_MARKEDAT, 0, 1, OP_JUMPIFNOT, 5, OP_HALT }, 6, "UPS 1 out of range",
+		    "the UPS of MARKEDAT");
+	verify_code((const uint32_t[]){ OP_PVWITHOUT, 0, IMG_NCMP, 0, OP_JUMPIFNOT, 6, OP_HALT }, 7,
+		    "comparison 6 out of range", "the comparison of PVWITHOUT");
+	tiny_image(&img, (const uint32_t[]){ OP_HALT }, 1);
+	while (img.marks.n <= IMG_MAX_MARKS) {
+		struct img_str *m;
+		IMG_PUSH(img.marks, m);
+		*m = img_add_str(&img, "M", 1);
+	}
+	verify_fails(&img, "33 mark names", "more mark names than a UPS's set holds");
 	snprintf(want, sizeof(want), "event pair %u", EV_NPAIRS);
 	verify_code((const uint32_t[]){ OP_STATE, EV_NPAIRS, OP_JUMPIFNOT, 4, OP_HALT }, 5, want, "an event pair");
 	verify_code((const uint32_t[]){ OP_SYSLOG, 8, 0, OP_HALT }, 4, "syslog priority 8", "a syslog priority");
