@@ -202,6 +202,33 @@ static int sema_check_numlogins(struct sema *s, const struct ast_expr *x)
 	return 0;
 }
 
+/*
+ * MARKED mark [ups] and POWERVAL WITHOUT mark op n: the mark (E810 past
+ * the plan's limit), the UPS (E812, E813), the number (whole: E814).
+ */
+static int sema_check_marked(struct sema *s, const struct ast_expr *x)
+{
+	uint32_t k = sema_mark(s, x->name);
+	double d;
+
+	if (k == SEMA_NONE)
+		return -1;
+	if (!s->markv.v[k].read)
+		s->markv.v[k].read = x->name.off;
+	if (x->kind == AST_X_MARKED)
+		return x->value.len && sema_marked_ups(s, ast_text_span(&x->value), 1) == SEMA_NONE ? -1 : 0;
+	if (sema_number(s, ast_text_span(&x->value), &d) != 0)
+		return -1;
+	if (d != floor(d)) {
+		struct diag_record *r = diag_at(s->dq, DIAG_PVWITHOUT_NUM, ast_text_span(&x->value),
+			"POWERVAL WITHOUT sums POWERVALs, whole numbers: compare the sum with one, not %.*s",
+			(int)(x->value.len > 40 ? 40 : x->value.len), sema_bytes(s, ast_text_span(&x->value)));
+		diag_note(s->dq, r, 0, ast_text_span(&x->value), "write %g or %g", floor(d), ceil(d));
+		return -1;
+	}
+	return 0;
+}
+
 /* Values the condition X pushes at most on the VM's stack. */
 static unsigned sema_cond_stack(const struct ast_expr *x)
 {
@@ -248,6 +275,9 @@ static int sema_check_expr(struct sema *s, const struct ast_expr *x, const struc
 	}
 	case AST_X_NUMLOGINS:
 		return sema_check_numlogins(s, x);
+	case AST_X_MARKED:
+	case AST_X_PVWITHOUT:
+		return sema_check_marked(s, x);
 	case AST_X_NOT:
 		return sema_check_expr(s, x->l, c);
 	default:
@@ -319,6 +349,21 @@ static void sema_gen_expr(struct sema *s, const struct ast_expr *x, uint32_t loc
 			v = cg_var_of(cg, u, IMG_VAR_NUMLOGINS, strlen(IMG_VAR_NUMLOGINS));
 			cg_op(cg, loc, OP_CMPNUMAT, v, x->op, cg_num(cg, d), u);
 		}
+		break;
+	}
+	case AST_X_MARKED: {
+		uint32_t k = (uint32_t)symtab_get(&s->marks, sema_bytes(s, x->name), x->name.len);
+		if (x->value.len)
+			cg_op(cg, loc, OP_MARKEDAT, k, sema_marked_ups(s, ast_text_span(&x->value), 0), 0, 0);
+		else
+			cg_op(cg, loc, OP_MARKED, k, 0, 0, 0);
+		break;
+	}
+	case AST_X_PVWITHOUT: {
+		double d = 0;
+		sema_number(s, ast_text_span(&x->value), &d);	/* a whole number: checked */
+		cg_op(cg, loc, OP_PVWITHOUT, (uint32_t)symtab_get(&s->marks, sema_bytes(s, x->name), x->name.len),
+		      x->op, cg_num(cg, d), 0);
 		break;
 	}
 	case AST_X_RUNNING:

@@ -417,6 +417,24 @@ static void timer_checks(struct sema *s)
 	}
 }
 
+/* W811: a mark that conditions read but no MARK sets (UNMARK alone never sets it). */
+static void mark_checks(struct sema *s)
+{
+	for (size_t i = 0; i < s->markv.n; i++) {
+		const struct sema_mark *m = &s->markv.v[i];
+		src_span at = { m->read, m->len };
+		const char *n = sema_bytes(s, at);
+
+		if (m->set || !m->read)
+			continue;
+		struct diag_record *r = diag_at(s->dq, DIAG_MARK_NEVER, at,
+			"mark '%.*s' is never set by a MARK: every UPS lacks it, so MARKED %.*s is never true "
+			"and POWERVAL WITHOUT %.*s sums every UPS", (int)m->len, n, (int)m->len, n, (int)m->len, n);
+		diag_note(s->dq, r, 0, at, "set it with MARK %.*s in the clause that decides it (a UPS starts unmarked)",
+			  (int)m->len, n);
+	}
+}
+
 /* W610 for each file holding a password (the plan, or a file it includes) that every user can read. */
 static void mode_check(struct sema *s)
 {
@@ -472,5 +490,6 @@ void sema_flow_checks(struct sema *s)
 	certfile_read_checks(s);
 	ups_checks(s);
 	timer_checks(s);
+	mark_checks(s);
 	mode_check(s);
 }

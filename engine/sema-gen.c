@@ -119,6 +119,11 @@ void sema_gen_action(struct sema *s, const struct ast_action *a, const struct se
 		}
 		break;
 	}
+	case AST_ACT_MARK:
+	case AST_ACT_UNMARK:
+		cg_op(cg, loc, a->kind == AST_ACT_MARK ? OP_MARK : OP_UNMARK,
+		      (uint32_t)symtab_get(&s->marks, sema_bytes(s, a->u.arg.name), a->u.arg.name.len), 0, 0, 0);
+		break;
 	case AST_ACT_DEBUG:
 		sema_number(s, a->u.arg.num, &d);
 		cg_op(cg, loc, OP_DEBUG, (uint32_t)d, 0, 0, 0);
@@ -284,6 +289,13 @@ void sema_gen_finish(struct sema *s)
 		const struct symtab_slot *sl = &s->timers.slots[i];
 		if (sl->key)
 			img->timers.v[sl->value] = img_add_str(img, sl->key, sl->len);
+	}
+	img_grow((void **)&img->marks.v, &img->marks.cap, sizeof(*img->marks.v), (uint32_t)s->markv.n + 1);
+	img->marks.n = (uint32_t)s->markv.n;
+	for (size_t i = 0; i < s->marks.cap; i++) {
+		const struct symtab_slot *sl = &s->marks.slots[i];
+		if (sl->key)
+			img->marks.v[sl->value] = img_add_str(img, sl->key, sl->len);
 	}
 	img->settings.pollfreq = s->pollfreq;
 	img->settings.pollfreqalert = s->pollfreqalert;

@@ -77,6 +77,12 @@ struct sema_timer {
 	uint32_t len;		/* length of the name */
 };
 
+/* A mark name (MARK name): offsets of its first MARK and of its first MARKED or POWERVAL WITHOUT (0: none). */
+struct sema_mark {
+	uint32_t set, read;
+	uint32_t len;		/* length of the name */
+};
+
 /* 12 bytes: a 10,000-UPS plan has 200,000 WHEN clauses */
 struct sema_when {
 	uint32_t group : 30, shutdown : 1, reports : 1;
@@ -126,7 +132,7 @@ struct sema {
 	struct diag_queue *dq;
 	const struct sema_options *opt;
 
-	struct symtab msgs, all_lets, groups, timers, all_monitors;
+	struct symtab msgs, all_lets, groups, timers, all_monitors, marks;
 	struct symtab lets_ci;	/* message names in lower case, for W631 (keys in lets_ci_keys) */
 	char *lets_ci_keys;
 	struct symtab *group_ups;	/* per group: UPS name -> UPS index */
@@ -134,6 +140,7 @@ struct sema {
 	SEMA_VEC(struct sema_group) groupv;
 	SEMA_VEC(struct sema_ups) upsv;
 	SEMA_VEC(struct sema_timer) timerv;
+	SEMA_VEC(struct sema_mark) markv;
 	SEMA_VEC(struct sema_when) whenv;
 	SEMA_VEC(uint32_t) starts;
 	SEMA_VEC(struct sema_multi) multiv;
@@ -244,6 +251,10 @@ void sema_flow_checks(struct sema *s);
 
 /* The timer NAME, declared by its first use. */
 uint32_t sema_timer(struct sema *s, src_span name);
+/* The mark NAME, declared by its first use; SEMA_NONE past IMG_MAX_MARKS names (E810 reported). */
+uint32_t sema_mark(struct sema *s, src_span name);
+/* The UPS index that MARKED's UPS NAME reads (its group's, else the one other group's), or SEMA_NONE (E812, E813 when REPORT). */
+uint32_t sema_marked_ups(struct sema *s, src_span name, int report);
 /* Notes on an invalid event pair FROM->TO at AT: the valid pairs near it. */
 void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from, int to);
 /* Check the IF condition C (sema-cond.c); 0 when it can be compiled. */

@@ -25,6 +25,8 @@ static int sema_same_expr(const struct sema *s, const struct ast_expr *a, const 
 	case AST_X_CMP:
 	case AST_X_MATCH:
 	case AST_X_NUMLOGINS:
+	case AST_X_MARKED:
+	case AST_X_PVWITHOUT:
 		if (a->value.kind != b->value.kind ||
 		    !sema_same_bytes(s, ast_text_content(&a->value), ast_text_content(&b->value)))
 			return 0;

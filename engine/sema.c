@@ -397,6 +397,82 @@ uint32_t sema_timer(struct sema *s, src_span name)
 	return (uint32_t)(s->timerv.n - 1);
 }
 
+uint32_t sema_mark(struct sema *s, src_span name)
+{
+	const char *p = sema_bytes(s, name);
+	int64_t k = symtab_get(&s->marks, p, name.len);
+	struct sema_mark *m;
+
+	if (k >= 0)
+		return (uint32_t)k;
+	if (s->markv.n == IMG_MAX_MARKS) {
+		struct diag_record *r = diag_at(s->dq, DIAG_MARK_LIMIT, name,
+			"mark '%.*s' is one name more than the %u mark names a plan may have",
+			(int)(name.len > 60 ? 60 : name.len), p, IMG_MAX_MARKS);
+		diag_note(s->dq, r, 0, name,
+			  "the marks of a UPS are one set of %u bits: use fewer names (a mark is per UPS, so one "
+			  "name serves every UPS: MARK critical, not MARK critical.ups1)", IMG_MAX_MARKS);
+		return SEMA_NONE;
+	}
+	m = SEMA_PUSH(s, s->markv);
+	s->tables += sizeof(struct img_str) + name.len + 1;
+	m->len = name.len;
+	symtab_put(&s->marks, p, name.len, (uint32_t)(s->markv.n - 1));
+	return (uint32_t)(s->markv.n - 1);
+}
+
+uint32_t sema_marked_ups(struct sema *s, src_span name, int report)
+{
+	const char *p = sema_bytes(s, name);
+	int64_t u = symtab_get(&s->group_ups[s->cur_group], p, name.len);
+	uint32_t found = SEMA_NONE, other = SEMA_NONE;
+	struct diag_record *r;
+
+	if (u >= 0)
+		return (uint32_t)u;
+	for (uint32_t g = 0; g < s->groupv.n; g++) {
+		int64_t v = g == s->cur_group ? -1 : symtab_get(&s->group_ups[g], p, name.len);
+		if (v < 0)
+			continue;
+		if (found == SEMA_NONE)
+			found = (uint32_t)v;
+		else if (other == SEMA_NONE)
+			other = (uint32_t)v;
+	}
+	if (found != SEMA_NONE && other == SEMA_NONE)
+		return found;
+	if (!report)
+		return SEMA_NONE;
+	if (found != SEMA_NONE) {
+		const struct sema_ups *a = &s->upsv.v[found], *b = &s->upsv.v[other];
+		r = diag_at(s->dq, DIAG_MARKED_TWICE, name,
+			"UPS '%.*s' is monitored in groups '%.*s' and '%.*s', not in this rule's: MARKED cannot tell which",
+			(int)(name.len > 60 ? 60 : name.len), p,
+			(int)s->groupv.v[a->group].name.len, sema_bytes(s, s->groupv.v[a->group].name),
+			(int)s->groupv.v[b->group].name.len, sema_bytes(s, s->groupv.v[b->group].name));
+		diag_note(s->dq, r, 0, name,
+			  "write the rule in the group of the UPS you mean, or MONITOR it under one name only");
+		return SEMA_NONE;
+	}
+	r = diag_at(s->dq, DIAG_MARKED_UPS, name,
+		"UPS '%.*s' is not declared by a MONITOR before this rule: MARKED reads the marks of a UPS monitored before it, in any group",
+		(int)(name.len > 60 ? 60 : name.len), p);
+	if (r) {
+		int64_t mon = symtab_get(&s->all_monitors, p, name.len);
+		uint32_t vl = 0;
+		const char *close;
+		if (mon >= 0) {
+			diag_note(s->dq, r, 1, s->monitor_decls.v[mon].decl->u.monitor->ups,
+				  "its MONITOR comes later; declare a UPS before a rule that reads its marks");
+			return SEMA_NONE;
+		}
+		close = sema_closest(s, &s->group_ups[s->cur_group], p, name.len, &vl);
+		if (close)
+			diag_note(s->dq, r, 0, name, "did you mean '%.*s'?", (int)vl, close);
+	}
+	return SEMA_NONE;
+}
+
 static const char *const syslog_tags[] = {
 	"[emerg]", "[alert]", "[crit]", "[err]", "[warning]", "[notice]", "[info]", "[debug]"
 };
@@ -475,6 +551,16 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 				  "a timer started when a timer expires runs at least %g s, so that timers restarting each other cannot spin; write at least %g",
 				  VM_MIN_REARM, VM_MIN_REARM);
 		}
+		sema_gen_action(s, a, NULL);
+		break;
+	}
+	case AST_ACT_MARK:
+	case AST_ACT_UNMARK: {
+		uint32_t k = sema_mark(s, a->u.arg.name);
+		if (k == SEMA_NONE)
+			break;
+		if (a->kind == AST_ACT_MARK && !s->markv.v[k].set)
+			s->markv.v[k].set = a->u.arg.name.off;
 		sema_gen_action(s, a, NULL);
 		break;
 	}
@@ -867,6 +953,7 @@ static void sema_free(struct sema *s)
 	free(s->groupv.v);
 	free(s->upsv.v);
 	free(s->timerv.v);
+	free(s->markv.v);
 	free(s->whenv.v);
 	free(s->starts.v);
 	sema_multi_free(s);
@@ -879,6 +966,7 @@ static void sema_free(struct sema *s)
 	free(s->lets_ci_keys);
 	symtab_free(&s->groups);
 	symtab_free(&s->timers);
+	symtab_free(&s->marks);
 	symtab_free(&s->all_monitors);
 }
 

@@ -69,6 +69,8 @@ enum ast_expr_kind {
 	AST_X_MATCH,		/* VARIABLE =~ "pattern" */
 	AST_X_RUNNING,		/* RUNNING timer */
 	AST_X_NUMLOGINS,	/* NUMLOGINS [ups] op NUMBER or "text" (a text: refused by sema) */
+	AST_X_MARKED,		/* MARKED mark [ups] */
+	AST_X_PVWITHOUT,	/* POWERVAL WITHOUT mark op NUMBER */
 	AST_X_NOT, AST_X_AND, AST_X_OR
 };
 
@@ -81,8 +83,10 @@ struct ast_expr {
 	uint8_t kind;		/* enum ast_expr_kind */
 	uint8_t op;		/* AST_X_CMP: enum ast_cmp */
 	uint8_t from, to;	/* AST_X_STATE: enum sw_word */
-	src_span name;		/* CMP, MATCH: the variable; RUNNING: the timer; NUMLOGINS: the UPS (length 0: the clause's own) */
-	struct ast_text value;	/* CMP, NUMLOGINS: a number (AST_TEXT_NUMBER) or a quoted text; MATCH: the pattern */
+	src_span name;		/* CMP, MATCH: the variable; RUNNING: the timer; NUMLOGINS: the UPS (length 0: the clause's own);
+				   MARKED, PVWITHOUT: the mark */
+	struct ast_text value;	/* CMP, NUMLOGINS, PVWITHOUT: a number (AST_TEXT_NUMBER) or a quoted text; MATCH: the pattern;
+				   MARKED: the UPS (AST_TEXT_NAME, length 0: the clause's own) */
 	struct ast_expr *l, *r;	/* NOT: l; AND, OR: l and r */
 };
 
@@ -107,7 +111,7 @@ struct ast_action {
 	union {
 		struct ast_text text;	/* text actions: the first part */
 		struct {
-			src_span name;	/* STARTTIMER, CANCELTIMER, SETFSD */
+			src_span name;	/* STARTTIMER, CANCELTIMER, SETFSD; MARK, UNMARK: the mark */
 			src_span num;	/* STARTTIMER seconds, DEBUG level */
 		} arg;
 		struct ast_email *email;

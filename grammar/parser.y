@@ -154,6 +154,15 @@ static struct ast_expr *mknumlogins(struct parse_ctx *pc, src_span span, src_spa
 	return x;
 }
 
+/* MARKED MARK [UPS] (UPS of length 0: the rule's own), or POWERVAL WITHOUT MARK (KIND) over SPAN. */
+static struct ast_expr *mkmarked(struct parse_ctx *pc, int kind, src_span span, src_span mark, src_span ups)
+{
+	struct ast_expr *x = mkexpr(pc, kind, span);
+	x->name = mark;
+	x->value = mktext(AST_TEXT_NAME, 0, ups);
+	return x;
+}
+
 /* A term written wrong: E300 at AT with MSG (a format taking the bytes of ARG), and a placeholder term. */
 static struct ast_expr *bad_term(struct parse_ctx *pc, src_span at, const char *msg, src_span arg)
 {
@@ -241,6 +250,7 @@ static src_span join(src_span a, src_span b)
 %token WALL "WALL" WHEN "WHEN" INCLUDE "INCLUDE" SHUTDOWNEXIT "SHUTDOWNEXIT"
 %token AND "AND" OR "OR" NOT "NOT" RUNNING "RUNNING" NUMLOGINS "NUMLOGINS"
 %token BECOMES "BECOMES" CEASES "CEASES" FOR "FOR"
+%token MARK "MARK" UNMARK "UNMARK" MARKED "MARKED" WITHOUT "WITHOUT"
 %token LT "'<'" LE "'<='" GT "'>'" GE "'>='" EQEQ "'=='" NE "'!='" MATCH "'=~'"
 %token LPAREN "'('" RPAREN "')'"
 %token RARR "'->'" COLON "':'" EQ "'='"
@@ -258,7 +268,7 @@ static src_span join(src_span a, src_span b)
  * precedence of the rules that end a text list, is lower than theirs.
  */
 %precedence TEXTEND
-%precedence SHUTDOWN TLS CERTNAME CLIENTCERT CLIENTKEY INCLUDE SHUTDOWNEXIT
+%precedence SHUTDOWN TLS CERTNAME CLIENTCERT CLIENTKEY INCLUDE SHUTDOWNEXIT MARK UNMARK
 /* IF conditions: OR binds loosest, then AND, then NOT */
 %left OR
 %left AND
@@ -490,6 +500,20 @@ term
 	| NUMLOGINS cmpop quotetext	{ $$ = mknumlogins(pc, @$, (src_span){ @1.off + @1.len, 0 }, $2, $3); }
 	| NUMLOGINS name cmpop NUMBER	{ $$ = mknumlogins(pc, @$, @2, $3, mktext(AST_TEXT_NUMBER, 0, @4)); }
 	| NUMLOGINS name cmpop quotetext	{ $$ = mknumlogins(pc, @$, @2, $3, $4); }
+	/*
+	 * MARKED mark [UPS]: the rule's UPS (or the named one) carries the mark;
+	 * the UPS is a plain NAME, so that MARKED m followed by an action
+	 * keyword (SHUTDOWN, MARK: soft keywords) stays an action.
+	 */
+	| MARKED name			{ $$ = mkmarked(pc, AST_X_MARKED, @$, @2, (src_span){ @2.off + @2.len, 0 }); }
+	| MARKED name NAME		{ $$ = mkmarked(pc, AST_X_MARKED, @$, @2, @3); }
+	/* POWERVAL WITHOUT mark op n: the POWERVAL of every UPS of the plan without the mark, summed */
+	| POWERVAL WITHOUT name cmpop NUMBER
+		{
+			$$ = mkmarked(pc, AST_X_PVWITHOUT, @$, @3, (src_span){ @3.off + @3.len, 0 });
+			$$->op = (uint8_t)$4;
+			$$->value = mktext(AST_TEXT_NUMBER, 0, @5);
+		}
 	/* likely slips, each reported as a syntax error that says how to write it */
 	| NAME RARR STATUS		{ $$ = bad_term(pc, @1, "'%.*s' is not a status word: a->b takes two status words (OL->OB)", @1); }
 	| STATUS RARR NAME		{ $$ = bad_term(pc, @3, "'%.*s' is not a status word: a->b takes two status words (OL->OB)", @3); }
@@ -546,6 +570,17 @@ act
 	| SETFSD name
 		{
 			$$ = mkaction(pc, AST_ACT_SETFSD, @1);
+			$$->u.arg.name = @2;
+		}
+	/* upsplan only: set or clear a mark of the rule's UPS */
+	| MARK name
+		{
+			$$ = mkaction(pc, AST_ACT_MARK, @1);
+			$$->u.arg.name = @2;
+		}
+	| UNMARK name
+		{
+			$$ = mkaction(pc, AST_ACT_UNMARK, @1);
 			$$->u.arg.name = @2;
 		}
 	| textkw texts %prec TEXTEND
@@ -621,6 +656,10 @@ name
 	| CEASES
 	| FOR
 	| SHUTDOWNEXIT
+	| MARK
+	| UNMARK
+	| MARKED
+	| WITHOUT
 	;
 
 quotetext

@@ -70,6 +70,20 @@ static void pr_expr(const struct src_registry *reg, const struct ast_expr *x, in
 		fputs("RUNNING ", out);
 		pr_span(reg, x->name, out);
 		break;
+	case AST_X_MARKED:
+		fputs("MARKED ", out);
+		pr_span(reg, x->name, out);
+		if (x->value.len) {
+			fputc(' ', out);
+			pr_span(reg, ast_text_span(&x->value), out);
+		}
+		break;
+	case AST_X_PVWITHOUT:
+		fputs("POWERVAL WITHOUT ", out);
+		pr_span(reg, x->name, out);
+		fprintf(out, " %s ", cmps[x->op]);
+		pr_text(reg, &x->value, out);
+		break;
 	case AST_X_NOT:
 		fputs("NOT ", out);
 		pr_expr(reg, x->l, 2, out);
@@ -98,6 +112,8 @@ static void pr_action(const struct src_registry *reg, const struct ast_action *a
 	switch (a->kind) {
 	case AST_ACT_CANCELTIMER:
 	case AST_ACT_SETFSD:
+	case AST_ACT_MARK:
+	case AST_ACT_UNMARK:
 		fputc(' ', out);
 		pr_span(reg, a->u.arg.name, out);
 		break;

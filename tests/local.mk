@@ -23,6 +23,7 @@ COMPILE_TESTS = \
 	tests/compile/level.dis \
 	tests/compile/level-shared.dis \
 	tests/compile/numlogins.dis \
+	tests/compile/marks.dis \
 	tests/compile/engine-tour.dis \
 	tests/compile/heartbeat.dis \
 	tests/compile/mk-standard.dis \
@@ -49,6 +50,7 @@ TRACE_TESTS = \
 	tests/run/var-unknown.scn \
 	tests/run/numlogins-hostsync.scn \
 	tests/run/numlogins-wait.scn \
+	tests/run/marks-supply.scn \
 	tests/run/level-at-once.scn \
 	tests/run/level-flap.scn \
 	tests/run/level-group.scn \
@@ -142,6 +144,8 @@ EXTRA_DIST += \
 	tests/run/numlogins-plan.conf \
 	tests/run/numlogins-hostsync.trace \
 	tests/run/numlogins-wait.trace \
+	tests/run/marks-supply.conf \
+	tests/run/marks-supply.trace \
 	tests/run/level-plan.conf \
 	tests/run/level-at-once.trace \
 	tests/run/level-flap.trace \
@@ -204,6 +208,7 @@ EXTRA_DIST += \
 	tests/compile/level.plan \
 	tests/compile/level-shared.plan \
 	tests/compile/numlogins.plan \
+	tests/compile/marks.plan \
 	tests/compile-cli.sh \
 	tests/simulate-cli.sh \
 	tests/fsd-cli.sh \

@@ -65,6 +65,7 @@ CERTFILE value|$intro\nGROUP G1 HOST localhost CERTFILE @W@\n$mon\n$rules
 TLS value|$intro\n$grp TLS @W@\n$mon\n$rules
 CERTNAME value|$intro\n$grp TLS DIRECT PORT 401 CERTNAME @W@\n$mon\n$rules
 CLIENTCERT and CLIENTKEY values|$intro\n$grp TLS DIRECT PORT 401 CLIENTCERT @W@ CLIENTKEY @W@\n$mon\n$rules
+mark names|$intro\n$grp\n$mon\n$rules\nWHEN ups1 REPORTS OL->OB : MARK @W@ IF MARKED @W@ ups1 NUTLOG "x" IF MARKED @W@ NUTLOG "z"\nWHEN ups1 REPORTS OB->OL : UNMARK @W@ IF POWERVAL WITHOUT @W@ < 1 NUTLOG "y"
 first word of a text list|$intro\n$grp\n$mon\n$rules\nWHEN ups1 REPORTS OL->OB : NUTLOG @W@ "power" SHELLCMD @W@\nLET m = @W@ "power"
 first word of an EMAIL MESSAGE|$intro\n$grp\n$mon\n$rules\nWHEN ups1 REPORTS OL->OB : EMAIL FROM "a@b" TO "c@d" SUBJECT "s" MESSAGE @W@
 after a text, then a declaration's value|$intro\n$grp\n$mon\n$rules\nWHEN ups1 REPORTS OL->OB : NUTLOG "power" @T@ DIRECT

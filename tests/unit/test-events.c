@@ -384,6 +384,77 @@ static void test_snapshot(void)
 	img_free(&img);
 }
 
+/* Marks are decision state: in the snapshot by UPS and mark name, adopted by a restart and a reload. */
+static void test_snapshot_marks(void)
+{
+	static const char *const text[2] = {
+		"GROUP LOCAL HOST localhost CERTFILE '/c'\n"
+		"MONITOR a POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"MONITOR b POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"WHEN a REPORTS OL->OB : MARK crit MARK seen\n"
+		"WHEN a REPORTS OB->OL : UNMARK crit\n"
+		"WHEN b REPORTS OL->OB : IF MARKED crit a NUTLOG 'a crit'\n",
+		/* the reloaded plan: crit is mark 1 now, seen is gone */
+		"GROUP LOCAL HOST localhost CERTFILE '/c'\n"
+		"MONITOR a POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"MONITOR b POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"WHEN a REPORTS OL->OB : MARK other MARK crit\n"
+		"WHEN b REPORTS OL->OB : IF MARKED crit a NUTLOG 'a crit'\n",
+	};
+	struct plan_image img, img2;
+	struct engine a, b;
+	struct trace_log l;
+	struct eng_host h = { &l, log_trace };
+	struct eng_snap s;
+	struct st_poll ob = { 1, "OB", "80", NULL, 0 };
+	uint32_t ua, ub, nt;
+	uint64_t c0;
+
+	compile_text(text[0], &img);
+	compile_text(text[1], &img2);
+	ua = ups_index(&img, "a");
+	ub = ups_index(&img, "b");
+	memset(&l, 0, sizeof(l));
+	l.img = &img;
+	eng_init(&a, &img, &h, "host", "u@host");
+	is_int(vm_marks(a.vm)[ua], 0, "a UPS starts unmarked");
+	eng_poll(&a, ua, &(struct st_poll){ 1, "OL", "80", NULL, 0 }, 1);
+	c0 = eng_changes(&a);
+	eng_poll(&a, ua, &ob, 2);
+	is_int(vm_marks(a.vm)[ua], 3, "a carries crit and seen");
+	ok(eng_changes(&a) != c0, "a mark set moves the change count (the state file is written)");
+	eng_snap_take(&a, 2, &s);
+	ok(s.ups[ua].nmarks == 2 && strcmp(s.ups[ua].marks[0], "crit") == 0 && strcmp(s.ups[ua].marks[1], "seen") == 0,
+	   "the snapshot names a's marks");
+	is_int(s.ups[ub].nmarks, 0, "b has none");
+
+	/* a restart: the same plan */
+	eng_init(&b, &img, &h, "host", "u@host");
+	eng_snap_adopt(&b, &s, 100, &nt);
+	is_int(vm_marks(b.vm)[ua], 3, "a restart restores a's marks");
+	memset(&l, 0, sizeof(l));
+	l.img = &img;
+	eng_poll(&b, ub, &ob, 101);
+	ok(strstr(l.text, "NUTLOG a crit") != NULL, "a rule reads the restored mark");
+	eng_free(&b);
+
+	/* a mark the plan no longer has is dropped; one it has is kept by name, whatever its bit */
+	eng_init(&b, &img2, &h, "host", "u@host");
+	eng_adopt(&b, &a);
+	is_int(vm_marks(b.vm)[ups_index(&img2, "a")], 2, "reload: crit kept as the new plan's mark 1, seen dropped");
+	eng_free(&b);
+	free(s.ups[ua].marks[0]);
+	s.ups[ua].marks[0] = xstrdup("gone");
+	eng_init(&b, &img, &h, "host", "u@host");
+	eng_snap_adopt(&b, &s, 100, &nt);
+	is_int(vm_marks(b.vm)[ua], 2, "an unknown mark name in a snapshot is dropped");
+	eng_free(&b);
+	eng_snap_free(&s);
+	eng_free(&a);
+	img_free(&img);
+	img_free(&img2);
+}
+
 /* The daemon asks for battery.charge only when the plan reads it. */
 static void test_reads_charge(void)
 {
@@ -468,6 +539,7 @@ int main(void)
 	test_adopt();
 	test_levels();
 	test_snapshot();
+	test_snapshot_marks();
 	test_reads_charge();
 	return done_testing();
 }

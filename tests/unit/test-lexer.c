@@ -112,7 +112,7 @@ static const char *const keywords[] = {
 	"SHUTDOWNCMD", "SMTPSERVER", "STARTTIMER", "SUBJECT", "SYSLOG",
 	"TIMEOUT", "TLS", "TO", "TYPE", "UPSDUSER", "USER", "WALL", "WHEN",
 	"SHUTDOWN", "AND", "OR", "NOT", "RUNNING", "BECOMES", "CEASES", "FOR",
-	"NUMLOGINS", "SHUTDOWNEXIT",
+	"NUMLOGINS", "SHUTDOWNEXIT", "MARK", "UNMARK", "MARKED", "WITHOUT",
 };
 
 static const char *const statuses[] = {
@@ -128,7 +128,7 @@ static void test_keywords(void)
 	char all[1024] = "", allwant[4096] = "";
 	size_t off = 0;
 
-	is_int(NELEM(keywords), 52, "42 keyword tokens plus SHUTDOWN, SHUTDOWNEXIT and the soft keywords of conditions and level rules");
+	is_int(NELEM(keywords), 56, "42 keyword tokens plus SHUTDOWN, SHUTDOWNEXIT and the soft keywords of conditions, level rules and marks");
 	for (size_t i = 0; i < NELEM(keywords); i++) {
 		const char *k = keywords[i];
 

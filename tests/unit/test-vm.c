@@ -476,8 +476,55 @@ static void test_render_shutdown(void)
 	fixture_free(&f);
 }
 
+/* MARK and UNMARK change the run's UPS's set at once (idempotent, changed says when); MARKED, MARKED ups, POWERVAL WITHOUT. */
+static void test_marks(void)
+{
+	struct fixture f;
+	const struct vm_effect *e;
+	uint32_t n, crit;
+
+	fixture_init(&f,
+		"GROUP A HOST localhost CERTFILE '/c.pem'\n"
+		"MONITOR u1 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"MONITOR u2 POWERVAL 2 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"WHEN u1 REPORTS OL->OB : MARK crit MARK crit\n"
+		"  IF MARKED crit NUTLOG 'after' IF POWERVAL WITHOUT crit == 2 NUTLOG 'two left'\n"
+		"WHEN u1 REPORTS OB->OL : UNMARK crit UNMARK crit IF NOT MARKED crit NUTLOG 'cleared'\n"
+		"WHEN u2 REPORTS OL->OB : MARK crit IF POWERVAL WITHOUT crit < 1 NUTLOG 'none left'\n"
+		"  IF MARKED crit u1 NUTLOG 'u1 too' IF POWERVAL WITHOUT other >= 3 NUTLOG 'all three'\n"
+		"WHEN u2 REPORTS OB->OL : MARK other\n"
+		"GROUP B HOST localhost PORT 3494 CERTFILE '/c.pem' MINSUPPLIES 0\n"
+		"MONITOR u3 POWERVAL 0 UPSDUSER m PASSWORD 'p' TYPE secondary\n"
+		"WHEN u3 REPORTS OL->OB : IF MARKED crit u2 NUTLOG 'u2 of group A'\n");
+	is_int(f.img.marks.n, 2, "two mark names in the image");
+	crit = 0;
+	is_int(vm_marks(f.vm)[0] | vm_marks(f.vm)[1], 0, "every UPS starts unmarked");
+	n = run(&f, "u1", "OL->OB", 1);
+	e = vm_effects(f.vm);
+	ok(n == 4 && e[0].kind == OP_MARK && e[0].target == crit && e[0].changed && e[1].kind == OP_MARK &&
+	   !e[1].changed, "MARK sets the mark once: the second changes nothing");
+	ok(n == 4 && strcmp(e[2].text, "after") == 0 && strcmp(e[3].text, "two left") == 0,
+	   "a condition after MARK in the same run sees it; POWERVAL WITHOUT leaves the marked UPS out");
+	is_int(vm_marks(f.vm)[0], 1, "u1 carries mark 0");
+	n = run(&f, "u3", "OL->OB", 2);
+	is_int(n, 0, "MARKED crit u2 of another group: u2 is not marked");
+	n = run(&f, "u2", "OL->OB", 3);
+	e = vm_effects(f.vm);
+	ok(n == 4 && strcmp(e[1].text, "none left") == 0 && strcmp(e[2].text, "u1 too") == 0 &&
+	   strcmp(e[3].text, "all three") == 0, "both marked: the sum without crit is 0; without other it is 3");
+	n = run(&f, "u3", "OL->OB", 4);
+	ok(n == 1 && strcmp(vm_effects(f.vm)[0].text, "u2 of group A") == 0, "MARKED crit u2 from group B");
+	n = run(&f, "u1", "OB->OL", 5);
+	e = vm_effects(f.vm);
+	ok(n == 3 && e[0].kind == OP_UNMARK && e[0].changed && !e[1].changed && strcmp(e[2].text, "cleared") == 0,
+	   "UNMARK clears it once");
+	ok(vm_marks(f.vm)[0] == 0 && vm_marks(f.vm)[1] == 1, "u1 unmarked, u2 still marked");
+	fixture_free(&f);
+}
+
 int main(void)
 {
+	test_marks();
 	test_actions();
 	test_render_shutdown();
 	test_conditions();
