@@ -112,6 +112,10 @@ static json_t *sf_to_json(const struct sf_record *r)
 		json_object_set_new(o, "status", su->st.status ? sf_string(su->st.status) : json_null());
 		json_object_set_new(o, "charge", sf_string(su->st.charge));
 		json_object_set_new(o, "fsd_sent", json_boolean(su->st.fsd));
+		json_t *m = json_array();
+		for (uint32_t k = 0; k < su->nmarks; k++)
+			json_array_append_new(m, sf_string(su->marks[k]));
+		json_object_set_new(o, "marks", m);
 		json_array_append_new(ups, o);
 	}
 	json_object_set_new(root, "ups", ups);
@@ -320,6 +324,33 @@ static int sf_table_bits(json_t *o, const char *at, const char *key, unsigned li
 	return 0;
 }
 
+/*
+ * The "marks" of UPS object O (AT) into SU: mark names, at most
+ * IMG_MAX_MARKS; a file of an upsplan before marks has none (the member
+ * is missing: no mark).  -1 with WHY.
+ */
+static int sf_read_marks(json_t *o, const char *at, struct eng_snap_ups *su, char *why, size_t len)
+{
+	json_t *a = json_object_get(o, "marks"), *v;
+	size_t i;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > IMG_MAX_MARKS)
+		return sf_err(why, len, "%s: \"marks\" is not an array of at most %u mark names", at, IMG_MAX_MARKS);
+	su->marks = xcalloc(json_array_size(a) + 1, sizeof(char *));
+	json_array_foreach(a, i, v) {
+		const char *s = json_string_value(v);
+		if (!s || json_string_length(v) != strlen(s) || !s[0] || strlen(s) > SF_NAME_MAX)
+			return sf_err(why, len, "%s: \"marks\" holds something that is not a mark name", at);
+		for (const char *p = s; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return sf_err(why, len, "%s: \"marks\" holds a control character", at);
+		su->marks[su->nmarks++] = xstrdup(s);
+	}
+	return 0;
+}
+
 static int sf_read_ups(json_t *o, uint32_t u, struct eng_snap_ups *su, char *why, size_t len)
 {
 	char at[32];
@@ -355,7 +386,7 @@ static int sf_read_ups(json_t *o, uint32_t u, struct eng_snap_ups *su, char *why
 	if (!(s = sf_text(o, at, "charge", ST_CHARGE_MAX - 1, SF_EMPTY_OK | SF_ANY_BYTE, why, len)))
 		return -1;
 	memcpy(su->st.charge, s, strlen(s) + 1);
-	return 0;
+	return sf_read_marks(o, at, su, why, len);
 }
 
 static int sf_read_timer(json_t *o, uint32_t t, struct eng_snap_timer *st, char *why, size_t len)
@@ -585,12 +616,16 @@ int sf_adopt(struct sf_file *f, struct engine *e, uint64_t checksum, double now,
 {
 	const struct plan_image *img = e->img;
 	struct sf_record r;
-	char why[600], timers[400] = "", fsd[200] = "";
-	size_t max = 65536 + (size_t)img->ups.n * 4096 + (size_t)img->timers.n * 2048;
+	char why[600], timers[400] = "", fsd[200] = "", marks[400] = "";
+	size_t max = 65536 + (size_t)img->ups.n * 4096 + (size_t)img->timers.n * 2048, mark_bytes = 0;
 	double now_boot = sf_boot_clock(), age;
 	uint32_t nups, ntimers;
-	int rc = sf_read(f->path, max, &r, why, sizeof(why));
+	int rc;
 
+	for (uint32_t k = 0; k < img->marks.n; k++)	/* each UPS may carry every mark of the plan: "name", */
+		mark_bytes += 4 + (size_t)img->marks.v[k].len * 6;	/* the name's bytes \u-escaped at worst */
+	max += (size_t)img->ups.n * mark_bytes;
+	rc = sf_read(f->path, max, &r, why, sizeof(why));
 	if (rc == 1) {
 		log_msg(LOG_INFO, "state file %s: none yet: starting afresh", f->path);
 		return 0;
@@ -619,9 +654,15 @@ int sf_adopt(struct sf_file *f, struct engine *e, uint64_t checksum, double now,
 			size_t n = strlen(fsd);
 			snprintf(fsd + n, sizeof(fsd) - n, "%s%s", n ? ", " : "; FSD was sent for ", r.snap.ups[u].name);
 		}
+	for (uint32_t u = 0; u < r.snap.nups; u++)
+		for (uint32_t k = 0; k < r.snap.ups[u].nmarks; k++) {
+			size_t n = strlen(marks);
+			snprintf(marks + n, sizeof(marks) - n, "%s%s %s", n ? ", " : "; marks: ", r.snap.ups[u].name,
+				 r.snap.ups[u].marks[k]);
+		}
 	nups = eng_snap_adopt(e, &r.snap, now, &ntimers);
-	log_msg(LOG_NOTICE, "state file %s adopted (written %.1f s ago): %u UPS states, %u timers%s%s%s%s",
-		f->path, age, nups, ntimers, ntimers ? " (" : "", timers, ntimers ? ")" : "", fsd);
+	log_msg(LOG_NOTICE, "state file %s adopted (written %.1f s ago): %u UPS states, %u timers%s%s%s%s%s",
+		f->path, age, nups, ntimers, ntimers ? " (" : "", timers, ntimers ? ")" : "", fsd, marks);
 	memset(latch, 0, sizeof(*latch));
 	if (r.latch.shutdown == SF_SHUT_SUCCEEDED) {
 		*latch = r.latch;

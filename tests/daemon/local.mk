@@ -45,6 +45,7 @@ TESTS += \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
+	tests/daemon/run-marks.sh \
 	tests/daemon/run-pidfile.sh \
 	tests/daemon/run-startup.sh \
 	tests/daemon/run-killpower.sh \
@@ -70,6 +71,7 @@ EXTRA_DIST += \
 	tests/daemon/run-poller.sh \
 	tests/daemon/run-keepalive.sh \
 	tests/daemon/run-state.sh \
+	tests/daemon/run-marks.sh \
 	tests/daemon/run-pidfile.sh \
 	tests/daemon/run-startup.sh \
 	tests/daemon/run-killpower.sh \

@@ -21,7 +21,7 @@ static const char plan_text[] =
 	"GROUP LOCAL HOST localhost CERTFILE '/c'\n"
 	"MONITOR a POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
 	"MONITOR b POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
-	"WHEN a REPORTS OL->OB : STARTTIMER final 120\n"
+	"WHEN a REPORTS OL->OB : STARTTIMER final 120 MARK crit\n"
 	"WHEN a TIMEOUT final : SHUTDOWNCMD '/bin/true'\n";
 
 static char dir[64];
@@ -103,6 +103,8 @@ static void test_round_trip(const struct plan_image *img)
 	ok(r.snap.ntimers == 1 && r.snap.timers[0].running && r.snap.timers[0].remaining == 100,
 	   "the timer, running, 100 s left when written");
 	ok(r.latch.shutdown == SF_SHUT_SUCCEEDED && strcmp(r.latch.where, "UPSmon.conf:6:25") == 0, "the SHUTDOWNCMD latch");
+	ok(r.snap.ups[0].nmarks == 1 && strcmp(r.snap.ups[0].marks[0], "crit") == 0 && r.snap.ups[1].nmarks == 0,
+	   "the marks of each UPS, by name");
 	sf_record_free(&r);
 	/* a SHUTDOWNCMD running: its request is kept */
 	w.latch.shutdown = SF_SHUT_RUNNING;
@@ -147,6 +149,10 @@ static void test_malformed(const struct plan_image *img)
 		{ "\"charge\": \"61.5\"", "\"charge\": \"0123456789012345678901234567890123\"", "ups[0]: \"charge\" is empty, too long" },
 		{ "\"ups\": [", "\"ups\": [7, ", "ups[0] is not an object" },
 		{ "\"timers\": [", "\"timers\": {}, \"t\": [", "\"timers\" is not an array" },
+		{ "\"marks\": [", "\"marks\": 5, \"m\": [", "ups[0]: \"marks\" is not an array" },
+		{ "\"crit\"", "7", "ups[0]: \"marks\" holds something that is not a mark name" },
+		{ "\"crit\"", "\"\"", "ups[0]: \"marks\" holds something that is not a mark name" },
+		{ "\"crit\"", "\"cr\\u0001it\"", "ups[0]: \"marks\" holds a control character" },
 	};
 
 	record(img, &w);
@@ -174,6 +180,19 @@ static void test_malformed(const struct plan_image *img)
 		err[0] = '\0';
 		ok(sf_read(path, 1 << 20, &r, err, sizeof(err)) == -1 && strstr(err, cases[i].why) != NULL,
 		   "refused: %s (%s)", cases[i].why, err);
+		free(bad);
+	}
+	/* a file of an upsplan before marks: no "marks" member, no mark */
+	{
+		char *at = strstr(good, "\"marks\"");
+		bad = xstrdup(good);
+		if (at)
+			memcpy(bad + (at - good), "\"old_m\"", 7);
+		put(path, bad, 0600);
+		ok(at && sf_read(path, 1 << 20, &r, err, sizeof(err)) == 0 && r.snap.ups[0].nmarks == 0,
+		   "no \"marks\" (a file of an upsplan before marks): read, the UPS unmarked (%s)", err);
+		if (at)
+			sf_record_free(&r);
 		free(bad);
 	}
 	/* truncated at every length: refused, never read past its end (ASan, valgrind) */
