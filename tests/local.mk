@@ -51,6 +51,7 @@ TRACE_TESTS = \
 	tests/run/numlogins-hostsync.scn \
 	tests/run/numlogins-wait.scn \
 	tests/run/marks-supply.scn \
+	tests/run/marks-final.scn \
 	tests/run/level-at-once.scn \
 	tests/run/level-flap.scn \
 	tests/run/level-group.scn \
@@ -146,6 +147,8 @@ EXTRA_DIST += \
 	tests/run/numlogins-wait.trace \
 	tests/run/marks-supply.conf \
 	tests/run/marks-supply.trace \
+	tests/run/marks-final.conf \
+	tests/run/marks-final.trace \
 	tests/run/level-plan.conf \
 	tests/run/level-at-once.trace \
 	tests/run/level-flap.trace \
