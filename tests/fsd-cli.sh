@@ -24,7 +24,7 @@ refused() {
 	fi
 }
 
-echo "1..14"
+echo "1..15"
 
 # the stand-in: holds pid.lock's lock, writes its PID there, writes "got" on SIGUSR2
 have_flock=0
@@ -99,5 +99,32 @@ if [ "$have_flock" -eq 1 ]; then
 	refused pid.lock "the same file once its process ended" 'no upsplan holds the PID file pid.lock'
 else
 	tap_skip "no flock(1)" "a locked PID file: sent" "the process got SIGUSR2" "the same file once its process ended"
+fi
+
+# 15: without -p, the PID file of upsplan.service (/run/upsplan/upsplan.pid)
+# when it exists: checked in a private mount namespace over /run (root)
+if [ "$(id -u)" -ne 0 ] || [ "$have_flock" -eq 0 ] || ! command -v unshare >/dev/null 2>&1 ||
+	! unshare -m true 2>/dev/null; then
+	tap_skip "needs root, flock(1) and unshare -m" "without -p: the unit's PID file"
+else
+	# shellcheck disable=SC2016 # $1.. belong to the inner sh
+	unshare -m sh -c '
+		mount --make-rprivate / && mount -t tmpfs none /run || exit 3
+		mkdir /run/upsplan
+		: >/run/upsplan/upsplan.pid
+		flock -n /run/upsplan/upsplan.pid sh -c "trap \"echo usr2 >>unit-got\" USR2; echo \$\$ >/run/upsplan/upsplan.pid; i=0; while [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done" &
+		i=0
+		while [ ! -s /run/upsplan/upsplan.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		"$1" fsd >unit-out 2>unit-err; echo $? >unit-status
+		i=0
+		while [ ! -s unit-got ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill "$(cat /run/upsplan/upsplan.pid)" 2>/dev/null
+		wait' sh "$upsplan" || true
+	if [ "$(cat unit-status 2>/dev/null)" = 0 ] && [ "$(cat unit-got 2>/dev/null)" = usr2 ]; then
+		ok "without -p: the unit's PID file, /run/upsplan/upsplan.pid"
+	else
+		not_ok "without -p: the unit's PID file, /run/upsplan/upsplan.pid" \
+			"exit $(cat unit-status 2>/dev/null)" "$(cat unit-out unit-err 2>/dev/null)"
+	fi
 fi
 tap_done

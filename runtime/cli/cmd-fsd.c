@@ -23,8 +23,9 @@ const char fsd_usage[] =
 	"expires).  A plan without such a clause does nothing (the daemon logs it).\n"
 	"\n"
 	"Options:\n"
-	"  -p, --pidfile=FILE     the daemon's PID file (default /run/upsplan.pid,\n"
-	"                         upsplan run's default as root)\n"
+	"  -p, --pidfile=FILE     the daemon's PID file (default: the systemd unit's,\n"
+	"                         /run/upsplan/upsplan.pid, when it exists, else\n"
+	"                         /run/upsplan.pid, upsplan run's default as root)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"The PID file must be a regular file (no symbolic link) with one link,\n"
@@ -33,6 +34,8 @@ const char fsd_usage[] =
 	"never trusted.  Exit status: 0 sent, 1 not sent (the reason is printed),\n"
 	"2 usage.\n";
 
+/* without -p: the PID file of upsplan.service when there is one, else upsplan run's default */
+#define FSD_UNIT_PIDFILE "/run/upsplan/upsplan.pid"
 #define FSD_DEFAULT_PIDFILE "/run/upsplan.pid"
 
 /* The PID in PATH, checked (see fsd_usage); 0 after a message on stderr. */
@@ -90,7 +93,8 @@ int cmd_fsd(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = FSD_DEFAULT_PIDFILE;
+	const char *path = NULL;
+	struct stat st;
 	pid_t pid;
 	int c;
 
@@ -111,6 +115,8 @@ int cmd_fsd(int argc, char **argv)
 		fprintf(stderr, "upsplan fsd: unexpected argument '%s'\nTry 'upsplan help fsd'.\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (!path)
+		path = lstat(FSD_UNIT_PIDFILE, &st) == 0 ? FSD_UNIT_PIDFILE : FSD_DEFAULT_PIDFILE;
 	pid = fsd_read_pid(path);
 	if (pid <= 0)
 		return EXIT_ERRORS;
