@@ -1,5 +1,5 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## base/local.mk - the bottom layer every other uses: source registry, diagnostics, allocation, the growable buffer, JSON output, loopback checks, durations, escaping.
+## base/local.mk - the bottom layer every other uses: source registry, diagnostics, allocation, the growable buffer, JSON output, loopback checks, durations, escaping, NUT names.
 noinst_LIBRARIES += base/libbase.a
 base_libbase_a_SOURCES = \
 	base/buf.c \
@@ -14,6 +14,8 @@ base_libbase_a_SOURCES = \
 	base/json.h \
 	base/loopback.c \
 	base/loopback.h \
+	base/nutname.c \
+	base/nutname.h \
 	base/diag-codes.def \
 	base/opcodes.def \
 	base/source.c \

@@ -20,6 +20,7 @@ int yylex(YYSTYPE *lvalp, YYLTYPE *llocp, yyscan_t scanner);
 #include <stdio.h>
 #include <string.h>
 
+#include "base/nutname.h"
 #include "grammar/parse-int.h"
 #include "grammar/suggest.h"
 
@@ -188,6 +189,50 @@ static struct ast_decl *mklevel(struct parse_ctx *pc, src_span kw, int target, s
 	return d;
 }
 
+/*
+ * A quoted UPS name (USER 0) or upsd user name (USER 1) NAME, written as
+ * QUOTED: E900 at the first byte that upsd could never serve, saying why
+ * (base/nutname.c: the rule the image verifier applies too).  What passes
+ * is one plain word of upsd's protocol, never a line.
+ */
+static void check_nutname(struct parse_ctx *pc, src_span quoted, src_span name, int user)
+{
+	const char *p = src_bytes(pc->reg, name);
+	const char *what = user ? "a upsd user name" : "a UPS name";
+	const char *why;
+	struct diag_record *r;
+	char shown[16];
+	size_t i = nutname_bad(p, name.len, user, &why), n;
+
+	if (name.len == 0) {
+		r = diag_at(pc->dq, DIAG_NUT_NAME, quoted, "%s cannot be empty", what);
+		diag_note(pc->dq, r, 0, quoted, "write the name as %s declares it between [ and ]",
+			  user ? "upsd.users" : "ups.conf");
+		pc->nerrors++;
+		return;
+	}
+	if (!why)
+		return;
+	n = p[i] & 0x80 ? src_utf8_seq(p + i, name.len - i) : 1;
+	if (p[i] == ' ')
+		snprintf(shown, sizeof(shown), "a blank");
+	else if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+		snprintf(shown, sizeof(shown), "byte 0x%02X", (unsigned char)p[i]);
+	else
+		snprintf(shown, sizeof(shown), "'%.*s'", (int)(n ? n : 1), p + i);
+	r = diag_at(pc->dq, DIAG_NUT_NAME, (src_span){ name.off + (uint32_t)i, (uint32_t)(n ? n : 1) },
+		    "%s cannot be part of %s: %s", shown, what, why);
+	if (p[i] == '@' && !user)
+		diag_note(pc->dq, r, 0, quoted, "a MONITOR names the UPS alone: its host and port are its group's "
+			  "HOST and PORT (GROUP g HOST upsd.example.com PORT 3493, then MONITOR \"%.*s\")",
+			  (int)(i > 40 ? 40 : i), p);
+	else
+		diag_note(pc->dq, r, 0, quoted, "write the name exactly as %s declares it between [ and ]; "
+			  "NUT can serve no name that holds a blank, a control character, a non-ASCII letter or one of \" \\ # =%s",
+			  user ? "upsd.users" : "ups.conf", user ? "" : " @ /");
+	pc->nerrors++;
+}
+
 /* Span from the start of A to the end of B. */
 static src_span join(src_span a, src_span b)
 {
@@ -351,7 +396,7 @@ let
 	;
 
 monitor
-	: MONITOR name POWERVAL NUMBER userkw name PASSWORD password TYPE name
+	: MONITOR upsname POWERVAL NUMBER userkw username PASSWORD password TYPE name
 		{
 			struct ast_monitor *m = NEW(struct ast_monitor);
 			$$ = mkdecl(pc, AST_DECL_MONITOR, @1);
@@ -424,7 +469,7 @@ hold
 
 /* what a WHEN names: a UPS, GROUP name (its UPS), or /pattern/ (the UPS it matches); upsplan only */
 target
-	: name				{ $$ = AST_TARGET_UPS; }
+	: upsname			{ $$ = AST_TARGET_UPS; }
 	| GROUP name			{ $$ = AST_TARGET_GROUP; pc->target_name = @2; }
 	| PATTERN			{ $$ = AST_TARGET_PATTERN; }
 	;
@@ -498,15 +543,22 @@ term
 	/* NUMLOGINS [ups] op n: upsd's count of the clients logged in to the UPS (the clause's own without a name) */
 	| NUMLOGINS cmpop NUMBER	{ $$ = mknumlogins(pc, @$, (src_span){ @1.off + @1.len, 0 }, $2, mktext(AST_TEXT_NUMBER, 0, @3)); }
 	| NUMLOGINS cmpop quotetext	{ $$ = mknumlogins(pc, @$, (src_span){ @1.off + @1.len, 0 }, $2, $3); }
-	| NUMLOGINS name cmpop NUMBER	{ $$ = mknumlogins(pc, @$, @2, $3, mktext(AST_TEXT_NUMBER, 0, @4)); }
-	| NUMLOGINS name cmpop quotetext	{ $$ = mknumlogins(pc, @$, @2, $3, $4); }
+	| NUMLOGINS upsname cmpop NUMBER	{ $$ = mknumlogins(pc, @$, @2, $3, mktext(AST_TEXT_NUMBER, 0, @4)); }
+	| NUMLOGINS upsname cmpop quotetext	{ $$ = mknumlogins(pc, @$, @2, $3, $4); }
 	/*
 	 * MARKED mark [UPS]: the rule's UPS (or the named one) carries the mark;
-	 * the UPS is a plain NAME, so that MARKED m followed by an action
-	 * keyword (SHUTDOWN, MARK: soft keywords) stays an action.
+	 * the UPS is a plain NAME or a quoted NUT name ("1500va"), so that
+	 * MARKED m followed by an action keyword (SHUTDOWN, MARK: soft
+	 * keywords) stays an action.
 	 */
 	| MARKED name			{ $$ = mkmarked(pc, AST_X_MARKED, @$, @2, (src_span){ @2.off + @2.len, 0 }); }
 	| MARKED name NAME		{ $$ = mkmarked(pc, AST_X_MARKED, @$, @2, @3); }
+	| MARKED name quotetext
+		{
+			src_span u = ast_text_content(&$3);
+			check_nutname(pc, @3, u, 0);
+			$$ = mkmarked(pc, AST_X_MARKED, @$, @2, u);
+		}
 	/* POWERVAL WITHOUT mark op n: the POWERVAL of every UPS of the plan without the mark, summed */
 	| POWERVAL WITHOUT name cmpop NUMBER
 		{
@@ -567,7 +619,7 @@ act
 			$$->u.arg.name = @2;
 			$$->u.arg.num = @3;
 		}
-	| SETFSD name
+	| SETFSD upsname
 		{
 			$$ = mkaction(pc, AST_ACT_SETFSD, @1);
 			$$->u.arg.name = @2;
@@ -660,6 +712,24 @@ name
 	| UNMARK
 	| MARKED
 	| WITHOUT
+	;
+
+/*
+ * A UPS or upsd user name: a name, or a quoted text for a NUT name that is
+ * no name here ("1500va"); its location is the text between the quote
+ * marks, so the rest of the compiler sees the name itself (sema refuses
+ * what upsd could never serve, E900).  upsplan only: a quoted text was a
+ * syntax error at each of these places in UPSmon.py.
+ */
+upsname
+	: name
+	| quotetext			{ @$ = ast_text_content(&$1); check_nutname(pc, @1, @$, 0); }
+	;
+
+/* the user of a MONITOR: as a UPS name, with the characters upsd.users allows */
+username
+	: name
+	| quotetext			{ @$ = ast_text_content(&$1); check_nutname(pc, @1, @$, 1); }
 	;
 
 quotetext

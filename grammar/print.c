@@ -2,13 +2,39 @@
 /* print.c - canonical printer of a parsed plan: the same meaning, one layout. */
 #include "config.h"
 
+#include <ctype.h>
 #include <string.h>
 
+#include "grammar/parse-int.h"
 #include "grammar/print.h"
 
 static void pr_span(const struct src_registry *reg, src_span s, FILE *out)
 {
 	fwrite(src_bytes(reg, s), 1, s.len, out);
+}
+
+/*
+ * A UPS or user name: bare when the lexer reads it back as a name (a NAME
+ * or an upsplan-only keyword, which "name" accepts), else quoted ("1500va",
+ * a status word such as "OL"), in a style that can hold it.
+ */
+static void pr_name(const struct src_registry *reg, src_span s, FILE *out)
+{
+	const char *p = src_bytes(reg, s);
+	int bare = s.len > 0 && (isalpha((unsigned char)p[0]) || p[0] == '_'), st;
+
+	for (uint32_t i = 1; bare && i < s.len; i++)
+		bare = isalnum((unsigned char)p[i]) || strchr("._%+-", p[i]) != NULL;
+	if (bare && lex_keyword(p, s.len, &st) && !lex_keyword_soft(p, s.len))
+		bare = 0;
+	if (bare)
+		fwrite(p, 1, s.len, out);
+	else if (!memchr(p, '"', s.len))
+		fprintf(out, "\"%.*s\"", (int)s.len, p);
+	else if (!memchr(p, '\'', s.len))
+		fprintf(out, "'%.*s'", (int)s.len, p);
+	else
+		fprintf(out, "\xC2\xAB%.*s\xC2\xBB", (int)s.len, p);
 }
 
 static void pr_text(const struct src_registry *reg, const struct ast_text *t, FILE *out)
@@ -60,7 +86,7 @@ static void pr_expr(const struct src_registry *reg, const struct ast_expr *x, in
 	case AST_X_NUMLOGINS:
 		fputs("NUMLOGINS ", out);
 		if (x->name.len) {
-			pr_span(reg, x->name, out);
+			pr_name(reg, x->name, out);
 			fputc(' ', out);
 		}
 		fprintf(out, "%s ", cmps[x->op]);
@@ -75,7 +101,7 @@ static void pr_expr(const struct src_registry *reg, const struct ast_expr *x, in
 		pr_span(reg, x->name, out);
 		if (x->value.len) {
 			fputc(' ', out);
-			pr_span(reg, ast_text_span(&x->value), out);
+			pr_name(reg, ast_text_span(&x->value), out);
 		}
 		break;
 	case AST_X_PVWITHOUT:
@@ -111,11 +137,14 @@ static void pr_action(const struct src_registry *reg, const struct ast_action *a
 	fputs(ast_action_name(a->kind), out);
 	switch (a->kind) {
 	case AST_ACT_CANCELTIMER:
-	case AST_ACT_SETFSD:
 	case AST_ACT_MARK:
 	case AST_ACT_UNMARK:
 		fputc(' ', out);
 		pr_span(reg, a->u.arg.name, out);
+		break;
+	case AST_ACT_SETFSD:
+		fputc(' ', out);
+		pr_name(reg, a->u.arg.name, out);
 		break;
 	case AST_ACT_DEBUG:
 		fputc(' ', out);
@@ -210,11 +239,11 @@ void print_plan_mode(const struct src_registry *reg, const struct ast_plan *plan
 		case AST_DECL_MONITOR: {
 			const struct ast_monitor *m = d->u.monitor;
 			fputs("MONITOR ", out);
-			pr_span(reg, m->ups, out);
+			pr_name(reg, m->ups, out);
 			fputs(" POWERVAL ", out);
 			pr_span(reg, m->powerval, out);
 			fputs(" UPSDUSER ", out);
-			pr_span(reg, m->user, out);
+			pr_name(reg, m->user, out);
 			fputs(" PASSWORD ", out);
 			pr_text(reg, m->password, out);
 			fputs(" TYPE ", out);
@@ -224,7 +253,10 @@ void print_plan_mode(const struct src_registry *reg, const struct ast_plan *plan
 		case AST_DECL_WHEN: {
 			const struct ast_when *w = &d->u.when;
 			fputs(d->target == AST_TARGET_GROUP ? "WHEN GROUP " : "WHEN ", out);
-			pr_span(reg, w->ups, out);
+			if (d->target == AST_TARGET_UPS)
+				pr_name(reg, w->ups, out);
+			else
+				pr_span(reg, w->ups, out);
 			if (d->level) {
 				fputs(d->level == AST_LEVEL_BECOMES ? " BECOMES " : " CEASES ", out);
 				pr_span(reg, ast_decl_level_expr(d)->span, out);
