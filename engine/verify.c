@@ -12,6 +12,7 @@
 #include "engine/events.h"
 #include "engine/image.h"
 #include "engine/regex.h"
+#include "base/nutname.h"
 #include "base/xalloc.h"
 
 struct vfy {
@@ -108,6 +109,10 @@ static int vtables(struct vfy *v)
 			return -1;
 		if (u->group >= img->groups.n)
 			return vfail(v, "UPS %u: group %u of %u", i, u->group, img->groups.n);
+		/* what check refuses (E900): never a name that could end or add a line of upsd's protocol */
+		if (!u->name.len || nutname_bad(img_bytes(img, u->name), u->name.len, 0, NULL) < u->name.len ||
+		    !u->user.len || nutname_bad(img_bytes(img, u->user), u->user.len, 1, NULL) < u->user.len)
+			return vfail(v, "UPS %u: a UPS or user name upsd cannot serve", i);
 		if (u->port > 65535 || u->type > IMG_OBSERVER || u->lb[0] > 100 || u->lb[1] > 100 || u->lb[2] > 100)
 			return vfail(v, "UPS %u: port, TYPE or battery.charge.low out of range", i);
 	}

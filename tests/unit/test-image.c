@@ -445,6 +445,27 @@ static void test_verifier_tables(void)
 	tiny_image(&img, code, N(code));
 	img.ups.v[0].group = 1;
 	verify_fails(&img, "UPS 0: group 1 of 1", "a UPS's group");
+	/* names check refuses (E900): never one that could end or add a line of upsd's protocol */
+	tiny_image(&img, code, N(code));
+	img.ups.v[0].name = img_add_str(&img, "1500va", 6);
+	img.ups.v[0].user = img_add_str(&img, "1mon@site", 9);
+	ok(img_verify(&img, err, sizeof(err)) == 0, "a UPS 1500va and a user 1mon@site verify");
+	img_free(&img);
+	tiny_image(&img, code, N(code));
+	img.ups.v[0].name = img_add_str(&img, "a\nLOGOUT", 8);
+	verify_fails(&img, "UPS 0: a UPS or user name upsd cannot serve", "a UPS name holding a line end");
+	tiny_image(&img, code, N(code));
+	img.ups.v[0].name = img_add_str(&img, "my ups", 6);
+	verify_fails(&img, "UPS 0: a UPS or user name upsd cannot serve", "a UPS name holding a blank");
+	tiny_image(&img, code, N(code));
+	img.ups.v[0].name = img_add_str(&img, "ups@host", 8);
+	verify_fails(&img, "UPS 0: a UPS or user name upsd cannot serve", "a UPS name holding '@'");
+	tiny_image(&img, code, N(code));
+	img.ups.v[0].user = img_add_str(&img, "mon\"", 4);
+	verify_fails(&img, "UPS 0: a UPS or user name upsd cannot serve", "a user name holding a quote");
+	tiny_image(&img, code, N(code));
+	img.ups.v[0].user = img_add_str(&img, "", 0);
+	verify_fails(&img, "UPS 0: a UPS or user name upsd cannot serve", "an empty user name");
 	tiny_image(&img, code, N(code));
 	img.ups.v[0].lb[2] = 101;
 	verify_fails(&img, "out of range", "a threshold above 100");
