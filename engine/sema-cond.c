@@ -140,14 +140,14 @@ static int sema_check_match(struct sema *s, const struct ast_expr *x)
 	return -1;
 }
 
-/* The UPS index of NUMLOGINS term X: the named UPS, or SEMA_NONE for the clause's own (or unknown: E887). */
+/* The UPS index of NUMLOGINS term X: the named UPS of any group, or SEMA_NONE for the clause's own (or unknown: E887). */
 static uint32_t sema_numlogins_ups(struct sema *s, const struct ast_expr *x)
 {
 	int64_t u;
 
 	if (!x->name.len)
 		return SEMA_NONE;
-	u = symtab_get(&s->group_ups[s->cur_group], sema_bytes(s, x->name), x->name.len);
+	u = sema_plan_ups(s, x->name, NULL);
 	return u < 0 ? SEMA_NONE : (uint32_t)u;
 }
 
@@ -163,10 +163,9 @@ static int sema_check_numlogins(struct sema *s, const struct ast_expr *x)
 	struct diag_record *r;
 	double d;
 
-	if (x->name.len && sema_numlogins_ups(s, x) == SEMA_NONE) {
-		sema_unknown_ups(s, DIAG_NUMLOGINS_UPS, x->name, ": NUMLOGINS counts the logins to a monitored UPS");
+	if (x->name.len && sema_plan_ups_check(s, x->name, DIAG_NUMLOGINS_UPS,
+					       ": NUMLOGINS counts the logins to a monitored UPS") < 0)
 		return -1;
-	}
 	if (x->value.kind != AST_TEXT_NUMBER) {
 		src_span c = ast_text_content(&x->value);
 		r = diag_at(s->dq, DIAG_NUMLOGINS_TEXT, x->span,

@@ -129,8 +129,7 @@ void sema_gen_action(struct sema *s, const struct ast_action *a, const struct se
 		cg_op(cg, loc, OP_DEBUG, (uint32_t)d, 0, 0, 0);
 		break;
 	case AST_ACT_SETFSD: {
-		int64_t u = symtab_get(&s->group_ups[s->cur_group], sema_bytes(s, a->u.arg.name),
-				       a->u.arg.name.len);
+		int64_t u = sema_plan_ups(s, a->u.arg.name, NULL);
 		cg_op(cg, loc, OP_SETFSD, (uint32_t)u, 0, 0, 0);
 		break;
 	}

@@ -261,6 +261,15 @@ void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from
 int sema_cond_check(struct sema *s, const struct ast_cond *c);
 /* Report (CODE) a UPS name that is not monitored in the current group, with the likely cause; WHAT ends the message. */
 void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const char *what);
+/*
+ * The UPS NAME of NUMLOGINS ups and SETFSD ups: one of the rule's group, else
+ * the one that a MONITOR of another group declared before it; -1 when there
+ * is none.  *OTHERS counts the other groups that declare it (more than one:
+ * ambiguous, E901), when OTHERS is not NULL.
+ */
+int64_t sema_plan_ups(struct sema *s, src_span name, unsigned *others);
+/* sema_plan_ups() with its errors: CODE (none, WHAT ends the message) or E901; -1 then. */
+int64_t sema_plan_ups_check(struct sema *s, src_span name, enum diag_code code, const char *what);
 /* Emit the code of the checked expression X, its value left on the stack. */
 void sema_expr_gen(struct sema *s, const struct ast_expr *x);
 

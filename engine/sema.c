@@ -342,8 +342,14 @@ void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const 
 	uint32_t vl = 0;
 	const char *close;
 
-	r = diag_at(s->dq, code, name, "UPS '%.*s' is not declared by a MONITOR in group '%.*s'%s",
-		    (int)(name.len > 60 ? 60 : name.len), p, (int)g->name.len, sema_bytes(s, g->name), what);
+	int plan = code == DIAG_NUMLOGINS_UPS || code == DIAG_SETFSD_UPS;	/* any group's UPS (sema_plan_ups) */
+
+	if (plan)
+		r = diag_at(s->dq, code, name, "UPS '%.*s' is not declared by a MONITOR of this plan before this rule%s",
+			    (int)(name.len > 60 ? 60 : name.len), p, what);
+	else
+		r = diag_at(s->dq, code, name, "UPS '%.*s' is not declared by a MONITOR in group '%.*s'%s",
+			    (int)(name.len > 60 ? 60 : name.len), p, (int)g->name.len, sema_bytes(s, g->name), what);
 	if (!r)
 		return;		/* past --max-errors: no notes to look for */
 	if (mon >= 0) {
@@ -352,7 +358,7 @@ void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const 
 		for (int64_t i = mon; i != SEMA_NONE && !later && s->suggest_work++ <= SEMA_SUGGEST_WORK;
 		     i = s->monitor_decls.v[i].next) {
 			const struct sema_mon *m = &s->monitor_decls.v[i];
-			if (m->group == s->cur_group && m->decl->kw > name.off && !later)
+			if ((m->group == s->cur_group || plan) && m->decl->kw > name.off && !later)
 				later = m;
 			else if (m->group != s->cur_group && !other)
 				other = m;
@@ -372,6 +378,63 @@ void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const 
 	close = sema_closest(s, &s->group_ups[s->cur_group], p, name.len, &vl);
 	if (close)
 		diag_note(s->dq, r, 0, name, "did you mean '%.*s'?", (int)vl, close);
+}
+
+int64_t sema_plan_ups(struct sema *s, src_span name, unsigned *others)
+{
+	const char *p = sema_bytes(s, name);
+	int64_t u = symtab_get(&s->group_ups[s->cur_group], p, name.len), found = -1;
+	int64_t mon = symtab_get(&s->all_monitors, p, name.len);
+	unsigned n = 0;
+
+	if (others)
+		*others = 0;
+	if (u >= 0)
+		return u;
+	/* the MONITORs of this name, in file order: those of groups already read are in their group_ups */
+	for (int64_t i = mon; i >= 0 && i != SEMA_NONE; i = s->monitor_decls.v[i].next) {
+		const struct sema_mon *m = &s->monitor_decls.v[i];
+		int64_t v = m->group == s->cur_group ? -1 : symtab_get(&s->group_ups[m->group], p, name.len);
+
+		if (v >= 0 && v != found) {
+			if (found < 0)
+				found = v;
+			n++;
+		}
+	}
+	if (others)
+		*others = n;
+	return found;
+}
+
+int64_t sema_plan_ups_check(struct sema *s, src_span name, enum diag_code code, const char *what)
+{
+	unsigned n;
+	int64_t u = sema_plan_ups(s, name, &n);
+	const char *p = sema_bytes(s, name);
+	struct diag_record *r;
+
+	if (u < 0) {
+		sema_unknown_ups(s, code, name, what);
+		return -1;
+	}
+	if (n <= 1)
+		return u;
+	r = diag_at(s->dq, DIAG_UPS_AMBIGUOUS, name,
+		    "UPS '%.*s' is not monitored in group '%.*s', and %u other groups monitor a UPS of that name",
+		    (int)(name.len > 60 ? 60 : name.len), p, (int)cur_group(s)->name.len,
+		    sema_bytes(s, cur_group(s)->name), n);
+	for (int64_t i = symtab_get(&s->all_monitors, p, name.len); r && i >= 0 && i != SEMA_NONE;
+	     i = s->monitor_decls.v[i].next) {
+		const struct sema_mon *m = &s->monitor_decls.v[i];
+		if (m->group != s->cur_group && symtab_get(&s->group_ups[m->group], p, name.len) >= 0)
+			diag_note(s->dq, r, 1, m->decl->u.monitor->ups, "monitored in group '%.*s'",
+				  (int)m->group_name.len, sema_bytes(s, m->group_name));
+	}
+	if (r)
+		diag_note(s->dq, r, 0, name,
+			  "write this rule in the group of the UPS it means (a rule may name a UPS of another group only when one group monitors it)");
+	return -1;
 }
 
 void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from, int to)
@@ -575,12 +638,9 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 			sema_gen_action(s, a, NULL);
 		break;
 	case AST_ACT_SETFSD: {
-		const char *p = sema_bytes(s, a->u.arg.name);
-		int64_t u = symtab_get(&s->group_ups[s->cur_group], p, a->u.arg.name.len);
-		if (u < 0) {
-			sema_unknown_ups(s, DIAG_SETFSD_UPS, a->u.arg.name, ": SETFSD needs a monitored UPS");
+		int64_t u = sema_plan_ups_check(s, a->u.arg.name, DIAG_SETFSD_UPS, ": SETFSD needs a monitored UPS");
+		if (u < 0)
 			break;
-		}
 		if (s->upsv.v[u].primary.len)	/* W630 unless the clause leads to SHUTDOWNCMD, see sema-flow.c */
 			*SEMA_PUSH(s, s->fsdv) = (struct sema_fsd){ a->u.arg.name, (uint32_t)(w - s->whenv.v),
 								    (uint32_t)u };
