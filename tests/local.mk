@@ -34,7 +34,8 @@ COMPILE_TESTS = \
 	tests/compile/standard.dis \
 	tests/compile/syntax-tour.dis \
 	tests/compile/timed.dis \
-	tests/compile/two-groups.dis
+	tests/compile/two-groups.dis \
+	tests/compile/quoted-names.dis
 
 TRACE_TESTS = \
 	$(EXAMPLE_SCENARIOS) \
@@ -52,6 +53,7 @@ TRACE_TESTS = \
 	tests/run/numlogins-wait.scn \
 	tests/run/marks-supply.scn \
 	tests/run/marks-final.scn \
+	tests/run/names-cross.scn \
 	tests/run/level-at-once.scn \
 	tests/run/level-flap.scn \
 	tests/run/level-group.scn \
@@ -149,6 +151,8 @@ EXTRA_DIST += \
 	tests/run/marks-supply.trace \
 	tests/run/marks-final.conf \
 	tests/run/marks-final.trace \
+	tests/run/names-plan.conf \
+	tests/run/names-cross.trace \
 	tests/run/level-plan.conf \
 	tests/run/level-at-once.trace \
 	tests/run/level-flap.trace \
@@ -245,6 +249,7 @@ EXTRA_DIST += \
 	tests/plans/rack.conf \
 	tests/plans/syntax-tour.conf \
 	tests/plans/soft-keywords.conf \
+	tests/plans/quoted-names.conf \
 	tests/bench/check-bench.sh \
 	tests/bench/gen-plan.sh \
 	tests/bench/gen-scenario.sh \
