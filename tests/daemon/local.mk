@@ -37,6 +37,7 @@ TESTS += \
 	tests/daemon/run-level.sh \
 	tests/daemon/run-numlogins.sh \
 	tests/daemon/run-numlogins-replies.sh \
+	tests/daemon/run-names.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \
@@ -63,6 +64,7 @@ EXTRA_DIST += \
 	tests/daemon/run-level.sh \
 	tests/daemon/run-numlogins.sh \
 	tests/daemon/run-numlogins-replies.sh \
+	tests/daemon/run-names.sh \
 	tests/daemon/run-tls.sh \
 	tests/daemon/run-tls-setup.sh \
 	tests/daemon/run-reload.sh \

@@ -122,6 +122,8 @@
 #				set it when a test fails
 #	PEERS_PRIMARY_PASS, PEERS_SECONDARY_PASS, PEERS_ADMIN_PASS
 #				other passwords (read by peers_start)
+#	PEERS_PRIMARY_USER	another name of the primary's upsd user (e.g.
+#				1upsmon, a digit first); read by peers_start
 
 # ---------------------------------------------------------------- helpers
 
@@ -667,6 +669,7 @@ _peers_write_users() {
 	SECONDARY_PASS='sec-pass-2'
 	ADMIN_USER=upsplan-admin
 	ADMIN_PASS='adm "x" \ pass#3'
+	if [ -n "${PEERS_PRIMARY_USER:-}" ]; then PRIMARY_USER=$PEERS_PRIMARY_USER; fi
 	if [ -n "${PEERS_PRIMARY_PASS:-}" ]; then PRIMARY_PASS=$PEERS_PRIMARY_PASS; fi
 	if [ -n "${PEERS_SECONDARY_PASS:-}" ]; then SECONDARY_PASS=$PEERS_SECONDARY_PASS; fi
 	if [ -n "${PEERS_ADMIN_PASS:-}" ]; then ADMIN_PASS=$PEERS_ADMIN_PASS; fi
