@@ -868,13 +868,29 @@ static int parse_hint_run(struct parse_ctx *pc, const src_span *loc, char *ok, c
  * "expecting SHUTDOWN or TLS or ... or name"); where they make the list
  * too long, UPSmon.py's tokens are listed alone ("expecting REPORTS or
  * TIMEOUT or TO" after WHEN ups, where BECOMES and CEASES fit too).
+ * Where only a name or a quoted text fits (a UPS or user name, the first
+ * part of a text), "expecting name or "text"": the five quote styles as one.
  */
 static int parse_listed(const yysymbol_kind_t *all, int n, yysymbol_kind_t *exp)
 {
-	int name = 0;
+	int name = 0, quotes = 0;
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		const char *t = yysymbol_name(all[i]);
+		int q = all[i] == YYSYMBOL_QUOTETEXT1 || all[i] == YYSYMBOL_QUOTETEXT2 || all[i] == YYSYMBOL_QUOTETEXT3 ||
+			all[i] == YYSYMBOL_QUOTETEXT4 || all[i] == YYSYMBOL_QUOTETEXT5;
+
 		name |= all[i] == YYSYMBOL_NAME;
+		quotes += q;
+		/* a UPS or user name (upsname): a name or a quoted text, and nothing else */
+		if (!q && all[i] != YYSYMBOL_NAME && !lex_keyword_soft(t, strlen(t)))
+			quotes = -100;
+	}
+	if (name && quotes == 5) {
+		exp[0] = YYSYMBOL_NAME;
+		exp[1] = YYSYMBOL_QUOTETEXT2;
+		return 2;
+	}
 	/* too many with the upsplan-only keywords (after WHEN ups: BECOMES, CEASES): UPSmon.py's alone */
 	for (int pass = 0; pass < 2; pass++) {
 		int m = 0, over = 0;

@@ -63,7 +63,7 @@ run "$upsplan" generate timed --ups "bad name"
 expect 2 "^upsplan generate: --ups wants a name as the plan language writes one: a letter or '_', then letters, digits, '.', '_', '%', '+' or '-'; not 'bad name'$" \
 	"a UPS name that is no name: the option and the rule named"
 run "$upsplan" generate timed --ups GROUP
-expect 2 "^upsplan generate: --ups 'GROUP' is refused: unexpected GROUP, expecting name \[E300\]$" \
+expect 2 "^upsplan generate: --ups 'GROUP' is refused: unexpected GROUP, expecting name or \"text\" \[E300\]$" \
 	"a UPS name that is a keyword: the option named"
 run "$upsplan" generate timed --user "up smon"
 expect 2 "^upsplan generate: --user wants a name as the plan language writes one" "a bad upsd user: the option named"
