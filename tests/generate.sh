@@ -20,7 +20,7 @@ expect() {
 	fi
 }
 
-echo "1..29"
+echo "1..31"
 printf 's3cret #1\n' >pw
 printf 'mail-pw\n' >smtp-pw
 i=0
@@ -60,13 +60,26 @@ fi
 run "$upsplan" generate timed --port 70000
 expect 2 "--port wants a whole number from 1 to 65535" "a bad port"
 run "$upsplan" generate timed --ups "bad name"
-expect 2 "^upsplan generate: --ups wants a name as the plan language writes one: a letter or '_', then letters, digits, '.', '_', '%', '+' or '-'; not 'bad name'$" \
-	"a UPS name that is no name: the option and the rule named"
+expect 2 "^upsplan generate: --ups 'bad name' is refused: a blank cannot be part of a UPS name: a blank ends a word in NUT's files and in upsd's protocol \[E900\]$" \
+	"a UPS name upsd could never serve: the option and the rule named"
+run "$upsplan" generate timed --ups 1500va --user 1upsmon --password-file pw -o digits.conf
+if [ "$status" -eq 0 ] && grep -q '^MONITOR "1500va" POWERVAL 1 UPSDUSER "1upsmon" ' digits.conf &&
+	grep -q '^WHEN "1500va" REPORTS OL->OB ' digits.conf; then
+	ok "a UPS and a user named with a digit first are written quoted"
+else
+	not_ok "a UPS and a user named with a digit first are written quoted" "exit $status" "$(cat err)"
+fi
+chmod 600 digits.conf
+if "$upsplan" check -Werror -Wno-W611 digits.conf >/dev/null 2>err; then
+	ok "... and the plan checks clean"
+else
+	not_ok "... and the plan checks clean" "$(cat err)"
+fi
 run "$upsplan" generate timed --ups GROUP
 expect 2 "^upsplan generate: --ups 'GROUP' is refused: unexpected GROUP, expecting name or \"text\" \[E300\]$" \
 	"a UPS name that is a keyword: the option named"
 run "$upsplan" generate timed --user "up smon"
-expect 2 "^upsplan generate: --user wants a name as the plan language writes one" "a bad upsd user: the option named"
+expect 2 "^upsplan generate: --user 'up smon' is refused: a blank cannot be part of a upsd user name" "a bad upsd user: the option named"
 run "$upsplan" generate timed --host "not a host!"
 expect 2 "^upsplan generate: --host 'not a host!' is refused: HOST 'not a host!' is neither an IPv4 or IPv6 address nor a valid host name \[E350\]$" \
 	"a bad host: the option and the rule named"

@@ -49,9 +49,10 @@ const char generate_usage[] =
 	"  --force                replace an existing FILE\n"
 	"  -h, --help             show this help\n"
 	"\n"
-	"--ups and --user take names as the plan language writes them (a letter\n"
-	"or '_', then letters, digits, '.', '_', '%', '+' or '-'); a value the\n"
-	"plan refuses is reported with the option that gave it.\n"
+	"--ups and --user take the names upsd uses: a name the plan language\n"
+	"writes bare (a letter or '_', then letters, digits, '.', '_', '%', '+'\n"
+	"or '-') is written bare, any other (1500va) quoted; a value the plan\n"
+	"refuses is reported with the option that gave it.\n"
 	"\n"
 	"Exit status: 0 written, 1 the options make an invalid plan, 2 usage or\n"
 	"I/O error, or an option value refused.\n";
@@ -71,6 +72,7 @@ struct gen {
 	long port, smtp_port;
 	double delay;
 	int heartbeat, force, certfile_given;
+	int ups_quoted, user_quoted;	/* --ups, --user: no bare name of the plan language ("1500va") */
 	char certfile_why[1024];	/* why this machine cannot read CERTFILE, or empty */
 	struct buf text;	/* the plan written so far */
 	struct gen_place *places;
@@ -154,9 +156,9 @@ static int gen_rules(struct gen *g, const char *name)
 		int bad = 0;
 		char num[64];
 		if (KEY("UPS"))
-			bad = gen_value(g, "--ups", g->ups, g->ups, 0);
+			bad = gen_value(g, "--ups", g->ups, g->ups, g->ups_quoted);
 		else if (KEY("USER"))
-			bad = gen_value(g, "--user", g->user, g->user, 0);
+			bad = gen_value(g, "--user", g->user, g->user, g->user_quoted);
 		else if (KEY("HOST"))
 			bad = gen_value(g, "--host", g->host, g->host, 1);
 		else if (KEY("CERTFILE"))
@@ -366,23 +368,19 @@ enum {
 };
 
 /*
- * 0 when VAL, the value of option OPT, is a name as the plan language
- * writes one (a word: a letter or '_', then letters, digits, '.', '_',
- * '%', '+' or '-'), else -1 after a message naming OPT and the rule.
+ * 1 when VAL, a UPS or user name, is a name as the plan language writes
+ * one bare (a word: a letter or '_', then letters, digits, '.', '_', '%',
+ * '+' or '-'), 0 when it must be quoted ("1500va"; the plan's check then
+ * refuses what upsd could never serve, E900, named with its option).
  */
-static int gen_word(const char *opt, const char *val)
+static int gen_word(const char *val)
 {
 	size_t len = strlen(val), i = 0;
 
 	if (len && (isalpha((unsigned char)val[0]) || val[0] == '_'))
 		for (i = 1; i < len && (isalnum((unsigned char)val[i]) || strchr("._%+-", val[i])); i++)
 			;
-	if (len && i == len && isascii((unsigned char)val[0]))
-		return 0;
-	fprintf(stderr, "upsplan generate: %s wants a name as the plan language writes one: a letter or '_', then "
-		"letters, digits, '.', '_', '%%', '+' or '-'; not '%.*s%s'%s\n", opt, len > 80 ? 80 : (int)len, val,
-		len > 80 ? "..." : "", !len ? " (empty)" : "");
-	return -1;
+	return len && i == len && isascii((unsigned char)val[0]);
 }
 
 static int gen_number(const char *opt, const char *v, long min, long max, long *out)
@@ -434,9 +432,8 @@ int cmd_generate(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_UPS:
-			if (gen_word("--ups", optarg))
-				goto out;
 			g.ups = optarg;
+			g.ups_quoted = !gen_word(optarg);
 			break;
 		case OPT_HOST: g.host = optarg; break;
 		case OPT_CERTFILE:
@@ -444,9 +441,8 @@ int cmd_generate(int argc, char **argv)
 			g.certfile_given = 1;
 			break;
 		case OPT_USER:
-			if (gen_word("--user", optarg))
-				goto out;
 			g.user = optarg;
+			g.user_quoted = !gen_word(optarg);
 			break;
 		case OPT_EMAIL_FROM: g.email_from = optarg; break;
 		case OPT_EMAIL_TO: g.email_to = optarg; break;
