@@ -375,7 +375,8 @@ void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const 
 			return;
 		}
 	}
-	close = sema_closest(s, &s->group_ups[s->cur_group], p, name.len, &vl);
+	/* NUMLOGINS and SETFSD may name a UPS of any group: the closest of the plan */
+	close = sema_closest(s, plan ? &s->all_monitors : &s->group_ups[s->cur_group], p, name.len, &vl);
 	if (close)
 		diag_note(s->dq, r, 0, name, "did you mean '%.*s'?", (int)vl, close);
 }
