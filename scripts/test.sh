@@ -480,7 +480,7 @@ if [ $built -eq 1 ]; then
 		for t in daemon/run-state faults/run-hostile-lines tls-setup daemon/run-keepalive daemon/run-tls \
 			faults/run-backoff faults/run-hostile-tls daemon/run-level daemon/run-tls-setup daemon/run-reload \
 			faults/run-tls-words daemon/run-killpower daemon/run-outage daemon/run-pidfile daemon/run-startup \
-			daemon/run-numlogins daemon/run-numlogins-replies daemon/run-marks daemon/run-include daemon/run-poller \
+			daemon/run-numlogins daemon/run-numlogins-replies daemon/run-marks daemon/run-names daemon/run-include daemon/run-poller \
 			daemon/run-hazards daemon/run-reload-bomb; do
 			vglog=$vgtmp/${t#*/}
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh
