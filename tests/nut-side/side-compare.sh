@@ -1,0 +1,247 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# side-compare.sh - side-by-side harness: groups the recorded calls of a run into batches (one poll cycle each) and compares two runs, or a run with an expectation, within the harness's tolerances.
+#
+#   side-compare.sh batches STEPS CALLS UNIT
+#	the calls of CALLS (lines of rec-call) as batches, one a line:
+#	"@STEP+SECONDS  KEY ; KEY ..." (the keys sorted)
+#   side-compare.sh compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...]
+#	0 when run B (upsplan) made the calls of run A (upsmon): the same
+#	batches in the same order, each the same multiset of calls, each
+#	kind of call at the same time after the same step within its
+#	tolerance; else 1 and both runs' batches, the first difference marked
+#   side-compare.sh expect STEPS CALLS UNIT EXPECT
+#	0 when the batches of CALLS are those of the file EXPECT, lines
+#	"STEP SECONDS KEY..." (# comments), each batch starting SECONDS after
+#	step STEP, within 2.5 s; a KEY is kind:TYPE[:ARG] (ARG the call's first
+#	argument after the tag, for cmdscript only); else 1 and both
+#
+# STEPS: lines "INDEX EPOCH WHAT", the moments the harness changed the
+# dummy UPS (index 0: the start).  A call belongs to the latest step at or
+# before it.  A batch is a run of calls each within 0.5 s of the one
+# before (upsmon forks one child per notification: their order inside a
+# poll is a race).  A KEY (compare) is kind|NOTIFYTYPE|UPSNAME|arguments|
+# extra, with the unit name UNIT written "UPS" (the two runs may poll two
+# units of one dummy file).  Tolerances (|difference| of the times after
+# the step): notify, wall and cmdscript calls 3.5 s (one poll of 2 s plus
+# 1.5 s: upsmon's whole-second clock and fork latency), cmdscript calls of
+# an upssched timer 4 s (upssched fires N-1 to N+1 s after its start),
+# shutdown 3 s.  TIMER=TYPE names a timer of upssched.conf and the notify
+# type whose AT line starts it: a call of that timer whose NOTIFYTYPE is
+# not TYPE ran in a timer daemon spawned by another event (upssched keeps
+# the first event's environment), so its NOTIFYTYPE and UPSNAME are not
+# compared (a note says so).
+set -eu
+LC_ALL=C
+export LC_ALL
+
+mode=${1-}
+case $mode in
+batches) [ $# -eq 4 ] || { echo "usage: $0 batches STEPS CALLS UNIT" >&2; exit 2; } ;;
+compare) [ $# -ge 7 ] || { echo "usage: $0 compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...]" >&2; exit 2; } ;;
+expect) [ $# -eq 5 ] || { echo "usage: $0 expect STEPS CALLS UNIT EXPECT" >&2; exit 2; } ;;
+*) echo "usage: $0 batches|compare|expect ..." >&2; exit 2 ;;
+esac
+shift
+
+# batch STEPS CALLS UNIT TIMERS: "BATCH STEP REL KIND TIME KEY SHORT" lines
+# (tab-separated), one per call, sorted by time; SHORT is kind:TYPE[:ARG]
+batch() {
+	sort -t '	' -k1,1n "$2" | awk -F '\t' -v unit="$3" -v timers="$4" -v steps="$1" '
+	BEGIN {
+		OFS = "\t"
+		ns = 0
+		while ((getline line < steps) > 0) {
+			split(line, f, " ")
+			st[ns] = f[1]; se[ns] = f[2] + 0; ns++
+		}
+		nt = split(timers, tl, " ")
+		for (i = 1; i <= nt; i++) {
+			split(tl[i], kv, "=")
+			tstart[kv[1]] = kv[2]
+		}
+		b = 0; prev = -1e18
+	}
+	function norm(s,    r, i) {
+		if (unit == "")
+			return s
+		r = ""
+		while ((i = index(s, unit)) > 0) {
+			r = r substr(s, 1, i - 1) "UPS"
+			s = substr(s, i + length(unit))
+		}
+		return r s
+	}
+	NF >= 8 {
+		t = $1 + 0
+		if (t - prev > 0.5)
+			b++
+		prev = t
+		s = -1
+		for (i = 0; i < ns; i++)
+			if (se[i] <= t)
+				s = i
+		rel = (s >= 0) ? t - se[s] : 0
+		kind = $2; type = $4; ups = $5; na = $7 + 0
+		args = ""
+		for (i = 8; i < 8 + na; i++)
+			args = args (i > 8 ? " " : "") $i
+		extra = (NF >= 8 + na) ? $(8 + na) : ""
+		arg1 = (na >= 1) ? $8 : ""
+		k = kind
+		if (kind == "cmdscript" && (arg1 in tstart)) {
+			k = "timer"
+			if (type != tstart[arg1]) {
+				print "note: " arg1 " ran in the upssched daemon of " type " (not compared: NOTIFYTYPE " type ", UPSNAME " ups ")" > "/dev/stderr"
+				type = "*"; ups = "*"
+			}
+		}
+		short = kind ":" norm(type)
+		if (kind == "cmdscript")
+			short = short ":" arg1
+		if (kind == "wall" || kind == "shutdown")
+			short = kind
+		key = kind "|" norm(type) "|" norm(ups) "|" norm(args) "|" norm(extra)
+		print b, (s >= 0 ? st[s] : 0), sprintf("%.2f", rel), k, $1, key, short
+	}'
+}
+
+# summary: the batch lines of a per-call list (stdin): "@STEP+REL  KEY ; KEY"
+summary() {
+	awk -F '\t' -v col="$1" '
+	{
+		if (!($1 in first)) { first[$1] = "@" $2 "+" $3; order[++n] = $1 }
+		keys[$1] = keys[$1] "\n" $col
+	}
+	END {
+		for (j = 1; j <= n; j++) {
+			b = order[j]
+			m = split(substr(keys[b], 2), a, "\n")
+			for (x = 2; x <= m; x++) {	# insertion sort of the keys
+				v = a[x]
+				for (y = x - 1; y >= 1 && a[y] > v; y--)
+					a[y + 1] = a[y]
+				a[y + 1] = v
+			}
+			s = ""
+			for (x = 1; x <= m; x++)
+				s = s (x > 1 ? " ; " : "") a[x]
+			print first[b] "  " s
+		}
+	}'
+}
+
+case $mode in
+batches)
+	batch "$1" "$2" "$3" "" | summary 6
+	;;
+expect)
+	got=$(batch "$1" "$2" "$3" "" | summary 7)
+	# the alternatives of EXPECT, separated by lines "or"
+	nalt=$(awk '$1 == "or" { n++ } END { print n + 1 }' "$4")
+	alt=0
+	while [ "$alt" -lt "$nalt" ]; do
+		want=$(awk -v a="$alt" '$1 == "or" { n++; next } n == a && NF && $1 !~ /^#/' "$4")
+		alt=$((alt + 1))
+		if printf '%s\n' "$got" | awk -v want="$want" '
+		BEGIN { nw = split(want, w, "\n") }
+		{
+			n++
+			if (n > nw) { bad = 1; next }
+			split(w[n], f, " ")
+			k = ""
+			for (i = 3; i in f; i++) k = k (k == "" ? "" : " ") f[i]
+			# the recorded keys, sorted, as the expectation writes them
+			line = $0
+			sub(/^@[0-9]+\+[0-9.]+  /, "", line)
+			gsub(/ ; /, " ", line)
+			m = split(k, kw, " "); kk = ""
+			for (x = 2; x <= m; x++) { v = kw[x]; for (y = x - 1; y >= 1 && kw[y] > v; y--) kw[y + 1] = kw[y]; kw[y + 1] = v }
+			for (x = 1; x <= m; x++) kk = kk (x > 1 ? " " : "") kw[x]
+			split($1, at, "+"); stp = substr(at[1], 2); rel = at[2] + 0
+			if (kk != line || stp != f[1] || rel - f[2] > 2.5 || f[2] - rel > 2.5) bad = 1
+		}
+		END { exit (bad || n != nw) }'; then
+			exit 0
+		fi
+	done
+	want=$(awk 'NF && $1 !~ /^#/' "$4")
+	echo "recorded (@STEP+SECONDS  calls):"
+	printf '%s\n' "$got" | sed 's/^/  /'
+	echo "expected (STEP SECONDS calls):"
+	printf '%s\n' "$want" | sed 's/^/  /'
+	exit 1
+	;;
+compare)
+	timers=
+	if [ $# -gt 6 ]; then
+		timers=$(shift 6; echo "$*")
+	fi
+	a=$(batch "$1" "$2" "$3" "$timers")
+	b=$(batch "$4" "$5" "$6" "$timers")
+	# per batch and kind: the first time after the step (of A's batch)
+	if printf '%s\n@@\n%s\n' "$a" "$b" | awk -F '\t' -v sa="$1" -v sb="$4" '
+		BEGIN {
+			while ((getline l < sa) > 0) { split(l, f, " "); ea[f[1]] = f[2] + 0 }
+			close(sa)
+			while ((getline l < sb) > 0) { split(l, f, " "); eb[f[1]] = f[2] + 0 }
+			tol["notify"] = 3.5; tol["wall"] = 3.5; tol["cmdscript"] = 3.5
+			tol["timer"] = 4; tol["shutdown"] = 3
+			side = "a"
+		}
+		$0 == "@@" { side = "b"; next }
+		NF < 7 { next }
+		side == "a" {
+			na = ($1 > na) ? $1 : na
+			keys["a", $1] = keys["a", $1] "\n" $6
+			if (!(("a", $1, $4) in ta)) ta["a", $1, $4] = $5
+			step[$1] = $2
+			next
+		}
+		{
+			nb = ($1 > nb) ? $1 : nb
+			keys["b", $1] = keys["b", $1] "\n" $6
+			if (!(("b", $1, $4) in tb)) tb["b", $1, $4] = $5
+		}
+		function sorted(s,    a, m, x, y, v, r) {
+			m = split(substr(s, 2), a, "\n")
+			for (x = 2; x <= m; x++) { v = a[x]; for (y = x - 1; y >= 1 && a[y] > v; y--) a[y + 1] = a[y]; a[y + 1] = v }
+			r = ""
+			for (x = 1; x <= m; x++) r = r "\n" a[x]
+			return r
+		}
+		END {
+			bad = 0
+			if (na != nb) {
+				printf "%d batches of calls, upsplan made %d\n", na, nb
+				bad = 1
+			}
+			for (i = 1; i <= na && i <= nb; i++) {
+				if (sorted(keys["a", i]) != sorted(keys["b", i])) {
+					printf "batch %d: other calls\n", i
+					bad = 1
+					break
+				}
+				for (k in tol) {
+					if (!(("a", i, k) in ta) || !(("b", i, k) in tb))
+						continue
+					s = step[i]
+					da = ta["a", i, k] - ea[s]; db = tb["b", i, k] - eb[s]
+					d = db - da
+					if (d > tol[k] || -d > tol[k]) {
+						printf "batch %d: %s %.2f s after step %s, upsmon %.2f s (tolerance %.1f s)\n", i, k, db, s, da, tol[k]
+						bad = 1
+					}
+				}
+			}
+			exit bad
+		}'; then
+		exit 0
+	fi
+	echo "upsmon (@STEP+SECONDS  calls):"
+	printf '%s\n' "$a" | summary 6 | sed 's/^/  /'
+	echo "upsplan:"
+	printf '%s\n' "$b" | summary 6 | sed 's/^/  /'
+	exit 1
+	;;
+esac
