@@ -5,11 +5,14 @@
 #   side-compare.sh batches STEPS CALLS UNIT
 #	the calls of CALLS (lines of rec-call) as batches, one a line:
 #	"@STEP+SECONDS  KEY ; KEY ..." (the keys sorted)
-#   side-compare.sh compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...]
+#   side-compare.sh compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S]
 #	0 when run B (upsplan) made the calls of run A (upsmon): the same
 #	batches in the same order, each the same multiset of calls, each
 #	kind of call at the same time after the same step within its
-#	tolerance; else 1 and both runs' batches, the first difference marked
+#	tolerance; else 1 and both runs' batches, the first difference marked.
+#	LATER=S: an asserted difference (D-2): the calls are compared up to
+#	the shutdown path (SHUTDOWN notice, the shutdown wall, SHUTDOWNCMD),
+#	and B's SHUTDOWNCMD must come S seconds after A's (same tolerance)
 #   side-compare.sh expect STEPS CALLS UNIT EXPECT
 #	0 when the batches of CALLS are those of the file EXPECT, lines
 #	"STEP SECONDS KEY..." (# comments), each batch starting SECONDS after
@@ -18,9 +21,11 @@
 #
 # STEPS: lines "INDEX EPOCH WHAT", the moments the harness changed the
 # dummy UPS (index 0: the start).  A call belongs to the latest step at or
-# before it.  A batch is a run of calls each within 0.5 s of the one
+# before it.  A batch is a run of calls each within 1 s of the one
 # before (upsmon forks one child per notification: their order inside a
-# poll is a race).  A KEY (compare) is kind|NOTIFYTYPE|UPSNAME|arguments|
+# poll is a race; an upssched EXECUTE after a START-TIMER that must spawn
+# the timer daemon comes 0.25 s or more after the wall of the same
+# notification, more under load; the polls are 2 s apart).  A KEY (compare) is kind|NOTIFYTYPE|UPSNAME|arguments|
 # extra, with the unit name UNIT written "UPS" (the two runs may poll two
 # units of one dummy file).  Tolerances (|difference| of the times after
 # the step): notify, wall and cmdscript calls 3.5 s (one poll of 2 s plus
@@ -38,7 +43,7 @@ export LC_ALL
 mode=${1-}
 case $mode in
 batches) [ $# -eq 4 ] || { echo "usage: $0 batches STEPS CALLS UNIT" >&2; exit 2; } ;;
-compare) [ $# -ge 7 ] || { echo "usage: $0 compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...]" >&2; exit 2; } ;;
+compare) [ $# -ge 7 ] || { echo "usage: $0 compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S]" >&2; exit 2; } ;;
 expect) [ $# -eq 5 ] || { echo "usage: $0 expect STEPS CALLS UNIT EXPECT" >&2; exit 2; } ;;
 *) echo "usage: $0 batches|compare|expect ..." >&2; exit 2 ;;
 esac
@@ -74,7 +79,7 @@ batch() {
 	}
 	NF >= 8 {
 		t = $1 + 0
-		if (t - prev > 0.5)
+		if (t - prev > 1)
 			b++
 		prev = t
 		s = -1
@@ -174,13 +179,19 @@ expect)
 	;;
 compare)
 	timers=
+	later=
 	if [ $# -gt 6 ]; then
-		timers=$(shift 6; echo "$*")
+		for _a in $(shift 6; echo "$*"); do
+			case $_a in
+			LATER=*) later=${_a#LATER=} ;;
+			*) timers="$timers $_a" ;;
+			esac
+		done
 	fi
 	a=$(batch "$1" "$2" "$3" "$timers")
 	b=$(batch "$4" "$5" "$6" "$timers")
 	# per batch and kind: the first time after the step (of A's batch)
-	if printf '%s\n@@\n%s\n' "$a" "$b" | awk -F '\t' -v sa="$1" -v sb="$4" '
+	if printf '%s\n@@\n%s\n' "$a" "$b" | awk -F '\t' -v sa="$1" -v sb="$4" -v later="$later" '
 		BEGIN {
 			while ((getline l < sa) > 0) { split(l, f, " "); ea[f[1]] = f[2] + 0 }
 			close(sa)
@@ -210,8 +221,37 @@ compare)
 			for (x = 1; x <= m; x++) r = r "\n" a[x]
 			return r
 		}
+		# first batch of side S on the shutdown path (SHUTDOWN notice,
+		# the unconditional wall, SHUTDOWNCMD): na + 1 when none
+		function downpath(S, n,    i) {
+			for (i = 1; i <= n; i++)
+				if (index(keys[S, i], "\nnotify|SHUTDOWN|") || index(keys[S, i], "\nshutdown|") ||
+					index(keys[S, i], "Executing automatic power-fail shutdown"))
+					return i
+			return n + 1
+		}
 		END {
 			bad = 0
+			if (later != "") {
+				# an asserted difference: the same calls up to the shutdown
+				# path, and the SHUTDOWNCMD LATER seconds after upsmon'"'"'s
+				fa = downpath("a", na); fb = downpath("b", nb)
+				ka = fa; kb = fb
+				for (i = 1; i <= na; i++) if (("a", i, "shutdown") in ta) sa_t = ta["a", i, "shutdown"]
+				for (i = 1; i <= nb; i++) if (("b", i, "shutdown") in tb) sb_t = tb["b", i, "shutdown"]
+				if (sa_t == "" || sb_t == "") {
+					printf "SHUTDOWNCMD: upsmon %s, upsplan %s\n", (sa_t == "" ? "none" : "ran"), (sb_t == "" ? "none" : "ran")
+					bad = 1
+				} else {
+					s = step[fa > na ? na : fa]
+					d = (sb_t - eb[s]) - (sa_t - ea[s]) - later
+					if (d > tol["shutdown"] || -d > tol["shutdown"]) {
+						printf "SHUTDOWNCMD %.2f s after upsmon'"'"'s, not %s s (tolerance %.1f s)\n", d + later, later, tol["shutdown"]
+						bad = 1
+					}
+				}
+				na = fa - 1; nb = fb - 1
+			}
 			if (na != nb) {
 				printf "%d batches of calls, upsplan made %d\n", na, nb
 				bad = 1
