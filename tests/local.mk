@@ -276,3 +276,32 @@ bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT) tests/bench/daemon-ben
 		$(SHELL) $(srcdir)/tests/bench/daemon-bench.sh
 
 .PHONY: bench clean-local-tests
+
+# NUT's upsmon and upsplan run side by side on the same outages (about
+# 65 s; skips without nut-client, see tests/nut-side/README)
+TESTS += tests/nut-side/side-by-side.sh
+EXTRA_DIST += \
+	tests/nut-side/README \
+	tests/nut-side/side-by-side.sh \
+	tests/nut-side/side-compare.sh \
+	tests/nut-side/rec-call \
+	tests/nut-side/rec-notify \
+	tests/nut-side/rec-cmdscript \
+	tests/nut-side/rec-shutdown \
+	tests/nut-side/rec-wall \
+	tests/nut-side/conf/upsmon-N.conf \
+	tests/nut-side/conf/upsmon-U.conf \
+	tests/nut-side/conf/upssched.conf \
+	tests/nut-side/plans/primary-N.conf \
+	tests/nut-side/expect/S1-N-P.exp \
+	tests/nut-side/expect/S1-U-P.exp \
+	tests/nut-side/expect/S2-N-P.exp \
+	tests/nut-side/expect/S2-U-P.exp \
+	tests/nut-side/expect/S3-N-P.exp \
+	tests/nut-side/expect/S3-U-P.exp \
+	tests/nut-side/expect/S4-N-P.exp \
+	tests/nut-side/expect/S5-N-P.exp \
+	tests/nut-side/expect/S5-N-S.exp \
+	tests/nut-side/expect/S5-U-P.exp \
+	tests/nut-side/expect/S5-U-S.exp \
+	tests/nut-side/expect/S6-U-P.exp
