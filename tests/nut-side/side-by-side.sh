@@ -403,6 +403,13 @@ t_teardown=$(($(date +%s) - t_stop))
 
 # side_timers: upssched.conf's timers and the notify types that start them
 side_timers="onbattwarn=ONBATT upsgone=COMMBAD"
+# upsplan writes the POWERDOWNFLAG from its root process only; upsmon
+# writes it as any user: not started as root, the flag is not compared
+noflag=
+if [ "$(id -u)" -ne 0 ]; then
+	noflag=NOFLAG
+	echo "# not root: upsplan writes no POWERDOWNFLAG (upsmon does): the flag is not compared"
+fi
 
 for r in $runs; do
 	s=${r%?}
@@ -441,11 +448,11 @@ for r in $runs; do
 			tap_skip "migrate not built" "$name: $what"
 			continue
 		fi
-		# shellcheck disable=SC2086 # side_timers and later: words
+		# shellcheck disable=SC2086 # side_timers, later and noflag: words
 		out=$(sh "$side/side-compare.sh" compare "$PEERS_DIR/steps.$s" "$m/calls.$i" "$um" \
-			"$PEERS_DIR/steps.$s" "$p/calls.$i" "$up" $side_timers $later 2>&1) && rc=0 || rc=$?
+			"$PEERS_DIR/steps.$s" "$p/calls.$i" "$up" $side_timers $later $noflag 2>&1) && rc=0 || rc=$?
 		# after a SHUTDOWNCMD, upsplan's POWERDOWNFLAG is still there
-		if [ "$rc" -eq 0 ] && grep -q '	shutdown	' "$m/calls.$i" && [ ! -f "$p/$i/killpower" ]; then
+		if [ "$rc" -eq 0 ] && [ -z "$noflag" ] && grep -q '	shutdown	' "$m/calls.$i" && [ ! -f "$p/$i/killpower" ]; then
 			rc=1
 			out="$out
 upsplan's POWERDOWNFLAG $p/$i/killpower is gone after its SHUTDOWNCMD"

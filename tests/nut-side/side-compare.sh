@@ -5,14 +5,15 @@
 #   side-compare.sh batches STEPS CALLS UNIT
 #	the calls of CALLS (lines of rec-call) as batches, one a line:
 #	"@STEP+SECONDS  KEY ; KEY ..." (the keys sorted)
-#   side-compare.sh compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S]
+#   side-compare.sh compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S] [NOFLAG]
 #	0 when run B (upsplan) made the calls of run A (upsmon): the same
 #	batches in the same order, each the same multiset of calls, each
 #	kind of call at the same time after the same step within its
 #	tolerance; else 1 and both runs' batches, the first difference marked.
 #	LATER=S: an asserted difference (D-2): the calls are compared up to
 #	the shutdown path (SHUTDOWN notice, the shutdown wall, SHUTDOWNCMD),
-#	and B's SHUTDOWNCMD must come S seconds after A's (same tolerance)
+#	and B's SHUTDOWNCMD must come S seconds after A's (same tolerance).
+#	NOFLAG: the POWERDOWNFLAG content at SHUTDOWNCMD time is not compared
 #   side-compare.sh expect STEPS CALLS UNIT EXPECT
 #	0 when the batches of CALLS are those of the file EXPECT, lines
 #	"STEP SECONDS KEY..." (# comments), each batch starting SECONDS after
@@ -43,7 +44,7 @@ export LC_ALL
 mode=${1-}
 case $mode in
 batches) [ $# -eq 4 ] || { echo "usage: $0 batches STEPS CALLS UNIT" >&2; exit 2; } ;;
-compare) [ $# -ge 7 ] || { echo "usage: $0 compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S]" >&2; exit 2; } ;;
+compare) [ $# -ge 7 ] || { echo "usage: $0 compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S] [NOFLAG]" >&2; exit 2; } ;;
 expect) [ $# -eq 5 ] || { echo "usage: $0 expect STEPS CALLS UNIT EXPECT" >&2; exit 2; } ;;
 *) echo "usage: $0 batches|compare|expect ..." >&2; exit 2 ;;
 esac
@@ -52,7 +53,7 @@ shift
 # batch STEPS CALLS UNIT TIMERS: "BATCH STEP REL KIND TIME KEY SHORT" lines
 # (tab-separated), one per call, sorted by time; SHORT is kind:TYPE[:ARG]
 batch() {
-	sort -t '	' -k1,1n "$2" | awk -F '\t' -v unit="$3" -v timers="$4" -v steps="$1" '
+	sort -t '	' -k1,1n "$2" | awk -F '\t' -v unit="$3" -v timers="$4" -v steps="$1" -v noflag="${noflag:-}" '
 	BEGIN {
 		OFS = "\t"
 		ns = 0
@@ -92,6 +93,8 @@ batch() {
 		for (i = 8; i < 8 + na; i++)
 			args = args (i > 8 ? " " : "") $i
 		extra = (NF >= 8 + na) ? $(8 + na) : ""
+		if (kind == "shutdown" && noflag != "")
+			extra = "(not compared)"
 		arg1 = (na >= 1) ? $8 : ""
 		k = kind
 		if (kind == "cmdscript" && (arg1 in tstart)) {
@@ -180,10 +183,12 @@ expect)
 compare)
 	timers=
 	later=
+	noflag=
 	if [ $# -gt 6 ]; then
 		for _a in $(shift 6; echo "$*"); do
 			case $_a in
 			LATER=*) later=${_a#LATER=} ;;
+			NOFLAG) noflag=1 ;;
 			*) timers="$timers $_a" ;;
 			esac
 		done
