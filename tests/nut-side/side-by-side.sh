@@ -347,6 +347,14 @@ done
 if ! dm_wait_count upsd.log 'logged into UPS' "$logins" 20; then
 	peers_bail "not every monitor logged in to upsd ($logins expected)"
 fi
+# upsmon's monitoring children are recorded too (after their parents, so
+# stopped first): a test stopped by a signal must not leave them behind
+for r in $runs; do
+	for i in $(side_instances "${r%?}"); do
+		c=$(side_upsmon_child "$(peers_pid "upsmon-$r-m-$i")")
+		[ -z "$c" ] || _peers_record "upsmon-child-$r-m-$i" "$c"
+	done
+done
 sleep 6
 t_setup=$(($(date +%s) - t_begin))
 
@@ -411,6 +419,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "# not root: upsplan writes no POWERDOWNFLAG (upsmon does): the flag is not compared"
 fi
 
+# side_last CALLS: when the last call recorded in CALLS was made: "T0+S s", or "none"
+side_last() {
+	sort -n "$1" 2>/dev/null | tail -n 1 | awk -v t0="$T0" '{ l = sprintf("T0+%.1f s", $1 - t0) } END { print (l == "" ? "none" : l) }'
+}
+
 for r in $runs; do
 	s=${r%?}
 	v=${r#??}
@@ -420,13 +433,15 @@ for r in $runs; do
 		um=$(side_unit "$s" "$v" M)
 		up=$(side_unit "$s" "$v" P)
 		name="$s $v $i"
-		last=$(sort -n "$m/calls.$i" | tail -n 1 | awk -v t0="$T0" '{ printf "%.1f", $1 - t0 }')
-		echo "# $name: upsmon's last call at T0+${last:-none} s (steps until T0+$(side_steps "$s" | tail -n 1 | cut -d ' ' -f 1) s)"
+		lm=$(side_last "$m/calls.$i")
+		lp=$(side_last "$p/calls.$i")
+		echo "# $name: last call of upsmon at $lm, of upsplan at $lp (last step at T0+$(side_steps "$s" | tail -n 1 | cut -d ' ' -f 1) s)"
 		# 1: upsmon does what the specification says upsmon 2.8.0 does
 		exp=$side/expect/$s-$v-$i.exp
+		# shellcheck disable=SC2086 # side_timers: words
 		if [ ! -f "$exp" ]; then
 			tap_skip "no expectation written" "$name: upsmon 2.8.0 made the calls of expect/${exp##*/}"
-		elif out=$(sh "$side/side-compare.sh" expect "$PEERS_DIR/steps.$s" "$m/calls.$i" "$um" "$exp" 2>&1); then
+		elif out=$(sh "$side/side-compare.sh" expect "$PEERS_DIR/steps.$s" "$m/calls.$i" "$um" "$exp" $side_timers 2>&1); then
 			ok "$name: upsmon 2.8.0 made the calls of expect/${exp##*/}"
 		else
 			not_ok "$name: upsmon 2.8.0 made the calls of expect/${exp##*/}" "$out" \
@@ -458,8 +473,17 @@ for r in $runs; do
 upsplan's POWERDOWNFLAG $p/$i/killpower is gone after its SHUTDOWNCMD"
 		fi
 		uname=$(echo "${r}-p_$i" | tr -c 'A-Za-z0-9_\n' '_')
+		# shellcheck disable=SC2086 # side_timers and noflag: words
 		if [ "$rc" -eq 0 ]; then
 			ok "$name: $what"
+		elif [ "$s" = S3 ] && sh "$side/side-compare.sh" compare "$PEERS_DIR/steps.$s" "$m/calls.$i" "$um" \
+			"$PEERS_DIR/steps.$s" "$p/calls.$i" "$up" $side_timers $noflag >/dev/null 2>&1; then
+			# upsplan did exactly what upsmon did: the plan waits for an
+			# unknown count, but the daemon evaluates NUMLOGINS with the
+			# last answered poll's count while the UPS is lost
+			n=$((n + 1))
+			echo "not ok $n - $name: $what # TODO D-2 not seen: upsplan shut down with upsmon (NUMLOGINS of the last answered poll, 1, while the driver is gone)"
+			printf '%s\n' "$out" | sed 's/^/# /'
 		elif [ "$s$i" = S5P ]; then
 			# until the daemon logs out when its SHUTDOWNCMD starts (as
 			# upsmon's child exits), the primary waits its whole HOSTSYNC
@@ -476,7 +500,7 @@ done
 t_total=$(($(date +%s) - t_begin))
 echo "# times: set-up ${t_setup} s, outages ${t_timeline} s (scenarios at once: $SIDE_SCENARIOS), stop ${t_teardown} s, total ${t_total} s"
 for s in $SIDE_SCENARIOS; do
-	echo "# $s: $(side_length "$s") s of outage after T0"
+	echo "# $s: last call at $(cat "$PEERS_DIR/$s"*-?/calls.* | side_last /dev/stdin) (its window: $(side_length "$s") s)"
 done
 echo "1..$n"
 dm_done

@@ -6,15 +6,17 @@
 #	the calls of CALLS (lines of rec-call) as batches, one a line:
 #	"@STEP+SECONDS  KEY ; KEY ..." (the keys sorted)
 #   side-compare.sh compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S] [NOFLAG]
-#	0 when run B (upsplan) made the calls of run A (upsmon): the same
-#	batches in the same order, each the same multiset of calls, each
-#	kind of call at the same time after the same step within its
-#	tolerance; else 1 and both runs' batches, the first difference marked.
+#	0 when run B (upsplan) made the calls of run A (upsmon): each call of
+#	A matched by one call of B with the same key at the same time after
+#	A's step within the tolerance of its kind, no call of B left over,
+#	and calls of different batches of A in the same order in B (a call
+#	may move by its tolerance, so across a poll: what counts is within
+#	one poll); else 1, what differs, and both runs' batches.
 #	LATER=S: an asserted difference (D-2): the calls are compared up to
 #	the shutdown path (SHUTDOWN notice, the shutdown wall, SHUTDOWNCMD),
 #	and B's SHUTDOWNCMD must come S seconds after A's (same tolerance).
 #	NOFLAG: the POWERDOWNFLAG content at SHUTDOWNCMD time is not compared
-#   side-compare.sh expect STEPS CALLS UNIT EXPECT
+#   side-compare.sh expect STEPS CALLS UNIT EXPECT [TIMER=TYPE...]
 #	0 when the batches of CALLS are those of the file EXPECT, lines
 #	"STEP SECONDS KEY..." (# comments), each batch starting SECONDS after
 #	step STEP, within 2.5 s; a KEY is kind:TYPE[:ARG] (ARG the call's first
@@ -36,7 +38,11 @@
 # type whose AT line starts it: a call of that timer whose NOTIFYTYPE is
 # not TYPE ran in a timer daemon spawned by another event (upssched keeps
 # the first event's environment), so its NOTIFYTYPE and UPSNAME are not
-# compared (a note says so).
+# compared (a note says so); each call of a timer is a batch of its own
+# (upssched's daemon fires on its own whole-second ticks, not with a poll).
+# upsplan's calls after its SHUTDOWNCMD are not compared: upsmon exits
+# when it runs its SHUTDOWNCMD, upsplan goes on as the recorder halts
+# nothing.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -45,7 +51,7 @@ mode=${1-}
 case $mode in
 batches) [ $# -eq 4 ] || { echo "usage: $0 batches STEPS CALLS UNIT" >&2; exit 2; } ;;
 compare) [ $# -ge 7 ] || { echo "usage: $0 compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S] [NOFLAG]" >&2; exit 2; } ;;
-expect) [ $# -eq 5 ] || { echo "usage: $0 expect STEPS CALLS UNIT EXPECT" >&2; exit 2; } ;;
+expect) [ $# -ge 5 ] || { echo "usage: $0 expect STEPS CALLS UNIT EXPECT [TIMER=TYPE...]" >&2; exit 2; } ;;
 *) echo "usage: $0 batches|compare|expect ..." >&2; exit 2 ;;
 esac
 shift
@@ -80,23 +86,30 @@ batch() {
 	}
 	NF >= 8 {
 		t = $1 + 0
-		if (t - prev > 1)
-			b++
-		prev = t
+		kind = $2; na = $7 + 0
+		arg1 = (na >= 1) ? $8 : ""
+		if (kind == "cmdscript" && (arg1 in tstart)) {
+			b++			# a timer call is a batch of its own
+			prev = -1e18
+		} else {
+			if (t - prev > 1)
+				b++
+			prev = t
+		}
 		s = -1
 		for (i = 0; i < ns; i++)
 			if (se[i] <= t)
 				s = i
 		rel = (s >= 0) ? t - se[s] : 0
-		kind = $2; type = $4; ups = $5; na = $7 + 0
+		type = $4; ups = $5
 		args = ""
 		for (i = 8; i < 8 + na; i++)
 			args = args (i > 8 ? " " : "") $i
 		extra = (NF >= 8 + na) ? $(8 + na) : ""
 		if (kind == "shutdown" && noflag != "")
 			extra = "(not compared)"
-		arg1 = (na >= 1) ? $8 : ""
 		k = kind
+		short = kind ":" norm(type)
 		if (kind == "cmdscript" && (arg1 in tstart)) {
 			k = "timer"
 			if (type != tstart[arg1]) {
@@ -104,7 +117,6 @@ batch() {
 				type = "*"; ups = "*"
 			}
 		}
-		short = kind ":" norm(type)
 		if (kind == "cmdscript")
 			short = short ":" arg1
 		if (kind == "wall" || kind == "shutdown")
@@ -144,7 +156,7 @@ batches)
 	batch "$1" "$2" "$3" "" | summary 6
 	;;
 expect)
-	got=$(batch "$1" "$2" "$3" "" | summary 7)
+	got=$(batch "$1" "$2" "$3" "$(shift 4; echo "$*")" 2>/dev/null | summary 7)
 	# the alternatives of EXPECT, separated by lines "or"
 	nalt=$(awk '$1 == "or" { n++ } END { print n + 1 }' "$4")
 	alt=0
@@ -195,7 +207,10 @@ compare)
 	fi
 	a=$(batch "$1" "$2" "$3" "$timers")
 	b=$(batch "$4" "$5" "$6" "$timers")
-	# per batch and kind: the first time after the step (of A's batch)
+	# each call of A matched with a call of B: the same key, at the same
+	# time after A's step within the tolerance of its kind; then no call
+	# of B left over, and no two calls of different batches of A in the
+	# other order in B (by more than 1 s)
 	if printf '%s\n@@\n%s\n' "$a" "$b" | awk -F '\t' -v sa="$1" -v sb="$4" -v later="$later" '
 		BEGIN {
 			while ((getline l < sa) > 0) { split(l, f, " "); ea[f[1]] = f[2] + 0 }
@@ -208,77 +223,85 @@ compare)
 		$0 == "@@" { side = "b"; next }
 		NF < 7 { next }
 		side == "a" {
-			na = ($1 > na) ? $1 : na
-			keys["a", $1] = keys["a", $1] "\n" $6
-			if (!(("a", $1, $4) in ta)) ta["a", $1, $4] = $5
-			step[$1] = $2
+			n_a++; ab[n_a] = $1; as[n_a] = $2; ak[n_a] = $4; at[n_a] = $5 + 0; akey[n_a] = $6
 			next
 		}
+		# upsmon is gone after its SHUTDOWNCMD; upsplan, not halted by the
+		# recorder, goes on: its calls after its SHUTDOWNCMD do not count
+		bstop != "" && $1 > bstop { next }
 		{
-			nb = ($1 > nb) ? $1 : nb
-			keys["b", $1] = keys["b", $1] "\n" $6
-			if (!(("b", $1, $4) in tb)) tb["b", $1, $4] = $5
+			if ($4 == "shutdown" && bstop == "")
+				bstop = $1
+			n_b++; bb[n_b] = $1; bt[n_b] = $5 + 0; bkey[n_b] = $6
 		}
-		function sorted(s,    a, m, x, y, v, r) {
-			m = split(substr(s, 2), a, "\n")
-			for (x = 2; x <= m; x++) { v = a[x]; for (y = x - 1; y >= 1 && a[y] > v; y--) a[y + 1] = a[y]; a[y + 1] = v }
-			r = ""
-			for (x = 1; x <= m; x++) r = r "\n" a[x]
-			return r
+		# the shutdown path: the SHUTDOWN notice, the shutdown wall, SHUTDOWNCMD
+		function downpath(k) {
+			return index(k, "notify|SHUTDOWN|") == 1 || index(k, "shutdown|") == 1 ||
+				index(k, "Executing automatic power-fail shutdown") > 0
 		}
-		# first batch of side S on the shutdown path (SHUTDOWN notice,
-		# the unconditional wall, SHUTDOWNCMD): na + 1 when none
-		function downpath(S, n,    i) {
-			for (i = 1; i <= n; i++)
-				if (index(keys[S, i], "\nnotify|SHUTDOWN|") || index(keys[S, i], "\nshutdown|") ||
-					index(keys[S, i], "Executing automatic power-fail shutdown"))
-					return i
-			return n + 1
+		# keys equal; a timer call whose environment one side does not
+		# compare (NOTIFYTYPE and UPSNAME "*") matches any environment
+		function same(x, y,    fx, fy, i) {
+			if (x == y)
+				return 1
+			if (index(x, "cmdscript|") != 1 || index(y, "cmdscript|") != 1)
+				return 0
+			split(x, fx, "|"); split(y, fy, "|")
+			if (fx[2] != "*" && fy[2] != "*")
+				return 0
+			for (i = 4; i in fx || i in fy; i++)
+				if (fx[i] != fy[i])
+					return 0
+			return 1
 		}
 		END {
 			bad = 0
+			la = n_a; lb = n_b
 			if (later != "") {
 				# an asserted difference: the same calls up to the shutdown
 				# path, and the SHUTDOWNCMD LATER seconds after upsmon'"'"'s
-				fa = downpath("a", na); fb = downpath("b", nb)
-				ka = fa; kb = fb
-				for (i = 1; i <= na; i++) if (("a", i, "shutdown") in ta) sa_t = ta["a", i, "shutdown"]
-				for (i = 1; i <= nb; i++) if (("b", i, "shutdown") in tb) sb_t = tb["b", i, "shutdown"]
-				if (sa_t == "" || sb_t == "") {
-					printf "SHUTDOWNCMD: upsmon %s, upsplan %s\n", (sa_t == "" ? "none" : "ran"), (sb_t == "" ? "none" : "ran")
+				for (i = 1; i <= n_a; i++) if (ak[i] == "shutdown") { xa = i; break }
+				for (j = 1; j <= n_b; j++) if (index(bkey[j], "shutdown|") == 1) { xb = j; break }
+				if (xa == "" || xb == "") {
+					printf "SHUTDOWNCMD: upsmon %s, upsplan %s\n", (xa == "" ? "none" : "ran"), (xb == "" ? "none" : "ran")
 					bad = 1
 				} else {
-					s = step[fa > na ? na : fa]
-					d = (sb_t - eb[s]) - (sa_t - ea[s]) - later
+					d = (bt[xb] - eb[as[xa]]) - (at[xa] - ea[as[xa]]) - later
 					if (d > tol["shutdown"] || -d > tol["shutdown"]) {
 						printf "SHUTDOWNCMD %.2f s after upsmon'"'"'s, not %s s (tolerance %.1f s)\n", d + later, later, tol["shutdown"]
 						bad = 1
 					}
 				}
-				na = fa - 1; nb = fb - 1
+				# from the batch of the first call on the shutdown path on
+				for (i = 1; i <= n_a; i++) if (downpath(akey[i])) { for (la = i - 1; la > 0 && ab[la] == ab[i]; la--); break }
+				for (j = 1; j <= n_b; j++) if (downpath(bkey[j])) { for (lb = j - 1; lb > 0 && bb[lb] == bb[j]; lb--); break }
 			}
-			if (na != nb) {
-				printf "%d batches of calls, upsplan made %d\n", na, nb
-				bad = 1
-			}
-			for (i = 1; i <= na && i <= nb; i++) {
-				if (sorted(keys["a", i]) != sorted(keys["b", i])) {
-					printf "batch %d: other calls\n", i
-					bad = 1
-					break
-				}
-				for (k in tol) {
-					if (!(("a", i, k) in ta) || !(("b", i, k) in tb))
+			for (i = 1; i <= la; i++) {
+				best = 0
+				for (j = 1; j <= lb; j++) {
+					if (used[j] || !same(akey[i], bkey[j]))
 						continue
-					s = step[i]
-					da = ta["a", i, k] - ea[s]; db = tb["b", i, k] - eb[s]
-					d = db - da
-					if (d > tol[k] || -d > tol[k]) {
-						printf "batch %d: %s %.2f s after step %s, upsmon %.2f s (tolerance %.1f s)\n", i, k, db, s, da, tol[k]
+					d = (bt[j] - eb[as[i]]) - (at[i] - ea[as[i]])
+					if (d <= tol[ak[i]] && -d <= tol[ak[i]]) { best = j; break }
+				}
+				if (!best) {
+					printf "upsmon'"'"'s call %s (batch %d, %.2f s after step %s) has no match in upsplan'"'"'s within %.1f s\n", akey[i], ab[i], at[i] - ea[as[i]], as[i], tol[ak[i]]
+					bad = 1
+					continue
+				}
+				used[best] = 1; m[i] = best
+			}
+			for (j = 1; j <= lb; j++)
+				if (!used[j]) {
+					printf "upsplan made a call upsmon did not: %s (batch %d)\n", bkey[j], bb[j]
+					bad = 1
+				}
+			for (i = 1; i <= la; i++)
+				for (k = 1; k <= la; k++)
+					if (m[i] && m[k] && ab[i] < ab[k] && bt[m[i]] > bt[m[k]] + 1) {
+						printf "order: upsmon made %s (batch %d) before %s (batch %d), upsplan after\n", akey[i], ab[i], akey[k], ab[k]
 						bad = 1
 					}
-				}
-			}
 			exit bad
 		}'; then
 		exit 0
