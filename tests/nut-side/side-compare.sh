@@ -20,7 +20,8 @@
 #	0 when the batches of CALLS are those of the file EXPECT, lines
 #	"STEP SECONDS KEY..." (# comments), each batch starting SECONDS after
 #	step STEP, within 2.5 s; a KEY is kind:TYPE[:ARG] (ARG the call's first
-#	argument after the tag, for cmdscript only); else 1 and both
+#	argument after the tag, for cmdscript only); else 1 and both lists.
+#	A file may hold alternatives, separated by lines "or": one must match
 #
 # STEPS: lines "INDEX EPOCH WHAT", the moments the harness changed the
 # dummy UPS (index 0: the start).  A call belongs to the latest step at or
@@ -28,9 +29,9 @@
 # before (upsmon forks one child per notification: their order inside a
 # poll is a race; an upssched EXECUTE after a START-TIMER that must spawn
 # the timer daemon comes 0.25 s or more after the wall of the same
-# notification, more under load; the polls are 2 s apart).  A KEY (compare) is kind|NOTIFYTYPE|UPSNAME|arguments|
-# extra, with the unit name UNIT written "UPS" (the two runs may poll two
-# units of one dummy file).  Tolerances (|difference| of the times after
+# notification, more under load; the polls are 2 s apart).  A KEY
+# (compare) is kind|NOTIFYTYPE|UPSNAME|arguments|extra, with the unit name
+# UNIT written "UPS" (the two runs may poll two units of one dummy file).  Tolerances (|difference| of the times after
 # the step): notify, wall and cmdscript calls 3.5 s (one poll of 2 s plus
 # 1.5 s: upsmon's whole-second clock and fork latency), cmdscript calls of
 # an upssched timer 4 s (upssched fires N-1 to N+1 s after its start),
