@@ -227,9 +227,22 @@ static void diag_sort(struct diag_queue *q)
 }
 
 /*
- * Write text so that it cannot disturb a terminal: control bytes and bytes
- * that are not valid UTF-8 become '?' (one column each, as src_utf8_width()
- * counts them, so the caret stays aligned).
+ * A code point a terminal acts on rather than shows: the C1 controls
+ * (U+0080-U+009F: U+009B is CSI) and the bidirectional formatting marks,
+ * which reorder what a reader sees around them.
+ */
+static int diag_cp_control(const char *s, size_t n)
+{
+	uint32_t cp = src_utf8_cp(s, n);
+
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * Write text so that it cannot disturb a terminal: control bytes, control
+ * code points and bytes that are not valid UTF-8 become '?' (one column
+ * each, as src_utf8_width() counts them, so the caret stays aligned).
  */
 static void diag_put_clean(FILE *out, const char *s, size_t len)
 {
@@ -240,7 +253,10 @@ static void diag_put_clean(FILE *out, const char *s, size_t len)
 		if (p[i] == '\t' || (p[i] >= 0x20 && p[i] < 0x7F)) {
 			fputc(p[i], out);
 		} else if (p[i] >= 0x80 && (n = src_utf8_seq(s + i, len - i)) > 0) {
-			fwrite(p + i, 1, n, out);
+			if (diag_cp_control(s + i, n))
+				fputc('?', out);
+			else
+				fwrite(p + i, 1, n, out);
 			i += n - 1;
 		} else {
 			fputc('?', out);

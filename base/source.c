@@ -317,6 +317,25 @@ size_t src_utf8_seq(const char *s, size_t len)
 	return n;
 }
 
+uint32_t src_utf8_cp(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+	case 3:
+		return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+	case 4:
+		return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
+		       (p[3] & 0x3F);
+	default:
+		return 0;
+	}
+}
+
 size_t src_utf8_width(const char *s, size_t len)
 {
 	size_t w = 0;

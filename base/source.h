@@ -145,6 +145,9 @@ const char *src_line(const struct src_file *file, unsigned line, size_t *len);
 /* Length (1-4) of the valid UTF-8 sequence at S, within LEN bytes, or 0 if invalid. */
 size_t src_utf8_seq(const char *s, size_t len);
 
+/* The code point of the valid UTF-8 sequence of N bytes at S (N from src_utf8_seq). */
+uint32_t src_utf8_cp(const char *s, size_t n);
+
 /* Number of code points in the LEN bytes at S (each invalid byte counts one). */
 size_t src_utf8_width(const char *s, size_t len);
 

@@ -201,7 +201,7 @@ static void check_nutname(struct parse_ctx *pc, src_span quoted, src_span name, 
 	const char *what = user ? "a upsd user name" : "a UPS name";
 	const char *why;
 	struct diag_record *r;
-	char shown[16];
+	char shown[32];
 	size_t i = nutname_bad(p, name.len, user, &why), n;
 
 	if (name.len == 0) {
@@ -218,6 +218,8 @@ static void check_nutname(struct parse_ctx *pc, src_span quoted, src_span name, 
 		snprintf(shown, sizeof(shown), "a blank");
 	else if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
 		snprintf(shown, sizeof(shown), "byte 0x%02X", (unsigned char)p[i]);
+	else if ((p[i] & 0x80) && n)	/* named too: a control a terminal would act on is shown as ? */
+		snprintf(shown, sizeof(shown), "'%.*s' (U+%04X)", (int)n, p + i, (unsigned)src_utf8_cp(p + i, n));
 	else
 		snprintf(shown, sizeof(shown), "'%.*s'", (int)(n ? n : 1), p + i);
 	r = diag_at(pc->dq, DIAG_NUT_NAME, (src_span){ name.off + (uint32_t)i, (uint32_t)(n ? n : 1) },

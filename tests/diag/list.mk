@@ -179,6 +179,7 @@ DIAG_TESTS += tests/diag/E885-numlogins-text.conf
 DIAG_TESTS += tests/diag/E886-numlogins-number.conf
 DIAG_TESTS += tests/diag/E887-numlogins-ups.conf
 DIAG_TESTS += tests/diag/E900-nut-name.conf
+DIAG_TESTS += tests/diag/E900-nut-name-controls.conf
 DIAG_TESTS += tests/diag/E901-ups-ambiguous.conf
 DIAG_TESTS += tests/diag/W888-numlogins-self.conf
 DIAG_TESTS += tests/diag/E810-mark-limit.conf
