@@ -1,14 +1,18 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## tests/unit/local.mk - C unit tests (TAP): the growable buffer, the JSON writer, source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI, the loopback checks of TLS NONE, durations, conditions, %(var:NAME)s in texts.
+## tests/unit/local.mk - C unit tests (TAP): the growable buffer, the JSON writer, source registry, scanner, symbol table, code generator + image + verifier, VM, the compiler's bounds, the state file, the rooms of runtime/ without the CLI, the loopback checks of TLS NONE, durations, conditions, %(var:NAME)s in texts, the reader of NUT's configuration files.
 check_PROGRAMS += tests/unit/test-buf tests/unit/test-json tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-cond tests/unit/test-textvar tests/unit/test-events \
 	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab tests/unit/test-bounds \
-	tests/unit/test-rooms tests/unit/test-loopback tests/unit/test-duration tests/unit/list-keywords
+	tests/unit/test-rooms tests/unit/test-loopback tests/unit/test-duration tests/unit/list-keywords \
+	tests/unit/test-nutconf
 tests_unit_test_buf_SOURCES = tests/unit/test-buf.c tests/unit/tap.h
 tests_unit_test_buf_LDADD = $(BASE_LIBS)
 tests_unit_test_loopback_SOURCES = tests/unit/test-loopback.c tests/unit/tap.h
 tests_unit_test_loopback_LDADD = $(BASE_LIBS)
 tests_unit_test_duration_SOURCES = tests/unit/test-duration.c tests/unit/tap.h
 tests_unit_test_duration_LDADD = $(BASE_LIBS)
+# the reader of NUT's upsmon.conf and upssched.conf (runtime/migrate/)
+tests_unit_test_nutconf_SOURCES = tests/unit/test-nutconf.c tests/unit/tap.h
+tests_unit_test_nutconf_LDADD = runtime/migrate/libmigrate.a $(BASE_LIBS)
 tests_unit_test_json_SOURCES = tests/unit/test-json.c tests/unit/tap.h
 tests_unit_test_json_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_json_LDADD = $(BASE_LIBS)
@@ -61,7 +65,8 @@ TESTS += \
 	tests/unit/test-bounds$(EXEEXT) \
 	tests/unit/test-rooms$(EXEEXT) \
 	tests/unit/test-loopback$(EXEEXT) \
-	tests/unit/test-duration$(EXEEXT)
+	tests/unit/test-duration$(EXEEXT) \
+	tests/unit/test-nutconf$(EXEEXT)
 # the rooms of runtime/ without the command-line program (runtime/cli/)
 tests_unit_test_rooms_SOURCES = tests/unit/test-rooms.c tests/unit/tap.h tests/unit/plan-helper.h
 tests_unit_test_rooms_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)

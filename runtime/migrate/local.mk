@@ -1,0 +1,5 @@
+## SPDX-License-Identifier: GPL-2.0-or-later
+## runtime/migrate/local.mk - migrate: NUT's upsmon.conf and upssched.conf read as NUT reads them (libmigrate.a), for upsplan migrate.
+noinst_LIBRARIES += runtime/migrate/libmigrate.a
+runtime_migrate_libmigrate_a_SOURCES = \
+	runtime/migrate/nutconf.c runtime/migrate/nutconf.h

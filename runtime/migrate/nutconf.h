@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nutconf.h - NUT's configuration syntax (upsmon.conf, upssched.conf) read as NUT's parseconf reads it, with located words. */
+#ifndef UPSPLAN_NUTCONF_H
+#define UPSPLAN_NUTCONF_H
+
+#include <stddef.h>
+
+/* NUT's parseconf limits (include/parseconf.h): words per line, bytes per word */
+#define NC_MAX_WORDS	32
+#define NC_MAX_WORDLEN	512
+/* ours: a larger file is refused (bounded memory) */
+#define NC_MAX_FILE	(1024u * 1024u)
+
+/* One word as NUT hands it to upsmon, and where it starts (physical line, byte column, 1-based). */
+struct nc_word {
+	char *text;		/* NUL-terminated; bytes NUT discards are not in it */
+	unsigned line, col;
+	unsigned char quoted;	/* began with " */
+};
+
+/* One logical line (a \-newline joins physical lines) with at least one word. */
+struct nc_line {
+	struct nc_word *words;	/* at most NC_MAX_WORDS */
+	unsigned nwords;
+	unsigned nutline;	/* the line number NUT logs (it counts logical lines) */
+};
+
+/* A problem found while reading or checking, located; ERROR: upsmon drops or refuses what it names. */
+struct nc_problem {
+	unsigned line, col;	/* 0:0 for the file as a whole */
+	unsigned char error;
+	char msg[200];
+};
+
+struct nc_file {
+	char *name;
+	struct nc_line *lines;
+	size_t nlines;
+	struct nc_problem *probs;
+	size_t nprobs;
+	size_t nerrors;
+};
+
+/* The two files whose directives the tables know. */
+enum nc_dialect { NC_UPSMON, NC_UPSSCHED };
+
+/* NUT versions as 2.8.N -> N (2.8.0 is 0). */
+#define NC_NUT_280	0u
+
+/* One directive of a table: WORDS counts the directive itself (NUT's numargs). */
+struct nc_directive {
+	const char *name;
+	unsigned min_words;	/* fewer: "invalid directive" */
+	unsigned used_words;	/* more: the rest is ignored */
+	unsigned since;		/* first 2.8.N that knows it */
+	unsigned char nocase;	/* keyword compared without case */
+};
+
+/* A word NUT accepts in a directive's argument, and the word it stands for (NULL: itself). */
+struct nc_alias {
+	const char *word;
+	const char *means;	/* the current word when WORD is deprecated */
+};
+
+/* Read PATH (at most NC_MAX_FILE bytes) into F; 0, or -1 when it cannot be read (a problem says why). */
+int nc_read_file(const char *path, struct nc_file *f);
+/* Read LEN bytes of BUF (named NAME in messages) into F; 0, or -1 when too large. */
+int nc_read_mem(const char *name, const char *buf, size_t len, struct nc_file *f);
+/* Free what F holds. */
+void nc_free(struct nc_file *f);
+/* The directive NAME of DIALECT's table as NUT compares it, or NULL. */
+const struct nc_directive *nc_lookup(enum nc_dialect d, const char *name);
+/* The AT command NAME of upssched.conf, or NULL. */
+const struct nc_directive *nc_lookup_at(const char *name);
+/* MONITOR's type WORD (case-insensitive) -> "primary" or "secondary"; *DEPRECATED set for master/slave; NULL if unknown. */
+const char *nc_monitor_type(const char *word, int *deprecated);
+/* Check each line of F against DIALECT's table for NUT 2.8.NUT_MINOR; adds problems to F; returns their count. */
+size_t nc_check(struct nc_file *f, enum nc_dialect d, unsigned nut_minor);
+
+#endif
