@@ -72,19 +72,27 @@ static const struct nc_alias nc_monitor_types[] = {
 
 #define NC_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static void nc_problem(struct nc_file *f, int error, unsigned line, unsigned col, const char *fmt, ...)
+/* Whether each kind is an error (upsmon drops a line, refuses the file, or it cannot be read) */
+static const unsigned char nc_kind_error[NC_K_COUNT] = {
+	[NC_K_UNREADABLE] = 1, [NC_K_TOO_BIG] = 1, [NC_K_NUL] = 1, [NC_K_HASH_IN_QUOTES] = 1,
+	[NC_K_UNTERMINATED] = 1, [NC_K_OLD_MONITOR] = 1, [NC_K_AT_TOO_EARLY] = 1,
+};
+
+static void nc_problem(struct nc_file *f, enum nc_kind kind, unsigned line, unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-static void nc_problem(struct nc_file *f, int error, unsigned line, unsigned col, const char *fmt, ...)
+static void nc_problem(struct nc_file *f, enum nc_kind kind, unsigned line, unsigned col, const char *fmt, ...)
 {
 	struct nc_problem *p;
+	int error = nc_kind_error[kind];
 	va_list ap;
 
 	f->probs = xrealloc(f->probs, (f->nprobs + 1) * sizeof(*f->probs));
 	p = &f->probs[f->nprobs++];
 	p->line = line;
 	p->col = col;
-	p->error = error != 0;
+	p->kind = kind;
+	p->error = (unsigned char)error;
 	va_start(ap, fmt);
 	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
 	va_end(ap);
@@ -163,10 +171,10 @@ static void nc_endofword(struct nc_reader *r)
 		return;
 	}
 	if (r->wcut)
-		nc_problem(r->f, 0, r->wline, r->wcol,
+		nc_problem(r->f, NC_K_WORD_TOO_LONG, r->wline, r->wcol,
 			"word longer than %u bytes: upsmon keeps only the first %u", NC_MAX_WORDLEN, NC_MAX_WORDLEN);
 	if (r->wmulti)
-		nc_problem(r->f, 0, r->wline, r->wcol,
+		nc_problem(r->f, NC_K_QUOTE_RUNS_ON, r->wline, r->wcol,
 			"quoted text runs past the end of the line: upsmon joins the lines (close the quote on this line)");
 	if (!r->cur.words)
 		r->cur.words = xcalloc(NC_MAX_WORDS, sizeof(*r->cur.words));
@@ -214,7 +222,7 @@ static void nc_step(struct nc_reader *r)
 		break;
 	case NC_QUOTECOLLECT:
 		if (r->ch == '#') {
-			nc_problem(r->f, 1, r->line, r->col,
+			nc_problem(r->f, NC_K_HASH_IN_QUOTES, r->line, r->col,
 				"upsmon drops this line: Unbalanced word due to unescaped # in quotes (write \\# inside quotes)");
 			nc_endofword(r);
 			r->state = NC_PARSEERR;
@@ -282,10 +290,10 @@ static void nc_endline(struct nc_reader *r, int keep)
 	struct nc_file *f = r->f;
 
 	if (r->drop_line)
-		nc_problem(f, 0, r->drop_line, r->drop_col,
+		nc_problem(f, NC_K_DROPPED_BYTE, r->drop_line, r->drop_col,
 			"upsmon discards this byte (only printable ASCII is kept): write it as plain ASCII");
 	if (r->cut_line)
-		nc_problem(f, 0, r->cut_line, r->cut_col,
+		nc_problem(f, NC_K_TOO_MANY_WORDS, r->cut_line, r->cut_col,
 			"more than %u words: upsmon ignores this word and the rest of the line", NC_MAX_WORDS);
 	if (keep && r->numargs > 0) {
 		if (f->nlines % 64 == 0)
@@ -309,7 +317,7 @@ int nc_read_mem(const char *name, const char *buf, size_t len, struct nc_file *f
 	memset(f, 0, sizeof(*f));
 	f->name = xstrdup(name);
 	if (len > NC_MAX_FILE) {
-		nc_problem(f, 1, 0, 0, "file larger than %u bytes: this is not an upsmon or upssched file", NC_MAX_FILE);
+		nc_problem(f, NC_K_TOO_BIG, 0, 0, "file larger than %u bytes: this is not an upsmon or upssched file", NC_MAX_FILE);
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));
@@ -321,7 +329,7 @@ int nc_read_mem(const char *name, const char *buf, size_t len, struct nc_file *f
 	for (i = 0; i < len; i++) {
 		r.ch = (unsigned char)buf[i];
 		if (r.ch == 0 && !r.nul_seen++)
-			nc_problem(f, 1, r.line, r.col,
+			nc_problem(f, NC_K_NUL, r.line, r.col,
 				"NUL byte: this is not a text file (upsmon drops the byte and reads on)");
 		nc_step(&r);
 		if (r.state == NC_ENDOFLINE || r.state == NC_PARSEERR) {
@@ -338,14 +346,14 @@ int nc_read_mem(const char *name, const char *buf, size_t len, struct nc_file *f
 	}
 	/* the end: parseconf keeps a line without a newline only when it has a word already */
 	if (r.state == NC_QUOTECOLLECT || r.state == NC_QC_LITERAL)
-		nc_problem(f, 1, r.wline, r.wcol, "unterminated quote: close it with \"");
+		nc_problem(f, NC_K_UNTERMINATED, r.wline, r.wcol, "unterminated quote: close it with \"");
 	if (r.numargs != 0) {
 		if (r.wlen > 0)
 			nc_endofword(&r);
 		nc_endline(&r, 1);
 	} else {
 		if (r.wlen > 0)
-			nc_problem(f, 0, r.wline, r.wcol,
+			nc_problem(f, NC_K_LOST_LAST_WORD, r.wline, r.wcol,
 				"upsmon ignores this last word: a one-word line needs a newline after it");
 		nc_endline(&r, 0);
 	}
@@ -363,7 +371,7 @@ int nc_read_file(const char *path, struct nc_file *f)
 	if (!fp) {
 		memset(f, 0, sizeof(*f));
 		f->name = xstrdup(path);
-		nc_problem(f, 1, 0, 0, "cannot read it: %s", strerror(errno));
+		nc_problem(f, NC_K_UNREADABLE, 0, 0, "cannot read it: %s", strerror(errno));
 		return -1;
 	}
 	buf = xcalloc(1, NC_MAX_FILE + 1);
@@ -375,7 +383,7 @@ int nc_read_file(const char *path, struct nc_file *f)
 		free(buf);
 		memset(f, 0, sizeof(*f));
 		f->name = xstrdup(path);
-		nc_problem(f, 1, 0, 0, "cannot read it: %s", strerror(e));
+		nc_problem(f, NC_K_UNREADABLE, 0, 0, "cannot read it: %s", strerror(e));
 		return -1;
 	}
 	fclose(fp);
@@ -438,18 +446,18 @@ static int nc_check_count(struct nc_file *f, const struct nc_line *l, const stru
 	const struct nc_word *w0 = &l->words[0];
 
 	if (d->since > nut_minor) {
-		nc_problem(f, 0, w0->line, w0->col,
+		nc_problem(f, NC_K_NEWER, w0->line, w0->col,
 			"'%s' is NUT 2.8.%u's: %s 2.8.%u ignores it (invalid directive)", d->name, d->since, prog, nut_minor);
 		return 0;
 	}
 	if (l->nwords < d->min_words) {
-		nc_problem(f, 0, w0->line, w0->col,
+		nc_problem(f, NC_K_TOO_FEW_WORDS, w0->line, w0->col,
 			"%s ignores this line: %s needs %u words, it has %u (invalid directive)", prog, d->name,
 			d->min_words, l->nwords);
 		return 0;
 	}
 	if (l->nwords > d->used_words)
-		nc_problem(f, 0, l->words[d->used_words].line, l->words[d->used_words].col,
+		nc_problem(f, NC_K_EXTRA_WORDS, l->words[d->used_words].line, l->words[d->used_words].col,
 			"%s ignores this word and the rest of the line (quote a text that has blanks)", prog);
 	return 1;
 }
@@ -462,15 +470,15 @@ static void nc_check_upsmon(struct nc_file *f, const struct nc_line *l, unsigned
 	if (!d) {
 		d = nc_find(nc_upsmon_table, NC_COUNT(nc_upsmon_table), w0->text, 1);
 		if (d)
-			nc_problem(f, 0, w0->line, w0->col,
+			nc_problem(f, NC_K_WRONG_CASE, w0->line, w0->col,
 				"upsmon ignores this line: invalid directive '%s' (directives are case-sensitive: write %s)",
 				w0->text, d->name);
 		else
-			nc_problem(f, 0, w0->line, w0->col, "upsmon ignores this line: invalid directive '%s'", w0->text);
+			nc_problem(f, NC_K_INVALID, w0->line, w0->col, "upsmon ignores this line: invalid directive '%s'", w0->text);
 		return;
 	}
 	if (!strcmp(d->name, "MONITOR") && l->nwords == 5) {
-		nc_problem(f, 1, w0->line, w0->col,
+		nc_problem(f, NC_K_OLD_MONITOR, w0->line, w0->col,
 			"upsmon refuses to start: Unable to use old-style MONITOR line without a username "
 			"(write MONITOR ups@host powervalue user password primary|secondary)");
 		return;
@@ -478,7 +486,7 @@ static void nc_check_upsmon(struct nc_file *f, const struct nc_line *l, unsigned
 	if (!nc_check_count(f, l, d, "upsmon", nut_minor))
 		return;
 	if (!strcmp(d->name, "MONITOR") && !nc_monitor_type(l->words[5].text, NULL))
-		nc_problem(f, 0, l->words[5].line, l->words[5].col,
+		nc_problem(f, NC_K_MONITOR_TYPE, l->words[5].line, l->words[5].col,
 			"upsmon treats '%s' as secondary (write primary or secondary)", l->words[5].text);
 }
 
@@ -492,7 +500,7 @@ static void nc_check_upssched(struct nc_file *f, const struct nc_line *l, unsign
 	unsigned i;
 
 	if (!d) {
-		nc_problem(f, 0, w0->line, w0->col, "upssched ignores this line: invalid directive '%s'", w0->text);
+		nc_problem(f, NC_K_INVALID, w0->line, w0->col, "upssched ignores this line: invalid directive '%s'", w0->text);
 		return;
 	}
 	if (!nc_check_count(f, l, d, "upssched", nut_minor))
@@ -504,12 +512,12 @@ static void nc_check_upssched(struct nc_file *f, const struct nc_line *l, unsign
 		return;
 	for (i = 0; i < NC_COUNT(need); i++)
 		if (!(*seen & (1u << i)))
-			nc_problem(f, 1, w0->line, w0->col,
+			nc_problem(f, NC_K_AT_TOO_EARLY, w0->line, w0->col,
 				"upssched stops here: %s must be set before the first AT", need[i]);
 	*seen = (1u << NC_COUNT(need)) - 1;
 	c = nc_lookup_at(l->words[3].text);
 	if (!c) {
-		nc_problem(f, 0, l->words[3].line, l->words[3].col,
+		nc_problem(f, NC_K_AT_COMMAND, l->words[3].line, l->words[3].col,
 			"upssched does nothing for this line: Invalid command: %s", l->words[3].text);
 		return;
 	}

@@ -25,8 +25,33 @@ struct nc_line {
 	unsigned nutline;	/* the line number NUT logs (it counts logical lines) */
 };
 
+/* What a problem is about: the translation maps each kind to its diagnostic code. */
+enum nc_kind {
+	NC_K_UNREADABLE,	/* the file cannot be read (0:0) */
+	NC_K_TOO_BIG,		/* over NC_MAX_FILE (0:0) */
+	NC_K_NUL,		/* the first NUL byte: not a text file */
+	NC_K_HASH_IN_QUOTES,	/* parse error: upsmon drops the line */
+	NC_K_UNTERMINATED,	/* a quote still open at the end of the file */
+	NC_K_QUOTE_RUNS_ON,	/* a quoted word went over a line end */
+	NC_K_DROPPED_BYTE,	/* the first byte outside 0x20-0x7f NUT discarded on a line (not CR/LF) */
+	NC_K_TOO_MANY_WORDS,	/* the first word past NC_MAX_WORDS */
+	NC_K_WORD_TOO_LONG,	/* a word cut at NC_MAX_WORDLEN */
+	NC_K_LOST_LAST_WORD,	/* a one-word last line without newline: NUT reads nothing */
+	NC_K_INVALID,		/* no such directive */
+	NC_K_WRONG_CASE,	/* a directive in the wrong case */
+	NC_K_TOO_FEW_WORDS,	/* fewer words than the directive needs */
+	NC_K_EXTRA_WORDS,	/* the first word NUT ignores */
+	NC_K_NEWER,		/* a directive of a later NUT than the one asked for */
+	NC_K_OLD_MONITOR,	/* the 5-word MONITOR: upsmon refuses to start */
+	NC_K_MONITOR_TYPE,	/* not primary/master/secondary/slave: upsmon reads secondary */
+	NC_K_AT_TOO_EARLY,	/* AT before CMDSCRIPT, PIPEFN or LOCKFN (one per missing one) */
+	NC_K_AT_COMMAND,	/* AT with an unknown command */
+	NC_K_COUNT
+};
+
 /* A problem found while reading or checking, located; ERROR: upsmon drops or refuses what it names. */
 struct nc_problem {
+	enum nc_kind kind;
 	unsigned line, col;	/* 0:0 for the file as a whole */
 	unsigned char error;
 	char msg[200];

@@ -24,14 +24,14 @@ static const char *w(size_t l, unsigned i)
 	return F.lines[l].words[i].text;
 }
 
-/* the number of problems at LINE:COL whose text has NEEDLE and whose error flag is ERROR */
-static int has(unsigned line, unsigned col, int error, const char *needle)
+/* the number of problems of KIND at LINE:COL whose text has NEEDLE and whose error flag is ERROR */
+static int has(unsigned line, unsigned col, enum nc_kind kind, int error, const char *needle)
 {
 	size_t i;
 	int n = 0;
 
 	for (i = 0; i < F.nprobs; i++)
-		if (F.probs[i].line == line && F.probs[i].col == col && F.probs[i].error == error
+		if (F.probs[i].line == line && F.probs[i].col == col && F.probs[i].kind == kind && F.probs[i].error == error
 		    && strstr(F.probs[i].msg, needle))
 			n++;
 	if (!n)
@@ -100,20 +100,20 @@ static void syntax(void)
 		"CRLF lines read as LF lines, silently");
 
 	rd("NOTIFYMSG ONLINE \"a # b\" c\nPOLLFREQ 5\n");
-	ok(has(1, 21, 1, "unescaped # in quotes") == 1, "# in quotes: an error at the #");
+	ok(has(1, 21, NC_K_HASH_IN_QUOTES, 1, "unescaped # in quotes") == 1, "# in quotes: an error at the #");
 	ok(F.nlines == 2 && !strcmp(w(0, 0), "b\"") && !strcmp(w(0, 1), "c") && !strcmp(w(1, 0), "POLLFREQ"),
 		"the line is dropped and its tail read as a new line, as upsmon does");
 
 	rd("SHUTDOWNCMD \"abc");
-	ok(has(1, 13, 1, "unterminated quote") == 1, "unterminated quote at the end: an error at the quote");
+	ok(has(1, 13, NC_K_UNTERMINATED, 1, "unterminated quote") == 1, "unterminated quote at the end: an error at the quote");
 	ok(F.nlines == 1 && !strcmp(w(0, 1), "abc"), "NUT keeps the word");
 	rd("SHUTDOWNCMD \"abc\nPOLLFREQ 5\n");
-	ok(has(1, 13, 1, "unterminated quote") == 1 && has(1, 13, 0, "past the end of the line") == 1,
+	ok(has(1, 13, NC_K_UNTERMINATED, 1, "unterminated quote") == 1 && has(1, 13, NC_K_QUOTE_RUNS_ON, 0, "past the end of the line") == 1,
 		"a quote that swallows the next lines: error and warning at the quote");
 	is_str(w(0, 1), "abcPOLLFREQ 5", "the newline is dropped from the word, as in NUT");
 
 	rd("FOO");
-	ok(F.nlines == 0 && has(1, 1, 0, "last word") == 1, "a one-word last line without newline is lost, with a warning");
+	ok(F.nlines == 0 && has(1, 1, NC_K_LOST_LAST_WORD, 0, "last word") == 1, "a one-word last line without newline is lost, with a warning");
 	rd("POLLFREQ 5");
 	ok(F.nlines == 1 && !strcmp(w(0, 1), "5"), "a last line with two words is kept");
 
@@ -122,30 +122,30 @@ static void syntax(void)
 		strcat(big, "ab ");
 	strcat(big, "\n");
 	rd(big);
-	ok(F.lines[0].nwords == NC_MAX_WORDS && has(1, 97, 0, "more than 32 words") == 1,
+	ok(F.lines[0].nwords == NC_MAX_WORDS && has(1, 97, NC_K_TOO_MANY_WORDS, 0, "more than 32 words") == 1,
 		"words past 32 are dropped, with a warning at the 33rd");
 	memset(big, 'x', 600);
 	memcpy(big, "A ", 2);
 	strcpy(big + 600, "\n");
 	rd(big);
-	ok(strlen(w(0, 1)) == NC_MAX_WORDLEN && has(1, 3, 0, "longer than 512") == 1,
+	ok(strlen(w(0, 1)) == NC_MAX_WORDLEN && has(1, 3, NC_K_WORD_TOO_LONG, 0, "longer than 512") == 1,
 		"a word is cut at 512 bytes, with a warning");
 
 	nc_free(&F);
 	nc_read_mem("t.conf", "POLL\0FREQ 5\n# x\0\n", 18, &F);
 	ok(F.nlines == 1 && !strcmp(w(0, 0), "POLLFREQ"), "a NUL byte is dropped from the word, as in NUT");
-	ok(has(1, 5, 1, "NUL byte") == 1 && F.nprobs == 1, "one error for the file, at the first NUL");
+	ok(has(1, 5, NC_K_NUL, 1, "NUL byte") == 1 && F.nprobs == 1, "one error for the file, at the first NUL");
 
 	rd("NOTIFYMSG ONLINE \"caf\xc3\xa9\tok\"\n");
 	is_str(w(0, 2), "cafok", "bytes outside 0x20-0x7f are dropped, as in NUT");
-	ok(has(1, 22, 0, "discards this byte") == 1, "with a warning at the first");
+	ok(has(1, 22, NC_K_DROPPED_BYTE, 0, "discards this byte") == 1, "with a warning at the first");
 
 	/* not text: every byte value, twice; must not crash, hang or keep more than the limits allow */
 	for (i = 0; i < 512; i++)
 		big[i] = (char)(i * 7 % 256);
 	nc_free(&F);
 	nc_read_mem("bin", big, 512, &F);
-	ok(F.nerrors >= 1 && has(1, 1, 1, "not a text file") == 1, "a binary file: an error at its first NUL");
+	ok(F.nerrors >= 1 && has(1, 1, NC_K_NUL, 1, "not a text file") == 1, "a binary file: an error at its first NUL");
 	for (i = 0; i < F.nlines; i++)
 		if (F.lines[i].nwords > NC_MAX_WORDS)
 			break;
@@ -154,12 +154,12 @@ static void syntax(void)
 		char *huge = calloc(1, NC_MAX_FILE + 2);
 
 		nc_free(&F);
-		ok(huge && nc_read_mem("huge", huge, NC_MAX_FILE + 1, &F) == -1 && has(0, 0, 1, "larger than") == 1,
+		ok(huge && nc_read_mem("huge", huge, NC_MAX_FILE + 1, &F) == -1 && has(0, 0, NC_K_TOO_BIG, 1, "larger than") == 1,
 			"a file over the size limit is refused");
 		free(huge);
 	}
 	nc_free(&F);
-	ok(nc_read_file("/nonexistent/upsmon.conf", &F) == -1 && has(0, 0, 1, "cannot read") == 1,
+	ok(nc_read_file("/nonexistent/upsmon.conf", &F) == -1 && has(0, 0, NC_K_UNREADABLE, 1, "cannot read") == 1,
 		"a missing file: an error");
 }
 
@@ -178,14 +178,14 @@ static void tables(void)
 	rd("monitor a 1 u p primary\nFOO 1\nNOTIFYMSG ONLINE\nMONITOR a 1 u p\nSHUTDOWNCMD /sbin/shutdown -h +0\n"
 		"MONITOR a 1 u p primry\nOFFDURATION 30\nMONITOR a@h 1 u p slave\nPOLLFREQ\n");
 	nc_check(&F, NC_UPSMON, NC_NUT_280);
-	ok(has(1, 1, 0, "case-sensitive: write MONITOR") == 1, "lower-case directive: a warning naming the right one");
-	ok(has(2, 1, 0, "invalid directive 'FOO'") == 1, "unknown directive");
-	ok(has(3, 1, 0, "NOTIFYMSG needs 3 words, it has 2") == 1, "too few arguments");
-	ok(has(4, 1, 1, "old-style MONITOR") == 1, "the 5-word MONITOR: an error (upsmon refuses to start)");
-	ok(has(5, 28, 0, "ignores this word and the rest") == 1, "unquoted SHUTDOWNCMD: the rest is ignored");
-	ok(has(6, 17, 0, "treats 'primry' as secondary") == 1, "a MONITOR type typo");
-	ok(has(7, 1, 0, "NUT 2.8.1's") == 1, "a 2.8.1 directive under 2.8.0");
-	ok(has(9, 1, 0, "POLLFREQ needs 2 words") == 1, "a directive without its value");
+	ok(has(1, 1, NC_K_WRONG_CASE, 0, "case-sensitive: write MONITOR") == 1, "lower-case directive: a warning naming the right one");
+	ok(has(2, 1, NC_K_INVALID, 0, "invalid directive 'FOO'") == 1, "unknown directive");
+	ok(has(3, 1, NC_K_TOO_FEW_WORDS, 0, "NOTIFYMSG needs 3 words, it has 2") == 1, "too few arguments");
+	ok(has(4, 1, NC_K_OLD_MONITOR, 1, "old-style MONITOR") == 1, "the 5-word MONITOR: an error (upsmon refuses to start)");
+	ok(has(5, 28, NC_K_EXTRA_WORDS, 0, "ignores this word and the rest") == 1, "unquoted SHUTDOWNCMD: the rest is ignored");
+	ok(has(6, 17, NC_K_MONITOR_TYPE, 0, "treats 'primry' as secondary") == 1, "a MONITOR type typo");
+	ok(has(7, 1, NC_K_NEWER, 0, "NUT 2.8.1's") == 1, "a 2.8.1 directive under 2.8.0");
+	ok(has(9, 1, NC_K_TOO_FEW_WORDS, 0, "POLLFREQ needs 2 words") == 1, "a directive without its value");
 	is_int((long long)F.nprobs, 8, "nothing else (slave is a valid type)");
 	rd("OFFDURATION 30\nALARMCRITICAL 1\n");
 	is_int((long long)nc_check(&F, NC_UPSMON, 1), 1, "under 2.8.1 only the 2.8.3 directive is refused");
@@ -195,13 +195,13 @@ static void tables(void)
 		"AT ONBATT * START-TIMER x\nAT ONBATT * STOP-TIMER x 1\nAT ONBATT * START-TIMER-SHARED x 1\n"
 		"AT ONBATT * EXECUTE a b\nCMDSCRIPT\n");
 	nc_check(&F, NC_UPSSCHED, NC_NUT_280);
-	ok(has(1, 1, 1, "CMDSCRIPT must be set before the first AT") == 1 && has(1, 1, 1, "LOCKFN must") == 1,
+	ok(has(1, 1, NC_K_AT_TOO_EARLY, 1, "CMDSCRIPT must be set before the first AT") == 1 && has(1, 1, NC_K_AT_TOO_EARLY, 1, "LOCKFN must") == 1,
 		"AT before CMDSCRIPT/PIPEFN/LOCKFN: errors");
-	ok(has(8, 1, 0, "START-TIMER needs 6 words") == 1, "START-TIMER without seconds");
-	ok(has(9, 13, 0, "Invalid command: STOP-TIMER") == 1, "unknown AT command");
-	ok(has(10, 1, 0, "NUT 2.8.5's") == 1, "START-TIMER-SHARED is 2.8.5's");
-	ok(has(11, 23, 0, "ignores this word") == 1, "EXECUTE uses one word");
-	ok(has(12, 1, 0, "CMDSCRIPT needs 2 words") == 1, "CMDSCRIPT without its path");
+	ok(has(8, 1, NC_K_TOO_FEW_WORDS, 0, "START-TIMER needs 6 words") == 1, "START-TIMER without seconds");
+	ok(has(9, 13, NC_K_AT_COMMAND, 0, "Invalid command: STOP-TIMER") == 1, "unknown AT command");
+	ok(has(10, 1, NC_K_NEWER, 0, "NUT 2.8.5's") == 1, "START-TIMER-SHARED is 2.8.5's");
+	ok(has(11, 23, NC_K_EXTRA_WORDS, 0, "ignores this word") == 1, "EXECUTE uses one word");
+	ok(has(12, 1, NC_K_TOO_FEW_WORDS, 0, "CMDSCRIPT needs 2 words") == 1, "CMDSCRIPT without its path");
 	is_int((long long)F.nprobs, 8, "nothing else");
 }
 
