@@ -3,6 +3,7 @@
 #include "runtime/migrate/nutconf.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,55 +12,57 @@
 
 #include "base/xalloc.h"
 
-/* upsmon.conf (upsmon.c parse_conf_arg of 2.8.0, later directives of 2.8.N as their tag has them) */
+/* upsmon.conf (upsmon.c parse_conf_arg of 2.8.0, later directives of 2.8.N as their tag has them);
+ * the numbers are read with atoi (MONITOR's power value with strtol), negative ones ignored where NEG_OK is 0;
+ * the numbers of the later directives are left to the translation (their parsing changed within 2.8.x) */
 static const struct nc_directive nc_upsmon_table[] = {
-	/* name			min used since nocase */
-	{ "SHUTDOWNCMD",		2, 2, 0, 0 },
-	{ "POWERDOWNFLAG",		2, 2, 0, 0 },
-	{ "NOTIFYCMD",			2, 2, 0, 0 },
-	{ "POLLFREQ",			2, 2, 0, 0 },
-	{ "POLLFREQALERT",		2, 2, 0, 0 },
-	{ "HOSTSYNC",			2, 2, 0, 0 },
-	{ "DEADTIME",			2, 2, 0, 0 },
-	{ "MINSUPPLIES",		2, 2, 0, 0 },
-	{ "RBWARNTIME",			2, 2, 0, 0 },
-	{ "NOCOMMWARNTIME",		2, 2, 0, 0 },
-	{ "FINALDELAY",			2, 2, 0, 0 },
-	{ "RUN_AS_USER",		2, 2, 0, 0 },
-	{ "CERTPATH",			2, 2, 0, 0 },
-	{ "CERTVERIFY",			2, 2, 0, 0 },
-	{ "FORCESSL",			2, 2, 0, 0 },
-	{ "DEBUG_MIN",			2, 2, 0, 1 },
-	{ "NOTIFYMSG",			3, 3, 0, 0 },
-	{ "NOTIFYFLAG",			3, 3, 0, 0 },
-	{ "CERTIDENT",			3, 3, 0, 0 },
-	{ "CERTHOST",			5, 5, 0, 0 },
+	/* name			min used since nocase num neg_ok */
+	{ "SHUTDOWNCMD",		2, 2, 0, 0, 0, 0 },
+	{ "POWERDOWNFLAG",		2, 2, 0, 0, 0, 0 },
+	{ "NOTIFYCMD",			2, 2, 0, 0, 0, 0 },
+	{ "POLLFREQ",			2, 2, 0, 0, 1, 0 },
+	{ "POLLFREQALERT",		2, 2, 0, 0, 1, 0 },
+	{ "HOSTSYNC",			2, 2, 0, 0, 1, 1 },
+	{ "DEADTIME",			2, 2, 0, 0, 1, 1 },
+	{ "MINSUPPLIES",		2, 2, 0, 0, 1, 0 },
+	{ "RBWARNTIME",			2, 2, 0, 0, 1, 1 },
+	{ "NOCOMMWARNTIME",		2, 2, 0, 0, 1, 1 },
+	{ "FINALDELAY",			2, 2, 0, 0, 1, 0 },
+	{ "RUN_AS_USER",		2, 2, 0, 0, 0, 0 },
+	{ "CERTPATH",			2, 2, 0, 0, 0, 0 },
+	{ "CERTVERIFY",			2, 2, 0, 0, 1, 1 },
+	{ "FORCESSL",			2, 2, 0, 0, 1, 1 },
+	{ "DEBUG_MIN",			2, 2, 0, 1, 0, 0 },
+	{ "NOTIFYMSG",			3, 3, 0, 0, 0, 0 },
+	{ "NOTIFYFLAG",			3, 3, 0, 0, 0, 0 },
+	{ "CERTIDENT",			3, 3, 0, 0, 0, 0 },
+	{ "CERTHOST",			5, 5, 0, 0, 0, 0 },
 	/* system powervalue user password type; 5 words is the old form (see nc_check) */
-	{ "MONITOR",			6, 6, 0, 0 },
-	{ "SHUTDOWNEXIT",		2, 2, 1, 0 },
-	{ "POLLFAIL_LOG_THROTTLE_MAX",	2, 2, 1, 0 },
-	{ "OFFDURATION",		2, 2, 1, 0 },
-	{ "OBLBDURATION",		2, 2, 3, 0 },
-	{ "OVERDURATION",		2, 2, 3, 0 },
-	{ "ALARMCRITICAL",		2, 2, 3, 0 },
+	{ "MONITOR",			6, 6, 0, 0, 2, 0 },
+	{ "SHUTDOWNEXIT",		2, 2, 1, 0, 0, 0 },
+	{ "POLLFAIL_LOG_THROTTLE_MAX",	2, 2, 1, 0, 0, 0 },
+	{ "OFFDURATION",		2, 2, 1, 0, 0, 0 },
+	{ "OBLBDURATION",		2, 2, 3, 0, 0, 0 },
+	{ "OVERDURATION",		2, 2, 3, 0, 0, 0 },
+	{ "ALARMCRITICAL",		2, 2, 3, 0, 0, 0 },
 };
 
 /* upssched.conf (upssched.c conf_arg); AT's command is in nc_at_table */
 static const struct nc_directive nc_upssched_table[] = {
-	{ "CMDSCRIPT",	2, 2, 0, 0 },
-	{ "PIPEFN",	2, 2, 0, 0 },
-	{ "LOCKFN",	2, 2, 0, 0 },
+	{ "CMDSCRIPT",	2, 2, 0, 0, 0, 0 },
+	{ "PIPEFN",	2, 2, 0, 0, 0, 0 },
+	{ "LOCKFN",	2, 2, 0, 0, 0, 0 },
 	/* AT type ups command [arg1 [arg2]]: the command's entry says how many it uses */
-	{ "AT",		5, 6, 0, 0 },
-	{ "DEBUG_MIN",	2, 2, 5, 0 },
+	{ "AT",		5, 6, 0, 0, 0, 0 },
+	{ "DEBUG_MIN",	2, 2, 5, 0, 0, 0 },
 };
 
-/* AT's commands (upssched.c parse_at): words counted from AT */
+/* AT's commands (upssched.c parse_at): words counted from AT; START-TIMER's seconds by strtol, negative ignored */
 static const struct nc_directive nc_at_table[] = {
-	{ "START-TIMER",	6, 6, 0, 0 },
-	{ "CANCEL-TIMER",	5, 6, 0, 0 },
-	{ "EXECUTE",		5, 5, 0, 0 },
-	{ "START-TIMER-SHARED",	6, 6, 5, 0 },
+	{ "START-TIMER",	6, 6, 0, 0, 5, 0 },
+	{ "CANCEL-TIMER",	5, 6, 0, 0, 0, 0 },
+	{ "EXECUTE",		5, 5, 0, 0, 0, 0 },
+	{ "START-TIMER-SHARED",	6, 6, 5, 0, 0, 0 },
 };
 
 /* MONITOR's last word (addups: primary/master case-insensitive, anything else secondary) */
@@ -75,7 +78,7 @@ static const struct nc_alias nc_monitor_types[] = {
 /* Whether each kind is an error (upsmon drops a line, refuses the file, or it cannot be read) */
 static const unsigned char nc_kind_error[NC_K_COUNT] = {
 	[NC_K_UNREADABLE] = 1, [NC_K_TOO_BIG] = 1, [NC_K_NUL] = 1, [NC_K_HASH_IN_QUOTES] = 1,
-	[NC_K_UNTERMINATED] = 1, [NC_K_OLD_MONITOR] = 1, [NC_K_AT_TOO_EARLY] = 1,
+	[NC_K_UNTERMINATED] = 1, [NC_K_OLD_MONITOR] = 1, [NC_K_AT_TOO_EARLY] = 1, [NC_K_BAD_POWERVALUE] = 1,
 };
 
 static void nc_problem(struct nc_file *f, enum nc_kind kind, unsigned line, unsigned col, const char *fmt, ...)
@@ -439,6 +442,49 @@ const char *nc_monitor_type(const char *word, int *deprecated)
 	return NULL;
 }
 
+int nc_number(const char *word, long *value)
+{
+	const char *p = word;
+	long v;
+
+	errno = 0;
+	v = strtol(word, NULL, 10);
+	if (errno || v > INT_MAX || v < INT_MIN) {
+		*value = v < 0 ? INT_MIN : INT_MAX;
+		return 0;
+	}
+	*value = v;
+	if (*p == '-')
+		p++;
+	if (!*p)
+		return 0;
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+/* The number of line L that D reads, checked; 0 when it makes NUT ignore the line. */
+static int nc_check_number(struct nc_file *f, const struct nc_line *l, const struct nc_directive *d, const char *prog)
+{
+	const struct nc_word *w = &l->words[d->num];
+	long v;
+
+	if (!d->num || d->num >= l->nwords)
+		return 1;
+	if (!nc_number(w->text, &v))
+		nc_problem(f, NC_K_NUMBER, w->line, w->col, "%s reads '%s' as %ld: write the number alone", prog, w->text, v);
+	if (v >= 0 || d->neg_ok)
+		return 1;
+	if (!strcmp(d->name, "MONITOR")) {
+		nc_problem(f, NC_K_BAD_POWERVALUE, w->line, w->col,
+			"upsmon ignores this MONITOR: invalid power value %ld (write 0 or more)", v);
+		return 0;
+	}
+	nc_problem(f, NC_K_NEGATIVE, w->line, w->col, "%s ignores the negative value %ld of %s", prog, v, d->name);
+	return 1;
+}
+
 /* Check one line's word count against D (AT's command when AT); 0 when NUT ignores the line. */
 static int nc_check_count(struct nc_file *f, const struct nc_line *l, const struct nc_directive *d,
 	const char *prog, unsigned nut_minor)
@@ -459,7 +505,7 @@ static int nc_check_count(struct nc_file *f, const struct nc_line *l, const stru
 	if (l->nwords > d->used_words)
 		nc_problem(f, NC_K_EXTRA_WORDS, l->words[d->used_words].line, l->words[d->used_words].col,
 			"%s ignores this word and the rest of the line (quote a text that has blanks)", prog);
-	return 1;
+	return nc_check_number(f, l, d, prog);
 }
 
 static void nc_check_upsmon(struct nc_file *f, const struct nc_line *l, unsigned nut_minor)

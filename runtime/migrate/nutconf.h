@@ -46,6 +46,9 @@ enum nc_kind {
 	NC_K_MONITOR_TYPE,	/* not primary/master/secondary/slave: upsmon reads secondary */
 	NC_K_AT_TOO_EARLY,	/* AT before CMDSCRIPT, PIPEFN or LOCKFN (one per missing one) */
 	NC_K_AT_COMMAND,	/* AT with an unknown command */
+	NC_K_NUMBER,		/* a number NUT reads otherwise than written ('5s' as 5, 'x' as 0) or cannot hold */
+	NC_K_NEGATIVE,		/* a negative number upsmon/upssched ignores (keeps the previous value) */
+	NC_K_BAD_POWERVALUE,	/* MONITOR's negative power value: upsmon ignores the MONITOR */
 	NC_K_COUNT
 };
 
@@ -79,6 +82,8 @@ struct nc_directive {
 	unsigned used_words;	/* more: the rest is ignored */
 	unsigned since;		/* first 2.8.N that knows it */
 	unsigned char nocase;	/* keyword compared without case */
+	unsigned char num;	/* the word NUT reads as a number (atoi/strtol), 0: none */
+	unsigned char neg_ok;	/* a negative number is used (else upsmon ignores it) */
 };
 
 /* A word NUT accepts in a directive's argument, and the word it stands for (NULL: itself). */
@@ -99,6 +104,8 @@ const struct nc_directive *nc_lookup(enum nc_dialect d, const char *name);
 const struct nc_directive *nc_lookup_at(const char *name);
 /* MONITOR's type WORD (case-insensitive) -> "primary" or "secondary"; *DEPRECATED set for master/slave; NULL if unknown. */
 const char *nc_monitor_type(const char *word, int *deprecated);
+/* The number NUT's atoi/strtol reads from WORD into *VALUE; 1 when WORD is exactly -?[0-9]+ within int. */
+int nc_number(const char *word, long *value);
 /* Check each line of F against DIALECT's table for NUT 2.8.NUT_MINOR; adds problems to F; returns their count. */
 size_t nc_check(struct nc_file *f, enum nc_dialect d, unsigned nut_minor);
 

@@ -190,10 +190,31 @@ static void tables(void)
 	rd("OFFDURATION 30\nALARMCRITICAL 1\n");
 	is_int((long long)nc_check(&F, NC_UPSMON, 1), 1, "under 2.8.1 only the 2.8.3 directive is refused");
 
+	{
+		long v = -1;
+
+		ok(nc_number("30", &v) && v == 30, "a number");
+		ok(nc_number("-3", &v) && v == -3, "a negative number");
+		ok(!nc_number("5s", &v) && v == 5, "'5s' is read as 5, and said");
+		ok(!nc_number("abc", &v) && v == 0, "'abc' is read as 0, and said");
+		ok(!nc_number("", &v) && v == 0 && !nc_number("-", &v), "no digits");
+		ok(!nc_number("99999999999", &v), "too large for upsmon's int");
+	}
+	rd("POLLFREQ 5s\nDEADTIME abc\nFINALDELAY -3\nHOSTSYNC -1\nMONITOR a -1 u p primry\nMONITOR b 1x u p primary\n"
+		"MINSUPPLIES 99999999999\n");
+	nc_check(&F, NC_UPSMON, NC_NUT_280);
+	ok(has(1, 10, NC_K_NUMBER, 0, "reads '5s' as 5") == 1, "a number with a tail");
+	ok(has(2, 10, NC_K_NUMBER, 0, "reads 'abc' as 0") == 1, "not a number");
+	ok(has(3, 12, NC_K_NEGATIVE, 0, "negative value -3 of FINALDELAY") == 1, "a negative FINALDELAY is ignored");
+	ok(has(5, 11, NC_K_BAD_POWERVALUE, 1, "invalid power value -1") == 1, "a negative power value drops the MONITOR");
+	ok(has(6, 11, NC_K_NUMBER, 0, "reads '1x' as 1") == 1, "a power value with a tail");
+	ok(has(7, 13, NC_K_NUMBER, 0, "as 2147483647") == 1, "a number too large");
+	is_int((long long)F.nprobs, 6, "nothing else (a negative HOSTSYNC is used; the dropped MONITOR's type is not checked)");
+
 	rd("AT ONBATT * START-TIMER onbatt 30\nCMDSCRIPT /bin/cmd\nPIPEFN /run/p\nLOCKFN /run/l\n"
 		"AT ONBATT * START-TIMER onbatt 30\nAT ONLINE * CANCEL-TIMER onbatt online\nAT LOWBATT * EXECUTE low\n"
 		"AT ONBATT * START-TIMER x\nAT ONBATT * STOP-TIMER x 1\nAT ONBATT * START-TIMER-SHARED x 1\n"
-		"AT ONBATT * EXECUTE a b\nCMDSCRIPT\n");
+		"AT ONBATT * EXECUTE a b\nCMDSCRIPT\nAT ONBATT * START-TIMER t -5\nAT ONBATT * START-TIMER t soon\n");
 	nc_check(&F, NC_UPSSCHED, NC_NUT_280);
 	ok(has(1, 1, NC_K_AT_TOO_EARLY, 1, "CMDSCRIPT must be set before the first AT") == 1 && has(1, 1, NC_K_AT_TOO_EARLY, 1, "LOCKFN must") == 1,
 		"AT before CMDSCRIPT/PIPEFN/LOCKFN: errors");
@@ -202,7 +223,9 @@ static void tables(void)
 	ok(has(10, 1, NC_K_NEWER, 0, "NUT 2.8.5's") == 1, "START-TIMER-SHARED is 2.8.5's");
 	ok(has(11, 23, NC_K_EXTRA_WORDS, 0, "ignores this word") == 1, "EXECUTE uses one word");
 	ok(has(12, 1, NC_K_TOO_FEW_WORDS, 0, "CMDSCRIPT needs 2 words") == 1, "CMDSCRIPT without its path");
-	is_int((long long)F.nprobs, 8, "nothing else");
+	ok(has(13, 27, NC_K_NEGATIVE, 0, "upssched ignores the negative value -5") == 1, "a negative timer");
+	ok(has(14, 27, NC_K_NUMBER, 0, "reads 'soon' as 0") == 1, "a timer of no number");
+	is_int((long long)F.nprobs, 10, "nothing else");
 }
 
 /* Debian's nut-client samples (spec: the ten active lines of upsmon.conf, CMDSCRIPT in upssched.conf) */
