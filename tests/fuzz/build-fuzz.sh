@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # build-fuzz.sh - build a libFuzzer target (tests/fuzz/fuzz-TARGET.c) with clang, ASan and UBSan, straight from the sources.
 #
-# usage: build-fuzz.sh [--target plan|image|nut|scenario|frames] [--roundtrip] [-o OUTPUT]
+# usage: build-fuzz.sh [--target plan|image|nut|scenario|frames|nutconf] [--roundtrip] [-o OUTPUT]
 #   plan (default): the front end (lexer, parser, semantic pass, printer);
 #   --roundtrip also checks that the printed plan parses and prints the
 #   same again.  image (also --image): the image decoder, verifier,
@@ -10,6 +10,7 @@
 #   (runtime/daemon/nut-proto.c).  scenario: the scenario parser and the
 #   simulator (runtime/sim/, runtime/cli/cmd-simulate.c) against a fixed
 #   plan.  frames: the privsep frame reader (runtime/daemon/privsep-frames.c).
+#   nutconf: the reader of NUT's configuration files (runtime/migrate/nutconf.c).
 #   OUTPUT defaults to ./fuzz-build/fuzz-TARGET (-roundtrip).
 #   flex and bison generate the scanner and parser into a scratch
 #   directory, so a fresh checkout needs no configure run; CC (default
@@ -30,14 +31,14 @@ while [ $# -gt 0 ]; do
 		target=$2; shift ;;
 	-o) [ $# -ge 2 ] || { echo "build-fuzz.sh: -o needs a file name" >&2; exit 2; }
 		out=$2; shift ;;
-	-h|--help) sed -n '3,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build-fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
 case $target in
-plan|image|nut|scenario|frames) ;;
-*) echo "build-fuzz.sh: the target is plan, image, nut, scenario or frames, not '$target'" >&2; exit 2 ;;
+plan|image|nut|scenario|frames|nutconf) ;;
+*) echo "build-fuzz.sh: the target is plan, image, nut, scenario, frames or nutconf, not '$target'" >&2; exit 2 ;;
 esac
 if [ -n "$roundtrip" ] && [ $target != plan ]; then
 	echo "build-fuzz.sh: --roundtrip is for the plan target only" >&2
@@ -81,9 +82,9 @@ cat > "$gen/config.h" <<'EOH'
 #define VERSION "fuzz"
 EOH
 
-# the front end and the engine (every target but nut and frames)
+# the front end and the engine (every target but nut, frames and nutconf)
 srcs=
-if [ $target != nut ] && [ $target != frames ]; then
+if [ $target != nut ] && [ $target != frames ] && [ $target != nutconf ]; then
 	for f in "$srcdir"/base/*.c "$srcdir"/grammar/*.c "$srcdir"/engine/*.c; do
 		case ${f##*/} in
 		lexer.c|parser.c) ;;	# generated: the fresh copies in $gen are used
@@ -95,6 +96,7 @@ fi
 case $target in
 nut) srcs="$srcdir/runtime/daemon/nut-proto.c" ;;
 frames) srcs="$srcdir/runtime/daemon/privsep-frames.c" ;;
+nutconf) srcs="$srcdir/runtime/migrate/nutconf.c $srcdir/base/xalloc.c" ;;
 # fuzz-scenario.c includes scenario.c, sim.c and cmd-simulate.c itself (their file access goes to the input)
 scenario) srcs="$srcs $srcdir/runtime/common/sim-trace.c $srcdir/runtime/cli/cli.c" ;;
 esac

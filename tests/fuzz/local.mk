@@ -1,5 +1,5 @@
 ## SPDX-License-Identifier: GPL-2.0-or-later
-## tests/fuzz/local.mk - `make fuzz`, `make fuzz-image`, `make fuzz-nut`, `make fuzz-scenario`, `make fuzz-frames`: libFuzzer runs of the front end, the image loader, verifier and VM, the NUT reply parser and request writer, the scenario parser and simulator, the privsep frame reader (clang, not part of make check).
+## tests/fuzz/local.mk - `make fuzz`, `make fuzz-image`, `make fuzz-nut`, `make fuzz-scenario`, `make fuzz-frames`, `make fuzz-nutconf`: libFuzzer runs of the front end, the image loader, verifier and VM, the NUT reply parser and request writer, the scenario parser and simulator, the privsep frame reader, the reader of NUT's configuration files (clang, not part of make check).
 FUZZ_SECONDS ?= 300
 
 EXTRA_DIST += \
@@ -10,6 +10,8 @@ EXTRA_DIST += \
 	tests/fuzz/nut.seeds \
 	tests/fuzz/fuzz-frames.c \
 	tests/fuzz/frames.seeds \
+	tests/fuzz/fuzz-nutconf.c \
+	tests/fuzz/nutconf.seeds \
 	tests/fuzz/build-fuzz.sh \
 	tests/fuzz/run-fuzz.sh
 
@@ -30,4 +32,7 @@ fuzz-scenario:
 fuzz-frames:
 	$(SHELL) $(srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) frames
 
-.PHONY: fuzz fuzz-image fuzz-nut fuzz-scenario fuzz-frames
+fuzz-nutconf:
+	$(SHELL) $(srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) nutconf
+
+.PHONY: fuzz fuzz-image fuzz-nut fuzz-scenario fuzz-frames fuzz-nutconf

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-fuzz.sh - build a libFuzzer target (plan, image, nut, scenario, frames) and fuzz it for SECONDS (default 300).
+# run-fuzz.sh - build a libFuzzer target (plan, image, nut, scenario, frames, nutconf) and fuzz it for SECONDS (default 300).
 #
-# usage: run-fuzz.sh [SECONDS] [plan|image|nut|scenario|frames]
+# usage: run-fuzz.sh [SECONDS] [plan|image|nut|scenario|frames|nutconf]
 #   (either order; the target defaults to plan).  Works in the current
 #   directory: fuzz-build/ (binaries, logs fuzz.log for plan and
 #   fuzz-TARGET.log for the others), fuzz-corpus/ (plan) or
@@ -24,6 +24,8 @@
 #   followed by the dummy-ups files it names.
 #   frames: tests/fuzz/fuzz-frames.c, the privsep frame reader, seeded with
 #   the lines of tests/fuzz/frames.seeds.
+#   nutconf: tests/fuzz/fuzz-nutconf.c, the reader of NUT's upsmon.conf
+#   and upssched.conf, seeded with the lines of tests/fuzz/nutconf.seeds.
 #   FUZZ_FORK=N runs N fuzzing processes (libFuzzer -fork=N).
 #   Exit status: 0 no crash, 1 crash (or leak, timeout, UBSan report or
 #   a broken invariant), 2 usage or build error.
@@ -34,9 +36,9 @@ seconds=300
 target=plan
 for arg in "$@"; do
 	case $arg in
-	plan|image|nut|scenario|frames) target=$arg ;;
+	plan|image|nut|scenario|frames|nutconf) target=$arg ;;
 	''|*[!0-9]*)
-		echo "run-fuzz.sh: give SECONDS (a number) and a target (plan, image, nut, scenario or frames), not '$arg'" >&2
+		echo "run-fuzz.sh: give SECONDS (a number) and a target (plan, image, nut, scenario, frames or nutconf), not '$arg'" >&2
 		exit 2 ;;
 	*) seconds=$arg ;;
 	esac
@@ -92,7 +94,7 @@ plan)
 		cp "$f" "$corpus/seed-$(echo "$d" | tr '/' '_')"
 		nseed=$((nseed + 1))
 	done ;;
-nut|frames)
+nut|frames|nutconf)
 	# one seed a line: printf's %b expands the escapes (\n, \r, \t, \0NNN)
 	while IFS= read -r line; do
 		case $line in '#'*|'') continue ;; esac
