@@ -323,6 +323,9 @@ int nc_read_mem(const char *name, const char *buf, size_t len, struct nc_file *f
 		nc_problem(f, NC_K_TOO_BIG, 0, 0, "file larger than %u bytes: this is not an upsmon or upssched file", NC_MAX_FILE);
 		return -1;
 	}
+	f->text = xcalloc(1, len + 1);
+	memcpy(f->text, buf, len);
+	f->len = len;
 	memset(&r, 0, sizeof(r));
 	r.f = f;
 	r.state = NC_FINDWORDSTART;
@@ -336,9 +339,12 @@ int nc_read_mem(const char *name, const char *buf, size_t len, struct nc_file *f
 				"NUL byte: this is not a text file (upsmon drops the byte and reads on)");
 		nc_step(&r);
 		if (r.state == NC_ENDOFLINE || r.state == NC_PARSEERR) {
+			/* the # of a parse error stays in this line's bytes; its tail starts the next */
+			r.cur.to = r.state == NC_ENDOFLINE ? i : i + 1;
 			nc_endline(&r, r.state == NC_ENDOFLINE);
 			r.state = NC_FINDWORDSTART;
 			r.cur.nutline = ++nutline;
+			r.cur.from = i + 1;
 		}
 		if (r.ch == '\n') {
 			r.line++;
@@ -350,6 +356,7 @@ int nc_read_mem(const char *name, const char *buf, size_t len, struct nc_file *f
 	/* the end: parseconf keeps a line without a newline only when it has a word already */
 	if (r.state == NC_QUOTECOLLECT || r.state == NC_QC_LITERAL)
 		nc_problem(f, NC_K_UNTERMINATED, r.wline, r.wcol, "unterminated quote: close it with \"");
+	r.cur.to = len;
 	if (r.numargs != 0) {
 		if (r.wlen > 0)
 			nc_endofword(&r);
@@ -404,6 +411,7 @@ void nc_free(struct nc_file *f)
 	free(f->lines);
 	free(f->probs);
 	free(f->name);
+	free(f->text);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -23,6 +23,7 @@ struct nc_line {
 	struct nc_word *words;	/* at most NC_MAX_WORDS */
 	unsigned nwords;
 	unsigned nutline;	/* the line number NUT logs (it counts logical lines) */
+	size_t from, to;	/* its bytes in nc_file.text: comments and \-newlines in, the ending newline out */
 };
 
 /* What a problem is about: the translation maps each kind to its diagnostic code. */
@@ -62,6 +63,8 @@ struct nc_problem {
 
 struct nc_file {
 	char *name;
+	char *text;		/* the file as read (NUL-terminated; it may hold NULs) */
+	size_t len;
 	struct nc_line *lines;
 	size_t nlines;
 	struct nc_problem *probs;

@@ -15,7 +15,7 @@
  * the file.  Promises: every kept line has 1 to NC_MAX_WORDS words; each
  * word at most NC_MAX_WORDLEN bytes, all in 0x20-0x7f; words located
  * inside the input (line within its line count, column >= 1), each
- * after the one before it; every problem of a known kind, located inside
+ * after the one before it, its bytes inside the text; every problem of a known kind, located inside
  * the input or at 0:0, with a message; nerrors counts the errors.
  */
 
@@ -47,6 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (l->nwords < 1 || l->nwords > NC_MAX_WORDS)
 			fail("a line with no word or too many");
+		if (l->from > l->to || l->to > f.len || f.len != size - 1)
+			fail("a line's bytes outside the text");
 		for (j = 0; j < l->nwords; j++) {
 			const struct nc_word *w = &l->words[j];
 			const unsigned char *p;

@@ -85,6 +85,9 @@ static void syntax(void)
 	is_int(F.lines[0].nwords, 6, "into one line of six words");
 	ok(F.lines[0].words[2].line == 2 && F.lines[0].words[2].col == 1, "the joined word is located at its first byte");
 	ok(F.lines[1].nutline == 2 && F.lines[1].words[0].line == 3, "NUT's line count lags behind the physical one");
+	is_mem(F.text + F.lines[0].from, F.lines[0].to - F.lines[0].from, "MONITOR ups \\\n1 u p primary",
+		"a line's bytes span its continuation");
+	is_mem(F.text + F.lines[1].from, F.lines[1].to - F.lines[1].from, "POLLFREQ 5", "the next line's bytes");
 	rd("A \\\n b\n");
 	ok(F.lines[0].nwords == 3 && !strcmp(w(0, 1), "") && !strcmp(w(0, 2), "b"),
 		"a backslash-newline before a blank is an empty word, as in NUT");
@@ -103,6 +106,7 @@ static void syntax(void)
 	ok(has(1, 21, NC_K_HASH_IN_QUOTES, 1, "unescaped # in quotes") == 1, "# in quotes: an error at the #");
 	ok(F.nlines == 2 && !strcmp(w(0, 0), "b\"") && !strcmp(w(0, 1), "c") && !strcmp(w(1, 0), "POLLFREQ"),
 		"the line is dropped and its tail read as a new line, as upsmon does");
+	is_mem(F.text + F.lines[0].from, F.lines[0].to - F.lines[0].from, " b\" c", "the tail's bytes start after the #");
 
 	rd("SHUTDOWNCMD \"abc");
 	ok(has(1, 13, NC_K_UNTERMINATED, 1, "unterminated quote") == 1, "unterminated quote at the end: an error at the quote");
@@ -116,6 +120,7 @@ static void syntax(void)
 	ok(F.nlines == 0 && has(1, 1, NC_K_LOST_LAST_WORD, 0, "last word") == 1, "a one-word last line without newline is lost, with a warning");
 	rd("POLLFREQ 5");
 	ok(F.nlines == 1 && !strcmp(w(0, 1), "5"), "a last line with two words is kept");
+	is_mem(F.text + F.lines[0].from, F.lines[0].to - F.lines[0].from, "POLLFREQ 5", "its bytes end at the end of the file");
 
 	big[0] = '\0';
 	for (i = 0; i < 40; i++)
