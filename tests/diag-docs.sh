@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# diag-docs.sh - TAP: every code of base/diag-codes.def has a manual entry in docs/diagnostics.md and a golden test in tests/diag/.
+# diag-docs.sh - TAP: every code of base/diag-codes.def has a manual entry in docs/diagnostics.md and a golden test in tests/diag/ (tests/migrate/ for upsplan migrate's).
 set -eu
 srcdir=${top_srcdir:-$(dirname "$0")/..}
 defs="$srcdir/base/diag-codes.def"
@@ -21,10 +21,12 @@ for c in $codes; do
 		echo "not ok $i - $c has no '### $c' entry in docs/diagnostics.md"
 	fi
 	i=$((i + 1))
-	set -- "$srcdir"/tests/diag/"$c"-*.conf
-	if [ -f "$1" ] && [ -f "${1%.conf}.err" ] && grep -q -e "\[$c\]" -e "\"$c\"" "${1%.conf}.err"; then
+	# upsplan migrate's codes are shown by its goldens, tests/migrate/CODE-*.upsmon
+	set -- "$srcdir"/tests/diag/"$c"-*.conf "$srcdir"/tests/migrate/"$c"-*.upsmon
+	[ -f "$1" ] || shift
+	if [ -f "$1" ] && [ -f "${1%.*}.err" ] && grep -q -e "\[$c\]" -e "\"$c\"" "${1%.*}.err"; then
 		echo "ok $i - $c has a golden test that shows it (${1##*/})"
 	else
-		echo "not ok $i - $c has no tests/diag/$c-*.conf whose .err shows [$c]"
+		echo "not ok $i - $c has no tests/diag/$c-*.conf (or tests/migrate/$c-*.upsmon) whose .err shows [$c]"
 	fi
 done

@@ -12,7 +12,7 @@
 #include "runtime/common/exit-codes.h"
 
 extern const char check_usage[], compile_usage[], disasm_usage[], simulate_usage[], generate_usage[], run_usage[],
-	tls_setup_usage[], fsd_usage[];
+	tls_setup_usage[], fsd_usage[], migrate_usage[];
 
 /* Each returns the exit status; ARGV[0] is the command name. */
 int cmd_check(int argc, char **argv);
@@ -20,6 +20,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_tls_setup(int argc, char **argv);
 int cmd_fsd(int argc, char **argv);

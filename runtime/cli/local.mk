@@ -7,6 +7,7 @@ runtime_cli_libcli_a_SOURCES = \
 	runtime/cli/cmd-compile.c \
 	runtime/cli/cmd-fsd.c \
 	runtime/cli/cmd-generate.c \
+	runtime/cli/cmd-migrate.c \
 	runtime/cli/cmd-run.c \
 	runtime/cli/cmd-simulate.c \
 	runtime/cli/cmd-tls-setup.c \
@@ -18,4 +19,4 @@ runtime_cli_libcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLA
 
 upsplan_SOURCES = runtime/cli/main.c
 upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
-upsplan_LDADD = runtime/cli/libcli.a runtime/sim/libsim.a $(DAEMON_LIBS)
+upsplan_LDADD = runtime/cli/libcli.a runtime/sim/libsim.a runtime/migrate/libmigrate.a $(DAEMON_LIBS)

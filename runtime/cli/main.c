@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, simulate, generate, run, tls-setup, fsd, help, version). */
+/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, simulate, generate, migrate, run, tls-setup, fsd, help, version). */
 #include "config.h"
 
 #include <errno.h>
@@ -30,6 +30,8 @@ static const char main_usage[] =
 	"                  rehearse a plan against a scripted outage; runs nothing\n"
 	"  generate standard|timed\n"
 	"                  write a complete plan for one UPS\n"
+	"  migrate UPSMON.CONF\n"
+	"                  translate NUT's upsmon.conf (and upssched.conf) into a plan\n"
 	"  run PLAN        monitor the plan's UPS over TLS and carry out its actions\n"
 	"  tls-setup       make a CA and upsd's certificate, install them for the\n"
 	"                  local upsd, print the upsd.conf and plan lines\n"
@@ -69,6 +71,7 @@ static const struct {
 	{ "disasm", cmd_disasm, disasm_usage },
 	{ "simulate", cmd_simulate, simulate_usage },
 	{ "generate", cmd_generate, generate_usage },
+	{ "migrate", cmd_migrate, migrate_usage },
 	{ "run", cmd_run, run_usage },
 	{ "tls-setup", cmd_tls_setup, tls_setup_usage },
 	{ "fsd", cmd_fsd, fsd_usage },

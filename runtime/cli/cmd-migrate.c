@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cmd-migrate.c - upsplan migrate: NUT's upsmon.conf (and upssched.conf) into a plan, checked before it is written. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/source.h"
+#include "engine/compile.h"
+#include "runtime/cli/cli.h"
+#include "runtime/migrate/migrate.h"
+
+const char migrate_usage[] =
+	"Usage: upsplan migrate [OPTION]... UPSMON.CONF\n"
+	"Translate NUT's upsmon.conf (and the upssched.conf its NOTIFYCMD runs)\n"
+	"into a plan that does what upsmon did: the same notifications, upssched\n"
+	"timers and shutdown.  Every line with no equivalent is reported where it\n"
+	"stands, with what to do.  The plan is checked before it is written, and\n"
+	"written only when the files have no error.\n"
+	"\n"
+	"Options:\n"
+	"  --upssched FILE        read upssched.conf from FILE (default: when\n"
+	"                         NOTIFYCMD runs upssched, $NUT_CONFPATH/upssched.conf,\n"
+	"                         else upssched.conf beside UPSMON.CONF)\n"
+	"  --nut-version 2.8.N    the upsmon the files were written for (default\n"
+	"                         2.8.0): its directives and notify types count\n"
+	"  --ca-file FILE         the CA certificate (PEM) the plan's CERTFILE names,\n"
+	"                         for a upsd that is not on loopback\n"
+	"  -o, --output FILE      write FILE (mode 0640: it holds passwords) instead\n"
+	"                         of standard output; refused if FILE exists\n"
+	"  --force                replace an existing FILE (atomically; never a\n"
+	"                         symbolic link)\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Exit status: 0 written (warnings allowed), 1 errors (nothing written),\n"
+	"2 usage or I/O error.\n";
+
+/* Write LEN bytes of P to FD; 0, or -1 with errno. */
+static int mig_write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * The plan into OUT, mode 0640: created O_EXCL|O_NOFOLLOW; with FORCE,
+ * through a new file beside it renamed over it (never through a link).
+ */
+static int mig_output(const char *out, int force, const struct buf *plan)
+{
+	char tmp[4200];
+	struct stat st;
+	int fd, flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+
+	if (lstat(out, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			fprintf(stderr, "upsplan migrate: '%s' is a symbolic link: migrate writes no plan through one; "
+				"give the path of the file itself\n", out);
+			return EXIT_USAGE;
+		}
+		if (!force) {
+			fprintf(stderr, "upsplan migrate: '%s' exists; add --force to replace it\n", out);
+			return EXIT_USAGE;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			fprintf(stderr, "upsplan migrate: '%s' is %s, not a plan file: not replaced\n", out, src_kind(st.st_mode));
+			return EXIT_USAGE;
+		}
+	}
+	snprintf(tmp, sizeof(tmp), "%s.migrate-%ld", out, (long)getpid());
+	fd = open(force ? tmp : out, flags, 0640);
+	if (fd < 0) {
+		fprintf(stderr, "upsplan migrate: cannot create '%s': %s%s\n", force ? tmp : out, strerror(errno),
+			errno == EEXIST ? " (add --force to replace it)" : "");
+		return EXIT_USAGE;
+	}
+	/* 0640 whatever the umask: the plan holds passwords; the daemon's group reads it */
+	if (mig_write_all(fd, plan->p, plan->len) != 0 || fchmod(fd, 0640) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	    (force && rename(tmp, out) != 0)) {
+		fprintf(stderr, "upsplan migrate: cannot write '%s': %s\n", out, strerror(errno));
+		unlink(force ? tmp : out);
+		return EXIT_USAGE;
+	}
+	return EXIT_CLEAN;
+}
+
+/* The plan, checked as upsplan check and compile do; 0 when clean, else the diagnostics (a bug of migrate). */
+static int mig_check(const struct buf *plan)
+{
+	struct src_registry reg;
+	struct diag_queue dq;
+	struct sema_options o = { .hostname = "localhost" };
+	struct plan_image img;
+	const struct src_file *f;
+	char err[256];
+	int rc;
+
+	src_init(&reg);
+	diag_init(&dq, &reg);
+	dq.disabled[DIAG_TLS_NONE_CLEAR] = 1;	/* said in the plan's comment: upsmon spoke plain text too */
+	f = src_add_text(&reg, "migrated UPSmon.conf", plan->p, plan->len);
+	rc = compile_plan(&reg, f, &dq, &o, &img, err, sizeof(err));
+	if (rc == 0 && (dq.nwarnings || dq.nerrors))
+		rc = 1;
+	if (rc == 0) {
+		img_free(&img);
+	} else {
+		fprintf(stderr, "upsplan migrate: internal error: the migrated plan does not check clean (a bug of "
+			"upsplan migrate: please report it with the files)%s%s\n", rc == 2 ? ": " : "", rc == 2 ? err : "");
+		diag_render_gnu(&dq, stderr, 0);
+	}
+	diag_free(&dq);
+	src_free(&reg);
+	return rc ? EXIT_ERRORS : EXIT_CLEAN;
+}
+
+enum { OPT_UPSSCHED = 256, OPT_NUT_VERSION, OPT_CA_FILE, OPT_FORCE };
+
+int cmd_migrate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "upssched", required_argument, NULL, OPT_UPSSCHED },
+		{ "nut-version", required_argument, NULL, OPT_NUT_VERSION },
+		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mg_options mo = { .version = PACKAGE_VERSION };
+	const char *out = NULL;
+	int c, force = 0, rc;
+	struct src_registry reg;
+	struct diag_queue dq;
+	struct buf plan = { 0 };
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_UPSSCHED: mo.upssched = optarg; break;
+		case OPT_CA_FILE:
+			if (optarg[0] != '/' || strpbrk(optarg, "\r\n")) {
+				fprintf(stderr, "upsplan migrate: --ca-file wants an absolute path, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			mo.ca_file = optarg;
+			break;
+		case OPT_NUT_VERSION:
+			if (mg_nut_version(optarg, &mo.nut_minor) != 0) {
+				fprintf(stderr, "upsplan migrate: --nut-version wants a NUT 2.8 version such as 2.8.0, not "
+					"'%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o': out = optarg; break;
+		case OPT_FORCE: force = 1; break;
+		case 'h':
+			fputs(migrate_usage, stdout);
+			return EXIT_CLEAN;
+		default:
+			return cli_option_error("migrate", c, argv);
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "upsplan migrate: give one upsmon.conf%s\nTry 'upsplan help migrate'.\n",
+			argc - optind > 1 ? " (one file at a time)" : "");
+		return EXIT_USAGE;
+	}
+	if (force && !out) {
+		fprintf(stderr, "upsplan migrate: --force replaces the file of -o; without -o the plan goes to standard "
+			"output\n");
+		return EXIT_USAGE;
+	}
+	if (cli_no_stdin("migrate", "UPSMON.CONF", argv[optind]) != 0)
+		return EXIT_USAGE;
+	mo.confpath = getenv("NUT_CONFPATH");
+	if (mo.confpath && !mo.confpath[0])
+		mo.confpath = NULL;
+	src_init(&reg);
+	diag_init(&dq, &reg);
+	dq.max_errors = 0;
+	rc = mg_translate(&reg, &dq, argv[optind], &mo, &plan);
+	diag_render_gnu(&dq, stderr, isatty(STDERR_FILENO) && !getenv("NO_COLOR") ? DIAG_RENDER_COLOR : 0);
+	if (rc < 0)
+		rc = EXIT_USAGE;
+	else if (dq.nerrors)
+		rc = EXIT_ERRORS;
+	else
+		rc = mig_check(&plan);
+	if (rc == EXIT_CLEAN) {
+		if (out)
+			rc = mig_output(out, force, &plan);
+		else
+			fwrite(plan.p, 1, plan.len, stdout);
+	}
+	if (plan.p)
+		explicit_bzero(plan.p, plan.len);	/* it holds passwords */
+	buf_free(&plan);
+	diag_free(&dq);
+	src_free(&reg);
+	return rc;
+}

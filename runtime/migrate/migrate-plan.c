@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* migrate-plan.c - writes the migrated plan: settings, the group of MONITORs, and the nut-upsmon.rules template expanded per UPS. */
+#include "runtime/migrate/migrate-int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+#include "runtime/common/stdlib.h"
+
+#define MG_TEMPLATE "nut-upsmon.rules"
+
+/* One section of the template: its lines, in order. */
+struct mg_section {
+	char name[40];
+	const char **lines;
+	size_t n;
+};
+
+/* What the placeholders of a section stand for while it is written. */
+struct mg_ctx {
+	struct mg *m;
+	const struct mg_ups *u;	/* the UPS of a per-UPS section, else NULL */
+	size_t ui;
+	const char *p;		/* the primary UPS of an @P@ line */
+	struct mg_section *sec;
+	size_t nsec;
+	char *tpl;		/* the template's text, cut into lines */
+	struct buf val;		/* a placeholder's value */
+};
+
+void mg_pct(struct buf *b, const char *s, int shellquote)
+{
+	for (; *s; s++) {
+		if (*s == '%')
+			buf_adds(b, "%%");
+		else if (shellquote && *s == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *s);
+	}
+}
+
+/* upsmon's message of type T for system string SYS, as a plan text: %s -> SYS, %% and stray % -> %% */
+static void mg_message(struct mg *m, size_t t, const char *sys, int shell, struct buf *b)
+{
+	const char *fmt = m->notify[t].msg ? m->notify[t].msg : mg_types[t].msg;
+	int nth = 0;
+
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			if (nth++ == 0)
+				mg_pct(b, sys, shell);
+			else if (!shell && !strcmp(mg_types[t].name, "ALARM"))
+				buf_adds(b, "%(var:ups.alarm)s");
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			buf_adds(b, "%%");
+			p++;
+		} else {
+			mg_pct(b, (char[]){ *p, 0 }, shell);
+		}
+	}
+}
+
+static int mg_type_index(const char *name, size_t *t)
+{
+	for (*t = 0; *t < mg_ntypes; (*t)++)
+		if (!strcmp(mg_types[*t].name, name))
+			return 1;
+	return 0;
+}
+
+/* TYPE as upssched compares it (case-insensitive) */
+static int mg_type_named_index(const char *name, size_t *t)
+{
+	for (*t = 0; *t < mg_ntypes; (*t)++)
+		if (!strcasecmp(mg_types[*t].name, name))
+			return 1;
+	return 0;
+}
+
+static void mg_add_action(struct mg_actions *a, const char *cond, char *act)
+{
+	a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+	a->v[a->n].cond = cond ? xstrdup(cond) : NULL;
+	a->v[a->n++].act = act;
+}
+
+static void mg_free_actions(struct mg_actions *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->v[i].cond);
+		free(a->v[i].act);
+	}
+	free(a->v);
+	a->v = NULL;
+	a->n = 0;
+}
+
+static int mg_timer_started(const struct mg *m, const char *name)
+{
+	for (size_t i = 0; i < m->nat; i++)
+		if (m->atv[i].cmd && !strcmp(m->atv[i].cmd, "START-TIMER") && !strcmp(m->atv[i].arg1, name))
+			return 1;
+	return 0;
+}
+
+/* "SHELLCMD «export UPSNAME='S' NOTIFYTYPE='T'; C ARG»": upssched runs "CMDSCRIPT ARG" through the shell */
+static char *mg_sched_cmd(const char *sys, const char *type, const char *cmdscript, const char *arg)
+{
+	struct buf b = { 0 };
+
+	buf_adds(&b, "SHELLCMD \xc2\xab" "export UPSNAME='");
+	mg_pct(&b, sys, 1);
+	buf_addf(&b, "' NOTIFYTYPE='%s'; ", type);
+	mg_pct(&b, cmdscript, 0);
+	buf_adds(&b, " ");
+	mg_pct(&b, arg, 0);
+	buf_adds(&b, "\xc2\xbb");
+	return buf_take(&b);
+}
+
+/* upssched's AT lines for SYS and type T, as actions (upssched 2.8.0 parse_at) */
+static void mg_at_actions(struct mg *m, const struct mg_ups *u, const char *sys, const char *type,
+			  struct mg_actions *a)
+{
+	for (size_t i = 0; i < m->nat; i++) {
+		struct mg_at *at = &m->atv[i];
+		struct buf b = { 0 };
+
+		if (!at->cmd || (strcmp(at->ups, sys) && strcmp(at->ups, "*")) || strcasecmp(at->type, type))
+			continue;
+		at->used = 1;
+		if (!strcmp(at->cmd, "START-TIMER")) {
+			long secs = 0;
+			size_t k;
+
+			nc_number(at->arg2, &secs);
+			buf_addf(&b, "STARTTIMER us.%s %s%ld", at->arg1, secs < 1 ? "0." : "", secs < 1 ? 1 : secs);
+			mg_add_action(a, NULL, buf_take(&b));
+			for (k = 0; k < m->ntimers && strcmp(m->timers[k].name, at->arg1); k++)
+				;
+			if (k == m->ntimers) {
+				m->timers = xrealloc(m->timers, (m->ntimers + 1) * sizeof(*m->timers));
+				m->timers[m->ntimers++] = (struct mg_timer){ at->arg1, u, sys, type, at->cmdscript };
+			}
+		} else if (!strcmp(at->cmd, "CANCEL-TIMER")) {
+			int started = mg_timer_started(m, at->arg1);
+
+			if (at->arg2) {
+				buf_addf(&b, "NOT RUNNING us.%s", at->arg1);
+				mg_add_action(a, started ? b.p : NULL, mg_sched_cmd(sys, type, at->cmdscript, at->arg2));
+				buf_free(&b);
+			}
+			if (started) {
+				buf_addf(&b, "CANCELTIMER us.%s", at->arg1);
+				mg_add_action(a, NULL, buf_take(&b));
+			}
+		} else if (!strcmp(at->cmd, "EXECUTE")) {
+			mg_add_action(a, NULL, mg_sched_cmd(sys, type, at->cmdscript, at->arg1));
+		}
+	}
+}
+
+/* The actions of notify type T for UPS U (NULL: the upsmon-wide SHUTDOWN), as upsmon's notify() delivers it */
+static void mg_notify_actions(struct mg *m, const struct mg_ups *u, size_t t, struct mg_actions *a)
+{
+	unsigned f = m->notify[t].flags;
+	const char *sys = u ? u->sys : "";
+	struct buf b = { 0 };
+
+	if (!f || (f & MG_IGNORE))
+		return;
+	if (f & MG_SYSLOG) {
+		buf_adds(&b, "SYSLOG \"[notice]\" \xc2\xab");
+		mg_message(m, t, sys, 0, &b);
+		buf_adds(&b, "\xc2\xbb");
+		mg_add_action(a, NULL, buf_take(&b));
+	}
+	if (f & MG_WALL) {
+		buf_adds(&b, "WALL \xc2\xab");
+		mg_message(m, t, sys, 0, &b);
+		buf_adds(&b, "\xc2\xbb");
+		mg_add_action(a, NULL, buf_take(&b));
+	}
+	if (!(f & MG_EXEC) || !m->notifycmd)
+		return;
+	if (m->upssched) {
+		mg_at_actions(m, u ? u : &m->upsv[0], sys, mg_types[t].name, a);
+		return;
+	}
+	buf_adds(&b, "SHELLCMD \xc2\xab" "export UPSNAME='");
+	mg_pct(&b, sys, 1);
+	buf_addf(&b, "' NOTIFYTYPE='%s'; ", mg_types[t].name);
+	mg_pct(&b, m->notifycmd, 0);
+	buf_adds(&b, " '");
+	mg_message(m, t, sys, 1, &b);
+	buf_adds(&b, "'\xc2\xbb");
+	mg_add_action(a, NULL, buf_take(&b));
+}
+
+/* Cut the template into sections ("# ---------------- [name]" lines start them). */
+static int mg_template(struct mg_ctx *c)
+{
+	const char *t = stdlib_text(MG_TEMPLATE);
+	struct mg_section *cur = NULL;
+
+	if (!t)
+		return -1;
+	c->tpl = xstrdup(t);
+	for (char *save = NULL, *l = strtok_r(c->tpl, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(l, "# ---------------- [", 20)) {
+			c->sec = xrealloc(c->sec, (c->nsec + 1) * sizeof(*c->sec));
+			cur = &c->sec[c->nsec++];
+			memset(cur, 0, sizeof(*cur));
+			snprintf(cur->name, sizeof(cur->name), "%.*s", (int)strcspn(l + 20, "]"), l + 20);
+			continue;
+		}
+		if (!cur || l[0] == '#' || !l[strspn(l, " \t")])
+			continue;
+		cur->lines = xrealloc(cur->lines, (cur->n + 1) * sizeof(*cur->lines));
+		cur->lines[cur->n++] = l;
+	}
+	return 0;
+}
+
+static const struct mg_section *mg_find_section(const struct mg_ctx *c, const char *name)
+{
+	for (size_t i = 0; i < c->nsec; i++)
+		if (!strcmp(c->sec[i].name, name))
+			return &c->sec[i];
+	return NULL;
+}
+
+static void mg_dur(struct buf *b, long v)
+{
+	if (v < 1)
+		buf_adds(b, "0.1");	/* a TIMEOUT clause's STARTTIMER waits at least 0.1 s (W606) */
+	else
+		buf_addf(b, "%ld", v);
+}
+
+/* @OBLB@ and @CRIT@ of UPS U */
+static void mg_oblb(struct buf *b, const struct mg_ups *u)
+{
+	buf_addf(b, "OL->OB AND (None->LB OR RUNNING isdead.%s) AND NOT None->CAL", u->ups);
+}
+
+static void mg_crit(struct buf *b, const struct mg_ups *u)
+{
+	buf_adds(b, "None->FSD OR (");
+	mg_oblb(b, u);
+	if (!u->primary)
+		buf_addf(b, " AND RUNNING graced.%s", u->ups);
+	buf_adds(b, ")");
+}
+
+/* @BELOW@: the UPS not critical give less than MINSUPPLIES: some minimal set of them is critical */
+static void mg_below(struct mg *m, struct buf *b)
+{
+	size_t idx[MG_MAX_CRIT_UPS], k = 0;
+	unsigned kept[1u << MG_MAX_CRIT_UPS], nkept = 0;
+	long total = 0;
+
+	for (size_t i = 0; i < m->nups; i++)
+		if (m->upsv[i].pv > 0 && k < MG_MAX_CRIT_UPS) {
+			idx[k++] = i;
+			total += m->upsv[i].pv;
+		}
+	buf_adds(b, "(");
+	for (unsigned bits = 1; bits <= k; bits++)
+		for (unsigned mask = 1; mask < (1u << k); mask++) {
+			long crit = 0;
+			unsigned j, n = 0;
+
+			if ((unsigned)__builtin_popcount(mask) != bits)
+				continue;
+			for (j = 0; j < nkept && (kept[j] & mask) != kept[j]; j++)
+				;
+			if (j < nkept)
+				continue;	/* a smaller set already shuts down */
+			for (j = 0; j < k; j++)
+				if (mask & (1u << j))
+					crit += m->upsv[idx[j]].pv;
+			if (total - crit >= m->minsupplies)
+				continue;
+			kept[nkept++] = mask;
+			buf_adds(b, nkept > 1 ? " OR (" : "(");
+			for (j = 0; j < k; j++)
+				if (mask & (1u << j))
+					buf_addf(b, "%sRUNNING crit.%s", n++ ? " AND " : "", m->upsv[idx[j]].ups);
+			buf_adds(b, ")");
+		}
+	buf_adds(b, ")");
+}
+
+/* The value of placeholder NAME (LEN bytes) in C->val; -1 when the template names no such thing. */
+static int mg_value(struct mg_ctx *c, const char *name, size_t len)
+{
+	struct mg *m = c->m;
+	const struct mg_ups *u = c->u ? c->u : &m->upsv[0];
+	struct buf *b = &c->val;
+	char key[40];
+
+	snprintf(key, sizeof(key), "%.*s", (int)(len < 39 ? len : 39), name);
+	buf_reset(b);
+	if (!strcmp(key, "U"))
+		buf_adds(b, u->ups);
+	else if (!strcmp(key, "S"))
+		mg_pct(b, u->sys, 0);
+	else if (!strcmp(key, "U1"))
+		buf_adds(b, m->upsv[0].ups);
+	else if (!strcmp(key, "P"))
+		buf_adds(b, c->p ? c->p : "");
+	else if (!strcmp(key, "PV"))
+		buf_addf(b, "%ld", u->pv);
+	else if (!strcmp(key, "HOSTSYNC"))
+		mg_dur(b, m->hostsync);
+	else if (!strcmp(key, "DEADTIME"))
+		mg_dur(b, m->deadtime);
+	else if (!strcmp(key, "FINALDELAY"))
+		mg_dur(b, m->finaldelay);
+	else if (!strcmp(key, "NOCOMMWARNTIME"))
+		mg_dur(b, m->nocommwarntime);
+	else if (!strcmp(key, "RBW"))
+		mg_dur(b, (m->rbwarntime < 0 ? 0 : m->rbwarntime) + 1);
+	else if (!strcmp(key, "POLL"))
+		mg_dur(b, m->pollfreqalert);
+	else if (!strcmp(key, "MINSUPPLIES"))
+		buf_addf(b, "%ld", m->minsupplies);
+	else if (!strcmp(key, "SHUTDOWNCMD")) {
+		const char *cmd = m->shutdowncmd ? m->shutdowncmd : "/sbin/shutdown -h +0";
+		size_t first = strcspn(cmd, " \t");
+
+		buf_adds(b, "\xc2\xab");
+		if (cmd[0] == '/' && !strpbrk(cmd, "|&;<>()$`\\*?[]~{}#") && !memchr(cmd, '=', first))
+			mg_pct(b, cmd, 0);
+		else {	/* upsmon ran it with system(): the same /bin/sh -c */
+			buf_adds(b, "/bin/sh -c '");
+			mg_pct(b, cmd, 1);
+			buf_adds(b, "'");
+		}
+		buf_adds(b, "\xc2\xbb");
+	} else if (!strcmp(key, "OBLB"))
+		mg_oblb(b, u);
+	else if (!strcmp(key, "CRIT"))
+		mg_crit(b, u);
+	else if (!strcmp(key, "BELOW"))
+		mg_below(m, b);
+	else if (!strcmp(key, "GONE")) {
+		int n = 0;
+		for (size_t i = 0; i < m->nups; i++)
+			if (m->upsv[i].primary)
+				buf_addf(b, "%sNUMLOGINS %s <= 1", n++ ? " AND " : "", m->upsv[i].ups);
+	} else if (!strcmp(key, "EARLIER")) {
+		for (size_t i = 0; i < c->ui; i++)
+			buf_addf(b, " AND NOT RUNNING crit.%s", m->upsv[i].ups);
+	} else if (!strcmp(key, "NONECRIT")) {
+		for (size_t i = 0; i < m->nups; i++)
+			buf_addf(b, "%sNOT RUNNING crit.%s", i ? " AND " : "", m->upsv[i].ups);
+	} else if (!strcmp(key, "FSDGUARD")) {
+		if (u->primary && m->minsupplies > 0)
+			buf_adds(b, "IF NOT RUNNING nut.shutdown ");
+	} else
+		return -1;
+	buf_addc(b, '\0');
+	b->len--;
+	return 0;
+}
+
+/* LINE with its placeholders filled into OUT (an @N:T@ left as it is); -1 for an unknown one. */
+static int mg_fill(struct mg_ctx *c, const char *line, struct buf *out)
+{
+	for (const char *p = line; *p;) {
+		const char *at = strchr(p, '@'), *end;
+
+		if (!at) {
+			buf_adds(out, p);
+			break;
+		}
+		buf_add(out, p, (size_t)(at - p));
+		end = strchr(at + 1, '@');
+		if (!end)
+			return -1;
+		if (!strncmp(at, "@N:", 3)) {
+			buf_add(out, at, (size_t)(end - at + 1));
+		} else {
+			if (mg_value(c, at + 1, (size_t)(end - at - 1)) < 0)
+				return -1;
+			buf_add(out, c->val.p ? c->val.p : "", c->val.len);
+		}
+		p = end + 1;
+	}
+	return 0;
+}
+
+/* Write the action line FILLED ("IF c @N:T@" or "act"): once per action of T, or as it is. */
+static int mg_action_line(struct mg_ctx *c, const char *filled, struct buf *out, const char *when, int *said)
+{
+	const char *n = strstr(filled, "@N:");
+	struct mg_actions a = { 0 };
+	struct buf prefix = { 0 };
+	const char *pc = NULL;
+	size_t t;
+
+	if (!n) {
+		if (!*said)
+			buf_addf(out, "%s\n", when);
+		*said = 1;
+		buf_addf(out, "\t%s\n", filled + strspn(filled, " \t"));
+		return 0;
+	}
+	{
+		char tn[40];
+		const char *e = strchr(n + 3, '@');
+
+		snprintf(tn, sizeof(tn), "%.*s", e ? (int)(e - n - 3) : 0, n + 3);
+		if (!e || e[1] || !mg_type_index(tn, &t))
+			return -1;
+	}
+	mg_notify_actions(c->m, !strcmp(mg_types[t].name, "SHUTDOWN") ? NULL : c->u, t, &a);
+	buf_add(&prefix, filled, (size_t)(n - filled));
+	buf_addc(&prefix, '\0');
+	pc = prefix.p + strspn(prefix.p, " \t");
+	if (!strncmp(pc, "IF ", 3))
+		pc += 3;
+	else
+		pc = NULL;
+	for (size_t i = 0; i < a.n; i++) {
+		size_t pl = pc ? strlen(pc) : 0;
+
+		while (pl && pc[pl - 1] == ' ')
+			pl--;
+		if (!*said)
+			buf_addf(out, "%s\n", when);
+		*said = 1;
+		if (pc && a.v[i].cond)
+			buf_addf(out, "\tIF (%.*s) AND (%s) %s\n", (int)pl, pc, a.v[i].cond, a.v[i].act);
+		else if (pc)
+			buf_addf(out, "\tIF %.*s %s\n", (int)pl, pc, a.v[i].act);
+		else if (a.v[i].cond)
+			buf_addf(out, "\tIF %s %s\n", a.v[i].cond, a.v[i].act);
+		else
+			buf_addf(out, "\t%s\n", a.v[i].act);
+	}
+	mg_free_actions(&a);
+	buf_free(&prefix);
+	return 0;
+}
+
+/* Write section NAME for UPS U (index UI); -1 when the template lacks it or is broken. */
+static int mg_section(struct mg_ctx *c, const char *name, const struct mg_ups *u, size_t ui, struct buf *out)
+{
+	const struct mg_section *s = mg_find_section(c, name);
+	struct buf when = { 0 }, line = { 0 };
+	int said = 1, rc = 0;
+
+	if (!s)
+		return -1;
+	c->u = u;
+	c->ui = ui;
+	for (size_t i = 0; i < s->n && rc == 0; i++) {
+		const char *l = s->lines[i];
+
+		if (!strncmp(l, "WHEN ", 5)) {
+			buf_reset(&when);
+			rc = mg_fill(c, l, &when);
+			buf_addc(&when, '\0');
+			said = 0;
+			continue;
+		}
+		if (strstr(l, "@P@")) {
+			for (size_t k = 0; k < c->m->nups && rc == 0; k++) {
+				if (!c->m->upsv[k].primary)
+					continue;
+				c->p = c->m->upsv[k].ups;
+				buf_reset(&line);
+				rc = mg_fill(c, l, &line);
+				buf_addc(&line, '\0');
+				if (rc == 0)
+					rc = mg_action_line(c, line.p, out, when.p, &said);
+			}
+			continue;
+		}
+		buf_reset(&line);
+		rc = mg_fill(c, l, &line);
+		buf_addc(&line, '\0');
+		if (rc == 0)
+			rc = mg_action_line(c, line.p, out, when.p, &said);
+	}
+	buf_free(&when);
+	buf_free(&line);
+	return rc;
+}
+
+/* The comments that name the upsmon.conf and upssched.conf lines the rules stand for. */
+static void mg_settings(struct mg *m, struct buf *out)
+{
+	buf_adds(out, "\n# The settings the rules below carry out:\n");
+	for (size_t i = 0; i < m->mon.nlines; i++) {
+		const struct nc_line *l = &m->mon.lines[i];
+		const struct nc_directive *d = mg_used(l, NC_UPSMON, m->o->nut_minor);
+
+		if (d && strcmp(d->name, "MONITOR") && strcmp(d->name, "CERTHOST") && strcmp(d->name, "MINSUPPLIES"))
+			mg_comment_line(out, &m->mon, l);
+	}
+	for (size_t i = 0; m->upssched && i < m->sched.nlines; i++)
+		if (mg_used(&m->sched.lines[i], NC_UPSSCHED, m->o->nut_minor))
+			mg_comment_line(out, &m->sched, &m->sched.lines[i]);
+}
+
+/* The AT lines that never ran under upsmon: a diagnostic each, saying why. */
+static void mg_unused_at(struct mg *m)
+{
+	for (size_t i = 0; i < m->nat; i++) {
+		const struct mg_at *at = &m->atv[i];
+		size_t t, u;
+
+		if (!at->cmd || at->used)
+			continue;
+		for (u = 0; u < m->nups && strcmp(m->upsv[u].sys, at->ups); u++)
+			;
+		if (strcmp(at->ups, "*") && u == m->nups)
+			mg_diag_word(m, &m->sched, m->schedsrc, &at->line->words[2], DIAG_MIG_AT_UNUSED,
+				     "this AT never runs: '%s' is no MONITOR's UPS as upsmon.conf writes it (upssched "
+				     "compares UPSNAME exactly: MONITOR says '%s')", at->ups, m->upsv[0].sys);
+		else if (mg_type_named_index(at->type, &t) && !(m->notify[t].flags & MG_EXEC))
+			mg_diag_word(m, &m->sched, m->schedsrc, &at->line->words[1], DIAG_MIG_AT_UNUSED,
+				     "this AT never runs: NOTIFYFLAG %s lacks EXEC, so upsmon never calls upssched for it",
+				     mg_types[t].name);
+		else
+			mg_diag_word(m, &m->sched, m->schedsrc, &at->line->words[1], DIAG_MIG_AT_UNUSED,
+				     "this AT never runs: upsmon never calls upssched with NOTIFYTYPE %s here", at->type);
+	}
+}
+
+int mg_write_plan(struct mg *m, struct buf *out)
+{
+	struct mg_ctx c = { .m = m };
+	const char *host = NULL;
+	long port = 0;
+	int rc = 0, prim = 0;
+
+	if (mg_validate(m) < 0)
+		return -1;
+	if (mg_template(&c) < 0) {
+		diag_nowhere(m->dq, DIAG_MIG_NAME, "internal error: no template %s", MG_TEMPLATE);
+		return -1;
+	}
+	buf_addf(out, "# UPSmon.conf - written by upsplan migrate from %s%s%s, for NUT upsmon 2.8.%u.\n"
+		 "# It does what that configuration did; edit it freely.  After an edit, check it with\n"
+		 "# 'upsplan check -Werror' and rehearse an outage with 'upsplan simulate'.\n"
+		 "# Rules: the template %s, filled in for each UPS.\n"
+		 "# It holds passwords: keep it mode 0640, owner root, group of the daemon.\n",
+		 m->mon.name, m->upssched && m->have_sched ? " and " : "", m->upssched && m->have_sched ? m->sched.name : "",
+		 m->o->nut_minor, MG_TEMPLATE);
+	mg_settings(m, out);
+	buf_addf(out, "\nPOLLFREQ %ld  POLLFREQALERT %ld\n\nGROUP NUT\n", m->pollfreq < 1 ? 1 : m->pollfreq,
+		 m->pollfreqalert < 1 ? 1 : m->pollfreqalert);
+	mg_tls(m, out);
+	for (size_t i = 0; i < m->nups; i++) {
+		const struct mg_ups *u = &m->upsv[i];
+
+		mg_comment_line(out, &m->mon, u->line);
+		if (!host || strcmp(host, u->host) || port != u->port)
+			buf_addf(out, "HOST \xc2\xab%s\xc2\xbb PORT %ld\n", u->host, u->port);
+		host = u->host;
+		port = u->port;
+		buf_addf(out, "MONITOR %s POWERVAL %ld UPSDUSER %s PASSWORD \xc2\xab", u->ups, u->pv, u->user);
+		mg_pct(out, u->pass, 0);
+		buf_addf(out, "\xc2\xbb TYPE %s\n", u->primary ? "primary" : "secondary");
+		prim |= u->primary;
+	}
+	if (m->l_minsupplies)
+		mg_comment_line(out, &m->mon, m->l_minsupplies);
+	buf_addf(out, "MINSUPPLIES %ld\n", m->minsupplies);
+	buf_adds(out, "\n# Notifications: NOTIFYMSG, NOTIFYFLAG and NOTIFYCMD for each UPS\n");
+	for (size_t i = 0; i < m->nups && rc == 0; i++)
+		for (size_t t = 0; t < mg_ntypes && rc == 0; t++) {
+			struct mg_actions a = { 0 };
+			char sec[48];
+
+			if (!mg_types[t].has_rule || !strcmp(mg_types[t].name, "SHUTDOWN") ||
+			    mg_types[t].since > m->o->nut_minor)
+				continue;
+			mg_notify_actions(m, &m->upsv[i], t, &a);
+			snprintf(sec, sizeof(sec), "n:%s", mg_types[t].name);
+			if (a.n)
+				rc = mg_section(&c, sec, &m->upsv[i], i, out);
+			mg_free_actions(&a);
+		}
+	if (m->minsupplies > 0 && rc == 0) {
+		buf_adds(out, "\n# upsmon's shutdown policy: critical UPS, the supply count, the shutdown\n");
+		for (size_t i = 0; i < m->nups && rc == 0; i++)
+			if (!m->upsv[i].primary)
+				rc = mg_section(&c, "ups-sec", &m->upsv[i], i, out);
+		for (size_t i = 0; i < m->nups && rc == 0; i++)
+			rc = mg_section(&c, "ups", &m->upsv[i], i, out);
+		if (rc == 0)
+			rc = mg_section(&c, "plan", NULL, 0, out);
+		if (rc == 0)
+			rc = mg_section(&c, prim ? "prim" : "sec", NULL, 0, out);
+		if (rc == 0)
+			rc = mg_section(&c, "down", NULL, 0, out);
+		for (size_t i = 0; i < m->nups && rc == 0; i++)
+			rc = mg_section(&c, "final", &m->upsv[i], i, out);
+		if (rc == 0)
+			rc = mg_section(&c, "final-none", NULL, 0, out);
+	}
+	if (m->ntimers)
+		buf_adds(out, "\n# upssched's timers: CMDSCRIPT with the timer's name when it expires\n");
+	for (size_t i = 0; i < m->ntimers && rc == 0; i++) {
+		const struct mg_timer *t = &m->timers[i];
+		char *cmd = mg_sched_cmd(t->sys, t->type, t->cmdscript, t->name);
+
+		for (size_t k = 0; k < m->nat; k++)
+			if (m->atv[k].cmd && !strcmp(m->atv[k].cmd, "START-TIMER") && !strcmp(m->atv[k].arg1, t->name)) {
+				mg_comment_line(out, &m->sched, m->atv[k].line);
+				break;
+			}
+		buf_addf(out, "WHEN %s TIMEOUT us.%s :\n\t%s\n", t->u->ups, t->name, cmd);
+		free(cmd);
+	}
+	mg_unused_at(m);
+	if (rc < 0)
+		diag_nowhere(m->dq, DIAG_MIG_NAME, "internal error: the template %s is broken", MG_TEMPLATE);
+	for (size_t i = 0; i < c.nsec; i++)
+		free(c.sec[i].lines);
+	free(c.sec);
+	free(c.tpl);
+	buf_free(&c.val);
+	return rc;
+}
