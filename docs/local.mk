@@ -10,5 +10,6 @@ dist_docs_DATA = \
 	docs/generate.md \
 	docs/install.md \
 	docs/language.md \
+	docs/migrating.md \
 	docs/nut-policy.md \
 	docs/simulate.md
