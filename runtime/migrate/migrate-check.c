@@ -187,7 +187,7 @@ const char *mg_tls(struct mg *m, struct buf *out)
 		}
 	}
 	buf_adds(out, "CERTFILE \xc2\xab");
-	mg_pct(out, file, 0);
+	buf_adds(out, file);	/* a path, as it is */
 	buf_adds(out, "\xc2\xbb\n");
 	if (m->l_certhost) {
 		const char *name = m->certhost_name;

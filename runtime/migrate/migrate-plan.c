@@ -573,7 +573,7 @@ int mg_write_plan(struct mg *m, struct buf *out)
 		host = u->host;
 		port = u->port;
 		buf_addf(out, "MONITOR %s POWERVAL %ld UPSDUSER %s PASSWORD \xc2\xab", u->ups, u->pv, u->user);
-		mg_pct(out, u->pass, 0);
+		buf_adds(out, u->pass);	/* PASSWORD is no text with substitutions: as it is */
 		buf_addf(out, "\xc2\xbb TYPE %s\n", u->primary ? "primary" : "secondary");
 		prim |= u->primary;
 	}
