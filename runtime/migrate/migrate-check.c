@@ -165,6 +165,8 @@ const char *mg_tls(struct mg *m, struct buf *out)
 				  "-n \"$nick\" -a ;; esac; done > %s", db, m->certpath, file);
 			diag_note(m->dq, r, 0, r->span, "openssl storeutl -noout -certs %s (it says how many it found); "
 				  "chmod 0644 %s", file, file);
+			diag_note(m->dq, r, 0, r->span, "if NUT was built with OpenSSL, %s is a directory of PEM files "
+				  "instead: cat %s/*.pem > %s", m->certpath, m->certpath, file);
 		}
 		if (m->certverify == 0)
 			mg_diag_word(m, &m->mon, m->monsrc, &m->l_certpath->words[0], DIAG_MIG_TLS,
