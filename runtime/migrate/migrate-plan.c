@@ -324,6 +324,8 @@ static int mg_value(struct mg_ctx *c, const char *name, size_t len)
 		mg_dur(b, m->hostsync);
 	else if (!strcmp(key, "DEADTIME"))
 		mg_dur(b, m->deadtime);
+	else if (!strcmp(key, "DEADGRACE"))
+		mg_dur(b, m->hostsync - (m->deadtime > 0 ? m->deadtime : 0));
 	else if (!strcmp(key, "FINALDELAY"))
 		mg_dur(b, m->finaldelay);
 	else if (!strcmp(key, "NOCOMMWARNTIME"))

@@ -20,7 +20,7 @@ expect() {
 	fi
 }
 
-echo "1..17"
+echo "1..18"
 cat >upsmon.conf <<'CONF'
 MONITOR myups@localhost 1 upsmon secret primary
 SHUTDOWNCMD "/sbin/shutdown -h +0"
@@ -112,6 +112,27 @@ if grep -q '^   300.100 .*SETFSD  *NUT:myups' out && grep -q '^   305.300 .*SHUT
 	ok "the plan simulates upsmon: FSD at low battery, the shutdown FINALDELAY after"
 else
 	not_ok "the plan simulates upsmon's shutdown" "$(grep -v ' event$' out | tail -15)"
+fi
+# a secondary whose UPS is lost while on battery: upsmon shuts down once DEADTIME and HOSTSYNC
+# have both passed since the last answer (lost at 70 s: dead at 85, HOSTSYNC 30 after 70 is 100)
+cat >secondary.conf <<'CONF'
+MONITOR myups@localhost 1 upsmon secret secondary
+SHUTDOWNCMD "/sbin/shutdown -h +0"
+POWERDOWNFLAG /etc/killpower
+HOSTSYNC 30
+CONF
+"$upsplan" migrate secondary.conf -o secondary.plan 2>/dev/null
+cat >lost.scn <<'SCN'
+at 0    set myups ups.status "OL"
+at 60   set myups ups.status "OB"
+at 70   lose myups
+at 5m   end
+SCN
+run "$upsplan" simulate --hostname=h secondary.plan lost.scn
+if grep -q '^   100.000 .*TO->grace.myups  STARTTIMER   crit.myups' out && grep -q '^   105.300 .*SHUTDOWNCMD  /sbin/shutdown -h +0' out; then
+	ok "a secondary's UPS lost on battery: critical after DEADTIME and HOSTSYNC, the shutdown FINALDELAY after"
+else
+	not_ok "a secondary's UPS lost on battery shuts down" "$(grep -v ' event$' out | tail -12)"
 fi
 run "$upsplan" help migrate
 if [ "$status" -eq 0 ] && grep -q -- '--upssched FILE' out; then ok "help migrate"; else not_ok "help migrate" "exit $status"; fi
