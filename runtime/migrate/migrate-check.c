@@ -111,6 +111,22 @@ int mg_validate(struct mg *m)
 	return m->dq->nerrors ? -1 : 0;
 }
 
+/* TLS NONE for a loopback upsd: the TLS settings upsmon had that the plan does not use, said. */
+static void mg_tls_none(struct mg *m)
+{
+	if (m->l_certverify && m->certverify)
+		mg_diag_word(m, &m->mon, m->monsrc, &m->l_certverify->words[0], DIAG_MIG_TLS,
+			     "upsmon refused every connection here (CERTVERIFY is set, but CERTPATH isn't); the plan talks "
+			     "to this loopback upsd in plain text (TLS NONE): 'upsplan tls-setup' gives it TLS");
+	if (m->l_forcessl && m->forcessl)
+		mg_diag_word(m, &m->mon, m->monsrc, &m->l_forcessl->words[0], DIAG_MIG_TLS,
+			     "upsmon insisted on TLS (FORCESSL); the plan talks to this loopback upsd in plain text (TLS "
+			     "NONE): 'upsplan tls-setup' gives it TLS, then write TLS STARTTLS and its CERTFILE");
+	if (m->l_certhost)
+		mg_diag_word(m, &m->mon, m->monsrc, &m->l_certhost->words[0], DIAG_MIG_TLS,
+			     "the plan talks to this loopback upsd in plain text (TLS NONE): CERTHOST is not used");
+}
+
 /* POWERDOWNFLAG and the TLS settings: what the plan cannot say is a diagnostic with the command that does it. */
 const char *mg_tls(struct mg *m, struct buf *out)
 {
@@ -129,7 +145,23 @@ const char *mg_tls(struct mg *m, struct buf *out)
 		loop &= mg_loopback(m->upsv[i].host);
 		onehost &= !strcmp(m->upsv[i].host, m->upsv[0].host);
 	}
+	if (m->l_certident) {
+		struct diag_record *r = mg_diag_word(m, &m->mon, m->monsrc, &m->l_certident->words[1], DIAG_MIG_NSS,
+			"CERTIDENT: a client certificate is only needed when upsd asks for one; to give upsplan the same, "
+			"export it and its key to PEM files and add CLIENTCERT and CLIENTKEY to the group");
+		if (r) {
+			diag_note(m->dq, r, 0, r->span, "pk12util -o /root/upsmon-client.p12 -n \"%s\" -d sql:%s -k "
+				  "/root/db-password.txt -w /root/p12-password.txt", m->l_certident->words[1].text,
+				  m->certpath ? m->certpath : "/etc/nut/cert/upsmon");
+			diag_note(m->dq, r, 0, r->span, "openssl pkcs12 -in /root/upsmon-client.p12 -passin "
+				  "file:/root/p12-password.txt -clcerts -nokeys -out /etc/nut/upsmon-client.pem; openssl "
+				  "pkcs12 -in /root/upsmon-client.p12 -passin file:/root/p12-password.txt -nocerts -nodes "
+				  "-out /etc/nut/upsmon-client.key; chgrp nut /etc/nut/upsmon-client.key; chmod 0640 "
+				  "/etc/nut/upsmon-client.key; rm /root/upsmon-client.p12");
+		}
+	}
 	if (loop && !m->certpath) {
+		mg_tls_none(m);
 		buf_adds(out, "# upsmon spoke plain text to this upsd on loopback (a stock upsd has no certificate):\n"
 			 "# kept as TLS NONE; 'upsplan tls-setup' gives upsd a certificate.\nTLS NONE\n");
 		return NULL;
@@ -172,21 +204,6 @@ const char *mg_tls(struct mg *m, struct buf *out)
 			mg_diag_word(m, &m->mon, m->monsrc, &m->l_certpath->words[0], DIAG_MIG_TLS,
 				     "upsmon did not check upsd's certificate (CERTVERIFY 0); upsplan always does: "
 				     "try the plan with 'upsplan run --check-only' before you switch");
-	}
-	if (m->l_certident) {
-		struct diag_record *r = mg_diag_word(m, &m->mon, m->monsrc, &m->l_certident->words[1], DIAG_MIG_NSS,
-			"CERTIDENT: a client certificate is only needed when upsd asks for one; to give upsplan the same, "
-			"export it and its key to PEM files and add CLIENTCERT and CLIENTKEY to the group");
-		if (r) {
-			diag_note(m->dq, r, 0, r->span, "pk12util -o /root/upsmon-client.p12 -n \"%s\" -d sql:%s -k "
-				  "/root/db-password.txt -w /root/p12-password.txt", m->l_certident->words[1].text,
-				  m->certpath ? m->certpath : "/etc/nut/cert/upsmon");
-			diag_note(m->dq, r, 0, r->span, "openssl pkcs12 -in /root/upsmon-client.p12 -passin "
-				  "file:/root/p12-password.txt -clcerts -nokeys -out /etc/nut/upsmon-client.pem; openssl "
-				  "pkcs12 -in /root/upsmon-client.p12 -passin file:/root/p12-password.txt -nocerts -nodes "
-				  "-out /etc/nut/upsmon-client.key; chgrp nut /etc/nut/upsmon-client.key; chmod 0640 "
-				  "/etc/nut/upsmon-client.key; rm /root/upsmon-client.p12");
-		}
 	}
 	buf_adds(out, "CERTFILE \xc2\xab");
 	buf_adds(out, file);	/* a path, as it is */
