@@ -439,6 +439,9 @@ static void mg_upssched_lines(struct mg *m)
 					     "this script asks upsmon for a forced shutdown (upsmon -c fsd); upsmon will "
 					     "not be running: make the script run the shutdown itself, or write the "
 					     "condition as a rule of the plan");
+		} else if (!strcmp(d->name, "DEBUG_MIN")) {
+			mg_diag_word(m, &m->sched, m->schedsrc, &l->words[0], DIAG_MIG_RUN_OPTION,
+				     "DEBUG_MIN is not part of a plan: start upsplan run with -D (repeat it for more)");
 		} else if (!strcmp(d->name, "AT")) {
 			const struct nc_directive *c = nc_lookup_at(l->words[3].text);
 			struct mg_at a = { .line = l };
