@@ -103,10 +103,11 @@ static void mg_free_actions(struct mg_actions *a)
 	a->n = 0;
 }
 
+/* Does a START-TIMER the plan holds start NAME? (the timers of mg_dry_run) */
 static int mg_timer_started(const struct mg *m, const char *name)
 {
-	for (size_t i = 0; i < m->nat; i++)
-		if (m->atv[i].cmd && !strcmp(m->atv[i].cmd, "START-TIMER") && !strcmp(m->atv[i].arg1, name))
+	for (size_t i = 0; i < m->ntimers; i++)
+		if (!strcmp(m->timers[i].name, name))
 			return 1;
 	return 0;
 }
@@ -542,6 +543,36 @@ static void mg_unused_at(struct mg *m)
 	}
 }
 
+/* Is notify type T written for a UPS (its [n:T] section), or at the shutdown (SHUTDOWN, with a shutdown path)? */
+static int mg_type_written(const struct mg *m, size_t t)
+{
+	if (!mg_types[t].has_rule || mg_types[t].since > m->o->nut_minor)
+		return 0;
+	return strcmp(mg_types[t].name, "SHUTDOWN") || m->minsupplies > 0;
+}
+
+/*
+ * Work out every action once without writing it, so that the upssched
+ * timers the plan starts are known before a CANCEL-TIMER is written (a
+ * START-TIMER that never runs under upsmon starts nothing).
+ */
+static void mg_dry_run(struct mg *m)
+{
+	for (size_t t = 0; t < mg_ntypes; t++) {
+		if (!mg_type_written(m, t))
+			continue;
+		for (size_t i = 0; i < m->nups; i++) {
+			struct mg_actions a = { 0 };
+			int shutdown = !strcmp(mg_types[t].name, "SHUTDOWN");
+
+			mg_notify_actions(m, shutdown ? NULL : &m->upsv[i], t, &a);
+			mg_free_actions(&a);
+			if (shutdown)
+				break;
+		}
+	}
+}
+
 int mg_write_plan(struct mg *m, struct buf *out)
 {
 	struct mg_ctx c = { .m = m };
@@ -582,14 +613,14 @@ int mg_write_plan(struct mg *m, struct buf *out)
 	if (m->l_minsupplies)
 		mg_comment_line(out, &m->mon, m->l_minsupplies);
 	buf_addf(out, "MINSUPPLIES %ld\n", m->minsupplies);
+	mg_dry_run(m);
 	buf_adds(out, "\n# Notifications: NOTIFYMSG, NOTIFYFLAG and NOTIFYCMD for each UPS\n");
 	for (size_t i = 0; i < m->nups && rc == 0; i++)
 		for (size_t t = 0; t < mg_ntypes && rc == 0; t++) {
 			struct mg_actions a = { 0 };
 			char sec[48];
 
-			if (!mg_types[t].has_rule || !strcmp(mg_types[t].name, "SHUTDOWN") ||
-			    mg_types[t].since > m->o->nut_minor)
+			if (!mg_type_written(m, t) || !strcmp(mg_types[t].name, "SHUTDOWN"))
 				continue;
 			mg_notify_actions(m, &m->upsv[i], t, &a);
 			snprintf(sec, sizeof(sec), "n:%s", mg_types[t].name);
