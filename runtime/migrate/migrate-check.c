@@ -2,6 +2,7 @@
 /* migrate-check.c - what upsmon would refuse and the plan cannot hold, and the TLS and POWERDOWNFLAG settings of a migrated plan. */
 #include "runtime/migrate/migrate-int.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,48 @@ static void mg_warn_value(struct mg *m, const char *name, long v, long min, cons
 			     "%s %ld: %s; the plan uses %ld", name, v, why, min);
 }
 
+/* Is H a HOST the plan takes: an IPv4 or IPv6 address (bare or in brackets, with a %zone), or a host name? */
+static int mg_host_ok(const char *h)
+{
+	char buf[300], *zone;
+	unsigned char addr[16];
+	size_t len = strlen(h), label = 0;
+
+	if (!len || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, h, len + 1);
+	if (buf[0] == '[') {
+		if (len < 3 || buf[len - 1] != ']')
+			return 0;
+		memmove(buf, buf + 1, len - 2);
+		buf[len -= 2] = '\0';
+		if (!strchr(buf, ':'))
+			return 0;
+	}
+	if (strchr(buf, ':')) {
+		if ((zone = strchr(buf, '%'))) {
+			*zone++ = '\0';
+			if (!*zone || strlen(zone) > 64 || strspn(zone, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+								  "0123456789_.-") != strlen(zone))
+				return 0;
+		}
+		return inet_pton(AF_INET6, buf, addr) == 1;
+	}
+	if (strspn(buf, "0123456789.") == len)
+		return inet_pton(AF_INET, buf, addr) == 1;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '.') {
+			if (!label || buf[i - 1] == '-')
+				return 0;
+			label = 0;
+		} else if ((!isalnum((unsigned char)buf[i]) && buf[i] != '-' && buf[i] != '_') ||
+			   (buf[i] == '-' && !label) || ++label > 63) {
+			return 0;
+		}
+	}
+	return buf[len - 1] != '-';
+}
+
 /* The names, values and sums upsmon would refuse or the plan cannot hold; 0 when the plan can be written. */
 int mg_validate(struct mg *m)
 {
@@ -71,6 +114,10 @@ int mg_validate(struct mg *m)
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,
 				     "the plan language cannot write the UPS name '%s' (a letter or '_', then letters, "
 				     "digits, '.', '_', '%%', '+' or '-'): rename the UPS in ups.conf", u->ups);
+		if (!mg_host_ok(u->host))
+			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,
+				     "'%s' is neither an IPv4 or IPv6 address nor a host name the plan can write: write "
+				     "MONITOR ups@host with upsd's host name or address", u->host);
 		if (!mg_word(u->user))
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[3], DIAG_MIG_NAME,
 				     "the plan language cannot write the upsd user '%s': rename it in upsd.users", u->user);
