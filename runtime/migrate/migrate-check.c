@@ -2,6 +2,8 @@
 /* migrate-check.c - what upsmon would refuse and the plan cannot hold, and the TLS and POWERDOWNFLAG settings of a migrated plan. */
 #include "runtime/migrate/migrate-int.h"
 
+#include "grammar/parse-int.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -44,6 +46,16 @@ static void mg_warn_value(struct mg *m, const char *name, long v, long min, cons
 	if (l && v < min)
 		mg_diag_word(m, &m->mon, m->monsrc, &l->words[1], DIAG_MIG_VALUE,
 			     "%s %ld: %s; the plan uses %ld", name, v, why, min);
+}
+
+/* A UPS or user name the plan can write where it reads a name: a word, and no keyword of UPSmon.py's */
+static int mg_name_ok(const char *s)
+{
+	int status;
+
+	if (!mg_word(s))
+		return 0;
+	return !lex_keyword(s, strlen(s), &status) || lex_keyword_soft(s, strlen(s)) || !strcmp(s, "SHUTDOWN");
 }
 
 /* Is H a HOST the plan takes: an IPv4 or IPv6 address (bare or in brackets, with a %zone), or a host name? */
@@ -110,17 +122,19 @@ int mg_validate(struct mg *m)
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[2], DIAG_MIG_TOO_MANY,
 				     "more than %d UPS with a power value: the plan's supply count would be too large "
 				     "(give the UPS that do not power this host power value 0)", MG_MAX_CRIT_UPS);
-		if (!mg_word(u->ups))
+		if (!mg_name_ok(u->ups))
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,
 				     "the plan language cannot write the UPS name '%s' (a letter or '_', then letters, "
-				     "digits, '.', '_', '%%', '+' or '-'): rename the UPS in ups.conf", u->ups);
+				     "digits, '.', '_', '%%', '+' or '-', and no keyword of the language): rename the UPS in "
+				     "ups.conf", u->ups);
 		if (!mg_host_ok(u->host))
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,
 				     "'%s' is neither an IPv4 or IPv6 address nor a host name the plan can write: write "
 				     "MONITOR ups@host with upsd's host name or address", u->host);
-		if (!mg_word(u->user))
+		if (!mg_name_ok(u->user))
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[3], DIAG_MIG_NAME,
-				     "the plan language cannot write the upsd user '%s': rename it in upsd.users", u->user);
+				     "the plan language cannot write the upsd user '%s' (a word, and no keyword of the "
+				     "language): rename it in upsd.users", u->user);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(m->upsv[j].ups, u->ups))
 				mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,

@@ -342,7 +342,7 @@ static int mg_value(struct mg_ctx *c, const char *name, size_t len)
 		size_t first = strcspn(cmd, " \t");
 
 		buf_adds(b, "\xc2\xab");
-		if (cmd[0] == '/' && !strpbrk(cmd, "|&;<>()$`\\*?[]~{}#") && !memchr(cmd, '=', first))
+		if (cmd[0] == '/' && !strpbrk(cmd, "|&;<>()$`\\*?[]~{}#'\"") && !memchr(cmd, '=', first))
 			mg_pct(b, cmd, 0);
 		else {	/* upsmon ran it with system(): the same /bin/sh -c */
 			buf_adds(b, "/bin/sh -c '");
