@@ -127,6 +127,10 @@ int mg_validate(struct mg *m)
 				     "the plan language cannot write the UPS name '%s' (a letter or '_', then letters, "
 				     "digits, '.', '_', '%%', '+' or '-', and no keyword of the language): rename the UPS in "
 				     "ups.conf", u->ups);
+		if (u->pv > 1000000)
+			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[2], DIAG_MIG_TOO_MANY,
+				     "power value %ld: a plan takes at most 1000000; write smaller power values (only their "
+				     "sums against MINSUPPLIES count)", u->pv);
 		if (!mg_host_ok(u->host))
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,
 				     "'%s' is neither an IPv4 or IPv6 address nor a host name the plan can write: write "
@@ -141,6 +145,10 @@ int mg_validate(struct mg *m)
 					     "UPS '%s' is monitored twice (line %u): a plan holds one UPS of a name; "
 					     "keep one MONITOR", u->ups, m->upsv[j].line->words[0].line);
 	}
+	if (m->minsupplies > 1000000 && m->l_minsupplies)
+		mg_diag_word(m, &m->mon, m->monsrc, &m->l_minsupplies->words[1], DIAG_MIG_TOO_MANY,
+			     "MINSUPPLIES %ld: a plan takes at most 1000000; write smaller power values and MINSUPPLIES",
+			     m->minsupplies);
 	if (total < m->minsupplies)
 		diag_at(m->dq, DIAG_NUT_REFUSED, m->l_minsupplies ?
 			mg_span(m->monsrc, &m->mon, m->l_minsupplies->words[0].line, m->l_minsupplies->words[0].col, 11) :
