@@ -32,6 +32,7 @@ struct mg_ctx {
 	size_t nsec;
 	char *tpl;		/* the template's text, cut into lines */
 	struct buf val;		/* a placeholder's value */
+	char bad[48];		/* what the template holds that the expander does not know */
 };
 
 void mg_pct(struct buf *b, const char *s, int shellquote)
@@ -301,80 +302,99 @@ static void mg_below(struct mg *m, struct buf *b)
 	buf_adds(b, ")");
 }
 
+/* The placeholders of the template: each fills B for the section's UPS U (the first MONITOR in plan-wide sections). */
+#define MG_FILL(name) static void name(struct mg_ctx *c, const struct mg_ups *u, struct buf *b)
+
+MG_FILL(mg_f_u) { (void)c; buf_adds(b, u->ups); }
+MG_FILL(mg_f_s) { (void)c; mg_pct(b, u->sys, 0); }
+MG_FILL(mg_f_u1) { (void)u; buf_adds(b, c->m->upsv[0].ups); }
+MG_FILL(mg_f_p) { (void)u; buf_adds(b, c->p ? c->p : ""); }
+MG_FILL(mg_f_pv) { (void)c; buf_addf(b, "%ld", u->pv); }
+MG_FILL(mg_f_hostsync) { (void)u; mg_dur(b, c->m->hostsync); }
+MG_FILL(mg_f_deadtime) { (void)u; mg_dur(b, c->m->deadtime); }
+MG_FILL(mg_f_deadgrace) { (void)u; mg_dur(b, c->m->hostsync - (c->m->deadtime > 0 ? c->m->deadtime : 0)); }
+MG_FILL(mg_f_finaldelay) { (void)u; mg_dur(b, c->m->finaldelay); }
+MG_FILL(mg_f_nocommwarntime) { (void)u; mg_dur(b, c->m->nocommwarntime); }
+MG_FILL(mg_f_rbw) { (void)u; mg_dur(b, (c->m->rbwarntime < 0 ? 0 : c->m->rbwarntime) + 1); }
+MG_FILL(mg_f_poll) { (void)u; mg_dur(b, c->m->pollfreqalert); }
+MG_FILL(mg_f_minsupplies) { (void)u; buf_addf(b, "%ld", c->m->minsupplies); }
+MG_FILL(mg_f_oblb) { (void)c; mg_oblb(b, u); }
+MG_FILL(mg_f_crit) { (void)c; mg_crit(b, u); }
+MG_FILL(mg_f_below) { (void)u; mg_below(c->m, b); }
+
+/* upsmon ran SHUTDOWNCMD with system(): as it is when no shell would change it, else through the same /bin/sh -c */
+MG_FILL(mg_f_shutdowncmd)
+{
+	const char *cmd = c->m->shutdowncmd ? c->m->shutdowncmd : "/sbin/shutdown -h +0";
+	size_t first = strcspn(cmd, " \t");
+
+	(void)u;
+	buf_adds(b, "\xc2\xab");
+	if (cmd[0] == '/' && !strpbrk(cmd, "|&;<>()$`\\*?[]~{}#'\"") && !memchr(cmd, '=', first)) {
+		mg_pct(b, cmd, 0);
+	} else {
+		buf_adds(b, "/bin/sh -c '");
+		mg_pct(b, cmd, 1);
+		buf_adds(b, "'");
+	}
+	buf_adds(b, "\xc2\xbb");
+}
+
+MG_FILL(mg_f_gone)
+{
+	int n = 0;
+
+	(void)u;
+	for (size_t i = 0; i < c->m->nups; i++)
+		if (c->m->upsv[i].primary)
+			buf_addf(b, "%sNUMLOGINS %s <= 1", n++ ? " AND " : "", c->m->upsv[i].ups);
+}
+
+MG_FILL(mg_f_earlier)
+{
+	(void)u;
+	for (size_t i = 0; i < c->ui; i++)
+		buf_addf(b, " AND NOT RUNNING crit.%s", c->m->upsv[i].ups);
+}
+
+MG_FILL(mg_f_nonecrit)
+{
+	(void)u;
+	for (size_t i = 0; i < c->m->nups; i++)
+		buf_addf(b, "%sNOT RUNNING crit.%s", i ? " AND " : "", c->m->upsv[i].ups);
+}
+
+MG_FILL(mg_f_fsdguard)
+{
+	if (u->primary && c->m->minsupplies > 0)
+		buf_adds(b, "IF NOT RUNNING nut.shutdown ");
+}
+
+static const struct {
+	const char *name;
+	void (*fill)(struct mg_ctx *c, const struct mg_ups *u, struct buf *b);
+} mg_placeholders[] = {
+	{ "U", mg_f_u }, { "S", mg_f_s }, { "U1", mg_f_u1 }, { "P", mg_f_p }, { "PV", mg_f_pv },
+	{ "HOSTSYNC", mg_f_hostsync }, { "DEADTIME", mg_f_deadtime }, { "DEADGRACE", mg_f_deadgrace },
+	{ "FINALDELAY", mg_f_finaldelay }, { "NOCOMMWARNTIME", mg_f_nocommwarntime }, { "RBW", mg_f_rbw },
+	{ "POLL", mg_f_poll }, { "MINSUPPLIES", mg_f_minsupplies }, { "SHUTDOWNCMD", mg_f_shutdowncmd },
+	{ "OBLB", mg_f_oblb }, { "CRIT", mg_f_crit }, { "BELOW", mg_f_below }, { "GONE", mg_f_gone },
+	{ "EARLIER", mg_f_earlier }, { "NONECRIT", mg_f_nonecrit }, { "FSDGUARD", mg_f_fsdguard },
+};
+
 /* The value of placeholder NAME (LEN bytes) in C->val; -1 when the template names no such thing. */
 static int mg_value(struct mg_ctx *c, const char *name, size_t len)
 {
-	struct mg *m = c->m;
-	const struct mg_ups *u = c->u ? c->u : &m->upsv[0];
-	struct buf *b = &c->val;
-	char key[40];
-
-	snprintf(key, sizeof(key), "%.*s", (int)(len < 39 ? len : 39), name);
-	buf_reset(b);
-	if (!strcmp(key, "U"))
-		buf_adds(b, u->ups);
-	else if (!strcmp(key, "S"))
-		mg_pct(b, u->sys, 0);
-	else if (!strcmp(key, "U1"))
-		buf_adds(b, m->upsv[0].ups);
-	else if (!strcmp(key, "P"))
-		buf_adds(b, c->p ? c->p : "");
-	else if (!strcmp(key, "PV"))
-		buf_addf(b, "%ld", u->pv);
-	else if (!strcmp(key, "HOSTSYNC"))
-		mg_dur(b, m->hostsync);
-	else if (!strcmp(key, "DEADTIME"))
-		mg_dur(b, m->deadtime);
-	else if (!strcmp(key, "DEADGRACE"))
-		mg_dur(b, m->hostsync - (m->deadtime > 0 ? m->deadtime : 0));
-	else if (!strcmp(key, "FINALDELAY"))
-		mg_dur(b, m->finaldelay);
-	else if (!strcmp(key, "NOCOMMWARNTIME"))
-		mg_dur(b, m->nocommwarntime);
-	else if (!strcmp(key, "RBW"))
-		mg_dur(b, (m->rbwarntime < 0 ? 0 : m->rbwarntime) + 1);
-	else if (!strcmp(key, "POLL"))
-		mg_dur(b, m->pollfreqalert);
-	else if (!strcmp(key, "MINSUPPLIES"))
-		buf_addf(b, "%ld", m->minsupplies);
-	else if (!strcmp(key, "SHUTDOWNCMD")) {
-		const char *cmd = m->shutdowncmd ? m->shutdowncmd : "/sbin/shutdown -h +0";
-		size_t first = strcspn(cmd, " \t");
-
-		buf_adds(b, "\xc2\xab");
-		if (cmd[0] == '/' && !strpbrk(cmd, "|&;<>()$`\\*?[]~{}#'\"") && !memchr(cmd, '=', first))
-			mg_pct(b, cmd, 0);
-		else {	/* upsmon ran it with system(): the same /bin/sh -c */
-			buf_adds(b, "/bin/sh -c '");
-			mg_pct(b, cmd, 1);
-			buf_adds(b, "'");
+	buf_reset(&c->val);
+	for (size_t i = 0; i < sizeof(mg_placeholders) / sizeof(mg_placeholders[0]); i++)
+		if (strlen(mg_placeholders[i].name) == len && !memcmp(mg_placeholders[i].name, name, len)) {
+			mg_placeholders[i].fill(c, c->u ? c->u : &c->m->upsv[0], &c->val);
+			buf_addc(&c->val, '\0');
+			c->val.len--;
+			return 0;
 		}
-		buf_adds(b, "\xc2\xbb");
-	} else if (!strcmp(key, "OBLB"))
-		mg_oblb(b, u);
-	else if (!strcmp(key, "CRIT"))
-		mg_crit(b, u);
-	else if (!strcmp(key, "BELOW"))
-		mg_below(m, b);
-	else if (!strcmp(key, "GONE")) {
-		int n = 0;
-		for (size_t i = 0; i < m->nups; i++)
-			if (m->upsv[i].primary)
-				buf_addf(b, "%sNUMLOGINS %s <= 1", n++ ? " AND " : "", m->upsv[i].ups);
-	} else if (!strcmp(key, "EARLIER")) {
-		for (size_t i = 0; i < c->ui; i++)
-			buf_addf(b, " AND NOT RUNNING crit.%s", m->upsv[i].ups);
-	} else if (!strcmp(key, "NONECRIT")) {
-		for (size_t i = 0; i < m->nups; i++)
-			buf_addf(b, "%sNOT RUNNING crit.%s", i ? " AND " : "", m->upsv[i].ups);
-	} else if (!strcmp(key, "FSDGUARD")) {
-		if (u->primary && m->minsupplies > 0)
-			buf_adds(b, "IF NOT RUNNING nut.shutdown ");
-	} else
-		return -1;
-	buf_addc(b, '\0');
-	b->len--;
-	return 0;
+	snprintf(c->bad, sizeof(c->bad), "@%.*s@", (int)(len < 40 ? len : 40), name);
+	return -1;
 }
 
 /* LINE with its placeholders filled into OUT (an @N:T@ left as it is); -1 for an unknown one. */
@@ -424,8 +444,10 @@ static int mg_action_line(struct mg_ctx *c, const char *filled, struct buf *out,
 		const char *e = strchr(n + 3, '@');
 
 		snprintf(tn, sizeof(tn), "%.*s", e ? (int)(e - n - 3) : 0, n + 3);
-		if (!e || e[1] || !mg_type_index(tn, &t))
+		if (!e || e[1] || !mg_type_index(tn, &t)) {
+			snprintf(c->bad, sizeof(c->bad), "@N:%.30s", tn);
 			return -1;
+		}
 	}
 	mg_notify_actions(c->m, !strcmp(mg_types[t].name, "SHUTDOWN") ? NULL : c->u, t, &a);
 	buf_add(&prefix, filled, (size_t)(n - filled));
@@ -464,8 +486,10 @@ static int mg_section(struct mg_ctx *c, const char *name, const struct mg_ups *u
 	struct buf when = { 0 }, line = { 0 };
 	int said = 1, rc = 0;
 
-	if (!s)
+	if (!s) {
+		snprintf(c->bad, sizeof(c->bad), "no section [%.30s]", name);
 		return -1;
+	}
 	c->u = u;
 	c->ui = ui;
 	for (size_t i = 0; i < s->n && rc == 0; i++) {
@@ -662,7 +686,8 @@ int mg_write_plan(struct mg *m, struct buf *out)
 	}
 	mg_unused_at(m);
 	if (rc < 0)
-		diag_nowhere(m->dq, DIAG_MIG_NAME, "internal error: the template %s is broken", MG_TEMPLATE);
+		diag_nowhere(m->dq, DIAG_MIG_NAME, "internal error: the template %s is broken (%s)", MG_TEMPLATE,
+			     c.bad[0] ? c.bad : "a section or notify type missing");
 	for (size_t i = 0; i < c.nsec; i++)
 		free(c.sec[i].lines);
 	free(c.sec);
