@@ -87,7 +87,7 @@ static int mig_output(const char *out, int force, const struct buf *plan)
 	fd = open(force ? tmp : out, flags, 0640);
 	if (fd < 0) {
 		fprintf(stderr, "upsplan migrate: cannot create '%s': %s%s\n", force ? tmp : out, strerror(errno),
-			errno == EEXIST ? " (add --force to replace it)" : "");
+			errno == EEXIST ? (force ? " (left by an earlier run? remove it)" : " (add --force to replace it)") : "");
 		return EXIT_USAGE;
 	}
 	/* 0640 whatever the umask: the plan holds passwords; the daemon's group reads it */

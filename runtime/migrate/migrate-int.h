@@ -89,7 +89,6 @@ struct mg {
 	size_t nat;
 	struct mg_timer *timers;
 	size_t ntimers;
-	struct buf comments;	/* "# file:line: ..." of the settings the rules use */
 };
 
 /* A diagnostic at word W of file F (its text in the registry as SRC). */

@@ -541,7 +541,6 @@ int mg_translate(struct src_registry *reg, struct diag_queue *dq, const char *pa
 		.deadtime = 15, .rbwarntime = 43200, .nocommwarntime = 300, .finaldelay = 5
 	};
 	char fix[80];
-	int rc = 0;
 
 	if (nc_read_file(path, &m.mon) < 0) {
 		diag_nowhere(dq, DIAG_NUT_READ, "%s: %s", path, m.mon.nprobs ? m.mon.probs[0].msg : "cannot read it");
@@ -562,8 +561,7 @@ int mg_translate(struct src_registry *reg, struct diag_queue *dq, const char *pa
 		if (m.notify[t].msg_line)
 			mg_check_msg(&m, t);
 	mg_read_upssched(&m, path);
-	if (mg_write_plan(&m, plan) < 0)
-		rc = 0;	/* the diagnostic is in DQ */
+	mg_write_plan(&m, plan);	/* when it cannot, its errors are in DQ */
 	for (size_t i = 0; i < m.nups; i++) {
 		free(m.upsv[i].ups);
 		free(m.upsv[i].host);
@@ -572,8 +570,7 @@ int mg_translate(struct src_registry *reg, struct diag_queue *dq, const char *pa
 	free(m.atv);
 	free(m.timers);
 	free(m.notify);
-	buf_free(&m.comments);
 	nc_free(&m.sched);
 	nc_free(&m.mon);
-	return rc;
+	return 0;
 }
