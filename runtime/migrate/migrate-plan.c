@@ -263,7 +263,27 @@ static void mg_crit(struct buf *b, const struct mg_ups *u)
 	buf_adds(b, ")");
 }
 
-/* @BELOW@: the UPS not critical give less than MINSUPPLIES: some minimal set of them is critical */
+/* Sets of UPS (bit j: the j-th UPS with a power value) by size, then by the MONITOR order of their UPS */
+static int mg_set_cmp(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	int nx = __builtin_popcount(x), ny = __builtin_popcount(y);
+
+	if (nx != ny)
+		return nx - ny;
+	if (x == y)
+		return 0;
+	/* the first UPS in MONITOR order that is in one set only: the set that has it comes first */
+	return (x & (x ^ y) & -(x ^ y)) ? -1 : 1;
+}
+
+/*
+ * @BELOW@: the UPS that are not critical give less than MINSUPPLIES: one of
+ * the smallest sets of UPS (with a power value) whose criticality leaves
+ * less is critical.  "RUNNING crit.A AND RUNNING crit.B" per set, joined
+ * with " OR "; with two sets or more, a set of two UPS or more in
+ * parentheses.
+ */
 static void mg_below(struct mg *m, struct buf *b)
 {
 	size_t idx[MG_MAX_CRIT_UPS], k = 0;
@@ -275,11 +295,10 @@ static void mg_below(struct mg *m, struct buf *b)
 			idx[k++] = i;
 			total += m->upsv[i].pv;
 		}
-	buf_adds(b, "(");
 	for (unsigned bits = 1; bits <= k; bits++)
 		for (unsigned mask = 1; mask < (1u << k); mask++) {
 			long crit = 0;
-			unsigned j, n = 0;
+			unsigned j;
 
 			if ((unsigned)__builtin_popcount(mask) != bits)
 				continue;
@@ -290,16 +309,21 @@ static void mg_below(struct mg *m, struct buf *b)
 			for (j = 0; j < k; j++)
 				if (mask & (1u << j))
 					crit += m->upsv[idx[j]].pv;
-			if (total - crit >= m->minsupplies)
-				continue;
-			kept[nkept++] = mask;
-			buf_adds(b, nkept > 1 ? " OR (" : "(");
-			for (j = 0; j < k; j++)
-				if (mask & (1u << j))
-					buf_addf(b, "%sRUNNING crit.%s", n++ ? " AND " : "", m->upsv[idx[j]].ups);
-			buf_adds(b, ")");
+			if (total - crit < m->minsupplies)
+				kept[nkept++] = mask;
 		}
-	buf_adds(b, ")");
+	qsort(kept, nkept, sizeof(kept[0]), mg_set_cmp);
+	for (unsigned s = 0; s < nkept; s++) {
+		int paren = nkept > 1 && __builtin_popcount(kept[s]) > 1;
+		unsigned n = 0;
+
+		buf_adds(b, s ? " OR " : "");
+		buf_adds(b, paren ? "(" : "");
+		for (unsigned j = 0; j < k; j++)
+			if (kept[s] & (1u << j))
+				buf_addf(b, "%sRUNNING crit.%s", n++ ? " AND " : "", m->upsv[idx[j]].ups);
+		buf_adds(b, paren ? ")" : "");
+	}
 }
 
 /* The placeholders of the template: each fills B for the section's UPS U (the first MONITOR in plan-wide sections). */
@@ -314,8 +338,20 @@ MG_FILL(mg_f_hostsync) { (void)u; mg_dur(b, c->m->hostsync); }
 MG_FILL(mg_f_deadtime) { (void)u; mg_dur(b, c->m->deadtime); }
 MG_FILL(mg_f_deadgrace) { (void)u; mg_dur(b, c->m->hostsync - (c->m->deadtime > 0 ? c->m->deadtime : 0)); }
 MG_FILL(mg_f_finaldelay) { (void)u; mg_dur(b, c->m->finaldelay); }
-MG_FILL(mg_f_nocommwarntime) { (void)u; mg_dur(b, c->m->nocommwarntime); }
-MG_FILL(mg_f_rbw) { (void)u; mg_dur(b, (c->m->rbwarntime < 0 ? 0 : c->m->rbwarntime) + 1); }
+/* upsmon warns at most once per poll: NOCOMMWARNTIME and RBWARNTIME + 1, at least POLLFREQ */
+MG_FILL(mg_f_nocommwarntime)
+{
+	(void)u;
+	mg_dur(b, c->m->nocommwarntime > c->m->pollfreq ? c->m->nocommwarntime : c->m->pollfreq);
+}
+
+MG_FILL(mg_f_rbw)
+{
+	long v = (c->m->rbwarntime < 0 ? 0 : c->m->rbwarntime) + 1;
+
+	(void)u;
+	mg_dur(b, v > c->m->pollfreq ? v : c->m->pollfreq);
+}
 MG_FILL(mg_f_poll) { (void)u; mg_dur(b, c->m->pollfreqalert); }
 MG_FILL(mg_f_minsupplies) { (void)u; buf_addf(b, "%ld", c->m->minsupplies); }
 MG_FILL(mg_f_oblb) { (void)c; mg_oblb(b, u); }
@@ -370,6 +406,14 @@ MG_FILL(mg_f_fsdguard)
 		buf_adds(b, "IF NOT RUNNING nut.shutdown ");
 }
 
+/* upsmon notifies nothing once it shuts down (no shutdown path with MINSUPPLIES 0: empty) */
+MG_FILL(mg_f_live)
+{
+	(void)u;
+	if (c->m->minsupplies > 0)
+		buf_adds(b, "IF NOT RUNNING nut.shutdown");
+}
+
 static const struct {
 	const char *name;
 	void (*fill)(struct mg_ctx *c, const struct mg_ups *u, struct buf *b);
@@ -380,6 +424,7 @@ static const struct {
 	{ "POLL", mg_f_poll }, { "MINSUPPLIES", mg_f_minsupplies }, { "SHUTDOWNCMD", mg_f_shutdowncmd },
 	{ "OBLB", mg_f_oblb }, { "CRIT", mg_f_crit }, { "BELOW", mg_f_below }, { "GONE", mg_f_gone },
 	{ "EARLIER", mg_f_earlier }, { "NONECRIT", mg_f_nonecrit }, { "FSDGUARD", mg_f_fsdguard },
+	{ "LIVE", mg_f_live },
 };
 
 /* The value of placeholder NAME (LEN bytes) in C->val; -1 when the template names no such thing. */
@@ -638,8 +683,10 @@ int mg_write_plan(struct mg *m, struct buf *out)
 		mg_comment_line(out, &m->mon, m->l_minsupplies);
 	buf_addf(out, "MINSUPPLIES %ld\n", m->minsupplies);
 	mg_dry_run(m);
-	buf_adds(out, "\n# Notifications: NOTIFYMSG, NOTIFYFLAG and NOTIFYCMD for each UPS\n");
-	for (size_t i = 0; i < m->nups && rc == 0; i++)
+	/* per MONITOR: its notifications, then (with a shutdown path) its critical state */
+	for (size_t i = 0; i < m->nups && rc == 0; i++) {
+		buf_addf(out, "\n# UPS %s: notifications (NOTIFYMSG, NOTIFYFLAG, NOTIFYCMD)%s\n", m->upsv[i].ups,
+			 m->minsupplies > 0 ? " and critical state" : "");
 		for (size_t t = 0; t < mg_ntypes && rc == 0; t++) {
 			struct mg_actions a = { 0 };
 			char sec[48];
@@ -652,15 +699,18 @@ int mg_write_plan(struct mg *m, struct buf *out)
 				rc = mg_section(&c, sec, &m->upsv[i], i, out);
 			mg_free_actions(&a);
 		}
-	if (m->minsupplies > 0 && rc == 0) {
-		buf_adds(out, "\n# upsmon's shutdown policy: critical UPS, the supply count, the shutdown\n");
-		for (size_t i = 0; i < m->nups && rc == 0; i++)
-			if (!m->upsv[i].primary)
-				rc = mg_section(&c, "ups-sec", &m->upsv[i], i, out);
-		for (size_t i = 0; i < m->nups && rc == 0; i++)
-			rc = mg_section(&c, "ups", &m->upsv[i], i, out);
+		if (m->minsupplies <= 0)
+			continue;
+		if (rc == 0 && mg_find_section(&c, "ups-dead"))
+			rc = mg_section(&c, "ups-dead", &m->upsv[i], i, out);
+		if (rc == 0 && !m->upsv[i].primary)
+			rc = mg_section(&c, "ups-sec", &m->upsv[i], i, out);
 		if (rc == 0)
-			rc = mg_section(&c, "plan", NULL, 0, out);
+			rc = mg_section(&c, "ups", &m->upsv[i], i, out);
+	}
+	if (m->minsupplies > 0 && rc == 0) {
+		buf_adds(out, "\n# upsmon's shutdown: the supply count, FSD and the wait, FINALDELAY, SHUTDOWNCMD\n");
+		rc = mg_section(&c, "plan", NULL, 0, out);
 		if (rc == 0)
 			rc = mg_section(&c, prim ? "prim" : "sec", NULL, 0, out);
 		if (rc == 0)
@@ -669,6 +719,8 @@ int mg_write_plan(struct mg *m, struct buf *out)
 			rc = mg_section(&c, "final", &m->upsv[i], i, out);
 		if (rc == 0)
 			rc = mg_section(&c, "final-none", NULL, 0, out);
+		if (rc == 0 && mg_find_section(&c, "again"))
+			rc = mg_section(&c, "again", NULL, 0, out);
 	}
 	if (m->ntimers)
 		buf_adds(out, "\n# upssched's timers: CMDSCRIPT with the timer's name when it expires\n");
