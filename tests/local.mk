@@ -76,6 +76,7 @@ TRACE_TESTS = \
 	tests/run/include-outage.scn \
 	tests/run/nut-primary-short.scn \
 	tests/run/nut-primary-lb.scn \
+	tests/run/nut-primary-fsd.scn \
 	tests/run/nut-primary-wait.scn \
 	tests/run/nut-primary-hostsync.scn \
 	tests/run/nut-primary-dead.scn \
@@ -190,6 +191,7 @@ EXTRA_DIST += \
 	tests/run/durations.conf \
 	tests/run/nut-primary-short.trace \
 	tests/run/nut-primary-lb.trace \
+	tests/run/nut-primary-fsd.trace \
 	tests/run/nut-primary-wait.trace \
 	tests/run/nut-primary-hostsync.trace \
 	tests/run/nut-primary-dead.trace \
