@@ -12,7 +12,7 @@
 #	and calls of different batches of A in the same order in B (a call
 #	may move by its tolerance, so across a poll: what counts is within
 #	one poll); else 1, what differs, and both runs' batches.
-#	LATER=S: an asserted difference (D-2): the calls are compared up to
+#	LATER=S: an asserted difference (a D-n of docs/nut-policy.md): the calls are compared up to
 #	the shutdown path (SHUTDOWN notice, the shutdown wall, SHUTDOWNCMD),
 #	and B's SHUTDOWNCMD must come S seconds after A's (same tolerance).
 #	NOFLAG: the POWERDOWNFLAG content at SHUTDOWNCMD time is not compared
