@@ -345,6 +345,19 @@ MG_FILL(mg_f_nocommwarntime)
 	mg_dur(b, c->m->nocommwarntime > c->m->pollfreq ? c->m->nocommwarntime : c->m->pollfreq);
 }
 
+/*
+ * The first NOCOMM: upsmon counts NOCOMMWARNTIME from the last answer, one
+ * poll of CADENCE before COMM->NOCOMM, and warns at a failed poll after
+ * the first: NOCOMMWARNTIME - CADENCE, at least CADENCE.
+ */
+static void mg_nocomm1(struct buf *b, long ncw, long cadence)
+{
+	mg_dur(b, ncw - cadence > cadence ? ncw - cadence : cadence);
+}
+
+MG_FILL(mg_f_nocomm1) { (void)u; mg_nocomm1(b, c->m->nocommwarntime, c->m->pollfreq); }
+MG_FILL(mg_f_nocomm1ob) { (void)u; mg_nocomm1(b, c->m->nocommwarntime, c->m->pollfreqalert); }
+
 MG_FILL(mg_f_rbw)
 {
 	long v = (c->m->rbwarntime < 0 ? 0 : c->m->rbwarntime) + 1;
@@ -420,7 +433,8 @@ static const struct {
 } mg_placeholders[] = {
 	{ "U", mg_f_u }, { "S", mg_f_s }, { "U1", mg_f_u1 }, { "P", mg_f_p }, { "PV", mg_f_pv },
 	{ "HOSTSYNC", mg_f_hostsync }, { "DEADTIME", mg_f_deadtime }, { "DEADGRACE", mg_f_deadgrace },
-	{ "FINALDELAY", mg_f_finaldelay }, { "NOCOMMWARNTIME", mg_f_nocommwarntime }, { "RBW", mg_f_rbw },
+	{ "FINALDELAY", mg_f_finaldelay }, { "NOCOMMWARNTIME", mg_f_nocommwarntime },
+	{ "NOCOMM1", mg_f_nocomm1 }, { "NOCOMM1OB", mg_f_nocomm1ob }, { "RBW", mg_f_rbw },
 	{ "POLL", mg_f_poll }, { "MINSUPPLIES", mg_f_minsupplies }, { "SHUTDOWNCMD", mg_f_shutdowncmd },
 	{ "OBLB", mg_f_oblb }, { "CRIT", mg_f_crit }, { "BELOW", mg_f_below }, { "GONE", mg_f_gone },
 	{ "EARLIER", mg_f_earlier }, { "NONECRIT", mg_f_nonecrit }, { "FSDGUARD", mg_f_fsdguard },
