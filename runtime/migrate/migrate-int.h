@@ -79,6 +79,8 @@ struct mg {
 	long minsupplies, pollfreq, pollfreqalert, hostsync, deadtime, rbwarntime, nocommwarntime, finaldelay;
 	long certverify, forcessl;
 	const char *shutdowncmd, *notifycmd, *powerdownflag, *run_as_user, *certpath;
+	const struct nc_line *l_shutdownexit;	/* SHUTDOWNEXIT no or a delay (yes: the plan's default) */
+	long shutdownexit;	/* with it: -1 no, else the delay in seconds */
 	const struct nc_line *l_minsupplies, *l_shutdowncmd, *l_notifycmd, *l_certpath, *l_certident, *l_certhost,
 		*l_certverify, *l_forcessl, *l_powerdownflag;
 	const char *certhost_host, *certhost_name;

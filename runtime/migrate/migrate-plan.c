@@ -593,7 +593,8 @@ static void mg_settings(struct mg *m, struct buf *out)
 		const struct nc_line *l = &m->mon.lines[i];
 		const struct nc_directive *d = mg_used(l, NC_UPSMON, m->o->nut_minor);
 
-		if (d && strcmp(d->name, "MONITOR") && strcmp(d->name, "CERTHOST") && strcmp(d->name, "MINSUPPLIES"))
+		if (d && strcmp(d->name, "MONITOR") && strcmp(d->name, "CERTHOST") && strcmp(d->name, "MINSUPPLIES") &&
+		    l != m->l_shutdownexit)	/* each named once: these with the line they make */
 			mg_comment_line(out, &m->mon, l);
 	}
 	for (size_t i = 0; m->upssched && i < m->sched.nlines; i++)
@@ -677,8 +678,16 @@ int mg_write_plan(struct mg *m, struct buf *out)
 		 m->mon.name, m->upssched && m->have_sched ? " and " : "", m->upssched && m->have_sched ? m->sched.name : "",
 		 m->o->nut_minor, MG_TEMPLATE);
 	mg_settings(m, out);
-	buf_addf(out, "\nPOLLFREQ %ld  POLLFREQALERT %ld\n\nGROUP NUT\n", m->pollfreq < 1 ? 1 : m->pollfreq,
+	buf_addf(out, "\nPOLLFREQ %ld  POLLFREQALERT %ld\n", m->pollfreq < 1 ? 1 : m->pollfreq,
 		 m->pollfreqalert < 1 ? 1 : m->pollfreqalert);
+	if (m->l_shutdownexit) {	/* upsmon stays logged in after its SHUTDOWNCMD: never, or for N s */
+		mg_comment_line(out, &m->mon, m->l_shutdownexit);
+		if (m->shutdownexit > 0)
+			buf_addf(out, "SHUTDOWNEXIT %ld\n", m->shutdownexit);
+		else
+			buf_adds(out, "SHUTDOWNEXIT no\n");
+	}
+	buf_adds(out, "\nGROUP NUT\n");
 	mg_tls(m, out);
 	for (size_t i = 0; i < m->nups; i++) {
 		const struct mg_ups *u = &m->upsv[i];

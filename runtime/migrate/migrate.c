@@ -380,10 +380,15 @@ static void mg_upsmon_line(struct mg *m, const struct nc_line *l)
 			mg_notifyflag(m, l, (size_t)t);
 		}
 	} else if (!strcmp(k, "SHUTDOWNEXIT")) {
-		if (strcasecmp(v, "yes") && strcmp(v, "0"))
-			mg_diag_word(m, &m->mon, m->monsrc, &l->words[1], DIAG_MIG_NO_EQUIV,
-				     "upsplan has no SHUTDOWNEXIT '%s' yet: the monitoring goes on after the shutdown "
-				     "command starts, as with SHUTDOWNEXIT no", v);
+		/* yes (or 0): log out as the SHUTDOWNCMD starts, the plan's default; no (or < 0): never; N: after N s */
+		long n = strcasecmp(v, "no") ? mg_num(v) : -1;
+
+		m->l_shutdownexit = strcasecmp(v, "yes") && n ? l : NULL;
+		m->shutdownexit = n < 0 ? -1 : n > 3600 ? 3600 : n;
+		if (n > 3600)
+			mg_diag_word(m, &m->mon, m->monsrc, &l->words[1], DIAG_MIG_VALUE,
+				     "SHUTDOWNEXIT %ld: upsplan stays logged in an hour at most after its SHUTDOWNCMD; "
+				     "the plan uses 3600", n);
 	} else if (!strcmp(k, "POLLFAIL_LOG_THROTTLE_MAX")) {
 		/* upsplan logs a poll failure once per episode: nothing to translate */
 	} else {
@@ -437,8 +442,8 @@ static void mg_upssched_lines(struct mg *m)
 			if (mg_script_calls_fsd(cmdscript))
 				mg_diag_word(m, &m->sched, m->schedsrc, &l->words[1], DIAG_MIG_NO_EQUIV,
 					     "this script asks upsmon for a forced shutdown (upsmon -c fsd); upsmon will "
-					     "not be running: make the script run the shutdown itself, or write the "
-					     "condition as a rule of the plan");
+					     "not be running: make it run 'upsplan fsd' instead, which starts the "
+					     "migrated plan's forced shutdown (its WHEN ... TIMEOUT fsd clause)");
 		} else if (!strcmp(d->name, "DEBUG_MIN")) {
 			mg_diag_word(m, &m->sched, m->schedsrc, &l->words[0], DIAG_MIG_RUN_OPTION,
 				     "DEBUG_MIN is not part of a plan: start upsplan run with -D (repeat it for more)");

@@ -20,7 +20,7 @@ expect() {
 	fi
 }
 
-echo "1..18"
+echo "1..20"
 cat >upsmon.conf <<'CONF'
 MONITOR myups@localhost 1 upsmon secret primary
 SHUTDOWNCMD "/sbin/shutdown -h +0"
@@ -133,6 +133,29 @@ if grep -q '^   100.000 .*TO->grace.myups  STARTTIMER   crit.myups' out && grep 
 	ok "a secondary's UPS lost on battery: critical after DEADTIME and HOSTSYNC, the shutdown FINALDELAY after"
 else
 	not_ok "a secondary's UPS lost on battery shuts down" "$(grep -v ' event$' out | tail -12)"
+fi
+# a CMDSCRIPT that calls upsmon -c fsd: the note says upsplan fsd; the plan forces the shutdown on it
+printf '#!/bin/sh\ncase $1 in\nupsgone) /sbin/upsmon -c fsd ;;\nesac\n' >"$PWD/cmdscript"
+printf 'CMDSCRIPT %s\nPIPEFN %s/pipe\nLOCKFN %s/lock\nAT COMMBAD * START-TIMER upsgone 30\n' "$PWD/cmdscript" "$PWD" "$PWD" >fsd.sched
+cat >fsd.conf <<'CONF'
+MONITOR myups@localhost 1 upsmon secret primary
+SHUTDOWNCMD "/sbin/shutdown -h +0"
+POWERDOWNFLAG /etc/killpower
+NOTIFYCMD /sbin/upssched
+NOTIFYFLAG COMMBAD SYSLOG+EXEC
+CONF
+run "$upsplan" migrate --upssched fsd.sched fsd.conf -o fsd.plan
+if [ "$status" -eq 0 ] && grep -q "W162" err && grep -q "make it run 'upsplan fsd' instead" err; then
+	ok "a CMDSCRIPT calling upsmon -c fsd: W162 says to call upsplan fsd"
+else
+	not_ok "a CMDSCRIPT calling upsmon -c fsd: W162 says to call upsplan fsd" "exit $status" "$(cat err)"
+fi
+printf 'at 0 set myups ups.status "OL"\nat 0 set myups NUMLOGINS 1\nat 30 fsd\nat 2m end\n' >fsd.scn
+run "$upsplan" simulate --hostname=h fsd.plan fsd.scn
+if grep -q 'TO->fsd .*STARTTIMER   nut.force' out && grep -q 'SHUTDOWNCMD  /sbin/shutdown -h +0' out; then
+	ok "upsplan fsd (the timer fsd) forces the migrated plan's shutdown"
+else
+	not_ok "upsplan fsd (the timer fsd) forces the migrated plan's shutdown" "$(grep -v ' event$' out | tail -12)"
 fi
 run "$upsplan" help migrate
 if [ "$status" -eq 0 ] && grep -q -- '--upssched FILE' out; then ok "help migrate"; else not_ok "help migrate" "exit $status"; fi
