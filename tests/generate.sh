@@ -20,7 +20,7 @@ expect() {
 	fi
 }
 
-echo "1..31"
+echo "1..32"
 printf 's3cret #1\n' >pw
 printf 'mail-pw\n' >smtp-pw
 i=0
@@ -51,6 +51,14 @@ else
 fi
 run "$upsplan" generate timed -o p1.conf
 expect 2 "exists; add --force" "no overwrite without --force"
+echo target >target.conf
+ln -s target.conf link.conf
+run "$upsplan" generate timed --force -o link.conf
+if [ "$status" -eq 2 ] && grep -q "is a symbolic link" err && [ "$(cat target.conf)" = target ] && [ -L link.conf ]; then
+	ok "a symbolic link at -o is refused, even with --force"
+else
+	not_ok "a symbolic link at -o is refused, even with --force" "exit $status" "$(cat err)"
+fi
 run "$upsplan" generate standard --force -o p1.conf
 if [ "$status" -eq 0 ] && grep -q 'the standard shutdown plan' p1.conf && grep -q 'change-me' err; then
 	ok "--force replaces it (and warns about the default password)"

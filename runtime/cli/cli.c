@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/source.h"
 #include "engine/argv.h"
 #include "runtime/cli/cli.h"
 #include "runtime/common/monotonic.h"
@@ -259,4 +260,59 @@ void cli_mail_version(FILE *out)
 			answer[i] = '?';
 	answer[i] = '\0';
 	fprintf(out, "mail helper %s: %s\n", helper, answer);
+}
+
+/* Write LEN bytes of P to FD; 0, or -1 with errno. */
+static int cli_write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int cli_write_plan(const char *cmd, const char *out, int force, const char *p, size_t len)
+{
+	char tmp[4200];
+	struct stat st;
+	int fd, flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+
+	if (lstat(out, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			fprintf(stderr, "upsplan %s: '%s' is a symbolic link: no plan is written through one; "
+				"give the path of the file itself\n", cmd, out);
+			return EXIT_USAGE;
+		}
+		if (!force) {
+			fprintf(stderr, "upsplan %s: '%s' exists; add --force to replace it\n", cmd, out);
+			return EXIT_USAGE;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			fprintf(stderr, "upsplan %s: '%s' is %s, not a plan file: not replaced\n", cmd, out,
+				src_kind(st.st_mode));
+			return EXIT_USAGE;
+		}
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%s-%ld", out, cmd, (long)getpid());
+	fd = open(force ? tmp : out, flags, 0640);
+	if (fd < 0) {
+		fprintf(stderr, "upsplan %s: cannot create '%s': %s%s\n", cmd, force ? tmp : out, strerror(errno),
+			errno == EEXIST ? (force ? " (left by an earlier run? remove it)" : " (add --force to replace it)") : "");
+		return EXIT_USAGE;
+	}
+	/* 0640 whatever the umask: the plan holds passwords; the daemon's group reads it */
+	if (cli_write_all(fd, p, len) != 0 || fchmod(fd, 0640) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	    (force && rename(tmp, out) != 0)) {
+		fprintf(stderr, "upsplan %s: cannot write '%s': %s\n", cmd, out, strerror(errno));
+		unlink(force ? tmp : out);
+		return EXIT_USAGE;
+	}
+	return EXIT_CLEAN;
 }

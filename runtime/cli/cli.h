@@ -31,6 +31,15 @@ int cmd_fsd(int argc, char **argv);
  */
 int cli_option_error(const char *cmd, int c, char **argv);
 
+/*
+ * Write the plan P (LEN bytes) of command CMD to OUT, mode 0640 whatever
+ * the umask (it holds passwords): created with O_EXCL|O_NOFOLLOW, never
+ * through a symbolic link; an existing file only with FORCE, through a new
+ * file beside it renamed over it.  EXIT_CLEAN, or EXIT_USAGE after a
+ * message on stderr (nothing left behind).
+ */
+int cli_write_plan(const char *cmd, const char *out, int force, const char *p, size_t len);
+
 /* Report that option OPT is not one of command CMD's (WHY says what to do); returns EXIT_USAGE. */
 int cli_not_here(const char *cmd, const char *opt, const char *why);
 

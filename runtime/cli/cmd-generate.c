@@ -323,42 +323,11 @@ static int gen_check(struct gen *g)
 
 static int gen_write(struct gen *g)
 {
-	char tmp[4200];
-	int fd;
-	size_t off = 0;
-
 	if (!g->output) {
 		fwrite(g->text.p, 1, g->text.len, stdout);
 		return EXIT_CLEAN;
 	}
-	if (!g->force && access(g->output, F_OK) == 0) {
-		fprintf(stderr, "upsplan generate: '%s' exists; add --force to replace it\n", g->output);
-		return EXIT_USAGE;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", g->output);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fprintf(stderr, "upsplan generate: cannot create '%s': %s\n", tmp, strerror(errno));
-		return EXIT_USAGE;
-	}
-	while (off < g->text.len) {
-		ssize_t w = write(fd, g->text.p + off, g->text.len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
-	/* 0640: the plan holds passwords; the daemon's group reads it */
-	if (off < g->text.len || fchmod(fd, 0640) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
-	    (!g->force && link(tmp, g->output) != 0) || (g->force && rename(tmp, g->output) != 0)) {
-		fprintf(stderr, "upsplan generate: cannot write '%s': %s\n", g->output, strerror(errno));
-		unlink(tmp);
-		return EXIT_USAGE;
-	}
-	if (!g->force)
-		unlink(tmp);
-	return EXIT_CLEAN;
+	return cli_write_plan("generate", g->output, g->force, g->text.p, g->text.len);
 }
 
 enum {

@@ -42,64 +42,6 @@ const char migrate_usage[] =
 	"Exit status: 0 written (warnings allowed), 1 errors (nothing written),\n"
 	"2 usage or I/O error.\n";
 
-/* Write LEN bytes of P to FD; 0, or -1 with errno. */
-static int mig_write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/*
- * The plan into OUT, mode 0640: created O_EXCL|O_NOFOLLOW; with FORCE,
- * through a new file beside it renamed over it (never through a link).
- */
-static int mig_output(const char *out, int force, const struct buf *plan)
-{
-	char tmp[4200];
-	struct stat st;
-	int fd, flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-
-	if (lstat(out, &st) == 0) {
-		if (S_ISLNK(st.st_mode)) {
-			fprintf(stderr, "upsplan migrate: '%s' is a symbolic link: migrate writes no plan through one; "
-				"give the path of the file itself\n", out);
-			return EXIT_USAGE;
-		}
-		if (!force) {
-			fprintf(stderr, "upsplan migrate: '%s' exists; add --force to replace it\n", out);
-			return EXIT_USAGE;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			fprintf(stderr, "upsplan migrate: '%s' is %s, not a plan file: not replaced\n", out, src_kind(st.st_mode));
-			return EXIT_USAGE;
-		}
-	}
-	snprintf(tmp, sizeof(tmp), "%s.migrate-%ld", out, (long)getpid());
-	fd = open(force ? tmp : out, flags, 0640);
-	if (fd < 0) {
-		fprintf(stderr, "upsplan migrate: cannot create '%s': %s%s\n", force ? tmp : out, strerror(errno),
-			errno == EEXIST ? (force ? " (left by an earlier run? remove it)" : " (add --force to replace it)") : "");
-		return EXIT_USAGE;
-	}
-	/* 0640 whatever the umask: the plan holds passwords; the daemon's group reads it */
-	if (mig_write_all(fd, plan->p, plan->len) != 0 || fchmod(fd, 0640) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
-	    (force && rename(tmp, out) != 0)) {
-		fprintf(stderr, "upsplan migrate: cannot write '%s': %s\n", out, strerror(errno));
-		unlink(force ? tmp : out);
-		return EXIT_USAGE;
-	}
-	return EXIT_CLEAN;
-}
-
 /* The plan, checked as upsplan check and compile do; 0 when clean, else the diagnostics (a bug of migrate). */
 static int mig_check(const struct buf *plan)
 {
@@ -206,7 +148,7 @@ int cmd_migrate(int argc, char **argv)
 		rc = mig_check(&plan);
 	if (rc == EXIT_CLEAN) {
 		if (out)
-			rc = mig_output(out, force, &plan);
+			rc = cli_write_plan("migrate", out, force, plan.p, plan.len);
 		else
 			fwrite(plan.p, 1, plan.len, stdout);
 	}
