@@ -203,7 +203,7 @@ static int sema_check_numlogins(struct sema *s, const struct ast_expr *x)
 
 /*
  * MARKED mark [ups] and POWERVAL WITHOUT mark op n: the mark (E810 past
- * the plan's limit), the UPS (E812, E813), the number (whole: E814).
+ * the plan's limit), the UPS (E812, E901), the number (whole: E814).
  */
 static int sema_check_marked(struct sema *s, const struct ast_expr *x)
 {

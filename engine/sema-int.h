@@ -253,7 +253,7 @@ void sema_flow_checks(struct sema *s);
 uint32_t sema_timer(struct sema *s, src_span name);
 /* The mark NAME, declared by its first use; SEMA_NONE past IMG_MAX_MARKS names (E810 reported). */
 uint32_t sema_mark(struct sema *s, src_span name);
-/* The UPS index that MARKED's UPS NAME reads (its group's, else the one other group's), or SEMA_NONE (E812, E813 when REPORT). */
+/* The UPS index that MARKED's UPS NAME reads (its group's, else the one other group's), or SEMA_NONE (E812, E901 when REPORT). */
 uint32_t sema_marked_ups(struct sema *s, src_span name, int report);
 /* Notes on an invalid event pair FROM->TO at AT: the valid pairs near it. */
 void sema_pair_hint(struct sema *s, struct diag_record *r, src_span at, int from, int to);

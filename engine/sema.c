@@ -342,7 +342,8 @@ void sema_unknown_ups(struct sema *s, enum diag_code code, src_span name, const 
 	uint32_t vl = 0;
 	const char *close;
 
-	int plan = code == DIAG_NUMLOGINS_UPS || code == DIAG_SETFSD_UPS;	/* any group's UPS (sema_plan_ups) */
+	/* any group's UPS (sema_plan_ups) */
+	int plan = code == DIAG_NUMLOGINS_UPS || code == DIAG_SETFSD_UPS || code == DIAG_MARKED_UPS;
 
 	if (plan)
 		r = diag_at(s->dq, code, name, "UPS '%.*s' is not declared by a MONITOR of this plan before this rule%s",
@@ -487,54 +488,14 @@ uint32_t sema_mark(struct sema *s, src_span name)
 
 uint32_t sema_marked_ups(struct sema *s, src_span name, int report)
 {
-	const char *p = sema_bytes(s, name);
-	int64_t u = symtab_get(&s->group_ups[s->cur_group], p, name.len);
-	uint32_t found = SEMA_NONE, other = SEMA_NONE;
-	struct diag_record *r;
+	unsigned n;
+	int64_t u;
 
-	if (u >= 0)
-		return (uint32_t)u;
-	for (uint32_t g = 0; g < s->groupv.n; g++) {
-		int64_t v = g == s->cur_group ? -1 : symtab_get(&s->group_ups[g], p, name.len);
-		if (v < 0)
-			continue;
-		if (found == SEMA_NONE)
-			found = (uint32_t)v;
-		else if (other == SEMA_NONE)
-			other = (uint32_t)v;
-	}
-	if (found != SEMA_NONE && other == SEMA_NONE)
-		return found;
-	if (!report)
-		return SEMA_NONE;
-	if (found != SEMA_NONE) {
-		const struct sema_ups *a = &s->upsv.v[found], *b = &s->upsv.v[other];
-		r = diag_at(s->dq, DIAG_MARKED_TWICE, name,
-			"UPS '%.*s' is monitored in groups '%.*s' and '%.*s', not in this rule's: MARKED cannot tell which",
-			(int)(name.len > 60 ? 60 : name.len), p,
-			(int)s->groupv.v[a->group].name.len, sema_bytes(s, s->groupv.v[a->group].name),
-			(int)s->groupv.v[b->group].name.len, sema_bytes(s, s->groupv.v[b->group].name));
-		diag_note(s->dq, r, 0, name,
-			  "write the rule in the group of the UPS you mean, or MONITOR it under one name only");
-		return SEMA_NONE;
-	}
-	r = diag_at(s->dq, DIAG_MARKED_UPS, name,
-		"UPS '%.*s' is not declared by a MONITOR before this rule: MARKED reads the marks of a UPS monitored before it, in any group",
-		(int)(name.len > 60 ? 60 : name.len), p);
-	if (r) {
-		int64_t mon = symtab_get(&s->all_monitors, p, name.len);
-		uint32_t vl = 0;
-		const char *close;
-		if (mon >= 0) {
-			diag_note(s->dq, r, 1, s->monitor_decls.v[mon].decl->u.monitor->ups,
-				  "its MONITOR comes later; declare a UPS before a rule that reads its marks");
-			return SEMA_NONE;
-		}
-		close = sema_closest(s, &s->group_ups[s->cur_group], p, name.len, &vl);
-		if (close)
-			diag_note(s->dq, r, 0, name, "did you mean '%.*s'?", (int)vl, close);
-	}
-	return SEMA_NONE;
+	if (report)
+		u = sema_plan_ups_check(s, name, DIAG_MARKED_UPS, ": MARKED reads the marks of a UPS of any group");
+	else
+		u = (u = sema_plan_ups(s, name, &n)) >= 0 && n <= 1 ? u : -1;
+	return u < 0 ? SEMA_NONE : (uint32_t)u;
 }
 
 static const char *const syslog_tags[] = {

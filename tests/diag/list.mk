@@ -185,7 +185,6 @@ DIAG_TESTS += tests/diag/W888-numlogins-self.conf
 DIAG_TESTS += tests/diag/E810-mark-limit.conf
 DIAG_TESTS += tests/diag/W811-mark-never.conf
 DIAG_TESTS += tests/diag/E812-marked-ups.conf
-DIAG_TESTS += tests/diag/E813-marked-twice.conf
 DIAG_TESTS += tests/diag/E814-pvwithout-number.conf
 DIAG_TESTS += tests/diag/E910-shutdownexit-value.conf
 DIAG_TESTS += tests/diag/W911-shutdownexit-long.conf
