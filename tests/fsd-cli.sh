@@ -24,7 +24,7 @@ refused() {
 	fi
 }
 
-echo "1..15"
+echo "1..16"
 
 # the stand-in: holds pid.lock's lock, writes its PID there, writes "got" on SIGUSR2
 have_flock=0
@@ -126,5 +126,39 @@ else
 		not_ok "without -p: the unit's PID file, /run/upsplan/upsplan.pid" \
 			"exit $(cat unit-status 2>/dev/null)" "$(cat unit-out unit-err 2>/dev/null)"
 	fi
+fi
+# 16: a daemon that starts over a PID file still holding a dead daemon's PID
+# (kill -9) empties it when it takes the lock: fsd must not signal whoever
+# has that PID now.  The window between the lock and the new PID is opened
+# wide by strace's fault injection (a delay at the getpid() of the PID it writes);
+# skipped without strace or flock(1).
+if [ "$have_flock" -eq 0 ] || ! command -v strace >/dev/null 2>&1 ||
+	! strace -f -o /dev/null -e inject=getpid:delay_enter=1 true 2>/dev/null; then
+	tap_skip "needs strace with fault injection and flock(1)" "a PID file taken over is emptied before fsd may trust it"
+else
+	printf 'GROUP g\nHOST 127.0.0.1\nPORT 1 TLS NONE\nMONITOR u1 POWERVAL 1 UPSDUSER mon PASSWORD "pw" TYPE secondary\n' >stale.conf
+	sleep 30 &
+	other=$!	# the stand-in for a process that has the dead daemon's PID now
+	echo "$other" >taken.pid
+	chmod 644 taken.pid
+	strace -f -o strace.log -e trace=getpid -e inject=getpid:delay_enter=3000000:when=1 \
+		"$upsplan" run -F --allow-warnings -p "$work/taken.pid" --powerdownflag=none --state-file=none "$work/stale.conf" >run.out 2>&1 &
+	tracer=$!
+	i=0
+	while [ $i -lt 100 ] && flock -n taken.pid true; do sleep 0.05; i=$((i + 1)); done
+	run "$upsplan" fsd -p taken.pid
+	sleep 0.3
+	if kill -0 "$other" 2>/dev/null && [ "$status" -eq 1 ] && grep -q 'does not hold a PID above 0' err; then
+		ok "a PID file taken over is emptied before fsd may trust it"
+	else
+		not_ok "a PID file taken over is emptied before fsd may trust it" "exit $status: $(cat out err)" \
+			"$(kill -0 "$other" 2>/dev/null && echo "the stand-in lives" || echo "the stand-in was killed")"
+	fi
+	kill "$other" 2>/dev/null || true
+	i=0	# then the daemon's own PID, once the delay is over: it is stopped
+	while [ $i -lt 100 ] && { [ ! -s taken.pid ] || [ "$(cat taken.pid)" = "$other" ]; }; do sleep 0.1; i=$((i + 1)); done
+	[ -s taken.pid ] && [ "$(cat taken.pid)" != "$other" ] && kill "$(cat taken.pid)" 2>/dev/null
+	wait "$tracer" 2>/dev/null || true
+	wait "$other" 2>/dev/null || true
 fi
 tap_done

@@ -177,8 +177,17 @@ static int run_pidfile_lock(const char *path)
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 			/* the lock is on this file only if it is still the one at PATH (not unlinked by a daemon ending) */
 			if (fstat(fd, &held) == 0 && lstat(path, &now) == 0 && held.st_dev == now.st_dev &&
-			    held.st_ino == now.st_ino)
+			    held.st_ino == now.st_ino) {
+				/* emptied now: a PID left by a daemon that was killed must not be signalled
+				   (upsplan fsd trusts a locked file) until this daemon writes its own */
+				if (ftruncate(fd, 0) != 0) {
+					fprintf(stderr, "upsplan run: cannot empty the PID file %s: %s\n", path,
+						strerror(errno));
+					close(fd);
+					return -1;
+				}
 				return fd;
+			}
 			close(fd);
 			continue;
 		}
