@@ -481,6 +481,8 @@ int cmd_run(int argc, char **argv)
 	if (!foreground)
 		run_detach();	/* the lock goes along: it belongs to the open file, shared across fork */
 	log_open("upsplan", foreground, logfile, debug);
+	/* once the PID is out, HUP, USR1 and USR2 may come: held until they are handled (dm_run(), the root's signalfd) */
+	dm_hold_signals(SIG_BLOCK);
 	if (pidfile && run_pidfile_write(pidfd, pidfile) != 0) {
 		rc = 1;
 		goto out;

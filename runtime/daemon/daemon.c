@@ -656,6 +656,17 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+void dm_hold_signals(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(how, &set, NULL);
+}
+
 int dm_run(struct plan_image *img, const struct dm_options *o)
 {
 	struct daemon d;
@@ -735,6 +746,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		d.sig[i] = evsignal_new(d.base, sigs[i], dm_signal, &d);
 		evsignal_add(d.sig[i], NULL);
 	}
+	dm_hold_signals(SIG_UNBLOCK);	/* handled from here: one that waited comes now */
 	d.tick = evtimer_new(d.base, dm_tick, &d);
 	d.timer = evtimer_new(d.base, dm_timer, &d);
 	d.watchdog = evtimer_new(d.base, dm_watchdog, &d);

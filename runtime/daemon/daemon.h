@@ -31,4 +31,13 @@ struct dm_options {
  */
 int dm_run(struct plan_image *img, const struct dm_options *o);
 
+/*
+ * Block (HOW SIG_BLOCK) or unblock (SIG_UNBLOCK) the signals an operator
+ * sends once the PID file names the daemon: SIGHUP, SIGUSR1, SIGUSR2.
+ * Blocked before the PID is written, so that one sent too early waits
+ * (their default action ends the process) until the root parent's
+ * signalfd or dm_run()'s handlers take it: dm_run() unblocks them.
+ */
+void dm_hold_signals(int how);
+
 #endif

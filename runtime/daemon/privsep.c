@@ -538,6 +538,7 @@ static int ps_start_child(struct ps_parent *p)
 			close(p->cfg->close_fd);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);	/* the parent's signals are blocked for its signalfd */
+		dm_hold_signals(SIG_BLOCK);	/* USR1 passed on before dm_run() handles it waits */
 		if (ps_drop(p->cfg->uid, p->cfg->gid, p->cfg->user, err, sizeof(err)) != 0) {
 			log_msg(LOG_ERR, "%s: stopping", err);
 			_exit(1);
