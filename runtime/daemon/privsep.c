@@ -64,6 +64,7 @@ struct ps_parent {
 	struct ps_proc child;	/* the monitoring child: pid -1 when there is none */
 	double child_since;	/* when it started */
 	int child_ready;	/* it said READY=1 */
+	int fsd_pending;	/* a SIGUSR2 came while no child was ready: passed on at its READY=1 */
 	int misbehaved;		/* it was stopped for what it sent (or did not read) */
 	unsigned char rx[PS_RX_MAX];	/* what the child sent, not yet a whole frame */
 	size_t rxlen;
@@ -297,8 +298,14 @@ static void ps_on_notify(struct ps_parent *p, const struct ps_frame *f)
 
 	memcpy(text, f->payload, f->len);	/* a state the daemon sends: ps_frame_take checked */
 	text[f->len] = '\0';
-	if (strcmp(text, "READY=1") == 0)
+	if (strcmp(text, "READY=1") == 0) {
 		p->child_ready = 1;
+		if (p->fsd_pending) {
+			p->fsd_pending = 0;
+			log_msg(LOG_NOTICE, "SIGUSR2 (operator FSD): passed on late, now that the monitoring process is ready");
+			ps_signal(&p->child, SIGUSR2);
+		}
+	}
 	sd_notify_status(text);
 }
 
@@ -664,11 +671,16 @@ static void ps_on_signal(struct ps_parent *p)
 			log_msg(LOG_NOTICE, "state: no monitoring process runs now%s", p->restart_at ? ": it is started again soon" : "");
 		break;
 	case SIGUSR2:	/* operator FSD: the monitoring process runs the plan's TIMEOUT fsd clauses */
-		if (p->child.pid > 0 && p->child_ready)	/* before it is ready, USR2 would end it */
+		ps_reap(p);	/* a child that died (its SIGCHLD not read yet) would never get it */
+		if (p->stopping) {
+			log_msg(LOG_NOTICE, "SIGUSR2 (operator FSD) ignored: the daemon is stopping");
+		} else if (p->child.pid > 0 && p->child_ready) {
 			ps_signal(&p->child, SIGUSR2);
-		else
-			log_msg(LOG_ERR, "SIGUSR2 (operator FSD): the monitoring process is not running or not ready: "
-				"not passed on; send it again in a few seconds");
+		} else if (!p->fsd_pending) {	/* as NUT's upsmon -c fsd, never lost: kept for the next child */
+			p->fsd_pending = 1;
+			log_msg(LOG_NOTICE, "SIGUSR2 (operator FSD): the monitoring process is not %s: passed on "
+				"when it is ready", p->child.pid > 0 ? "ready yet" : "running (it is started again)");
+		}
 		break;
 	case SIGHUP:
 		ps_reload(p);
