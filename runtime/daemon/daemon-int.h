@@ -90,6 +90,8 @@ int dm_desktop(void *ctx, const char *text);
 void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev);
 /* SHUTDOWNEXIT's delay is over (an event callback with the daemon as ARG). */
 void dm_exit_cb(evutil_socket_t fd, short what, void *arg);
+/* A reload: a pending SHUTDOWNEXIT delay is the old plan's: armed again from the new plan's (no: never). */
+void dm_shutdown_rearm(struct daemon *d);
 /* The SHUTDOWNCMD asked for failed: logged in again when SHUTDOWNEXIT had logged out. */
 void dm_shutdown_failed(struct daemon *d);
 /* After a restart: the SHUTDOWNCMD that was running when the daemon stopped, asked for again. */

@@ -91,6 +91,15 @@ static void dm_shutdown_started(struct daemon *d)
 	}
 }
 
+void dm_shutdown_rearm(struct daemon *d)
+{
+	if (!evtimer_pending(d->exit_ev, NULL))
+		return;
+	evtimer_del(d->exit_ev);
+	log_msg(LOG_NOTICE, "reload: SHUTDOWNEXIT's pending delay follows the new plan");
+	dm_shutdown_started(d);
+}
+
 void dm_shutdown_failed(struct daemon *d)
 {
 	evtimer_del(d->exit_ev);

@@ -596,6 +596,7 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 		sf_hold_start(&d->hold, np->img.ups.n, d->hold.until);
 	dm_connect_all(d);
 	dm_arm_timer(d);
+	dm_shutdown_rearm(d);
 	if (d->sf_on)
 		d->checksum = sf_checksum(&np->img);
 	dm_save(d);

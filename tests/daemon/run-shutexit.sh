@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-shutexit.sh - TAP: SHUTDOWNEXIT against a real upsd: once its SHUTDOWNCMD starts, upsplan run logs out (upsd's NUMLOGINS for the UPS drops) and stays up until SIGTERM; with no the login stays; a delay logs out that much later; a failing SHUTDOWNCMD logs in again and monitoring resumes; a primary waiting for NUMLOGINS <= 1 shuts down right after its secondary's SHUTDOWNCMD, not at its HOSTSYNC timer; SIGUSR2 and upsplan fsd run the plan's TIMEOUT fsd clauses (a plan without one does nothing, said so), and upsplan fsd refuses a copy of the PID file that no daemon holds; a SIGUSR2 that comes while no monitoring process is ready is passed on to the next one (root).
+# run-shutexit.sh - TAP: SHUTDOWNEXIT against a real upsd: once its SHUTDOWNCMD starts, upsplan run logs out (upsd's NUMLOGINS for the UPS drops) and stays up until SIGTERM; with no the login stays; a delay logs out that much later, unless a reload's plan says no; a failing SHUTDOWNCMD logs in again and monitoring resumes; a primary waiting for NUMLOGINS <= 1 shuts down right after its secondary's SHUTDOWNCMD, not at its HOSTSYNC timer; SIGUSR2 and upsplan fsd run the plan's TIMEOUT fsd clauses (a plan without one does nothing, said so), and upsplan fsd refuses a copy of the PID file that no daemon holds; a SIGUSR2 that comes while no monitoring process is ready is passed on to the next one (root).
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
@@ -10,7 +10,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..29"
+echo "1..32"
 peers_init
 for u in y n f d e o; do
 	printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/$u.dev"
@@ -114,7 +114,18 @@ fi
 check "delay: logged out after the delay" dm_until 8 logins_are d 0
 dm_stop delay
 
-# 20-25: the operator's FSD: SIGUSR2 to the daemon, and upsplan fsd with its PID file, run the TIMEOUT fsd clauses
+# 20-22: a reload during the delay: the new plan's SHUTDOWNEXIT no cancels it (the UPS d is still OB LB)
+se_plan reload d 4 0
+dm_start reload
+check "reload: the SHUTDOWNCMD ran" dm_until 20 test -f "$PEERS_DIR/act/sd-reload"
+se_plan reload d no 0
+kill -HUP "$DM_PID_reload"
+check "reload: SHUTDOWNEXIT's delay follows the new plan" dm_wait reload.err "reload: SHUTDOWNEXIT's pending delay follows the new plan" 5
+sleep 4
+check "reload: still logged in after the old plan's delay (SHUTDOWNEXIT no now)" logins_are d 1
+dm_stop reload
+
+# 23-28: the operator's FSD: SIGUSR2 to the daemon, and upsplan fsd with its PID file, run the TIMEOUT fsd clauses
 dm_plan op <<EOF
 POLLFREQ 1 POLLFREQALERT 1
 SHUTDOWNEXIT no
@@ -150,7 +161,7 @@ if ! run_fsd -p "$PEERS_DIR/copy.pid" && grep -q 'no upsplan holds the PID file'
 else
 	not_ok "upsplan fsd: a copy of the PID file (the same PID, no lock) is refused, nothing sent" "$(cat "$PEERS_DIR/fsd.err")"
 fi
-# 26-27: a SIGUSR2 that comes while no monitoring process is ready is kept for the next one, never lost.
+# 29-30: a SIGUSR2 that comes while no monitoring process is ready is kept for the next one, never lost.
 # Deterministic: the root parent is stopped while its child is killed and the SIGUSR2 sent, so it finds
 # both at once (USR2 read first, the lower number) when it goes on.
 if [ -z "$DM_USER_OPT" ]; then
@@ -173,7 +184,7 @@ else
 fi
 dm_stop op
 
-# 28-29: a secondary and a primary on one UPS: the primary sets FSD, waits for NUMLOGINS <= 1 (HOSTSYNC 40 s);
+# 31-32: a secondary and a primary on one UPS: the primary sets FSD, waits for NUMLOGINS <= 1 (HOSTSYNC 40 s);
 # the secondary shuts down on FSD only (as upsmon's, which waits HOSTSYNC on OB LB without FSD)
 se_plan sec e yes 0 'None->CAL'
 dm_plan prim <<EOF
