@@ -396,7 +396,9 @@ int64_t sema_plan_ups(struct sema *s, src_span name, unsigned *others)
 	/* the MONITORs of this name, in file order: those of groups already read are in their group_ups */
 	for (int64_t i = mon; i >= 0 && i != SEMA_NONE; i = s->monitor_decls.v[i].next) {
 		const struct sema_mon *m = &s->monitor_decls.v[i];
-		int64_t v = m->group == s->cur_group ? -1 : symtab_get(&s->group_ups[m->group], p, name.len);
+		/* a group not read yet (its MONITOR comes later) has no table yet */
+		int64_t v = m->group == s->cur_group || m->group >= s->groupv.n ? -1 :
+			    symtab_get(&s->group_ups[m->group], p, name.len);
 
 		if (v >= 0 && v != found) {
 			if (found < 0)
@@ -429,7 +431,8 @@ int64_t sema_plan_ups_check(struct sema *s, src_span name, enum diag_code code, 
 	for (int64_t i = symtab_get(&s->all_monitors, p, name.len); r && i >= 0 && i != SEMA_NONE;
 	     i = s->monitor_decls.v[i].next) {
 		const struct sema_mon *m = &s->monitor_decls.v[i];
-		if (m->group != s->cur_group && symtab_get(&s->group_ups[m->group], p, name.len) >= 0)
+		if (m->group != s->cur_group && m->group < s->groupv.n &&
+		    symtab_get(&s->group_ups[m->group], p, name.len) >= 0)
 			diag_note(s->dq, r, 1, m->decl->u.monitor->ups, "monitored in group '%.*s'",
 				  (int)m->group_name.len, sema_bytes(s, m->group_name));
 	}

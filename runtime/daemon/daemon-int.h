@@ -60,8 +60,15 @@ struct daemon {
 	struct event *sf_ev;		/* writes it after the events being handled */
 	struct sf_hold hold;		/* state adopted: timer expiries wait for the first polls */
 	int stopped;			/* SHUTDOWNEXIT: logged out after the SHUTDOWNCMD started; no polls, no handlers */
-	struct event *exit_ev;		/* SHUTDOWNEXIT's delay */
+	int exit_due;			/* SHUTDOWNEXIT yes: the logout runs at the loop's next turn, no handlers till then */
+	struct event *exit_ev;		/* SHUTDOWNEXIT's delay, or that next turn */
 };
+
+/* No more handlers: logged out after the SHUTDOWNCMD started, or about to be. */
+static inline int dm_halted(const struct daemon *d)
+{
+	return d->stopped || d->exit_due;
+}
 
 /* Seconds since the daemon started (the engine's clock). */
 static inline double dm_now(const struct daemon *d)

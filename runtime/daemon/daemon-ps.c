@@ -54,6 +54,7 @@ static void dm_exit_now(struct daemon *d)
 {
 	uint32_t n = 0;
 
+	d->exit_due = 0;
 	if (d->stopped || d->exiting || d->shut.shutdown == SF_SHUT_NONE)
 		return;
 	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
@@ -83,7 +84,16 @@ static void dm_shutdown_started(struct daemon *d)
 	if (after == IMG_SHUTDOWNEXIT_NO || d->stopped)
 		return;
 	if (after <= 0) {
-		dm_exit_now(d);
+		/*
+		 * At the loop's next turn, not here: this runs inside a handler
+		 * that a upsd reply (or a timer) started, and the logout frees
+		 * the connection whose read is under way.  No handler runs
+		 * meanwhile (dm_halted).
+		 */
+		if (!d->exit_due) {
+			d->exit_due = 1;
+			event_active(d->exit_ev, EV_TIMEOUT, 1);
+		}
 	} else if (!evtimer_pending(d->exit_ev, NULL)) {
 		struct timeval tv = rt_timeval(after);
 		log_msg(LOG_NOTICE, "SHUTDOWNEXIT: logging out of upsd in %g s unless the SHUTDOWNCMD fails", after);
@@ -102,7 +112,8 @@ void dm_shutdown_rearm(struct daemon *d)
 
 void dm_shutdown_failed(struct daemon *d)
 {
-	evtimer_del(d->exit_ev);
+	evtimer_del(d->exit_ev);	/* a delay, or the next turn's logout: neither comes */
+	d->exit_due = 0;
 	if (!d->stopped || d->exiting)
 		return;
 	d->stopped = 0;

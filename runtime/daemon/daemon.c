@@ -159,7 +159,7 @@ static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
 	struct daemon *d = ctx;
 	double before = eng_poll_interval(&d->p->eng), after;
 
-	if (d->exiting || d->stopped)
+	if (d->exiting || dm_halted(d))
 		return;
 	if (!p->answered) {
 		log_debug(2, "UPS %s: no answer", vm_ups_display(d->p->eng.vm, ups));
@@ -449,7 +449,7 @@ static void dm_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (d->stopped)
+	if (dm_halted(d))
 		return;
 	if (!sf_holding(&d->hold, dm_now(d))) {
 		dm_shutdown_again(d);
@@ -536,9 +536,9 @@ static void dm_dump(struct daemon *d)
 /* USR2 (upsplan fsd; NUT's upsmon -c fsd): the built-in timer fsd expires now, its TIMEOUT clauses run. */
 static void dm_operator_fsd(struct daemon *d)
 {
-	if (d->exiting || d->stopped || d->o->check_only) {
+	if (d->exiting || dm_halted(d) || d->o->check_only) {
 		log_msg(LOG_NOTICE, "SIGUSR2 (operator FSD) ignored: the daemon is %s", d->exiting ? "stopping" :
-			d->stopped ? "logged out after its SHUTDOWNCMD started (SHUTDOWNEXIT)" : "checking");
+			dm_halted(d) ? "logged out after its SHUTDOWNCMD started (SHUTDOWNEXIT)" : "checking");
 		return;
 	}
 	if (eng_fsd(&d->p->eng, dm_now(d)) != 0) {
@@ -555,8 +555,8 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 {
 	struct dm_plan *np, *old = d->p;
 
-	if (d->exiting || d->o->check_only || d->stopped) {	/* no new connections while logging out, logged out or checking */
-		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : d->stopped ?
+	if (d->exiting || d->o->check_only || dm_halted(d)) {	/* no new connections while logging out, logged out or checking */
+		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : dm_halted(d) ?
 			"logged out after its SHUTDOWNCMD started (SHUTDOWNEXIT)" : "checking");
 		img_free(img);
 		return -1;
