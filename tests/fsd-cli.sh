@@ -148,7 +148,11 @@ else
 	while [ $i -lt 100 ] && flock -n taken.pid true; do sleep 0.05; i=$((i + 1)); done
 	run "$upsplan" fsd -p taken.pid
 	sleep 0.3
-	if kill -0 "$other" 2>/dev/null && [ "$status" -eq 1 ] && grep -q 'does not hold a PID above 0' err; then
+	# (under a sanitizer the runtime's own first getpid() takes the delay and
+	# the window may close before fsd looks: then the file names the new
+	# daemon, which may be signalled; the stand-in never may)
+	if kill -0 "$other" 2>/dev/null && { { [ "$status" -eq 1 ] && grep -q 'does not hold a PID above 0' err; } ||
+		{ [ "$status" -eq 0 ] && ! grep -q "(pid $other)" out; }; }; then
 		ok "a PID file taken over is emptied before fsd may trust it"
 	else
 		not_ok "a PID file taken over is emptied before fsd may trust it" "exit $status: $(cat out err)" \
