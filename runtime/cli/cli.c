@@ -18,6 +18,7 @@
 
 #include "base/source.h"
 #include "engine/argv.h"
+#include "engine/compile.h"
 #include "runtime/cli/cli.h"
 #include "runtime/common/monotonic.h"
 #include "runtime/daemon/child.h"
@@ -315,4 +316,24 @@ int cli_write_plan(const char *cmd, const char *out, int force, const char *p, s
 		return EXIT_USAGE;
 	}
 	return EXIT_CLEAN;
+}
+
+int cli_check_plan(struct src_registry *reg, struct diag_queue *dq, const char *label, const char *p, size_t len,
+		   int mute, const struct src_file **f, char *err, size_t errlen)
+{
+	struct sema_options o = { .hostname = "localhost" };
+	struct plan_image img;
+	int rc;
+
+	src_init(reg);
+	diag_init(dq, reg);
+	if (mute >= 0)
+		dq->disabled[mute] = 1;
+	*f = src_add_text(reg, label, p, len);
+	rc = compile_plan(reg, *f, dq, &o, &img, err, errlen);
+	if (rc == 0 && (dq->nwarnings || dq->nerrors))
+		rc = 1;
+	if (rc == 0)
+		img_free(&img);
+	return rc;
 }

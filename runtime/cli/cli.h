@@ -40,6 +40,20 @@ int cli_option_error(const char *cmd, int c, char **argv);
  */
 int cli_write_plan(const char *cmd, const char *out, int force, const char *p, size_t len);
 
+struct src_registry;
+struct diag_queue;
+struct src_file;
+
+/*
+ * A plan a command wrote (generate, migrate), LEN bytes at P named LABEL,
+ * compiled and verified as check and compile do, with the diagnostic MUTE
+ * silenced (-1: none), in REG and DQ, which this initialises and the
+ * caller frees (diag_free, src_free); *F is its source.  0 clean, 1 with
+ * diagnostics, 2 the image could not be made (ERR says why).
+ */
+int cli_check_plan(struct src_registry *reg, struct diag_queue *dq, const char *label, const char *p, size_t len,
+		   int mute, const struct src_file **f, char *err, size_t errlen);
+
 /* Report that option OPT is not one of command CMD's (WHY says what to do); returns EXIT_USAGE. */
 int cli_not_here(const char *cmd, const char *opt, const char *why);
 

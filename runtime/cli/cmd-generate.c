@@ -295,23 +295,13 @@ static int gen_check(struct gen *g)
 {
 	struct src_registry reg;
 	struct diag_queue dq;
-	struct sema_options o = { .hostname = "localhost" };
-	struct plan_image img;
 	const struct src_file *f;
 	char err[256];
-	int rc;
+	int rc = cli_check_plan(&reg, &dq, "generated UPSmon.conf", g->text.p, g->text.len, -1, &f, err, sizeof(err));
 
-	src_init(&reg);
-	diag_init(&dq, &reg);
-	f = src_add_text(&reg, "generated UPSmon.conf", g->text.p, g->text.len);
-	rc = compile_plan(&reg, f, &dq, &o, &img, err, sizeof(err));
-	if (rc == 0 && (dq.nwarnings || dq.nerrors))
-		rc = 1;
-	if (rc == 0) {
-		img_free(&img);
-	} else if (gen_blame(g, f, &dq) > 0) {
+	if (rc != 0 && gen_blame(g, f, &dq) > 0) {
 		rc = EXIT_USAGE;
-	} else {
+	} else if (rc != 0) {
 		fprintf(stderr, "upsplan generate: these options make a plan that does not check clean:\n");
 		diag_render_gnu(&dq, stderr, 0);
 		rc = EXIT_ERRORS;

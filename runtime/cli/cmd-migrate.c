@@ -47,22 +47,13 @@ static int mig_check(const struct buf *plan)
 {
 	struct src_registry reg;
 	struct diag_queue dq;
-	struct sema_options o = { .hostname = "localhost" };
-	struct plan_image img;
 	const struct src_file *f;
 	char err[256];
-	int rc;
+	/* W651 is said in the plan's comment: upsmon spoke plain text too */
+	int rc = cli_check_plan(&reg, &dq, "migrated UPSmon.conf", plan->p, plan->len, DIAG_TLS_NONE_CLEAR, &f, err,
+				sizeof(err));
 
-	src_init(&reg);
-	diag_init(&dq, &reg);
-	dq.disabled[DIAG_TLS_NONE_CLEAR] = 1;	/* said in the plan's comment: upsmon spoke plain text too */
-	f = src_add_text(&reg, "migrated UPSmon.conf", plan->p, plan->len);
-	rc = compile_plan(&reg, f, &dq, &o, &img, err, sizeof(err));
-	if (rc == 0 && (dq.nwarnings || dq.nerrors))
-		rc = 1;
-	if (rc == 0) {
-		img_free(&img);
-	} else {
+	if (rc != 0) {
 		fprintf(stderr, "upsplan migrate: internal error: the migrated plan does not check clean (a bug of "
 			"upsplan migrate: please report it with the files)%s%s\n", rc == 2 ? ": " : "", rc == 2 ? err : "");
 		diag_render_gnu(&dq, stderr, 0);

@@ -333,10 +333,8 @@ MG_FILL(mg_f_u) { (void)c; buf_adds(b, u->ups); }
 MG_FILL(mg_f_s) { (void)c; mg_pct(b, u->sys, 0); }
 MG_FILL(mg_f_u1) { (void)u; buf_adds(b, c->m->upsv[0].ups); }
 MG_FILL(mg_f_p) { (void)u; buf_adds(b, c->p ? c->p : ""); }
-MG_FILL(mg_f_pv) { (void)c; buf_addf(b, "%ld", u->pv); }
 MG_FILL(mg_f_hostsync) { (void)u; mg_dur(b, c->m->hostsync); }
 MG_FILL(mg_f_deadtime) { (void)u; mg_dur(b, c->m->deadtime); }
-MG_FILL(mg_f_deadgrace) { (void)u; mg_dur(b, c->m->hostsync - (c->m->deadtime > 0 ? c->m->deadtime : 0)); }
 MG_FILL(mg_f_finaldelay) { (void)u; mg_dur(b, c->m->finaldelay); }
 /* upsmon warns at most once per poll: NOCOMMWARNTIME and RBWARNTIME + 1, at least POLLFREQ */
 MG_FILL(mg_f_nocommwarntime)
@@ -366,7 +364,6 @@ MG_FILL(mg_f_rbw)
 	mg_dur(b, v > c->m->pollfreq ? v : c->m->pollfreq);
 }
 MG_FILL(mg_f_poll) { (void)u; mg_dur(b, c->m->pollfreqalert); }
-MG_FILL(mg_f_minsupplies) { (void)u; buf_addf(b, "%ld", c->m->minsupplies); }
 MG_FILL(mg_f_oblb) { (void)c; mg_oblb(b, u); }
 MG_FILL(mg_f_crit) { (void)c; mg_crit(b, u); }
 MG_FILL(mg_f_below) { (void)u; mg_below(c->m, b); }
@@ -413,12 +410,6 @@ MG_FILL(mg_f_nonecrit)
 		buf_addf(b, "%sNOT RUNNING crit.%s", i ? " AND " : "", c->m->upsv[i].ups);
 }
 
-MG_FILL(mg_f_fsdguard)
-{
-	if (u->primary && c->m->minsupplies > 0)
-		buf_adds(b, "IF NOT RUNNING nut.shutdown ");
-}
-
 /* upsmon notifies nothing once it shuts down (no shutdown path with MINSUPPLIES 0: empty) */
 MG_FILL(mg_f_live)
 {
@@ -431,13 +422,13 @@ static const struct {
 	const char *name;
 	void (*fill)(struct mg_ctx *c, const struct mg_ups *u, struct buf *b);
 } mg_placeholders[] = {
-	{ "U", mg_f_u }, { "S", mg_f_s }, { "U1", mg_f_u1 }, { "P", mg_f_p }, { "PV", mg_f_pv },
-	{ "HOSTSYNC", mg_f_hostsync }, { "DEADTIME", mg_f_deadtime }, { "DEADGRACE", mg_f_deadgrace },
+	{ "U", mg_f_u }, { "S", mg_f_s }, { "U1", mg_f_u1 }, { "P", mg_f_p },
+	{ "HOSTSYNC", mg_f_hostsync }, { "DEADTIME", mg_f_deadtime },
 	{ "FINALDELAY", mg_f_finaldelay }, { "NOCOMMWARNTIME", mg_f_nocommwarntime },
 	{ "NOCOMM1", mg_f_nocomm1 }, { "NOCOMM1OB", mg_f_nocomm1ob }, { "RBW", mg_f_rbw },
-	{ "POLL", mg_f_poll }, { "MINSUPPLIES", mg_f_minsupplies }, { "SHUTDOWNCMD", mg_f_shutdowncmd },
+	{ "POLL", mg_f_poll }, { "SHUTDOWNCMD", mg_f_shutdowncmd },
 	{ "OBLB", mg_f_oblb }, { "CRIT", mg_f_crit }, { "BELOW", mg_f_below }, { "GONE", mg_f_gone },
-	{ "EARLIER", mg_f_earlier }, { "NONECRIT", mg_f_nonecrit }, { "FSDGUARD", mg_f_fsdguard },
+	{ "EARLIER", mg_f_earlier }, { "NONECRIT", mg_f_nonecrit },
 	{ "LIVE", mg_f_live },
 };
 
