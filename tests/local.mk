@@ -291,6 +291,7 @@ EXTRA_DIST += \
 	tests/nut-side/rec-cmdscript \
 	tests/nut-side/rec-shutdown \
 	tests/nut-side/rec-wall \
+	tests/nut-side/conf/upsmon-C.conf \
 	tests/nut-side/conf/upsmon-N.conf \
 	tests/nut-side/conf/upsmon-U.conf \
 	tests/nut-side/conf/upssched.conf \
@@ -306,4 +307,5 @@ EXTRA_DIST += \
 	tests/nut-side/expect/S5-N-S.exp \
 	tests/nut-side/expect/S5-U-P.exp \
 	tests/nut-side/expect/S5-U-S.exp \
-	tests/nut-side/expect/S6-U-P.exp
+	tests/nut-side/expect/S6-U-P.exp \
+	tests/nut-side/expect/S7-C-P.exp

@@ -15,6 +15,14 @@
 #	LATER=S: an asserted difference (a D-n of docs/nut-policy.md): the calls are compared up to
 #	the shutdown path (SHUTDOWN notice, the shutdown wall, SHUTDOWNCMD),
 #	and B's SHUTDOWNCMD must come S seconds after A's (same tolerance).
+#	ONLYB=STEP:S: an asserted difference where upsmon never shuts down
+#	(D-1): A makes no call on the shutdown path, B's SHUTDOWNCMD comes
+#	S seconds after step STEP (same tolerance), and B's other calls are
+#	compared as usual (its shutdown path left out).
+#	EXPANDS=WORD: an asserted difference (D-6): upsmon's shell ran the
+#	`echo WORD` of a NOTIFYCMD message, upsplan passed it as written; B's
+#	notify calls are compared with `echo WORD` read as WORD, and at
+#	least one must hold it (and one of A's WORD).
 #	NOFLAG: the POWERDOWNFLAG content at SHUTDOWNCMD time is not compared
 #   side-compare.sh expect STEPS CALLS UNIT EXPECT [TIMER=TYPE...]
 #	0 when the batches of CALLS are those of the file EXPECT, lines
@@ -51,7 +59,7 @@ export LC_ALL
 mode=${1-}
 case $mode in
 batches) [ $# -eq 4 ] || { echo "usage: $0 batches STEPS CALLS UNIT" >&2; exit 2; } ;;
-compare) [ $# -ge 7 ] || { echo "usage: $0 compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S] [NOFLAG]" >&2; exit 2; } ;;
+compare) [ $# -ge 7 ] || { echo "usage: $0 compare STEPS-A CALLS-A UNIT-A STEPS-B CALLS-B UNIT-B [TIMER=TYPE...] [LATER=S | ONLYB=STEP:S] [EXPANDS=WORD] [NOFLAG]" >&2; exit 2; } ;;
 expect) [ $# -ge 5 ] || { echo "usage: $0 expect STEPS CALLS UNIT EXPECT [TIMER=TYPE...]" >&2; exit 2; } ;;
 *) echo "usage: $0 batches|compare|expect ..." >&2; exit 2 ;;
 esac
@@ -196,11 +204,17 @@ expect)
 compare)
 	timers=
 	later=
+	onlyb=
+	expands=
 	noflag=
 	if [ $# -gt 6 ]; then
 		for _a in $(shift 6; echo "$*"); do
 			case $_a in
 			LATER=*) later=${_a#LATER=} ;;
+			ONLYB=*:*) onlyb=${_a#ONLYB=} ;;
+			EXPANDS=?*) expands=${_a#EXPANDS=} ;;
+			*=*) [ "${_a%%=*}" != "${_a%%[!A-Z]*}" ] || { echo "$0: $_a: LATER=S, ONLYB=STEP:S, EXPANDS=WORD or TIMER=TYPE" >&2; exit 2; }
+				timers="$timers $_a" ;;
 			NOFLAG) noflag=1 ;;
 			*) timers="$timers $_a" ;;
 			esac
@@ -212,7 +226,7 @@ compare)
 	# time after A's step within the tolerance of its kind; then no call
 	# of B left over, and no two calls of different batches of A in the
 	# other order in B (by more than 1 s)
-	if printf '%s\n@@\n%s\n' "$a" "$b" | awk -F '\t' -v sa="$1" -v sb="$4" -v later="$later" '
+	if printf '%s\n@@\n%s\n' "$a" "$b" | awk -F '\t' -v sa="$1" -v sb="$4" -v later="$later" -v onlyb="$onlyb" -v expands="$expands" '
 		BEGIN {
 			while ((getline l < sa) > 0) { split(l, f, " "); ea[f[1]] = f[2] + 0 }
 			close(sa)
@@ -234,11 +248,17 @@ compare)
 			if ($4 == "shutdown" && bstop == "")
 				bstop = $1
 			n_b++; bb[n_b] = $1; bt[n_b] = $5 + 0; bkey[n_b] = $6
+			# D-6: `echo WORD` in a message upsplan passed as written
+			if (expands != "" && $4 == "notify" && (xi = index(bkey[n_b], "`echo " expands "`")) > 0) {
+				bkey[n_b] = substr(bkey[n_b], 1, xi - 1) expands substr(bkey[n_b], xi + length(expands) + 7)
+				n_exp++
+			}
 		}
 		# the shutdown path: the SHUTDOWN notice, the shutdown wall, SHUTDOWNCMD
 		function downpath(k) {
 			return index(k, "notify|SHUTDOWN|") == 1 || index(k, "shutdown|") == 1 ||
-				index(k, "Executing automatic power-fail shutdown") > 0
+				index(k, "Executing automatic power-fail shutdown") > 0 ||
+				index(k, "wall|") == 1 && index(k, "Auto logout and shutdown proceeding") > 0
 		}
 		# keys equal; a timer call whose environment one side does not
 		# compare (NOTIFYTYPE and UPSNAME "*") matches any environment
@@ -276,6 +296,44 @@ compare)
 				# from the batch of the first call on the shutdown path on
 				for (i = 1; i <= n_a; i++) if (downpath(akey[i])) { for (la = i - 1; la > 0 && ab[la] == ab[i]; la--); break }
 				for (j = 1; j <= n_b; j++) if (downpath(bkey[j])) { for (lb = j - 1; lb > 0 && bb[lb] == bb[j]; lb--); break }
+			}
+			if (onlyb != "") {
+				# an asserted difference: upsmon never shuts down, upsplan
+				# does, ONLYB'"'"'s seconds after its step; the rest compared
+				split(onlyb, ob, ":")
+				for (i = 1; i <= n_a; i++)
+					if (downpath(akey[i])) {
+						printf "upsmon made %s: the documented difference is gone\n", akey[i]
+						bad = 1
+					}
+				for (j = 1; j <= n_b; j++) if (index(bkey[j], "shutdown|") == 1) { xb = j; break }
+				if (xb == "") {
+					print "upsplan made no SHUTDOWNCMD: the documented difference is gone"
+					bad = 1
+				} else if (!(ob[1] in eb)) {
+					printf "ONLYB=%s: upsplan'"'"'s run has no step %s\n", onlyb, ob[1]
+					bad = 1
+				} else {
+					d = bt[xb] - eb[ob[1]] - ob[2]
+					if (d > tol["shutdown"] || -d > tol["shutdown"]) {
+						printf "upsplan'"'"'s SHUTDOWNCMD %.2f s after step %s, not %s s (tolerance %.1f s)\n", d + ob[2], ob[1], ob[2], tol["shutdown"]
+						bad = 1
+					}
+				}
+				for (j = 1; j <= n_b; j++)
+					if (downpath(bkey[j]))
+						used[j] = 1
+			}
+			if (expands != "") {
+				for (i = 1; i <= n_a; i++) if (index(akey[i], "notify|") == 1 && index(akey[i], expands) > 0) xe = i
+				if (!n_exp) {
+					printf "upsplan passed no message holding `echo %s`: the documented difference is gone\n", expands
+					bad = 1
+				}
+				if (xe == "") {
+					printf "upsmon passed no message holding %s (its shell did not expand `echo %s`)\n", expands, expands
+					bad = 1
+				}
 			}
 			for (i = 1; i <= la; i++) {
 				best = 0
