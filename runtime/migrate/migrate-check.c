@@ -104,7 +104,6 @@ static int mg_host_ok(const char *h)
 int mg_validate(struct mg *m)
 {
 	long total = 0;
-	size_t withpv = 0;
 
 	if (!m->nups) {
 		struct diag_record *r = diag_at(m->dq, DIAG_NUT_REFUSED, DIAG_FILE_SPAN(m->monsrc),
@@ -118,10 +117,6 @@ int mg_validate(struct mg *m)
 		const struct mg_ups *u = &m->upsv[i];
 
 		total += u->pv;
-		if (u->pv > 0 && ++withpv == MG_MAX_CRIT_UPS + 1 && m->minsupplies > 0)
-			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[2], DIAG_MIG_TOO_MANY,
-				     "more than %d UPS with a power value: the plan's supply count would be too large "
-				     "(give the UPS that do not power this host power value 0)", MG_MAX_CRIT_UPS);
 		if (!mg_name_ok(u->ups))
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,
 				     "the plan language cannot write the UPS name '%s' (a letter or '_', then letters, "

@@ -107,7 +107,6 @@ const struct nc_directive *mg_used(const struct nc_line *l, enum nc_dialect d, u
 /* "# NAME:LINE: the line" into B, the password of a MONITOR shown as "...". */
 void mg_comment_line(struct buf *b, const struct nc_file *f, const struct nc_line *l);
 
-#define MG_MAX_CRIT_UPS 8	/* the supply count is written out as a boolean over the UPS with a power value */
 
 /* S into B as plan text: every % doubled (a text renders %% as %); with SHELLQUOTE, ' as '\'' too. */
 void mg_pct(struct buf *b, const char *s, int shellquote);

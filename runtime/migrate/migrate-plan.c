@@ -251,7 +251,8 @@ static void mg_dur(struct buf *b, long v)
 /* @OBLB@ and @CRIT@ of UPS U */
 static void mg_oblb(struct buf *b, const struct mg_ups *u)
 {
-	buf_addf(b, "OL->OB AND (None->LB OR RUNNING isdead.%s) AND NOT None->CAL", u->ups);
+	(void)u;
+	buf_adds(b, "OL->OB AND (None->LB OR MARKED isdead) AND NOT None->CAL");
 }
 
 static void mg_crit(struct buf *b, const struct mg_ups *u)
@@ -259,71 +260,8 @@ static void mg_crit(struct buf *b, const struct mg_ups *u)
 	buf_adds(b, "None->FSD OR (");
 	mg_oblb(b, u);
 	if (!u->primary)
-		buf_addf(b, " AND RUNNING graced.%s", u->ups);
+		buf_adds(b, " AND MARKED graced");
 	buf_adds(b, ")");
-}
-
-/* Sets of UPS (bit j: the j-th UPS with a power value) by size, then by the MONITOR order of their UPS */
-static int mg_set_cmp(const void *a, const void *b)
-{
-	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-	int nx = __builtin_popcount(x), ny = __builtin_popcount(y);
-
-	if (nx != ny)
-		return nx - ny;
-	if (x == y)
-		return 0;
-	/* the first UPS in MONITOR order that is in one set only: the set that has it comes first */
-	return (x & (x ^ y) & -(x ^ y)) ? -1 : 1;
-}
-
-/*
- * @BELOW@: the UPS that are not critical give less than MINSUPPLIES: one of
- * the smallest sets of UPS (with a power value) whose criticality leaves
- * less is critical.  "RUNNING crit.A AND RUNNING crit.B" per set, joined
- * with " OR "; with two sets or more, a set of two UPS or more in
- * parentheses.
- */
-static void mg_below(struct mg *m, struct buf *b)
-{
-	size_t idx[MG_MAX_CRIT_UPS], k = 0;
-	unsigned kept[1u << MG_MAX_CRIT_UPS], nkept = 0;
-	long total = 0;
-
-	for (size_t i = 0; i < m->nups; i++)
-		if (m->upsv[i].pv > 0 && k < MG_MAX_CRIT_UPS) {
-			idx[k++] = i;
-			total += m->upsv[i].pv;
-		}
-	for (unsigned bits = 1; bits <= k; bits++)
-		for (unsigned mask = 1; mask < (1u << k); mask++) {
-			long crit = 0;
-			unsigned j;
-
-			if ((unsigned)__builtin_popcount(mask) != bits)
-				continue;
-			for (j = 0; j < nkept && (kept[j] & mask) != kept[j]; j++)
-				;
-			if (j < nkept)
-				continue;	/* a smaller set already shuts down */
-			for (j = 0; j < k; j++)
-				if (mask & (1u << j))
-					crit += m->upsv[idx[j]].pv;
-			if (total - crit < m->minsupplies)
-				kept[nkept++] = mask;
-		}
-	qsort(kept, nkept, sizeof(kept[0]), mg_set_cmp);
-	for (unsigned s = 0; s < nkept; s++) {
-		int paren = nkept > 1 && __builtin_popcount(kept[s]) > 1;
-		unsigned n = 0;
-
-		buf_adds(b, s ? " OR " : "");
-		buf_adds(b, paren ? "(" : "");
-		for (unsigned j = 0; j < k; j++)
-			if (kept[s] & (1u << j))
-				buf_addf(b, "%sRUNNING crit.%s", n++ ? " AND " : "", m->upsv[idx[j]].ups);
-		buf_adds(b, paren ? ")" : "");
-	}
 }
 
 /* The placeholders of the template: each fills B for the section's UPS U (the first MONITOR in plan-wide sections). */
@@ -366,7 +304,8 @@ MG_FILL(mg_f_rbw)
 MG_FILL(mg_f_poll) { (void)u; mg_dur(b, c->m->pollfreqalert); }
 MG_FILL(mg_f_oblb) { (void)c; mg_oblb(b, u); }
 MG_FILL(mg_f_crit) { (void)c; mg_crit(b, u); }
-MG_FILL(mg_f_below) { (void)u; mg_below(c->m, b); }
+/* upsmon's supply count: the power values of the UPS that are not critical, against MINSUPPLIES */
+MG_FILL(mg_f_below) { (void)u; buf_addf(b, "POWERVAL WITHOUT crit < %ld", c->m->minsupplies); }
 
 /* upsmon ran SHUTDOWNCMD with system(): as it is when no shell would change it, else through the same /bin/sh -c */
 MG_FILL(mg_f_shutdowncmd)
@@ -400,14 +339,14 @@ MG_FILL(mg_f_earlier)
 {
 	(void)u;
 	for (size_t i = 0; i < c->ui; i++)
-		buf_addf(b, " AND NOT RUNNING crit.%s", c->m->upsv[i].ups);
+		buf_addf(b, " AND NOT MARKED crit %s", c->m->upsv[i].ups);
 }
 
 MG_FILL(mg_f_nonecrit)
 {
 	(void)u;
 	for (size_t i = 0; i < c->m->nups; i++)
-		buf_addf(b, "%sNOT RUNNING crit.%s", i ? " AND " : "", c->m->upsv[i].ups);
+		buf_addf(b, "%sNOT MARKED crit %s", i ? " AND " : "", c->m->upsv[i].ups);
 }
 
 /* upsmon notifies nothing once it shuts down (no shutdown path with MINSUPPLIES 0: empty) */

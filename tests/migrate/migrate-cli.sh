@@ -20,7 +20,7 @@ expect() {
 	fi
 }
 
-echo "1..20"
+echo "1..21"
 cat >upsmon.conf <<'CONF'
 MONITOR myups@localhost 1 upsmon secret primary
 SHUTDOWNCMD "/sbin/shutdown -h +0"
@@ -129,7 +129,7 @@ at 70   lose myups
 at 5m   end
 SCN
 run "$upsplan" simulate --hostname=h secondary.plan lost.scn
-if grep -q '^   100.000 .*TO->grace.myups  STARTTIMER   crit.myups' out && grep -q '^   105.300 .*SHUTDOWNCMD  /sbin/shutdown -h +0' out; then
+if grep -q '^   100.000 .*TO->grace.myups  MARK         crit$' out && grep -q '^   105.300 .*SHUTDOWNCMD  /sbin/shutdown -h +0' out; then
 	ok "a secondary's UPS lost on battery: critical after DEADTIME and HOSTSYNC, the shutdown FINALDELAY after"
 else
 	not_ok "a secondary's UPS lost on battery shuts down" "$(grep -v ' event$' out | tail -12)"
@@ -156,6 +156,35 @@ if grep -q 'TO->fsd .*STARTTIMER   nut.force' out && grep -q 'SHUTDOWNCMD  /sbin
 	ok "upsplan fsd (the timer fsd) forces the migrated plan's shutdown"
 else
 	not_ok "upsplan fsd (the timer fsd) forces the migrated plan's shutdown" "$(grep -v ' event$' out | tail -12)"
+fi
+# ten UPS that each power the host (upsmon's supply count over any number of UPS): MINSUPPLIES 9,
+# one critical UPS leaves 9 (no shutdown), a second leaves 8 (shutdown); no E167
+{
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		echo "MONITOR psu$i@localhost 1 upsmon secret primary"
+	done
+	printf 'MINSUPPLIES 9\nSHUTDOWNCMD "/sbin/shutdown -h +0"\nPOWERDOWNFLAG /etc/killpower\n'
+} >ten.conf
+run "$upsplan" migrate ten.conf -o ten.plan
+{
+	echo 'at 0    set psu1 ups.status "OL"'
+	for i in 2 3 4 5 6 7 8 9 10; do echo "        set psu$i ups.status \"OL\""; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do echo "        set psu$i NUMLOGINS 1"; done
+	echo 'at 1m   set psu3 ups.status "OB LB"'
+	echo 'at 2m   set psu7 ups.status "OB LB"'
+	echo 'at 5m   end'
+} >ten.scn
+if [ "$status" -eq 0 ] && ! grep -q E167 err && grep -q 'POWERVAL WITHOUT crit < 9' ten.plan; then
+	run "$upsplan" simulate --hostname=h ten.plan ten.scn
+	# the second critical UPS at 120 s: FSD on all ten at 120.1, SHUTDOWNCMD FINALDELAY (5 s) after
+	if [ "$(grep -c 'SHUTDOWNCMD  ' out)" -eq 1 ] && grep -q '^   125\.300 .*SHUTDOWNCMD  /sbin/shutdown -h +0' out &&
+		[ "$(grep -c '^   120\.100 .*SETFSD ' out)" -eq 10 ] && ! grep -q '^    [0-9.]* .*SETFSD' out; then
+		ok "ten UPS with a power value: one critical UPS is not enough, two shut down"
+	else
+		not_ok "ten UPS with a power value: one critical UPS is not enough, two shut down" "$(grep -v ' event$' out | tail -15)"
+	fi
+else
+	not_ok "ten UPS with a power value migrate clean, the supply count one condition" "exit $status" "$(cat err)"
 fi
 run "$upsplan" help migrate
 if [ "$status" -eq 0 ] && grep -q -- '--upssched FILE' out; then ok "help migrate"; else not_ok "help migrate" "exit $status"; fi
