@@ -2,6 +2,7 @@
 /* migrate-check.c - what upsmon would refuse and the plan cannot hold, and the TLS and POWERDOWNFLAG settings of a migrated plan. */
 #include "runtime/migrate/migrate-int.h"
 
+#include "base/xalloc.h"
 #include "grammar/parse-int.h"
 
 #include <arpa/inet.h>
@@ -48,14 +49,49 @@ static void mg_warn_value(struct mg *m, const char *name, long v, long min, cons
 			     "%s %ld: %s; the plan uses %ld", name, v, why, min);
 }
 
-/* A UPS or user name the plan can write where it reads a name: a word, and no keyword of UPSmon.py's */
-static int mg_name_ok(const char *s)
+/*
+ * A UPS or user name the plan can write bare, wherever it reads a name: a
+ * word and no keyword, not even a soft one (after MARKED crit, a bare TLS
+ * or SHUTDOWN would be read as the keyword).
+ */
+static int mg_bare(const char *s)
 {
 	int status;
 
-	if (!mg_word(s))
+	return mg_word(s) && !lex_keyword(s, strlen(s), &status);
+}
+
+/*
+ * Can the plan write NAME, if need be in double quotes (E900): printable ASCII, no
+ * blank, '"', '\\', '#' or '='; a UPS name (UPS) also no '@' or '/', and,
+ * as its timers are named after it (dead.NAME), only the characters that
+ * follow the first of a plan name.
+ */
+static int mg_quotable(const char *name, int ups)
+{
+	if (!*name)
 		return 0;
-	return !lex_keyword(s, strlen(s), &status) || lex_keyword_soft(s, strlen(s)) || !strcmp(s, "SHUTDOWN");
+	for (const char *s = name; *s; s++) {
+		if (*s <= ' ' || *s > '~' || strchr("\"\\#=", *s))
+			return 0;
+		if (ups && !isalnum((unsigned char)*s) && !strchr("._%+-", *s))
+			return 0;
+	}
+	return 1;
+}
+
+char *mg_written(const char *name)
+{
+	size_t len = strlen(name);
+	char *w;
+
+	if (mg_bare(name))
+		return xstrdup(name);
+	w = xcalloc(len + 3, 1);
+	w[0] = '"';
+	memcpy(w + 1, name, len);
+	memcpy(w + 1 + len, "\"", 2);
+	return w;
 }
 
 /* Is H a HOST the plan takes: an IPv4 or IPv6 address (bare or in brackets, with a %zone), or a host name? */
@@ -117,11 +153,10 @@ int mg_validate(struct mg *m)
 		const struct mg_ups *u = &m->upsv[i];
 
 		total += u->pv;
-		if (!mg_name_ok(u->ups))
+		if (!mg_quotable(u->ups, 1))
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,
-				     "the plan language cannot write the UPS name '%s' (a letter or '_', then letters, "
-				     "digits, '.', '_', '%%', '+' or '-', and no keyword of the language): rename the UPS in "
-				     "ups.conf", u->ups);
+				     "the plan cannot write the UPS name '%s': its timers are named after it, which takes "
+				     "letters, digits, '.', '_', '%%', '+' and '-' only; rename the UPS in ups.conf", u->ups);
 		if (u->pv > 1000000)
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[2], DIAG_MIG_TOO_MANY,
 				     "power value %ld: a plan takes at most 1000000; write smaller power values (only their "
@@ -130,10 +165,10 @@ int mg_validate(struct mg *m)
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,
 				     "'%s' is neither an IPv4 or IPv6 address nor a host name the plan can write: write "
 				     "MONITOR ups@host with upsd's host name or address", u->host);
-		if (!mg_name_ok(u->user))
+		if (!mg_quotable(u->user, 0))
 			mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[3], DIAG_MIG_NAME,
-				     "the plan language cannot write the upsd user '%s' (a word, and no keyword of the "
-				     "language): rename it in upsd.users", u->user);
+				     "the plan cannot write the upsd user '%s' (printable ASCII without '\"', '\\', '#' "
+				     "or '='): rename it in upsd.users", u->user);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(m->upsv[j].ups, u->ups))
 				mg_diag_word(m, &m->mon, m->monsrc, &u->line->words[1], DIAG_MIG_NAME,

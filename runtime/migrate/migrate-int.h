@@ -37,6 +37,7 @@ struct mg_notify {
 struct mg_ups {
 	const char *sys;	/* the system string as written (upsmon's %s, UPSNAME) */
 	char *ups, *host;
+	char *wups, *wuser;	/* UPS and user as the plan writes them: plain, or in double quotes */
 	long port, pv;
 	const char *user, *pass;
 	int primary;
@@ -107,6 +108,9 @@ const struct nc_directive *mg_used(const struct nc_line *l, enum nc_dialect d, u
 /* "# NAME:LINE: the line" into B, the password of a MONITOR shown as "...". */
 void mg_comment_line(struct buf *b, const struct nc_file *f, const struct nc_line *l);
 
+
+/* NAME as the plan writes a UPS or user name (allocated): as it is when it is a plan name, else in double quotes. */
+char *mg_written(const char *name);
 
 /* S into B as plan text: every % doubled (a text renders %% as %); with SHELLQUOTE, ' as '\'' too. */
 void mg_pct(struct buf *b, const char *s, int shellquote);

@@ -267,9 +267,10 @@ static void mg_crit(struct buf *b, const struct mg_ups *u)
 /* The placeholders of the template: each fills B for the section's UPS U (the first MONITOR in plan-wide sections). */
 #define MG_FILL(name) static void name(struct mg_ctx *c, const struct mg_ups *u, struct buf *b)
 
-MG_FILL(mg_f_u) { (void)c; buf_adds(b, u->ups); }
+MG_FILL(mg_f_u) { (void)c; buf_adds(b, u->wups); }
+MG_FILL(mg_f_t) { (void)c; buf_adds(b, u->ups); }
 MG_FILL(mg_f_s) { (void)c; mg_pct(b, u->sys, 0); }
-MG_FILL(mg_f_u1) { (void)u; buf_adds(b, c->m->upsv[0].ups); }
+MG_FILL(mg_f_u1) { (void)u; buf_adds(b, c->m->upsv[0].wups); }
 MG_FILL(mg_f_p) { (void)u; buf_adds(b, c->p ? c->p : ""); }
 MG_FILL(mg_f_hostsync) { (void)u; mg_dur(b, c->m->hostsync); }
 MG_FILL(mg_f_deadtime) { (void)u; mg_dur(b, c->m->deadtime); }
@@ -332,21 +333,21 @@ MG_FILL(mg_f_gone)
 	(void)u;
 	for (size_t i = 0; i < c->m->nups; i++)
 		if (c->m->upsv[i].primary)
-			buf_addf(b, "%sNUMLOGINS %s <= 1", n++ ? " AND " : "", c->m->upsv[i].ups);
+			buf_addf(b, "%sNUMLOGINS %s <= 1", n++ ? " AND " : "", c->m->upsv[i].wups);
 }
 
 MG_FILL(mg_f_earlier)
 {
 	(void)u;
 	for (size_t i = 0; i < c->ui; i++)
-		buf_addf(b, " AND NOT MARKED crit %s", c->m->upsv[i].ups);
+		buf_addf(b, " AND NOT MARKED crit %s", c->m->upsv[i].wups);
 }
 
 MG_FILL(mg_f_nonecrit)
 {
 	(void)u;
 	for (size_t i = 0; i < c->m->nups; i++)
-		buf_addf(b, "%sNOT MARKED crit %s", i ? " AND " : "", c->m->upsv[i].ups);
+		buf_addf(b, "%sNOT MARKED crit %s", i ? " AND " : "", c->m->upsv[i].wups);
 }
 
 /* upsmon notifies nothing once it shuts down (no shutdown path with MINSUPPLIES 0: empty) */
@@ -361,7 +362,7 @@ static const struct {
 	const char *name;
 	void (*fill)(struct mg_ctx *c, const struct mg_ups *u, struct buf *b);
 } mg_placeholders[] = {
-	{ "U", mg_f_u }, { "S", mg_f_s }, { "U1", mg_f_u1 }, { "P", mg_f_p },
+	{ "U", mg_f_u }, { "T", mg_f_t }, { "S", mg_f_s }, { "U1", mg_f_u1 }, { "P", mg_f_p },
 	{ "HOSTSYNC", mg_f_hostsync }, { "DEADTIME", mg_f_deadtime },
 	{ "FINALDELAY", mg_f_finaldelay }, { "NOCOMMWARNTIME", mg_f_nocommwarntime },
 	{ "NOCOMM1", mg_f_nocomm1 }, { "NOCOMM1OB", mg_f_nocomm1ob }, { "RBW", mg_f_rbw },
@@ -495,7 +496,7 @@ static int mg_section(struct mg_ctx *c, const char *name, const struct mg_ups *u
 			for (size_t k = 0; k < c->m->nups && rc == 0; k++) {
 				if (!c->m->upsv[k].primary)
 					continue;
-				c->p = c->m->upsv[k].ups;
+				c->p = c->m->upsv[k].wups;
 				buf_reset(&line);
 				rc = mg_fill(c, l, &line);
 				buf_addc(&line, '\0');
@@ -627,7 +628,7 @@ int mg_write_plan(struct mg *m, struct buf *out)
 			buf_addf(out, "HOST \xc2\xab%s\xc2\xbb PORT %ld\n", u->host, u->port);
 		host = u->host;
 		port = u->port;
-		buf_addf(out, "MONITOR %s POWERVAL %ld UPSDUSER %s PASSWORD \xc2\xab", u->ups, u->pv, u->user);
+		buf_addf(out, "MONITOR %s POWERVAL %ld UPSDUSER %s PASSWORD \xc2\xab", u->wups, u->pv, u->wuser);
 		buf_adds(out, u->pass);	/* PASSWORD is no text with substitutions: as it is */
 		buf_addf(out, "\xc2\xbb TYPE %s\n", u->primary ? "primary" : "secondary");
 		prim |= u->primary;
@@ -686,7 +687,7 @@ int mg_write_plan(struct mg *m, struct buf *out)
 				mg_comment_line(out, &m->sched, m->atv[k].line);
 				break;
 			}
-		buf_addf(out, "WHEN %s TIMEOUT us.%s :\n\t%s\n", t->u->ups, t->name, cmd);
+		buf_addf(out, "WHEN %s TIMEOUT us.%s :\n\t%s\n", t->u->wups, t->name, cmd);
 		free(cmd);
 	}
 	mg_unused_at(m);

@@ -287,6 +287,8 @@ static void mg_monitor(struct mg *m, const struct nc_line *l)
 		u.host = xstrdup("localhost");
 	}
 	u.user = l->words[3].text;
+	u.wups = mg_written(u.ups);
+	u.wuser = mg_written(u.user);
 	u.pass = l->words[4].text;
 	u.primary = !strcmp(nc_monitor_type(l->words[5].text, NULL) ? nc_monitor_type(l->words[5].text, NULL) : "",
 			    "primary");
@@ -570,6 +572,8 @@ int mg_translate(struct src_registry *reg, struct diag_queue *dq, const char *pa
 	for (size_t i = 0; i < m.nups; i++) {
 		free(m.upsv[i].ups);
 		free(m.upsv[i].host);
+		free(m.upsv[i].wups);
+		free(m.upsv[i].wuser);
 	}
 	free(m.upsv);
 	free(m.atv);

@@ -34,6 +34,7 @@ MIGRATE_TESTS += tests/migrate/nutdoc-security.upsmon
 MIGRATE_TESTS += tests/migrate/nutdoc-upsmon-conf-man.upsmon
 MIGRATE_TESTS += tests/migrate/nutdoc-upsmon-man.upsmon
 MIGRATE_TESTS += tests/migrate/password-percent.upsmon
+MIGRATE_TESTS += tests/migrate/quoted-names.upsmon
 MIGRATE_TESTS += tests/migrate/shutdowncmd-shell.upsmon
 MIGRATE_TESTS += tests/migrate/shutdownexit-delay.upsmon
 MIGRATE_TESTS += tests/migrate/shutdownexit-no.upsmon
