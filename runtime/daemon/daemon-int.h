@@ -59,7 +59,7 @@ struct daemon {
 	uint64_t checksum;		/* of the running plan, for the state file */
 	struct event *sf_ev;		/* writes it after the events being handled */
 	struct sf_hold hold;		/* state adopted: timer expiries wait for the first polls */
-	int stopped;			/* SHUTDOWNEXIT: logged out after the SHUTDOWNCMD started; no polls, no handlers */
+	int stopped;			/* SHUTDOWNEXIT: out of upsd after the SHUTDOWNCMD started or succeeded; no polls, no handlers */
 	int exit_due;			/* SHUTDOWNEXIT yes: the logout runs at the loop's next turn, no handlers till then */
 	struct event *exit_ev;		/* SHUTDOWNEXIT's delay, or that next turn */
 };
@@ -103,6 +103,8 @@ void dm_shutdown_rearm(struct daemon *d);
 void dm_shutdown_failed(struct daemon *d);
 /* After a restart: the SHUTDOWNCMD that was running when the daemon stopped, asked for again. */
 void dm_shutdown_again(struct daemon *d);
+/* At the start: a SHUTDOWNCMD that succeeded in this boot keeps the daemon out of upsd (SHUTDOWNEXIT); 1 then. */
+int dm_shutdown_adopted(struct daemon *d);
 /* The root parent's socket: frames from it, and its end. */
 void dm_ps_read(struct bufferevent *bev, void *arg);
 void dm_ps_event(struct bufferevent *bev, short what, void *arg);

@@ -43,6 +43,16 @@ int dm_desktop(void *ctx, const char *text)
 	return 0;
 }
 
+/* Out of upsd (logged out, or never logged in): no polls, no handlers; the service manager hears STATUS. */
+static void dm_halt(struct daemon *d, const char *status)
+{
+	d->stopped = 1;
+	dm_disconnect(d);
+	dm_notify(d, status);
+	d->sd_status[0] = '\0';	/* sent again when monitoring resumes */
+	dm_save(d);
+}
+
 /*
  * SHUTDOWNEXIT (language.md, daemon.md): NUT's upsmon leaves upsd when it
  * asks for its shutdown (its monitoring child exits), and a primary waits
@@ -59,14 +69,27 @@ static void dm_exit_now(struct daemon *d)
 		return;
 	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
 		n += d->p->conns[u] && uc_ready(d->p->conns[u]);
-	d->stopped = 1;
-	dm_disconnect(d);
+	dm_halt(d, "STATUS=logged out of upsd: the SHUTDOWNCMD runs (SHUTDOWNEXIT)");
 	log_msg(LOG_NOTICE, "SHUTDOWNEXIT: the SHUTDOWNCMD at %s %s: logged out of %u UPS, polls and rules stopped; "
 		"waiting for SIGTERM (a failed SHUTDOWNCMD logs in again)", d->shut.where,
 		d->shut.shutdown == SF_SHUT_SUCCEEDED ? "succeeded" : "runs", n);
-	dm_notify(d, "STATUS=logged out of upsd: the SHUTDOWNCMD runs (SHUTDOWNEXIT)");
-	d->sd_status[0] = '\0';	/* sent again when monitoring resumes */
-	dm_save(d);
+}
+
+/*
+ * At the start, before any login: the state file says a SHUTDOWNCMD
+ * succeeded in this boot, so this host is going down.  upsmon never comes
+ * back after its shutdown, and a primary counting NUMLOGINS would wait for
+ * a new login until HOSTSYNC: with SHUTDOWNEXIT yes or a delay, none is
+ * made.  1 when the daemon stays out of upsd until SIGTERM.
+ */
+int dm_shutdown_adopted(struct daemon *d)
+{
+	if (d->shut.shutdown != SF_SHUT_SUCCEEDED || d->p->img.settings.shutdown_exit == IMG_SHUTDOWNEXIT_NO)
+		return 0;
+	log_msg(LOG_NOTICE, "SHUTDOWNEXIT: the SHUTDOWNCMD at %s succeeded in this boot: not logging in to upsd; "
+		"waiting for SIGTERM", d->shut.where);
+	dm_halt(d, "STATUS=not logged in to upsd: a SHUTDOWNCMD succeeded in this boot (SHUTDOWNEXIT)");
+	return 1;
 }
 
 void dm_exit_cb(evutil_socket_t fd, short what, void *arg)

@@ -778,7 +778,8 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	}
 	/* the start-up facts before any connection's own messages */
 	log_msg(LOG_NOTICE, "monitoring %u UPS with plan %s, on %u upsd", d.p->img.ups.n, o->plan, dm_upsd_count(&d.p->img));
-	dm_connect_all(&d);
+	if (!dm_shutdown_adopted(&d))	/* SHUTDOWNEXIT: no login after a SHUTDOWNCMD that succeeded in this boot */
+		dm_connect_all(&d);
 	dm_notify(&d, "READY=1");
 	dm_save(&d);
 	event_base_dispatch(d.base);

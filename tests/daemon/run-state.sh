@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-state.sh - TAP: the state file against a real upsd: kill -9 during an outage keeps the 120 s shutdown timer's deadline (SHUTDOWNCMD once, no second OL->OB); power back meanwhile cancels it; stale, foreign, other-boot, malformed and symlinked files are ignored; mode 0600, atomic, unchanged while nothing changes.
+# run-state.sh - TAP: the state file against a real upsd: kill -9 during an outage keeps the 120 s shutdown timer's deadline (SHUTDOWNCMD once, no second OL->OB); power back meanwhile cancels it; stale, foreign, other-boot, malformed and symlinked files are ignored; mode 0600, atomic, unchanged while nothing changes; after the SHUTDOWNCMD a restart stays out of upsd (SHUTDOWNEXIT; with no it logs in and runs no other).
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
@@ -12,7 +12,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..46"
+echo "1..51"
 peers_init
 ACT=$PEERS_DIR/act
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
@@ -28,12 +28,12 @@ dm_setup
 MON_USER=$(id -un)
 [ "$(id -u)" -ne 0 ] || MON_USER=nobody
 
-# plan NAME UPS SECONDS: on battery, a timer of SECONDS; on line again, it
+# plan NAME UPS SECONDS [SETTING]: on battery, a timer of SECONDS; on line again, it
 # is cancelled; at its end the SHUTDOWNCMD appends the time to act/NAME-shutdown;
 # the time of each OL->OB goes to act/NAME-ob
 plan() {
 	dm_plan "$1" <<EOF
-POLLFREQ 1 POLLFREQALERT 1
+POLLFREQ 1 POLLFREQALERT 1 ${4-}
 GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
 MONITOR $2 POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
 WHEN $2 REPORTS OL->OB : PRINT "%(e)s" SHELLCMD "date +%%s.%%N >> $ACT/$1-ob" STARTTIMER final $3
@@ -41,6 +41,16 @@ WHEN $2 REPORTS OB->OL : PRINT "%(e)s" CANCELTIMER final
 WHEN $2 REPORTS None->LB : PRINT "%(e)s" SHUTDOWNCMD "/bin/sh -c 'echo lb >> $ACT/$1-shutdown'"
 WHEN $2 TIMEOUT final : SHUTDOWNCMD "/bin/sh -c 'date +%%s.%%N >> $ACT/$1-shutdown'"
 EOF
+}
+
+# logins UPS: upsd's NUMLOGINS for UPS, asked on a connection of our own (no login)
+logins() {
+	"$PEERS_PROBE" -q -t 5 -A "$CA_FILE" "$UPSD_HOST" "$UPSD_PORT" "GET NUMLOGINS $1" 2>/dev/null |
+		awk '$1 == "NUMLOGINS" { print $3 }'
+}
+# logins_are UPS N: upsd counts N logins on UPS
+logins_are() {
+	[ "$(logins "$1")" = "$2" ]
 }
 
 # kill9 NAME: SIGKILL to every process of the daemon NAME (the root parent
@@ -304,7 +314,8 @@ else
 	tap_skip "not root" "a state directory of another user" "a state directory that is a symbolic link"
 fi
 
-# ---- 29-35, the end of 1-6: the SHUTDOWNCMD at the original deadline, once
+# ---- 29-35 and 47-51, the end of 1-6: the SHUTDOWNCMD at the original deadline, once;
+# a restart after it stays logged out (SHUTDOWNEXIT), or logs in and runs no other (SHUTDOWNEXIT no)
 if dm_wait act/run-shutdown '^[0-9]' 140; then
 	t_sd=$(head -n 1 "$ACT/run-shutdown")
 	d=$(awk "BEGIN { printf \"%.2f\", $t_sd - $t_ob }")
@@ -322,8 +333,29 @@ kill9 run
 dm_start run
 check "a SHUTDOWNCMD that succeeded in this boot is adopted as such" \
 	dm_wait run.err 'the SHUTDOWNCMD at .*run.conf:[0-9]*:[0-9]* succeeded in this boot: no SHUTDOWNCMD runs again' 10
+# 47-49: SHUTDOWNEXIT yes (the default): the host goes down, so the restarted daemon never logs in again
+# (a primary counting NUMLOGINS would wait for that login until HOSTSYNC); it stays up until SIGTERM
+check "SHUTDOWNEXIT: the restarted daemon does not log in to upsd, and says so" \
+	dm_wait run.err 'SHUTDOWNEXIT: the SHUTDOWNCMD at .*run.conf:[0-9]*:[0-9]* succeeded in this boot: not logging in to upsd; waiting for SIGTERM' 10
 dm_set_dev a "OB LB"
-check "and no SHUTDOWNCMD runs again (None->LB's is skipped)" \
+sleep 3
+if kill -0 "$DM_PID_run" 2>/dev/null && logins_are a 0 && ! grep -q 'LB' "$PEERS_DIR/run.out"; then
+	ok "... upsd counts no login on a, no poll and no rule runs (None->LB unseen), the daemon stays up"
+else
+	not_ok "... upsd counts no login on a, no poll and no rule runs (None->LB unseen), the daemon stays up" \
+		"NUMLOGINS a: $(logins a)" "$(tail -n 20 "$PEERS_DIR/run.err")"
+fi
+dm_stop run
+check "... SIGTERM stops it (status 0)" test "$DM_STATUS" -eq 0
+# 50-51, 34-35: SHUTDOWNEXIT no: the restarted daemon logs in and polls; a later SHUTDOWNCMD is not run
+dm_set_dev a OB
+plan run 'a' 120 'SHUTDOWNEXIT no'
+dm_start run
+check "SHUTDOWNEXIT no: the latch is adopted again (same names, another plan)" \
+	dm_wait run.err 'the SHUTDOWNCMD at .*run.conf:[0-9]*:[0-9]* succeeded in this boot: no SHUTDOWNCMD runs again' 10
+check "... and the daemon logs in to upsd" dm_until 20 logins_are a 1
+dm_set_dev a "OB LB"
+check "... and no SHUTDOWNCMD runs again (None->LB's is skipped)" \
 	dm_wait run.err 'SHUTDOWNCMD at .* not run.*: .*already succeeded: this host is going down' 10
 check "the SHUTDOWNCMD file still has one line" test "$(wc -l <"$ACT/run-shutdown")" -eq 1
 dm_stop run
