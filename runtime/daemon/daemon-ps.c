@@ -232,8 +232,15 @@ static void dm_ps_done(struct daemon *d, const struct ps_frame *f)
 	const char *where = d->shut.where[0] ? d->shut.where : "(asked for before a restart)";
 
 	memcpy(&done, f->payload, sizeof(done));
-	if (done.status == PS_DONE_LATCHED) {
+	if (done.status == PS_DONE_LATCHED || done.status == PS_DONE_SUCCEEDED) {
 		log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: %s", where, done.msg);
+		/*
+		 * The parent's latch: one succeeded in this boot (asked for by a
+		 * monitoring process that died since).  So does this latch, or a
+		 * restart would ask again; SHUTDOWNEXIT applied when it asked.
+		 */
+		if (done.status == PS_DONE_SUCCEEDED)
+			d->shut.shutdown = SF_SHUT_SUCCEEDED;
 	} else if (done.status != 0) {
 		log_msg(LOG_ERR, "SHUTDOWNCMD at %s: %s%s%d; a later SHUTDOWNCMD may run", where, done.msg,
 			done.msg[0] ? "; status " : "status ", done.status);

@@ -284,7 +284,7 @@ static void ps_on_shutdown(struct ps_parent *p, const struct ps_frame *f)
 	if (p->job.proc.pid > 0 || p->shut_done) {
 		log_msg(LOG_WARNING, "a SHUTDOWNCMD %s: the one asked for at offset %u is not run",
 			p->shut_done ? "succeeded already" : "runs", rq.pc);
-		ps_reply(p, rq.pc, PS_DONE_LATCHED,
+		ps_reply(p, rq.pc, p->shut_done ? PS_DONE_SUCCEEDED : PS_DONE_LATCHED,
 			 p->shut_done ? "a SHUTDOWNCMD succeeded already" : "a SHUTDOWNCMD runs");
 		return;
 	}

@@ -30,12 +30,13 @@ struct ps_ack {
 	int32_t ok;
 };
 
-/* PS_DONE's status besides an exit status: refused or failed to start; another already runs or succeeded. */
+/* PS_DONE's status besides an exit status: refused or failed to start; another runs; one succeeded in this boot. */
 #define PS_DONE_FAILED (-1)
 #define PS_DONE_LATCHED (-2)
+#define PS_DONE_SUCCEEDED (-3)
 
 struct ps_done {
-	int32_t status;		/* exit status, or PS_DONE_FAILED, PS_DONE_LATCHED */
+	int32_t status;		/* exit status, or PS_DONE_FAILED, PS_DONE_LATCHED, PS_DONE_SUCCEEDED */
 	uint32_t pc;
 	char msg[200];
 };

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-state.sh - TAP: the state file against a real upsd: kill -9 during an outage keeps the 120 s shutdown timer's deadline (SHUTDOWNCMD once, no second OL->OB); power back meanwhile cancels it; stale, foreign, other-boot, malformed and symlinked files are ignored; mode 0600, atomic, unchanged while nothing changes; after the SHUTDOWNCMD a restart stays out of upsd (SHUTDOWNEXIT; with no it logs in and runs no other).
+# run-state.sh - TAP: the state file against a real upsd: kill -9 during an outage keeps the 120 s shutdown timer's deadline (SHUTDOWNCMD once, no second OL->OB); power back meanwhile cancels it; stale, foreign, other-boot, malformed and symlinked files are ignored; mode 0600, atomic, unchanged while nothing changes; after the SHUTDOWNCMD a restart stays out of upsd (SHUTDOWNEXIT; with no it logs in and runs no other), and the parent's "succeeded already" latches a new monitoring process.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
@@ -12,7 +12,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..51"
+echo "1..54"
 peers_init
 ACT=$PEERS_DIR/act
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
@@ -20,7 +20,8 @@ printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/b.dev"
 printf 'ups.status: OB\nbattery.charge: 100\n' >"$PEERS_DIR/c.dev"
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/d.dev"
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/e.dev"
-for u in a b c d e; do
+printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/f.dev"
+for u in a b c d e f; do
 	peers_add_ups "$u" "$PEERS_DIR/$u.dev"
 done
 peers_start tls || peers_bail "the peers did not start"
@@ -212,6 +213,40 @@ EOF
 else
 	tap_skip "not root (no root parent)" "asked for again, not run twice" "the failure reaches the new process" \
 		"a later SHUTDOWNCMD runs"
+fi
+
+# ---- 52-54 (meanwhile, root): a new monitoring process that knows nothing of the
+# SHUTDOWNCMD that succeeded (no state file) asks for one: the parent's answer,
+# "one succeeded already", latches it as succeeded there too
+if [ "$(id -u)" -eq 0 ]; then
+	dm_plan latch <<EOF
+POLLFREQ 1 POLLFREQALERT 1 SHUTDOWNEXIT no
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
+MONITOR f POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN f REPORTS OL->OB : SHUTDOWNCMD "/bin/sh -c 'echo A >> $ACT/latch-shutdown'"
+WHEN f REPORTS None->LB : SHUTDOWNCMD "/bin/sh -c 'echo B >> $ACT/latch-shutdown'"
+WHEN f REPORTS None->CAL : SHUTDOWNCMD "/bin/sh -c 'echo C >> $ACT/latch-shutdown'"
+EOF
+	dm_start latch --state-file none
+	dm_wait latch.err 'monitoring 1 UPS' 10 || true
+	sleep 2
+	dm_set_dev f OB
+	dm_wait latch.err 'SHUTDOWNCMD .* ended with status 0' 10 || true
+	cpid=$(sed -n 's/.*monitoring as user [a-z]* (pid \([0-9]*\)).*/\1/p' "$PEERS_DIR/latch.err" | head -n 1)
+	[ -z "$cpid" ] || kill -KILL "$cpid" 2>/dev/null || :
+	dm_wait_count latch.err 'monitoring 1 UPS' 2 10 || true
+	sleep 2
+	dm_set_dev f "OB LB"
+	check "latch: the new monitoring process asks; the parent, whose SHUTDOWNCMD succeeded, does not run it" \
+		dm_wait latch.err 'SHUTDOWNCMD at .*latch.conf:[45]:[0-9]* not run: a SHUTDOWNCMD succeeded already' 10
+	dm_set_dev f "OB LB CAL"
+	check "latch: so its latch says succeeded: a later SHUTDOWNCMD is not run, the host is going down" \
+		dm_wait latch.err 'SHUTDOWNCMD at .*latch.conf:6:[0-9]* not run: the one at .* already succeeded: this host is going down' 10
+	check "latch: the SHUTDOWNCMD ran once" test "$(tr '\n' ' ' <"$ACT/latch-shutdown")" = 'A '
+	dm_stop latch
+else
+	tap_skip "not root (no root parent)" "latch: the parent does not run it again" "latch: the latch says succeeded" \
+		"latch: the SHUTDOWNCMD ran once"
 fi
 
 # ---- 14-22 (meanwhile): state files that must be ignored; the daemon runs normally (a fresh start: OL->OB)
