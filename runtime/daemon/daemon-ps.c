@@ -247,7 +247,12 @@ static void dm_ps_done(struct daemon *d, const struct ps_frame *f)
 		d->shut.shutdown = SF_SHUT_NONE;
 		dm_shutdown_failed(d);
 	} else {
+		if (!d->shut.where[0]) {	/* asked for by a monitoring process that died since */
+			snprintf(d->shut.where, sizeof(d->shut.where), "%s", where);
+			log_msg(LOG_NOTICE, "SHUTDOWNCMD %s: succeeded: this host is going down", where);
+		}
 		d->shut.shutdown = SF_SHUT_SUCCEEDED;
+		dm_shutdown_started(d);	/* SHUTDOWNEXIT, for that one too (nothing more for one this process asked for) */
 	}
 	dm_save(d);
 }

@@ -12,7 +12,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..54"
+echo "1..56"
 peers_init
 ACT=$PEERS_DIR/act
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
@@ -21,7 +21,8 @@ printf 'ups.status: OB\nbattery.charge: 100\n' >"$PEERS_DIR/c.dev"
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/d.dev"
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/e.dev"
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/f.dev"
-for u in a b c d e f; do
+printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/g.dev"
+for u in a b c d e f g; do
 	peers_add_ups "$u" "$PEERS_DIR/$u.dev"
 done
 peers_start tls || peers_bail "the peers did not start"
@@ -247,6 +248,34 @@ EOF
 else
 	tap_skip "not root (no root parent)" "latch: the parent does not run it again" "latch: the latch says succeeded" \
 		"latch: the SHUTDOWNCMD ran once"
+fi
+
+# ---- 55-56 (meanwhile, root): the monitoring process dies while its SHUTDOWNCMD
+# runs; the new one (no state file) logs in, then hears from the parent that the
+# command succeeded: SHUTDOWNEXIT (yes) logs it out, as if it had asked itself
+if [ "$(id -u)" -eq 0 ]; then
+	dm_plan late <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
+MONITOR g POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN g REPORTS OL->OB : SHUTDOWNCMD "/bin/sh -c 'sleep 6; echo A >> $ACT/late-shutdown'"
+EOF
+	dm_start late --state-file none
+	dm_wait late.err 'monitoring 1 UPS' 10 || true
+	sleep 2
+	dm_set_dev g OB
+	dm_wait late.err 'SHUTDOWNCMD at .*late.conf:4:[0-9]*: ' 10 || true
+	dm_set_dev g OL	# the new process sees no OL->OB: it asks for nothing itself
+	sleep 1
+	cpid=$(sed -n 's/.*monitoring as user [a-z]* (pid \([0-9]*\)).*/\1/p' "$PEERS_DIR/late.err" | head -n 1)
+	[ -z "$cpid" ] || kill -KILL "$cpid" 2>/dev/null || :
+	dm_wait_count late.err 'monitoring 1 UPS' 2 10 || true
+	check "late: the new monitoring process, told the SHUTDOWNCMD succeeded, logs out (SHUTDOWNEXIT)" \
+		dm_wait late.err 'SHUTDOWNEXIT: the SHUTDOWNCMD at (asked for before a restart) succeeded: logged out of' 15
+	check "late: upsd counts no login on g" dm_until 5 logins_are g 0
+	dm_stop late
+else
+	tap_skip "not root (no root parent)" "late: the new monitoring process logs out" "late: no login on g"
 fi
 
 # ---- 14-22 (meanwhile): state files that must be ignored; the daemon runs normally (a fresh start: OL->OB)
