@@ -108,7 +108,6 @@ const struct nc_directive *mg_used(const struct nc_line *l, enum nc_dialect d, u
 /* "# NAME:LINE: the line" into B, the password of a MONITOR shown as "...". */
 void mg_comment_line(struct buf *b, const struct nc_file *f, const struct nc_line *l);
 
-
 /* NAME as the plan writes a UPS or user name (allocated): as it is when it is a plan name, else in double quotes. */
 char *mg_written(const char *name);
 
