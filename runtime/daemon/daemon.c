@@ -423,6 +423,16 @@ static void dm_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (dm_halted(d)) {
+		/*
+		 * Out of upsd (SHUTDOWNEXIT): no poll, but the state file is
+		 * still refreshed, so that a daemon started again after a crash
+		 * finds it young enough to adopt, and stays out of upsd.
+		 */
+		dm_arm(d->tick, d->tick_every);
+		dm_save(d);
+		return;
+	}
 	d->tick_at = dm_now(d);
 	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
 		if (d->p->conns[u])
@@ -459,10 +469,9 @@ static void dm_timer(evutil_socket_t fd, short what, void *arg)
 	dm_save(d);
 }
 
-/* SHUTDOWNEXIT: no polls, no timers, no poll connections, LOGOUT on every connection; the loop goes on. */
+/* SHUTDOWNEXIT: no polls (the tick only refreshes the state file), no timers, no poll connections, LOGOUT on every connection; the loop goes on. */
 void dm_disconnect(struct daemon *d)
 {
-	evtimer_del(d->tick);
 	evtimer_del(d->timer);
 	dm_free_pollers(d->p);
 	for (uint32_t u = 0; u < d->p->img.ups.n; u++)
@@ -538,7 +547,7 @@ static void dm_operator_fsd(struct daemon *d)
 {
 	if (d->exiting || dm_halted(d) || d->o->check_only) {
 		log_msg(LOG_NOTICE, "SIGUSR2 (operator FSD) ignored: the daemon is %s", d->exiting ? "stopping" :
-			dm_halted(d) ? "logged out after its SHUTDOWNCMD started (SHUTDOWNEXIT)" : "checking");
+			dm_halted(d) ? "out of upsd after a SHUTDOWNCMD (SHUTDOWNEXIT)" : "checking");
 		return;
 	}
 	if (eng_fsd(&d->p->eng, dm_now(d)) != 0) {
@@ -557,7 +566,7 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 
 	if (d->exiting || d->o->check_only || dm_halted(d)) {	/* no new connections while logging out, logged out or checking */
 		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : dm_halted(d) ?
-			"logged out after its SHUTDOWNCMD started (SHUTDOWNEXIT)" : "checking");
+			"out of upsd after a SHUTDOWNCMD (SHUTDOWNEXIT)" : "checking");
 		img_free(img);
 		return -1;
 	}

@@ -300,6 +300,13 @@ static void ps_on_notify(struct ps_parent *p, const struct ps_frame *f)
 	text[f->len] = '\0';
 	if (strcmp(text, "READY=1") == 0) {
 		p->child_ready = 1;
+		/*
+		 * A SHUTDOWNCMD succeeded in this boot: a new child may not know
+		 * (no state file, or its outcome came while no child ran), and
+		 * would stay logged in to upsd (SHUTDOWNEXIT) and run rules.
+		 */
+		if (p->shut_done)
+			ps_reply(p, 0, 0, "");
 		if (p->fsd_pending) {
 			p->fsd_pending = 0;
 			log_msg(LOG_NOTICE, "SIGUSR2 (operator FSD): passed on late, now that the monitoring process is ready");

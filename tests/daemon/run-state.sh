@@ -12,7 +12,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..56"
+echo "1..60"
 peers_init
 ACT=$PEERS_DIR/act
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
@@ -22,7 +22,9 @@ printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/d.dev"
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/e.dev"
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/f.dev"
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/g.dev"
-for u in a b c d e f g; do
+printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/h.dev"
+printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/i.dev"
+for u in a b c d e f g h i; do
 	peers_add_ups "$u" "$PEERS_DIR/$u.dev"
 done
 peers_start tls || peers_bail "the peers did not start"
@@ -238,8 +240,9 @@ EOF
 	dm_wait_count latch.err 'monitoring 1 UPS' 2 10 || true
 	sleep 2
 	dm_set_dev f "OB LB"
-	check "latch: the new monitoring process asks; the parent, whose SHUTDOWNCMD succeeded, does not run it" \
-		dm_wait latch.err 'SHUTDOWNCMD at .*latch.conf:[45]:[0-9]* not run: a SHUTDOWNCMD succeeded already' 10
+	# (the parent tells it at its READY=1, or answers its request: whichever comes first)
+	check "latch: the new monitoring process learns that the SHUTDOWNCMD succeeded; the parent does not run it again" \
+		dm_wait latch.err 'SHUTDOWNCMD at .*latch.conf:[45]:[0-9]* not run: \(a SHUTDOWNCMD succeeded already\|the one at .* already succeeded: this host is going down\)' 10
 	dm_set_dev f "OB LB CAL"
 	check "latch: so its latch says succeeded: a later SHUTDOWNCMD is not run, the host is going down" \
 		dm_wait latch.err 'SHUTDOWNCMD at .*latch.conf:6:[0-9]* not run: the one at .* already succeeded: this host is going down' 10
@@ -277,6 +280,55 @@ EOF
 else
 	tap_skip "not root (no root parent)" "late: the new monitoring process logs out" "late: no login on g"
 fi
+
+# ---- 57-58 (meanwhile, root): the same when the SHUTDOWNCMD had ended before the
+# monitoring process died: the parent tells the new one at its READY=1
+if [ "$(id -u)" -eq 0 ]; then
+	dm_plan after <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
+MONITOR h POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN h REPORTS OL->OB : SHUTDOWNCMD "/bin/sh -c 'echo A >> $ACT/after-shutdown'"
+EOF
+	dm_start after --state-file none
+	dm_wait after.err 'monitoring 1 UPS' 10 || true
+	sleep 2
+	dm_set_dev h OB
+	dm_wait after.err 'SHUTDOWNCMD .* ended with status 0' 10 || true
+	dm_set_dev h OL	# the new process sees no OL->OB: it asks for nothing itself
+	sleep 1
+	cpid=$(sed -n 's/.*monitoring as user [a-z]* (pid \([0-9]*\)).*/\1/p' "$PEERS_DIR/after.err" | head -n 1)
+	[ -z "$cpid" ] || kill -KILL "$cpid" 2>/dev/null || :
+	dm_wait_count after.err 'monitoring 1 UPS' 2 10 || true
+	check "after: the new monitoring process hears at its start that the SHUTDOWNCMD succeeded, and logs out" \
+		dm_wait after.err 'SHUTDOWNEXIT: the SHUTDOWNCMD at (asked for before a restart) succeeded: logged out of' 15
+	check "after: upsd counts no login on h" dm_until 5 logins_are h 0
+	dm_stop after
+else
+	tap_skip "not root (no root parent)" "after: the new monitoring process logs out" "after: no login on h"
+fi
+
+# ---- 59-60 (meanwhile): out of upsd (SHUTDOWNEXIT) for longer than --state-max-age, the
+# daemon still refreshes its state file: killed and started again, it adopts the
+# SHUTDOWNCMD that succeeded and stays out of upsd
+plan aged i 300
+dm_start aged --state-max-age 4
+dm_wait aged.err 'monitoring 1 UPS' 10 || true
+sleep 2
+dm_set_dev i "OB LB"
+dm_wait aged.err 'SHUTDOWNEXIT: the SHUTDOWNCMD at .* logged out of' 10 || true
+dm_wait aged.err 'status 0\|ended with status 0' 10 || true
+sleep 7
+kill9 aged
+dm_start aged --state-max-age 4
+check "aged: out of upsd 7 s (--state-max-age 4), killed and started again: the state file is young, it stays out" \
+	dm_wait aged.err 'SHUTDOWNEXIT: the SHUTDOWNCMD at .*aged.conf:[0-9]*:[0-9]* succeeded in this boot: not logging in' 10
+sleep 2
+aged_out() {
+	logins_are i 0 && [ "$(wc -l <"$ACT/aged-shutdown")" -eq 1 ]
+}
+check "aged: upsd counts no login on i, the SHUTDOWNCMD ran once" aged_out
+dm_stop aged
 
 # ---- 14-22 (meanwhile): state files that must be ignored; the daemon runs normally (a fresh start: OL->OB)
 plan neg 'c' 300

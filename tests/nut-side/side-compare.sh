@@ -210,15 +210,20 @@ compare)
 	if [ $# -gt 6 ]; then
 		for _a in $(shift 6; echo "$*"); do
 			case $_a in
-			LATER=*) later=${_a#LATER=} ;;
-			ONLYB=*:*) onlyb=${_a#ONLYB=} ;;
+			LATER=[0-9]*) later=${_a#LATER=} ;;
+			ONLYB=[0-9]*:[0-9]*) onlyb=${_a#ONLYB=} ;;
 			EXPANDS=?*) expands=${_a#EXPANDS=} ;;
-			*=*) [ "${_a%%=*}" != "${_a%%[!A-Z]*}" ] || { echo "$0: $_a: LATER=S, ONLYB=STEP:S, EXPANDS=WORD or TIMER=TYPE" >&2; exit 2; }
-				timers="$timers $_a" ;;
+			LATER=* | ONLYB=* | EXPANDS=*)
+				echo "$0: $_a: write LATER=SECONDS, ONLYB=STEP:SECONDS or EXPANDS=WORD" >&2
+				exit 2 ;;
 			NOFLAG) noflag=1 ;;
 			*) timers="$timers $_a" ;;
 			esac
 		done
+	fi
+	if [ -n "$later" ] && [ -n "$onlyb" ]; then
+		echo "$0: LATER and ONLYB exclude each other (both shut down, or upsmon never does)" >&2
+		exit 2
 	fi
 	a=$(batch "$1" "$2" "$3" "$timers")
 	b=$(batch "$4" "$5" "$6" "$timers")
@@ -249,10 +254,11 @@ compare)
 				bstop = $1
 			n_b++; bb[n_b] = $1; bt[n_b] = $5 + 0; bkey[n_b] = $6
 			# D-6: `echo WORD` in a message upsplan passed as written
-			if (expands != "" && $4 == "notify" && (xi = index(bkey[n_b], "`echo " expands "`")) > 0) {
-				bkey[n_b] = substr(bkey[n_b], 1, xi - 1) expands substr(bkey[n_b], xi + length(expands) + 7)
-				n_exp++
-			}
+			if (expands != "" && $4 == "notify")
+				while ((xi = index(bkey[n_b], "`echo " expands "`")) > 0) {
+					bkey[n_b] = substr(bkey[n_b], 1, xi - 1) expands substr(bkey[n_b], xi + length(expands) + 7)
+					n_exp++
+				}
 		}
 		# the shutdown path: the SHUTDOWN notice, the shutdown wall, SHUTDOWNCMD
 		function downpath(k) {
@@ -325,7 +331,10 @@ compare)
 						used[j] = 1
 			}
 			if (expands != "") {
-				for (i = 1; i <= n_a; i++) if (index(akey[i], "notify|") == 1 && index(akey[i], expands) > 0) xe = i
+				for (i = 1; i <= n_a; i++)
+					if (index(akey[i], "notify|") == 1 && index(akey[i], expands) > 0 &&
+					    index(akey[i], "`echo " expands "`") == 0)
+						xe = i
 				if (!n_exp) {
 					printf "upsplan passed no message holding `echo %s`: the documented difference is gone\n", expands
 					bad = 1
