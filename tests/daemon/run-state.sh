@@ -253,59 +253,42 @@ else
 		"latch: the SHUTDOWNCMD ran once"
 fi
 
-# ---- 55-56 (meanwhile, root): the monitoring process dies while its SHUTDOWNCMD
-# runs; the new one (no state file) logs in, then hears from the parent that the
-# command succeeded: SHUTDOWNEXIT (yes) logs it out, as if it had asked itself
-if [ "$(id -u)" -eq 0 ]; then
-	dm_plan late <<EOF
+# reborn NAME UPS SLEEP WAIT WHAT (root): the monitoring process of daemon NAME (no state
+# file) asks for a SHUTDOWNCMD that sleeps SLEEP s then succeeds; once its log has WAIT,
+# the UPS is back on line (the new process sees no OL->OB: it asks for nothing itself) and
+# the process is killed; the new one must hear from the parent that the command
+# succeeded, WHAT, and log out (SHUTDOWNEXIT yes): two tests
+reborn() {
+	dm_plan "$1" <<EOF
 POLLFREQ 1 POLLFREQALERT 1
 GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
-MONITOR g POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
-WHEN g REPORTS OL->OB : SHUTDOWNCMD "/bin/sh -c 'sleep 6; echo A >> $ACT/late-shutdown'"
+MONITOR $2 POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN $2 REPORTS OL->OB : SHUTDOWNCMD "/bin/sh -c 'sleep $3; echo A >> $ACT/$1-shutdown'"
 EOF
-	dm_start late --state-file none
-	dm_wait late.err 'monitoring 1 UPS' 10 || true
+	dm_start "$1" --state-file none
+	dm_wait "$1.err" 'monitoring 1 UPS' 10 || true
 	sleep 2
-	dm_set_dev g OB
-	dm_wait late.err 'SHUTDOWNCMD at .*late.conf:4:[0-9]*: ' 10 || true
-	dm_set_dev g OL	# the new process sees no OL->OB: it asks for nothing itself
+	dm_set_dev "$2" OB
+	dm_wait "$1.err" "$4" 10 || true
+	dm_set_dev "$2" OL
 	sleep 1
-	cpid=$(sed -n 's/.*monitoring as user [a-z]* (pid \([0-9]*\)).*/\1/p' "$PEERS_DIR/late.err" | head -n 1)
-	[ -z "$cpid" ] || kill -KILL "$cpid" 2>/dev/null || :
-	dm_wait_count late.err 'monitoring 1 UPS' 2 10 || true
-	check "late: the new monitoring process, told the SHUTDOWNCMD succeeded, logs out (SHUTDOWNEXIT)" \
-		dm_wait late.err 'SHUTDOWNEXIT: the SHUTDOWNCMD at (asked for before a restart) succeeded: logged out of' 15
-	check "late: upsd counts no login on g" dm_until 5 logins_are g 0
-	dm_stop late
-else
-	tap_skip "not root (no root parent)" "late: the new monitoring process logs out" "late: no login on g"
-fi
+	_rb_pid=$(sed -n 's/.*monitoring as user [a-z]* (pid \([0-9]*\)).*/\1/p' "$PEERS_DIR/$1.err" | head -n 1)
+	[ -z "$_rb_pid" ] || kill -KILL "$_rb_pid" 2>/dev/null || :
+	dm_wait_count "$1.err" 'monitoring 1 UPS' 2 10 || true
+	check "$1: the new monitoring process hears $5 that the SHUTDOWNCMD succeeded, and logs out (SHUTDOWNEXIT)" \
+		dm_wait "$1.err" 'SHUTDOWNEXIT: the SHUTDOWNCMD at (asked for before a restart) succeeded: logged out of' 15
+	check "$1: upsd counts no login on $2" dm_until 5 logins_are "$2" 0
+	dm_stop "$1"
+}
 
-# ---- 57-58 (meanwhile, root): the same when the SHUTDOWNCMD had ended before the
-# monitoring process died: the parent tells the new one at its READY=1
+# ---- 55-58 (meanwhile, root): the monitoring process dies while its SHUTDOWNCMD runs,
+# or after it ended; the new one hears of it when it ends, or at its READY=1
 if [ "$(id -u)" -eq 0 ]; then
-	dm_plan after <<EOF
-POLLFREQ 1 POLLFREQALERT 1
-GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
-MONITOR h POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
-WHEN h REPORTS OL->OB : SHUTDOWNCMD "/bin/sh -c 'echo A >> $ACT/after-shutdown'"
-EOF
-	dm_start after --state-file none
-	dm_wait after.err 'monitoring 1 UPS' 10 || true
-	sleep 2
-	dm_set_dev h OB
-	dm_wait after.err 'SHUTDOWNCMD .* ended with status 0' 10 || true
-	dm_set_dev h OL	# the new process sees no OL->OB: it asks for nothing itself
-	sleep 1
-	cpid=$(sed -n 's/.*monitoring as user [a-z]* (pid \([0-9]*\)).*/\1/p' "$PEERS_DIR/after.err" | head -n 1)
-	[ -z "$cpid" ] || kill -KILL "$cpid" 2>/dev/null || :
-	dm_wait_count after.err 'monitoring 1 UPS' 2 10 || true
-	check "after: the new monitoring process hears at its start that the SHUTDOWNCMD succeeded, and logs out" \
-		dm_wait after.err 'SHUTDOWNEXIT: the SHUTDOWNCMD at (asked for before a restart) succeeded: logged out of' 15
-	check "after: upsd counts no login on h" dm_until 5 logins_are h 0
-	dm_stop after
+	reborn late g 6 'SHUTDOWNCMD at .*late.conf:4:[0-9]*: ' "when the command ends"
+	reborn after h 0 'SHUTDOWNCMD .* ended with status 0' "at its start"
 else
-	tap_skip "not root (no root parent)" "after: the new monitoring process logs out" "after: no login on h"
+	tap_skip "not root (no root parent)" "late: the new monitoring process logs out" "late: no login on g" \
+		"after: the new monitoring process logs out" "after: no login on h"
 fi
 
 # ---- 59-60 (meanwhile): out of upsd (SHUTDOWNEXIT) for longer than --state-max-age, the
