@@ -15,17 +15,19 @@ static void pr_span(const struct src_registry *reg, src_span s, FILE *out)
 
 /*
  * A UPS or user name: bare when the lexer reads it back as a name (a NAME
- * or an upsplan-only keyword, which "name" accepts), else quoted ("1500va",
- * a status word such as "OL"), in a style that can hold it.
+ * or an upsplan-only keyword, which "name" accepts; with PLAIN, a NAME
+ * only: the UPS after MARKED mark, where a keyword is read as one), else
+ * quoted ("1500va", a status word such as "OL"), in a style that can hold
+ * it.
  */
-static void pr_name(const struct src_registry *reg, src_span s, FILE *out)
+static void pr_name_as(const struct src_registry *reg, src_span s, FILE *out, int plain)
 {
 	const char *p = src_bytes(reg, s);
 	int bare = s.len > 0 && (isalpha((unsigned char)p[0]) || p[0] == '_'), st;
 
 	for (uint32_t i = 1; bare && i < s.len; i++)
 		bare = isalnum((unsigned char)p[i]) || strchr("._%+-", p[i]) != NULL;
-	if (bare && lex_keyword(p, s.len, &st) && !lex_keyword_soft(p, s.len))
+	if (bare && lex_keyword(p, s.len, &st) && (plain || !lex_keyword_soft(p, s.len)))
 		bare = 0;
 	if (bare)
 		fwrite(p, 1, s.len, out);
@@ -35,6 +37,11 @@ static void pr_name(const struct src_registry *reg, src_span s, FILE *out)
 		fprintf(out, "'%.*s'", (int)s.len, p);
 	else
 		fprintf(out, "\xC2\xAB%.*s\xC2\xBB", (int)s.len, p);
+}
+
+static void pr_name(const struct src_registry *reg, src_span s, FILE *out)
+{
+	pr_name_as(reg, s, out, 0);
 }
 
 static void pr_text(const struct src_registry *reg, const struct ast_text *t, FILE *out)
@@ -101,7 +108,7 @@ static void pr_expr(const struct src_registry *reg, const struct ast_expr *x, in
 		pr_span(reg, x->name, out);
 		if (x->value.len) {
 			fputc(' ', out);
-			pr_name(reg, ast_text_span(&x->value), out);
+			pr_name_as(reg, ast_text_span(&x->value), out, 1);
 		}
 		break;
 	case AST_X_PVWITHOUT:

@@ -252,6 +252,7 @@ EXTRA_DIST += \
 	tests/plans/syntax-tour.conf \
 	tests/plans/soft-keywords.conf \
 	tests/plans/quoted-names.conf \
+	tests/plans/keyword-names.conf \
 	tests/bench/check-bench.sh \
 	tests/bench/gen-plan.sh \
 	tests/bench/gen-scenario.sh \
