@@ -137,7 +137,7 @@ if [ "$have_flock" -eq 0 ] || ! command -v strace >/dev/null 2>&1 ||
 	tap_skip "needs strace with fault injection and flock(1)" "a PID file taken over is emptied before fsd may trust it"
 else
 	printf 'GROUP g\nHOST 127.0.0.1\nPORT 1 TLS NONE\nMONITOR u1 POWERVAL 1 UPSDUSER mon PASSWORD "pw" TYPE secondary\n' >stale.conf
-	sleep 30 &
+	sleep 60 &
 	other=$!	# the stand-in for a process that has the dead daemon's PID now
 	echo "$other" >taken.pid
 	chmod 644 taken.pid
@@ -145,7 +145,7 @@ else
 		"$upsplan" run -F --allow-warnings -p "$work/taken.pid" --powerdownflag=none --state-file=none "$work/stale.conf" >run.out 2>&1 &
 	tracer=$!
 	i=0
-	while [ $i -lt 100 ] && flock -n taken.pid true; do sleep 0.05; i=$((i + 1)); done
+	while [ $i -lt 400 ] && flock -n taken.pid true; do sleep 0.05; i=$((i + 1)); done	# 20 s: a loaded machine, strace
 	run "$upsplan" fsd -p taken.pid
 	sleep 0.3
 	# (under a sanitizer the runtime's own first getpid() takes the delay and
