@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-state.sh - TAP: the state file against a real upsd: kill -9 during an outage keeps the 120 s shutdown timer's deadline (SHUTDOWNCMD once, no second OL->OB); power back meanwhile cancels it; stale, foreign, other-boot, malformed and symlinked files are ignored; mode 0600, atomic, unchanged while nothing changes; after the SHUTDOWNCMD a restart stays out of upsd (SHUTDOWNEXIT; with no it logs in and runs no other), and the parent's "succeeded already" latches a new monitoring process.
+# run-state.sh - TAP: the state file against a real upsd: kill -9 during an outage keeps the 120 s shutdown timer's deadline (SHUTDOWNCMD once, no second OL->OB); power back meanwhile cancels it; stale, foreign, other-boot, malformed and symlinked files are ignored; mode 0600, atomic, unchanged while nothing changes; after the SHUTDOWNCMD a restart stays out of upsd (SHUTDOWNEXIT; with no it logs in and runs no other), and the parent tells a new monitoring process that one succeeded.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips without nut-server, libnss3-tools, stunnel4.
@@ -36,15 +36,22 @@ MON_USER=$(id -un)
 # is cancelled; at its end the SHUTDOWNCMD appends the time to act/NAME-shutdown;
 # the time of each OL->OB goes to act/NAME-ob
 plan() {
-	dm_plan "$1" <<EOF
-POLLFREQ 1 POLLFREQALERT 1 ${4-}
-GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
-MONITOR $2 POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+	{
+		lhead $2 "${4-}"
+		cat <<EOF
 WHEN $2 REPORTS OL->OB : PRINT "%(e)s" SHELLCMD "date +%%s.%%N >> $ACT/$1-ob" STARTTIMER final $3
 WHEN $2 REPORTS OB->OL : PRINT "%(e)s" CANCELTIMER final
 WHEN $2 REPORTS None->LB : PRINT "%(e)s" SHUTDOWNCMD "/bin/sh -c 'echo lb >> $ACT/$1-shutdown'"
 WHEN $2 TIMEOUT final : SHUTDOWNCMD "/bin/sh -c 'date +%%s.%%N >> $ACT/$1-shutdown'"
 EOF
+	} | dm_plan "$1"
+}
+
+# lhead UPS [SETTINGS]: the first lines of a plan: 1 s polls (and SETTINGS), group LOCAL on
+# the test's upsd, UPS monitored as primary
+lhead() {
+	printf 'POLLFREQ 1 POLLFREQALERT 1%s\nGROUP LOCAL HOST 127.0.0.1 PORT %s CERTFILE "%s"\n' "${2:+ $2}" "$UPSD_PORT" "$CA_FILE"
+	printf 'MONITOR %s POWERVAL 1 UPSDUSER %s PASSWORD "%s" TYPE primary\n' "$1" "$PRIMARY_USER" "$PRIMARY_PASS"
 }
 
 # logins UPS: upsd's NUMLOGINS for UPS, asked on a connection of our own (no login)
@@ -164,13 +171,13 @@ fi
 
 # ---- 41-43 (meanwhile): killed with its SHUTDOWNCMD running (as systemd stops a
 # service): the restarted daemon asks for it again, it is not forgotten
-dm_plan again <<EOF
-POLLFREQ 1 POLLFREQALERT 1
-GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
-MONITOR d POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+{
+	lhead d
+	cat <<EOF
 WHEN d REPORTS OL->OB : STARTTIMER again-t 2
 WHEN d TIMEOUT again-t : SHUTDOWNCMD "/bin/sh -c 'echo start >> $ACT/again-shutdown; sleep 8; echo done >> $ACT/again-shutdown'"
 EOF
+} | dm_plan again
 dm_start again
 dm_wait again.err 'monitoring 1 UPS' 10 || true
 sleep 2
@@ -189,15 +196,15 @@ dm_stop again
 # that then fails: the new one hears of it, and a later SHUTDOWNCMD may run
 # (SHUTDOWNEXIT no: fail-2 is asked for, and refused, while A runs; run-shutexit.sh tests the logout)
 if [ "$(id -u)" -eq 0 ]; then
-	dm_plan fail <<EOF
-POLLFREQ 1 POLLFREQALERT 1 SHUTDOWNEXIT no
-GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
-MONITOR e POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+	{
+		lhead e "SHUTDOWNEXIT no"
+		cat <<EOF
 WHEN e REPORTS OL->OB : STARTTIMER fail-1 1 STARTTIMER fail-2 6 STARTTIMER fail-3 14
 WHEN e TIMEOUT fail-1 : SHUTDOWNCMD "/bin/sh -c 'echo A >> $ACT/fail-shutdown; sleep 8; exit 1'"
 WHEN e TIMEOUT fail-2 : SHUTDOWNCMD "/bin/sh -c 'echo B >> $ACT/fail-shutdown'"
 WHEN e TIMEOUT fail-3 : SHUTDOWNCMD "/bin/sh -c 'echo C >> $ACT/fail-shutdown'"
 EOF
+	} | dm_plan fail
 	dm_start fail
 	dm_wait fail.err 'monitoring 1 UPS' 10 || true
 	sleep 2
@@ -219,17 +226,17 @@ else
 fi
 
 # ---- 52-54 (meanwhile, root): a new monitoring process that knows nothing of the
-# SHUTDOWNCMD that succeeded (no state file) asks for one: the parent's answer,
-# "one succeeded already", latches it as succeeded there too
+# SHUTDOWNCMD that succeeded (no state file) is told so by the parent at its start:
+# it latches it as succeeded, and (SHUTDOWNEXIT no) monitors but asks for none
 if [ "$(id -u)" -eq 0 ]; then
-	dm_plan latch <<EOF
-POLLFREQ 1 POLLFREQALERT 1 SHUTDOWNEXIT no
-GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
-MONITOR f POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+	{
+		lhead f "SHUTDOWNEXIT no"
+		cat <<EOF
 WHEN f REPORTS OL->OB : SHUTDOWNCMD "/bin/sh -c 'echo A >> $ACT/latch-shutdown'"
 WHEN f REPORTS None->LB : SHUTDOWNCMD "/bin/sh -c 'echo B >> $ACT/latch-shutdown'"
 WHEN f REPORTS None->CAL : SHUTDOWNCMD "/bin/sh -c 'echo C >> $ACT/latch-shutdown'"
 EOF
+	} | dm_plan latch
 	dm_start latch --state-file none
 	dm_wait latch.err 'monitoring 1 UPS' 10 || true
 	sleep 2
@@ -240,9 +247,10 @@ EOF
 	dm_wait_count latch.err 'monitoring 1 UPS' 2 10 || true
 	sleep 2
 	dm_set_dev f "OB LB"
-	# (the parent tells it at its READY=1, or answers its request: whichever comes first)
-	check "latch: the new monitoring process learns that the SHUTDOWNCMD succeeded; the parent does not run it again" \
-		dm_wait latch.err 'SHUTDOWNCMD at .*latch.conf:[45]:[0-9]* not run: \(a SHUTDOWNCMD succeeded already\|the one at .* already succeeded: this host is going down\)' 10
+	# (the parent tells it at its READY=1, which comes before any request it could make:
+	# it asks for nothing; PS_DONE_SUCCEEDED answers a request that would come anyway)
+	check "latch: the new monitoring process learns at its start that the SHUTDOWNCMD succeeded, and asks for none" \
+		dm_wait latch.err 'SHUTDOWNCMD at .*latch.conf:[45]:[0-9]* not run: the one at (asked for before a restart) already succeeded: this host is going down' 10
 	dm_set_dev f "OB LB CAL"
 	check "latch: so its latch says succeeded: a later SHUTDOWNCMD is not run, the host is going down" \
 		dm_wait latch.err 'SHUTDOWNCMD at .*latch.conf:6:[0-9]* not run: the one at .* already succeeded: this host is going down' 10
@@ -259,12 +267,12 @@ fi
 # the process is killed; the new one must hear from the parent that the command
 # succeeded, WHAT, and log out (SHUTDOWNEXIT yes): two tests
 reborn() {
-	dm_plan "$1" <<EOF
-POLLFREQ 1 POLLFREQALERT 1
-GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
-MONITOR $2 POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+	{
+		lhead $2
+		cat <<EOF
 WHEN $2 REPORTS OL->OB : SHUTDOWNCMD "/bin/sh -c 'sleep $3; echo A >> $ACT/$1-shutdown'"
 EOF
+	} | dm_plan "$1"
 	dm_start "$1" --state-file none
 	dm_wait "$1.err" 'monitoring 1 UPS' 10 || true
 	sleep 2
