@@ -14,9 +14,11 @@ libevent-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev scdoc ca-certifica
 openssl nut-server nut-client libnss3-tools"
 # only the test suite: sanitizers, valgrind, stunnel front ends, the
 # manual-page checkers, the packaging tools (dpkg-buildpackage, dh,
-# lintian) and systemd-analyze for the unit's checks
+# lintian), systemd-analyze for the unit's checks, and the Prometheus and
+# Alertmanager that the metrics and alert tests run against
 TEST_PACKAGES="valgrind clang libclang-rt-14-dev time git stunnel4 mandoc
-groff-base man-db dpkg-dev debhelper lintian systemd"
+groff-base man-db dpkg-dev debhelper lintian systemd prometheus
+prometheus-alertmanager"
 
 case "${1-}" in
 "") ;;

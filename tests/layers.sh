@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# layers.sh - TAP: every #include "dir/file" of the sources goes down the layers (base, grammar, engine, runtime), never up or across where the design forbids it (runtime/ holds rooms: common, mail, sim, daemon, migrate, cli).
+# layers.sh - TAP: every #include "dir/file" of the sources goes down the layers (base, grammar, engine, runtime), never up or across where the design forbids it (runtime/ holds rooms: common, mail, sim, obs, daemon, migrate, cli).
 #
 # The layers, bottom up, and what each may include of ours:
 #   base/      base/ only (source registry, diagnostics, allocation, opcodes.def)
@@ -13,8 +13,10 @@
 #     common/  common/ only (plan files, the trace, safe files, exit codes)
 #     mail/    mail/, common/
 #     sim/     sim/, common/
-#     daemon/  daemon/, common/, and of mail/ only mail-job.h (the job it
-#              hands to the mail helper)
+#     obs/     obs/, common/ (what others can see and send: HTTP
+#              listeners, metrics, Alertmanager, status)
+#     daemon/  daemon/, common/, obs/, and of mail/ only mail-job.h (the
+#              job it hands to the mail helper)
 #     migrate/ migrate/, common/ (NUT's configuration files read and translated)
 #     cli/     every room (the commands put the rooms together)
 #   A file of runtime/ outside these rooms breaks the rules.
@@ -52,9 +54,10 @@ room_allowed() {
 	to=${2#runtime/}
 	to=${to%%/*}
 	case $from:$to in
-	cli:cli|cli:common|cli:daemon|cli:mail|cli:sim|cli:migrate) return 0 ;;
+	cli:cli|cli:common|cli:daemon|cli:mail|cli:sim|cli:migrate|cli:obs) return 0 ;;
 	common:common|mail:mail|mail:common|sim:sim|sim:common) return 0 ;;
-	daemon:daemon|daemon:common) return 0 ;;
+	obs:obs|obs:common) return 0 ;;
+	daemon:daemon|daemon:common|daemon:obs) return 0 ;;
 	migrate:migrate|migrate:common) return 0 ;;
 	daemon:mail) [ "$2" = runtime/mail/mail-job.h ] ;;
 	*) return 1 ;;
@@ -66,9 +69,9 @@ for f in $files; do
 	layer=${f%%/*}
 	wrong=
 	case $f in
-	runtime/cli/*|runtime/common/*|runtime/daemon/*|runtime/mail/*|runtime/migrate/*|runtime/sim/*) ;;
+	runtime/cli/*|runtime/common/*|runtime/daemon/*|runtime/mail/*|runtime/migrate/*|runtime/obs/*|runtime/sim/*) ;;
 	runtime/*)
-		not_ok "$f is in none of the rooms of runtime/ (cli, common, daemon, mail, migrate, sim)"
+		not_ok "$f is in none of the rooms of runtime/ (cli, common, daemon, mail, migrate, obs, sim)"
 		continue ;;
 	esac
 	# the includes of our own tree: "dir/file" with a dir of ours
