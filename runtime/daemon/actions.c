@@ -20,6 +20,7 @@
 #include "base/xalloc.h"
 #include "runtime/daemon/actions.h"
 #include "runtime/daemon/child.h"
+#include "runtime/daemon/hooks.h"
 #include "runtime/mail/mail-job.h"
 #include "runtime/daemon/log.h"
 #include "runtime/common/monotonic.h"
@@ -33,7 +34,9 @@ struct act_child {
 	double limit;			/* seconds it may take */
 	int killed;			/* 1: TERM sent at the time limit, 2: KILL sent */
 	char what[16];			/* "SHELLCMD", "WALL", ... */
-	char where[160];		/* file:line:col */
+	char where[320];		/* file:line:col, or a hook's path and its HOOKS's file:line:col */
+	void (*done)(void *arg, int status);	/* told when it ended, or NULL */
+	void *done_arg;
 	struct act_child *next;
 };
 
@@ -42,6 +45,7 @@ struct actions {
 	const struct plan_image *img;
 	struct act_host host;
 	char **wall, **notify, **shell;	/* commands split into words */
+	struct hk_runner *hooks;	/* the HOOKS directories being run */
 	double timeout;
 	double shutdown_timeout;
 	int foreground;
@@ -110,6 +114,7 @@ struct actions *act_new(struct event_base *base, const struct act_config *cfg, c
 		act_free(a);
 		return NULL;
 	}
+	a->hooks = hk_new(a);
 	return a;
 }
 
@@ -138,6 +143,7 @@ void act_free(struct actions *a)
 {
 	if (!a)
 		return;
+	hk_free(a->hooks);
 	while (a->children)
 		act_child_free(a->children);
 	act_free_words(a->wall);
@@ -234,30 +240,49 @@ int act_reaped(struct actions *a, pid_t pid, int status)
 		log_msg(LOG_ERR, "%s at %s: killed by signal %d", c->what, c->where, WTERMSIG(status));
 	else
 		log_debug(1, "%s at %s: done", c->what, c->where);
+	if (c->done) {	/* last: it may start the next process */
+		void (*done)(void *, int) = c->done;
+		void *arg = c->done_arg;
+		act_child_free(c);
+		done(arg, status);
+		return 1;
+	}
 	act_child_free(c);
 	return 1;
 }
 
-/* Fork a child for action E running FN(ARG) (an exec, or mail); the parent keeps track of it. */
-static pid_t act_fork(struct actions *a, const struct vm_effect *e, const char *what, const char *stdin_text,
-		      void (*fn)(void *arg), void *arg)
+/* A child process to start: what it is for the log, its time limit, who to tell when it ends. */
+struct act_job {
+	const char *what;	/* "SHELLCMD", "HOOK", ... */
+	const char *where;	/* file:line:col of its action, or more */
+	double limit;		/* seconds */
+	const char *stdin_text;	/* its standard input, or NULL: /dev/null */
+	void (*done)(void *arg, int status);	/* or NULL */
+	void *done_arg;
+};
+
+/* Fork a child for job J running FN(ARG) (an exec, or mail); the parent keeps track of it. */
+static pid_t act_fork(struct actions *a, const struct act_job *j, void (*fn)(void *arg), void *arg)
 {
 	int errp[2], inp[2] = { -1, -1 };
+	const char *what = j->what, *stdin_text = j->stdin_text;
 	struct act_child *c;
 	struct timeval tv;
 	pid_t pid;
 
-	if (pipe2(errp, O_CLOEXEC) != 0 || (stdin_text && pipe2(inp, O_CLOEXEC) != 0)) {
-		char where[160];
-		log_msg(LOG_ERR, "%s at %s: cannot make a pipe: %s", what, act_where(a->img, e, where, sizeof(where)),
-			strerror(errno));
+	if (pipe2(errp, O_CLOEXEC) != 0) {
+		log_msg(LOG_ERR, "%s at %s: cannot make a pipe: %s", what, j->where, strerror(errno));
+		return -1;
+	}
+	if (stdin_text && pipe2(inp, O_CLOEXEC) != 0) {
+		log_msg(LOG_ERR, "%s at %s: cannot make a pipe: %s", what, j->where, strerror(errno));
+		close(errp[0]);
+		close(errp[1]);
 		return -1;
 	}
 	pid = fork();
 	if (pid < 0) {
-		char where[160];
-		log_msg(LOG_ERR, "%s at %s: cannot start a process: %s", what,
-			act_where(a->img, e, where, sizeof(where)), strerror(errno));
+		log_msg(LOG_ERR, "%s at %s: cannot start a process: %s", what, j->where, strerror(errno));
 		close(errp[0]);
 		close(errp[1]);
 		if (stdin_text) {
@@ -288,7 +313,9 @@ static pid_t act_fork(struct actions *a, const struct vm_effect *e, const char *
 	c->a = a;
 	c->pid = pid;
 	snprintf(c->what, sizeof(c->what), "%s", what);
-	act_where(a->img, e, c->where, sizeof(c->where));
+	snprintf(c->where, sizeof(c->where), "%s", j->where);
+	c->done = j->done;
+	c->done_arg = j->done_arg;
 	evutil_make_socket_nonblocking(errp[0]);
 	c->err = bufferevent_socket_new(a->base, errp[0], BEV_OPT_CLOSE_ON_FREE);
 	if (c->err) {
@@ -298,7 +325,7 @@ static pid_t act_fork(struct actions *a, const struct vm_effect *e, const char *
 		close(errp[0]);
 	}
 	c->timer = evtimer_new(a->base, act_timer, c);
-	c->limit = e && e->kind == OP_SHUTDOWNCMD && a->shutdown_timeout > 0 ? a->shutdown_timeout : a->timeout;
+	c->limit = j->limit;
 	tv = rt_timeval(c->limit);
 	evtimer_add(c->timer, &tv);
 	c->next = a->children;
@@ -316,10 +343,56 @@ static void act_exec(void *arg)
 	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 }
 
+/* The job of action E, named WHAT, with STDIN_TEXT; WHERE holds its location. */
+static struct act_job act_job_of(const struct actions *a, const struct vm_effect *e, const char *what,
+				 const char *stdin_text, char *where, size_t len)
+{
+	struct act_job j = { what, act_where(a->img, e, where, len), a->timeout, stdin_text, NULL, NULL };
+
+	if (e->kind == OP_SHUTDOWNCMD && a->shutdown_timeout > 0)
+		j.limit = a->shutdown_timeout;
+	return j;
+}
+
 pid_t act_spawn(struct actions *a, const struct vm_effect *e, const char *what, char *const *argv,
 		const char *stdin_text)
 {
-	return act_fork(a, e, what, stdin_text, act_exec, (void *)argv);
+	char where[160];
+	struct act_job j = act_job_of(a, e, what, stdin_text, where, sizeof(where));
+
+	return act_fork(a, &j, act_exec, (void *)argv);
+}
+
+/* In the child: the hook's environment, then its program. */
+struct act_envexec {
+	char *const *argv, *const *env;
+};
+
+static void act_exec_env(void *arg)
+{
+	const struct act_envexec *x = arg;
+
+	for (char *const *p = x->env; *p; p++)
+		if (putenv(*p) != 0) {
+			fprintf(stderr, "cannot set %s: %s\n", *p, strerror(errno));
+			return;
+		}
+	execv(x->argv[0], x->argv);
+	fprintf(stderr, "cannot run %s: %s\n", x->argv[0], strerror(errno));
+}
+
+pid_t act_spawn_env(struct actions *a, const char *what, const char *where, char *const *argv, char *const *env,
+		    void (*done)(void *arg, int status), void *arg)
+{
+	struct act_job j = { what, where, a->timeout, NULL, done, arg };
+	struct act_envexec x = { argv, env };
+
+	return act_fork(a, &j, act_exec_env, &x);
+}
+
+struct hk_runner *act_hooks(struct actions *a)
+{
+	return a->hooks;
 }
 
 /* COMMAND (words, with room for one more) with TEXT as its last argument. */
@@ -419,7 +492,8 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 				act_where(a->img, e, where, sizeof(where)));
 			break;
 		}
-		act_fork(a, e, "EMAIL", NULL, act_send_mail, &m);
+		struct act_job j = act_job_of(a, e, "EMAIL", NULL, where, sizeof(where));
+		act_fork(a, &j, act_send_mail, &m);
 		break;
 	}
 	case OP_SHELLCMD:

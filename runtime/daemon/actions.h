@@ -60,6 +60,21 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 pid_t act_spawn(struct actions *a, const struct vm_effect *e, const char *what, char *const *argv,
 		const char *stdin_text);
 
+/*
+ * Run ARGV (argv[0] an absolute path, no PATH search) as a child process
+ * with the strings of ENV ("NAME=value", NULL-terminated) added to its
+ * environment, standard input /dev/null, standard error logged, and the
+ * actions' time limit; WHAT and WHERE name it in the log.  Once it ended
+ * (and its failure was logged), DONE(ARG, STATUS) is called with its
+ * waitpid() status, unless the actions are freed first.  Returns its pid,
+ * or -1 (logged; DONE is not called).
+ */
+pid_t act_spawn_env(struct actions *a, const char *what, const char *where, char *const *argv, char *const *env,
+		    void (*done)(void *arg, int status), void *arg);
+
+/* The runner of the plan's HOOKS directories (runtime/daemon/hooks.h). */
+struct hk_runner *act_hooks(struct actions *a);
+
 /* A child process ended (from the daemon's SIGCHLD handling): log its failure.  Returns 1 if it was ours. */
 int act_reaped(struct actions *a, pid_t pid, int status);
 

@@ -9,12 +9,16 @@
 ## tests/daemon/nut-probe     NUT client: plain, STARTTLS or direct TLS
 ## tests/daemon/sd-listen     a NOTIFY_SOCKET that records what it gets
 ## tests/daemon/mkutmp        adds a login to a utmp file (NOTIFY tests)
+## tests/daemon/hooks-driver  runs HOOKS directories as the daemon does
 ## tests/daemon/daemon-lib.sh sourced by the run-*.sh tests: upsplan run
 ##                            started, waited for and stopped
 ## tests/daemon/run-*.sh      upsplan run against those peers
 
 check_PROGRAMS += tests/daemon/freeport tests/daemon/silent-server tests/daemon/nut-probe tests/daemon/sd-listen tests/daemon/mkutmp \
-	tests/daemon/img-rehost
+	tests/daemon/img-rehost tests/daemon/hooks-driver
+tests_daemon_hooks_driver_SOURCES = tests/daemon/hooks-driver.c
+tests_daemon_hooks_driver_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
+tests_daemon_hooks_driver_LDADD = $(DAEMON_LIBS)
 tests_daemon_sd_listen_SOURCES = tests/daemon/sd-listen.c
 tests_daemon_mkutmp_SOURCES = tests/daemon/mkutmp.c
 tests_daemon_freeport_SOURCES = tests/daemon/freeport.c
@@ -51,10 +55,12 @@ TESTS += \
 	tests/daemon/run-startup.sh \
 	tests/daemon/run-killpower.sh \
 	tests/daemon/run-hazards.sh \
-	tests/daemon/run-shutexit.sh
+	tests/daemon/run-shutexit.sh \
+	tests/daemon/run-hooks.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
+	tests/daemon/run-hooks.sh \
 	tests/daemon/run-shutexit.sh \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/daemon-lib.sh \
