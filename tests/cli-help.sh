@@ -38,7 +38,7 @@ if [ "$status" -eq 0 ] && cmp -s out general; then ok "help alone prints the gen
 run "$upsplan" help simulate
 expect 0 out "^Usage: upsplan simulate " "help simulate prints simulate's help"
 run "$upsplan" help frobnicate
-expect 2 err "^upsplan help: 'frobnicate' is not a command of upsplan; the commands are check, compile, disasm, simulate, generate, migrate, run, tls-setup, fsd, help$" \
+expect 2 err "^upsplan help: 'frobnicate' is not a command of upsplan; the commands are check, compile, disasm, simulate, generate, migrate, run, tls-setup, fsd, status, ctl, help$" \
 	"help with an unknown command names it and lists the commands"
 run "$upsplan" help check compile
 expect 2 err "one COMMAND at a time \('compile' is extra\)" "help with two commands says which is extra"

@@ -25,7 +25,7 @@ builddir=$(pwd)
 tap_scratch man-lint
 
 pages="upsplan.8 UPSmon.conf.5 upsplan-scenario.5"
-commands="check compile disasm simulate generate migrate run tls-setup"
+commands="check compile disasm simulate generate migrate run tls-setup status ctl"
 
 # page NAME: the path of the made page NAME
 page() {

@@ -49,7 +49,8 @@ else
 	not_ok "the options of ExecStart= are options of upsplan run" "not in upsplan run --help:$bad" "ExecStart=$exec_start"
 fi
 dirs_ok=1
-for pair in "pidfile /run RuntimeDirectory" "logfile /var/log LogsDirectory" "state-file /var/lib StateDirectory"; do
+for pair in "pidfile /run RuntimeDirectory" "logfile /var/log LogsDirectory" "state-file /var/lib StateDirectory" \
+	"control-socket /run RuntimeDirectory"; do
 	# shellcheck disable=SC2086 # three words
 	set -- $pair
 	path=$(printf '%s\n' "$exec_start" | tr ' ' '\n' | sed -n "s|^--$1=||p")
@@ -59,9 +60,9 @@ for pair in "pidfile /run RuntimeDirectory" "logfile /var/log LogsDirectory" "st
 	esac
 done
 if [ $dirs_ok -eq 1 ]; then
-	ok "the PID file, NUT log and state file are in the directories systemd makes writable"
+	ok "the PID file, NUT log, state file and control socket are in the directories systemd makes writable"
 else
-	not_ok "the PID file, NUT log and state file are in the directories systemd makes writable"
+	not_ok "the PID file, NUT log, state file and control socket are in the directories systemd makes writable"
 fi
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then

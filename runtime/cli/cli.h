@@ -12,7 +12,7 @@
 #include "runtime/common/exit-codes.h"
 
 extern const char check_usage[], compile_usage[], disasm_usage[], simulate_usage[], generate_usage[], run_usage[],
-	tls_setup_usage[], fsd_usage[], migrate_usage[];
+	tls_setup_usage[], fsd_usage[], migrate_usage[], status_usage[], ctl_usage[];
 
 /* Each returns the exit status; ARGV[0] is the command name. */
 int cmd_check(int argc, char **argv);
@@ -24,6 +24,8 @@ int cmd_migrate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_tls_setup(int argc, char **argv);
 int cmd_fsd(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
 
 /*
  * Report the getopt_long() error C (':' or '?') of command CMD on stderr

@@ -19,6 +19,7 @@
 
 #include "base/source.h"
 #include "runtime/cli/cli.h"
+#include "runtime/daemon/control.h"
 #include "runtime/daemon/daemon.h"
 #include "runtime/daemon/fdlimit.h"
 #include "runtime/daemon/log.h"
@@ -73,6 +74,10 @@ const char run_usage[] =
 	"                         none otherwise; 'none' or '': none)\n"
 	"      --state-max-age=SECONDS  adopt a state file at start only when it is\n"
 	"                         younger than this (default 600)\n"
+	"      --control-socket=FILE  answer upsplan status and upsplan ctl on this\n"
+	"                         Unix socket (owner root, group USER's, mode 0660;\n"
+	"                         none unless given, 'none' or '': none; the\n"
+	"                         packaged service uses " CTL_DEFAULT_SOCKET ")\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Signals: TERM and INT log out of upsd and stop; HUP compiles PLAN again\n"
@@ -85,7 +90,8 @@ const char run_usage[] =
 
 enum {
 	OPT_POWERDOWNFLAG = 256, OPT_CHECK_ONLY, OPT_TRACE, OPT_HOSTNAME, OPT_SHELL, OPT_ACTION_TIMEOUT,
-	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE, OPT_ALLOW_WARNINGS
+	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE, OPT_ALLOW_WARNINGS,
+	OPT_CONTROL_SOCKET
 };
 
 static const struct option run_longopts[] = {
@@ -107,6 +113,7 @@ static const struct option run_longopts[] = {
 	{ "utmp", required_argument, NULL, OPT_UTMP },
 	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 	{ "state-max-age", required_argument, NULL, OPT_STATE_MAX_AGE },
+	{ "control-socket", required_argument, NULL, OPT_CONTROL_SOCKET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -378,6 +385,9 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_CONTROL_SOCKET:
+			o.control_socket = !optarg[0] || strcmp(optarg, "none") == 0 ? NULL : optarg;
+			break;
 		case OPT_STATE_MAX_AGE:
 			if (run_seconds("--state-max-age", optarg, &o.state_max_age))
 				return EXIT_USAGE;
@@ -414,7 +424,8 @@ int cmd_run(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	/* the daemon leaves its working directory for /: what it opens later, absolute now */
-	const char **later[] = { &o.plan, &logfile, &pidfile, &powerdownflag, &o.trace, &utmp, &o.act.smtp_cafile };
+	const char **later[] = { &o.plan, &logfile, &pidfile, &powerdownflag, &o.trace, &utmp, &o.act.smtp_cafile,
+				 &o.control_socket };
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
 		char err[600];
 		if (wd_absolute(later[i], err, sizeof(err)) != 0) {
@@ -468,12 +479,27 @@ int cmd_run(int argc, char **argv)
 		img_free(&img);
 		return EXIT_USAGE;
 	}
+	/* the control socket: root's, for the monitoring user's group, served by the monitoring process */
+	if (o.check_only)
+		o.control_socket = NULL;
+	if (o.control_socket) {
+		char err[800];
+		o.control_fd = ctl_socket_open(o.control_socket, geteuid(), root ? pw->pw_gid : getegid(), err, sizeof(err));
+		if (o.control_fd < 0) {
+			fprintf(stderr, "upsplan run: --control-socket: %s\n", err);
+			run_pidfile_release(pidfd, pidfile);
+			img_free(&img);
+			return EXIT_USAGE;
+		}
+	}
 	o.act.mail_helper = cli_mail_helper(mail_helper);
 	/* before detaching: a refusal must reach the terminal */
 	rc = fd_raise(&img, o.check_only, fdmsg, sizeof(fdmsg));
 	if (rc != 0)
 		fprintf(stderr, "upsplan run: %s\n", fdmsg);
 	if (rc < 0) {
+		if (o.control_socket)
+			ctl_socket_remove(o.control_socket, o.control_fd);
 		run_pidfile_release(pidfd, pidfile);
 		img_free(&img);
 		return 1;
@@ -510,6 +536,8 @@ int cmd_run(int argc, char **argv)
 	}
 	rc = ps_start(&img, &o, root ? &pc : NULL);
 out:
+	if (o.control_socket)	/* without a root parent, the monitoring loop closed it */
+		ctl_socket_remove(o.control_socket, root ? o.control_fd : -1);
 	img_free(&img);	/* what ps_start() took is already gone */
 	run_pidfile_release(pidfd, pidfile);
 	log_msg(LOG_INFO, "stopped");

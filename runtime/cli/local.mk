@@ -5,16 +5,19 @@ runtime_cli_libcli_a_SOURCES = \
 	runtime/cli/cli.c runtime/cli/cli.h \
 	runtime/cli/cmd-check.c \
 	runtime/cli/cmd-compile.c \
+	runtime/cli/cmd-ctl.c \
 	runtime/cli/cmd-fsd.c \
 	runtime/cli/cmd-generate.c \
 	runtime/cli/cmd-migrate.c \
 	runtime/cli/cmd-run.c \
 	runtime/cli/cmd-simulate.c \
+	runtime/cli/cmd-status.c \
+	runtime/cli/ctl-client.c runtime/cli/ctl-client.h \
 	runtime/cli/cmd-tls-setup.c \
 	runtime/cli/tls-files.c runtime/cli/tls-files.h \
 	runtime/cli/tls-install.c runtime/cli/tls-install.h \
 	runtime/cli/tls-pki.c runtime/cli/tls-pki.h
-runtime_cli_libcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
+runtime_cli_libcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
 	-DUPSPLAN_MAIL_HELPER='"$(pkglibexecdir)/upsplan-mail"'
 
 upsplan_SOURCES = runtime/cli/main.c

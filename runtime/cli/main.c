@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, simulate, generate, migrate, run, tls-setup, fsd, help, version). */
+/* main.c - the upsplan command: dispatches subcommands (check, compile, disasm, simulate, generate, migrate, run, tls-setup, fsd, status, ctl, help, version). */
 #include "config.h"
 
 #include <errno.h>
@@ -37,6 +37,11 @@ static const char main_usage[] =
 	"                  local upsd, print the upsd.conf and plan lines\n"
 	"  fsd             ask the running daemon for a forced shutdown (its\n"
 	"                  WHEN ... TIMEOUT fsd clauses), as upsmon -c fsd\n"
+	"  status          show what the running daemon sees and does (its UPS,\n"
+	"                  timers, last actions, plan), over its control socket\n"
+	"  ctl reload|timers|fsd UPS\n"
+	"                  ask the running daemon to reload, list its timers, or\n"
+	"                  set FSD on a primary UPS, over its control socket\n"
 	"  help [COMMAND]  show help for COMMAND\n"
 	"\n"
 	"Options:\n"
@@ -75,6 +80,8 @@ static const struct {
 	{ "run", cmd_run, run_usage },
 	{ "tls-setup", cmd_tls_setup, tls_setup_usage },
 	{ "fsd", cmd_fsd, fsd_usage },
+	{ "status", cmd_status, status_usage },
+	{ "ctl", cmd_ctl, ctl_usage },
 };
 
 /*

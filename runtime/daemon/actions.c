@@ -53,7 +53,71 @@ struct actions {
 	char *mail_helper;
 	struct act_child *children;
 	unsigned nchildren;
+	struct act_record ring[ACT_RING];	/* the last actions (act_history()) */
+	unsigned ring_next, ring_n;
+	struct act_record *cur;			/* the one act_run() carries out, or NULL */
 };
+
+#define ACT_PENDING (-1)	/* a record's result while act_run() carries it out */
+
+const struct act_record *act_history(const struct actions *a, unsigned i, unsigned *count)
+{
+	if (count)
+		*count = a->ring_n;
+	if (i >= a->ring_n)
+		return NULL;
+	return &a->ring[(a->ring_next + ACT_RING - a->ring_n + i) % ACT_RING];
+}
+
+void act_note(struct actions *a, int result, const char *reason)
+{
+	if (!a->cur)
+		return;
+	a->cur->result = result;
+	snprintf(a->cur->reason, sizeof(a->cur->reason), "%s", reason ? reason : "");
+}
+
+void act_shutdown_done(struct actions *a, int ok, const char *reason)
+{
+	for (unsigned i = a->ring_n; i-- > 0;) {
+		struct act_record *r = &a->ring[(a->ring_next + ACT_RING - a->ring_n + i) % ACT_RING];
+		if (strcmp(r->kind, "SHUTDOWNCMD") == 0 && r->result == ACT_RUNNING) {
+			r->result = ok ? ACT_OK : ACT_FAILED;
+			r->pid = 0;
+			snprintf(r->reason, sizeof(r->reason), "%s", ok ? "" : reason);
+			return;
+		}
+	}
+}
+
+/* A new record for effect E (the oldest is dropped when the ring is full). */
+static struct act_record *act_record_new(struct actions *a, const struct vm_effect *e)
+{
+	struct act_record *r = &a->ring[a->ring_next];
+
+	a->ring_next = (a->ring_next + 1) % ACT_RING;
+	if (a->ring_n < ACT_RING)
+		a->ring_n++;
+	memset(r, 0, sizeof(*r));
+	r->when = time(NULL);
+	snprintf(r->kind, sizeof(r->kind), "%s", vm_effect_name(e->kind));
+	if (e->ups < a->img->ups.n) {
+		struct img_str n = a->img->ups.v[e->ups].name;
+		snprintf(r->ups, sizeof(r->ups), "%.*s", (int)n.len, img_bytes(a->img, n));
+	}
+	act_where(a->img, e, r->where, sizeof(r->where));
+	r->result = ACT_PENDING;
+	return r;
+}
+
+/* The record of the running process PID, or NULL. */
+static struct act_record *act_record_of(struct actions *a, pid_t pid)
+{
+	for (unsigned i = 0; i < a->ring_n; i++)
+		if (a->ring[i].pid == pid && a->ring[i].result == ACT_RUNNING)
+			return &a->ring[i];
+	return NULL;
+}
 
 char **act_words(const char *cmd)
 {
@@ -228,6 +292,19 @@ int act_reaped(struct actions *a, pid_t pid, int status)
 			break;
 	if (!c)
 		return 0;
+	{
+		struct act_record *r = act_record_of(a, pid);
+		if (r) {
+			r->pid = 0;
+			r->result = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ACT_OK : ACT_FAILED;
+			if (c->killed)
+				snprintf(r->reason, sizeof(r->reason), "stopped at its time limit (%.0f s)", c->limit);
+			else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+				snprintf(r->reason, sizeof(r->reason), "exit status %d", WEXITSTATUS(status));
+			else if (WIFSIGNALED(status))
+				snprintf(r->reason, sizeof(r->reason), "killed by signal %d", WTERMSIG(status));
+		}
+	}
 	if (c->err) {	/* what it wrote last, still in the pipe */
 		evutil_socket_t fd = bufferevent_getfd(c->err);
 		while (fd >= 0 && evbuffer_read(bufferevent_get_input(c->err), fd, 4096) > 0)
@@ -272,10 +349,12 @@ static pid_t act_fork(struct actions *a, const struct act_job *j, void (*fn)(voi
 
 	if (pipe2(errp, O_CLOEXEC) != 0) {
 		log_msg(LOG_ERR, "%s at %s: cannot make a pipe: %s", what, j->where, strerror(errno));
+		act_note(a, ACT_FAILED, "cannot make a pipe");
 		return -1;
 	}
 	if (stdin_text && pipe2(inp, O_CLOEXEC) != 0) {
 		log_msg(LOG_ERR, "%s at %s: cannot make a pipe: %s", what, j->where, strerror(errno));
+		act_note(a, ACT_FAILED, "cannot make a pipe");
 		close(errp[0]);
 		close(errp[1]);
 		return -1;
@@ -283,6 +362,7 @@ static pid_t act_fork(struct actions *a, const struct act_job *j, void (*fn)(voi
 	pid = fork();
 	if (pid < 0) {
 		log_msg(LOG_ERR, "%s at %s: cannot start a process: %s", what, j->where, strerror(errno));
+		act_note(a, ACT_FAILED, "cannot start a process");
 		close(errp[0]);
 		close(errp[1]);
 		if (stdin_text) {
@@ -331,6 +411,10 @@ static pid_t act_fork(struct actions *a, const struct act_job *j, void (*fn)(voi
 	c->next = a->children;
 	a->children = c;
 	a->nchildren++;
+	if (a->cur && a->cur->result == ACT_PENDING) {	/* its outcome comes when it is reaped */
+		a->cur->result = ACT_RUNNING;
+		a->cur->pid = pid;
+	}
 	log_debug(1, "%s at %s: started (pid %ld)", what, c->where, (long)pid);
 	return pid;
 }
@@ -457,6 +541,9 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 {
 	char where[160];
 
+	/* the engine's own (timers, marks) are in the trace, not among the actions */
+	if (e->kind != OP_STARTTIMER && e->kind != OP_CANCELTIMER && e->kind != OP_MARK && e->kind != OP_UNMARK)
+		a->cur = act_record_new(a, e);
 	switch (e->kind) {
 	case OP_NOTIFY:
 		if (!a->host.notify || a->host.notify(a->host.ctx, e->text) != 0)
@@ -478,9 +565,11 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 	case OP_NUTLOG:
 		if (!log_nut_path())	/* no NUT log (-l): the daemon's log has it */
 			log_msg(LOG_NOTICE, "%s", e->text);
-		else if (log_nut(e->text) != 0)
+		else if (log_nut(e->text) != 0) {
 			log_msg(LOG_ERR, "NUTLOG at %s: cannot write %s: %s", act_where(a->img, e, where, sizeof(where)),
 				log_nut_path(), strerror(errno));
+			act_note(a, ACT_FAILED, "cannot write the NUT log");
+		}
 		break;
 	case OP_SYSLOG:
 		syslog((int)e->prio | LOG_DAEMON, "%s", e->text);
@@ -490,6 +579,7 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 		if (a->img->settings.smtp_port == 0) {
 			log_msg(LOG_ERR, "EMAIL at %s: the plan has no SMTPSERVER: mail not sent",
 				act_where(a->img, e, where, sizeof(where)));
+			act_note(a, ACT_FAILED, "the plan has no SMTPSERVER");
 			break;
 		}
 		struct act_job j = act_job_of(a, e, "EMAIL", NULL, where, sizeof(where));
@@ -503,7 +593,8 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 		a->host.shutdown(a->host.ctx, e, ev);	/* logs it */
 		break;
 	case OP_SETFSD:
-		a->host.setfsd(a->host.ctx, e->target);
+		if (a->host.setfsd(a->host.ctx, e->target) != 0)
+			act_note(a, ACT_FAILED, "not logged in to upsd");
 		break;
 	case OP_DEBUG:
 		log_set_debug((int)e->level);
@@ -516,6 +607,10 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 		break;	/* done by the engine; the walk-through shows them */
 	default:	/* VM_FAULT */
 		log_msg(LOG_ERR, "plan fault at %s: %s", act_where(a->img, e, where, sizeof(where)), e->text);
+		act_note(a, ACT_FAILED, "plan fault");
 		break;
 	}
+	if (a->cur && a->cur->result == ACT_PENDING)
+		a->cur->result = ACT_OK;
+	a->cur = NULL;
 }

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -84,6 +85,29 @@ unsigned act_running(const struct actions *a);
 /* CMD split into words as a shell would (quotes, no expansions), with room for one more; NULL when empty or malformed. */
 char **act_words(const char *cmd);
 void act_free_words(char **v);
+
+/* The last actions carried out, for upsplan status: a ring of ACT_RING records. */
+#define ACT_RING 32
+enum act_result { ACT_RUNNING, ACT_OK, ACT_FAILED };
+
+struct act_record {
+	time_t when;		/* wall clock, when it was carried out */
+	char kind[16];		/* "SHELLCMD", "WALL", ... */
+	char ups[64];		/* the UPS of its event (cut), "" none */
+	char where[160];	/* file:line:col */
+	int result;		/* enum act_result */
+	char reason[160];	/* ACT_FAILED: why */
+	pid_t pid;		/* its process while ACT_RUNNING, else 0 */
+};
+
+/* The I-th last action (0 the oldest of those kept), or NULL past the last; N of them in *COUNT when not NULL. */
+const struct act_record *act_history(const struct actions *a, unsigned i, unsigned *count);
+
+/* The record of the action act_run() is carrying out (from the host's callbacks): its result RESULT and reason. */
+void act_note(struct actions *a, int result, const char *reason);
+
+/* The outcome of the last SHUTDOWNCMD still running (from the root parent): ok, or failed with REASON. */
+void act_shutdown_done(struct actions *a, int ok, const char *reason);
 
 /* "file:line:col" of effect E, for messages. */
 const char *act_where(const struct plan_image *img, const struct vm_effect *e, char *buf, size_t len);

@@ -28,6 +28,9 @@ struct dm_plan {
 	struct uc **conns;	/* per UPS */
 	struct uc_poller **pollers;	/* per group: the poll connection of its upsd (none with --check-only) */
 	unsigned char *charge_told;	/* per UPS: "battery.charge not known yet" was logged */
+	double *answer_at;	/* per UPS: when its last poll was answered (the engine's clock), 0 never */
+	time_t loaded;		/* wall clock, when it was loaded */
+	uint64_t sum;		/* its checksum (sf_checksum()) */
 };
 
 struct daemon {
@@ -62,6 +65,7 @@ struct daemon {
 	int stopped;			/* SHUTDOWNEXIT: out of upsd after the SHUTDOWNCMD started or succeeded; no polls, no handlers */
 	int exit_due;			/* SHUTDOWNEXIT yes: the logout runs at the loop's next turn, no handlers till then */
 	struct event *exit_ev;		/* SHUTDOWNEXIT's delay, or that next turn */
+	struct ctl *ctl;		/* the control socket (control.c), or NULL */
 };
 
 /* No more handlers: logged out after the SHUTDOWNCMD started, or about to be. */
@@ -79,6 +83,8 @@ static inline double dm_now(const struct daemon *d)
 /* daemon.c */
 /* Write the state file now, when something changed (see sf_save()). */
 void dm_save(struct daemon *d);
+/* SETFSD (act_host's setfsd, and upsplan ctl fsd): FSD for UPS, sent to its upsd; -1 when not logged in. */
+int dm_setfsd(void *ctx, uint32_t ups);
 /* Swap in the plan IMG (taken over); -1 when it cannot be used (the running plan is kept). */
 int dm_reload(struct daemon *d, struct plan_image *img);
 /* LOGOUT on every connection, then the loop ends (at most 3 s). */

@@ -10,6 +10,7 @@
 #include <event2/buffer.h>
 
 #include "base/xalloc.h"
+#include "runtime/daemon/control.h"
 #include "runtime/daemon/daemon-int.h"
 #include "runtime/daemon/log.h"
 #include "runtime/daemon/privsep.h"
@@ -165,6 +166,8 @@ void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev
 		else
 			log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: the one at %s already %s", where,
 				d->shut.where, how);
+		act_note(d->act, ACT_FAILED, d->shut.shutdown == SF_SHUT_RUNNING ? "not run: a SHUTDOWNCMD runs" :
+			 "not run: a SHUTDOWNCMD succeeded");
 		return;
 	}
 	memset(&d->shut, 0, sizeof(d->shut));
@@ -188,10 +191,13 @@ void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev
 		rq.timer = ev->timer;
 		rq.power_failing = (uint32_t)st_power_failing(&d->p->eng.state, ev->ups);
 		snprintf(rq.charge, sizeof(rq.charge), "%s", charge ? charge : "");
-		if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, &rq, sizeof(rq)) != 0)
+		if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, &rq, sizeof(rq)) != 0) {
 			log_msg(LOG_CRIT, "SHUTDOWNCMD cannot be passed to the privileged process");
-		else
+			act_note(d->act, ACT_FAILED, "cannot be passed to the root process");
+		} else {
+			act_note(d->act, ACT_RUNNING, "");	/* its outcome comes from the root parent (PS_DONE) */
 			dm_shutdown_started(d);
+		}
 		return;
 	}
 	d->shut_pid = act_spawn(d->act, e, "SHUTDOWNCMD", (char *const *)e->argv, NULL);
@@ -232,6 +238,16 @@ static void dm_ps_done(struct daemon *d, const struct ps_frame *f)
 	const char *where = d->shut.where[0] ? d->shut.where : "(asked for before a restart)";
 
 	memcpy(&done, f->payload, sizeof(done));
+	if (done.status == 0) {
+		act_shutdown_done(d->act, 1, "");
+	} else {
+		char why[240];
+		if (done.status == PS_DONE_LATCHED || done.status == PS_DONE_SUCCEEDED)
+			snprintf(why, sizeof(why), "not run: %s", done.msg);
+		else
+			snprintf(why, sizeof(why), "%s%sstatus %d", done.msg, done.msg[0] ? "; " : "", done.status);
+		act_shutdown_done(d->act, 0, why);
+	}
 	if (done.status == PS_DONE_LATCHED || done.status == PS_DONE_SUCCEEDED) {
 		log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: %s", where, done.msg);
 		/*
@@ -275,9 +291,20 @@ static void dm_ps_image(struct daemon *d, const struct ps_frame *f)
 		ack.ok = 1;
 	if (ack.ok)
 		d->gen = ack.gen;
+	ctl_reload_done(d->ctl, ack.ok, "the monitoring process cannot use the new plan: the running plan is kept (the log says why)");
 	/* the parent renders SHUTDOWNCMDs from the plan this says the child runs */
 	if (bufferevent_write(d->ps, &ah, sizeof(ah)) != 0 || bufferevent_write(d->ps, &ack, sizeof(ack)) != 0)
 		log_msg(LOG_CRIT, "the privileged process cannot be told which plan runs");
+}
+
+/* The reload this process asked for (upsplan ctl reload) was not done by the root parent: the waiting clients hear why. */
+static void dm_ps_refused(struct daemon *d, const struct ps_frame *f)
+{
+	char why[PS_NOTIFY_MAX + 1];
+
+	memcpy(why, f->payload, f->len);
+	why[f->len] = '\0';
+	ctl_reload_done(d->ctl, 0, why);
 }
 
 /* What the child does with each kind, by its number (privsep-frames.def); the kinds it sends have no handler. */
@@ -289,6 +316,8 @@ typedef void dm_ps_handler_fn(struct daemon *d, const struct ps_frame *f);
 #define dm_ps_on_NOTIFY NULL
 #define dm_ps_on_DESKTOP NULL
 #define dm_ps_on_ACK NULL
+#define dm_ps_on_RELOAD NULL
+#define dm_ps_on_REFUSED dm_ps_refused
 
 static dm_ps_handler_fn *const dm_ps_handlers[] = {
 #define PS_FRAME(id, num, dir, min, max, meaning) [num] = dm_ps_on_##id,

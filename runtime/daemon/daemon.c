@@ -23,6 +23,7 @@
 
 #include "engine/engine.h"
 #include "base/xalloc.h"
+#include "runtime/daemon/control.h"
 #include "runtime/daemon/daemon.h"
 #include "runtime/daemon/daemon-int.h"
 #include "runtime/daemon/fdlimit.h"
@@ -169,6 +170,8 @@ static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
 			  log_esc(st, sizeof(st), p->status ? p->status : "", p->status ? strlen(p->status) : 0),
 			  p->charge ? log_esc(ch, sizeof(ch), p->charge, strlen(p->charge)) : "unknown");
 	}
+	if (p->answered)
+		d->p->answer_at[ups] = dm_now(d);	/* its age in upsplan status */
 	eng_poll(&d->p->eng, ups, p, dm_now(d));
 	sf_hold_polled(&d->hold, ups);	/* after its events: an OB->OL cancels a timer before it can expire */
 	if (!d->hold.on)
@@ -233,7 +236,7 @@ static void dm_on_closed(void *ctx, uint32_t ups)
 		event_base_loopexit(d->base, NULL);
 }
 
-static int dm_setfsd(void *ctx, uint32_t ups)
+int dm_setfsd(void *ctx, uint32_t ups)
 {
 	struct daemon *d = ctx;
 
@@ -284,6 +287,7 @@ static void dm_plan_free(struct dm_plan *p)
 		uc_free(p->conns[u]);
 	free(p->conns);
 	free(p->charge_told);
+	free(p->answer_at);
 	for (uint32_t g = 0; p->ctx && g < p->img.groups.n; g++)
 		SSL_CTX_free(p->ctx[g]);
 	free(p->ctx);
@@ -356,6 +360,9 @@ static struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img)
 	p->ctx = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->ctx));
 	p->conns = xcalloc((size_t)p->img.ups.n + 1, sizeof(*p->conns));
 	p->charge_told = xcalloc((size_t)p->img.ups.n + 1, 1);
+	p->answer_at = xcalloc((size_t)p->img.ups.n + 1, sizeof(*p->answer_at));
+	p->loaded = time(NULL);
+	p->sum = sf_checksum(&p->img);
 	p->gates = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->gates));
 	p->pollers = xcalloc((size_t)p->img.groups.n + 1, sizeof(*p->pollers));
 	for (uint32_t g = 0; g < p->img.groups.n; g++) {
@@ -607,8 +614,10 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 	dm_arm_timer(d);
 	dm_shutdown_rearm(d);
 	if (d->sf_on)
-		d->checksum = sf_checksum(&np->img);
+		d->checksum = np->sum;
 	dm_save(d);
+	if (!d->ps)	/* the root parent numbers its plans (PS_IMAGE); here, each reload */
+		d->gen++;
 	log_msg(LOG_NOTICE, "reload: the new plan runs (%u UPS)", np->img.ups.n);
 	return 0;
 }
@@ -757,6 +766,8 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		evsignal_add(d.sig[i], NULL);
 	}
 	dm_hold_signals(SIG_UNBLOCK);	/* handled from here: one that waited comes now */
+	if (o->control_socket && o->control_fd >= 0)
+		d.ctl = ctl_new(&d, o->control_fd);
 	d.tick = evtimer_new(d.base, dm_tick, &d);
 	d.timer = evtimer_new(d.base, dm_timer, &d);
 	d.watchdog = evtimer_new(d.base, dm_watchdog, &d);
@@ -768,7 +779,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		d.sf_on = 1;
 		d.sf_ev = evtimer_new(d.base, dm_save_cb, &d);
 		sf_init(&d.sf, o->state_file, o->state_max_age);
-		d.checksum = sf_checksum(&d.p->img);
+		d.checksum = d.p->sum;
 		if (sf_adopt(&d.sf, &d.p->eng, d.checksum, dm_now(&d), &d.shut)) {
 			if (d.shut.shutdown == SF_SHUT_RUNNING) {	/* asked for again after the hold */
 				d.shut.shutdown = SF_SHUT_NONE;
@@ -810,6 +821,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		sf_free(&d.sf);
 	}
 	sf_hold_free(&d.hold);
+	ctl_free(d.ctl);
 	free(d.seen);
 	act_free(d.act);
 	if (d.ps) {

@@ -20,6 +20,8 @@ struct dm_options {
 	double watchdog;		/* seconds between WATCHDOG=1 notifications, 0: none */
 	const char *state_file;		/* the state file (runtime/daemon/statefile.h), or NULL */
 	double state_max_age;		/* seconds: an older state file is not adopted */
+	const char *control_socket;	/* --control-socket, or NULL: then control_fd is not used */
+	int control_fd;			/* its listening socket, served by the monitoring process */
 };
 
 /*

@@ -4,6 +4,8 @@ noinst_LIBRARIES += runtime/daemon/libdaemon.a
 runtime_daemon_libdaemon_a_SOURCES = \
 	runtime/daemon/actions.c runtime/daemon/actions.h \
 	runtime/daemon/child.c runtime/daemon/child.h \
+	runtime/daemon/control.c runtime/daemon/control.h runtime/daemon/control-int.h \
+	runtime/daemon/control-json.c runtime/daemon/control-sock.c \
 	runtime/daemon/daemon.c runtime/daemon/daemon.h runtime/daemon/daemon-int.h runtime/daemon/daemon-ps.c \
 	runtime/daemon/desktop.c runtime/daemon/desktop.h \
 	runtime/daemon/fdlimit.c runtime/daemon/fdlimit.h \
@@ -12,7 +14,7 @@ runtime_daemon_libdaemon_a_SOURCES = \
 	runtime/daemon/nut-proto.c runtime/daemon/nut-proto.h \
 	runtime/daemon/privsep.c runtime/daemon/privsep.h runtime/daemon/privsep-int.h \
 	runtime/daemon/privsep-frames.c runtime/daemon/privsep-frames.def runtime/daemon/privsep-plan.c \
-	runtime/daemon/privsep-root.c \
+	runtime/daemon/privsep-reload.c runtime/daemon/privsep-root.c \
 	runtime/daemon/sdnotify.c runtime/daemon/sdnotify.h \
 	runtime/daemon/statefile.c runtime/daemon/statefile.h \
 	runtime/daemon/tls.c runtime/daemon/tls.h \

@@ -76,6 +76,8 @@ static const char *ps_check_text(const unsigned char *p, uint32_t len)
 #define ps_check_NOTIFY ps_check_notify
 #define ps_check_DESKTOP ps_check_text
 #define ps_check_ACK ps_check_ack
+#define ps_check_RELOAD NULL
+#define ps_check_REFUSED ps_check_text
 
 static const struct ps_rule ps_rules[] = {
 #define PS_FRAME(id, num, dir, min, max, meaning) { num, dir, min, max, meaning, ps_check_##id },

@@ -33,55 +33,10 @@
 #define PS_KILL_GRACE 5.0	/* seconds from SIGTERM to SIGKILL: a child that misbehaves, a SHUTDOWNCMD past its limit */
 #define PS_STOP_GRACE 15.0	/* seconds a child has to stop when the daemon stops (its LOGOUTs take 3) */
 #define PS_DESKTOP_BURST 30	/* NOTIFY texts shown per minute at most */
-#define PS_RX_MAX (sizeof(struct ps_hdr) + PS_DESKTOP_MAX)	/* the longest frame a child sends */
 #define PS_DRAIN_MAX 64		/* frames read from a child that has ended */
 #define PS_RESTART_FIRST 1.0	/* seconds before a died child is started again, doubling ... */
 #define PS_RESTART_MAX 30.0	/* ... up to this */
 #define PS_RESTART_CALM 600.0	/* a child that ran this long died of something new: the back-off starts over */
-
-/* A process this one started and may have to stop: the monitoring child, or a SHUTDOWNCMD. */
-struct ps_proc {
-	pid_t pid;		/* > 0 while it runs (0 or -1: none) */
-	double kill_at;		/* 0, or when it gets SIGKILL: it was told to stop (ps_stop()) */
-};
-
-/* The shutdown command under way (at most one: the parent keeps the latch too). */
-struct ps_job {
-	char **argv;
-	uint32_t pc;
-	struct ps_proc proc;	/* pid 0: none runs */
-	double started;		/* monotonic seconds: a clock step at boot neither kills it nor lets it run on */
-	int killed;		/* SIGTERM sent at the time limit; SIGKILL follows */
-	int flag_written;	/* POWERDOWNFLAG written for it */
-	int power_failing;	/* its UPS is on battery or FSD: the flag may be written */
-};
-
-struct ps_parent {
-	const struct ps_parent_cfg *cfg;
-	const struct dm_options *o;
-	int sfd;		/* the signals, as a file */
-	int fd;			/* the socket to the child, or -1 */
-	struct ps_proc child;	/* the monitoring child: pid -1 when there is none */
-	double child_since;	/* when it started */
-	int child_ready;	/* it said READY=1 */
-	int fsd_pending;	/* a SIGUSR2 came while no child was ready: passed on at its READY=1 */
-	int misbehaved;		/* it was stopped for what it sent (or did not read) */
-	unsigned char rx[PS_RX_MAX];	/* what the child sent, not yet a whole frame */
-	size_t rxlen;
-	double rx_since;	/* when the partial frame in rx began */
-	/* the plan the child runs; one sent, not yet taken up (the VMs point into them: never copied) */
-	struct ps_plan plans[2], *plan, *pending;
-	int have_pending;
-	int hup_queued;		/* a SIGHUP came while a plan was pending or no child ran */
-	struct ps_job job;
-	int shut_done;		/* a SHUTDOWNCMD succeeded: no other runs */
-	int stopping;		/* TERM or INT came: no restart */
-	int status;		/* the daemon's exit status */
-	double restart_at;	/* 0, or when the next child starts */
-	double restart_wait;	/* the next back-off */
-	double desktop_window;	/* NOTIFY texts (rate limit): the minute being counted, and how many in it */
-	unsigned desktop_shown;
-};
 
 /*
  * The only way this process signals a process: one it started and has
@@ -134,7 +89,7 @@ static void ps_misbehaved(struct ps_parent *p, const char *why)
 }
 
 /* Send a frame to the child; a child that reads nothing of it for PS_WRITE_WAIT misbehaves.  0, or -1. */
-static int ps_send(struct ps_parent *p, uint32_t kind, const void *payload, size_t len)
+int ps_send(struct ps_parent *p, uint32_t kind, const void *payload, size_t len)
 {
 	struct ps_hdr h = { kind, (uint32_t)len };
 	struct iovec v[2] = { { &h, sizeof(h) }, { (void *)payload, len } };
@@ -358,42 +313,6 @@ static void ps_on_desktop(struct ps_parent *p, const struct ps_frame *f)
 	act_free_words(argv);
 }
 
-static void ps_drop_pending(struct ps_parent *p)
-{
-	if (!p->have_pending)
-		return;
-	ps_plan_free(p->pending);
-	memset(p->pending, 0, sizeof(*p->pending));
-	p->have_pending = 0;
-}
-
-static void ps_reload(struct ps_parent *p);
-
-static void ps_on_ack(struct ps_parent *p, const struct ps_frame *f)
-{
-	struct ps_ack ack;
-
-	memcpy(&ack, f->payload, sizeof(ack));
-	if (!p->have_pending || ack.gen != p->pending->gen) {
-		log_msg(LOG_ERR, "the monitoring process took up plan %u, which was not sent: ignored", ack.gen);
-		return;
-	}
-	if (ack.ok) {
-		struct ps_plan *old = p->plan;
-		ps_plan_free(old);
-		memset(old, 0, sizeof(*old));
-		p->plan = p->pending;
-		p->pending = old;
-		p->have_pending = 0;
-	} else {
-		log_msg(LOG_ERR, "the monitoring process cannot use the new plan: the running plan is kept");
-		ps_drop_pending(p);
-	}
-	if (p->hup_queued && p->child.pid > 0) {	/* an edit made while this plan was on its way */
-		p->hup_queued = 0;
-		ps_reload(p);
-	}
-}
 
 /*
  * The dispatch table: the handler of each kind, by its number, made from
@@ -409,6 +328,8 @@ typedef void ps_handler_fn(struct ps_parent *p, const struct ps_frame *f);
 #define ps_on_NOTIFY ps_on_notify
 #define ps_on_DESKTOP ps_on_desktop
 #define ps_on_ACK ps_on_ack
+#define ps_on_RELOAD ps_on_reload
+#define ps_on_REFUSED NULL
 
 static ps_handler_fn *const ps_handlers[] = {
 #define PS_FRAME(id, num, dir, min, max, meaning) [num] = ps_on_##id,
@@ -477,48 +398,6 @@ static int ps_read_input(struct ps_parent *p)
 	return 1;
 }
 
-/* SIGHUP: compile the plan again and send it to the child; it is taken up when the child says so (PS_ACK). */
-static void ps_reload(struct ps_parent *p)
-{
-	struct plan_image ni;
-	unsigned char *buf, *frame;
-	size_t len;
-	uint32_t gen = p->plan->gen + 1;
-
-	if (p->have_pending || p->child.pid <= 0 || p->fd < 0) {
-		log_msg(LOG_NOTICE, "SIGHUP: %s: the plan is compiled again after that",
-			p->have_pending ? "the monitoring process has not yet taken up the last plan" :
-					  "no monitoring process runs now");
-		p->hup_queued = 1;
-		return;
-	}
-	log_msg(LOG_NOTICE, "SIGHUP: compiling %s again", p->cfg->plan);
-	if (ps_compile(p->cfg->plan, &p->cfg->po, &ni) != 0)
-		return;	/* logged */
-	img_encode(&ni, &buf, &len);
-	if (len > PS_IMAGE_MAX - sizeof(gen)) {
-		log_msg(LOG_ERR, "%s: its image of %zu bytes is too large to pass on: the running plan is kept", p->cfg->plan,
-			len);
-		free(buf);
-		img_free(&ni);
-		return;
-	}
-	frame = xrealloc(NULL, len + sizeof(gen));
-	memcpy(frame, &gen, sizeof(gen));
-	memcpy(frame + sizeof(gen), buf, len);
-	free(buf);
-	/* the child says whether it could use it (PS_ACK): until then, both keep the old one */
-	if (ps_send(p, PS_IMAGE, frame, len + sizeof(gen)) != 0) {
-		log_msg(LOG_ERR, "cannot pass the new plan on: the running plan is kept");
-		img_free(&ni);
-	} else {
-		p->pending->gen = gen;
-		p->pending->img = ni;
-		ps_plan_init(p->pending, p->cfg);
-		p->have_pending = 1;
-	}
-	free(frame);
-}
 
 /*
  * Start a monitoring child on the plan the parent has: a new socket, the

@@ -750,6 +750,24 @@ int uc_ready(const struct uc *c)
 	return c->k.st == UC_READY;
 }
 
+const char *uc_state_word(const struct uc *c)
+{
+	switch (c->k.st) {
+	case UC_READY:
+		return "logged in";
+	case UC_STARTTLS:
+	case UC_HANDSHAKE:
+	case UC_LOGIN:
+		return "connected";
+	case UC_CONNECTING:
+		return "connecting";
+	case UC_CLOSING:
+		return "logging out";
+	default:
+		return c->k.err ? "failed" : "not connected";
+	}
+}
+
 const char *uc_last_error(const struct uc *c)
 {
 	return c->k.err ? c->k.err : "";

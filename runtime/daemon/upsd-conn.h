@@ -134,6 +134,9 @@ void uc_logout(struct uc *c);
 /* 1 when logged in and polling. */
 int uc_ready(const struct uc *c);
 
+/* The connection's state in words: "logged in", "connected", "connecting", "logging out", "failed" or "not connected". */
+const char *uc_state_word(const struct uc *c);
+
 /* The last failure of the connection ("" when none), for --check-only and USR1. */
 const char *uc_last_error(const struct uc *c);
 

@@ -56,12 +56,14 @@ TESTS += \
 	tests/daemon/run-killpower.sh \
 	tests/daemon/run-hazards.sh \
 	tests/daemon/run-shutexit.sh \
-	tests/daemon/run-hooks.sh
+	tests/daemon/run-hooks.sh \
+	tests/daemon/run-control.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
 	tests/daemon/run-hooks.sh \
 	tests/daemon/run-shutexit.sh \
+	tests/daemon/run-control.sh \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/daemon-lib.sh \
 	tests/daemon/run-outage.sh \
