@@ -86,6 +86,7 @@ struct ps_parent {
 	double restart_at;	/* 0, or when the next child starts */
 	double restart_wait;	/* the next back-off */
 	double reload_at;	/* when the child last asked for a reload (rate limit) */
+	unsigned reload_refused;	/* requests refused since the last one done (the first is logged) */
 	double desktop_window;	/* NOTIFY texts (rate limit): the minute being counted, and how many in it */
 	unsigned desktop_shown;
 };

@@ -112,9 +112,11 @@ void ps_on_reload(struct ps_parent *p, const struct ps_frame *f)
 
 	(void)f;
 	if (p->reload_at > 0 && now - p->reload_at < PS_RELOAD_EVERY) {
-		log_msg(LOG_WARNING, "the monitoring process asks for a reload %s", why);
+		if (++p->reload_refused == 1)	/* a flood of them (a compromised child) is not a flood of lines */
+			log_msg(LOG_WARNING, "the monitoring process asks for a reload %s", why);
 	} else {
 		p->reload_at = now;
+		p->reload_refused = 0;
 		log_msg(LOG_NOTICE, "the monitoring process asks for a reload (upsplan ctl reload)");
 		why = ps_reload(p);
 	}

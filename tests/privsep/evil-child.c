@@ -46,7 +46,7 @@ struct evil_ack {
 	int32_t ok;
 };
 
-enum { K_SHUTDOWN = 1, K_DONE = 2, K_IMAGE = 3, K_NOTIFY = 4, K_DESKTOP = 5, K_ACK = 6 };
+enum { K_SHUTDOWN = 1, K_DONE = 2, K_IMAGE = 3, K_NOTIFY = 4, K_DESKTOP = 5, K_ACK = 6, K_RELOAD = 7, K_REFUSED = 8 };
 
 static int evil_sv[2] = { -1, -1 };
 
@@ -196,6 +196,15 @@ static void evil_run(const char *what, int fd)
 		/* requests whose answers it never reads: the parent must not block writing them */
 		for (int i = 0; i < 20000; i++)
 			evil_shutdown(fd, "");
+	} else if (strcmp(what, "reload-payload") == 0) {
+		evil_frame(fd, K_RELOAD, 4, "1234", 4);
+	} else if (strcmp(what, "refused-kind") == 0) {
+		evil_text(fd, K_REFUSED, "no");
+	} else if (strcmp(what, "reload-flood") == 0) {
+		/* ready, then 500 reload requests it never reads the answers of: one reload, as one SIGHUP */
+		evil_text(fd, K_NOTIFY, "READY=1");
+		for (int i = 0; i < 500; i++)
+			evil_frame(fd, K_RELOAD, 0, NULL, 0);
 	} else if (strcmp(what, "desktop-flood") == 0) {
 		for (int i = 0; i < 100; i++)
 			evil_text(fd, K_DESKTOP, "flood");

@@ -199,6 +199,8 @@ malformed notify-newline 'holds a NUL or a line feed'
 malformed notify-nul 'holds a NUL or a line feed'
 malformed desktop-nul 'malformed frame (kind 5, 5 bytes: it holds a NUL'
 malformed ack-bad 'neither 0 nor 1'
+malformed reload-payload 'malformed frame (kind 7, 4 bytes'
+malformed refused-kind 'malformed frame (kind 8,.*only the parent sends'
 
 # 2. half a frame, then silence, deaf to SIGTERM: not waited for, killed
 start stall
@@ -322,6 +324,19 @@ if wait_for "$LOG" "more than 30 texts in a minute" 10; then ok "desktop-flood: 
 pause 2
 check "desktop-flood: at most 30 NOTIFY commands ran" [ "$(wc -l <"$D/act/notify.log" 2>/dev/null || echo 0)" -le 30 ]
 stop
+
+# 9b. a flood of reload requests (upsplan ctl reload's frame): one reload, one line for the rest
+start reload-flood
+wait_for "$LOG" "asks for a reload asked again within 2 s" 10 || :
+pause 2.5
+if [ "$(grep -c 'compiling .* again' "$LOG")" -eq 1 ] && [ "$(grep -c 'asks for a reload' "$LOG")" -eq 2 ]; then
+	ok "reload-flood: 500 requests, one reload, the others refused with one line"
+else
+	not_ok "reload-flood: 500 requests, one reload, the others refused with one line" "$(show)"
+fi
+check "reload-flood: canary alive" canary_alive
+stop
+check "reload-flood: the daemon stops with status 0" [ "$STATUS" -eq 0 ]
 
 # 10. an honest child that crashes is started again; one that ends by itself ends the daemon
 : >"$D/once/honest-crash"	# already "used": every child is honest
