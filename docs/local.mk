@@ -12,4 +12,5 @@ dist_docs_DATA = \
 	docs/language.md \
 	docs/migrating.md \
 	docs/nut-policy.md \
-	docs/simulate.md
+	docs/simulate.md \
+	docs/status.md

@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..46"
+echo "1..49"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 90\n' >"$PEERS_DIR/b.dev"
@@ -277,6 +277,40 @@ check "a directory its group can write: refused" \
 start_refused "$SOCK"
 check "the socket of a running daemon: refused, the running one keeps it" \
 	sh -c "[ $rc -eq 2 ] && grep -q 'another daemon listens on it' '$PEERS_DIR/other.err' && [ -S '$SOCK' ]"
+
+# started as another user: the one process makes its socket (its own, mode 0660) and answers on it
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}
+_user_up() {
+	rc=0
+	as_nobody "$UPSPLAN" status --json --socket "$U/control" >"$PEERS_DIR/st.out" 2>"$PEERS_DIR/st.err" || rc=$?
+	cat "$PEERS_DIR/st.out" "$PEERS_DIR/st.err" >>"$PEERS_DIR/all-output"
+	[ $rc -eq 0 ] && json 'd["daemon"]["root_pid"] is None and d["ups"][0]["connection"]["state"] == "logged in"'
+}
+if [ $ROOT -eq 1 ] && command -v setpriv >/dev/null 2>&1; then
+	U=$PEERS_DIR/user
+	mkdir "$U"
+	cp "$PEERS_DIR/other.conf" "$U/plan.conf"
+	chmod 700 "$U"
+	chmod 600 "$U/plan.conf"
+	chown -R nobody:nogroup "$U"
+	# setpriv itself in the background (not a function: $! would be a subshell's)
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$UPSPLAN" run -F --allow-warnings \
+		--control-socket "$U/control" "$U/plan.conf" >"$PEERS_DIR/user.out" 2>"$PEERS_DIR/user.err" </dev/null &
+	UPID=$!
+	_peers_record upsplan-user "$UPID"
+	dm_until 10 test -S "$U/control" || true
+	got=$(stat -c '%a %U %G' "$U/control" 2>&1)
+	check "started as nobody: its own socket, mode 0660 ($got)" test "$got" = "660 nobody nogroup"
+	check "started as nobody: the one process answers status (no root process), UPS a logged in" dm_until 10 _user_up
+	kill -TERM "$UPID" 2>/dev/null || true
+	wait "$UPID" 2>/dev/null || true
+	check "started as nobody: the socket is removed at SIGTERM" test ! -e "$U/control"
+else
+	tap_skip "needs root and setpriv" "started as nobody: its own socket" "started as nobody: one process answers" \
+		"started as nobody: socket removed"
+fi
 
 # no password anywhere
 if grep -qF -e "$PRIMARY_PASS" -e "$SECONDARY_PASS" "$PEERS_DIR/all-output" "$PEERS_DIR/dmn.err" "$PEERS_DIR/dmn.out"; then
