@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..52"
+echo "1..53"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 90\n' >"$PEERS_DIR/b.dev"
@@ -193,6 +193,21 @@ ctl reload
 check "ctl reload, a plan with an error: refused, with the reason" \
 	sh -c "[ $rc -eq 1 ] && grep -q 'reload refused: the plan has errors: the running plan is kept .* (plan generation 1 still runs)' '$PEERS_DIR/ctl.err'"
 check "the error's diagnostic is in the daemon's log" grep -q 'dmn.conf:11:[0-9]*: error' "$PEERS_DIR/dmn.err"
+if [ $ROOT -eq 1 ]; then
+	# a plan the monitoring user cannot use (its CERTFILE is root's alone): the child refuses it
+	cp "$CA_FILE" "$PEERS_DIR/root-ca.pem"
+	chmod 600 "$PEERS_DIR/root-ca.pem"
+	plan v3
+	sed "s|CERTFILE \"$CA_FILE\"|CERTFILE \"$PEERS_DIR/root-ca.pem\"|" "$PEERS_DIR/dmn.conf" >"$PEERS_DIR/v3.conf"
+	cat "$PEERS_DIR/v3.conf" >"$PEERS_DIR/dmn.conf"
+	sleep 2
+	ctl reload
+	check "ctl reload, a plan the monitoring user cannot use: refused, with the reason" \
+		sh -c "[ $rc -eq 1 ] && grep -q 'reload refused: the monitoring process cannot use the new plan: the running plan is kept .* (plan generation 1 still runs)' '$PEERS_DIR/ctl.err'"
+	plan v2
+else
+	tap_skip "needs root (a root process)" "ctl reload, a plan the monitoring user cannot use: refused"
+fi
 dm_set_dev a OL
 check "the old plan (v2) still runs" dm_wait dmn.out 'v2 a OB->OL' 8
 

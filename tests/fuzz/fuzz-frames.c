@@ -107,6 +107,10 @@ static void check_payload(const struct ps_frame *f, size_t off)
 		if (memchr(p, '\0', f->len))
 			fail("a desktop text with a NUL taken", f->kind, f->len, off);
 		break;
+	case PS_REFUSED:
+		if (memchr(p, '\0', f->len))
+			fail("a reload refusal with a NUL taken", f->kind, f->len, off);
+		break;
 	default:
 		break;
 	}
