@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@ static int cc_wait(int fd, short events, double deadline)
 static int cc_connect(const char *cmd, const char *path, double deadline)
 {
 	struct sockaddr_un sa;
+	struct stat st;
 	int fd, err;
 	socklen_t len = sizeof(err);
 
@@ -75,7 +77,9 @@ static int cc_connect(const char *cmd, const char *path, double deadline)
 			return fd;
 	}
 	close(fd);
-	if (err == ENOENT)
+	if (err != ENOENT && stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		fprintf(stderr, "upsplan %s: %s is not a socket: name the daemon's --control-socket\n", cmd, path);
+	else if (err == ENOENT)
 		fprintf(stderr, "upsplan %s: no control socket at %s: is the daemon running, with --control-socket %s? "
 			"(the packaged service has it; --socket names another)\n", cmd, path, path);
 	else if (err == EACCES || err == EPERM)

@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..53"
+echo "1..54"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 90\n' >"$PEERS_DIR/b.dev"
@@ -269,6 +269,9 @@ rc=0
 "$UPSPLAN" status --socket "$PEERS_DIR/nothing-here" >/dev/null 2>"$PEERS_DIR/e.err" || rc=$?
 check "no socket: says to start the daemon with --control-socket" \
 	sh -c "[ $rc -eq 1 ] && grep -q 'no control socket at .*: is the daemon running, with --control-socket' '$PEERS_DIR/e.err'"
+rc=0
+"$UPSPLAN" status --socket "$PEERS_DIR/dmn.conf" >/dev/null 2>"$PEERS_DIR/e.err" || rc=$?
+check "a file that is not a socket: said so" sh -c "[ $rc -eq 1 ] && grep -q 'dmn.conf is not a socket' '$PEERS_DIR/e.err'"
 python3 -c '
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
