@@ -18,7 +18,7 @@
 #      bounds and the state file; the daemon tests tests/daemon/run-tls.sh,
 #      run-outage.sh, run-reload.sh, run-reload-bomb.sh, run-include.sh, run-poller.sh,
 #      run-keepalive.sh, run-state.sh, run-pidfile.sh, run-startup.sh,
-#      run-killpower.sh, run-hazards.sh and run-tls-setup.sh, and
+#      run-killpower.sh, run-hazards.sh, run-control.sh and run-tls-setup.sh, and
 #      tests/tls-setup.sh, and the fault
 #      campaign's tests/faults/run-hostile-lines.sh, run-hostile-tls.sh,
 #      run-tls-words.sh and run-backoff.sh (not run-fdlimit.sh: valgrind sets the open
@@ -480,7 +480,7 @@ if [ $built -eq 1 ]; then
 		for t in daemon/run-state faults/run-hostile-lines tls-setup daemon/run-keepalive daemon/run-tls \
 			faults/run-backoff faults/run-hostile-tls daemon/run-level daemon/run-tls-setup daemon/run-reload \
 			faults/run-tls-words daemon/run-killpower daemon/run-outage daemon/run-pidfile daemon/run-startup \
-			daemon/run-numlogins daemon/run-numlogins-replies daemon/run-marks daemon/run-names daemon/run-include daemon/run-poller \
+			daemon/run-control daemon/run-numlogins daemon/run-numlogins-replies daemon/run-marks daemon/run-names daemon/run-include daemon/run-poller \
 			daemon/run-hazards daemon/run-reload-bomb; do
 			vglog=$vgtmp/${t#*/}
 			# shellcheck disable=SC2016 # $1.. belong to the inner sh
