@@ -98,7 +98,6 @@ static void ctl_answer(struct ctl_client *cl, json_t *doc)
 	json_decref(doc);
 	cl->answered = 1;
 	cl->reloading = 0;
-	evtimer_del(cl->wait);
 	bufferevent_disable(cl->bev, EV_READ);
 	if (!text || bufferevent_write(cl->bev, text, strlen(text)) != 0 || bufferevent_write(cl->bev, "\n", 1) != 0) {
 		free(text);
@@ -106,10 +105,10 @@ static void ctl_answer(struct ctl_client *cl, json_t *doc)
 		return;
 	}
 	free(text);
-	/* a client that reads nothing of a large answer must not keep its place */
+	/* a client that reads its answer slowly, or not at all, must not keep its place */
 	{
-		struct timeval tv = rt_timeval(CTL_IDLE_WAIT);
-		bufferevent_set_timeouts(cl->bev, NULL, &tv);
+		struct timeval tv = rt_timeval(CTL_WRITE_WAIT);
+		evtimer_add(cl->wait, &tv);
 	}
 	bufferevent_enable(cl->bev, EV_WRITE);
 }
@@ -122,13 +121,23 @@ static json_t *ctl_error(const char *fmt, const char *arg)
 	return json_pack("{s:s}", "error", text);
 }
 
-/* A client's time is up: no whole request line within CTL_IDLE_WAIT (however slowly it sends), or no reload outcome. */
+/*
+ * A client's time is up: no whole request line within CTL_IDLE_WAIT
+ * (however slowly it sends), no reload outcome, or its answer not read
+ * within CTL_WRITE_WAIT.
+ */
 static void ctl_late(evutil_socket_t fd, short what, void *arg)
 {
 	struct ctl_client *cl = arg;
 
 	(void)fd;
 	(void)what;
+	if (cl->answered) {
+		ctl_refusal(cl->c, "control socket: %s by pid %ld (uid %ld): closed", "the answer not read within 5 s",
+			    (long)cl->pid, (long)cl->uid);
+		ctl_client_free(cl);
+		return;
+	}
 	if (cl->reloading) {
 		ctl_answer(cl, json_pack("{s:s,s:s}", "reload", "unknown", "reason",
 					 "no outcome within 20 s: the log says what became of it"));
@@ -286,10 +295,8 @@ static void ctl_event(struct bufferevent *bev, short what, void *arg)
 	struct ctl_client *cl = arg;
 
 	(void)bev;
-	if (what & BEV_EVENT_TIMEOUT)
-		ctl_refusal(cl->c, "control socket: %s by pid %ld (uid %ld): closed", "the answer not read within 2 s",
-			    (long)cl->pid, (long)cl->uid);
-	ctl_client_free(cl);	/* the end of the connection, an error or a time-out */
+	(void)what;
+	ctl_client_free(cl);	/* the end of the connection, or an error */
 }
 
 static void ctl_resume(evutil_socket_t fd, short what, void *arg)
