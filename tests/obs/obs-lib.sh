@@ -5,9 +5,12 @@
 #				curl and openssl are there; else prints what is missing
 #	obs_init		scratch directory (tap_scratch), EXIT trap that
 #				stops what obs_* started (their PIDs only)
-#	obs_am_start NAME [YAML-ROUTE]
-#				an Alertmanager (gossip off, storage in NAME.d);
-#				sets AM_PORT_<NAME>; waits for /-/ready (5 s)
+#	obs_am_start NAME [WEBHOOK-URL]
+#				an Alertmanager (gossip off, storage in NAME.d)
+#				routing every alert to WEBHOOK-URL (with
+#				send_resolved, group_wait 100ms, AM_HOOK_EXTRA
+#				added to its webhook_config) or nowhere; sets
+#				AM_PORT_<NAME>; waits for /-/ready (5 s)
 #	obs_am_stop NAME	TERM to it, waits until it is gone
 #	obs_alerts NAME		its active alerts (GET /api/v2/alerts), JSON
 #	obs_receiver NAME MODE [CERT KEY]
@@ -86,11 +89,13 @@ obs_am_start() {
 	eval "AM_PORT_$_name=$_port"
 	{
 		echo "global: {resolve_timeout: ${AM_RESOLVE_TIMEOUT:-5m}}"
-		echo "route: {receiver: ${2:+hook}${2:-none}, group_by: ['alertname', 'ups'], group_wait: 100ms, group_interval: 1s, repeat_interval: 1h}"
+		_rcv=none
+		[ -z "$2" ] || _rcv=hook
+		echo "route: {receiver: $_rcv, group_by: ['alertname', 'ups'], group_wait: 100ms, group_interval: 1s, repeat_interval: 1h}"
 		echo "receivers:"
 		echo "  - name: none"
 		[ -z "$2" ] || echo "  - name: hook
-    webhook_configs: [{url: '$2', send_resolved: true}]"
+    webhook_configs: [{url: '$2', send_resolved: true${AM_HOOK_EXTRA:+, $AM_HOOK_EXTRA}}]"
 	} >"$_name.yml"
 	prometheus-alertmanager --config.file="$_name.yml" --storage.path="$_name.d" \
 		--web.listen-address="127.0.0.1:$_port" --cluster.listen-address= \
