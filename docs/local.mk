@@ -4,6 +4,7 @@ dist_doc_DATA += README.md
 
 docsdir = $(docdir)/docs
 dist_docs_DATA = \
+	docs/alertmanager.md \
 	docs/daemon.md \
 	docs/diagnostics.md \
 	docs/engine.md \

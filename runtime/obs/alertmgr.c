@@ -246,11 +246,13 @@ am_fire(struct am *am, const char *name, const char *ups, const char *group,
 		return -1;
 	}
 	a = am_find(am, name, ups);
-	if (a != NULL && a->ends == 0 && (strcmp(a->group, group) != 0 || strcmp(a->severity, severity) != 0)) {
-		/* new labels: the alert under the old ones is resolved */
+	if (a != NULL && (strcmp(a->group, group) != 0 || strcmp(a->severity, severity) != 0)) {
+		/* new labels: the alert under the old ones is resolved (or its resolve kept pending) */
 		a->ghost = 1;
-		a->ends = am_now();
-		a->dirty = am_all_targets(am);
+		if (a->ends == 0) {
+			a->ends = am_now();
+			a->dirty = am_all_targets(am);
+		}
 		a = NULL;
 	}
 	if (a == NULL) {

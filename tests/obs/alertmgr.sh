@@ -10,7 +10,7 @@ if ! missing=$(obs_available); then
 	echo "1..0 # SKIP missing:$missing"
 	exit 0
 fi
-echo "1..26"
+echo "1..27"
 obs_init alertmgr
 C="--instance host1 --resend 1 --backoff-min 0.2 --backoff-max 1 --timeout 2 --flush 1"
 
@@ -42,6 +42,12 @@ if obs_wait 5 obs_has a1 LowBattery ups=ups2 group=rack3 severity=warning; then
 else
 	not_ok "fireg: the group label" "$(obs_alerts a1)"
 fi
+echo "fire UpsOnBattery ups1 warning ups1 is on battery again" >&3
+if obs_wait 5 obs_has a1 UpsOnBattery severity=warning && obs_wait 5 eval '! obs_has a1 UpsOnBattery severity=critical'; then
+	ok "fire with a new severity: the alert under the old labels is resolved"
+else
+	not_ok "fire with a new severity: the alert under the old labels is resolved" "$(obs_alerts a1)"
+fi
 echo "resolve UpsOnBattery ups1" >&3
 if obs_wait 5 eval '! obs_has a1 UpsOnBattery' && obs_has a1 LowBattery; then
 	ok "resolve: the alert is gone, the others stay"
@@ -50,7 +56,7 @@ else
 fi
 echo "resolve UpsOnBattery ups1" >&3
 echo ping >&3
-if obs_wait 3 grep -q pong c1.out && grep -q "not firing" c1.out; then
+if obs_wait 3 grep -qs pong c1.out && grep -q "not firing" c1.out; then
 	ok "resolve of an alert not firing: refused"
 else
 	not_ok "resolve of an alert not firing: refused" "$(cat c1.out)"
@@ -76,6 +82,7 @@ obs_client c2 --url "http://127.0.0.1:$AM_PORT_a1/" $C
 echo "fire Dead ups1 critical gone" >&3
 obs_wait 5 obs_has a1 Dead
 kill -9 "$(obs_pid c2)"
+wait "$(obs_pid c2)" 2>/dev/null
 exec 3>&-
 sleep 2
 if obs_has a1 Dead && obs_wait 4 eval '! obs_has a1 Dead'; then
@@ -96,7 +103,7 @@ else
 fi
 t0=$(date +%s%N)
 echo ping >&3
-obs_wait 2 grep -q pong c3.out
+obs_wait 2 grep -qs pong c3.out
 ms=$((($(date +%s%N) - t0) / 1000000))
 if grep -q pong c3.out && [ "$ms" -lt 1000 ]; then
 	ok "Alertmanager down: the loop answers ping at once ($ms ms)"
@@ -144,9 +151,9 @@ obs_receiver r2 ok
 obs_client c5 --url "http://127.0.0.1:$RX_PORT_r1" --bearer-file token \
 	--url "http://127.0.0.1:$RX_PORT_r2" --user alice --password-file password $C
 echo "fire Tok ups1 critical token" >&3
-obs_wait 5 grep -q '"Bearer s3cr3t-T0ken"' r1.rx
-obs_wait 5 grep -q '"Basic ' r2.rx
-obs_wait 5 grep -q 'HTTP 500' c5.err
+obs_wait 5 grep -qs '"Bearer s3cr3t-T0ken"' r1.rx
+obs_wait 5 grep -qs '"Basic ' r2.rx
+obs_wait 5 grep -qs 'HTTP 500' c5.err
 if grep -q '"auth": "Bearer s3cr3t-T0ken"' r1.rx && grep -q '"path": "/api/v2/alerts"' r1.rx; then
 	ok "bearer token: sent as Authorization: Bearer to /api/v2/alerts"
 else
@@ -182,7 +189,7 @@ obs_receiver r3 ok srv.pem srv.key
 # shellcheck disable=SC2086
 obs_client c6 --url "https://127.0.0.1:$RX_PORT_r3" --cafile ca.pem $C
 echo "fire Tls ups1 critical tls" >&3
-if obs_wait 5 grep -q '"alertname": *\\"Tls\\"\|Tls' r3.rx; then
+if obs_wait 5 grep -qs '"alertname": *\\"Tls\\"\|Tls' r3.rx; then
 	ok "https with CAFILE: delivered"
 else
 	not_ok "https with CAFILE: delivered" "$(cat c6.err)"
@@ -192,7 +199,7 @@ obs_client_end 3
 # shellcheck disable=SC2086
 obs_client c7 --url "https://127.0.0.1:$RX_PORT_r3" $C
 echo "fire Tls ups1 critical tls" >&3
-if obs_wait 5 grep -q 'not accepted: .*CAFILE' c7.err && [ ! -s r3.rx ]; then
+if obs_wait 5 grep -qs 'not accepted: .*CAFILE' c7.err && [ ! -s r3.rx ]; then
 	ok "https without CAFILE: refused, logged with a hint ($(grep -o 'SSL[^;(]*' c7.err | head -1))"
 else
 	not_ok "https without CAFILE: refused, logged with a hint" "$(cat c7.err)"
@@ -205,12 +212,12 @@ obs_receiver r5 hang
 # shellcheck disable=SC2086
 obs_client c8 --url "http://127.0.0.1:$RX_PORT_r4" --url "http://127.0.0.1:$RX_PORT_r5" $C
 echo "fire Bad ups1 critical bad" >&3
-if obs_wait 5 grep -q "$RX_PORT_r4/api/v2/alerts: .*not accepted" c8.err; then
+if obs_wait 5 grep -qs "$RX_PORT_r4/api/v2/alerts: .*not accepted" c8.err; then
 	ok "garbage answer: a failure, logged ($(grep -o "$RX_PORT_r4/api/v2/alerts: [^;]*" c8.err | head -1 | cut -c1-80))"
 else
 	not_ok "garbage answer: a failure, logged" "$(cat c8.err)"
 fi
-if obs_wait 6 grep -q "$RX_PORT_r5/api/v2/alerts: .*not accepted: .*timed out" c8.err; then
+if obs_wait 6 grep -qs "$RX_PORT_r5/api/v2/alerts: .*not accepted: .*timed out" c8.err; then
 	ok "hanging server: the request times out (2 s), retried later"
 else
 	not_ok "hanging server: the request times out" "$(cat c8.err)"
@@ -229,7 +236,7 @@ fi
 # shellcheck disable=SC2086
 obs_client c9 --url "http://127.0.0.1:$("$FREEPORT")" --max-alerts 3 $C
 printf 'fire A u1 critical a\nfire B u1 critical b\nfire C u1 critical c\nping\n' >&3
-if obs_wait 3 grep -q pong c9.out && [ "$(grep -c '^fired' c9.out)" = 2 ] && grep -q "^not fired" c9.out &&
+if obs_wait 3 grep -qs pong c9.out && [ "$(grep -c '^fired' c9.out)" = 2 ] && grep -q "^not fired" c9.out &&
 	grep -q "alert C not sent: 3 alerts are firing already" c9.err; then
 	ok "table full of firing alerts: a new one is refused, logged"
 else

@@ -30,23 +30,20 @@ post() {
 		"[{\"labels\":{\"alertname\":\"UpsOnBattery\",\"ups\":\"ups1\",\"severity\":\"critical\",\"instance\":\"host1\"},
 		  \"annotations\":{\"summary\":\"ups1 is on battery\"},\"startsAt\":\"$NOW\",\"endsAt\":\"$1\"}]"
 }
+# notified STATE WHEN WHAT: post with endsAt WHEN (date -d), then wait for
+# "UpsOnBattery STATE" from wh-server; one test WHAT, with the delay
+notified() {
+	t0=$(date +%s%N)
+	code=$(post "$(date -u -d "$2" +%FT%TZ)")
+	if obs_wait 5 grep -q "^UpsOnBattery $1 .*ups=ups1" wh.out; then
+		ok "$3 ($((($(date +%s%N) - t0) / 1000000)) ms)"
+	else
+		not_ok "$3 (POST: $code)" "$(cat wh.out wh.err a1.log | tail -8)"
+	fi
+}
 NOW=$(date -u -d "-1 minute" +%FT%TZ)
-t0=$(date +%s%N)
-code=$(post "$(date -u -d '+1 hour' +%FT%TZ)")
-if obs_wait 5 grep -q '^UpsOnBattery firing .*ups=ups1' wh.out; then
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	ok "Alertmanager -> webhook (bearer token): UpsOnBattery firing, with its labels ($ms ms)"
-else
-	not_ok "Alertmanager -> webhook: UpsOnBattery firing (POST: $code)" "$(cat wh.out wh.err a1.log | tail -8)"
-fi
-t0=$(date +%s%N)
-code=$(post "$(date -u -d '-1 second' +%FT%TZ)")
-if obs_wait 5 grep -q '^UpsOnBattery resolved' wh.out; then
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	ok "Alertmanager -> webhook: UpsOnBattery resolved ($ms ms)"
-else
-	not_ok "Alertmanager -> webhook: UpsOnBattery resolved (POST: $code)" "$(cat wh.out wh.err | tail -8)"
-fi
+notified firing "+1 hour" "Alertmanager -> webhook (bearer token): UpsOnBattery firing, with its labels"
+notified resolved "-1 second" "Alertmanager -> webhook: UpsOnBattery resolved"
 
 # req EXPECTED NAME CURL-ARGS...: one request to wh-server, its status
 H="http://127.0.0.1:$WP/hook"
