@@ -61,7 +61,8 @@ struct wh_cfg {
 	const char *token;	/* the bearer token; NULL: no check */
 	size_t max_body;	/* 0: WH_MAX_BODY */
 	size_t max_alerts;	/* 0: WH_MAX_ALERTS */
-	wh_alert_fn *on_alert;	/* per alert of an accepted body, in order */
+	wh_alert_fn *on_alert;	/* per alert of an accepted body, in order;
+				   its strings live until it returns */
 	void *arg;
 	wh_log_fn *log;		/* NULL: no log */
 	void *log_arg;

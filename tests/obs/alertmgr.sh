@@ -14,7 +14,9 @@ echo "1..27"
 obs_init alertmgr
 C="--instance host1 --resend 1 --backoff-min 0.2 --backoff-max 1 --timeout 2 --flush 1"
 
-# 1-6: fire, labels, update, group, resolve
+# 1-7: fire, labels, update, group, resolve (resolve_timeout 1 s: only
+# the endsAt of the re-sends keeps the alerts alive)
+AM_RESOLVE_TIMEOUT=1s
 obs_am_start a1 || echo "Bail out! prometheus-alertmanager did not start"
 # shellcheck disable=SC2086
 obs_client c1 --url "http://127.0.0.1:$AM_PORT_a1/" $C
@@ -62,21 +64,21 @@ else
 	not_ok "resolve of an alert not firing: refused" "$(cat c1.out)"
 fi
 
-# 7: re-sent, the alerts outlive their own endsAt (now + 3 x 1 s)
+# 8: re-sent, the alerts outlive their own endsAt (now + 3 x 1 s) and resolve_timeout
 sleep 4.5
 if obs_has a1 LowBattery && obs_has a1 UpsplanHeartbeat; then
-	ok "re-sent every second: still active after 4.5 s (endsAt now + 3 s)"
+	ok "re-sent every second: still active after 4.5 s (endsAt now + 3 s, resolve_timeout 1 s)"
 else
 	not_ok "re-sent every second: still active after 4.5 s" "$(obs_alerts a1)"
 fi
-# 8: quit resolves everything (the final flush)
+# 9: quit resolves everything (the final flush)
 if obs_client_end 3 && obs_wait 3 eval '[ "$(obs_alerts a1)" = "[]" ]'; then
 	ok "quit: the final flush resolves every alert, the heartbeat too"
 else
 	not_ok "quit: the final flush resolves every alert" "$(obs_alerts a1)"
 fi
 
-# 9: a client killed: the Alertmanager resolves its alerts itself (endsAt)
+# 10: a client killed: the Alertmanager resolves its alerts itself (endsAt)
 # shellcheck disable=SC2086
 obs_client c2 --url "http://127.0.0.1:$AM_PORT_a1/" $C
 echo "fire Dead ups1 critical gone" >&3
@@ -91,7 +93,7 @@ else
 	not_ok "client killed: its alerts end by their endsAt" "$(obs_alerts a1)"
 fi
 
-# 10-13: no Alertmanager at first: retries, the loop answers, delivered later
+# 11-14: no Alertmanager at first: retries, the loop answers, delivered later
 obs_am_stop a1
 # shellcheck disable=SC2086
 obs_client c3 --url "http://127.0.0.1:$AM_PORT_a1/" $C
@@ -124,7 +126,7 @@ else
 fi
 obs_client_end 3
 
-# 14-15: two Alertmanagers (HA) both get the alerts and the resolves
+# 15-16: two Alertmanagers (HA) both get the alerts and the resolves
 obs_am_start a2
 # shellcheck disable=SC2086
 obs_client c4 --url "http://127.0.0.1:$AM_PORT_a1" --url "http://127.0.0.1:$AM_PORT_a2" $C
@@ -142,7 +144,7 @@ else
 fi
 obs_client_end 3
 
-# 16-18: a bearer token and basic authentication reach the server, never the log
+# 17-20: a bearer token and basic authentication reach the server, never the log
 printf 's3cr3t-T0ken\n' >token
 printf 'pa55-w0rd\n' >password
 obs_receiver r1 500
@@ -179,7 +181,7 @@ else
 fi
 obs_client_end 3
 
-# 20-22: https with a CA made by openssl
+# 21-22: https with a CA made by openssl
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.pem \
 	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=keyCertSign >/dev/null 2>&1
 openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout srv.key -out srv.csr >/dev/null 2>&1
@@ -206,7 +208,7 @@ else
 fi
 obs_client_end 3
 
-# 22-24: garbage, a server that hangs, the bounded final flush
+# 23-25: garbage, a server that hangs, the bounded final flush
 obs_receiver r4 garbage
 obs_receiver r5 hang
 # shellcheck disable=SC2086
@@ -232,7 +234,7 @@ else
 	not_ok "quit with a hanging server: the flush gives up after 1 s ($ms ms)" "$(tail -3 c8.err)"
 fi
 
-# 25-26: at most --max-alerts alerts (the heartbeat counts), no Alertmanager
+# 26-27: at most --max-alerts alerts (the heartbeat counts), no Alertmanager
 # shellcheck disable=SC2086
 obs_client c9 --url "http://127.0.0.1:$("$FREEPORT")" --max-alerts 3 $C
 printf 'fire A u1 critical a\nfire B u1 critical b\nfire C u1 critical c\nping\n' >&3

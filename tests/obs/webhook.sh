@@ -10,13 +10,13 @@ if ! missing=$(obs_available); then
 	echo "1..0 # SKIP missing:$missing"
 	exit 0
 fi
-echo "1..16"
+echo "1..17"
 obs_init webhook
 
 printf 'wh-T0ken-42\n' >token
 "$OBS_BINDIR/wh-server" --token-file token >wh.out 2>wh.err &
 obs_record wh $!
-obs_wait 5 grep -q '^port ' wh.out || echo "Bail out! wh-server did not start"
+obs_wait 5 grep -qs '^port ' wh.out || echo "Bail out! wh-server did not start"
 WP=$(sed -n 's/^port //p' wh.out)
 ok "wh-server listens on 127.0.0.1:$WP"
 
@@ -35,7 +35,7 @@ post() {
 notified() {
 	t0=$(date +%s%N)
 	code=$(post "$(date -u -d "$2" +%FT%TZ)")
-	if obs_wait 5 grep -q "^UpsOnBattery $1 .*ups=ups1" wh.out; then
+	if obs_wait 5 grep -qs "^UpsOnBattery $1 .*ups=ups1" wh.out; then
 		ok "$3 ($((($(date +%s%N) - t0) / 1000000)) ms)"
 	else
 		not_ok "$3 (POST: $code)" "$(cat wh.out wh.err a1.log | tail -8)"
@@ -69,6 +69,8 @@ req 401 "a wrong token" -XPOST -H "$J" -H 'Authorization: Bearer wh-T0ken-43' --
 req 415 "text/plain" -XPOST -H 'Content-Type: text/plain' -H "$A" --data "$V" "$H"
 head -c 300000 /dev/zero | tr '\0' ' ' >big
 req 413 "a body of 300,000 bytes" -XPOST -H "$J" -H "$A" --data-binary @big "$H"
+head -c 600000 /dev/zero | tr '\0' ' ' >bigger
+req 413 "a body of 600,000 bytes (evhttp's own cap)" -XPOST -H "$J" -H "$A" --data-binary @bigger "$H"
 req 400 "malformed JSON" -XPOST -H "$J" -H "$A" --data '{"version":"4",' "$H"
 printf '{"version":"3\\u001b[31m\\u0007","alerts":[]}' >esc.json
 req 400 "version 3 with control characters" -XPOST -H "$J" -H "$A" --data-binary @esc.json "$H"
