@@ -118,6 +118,7 @@ obs_receiver() {
 	_name=$1
 	shift
 	rm -f "$_name.port"
+	# shellcheck disable=SC2154 # srcdir: set by tap-env.sh
 	python3 "$srcdir/tests/obs/receiver.py" "$1" "$_name.port" "$_name.rx" ${2:+"$2"} ${3:+"$3"} \
 		>>"$_name.log" 2>&1 &
 	obs_record "$_name" $!

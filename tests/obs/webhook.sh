@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # webhook.sh - TAP: runtime/obs/webhook (driver wh-server) receiving a real Alertmanager's notifications with a bearer token, and refusing bad, big, slow and unauthorised requests.
+# shellcheck disable=SC2154,SC2016 # obs-lib.sh sets AM_PORT_* and RX_PORT_* by eval; obs_wait eval expands later
 # shellcheck source=tests/tap-env.sh
 . "$(dirname "$0")/../tap-env.sh"
 # shellcheck source=tests/obs/obs-lib.sh
