@@ -85,21 +85,18 @@ am_log(const struct am *am, int level, const char *fmt, ...)
 	am->log(am->log_arg, level, msg);
 }
 
-static char *
-am_strdup0(const char *s)
+static char *am_strdup0(const char *s)
 {
 	return xstrdup(s != NULL ? s : "");
 }
 
-static double
-am_now(void)
+static double am_now(void)
 {
 	return rt_clock(CLOCK_REALTIME);
 }
 
 /* RFC 3339, UTC, milliseconds */
-static void
-am_time(char *out, size_t len, double t)
+static void am_time(char *out, size_t len, double t)
 {
 	time_t sec = (time_t)t;
 	int ms = (int)((t - (double)sec) * 1000.0);
@@ -114,8 +111,7 @@ am_time(char *out, size_t len, double t)
 }
 
 /* a jitter factor in [0.5, 1) (xorshift64*) */
-static double
-am_jitter(struct am *am)
+static double am_jitter(struct am *am)
 {
 	am->rng ^= am->rng >> 12;
 	am->rng ^= am->rng << 25;
@@ -123,8 +119,7 @@ am_jitter(struct am *am)
 	return 0.5 + (double)((am->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0 / 2;
 }
 
-static void
-am_alert_free(struct am_alert *a)
+static void am_alert_free(struct am_alert *a)
 {
 	free(a->name);
 	free(a->ups);
@@ -134,8 +129,7 @@ am_alert_free(struct am_alert *a)
 	free(a);
 }
 
-static struct am_alert *
-am_find(const struct am *am, const char *name, const char *ups)
+static struct am_alert *am_find(const struct am *am, const char *name, const char *ups)
 {
 	size_t i;
 
@@ -148,8 +142,7 @@ am_find(const struct am *am, const char *name, const char *ups)
 	return NULL;
 }
 
-static struct am_alert *
-am_find_id(const struct am *am, uint64_t id)
+static struct am_alert *am_find_id(const struct am *am, uint64_t id)
 {
 	size_t i;
 
@@ -159,21 +152,18 @@ am_find_id(const struct am *am, uint64_t id)
 	return NULL;
 }
 
-static void
-am_remove_at(struct am *am, size_t i)
+static void am_remove_at(struct am *am, size_t i)
 {
 	am_alert_free(am->alerts[i]);
 	am->alerts[i] = am->alerts[--am->nalerts];
 }
 
-static uint32_t
-am_all_targets(const struct am *am)
+static uint32_t am_all_targets(const struct am *am)
 {
 	return am->ntargets >= 32 ? UINT32_MAX : ((uint32_t)1 << am->ntargets) - 1;
 }
 
-static void
-am_kick_all(struct am *am)
+static void am_kick_all(struct am *am)
 {
 	unsigned i;
 	struct timeval now = { 0, 0 };
@@ -183,8 +173,7 @@ am_kick_all(struct am *am)
 }
 
 /* make room for one more: drop the oldest resolved; -1 when all fire */
-static int
-am_make_room(struct am *am)
+static int am_make_room(struct am *am)
 {
 	size_t i, old = SIZE_MAX;
 
@@ -201,8 +190,7 @@ am_make_room(struct am *am)
 	return 0;
 }
 
-static struct am_alert *
-am_add(struct am *am, const char *name, const char *ups, const char *group,
+static struct am_alert *am_add(struct am *am, const char *name, const char *ups, const char *group,
        const char *severity, const char *summary)
 {
 	struct am_alert *a;
@@ -221,8 +209,7 @@ am_add(struct am *am, const char *name, const char *ups, const char *group,
 	return a;
 }
 
-static int
-am_utf8_ok(const char *s)
+static int am_utf8_ok(const char *s)
 {
 	json_t *j = json_string(s);
 
@@ -230,8 +217,7 @@ am_utf8_ok(const char *s)
 	return j != NULL;
 }
 
-int
-am_fire(struct am *am, const char *name, const char *ups, const char *group,
+int am_fire(struct am *am, const char *name, const char *ups, const char *group,
 	const char *severity, const char *summary)
 {
 	struct am_alert *a;
@@ -273,8 +259,7 @@ am_fire(struct am *am, const char *name, const char *ups, const char *group,
 	return 0;
 }
 
-int
-am_resolve(struct am *am, const char *name, const char *ups)
+int am_resolve(struct am *am, const char *name, const char *ups)
 {
 	struct am_alert *a = am_find(am, name, ups != NULL ? ups : "");
 
@@ -286,8 +271,7 @@ am_resolve(struct am *am, const char *name, const char *ups)
 	return 0;
 }
 
-size_t
-am_firing(const struct am *am)
+size_t am_firing(const struct am *am)
 {
 	size_t i, n = 0;
 
@@ -296,15 +280,13 @@ am_firing(const struct am *am)
 	return n;
 }
 
-static void
-am_set_label(json_t *o, const char *key, const char *val)
+static void am_set_label(json_t *o, const char *key, const char *val)
 {
 	if (*val != '\0' && json_object_set_new(o, key, json_string(val)) != 0)
 		xalloc_fail();
 }
 
-static json_t *
-am_alert_json(const struct am *am, const struct am_alert *a, double now)
+static json_t *am_alert_json(const struct am *am, const struct am_alert *a, double now)
 {
 	json_t *o, *labels, *ann;
 	char starts[96], ends[96];
@@ -330,8 +312,7 @@ am_alert_json(const struct am *am, const struct am_alert *a, double now)
 	return o;
 }
 
-static size_t
-am_write(char *ptr, size_t size, size_t n, void *arg)
+static size_t am_write(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct am_target *t = arg;
 	size_t len = size * n, take;
@@ -347,8 +328,7 @@ am_write(char *ptr, size_t size, size_t n, void *arg)
  * The request of T for what is pending (its dirty bits cleared, the ids
  * kept), added to MULTI: 1; 0 when nothing is pending.
  */
-static int
-am_req_start(struct am_target *t, CURLM *multi, long timeout_ms)
+static int am_req_start(struct am_target *t, CURLM *multi, long timeout_ms)
 {
 	struct am *am = t->am;
 	uint32_t bit = (uint32_t)1 << t->idx;
@@ -426,8 +406,7 @@ am_req_start(struct am_target *t, CURLM *multi, long timeout_ms)
 }
 
 /* the request of T over: its alerts pending again unless OK, freed */
-static void
-am_req_end(struct am_target *t, CURLM *multi, int ok)
+static void am_req_end(struct am_target *t, CURLM *multi, int ok)
 {
 	struct am *am = t->am;
 	size_t i;
@@ -450,8 +429,7 @@ am_req_end(struct am_target *t, CURLM *multi, int ok)
 }
 
 /* resolved alerts that every Alertmanager got, or that they resolved themselves */
-static void
-am_purge(struct am *am)
+static void am_purge(struct am *am)
 {
 	double old = am_now() - 3 * am->resend;
 	size_t i = 0;
@@ -467,8 +445,7 @@ am_purge(struct am *am)
 }
 
 /* the outcome of T's request: "" when accepted, else why (into WHY) */
-static int
-am_outcome(struct am_target *t, CURLcode rc, char *why, size_t len)
+static int am_outcome(struct am_target *t, CURLcode rc, char *why, size_t len)
 {
 	char excerpt[4 * AM_EXCERPT + 8];
 	long code = 0;
@@ -489,8 +466,7 @@ am_outcome(struct am_target *t, CURLcode rc, char *why, size_t len)
 	return 0;
 }
 
-static void
-am_done(struct am_target *t, CURLcode rc)
+static void am_done(struct am_target *t, CURLcode rc)
 {
 	struct am *am = t->am;
 	char why[CURL_ERROR_SIZE + 4 * AM_EXCERPT + 128];
@@ -526,8 +502,7 @@ am_done(struct am_target *t, CURLcode rc)
 }
 
 /* cev_done_fn: a live request ended */
-static void
-am_ended(void *arg, CURL *easy, CURLcode rc)
+static void am_ended(void *arg, CURL *easy, CURLcode rc)
 {
 	struct am_target *t = NULL;
 
@@ -537,8 +512,7 @@ am_ended(void *arg, CURL *easy, CURLcode rc)
 		am_done(t, rc);
 }
 
-static void
-am_kick(evutil_socket_t fd, short what, void *arg)
+static void am_kick(evutil_socket_t fd, short what, void *arg)
 {
 	struct am_target *t = arg;
 	int r;
@@ -552,8 +526,7 @@ am_kick(evutil_socket_t fd, short what, void *arg)
 		am_done(t, CURLE_FAILED_INIT);
 }
 
-static void
-am_resend(evutil_socket_t fd, short what, void *arg)
+static void am_resend(evutil_socket_t fd, short what, void *arg)
 {
 	struct am_target *t = arg;
 	struct am *am = t->am;
@@ -569,8 +542,7 @@ am_resend(evutil_socket_t fd, short what, void *arg)
 	am_kick(-1, 0, t);
 }
 
-static int
-am_has_ctl(const char *s)
+static int am_has_ctl(const char *s)
 {
 	for (; s != NULL && *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -579,8 +551,7 @@ am_has_ctl(const char *s)
 }
 
 /* target I of CFG into T: 0, or -1 with ERR */
-static int
-am_target_init(struct am *am, unsigned i, const struct am_target_cfg *c, char *err, size_t errlen)
+static int am_target_init(struct am *am, unsigned i, const struct am_target_cfg *c, char *err, size_t errlen)
 {
 	struct am_target *t = &am->targets[i];
 	const char *host;
@@ -643,14 +614,12 @@ am_target_init(struct am *am, unsigned i, const struct am_target_cfg *c, char *e
 	return 0;
 }
 
-static double
-am_or(double v, double dflt)
+static double am_or(double v, double dflt)
 {
 	return v > 0 ? v : dflt;
 }
 
-struct am *
-am_new(struct event_base *base, const struct am_cfg *cfg, char *err, size_t errlen)
+struct am *am_new(struct event_base *base, const struct am_cfg *cfg, char *err, size_t errlen)
 {
 	struct am *am;
 	char host[256];
@@ -711,8 +680,7 @@ am_new(struct event_base *base, const struct am_cfg *cfg, char *err, size_t errl
 }
 
 /* the final flush: what is pending posted once to each Alertmanager, within flush_ms */
-static void
-am_flush(struct am *am)
+static void am_flush(struct am *am)
 {
 	double end = rt_monotonic() + (double)am->flush_ms / 1000;
 	CURLM *m = curl_multi_init();
@@ -754,8 +722,7 @@ am_flush(struct am *am)
 	curl_multi_cleanup(m);
 }
 
-void
-am_free(struct am *am)
+void am_free(struct am *am)
 {
 	unsigned i;
 	size_t j;

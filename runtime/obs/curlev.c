@@ -17,8 +17,7 @@ struct cev {
 	void *arg;
 };
 
-static void
-cev_check(struct cev *c)
+static void cev_check(struct cev *c)
 {
 	CURLMsg *msg;
 	int left;
@@ -28,8 +27,7 @@ cev_check(struct cev *c)
 			c->done(c->arg, msg->easy_handle, msg->data.result);
 }
 
-static void
-cev_sock_event(evutil_socket_t fd, short what, void *arg)
+static void cev_sock_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct cev *c = arg;
 	int running, flags = 0;
@@ -42,8 +40,7 @@ cev_sock_event(evutil_socket_t fd, short what, void *arg)
 	cev_check(c);
 }
 
-static int
-cev_sock_cb(CURL *h, curl_socket_t s, int what, void *userp, void *sockp)
+static int cev_sock_cb(CURL *h, curl_socket_t s, int what, void *userp, void *sockp)
 {
 	struct cev *c = userp;
 	struct event *ev = sockp;
@@ -70,8 +67,7 @@ cev_sock_cb(CURL *h, curl_socket_t s, int what, void *userp, void *sockp)
 	return 0;
 }
 
-static void
-cev_timer_event(evutil_socket_t fd, short what, void *arg)
+static void cev_timer_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct cev *c = arg;
 	int running;
@@ -83,8 +79,7 @@ cev_timer_event(evutil_socket_t fd, short what, void *arg)
 }
 
 /* never calls libcurl back from here: the timer runs it on the next loop turn */
-static int
-cev_timer_cb(CURLM *multi, long ms, void *userp)
+static int cev_timer_cb(CURLM *multi, long ms, void *userp)
 {
 	struct cev *c = userp;
 	struct timeval tv;
@@ -100,8 +95,7 @@ cev_timer_cb(CURLM *multi, long ms, void *userp)
 	return 0;
 }
 
-struct cev *
-cev_new(struct event_base *base, cev_done_fn *done, void *arg)
+struct cev *cev_new(struct event_base *base, cev_done_fn *done, void *arg)
 {
 	struct cev *c = xcalloc(1, sizeof(*c));
 
@@ -119,14 +113,12 @@ cev_new(struct event_base *base, cev_done_fn *done, void *arg)
 	return c;
 }
 
-CURLM *
-cev_multi(struct cev *c)
+CURLM *cev_multi(struct cev *c)
 {
 	return c->multi;
 }
 
-void
-cev_free(struct cev *c)
+void cev_free(struct cev *c)
 {
 	if (c == NULL)
 		return;

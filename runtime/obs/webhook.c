@@ -32,8 +32,7 @@ struct wh {
 };
 
 /* N digits at S as a number, or -1 */
-static int
-wh_digits(const char *s, int n)
+static int wh_digits(const char *s, int n)
 {
 	int v = 0;
 
@@ -46,8 +45,7 @@ wh_digits(const char *s, int n)
 }
 
 /* days from 1970-01-01 to Y-M-D of the proleptic Gregorian calendar */
-static long long
-wh_days(long long y, int m, int d)
+static long long wh_days(long long y, int m, int d)
 {
 	long long era, yoe, doy, doe;
 
@@ -59,8 +57,7 @@ wh_days(long long y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-int
-wh_time(const char *s, double *t)
+int wh_time(const char *s, double *t)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, mo, d, h, mi, sec, oh, om, leap;
@@ -104,8 +101,7 @@ wh_time(const char *s, double *t)
 	return 0;
 }
 
-void
-wh_batch_free(struct wh_batch *b)
+void wh_batch_free(struct wh_batch *b)
 {
 	json_decref(b->json);
 	free(b->alerts);
@@ -125,8 +121,7 @@ wh_fail(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* alert I of B from the JSON object A: 0, or -1 with ERR */
-static int
-wh_alert(struct wh_batch *b, size_t i, json_t *a, double now, size_t *nl, char *err, size_t errlen)
+static int wh_alert(struct wh_batch *b, size_t i, json_t *a, double now, size_t *nl, char *err, size_t errlen)
 {
 	json_t *labels = json_object_get(a, "labels"), *v;
 	const char *ends = json_string_value(json_object_get(a, "endsAt")), *key;
@@ -159,8 +154,7 @@ wh_alert(struct wh_batch *b, size_t i, json_t *a, double now, size_t *nl, char *
 	return 0;
 }
 
-int
-wh_parse(const char *body, size_t len, double now, size_t max_alerts,
+int wh_parse(const char *body, size_t len, double now, size_t max_alerts,
 	 struct wh_batch *out, char *err, size_t errlen)
 {
 	json_error_t jerr;
@@ -208,8 +202,7 @@ wh_parse(const char *body, size_t len, double now, size_t max_alerts,
 	return 0;
 }
 
-static void
-wh_sha256(const char *s, size_t len, unsigned char out[32])
+static void wh_sha256(const char *s, size_t len, unsigned char out[32])
 {
 	unsigned int n = 32;
 
@@ -217,8 +210,7 @@ wh_sha256(const char *s, size_t len, unsigned char out[32])
 		xalloc_fail();
 }
 
-static int
-wh_token_ok(const char *s)
+static int wh_token_ok(const char *s)
 {
 	if (*s == '\0')
 		return 0;
@@ -228,8 +220,7 @@ wh_token_ok(const char *s)
 	return 1;
 }
 
-struct wh *
-wh_new(const struct wh_cfg *cfg, char *err, size_t errlen)
+struct wh *wh_new(const struct wh_cfg *cfg, char *err, size_t errlen)
 {
 	struct wh *wh;
 
@@ -251,16 +242,14 @@ wh_new(const struct wh_cfg *cfg, char *err, size_t errlen)
 	return wh;
 }
 
-void
-wh_free(struct wh *wh)
+void wh_free(struct wh *wh)
 {
 	if (wh != NULL)
 		OPENSSL_cleanse(wh->digest, sizeof(wh->digest));
 	free(wh);
 }
 
-int
-wh_bearer_ok(const struct wh *wh, const char *auth)
+int wh_bearer_ok(const struct wh *wh, const char *auth)
 {
 	unsigned char got[32];
 	size_t len;
@@ -281,8 +270,7 @@ wh_bearer_ok(const struct wh *wh, const char *auth)
 	return ok;
 }
 
-static void
-wh_answer(struct evhttp_request *req, int code, const char *reason, const char *text)
+static void wh_answer(struct evhttp_request *req, int code, const char *reason, const char *text)
 {
 	struct evbuffer *b = evbuffer_new();
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
@@ -297,8 +285,7 @@ wh_answer(struct evhttp_request *req, int code, const char *reason, const char *
 }
 
 /* a refusal: logged (escaped, with the peer) and answered */
-static void
-wh_refuse(const struct wh *wh, struct evhttp_request *req, int code, const char *reason, const char *why)
+static void wh_refuse(const struct wh *wh, struct evhttp_request *req, int code, const char *reason, const char *why)
 {
 	char esc[600], msg[800];
 	struct evhttp_connection *c = evhttp_request_get_connection(req);
@@ -315,8 +302,7 @@ wh_refuse(const struct wh *wh, struct evhttp_request *req, int code, const char 
 	wh_answer(req, code, reason, esc);
 }
 
-static int
-wh_is_json(const char *ct)
+static int wh_is_json(const char *ct)
 {
 	size_t n = sizeof("application/json") - 1;
 
@@ -327,8 +313,7 @@ wh_is_json(const char *ct)
 	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t');
 }
 
-void
-wh_handle(struct evhttp_request *req, void *arg)
+void wh_handle(struct evhttp_request *req, void *arg)
 {
 	struct wh *wh = arg;
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);

@@ -39,8 +39,7 @@ static struct evbuffer *input;
 static struct event *stdin_ev, *sleep_ev;
 static int eof;
 
-static void
-log_line(void *arg, int level, const char *msg)
+static void log_line(void *arg, int level, const char *msg)
 {
 	struct timespec ts;
 
@@ -51,8 +50,7 @@ log_line(void *arg, int level, const char *msg)
 		level <= LOG_INFO ? "info" : "debug", msg);
 }
 
-static char *
-first_line(const char *path)
+static char *first_line(const char *path)
 {
 	char buf[4096];
 	FILE *f = fopen(path, "r");
@@ -66,8 +64,7 @@ first_line(const char *path)
 	return strdup(buf);
 }
 
-static char *
-word(char **p)
+static char *word(char **p)
 {
 	char *w;
 
@@ -84,8 +81,7 @@ word(char **p)
 static void stop(void);
 static void run_lines(void);
 
-static void
-woke(evutil_socket_t fd, short what, void *arg)
+static void woke(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
@@ -94,8 +90,7 @@ woke(evutil_socket_t fd, short what, void *arg)
 }
 
 /* one command; 1 when the input must wait (sleep) */
-static int
-command(char *line)
+static int command(char *line)
 {
 	char *p = line, *cmd = word(&p), *name, *ups, *group = NULL, *sev;
 
@@ -142,8 +137,7 @@ command(char *line)
 	return 0;
 }
 
-static void
-run_lines(void)
+static void run_lines(void)
 {
 	char *line;
 	size_t len;
@@ -161,8 +155,7 @@ run_lines(void)
 		stop();
 }
 
-static void
-readable(evutil_socket_t fd, short what, void *arg)
+static void readable(evutil_socket_t fd, short what, void *arg)
 {
 	int n;
 
@@ -176,8 +169,7 @@ readable(evutil_socket_t fd, short what, void *arg)
 	run_lines();
 }
 
-static void
-stop(void)
+static void stop(void)
 {
 	struct am *a = am;
 
@@ -186,8 +178,7 @@ stop(void)
 	event_base_loopbreak(base);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "url", 1, NULL, 'u' }, { "cafile", 1, NULL, 'c' },

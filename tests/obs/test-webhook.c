@@ -23,8 +23,7 @@ static const char firing_body[] =
 	"\"externalURL\":\"http://vm:33851\",\"version\":\"4\","
 	"\"groupKey\":\"{}:{alertname=\\\"UpsOnBattery\\\", ups=\\\"ups1\\\"}\",\"truncatedAlerts\":0}";
 
-static double
-t_of(const char *s)
+static double t_of(const char *s)
 {
 	double t = -1;
 
@@ -32,8 +31,7 @@ t_of(const char *s)
 }
 
 /* BODY with the first "FROM" replaced by "TO" */
-static char *
-subst(const char *body, const char *from, const char *to)
+static char *subst(const char *body, const char *from, const char *to)
 {
 	const char *p = strstr(body, from);
 	char *out = malloc(strlen(body) + strlen(to) + 1);
@@ -45,14 +43,12 @@ subst(const char *body, const char *from, const char *to)
 }
 
 /* 0 or -1 of wh_parse; the error into ERR */
-static int
-parse(const char *body, double now, size_t max, struct wh_batch *b, char *err)
+static int parse(const char *body, double now, size_t max, struct wh_batch *b, char *err)
 {
 	return wh_parse(body, strlen(body), now, max, b, err, 300);
 }
 
-static const char *
-label(const struct wh_alert *a, const char *name)
+static const char *label(const struct wh_alert *a, const char *name)
 {
 	size_t i;
 
@@ -62,8 +58,7 @@ label(const struct wh_alert *a, const char *name)
 	return NULL;
 }
 
-static void
-test_times(void)
+static void test_times(void)
 {
 	double base = t_of("2026-12-02T08:09:17Z");
 
@@ -88,8 +83,7 @@ test_times(void)
 	ok(t_of("") == -1e18 && t_of("now") == -1e18, "empty, a word");
 }
 
-static void
-test_bodies(void)
+static void test_bodies(void)
 {
 	double ends = t_of("2026-12-02T08:09:17Z");
 	struct wh_batch b;
@@ -168,8 +162,7 @@ test_bodies(void)
 	}
 }
 
-static void
-test_bearer(void)
+static void test_bearer(void)
 {
 	struct wh_cfg cfg = { .token = "s3cr3t-T0ken" };
 	char err[200];
@@ -193,8 +186,7 @@ test_bearer(void)
 	wh_free(open);
 }
 
-int
-main(void)
+int main(void)
 {
 	test_times();
 	test_bodies();

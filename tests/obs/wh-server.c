@@ -23,15 +23,13 @@ static const char usage_text[] =
     "per alert: NAME firing|resolved LABEL=VALUE...  The log goes to standard\n"
     "error.  TERM ends it.\n";
 
-static void
-log_line(void *arg, int level, const char *msg)
+static void log_line(void *arg, int level, const char *msg)
 {
 	(void)arg;
 	fprintf(stderr, "%s %s\n", level <= LOG_WARNING ? "warning" : "info", msg);
 }
 
-static void
-on_alert(void *arg, const struct wh_alert *a)
+static void on_alert(void *arg, const struct wh_alert *a)
 {
 	size_t i;
 
@@ -43,23 +41,20 @@ on_alert(void *arg, const struct wh_alert *a)
 	fflush(stdout);
 }
 
-static void
-not_found(struct evhttp_request *req, void *arg)
+static void not_found(struct evhttp_request *req, void *arg)
 {
 	(void)arg;
 	evhttp_send_error(req, 404, "POST to /hook");
 }
 
-static void
-stop(evutil_socket_t fd, short what, void *arg)
+static void stop(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	event_base_loopbreak(arg);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "port", 1, NULL, 'p' }, { "token-file", 1, NULL, 't' },
