@@ -141,6 +141,26 @@ static void disasm_tables(const struct plan_image *img, FILE *out)
 	} else {
 		fputs("  no SMTPSERVER\n", out);
 	}
+	if (img->amgrs.n) {	/* since image version 9; listed only when the plan has some */
+		fprintf(out, "alertmanagers (%u)\n", img->amgrs.n);
+		for (uint32_t i = 0; i < img->amgrs.n; i++) {
+			const struct img_amgr *a = &img->amgrs.v[i];
+			fprintf(out, "  %u ", i);
+			img_put_quoted(out, img_bytes(img, a->url), a->url.len);
+			if (a->cafile.len) {
+				fputs(" CAFILE ", out);
+				img_put_quoted(out, img_bytes(img, a->cafile), a->cafile.len);
+			}
+			if (a->bearer.len) {
+				put_set(out, "BEARER", a->bearer);
+			} else if (a->user.len) {
+				fputs(" USER ", out);
+				img_put_quoted(out, img_bytes(img, a->user), a->user.len);
+				put_set(out, "PASSWORD", a->password);
+			}
+			putc('\n', out);
+		}
+	}
 	fprintf(out, "groups (%u)\n", img->groups.n);
 	for (uint32_t i = 0; i < img->groups.n; i++) {
 		const struct img_group *g = &img->groups.v[i];
@@ -232,6 +252,7 @@ static void disasm_operands(const struct plan_image *img, uint32_t pc, FILE *out
 		case OPK_TIMER: put_name(out, img, img->timers.v[v]); break;
 		case OPK_NUM: fprintf(out, w[0] == OP_CMPNUM || w[0] == OP_CMPNUMAT || w[0] == OP_PVWITHOUT ? "%g" : "%gs", img->consts.v[v]); break;
 		case OPK_MARK: put_name(out, img, img->marks.v[v]); break;
+		case OPK_STR: put_name(out, img, img->cstrs.v[v]); break;
 		case OPK_PRIO: fputs(prio_names[v], out); break;
 		case OPK_LEVEL: fprintf(out, "%u", v); break;
 		case OPK_VAR: put_name(out, img, img->vars.v[v]); break;
@@ -351,9 +372,9 @@ void img_disasm(const struct plan_image *img, FILE *out)
 
 void img_list_opcodes(FILE *out)
 {
-	static const char *const kind_names[OPK_MARK + 1] = {
+	static const char *const kind_names[OPK_STR + 1] = {
 		"", "offset", "pair", "template", "ups", "timer", "number", "priority", "level",
-		"variable", "comparison", "text", "regex", "mark"
+		"variable", "comparison", "text", "regex", "mark", "string"
 	};
 
 	for (uint32_t op = 0; op < OP_COUNT; op++) {

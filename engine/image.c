@@ -157,6 +157,8 @@ void img_free(struct plan_image *img)
 	free(img->uvars.v);
 	free(img->levels.v);
 	free(img->marks.v);
+	free(img->cstrs.v);
+	free(img->amgrs.v);
 	free(img->ctexts.v);
 	free(img->regexes.v);
 	memset(img, 0, sizeof(*img));

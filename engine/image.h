@@ -30,11 +30,15 @@
  *             when it fires and of the CEASES actions, the hold
  *   marks     names of the marks (MARK name): mark k is bit k of each
  *             UPS's mark set, so a plan has at most IMG_MAX_MARKS
+ *   cstrs     constant strings of actions (OPK_STR): alert names and
+ *             severities, hook directories
+ *   amgrs     the Alertmanagers ALERT and RESOLVE send to (ALERTMANAGER)
  */
 
 #define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
-#define IMG_VERSION 8u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts;
-			   6: NUMLOGINS (CMPNUMAT); 7: SHUTDOWNEXIT setting; 8: marks (MARK, UNMARK, MARKED, MARKEDAT, PVWITHOUT) */
+#define IMG_VERSION 9u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts;
+			   6: NUMLOGINS (CMPNUMAT); 7: SHUTDOWNEXIT setting; 8: marks (MARK, UNMARK, MARKED, MARKEDAT, PVWITHOUT);
+			   9: alerts and hooks (ALERT, RESOLVE, HOOKS; cstrs, amgrs) */
 #define IMG_NONE UINT32_MAX
 
 /*
@@ -48,7 +52,7 @@
 
 enum opk {
 	OPK_NONE, OPK_OFF, OPK_PAIR, OPK_TPL, OPK_UPS, OPK_TIMER, OPK_NUM,
-	OPK_PRIO, OPK_LEVEL, OPK_VAR, OPK_CMP, OPK_TEXT, OPK_RE, OPK_MARK
+	OPK_PRIO, OPK_LEVEL, OPK_VAR, OPK_CMP, OPK_TEXT, OPK_RE, OPK_MARK, OPK_STR
 };
 
 /* Most mark names of a plan: a UPS's marks are one 32-bit set (E810). */
@@ -185,6 +189,17 @@ struct img_settings {
 
 #define IMG_SHUTDOWNEXIT_NO (-1.0)
 
+/*
+ * An Alertmanager (ALERTMANAGER): its base URL, http(s)://host[:port][/prefix]
+ * (the sender appends /api/v2/alerts; http:// only to a loopback host), the
+ * CA file of an https:// one, and its authentication: a bearer token, or a
+ * user and password (HTTP basic), or none (each empty when not set).  The
+ * token and the password are secrets: never shown (disasm says "(set)").
+ */
+struct img_amgr {
+	struct img_str url, cafile, bearer, user, password;
+};
+
 #define IMG_VEC(type) struct { type *v; uint32_t n, cap; }
 
 struct plan_image {
@@ -207,6 +222,8 @@ struct plan_image {
 	IMG_VEC(struct img_str) regexes;	/* pattern sources (UTF-8) */
 	IMG_VEC(struct img_level) levels;	/* level rules, in file order */
 	IMG_VEC(struct img_str) marks;		/* mark names; mark k is bit k (at most IMG_MAX_MARKS) */
+	IMG_VEC(struct img_str) cstrs;		/* constant strings of actions (OPK_STR) */
+	IMG_VEC(struct img_amgr) amgrs;		/* the Alertmanagers, in plan order */
 	struct img_settings settings;
 };
 
@@ -369,6 +386,23 @@ uint32_t img_loc_find(const struct plan_image *img, uint32_t pc);
 
 /* Free every array of IMG. */
 void img_free(struct plan_image *img);
+
+/*
+ * The first byte of the LEN bytes at P that breaks the rule of alert names
+ * and severities, [A-Za-z_][A-Za-z0-9_]* (a Prometheus label value any
+ * tool can match), or -1 when none does (LEN 0: 0).
+ */
+static inline long img_ident_bad(const char *p, size_t len)
+{
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || (i > 0 && c >= '0' && c <= '9')))
+			return (long)i;
+	}
+	return -1;
+}
 
 /* Pointer to the bytes of S (not NUL-terminated). */
 static inline const char *img_bytes(const struct plan_image *img, struct img_str s)

@@ -22,6 +22,7 @@ engine_libengine_a_SOURCES = \
 	engine/sema.c \
 	engine/sema.h \
 	engine/sema-int.h \
+	engine/sema-alert.c \
 	engine/sema-cond.c \
 	engine/sema-flow.c \
 	engine/nutvars.def \

@@ -144,6 +144,21 @@ void sema_gen_action(struct sema *s, const struct ast_action *a, const struct se
 	}
 	case AST_ACT_EMAIL:
 		break;		/* sema_gen_email() */
+	case AST_ACT_ALERT: {
+		const struct ast_alert *al = a->u.alert;
+		uint32_t sev = al->severity.len ? sema_cstr(s, sema_bytes(s, al->severity), al->severity.len) :
+			       sema_cstr(s, "warning", 7);
+		cg_op(cg, loc, OP_ALERT, sema_cstr(s, sema_bytes(s, al->name), al->name.len), sev, sema_gen_tpl(s, t), 0);
+		break;
+	}
+	case AST_ACT_RESOLVE:
+		cg_op(cg, loc, OP_RESOLVE, sema_cstr(s, sema_bytes(s, a->u.alert->name), a->u.alert->name.len), 0, 0, 0);
+		break;
+	case AST_ACT_HOOKS: {
+		src_span dir = ast_text_content(&a->u.alert->text);
+		cg_op(cg, loc, OP_HOOKS, sema_cstr(s, sema_bytes(s, dir), dir.len), sema_gen_tpl(s, t), 0, 0);
+		break;
+	}
 	default: {
 		/* an action of one template (NOTIFY, WALL, PRINT, SHUTDOWNCMD ...): its instruction, the template */
 		uint32_t op = sema_action_op[a->kind];

@@ -124,6 +124,12 @@ struct sema_level {
 	uint32_t ceases;	/* offset of its first CEASES clause's WHEN plus one, 0: none yet */
 };
 
+/* An ALERTMANAGER that passed its checks. */
+struct sema_amgr {
+	src_span url;			/* its URL without trailing slashes */
+	const struct ast_decl *decl;
+};
+
 #define SEMA_PW_FILES 16	/* files checked for W610: more would each cost a stat */
 
 struct sema {
@@ -148,6 +154,13 @@ struct sema {
 	SEMA_VEC(struct sema_mon) monitor_decls;
 	SEMA_VEC(struct sema_fsd) fsdv;
 	SEMA_VEC(struct sema_level) levelv;
+	/* alerts and hooks (sema-alert.c) */
+	SEMA_VEC(struct sema_amgr) amgrv;
+	SEMA_VEC(src_span) resolvev;	/* the names of the RESOLVEs, checked at the end (W727) */
+	struct symtab alerts;		/* names the ALERTs raise -> offset of the first */
+	struct symtab cstrs;		/* constant strings -> index of the image's cstrs */
+	src_span first_alert;		/* the keyword of the first ALERT or RESOLVE, length 0: none */
+	int amgr_declared;		/* an ALERTMANAGER was written (with or without an error) */
 
 	uint32_t cur_group, cur_ups;
 	src_span first_group_elem;	/* len 0: none yet */
@@ -278,6 +291,20 @@ void sema_expr_gen(struct sema *s, const struct ast_expr *x);
 int sema_level_begin(struct sema *s, const struct ast_decl *d);
 /* Emit the code of the checked condition C: the next action runs only when it holds. */
 void sema_cond_gen(struct sema *s, const struct ast_cond *c);
+
+/* sema.c: the plan holds a password (a MONITOR's, SMTP's, an Alertmanager's) in the file of SPAN (W610) */
+void sema_password_at(struct sema *s, src_span span);
+
+/* sema-alert.c: ALERTMANAGER, ALERT, RESOLVE, HOOKS */
+/* Check ALERTMANAGER D (E720-E724) and keep it for the image. */
+void sema_amgr(struct sema *s, const struct ast_decl *d);
+/* Check and compile action A (ALERT, RESOLVE, HOOKS). */
+void sema_alert_action(struct sema *s, const struct ast_action *a);
+/* Index of the constant string of the LEN bytes at P (OPK_STR), which must outlive the pass. */
+uint32_t sema_cstr(struct sema *s, const char *p, size_t len);
+/* The checks of the whole plan (E726, W727), and the Alertmanagers into the image. */
+void sema_alert_finish(struct sema *s);
+void sema_alert_free(struct sema *s);
 
 /* sema-gen.c: code generation from the checked declarations */
 void sema_gen_when_begin(struct sema *s, const struct ast_decl *d, uint32_t timer);

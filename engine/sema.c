@@ -259,7 +259,7 @@ static void sema_group(struct sema *s, const struct ast_decl *d)
 static const char *const type_names[] = { "primary", "master", "secondary", "slave", "observer" };
 
 /* A password at SPAN: its file holds a secret (W610 checks the file's mode). */
-static void sema_password_at(struct sema *s, src_span span)
+void sema_password_at(struct sema *s, src_span span)
 {
 	const struct src_file *f = src_file_at(s->reg, span.off);
 
@@ -592,6 +592,11 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 		sema_gen_action(s, a, NULL);
 		break;
 	}
+	case AST_ACT_ALERT:
+	case AST_ACT_RESOLVE:
+	case AST_ACT_HOOKS:
+		sema_alert_action(s, a);
+		break;
 	case AST_ACT_DEBUG:
 		if (sema_number(s, a->u.arg.num, &d) != 0)
 			break;
@@ -773,6 +778,10 @@ static void sema_decl(struct sema *s, const struct ast_decl *d)
 		break;
 	case AST_DECL_LET:
 		sema_let(s, d);
+		break;
+	case AST_DECL_ALERTMANAGER:
+		sema_intro(s, d, "ALERTMANAGER");
+		sema_amgr(s, d);
 		break;
 	case AST_DECL_POLLFREQ:
 	case AST_DECL_POLLFREQALERT: {
@@ -985,6 +994,7 @@ static void sema_free(struct sema *s)
 	free(s->monitor_decls.v);
 	free(s->fsdv.v);
 	free(s->levelv.v);
+	sema_alert_free(s);
 	symtab_free(&s->msgs);
 	symtab_free(&s->all_lets);
 	symtab_free(&s->lets_ci);
@@ -1060,6 +1070,7 @@ int sema_check(const struct src_registry *reg, const struct src_file *file,
 	}
 	if (!s.over) {
 		sema_flow_checks(&s);
+		sema_alert_finish(&s);
 		if (s.cg)
 			sema_gen_finish(&s);
 	}

@@ -80,6 +80,35 @@ static int vconds(struct vfy *v)
 	return 0;
 }
 
+/* The Alertmanagers: strings in the blob, an http:// or https:// URL, CA file only for https://, one kind of authentication. */
+static int vamgrs(struct vfy *v)
+{
+	const struct plan_image *img = v->img;
+
+	for (uint32_t i = 0; i < img->amgrs.n; i++) {
+		const struct img_amgr *a = &img->amgrs.v[i];
+		const char *u;
+		int https;
+
+		if (vstr(v, a->url, "Alertmanager", i) || vstr(v, a->cafile, "Alertmanager", i) ||
+		    vstr(v, a->bearer, "Alertmanager", i) || vstr(v, a->user, "Alertmanager", i) ||
+		    vstr(v, a->password, "Alertmanager", i))
+			return -1;
+		u = img_bytes(img, a->url);
+		https = a->url.len > 8 && strncmp(u, "https://", 8) == 0;
+		if (!https && !(a->url.len > 7 && strncmp(u, "http://", 7) == 0))
+			return vfail(v, "Alertmanager %u: its URL is not http:// or https://", i);
+		for (uint32_t k = 0; k < a->url.len; k++)
+			if ((unsigned char)u[k] <= ' ' || u[k] == 0x7f)
+				return vfail(v, "Alertmanager %u: a blank or control byte in its URL", i);
+		if (a->cafile.len && !https)
+			return vfail(v, "Alertmanager %u: a CA file for an http:// URL", i);
+		if (a->bearer.len && (a->user.len || a->password.len))
+			return vfail(v, "Alertmanager %u: both a bearer token and a user", i);
+	}
+	return 0;
+}
+
 static int vtables(struct vfy *v)
 {
 	const struct plan_image *img = v->img;
@@ -124,6 +153,11 @@ static int vtables(struct vfy *v)
 	for (uint32_t i = 0; i < img->marks.n; i++)
 		if (vstr(v, img->marks.v[i], "mark", i))
 			return -1;
+	for (uint32_t i = 0; i < img->cstrs.n; i++)
+		if (vstr(v, img->cstrs.v[i], "constant string", i))
+			return -1;
+	if (vamgrs(v))
+		return -1;
 	for (uint32_t i = 0; i < img->msgs.n; i++) {
 		if (vstr(v, img->msgs.v[i].name, "message", i))
 			return -1;
@@ -218,6 +252,28 @@ static int vcmdvars(struct vfy *v, uint32_t pc, uint32_t t)
 	return 0;
 }
 
+/*
+ * A constant string operand S of the instruction at PC: an alert name or
+ * severity (ALERT, RESOLVE) follows the rule of names, a hook directory
+ * (HOOKS) is an absolute path without control bytes.
+ */
+static int vcstr(struct vfy *v, uint32_t pc, const struct op_info *oi, struct img_str s)
+{
+	const char *p = img_bytes(v->img, s);
+
+	if (v->img->code.v[pc] != OP_HOOKS) {
+		if (img_ident_bad(p, s.len) >= 0)
+			return vfail(v, "offset %u: %s name or severity is not [A-Za-z_][A-Za-z0-9_]*", pc, oi->name);
+		return 0;
+	}
+	if (s.len == 0 || p[0] != '/')
+		return vfail(v, "offset %u: HOOKS directory is not an absolute path", pc);
+	for (uint32_t i = 0; i < s.len; i++)
+		if ((unsigned char)p[i] < ' ' || p[i] == 0x7f)
+			return vfail(v, "offset %u: HOOKS directory holds a control byte", pc);
+	return 0;
+}
+
 static int voperand(struct vfy *v, uint32_t pc, const struct op_info *oi, uint32_t kind, uint32_t w)
 {
 	const struct plan_image *img = v->img;
@@ -237,10 +293,13 @@ static int voperand(struct vfy *v, uint32_t pc, const struct op_info *oi, uint32
 	case OPK_TEXT: limit = img->ctexts.n; what = "comparison text"; break;
 	case OPK_RE: limit = img->regexes.n; what = "regular expression"; break;
 	case OPK_MARK: limit = img->marks.n; what = "mark"; break;
+	case OPK_STR: limit = img->cstrs.n; what = "constant string"; break;
 	default: return 0;
 	}
 	if (w >= limit)
 		return vfail(v, "offset %u: %s operand %s %u out of range (%u)", pc, oi->name, what, w, limit);
+	if (kind == OPK_STR)
+		return vcstr(v, pc, oi, img->cstrs.v[w]);
 	if (kind == OPK_CMP && img->code.v[pc] == OP_CMPTEXT && w != IMG_EQ && w != IMG_NE)
 		return vfail(v, "offset %u: CMPTEXT compares with == or != only, not comparison %u", pc, w);
 	return 0;

@@ -787,6 +787,22 @@ static void vm_exec(struct vm *vm, uint32_t pc, uint32_t loc, double time)
 			e = vm_effect(vm, op, pc);
 			vm_mark(vm, e, code[pc + 1], op == OP_MARK);
 			break;
+		case OP_ALERT:
+		case OP_RESOLVE:
+		case OP_HOOKS:
+			e = vm_effect(vm, op, pc);
+			e->name = img_bytes(img, img->cstrs.v[code[pc + 1]]);
+			e->name_len = img->cstrs.v[code[pc + 1]].len;
+			if (op == OP_ALERT) {
+				e->aux = img_bytes(img, img->cstrs.v[code[pc + 2]]);
+				e->aux_len = img->cstrs.v[code[pc + 2]].len;
+				e->text = vm_render(vm, code[pc + 3], &e->len);
+			} else if (op == OP_HOOKS) {
+				e->aux = vm->event;
+				e->aux_len = vm->event_len;
+				e->text = vm_render(vm, code[pc + 2], &e->len);
+			}
+			break;
 		default: {
 			/* not reachable in a verified image; report and stop this handler */
 			char *msg = vm_text_room(vm, IMG_FAULT_TEXT);

@@ -64,6 +64,14 @@ struct vm_effect {
 	double deadline;	/* STARTTIMER: when it expires */
 	int was_running;	/* STARTTIMER (re-armed), CANCELTIMER (stopped) */
 	int changed;		/* MARK, UNMARK: the UPS's mark changed (0: it already was so) */
+	/*
+	 * ALERT, RESOLVE: NAME is the alert's name, and for ALERT AUX its
+	 * severity and TEXT its rendered summary; HOOKS: NAME is the
+	 * directory, AUX the event (%(e)s) and TEXT the rendered message.
+	 * NAME and AUX point into the image or the VM (NUL-terminated).
+	 */
+	const char *name, *aux;
+	size_t name_len, aux_len;
 };
 
 /* The event a handler runs for. */

@@ -116,10 +116,10 @@ src_span ast_action_kw(const struct ast_action *a)
 
 src_span ast_decl_kw(const struct ast_decl *d)
 {
-	static const char *const kws[] = {
+	static const char *const kws[AST_DECL_ALERTMANAGER + 1] = {
 		"SMTPSERVER", "LET", "POLLFREQ", "POLLFREQALERT", "GROUP", "HOST",
 		"PORT", "CERTFILE", "MONITOR", "MINSUPPLIES", "WHEN", "TLS", "CERTNAME",
-		"CLIENTCERT", "CLIENTKEY", "INCLUDE", "SHUTDOWNEXIT"
+		"CLIENTCERT", "CLIENTKEY", "INCLUDE", "SHUTDOWNEXIT", "ALERTMANAGER"
 	};
 
 	return (src_span){ d->kw, (uint32_t)strlen(kws[d->kind]) };

@@ -56,6 +56,15 @@ _Static_assert(AST_ACT_COUNT < 0x100, "the parser marks the SHUTDOWN synonym wit
 /* Keyword of action kind K ("NOTIFY", ...). */
 const char *ast_action_name(int k);
 
+/* ALERT name [SEVERITY word] text, RESOLVE name, HOOKS "dir" [MESSAGE text] (upsplan only). */
+struct ast_alert {
+	src_span name;		/* ALERT, RESOLVE: the alert's name (between the quote marks when quoted) */
+	uint8_t quoted;		/* the name was written quoted */
+	src_span severity;	/* ALERT: the word after SEVERITY, length 0: none (warning) */
+	struct ast_text text;	/* ALERT: its text; HOOKS: the directory */
+	struct ast_text *message;	/* HOOKS: the text after MESSAGE, NULL: none */
+};
+
 struct ast_email {
 	struct ast_text *from, *to, *subject;	/* one quotetext each */
 	struct ast_text message;		/* quotetexts: first part, chained */
@@ -115,6 +124,7 @@ struct ast_action {
 			src_span num;	/* STARTTIMER seconds, DEBUG level */
 		} arg;
 		struct ast_email *email;
+		struct ast_alert *alert;	/* ALERT, RESOLVE, HOOKS */
 	} u;
 };
 
@@ -144,7 +154,14 @@ enum ast_decl_kind {
 	AST_DECL_MONITOR, AST_DECL_MINSUPPLIES, AST_DECL_WHEN,
 	AST_DECL_TLS, AST_DECL_CERTNAME, AST_DECL_CLIENTCERT, AST_DECL_CLIENTKEY,
 	AST_DECL_INCLUDE,	/* kept for check --print; the file's declarations follow it */
-	AST_DECL_SHUTDOWNEXIT
+	AST_DECL_SHUTDOWNEXIT,
+	AST_DECL_ALERTMANAGER
+};
+
+/* ALERTMANAGER "url" [CAFILE "file"] [BEARER "token" | USER "name" PASSWORD "password"] */
+struct ast_amgr {
+	struct ast_text *url;
+	struct ast_text *cafile, *bearer, *user, *password;	/* NULL: not written */
 };
 
 struct ast_smtp {
@@ -181,6 +198,7 @@ struct ast_decl {
 	uint8_t from, to;	/* enum sw_word when !timeout */
 	union {
 		struct ast_smtp *smtp;
+		struct ast_amgr *amgr;
 		struct {
 			src_span name;
 			struct ast_text text;	/* first part, chained */

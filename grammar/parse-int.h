@@ -21,6 +21,7 @@ struct parse_ctx {
 	int cond_pending;	/* an IF a->b waits for its action */
 	struct ast_cond cond;
 	src_span target_name;	/* the name after WHEN GROUP, for its clause */
+	src_span severity;	/* ALERT's SEVERITY word until its action is made (length 0: none) */
 	/* the names of the last run of text tokens (names and quoted texts), for syntax-error hints */
 	src_span run[PARSE_RUN_MAX];
 	unsigned nrun;		/* names in run[] (the last PARSE_RUN_MAX of the run) */

@@ -298,6 +298,8 @@ static src_span join(src_span a, src_span b)
 %token AND "AND" OR "OR" NOT "NOT" RUNNING "RUNNING" NUMLOGINS "NUMLOGINS"
 %token BECOMES "BECOMES" CEASES "CEASES" FOR "FOR"
 %token MARK "MARK" UNMARK "UNMARK" MARKED "MARKED" WITHOUT "WITHOUT"
+%token ALERTMANAGER "ALERTMANAGER" ALERT "ALERT" RESOLVE "RESOLVE" HOOKS "HOOKS"
+%token CAFILE "CAFILE" BEARER "BEARER" SEVERITY "SEVERITY" FIRING "FIRING" RESOLVED "RESOLVED"
 %token LT "'<'" LE "'<='" GT "'>'" GE "'>='" EQEQ "'=='" NE "'!='" MATCH "'=~'"
 %token LPAREN "'('" RPAREN "')'"
 %token RARR "'->'" COLON "':'" EQ "'='"
@@ -316,17 +318,19 @@ static src_span join(src_span a, src_span b)
  */
 %precedence TEXTEND
 %precedence SHUTDOWN TLS CERTNAME CLIENTCERT CLIENTKEY INCLUDE SHUTDOWNEXIT MARK UNMARK
+%precedence ALERTMANAGER ALERT RESOLVE HOOKS
 /* IF conditions: OR binds loosest, then AND, then NOT */
 %left OR
 %left AND
 %precedence NOT
 
-%type <tval> quotetext text
-%type <text> hostvalue certvalue squote password
+%type <tval> quotetext text alerttext
+%type <text> hostvalue certvalue squote password amcafile hooksmsg
+%type <flag> alertname
 %type <texts> texts
 %type <action> action act
 %type <actions> actions
-%type <decl> decl smtp let monitor when
+%type <decl> decl smtp let monitor when amgr
 %type <flag> userkw textkw timeoutkw target cmpop
 %type <expr> expr term
 %type <decl> level
@@ -358,6 +362,7 @@ decl
 	| CLIENTCERT certvalue		{ $$ = mkdecl(pc, AST_DECL_CLIENTCERT, @1); $$->u.text = $2; }
 	| CLIENTKEY certvalue		{ $$ = mkdecl(pc, AST_DECL_CLIENTKEY, @1); $$->u.text = $2; }
 	| monitor
+	| amgr
 	| MINSUPPLIES NUMBER		{ $$ = mkdecl(pc, AST_DECL_MINSUPPLIES, @1); $$->u.num = @2; }
 	| when
 	| INCLUDE includearg
@@ -410,6 +415,39 @@ monitor
 			m->type = @10;
 			$$->u.monitor = m;
 		}
+	;
+
+/* upsplan only: an Alertmanager that ALERT and RESOLVE send to (a global setting, one per Alertmanager) */
+amgr
+	: ALERTMANAGER squote amcafile
+		{
+			$$ = mkdecl(pc, AST_DECL_ALERTMANAGER, @1);
+			$$->u.amgr = NEW(struct ast_amgr);
+			$$->u.amgr->url = $2;
+			$$->u.amgr->cafile = $3;
+		}
+	| ALERTMANAGER squote amcafile BEARER squote
+		{
+			$$ = mkdecl(pc, AST_DECL_ALERTMANAGER, @1);
+			$$->u.amgr = NEW(struct ast_amgr);
+			$$->u.amgr->url = $2;
+			$$->u.amgr->cafile = $3;
+			$$->u.amgr->bearer = $5;
+		}
+	| ALERTMANAGER squote amcafile USER squote PASSWORD password
+		{
+			$$ = mkdecl(pc, AST_DECL_ALERTMANAGER, @1);
+			$$->u.amgr = NEW(struct ast_amgr);
+			$$->u.amgr->url = $2;
+			$$->u.amgr->cafile = $3;
+			$$->u.amgr->user = $5;
+			$$->u.amgr->password = $7;
+		}
+	;
+
+amcafile
+	: %empty			{ $$ = NULL; }
+	| CAFILE squote			{ $$ = $2; }
 	;
 
 userkw
@@ -637,12 +675,62 @@ act
 			$$ = mkaction(pc, AST_ACT_UNMARK, @1);
 			$$->u.arg.name = @2;
 		}
+	/* upsplan only: an alert to the Alertmanagers, its end, the hooks of a directory */
+	| ALERT alertname alertsev alerttext
+		{
+			struct ast_alert *al = NEW(struct ast_alert);
+			$$ = mkaction(pc, AST_ACT_ALERT, @1);
+			al->name = @2;
+			al->quoted = (uint8_t)$2;
+			al->severity = pc->severity;
+			al->text = $4;
+			$$->u.alert = al;
+		}
+	| RESOLVE alertname
+		{
+			struct ast_alert *al = NEW(struct ast_alert);
+			$$ = mkaction(pc, AST_ACT_RESOLVE, @1);
+			al->name = @2;
+			al->quoted = (uint8_t)$2;
+			$$->u.alert = al;
+		}
+	| HOOKS quotetext hooksmsg
+		{
+			struct ast_alert *al = NEW(struct ast_alert);
+			$$ = mkaction(pc, AST_ACT_HOOKS, @1);
+			al->text = $2;
+			al->message = $3;
+			$$->u.alert = al;
+		}
 	| textkw texts %prec TEXTEND
 		{
 			$$ = mkaction(pc, $1 & 0xff, @1);
 			$$->synonym = (uint8_t)($1 >> 8);
 			$$->u.text = $2.head;
 		}
+	;
+
+/* an alert's name: a name, or quoted (its location: the text between the marks); 1 when quoted */
+alertname
+	: name				{ $$ = 0; }
+	| quotetext			{ $$ = 1; @$ = ast_text_content(&$1); }
+	;
+
+/* SEVERITY word, kept in pc until the action is made (length 0: none) */
+alertsev
+	: %empty			{ pc->severity = (src_span){ @$.off, 0 }; }
+	| SEVERITY name			{ pc->severity = @2; }
+	;
+
+/* one text: a quoted text or a message name (no text list: nothing after it is swallowed) */
+alerttext
+	: quotetext
+	| NAME				{ $$ = mktext(AST_TEXT_NAME, 0, @1); }
+	;
+
+hooksmsg
+	: %empty			{ $$ = NULL; }
+	| MESSAGE alerttext		{ $$ = dup_text(pc, &$2); }
 	;
 
 textkw
@@ -714,6 +802,15 @@ name
 	| UNMARK
 	| MARKED
 	| WITHOUT
+	| ALERTMANAGER
+	| ALERT
+	| RESOLVE
+	| HOOKS
+	| CAFILE
+	| BEARER
+	| SEVERITY
+	| FIRING
+	| RESOLVED
 	;
 
 /*

@@ -131,6 +131,16 @@ static void pr_expr(const struct src_registry *reg, const struct ast_expr *x, in
 		fputc(')', out);
 }
 
+/* An alert's name: as written, quoted or bare (a bare soft keyword is a name there). */
+static void pr_alert_name(const struct src_registry *reg, const struct ast_alert *al, FILE *out)
+{
+	if (al->quoted)
+		fputc('"', out);
+	pr_span(reg, al->name, out);
+	if (al->quoted)
+		fputc('"', out);
+}
+
 static void pr_action(const struct src_registry *reg, const struct ast_action *a, FILE *out)
 {
 	const struct ast_cond *c = ast_action_cond(a);
@@ -162,6 +172,27 @@ static void pr_action(const struct src_registry *reg, const struct ast_action *a
 		pr_span(reg, a->u.arg.name, out);
 		fputc(' ', out);
 		pr_span(reg, a->u.arg.num, out);
+		break;
+	case AST_ACT_ALERT:
+	case AST_ACT_RESOLVE:
+		fputc(' ', out);
+		pr_alert_name(reg, a->u.alert, out);
+		if (a->kind == AST_ACT_RESOLVE)
+			break;
+		if (a->u.alert->severity.len) {
+			fputs(" SEVERITY ", out);
+			pr_span(reg, a->u.alert->severity, out);
+		}
+		fputc(' ', out);
+		pr_text(reg, &a->u.alert->text, out);
+		break;
+	case AST_ACT_HOOKS:
+		fputc(' ', out);
+		pr_text(reg, &a->u.alert->text, out);
+		if (a->u.alert->message) {
+			fputs(" MESSAGE ", out);
+			pr_text(reg, a->u.alert->message, out);
+		}
 		break;
 	case AST_ACT_EMAIL:
 		fputs(" FROM ", out);
@@ -208,6 +239,26 @@ void print_plan_mode(const struct src_registry *reg, const struct ast_plan *plan
 			fputs(" PASSWORD ", out);
 			pr_text(reg, d->u.smtp->password, out);
 			break;
+		case AST_DECL_ALERTMANAGER: {
+			const struct ast_amgr *m = d->u.amgr;
+			fputs("ALERTMANAGER ", out);
+			pr_text(reg, m->url, out);
+			if (m->cafile) {
+				fputs(" CAFILE ", out);
+				pr_text(reg, m->cafile, out);
+			}
+			if (m->bearer) {
+				fputs(" BEARER ", out);
+				pr_text(reg, m->bearer, out);
+			}
+			if (m->user) {
+				fputs(" USER ", out);
+				pr_text(reg, m->user, out);
+				fputs(" PASSWORD ", out);
+				pr_text(reg, m->password, out);
+			}
+			break;
+		}
 		case AST_DECL_LET:
 			fputs("LET ", out);
 			pr_span(reg, d->u.let.name, out);

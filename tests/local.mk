@@ -24,6 +24,7 @@ COMPILE_TESTS = \
 	tests/compile/level-shared.dis \
 	tests/compile/numlogins.dis \
 	tests/compile/marks.dis \
+	tests/compile/alerts.dis \
 	tests/compile/engine-tour.dis \
 	tests/compile/heartbeat.dis \
 	tests/compile/mk-standard.dis \
@@ -53,6 +54,7 @@ TRACE_TESTS = \
 	tests/run/numlogins-wait.scn \
 	tests/run/marks-supply.scn \
 	tests/run/marks-final.scn \
+	tests/run/alerts.scn \
 	tests/run/names-cross.scn \
 	tests/run/level-at-once.scn \
 	tests/run/level-flap.scn \
@@ -152,6 +154,7 @@ EXTRA_DIST += \
 	tests/run/marks-supply.trace \
 	tests/run/marks-final.conf \
 	tests/run/marks-final.trace \
+	tests/run/alerts.trace \
 	tests/run/names-plan.conf \
 	tests/run/names-cross.trace \
 	tests/run/level-plan.conf \
@@ -246,6 +249,7 @@ EXTRA_DIST += \
 	tests/man-lint.sh \
 	tests/systemd-unit.sh \
 	tests/tap-env.sh \
+	tests/plans/alerts.conf \
 	tests/plans/mk-standard.conf \
 	tests/plans/mk-timed.conf \
 	tests/plans/rack.conf \

@@ -235,6 +235,30 @@ static void line_end(struct sim_trace *tr)
 		lb_flush(tr);
 }
 
+/* ALERT name severity=word "text", RESOLVE name, HOOKS /dir "message" (JSON: alert, severity, directory, text). */
+static void alert_line(struct sim_trace *tr, const struct vm_effect *e)
+{
+	if (tr->json) {
+		lb_jstr(tr, e->kind == OP_HOOKS ? "directory" : "alert", e->name, e->name_len);
+		if (e->kind == OP_ALERT)
+			lb_jstr(tr, "severity", e->aux, e->aux_len);
+		if (e->kind != OP_RESOLVE)
+			lb_jstr(tr, "text", e->text, e->len);
+		return;
+	}
+	lb_chr(tr, ' ');
+	lb_text(tr, e->name, e->name_len);
+	if (e->kind == OP_ALERT) {
+		lb_str(tr, " severity=");
+		lb_text(tr, e->aux, e->aux_len);
+	}
+	if (e->kind != OP_RESOLVE) {
+		lb_mem(tr, " \"", 2);
+		lb_text(tr, e->text, e->len);
+		lb_chr(tr, '"');
+	}
+}
+
 static void effect_line(struct sim_trace *tr, double time, const struct vm_effect *e)
 {
 	const struct plan_image *img = tr->img;
@@ -337,6 +361,11 @@ static void effect_line(struct sim_trace *tr, double time, const struct vm_effec
 		}
 		break;
 	}
+	case OP_ALERT:
+	case OP_RESOLVE:
+	case OP_HOOKS:
+		alert_line(tr, e);
+		break;
 	default:		/* texts, FAULT */
 		line_text(tr, e->text, e->len);
 		break;

@@ -40,7 +40,15 @@ struct act_child {
 	struct act_child *next;
 };
 
+/* An alert name or hook directory already logged as not carried out (act_unserved). */
+struct act_told {
+	struct act_told *next;
+	size_t len;
+	char name[];
+};
+
 struct actions {
+	struct act_told *told;
 	struct event_base *base;
 	const struct plan_image *img;
 	struct act_host host;
@@ -215,6 +223,11 @@ void act_free(struct actions *a)
 	act_free_words(a->shell);
 	free(a->smtp_cafile);
 	free(a->mail_helper);
+	while (a->told) {
+		struct act_told *t = a->told;
+		a->told = t->next;
+		free(t);
+	}
 	free(a);
 }
 
@@ -537,6 +550,26 @@ static void act_send_mail(void *arg)
 	_exit(1);
 }
 
+/*
+ * An ALERT, RESOLVE or HOOKS that no part of the daemon carries out: logged
+ * at info the first time for each alert name or directory (WHAT, WHY), so
+ * that a plan that alerts at every poll does not fill the log.
+ */
+static void act_unserved(struct actions *a, const struct vm_effect *e, const char *what, const char *why)
+{
+	struct act_told *t;
+
+	for (t = a->told; t; t = t->next)
+		if (t->len == e->name_len && memcmp(t->name, e->name, t->len) == 0)
+			return;
+	t = xcalloc(1, sizeof(*t) + e->name_len + 1);
+	memcpy(t->name, e->name, e->name_len);
+	t->len = e->name_len;
+	t->next = a->told;
+	a->told = t;
+	log_msg(LOG_INFO, "%s %.*s: %s", what, (int)(e->name_len > 200 ? 200 : e->name_len), e->name, why);
+}
+
 void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event *ev)
 {
 	char where[160];
@@ -599,6 +632,19 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 	case OP_DEBUG:
 		log_set_debug((int)e->level);
 		log_msg(LOG_NOTICE, "debug level %u (DEBUG at %s)", e->level, act_where(a->img, e, where, sizeof(where)));
+		break;
+	case OP_ALERT:
+	case OP_RESOLVE:
+		if (a->host.alert)
+			a->host.alert(a->host.ctx, e, ev, e->kind == OP_ALERT);
+		else
+			act_unserved(a, e, "ALERT", "no sender");
+		break;
+	case OP_HOOKS:
+		if (a->host.hooks)
+			a->host.hooks(a->host.ctx, e, ev);
+		else
+			act_unserved(a, e, "HOOKS", "no runner");
 		break;
 	case OP_STARTTIMER:
 	case OP_CANCELTIMER:

@@ -32,6 +32,20 @@ struct act_host {
 	void (*shutdown)(void *ctx, const struct vm_effect *e, const struct vm_event *ev);
 	/* NOTIFY TEXT for the desktop users (the privileged parent); NULL or -1: run the command here */
 	int (*notify)(void *ctx, const char *text);
+	/*
+	 * ALERT (FIRING 1) or RESOLVE (FIRING 0) of effect E for event EV: send
+	 * it to the plan's Alertmanagers (labels alertname E->name, ups, group,
+	 * instance, severity E->aux; annotation summary E->text).  NULL: logged
+	 * at info once per alert name, "no sender".
+	 */
+	void (*alert)(void *ctx, const struct vm_effect *e, const struct vm_event *ev, int firing);
+	/*
+	 * HOOKS of effect E for event EV: run every executable of the
+	 * directory E->name in name order, with UPSPLAN_UPS, UPSPLAN_GROUP,
+	 * UPSPLAN_EVENT (E->aux) and UPSPLAN_MESSAGE (E->text).  NULL: logged
+	 * at info once per directory, "no runner".
+	 */
+	void (*hooks)(void *ctx, const struct vm_effect *e, const struct vm_event *ev);
 };
 
 struct actions;

@@ -228,6 +228,61 @@ static void verify_code(const uint32_t *code, uint32_t n, const char *want, cons
 	verify_fails(&img, want, name);
 }
 
+/* The tiny image with CODE and the constant strings NAME, "warning", DIR, and the Alertmanager URL (CAFILE: with one). */
+static void alert_image(struct plan_image *img, const uint32_t *code, uint32_t n, const char *name, const char *dir,
+			const char *url, int cafile)
+{
+	struct img_str *c;
+	struct img_amgr *a;
+
+	tiny_image(img, code, n);
+	IMG_PUSH(img->cstrs, c);
+	*c = img_add_str(img, name, strlen(name));
+	IMG_PUSH(img->cstrs, c);
+	*c = img_add_str(img, "warning", 7);
+	IMG_PUSH(img->cstrs, c);
+	*c = img_add_str(img, dir, strlen(dir));
+	IMG_PUSH(img->amgrs, a);
+	a->url = img_add_str(img, url, strlen(url));
+	a->cafile = cafile ? img_add_str(img, "/ca.pem", 7) : img_add_str(img, "", 0);
+	a->bearer = a->user = a->password = img_add_str(img, "", 0);
+}
+
+/* The operands and tables of ALERT, RESOLVE and HOOKS. */
+static void test_verifier_alerts(void)
+{
+	const uint32_t good[] = { OP_ALERT, 0, 1, 0, OP_RESOLVE, 0, OP_HOOKS, 2, 0, OP_HALT };
+	struct plan_image img;
+	char err[512] = "";
+
+	alert_image(&img, good, 10, "OnBattery", "/etc/hooks.d", "https://am:9093", 1);
+	ok(img_verify(&img, err, sizeof(err)) == 0, "verifier accepts ALERT, RESOLVE, HOOKS and an Alertmanager");
+	if (err[0])
+		diag("%s", err);
+	img_free(&img);
+	alert_image(&img, (const uint32_t[]){ OP_RESOLVE, 3, OP_HALT }, 3, "A", "/h", "https://am", 0);
+	verify_fails(&img, "constant string 3 out of range", "a constant string index");
+	alert_image(&img, good, 10, "On Battery", "/h", "https://am", 0);
+	verify_fails(&img, "ALERT name or severity", "an alert name that is no name");
+	alert_image(&img, good, 10, "A", "hooks.d", "https://am", 0);
+	verify_fails(&img, "not an absolute path", "a relative HOOKS directory");
+	alert_image(&img, good, 10, "A", "/h\n", "https://am", 0);
+	verify_fails(&img, "control byte", "a HOOKS directory with a line end");
+	alert_image(&img, good, 10, "A", "/h", "ftp://am", 0);
+	verify_fails(&img, "not http:// or https://", "an Alertmanager URL of another scheme");
+	alert_image(&img, good, 10, "A", "/h", "http://127.0.0.1:9093", 1);
+	verify_fails(&img, "CA file for an http:// URL", "a CA file with http://");
+	alert_image(&img, good, 10, "A", "/h", "https://am x", 0);
+	verify_fails(&img, "blank or control byte", "a blank in the URL");
+	alert_image(&img, good, 10, "A", "/h", "https://am", 0);
+	img.amgrs.v[0].bearer = img_add_str(&img, "t", 1);
+	img.amgrs.v[0].user = img_add_str(&img, "u", 1);
+	verify_fails(&img, "both a bearer token and a user", "a token and a user together");
+	alert_image(&img, good, 10, "A", "/h", "https://am", 0);
+	img.amgrs.v[0].password.off = img.strings.n + 5;
+	verify_fails(&img, "Alertmanager 0: string", "an Alertmanager string outside the blob");
+}
+
 static void test_verifier(void)
 {
 	char want[64];
@@ -644,6 +699,7 @@ int main(void)
 	test_codec();
 	test_verifier();
 	test_verifier_conds();
+	test_verifier_alerts();
 	test_verifier_tables();
 	test_verifier_levels();
 	return done_testing();

@@ -113,6 +113,7 @@ static const char *const keywords[] = {
 	"TIMEOUT", "TLS", "TO", "TYPE", "UPSDUSER", "USER", "WALL", "WHEN",
 	"SHUTDOWN", "AND", "OR", "NOT", "RUNNING", "BECOMES", "CEASES", "FOR",
 	"NUMLOGINS", "SHUTDOWNEXIT", "MARK", "UNMARK", "MARKED", "WITHOUT",
+	"ALERTMANAGER", "ALERT", "RESOLVE", "HOOKS", "CAFILE", "BEARER", "SEVERITY", "FIRING", "RESOLVED",
 };
 
 static const char *const statuses[] = {
@@ -128,7 +129,7 @@ static void test_keywords(void)
 	char all[1024] = "", allwant[4096] = "";
 	size_t off = 0;
 
-	is_int(NELEM(keywords), 56, "42 keyword tokens plus SHUTDOWN, SHUTDOWNEXIT and the soft keywords of conditions, level rules and marks");
+	is_int(NELEM(keywords), 65, "42 keyword tokens plus SHUTDOWN, SHUTDOWNEXIT and the soft keywords of conditions, level rules, marks and alerts");
 	for (size_t i = 0; i < NELEM(keywords); i++) {
 		const char *k = keywords[i];
 

@@ -476,6 +476,37 @@ static void test_render_shutdown(void)
 	fixture_free(&f);
 }
 
+/* ALERT, RESOLVE and HOOKS: the names and severity from the image, the texts rendered, HOOKS' event. */
+static void test_alerts(void)
+{
+	struct fixture f;
+	const struct vm_effect *e;
+	uint32_t n;
+
+	fixture_init(&f,
+		"ALERTMANAGER 'https://am.example.com:9093' BEARER 'tok'\n"
+		"GROUP A HOST localhost CERTFILE '/c.pem'\n"
+		"MONITOR u1 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"WHEN u1 REPORTS OL->OB : ALERT OnBattery '%(u)s on battery' ALERT Hot SEVERITY critical 'hot'\n"
+		"  HOOKS '/etc/hooks.d'\n"
+		"WHEN u1 REPORTS OB->OL : RESOLVE OnBattery HOOKS '/etc/hooks.d' MESSAGE 'back: %(e)s'\n");
+	is_int(f.img.amgrs.n, 1, "one Alertmanager in the image");
+	n = run(&f, "u1", "OL->OB", 1);
+	e = vm_effects(f.vm);
+	ok(n == 3 && e[0].kind == OP_ALERT && strcmp(e[0].name, "OnBattery") == 0 && strcmp(e[0].aux, "warning") == 0 &&
+	   strcmp(e[0].text, "A:u1 on battery") == 0, "ALERT: name, the default severity, the rendered summary");
+	ok(n == 3 && e[1].kind == OP_ALERT && e[1].aux_len == 8 && strcmp(e[1].aux, "critical") == 0,
+	   "ALERT with SEVERITY");
+	ok(n == 3 && e[2].kind == OP_HOOKS && strcmp(e[2].name, "/etc/hooks.d") == 0 && strcmp(e[2].aux, "OL->OB") == 0 &&
+	   strcmp(e[2].text, "UPS A:u1: OL->OB") == 0, "HOOKS: directory, event, the default message");
+	n = run(&f, "u1", "OB->OL", 2);
+	e = vm_effects(f.vm);
+	ok(n == 2 && e[0].kind == OP_RESOLVE && strcmp(e[0].name, "OnBattery") == 0 && e[0].name_len == 9,
+	   "RESOLVE names the alert");
+	ok(n == 2 && e[1].kind == OP_HOOKS && strcmp(e[1].text, "back: OB->OL") == 0, "HOOKS with its MESSAGE");
+	fixture_free(&f);
+}
+
 /* MARK and UNMARK change the run's UPS's set at once (idempotent, changed says when); MARKED, MARKED ups, POWERVAL WITHOUT. */
 static void test_marks(void)
 {
@@ -525,6 +556,7 @@ static void test_marks(void)
 int main(void)
 {
 	test_marks();
+	test_alerts();
 	test_actions();
 	test_render_shutdown();
 	test_conditions();
