@@ -11,6 +11,9 @@
 #include "base/xalloc.h"
 
 #define CG_LEVEL 2u
+/* a level rule's clause (CG_LEVEL + its part), not an alert rule's (CG_ALERT + 0 or 1) */
+#define CG_IS_LEVEL(t) ((t) >= CG_LEVEL && (t) < CG_ALERT)
+_Static_assert(CG_LEVEL + CG_LEVEL_OFF < CG_ALERT, "level and alert clauses apart");
 
 /* One WHEN clause: its code, assembled apart and joined at link time. */
 struct cg_clause {
@@ -508,7 +511,7 @@ static void cg_link_uvars(struct cg *cg)
 			*u = (struct img_uvar){ r->ups, r->var };
 			continue;
 		}
-		if (cg->clauses.v[r->clause].timeout >= CG_LEVEL) {	/* a shared level rule: each UPS bound to it */
+		if (CG_IS_LEVEL(cg->clauses.v[r->clause].timeout)) {	/* a shared level rule: each UPS bound to it */
 			for (uint32_t k = 0; k < cg->lbinds.n; k++)
 				if (cg->lbinds.v[k].lcode == cg->clauses.v[r->clause].key) {
 					IMG_PUSH(all, u);
@@ -556,7 +559,7 @@ static void cg_link_levels(struct cg *cg, const uint64_t *tb)
 	struct img_level *il;
 
 	for (uint32_t i = 0; i < cg->clauses.n; i++)
-		if (cg->clauses.v[i].timeout >= CG_LEVEL) {
+		if (CG_IS_LEVEL(cg->clauses.v[i].timeout)) {
 			const struct cg_clause *c = &cg->clauses.v[i];
 			/* key: rule and part; ups: unused (one UPS per rule) */
 			lc[n++] = (struct cg_use){ 0, c->key * 3 + (c->timeout - CG_LEVEL), c->order, i };
@@ -591,6 +594,38 @@ static void cg_link_levels(struct cg *cg, const uint64_t *tb)
 		IMG_PUSH(img->levels, il);
 		*il = (struct img_level){ cg->lbinds.v[i].ups, l->test, l->on, l->off, l->hold };
 	}
+}
+
+void cg_alert_begin(struct cg *cg, uint32_t rule, int firing)
+{
+	cg_clause_begin(cg, IMG_NONE, (int)(CG_ALERT + (firing ? 1u : 0u)), rule);
+}
+
+/* Alert rules: each rule's FIRING clauses, then its RESOLVED ones, in file order, then HALT. */
+static void cg_link_alerts(struct cg *cg, const uint64_t *tb)
+{
+	struct plan_image *img = cg->img;
+	struct cg_use *ac = xcalloc((size_t)cg->clauses.n + 1, sizeof(*ac));
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < cg->clauses.n; i++)
+		if (cg->clauses.v[i].timeout >= CG_ALERT) {
+			const struct cg_clause *c = &cg->clauses.v[i];
+			ac[n++] = (struct cg_use){ 0, c->key * 2 + (c->timeout - CG_ALERT), c->order, i };
+		}
+	if (n)
+		qsort(ac, n, sizeof(*ac), cg_timeout_cmp);
+	for (uint32_t i = 0, j; i < n; i = j) {
+		uint32_t entry = img->code.n, rule = ac[i].key / 2;
+		struct img_cost run = { 0 };
+
+		for (j = i; j < n && ac[j].key == ac[i].key; j++)
+			cg_copy_clause(cg, &cg->clauses.v[ac[j].clause]);
+		cg_halt(cg, entry, tb, &run);
+		*(ac[i].key % 2 ? &img->arules.v[rule].firing : &img->arules.v[rule].resolved) = entry;
+		cg_check_run(cg, ac[i].clause, IMG_NONE, &run);
+	}
+	free(ac);
 }
 
 void cg_link(struct cg *cg, uint32_t nups)
@@ -639,6 +674,7 @@ void cg_link(struct cg *cg, uint32_t nups)
 	}
 	free(tc);
 	cg_link_levels(cg, tb);
+	cg_link_alerts(cg, tb);
 	free(tb);
 }
 

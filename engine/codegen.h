@@ -61,6 +61,16 @@ enum cg_level_part { CG_LEVEL_TEST, CG_LEVEL_ON, CG_LEVEL_OFF };
 uint32_t cg_level_new(struct cg *cg, uint32_t ups, double hold);
 void cg_level_bind(struct cg *cg, uint32_t rule, uint32_t ups);
 void cg_level_begin(struct cg *cg, uint32_t rule, enum cg_level_part part);
+/*
+ * Alert rules (WHEN ALERT "name" FIRING | RESOLVED): start a clause of
+ * rule RULE (an index of the image's arules, which the caller adds), of
+ * its FIRING handler when FIRING, else of its RESOLVED one.  cg_link()
+ * joins the clauses of each in file order and sets the rule's entries.
+ */
+void cg_alert_begin(struct cg *cg, uint32_t rule, int firing);
+/* cg_excess.timeout of an alert rule's run: CG_ALERT + 1 FIRING, CG_ALERT RESOLVED (key: the rule) */
+#define CG_ALERT 8u
+
 /* End the current clause. */
 void cg_clause_end(struct cg *cg);
 
@@ -81,7 +91,8 @@ void cg_link(struct cg *cg, uint32_t nups);
 /* A run over the bounds of image.h (IMG_MAX_RUN_*), found by cg_link(). */
 struct cg_excess {
 	uint32_t off;		/* source offset of the run's first action */
-	uint32_t timeout;	/* 1: the TIMEOUT clauses of timer KEY; 0: UPS's handler of pair KEY */
+	uint32_t timeout;	/* 1: the TIMEOUT clauses of timer KEY; 0: UPS's handler of pair KEY; 2-4: a level rule's;
+				   CG_ALERT (+1): alert rule KEY's RESOLVED (FIRING) clauses, UPS IMG_NONE */
 	uint32_t ups, key;
 	char why[128];		/* what exceeds, from img_cost_excess() */
 };

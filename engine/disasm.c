@@ -368,6 +368,19 @@ void img_disasm(const struct plan_image *img, FILE *out)
 		}
 	}
 	free(refs);
+	if (img->arules.n)
+		fprintf(out, "alert rules (%u)\n", img->arules.n);
+	for (uint32_t i = 0; i < img->arules.n; i++) {
+		uint32_t pc[2] = { img->arules.v[i].firing, img->arules.v[i].resolved };
+		for (int k = 0; k < 2; k++) {
+			if (pc[k] == IMG_NONE)
+				continue;
+			fputs("WHEN ALERT ", out);
+			put_name(out, img, img->cstrs.v[img->arules.v[i].name]);
+			fputs(k ? " RESOLVED\n" : " FIRING\n", out);
+			disasm_handler(img, pc[k], out);
+		}
+	}
 }
 
 void img_list_opcodes(FILE *out)

@@ -104,6 +104,7 @@ void eng_init(struct engine *e, const struct plan_image *img, const struct eng_h
 	tmr_init(&e->timers, img->timers.n + img->levels.n);
 	e->vm = vm_new(img, &vh, e->state.tables, &e->timers, hostname, banner);
 	e->alerting = xcalloc(img->ups.n + 1, 1);
+	e->alert_firing = xcalloc(img->arules.n + 1, 1);
 	eng_level_index(e);
 	e->start_timer = e->fsd_timer = IMG_NONE;
 	for (uint32_t t = 0; t < img->timers.n; t++)
@@ -119,6 +120,7 @@ void eng_free(struct engine *e)
 	tmr_free(&e->timers);
 	st_free(&e->state);
 	free(e->alerting);
+	free(e->alert_firing);
 	free(e->level_state);
 	free(e->level_first);
 	free(e->level_rules);
@@ -231,6 +233,35 @@ static void eng_levels(struct engine *e, uint32_t u, double now)
 			break;
 		}
 	}
+}
+
+/* The alert rule of NAME (LEN bytes) in IMG, or IMG_NONE. */
+static uint32_t eng_arule(const struct plan_image *img, const char *name, size_t len)
+{
+	for (uint32_t r = 0; r < img->arules.n; r++) {
+		struct img_str n = img->cstrs.v[img->arules.v[r].name];
+		if (n.len == len && memcmp(img_bytes(img, n), name, len) == 0)
+			return r;
+	}
+	return IMG_NONE;
+}
+
+int eng_alert(struct engine *e, const char *name, size_t len, int firing, double now)
+{
+	uint32_t r = eng_arule(e->img, name, len);
+	struct eng_trace t = { ENG_ALERT, now, IMG_NONE, 0, 0, NULL, 0 };
+
+	if (r == IMG_NONE)
+		return ENG_ALERT_UNKNOWN;
+	firing = !!firing;
+	if (e->alert_firing[r] == firing)
+		return ENG_ALERT_SAME;
+	e->alert_firing[r] = (uint8_t)firing;
+	t.pair = VM_ALERT_PAIR(r, firing);
+	e->now = now;
+	e->host.trace(e->host.ctx, &t);
+	eng_effects(e, vm_run_alert(e->vm, r, firing, now), now);
+	return ENG_ALERT_RAN;
 }
 
 int eng_next_deadline(const struct engine *e, double *deadline)
@@ -467,6 +498,12 @@ void eng_adopt(struct engine *to, const struct engine *from)
 	eng_snap_take(from, 0, &s);
 	eng_snap_adopt(to, &s, 0, &ntimers);
 	eng_snap_free(&s);
+	for (uint32_t r = 0; r < from->img->arules.n; r++) {	/* the alerts that fire, by name */
+		struct img_str n = from->img->cstrs.v[from->img->arules.v[r].name];
+		uint32_t k = from->alert_firing[r] ? eng_arule(to->img, img_bytes(from->img, n), n.len) : IMG_NONE;
+		if (k != IMG_NONE)
+			to->alert_firing[k] = 1;
+	}
 }
 
 uint64_t eng_changes(const struct engine *e)

@@ -12,7 +12,8 @@ enum eng_trace_kind {
 	ENG_EXPIRY,		/* a timer expired (before its TIMEOUT clauses run) */
 	ENG_EFFECT,		/* an action of the plan */
 	ENG_UNKNOWN_VAR,	/* a condition or text read a variable the UPS has not reported (once, until it has) */
-	ENG_LEVEL		/* a level rule fires (pair: VM_LEVEL_PAIR(rule, off)), before its actions run */
+	ENG_LEVEL,		/* a level rule fires (pair: VM_LEVEL_PAIR(rule, off)), before its actions run */
+	ENG_ALERT		/* an alert starts or ends (pair: VM_ALERT_PAIR(rule, firing); ups IMG_NONE), before its rules run */
 };
 
 /* One line of what happened, in order, for the host to print or execute. */
@@ -51,6 +52,7 @@ struct engine {
 	uint8_t *level_state;
 	uint32_t *level_first, *level_rules;
 	uint64_t mark_changes;	/* MARK and UNMARK that changed a mark (eng_changes()) */
+	uint8_t *alert_firing;	/* per alert rule: the alert fires (its last transition was FIRING) */
 };
 
 enum { ENG_LEVEL_FALSE, ENG_LEVEL_HOLDING, ENG_LEVEL_FIRED, ENG_LEVEL_RELEASING };
@@ -99,6 +101,19 @@ int eng_set_var_name(struct engine *e, uint32_t u, const char *name, const char 
  */
 const struct img_uvar *eng_ups_vars(const struct engine *e, uint32_t u, uint32_t *n);
 
+/*
+ * The Alertmanager says that the alert NAME (LEN bytes) fires (FIRING 1)
+ * or is resolved (0) at NOW: on a transition only, run the plan's WHEN
+ * ALERT "NAME" FIRING (or RESOLVED) clauses.  Every alert starts
+ * resolved, so a RESOLVED before any FIRING runs nothing, and a FIRING
+ * of an alert that fires already (Alertmanager repeats them) runs nothing
+ * either.  Returns ENG_ALERT_RAN, ENG_ALERT_SAME (no transition) or
+ * ENG_ALERT_UNKNOWN (the plan has no rule for NAME: ignored; the host may
+ * log it at debug).  No I/O.
+ */
+enum { ENG_ALERT_UNKNOWN = -1, ENG_ALERT_SAME = 0, ENG_ALERT_RAN = 1 };
+int eng_alert(struct engine *e, const char *name, size_t len, int firing, double now);
+
 /* Deadline of the first running timer; 0 when none runs. */
 int eng_next_deadline(const struct engine *e, double *deadline);
 
@@ -107,9 +122,11 @@ void eng_expire(struct engine *e, double now);
 
 /*
  * After a reload: TO (a new engine) takes over FROM's state: each UPS of
- * the same group and name keeps its tables and last answer, and each
- * running timer whose name still exists keeps its deadline.  (A snapshot
- * of FROM adopted by TO.)
+ * the same group and name keeps its tables and last answer, each
+ * running timer whose name still exists keeps its deadline, and each
+ * alert whose name has rules in both plans whether it fires.  (A
+ * snapshot of FROM adopted by TO; the alerts are not in snapshots: after
+ * a restart every alert starts resolved.)
  */
 void eng_adopt(struct engine *to, const struct engine *from);
 

@@ -23,7 +23,7 @@
 	X(strings) X(files) X(ups) X(groups) X(timers) X(msgs) X(parts) \
 	X(tpls) X(consts) X(code) X(handlers) X(tentries) X(pcmap) \
 	X(vars) X(uvars) X(ctexts) X(regexes) X(levels) X(marks) \
-	X(cstrs) X(amgrs)
+	X(cstrs) X(amgrs) X(arules)
 
 #define IMG_HEADER 32u
 

@@ -159,6 +159,7 @@ void img_free(struct plan_image *img)
 	free(img->marks.v);
 	free(img->cstrs.v);
 	free(img->amgrs.v);
+	free(img->arules.v);
 	free(img->ctexts.v);
 	free(img->regexes.v);
 	memset(img, 0, sizeof(*img));
@@ -188,6 +189,9 @@ uint64_t img_event_max(const struct plan_image *img)
 	for (uint32_t i = 0; i < img->timers.n; i++)
 		if ((uint64_t)img->timers.v[i].len + 4 > m)	/* TO->timer */
 			m = (uint64_t)img->timers.v[i].len + 4;
+	for (uint32_t i = 0; i < img->arules.n; i++)	/* ALERT name RESOLVED (a name in range: verified) */
+		if (img->arules.v[i].name < img->cstrs.n && (uint64_t)img->cstrs.v[img->arules.v[i].name].len + 15 > m)
+			m = (uint64_t)img->cstrs.v[img->arules.v[i].name].len + 15;
 	return m;
 }
 

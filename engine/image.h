@@ -33,12 +33,14 @@
  *   cstrs     constant strings of actions (OPK_STR): alert names and
  *             severities, hook directories
  *   amgrs     the Alertmanagers ALERT and RESOLVE send to (ALERTMANAGER)
+ *   arules    alert rules (WHEN ALERT "name" FIRING | RESOLVED): the name
+ *             (a cstrs index) and the entries of the two handlers
  */
 
 #define IMG_MAGIC 0x4E4C5055u	/* "UPLN" little-endian */
-#define IMG_VERSION 9u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts;
+#define IMG_VERSION 10u	/* 3: conditions on NUT variables (vars, uvars, ctexts, regexes); 4: level rules; 5: %(var:NAME)s parts;
 			   6: NUMLOGINS (CMPNUMAT); 7: SHUTDOWNEXIT setting; 8: marks (MARK, UNMARK, MARKED, MARKEDAT, PVWITHOUT);
-			   9: alerts and hooks (ALERT, RESOLVE, HOOKS; cstrs, amgrs) */
+			   9: alerts and hooks (ALERT, RESOLVE, HOOKS; cstrs, amgrs); 10: alert rules (arules) */
 #define IMG_NONE UINT32_MAX
 
 /*
@@ -200,6 +202,16 @@ struct img_amgr {
 	struct img_str url, cafile, bearer, user, password;
 };
 
+/*
+ * The rules of one alert name (WHEN ALERT "name" FIRING | RESOLVED): NAME
+ * a cstrs index, FIRING and RESOLVED handler entries (IMG_NONE: none).  A
+ * run has no UPS: its code reads nothing of one (the verifier checks), and
+ * %(e)s is "ALERT name FIRING" or "ALERT name RESOLVED".
+ */
+struct img_arule {
+	uint32_t name, firing, resolved;
+};
+
 #define IMG_VEC(type) struct { type *v; uint32_t n, cap; }
 
 struct plan_image {
@@ -224,6 +236,7 @@ struct plan_image {
 	IMG_VEC(struct img_str) marks;		/* mark names; mark k is bit k (at most IMG_MAX_MARKS) */
 	IMG_VEC(struct img_str) cstrs;		/* constant strings of actions (OPK_STR) */
 	IMG_VEC(struct img_amgr) amgrs;		/* the Alertmanagers, in plan order */
+	IMG_VEC(struct img_arule) arules;	/* alert rules, one per alert name, in plan order */
 	struct img_settings settings;
 };
 

@@ -14,6 +14,8 @@
 
 /* UPSPLAN_MESSAGE of a HOOKS without MESSAGE: the UPS and the event. */
 #define SEMA_HOOKS_MESSAGE "UPS %(u)s: %(e)s"
+/* ... in a WHEN ALERT rule, which has no UPS: the event, "ALERT name FIRING" */
+#define SEMA_HOOKS_ALERT_MESSAGE "%(e)s"
 
 uint32_t sema_cstr(struct sema *s, const char *p, size_t len)
 {
@@ -240,8 +242,8 @@ void sema_alert_action(struct sema *s, const struct ast_action *a)
 	}
 	bad = hooks_dir(s, &al->text);
 	if (!al->message) {
-		text.p = SEMA_HOOKS_MESSAGE;
-		text.len = strlen(SEMA_HOOKS_MESSAGE);
+		text.p = s->alert_rule ? SEMA_HOOKS_ALERT_MESSAGE : SEMA_HOOKS_MESSAGE;
+		text.len = strlen(text.p);
 	} else if (sema_resolve_texts(s, al->message, "", 1, "the MESSAGE of this HOOKS", &text) != 0) {
 		bad = 1;
 	}
@@ -303,4 +305,147 @@ void sema_alert_free(struct sema *s)
 	free(s->resolvev.v);
 	symtab_free(&s->alerts);
 	symtab_free(&s->cstrs);
+	symtab_free(&s->arules);
+}
+
+/* E729 at AT: WHAT needs the UPS of the run, which a WHEN ALERT rule has not; HOW says how to write it. */
+static void rule_no_ups(struct sema *s, src_span at, const char *what, const char *how)
+{
+	struct diag_record *r = diag_at(s->dq, DIAG_ALERT_RULE_UPS, at,
+		"%s needs the UPS of the run, and a WHEN ALERT rule has none", what);
+
+	diag_note(s->dq, r, 0, at, "%s", how);
+}
+
+/* The terms of condition X that read the UPS of the run (E729); 0 when none does. */
+static int rule_expr(struct sema *s, const struct ast_expr *x)
+{
+	switch (x->kind) {
+	case AST_X_STATE:
+		rule_no_ups(s, x->span, "IF a->b (the status of the rule's UPS)",
+			    "test what names its UPS (NUMLOGINS ups <= 1, MARKED mark ups), a timer (RUNNING t), "
+			    "or write the test in a rule of the UPS (WHEN ups REPORTS ...)");
+		return -1;
+	case AST_X_CMP:
+	case AST_X_MATCH:
+		rule_no_ups(s, x->span, "a NUT variable of the rule's UPS",
+			    "compare it in a rule of the UPS (WHEN ups REPORTS ..., WHEN ups BECOMES ...), "
+			    "and let that rule MARK the UPS for this one to test (MARKED mark ups)");
+		return -1;
+	case AST_X_NUMLOGINS:
+		if (x->name.len)
+			return 0;
+		rule_no_ups(s, x->span, "NUMLOGINS without a UPS", "name the UPS: NUMLOGINS ups <= 1");
+		return -1;
+	case AST_X_MARKED:
+		if (x->value.len)
+			return 0;
+		rule_no_ups(s, x->span, "MARKED without a UPS", "name the UPS: MARKED mark ups");
+		return -1;
+	case AST_X_NOT:
+		return rule_expr(s, x->l);
+	case AST_X_AND:
+	case AST_X_OR:
+		return rule_expr(s, x->l) | rule_expr(s, x->r);
+	default:		/* RUNNING, POWERVAL WITHOUT */
+		return 0;
+	}
+}
+
+/* The first %(u)s, %(c)s or %(var:NAME)s of the LEN bytes at P (not after %%), or NULL. */
+static const char *rule_subst(const char *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (p[i] != '%')
+			continue;
+		if (p[i + 1] == '%') {
+			i++;
+			continue;
+		}
+		if (i + 4 < len && p[i + 1] == '(' && (p[i + 2] == 'u' || p[i + 2] == 'c') && p[i + 3] == ')')
+			return p + i;
+		if (i + 6 < len && memcmp(p + i + 1, "(var:", 5) == 0)
+			return p + i;
+	}
+	return NULL;
+}
+
+/* The parts of text T (a message by its name too) that render something of the UPS of the run (E729). */
+static int rule_texts(struct sema *s, const struct ast_text *t)
+{
+	int bad = 0;
+
+	for (; t; t = t->next) {
+		src_span c = ast_text_content(t);
+		const char *p = sema_bytes(s, c), *at;
+		int64_t m = symtab_get(&s->msgs, p, c.len);
+		size_t n = c.len;
+
+		if (m >= 0 && s->msgv.v[m].text.p) {
+			p = s->msgv.v[m].text.p;
+			n = s->msgv.v[m].text.len;
+		}
+		if (!(at = rule_subst(p, n)))
+			continue;
+		rule_no_ups(s, ast_text_span(t), at[2] == 'u' ? "%(u)s" : at[2] == 'c' ? "%(c)s (its charge)" :
+			    "%(var:NAME)s (a NUT variable of its UPS)",
+			    "name the UPS in the text, or say what happened with %(e)s (\"ALERT name FIRING\"), "
+			    "%(h)s or %(b)s");
+		bad = -1;
+	}
+	return bad;
+}
+
+int sema_alert_rule_action(struct sema *s, const struct ast_action *a)
+{
+	const struct ast_cond *c = ast_action_cond(a);
+	int bad = c ? rule_expr(s, c->expr) : 0;
+
+	switch (a->kind) {
+	case AST_ACT_MARK:
+	case AST_ACT_UNMARK:
+		rule_no_ups(s, ast_action_kw(a), a->kind == AST_ACT_MARK ? "MARK" : "UNMARK",
+			    "a mark belongs to a UPS: set it in a rule of that UPS; this rule can read it (MARKED mark ups)");
+		return -1;
+	case AST_ACT_EMAIL:
+		return bad | rule_texts(s, a->u.email->from) | rule_texts(s, a->u.email->to) |
+		       rule_texts(s, a->u.email->subject) | rule_texts(s, &a->u.email->message);
+	case AST_ACT_ALERT:
+		return bad | rule_texts(s, &a->u.alert->text);
+	case AST_ACT_HOOKS:
+		return bad | (a->u.alert->message ? rule_texts(s, a->u.alert->message) : 0);
+	case AST_ACT_RESOLVE:
+	case AST_ACT_SETFSD:
+	case AST_ACT_DEBUG:
+	case AST_ACT_STARTTIMER:
+	case AST_ACT_CANCELTIMER:
+		return bad;
+	default:		/* the text actions */
+		return bad | rule_texts(s, ast_action_texts(a));
+	}
+}
+
+void sema_alert_rule_begin(struct sema *s, const struct ast_decl *d)
+{
+	src_span n = d->u.when.ups;
+	const char *p = sema_bytes(s, n);
+	int64_t rule;
+
+	s->alert_rule = d;
+	s->in_clause = 0;
+	if (alert_ident(s, n, "alert name") != 0)
+		return;
+	rule = symtab_get(&s->arules, p, n.len);
+	if (rule < 0) {
+		struct img_arule *r;
+		IMG_PUSH(s->img->arules, r);
+		r->name = sema_cstr(s, p, n.len);
+		r->firing = r->resolved = IMG_NONE;
+		rule = s->img->arules.n - 1;
+		symtab_put(&s->arules, p, n.len, (uint32_t)rule);
+	}
+	if (s->cg) {
+		cg_alert_begin(s->cg, (uint32_t)rule, d->to);
+		s->in_clause = 1;
+	}
 }

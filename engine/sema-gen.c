@@ -325,7 +325,11 @@ void sema_gen_finish(struct sema *s)
 	for (uint32_t i = 0; i < nx; i++) {
 		src_span at = { x[i].off, 1 };
 		struct diag_record *r;
-		if (x[i].timeout >= 2) {
+		if (x[i].timeout >= CG_ALERT) {
+			struct img_str n = img->cstrs.v[img->arules.v[x[i].key].name];
+			r = diag_at(s->dq, DIAG_RUN_LIMIT, at, "the WHEN ALERT %.*s %s clauses together emit %s",
+				    (int)n.len, img_bytes(img, n), x[i].timeout > CG_ALERT ? "FIRING" : "RESOLVED", x[i].why);
+		} else if (x[i].timeout >= 2) {
 			struct img_str u = img->ups.v[x[i].ups].name;
 			r = diag_at(s->dq, DIAG_RUN_LIMIT, at, "a level clause of UPS '%.*s' emits %s",
 				    (int)u.len, img_bytes(img, u), x[i].why);

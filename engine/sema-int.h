@@ -161,6 +161,8 @@ struct sema {
 	struct symtab cstrs;		/* constant strings -> index of the image's cstrs */
 	src_span first_alert;		/* the keyword of the first ALERT or RESOLVE, length 0: none */
 	int amgr_declared;		/* an ALERTMANAGER was written (with or without an error) */
+	const struct ast_decl *alert_rule;	/* the WHEN ALERT rule being checked, NULL: none */
+	struct symtab arules;		/* alert names of WHEN ALERT -> index of the image's arules */
 
 	uint32_t cur_group, cur_ups;
 	src_span first_group_elem;	/* len 0: none yet */
@@ -305,6 +307,10 @@ uint32_t sema_cstr(struct sema *s, const char *p, size_t len);
 /* The checks of the whole plan (E726, W727), and the Alertmanagers into the image. */
 void sema_alert_finish(struct sema *s);
 void sema_alert_free(struct sema *s);
+/* Start WHEN ALERT rule D (E725; s->alert_rule, its code); its actions follow. */
+void sema_alert_rule_begin(struct sema *s, const struct ast_decl *d);
+/* E729 for what action A of a WHEN ALERT rule reads of the UPS of the run; -1 then (A is not compiled). */
+int sema_alert_rule_action(struct sema *s, const struct ast_action *a);
 
 /* sema-gen.c: code generation from the checked declarations */
 void sema_gen_when_begin(struct sema *s, const struct ast_decl *d, uint32_t timer);

@@ -550,6 +550,8 @@ static void sema_action(struct sema *s, const struct ast_action *a, struct sema_
 
 	const struct ast_cond *c = ast_action_cond(a);
 
+	if (s->alert_rule && sema_alert_rule_action(s, a) != 0)
+		return;		/* E729: it needs a UPS */
 	/* the code generator skips an action whose condition has an error */
 	s->cond_bad = c && sema_cond_check(s, c) != 0;
 	switch (a->kind) {
@@ -658,6 +660,20 @@ static void sema_when(struct sema *s, const struct ast_decl *d)
 	struct sema_when *w;
 	int multi_ok = 0;
 
+	if (d->target == AST_TARGET_ALERT) {	/* no UPS, no group: its actions only */
+		w = SEMA_PUSH(s, s->whenv);
+		w->group = s->cur_group == SEMA_NONE ? 0 : s->cur_group;
+		w->timer = SEMA_NONE;
+		w->starts_begin = (uint32_t)s->starts.n;
+		sema_alert_rule_begin(s, d);
+		for (const struct ast_action *a = wd->actions; a; a = a->next) {
+			sema_action(s, a, w);
+			w = &s->whenv.v[s->whenv.n - 1];
+		}
+		s->alert_rule = NULL;
+		s->in_clause = 0;
+		return;
+	}
 	if (!sema_need_group(s, d, "WHEN"))
 		return;
 	g = cur_group(s);

@@ -158,6 +158,11 @@ static int vtables(struct vfy *v)
 			return -1;
 	if (vamgrs(v))
 		return -1;
+	for (uint32_t i = 0; i < img->arules.n; i++) {
+		uint32_t n = img->arules.v[i].name;
+		if (n >= img->cstrs.n || img_ident_bad(img_bytes(img, img->cstrs.v[n]), img->cstrs.v[n].len) >= 0)
+			return vfail(v, "alert rule %u: name %u is no alert name of the constant strings", i, n);
+	}
 	for (uint32_t i = 0; i < img->msgs.n; i++) {
 		if (vstr(v, img->msgs.v[i].name, "message", i))
 			return -1;
@@ -491,6 +496,53 @@ static int vlevels(struct vfy *v, const uint8_t *marks)
 	return 0;
 }
 
+/* A template an alert rule renders: no part of the UPS of the run (it has none). */
+static int vtpl_no_ups(struct vfy *v, uint32_t i, uint32_t pc, uint32_t t)
+{
+	const struct plan_image *img = v->img;
+	const struct img_tpl *tp = &img->tpls.v[t];
+
+	for (uint32_t k = 0; k < tp->count; k++) {
+		uint32_t kind = img->parts.v[tp->first + k].kind;
+		if (kind == TPL_UPS || kind == TPL_CHARGE || kind == TPL_VAR)
+			return vfail(v, "alert rule %u: template %u at offset %u renders the UPS of the run", i, t, pc);
+	}
+	return 0;
+}
+
+/*
+ * The alert rules: handler entries (or none), whose code reads nothing of
+ * the UPS of the run, which a run of an alert rule has not: no STATE,
+ * CMPNUM, CMPTEXT, MATCH, MARKED, MARK or UNMARK, and no %(u)s, %(c)s or
+ * %(var:NAME)s in a template.
+ */
+static int varules(struct vfy *v, const uint8_t *marks)
+{
+	const struct plan_image *img = v->img;
+	uint32_t n = img->code.n;
+
+	for (uint32_t i = 0; i < img->arules.n; i++) {
+		uint32_t entry[2] = { img->arules.v[i].firing, img->arules.v[i].resolved };
+		for (int k = 0; k < 2; k++) {
+			if (entry[k] == IMG_NONE)
+				continue;
+			if (entry[k] >= n || !(marks[entry[k]] & VM_ENTRY))
+				return vfail(v, "alert rule %u points to an offset that is not a handler entry", i);
+			for (uint32_t pc = entry[k]; img->code.v[pc] != OP_HALT; pc += 1 + op_info(img->code.v[pc])->nops) {
+				uint32_t op = img->code.v[pc];
+				const struct op_info *oi = op_info(op);
+				if (op == OP_STATE || op == OP_CMPNUM || op == OP_CMPTEXT || op == OP_MATCH || op == OP_MARKED ||
+				    op == OP_MARK || op == OP_UNMARK || op == OP_LEVEL)
+					return vfail(v, "alert rule %u: %s at offset %u reads the UPS of the run", i, oi->name, pc);
+				for (uint32_t o = 0; o < oi->nops; o++)
+					if (oi->kinds[o] == OPK_TPL && vtpl_no_ups(v, i, pc, img->code.v[pc + 1 + o]))
+						return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 int img_verify(const struct plan_image *img, char *err, size_t errlen)
 {
 	struct vfy v = { .img = img, .err = err, .errlen = errlen };
@@ -509,6 +561,8 @@ int img_verify(const struct plan_image *img, char *err, size_t errlen)
 		rc = vhandlers(&v, marks);
 	if (rc == 0)
 		rc = vlevels(&v, marks);
+	if (rc == 0)
+		rc = varules(&v, marks);
 	free(marks);
 	free(tb);
 	free(v.tord);

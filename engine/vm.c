@@ -160,6 +160,9 @@ static void vm_timer_index(struct vm *vm)
 		if (t < img->timers.n && img->timers.v[t].len > maxt)
 			maxt = img->timers.v[t].len;
 	}
+	for (uint32_t r = 0; r < img->arules.n; r++)	/* "ALERT name RESOLVED" */
+		if (img->cstrs.v[img->arules.v[r].name].len + 11 > maxt)
+			maxt = img->cstrs.v[img->arules.v[r].name].len + 11;
 	vm->evbuf = xrealloc(NULL, maxt + 5);
 }
 
@@ -307,6 +310,8 @@ void vm_free(struct vm *vm)
 
 const char *vm_ups_display(const struct vm *vm, uint32_t ups)
 {
+	if (ups >= vm->img->ups.n)
+		return "-";
 	return vm->names + vm->name_off[ups];
 }
 
@@ -389,7 +394,8 @@ static int vm_charge_plain(const char *v, char *out)
 static const char *vm_charge(struct vm *vm, size_t *len)
 {
 	if (vm->charge_len < 0) {
-		const char *v = vm->host.getvar ? vm->host.getvar(vm->host.ctx, vm->ups, "battery.charge") : NULL;
+		const char *v = vm->host.getvar && vm->ups < vm->img->ups.n ?
+				vm->host.getvar(vm->host.ctx, vm->ups, "battery.charge") : NULL;
 		char *end;
 		double d;
 
@@ -428,6 +434,10 @@ static inline const char *vm_subst(struct vm *vm, uint32_t kind, size_t *len)
 {
 	switch (kind) {
 	case TPL_UPS:
+		if (vm->ups >= vm->img->ups.n) {	/* an alert rule's SHUTDOWNCMD asked for with a UPS handler's pc */
+			*len = 1;
+			return "-";
+		}
 		*len = vm->name_len[vm->ups];
 		return vm->names + vm->name_off[vm->ups];
 	case TPL_CHARGE:
@@ -586,8 +596,11 @@ static void vm_argv(struct vm *vm, struct vm_effect *e)
 /* Variable VAR of UPS, or NULL (the host told it is unknown). */
 static const struct vm_value *vm_value_of(struct vm *vm, uint32_t ups, uint32_t var)
 {
-	const struct vm_value *v = vm->host.value ? vm->host.value(vm->host.ctx, ups, var) : NULL;
+	const struct vm_value *v;
 
+	if (ups >= vm->img->ups.n)	/* no UPS (an alert rule's run): unknown, and nothing to tell */
+		return NULL;
+	v = vm->host.value ? vm->host.value(vm->host.ctx, ups, var) : NULL;
 	if (!v && vm->host.unknown)
 		vm->host.unknown(vm->host.ctx, ups, var);
 	return v;
@@ -904,6 +917,34 @@ uint32_t vm_run_timeout(struct vm *vm, uint32_t t, double time)
 	return vm->neff;
 }
 
+/* %(e)s of alert rule R: "ALERT name FIRING" or "ALERT name RESOLVED" (in range: checked by the callers). */
+static void vm_alert_event(struct vm *vm, uint32_t r, int firing)
+{
+	struct img_str n = vm->img->cstrs.v[vm->img->arules.v[r].name];
+
+	vm->event_len = (size_t)sprintf(vm->evbuf, "ALERT %.*s %s", (int)n.len, img_bytes(vm->img, n),
+					firing ? "FIRING" : "RESOLVED");
+	vm->event = vm->evbuf;
+}
+
+uint32_t vm_run_alert(struct vm *vm, uint32_t r, int firing, double time)
+{
+	const struct plan_image *img = vm->img;
+	uint32_t pc;
+
+	vm_reset(vm);
+	vm->min_start = 0;
+	if (r >= img->arules.n)
+		return 0;
+	pc = firing ? img->arules.v[r].firing : img->arules.v[r].resolved;
+	if (pc == IMG_NONE)
+		return 0;
+	vm->ups = IMG_NONE;	/* verified: the code reads nothing of a UPS of the run */
+	vm_alert_event(vm, r, firing);
+	vm_exec(vm, pc, img_loc_find(img, pc), time);
+	return vm->neff;
+}
+
 uint32_t vm_render_shutdown(struct vm *vm, uint32_t pc, const struct vm_event *ev)
 {
 	const struct plan_image *img = vm->img;
@@ -918,9 +959,16 @@ uint32_t vm_render_shutdown(struct vm *vm, uint32_t pc, const struct vm_event *e
 		else
 			hi = mid;
 	}
-	if (lo == vm->nshutdowns || vm->shutdowns[lo] != pc || ev->ups >= img->ups.n)
+	if (lo == vm->nshutdowns || vm->shutdowns[lo] != pc)
 		return 0;
-	if (ev->timer != IMG_NONE) {
+	if (ev->pair >= VM_ALERT_PAIRS_BASE) {	/* an alert rule's: no UPS */
+		uint32_t r = (ev->pair - VM_ALERT_PAIRS_BASE) / 2;
+		if (r >= img->arules.n || ev->ups != IMG_NONE || ev->timer != IMG_NONE)
+			return 0;
+		vm_alert_event(vm, r, (ev->pair - VM_ALERT_PAIRS_BASE) % 2);
+	} else if (ev->ups >= img->ups.n) {
+		return 0;
+	} else if (ev->timer != IMG_NONE) {
 		size_t n;
 		if (ev->timer >= img->timers.n)
 			return 0;

@@ -143,6 +143,21 @@ uint32_t vm_run_level(struct vm *vm, uint32_t l, int off, double time);
 #define VM_LEVEL_PAIR(l, off) (VM_LEVEL_PAIRS_BASE + 2u * (l) + ((off) ? 1u : 0u))
 
 /*
+ * Run the FIRING (FIRING 1) or RESOLVED handler of alert rule R (an index
+ * of the image's arules) at TIME.  The run has no UPS: its effects' ups
+ * is IMG_NONE, and %(e)s is "ALERT name FIRING" or "ALERT name RESOLVED".
+ * Returns the number of effects.
+ */
+uint32_t vm_run_alert(struct vm *vm, uint32_t r, int firing, double time);
+/*
+ * A vm_event's pair for the runs of alert rules (vm_render_shutdown(), the
+ * daemon's privileged parent; its ups is IMG_NONE): VM_ALERT_PAIR(r,
+ * firing), above those of level rules.
+ */
+#define VM_ALERT_PAIRS_BASE 0x80000000u
+#define VM_ALERT_PAIR(r, firing) (VM_ALERT_PAIRS_BASE + 2u * (r) + ((firing) ? 1u : 0u))
+
+/*
  * The marks of each UPS (bit k: mark k of the image's marks), an array of
  * img->ups.n sets the VM owns: MARK and UNMARK change them during a run,
  * MARKED and POWERVAL WITHOUT read them; its host saves and restores them
@@ -154,7 +169,7 @@ const uint32_t *vm_marks_const(const struct vm *vm);
 /* The effects of the last run. */
 const struct vm_effect *vm_effects(const struct vm *vm);
 
-/* The display name of UPS for %(u)s (see docs/engine.md). */
+/* The display name of UPS for %(u)s (see docs/engine.md); "-" for IMG_NONE (the run of an alert rule). */
 const char *vm_ups_display(const struct vm *vm, uint32_t ups);
 
 const struct vm_stats *vm_get_stats(const struct vm *vm);

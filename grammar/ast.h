@@ -175,8 +175,14 @@ struct ast_monitor {
 	uint8_t apcupsduser;	/* APCUPSDUSER written for UPSDUSER */
 };
 
-/* What a WHEN clause names: one UPS, every UPS of a group, or the UPS a pattern matches. */
-enum ast_target { AST_TARGET_UPS, AST_TARGET_GROUP, AST_TARGET_PATTERN };
+/*
+ * What a WHEN clause names: one UPS, every UPS of a group, the UPS a
+ * pattern matches, or an alert of the Alertmanager (WHEN ALERT "name"
+ * FIRING | RESOLVED: no UPS; u.when.ups is the alert's name, between the
+ * quote marks when quoted, u.when.event the word FIRING or RESOLVED,
+ * from 1 when the name was quoted, to 1 for FIRING).
+ */
+enum ast_target { AST_TARGET_UPS, AST_TARGET_GROUP, AST_TARGET_PATTERN, AST_TARGET_ALERT };
 
 /* WHEN: its flags (timeout, to_synonym, target, from, to) live in struct ast_decl. */
 struct ast_when {

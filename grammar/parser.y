@@ -326,7 +326,7 @@ static src_span join(src_span a, src_span b)
 
 %type <tval> quotetext text alerttext
 %type <text> hostvalue certvalue squote password amcafile hooksmsg
-%type <flag> alertname
+%type <flag> alertname alertstate rulealert
 %type <texts> texts
 %type <action> action act
 %type <actions> actions
@@ -485,6 +485,30 @@ when
 			$$ = $1;
 			$$->u.when.actions = $3.first;
 		}
+	/* upsplan only: an alert of the Alertmanager starts or ends (UPSmon.py has no WHEN name name) */
+	| WHEN ALERT rulealert alertstate COLON actions
+		{
+			struct ast_when *w;
+			$$ = mkdecl(pc, AST_DECL_WHEN, @1);
+			w = &$$->u.when;
+			w->ups = @3;
+			w->event = @4;
+			$$->target = AST_TARGET_ALERT;
+			$$->from = (uint8_t)$3;
+			$$->to = (uint8_t)$4;
+			w->actions = $6.first;
+		}
+	;
+
+/* the alert of WHEN ALERT: a NAME or quoted (WHEN ALERT BECOMES ... is a level rule of the UPS ALERT) */
+rulealert
+	: NAME				{ $$ = 0; }
+	| quotetext			{ $$ = 1; @$ = ast_text_content(&$1); }
+	;
+
+alertstate
+	: FIRING			{ $$ = 1; }
+	| RESOLVED			{ $$ = 0; }
 	;
 
 /*

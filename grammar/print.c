@@ -310,6 +310,13 @@ void print_plan_mode(const struct src_registry *reg, const struct ast_plan *plan
 		}
 		case AST_DECL_WHEN: {
 			const struct ast_when *w = &d->u.when;
+			if (d->target == AST_TARGET_ALERT) {
+				fprintf(out, d->from ? "WHEN ALERT \"%.*s\" %s :\n" : "WHEN ALERT %.*s %s :\n",
+					(int)w->ups.len, src_bytes(reg, w->ups), d->to ? "FIRING" : "RESOLVED");
+				for (const struct ast_action *a = w->actions; a; a = a->next)
+					pr_action(reg, a, out);
+				continue;
+			}
 			fputs(d->target == AST_TARGET_GROUP ? "WHEN GROUP " : "WHEN ", out);
 			if (d->target == AST_TARGET_UPS)
 				pr_name(reg, w->ups, out);

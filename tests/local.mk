@@ -25,6 +25,7 @@ COMPILE_TESTS = \
 	tests/compile/numlogins.dis \
 	tests/compile/marks.dis \
 	tests/compile/alerts.dis \
+	tests/compile/alert-rules.dis \
 	tests/compile/engine-tour.dis \
 	tests/compile/heartbeat.dis \
 	tests/compile/mk-standard.dis \
@@ -55,6 +56,8 @@ TRACE_TESTS = \
 	tests/run/marks-supply.scn \
 	tests/run/marks-final.scn \
 	tests/run/alerts.scn \
+	tests/run/alert-rules.scn \
+	tests/run/alert-scn-error.scn \
 	tests/run/names-cross.scn \
 	tests/run/level-at-once.scn \
 	tests/run/level-flap.scn \
@@ -155,6 +158,8 @@ EXTRA_DIST += \
 	tests/run/marks-final.conf \
 	tests/run/marks-final.trace \
 	tests/run/alerts.trace \
+	tests/run/alert-rules.trace \
+	tests/run/alert-scn-error.trace \
 	tests/run/names-plan.conf \
 	tests/run/names-cross.trace \
 	tests/run/level-plan.conf \
@@ -250,6 +255,7 @@ EXTRA_DIST += \
 	tests/systemd-unit.sh \
 	tests/tap-env.sh \
 	tests/plans/alerts.conf \
+	tests/plans/alert-rules.conf \
 	tests/plans/mk-standard.conf \
 	tests/plans/mk-timed.conf \
 	tests/plans/rack.conf \

@@ -408,6 +408,17 @@ void sim_trace_line(struct sim_trace *tr, const struct eng_trace *t)
 		line_end(tr);
 		break;
 	}
+	case ENG_ALERT: {	/* "ALERT name FIRING", as %(e)s of its run */
+		uint32_t r = (t->pair - VM_ALERT_PAIRS_BASE) / 2;
+		struct img_str n = tr->img->cstrs.v[tr->img->arules.v[r].name];
+		tr->event_len = (size_t)snprintf(tr->event, sizeof(tr->event), "ALERT %.*s %s", (int)n.len,
+						 img_bytes(tr->img, n), (t->pair - VM_ALERT_PAIRS_BASE) % 2 ? "FIRING" : "RESOLVED");
+		if (tr->event_len >= sizeof(tr->event))
+			tr->event_len = sizeof(tr->event) - 1;
+		line_head(tr, t->time, "-", "alert", 0);
+		line_end(tr);
+		break;
+	}
 	case ENG_EXPIRY:
 		tn = timer_name(tr, t->timer, &tl);
 		tr->event_len = (size_t)snprintf(tr->event, sizeof(tr->event), "TO->%.*s", (int)tl, tn);

@@ -181,7 +181,8 @@ void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev
 	dm_save(d);	/* before it runs: a restart must not run it again */
 	if (d->ps) {
 		struct ps_shutdown rq;
-		const char *charge = st_getvar(&d->p->eng.state, ev->ups, "battery.charge");
+		/* an alert rule's run has no UPS (IMG_NONE) */
+		const char *charge = ev->ups < d->p->img.ups.n ? st_getvar(&d->p->eng.state, ev->ups, "battery.charge") : NULL;
 		struct ps_hdr h = { PS_SHUTDOWN, sizeof(rq) };
 		memset(&rq, 0, sizeof(rq));
 		rq.gen = d->gen;
@@ -189,7 +190,7 @@ void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev
 		rq.ups = ev->ups;
 		rq.pair = ev->pair;
 		rq.timer = ev->timer;
-		rq.power_failing = (uint32_t)st_power_failing(&d->p->eng.state, ev->ups);
+		rq.power_failing = ev->ups < d->p->img.ups.n && st_power_failing(&d->p->eng.state, ev->ups);
 		snprintf(rq.charge, sizeof(rq.charge), "%s", charge ? charge : "");
 		if (bufferevent_write(d->ps, &h, sizeof(h)) != 0 || bufferevent_write(d->ps, &rq, sizeof(rq)) != 0) {
 			log_msg(LOG_CRIT, "SHUTDOWNCMD cannot be passed to the privileged process");

@@ -124,6 +124,11 @@ static void dm_on_trace(void *ctx, const struct eng_trace *t)
 		log_debug(1, "UPS %s: level rule %u %s", vm_ups_display(d->p->eng.vm, t->ups),
 			  (t->pair - VM_LEVEL_PAIRS_BASE) / 2, (t->pair - VM_LEVEL_PAIRS_BASE) % 2 ? "ceases" : "becomes true");
 		break;
+	case ENG_ALERT:		/* an alert rule's run has no UPS */
+		d->cur = (struct vm_event){ IMG_NONE, t->pair, IMG_NONE, t->time };
+		log_debug(1, "alert rule %u: %s", (t->pair - VM_ALERT_PAIRS_BASE) / 2,
+			  (t->pair - VM_ALERT_PAIRS_BASE) % 2 ? "firing" : "resolved");
+		break;
 	case ENG_EXPIRY:
 		d->cur = (struct vm_event){ 0, 0, t->timer, t->time };
 		log_debug(1, "timer %s expired", img_bytes(img, img->timers.v[t->timer]));

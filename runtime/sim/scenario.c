@@ -459,6 +459,19 @@ static void scn_line(struct scn_parser *ps, const struct src_file *f, const char
 	} else if (tok_is(cmd, "dummy") && args == 2) {
 		if (scn_ups(ps, &t[i + 1], &idx) == 0)
 			scn_dummy(ps, idx, &t[i + 2], f);
+	} else if (tok_is(cmd, "alert") && args == 2) {
+		if (tok_is(&t[i + 2], "firing") || tok_is(&t[i + 2], "resolved")) {
+			s = scn_push(ps);
+			s->time = ps->now;
+			s->kind = SCN_ALERT;
+			s->target = tok_is(&t[i + 2], "firing");
+			s->var = scn_dup(t[i + 1].p, t[i + 1].len);
+		} else {
+			struct diag_record *r = diag_at(ps->dq, DIAG_SCN_SYNTAX, tok_span(&t[i + 2]),
+				"an alert is 'firing' or 'resolved', not '%.*s'", (int)(t[i + 2].len > 40 ? 40 : t[i + 2].len),
+				t[i + 2].p);
+			diag_note(ps->dq, r, 0, tok_span(cmd), "write 'alert NAME firing' or 'alert NAME resolved'");
+		}
 	} else if (tok_is(cmd, "fsd") && args == 0) {
 		s = scn_push(ps);
 		s->time = ps->now;
@@ -472,10 +485,11 @@ static void scn_line(struct scn_parser *ps, const struct src_file *f, const char
 		ps->sc->end = ps->now;
 	} else {
 		static const char *const known[] = { "set", "lose", "restore", "lose-upsd", "restore-upsd",
-						     "restart-upsd", "dummy", "fsd", "end" };
+						     "restart-upsd", "dummy", "alert", "fsd", "end" };
 		static const char *const usage[] = {
 			"set UPS VARIABLE VALUE", "lose UPS", "restore UPS", "lose-upsd HOST[:PORT]",
-			"restore-upsd HOST[:PORT]", "restart-upsd HOST[:PORT]", "dummy UPS FILE", "fsd", "end"
+			"restore-upsd HOST[:PORT]", "restart-upsd HOST[:PORT]", "dummy UPS FILE",
+			"alert NAME firing|resolved", "fsd", "end"
 		};
 		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
 			if (tok_is(cmd, known[k])) {
@@ -486,7 +500,7 @@ static void scn_line(struct scn_parser *ps, const struct src_file *f, const char
 		struct diag_record *r = diag_at(ps->dq, DIAG_SCN_SYNTAX, tok_span(cmd),
 			"unknown scenario directive '%.*s'", (int)(cmd->len > 40 ? 40 : cmd->len), cmd->p);
 		diag_note(ps->dq, r, 0, tok_span(cmd),
-			  "use [at TIME | +TIME] set, lose, restore, lose-upsd, restore-upsd, restart-upsd, dummy, fsd or end");
+			  "use [at TIME | +TIME] set, lose, restore, lose-upsd, restore-upsd, restart-upsd, dummy, alert, fsd or end");
 	}
 }
 

@@ -18,6 +18,7 @@ enum scn_kind {
 	SCN_RESTORE_UPSD,
 	SCN_RESTART_UPSD,	/* upsd restarts: a latched FSD is cleared */
 	SCN_FSD,		/* the operator asks for a forced shutdown (upsplan fsd): timer fsd expires */
+	SCN_ALERT,		/* the Alertmanager says an alert (var) fires (target 1) or is resolved (0) */
 	SCN_END			/* the end of the scenario */
 };
 
@@ -25,7 +26,7 @@ struct scn_step {
 	double time;		/* virtual seconds */
 	enum scn_kind kind;
 	uint32_t target;	/* UPS index, or upsd index (SCN_*_UPSD) */
-	char *var, *value;	/* SCN_SET, owned */
+	char *var, *value;	/* SCN_SET (SCN_ALERT: var, its name), owned */
 	uint32_t order;		/* file order, for a stable sort */
 };
 

@@ -86,6 +86,15 @@ static void sim_apply(struct sim *s, const struct scn_step *st)
 		/* upsplan fsd: the built-in timer fsd expires now (the timers of this instant run after the lines) */
 		eng_fsd(&s->eng, st->time);
 		break;
+	case SCN_ALERT:
+		/* an alert no WHEN ALERT rule names: the daemon ignores it too (logged at debug) */
+		if (eng_alert(&s->eng, st->var, strlen(st->var), (int)st->target, st->time) == ENG_ALERT_UNKNOWN) {
+			char msg[200];
+			snprintf(msg, sizeof(msg), "alert %.100s %s: no WHEN ALERT rule of the plan names it, ignored",
+				 st->var, st->target ? "firing" : "resolved");
+			sim_trace_note(&s->tr, st->time, msg);
+		}
+		break;
 	case SCN_END:
 		break;
 	}

@@ -201,3 +201,4 @@ DIAG_TESTS += tests/diag/E726-alert-no-alertmanager.conf
 DIAG_TESTS += tests/diag/W727-resolve-never.conf
 DIAG_TESTS += tests/diag/E728-hooks-dir.conf
 DIAG_TESTS += tests/diag/E300-alert-syntax.conf
+DIAG_TESTS += tests/diag/E729-alert-rule-ups.conf

@@ -123,6 +123,9 @@ static void log_trace(void *ctx, const struct eng_trace *t)
 	case ENG_LEVEL:
 		snprintf(p, room, "%g level %s; ", t->time, (t->pair - VM_LEVEL_PAIRS_BASE) % 2 ? "CEASES" : "BECOMES");
 		break;
+	case ENG_ALERT:
+		snprintf(p, room, "%g alert %s; ", t->time, (t->pair - VM_ALERT_PAIRS_BASE) % 2 ? "FIRING" : "RESOLVED");
+		break;
 	case ENG_EFFECT:
 		snprintf(p, room, "%g %s %s%s; ", t->time, vm_effect_name(t->effect->kind),
 			 t->effect->text ? t->effect->text : "", t->effect->kind == OP_STARTTIMER ? "timer" : "");
@@ -531,6 +534,54 @@ static void test_pairs(void)
 	is_str(hint, "OL->OB, OB->OL", "the hint for OB->None");
 }
 
+/* WHEN ALERT rules run on transitions only; unknown names are told apart; a reload keeps what fires. */
+static void test_alerts(void)
+{
+	static const char text[] =
+		"GROUP LOCAL HOST localhost CERTFILE '/c'\n"
+		"MONITOR a POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
+		"WHEN a TIMEOUT grace : NUTLOG 'grace over for %(u)s'\n"
+		"WHEN ALERT Down FIRING : NUTLOG '%(e)s' STARTTIMER grace 10\n"
+		"WHEN ALERT Down RESOLVED : CANCELTIMER grace NUTLOG '%(e)s'\n"
+		"WHEN ALERT Hot FIRING : NUTLOG 'hot'\n";
+	struct plan_image img, img2;
+	struct engine e, e2;
+	struct trace_log l;
+	struct eng_host h = { &l, log_trace };
+
+	compile_text(text, &img);
+	memset(&l, 0, sizeof(l));
+	l.img = &img;
+	eng_init(&e, &img, &h, "host", "u@host");
+	is_int(eng_alert(&e, "Down", 4, 0, 1), ENG_ALERT_SAME, "a RESOLVED before any FIRING: no transition");
+	is_int(eng_alert(&e, "Nope", 4, 1, 2), ENG_ALERT_UNKNOWN, "an alert no rule names: unknown");
+	is_int(eng_alert(&e, "Dow", 3, 1, 2), ENG_ALERT_UNKNOWN, "a prefix of a name is no name");
+	is_str(l.text, "", "neither runs anything");
+	is_int(eng_alert(&e, "Down", 4, 1, 3), ENG_ALERT_RAN, "FIRING: the rules ran");
+	is_str(l.text, "3 alert FIRING; 3 NUTLOG ALERT Down FIRING; 3 STARTTIMER timer; ",
+	       "the FIRING clauses, %(e)s the alert");
+	l.text[0] = '\0';
+	is_int(eng_alert(&e, "Down", 4, 1, 4), ENG_ALERT_SAME, "FIRING again (Alertmanager repeats it): no transition");
+	is_int(eng_alert(&e, "Hot", 3, 0, 4), ENG_ALERT_SAME, "an alert without RESOLVED clauses starts resolved too");
+	eng_expire(&e, 13);
+	is_str(l.text, "13 expiry grace; 13 NUTLOG grace over for a; ", "a timer it started runs its UPS's TIMEOUT clauses");
+	eng_alert(&e, "Down", 4, 0, 20);
+	eng_alert(&e, "Down", 4, 1, 21);
+	compile_text(text, &img2);
+	eng_init(&e2, &img2, &h, "host", "u@host");
+	eng_adopt(&e2, &e);
+	l.img = &img2;
+	l.text[0] = '\0';
+	is_int(eng_alert(&e2, "Down", 4, 1, 22), ENG_ALERT_SAME, "after a reload an alert that fired still fires");
+	is_int(eng_alert(&e2, "Down", 4, 0, 23), ENG_ALERT_RAN, "and its RESOLVED runs");
+	is_str(l.text, "23 alert RESOLVED; 23 CANCELTIMER ; 23 NUTLOG ALERT Down RESOLVED; ", "the RESOLVED clauses");
+	ok(vm_get_stats(e2.vm)->grows == 0, "no buffer grew in the alert runs");
+	eng_free(&e);
+	eng_free(&e2);
+	img_free(&img);
+	img_free(&img2);
+}
+
 int main(void)
 {
 	test_derivation();
@@ -541,5 +592,6 @@ int main(void)
 	test_snapshot();
 	test_snapshot_marks();
 	test_reads_charge();
+	test_alerts();
 	return done_testing();
 }

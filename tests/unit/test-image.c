@@ -248,6 +248,44 @@ static void alert_image(struct plan_image *img, const uint32_t *code, uint32_t n
 	a->bearer = a->user = a->password = img_add_str(img, "", 0);
 }
 
+/* An image with alert rule 0 on the handler at ENTRY of CODE (FIRING), its name constant string NAME. */
+static void arule_image(struct plan_image *img, const uint32_t *code, uint32_t n, uint32_t entry, uint32_t name)
+{
+	struct img_arule *r;
+
+	alert_image(img, code, n, "Down", "/h", "https://am", 0);
+	IMG_PUSH(img->arules, r);
+	r->name = name;
+	r->firing = entry;
+	r->resolved = IMG_NONE;
+}
+
+/* Alert rules: a name, handler entries, and code that reads nothing of a UPS of the run. */
+static void test_verifier_arules(void)
+{
+	struct plan_image img;
+	char err[512] = "";
+
+	/* template 1 is "/bin/true 'x'", template 0 "hello %(u)s" */
+	arule_image(&img, (const uint32_t[]){ OP_HALT, OP_RUNNING, 0, OP_JUMPIFNOT, 7, OP_NUTLOG, 1, OP_HALT }, 8, 1, 0);
+	ok(img_verify(&img, err, sizeof(err)) == 0, "verifier accepts an alert rule of RUNNING and a text");
+	if (err[0])
+		diag("%s", err);
+	img_free(&img);
+	arule_image(&img, (const uint32_t[]){ OP_HALT, OP_NUTLOG, 1, OP_HALT }, 4, 2, 0);
+	verify_fails(&img, "not a handler entry", "an alert rule inside a handler");
+	arule_image(&img, (const uint32_t[]){ OP_HALT, OP_NUTLOG, 1, OP_HALT }, 4, 1, 2);
+	verify_fails(&img, "no alert name", "an alert rule named by a directory");
+	arule_image(&img, (const uint32_t[]){ OP_HALT, OP_NUTLOG, 1, OP_HALT }, 4, 1, 9);
+	verify_fails(&img, "no alert name", "an alert rule's name out of range");
+	arule_image(&img, (const uint32_t[]){ OP_HALT, OP_NUTLOG, 0, OP_HALT }, 4, 1, 0);
+	verify_fails(&img, "renders the UPS of the run", "%(u)s in an alert rule");
+	arule_image(&img, (const uint32_t[]){ OP_HALT, OP_STATE, 0, OP_JUMPIFNOT, 7, OP_NUTLOG, 1, OP_HALT }, 8, 1, 0);
+	verify_fails(&img, "STATE at offset 1 reads the UPS", "IF a->b in an alert rule");
+	arule_image(&img, (const uint32_t[]){ OP_HALT, OP_MARK, 0, OP_HALT }, 4, 1, 0);
+	verify_fails(&img, "MARK at offset 1 reads the UPS", "MARK in an alert rule");
+}
+
 /* The operands and tables of ALERT, RESOLVE and HOOKS. */
 static void test_verifier_alerts(void)
 {
@@ -281,6 +319,7 @@ static void test_verifier_alerts(void)
 	alert_image(&img, good, 10, "A", "/h", "https://am", 0);
 	img.amgrs.v[0].password.off = img.strings.n + 5;
 	verify_fails(&img, "Alertmanager 0: string", "an Alertmanager string outside the blob");
+	test_verifier_arules();
 }
 
 static void test_verifier(void)
