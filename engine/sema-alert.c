@@ -352,24 +352,6 @@ static int rule_expr(struct sema *s, const struct ast_expr *x)
 	}
 }
 
-/* The first %(u)s, %(c)s or %(var:NAME)s of the LEN bytes at P (not after %%), or NULL. */
-static const char *rule_subst(const char *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (p[i] != '%')
-			continue;
-		if (p[i + 1] == '%') {
-			i++;
-			continue;
-		}
-		if (i + 4 < len && p[i + 1] == '(' && (p[i + 2] == 'u' || p[i + 2] == 'c') && p[i + 3] == ')')
-			return p + i;
-		if (i + 6 < len && memcmp(p + i + 1, "(var:", 5) == 0)
-			return p + i;
-	}
-	return NULL;
-}
-
 /* The parts of text T (a message by its name too) that render something of the UPS of the run (E729). */
 static int rule_texts(struct sema *s, const struct ast_text *t)
 {
@@ -380,13 +362,15 @@ static int rule_texts(struct sema *s, const struct ast_text *t)
 		const char *p = sema_bytes(s, c), *at;
 		int64_t m = symtab_get(&s->msgs, p, c.len);
 		size_t n = c.len;
+		long off;
 
 		if (m >= 0 && s->msgv.v[m].text.p) {
 			p = s->msgv.v[m].text.p;
 			n = s->msgv.v[m].text.len;
 		}
-		if (!(at = rule_subst(p, n)))
+		if ((off = sema_find_ups_subst(p, n, 1)) < 0)
 			continue;
+		at = p + off;
 		rule_no_ups(s, ast_text_span(t), at[2] == 'u' ? "%(u)s" : at[2] == 'c' ? "%(c)s (its charge)" :
 			    "%(var:NAME)s (a NUT variable of its UPS)",
 			    "name the UPS in the text, or say what happened with %(e)s (\"ALERT name FIRING\"), "

@@ -224,6 +224,11 @@ void sema_check_subst(struct sema *s, src_span content, const char *where);
  * message's.  0 when none does.
  */
 int sema_command_vars(struct sema *s, const struct ast_text *t, const char *kw);
+/*
+ * Offset of the first %(var:NAME)s in the LEN bytes at P (%% skipped), and
+ * with UPS of the first %(u)s or %(c)s too (what reads the UPS of the run), or -1.
+ */
+long sema_find_ups_subst(const char *p, size_t len, int ups);
 /* The first byte of the LEN bytes at P that no NUT variable name holds (sema-cond.c), or -1. */
 long sema_var_bad(const char *p, size_t len);
 /*

@@ -210,8 +210,7 @@ static void sema_check_var_subst(struct sema *s, const char *name, size_t len, s
 		  "write the variable as upsc lists it, with letters, digits, '.', '_' and '-' only: %%(var:battery.runtime)s");
 }
 
-/* Offset of the first %(var:...) in the LEN bytes at P (%% skipped), or -1. */
-static long sema_find_var_subst(const char *p, size_t len)
+long sema_find_ups_subst(const char *p, size_t len, int ups)
 {
 	for (size_t i = 0; i + 1 < len; i++) {
 		if (p[i] != '%')
@@ -221,6 +220,8 @@ static long sema_find_var_subst(const char *p, size_t len)
 			continue;
 		}
 		if (len - i >= 6 && memcmp(p + i + 1, "(var:", 5) == 0)
+			return (long)i;
+		if (ups && len - i >= 5 && p[i + 1] == '(' && (p[i + 2] == 'u' || p[i + 2] == 'c') && p[i + 3] == ')')
 			return (long)i;
 	}
 	return -1;
@@ -236,7 +237,7 @@ int sema_command_vars(struct sema *s, const struct ast_text *t, const char *kw)
 		int64_t m = symtab_get(&s->msgs, p, c.len);
 		const char *q = m >= 0 ? s->msgv.v[m].text.p : p;
 		size_t n = m >= 0 ? s->msgv.v[m].text.len : c.len;
-		long off = q ? sema_find_var_subst(q, n) : -1;
+		long off = q ? sema_find_ups_subst(q, n, 0) : -1;
 		struct diag_record *r;
 
 		if (off < 0)

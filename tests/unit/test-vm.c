@@ -489,7 +489,8 @@ static void test_alerts(void)
 		"MONITOR u1 POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
 		"WHEN u1 REPORTS OL->OB : ALERT OnBattery '%(u)s on battery' ALERT Hot SEVERITY critical 'hot'\n"
 		"  HOOKS '/etc/hooks.d'\n"
-		"WHEN u1 REPORTS OB->OL : RESOLVE OnBattery HOOKS '/etc/hooks.d' MESSAGE 'back: %(e)s'\n");
+		"WHEN u1 REPORTS OB->OL : RESOLVE OnBattery HOOKS '/etc/hooks.d' MESSAGE 'back: %(e)s'\n"
+		"WHEN ALERT Down FIRING : HOOKS '/etc/hooks.d' SHUTDOWNCMD '/sbin/shutdown -h +0 %(e)s'\n");
 	is_int(f.img.amgrs.n, 1, "one Alertmanager in the image");
 	n = run(&f, "u1", "OL->OB", 1);
 	e = vm_effects(f.vm);
@@ -504,6 +505,25 @@ static void test_alerts(void)
 	ok(n == 2 && e[0].kind == OP_RESOLVE && strcmp(e[0].name, "OnBattery") == 0 && e[0].name_len == 9,
 	   "RESOLVE names the alert");
 	ok(n == 2 && e[1].kind == OP_HOOKS && strcmp(e[1].text, "back: OB->OL") == 0, "HOOKS with its MESSAGE");
+	n = vm_run_alert(f.vm, 0, 1, 3);
+	e = vm_effects(f.vm);
+	ok(n == 2 && e[1].kind == OP_SHUTDOWNCMD && e[1].ups == IMG_NONE && e[1].argc == 6 &&
+	   strcmp(e[1].argv[3], "ALERT") == 0 && strcmp(vm_ups_display(f.vm, e[1].ups), "-") == 0,
+	   "an alert rule's run: no UPS, %(e)s the alert");
+	ok(n == 2 && e[0].kind == OP_HOOKS && strcmp(e[0].text, "ALERT Down FIRING") == 0 &&
+	   strcmp(e[0].aux, "ALERT Down FIRING") == 0, "its HOOKS: the event as the default message");
+	is_int(vm_run_alert(f.vm, 0, 0, 4), 0, "no RESOLVED clause: nothing runs");
+	{
+		uint32_t pc = f.img.arules.v[0].firing + 3;	/* after HOOKS dir tpl */
+		struct vm_event ev = { IMG_NONE, VM_ALERT_PAIR(0, 1), IMG_NONE, 5 };
+		ok(vm_render_shutdown(f.vm, pc, &ev) == 1 && strcmp(vm_effects(f.vm)[0].text,
+		   "/sbin/shutdown -h +0 ALERT Down FIRING") == 0, "the privileged parent renders an alert rule's SHUTDOWNCMD");
+		ev.pair = VM_ALERT_PAIR(1, 1);
+		ok(vm_render_shutdown(f.vm, pc, &ev) == 0, "an alert rule out of range is refused");
+		ev.pair = VM_ALERT_PAIR(0, 1);
+		ev.ups = 0;
+		ok(vm_render_shutdown(f.vm, pc, &ev) == 0, "an alert rule's run with a UPS is refused");
+	}
 	fixture_free(&f);
 }
 
