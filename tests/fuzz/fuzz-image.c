@@ -81,7 +81,8 @@ static void touch_effects(const struct plan_image *img, struct vm *vm, uint32_t 
 	for (uint32_t i = 0; i < n; i++) {
 		const struct vm_effect *x = &e[i];
 
-		if (x->kind > VM_FAULT || x->ups >= img->ups.n || x->pc >= img->code.n) {
+		/* an alert rule's run has no UPS: IMG_NONE */
+		if (x->kind > VM_FAULT || (x->ups >= img->ups.n && x->ups != IMG_NONE) || x->pc >= img->code.n) {
 			fprintf(stderr, "fuzz-image: effect %u: kind %u, UPS %u, pc %u out of range\n",
 				i, x->kind, x->ups, x->pc);
 			abort();
@@ -100,6 +101,10 @@ static void touch_effects(const struct plan_image *img, struct vm *vm, uint32_t 
 		}
 		if (x->text)
 			touch_bytes(x->text, x->len, 1);
+		if (x->name)
+			touch_bytes(x->name, x->name_len, 1);
+		if (x->aux)
+			touch_bytes(x->aux, x->aux_len, 1);
 		for (int k = 0; k < 4; k++)
 			if (x->field[k])
 				touch_bytes(x->field[k], x->flen[k], 1);
@@ -182,12 +187,18 @@ static void use_image(const struct plan_image *img, const uint8_t *data, size_t 
 		touch_effects(img, vm, vm_run_level(vm, l, 0, 200.0));
 		touch_effects(img, vm, vm_run_level(vm, l, 1, 200.0));
 	}
+	/* alert rules: both runs, without a UPS */
+	for (uint32_t r = 0; r < img->arules.n; r++) {
+		touch_effects(img, vm, vm_run_alert(vm, r, 1, 300.0));
+		touch_effects(img, vm, vm_run_alert(vm, r, 0, 300.0));
+	}
 	/* out-of-range events are no-ops */
 	{
 		struct vm_event ev = { img->ups.n, 0, IMG_NONE, 0 };
 
 		if (vm_run_event(vm, &ev) != 0 || vm_run_timeout(vm, img->timers.n, 0) != 0 ||
-		    vm_level_test(vm, img->levels.n) != 0 || vm_run_level(vm, img->levels.n, 0, 0) != 0)
+		    vm_level_test(vm, img->levels.n) != 0 || vm_run_level(vm, img->levels.n, 0, 0) != 0 ||
+		    vm_run_alert(vm, img->arules.n, 1, 0) != 0)
 			abort();
 	}
 #ifdef FUZZ_IMAGE_GROWS
