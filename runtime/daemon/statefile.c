@@ -668,9 +668,13 @@ int sf_adopt(struct sf_file *f, struct engine *e, uint64_t checksum, double now,
 		*latch = r.latch;
 		log_msg(LOG_WARNING, "state file %s: the SHUTDOWNCMD at %s succeeded in this boot: no SHUTDOWNCMD runs again",
 			f->path, r.latch.where);
-	} else if (r.latch.shutdown == SF_SHUT_RUNNING && r.checksum == checksum && r.latch.ups < img->ups.n &&
-		   (r.latch.pair < EV_NPAIRS || (r.latch.pair >= VM_LEVEL_PAIRS_BASE &&
-						  (r.latch.pair - VM_LEVEL_PAIRS_BASE) / 2 < img->levels.n)) &&
+	} else if (r.latch.shutdown == SF_SHUT_RUNNING && r.checksum == checksum &&
+		   ((r.latch.ups < img->ups.n &&
+		     (r.latch.pair < EV_NPAIRS || (r.latch.pair >= VM_LEVEL_PAIRS_BASE && r.latch.pair < VM_ALERT_PAIRS_BASE &&
+						    (r.latch.pair - VM_LEVEL_PAIRS_BASE) / 2 < img->levels.n))) ||
+		    /* a WHEN ALERT rule's: no UPS */
+		    (r.latch.ups == IMG_NONE && r.latch.pair >= VM_ALERT_PAIRS_BASE &&
+		     (r.latch.pair - VM_ALERT_PAIRS_BASE) / 2 < img->arules.n)) &&
 		   (r.latch.timer == IMG_NONE || r.latch.timer < img->timers.n)) {
 		/* the command may have been stopped with the daemon: a shutdown once decided is not forgotten */
 		*latch = r.latch;
