@@ -131,14 +131,10 @@ static void pr_expr(const struct src_registry *reg, const struct ast_expr *x, in
 		fputc(')', out);
 }
 
-/* An alert's name: as written, quoted or bare (a bare soft keyword is a name there). */
-static void pr_alert_name(const struct src_registry *reg, const struct ast_alert *al, FILE *out)
+/* An alert's name: bare when it reads back as a NAME, else quoted in a style that holds it. */
+static void pr_alert_name(const struct src_registry *reg, src_span name, FILE *out)
 {
-	if (al->quoted)
-		fputc('"', out);
-	pr_span(reg, al->name, out);
-	if (al->quoted)
-		fputc('"', out);
+	pr_name_as(reg, name, out, 1);
 }
 
 static void pr_action(const struct src_registry *reg, const struct ast_action *a, FILE *out)
@@ -176,7 +172,7 @@ static void pr_action(const struct src_registry *reg, const struct ast_action *a
 	case AST_ACT_ALERT:
 	case AST_ACT_RESOLVE:
 		fputc(' ', out);
-		pr_alert_name(reg, a->u.alert, out);
+		pr_alert_name(reg, a->u.alert->name, out);
 		if (a->kind == AST_ACT_RESOLVE)
 			break;
 		if (a->u.alert->severity.len) {
@@ -311,8 +307,9 @@ void print_plan_mode(const struct src_registry *reg, const struct ast_plan *plan
 		case AST_DECL_WHEN: {
 			const struct ast_when *w = &d->u.when;
 			if (d->target == AST_TARGET_ALERT) {
-				fprintf(out, d->from ? "WHEN ALERT \"%.*s\" %s :\n" : "WHEN ALERT %.*s %s :\n",
-					(int)w->ups.len, src_bytes(reg, w->ups), d->to ? "FIRING" : "RESOLVED");
+				fputs("WHEN ALERT ", out);
+				pr_alert_name(reg, w->ups, out);
+				fputs(d->to ? " FIRING :\n" : " RESOLVED :\n", out);
 				for (const struct ast_action *a = w->actions; a; a = a->next)
 					pr_action(reg, a, out);
 				continue;
