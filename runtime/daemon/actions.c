@@ -570,6 +570,33 @@ static void act_unserved(struct actions *a, const struct vm_effect *e, const cha
 	log_msg(LOG_INFO, "%s %.*s: %s", what, (int)(e->name_len > 200 ? 200 : e->name_len), e->name, why);
 }
 
+/*
+ * HOOKS of effect E: the run of its directory queued (runtime/daemon/hooks.h).
+ * The record says only that; each hook's exit status is logged, and the
+ * hooks started later are no action of their own.
+ */
+static void act_hooks_run(struct actions *a, const struct vm_effect *e)
+{
+	struct img_str no = { 0, 0 }, uname = no, gname = no;
+	struct act_record *cur = a->cur;
+	char *ups, *group, where[160];
+
+	if (e->ups < a->img->ups.n) {	/* an alert rule's run has no UPS */
+		const struct img_ups *u = &a->img->ups.v[e->ups];
+		uname = u->name;
+		if (u->group < a->img->groups.n)
+			gname = a->img->groups.v[u->group].name;
+	}
+	ups = xstrndup(img_bytes(a->img, uname), uname.len);
+	group = xstrndup(img_bytes(a->img, gname), gname.len);
+	a->cur = NULL;	/* the first hook is not the record's process */
+	hk_run(a->hooks, e->name, act_where(a->img, e, where, sizeof(where)),
+	       &(struct hk_event){ ups, group, e->aux, e->text });
+	a->cur = cur;
+	free(ups);
+	free(group);
+}
+
 void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event *ev)
 {
 	char where[160];
@@ -641,10 +668,7 @@ void act_run(struct actions *a, const struct vm_effect *e, const struct vm_event
 			act_unserved(a, e, "ALERT", "no sender");
 		break;
 	case OP_HOOKS:
-		if (a->host.hooks)
-			a->host.hooks(a->host.ctx, e, ev);
-		else
-			act_unserved(a, e, "HOOKS", "no runner");
+		act_hooks_run(a, e);
 		break;
 	case OP_STARTTIMER:
 	case OP_CANCELTIMER:

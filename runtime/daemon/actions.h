@@ -39,13 +39,6 @@ struct act_host {
 	 * at info once per alert name, "no sender".
 	 */
 	void (*alert)(void *ctx, const struct vm_effect *e, const struct vm_event *ev, int firing);
-	/*
-	 * HOOKS of effect E for event EV: run every executable of the
-	 * directory E->name in name order, with UPSPLAN_UPS, UPSPLAN_GROUP,
-	 * UPSPLAN_EVENT (E->aux) and UPSPLAN_MESSAGE (E->text).  NULL: logged
-	 * at info once per directory, "no runner".
-	 */
-	void (*hooks)(void *ctx, const struct vm_effect *e, const struct vm_event *ev);
 };
 
 struct actions;

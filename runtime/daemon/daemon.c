@@ -735,7 +735,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		event_base_free(d.base);
 		return 1;
 	}
-	ah = (struct act_host){ &d, dm_setfsd, dm_shutdown, dm_desktop, NULL, NULL };
+	ah = (struct act_host){ &d, dm_setfsd, dm_shutdown, dm_desktop, NULL };
 	d.act = act_new(d.base, &o->act, &d.p->img, &ah);
 	if (!d.act) {
 		dm_plan_free(d.p);

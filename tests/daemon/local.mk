@@ -57,11 +57,13 @@ TESTS += \
 	tests/daemon/run-hazards.sh \
 	tests/daemon/run-shutexit.sh \
 	tests/daemon/run-hooks.sh \
+	tests/daemon/run-hooks-live.sh \
 	tests/daemon/run-control.sh
 
 EXTRA_DIST += \
 	tests/daemon/peers.sh \
 	tests/daemon/run-hooks.sh \
+	tests/daemon/run-hooks-live.sh \
 	tests/daemon/run-shutexit.sh \
 	tests/daemon/run-control.sh \
 	tests/daemon/peers-selftest.sh \
