@@ -23,5 +23,5 @@ runtime_daemon_libdaemon_a_SOURCES = \
 	runtime/daemon/workdir.c runtime/daemon/workdir.h
 runtime_daemon_libdaemon_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 # the daemon and what it needs below it
-DAEMON_LIBS = runtime/daemon/libdaemon.a runtime/mail/libmail.a $(COMMON_LIBS) \
+DAEMON_LIBS = runtime/daemon/libdaemon.a runtime/obs/libobs.a runtime/mail/libmail.a $(COMMON_LIBS) \
 	$(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS)

@@ -3,7 +3,7 @@
 check_PROGRAMS += tests/unit/test-buf tests/unit/test-json tests/unit/test-source tests/unit/test-lexer tests/unit/test-image tests/unit/test-vm tests/unit/test-cond tests/unit/test-textvar tests/unit/test-events \
 	tests/unit/test-nut-proto tests/unit/test-statefile tests/unit/test-symtab tests/unit/test-bounds \
 	tests/unit/test-rooms tests/unit/test-loopback tests/unit/test-duration tests/unit/list-keywords \
-	tests/unit/test-nutconf
+	tests/unit/test-nutconf tests/unit/test-metrics
 tests_unit_test_buf_SOURCES = tests/unit/test-buf.c tests/unit/tap.h
 tests_unit_test_buf_LDADD = $(BASE_LIBS)
 tests_unit_test_loopback_SOURCES = tests/unit/test-loopback.c tests/unit/tap.h
@@ -66,8 +66,13 @@ TESTS += \
 	tests/unit/test-rooms$(EXEEXT) \
 	tests/unit/test-loopback$(EXEEXT) \
 	tests/unit/test-duration$(EXEEXT) \
-	tests/unit/test-nutconf$(EXEEXT)
+	tests/unit/test-nutconf$(EXEEXT) \
+	tests/unit/test-metrics$(EXEEXT)
 # the rooms of runtime/ without the command-line program (runtime/cli/)
 tests_unit_test_rooms_SOURCES = tests/unit/test-rooms.c tests/unit/tap.h tests/unit/plan-helper.h
 tests_unit_test_rooms_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_rooms_LDADD = $(SIM_LIBS) $(DAEMON_LIBS)
+# the Prometheus exposition writer and the HTTP listener's addresses (runtime/obs/)
+tests_unit_test_metrics_SOURCES = tests/unit/test-metrics.c tests/unit/tap.h
+tests_unit_test_metrics_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_metrics_LDADD = runtime/obs/libobs.a $(BASE_LIBS) $(LIBEVENT_LIBS) -lm
