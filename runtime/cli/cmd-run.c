@@ -28,6 +28,7 @@
 #include "runtime/daemon/sdnotify.h"
 #include "runtime/daemon/statefile.h"
 #include "runtime/daemon/workdir.h"
+#include "runtime/obs/httpd.h"
 
 const char run_usage[] =
 	"Usage: upsplan run [OPTION]... PLAN\n"
@@ -78,6 +79,10 @@ const char run_usage[] =
 	"                         Unix socket (owner root, group USER's, mode 0660;\n"
 	"                         none unless given, 'none' or '': none; the\n"
 	"                         packaged service uses " CTL_DEFAULT_SOCKET ")\n"
+	"      --metrics=[HOST:]PORT  serve Prometheus metrics at /metrics there\n"
+	"                         (HOST an address, default 127.0.0.1; [::1]:PORT\n"
+	"                         for IPv6; a port from 1024: the monitoring\n"
+	"                         process listens, without root; default: none)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Signals: TERM and INT log out of upsd and stop; HUP compiles PLAN again\n"
@@ -91,7 +96,7 @@ const char run_usage[] =
 enum {
 	OPT_POWERDOWNFLAG = 256, OPT_CHECK_ONLY, OPT_TRACE, OPT_HOSTNAME, OPT_SHELL, OPT_ACTION_TIMEOUT,
 	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE, OPT_ALLOW_WARNINGS,
-	OPT_CONTROL_SOCKET
+	OPT_CONTROL_SOCKET, OPT_METRICS
 };
 
 static const struct option run_longopts[] = {
@@ -114,6 +119,7 @@ static const struct option run_longopts[] = {
 	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 	{ "state-max-age", required_argument, NULL, OPT_STATE_MAX_AGE },
 	{ "control-socket", required_argument, NULL, OPT_CONTROL_SOCKET },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -392,6 +398,16 @@ int cmd_run(int argc, char **argv)
 			if (run_seconds("--state-max-age", optarg, &o.state_max_age))
 				return EXIT_USAGE;
 			break;
+		case OPT_METRICS: {
+			struct hs_addr a;
+			char err[256];
+			if (hs_parse_addr(optarg, &a, err, sizeof(err)) != 0) {
+				fprintf(stderr, "upsplan run: --metrics: %s\n", err);
+				return EXIT_USAGE;
+			}
+			o.metrics = optarg;
+			break;
+		}
 		case 'h':
 			fputs(run_usage, stdout);
 			return EXIT_CLEAN;

@@ -66,6 +66,7 @@ struct daemon {
 	int exit_due;			/* SHUTDOWNEXIT yes: the logout runs at the loop's next turn, no handlers till then */
 	struct event *exit_ev;		/* SHUTDOWNEXIT's delay, or that next turn */
 	struct ctl *ctl;		/* the control socket (control.c), or NULL */
+	struct dm_metrics *mx;		/* --metrics (dm-metrics.h), or NULL */
 };
 
 /* No more handlers: logged out after the SHUTDOWNCMD started, or about to be. */

@@ -12,6 +12,7 @@
 #include "base/xalloc.h"
 #include "runtime/daemon/control.h"
 #include "runtime/daemon/daemon-int.h"
+#include "runtime/daemon/dm-metrics.h"
 #include "runtime/daemon/log.h"
 #include "runtime/daemon/privsep.h"
 #include "runtime/daemon/sdnotify.h"
@@ -160,6 +161,8 @@ void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev
 	if (d->shut.shutdown) {
 		const char *how = d->shut.shutdown == SF_SHUT_RUNNING ? "runs" : "succeeded: this host is going down";
 
+		dm_mx_shutdown(d, "refused");
+
 		/* the same one asked for again (the same event once more) is named once */
 		if (strcmp(where, d->shut.where) == 0)
 			log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run again: it already %s", where, how);
@@ -171,6 +174,7 @@ void dm_shutdown(void *ctx, const struct vm_effect *e, const struct vm_event *ev
 		return;
 	}
 	memset(&d->shut, 0, sizeof(d->shut));
+	dm_mx_shutdown(d, "requested");
 	d->shut.shutdown = SF_SHUT_RUNNING;
 	snprintf(d->shut.where, sizeof(d->shut.where), "%s", where);
 	d->shut.pc = e->pc;
@@ -249,6 +253,8 @@ static void dm_ps_done(struct daemon *d, const struct ps_frame *f)
 			snprintf(why, sizeof(why), "%s%sstatus %d", done.msg, done.msg[0] ? "; " : "", done.status);
 		act_shutdown_done(d->act, 0, why);
 	}
+	dm_mx_shutdown(d, done.status == PS_DONE_LATCHED || done.status == PS_DONE_SUCCEEDED ? "refused" :
+			  done.status != 0 ? "failed" : "succeeded");
 	if (done.status == PS_DONE_LATCHED || done.status == PS_DONE_SUCCEEDED) {
 		log_msg(LOG_WARNING, "SHUTDOWNCMD at %s not run: %s", where, done.msg);
 		/*

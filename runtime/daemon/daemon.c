@@ -26,6 +26,7 @@
 #include "runtime/daemon/control.h"
 #include "runtime/daemon/daemon.h"
 #include "runtime/daemon/daemon-int.h"
+#include "runtime/daemon/dm-metrics.h"
 #include "runtime/daemon/fdlimit.h"
 #include "runtime/daemon/log.h"
 #include "runtime/common/monotonic.h"
@@ -153,8 +154,10 @@ static void dm_on_trace(void *ctx, const struct eng_trace *t)
 				  t->effect->text ? t->effect->text : "");
 		}
 		dm_charge_unknown(d, t->effect);
-		if (!d->o->check_only)
+		if (!d->o->check_only) {
+			dm_mx_action(d, t->effect->kind);
 			act_run(d->act, t->effect, &ev);
+		}
 		break;
 	}
 	}
@@ -177,6 +180,7 @@ static void dm_on_result(void *ctx, uint32_t ups, const struct st_poll *p)
 	}
 	if (p->answered)
 		d->p->answer_at[ups] = dm_now(d);	/* its age in upsplan status */
+	dm_mx_poll(d, ups, p->answered);
 	eng_poll(&d->p->eng, ups, p, dm_now(d));
 	sf_hold_polled(&d->hold, ups);	/* after its events: an OB->OL cancels a timer before it can expire */
 	if (!d->hold.on)
@@ -245,7 +249,10 @@ int dm_setfsd(void *ctx, uint32_t ups)
 {
 	struct daemon *d = ctx;
 
-	if (!d->p->conns[ups] || uc_fsd(d->p->conns[ups]) != 0)
+	int sent = d->p->conns[ups] && uc_fsd(d->p->conns[ups]) == 0;
+
+	dm_mx_setfsd(d, sent);
+	if (!sent)
 		return -1;
 	eng_note_fsd(&d->p->eng, ups);	/* for the state file's record */
 	dm_save_soon(d);
@@ -577,6 +584,7 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 	struct dm_plan *np, *old = d->p;
 
 	if (d->exiting || d->o->check_only || dm_halted(d)) {	/* no new connections while logging out, logged out or checking */
+		dm_mx_reload(d, 0);
 		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : dm_halted(d) ?
 			"out of upsd after a SHUTDOWNCMD (SHUTDOWNEXIT)" : "checking");
 		img_free(img);
@@ -586,6 +594,7 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 		char msg[512];
 		int raised = fd_raise(img, 0, msg, sizeof(msg));	/* a bigger plan may need more files */
 		if (raised < 0) {
+			dm_mx_reload(d, 0);
 			log_msg(LOG_ERR, "reload: %s: the running plan is kept", msg);
 			img_free(img);
 			return -1;
@@ -595,6 +604,7 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 	}
 	np = dm_plan_new(d, img);
 	if (!np) {
+		dm_mx_reload(d, 0);
 		log_msg(LOG_ERR, "reload: the new plan cannot be used: the running plan is kept");
 		return -1;
 	}
@@ -613,6 +623,8 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 	d->p = np;
 	act_set_image(d->act, &np->img);
 	dm_plan_free(old);
+	dm_mx_reload(d, 1);
+	dm_mx_plan(d);
 	if (d->hold.on)		/* new connections: every UPS of the new plan is polled afresh */
 		sf_hold_start(&d->hold, np->img.ups.n, d->hold.until);
 	dm_connect_all(d);
@@ -667,10 +679,12 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 				d->shut_pid = 0;
 				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 					d->shut.shutdown = SF_SHUT_NONE;
+					dm_mx_shutdown(d, "failed");
 					log_msg(LOG_ERR, "SHUTDOWNCMD at %s failed: a later SHUTDOWNCMD may run", d->shut.where);
 					dm_shutdown_failed(d);
 				} else {
 					d->shut.shutdown = SF_SHUT_SUCCEEDED;
+					dm_mx_shutdown(d, "succeeded");
 				}
 				dm_save(d);
 			}
@@ -737,6 +751,10 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	}
 	ah = (struct act_host){ &d, dm_setfsd, dm_shutdown, dm_desktop, NULL };
 	d.act = act_new(d.base, &o->act, &d.p->img, &ah);
+	if (d.act && dm_mx_start(&d) != 0) {	/* here: after the drop of privileges (a port below 1024 fails) */
+		act_free(d.act);
+		d.act = NULL;
+	}
 	if (!d.act) {
 		dm_plan_free(d.p);
 		evdns_base_free(d.dns, 0);
@@ -828,6 +846,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	sf_hold_free(&d.hold);
 	ctl_free(d.ctl);
 	free(d.seen);
+	dm_mx_stop(&d);
 	act_free(d.act);
 	if (d.ps) {
 		/* what is still queued for the root parent (STOPPING=1 after a stop that needed no LOGOUT) */

@@ -22,6 +22,7 @@ struct dm_options {
 	double state_max_age;		/* seconds: an older state file is not adopted */
 	const char *control_socket;	/* --control-socket, or NULL: then control_fd is not used */
 	int control_fd;			/* its listening socket, served by the monitoring process */
+	const char *metrics;		/* --metrics [HOST:]PORT, or NULL: nothing listens */
 };
 
 /*

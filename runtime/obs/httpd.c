@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* httpd.c - the hardened HTTP listener: address parsing, binding with clear errors, exact routes, method checks, limits and a cap on connections (evhttp on a counting bufferevent). */
+/* httpd.c - the hardened HTTP listener: address parsing, binding with clear errors, exact routes, method checks, limits and a cap on connections (evhttp's bufferevents held and swept). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -16,10 +16,13 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
+#include "base/buf.h"
 #include "base/xalloc.h"
 #include "runtime/obs/httpd.h"
 
 #define HS_ROUTES 8
+/* Seconds between sweeps of the connections evhttp has ended (their sockets close then). */
+#define HS_SWEEP 0.2
 
 struct hs_route {
 	char *path;
@@ -33,7 +36,15 @@ struct hs_server {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct hs_limits lim;
-	unsigned live;		/* connections open */
+	/*
+	 * The bufferevent of each connection, with a reference of ours:
+	 * evhttp tells nobody when it ends a connection (a time-out, an
+	 * error, the peer gone), but its free clears the callbacks, and the
+	 * sweep lets the ones so ended go.
+	 */
+	struct bufferevent **conns;
+	size_t live, cap;
+	struct event *sweep;
 	int paused;		/* the listener accepts no more: max_conns open */
 	int freeing;
 	struct hs_route routes[HS_ROUTES];
@@ -133,33 +144,51 @@ static void hs_gate(struct hs_server *s)
 	}
 }
 
-static void hs_conn_gone(void *arg)
+/* Let go of the connections evhttp has freed (no event callback left): their sockets close now. */
+static void hs_sweep(evutil_socket_t fd, short what, void *arg)
 {
 	struct hs_server *s = arg;
+	size_t kept = 0;
 
-	s->live--;
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; i < s->live; i++) {
+		bufferevent_event_cb ecb = NULL;
+		bufferevent_getcb(s->conns[i], NULL, NULL, &ecb, NULL);
+		if (ecb)
+			s->conns[kept++] = s->conns[i];
+		else
+			bufferevent_decref(s->conns[i]);
+	}
+	s->live = kept;
 	hs_gate(s);
+	if (s->live) {
+		struct timeval tv = { 0, (suseconds_t)(HS_SWEEP * 1e6) };
+		evtimer_add(s->sweep, &tv);
+	}
 }
 
 /*
- * Each connection's bufferevent: a pass-through filter over the socket's,
- * whose end evhttp cannot hide (it frees it with the connection, after a
- * time-out too): what counts the connections open.
+ * Each connection's bufferevent, made here so that it is counted and
+ * held (see struct hs_server).  Accepted in a burst, a few more than
+ * max_conns may be open at once (the listener stops after the burst).
  */
 static struct bufferevent *hs_bev(struct event_base *base, void *arg)
 {
 	struct hs_server *s = arg;
-	struct bufferevent *u = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	struct bufferevent *f = u ? bufferevent_filter_new(u, NULL, NULL, BEV_OPT_CLOSE_ON_FREE, hs_conn_gone, s) : NULL;
+	struct bufferevent *b = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 
-	if (!f) {
-		if (u)
-			bufferevent_free(u);
+	if (!b)
 		return NULL;	/* evhttp makes one of its own: uncounted, but served */
-	}
-	s->live++;
+	bufferevent_incref(b);
+	s->conns = xgrow(s->conns, &s->cap, s->live + 1, sizeof(*s->conns));
+	s->conns[s->live++] = b;
 	hs_gate(s);
-	return f;
+	if (!evtimer_pending(s->sweep, NULL)) {
+		struct timeval tv = { 0, (suseconds_t)(HS_SWEEP * 1e6) };
+		evtimer_add(s->sweep, &tv);
+	}
+	return b;
 }
 
 void hs_reply(struct evhttp_request *req, int code, const char *ctype, const char *body, size_t len)
@@ -248,6 +277,7 @@ struct hs_server *hs_new(struct event_base *base, const struct hs_addr *a, const
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->base = base;
+	s->sweep = evtimer_new(base, hs_sweep, s);
 	s->lim = *lim;
 	if (s->lim.max_conns == 0)
 		s->lim.max_conns = 1;
@@ -258,6 +288,7 @@ struct hs_server *hs_new(struct event_base *base, const struct hs_addr *a, const
 			close(fd);
 		if (s->http)
 			evhttp_free(s->http);
+		event_free(s->sweep);
 		free(s);
 		return NULL;
 	}
@@ -286,7 +317,7 @@ int hs_route(struct hs_server *s, const char *path, unsigned methods, hs_handler
 
 unsigned hs_connections(const struct hs_server *s)
 {
-	return s->live;
+	return (unsigned)s->live;
 }
 
 void hs_free(struct hs_server *s)
@@ -294,7 +325,11 @@ void hs_free(struct hs_server *s)
 	if (!s)
 		return;
 	s->freeing = 1;
-	evhttp_free(s->http);	/* its connections too: hs_conn_gone() only counts them */
+	evhttp_free(s->http);	/* its connections too: then ours is the last reference */
+	for (size_t i = 0; i < s->live; i++)
+		bufferevent_decref(s->conns[i]);
+	free(s->conns);
+	event_free(s->sweep);
 	for (size_t i = 0; i < s->nroutes; i++)
 		free(s->routes[i].path);
 	free(s);

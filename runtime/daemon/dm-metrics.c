@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* dm-metrics.c - upsplan run --metrics: the daemon's state walked into the Prometheus format (the NUT exporter's names for the UPS, upsplan_* for the daemon), served by the monitoring process from what it already knows. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "base/xalloc.h"
+#include "engine/engine.h"
+#include "runtime/daemon/daemon-int.h"
+#include "runtime/daemon/dm-metrics.h"
+#include "runtime/daemon/log.h"
+#include "runtime/obs/httpd.h"
+#include "runtime/obs/metrics.h"
+
+/* The flags of ups.status always exported, 0 or 1 (the NUT exporter's --nut.statuses). */
+static const char *const mx_flags[] = {
+	"OL", "OB", "LB", "HB", "RB", "CHRG", "DISCHRG", "BYPASS", "CAL", "OFF", "OVER", "TRIM", "BOOST", "FSD", "SD"
+};
+#define MX_NFLAGS (sizeof(mx_flags) / sizeof(mx_flags[0]))
+
+/* The effect kinds: opcodes, and a fault of the VM. */
+#define MX_NKINDS (VM_FAULT + 1)
+
+static const double mx_bounds[] = DM_MX_BUCKETS;
+#define MX_NBOUNDS (sizeof(mx_bounds) / sizeof(mx_bounds[0]))
+
+static const char *const mx_shut_results[] = { "requested", "succeeded", "failed", "refused" };
+#define MX_NSHUT (sizeof(mx_shut_results) / sizeof(mx_shut_results[0]))
+
+struct dm_metrics {
+	struct hs_server *hs;
+	struct buf out;			/* the last scrape's text, its memory kept */
+	/* per UPS of the running plan */
+	uint32_t nups;
+	char **ups;			/* the ups label */
+	double *last_ok;		/* dm_now() of its last answered poll, or -1 */
+	/* per group of the running plan: its upsd, the poll durations of its UPS */
+	uint32_t ngroups;
+	char **upsd;			/* host:port, NULL for a group without UPS */
+	struct mt_hist *hist;
+	/* counters, for the life of the process */
+	uint64_t polls, polls_failed;
+	uint64_t actions[MX_NKINDS];
+	uint64_t shut[MX_NSHUT];
+	uint64_t setfsd_ok, setfsd_failed;
+	uint64_t reload_ok, reload_failed;
+	double loaded;			/* wall-clock time the running plan was taken up */
+	uint64_t scrapes;
+};
+
+static void mx_plan_free(struct dm_metrics *m)
+{
+	for (uint32_t u = 0; u < m->nups; u++)
+		free(m->ups[u]);
+	free(m->ups);
+	free(m->last_ok);
+	for (uint32_t g = 0; g < m->ngroups; g++) {
+		free(m->upsd[g]);
+		mt_hist_free(&m->hist[g]);
+	}
+	free(m->upsd);
+	free(m->hist);
+	m->ups = m->upsd = NULL;
+	m->last_ok = NULL;
+	m->hist = NULL;
+	m->nups = m->ngroups = 0;
+}
+
+void dm_mx_plan(struct daemon *d)
+{
+	struct dm_metrics *m = d->mx;
+	const struct plan_image *img = &d->p->img;
+
+	if (!m)
+		return;
+	mx_plan_free(m);
+	m->nups = img->ups.n;
+	m->ups = xcalloc((size_t)m->nups + 1, sizeof(*m->ups));
+	m->last_ok = xcalloc((size_t)m->nups + 1, sizeof(*m->last_ok));
+	m->ngroups = img->groups.n;
+	m->upsd = xcalloc((size_t)m->ngroups + 1, sizeof(*m->upsd));
+	m->hist = xcalloc((size_t)m->ngroups + 1, sizeof(*m->hist));
+	for (uint32_t g = 0; g < m->ngroups; g++)
+		mt_hist_init(&m->hist[g], mx_bounds, MX_NBOUNDS);
+	for (uint32_t u = 0; u < m->nups; u++) {
+		const struct img_ups *iu = &img->ups.v[u];
+		char hp[300];
+		m->ups[u] = xstrdup(vm_ups_display(d->p->eng.vm, u));
+		m->last_ok[u] = -1;
+		if (!m->upsd[iu->group]) {	/* the group's upsd: the one its poll connection reaches */
+			snprintf(hp, sizeof(hp), "%s:%u", img_bytes(img, iu->host), iu->port);
+			m->upsd[iu->group] = xstrdup(hp);
+		}
+	}
+	m->loaded = (double)time(NULL);
+}
+
+void dm_mx_reload(struct daemon *d, int ok)
+{
+	if (d->mx)
+		(*(ok ? &d->mx->reload_ok : &d->mx->reload_failed))++;
+}
+
+void dm_mx_poll(struct daemon *d, uint32_t ups, int answered)
+{
+	struct dm_metrics *m = d->mx;
+	double now;
+
+	if (!m || ups >= m->nups)
+		return;
+	now = dm_now(d);
+	m->polls++;
+	if (!answered) {
+		m->polls_failed++;
+		return;
+	}
+	m->last_ok[ups] = now;
+	/* the polls of a tick are all sent at its start: the time since is the poll's */
+	if (d->tick_at > 0 && now >= d->tick_at && now - d->tick_at < d->tick_every)
+		mt_hist_observe(&m->hist[d->p->img.ups.v[ups].group], now - d->tick_at);
+}
+
+void dm_mx_action(struct daemon *d, uint32_t kind)
+{
+	if (d->mx && kind < MX_NKINDS)
+		d->mx->actions[kind]++;
+}
+
+void dm_mx_shutdown(struct daemon *d, const char *result)
+{
+	for (size_t i = 0; d->mx && i < MX_NSHUT; i++)
+		if (strcmp(result, mx_shut_results[i]) == 0)
+			d->mx->shut[i]++;
+}
+
+void dm_mx_setfsd(struct daemon *d, int ok)
+{
+	if (d->mx)
+		(*(ok ? &d->mx->setfsd_ok : &d->mx->setfsd_failed))++;
+}
+
+/* 1 when the NUT value S is a number (as the NUT exporter exports it), into *V. */
+static int mx_number(const char *s, double *v)
+{
+	char *end;
+
+	if (!s || !*s)
+		return 0;
+	*v = strtod(s, &end);
+	return *end == '\0' && isfinite(*v);
+}
+
+/* 1 when the word FLAG is in the status S. */
+static int mx_has_flag(const char *s, const char *flag)
+{
+	size_t n = strlen(flag);
+
+	for (const char *p = s; p && *p;) {
+		const char *e = strchr(p, ' ');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == n && memcmp(p, flag, n) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* The NUT variables upsplan knows of UPS U, as the NUT exporter names them: battery.charge and those the plan reads. */
+static void mx_nut_vars(struct daemon *d, struct mt_writer *w)
+{
+	const struct plan_image *img = &d->p->img;
+	struct dm_metrics *m = d->mx;
+	char name[160], help[200];
+
+	/* one family per variable name: the names of every UPS's variables, each once */
+	for (uint32_t pass = 0; pass <= img->vars.n; pass++) {
+		const char *var = pass == img->vars.n ? "battery.charge" : img_bytes(img, img->vars.v[pass]);
+		int started = 0;
+		if (pass < img->vars.n && strcmp(var, "battery.charge") == 0)
+			continue;
+		if (!mt_name_from(name, sizeof(name), "network_ups_tools_", var))
+			continue;
+		for (uint32_t u = 0; u < m->nups; u++) {
+			const char *val = st_getvar(&d->p->eng.state, u, var);
+			struct mt_label l = { "ups", m->ups[u] };
+			double v;
+			if (!mx_number(val, &v))
+				continue;
+			if (!started) {
+				snprintf(help, sizeof(help), "NUT variable %s as upsd last answered it", var);
+				if (mt_family(w, name, MT_GAUGE, help) != 0)
+					break;
+				started = 1;
+			}
+			mt_sample(w, &l, 1, v);
+		}
+	}
+}
+
+static void mx_ups(struct daemon *d, struct mt_writer *w)
+{
+	struct dm_metrics *m = d->mx;
+	double now = dm_now(d);
+
+	mt_family(w, "network_ups_tools_ups_status", MT_GAUGE, "UPS status flag (ups.status), 1 if set");
+	for (uint32_t u = 0; u < m->nups; u++) {
+		const struct st_ups *s = &d->p->eng.state.ups[u];
+		int comm = !((d->p->eng.state.tables[u] >> SW_T_NOCOMM) & 1);
+		for (size_t f = 0; f < MX_NFLAGS; f++) {
+			struct mt_label l[2] = { { "ups", m->ups[u] }, { "flag", mx_flags[f] } };
+			mt_sample(w, l, 2, comm && s->polled && mx_has_flag(s->status, mx_flags[f]));
+		}
+	}
+	mt_family(w, "network_ups_tools_device_info", MT_GAUGE, "UPS device information (device.*), always 1");
+	for (uint32_t u = 0; u < m->nups; u++) {
+		static const char *const keys[] = { "model", "mfr", "serial", "type", "description", "contact",
+						    "location", "part", "macaddr" };
+		struct mt_label l[10] = { { "ups", m->ups[u] } };
+		char var[32];
+		for (size_t i = 0; i < 9; i++) {
+			const char *v;
+			snprintf(var, sizeof(var), "device.%s", keys[i]);
+			v = st_getvar(&d->p->eng.state, u, var);
+			l[i + 1] = (struct mt_label){ keys[i], v ? v : "" };
+		}
+		mt_sample(w, l, 10, 1);
+	}
+	mx_nut_vars(d, w);
+	mt_family(w, "upsplan_ups_connected", MT_GAUGE, "1 when upsplan is logged in to upsd for this UPS");
+	for (uint32_t u = 0; u < m->nups; u++) {
+		struct mt_label l = { "ups", m->ups[u] };
+		mt_sample(w, &l, 1, d->p->conns[u] && uc_ready(d->p->conns[u]));
+	}
+	mt_family(w, "upsplan_last_poll_age_seconds", MT_GAUGE, "Seconds since a poll of this UPS was last answered (absent before the first)");
+	for (uint32_t u = 0; u < m->nups; u++) {
+		struct mt_label l = { "ups", m->ups[u] };
+		if (m->last_ok[u] >= 0)
+			mt_sample(w, &l, 1, now - m->last_ok[u]);
+	}
+}
+
+static void mx_upsd(struct daemon *d, struct mt_writer *w)
+{
+	struct dm_metrics *m = d->mx;
+	const struct plan_image *img = &d->p->img;
+
+	mt_family(w, "upsplan_upsd_connected", MT_GAUGE, "1 when the poll connection to this upsd (one per group) is up");
+	for (uint32_t g = 0; g < m->ngroups; g++) {
+		struct mt_label l[2] = { { "upsd", m->upsd[g] }, { "group", img_bytes(img, img->groups.v[g].name) } };
+		if (m->upsd[g])
+			mt_sample(w, l, 2, d->p->pollers[g] && uc_poller_ready(d->p->pollers[g]));
+	}
+	mt_family(w, "upsplan_poll_duration_seconds", MT_HISTOGRAM, "Time from a poll tick to each UPS's answer, per upsd");
+	for (uint32_t g = 0; g < m->ngroups; g++) {
+		struct mt_label l[2] = { { "upsd", m->upsd[g] }, { "group", img_bytes(img, img->groups.v[g].name) } };
+		if (m->upsd[g])
+			mt_histogram(w, l, 2, &m->hist[g]);
+	}
+}
+
+static void mx_daemon(struct daemon *d, struct mt_writer *w)
+{
+	struct dm_metrics *m = d->mx;
+	const struct plan_image *img = &d->p->img;
+	double now = dm_now(d);
+	char kind[32];
+
+	mt_family(w, "upsplan_build_info", MT_GAUGE, "upsplan's version, always 1");
+	mt_sample(w, &(struct mt_label){ "version", PACKAGE_VERSION }, 1, 1);
+	mt_family(w, "upsplan_plan_loaded_timestamp_seconds", MT_GAUGE, "Unix time the running plan was taken up");
+	mt_sample(w, NULL, 0, m->loaded);
+	mt_family(w, "upsplan_plan_reloads_total", MT_COUNTER, "Plan reloads, taken up (ok) or refused (failed)");
+	mt_sample_u(w, &(struct mt_label){ "result", "ok" }, 1, m->reload_ok);
+	mt_sample_u(w, &(struct mt_label){ "result", "failed" }, 1, m->reload_failed);
+	mt_family(w, "upsplan_polls_total", MT_COUNTER, "Polls of a UPS that ended, answered or not");
+	mt_sample_u(w, NULL, 0, m->polls);
+	mt_family(w, "upsplan_polls_failed_total", MT_COUNTER, "Polls of a UPS that got no answer (NOCOMM)");
+	mt_sample_u(w, NULL, 0, m->polls_failed);
+	mt_family(w, "upsplan_timer_seconds_left", MT_GAUGE, "Seconds until a running timer of the plan expires");
+	for (uint32_t t = 0; t < img->timers.n; t++)
+		if (tmr_running(&d->p->eng.timers, t))
+			mt_sample(w, &(struct mt_label){ "timer", img_bytes(img, img->timers.v[t]) }, 1,
+				  d->p->eng.timers.deadline[t] - now);
+	mt_family(w, "upsplan_actions_total", MT_COUNTER, "Actions carried out, by kind (result: run)");
+	for (uint32_t k = 0; k < MX_NKINDS; k++) {
+		struct mt_label l[2] = { { "action", kind }, { "result", "run" } };
+		size_t i;
+		if (!m->actions[k])
+			continue;
+		snprintf(kind, sizeof(kind), "%s", vm_effect_name(k));
+		for (i = 0; kind[i]; i++)
+			kind[i] = (char)(kind[i] >= 'A' && kind[i] <= 'Z' ? kind[i] - 'A' + 'a' : kind[i]);
+		mt_sample_u(w, l, 2, m->actions[k]);
+	}
+	mt_family(w, "upsplan_shutdowncmd_total", MT_COUNTER, "SHUTDOWNCMDs requested, and their outcomes");
+	for (size_t i = 0; i < MX_NSHUT; i++)
+		mt_sample_u(w, &(struct mt_label){ "result", mx_shut_results[i] }, 1, m->shut[i]);
+	mt_family(w, "upsplan_setfsd_total", MT_COUNTER, "SETFSD actions: FSD sent to upsd, or not (no connection)");
+	mt_sample_u(w, &(struct mt_label){ "result", "sent" }, 1, m->setfsd_ok);
+	mt_sample_u(w, &(struct mt_label){ "result", "failed" }, 1, m->setfsd_failed);
+	mt_family(w, "upsplan_metrics_scrapes_total", MT_COUNTER, "Scrapes of this endpoint served");
+	mt_sample_u(w, NULL, 0, m->scrapes);
+}
+
+static void mx_scrape(struct evhttp_request *req, void *arg)
+{
+	struct daemon *d = arg;
+	struct dm_metrics *m = d->mx;
+	struct mt_writer w;
+
+	m->scrapes++;
+	buf_reset(&m->out);
+	mt_init(&w, &m->out);
+	mx_ups(d, &w);
+	mx_upsd(d, &w);
+	mx_daemon(d, &w);
+	if (w.refused)
+		log_debug(1, "--metrics: %u series or families left out (a name Prometheus refuses, or twice)", w.refused);
+	mt_free(&w);
+	hs_reply(req, 200, MT_CONTENT_TYPE, m->out.p ? m->out.p : "", m->out.len);
+}
+
+static void mx_index(struct evhttp_request *req, void *arg)
+{
+	static const char page[] =
+		"<!DOCTYPE html>\n<html><head><title>upsplan</title></head><body>\n"
+		"<h1>upsplan</h1>\n<p><a href=\"/metrics\">/metrics</a>: Prometheus metrics of the UPS it monitors.</p>\n"
+		"</body></html>\n";
+
+	(void)arg;
+	hs_reply(req, 200, "text/html; charset=utf-8", page, sizeof(page) - 1);
+}
+
+int dm_mx_start(struct daemon *d)
+{
+	struct hs_limits lim = HS_LIMITS_DEFAULT;
+	struct hs_addr a;
+	char err[512];
+
+	if (!d->o->metrics || d->o->check_only)
+		return 0;
+	if (hs_parse_addr(d->o->metrics, &a, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "--metrics: %s", err);
+		return -1;
+	}
+	d->mx = xcalloc(1, sizeof(*d->mx));
+	d->mx->hs = hs_new(d->base, &a, &lim, "--metrics", err, sizeof(err));
+	if (!d->mx->hs) {
+		log_msg(LOG_ERR, "%s", err);
+		free(d->mx);
+		d->mx = NULL;
+		return -1;
+	}
+	hs_route(d->mx->hs, "/metrics", HS_GET | HS_HEAD, mx_scrape, d);
+	hs_route(d->mx->hs, "/", HS_GET | HS_HEAD, mx_index, d);
+	dm_mx_plan(d);
+	log_msg(LOG_NOTICE, "--metrics: serving Prometheus metrics on http://%s/metrics", a.text);
+	return 0;
+}
+
+void dm_mx_stop(struct daemon *d)
+{
+	if (!d->mx)
+		return;
+	hs_free(d->mx->hs);
+	mx_plan_free(d->mx);
+	buf_free(&d->mx->out);
+	free(d->mx);
+	d->mx = NULL;
+}
