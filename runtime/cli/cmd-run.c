@@ -83,6 +83,9 @@ const char run_usage[] =
 	"                         (HOST an address, default 127.0.0.1; [::1]:PORT\n"
 	"                         for IPv6; a port from 1024: the monitoring\n"
 	"                         process listens, without root; default: none)\n"
+	"      --metrics-vars-interval=SECONDS  with --metrics, ask upsd for every\n"
+	"                         variable of each UPS (LIST VAR) this often\n"
+	"                         (default 10)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Signals: TERM and INT log out of upsd and stop; HUP compiles PLAN again\n"
@@ -96,7 +99,7 @@ const char run_usage[] =
 enum {
 	OPT_POWERDOWNFLAG = 256, OPT_CHECK_ONLY, OPT_TRACE, OPT_HOSTNAME, OPT_SHELL, OPT_ACTION_TIMEOUT,
 	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE, OPT_ALLOW_WARNINGS,
-	OPT_CONTROL_SOCKET, OPT_METRICS
+	OPT_CONTROL_SOCKET, OPT_METRICS, OPT_METRICS_VARS
 };
 
 static const struct option run_longopts[] = {
@@ -120,6 +123,7 @@ static const struct option run_longopts[] = {
 	{ "state-max-age", required_argument, NULL, OPT_STATE_MAX_AGE },
 	{ "control-socket", required_argument, NULL, OPT_CONTROL_SOCKET },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "metrics-vars-interval", required_argument, NULL, OPT_METRICS_VARS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -309,6 +313,7 @@ int cmd_run(int argc, char **argv)
 	o.po.color = 0;
 	o.po.no_source = 1;	/* the diagnostics go to logs: no source line, so no PASSWORD */
 	o.state_max_age = SF_DEFAULT_MAX_AGE;
+	o.metrics_vars_interval = 10;
 	o.po.strict_modes = 1;	/* root runs its SHUTDOWNCMDs: a plan others can change is refused (E110) */
 	o.po.refuse_hazards = 1;	/* a typo that changes an outage's outcome is refused, at start and reload */
 	memset(&warn, 0, sizeof(warn));
@@ -408,6 +413,10 @@ int cmd_run(int argc, char **argv)
 			o.metrics = optarg;
 			break;
 		}
+		case OPT_METRICS_VARS:
+			if (run_seconds("--metrics-vars-interval", optarg, &o.metrics_vars_interval))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return EXIT_CLEAN;

@@ -23,6 +23,7 @@ struct dm_options {
 	const char *control_socket;	/* --control-socket, or NULL: then control_fd is not used */
 	int control_fd;			/* its listening socket, served by the monitoring process */
 	const char *metrics;		/* --metrics [HOST:]PORT, or NULL: nothing listens */
+	double metrics_vars_interval;	/* seconds between LIST VAR of each UPS for the metrics; 0: never */
 };
 
 /*

@@ -33,9 +33,27 @@ static const double mx_bounds[] = DM_MX_BUCKETS;
 static const char *const mx_shut_results[] = { "requested", "succeeded", "failed", "refused" };
 #define MX_NSHUT (sizeof(mx_shut_results) / sizeof(mx_shut_results[0]))
 
+/* NUT variable names seen in LIST VAR replies, each a number (families in the order first seen); at most this many. */
+#define MX_MAX_NAMES 4096u
+
+/* One numeric variable of one UPS, for a scrape. */
+struct mx_val {
+	uint32_t name, ups;
+	double v;
+};
+
 struct dm_metrics {
 	struct hs_server *hs;
 	struct buf out;			/* the last scrape's text, its memory kept */
+	struct event *list;		/* LIST VAR of every UPS, every --metrics-vars-interval */
+	/* the names of NUT variables: a hash table of indexes + 1 into names */
+	char **names;
+	uint32_t nnames, namecap, *slot, nslot;
+	int names_full_told;
+	/* a scrape's numeric variables, and the same sorted by name */
+	struct mx_val *vals, *sorted;
+	size_t nvals, valcap;
+	uint32_t *count;		/* per name */
 	/* per UPS of the running plan */
 	uint32_t nups;
 	char **ups;			/* the ups label */
@@ -171,36 +189,132 @@ static int mx_has_flag(const char *s, const char *flag)
 	return 0;
 }
 
-/* The NUT variables upsplan knows of UPS U, as the NUT exporter names them: battery.charge and those the plan reads. */
+static uint32_t mx_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The number of the variable name NAME (taken in when new); UINT32_MAX when the table is full. */
+static uint32_t mx_name(struct dm_metrics *m, const char *name)
+{
+	uint32_t i;
+
+	if (!m->nslot) {
+		m->nslot = 2 * MX_MAX_NAMES;
+		m->slot = xcalloc(m->nslot, sizeof(*m->slot));
+	}
+	for (i = mx_hash(name) & (m->nslot - 1); m->slot[i]; i = (i + 1) & (m->nslot - 1))
+		if (strcmp(m->names[m->slot[i] - 1], name) == 0)
+			return m->slot[i] - 1;
+	if (m->nnames >= MX_MAX_NAMES) {
+		if (!m->names_full_told)
+			log_msg(LOG_WARNING, "--metrics: upsd gave more than %u variable names: the others are left out", MX_MAX_NAMES);
+		m->names_full_told = 1;
+		return UINT32_MAX;
+	}
+	if (m->nnames == m->namecap) {
+		m->namecap = m->namecap ? 2 * m->namecap : 256;
+		m->names = xrealloc(m->names, m->namecap * sizeof(*m->names));
+	}
+	m->names[m->nnames] = xstrdup(name);
+	m->slot[i] = ++m->nnames;
+	return m->nnames - 1;
+}
+
+/* Variable NAME of UPS U is VAL: kept for this scrape when it is a number. */
+static void mx_val(struct dm_metrics *m, uint32_t u, const char *name, const char *val)
+{
+	double v;
+	uint32_t k;
+
+	if (!mx_number(val, &v) || (k = mx_name(m, name)) == UINT32_MAX)
+		return;
+	if (m->nvals == m->valcap) {
+		m->valcap = m->valcap ? 2 * m->valcap : 1024;
+		m->vals = xrealloc(m->vals, m->valcap * sizeof(*m->vals));
+		m->sorted = xrealloc(m->sorted, m->valcap * sizeof(*m->sorted));
+	}
+	m->vals[m->nvals++] = (struct mx_val){ k, u, v };
+}
+
+/*
+ * Every numeric NUT variable of every UPS as the NUT exporter names it
+ * (battery.charge: network_ups_tools_battery_charge{ups}): those of its
+ * last LIST VAR, or before one came, those upsplan polls (battery.charge
+ * and the plan's).  One family per name: the values are sorted by name
+ * (counting), the UPS in order within each.
+ */
 static void mx_nut_vars(struct daemon *d, struct mt_writer *w)
 {
 	const struct plan_image *img = &d->p->img;
 	struct dm_metrics *m = d->mx;
 	char name[160], help[200];
 
-	/* one family per variable name: the names of every UPS's variables, each once */
-	for (uint32_t pass = 0; pass <= img->vars.n; pass++) {
-		const char *var = pass == img->vars.n ? "battery.charge" : img_bytes(img, img->vars.v[pass]);
-		int started = 0;
-		if (pass < img->vars.n && strcmp(var, "battery.charge") == 0)
+	m->nvals = 0;
+	for (uint32_t u = 0; u < m->nups; u++) {
+		const char *const *names, *const *vals;
+		uint32_t n = d->p->conns[u] ? uc_vars(d->p->conns[u], &names, &vals) : 0;
+		if (n) {
+			for (uint32_t i = 0; i < n; i++)
+				mx_val(m, u, names[i], vals[i]);
 			continue;
-		if (!mt_name_from(name, sizeof(name), "network_ups_tools_", var))
-			continue;
-		for (uint32_t u = 0; u < m->nups; u++) {
-			const char *val = st_getvar(&d->p->eng.state, u, var);
-			struct mt_label l = { "ups", m->ups[u] };
-			double v;
-			if (!mx_number(val, &v))
-				continue;
-			if (!started) {
-				snprintf(help, sizeof(help), "NUT variable %s as upsd last answered it", var);
-				if (mt_family(w, name, MT_GAUGE, help) != 0)
-					break;
-				started = 1;
-			}
-			mt_sample(w, &l, 1, v);
+		}
+		mx_val(m, u, "battery.charge", st_getvar(&d->p->eng.state, u, "battery.charge"));
+		for (uint32_t k = 0; k < img->vars.n; k++) {
+			const char *var = img_bytes(img, img->vars.v[k]);
+			if (strcmp(var, "battery.charge") != 0)
+				mx_val(m, u, var, st_getvar(&d->p->eng.state, u, var));
 		}
 	}
+	m->count = xrealloc(m->count, ((size_t)m->nnames + 1) * sizeof(*m->count));
+	memset(m->count, 0, ((size_t)m->nnames + 1) * sizeof(*m->count));
+	for (size_t i = 0; i < m->nvals; i++)
+		m->count[m->vals[i].name + 1]++;
+	for (uint32_t k = 1; k <= m->nnames; k++)
+		m->count[k] += m->count[k - 1];
+	for (size_t i = 0; i < m->nvals; i++)
+		m->sorted[m->count[m->vals[i].name]++] = m->vals[i];
+	for (size_t i = 0; i < m->nvals;) {
+		uint32_t k = m->sorted[i].name;
+		int fam = mt_name_from(name, sizeof(name), "network_ups_tools_", m->names[k]) != NULL;
+		if (fam) {
+			snprintf(help, sizeof(help), "NUT variable %s", m->names[k]);
+			fam = mt_family(w, name, MT_GAUGE, help) == 0;
+		}
+		for (; i < m->nvals && m->sorted[i].name == k; i++)
+			if (fam)
+				mt_sample(w, &(struct mt_label){ "ups", m->ups[m->sorted[i].ups] }, 1, m->sorted[i].v);
+	}
+}
+
+/* The labels of network_ups_tools_device_info: the NUT exporter's, device.KEY each. */
+static const char *const mx_info[] = { "model", "mfr", "serial", "type", "description", "contact", "location", "part", "macaddr" };
+#define MX_NINFO (sizeof(mx_info) / sizeof(mx_info[0]))
+
+/* Into L[1..]: the device.* variables of UPS U, from its last LIST VAR (one pass), else as polled ("": unknown). */
+static void mx_device(struct daemon *d, uint32_t u, struct mt_label *l)
+{
+	const char *const *names, *const *vals;
+	uint32_t n = d->p->conns[u] ? uc_vars(d->p->conns[u], &names, &vals) : 0;
+	char var[32];
+
+	for (size_t k = 0; k < MX_NINFO; k++) {
+		const char *v = NULL;
+		if (!n) {
+			snprintf(var, sizeof(var), "device.%s", mx_info[k]);
+			v = st_getvar(&d->p->eng.state, u, var);
+		}
+		l[k + 1] = (struct mt_label){ mx_info[k], v ? v : "" };
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (strncmp(names[i], "device.", 7) == 0)
+			for (size_t k = 0; k < MX_NINFO; k++)
+				if (strcmp(names[i] + 7, mx_info[k]) == 0)
+					l[k + 1].value = vals[i];
 }
 
 static void mx_ups(struct daemon *d, struct mt_writer *w)
@@ -219,17 +333,9 @@ static void mx_ups(struct daemon *d, struct mt_writer *w)
 	}
 	mt_family(w, "network_ups_tools_device_info", MT_GAUGE, "UPS device information (device.*), always 1");
 	for (uint32_t u = 0; u < m->nups; u++) {
-		static const char *const keys[] = { "model", "mfr", "serial", "type", "description", "contact",
-						    "location", "part", "macaddr" };
-		struct mt_label l[10] = { { "ups", m->ups[u] } };
-		char var[32];
-		for (size_t i = 0; i < 9; i++) {
-			const char *v;
-			snprintf(var, sizeof(var), "device.%s", keys[i]);
-			v = st_getvar(&d->p->eng.state, u, var);
-			l[i + 1] = (struct mt_label){ keys[i], v ? v : "" };
-		}
-		mt_sample(w, l, 10, 1);
+		struct mt_label l[MX_NINFO + 1] = { { "ups", m->ups[u] } };
+		mx_device(d, u, l);
+		mt_sample(w, l, MX_NINFO + 1, 1);
 	}
 	mx_nut_vars(d, w);
 	mt_family(w, "upsplan_ups_connected", MT_GAUGE, "1 when upsplan is logged in to upsd for this UPS");
@@ -326,6 +432,21 @@ static void mx_scrape(struct evhttp_request *req, void *arg)
 	hs_reply(req, 200, MT_CONTENT_TYPE, m->out.p ? m->out.p : "", m->out.len);
 }
 
+/* Every --metrics-vars-interval: LIST VAR for each UPS logged in (the replies come in as they come; a scrape reads the last). */
+static void mx_list(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval tv = rt_timeval(d->o->metrics_vars_interval);
+
+	(void)fd;
+	(void)what;
+	if (!dm_halted(d) && !d->exiting)
+		for (uint32_t u = 0; u < d->p->img.ups.n; u++)
+			if (d->p->conns[u])
+				uc_list_vars(d->p->conns[u]);
+	evtimer_add(d->mx->list, &tv);
+}
+
 static void mx_index(struct evhttp_request *req, void *arg)
 {
 	static const char page[] =
@@ -360,6 +481,11 @@ int dm_mx_start(struct daemon *d)
 	hs_route(d->mx->hs, "/metrics", HS_GET | HS_HEAD, mx_scrape, d);
 	hs_route(d->mx->hs, "/", HS_GET | HS_HEAD, mx_index, d);
 	dm_mx_plan(d);
+	if (d->o->metrics_vars_interval > 0) {	/* the first soon after the logins, then at the interval */
+		struct timeval tv = { 2, 0 };
+		d->mx->list = evtimer_new(d->base, mx_list, d);
+		evtimer_add(d->mx->list, &tv);
+	}
 	log_msg(LOG_NOTICE, "--metrics: serving Prometheus metrics on http://%s/metrics", a.text);
 	return 0;
 }
@@ -369,8 +495,17 @@ void dm_mx_stop(struct daemon *d)
 	if (!d->mx)
 		return;
 	hs_free(d->mx->hs);
+	if (d->mx->list)
+		event_free(d->mx->list);
 	mx_plan_free(d->mx);
 	buf_free(&d->mx->out);
+	for (uint32_t i = 0; i < d->mx->nnames; i++)
+		free(d->mx->names[i]);
+	free(d->mx->names);
+	free(d->mx->slot);
+	free(d->mx->vals);
+	free(d->mx->sorted);
+	free(d->mx->count);
 	free(d->mx);
 	d->mx = NULL;
 }

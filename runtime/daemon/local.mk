@@ -20,7 +20,7 @@ runtime_daemon_libdaemon_a_SOURCES = \
 	runtime/daemon/statefile.c runtime/daemon/statefile.h \
 	runtime/daemon/tls.c runtime/daemon/tls.h \
 	runtime/daemon/upsd-conn.c runtime/daemon/upsd-conn.h runtime/daemon/upsd-conn-int.h \
-	runtime/daemon/upsd-io.c runtime/daemon/upsd-poller.c runtime/daemon/upsd-reply.c \
+	runtime/daemon/upsd-io.c runtime/daemon/upsd-list.c runtime/daemon/upsd-poller.c runtime/daemon/upsd-reply.c \
 	runtime/daemon/workdir.c runtime/daemon/workdir.h
 runtime_daemon_libdaemon_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 # the daemon and what it needs below it

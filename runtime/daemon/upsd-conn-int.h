@@ -27,7 +27,7 @@ enum uc_state {
 /* The reply each request in flight waits for, in order. */
 enum uc_req {
 	R_STARTTLS, R_USERNAME, R_PASSWORD, R_LOGIN, R_PRIMARY, R_MASTER, R_STATUS, R_CHARGE, R_FSD,
-	R_KEEPALIVE, R_LOGOUT, R_VAR
+	R_KEEPALIVE, R_LOGOUT, R_VAR, R_LISTVAR
 };
 
 #define UC_QMAX 32	/* requests a UPS's connection may have in flight (a poll connection: no limit) */
@@ -39,6 +39,8 @@ enum uc_req {
 #define UC_ESCLINE 160	/* bytes of a line of the server, escaped for a message (cut short) */
 #define UC_INBUF (2 * (NUT_LINE_MAX + 2))	/* the read buffer: an unfinished line (a line is at most 512) and more */
 #define UC_LOGOUT_WAIT 2.0	/* seconds an answer to LOGOUT is waited for */
+#define UC_LIST_MAX_VARS 512u	/* variables kept of a LIST VAR reply (NUT's drivers have at most ~200) */
+#define UC_LIST_MAX_BYTES 32768u	/* bytes of their names and values */
 /*
  * The most request bytes in one TLS record of a poller: upsd reads 512
  * bytes per wakeup, and what its TLS library decrypted beyond them waits
@@ -186,6 +188,7 @@ struct uc {
 	struct uc_poller *via;	/* the poll connection it was joined to, or NULL */
 	size_t vi;		/* its place in via->ups */
 	int pend_via;		/* the pending poll went over the poll connection */
+	struct uc_list *list;	/* LIST VAR (upsd-list.c), NULL until it is first asked for */
 };
 
 /*
@@ -257,6 +260,14 @@ void uc_upgrade(struct uc_core *k);
 void uc_report(struct uc *c, int answered);
 /* Ask for ups.status (and battery.charge) of UPS C: over its poll connection when that is up, else on its own. */
 void uc_send_poll(struct uc *c);
+
+/* upsd-list.c: LIST VAR */
+
+/* The line LINE (N bytes), parsed into RP, of the LIST VAR reply at the head of K's queue; -1 when K failed. */
+int uc_list_line(struct uc_core *k, const struct nut_reply *rp, const char *line, size_t n);
+/* The connection of C was closed: a reply being read is dropped (the last whole one is kept). */
+void uc_list_reset(struct uc *c);
+void uc_list_free(struct uc *c);
 
 /* upsd-poller.c: the poll connection */
 

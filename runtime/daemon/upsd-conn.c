@@ -617,6 +617,7 @@ static void uc_ups_reset(struct uc_core *k)
 
 	c->poll_pending = 0;
 	c->pend_via = 0;
+	uc_list_reset(c);
 }
 
 static void uc_ups_closed(struct uc_core *k)
@@ -787,5 +788,6 @@ void uc_free(struct uc *c)
 	free(c->vars);
 	free(c->vreport);
 	free(c->val_ok);
+	uc_list_free(c);
 	free(c);
 }

@@ -125,6 +125,16 @@ void uc_connect(struct uc *c);
  */
 void uc_poll(struct uc *c);
 
+/*
+ * Ask upsd for every variable of the UPS (LIST VAR) on its connection,
+ * for the metrics; the reply is cached, bounded (uc_vars()).  -1 when
+ * not logged in, or a LIST VAR is still under way.
+ */
+int uc_list_vars(struct uc *c);
+
+/* The variables of the last whole LIST VAR reply: N names and values (valid until the next reply or uc_free()). */
+uint32_t uc_vars(const struct uc *c, const char *const **names, const char *const **vals);
+
 /* Send FSD for the UPS on this connection; the outcome is logged.  Returns -1 when not logged in. */
 int uc_fsd(struct uc *c);
 

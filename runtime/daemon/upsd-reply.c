@@ -239,6 +239,8 @@ int uc_ups_reply(struct uc_core *k, const struct uc_pend *pe, const struct nut_r
 	case R_LOGOUT:
 		uc_closed(k);
 		return -1;
+	case R_LISTVAR:		/* uc_line() gives its lines to uc_list_line() */
+		return 0;
 	}
 	/* a login reply: the last one makes the connection ready */
 	if (k->rq.n == 0 && k->st == UC_LOGIN)
@@ -277,6 +279,8 @@ int uc_line(struct uc_core *k, char *line, size_t n)
 		uc_fail(k, why);
 		return -1;
 	}
+	if (uc_q_peek(&k->rq, 0)->r == R_LISTVAR)	/* several lines: popped at the last */
+		return uc_list_line(k, &rp, line, n);
 	uc_q_pop(&k->rq, &pe);
 	return k->role->reply(k, &pe, &rp);
 }
