@@ -10,15 +10,17 @@
 ## tests/daemon/sd-listen     a NOTIFY_SOCKET that records what it gets
 ## tests/daemon/mkutmp        adds a login to a utmp file (NOTIFY tests)
 ## tests/daemon/hooks-driver  runs HOOKS directories as the daemon does
+## tests/daemon/http-poke     a hostile HTTP client (--metrics tests)
 ## tests/daemon/daemon-lib.sh sourced by the run-*.sh tests: upsplan run
 ##                            started, waited for and stopped
 ## tests/daemon/run-*.sh      upsplan run against those peers
 
 check_PROGRAMS += tests/daemon/freeport tests/daemon/silent-server tests/daemon/nut-probe tests/daemon/sd-listen tests/daemon/mkutmp \
-	tests/daemon/img-rehost tests/daemon/hooks-driver
+	tests/daemon/img-rehost tests/daemon/hooks-driver tests/daemon/http-poke
 tests_daemon_hooks_driver_SOURCES = tests/daemon/hooks-driver.c
 tests_daemon_hooks_driver_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
 tests_daemon_hooks_driver_LDADD = $(DAEMON_LIBS)
+tests_daemon_http_poke_SOURCES = tests/daemon/http-poke.c
 tests_daemon_sd_listen_SOURCES = tests/daemon/sd-listen.c
 tests_daemon_mkutmp_SOURCES = tests/daemon/mkutmp.c
 tests_daemon_freeport_SOURCES = tests/daemon/freeport.c
@@ -58,9 +60,11 @@ TESTS += \
 	tests/daemon/run-shutexit.sh \
 	tests/daemon/run-hooks.sh \
 	tests/daemon/run-hooks-live.sh \
-	tests/daemon/run-control.sh
+	tests/daemon/run-control.sh \
+	tests/daemon/run-metrics.sh
 
 EXTRA_DIST += \
+	tests/daemon/run-metrics.sh \
 	tests/daemon/peers.sh \
 	tests/daemon/run-hooks.sh \
 	tests/daemon/run-hooks-live.sh \
