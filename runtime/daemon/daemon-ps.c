@@ -296,6 +296,7 @@ static void dm_ps_image(struct daemon *d, const struct ps_frame *f)
 		log_msg(LOG_ERR, "reload: the plan from the privileged process is unusable: %s", err);
 	else if (dm_reload(d, &ni) == 0)
 		ack.ok = 1;
+	dm_mx_reload(d, ack.ok);
 	if (ack.ok)
 		d->gen = ack.gen;
 	ctl_reload_done(d->ctl, ack.ok, "the monitoring process cannot use the new plan: the running plan is kept (the log says why)");

@@ -154,10 +154,9 @@ static void dm_on_trace(void *ctx, const struct eng_trace *t)
 				  t->effect->text ? t->effect->text : "");
 		}
 		dm_charge_unknown(d, t->effect);
-		if (!d->o->check_only) {
-			dm_mx_action(d, t->effect->kind);
+		dm_mx_action(d, t->effect->kind);	/* none with --check-only: no metrics */
+		if (!d->o->check_only)
 			act_run(d->act, t->effect, &ev);
-		}
 		break;
 	}
 	}
@@ -248,7 +247,6 @@ static void dm_on_closed(void *ctx, uint32_t ups)
 int dm_setfsd(void *ctx, uint32_t ups)
 {
 	struct daemon *d = ctx;
-
 	int sent = d->p->conns[ups] && uc_fsd(d->p->conns[ups]) == 0;
 
 	dm_mx_setfsd(d, sent);
@@ -584,7 +582,6 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 	struct dm_plan *np, *old = d->p;
 
 	if (d->exiting || d->o->check_only || dm_halted(d)) {	/* no new connections while logging out, logged out or checking */
-		dm_mx_reload(d, 0);
 		log_msg(LOG_NOTICE, "reload ignored: the daemon is %s", d->exiting ? "stopping" : dm_halted(d) ?
 			"out of upsd after a SHUTDOWNCMD (SHUTDOWNEXIT)" : "checking");
 		img_free(img);
@@ -594,7 +591,6 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 		char msg[512];
 		int raised = fd_raise(img, 0, msg, sizeof(msg));	/* a bigger plan may need more files */
 		if (raised < 0) {
-			dm_mx_reload(d, 0);
 			log_msg(LOG_ERR, "reload: %s: the running plan is kept", msg);
 			img_free(img);
 			return -1;
@@ -604,7 +600,6 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 	}
 	np = dm_plan_new(d, img);
 	if (!np) {
-		dm_mx_reload(d, 0);
 		log_msg(LOG_ERR, "reload: the new plan cannot be used: the running plan is kept");
 		return -1;
 	}
@@ -623,7 +618,6 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 	d->p = np;
 	act_set_image(d->act, &np->img);
 	dm_plan_free(old);
-	dm_mx_reload(d, 1);
 	dm_mx_plan(d);
 	if (d->hold.on)		/* new connections: every UPS of the new plan is polled afresh */
 		sf_hold_start(&d->hold, np->img.ups.n, d->hold.until);
@@ -661,7 +655,7 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 			log_msg(LOG_NOTICE, "SIGHUP: compiling %s again", d->o->plan);
 			if (ps_compile(d->o->plan, &d->o->po, &ni) != 0)
 				return;	/* logged */
-			dm_reload(d, &ni);
+			dm_mx_reload(d, dm_reload(d, &ni) == 0);
 		}
 		break;
 	case SIGUSR1:

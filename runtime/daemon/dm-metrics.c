@@ -15,6 +15,7 @@
 #include "runtime/daemon/daemon-int.h"
 #include "runtime/daemon/dm-metrics.h"
 #include "runtime/daemon/log.h"
+#include "runtime/daemon/tls.h"
 #include "runtime/obs/httpd.h"
 #include "runtime/obs/metrics.h"
 
@@ -362,6 +363,14 @@ static void mx_upsd(struct daemon *d, struct mt_writer *w)
 		if (m->upsd[g])
 			mt_sample(w, l, 2, d->p->pollers[g] && uc_poller_ready(d->p->pollers[g]));
 	}
+	mt_family(w, "upsplan_tls_handshake_failures_total", MT_COUNTER,
+		  "TLS handshakes with this upsd that failed, by reason (since the plan was loaded)");
+	for (uint32_t g = 0; g < m->ngroups; g++)
+		for (int k = 0; m->upsd[g] && d->p->gates[g] && k < TLS_FAIL_KINDS; k++) {
+			struct mt_label l[3] = { { "upsd", m->upsd[g] }, { "group", img_bytes(img, img->groups.v[g].name) },
+						 { "reason", tls_fail_kind_name((enum tls_fail_kind)k) } };
+			mt_sample_u(w, l, 3, uc_gate_tls_failures(d->p->gates[g], k));
+		}
 	mt_family(w, "upsplan_poll_duration_seconds", MT_HISTOGRAM, "Time from a poll tick to each UPS's answer, per upsd");
 	for (uint32_t g = 0; g < m->ngroups; g++) {
 		struct mt_label l[2] = { { "upsd", m->upsd[g] }, { "group", img_bytes(img, img->groups.v[g].name) } };

@@ -628,3 +628,25 @@ void tls_failure(SSL *ssl, unsigned long errcode, const char *fallback, char *ou
 		snprintf(out, outlen, "%s", fallback);
 	}
 }
+
+enum tls_fail_kind tls_fail_kind(const char *why)
+{
+	if (strstr(why, "certificate"))
+		return TLS_FAIL_CERTIFICATE;
+	if (strstr(why, "not TLS") || strstr(why, "in clear"))
+		return TLS_FAIL_NOT_TLS;
+	if (strstr(why, "alert"))
+		return TLS_FAIL_ALERT;
+	if (strstr(why, "no answer"))
+		return TLS_FAIL_TIMEOUT;
+	if (strstr(why, "closed"))
+		return TLS_FAIL_CLOSED;
+	return TLS_FAIL_OTHER;
+}
+
+const char *tls_fail_kind_name(enum tls_fail_kind k)
+{
+	static const char *const names[TLS_FAIL_KINDS] = { "certificate", "not_tls", "alert", "closed", "timeout", "other" };
+
+	return k < TLS_FAIL_KINDS ? names[k] : "other";
+}

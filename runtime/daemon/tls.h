@@ -41,6 +41,14 @@ int tls_asked_reneg(SSL *ssl);
  */
 void tls_failure(SSL *ssl, unsigned long errcode, const char *fallback, char *out, size_t outlen);
 
+/* What a failed TLS handshake met, for the metrics (upsplan_tls_handshake_failures_total's reason). */
+enum tls_fail_kind { TLS_FAIL_CERTIFICATE, TLS_FAIL_NOT_TLS, TLS_FAIL_ALERT, TLS_FAIL_CLOSED, TLS_FAIL_TIMEOUT, TLS_FAIL_OTHER,
+		     TLS_FAIL_KINDS };
+/* The kind of the failure described by WHY (a message of tls_failure() or of the connection's time-out). */
+enum tls_fail_kind tls_fail_kind(const char *why);
+/* Its name: certificate, not_tls, alert, closed, timeout, other. */
+const char *tls_fail_kind_name(enum tls_fail_kind k);
+
 /* 1 when NAME is an IPv4 or IPv6 address (brackets allowed), 0 for a host name. */
 int tls_is_address(const char *name);
 

@@ -12,6 +12,7 @@
 
 #include "base/buf.h"
 #include "runtime/daemon/nut-proto.h"
+#include "runtime/daemon/tls.h"
 #include "runtime/daemon/upsd-conn.h"
 
 enum uc_state {
@@ -73,6 +74,7 @@ enum uc_slot {
 
 struct uc_gate {
 	unsigned limit, busy;		/* slots, slots taken */
+	uint64_t tls_fail[TLS_FAIL_KINDS];	/* TLS handshakes failed through it, by kind */
 	struct uc_core *head, *tail;	/* the waiting connections, first come first served */
 };
 

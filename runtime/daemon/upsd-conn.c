@@ -90,6 +90,13 @@ void uc_gate_free(struct uc_gate *gate)
 	free(gate);
 }
 
+uint64_t uc_gate_tls_failures(const struct uc_gate *gate, int kind)
+{
+	return kind >= 0 && kind < TLS_FAIL_KINDS ? gate->tls_fail[kind] : 0;
+}
+
+static int uc_direct_handshaking(const struct uc_core *k);
+
 /* Take the waiting connection C out of its gate's queue. */
 static void uc_gate_unqueue(struct uc_core *k)
 {
@@ -148,6 +155,8 @@ void uc_failure(struct uc_core *k, const char *why, int local)
 	double wait;
 	int server = !local && k->slot == UC_SLOT_HELD && k->st >= UC_CONNECTING && k->st <= UC_HANDSHAKE;
 
+	if (!local && (k->st == UC_HANDSHAKE || uc_direct_handshaking(k)))	/* for the metrics */
+		k->gate->tls_fail[tls_fail_kind(why)]++;
 	uc_close(k);
 	uc_gate_leave(k);
 	k->st = UC_IDLE;

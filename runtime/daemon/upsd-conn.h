@@ -33,6 +33,8 @@ struct uc_gate;
 struct uc_gate *uc_gate_new(unsigned limit);
 /* Free GATE; every connection using it must have been freed before. */
 void uc_gate_free(struct uc_gate *gate);
+/* TLS handshakes of the connections of GATE that failed with KIND (enum tls_fail_kind). */
+uint64_t uc_gate_tls_failures(const struct uc_gate *gate, int kind);
 
 /* Where a connection reports to. */
 struct uc_host {

@@ -15,7 +15,7 @@ if ! command -v curl >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..31"
+echo "1..32"
 peers_init
 POKE=$PEERS_BINDIR/http-poke
 [ -x "$POKE" ] || peers_bail "$POKE is not built (make check builds it)"
@@ -236,5 +236,21 @@ if [ -n "${PROM_PID:-}" ]; then
 	kill "$PROM_PID" 2>/dev/null || true
 fi
 dm_stop m
+
+# 32: TLS DIRECT to upsd's STARTTLS port: each failed handshake counted, by reason
+dm_plan direct <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+GROUP LOCAL HOST 127.0.0.1 PORT $UPSD_PORT TLS DIRECT CERTFILE "$CA_FILE"
+MONITOR a POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+EOF
+MP2=$(peers_free_port)
+dm_start direct --metrics "127.0.0.1:$MP2"
+_tls_counted() {
+	curl -fsS --max-time 5 "http://127.0.0.1:$MP2/metrics" >"$PEERS_DIR/direct.prom" 2>/dev/null &&
+		grep -q '^upsplan_tls_handshake_failures_total{upsd="127.0.0.1:[0-9]*",group="LOCAL",reason="not_tls"} [1-9]' \
+			"$PEERS_DIR/direct.prom"
+}
+check "TLS DIRECT to a STARTTLS port: upsplan_tls_handshake_failures_total{reason=\"not_tls\"} counts" dm_until 20 _tls_counted
+dm_stop direct
 dm_done
 peers_stop
