@@ -13,5 +13,6 @@ dist_docs_DATA = \
 	docs/language.md \
 	docs/migrating.md \
 	docs/nut-policy.md \
+	docs/observability.md \
 	docs/simulate.md \
 	docs/status.md

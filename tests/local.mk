@@ -287,6 +287,8 @@ bench: upsplan$(EXEEXT) tests/bench/engine-bench$(EXEEXT) tests/bench/daemon-ben
 	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' PEERS_BINDIR='$(abs_top_builddir)/tests/daemon' \
 		DAEMON_BENCH_PROBE='$(abs_top_builddir)/tests/bench/daemon-bench-probe$(EXEEXT)' \
 		$(SHELL) $(srcdir)/tests/bench/daemon-bench.sh
+	UPSPLAN='$(abs_top_builddir)/upsplan$(EXEEXT)' PEERS_BINDIR='$(abs_top_builddir)/tests/daemon' \
+		$(SHELL) $(srcdir)/tests/bench/metrics-bench.sh
 
 .PHONY: bench clean-local-tests
 

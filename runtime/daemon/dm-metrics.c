@@ -46,6 +46,7 @@ struct mx_val {
 struct dm_metrics {
 	struct hs_server *hs;
 	struct buf out;			/* the last scrape's text, its memory kept */
+	struct mt_writer w;		/* its writer, its memory kept too */
 	struct event *list;		/* LIST VAR of every UPS, every --metrics-vars-interval */
 	/* the names of NUT variables: a hash table of indexes + 1 into names */
 	char **names;
@@ -71,6 +72,10 @@ struct dm_metrics {
 	uint64_t reload_ok, reload_failed;
 	double loaded;			/* wall-clock time the running plan was taken up */
 	uint64_t scrapes;
+	double scrape_took;		/* seconds the previous scrape took to write */
+	/* the ticks: how late each came after the one before and its interval */
+	double tick_seen, tick_every;
+	struct mt_hist tick_delay;
 };
 
 static void mx_plan_free(struct dm_metrics *m)
@@ -140,6 +145,14 @@ void dm_mx_poll(struct daemon *d, uint32_t ups, int answered)
 		return;
 	}
 	m->last_ok[ups] = now;
+	if (d->tick_at != m->tick_seen) {	/* the first answer of a tick: the tick itself */
+		if (m->tick_seen > 0) {
+			double late = d->tick_at - (m->tick_seen + m->tick_every);
+			mt_hist_observe(&m->tick_delay, late > 0 ? late : 0);
+		}
+		m->tick_seen = d->tick_at;
+		m->tick_every = d->tick_every;
+	}
 	/* the polls of a tick are all sent at its start: the time since is the poll's */
 	if (d->tick_at > 0 && now >= d->tick_at && now - d->tick_at < d->tick_every)
 		mt_hist_observe(&m->hist[d->p->img.ups.v[ups].group], now - d->tick_at);
@@ -419,26 +432,32 @@ static void mx_daemon(struct daemon *d, struct mt_writer *w)
 	mt_family(w, "upsplan_setfsd_total", MT_COUNTER, "SETFSD actions: FSD sent to upsd, or not (no connection)");
 	mt_sample_u(w, &(struct mt_label){ "result", "sent" }, 1, m->setfsd_ok);
 	mt_sample_u(w, &(struct mt_label){ "result", "failed" }, 1, m->setfsd_failed);
+	mt_family(w, "upsplan_poll_tick_delay_seconds", MT_HISTOGRAM,
+		  "How late each poll tick came after its due time (the previous tick and its interval)");
+	mt_histogram(w, NULL, 0, &m->tick_delay);
 	mt_family(w, "upsplan_metrics_scrapes_total", MT_COUNTER, "Scrapes of this endpoint served");
 	mt_sample_u(w, NULL, 0, m->scrapes);
+	mt_family(w, "upsplan_metrics_last_scrape_duration_seconds", MT_GAUGE,
+		  "Seconds the previous scrape took to write (0 before the second)");
+	mt_sample(w, NULL, 0, m->scrape_took);
 }
 
 static void mx_scrape(struct evhttp_request *req, void *arg)
 {
 	struct daemon *d = arg;
 	struct dm_metrics *m = d->mx;
-	struct mt_writer w;
+	double t0 = rt_monotonic();
 
 	m->scrapes++;
 	buf_reset(&m->out);
-	mt_init(&w, &m->out);
-	mx_ups(d, &w);
-	mx_upsd(d, &w);
-	mx_daemon(d, &w);
-	if (w.refused)
-		log_debug(1, "--metrics: %u series or families left out (a name Prometheus refuses, or twice)", w.refused);
-	mt_free(&w);
+	mt_reset(&m->w, &m->out);
+	mx_ups(d, &m->w);
+	mx_upsd(d, &m->w);
+	mx_daemon(d, &m->w);
+	if (m->w.refused)
+		log_debug(1, "--metrics: %u series or families left out (a name Prometheus refuses, or twice)", m->w.refused);
 	hs_reply(req, 200, MT_CONTENT_TYPE, m->out.p ? m->out.p : "", m->out.len);
+	m->scrape_took = rt_monotonic() - t0;
 }
 
 /* Every --metrics-vars-interval: LIST VAR for each UPS logged in (the replies come in as they come; a scrape reads the last). */
@@ -480,9 +499,13 @@ int dm_mx_start(struct daemon *d)
 		return -1;
 	}
 	d->mx = xcalloc(1, sizeof(*d->mx));
+	mt_hist_init(&d->mx->tick_delay, mx_bounds, MX_NBOUNDS);
+	mt_init(&d->mx->w, &d->mx->out);
 	d->mx->hs = hs_new(d->base, &a, &lim, "--metrics", err, sizeof(err));
 	if (!d->mx->hs) {
 		log_msg(LOG_ERR, "%s", err);
+		mt_hist_free(&d->mx->tick_delay);
+		mt_free(&d->mx->w);
 		free(d->mx);
 		d->mx = NULL;
 		return -1;
@@ -515,6 +538,8 @@ void dm_mx_stop(struct daemon *d)
 	free(d->mx->vals);
 	free(d->mx->sorted);
 	free(d->mx->count);
+	mt_hist_free(&d->mx->tick_delay);
+	mt_free(&d->mx->w);
 	free(d->mx);
 	d->mx = NULL;
 }

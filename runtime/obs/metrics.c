@@ -42,10 +42,21 @@ void mt_init(struct mt_writer *w, struct buf *out)
 	w->out = out;
 }
 
+void mt_reset(struct mt_writer *w, struct buf *out)
+{
+	w->out = out;
+	buf_reset(&w->fams);
+	if (w->slot)
+		memset(w->slot, 0, w->nslot * sizeof(*w->slot));
+	w->nkeys = 0;
+	w->fam[0] = '\0';
+	w->famlen = 0;
+	w->refused = 0;
+}
+
 void mt_free(struct mt_writer *w)
 {
-	buf_free(&w->keys);
-	buf_free(&w->line);
+	buf_free(&w->fams);
 	free(w->slot);
 	w->slot = NULL;
 	w->nslot = w->nkeys = 0;
@@ -98,12 +109,31 @@ char *mt_name_from(char *out, size_t cap, const char *prefix, const char *name)
 	return out;
 }
 
+/* V in decimal into BUF (at least 21 bytes), without snprintf's cost: most values are whole. */
+static const char *mt_fmt_u(char *buf, uint64_t v, int neg)
+{
+	char t[24];
+	size_t n = 0, i = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (neg)
+		buf[i++] = '-';
+	while (n)
+		buf[i++] = t[--n];
+	buf[i] = '\0';
+	return buf;
+}
+
 const char *mt_fmt_double(char *buf, size_t len, double v)
 {
 	if (isnan(v))
 		snprintf(buf, len, "NaN");
 	else if (isinf(v))
 		snprintf(buf, len, v > 0 ? "+Inf" : "-Inf");
+	else if (len >= 24 && v > -1e15 && v < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v)))
+		mt_fmt_u(buf, (uint64_t)(v < 0 ? -v : v), v < 0);	/* what %.15g writes, faster */
 	else {
 		snprintf(buf, len, "%.15g", v);
 		if (strtod(buf, NULL) != v)
@@ -144,8 +174,14 @@ static size_t mt_utf8_len(const unsigned char *s, size_t n)
 static void mt_escape(struct buf *b, const char *s, int help)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
+	size_t n = strlen(s), plain = 0;
 
+	while (plain < n && p[plain] < 0x80 && p[plain] != '\\' && p[plain] != '\n' && p[plain] != '"')
+		plain++;
+	if (plain == n) {	/* nothing to escape: most labels */
+		buf_add(b, s, n);
+		return;
+	}
 	for (size_t i = 0; i < n;) {
 		size_t l = mt_utf8_len(p + i, n - i);
 		if (l == 0) {
@@ -168,61 +204,87 @@ static void mt_escape(struct buf *b, const char *s, int help)
 	}
 }
 
+/* A hash of the N bytes at S, eight at a time. */
 static uint64_t mt_hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, x;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		h = (h ^ x) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	x = 0;
+	memcpy(&x, s + i, n - i);
+	h = (h ^ x) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
 }
 
-/* Note the series KEY (N bytes); -1 when it was noted before. */
-static int mt_once(struct mt_writer *w, const char *key, size_t n)
+static const char *mt_key_text(const struct mt_writer *w, const struct mt_key *k)
 {
+	return (k->fam ? w->fams.p : w->out->p) + k->off;
+}
+
+/*
+ * Note the series (FAM 0: in the output) or family name (FAM 1: in fams)
+ * of N bytes at OFF; -1 when noted before.  With LOOKUP, only whether it
+ * was (nothing noted).
+ */
+static int mt_seen(struct mt_writer *w, int fam, size_t off, size_t n, int lookup)
+{
+	const char *key = (fam ? w->fams.p : w->out->p) + off;
+	uint64_t h = mt_hash(key, n);
 	size_t i;
 
 	if ((w->nkeys + 1) * 2 > w->nslot) {	/* at most half full */
-		size_t ns = w->nslot ? w->nslot * 2 : 256, *old = w->slot, on = w->nslot;
+		size_t ns = w->nslot ? w->nslot * 2 : 1024, on = w->nslot;
+		struct mt_key *old = w->slot;
 		w->slot = xcalloc(ns, sizeof(*w->slot));
 		w->nslot = ns;
 		for (size_t j = 0; j < on; j++)
-			if (old[j]) {
-				const char *k = w->keys.p + old[j] - 1;
-				for (i = mt_hash(k, strlen(k)) & (ns - 1); w->slot[i]; i = (i + 1) & (ns - 1))
+			if (old[j].len) {
+				for (i = old[j].hash & (ns - 1); w->slot[i].len; i = (i + 1) & (ns - 1))
 					;
 				w->slot[i] = old[j];
 			}
 		free(old);
 	}
-	for (i = mt_hash(key, n) & (w->nslot - 1); w->slot[i]; i = (i + 1) & (w->nslot - 1)) {
-		const char *k = w->keys.p + w->slot[i] - 1;
-		if (strlen(k) == n && memcmp(k, key, n) == 0)
+	for (i = h & (w->nslot - 1); w->slot[i].len; i = (i + 1) & (w->nslot - 1)) {
+		const struct mt_key *k = &w->slot[i];
+		if (k->hash == h && k->len == n && k->fam == fam && memcmp(mt_key_text(w, k), key, n) == 0)
 			return -1;
 	}
-	w->slot[i] = w->keys.len + 1;
-	buf_add(&w->keys, key, n);
-	buf_addc(&w->keys, '\0');
+	if (lookup)
+		return 0;
+	w->slot[i] = (struct mt_key){ off, n, h, fam };
 	w->nkeys++;
 	return 0;
+}
+
+static int mt_once(struct mt_writer *w, int fam, size_t off, size_t n)
+{
+	return mt_seen(w, fam, off, n, 0);
 }
 
 int mt_family(struct mt_writer *w, const char *name, enum mt_type type, const char *help)
 {
 	static const char *const types[] = { "counter", "gauge", "histogram", "untyped" };
-	char key[sizeof(w->fam) + 2];
+	size_t off = w->fams.len, n = strlen(name);
 
 	w->fam[0] = '\0';
-	if (!mt_valid_name(name) || strlen(name) >= sizeof(w->fam) - 10) {	/* room for _bucket */
+	if (!mt_valid_name(name) || n >= sizeof(w->fam) - 10) {	/* room for _bucket */
 		w->refused++;
 		return -1;
 	}
-	snprintf(key, sizeof(key), "#%s", name);
-	if (mt_once(w, key, strlen(key)) != 0) {
+	buf_add(&w->fams, name, n);
+	if (mt_once(w, 1, off, n) != 0) {
+		w->fams.len = off;
 		w->refused++;
 		return -1;
 	}
-	snprintf(w->fam, sizeof(w->fam), "%s", name);
+	memcpy(w->fam, name, n + 1);
+	w->famlen = n;
 	w->type = type;
 	buf_addf(w->out, "# HELP %s ", name);
 	mt_escape(w->out, help, 1);
@@ -231,32 +293,54 @@ int mt_family(struct mt_writer *w, const char *name, enum mt_type type, const ch
 }
 
 /*
- * Into w->line: NAME SUFFIX {LABELS, LE}; 0, or -1 when a label name is
- * bad or (NOTE) the series was written before (else it is noted).
+ * Append to the output NAME SUFFIX {LABELS, LE} and a blank; 0, or -1
+ * (nothing appended) when a label name is bad or (NOTE) the series was
+ * written before (NOTE 1: it is noted; MT_PEEK: it is not, nothing is
+ * appended).
  */
+#define MT_PEEK 2
 static int mt_series(struct mt_writer *w, const char *suffix, const struct mt_label *labels, size_t n, const char *le,
 		     int note)
 {
-	buf_reset(&w->line);
-	buf_adds(&w->line, w->fam);
-	buf_adds(&w->line, suffix);
+	struct buf *o = w->out;
+	size_t start = o->len;
+
+	buf_add(o, w->fam, w->famlen);
+	buf_adds(o, suffix);
 	if (n || le) {
-		buf_addc(&w->line, '{');
+		buf_addc(o, '{');
 		for (size_t i = 0; i < n; i++) {
-			if (!mt_valid_label(labels[i].name) || (le && strcmp(labels[i].name, "le") == 0))
+			int bad = !mt_valid_label(labels[i].name) || (le && strcmp(labels[i].name, "le") == 0);
+			for (size_t j = 0; j < i && !bad; j++)
+				bad = strcmp(labels[j].name, labels[i].name) == 0;
+			if (bad) {
+				o->len = start;
 				return -1;
-			for (size_t j = 0; j < i; j++)
-				if (strcmp(labels[j].name, labels[i].name) == 0)
-					return -1;
-			buf_addf(&w->line, "%s%s=\"", i ? "," : "", labels[i].name);
-			mt_escape(&w->line, labels[i].value ? labels[i].value : "", 0);
-			buf_addc(&w->line, '"');
+			}
+			if (i)
+				buf_addc(o, ',');
+			buf_adds(o, labels[i].name);
+			buf_add(o, "=\"", 2);
+			mt_escape(o, labels[i].value ? labels[i].value : "", 0);
+			buf_addc(o, '"');
 		}
-		if (le)
-			buf_addf(&w->line, "%sle=\"%s\"", n ? "," : "", le);
-		buf_addc(&w->line, '}');
+		if (le) {
+			buf_adds(o, n ? ",le=\"" : "le=\"");
+			buf_adds(o, le);
+			buf_addc(o, '"');
+		}
+		buf_addc(o, '}');
 	}
-	return note ? mt_once(w, w->line.p, w->line.len) : 0;
+	if (note && mt_seen(w, 0, start, o->len - start, note == MT_PEEK) != 0) {
+		o->len = start;
+		return -1;
+	}
+	if (note == MT_PEEK) {
+		o->len = start;
+		return 0;
+	}
+	buf_addc(o, ' ');
+	return 0;
 }
 
 static int mt_plain(struct mt_writer *w, const struct mt_label *labels, size_t n, const char *value)
@@ -265,8 +349,8 @@ static int mt_plain(struct mt_writer *w, const struct mt_label *labels, size_t n
 		w->refused++;
 		return -1;
 	}
-	buf_add(w->out, w->line.p, w->line.len);
-	buf_addf(w->out, " %s\n", value);
+	buf_adds(w->out, value);
+	buf_addc(w->out, '\n');
 	return 0;
 }
 
@@ -281,8 +365,7 @@ int mt_sample_u(struct mt_writer *w, const struct mt_label *labels, size_t n, ui
 {
 	char num[24];
 
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
-	return mt_plain(w, labels, n, num);
+	return mt_plain(w, labels, n, mt_fmt_u(num, v, 0));
 }
 
 int mt_histogram(struct mt_writer *w, const struct mt_label *labels, size_t n, const struct mt_hist *h)
@@ -290,22 +373,22 @@ int mt_histogram(struct mt_writer *w, const struct mt_label *labels, size_t n, c
 	char le[40], num[40];
 	uint64_t cum = 0;
 
-	if (!w->fam[0] || w->type != MT_HISTOGRAM || mt_series(w, "_bucket", labels, n, "+Inf", 1) != 0) {
+	if (!w->fam[0] || w->type != MT_HISTOGRAM || mt_series(w, "_bucket", labels, n, "+Inf", MT_PEEK) != 0) {
 		w->refused++;
 		return -1;
 	}
-	/* the +Inf series is new: so are the others of these labels (le is refused among LABELS), unnoted */
+	/* the +Inf series is new: so are the others of these labels (le is refused among LABELS); it alone is noted */
 	for (size_t i = 0; i <= h->nb; i++) {
 		cum += h->counts[i];
-		mt_series(w, "_bucket", labels, n, i < h->nb ? mt_fmt_double(le, sizeof(le), h->bounds[i]) : "+Inf", 0);
-		buf_add(w->out, w->line.p, w->line.len);
-		buf_addf(w->out, " %llu\n", (unsigned long long)(i < h->nb ? cum : h->count));
+		mt_series(w, "_bucket", labels, n, i < h->nb ? mt_fmt_double(le, sizeof(le), h->bounds[i]) : "+Inf", i == h->nb);
+		buf_adds(w->out, mt_fmt_u(num, i < h->nb ? cum : h->count, 0));
+		buf_addc(w->out, '\n');
 	}
 	mt_series(w, "_sum", labels, n, NULL, 0);
-	buf_add(w->out, w->line.p, w->line.len);
-	buf_addf(w->out, " %s\n", mt_fmt_double(num, sizeof(num), h->sum));
+	buf_adds(w->out, mt_fmt_double(num, sizeof(num), h->sum));
+	buf_addc(w->out, '\n');
 	mt_series(w, "_count", labels, n, NULL, 0);
-	buf_add(w->out, w->line.p, w->line.len);
-	buf_addf(w->out, " %llu\n", (unsigned long long)h->count);
+	buf_adds(w->out, mt_fmt_u(num, h->count, 0));
+	buf_addc(w->out, '\n');
 	return 0;
 }

@@ -38,20 +38,29 @@ void mt_hist_init(struct mt_hist *h, const double *bounds, size_t nb);
 void mt_hist_observe(struct mt_hist *h, double v);
 void mt_hist_free(struct mt_hist *h);
 
+/* A series or family written: where its text is (in the output, or in fams), and its hash. */
+struct mt_key {
+	size_t off, len;
+	uint64_t hash;
+	int fam;		/* a family name in fams, not a series in the output */
+};
+
 /* A writer of one exposition into OUT: the series written so far, to refuse a second of one. */
 struct mt_writer {
 	struct buf *out;
-	struct buf keys;	/* the series written, NUL-separated */
-	size_t *slot;		/* hash table of offsets + 1 into keys (0: empty) */
+	struct buf fams;	/* the family names started */
+	struct mt_key *slot;	/* hash table (len 0: empty) of the series and families written */
 	size_t nslot, nkeys;
 	char fam[128];		/* the current family ("": none, or refused) */
+	size_t famlen;
 	enum mt_type type;
-	struct buf line;	/* scratch */
 	unsigned refused;	/* samples or families refused: bad name, duplicate, wrong type */
 };
 
 /* W writes into OUT (appended to). */
 void mt_init(struct mt_writer *w, struct buf *out);
+/* W writes a new exposition into OUT, its memory kept (what was written before is forgotten). */
+void mt_reset(struct mt_writer *w, struct buf *out);
 void mt_free(struct mt_writer *w);
 
 /* 1 when NAME is a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*). */

@@ -7,4 +7,4 @@ CLEANFILES += tests/bench/engine-bench$(EXEEXT)
 tests_bench_daemon_bench_probe_SOURCES = tests/bench/daemon-bench-probe.c
 CLEANFILES += tests/bench/daemon-bench-probe$(EXEEXT)
 
-EXTRA_DIST += tests/bench/cond-bench.conf tests/bench/level-bench.conf tests/bench/bench-lib.sh tests/bench/engine-bench.sh tests/bench/daemon-bench.sh
+EXTRA_DIST += tests/bench/cond-bench.conf tests/bench/level-bench.conf tests/bench/bench-lib.sh tests/bench/engine-bench.sh tests/bench/daemon-bench.sh tests/bench/metrics-bench.sh
