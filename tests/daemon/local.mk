@@ -61,10 +61,12 @@ TESTS += \
 	tests/daemon/run-hooks.sh \
 	tests/daemon/run-hooks-live.sh \
 	tests/daemon/run-control.sh \
-	tests/daemon/run-metrics.sh
+	tests/daemon/run-metrics.sh \
+	tests/daemon/run-metrics-listvar.sh
 
 EXTRA_DIST += \
 	tests/daemon/run-metrics.sh \
+	tests/daemon/run-metrics-listvar.sh \
 	tests/daemon/peers.sh \
 	tests/daemon/run-hooks.sh \
 	tests/daemon/run-hooks-live.sh \

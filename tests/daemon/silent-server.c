@@ -40,7 +40,8 @@ usage(FILE *f)
 	    "With -s, serve up to %d connections at once, record every line in\n"
 	    "RECORD and answer it by SCRIPT, read again for every line (so a test\n"
 	    "can replace it): lines PREFIX<tab>REPLY, the first whose PREFIX starts\n"
-	    "the line received gives the REPLY (\\xHH: the byte HH); no match:\n"
+	    "the line received gives the REPLY (\\xHH: the byte HH; @FILE: the bytes of\n"
+	    "FILE, as they are, e.g. a reply of many lines); no match:\n"
 	    "ERR UNKNOWN-COMMAND (a scripted upsd, for replies a real one never sends).\n",
 	    MAX_HELD, MAX_HELD);
 }
@@ -107,6 +108,25 @@ script_reply(const char *path, const char *line, char *out, size_t cap)
 	fclose(f);
 }
 
+/* the bytes of the file PATH to FD (a reply @PATH); -1 when writing failed */
+static int
+send_file(int fd, const char *path)
+{
+	char b[8192];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return write(fd, "ERR UNKNOWN-COMMAND\n", 20) < 0 ? -1 : 0;
+	while ((n = fread(b, 1, sizeof(b), f)) > 0)
+		if (write(fd, b, n) != (ssize_t)n) {
+			fclose(f);
+			return -1;
+		}
+	fclose(f);
+	return 0;
+}
+
 /* -s mode: accept connections on LFD and answer each line by SCRIPT, recording it in REC, until a stop */
 static void
 serve_script(int lfd, const char *script, FILE *rec, time_t deadline, pid_t watch)
@@ -144,8 +164,13 @@ serve_script(int lfd, const char *script, FILE *rec, time_t deadline, pid_t watc
 				fprintf(rec, "%s\n", buf[i - 1]);
 				fflush(rec);
 				script_reply(script, buf[i - 1], reply, sizeof(reply));
-				if (write(p[i].fd, reply, strlen(reply)) < 0)
+				if (reply[0] == '@') {
+					reply[strcspn(reply, "\n")] = '\0';
+					if (send_file(p[i].fd, reply + 1) != 0)
+						break;
+				} else if (write(p[i].fd, reply, strlen(reply)) < 0) {
 					break;
+				}
 				blen[i - 1] -= l + 1;
 				memmove(buf[i - 1], nl + 1, blen[i - 1]);
 			}
