@@ -15,7 +15,7 @@ if ! command -v curl >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..32"
+echo "1..33"
 peers_init
 POKE=$PEERS_BINDIR/http-poke
 [ -x "$POKE" ] || peers_bail "$POKE is not built (make check builds it)"
@@ -167,6 +167,14 @@ EOF
 else
 	tap_skip "prometheus is not installed" "Prometheus: up" "Prometheus: OB 0" "Prometheus: OB 1" "Prometheus: timer"
 fi
+
+# 20: a reload (SIGHUP) is counted; the UPS are still there after it
+kill -HUP "$DM_PID"
+_reloaded() {
+	_scrape_has '^upsplan_plan_reloads_total{result="ok"} 1$' &&
+		grep -q "^upsplan_ups_connected{$ups_re} 1\$" "$PEERS_DIR/now.prom"
+}
+check "SIGHUP: upsplan_plan_reloads_total{result=\"ok\"} 1, the UPS connected again" dm_until 20 _reloaded
 
 polls_before=$(sed -n 's/^upsplan_polls_total \([0-9]*\)$/\1/p' "$PEERS_DIR/base.prom")
 
