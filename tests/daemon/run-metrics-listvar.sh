@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-metrics-listvar.sh - TAP: upsplan run --metrics against a scripted upsd (silent-server -s, TLS NONE on loopback) whose LIST VAR replies a real upsd never sends: escapes and bytes that are no UTF-8 in values, 5,000 variables (bounded to 512, logged once), a line of another UPS or one with a control byte (a protocol error, logged escaped, the connection made again), ERR (the last list kept); the scrapes stay valid and polling goes on.  Without --metrics, no LIST VAR is sent.
+# run-metrics-listvar.sh - TAP: upsplan run --metrics against a scripted upsd (silent-server -s, TLS NONE on loopback) whose LIST VAR replies a real upsd never sends: escapes and bytes that are no UTF-8 in values, 5,000 variables (bounded to 512, logged once), a line of another UPS or one with a control byte (a protocol error, logged escaped, the connection made again), ERR (the last list kept); the scrapes stay valid and polling goes on; then SETFSD and a SHUTDOWNCMD counted (its success from the root parent's DONE frame).  Without --metrics, no LIST VAR is sent.
 #
 # Environment: UPSPLAN, PEERS_BINDIR (make check sets them); PEERS_KEEP=1
 # keeps the temp dir.  Skips as the other daemon tests do; promtool checks skip without it.
@@ -14,7 +14,7 @@ if ! command -v curl >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..12"
+echo "1..14"
 peers_init
 dm_setup
 LIST=$PEERS_DIR/list.txt
@@ -23,7 +23,8 @@ LIST=$PEERS_DIR/list.txt
 script() {
 	{
 		printf 'USERNAME\tOK\nPASSWORD\tOK\nLOGIN\tOK\nPRIMARY\tOK PRIMARY-GRANTED\nLOGOUT\tOK Goodbye\n'
-		printf 'GET VAR a ups.status\tVAR a ups.status "OL"\nGET VAR a battery.charge\tVAR a battery.charge "100"\n'
+		printf 'GET VAR a ups.status\tVAR a ups.status "%s"\nGET VAR a battery.charge\tVAR a battery.charge "100"\n' "${STATUS:-OL}"
+		printf 'FSD a\tOK FSD-SET\n'
 		printf '%s\n' "$@"
 		printf 'LIST VAR a\t@%s\n' "$LIST"
 	} >"$PEERS_DIR/script.new"
@@ -48,10 +49,10 @@ dm_until 10 test -s "$PEERS_DIR/scripted.port" || peers_bail "the scripted upsd 
 port=$(cat "$PEERS_DIR/scripted.port")
 
 dm_plan lv <<END
-POLLFREQ 1 POLLFREQALERT 1
+POLLFREQ 1 POLLFREQALERT 1 SHUTDOWNEXIT no
 GROUP LOCAL HOST 127.0.0.1 PORT $port TLS NONE
 MONITOR a POWERVAL 1 UPSDUSER mon PASSWORD "pw" TYPE primary
-WHEN a REPORTS None->LB : SHUTDOWNCMD "/bin/true"
+WHEN a REPORTS None->LB : SETFSD a SHUTDOWNCMD "/bin/true"
 WHEN a REPORTS COMM->NOCOMM : PRINT "lost a"
 END
 
@@ -111,6 +112,19 @@ _polled() {
 	_scrape_has '^upsplan_polls_total ' && [ "$(sed -n 's/^upsplan_polls_total \([0-9]*\)$/\1/p' "$PEERS_DIR/now.prom")" -gt 10 ]
 }
 check "polling went on (upsplan_polls_total above 10)" dm_until 10 _polled
+
+# 13-14: low battery: SETFSD sent, the SHUTDOWNCMD requested and (the root parent's DONE frame, or here) succeeded
+STATUS="OB LB" script
+_fsd_counted() {
+	_scrape_has '^upsplan_setfsd_total{result="sent"} 1$' &&
+		grep -q '^upsplan_actions_total{action="setfsd",result="run"} 1$' "$PEERS_DIR/now.prom"
+}
+check "SETFSD: upsplan_setfsd_total{result=\"sent\"} and upsplan_actions_total{action=\"setfsd\"} 1" dm_until 15 _fsd_counted
+_shut_counted() {
+	_scrape_has '^upsplan_shutdowncmd_total{result="succeeded"} 1$' &&
+		grep -q '^upsplan_shutdowncmd_total{result="requested"} 1$' "$PEERS_DIR/now.prom"
+}
+check "SHUTDOWNCMD: requested 1, then succeeded 1" dm_until 15 _shut_counted
 
 dm_stop lv
 dm_done
