@@ -19,13 +19,12 @@ peers_init
 dm_setup
 LIST=$PEERS_DIR/list.txt
 
-# script LINES: the scripted upsd's answers from now on; LIST VAR a answers the bytes of $LIST
+# script: the scripted upsd's answers from now on (ups.status $STATUS, default OL); LIST VAR a answers the bytes of $LIST
 script() {
 	{
 		printf 'USERNAME\tOK\nPASSWORD\tOK\nLOGIN\tOK\nPRIMARY\tOK PRIMARY-GRANTED\nLOGOUT\tOK Goodbye\n'
 		printf 'GET VAR a ups.status\tVAR a ups.status "%s"\nGET VAR a battery.charge\tVAR a battery.charge "100"\n' "${STATUS:-OL}"
 		printf 'FSD a\tOK FSD-SET\n'
-		printf '%s\n' "$@"
 		printf 'LIST VAR a\t@%s\n' "$LIST"
 	} >"$PEERS_DIR/script.new"
 	mv "$PEERS_DIR/script.new" "$PEERS_DIR/script"
@@ -83,7 +82,7 @@ check "the scrape passes promtool" promtool_ok
 
 # 5-6: 5,000 variables: 512 kept, logged once
 awk 'BEGIN { for (i = 0; i < 5000; i++) printf "VAR a x.v%d \"%d\"\n", i, i }' >"$PEERS_DIR/many"
-list $(:) "$(cat "$PEERS_DIR/many")"
+list "$(cat "$PEERS_DIR/many")"
 check "5,000 variables: logged, once" dm_wait lv.err 'LIST VAR has more than 512 variables or 32768 bytes' 15
 _capped() {
 	_scrape_has '^network_ups_tools_x_v511{' && ! grep -q '^network_ups_tools_x_v512{' "$PEERS_DIR/now.prom"

@@ -211,11 +211,11 @@ check "the idle client is dropped after the time-out ($(cat "$PEERS_DIR/slow.out
 
 # 26-27: 300 connections at once: at most the cap (64) and the kernel's queue (64) are taken; then served again
 child=$(pgrep -P "$DM_PID" upsplan || echo "$DM_PID")
-fds_before=$(ls "/proc/$child/fd" | wc -l)
+fds_before=$(find "/proc/$child/fd" -mindepth 1 | wc -l)
 "$POKE" hold 127.0.0.1 "$MP" 300 3 >"$PEERS_DIR/hold.out" &
 HOLD_PID=$!
 sleep 2.5
-fds_during=$(ls "/proc/$child/fd" 2>/dev/null | wc -l)
+fds_during=$(find "/proc/$child/fd" -mindepth 1 2>/dev/null | wc -l)
 wait "$HOLD_PID" || true
 check "300 connections at once: the monitoring process holds at most 64 more descriptors (from $fds_before to $fds_during; made, open: $(cat "$PEERS_DIR/hold.out"))" \
 	test "$fds_during" -le $((fds_before + 64 + 4))
