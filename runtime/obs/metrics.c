@@ -221,6 +221,14 @@ static uint64_t mt_hash(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
+/* B back to its first LEN bytes, NUL-terminated as a buf is. */
+static void mt_cut(struct buf *b, size_t len)
+{
+	b->len = len;
+	if (b->p)
+		b->p[len] = '\0';
+}
+
 static const char *mt_key_text(const struct mt_writer *w, const struct mt_key *k)
 {
 	return (k->fam ? w->fams.p : w->out->p) + k->off;
@@ -279,7 +287,7 @@ int mt_family(struct mt_writer *w, const char *name, enum mt_type type, const ch
 	}
 	buf_add(&w->fams, name, n);
 	if (mt_once(w, 1, off, n) != 0) {
-		w->fams.len = off;
+		mt_cut(&w->fams, off);
 		w->refused++;
 		return -1;
 	}
@@ -314,7 +322,7 @@ static int mt_series(struct mt_writer *w, const char *suffix, const struct mt_la
 			for (size_t j = 0; j < i && !bad; j++)
 				bad = strcmp(labels[j].name, labels[i].name) == 0;
 			if (bad) {
-				o->len = start;
+				mt_cut(o, start);
 				return -1;
 			}
 			if (i)
@@ -332,11 +340,11 @@ static int mt_series(struct mt_writer *w, const char *suffix, const struct mt_la
 		buf_addc(o, '}');
 	}
 	if (note && mt_seen(w, 0, start, o->len - start, note == MT_PEEK) != 0) {
-		o->len = start;
+		mt_cut(o, start);
 		return -1;
 	}
 	if (note == MT_PEEK) {
-		o->len = start;
+		mt_cut(o, start);
 		return 0;
 	}
 	buf_addc(o, ' ');

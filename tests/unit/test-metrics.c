@@ -115,6 +115,14 @@ static void test_many(void)
 		bad += mt_sample(&w, &l, 1, i) == 0;
 	}
 	is_int(bad, 0, "5,000 distinct series taken, each repeated one refused (the table grows)");
+	buf_reset(&out);
+	mt_reset(&w, &out);
+	{
+		struct mt_label l = { "ups", "u1" };
+		is_int(mt_family(&w, "t_many", MT_GAUGE, "many"), 0, "after mt_reset(): the family again");
+		is_int(mt_sample(&w, &l, 1, 1) + mt_sample(&w, &l, 1, 1), -1, "... its series once again, not twice");
+		is_str(out.p, "# HELP t_many many\n# TYPE t_many gauge\nt_many{ups=\"u1\"} 1\n", "... the output afresh");
+	}
 	mt_free(&w);
 	buf_free(&out);
 }
