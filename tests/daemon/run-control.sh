@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..54"
+echo "1..55"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 90\n' >"$PEERS_DIR/b.dev"
@@ -42,7 +42,7 @@ MONITOR b POWERVAL 0 UPSDUSER $SECONDARY_USER PASSWORD "$SECONDARY_PASS" TYPE se
 WHEN a REPORTS OL->OB : PRINT "$1 a %(e)s %(c)s" STARTTIMER t 60
 WHEN a REPORTS OB->OL : PRINT "$1 a %(e)s" CANCELTIMER t
 WHEN a TIMEOUT t : PRINT "$1 timer"
-WHEN a REPORTS OL->OB : SHELLCMD "exit 3"
+WHEN a REPORTS OL->OB : SHELLCMD "ls -l /proc/self/fd >$PEERS_DIR/act/fds 2>&1; exit 3"
 WHEN a REPORTS None->FSD : PRINT "$1 FSD a"
 WHEN a REPORTS None->LB : SHUTDOWNCMD "/bin/sh -c 'sleep 3; echo \$1 >> $PEERS_DIR/act/shutdown' sh %(u)s"
 EOF
@@ -107,6 +107,15 @@ elif mode == "early":
     for i in range(20):
         s = conn(); s.sendall(b"status\n"); s.close()
     print("closed early 20 times")
+elif mode == "hold":
+    # clients connected (each for 1.5 s, one more every 0.5 s) for 10 s
+    socks, t = [], time.time()
+    while time.time() - t < 10:
+        socks.append((time.time(), conn()))
+        for at, s in [x for x in socks if time.time() - x[0] > 1.5]:
+            s.close()
+            socks.remove((at, s))
+        time.sleep(0.5)
 elif mode == "many":
     socks = [conn() for i in range(50)]
     time.sleep(0.5)
@@ -158,6 +167,10 @@ st
 check "no timer runs: status says so" grep -q '^no timer runs' "$PEERS_DIR/st.out"
 
 # 9-15: an outage: OB in status, the timer's time left falls, the actions
+# (clients stay connected meanwhile: the SHELLCMD of OL->OB must not inherit them)
+client hold >/dev/null 2>&1 &
+HOLD=$!
+_peers_record holder "$HOLD"
 dm_set_dev a "OB DISCHRG"
 check "status shows UPS a on battery (OB DISCHRG)" dm_until 8 _st_has '^a  *REAL  *primary  *OB DISCHRG '
 check "the timer t runs, its clause at dmn.conf:$TIMEOUT_LINE" \
@@ -188,6 +201,9 @@ fi
 st
 check "status (table): the last actions with their results" \
 	sh -c "grep -q 'SHELLCMD  *a  *.*dmn.conf:8:[0-9]*  failed: exit status 3' '$PEERS_DIR/st.out' && grep -q 'PRINT  *a  .*  ok\$' '$PEERS_DIR/st.out'"
+# what a command of the plan inherits: its standard descriptors, never the control socket or a client's
+check "a SHELLCMD run while clients are connected inherits no socket (fds: $(tr '\n' '|' <"$PEERS_DIR/act/fds" 2>&1))" \
+	sh -c "[ -s '$PEERS_DIR/act/fds' ] && ! grep -Eq ' ([3-9]|[1-9][0-9]+) -> socket:' '$PEERS_DIR/act/fds'"
 
 # 16-20: reload
 plan v2
@@ -228,6 +244,7 @@ ctl fsd nosuch --yes
 check "ctl fsd of an unknown UPS: refused" sh -c "[ $rc -eq 1 ] && grep -q \"monitors no UPS 'nosuch'\" '$PEERS_DIR/ctl.err'"
 
 # 25-33: hostile clients; the daemon keeps monitoring
+wait "$HOLD" 2>/dev/null || true
 got=$(client long)
 check "a request line of 600 bytes: refused" dm_wait dmn.err 'control socket: a request line longer than 512 bytes from pid [0-9]* (uid [0-9]*): closed' 3
 check "... answered with an error: $got" sh -c "printf '%s' '$got' | grep -q 'longer than 512 bytes: refused'"
