@@ -54,16 +54,23 @@ static void st_head(const json_t *doc)
 	const json_t *shut = json_object_get(doc, "shutdown");
 	json_int_t up = json_integer_value(json_object_get(dm, "uptime"));
 
-	printf("upsplan %s: %s, pid %lld", cc_str(dm, "version", "?"), cc_str(dm, "state", "?"),
-	       (long long)json_integer_value(json_object_get(dm, "pid")));
+	/* every text of the answer through cc_put(): whoever answers on the socket may be hostile */
+	fputs("upsplan ", stdout);
+	cc_put(stdout, cc_str(dm, "version", "?"));
+	fputs(": ", stdout);
+	cc_put(stdout, cc_str(dm, "state", "?"));
+	printf(", pid %lld", (long long)json_integer_value(json_object_get(dm, "pid")));
 	if (json_is_integer(json_object_get(dm, "root_pid")))
 		printf(" (root process %lld)", (long long)json_integer_value(json_object_get(dm, "root_pid")));
 	printf(", up %lldh%02lldm%02llds\n", (long long)(up / 3600), (long long)(up / 60 % 60), (long long)(up % 60));
 	fputs("plan ", stdout);
 	cc_put(stdout, cc_str(plan, "file", "?"));
-	printf(": generation %lld, loaded %s, checksum %s\n", (long long)json_integer_value(json_object_get(plan, "generation")),
-	       cc_str(plan, "loaded", "?"), cc_str(plan, "checksum", "?"));
-	printf("SHUTDOWNCMD: %s", cc_str(shut, "state", "?"));
+	printf(": generation %lld, loaded ", (long long)json_integer_value(json_object_get(plan, "generation")));
+	cc_put(stdout, cc_str(plan, "loaded", "?"));
+	fputs(", checksum ", stdout);
+	cc_put(stdout, cc_str(plan, "checksum", "?"));
+	fputs("\nSHUTDOWNCMD: ", stdout);
+	cc_put(stdout, cc_str(shut, "state", "?"));
 	if (json_is_string(json_object_get(shut, "where"))) {
 		fputs(" (", stdout);
 		cc_put(stdout, cc_str(shut, "where", ""));
@@ -92,17 +99,24 @@ static void st_ups(const json_t *ups)
 		size_t k;
 
 		json_array_foreach(st, k, w)
-			snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s", k ? " " : "", json_string_value(w));
+			snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s", k ? " " : "",
+				 json_is_string(w) ? json_string_value(w) : "?");
 		if (!json_is_array(st))
 			snprintf(words, sizeof(words), "(never polled)");
 		if (json_is_number(ch))
 			snprintf(num, sizeof(num), "%.0f%%", json_number_value(ch));
 		else
 			snprintf(num, sizeof(num), "?");
-		printf("%-*s  %-*s  %-9s  ", (int)wn, cc_str(u, "name", "?"), (int)wg, cc_str(u, "group", "?"), cc_str(u, "type", "?"));
-		cc_put(stdout, words);
-		printf("%*s  %6s  %-13s  ", (int)(strlen(words) < 14 ? 14 - strlen(words) : 0), "", num,
-		       cc_str(conn, "state", "?"));
+		cc_putw(stdout, cc_str(u, "name", "?"), wn);
+		fputs("  ", stdout);
+		cc_putw(stdout, cc_str(u, "group", "?"), wg);
+		fputs("  ", stdout);
+		cc_putw(stdout, cc_str(u, "type", "?"), 9);
+		fputs("  ", stdout);
+		cc_putw(stdout, words, 14);
+		printf("  %6s  ", num);
+		cc_putw(stdout, cc_str(conn, "state", "?"), 13);
+		fputs("  ", stdout);
 		if (json_is_number(age))
 			printf("%.1f s ago", json_number_value(age));
 		else
@@ -129,9 +143,15 @@ static void st_actions(const json_t *acts)
 	json_array_foreach(acts, i, a) {
 		char clock[32];
 		st_clock(cc_str(a, "time", "?"), clock, sizeof(clock));
-		printf("%s  %-11s  %-10s  ", clock, cc_str(a, "kind", "?"), cc_str(a, "ups", "-"));
+		cc_put(stdout, clock);
+		fputs("  ", stdout);
+		cc_putw(stdout, cc_str(a, "kind", "?"), 11);
+		fputs("  ", stdout);
+		cc_putw(stdout, cc_str(a, "ups", "-"), 10);
+		fputs("  ", stdout);
 		cc_put(stdout, cc_str(a, "where", "?"));
-		printf("  %s", cc_str(a, "result", "?"));
+		fputs("  ", stdout);
+		cc_put(stdout, cc_str(a, "result", "?"));
 		if (json_is_string(json_object_get(a, "reason"))) {
 			fputs(": ", stdout);
 			cc_put(stdout, cc_str(a, "reason", ""));

@@ -172,7 +172,10 @@ int cc_ask(const char *cmd, const char *path, const char *req, double timeout, j
 	free(buf);
 	buf = NULL;
 	if (!*doc || !json_is_object(*doc)) {
-		fprintf(stderr, "upsplan %s: the daemon's answer is not a JSON object (%s)\n", cmd, *doc ? "another value" : je.text);
+		/* jansson's message may quote the answer's bytes */
+		fprintf(stderr, "upsplan %s: the daemon's answer is not a JSON object (", cmd);
+		cc_put(stderr, *doc ? "another value" : je.text);
+		fputs(")\n", stderr);
 		goto fail;
 	}
 	e = json_object_get(*doc, "error");
@@ -192,10 +195,27 @@ fail:
 	return EXIT_ERRORS;
 }
 
-void cc_put(FILE *out, const char *text)
+size_t cc_put(FILE *out, const char *text)
 {
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		putc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++, n++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			putc('?', out);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			putc('?', out);	/* U+0080..U+009F, the C1 controls (U+009B is CSI, as ESC [) */
+			p++;
+		} else {
+			putc(*p, out);
+		}
+	}
+	return n;
+}
+
+void cc_putw(FILE *out, const char *text, size_t width)
+{
+	for (size_t n = cc_put(out, text); n < width; n++)
+		putc(' ', out);
 }
 
 const char *cc_str(const json_t *o, const char *key, const char *dflt)
@@ -221,7 +241,8 @@ void cc_timers(FILE *out, const json_t *t)
 	json_array_foreach(t, i, v) {
 		const json_t *c = json_object_get(v, "clauses"), *cl;
 		size_t k;
-		fprintf(out, "%-*s  %7.1f s  ", (int)w, cc_str(v, "name", "?"), json_number_value(json_object_get(v, "seconds_left")));
+		cc_putw(out, cc_str(v, "name", "?"), w);
+		fprintf(out, "  %7.1f s  ", json_number_value(json_object_get(v, "seconds_left")));
 		json_array_foreach(c, k, cl) {
 			fputs(k ? ", " : "", out);
 			cc_put(out, cc_str(cl, "where", "?"));

@@ -16,8 +16,14 @@
  */
 int cc_ask(const char *cmd, const char *path, const char *req, double timeout, json_t **doc);
 
-/* TEXT on OUT with every control byte as '?' (a daemon's text on a terminal). */
-void cc_put(FILE *out, const char *text);
+/*
+ * TEXT on OUT with every control character as '?', C1 (U+0080..U+009F)
+ * too: a daemon's text on a terminal.  The characters written.
+ */
+size_t cc_put(FILE *out, const char *text);
+
+/* TEXT as cc_put() does, then spaces up to WIDTH characters (a column of a table). */
+void cc_putw(FILE *out, const char *text, size_t width);
 
 /* The string member KEY of O, or DFLT when it is missing or not a string. */
 const char *cc_str(const json_t *o, const char *key, const char *dflt);

@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..55"
+echo "1..56"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 90\n' >"$PEERS_DIR/b.dev"
@@ -298,6 +298,32 @@ dm_until 5 test -S "$CTL/mute" || true
 rc=0
 "$UPSPLAN" status --socket "$CTL/mute" >/dev/null 2>"$PEERS_DIR/e.err" || rc=$?
 check "a daemon that does not answer: a time-out" sh -c "[ $rc -eq 1 ] && grep -q 'no answer from the daemon at .* within 5 s' '$PEERS_DIR/e.err'"
+# a hostile "daemon" (whoever bound the socket, or a compromised monitoring process): its texts never reach the terminal raw
+python3 -c '
+import json, socket, sys
+e = "\x1b]0;owned\x07\x1b[2J\u009b31m"
+ups = {"name": "u" + e, "group": "g" + e, "type": "primary" + e, "status": ["OB" + e, 5, None],
+       "battery.charge": 50, "age": 1.0, "comm": True, "upsd": e,
+       "connection": {"state": "s" + e, "last_error": "x" + e}}
+tm = [{"name": "t" + e, "seconds_left": 3, "clauses": [{"ups": "u" + e, "where": "w" + e}]}]
+doc = {"daemon": {"pid": 1, "root_pid": 2, "started": e, "uptime": 5, "version": "v" + e, "state": "m" + e},
+       "plan": {"file": "f" + e, "checksum": "c" + e, "generation": 1, "loaded": "l" + e, "poll_interval": 1},
+       "shutdown": {"state": "n" + e, "where": "w" + e}, "ups": [ups], "timers": tm,
+       "actions": [{"time": "t" + e, "kind": "k" + e, "ups": "u" + e, "where": "w" + e, "result": "r" + e,
+                    "reason": "r" + e}]}
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+for a in [json.dumps(doc).encode(), json.dumps(doc).encode(), e.encode() + b"[31m]"]:
+    c, _ = s.accept(); c.recv(600); c.sendall(a + b"\n"); c.close()' "$CTL/evil" &
+_peers_record evil-server "$!"
+dm_until 5 test -S "$CTL/evil" || true
+rc=0
+"$UPSPLAN" status --socket "$CTL/evil" >"$PEERS_DIR/evil.out" 2>&1 || rc=$?
+"$UPSPLAN" ctl --socket "$CTL/evil" timers >>"$PEERS_DIR/evil.out" 2>&1 || rc=$((rc + $?))
+"$UPSPLAN" status --socket "$CTL/evil" >>"$PEERS_DIR/evil.out" 2>&1 && rc=$((rc + 1))
+# no ESC, BEL or C1 control (U+009B is C2 9B in UTF-8), and no "(null)" for a status word that is not a text
+check "a hostile daemon's answer: shown with every control character escaped ($(od -c "$PEERS_DIR/evil.out" | grep -c '033\|007\|302 233') raw)" \
+	sh -c "[ $rc -eq 0 ] && grep -q '^u' '$PEERS_DIR/evil.out' && grep -q '^t' '$PEERS_DIR/evil.out' && grep -q 'not a JSON object' '$PEERS_DIR/evil.out' && \
+		! LC_ALL=C grep -q -e \"\$(printf '\\033')\" -e \"\$(printf '\\007')\" -e \"\$(printf '\\302\\233')\" -e '(null)' '$PEERS_DIR/evil.out'"
 if [ $ROOT -eq 1 ] && command -v setpriv >/dev/null 2>&1; then
 	rc=0
 	setpriv --reuid=daemon --regid=daemon --clear-groups "$UPSPLAN" status --socket "$SOCK" >/dev/null 2>"$PEERS_DIR/e.err" || rc=$?
