@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,40 @@ static int ctl_dir_ok(int dirfd, const char *dir, uid_t owner, char *err, size_t
 	return 0;
 }
 
+/*
+ * The directories above REAL (a real path: no link in it) up to /: each
+ * root's or OWNER's and writable by nobody else, unless it is sticky
+ * (/tmp): whoever can rename one of them can put another directory, and
+ * another socket, in place of the socket's.
+ */
+static int ctl_parents_ok(const char *real, uid_t owner, char *err, size_t errlen)
+{
+	char up[PATH_MAX], *slash;
+	struct stat st;
+
+	snprintf(up, sizeof(up), "%s", real);
+	while ((slash = strrchr(up, '/')) != NULL && up[1]) {
+		slash[slash == up] = '\0';	/* the parent; "/" stays "/" */
+		if (lstat(up, &st) != 0) {
+			snprintf(err, errlen, "cannot examine the directory %s: %s", up, strerror(errno));
+			return -1;
+		}
+		if (st.st_uid != 0 && st.st_uid != owner) {
+			snprintf(err, errlen, "the directory %s belongs to user %ld, not to root%s: that user could put "
+				 "another directory in place of %s (use a directory such as /run/upsplan)", up,
+				 (long)st.st_uid, owner ? " or this user" : "", real);
+			return -1;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+			snprintf(err, errlen, "the directory %s can be written by %s (mode %04o): another user could put "
+				 "another directory in place of %s; chmod go-w %s, or use a directory such as /run/upsplan",
+				 up, st.st_mode & S_IWOTH ? "every user" : "its group", (unsigned)(st.st_mode & 07777), real, up);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Something is at NAME in DIRFD (stat ST): remove it when it is a socket nobody listens on, else refuse. */
 static int ctl_clear(int dirfd, const char *path, const char *name, const struct stat *st, char *err, size_t errlen)
 {
@@ -77,11 +112,18 @@ static int ctl_clear(int dirfd, const char *path, const char *name, const struct
 	return 0;
 }
 
+/* The socket this process made (ctl_socket_open()): its real path and its inode, which ctl_socket_remove() removes alone. */
+static struct {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;
+	ino_t ino;
+} ctl_made;
+
 int ctl_socket_open(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
 	struct stat st;
-	char *d1 = strdup(path), *d2 = strdup(path);
+	char *d1 = strdup(path), *d2 = strdup(path), real[PATH_MAX];
 	const char *dir, *name;
 	int dirfd = -1, fd = -1;
 	mode_t old;
@@ -96,15 +138,30 @@ int ctl_socket_open(const char *path, uid_t uid, gid_t gid, char *err, size_t er
 		snprintf(err, errlen, "'%s' is not an absolute file name of at most %zu bytes", path, sizeof(sa.sun_path) - 1);
 		goto fail;
 	}
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* the directory by its real path, every directory above it safe too: then nobody can change what it names */
+	if (!realpath(dir, real)) {
+		snprintf(err, errlen, "cannot find the directory %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (ctl_parents_ok(real, geteuid(), err, errlen) != 0)
+		goto fail;
+	dirfd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0) {
 		snprintf(err, errlen, "cannot open the directory %s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if (ctl_dir_ok(dirfd, dir, geteuid(), err, errlen) != 0)
 		goto fail;
+	if (strlen(real) + 1 + strlen(name) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "%s/%s, the real path of %s, is longer than %zu bytes: name a shorter one", real, name,
+			 path, sizeof(sa.sun_path) - 1);
+		goto fail;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s%s%s", real, strcmp(real, "/") ? "/" : "", name);
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (ctl_clear(dirfd, path, name, &st, err, errlen) != 0)
+		if (ctl_clear(dirfd, sa.sun_path, name, &st, err, errlen) != 0)
 			goto fail;
 	} else if (errno != ENOENT) {
 		snprintf(err, errlen, "cannot examine %s: %s", path, strerror(errno));
@@ -115,9 +172,6 @@ int ctl_socket_open(const char *path, uid_t uid, gid_t gid, char *err, size_t er
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		goto fail;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, path, strlen(path));
 	/* made mode 0600: nobody else connects before it is root:GROUP 0660 */
 	old = umask(0177);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
@@ -133,11 +187,14 @@ int ctl_socket_open(const char *path, uid_t uid, gid_t gid, char *err, size_t er
 		unlinkat(dirfd, name, 0);
 		goto fail;
 	}
-	if (listen(fd, 32) != 0) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || listen(fd, 32) != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
 		unlinkat(dirfd, name, 0);
 		goto fail;
 	}
+	snprintf(ctl_made.path, sizeof(ctl_made.path), "%s", sa.sun_path);
+	ctl_made.dev = st.st_dev;
+	ctl_made.ino = st.st_ino;
 	close(dirfd);
 	free(d1);
 	free(d2);
@@ -156,13 +213,16 @@ void ctl_socket_remove(const char *path, int fd)
 {
 	struct stat now;
 
+	(void)path;
 	/*
-	 * Still the socket this process made: while it listened, another
-	 * daemon was refused the path (it connects first), and the directory
-	 * is root's (or this user's) alone.
+	 * Only the socket this process made, by its inode: the one at the
+	 * path may be another's (removed and made again by someone else
+	 * meanwhile).  Its directories are root's (or this user's) alone.
 	 */
-	if (lstat(path, &now) == 0 && S_ISSOCK(now.st_mode))
-		unlink(path);
+	if (ctl_made.path[0] && lstat(ctl_made.path, &now) == 0 && S_ISSOCK(now.st_mode) && now.st_dev == ctl_made.dev &&
+	    now.st_ino == ctl_made.ino)
+		unlink(ctl_made.path);
+	ctl_made.path[0] = '\0';
 	if (fd >= 0)
 		close(fd);
 }

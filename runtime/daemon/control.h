@@ -17,14 +17,20 @@
 /*
  * Make the listening socket PATH, owner UID, group GID, mode 0660: its
  * directory must belong to root or to this process's user and be writable
- * by nobody else; a symbolic link or any other file at PATH is refused, a
- * socket is removed when nobody listens on it.  Bound under umask 0177,
- * then given to UID:GID 0660 before listen().  The descriptor
- * (non-blocking, close-on-exec), or -1 with the reason in ERR.
+ * by nobody else, and so must every directory above its real path (a
+ * sticky one, /tmp, may be writable by all); a symbolic link or any other
+ * file at PATH is refused, a socket is removed when nobody listens on it.
+ * Bound at its real path under umask 0177, then given to UID:GID 0660
+ * before listen().  The descriptor (non-blocking, close-on-exec), or -1
+ * with the reason in ERR.
  */
 int ctl_socket_open(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen);
 
-/* At the daemon's end: close FD (unless -1: served and closed by the monitoring loop) and remove the socket PATH. */
+/*
+ * At the daemon's end: close FD (unless -1: served and closed by the
+ * monitoring loop) and remove the socket PATH when it is still the one
+ * ctl_socket_open() made (the same inode), never another one put there.
+ */
 void ctl_socket_remove(const char *path, int fd);
 
 struct daemon;

@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..56"
+echo "1..58"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 90\n' >"$PEERS_DIR/b.dev"
@@ -359,6 +359,21 @@ check "a directory its group can write: refused" \
 start_refused "$SOCK"
 check "the socket of a running daemon: refused, the running one keeps it" \
 	sh -c "[ $rc -eq 2 ] && grep -q 'another daemon listens on it' '$PEERS_DIR/other.err' && [ -S '$SOCK' ]"
+# a directory above the socket's that another user owns: they could rename it and put theirs in its place
+if [ $ROOT -eq 1 ]; then
+	mkdir -p "$PEERS_DIR/theirs/sub"
+	chmod 755 "$PEERS_DIR/theirs" "$PEERS_DIR/theirs/sub"
+	chown nobody "$PEERS_DIR/theirs"
+	start_refused "$PEERS_DIR/theirs/sub/control"
+	check "a directory above the socket's that another user owns: refused" \
+		sh -c "[ $rc -eq 2 ] && grep -q 'the directory .*/theirs belongs to user [0-9]*, not to root' '$PEERS_DIR/other.err' && [ ! -e '$PEERS_DIR/theirs/sub/control' ]"
+	ln -s "$PEERS_DIR/theirs/sub" "$CTL/via-link"
+	start_refused "$CTL/via-link/control"
+	check "... also reached through a symbolic link" \
+		sh -c "[ $rc -eq 2 ] && grep -q 'the directory .*/theirs belongs to user [0-9]*, not to root' '$PEERS_DIR/other.err'"
+else
+	tap_skip "needs root (chown)" "a directory above the socket's that another user owns: refused" "... through a link"
+fi
 
 # started as another user: the one process makes its socket (its own, mode 0660) and answers on it
 as_nobody() {
@@ -401,7 +416,19 @@ else
 	ok "no password in any output of status, ctl or the log ($(wc -c <"$PEERS_DIR/all-output") bytes of output)"
 fi
 
+# its socket removed and another one bound at its path meanwhile: the daemon leaves that one alone when it stops
+# (its own removal at the end is checked above, started as nobody)
+rm -f "$SOCK"
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4); time.sleep(30)' "$SOCK" &
+FOREIGN=$!
+_peers_record foreign-socket "$FOREIGN"
+dm_until 5 test -S "$SOCK" || true
 dm_stop dmn
-check "SIGTERM: the daemon stops with status 0 ($DM_STATUS) and removes its socket" sh -c "[ $DM_STATUS -eq 0 ] && [ ! -e '$SOCK' ]"
+check "SIGTERM: the daemon stops with status 0 ($DM_STATUS) and leaves a socket it did not make at its path" \
+	sh -c "[ $DM_STATUS -eq 0 ] && [ -S '$SOCK' ]"
+kill "$FOREIGN" 2>/dev/null || true
+wait "$FOREIGN" 2>/dev/null || true
 dm_done
 peers_stop
