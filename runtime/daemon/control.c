@@ -41,6 +41,7 @@ struct ctl {
 	struct evconnlistener *lis;
 	struct ctl_client *clients;
 	unsigned n;
+	double reload_at;	/* when a reload was last asked for and taken (CTL_RELOAD_EVERY) */
 	double log_window;	/* refusals: the minute being counted, and how many in it */
 	unsigned logged, unlogged;
 	struct event *pause;	/* accept() failed (no descriptor left): accepting again a second later */
@@ -171,7 +172,17 @@ static void ctl_reload(struct ctl_client *cl)
 {
 	struct daemon *d = cl->c->d;
 	struct timeval tv = rt_timeval(CTL_RELOAD_WAIT);
+	double now = rt_monotonic();
 
+	/* a client asking again and again neither keeps the loop compiling nor fills the log */
+	if (cl->c->reload_at > 0 && now - cl->c->reload_at < CTL_RELOAD_EVERY) {
+		ctl_refusal(cl->c, "control socket: %s by pid %ld (uid %ld): refused", "a reload asked for within 2 s of the last",
+			    (long)cl->pid, (long)cl->uid);
+		ctl_answer(cl, json_pack("{s:s,s:s,s:I}", "reload", "refused", "reason",
+					 "asked again within 2 s of the last reload: not done", "generation", (json_int_t)d->gen));
+		return;
+	}
+	cl->c->reload_at = now;
 	log_msg(LOG_NOTICE, "control socket: reload asked by uid %ld (pid %ld)", (long)cl->uid, (long)cl->pid);
 	if (d->exiting || dm_halted(d)) {
 		ctl_answer(cl, ctl_error("the daemon is %s: no reload", d->exiting ? "stopping" :

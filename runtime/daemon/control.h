@@ -12,6 +12,7 @@
 #define CTL_IDLE_WAIT 2.0	/* seconds a client may take to send its line */
 #define CTL_CLIENTS_MAX 16	/* clients served at once; more are refused */
 #define CTL_RELOAD_WAIT 20.0	/* seconds a reload request waits for its outcome */
+#define CTL_RELOAD_EVERY 2.0	/* seconds between two reloads taken; one asked for sooner is refused */
 #define CTL_WRITE_WAIT 5.0	/* seconds a client has to read its whole answer */
 
 /*

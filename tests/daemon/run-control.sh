@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..58"
+echo "1..59"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 90\n' >"$PEERS_DIR/b.dev"
@@ -401,12 +401,19 @@ if [ $ROOT -eq 1 ] && command -v setpriv >/dev/null 2>&1; then
 	got=$(stat -c '%a %U %G' "$U/control" 2>&1)
 	check "started as nobody: its own socket, mode 0660 ($got)" test "$got" = "660 nobody nogroup"
 	check "started as nobody: the one process answers status (no root process), UPS a logged in" dm_until 10 _user_up
+	# without a root process the monitoring loop compiles itself: a reload asked for again at once is refused
+	rc=0
+	as_nobody "$UPSPLAN" ctl --socket "$U/control" reload >"$PEERS_DIR/r1.out" 2>&1 || rc=$?
+	rc2=0
+	as_nobody "$UPSPLAN" ctl --socket "$U/control" reload >"$PEERS_DIR/r2.out" 2>&1 || rc2=$?
+	check "started as nobody: a reload, then one asked again at once: refused ($(cat "$PEERS_DIR/r2.out"))" \
+		sh -c "[ $rc -eq 0 ] && [ $rc2 -eq 1 ] && grep -q 'reload refused: asked again within 2 s of the last reload: not done' '$PEERS_DIR/r2.out' && [ \$(grep -c 'compiling .* again' '$PEERS_DIR/user.err') -eq 1 ]"
 	kill -TERM "$UPID" 2>/dev/null || true
 	wait "$UPID" 2>/dev/null || true
 	check "started as nobody: the socket is removed at SIGTERM" test ! -e "$U/control"
 else
 	tap_skip "needs root and setpriv" "started as nobody: its own socket" "started as nobody: one process answers" \
-		"started as nobody: socket removed"
+		"started as nobody: a reload asked again at once" "started as nobody: socket removed"
 fi
 
 # no password anywhere
