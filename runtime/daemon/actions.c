@@ -37,8 +37,14 @@ struct act_child {
 	char where[320];		/* file:line:col, or a hook's path and its HOOKS's file:line:col */
 	void (*done)(void *arg, int status);	/* told when it ended, or NULL */
 	void *done_arg;
+	unsigned lines;			/* lines of its standard error logged, then counted */
+	int cutting;			/* a line longer than ACT_ERR_LINE was logged cut: its rest is dropped */
 	struct act_child *next;
 };
+
+#define ACT_ERR_LINE 1024	/* bytes of a line of a child's standard error logged; the rest is dropped */
+#define ACT_ERR_LINES 50	/* lines of a child's standard error logged; the others are counted */
+#define ACT_ERR_LAST 65536	/* bytes read at its end from its standard error (a pipe's capacity) */
 
 /* An alert name or hook directory already logged as not carried out (act_unserved). */
 struct act_told {
@@ -236,27 +242,65 @@ unsigned act_running(const struct actions *a)
 	return a->nchildren;
 }
 
+/* One line (LEN bytes at LINE, cut when CUT) of C's standard error: logged, unless ACT_ERR_LINES were. */
+static void act_log_line(struct act_child *c, const char *line, size_t len, int cut)
+{
+	if (++c->lines > ACT_ERR_LINES)
+		return;
+	log_msg(LOG_WARNING, "%s at %s: %.*s%s", c->what, c->where, (int)len, line, cut ? " [line cut]" : "");
+}
+
+/*
+ * Log what C wrote on its standard error, line by line; ALL at its end,
+ * with a last line without its line feed.  Bounded whatever it writes:
+ * a line is cut at ACT_ERR_LINE bytes (the buffer never holds more than
+ * that and one read), at most ACT_ERR_LINES lines are logged.
+ */
 static void act_log_stderr(struct act_child *c, int all)
 {
 	struct evbuffer *in;
+	char buf[ACT_ERR_LINE];
 	char *line;
 	size_t n;
 
 	if (!c->err)
 		return;
 	in = bufferevent_get_input(c->err);
-	while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF)) != NULL) {
-		log_msg(LOG_WARNING, "%s at %s: %s", c->what, c->where, line);
+	for (;;) {
+		if (c->cutting) {	/* the rest of a cut line: up to its line feed */
+			struct evbuffer_ptr p = evbuffer_search(in, "\n", 1, NULL);
+			if (p.pos < 0) {
+				evbuffer_drain(in, evbuffer_get_length(in));
+				break;
+			}
+			evbuffer_drain(in, (size_t)p.pos + 1);
+			c->cutting = 0;
+		}
+		if (evbuffer_get_length(in) >= sizeof(buf)) {
+			struct evbuffer_ptr p = evbuffer_search(in, "\n", 1, NULL);
+			if (p.pos < 0 || (size_t)p.pos >= sizeof(buf)) {
+				int k = evbuffer_remove(in, buf, sizeof(buf));
+				act_log_line(c, buf, k > 0 ? (size_t)k : 0, 1);
+				c->cutting = 1;
+				continue;
+			}
+		}
+		line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF);
+		if (!line)
+			break;
+		act_log_line(c, line, n, 0);
 		free(line);
 	}
 	if (all && evbuffer_get_length(in) > 0) {	/* a last line without its line feed */
-		char buf[512];
-		int k = evbuffer_remove(in, buf, sizeof(buf) - 1);
-		if (k > 0) {
-			buf[k] = '\0';
-			log_msg(LOG_WARNING, "%s at %s: %s", c->what, c->where, buf);
-		}
+		int k = evbuffer_remove(in, buf, sizeof(buf));
+		if (k > 0)
+			act_log_line(c, buf, (size_t)k, 0);
 		evbuffer_drain(in, evbuffer_get_length(in));
+	}
+	if (all && c->lines > ACT_ERR_LINES) {
+		log_msg(LOG_WARNING, "%s at %s: %u more lines of its standard error not logged", c->what, c->where,
+			c->lines - ACT_ERR_LINES);
+		c->lines = ACT_ERR_LINES;
 	}
 }
 
@@ -320,8 +364,13 @@ int act_reaped(struct actions *a, pid_t pid, int status)
 	}
 	if (c->err) {	/* what it wrote last, still in the pipe */
 		evutil_socket_t fd = bufferevent_getfd(c->err);
-		while (fd >= 0 && evbuffer_read(bufferevent_get_input(c->err), fd, 4096) > 0)
-			;
+		size_t got = 0;
+		int r;
+		/* bounded: a process it left behind may still be writing */
+		while (fd >= 0 && got < ACT_ERR_LAST && (r = evbuffer_read(bufferevent_get_input(c->err), fd, 4096)) > 0) {
+			got += (size_t)r;
+			act_log_stderr(c, 0);
+		}
 		act_log_stderr(c, 1);
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)

@@ -141,6 +141,19 @@ drive 20 "$m"
 check "a directory of 260 hooks runs 256 of them and says why not the rest" \
 	sh -c '[ "$(grep -c "exit status 0" "'"$work"'/log")" -eq 256 ] && grep -q "holds more than 256 hooks: the rest are not run" "'"$work"'/log"'
 
+# 15-16: what a hook writes on its standard error is logged, bounded whatever it writes
+b=$work/babble
+mkdir -m 0755 "$b"
+hook "$b" 1-long "head -c 100000000 /dev/zero | tr '\\0' x >&2; echo >&2; echo 'after the long line' >&2"
+hook "$b" 2-lines 'i=0; while [ $i -lt 1000 ]; do echo "line $i" >&2; i=$((i + 1)); done'
+start=$(date +%s)
+drive 10 "$b"
+end=$(date +%s)
+check "a line of 100 MB on standard error: logged cut at 1 KiB, the next one whole, the hook not held up ($((end - start)) s)" \
+	sh -c 'grep -q "1-long (HOOKS at plan.conf:1:1): x*x \[line cut\]\$" "$1/log" && [ "$(grep "line cut" "$1/log" | wc -c)" -lt 1400 ] && grep -q "1-long (HOOKS at plan.conf:1:1): after the long line" "$1/log" && grep -q "1-long (HOOKS at plan.conf:1:1): exit status 0" "$1/log" && [ $(($3 - $2)) -lt 8 ]' sh "$work" "$start" "$end"
+check "1000 lines on standard error: 50 logged, the others counted" \
+	sh -c '[ "$(grep -c "2-lines (HOOKS at plan.conf:1:1): line [0-9]*\$" "$1/log")" -eq 50 ] && grep -q "2-lines (HOOKS at plan.conf:1:1): 950 more lines of its standard error not logged" "$1/log"' sh "$work"
+
 tap_done
 echo "1..$n"
 [ "$failed" -eq 0 ]
