@@ -364,11 +364,20 @@ int act_reaped(struct actions *a, pid_t pid, int status)
 	}
 	if (c->err) {	/* what it wrote last, still in the pipe */
 		evutil_socket_t fd = bufferevent_getfd(c->err);
+		struct evbuffer *in = bufferevent_get_input(c->err);
 		size_t got = 0;
-		int r;
-		/* bounded: a process it left behind may still be writing */
-		while (fd >= 0 && got < ACT_ERR_LAST && (r = evbuffer_read(bufferevent_get_input(c->err), fd, 4096)) > 0) {
-			got += (size_t)r;
+		int r = 1;
+		/*
+		 * A bufferevent's input takes bytes in its own reads only (its
+		 * end is frozen: evbuffer_read() would fail at once and the last
+		 * lines be lost); this is the last read.  Bounded: a process it
+		 * left behind may still be writing.
+		 */
+		evbuffer_unfreeze(in, 0);
+		while (fd >= 0 && got < ACT_ERR_LAST && r > 0) {
+			r = evbuffer_read(in, fd, 4096);
+			if (r > 0)
+				got += (size_t)r;
 			act_log_stderr(c, 0);
 		}
 		act_log_stderr(c, 1);

@@ -154,6 +154,17 @@ check "a line of 100 MB on standard error: logged cut at 1 KiB, the next one who
 check "1000 lines on standard error: 50 logged, the others counted" \
 	sh -c '[ "$(grep -c "2-lines (HOOKS at plan.conf:1:1): line [0-9]*\$" "$1/log")" -eq 50 ] && grep -q "2-lines (HOOKS at plan.conf:1:1): 950 more lines of its standard error not logged" "$1/log"' sh "$work"
 
+# 17: what a hook writes last is read, also when its end is seen before its last bytes are
+# (each of 5 hooks writes 1000 short lines: 50 logged, and its last ones must be counted)
+l=$work/last
+mkdir -m 0755 "$l"
+for i in 1 2 3 4 5; do
+	hook "$l" "$i-last" 'i=0; while [ $i -lt 1000 ]; do echo "line $i" >&2; i=$((i + 1)); done'
+done
+drive 20 "$l"
+check "5 hooks of 1000 lines each: every line read to the last ($(grep -c '950 more lines' "$work/log") of 5 counted 950)" \
+	[ "$(grep -c "last (HOOKS at plan.conf:1:1): 950 more lines of its standard error not logged" "$work/log")" -eq 5 ]
+
 tap_done
 echo "1..$n"
 [ "$failed" -eq 0 ]
