@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,4 +90,31 @@ int safe_open(const char *path, int flags, mode_t mode, uid_t owner, uid_t other
 	if (created)
 		*created = new;
 	return fd;
+}
+
+int safe_parents(const char *real, uid_t owner, char *err, size_t errlen)
+{
+	char up[PATH_MAX], *slash;
+	struct stat st;
+
+	snprintf(up, sizeof(up), "%s", real);
+	while ((slash = strrchr(up, '/')) != NULL && up[1]) {
+		slash[slash == up] = '\0';	/* the parent; "/" stays "/" */
+		if (lstat(up, &st) != 0) {
+			snprintf(err, errlen, "cannot examine the directory %s: %s", up, strerror(errno));
+			return -1;
+		}
+		if (st.st_uid != 0 && st.st_uid != owner) {
+			snprintf(err, errlen, "the directory %s belongs to user %ld, not to root%s: that user could put "
+				 "another directory in place of %s", up, (long)st.st_uid, owner ? " or this user" : "", real);
+			return -1;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+			snprintf(err, errlen, "the directory %s can be written by %s (mode %04o): another user could put "
+				 "another directory in place of %s (chmod go-w %s)", up,
+				 st.st_mode & S_IWOTH ? "every user" : "its group", (unsigned)(st.st_mode & 07777), real, up);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -19,6 +19,16 @@ const char *safe_problem(const struct stat *st, uid_t owner, uid_t other, char *
 const char *safe_user(uid_t uid, char *buf, size_t len);
 
 /*
+ * The directories above REAL (a real path, as realpath() gives: no link
+ * in it) up to /: each must belong to root or OWNER and be writable by
+ * nobody else, unless it is sticky (/tmp), or whoever may rename it can
+ * put another directory in place of REAL.  0, or -1 with the first that
+ * is not in ERR ("the directory /srv belongs to user 1000, not to root:
+ * that user could put another directory in place of /srv/x").
+ */
+int safe_parents(const char *real, uid_t owner, char *err, size_t errlen);
+
+/*
  * Open PATH to write it (FLAGS: O_WRONLY | O_APPEND, O_RDWR, ...) with
  * none of the tricks a file planted there could play on root: when there
  * is nothing at PATH it is created with MODE and O_EXCL; an existing one

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "runtime/common/safe-file.h"
 #include "runtime/daemon/control.h"
 
 /* The directory DIR (DIRFD open on it) may hold the socket: a directory of root's or OWNER's that no one else can write. */
@@ -40,40 +41,6 @@ static int ctl_dir_ok(int dirfd, const char *dir, uid_t owner, char *err, size_t
 			 "replace the socket; chmod go-w %s, or use a directory such as /run/upsplan", dir,
 			 st.st_mode & S_IWOTH ? "every user" : "its group", (unsigned)(st.st_mode & 07777), dir);
 		return -1;
-	}
-	return 0;
-}
-
-/*
- * The directories above REAL (a real path: no link in it) up to /: each
- * root's or OWNER's and writable by nobody else, unless it is sticky
- * (/tmp): whoever can rename one of them can put another directory, and
- * another socket, in place of the socket's.
- */
-static int ctl_parents_ok(const char *real, uid_t owner, char *err, size_t errlen)
-{
-	char up[PATH_MAX], *slash;
-	struct stat st;
-
-	snprintf(up, sizeof(up), "%s", real);
-	while ((slash = strrchr(up, '/')) != NULL && up[1]) {
-		slash[slash == up] = '\0';	/* the parent; "/" stays "/" */
-		if (lstat(up, &st) != 0) {
-			snprintf(err, errlen, "cannot examine the directory %s: %s", up, strerror(errno));
-			return -1;
-		}
-		if (st.st_uid != 0 && st.st_uid != owner) {
-			snprintf(err, errlen, "the directory %s belongs to user %ld, not to root%s: that user could put "
-				 "another directory in place of %s (use a directory such as /run/upsplan)", up,
-				 (long)st.st_uid, owner ? " or this user" : "", real);
-			return -1;
-		}
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-			snprintf(err, errlen, "the directory %s can be written by %s (mode %04o): another user could put "
-				 "another directory in place of %s; chmod go-w %s, or use a directory such as /run/upsplan",
-				 up, st.st_mode & S_IWOTH ? "every user" : "its group", (unsigned)(st.st_mode & 07777), real, up);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -143,8 +110,10 @@ int ctl_socket_open(const char *path, uid_t uid, gid_t gid, char *err, size_t er
 		snprintf(err, errlen, "cannot find the directory %s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	if (ctl_parents_ok(real, geteuid(), err, errlen) != 0)
+	if (safe_parents(real, geteuid(), err, errlen) != 0) {
+		snprintf(err + strlen(err), errlen - strlen(err), ": use a directory such as /run/upsplan");
 		goto fail;
+	}
 	dirfd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0) {
 		snprintf(err, errlen, "cannot open the directory %s: %s", dir, strerror(errno));

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "runtime/common/safe-file.h"
 #include "runtime/daemon/actions.h"
 #include "runtime/daemon/hooks.h"
 #include "runtime/daemon/log.h"
@@ -20,7 +22,8 @@
 /* One run of a directory: its hooks, read when it starts, and the environment they get. */
 struct hk_chain {
 	struct hk_runner *r;
-	char *dir;
+	char *dir;		/* as the plan names it */
+	char *real;		/* its real path, once its run starts: what is read and run */
 	char where[160];	/* the HOOKS's file:line:col */
 	char *env[5];		/* UPSPLAN_UPS= ... UPSPLAN_MESSAGE=, NULL */
 	char **names;		/* the hooks to run, in order */
@@ -51,6 +54,7 @@ static void hk_chain_free(struct hk_chain *c)
 	for (size_t i = 0; c->env[i]; i++)
 		free(c->env[i]);
 	free(c->dir);
+	free(c->real);
 	free(c);
 }
 
@@ -113,17 +117,26 @@ static int hk_read_dir(struct hk_chain *c)
 	size_t cap = 0;
 	DIR *d;
 
-	if (stat(c->dir, &st) != 0) {
+	char real[PATH_MAX], err[PATH_MAX + 200];
+
+	if (!realpath(c->dir, real) || stat(real, &st) != 0) {
 		log_msg(LOG_ERR, "HOOKS at %s: %s: %s", c->where, c->dir, strerror(errno));
 		return -1;
 	}
+	/* who may rename a directory above it may put other hooks in its place */
+	if (safe_parents(real, geteuid(), err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "HOOKS at %s: %s: not run", c->where, err);
+		return -1;
+	}
+	/* from here by its real path: a link on the way, changed meanwhile, changes nothing */
+	c->real = xstrdup(real);
 	if (!S_ISDIR(st.st_mode)) {
 		log_msg(LOG_ERR, "HOOKS at %s: %s is not a directory", c->where, c->dir);
 		return -1;
 	}
 	if (hk_trusted(c, "the directory", c->dir, &st) != 0)
 		return -1;
-	d = opendir(c->dir);
+	d = opendir(c->real);
 	if (!d) {
 		log_msg(LOG_ERR, "HOOKS at %s: cannot read %s: %s", c->where, c->dir, strerror(errno));
 		return -1;
@@ -175,13 +188,13 @@ static int hk_next(struct hk_chain *c)
 {
 	while (c->next < c->n) {
 		const char *name = c->names[c->next++];
-		size_t len = strlen(c->dir) + strlen(name) + 2;
+		size_t len = strlen(c->real) + strlen(name) + 2;
 		char *path = xrealloc(NULL, len), what[400];
 		char *argv[2] = { path, NULL };
 		struct stat st;
 		pid_t pid;
 
-		snprintf(path, len, "%s/%s", c->dir, name);
+		snprintf(path, len, "%s/%s", c->real, name);
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0) {
 			log_debug(1, "HOOKS at %s: %s skipped: not an executable file", c->where, path);
 			free(path);
@@ -230,7 +243,7 @@ static void hk_done(void *arg, int status)
 	struct hk_chain *c = arg;
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)	/* a failure was logged by the actions */
-		log_msg(LOG_INFO, "hook at %s/%s (HOOKS at %s): exit status 0", c->dir, c->names[c->next - 1],
+		log_msg(LOG_INFO, "hook at %s/%s (HOOKS at %s): exit status 0", c->real, c->names[c->next - 1],
 			c->where);
 	if (!hk_next(c)) {
 		struct hk_runner *r = c->r;

@@ -32,7 +32,10 @@ void hk_free(struct hk_runner *r);
  * one directory wait for each other, in the order asked; runs of
  * different directories go side by side.  A directory or a hook that
  * someone other than root and this process's user owns, or that its
- * group or others may write, is refused (logged, with the fix).
+ * group or others may write, is refused (logged, with the fix), and so
+ * is a directory below one that is not as safe (safe_parents(): its real
+ * path up to /, a sticky one allowed); the hooks are then read and run by
+ * that real path.
  */
 void hk_run(struct hk_runner *r, const char *dir, const char *where, const struct hk_event *ev);
 
