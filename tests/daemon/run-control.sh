@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..59"
+echo "1..60"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 90\n' >"$PEERS_DIR/b.dev"
@@ -44,7 +44,7 @@ WHEN a REPORTS OB->OL : PRINT "$1 a %(e)s" CANCELTIMER t
 WHEN a TIMEOUT t : PRINT "$1 timer"
 WHEN a REPORTS OL->OB : SHELLCMD "ls -l /proc/self/fd >$PEERS_DIR/act/fds 2>&1; exit 3"
 WHEN a REPORTS None->FSD : PRINT "$1 FSD a"
-WHEN a REPORTS None->LB : SHUTDOWNCMD "/bin/sh -c 'sleep 3; echo \$1 >> $PEERS_DIR/act/shutdown' sh %(u)s"
+WHEN a REPORTS None->LB : SHUTDOWNCMD "/bin/sh -c 'ls -l /proc/self/fd >$PEERS_DIR/act/shutfds 2>&1; sleep 3; echo \$1 >> $PEERS_DIR/act/shutdown' sh %(u)s"
 EOF
 }
 TIMEOUT_LINE=7	# the WHEN a TIMEOUT t line above
@@ -274,6 +274,8 @@ check "... then succeeded, and its action ok" \
 	dm_until 10 _st_json 'd["shutdown"]["state"] == "succeeded" and [a for a in d["actions"] if a["kind"] == "SHUTDOWNCMD"][-1]["result"] == "ok"'
 st
 check "... in the table too" grep -q '^SHUTDOWNCMD: succeeded (.*dmn.conf:10:27)' "$PEERS_DIR/st.out"
+check "the SHUTDOWNCMD (run by root, which holds the listening socket) inherits no socket (fds: $(tr '\n' '|' <"$PEERS_DIR/act/shutfds" 2>&1))" \
+	sh -c "[ -s '$PEERS_DIR/act/shutfds' ] && ! grep -Eq ' ([3-9]|[1-9][0-9]+) -> socket:' '$PEERS_DIR/act/shutfds'"
 
 # fsd of the primary (last: upsd keeps FSD)
 ctl fsd a --yes
