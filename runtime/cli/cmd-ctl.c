@@ -37,8 +37,7 @@ const char ctl_usage[] =
 
 static int ctl_print_json(json_t *doc)
 {
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	putchar('\n');
+	cc_json(stdout, doc);
 	json_decref(doc);
 	return EXIT_CLEAN;
 }

@@ -197,8 +197,7 @@ int cmd_status(int argc, char **argv)
 	if (rc != EXIT_CLEAN)
 		return rc;
 	if (as_json) {
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
+		cc_json(stdout, doc);
 	} else {
 		st_head(doc);
 		st_ups(json_object_get(doc, "ups"));

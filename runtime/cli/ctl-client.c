@@ -218,6 +218,13 @@ void cc_putw(FILE *out, const char *text, size_t width)
 		putc(' ', out);
 }
 
+void cc_json(FILE *out, const json_t *doc)
+{
+	/* ASCII only: a C1 control (U+009B, CSI) of a hostile answer is written \u009b, as the others are */
+	json_dumpf(doc, out, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	fputc('\n', out);
+}
+
 const char *cc_str(const json_t *o, const char *key, const char *dflt)
 {
 	const json_t *v = json_object_get(o, key);

@@ -25,6 +25,9 @@ size_t cc_put(FILE *out, const char *text);
 /* TEXT as cc_put() does, then spaces up to WIDTH characters (a column of a table). */
 void cc_putw(FILE *out, const char *text, size_t width);
 
+/* DOC on OUT as JSON (keys sorted, indented), every character outside ASCII escaped (\uXXXX), then a line feed. */
+void cc_json(FILE *out, const json_t *doc);
+
 /* The string member KEY of O, or DFLT when it is missing or not a string. */
 const char *cc_str(const json_t *o, const char *key, const char *dflt);
 

@@ -314,7 +314,7 @@ doc = {"daemon": {"pid": 1, "root_pid": 2, "started": e, "uptime": 5, "version":
        "actions": [{"time": "t" + e, "kind": "k" + e, "ups": "u" + e, "where": "w" + e, "result": "r" + e,
                     "reason": "r" + e}]}
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
-for a in [json.dumps(doc).encode(), json.dumps(doc).encode(), e.encode() + b"[31m]"]:
+for a in [json.dumps(doc).encode(), json.dumps(doc).encode(), e.encode() + b"[31m]", json.dumps(doc).encode()]:
     c, _ = s.accept(); c.recv(600); c.sendall(a + b"\n"); c.close()' "$CTL/evil" &
 _peers_record evil-server "$!"
 dm_until 5 test -S "$CTL/evil" || true
@@ -322,9 +322,10 @@ rc=0
 "$UPSPLAN" status --socket "$CTL/evil" >"$PEERS_DIR/evil.out" 2>&1 || rc=$?
 "$UPSPLAN" ctl --socket "$CTL/evil" timers >>"$PEERS_DIR/evil.out" 2>&1 || rc=$((rc + $?))
 "$UPSPLAN" status --socket "$CTL/evil" >>"$PEERS_DIR/evil.out" 2>&1 && rc=$((rc + 1))
+"$UPSPLAN" status --json --socket "$CTL/evil" >>"$PEERS_DIR/evil.out" 2>&1 || rc=$((rc + $?))
 # no ESC, BEL or C1 control (U+009B is C2 9B in UTF-8), and no "(null)" for a status word that is not a text
-check "a hostile daemon's answer: shown with every control character escaped ($(od -c "$PEERS_DIR/evil.out" | grep -c '033\|007\|302 233') raw)" \
-	sh -c "[ $rc -eq 0 ] && grep -q '^u' '$PEERS_DIR/evil.out' && grep -q '^t' '$PEERS_DIR/evil.out' && grep -q 'not a JSON object' '$PEERS_DIR/evil.out' && \
+check "a hostile daemon's answer: shown with every control character escaped (table, timers, JSON, an answer not JSON)" \
+	sh -c "[ $rc -eq 0 ] && grep -q '^u' '$PEERS_DIR/evil.out' && grep -q '^t' '$PEERS_DIR/evil.out' && grep -q 'not a JSON object' '$PEERS_DIR/evil.out' && grep -qiF '\\u009b31m' '$PEERS_DIR/evil.out' && \
 		! LC_ALL=C grep -q -e \"\$(printf '\\033')\" -e \"\$(printf '\\007')\" -e \"\$(printf '\\302\\233')\" -e '(null)' '$PEERS_DIR/evil.out'"
 if [ $ROOT -eq 1 ] && command -v setpriv >/dev/null 2>&1; then
 	rc=0
