@@ -189,8 +189,8 @@ static int hk_next(struct hk_chain *c)
 	while (c->next < c->n) {
 		const char *name = c->names[c->next++];
 		size_t len = strlen(c->real) + strlen(name) + 2;
-		char *path = xrealloc(NULL, len), what[400];
-		char *argv[2] = { path, NULL };
+		char *path = xrealloc(NULL, len), what[400], real[PATH_MAX], err[PATH_MAX + 200];
+		char *argv[2] = { real, NULL };
 		struct stat st;
 		pid_t pid;
 
@@ -201,6 +201,17 @@ static int hk_next(struct hk_chain *c)
 			continue;
 		}
 		if (hk_trusted(c, "the hook", path, &st) != 0) {
+			free(path);
+			continue;
+		}
+		/* a symbolic link: where it leads must be as safe as the directory, and is what runs */
+		err[0] = '\0';
+		if (!realpath(path, real))
+			snprintf(err, sizeof(err), "%s", strerror(errno));
+		else
+			safe_parents(real, geteuid(), err, sizeof(err));
+		if (err[0]) {
+			log_msg(LOG_ERR, "HOOKS at %s: %s: %s: not run", c->where, path, err);
 			free(path);
 			continue;
 		}

@@ -35,7 +35,8 @@ void hk_free(struct hk_runner *r);
  * group or others may write, is refused (logged, with the fix), and so
  * is a directory below one that is not as safe (safe_parents(): its real
  * path up to /, a sticky one allowed); the hooks are then read and run by
- * that real path.
+ * that real path.  A hook that is a symbolic link runs by its real path,
+ * whose directories must be as safe.
  */
 void hk_run(struct hk_runner *r, const char *dir, const char *where, const struct hk_event *ev);
 

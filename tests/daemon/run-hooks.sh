@@ -121,7 +121,7 @@ else
 	tap_skip "not root: chown" "a hook another user owns is refused"
 fi
 
-# 12-13: a directory above the hooks' that another user owns (they could rename it and put theirs in its place),
+# 12-14: a directory above the hooks' that another user owns (they could rename it and put theirs in its place),
 # directly or behind a symbolic link
 if [ "$(id -u)" -eq 0 ]; then
 	mkdir -m 0755 "$work/theirs" "$work/theirs/hooks"
@@ -134,18 +134,28 @@ if [ "$(id -u)" -eq 0 ]; then
 	chown root "$work/theirs"
 	drive 5 "$work/via-link"
 	check "... run once it is root's, through the link too" grep -q "^1-theirs " "$REC"
+	# a hook that is a link to root's program in a directory another user may change
+	mkdir -m 0755 "$work/lk" "$work/theirbin"
+	hook "$work/theirbin" prog
+	chown nobody "$work/theirbin"
+	ln -s "$work/theirbin/prog" "$work/lk/1-link"
+	hook "$work/lk" 2-plain
+	drive 5 "$work/lk"
+	check "a hook linked to a program in a directory another user owns: refused, the next one runs" \
+		sh -c '! grep -q "^prog " "$REC" && grep -q "^2-plain " "$REC" && grep -q "'"$work"'/lk/1-link: the directory '"$work"'/theirbin belongs to user [0-9]*, not to root: .*: not run" "'"$work"'/log"'
 else
-	tap_skip "not root: chown" "a directory above the hooks' owned by another user: refused" "... run once it is root's"
+	tap_skip "not root: chown" "a directory above the hooks' owned by another user: refused" "... run once it is root's" \
+		"a hook linked into a directory another user owns: refused"
 fi
 
-# 14-15: a directory that is not there, or not one; the run goes on with the next
+# 15-16: a directory that is not there, or not one; the run goes on with the next
 hook "$o" y
 drive 5 "$work/nowhere" "$REC" "$o"
 check "a missing directory and a file are logged and the next directory runs" \
 	sh -c 'grep -q "'"$work"'/nowhere: No such file or directory" "'"$work"'/log" && grep -q "'"$REC"' is not a directory" "'"$work"'/log" && grep -q "^x " "$REC" && grep -q "^y " "$REC"'
 check "the driver ends normally after all that" [ "$dstatus" -eq 0 ]
 
-# 16: a directory with more hooks than a run takes
+# 17: a directory with more hooks than a run takes
 m=$work/many
 mkdir -m 0755 "$m"
 i=0
@@ -158,7 +168,7 @@ drive 20 "$m"
 check "a directory of 260 hooks runs 256 of them and says why not the rest" \
 	sh -c '[ "$(grep -c "exit status 0" "'"$work"'/log")" -eq 256 ] && grep -q "holds more than 256 hooks: the rest are not run" "'"$work"'/log"'
 
-# 17-18: what a hook writes on its standard error is logged, bounded whatever it writes
+# 18-19: what a hook writes on its standard error is logged, bounded whatever it writes
 b=$work/babble
 mkdir -m 0755 "$b"
 hook "$b" 1-long "head -c 100000000 /dev/zero | tr '\\0' x >&2; echo >&2; echo 'after the long line' >&2"
@@ -171,7 +181,7 @@ check "a line of 100 MB on standard error: logged cut at 1 KiB, the next one who
 check "1000 lines on standard error: 50 logged, the others counted" \
 	sh -c '[ "$(grep -c "2-lines (HOOKS at plan.conf:1:1): line [0-9]*\$" "$1/log")" -eq 50 ] && grep -q "2-lines (HOOKS at plan.conf:1:1): 950 more lines of its standard error not logged" "$1/log"' sh "$work"
 
-# 19: what a hook writes last is read, also when its end is seen before its last bytes are
+# 20: what a hook writes last is read, also when its end is seen before its last bytes are
 # (each of 5 hooks writes 1000 short lines: 50 logged, and its last ones must be counted)
 l=$work/last
 mkdir -m 0755 "$l"
