@@ -90,6 +90,8 @@ static void st_ups(const json_t *ups)
 		if (strlen(cc_str(u, "group", "")) > wg)
 			wg = strlen(cc_str(u, "group", ""));
 	}
+	wn = wn > CC_COLUMN_MAX ? CC_COLUMN_MAX : wn;
+	wg = wg > CC_COLUMN_MAX ? CC_COLUMN_MAX : wg;
 	printf("\n%-*s  %-*s  %-9s  %-14s  %6s  %-13s  %s\n", (int)wn, "UPS", (int)wg, "GROUP", "TYPE", "STATUS", "CHARGE",
 	       "CONNECTION", "LAST ANSWER");
 	json_array_foreach(ups, i, u) {

@@ -244,6 +244,8 @@ void cc_timers(FILE *out, const json_t *t)
 	json_array_foreach(t, i, v)
 		if (strlen(cc_str(v, "name", "")) > w)
 			w = strlen(cc_str(v, "name", ""));
+	if (w > CC_COLUMN_MAX)
+		w = CC_COLUMN_MAX;
 	fprintf(out, "%-*s  %9s  %s\n", (int)w, "TIMER", "LEFT", "RUNS (WHEN ... TIMEOUT clauses)");
 	json_array_foreach(t, i, v) {
 		const json_t *c = json_object_get(v, "clauses"), *cl;

@@ -22,6 +22,9 @@ int cc_ask(const char *cmd, const char *path, const char *req, double timeout, j
  */
 size_t cc_put(FILE *out, const char *text);
 
+/* The widest a column of a table grows for the texts in it (longer ones stick out): a hostile answer cannot make each row megabytes of spaces. */
+#define CC_COLUMN_MAX 40
+
 /* TEXT as cc_put() does, then spaces up to WIDTH characters (a column of a table). */
 void cc_putw(FILE *out, const char *text, size_t width);
 

@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-echo "1..60"
+echo "1..61"
 peers_init
 printf 'ups.status: OL\nbattery.charge: 100\n' >"$PEERS_DIR/a.dev"
 printf 'ups.status: OL\nbattery.charge: 90\n' >"$PEERS_DIR/b.dev"
@@ -327,6 +327,21 @@ rc=0
 check "a hostile daemon's answer: shown with every control character escaped (table, timers, JSON, an answer not JSON)" \
 	sh -c "[ $rc -eq 0 ] && grep -q '^u' '$PEERS_DIR/evil.out' && grep -q '^t' '$PEERS_DIR/evil.out' && grep -q 'not a JSON object' '$PEERS_DIR/evil.out' && grep -qiF '\\u009b31m' '$PEERS_DIR/evil.out' && \
 		! LC_ALL=C grep -q -e \"\$(printf '\\033')\" -e \"\$(printf '\\007')\" -e \"\$(printf '\\302\\233')\" -e '(null)' '$PEERS_DIR/evil.out'"
+# a hostile answer (one UPS and one timer named with 20 KB, 1000 more of each): the table is not padded to it
+python3 -c '
+import json, socket, sys
+big = "n" * 20000
+ups = [{"name": big, "group": big, "status": ["OL"]}] + [{"name": "u%d" % i, "group": "g", "status": ["OL"]} for i in range(1000)]
+tm = [{"name": big, "seconds_left": 1, "clauses": []}] + [{"name": "t%d" % i, "seconds_left": 1, "clauses": []} for i in range(1000)]
+doc = json.dumps({"daemon": {}, "plan": {}, "shutdown": {}, "ups": ups, "timers": tm, "actions": []}).encode()
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+c, _ = s.accept(); c.recv(600); c.sendall(doc + b"\n"); c.close()' "$CTL/wide" &
+_peers_record wide-server "$!"
+dm_until 5 test -S "$CTL/wide" || true
+rc=0
+"$UPSPLAN" status --socket "$CTL/wide" >"$PEERS_DIR/wide.out" 2>&1 || rc=$?
+check "a hostile answer with names of 20 KB: the table is not padded to it ($(wc -c <"$PEERS_DIR/wide.out") bytes)" \
+	sh -c "[ $rc -eq 0 ] && [ \$(wc -c <'$PEERS_DIR/wide.out') -lt 1000000 ] && grep -q '^u999 ' '$PEERS_DIR/wide.out'"
 if [ $ROOT -eq 1 ] && command -v setpriv >/dev/null 2>&1; then
 	rc=0
 	setpriv --reuid=daemon --regid=daemon --clear-groups "$UPSPLAN" status --socket "$SOCK" >/dev/null 2>"$PEERS_DIR/e.err" || rc=$?
