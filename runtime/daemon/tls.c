@@ -224,7 +224,8 @@ static void tls_file_failure(const char *what, const char *path, enum fa_kind ki
 	case ENOENT:
 		snprintf(out, len, "%s: %s", msg, strcmp(what, "CERTFILE") == 0 ?
 			 "give the group's CERTFILE the CA certificate (PEM) that upsd's certificate is signed by; "
-			 "upsplan tls-setup writes one for a upsd it sets up" : "give the group the right path");
+			 "upsplan tls-setup writes one for a upsd it sets up" :
+			 what[0] == '-' ? "give the option the right path" : "give the group the right path");
 		break;
 	case EACCES:
 	case EINVAL:
@@ -285,12 +286,13 @@ static int tls_pem_chain(SSL_CTX *ctx, BIO *b)
 }
 
 /*
- * Load the PEM file PATH into CTX as WHAT.  The file is read here, into
+ * Load the PEM file PATH into CTX as WHAT, named LABEL in messages (NULL:
+ * the plan's setting, CERTFILE, CLIENTCERT or CLIENTKEY).  The file is read here, into
  * memory, by src_read_file() (no FIFO or device waited on, whatever is
  * put at PATH after a check), and OpenSSL parses the copy, which is wiped
  * afterwards (a key).  0, or -1 with the message in ERR.
  */
-static int tls_load_pem(SSL_CTX *ctx, enum tls_pem what, const char *path, char *err, size_t errlen)
+static int tls_load_pem(SSL_CTX *ctx, enum tls_pem what, const char *path, const char *label, char *err, size_t errlen)
 {
 	static const char *const name[] = { "CERTFILE", "CLIENTCERT", "CLIENTKEY" };
 	char why[600], *text, abs[PATH_MAX];
@@ -298,10 +300,12 @@ static int tls_load_pem(SSL_CTX *ctx, enum tls_pem what, const char *path, char 
 	BIO *b;
 	int ok = 0;
 
+	label = label ? label : name[what];
+
 	path = wd_resolve(path, abs, sizeof(abs));	/* relative: to the directory upsplan started in */
 	text = src_read_file(path, TLS_PEM_MAX, &len, NULL, why, sizeof(why));
 	if (!text) {
-		tls_file_failure(name[what], path, what == TLS_PEM_KEY ? FA_SECRET : FA_PUBLIC, errno, why, err,
+		tls_file_failure(label, path, what == TLS_PEM_KEY ? FA_SECRET : FA_PUBLIC, errno, why, err,
 				 errlen);
 		return -1;
 	}
@@ -331,7 +335,7 @@ static int tls_load_pem(SSL_CTX *ctx, enum tls_pem what, const char *path, char 
 				 "openssl x509 -inform DER -in FILE -out FILE.pem", path);
 			return -1;
 		}
-		snprintf(why, sizeof(why), "%s %s cannot be loaded", name[what], path);
+		snprintf(why, sizeof(why), "%s %s cannot be loaded", label, path);
 		tls_queue_error(err, errlen, why);
 		return -1;
 	}
@@ -357,15 +361,15 @@ SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
 	/* the group's CERTFILE only: no system CAs */
-	if (tls_load_pem(ctx, TLS_PEM_CA, cafile, err, errlen) != 0) {
+	if (tls_load_pem(ctx, TLS_PEM_CA, cafile, NULL, err, errlen) != 0) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
 	SSL_CTX_set_ex_data(ctx, tls_ctx_idx, xstrdup(cafile));
 	if (cert && *cert) {
 		const char *k = key && *key ? key : cert;
-		if (tls_load_pem(ctx, TLS_PEM_CHAIN, cert, err, errlen) != 0 ||
-		    tls_load_pem(ctx, TLS_PEM_KEY, k, err, errlen) != 0) {
+		if (tls_load_pem(ctx, TLS_PEM_CHAIN, cert, NULL, err, errlen) != 0 ||
+		    tls_load_pem(ctx, TLS_PEM_KEY, k, NULL, err, errlen) != 0) {
 			SSL_CTX_free(ctx);
 			return NULL;
 		}
@@ -374,6 +378,34 @@ SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char
 			SSL_CTX_free(ctx);
 			return NULL;
 		}
+	}
+	return ctx;
+}
+
+SSL_CTX *tls_server_ctx_new(const char *cert, const char *key, const char *cert_what, const char *key_what,
+			    char *err, size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+	tls_init_idx();
+	if (!ctx) {
+		tls_queue_error(err, errlen, "cannot make a TLS context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/* the key first: a certificate it does not match then drops it, and the check below says so */
+	if (tls_load_pem(ctx, TLS_PEM_KEY, key, key_what, err, errlen) != 0 ||
+	    tls_load_pem(ctx, TLS_PEM_CHAIN, cert, cert_what, err, errlen) != 0) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		ERR_clear_error();
+		snprintf(err, errlen, "%s %s does not belong to %s %s: give the private key of that certificate", key_what,
+			 key, cert_what, cert);
+		SSL_CTX_free(ctx);
+		return NULL;
 	}
 	return ctx;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tls.h - TLS for upsd connections with OpenSSL 3: contexts per group, name checks, readable failure reasons. */
+/* tls.h - TLS for upsd connections with OpenSSL 3: contexts per group, name checks, readable failure reasons; the server context of the webhook listener. */
 #ifndef UPSPLAN_TLS_H
 #define UPSPLAN_TLS_H
 
@@ -14,6 +14,16 @@
  * ask for a client certificate.  Returns NULL with the reason in ERR.
  */
 SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char *err, size_t errlen);
+
+/*
+ * A server context: TLS 1.2 at least, no renegotiation, presenting the
+ * certificate chain of CERT (PEM: the certificate, then its
+ * intermediates) with the private key KEY, named CERT_WHAT and KEY_WHAT
+ * in messages ("--webhook-cert").  Read as tls_ctx_new() reads its
+ * files.  NULL with the reason and the fix in ERR.
+ */
+SSL_CTX *tls_server_ctx_new(const char *cert, const char *key, const char *cert_what, const char *key_what,
+			    char *err, size_t errlen);
 
 /*
  * A connection object of CTX for a server that must prove the name NAME

@@ -12,6 +12,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
@@ -47,6 +48,7 @@ struct hs_server {
 	struct event *sweep;
 	int paused;		/* the listener accepts no more: max_conns open */
 	int freeing;
+	SSL_CTX *tls;		/* HTTPS: each connection a session of it; NULL: HTTP */
 	struct hs_route routes[HS_ROUTES];
 	size_t nroutes;
 };
@@ -128,6 +130,20 @@ int hs_parse_addr(const char *spec, struct hs_addr *a, char *err, size_t len)
 	return 0;
 }
 
+int hs_is_loopback(const struct hs_addr *a)
+{
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&a->ss;
+
+	if (a->ss.ss_family == AF_INET)
+		return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+	if (a->ss.ss_family != AF_INET6)
+		return 0;
+	if (IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr))
+		return 1;
+	return IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr) && v6->sin6_addr.s6_addr[12] == 127;
+}
+
 /* Accept again once fewer than max_conns are open. */
 static void hs_gate(struct hs_server *s)
 {
@@ -176,10 +192,19 @@ static void hs_sweep(evutil_socket_t fd, short what, void *arg)
 static struct bufferevent *hs_bev(struct event_base *base, void *arg)
 {
 	struct hs_server *s = arg;
-	struct bufferevent *b = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *b;
 
-	if (!b)
-		return NULL;	/* evhttp makes one of its own: uncounted, but served */
+	if (s->tls) {
+		/* NULL here would let evhttp make a plain one: HTTP on the HTTPS port */
+		SSL *ssl = SSL_new(s->tls);
+		b = ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE) : NULL;
+		if (!b)
+			xalloc_fail();
+	} else {
+		b = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+		if (!b)
+			return NULL;	/* evhttp makes one of its own: uncounted, but served */
+	}
 	bufferevent_incref(b);
 	s->conns = xgrow(s->conns, &s->cap, s->live + 1, sizeof(*s->conns));
 	s->conns[s->live++] = b;
@@ -307,6 +332,13 @@ struct hs_server *hs_new(struct event_base *base, const struct hs_addr *a, const
 	return s;
 }
 
+void hs_set_tls(struct hs_server *s, SSL_CTX *ctx)
+{
+	SSL_CTX_up_ref(ctx);
+	SSL_CTX_free(s->tls);
+	s->tls = ctx;
+}
+
 int hs_route(struct hs_server *s, const char *path, unsigned methods, hs_handler_fn *fn, void *arg)
 {
 	if (s->nroutes == HS_ROUTES)
@@ -332,5 +364,6 @@ void hs_free(struct hs_server *s)
 	event_free(s->sweep);
 	for (size_t i = 0; i < s->nroutes; i++)
 		free(s->routes[i].path);
+	SSL_CTX_free(s->tls);
 	free(s);
 }

@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 #include <event2/http.h>
+#include <openssl/ssl.h>
 
 /* Where to listen: an address (never a name) and a port. */
 struct hs_addr {
@@ -23,6 +24,9 @@ struct hs_addr {
  * in ERR.  A host name is refused: the address is what gets bound.
  */
 int hs_parse_addr(const char *spec, struct hs_addr *a, char *err, size_t len);
+
+/* 1 when A is a loopback address (127.0.0.0/8, ::1, or ::ffff:127.x.y.z): no other host can reach it. */
+int hs_is_loopback(const struct hs_addr *a);
 
 /* The limits of a listener. */
 struct hs_limits {
@@ -54,6 +58,14 @@ struct hs_server;
  */
 struct hs_server *hs_new(struct event_base *base, const struct hs_addr *a, const struct hs_limits *lim, const char *name,
 			 char *err, size_t len);
+
+/*
+ * Serve HTTPS on S: each connection a TLS session of CTX, a server
+ * context (S takes a reference).  Call it before the first connection.
+ * Never downgraded: a session that cannot be made aborts the process as
+ * any failed allocation does, rather than answer in clear.
+ */
+void hs_set_tls(struct hs_server *s, SSL_CTX *ctx);
 
 /* Answer PATH (exact, the query aside) for the METHODS with FN; -1 when the table is full. */
 int hs_route(struct hs_server *s, const char *path, unsigned methods, hs_handler_fn *fn, void *arg);

@@ -29,6 +29,7 @@ struct wh {
 	void *arg;
 	wh_log_fn *log;
 	void *log_arg;
+	wh_reply_fn *on_reply;
 };
 
 /* N digits at S as a number, or -1 */
@@ -239,6 +240,7 @@ struct wh *wh_new(const struct wh_cfg *cfg, char *err, size_t errlen)
 	wh->arg = cfg->arg;
 	wh->log = cfg->log;
 	wh->log_arg = cfg->log_arg;
+	wh->on_reply = cfg->on_reply;
 	return wh;
 }
 
@@ -270,7 +272,7 @@ int wh_bearer_ok(const struct wh *wh, const char *auth)
 	return ok;
 }
 
-static void wh_answer(struct evhttp_request *req, int code, const char *reason, const char *text)
+static void wh_answer(const struct wh *wh, struct evhttp_request *req, int code, const char *reason, const char *text)
 {
 	struct evbuffer *b = evbuffer_new();
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
@@ -282,6 +284,8 @@ static void wh_answer(struct evhttp_request *req, int code, const char *reason, 
 	evhttp_send_reply(req, code, reason, b);
 	if (b != NULL)
 		evbuffer_free(b);
+	if (wh->on_reply != NULL)
+		wh->on_reply(wh->log_arg, code);
 }
 
 /* a refusal: logged (escaped, with the peer) and answered */
@@ -299,7 +303,7 @@ static void wh_refuse(const struct wh *wh, struct evhttp_request *req, int code,
 		snprintf(msg, sizeof(msg), "webhook: %s port %u: %d %s: %s", peer, (unsigned)port, code, reason, esc);
 		wh->log(wh->log_arg, LOG_WARNING, msg);
 	}
-	wh_answer(req, code, reason, esc);
+	wh_answer(wh, req, code, reason, esc);
 }
 
 static int wh_is_json(const char *ct)
@@ -354,5 +358,5 @@ void wh_handle(struct evhttp_request *req, void *arg)
 		if (wh->on_alert != NULL)
 			wh->on_alert(wh->arg, &b.alerts[i]);
 	wh_batch_free(&b);
-	wh_answer(req, 200, "OK", NULL);
+	wh_answer(wh, req, 200, "OK", NULL);
 }

@@ -56,6 +56,7 @@ int wh_time(const char *s, double *t);
 
 typedef void wh_alert_fn(void *arg, const struct wh_alert *alert);
 typedef void wh_log_fn(void *arg, int level, const char *msg);	/* syslog levels */
+typedef void wh_reply_fn(void *arg, int code);	/* the status of each answer wh_handle() gives */
 
 struct wh_cfg {
 	const char *token;	/* the bearer token; NULL: no check */
@@ -65,7 +66,8 @@ struct wh_cfg {
 				   its strings live until it returns */
 	void *arg;
 	wh_log_fn *log;		/* NULL: no log */
-	void *log_arg;
+	void *log_arg;		/* also on_reply's */
+	wh_reply_fn *on_reply;	/* NULL: none */
 };
 
 struct wh;

@@ -75,4 +75,4 @@ tests_unit_test_rooms_LDADD = $(SIM_LIBS) $(DAEMON_LIBS)
 # the Prometheus exposition writer and the HTTP listener's addresses (runtime/obs/)
 tests_unit_test_metrics_SOURCES = tests/unit/test-metrics.c tests/unit/tap.h
 tests_unit_test_metrics_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
-tests_unit_test_metrics_LDADD = runtime/obs/libobs.a $(BASE_LIBS) $(LIBEVENT_LIBS) -lm
+tests_unit_test_metrics_LDADD = runtime/obs/libobs.a $(BASE_LIBS) $(LIBEVENT_LIBS) $(OPENSSL_LIBS) -lm
