@@ -19,6 +19,7 @@
 
 #include "base/source.h"
 #include "runtime/cli/cli.h"
+#include "runtime/common/file-access.h"
 #include "runtime/daemon/control.h"
 #include "runtime/daemon/daemon.h"
 #include "runtime/daemon/fdlimit.h"
@@ -86,6 +87,16 @@ const char run_usage[] =
 	"      --metrics-vars-interval=SECONDS  with --metrics, ask upsd for every\n"
 	"                         variable of each UPS (LIST VAR) this often\n"
 	"                         (default 10)\n"
+	"      --webhook=[HOST:]PORT  receive Alertmanager's notifications at\n"
+	"                         POST /hook there, for the plan's WHEN ALERT rules\n"
+	"                         (HOST as for --metrics, default 127.0.0.1; an\n"
+	"                         address other than loopback needs a token and\n"
+	"                         TLS; default: none)\n"
+	"      --webhook-token-file=FILE  the bearer token Alertmanager must send,\n"
+	"                         the first line of FILE (read as USER)\n"
+	"      --webhook-cert=FILE, --webhook-key=FILE  serve the webhook over\n"
+	"                         HTTPS (TLS 1.2 or later) with this certificate\n"
+	"                         chain and key (PEM, read as USER)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Signals: TERM and INT log out of upsd and stop; HUP compiles PLAN again\n"
@@ -99,7 +110,7 @@ const char run_usage[] =
 enum {
 	OPT_POWERDOWNFLAG = 256, OPT_CHECK_ONLY, OPT_TRACE, OPT_HOSTNAME, OPT_SHELL, OPT_ACTION_TIMEOUT,
 	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE, OPT_ALLOW_WARNINGS,
-	OPT_CONTROL_SOCKET, OPT_METRICS, OPT_METRICS_VARS
+	OPT_CONTROL_SOCKET, OPT_METRICS, OPT_METRICS_VARS, OPT_WEBHOOK, OPT_WEBHOOK_TOKEN, OPT_WEBHOOK_CERT, OPT_WEBHOOK_KEY
 };
 
 static const struct option run_longopts[] = {
@@ -124,6 +135,10 @@ static const struct option run_longopts[] = {
 	{ "control-socket", required_argument, NULL, OPT_CONTROL_SOCKET },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "metrics-vars-interval", required_argument, NULL, OPT_METRICS_VARS },
+	{ "webhook", required_argument, NULL, OPT_WEBHOOK },
+	{ "webhook-token-file", required_argument, NULL, OPT_WEBHOOK_TOKEN },
+	{ "webhook-cert", required_argument, NULL, OPT_WEBHOOK_CERT },
+	{ "webhook-key", required_argument, NULL, OPT_WEBHOOK_KEY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -293,6 +308,65 @@ static int run_readable(const char *opt, const char *path)
 	return -1;
 }
 
+/*
+ * --webhook and its files: the rules a listener must keep, checked before
+ * anything starts.  A token must not cross a network in clear, and an
+ * address others can reach must ask for one: so anything but loopback
+ * needs both.  0, or -1 after the message.
+ */
+static int run_webhook_opts(const struct dm_options *o)
+{
+	struct hs_addr a;
+	char err[256];
+
+	if (!o->webhook) {
+		const char *lone = o->webhook_token_file ? "--webhook-token-file" : o->webhook_cert ? "--webhook-cert" :
+				   o->webhook_key ? "--webhook-key" : NULL;
+		if (lone)
+			fprintf(stderr, "upsplan run: %s without --webhook: give --webhook [HOST:]PORT too, or leave it out\n", lone);
+		return lone ? -1 : 0;
+	}
+	if (hs_parse_addr(o->webhook, &a, err, sizeof(err)) != 0) {
+		fprintf(stderr, "upsplan run: --webhook: %s\n", err);
+		return -1;
+	}
+	if (!o->webhook_cert != !o->webhook_key) {
+		fprintf(stderr, "upsplan run: --webhook-%s without --webhook-%s: HTTPS needs both the certificate and its key\n",
+			o->webhook_cert ? "cert" : "key", o->webhook_cert ? "key" : "cert");
+		return -1;
+	}
+	if (!hs_is_loopback(&a) && (!o->webhook_token_file || !o->webhook_cert)) {
+		fprintf(stderr, "upsplan run: --webhook %s is not a loopback address: other hosts reach it, so it needs a "
+			"bearer token and TLS (a token must not cross a network in clear): add%s%s, or listen on "
+			"127.0.0.1 behind a TLS proxy\n", a.text,
+			o->webhook_token_file ? "" : " --webhook-token-file FILE",
+			o->webhook_cert ? "" : " --webhook-cert FILE --webhook-key FILE");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The webhook's files, which the monitoring process reads: readable by
+ * USER (NULL: this process) now, so that the mistake shows on the
+ * terminal.  0, or -1 after the message.
+ */
+static int run_webhook_files(const struct dm_options *o, const char *user)
+{
+	const char *what[] = { "--webhook-token-file", "--webhook-cert", "--webhook-key" };
+	const char *path[] = { o->webhook_token_file, o->webhook_cert, o->webhook_key };
+	char msg[600], fix[600];
+
+	for (size_t i = 0; o->webhook && !o->check_only && i < 3; i++) {
+		if (!path[i] || fa_check(what[i], path[i], user, i == 1 ? FA_PUBLIC : FA_SECRET, msg, sizeof(msg), fix,
+					sizeof(fix)) == 0)
+			continue;
+		fprintf(stderr, "upsplan run: %s%s%s\n", msg, fix[0] ? ": " : "", fix);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct dm_options o;
@@ -413,6 +487,18 @@ int cmd_run(int argc, char **argv)
 			o.metrics = optarg;
 			break;
 		}
+		case OPT_WEBHOOK:
+			o.webhook = optarg;
+			break;
+		case OPT_WEBHOOK_TOKEN:
+			o.webhook_token_file = optarg;
+			break;
+		case OPT_WEBHOOK_CERT:
+			o.webhook_cert = optarg;
+			break;
+		case OPT_WEBHOOK_KEY:
+			o.webhook_key = optarg;
+			break;
 		case OPT_METRICS_VARS:
 			if (run_seconds("--metrics-vars-interval", optarg, &o.metrics_vars_interval))
 				return EXIT_USAGE;
@@ -429,6 +515,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.plan = argv[optind];
+	if (run_webhook_opts(&o) != 0)
+		return EXIT_USAGE;
 	if (o.check_only)
 		foreground = 1;
 	o.foreground = foreground;
@@ -450,7 +538,7 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	/* the daemon leaves its working directory for /: what it opens later, absolute now */
 	const char **later[] = { &o.plan, &logfile, &pidfile, &powerdownflag, &o.trace, &utmp, &o.act.smtp_cafile,
-				 &o.control_socket };
+				 &o.control_socket, &o.webhook_token_file, &o.webhook_cert, &o.webhook_key };
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
 		char err[600];
 		if (wd_absolute(later[i], err, sizeof(err)) != 0) {
@@ -476,6 +564,11 @@ int cmd_run(int argc, char **argv)
 	}
 	o.hostname = hostname;
 	o.banner = banner;
+	snprintf(user_name, sizeof(user_name), "%s", root ? pw->pw_name : "");	/* fa_check() calls getpwnam() again */
+	if (run_webhook_files(&o, root ? user_name : NULL) != 0) {
+		img_free(&img);
+		return EXIT_USAGE;
+	}
 	if (!pidfile && root && !o.check_only)
 		pidfile = "/run/upsplan.pid";
 	/* one daemon per PID file: refused here, on the terminal, before anything is touched */

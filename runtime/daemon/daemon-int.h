@@ -67,6 +67,7 @@ struct daemon {
 	struct event *exit_ev;		/* SHUTDOWNEXIT's delay, or that next turn */
 	struct ctl *ctl;		/* the control socket (control.c), or NULL */
 	struct dm_metrics *mx;		/* --metrics (dm-metrics.h), or NULL */
+	struct dm_webhook *wh;		/* --webhook (dm-webhook.h), or NULL */
 };
 
 /* No more handlers: logged out after the SHUTDOWNCMD started, or about to be. */
@@ -94,6 +95,8 @@ void dm_logout_all(struct daemon *d);
 void dm_disconnect(struct daemon *d);
 /* After dm_disconnect(): log in again, poll and run the timers (those due meanwhile at once). */
 void dm_reconnect(struct daemon *d);
+/* The engine ran rules outside a poll or a timer (an alert): the next timer armed, the state file written soon. */
+void dm_ran(struct daemon *d);
 
 /* daemon-ps.c: the monitoring process's side of the root parent */
 /* Tell the service manager STATE: through the root parent (systemd hears its main PID), or directly. */

@@ -27,6 +27,7 @@
 #include "runtime/daemon/daemon.h"
 #include "runtime/daemon/daemon-int.h"
 #include "runtime/daemon/dm-metrics.h"
+#include "runtime/daemon/dm-webhook.h"
 #include "runtime/daemon/fdlimit.h"
 #include "runtime/daemon/log.h"
 #include "runtime/common/monotonic.h"
@@ -77,6 +78,12 @@ static void dm_save_soon(struct daemon *d)
 {
 	if (d->sf_on && !evtimer_pending(d->sf_ev, NULL))
 		dm_arm(d->sf_ev, 0);
+}
+
+void dm_ran(struct daemon *d)
+{
+	dm_arm_timer(d);
+	dm_save_soon(d);
 }
 
 static const char *dm_label(const struct plan_image *img, uint32_t u, char *buf, size_t len)
@@ -745,7 +752,9 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	}
 	ah = (struct act_host){ &d, dm_setfsd, dm_shutdown, dm_desktop, NULL };
 	d.act = act_new(d.base, &o->act, &d.p->img, &ah);
-	if (d.act && dm_mx_start(&d) != 0) {	/* here: after the drop of privileges (a port below 1024 fails) */
+	/* here: after the drop of privileges (a port below 1024 fails; the webhook's files are read as USER) */
+	if (d.act && (dm_mx_start(&d) != 0 || dm_wh_start(&d) != 0)) {
+		dm_mx_stop(&d);
 		act_free(d.act);
 		d.act = NULL;
 	}
@@ -840,6 +849,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	sf_hold_free(&d.hold);
 	ctl_free(d.ctl);
 	free(d.seen);
+	dm_wh_stop(&d);
 	dm_mx_stop(&d);
 	act_free(d.act);
 	if (d.ps) {

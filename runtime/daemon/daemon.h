@@ -24,6 +24,9 @@ struct dm_options {
 	int control_fd;			/* its listening socket, served by the monitoring process */
 	const char *metrics;		/* --metrics [HOST:]PORT, or NULL: nothing listens */
 	double metrics_vars_interval;	/* seconds between LIST VAR of each UPS for the metrics; 0: never */
+	const char *webhook;		/* --webhook [HOST:]PORT, or NULL: nothing listens (dm-webhook.h) */
+	const char *webhook_token_file;	/* its bearer token's file, or NULL: no token asked for */
+	const char *webhook_cert, *webhook_key;	/* HTTPS: both, or neither */
 };
 
 /*

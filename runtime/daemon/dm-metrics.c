@@ -34,6 +34,12 @@ static const double mx_bounds[] = DM_MX_BUCKETS;
 static const char *const mx_shut_results[] = { "requested", "succeeded", "failed", "refused" };
 #define MX_NSHUT (sizeof(mx_shut_results) / sizeof(mx_shut_results[0]))
 
+/* --webhook: what became of an alert, and the statuses its handler answers (runtime/obs/webhook.h) */
+static const char *const mx_wh_results[] = { "ran", "same", "unknown", "ignored" };
+#define MX_NWH (sizeof(mx_wh_results) / sizeof(mx_wh_results[0]))
+static const int mx_wh_codes[] = { 200, 400, 401, 405, 413, 415 };
+#define MX_NWH_CODES (sizeof(mx_wh_codes) / sizeof(mx_wh_codes[0]))
+
 /* NUT variable names seen in LIST VAR replies, each a number (families in the order first seen); at most this many. */
 #define MX_MAX_NAMES 4096u
 
@@ -69,6 +75,7 @@ struct dm_metrics {
 	uint64_t actions[MX_NKINDS];
 	uint64_t shut[MX_NSHUT];
 	uint64_t setfsd_ok, setfsd_failed;
+	uint64_t wh_alerts[MX_NWH], wh_codes[MX_NWH_CODES];
 	uint64_t reload_ok, reload_failed;
 	double loaded;			/* wall-clock time the running plan was taken up */
 	uint64_t scrapes;
@@ -175,6 +182,20 @@ void dm_mx_setfsd(struct daemon *d, int ok)
 {
 	if (d->mx)
 		(*(ok ? &d->mx->setfsd_ok : &d->mx->setfsd_failed))++;
+}
+
+void dm_mx_webhook_alert(struct daemon *d, const char *result)
+{
+	for (size_t i = 0; d->mx && i < MX_NWH; i++)
+		if (strcmp(result, mx_wh_results[i]) == 0)
+			d->mx->wh_alerts[i]++;
+}
+
+void dm_mx_webhook_request(struct daemon *d, int code)
+{
+	for (size_t i = 0; d->mx && i < MX_NWH_CODES; i++)
+		if (code == mx_wh_codes[i])
+			d->mx->wh_codes[i]++;
 }
 
 /* 1 when the NUT value S is a number (as the NUT exporter exports it), into *V. */
@@ -432,6 +453,19 @@ static void mx_daemon(struct daemon *d, struct mt_writer *w)
 	mt_family(w, "upsplan_setfsd_total", MT_COUNTER, "SETFSD actions: FSD sent to upsd, or not (no connection)");
 	mt_sample_u(w, &(struct mt_label){ "result", "sent" }, 1, m->setfsd_ok);
 	mt_sample_u(w, &(struct mt_label){ "result", "failed" }, 1, m->setfsd_failed);
+	if (d->o->webhook) {
+		char code[8];
+		mt_family(w, "upsplan_webhook_alerts_total", MT_COUNTER,
+			  "Alerts of Alertmanager's notifications: their rules ran, no change, no rule names them, "
+			  "or ignored (the daemon is out of upsd after a SHUTDOWNCMD)");
+		for (size_t i = 0; i < MX_NWH; i++)
+			mt_sample_u(w, &(struct mt_label){ "result", mx_wh_results[i] }, 1, m->wh_alerts[i]);
+		mt_family(w, "upsplan_webhook_requests_total", MT_COUNTER, "Requests to the webhook, by the status answered");
+		for (size_t i = 0; i < MX_NWH_CODES; i++) {
+			snprintf(code, sizeof(code), "%d", mx_wh_codes[i]);
+			mt_sample_u(w, &(struct mt_label){ "code", code }, 1, m->wh_codes[i]);
+		}
+	}
 	mt_family(w, "upsplan_poll_tick_delay_seconds", MT_HISTOGRAM,
 		  "How late each poll tick came after its due time (the previous tick and its interval)");
 	mt_histogram(w, NULL, 0, &m->tick_delay);

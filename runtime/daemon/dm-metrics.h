@@ -32,5 +32,8 @@ void dm_mx_action(struct daemon *d, uint32_t kind);
 void dm_mx_shutdown(struct daemon *d, const char *result);
 /* SETFSD: sent (OK 1) or not. */
 void dm_mx_setfsd(struct daemon *d, int ok);
+/* --webhook: an alert received, RESULT "ran", "same", "unknown" or "ignored"; an answer of status CODE. */
+void dm_mx_webhook_alert(struct daemon *d, const char *result);
+void dm_mx_webhook_request(struct daemon *d, int code);
 
 #endif

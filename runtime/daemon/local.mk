@@ -9,6 +9,7 @@ runtime_daemon_libdaemon_a_SOURCES = \
 	runtime/daemon/daemon.c runtime/daemon/daemon.h runtime/daemon/daemon-int.h runtime/daemon/daemon-ps.c \
 	runtime/daemon/desktop.c runtime/daemon/desktop.h \
 	runtime/daemon/dm-metrics.c runtime/daemon/dm-metrics.h \
+	runtime/daemon/dm-webhook.c runtime/daemon/dm-webhook.h \
 	runtime/daemon/fdlimit.c runtime/daemon/fdlimit.h \
 	runtime/daemon/hooks.c runtime/daemon/hooks.h \
 	runtime/daemon/log.c runtime/daemon/log.h \

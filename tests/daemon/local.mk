@@ -10,7 +10,7 @@
 ## tests/daemon/sd-listen     a NOTIFY_SOCKET that records what it gets
 ## tests/daemon/mkutmp        adds a login to a utmp file (NOTIFY tests)
 ## tests/daemon/hooks-driver  runs HOOKS directories as the daemon does
-## tests/daemon/http-poke     a hostile HTTP client (--metrics tests)
+## tests/daemon/http-poke     a hostile HTTP client (--metrics, --webhook tests)
 ## tests/daemon/daemon-lib.sh sourced by the run-*.sh tests: upsplan run
 ##                            started, waited for and stopped
 ## tests/daemon/run-*.sh      upsplan run against those peers
@@ -62,10 +62,12 @@ TESTS += \
 	tests/daemon/run-hooks-live.sh \
 	tests/daemon/run-control.sh \
 	tests/daemon/run-metrics.sh \
-	tests/daemon/run-metrics-listvar.sh
+	tests/daemon/run-metrics-listvar.sh \
+	tests/daemon/run-webhook.sh
 
 EXTRA_DIST += \
 	tests/daemon/run-metrics.sh \
+	tests/daemon/run-webhook.sh \
 	tests/daemon/run-metrics-listvar.sh \
 	tests/daemon/peers.sh \
 	tests/daemon/run-hooks.sh \
