@@ -342,9 +342,10 @@ static int tls_load_pem(SSL_CTX *ctx, enum tls_pem what, const char *path, const
 	return 0;
 }
 
-SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char *err, size_t errlen)
+/* A context of METHOD: TLS 1.2 at least, no renegotiation; NULL with the reason in ERR. */
+static SSL_CTX *tls_ctx_base(const SSL_METHOD *method, char *err, size_t errlen)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX *ctx = SSL_CTX_new(method);
 
 	tls_init_idx();
 	if (!ctx) {
@@ -354,9 +355,19 @@ SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	/*
 	 * no renegotiation (TLS 1.2): upsd never asks for one, and a server
-	 * that does gets a no_renegotiation alert (see tls_failure())
+	 * that does gets a no_renegotiation alert (see tls_failure()); nor
+	 * does a client of the webhook
 	 */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	return ctx;
+}
+
+SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = tls_ctx_base(TLS_client_method(), err, errlen);
+
+	if (!ctx)
+		return NULL;
 	/* hundreds of connections idle between polls: no 2 x 16 KiB of buffers each while idle */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
@@ -385,15 +396,11 @@ SSL_CTX *tls_ctx_new(const char *cafile, const char *cert, const char *key, char
 SSL_CTX *tls_server_ctx_new(const char *cert, const char *key, const char *cert_what, const char *key_what,
 			    char *err, size_t errlen)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	SSL_CTX *ctx = tls_ctx_base(TLS_server_method(), err, errlen);
 
-	tls_init_idx();
-	if (!ctx) {
-		tls_queue_error(err, errlen, "cannot make a TLS context");
+	if (!ctx)
 		return NULL;
-	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
 	/* the key first: a certificate it does not match then drops it, and the check below says so */
 	if (tls_load_pem(ctx, TLS_PEM_KEY, key, key_what, err, errlen) != 0 ||
 	    tls_load_pem(ctx, TLS_PEM_CHAIN, cert, cert_what, err, errlen) != 0) {

@@ -12,6 +12,7 @@
 #	dm_start NAME [OPTION...]	# upsplan run -F on NAME.conf; DM_PID
 #	dm_wait NAME.out PATTERN SECONDS   # 0 once the file has a matching line
 #	dm_stop NAME			# TERM, wait; DM_STATUS is its exit status
+#	dm_run_fail PLAN NAME STATUS PATTERN OPTION...	# a start refused: one test
 #
 # Started as root, the daemon monitors as user nobody (-u nobody): the
 # peers' directory is made readable to it and $PEERS_DIR/act is a
@@ -133,6 +134,26 @@ dm_start() {
 	DM_PID=$!
 	eval "DM_PID_$_st_name=\$DM_PID"
 	_peers_record "upsplan-$_st_name" "$DM_PID"
+}
+
+# dm_run_fail PLAN NAME STATUS PATTERN OPTION...: upsplan run -F on
+# $PEERS_DIR/PLAN.conf with OPTIONs (no state file, no POWERDOWNFLAG, at
+# most 60 s) exits STATUS, saying PATTERN on standard error: the test NAME
+# (output in fail.out and fail.err)
+dm_run_fail() {
+	_rf_plan=$1 _rf_name=$2 _rf_want=$3 _rf_pat=$4
+	shift 4
+	set +e
+	# shellcheck disable=SC2086 # DM_USER_OPT is words
+	timeout 60 "$UPSPLAN" run -F $DM_USER_OPT -p "$PEERS_DIR/fail.pid" --state-file none --powerdownflag none \
+		--allow-warnings "$@" "$PEERS_DIR/$_rf_plan.conf" >"$PEERS_DIR/fail.out" 2>"$PEERS_DIR/fail.err" </dev/null
+	_rf_st=$?
+	set -e
+	if [ "$_rf_st" -eq "$_rf_want" ] && grep -q -- "$_rf_pat" "$PEERS_DIR/fail.err"; then
+		ok "$_rf_name"
+	else
+		not_ok "$_rf_name" "status $_rf_st (expected $_rf_want)" "$(cat "$PEERS_DIR/fail.err")"
+	fi
 }
 
 # dm_until SECONDS CMD...: 0 as soon as CMD succeeds (tried every 0.1 s,

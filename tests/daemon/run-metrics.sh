@@ -33,27 +33,11 @@ WHEN a REPORTS OL->OB : PRINT "%(u)s %(e)s" STARTTIMER t 600
 WHEN a REPORTS OB->OL : PRINT "%(u)s %(e)s" CANCELTIMER t
 EOF
 
-# run_fail NAME STATUS PATTERN OPTION...: upsplan run with OPTIONs exits STATUS, saying PATTERN
-run_fail() {
-	_rf_name=$1 _rf_want=$2 _rf_pat=$3
-	shift 3
-	set +e
-	# shellcheck disable=SC2086
-	timeout 60 "$UPSPLAN" run -F $DM_USER_OPT -p "$PEERS_DIR/fail.pid" --state-file none --powerdownflag none \
-		--allow-warnings "$@" "$PEERS_DIR/m.conf" >"$PEERS_DIR/fail.out" 2>"$PEERS_DIR/fail.err" </dev/null
-	_rf_st=$?
-	set -e
-	if [ "$_rf_st" -eq "$_rf_want" ] && grep -q -- "$_rf_pat" "$PEERS_DIR/fail.err"; then
-		ok "$_rf_name"
-	else
-		not_ok "$_rf_name" "status $_rf_st (expected $_rf_want)" "$(cat "$PEERS_DIR/fail.err")"
-	fi
-}
 
 # 1-3: addresses refused before anything starts
-run_fail "--metrics with a host name: usage error naming the fix" 2 "not a host name" --metrics localhost:9199
-run_fail "--metrics with port 0: usage error" 2 "is no port" --metrics 127.0.0.1:0
-run_fail "--metrics with IPv6 without brackets: usage error" 2 "brackets" --metrics ::1:9199
+dm_run_fail m "--metrics with a host name: usage error naming the fix" 2 "not a host name" --metrics localhost:9199
+dm_run_fail m "--metrics with port 0: usage error" 2 "is no port" --metrics 127.0.0.1:0
+dm_run_fail m "--metrics with IPv6 without brackets: usage error" 2 "brackets" --metrics ::1:9199
 
 MP=$(peers_free_port)
 URL=http://127.0.0.1:$MP
@@ -230,11 +214,11 @@ _polls_went_on() {
 check "the daemon kept polling (upsplan_polls_total from $polls_before on)" dm_until 10 _polls_went_on
 
 # 29: a taken port: the daemon stops at start with status 1, saying so
-run_fail "--metrics on a taken port: exit 1, 'the port is taken'" 1 "the port is taken" --metrics "127.0.0.1:$MP"
+dm_run_fail m "--metrics on a taken port: exit 1, 'the port is taken'" 1 "the port is taken" --metrics "127.0.0.1:$MP"
 
 # 30: a port below 1024: the unprivileged monitoring process cannot bind it
 if [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null || echo 1024)" -gt 999 ] && [ -n "$DM_USER_OPT" ]; then
-	run_fail "--metrics on port 999 as root: exit 1, 'ports below 1024 need root'" 1 "ports below 1024 need root" \
+	dm_run_fail m "--metrics on port 999 as root: exit 1, 'ports below 1024 need root'" 1 "ports below 1024 need root" \
 		--metrics 127.0.0.1:999
 else
 	tap_skip "not root, or this host lets every user bind low ports" "--metrics on port 999"

@@ -45,47 +45,31 @@ WHEN ALERT RoomTemperatureHigh RESOLVED : PRINT "alert: %(e)s"
 WHEN ALERT DiskFull FIRING : PRINT "alert: %(e)s"
 EOF
 
-# run_fail NAME STATUS PATTERN OPTION...: upsplan run with OPTIONs exits STATUS, saying PATTERN
-run_fail() {
-	_rf_name=$1 _rf_want=$2 _rf_pat=$3
-	shift 3
-	set +e
-	# shellcheck disable=SC2086
-	timeout 60 "$UPSPLAN" run -F $DM_USER_OPT -p "$PEERS_DIR/fail.pid" --state-file none --powerdownflag none \
-		--allow-warnings "$@" "$PEERS_DIR/w.conf" >"$PEERS_DIR/fail.out" 2>"$PEERS_DIR/fail.err" </dev/null
-	_rf_st=$?
-	set -e
-	if [ "$_rf_st" -eq "$_rf_want" ] && grep -q -- "$_rf_pat" "$PEERS_DIR/fail.err"; then
-		ok "$_rf_name"
-	else
-		not_ok "$_rf_name" "status $_rf_st (expected $_rf_want)" "$(cat "$PEERS_DIR/fail.err")"
-	fi
-}
 
 # refused at start, with the fix
 P0=$(peers_free_port)
-run_fail "--webhook 0.0.0.0 without token or TLS: exit 2, both asked for" 2 \
+dm_run_fail w "--webhook 0.0.0.0 without token or TLS: exit 2, both asked for" 2 \
 	"not a loopback address.*add --webhook-token-file FILE --webhook-cert FILE --webhook-key FILE" --webhook "0.0.0.0:$P0"
-run_fail "--webhook 0.0.0.0 with a token but no TLS: exit 2 (never a token in clear)" 2 \
+dm_run_fail w "--webhook 0.0.0.0 with a token but no TLS: exit 2 (never a token in clear)" 2 \
 	"not a loopback address.*add --webhook-cert FILE --webhook-key FILE, or" \
 	--webhook "0.0.0.0:$P0" --webhook-token-file "$PEERS_DIR/token"
-run_fail "--webhook-cert without --webhook-key: exit 2" 2 "needs both the certificate and its key" \
+dm_run_fail w "--webhook-cert without --webhook-key: exit 2" 2 "needs both the certificate and its key" \
 	--webhook "$P0" --webhook-cert "$SERVER_CERT"
-run_fail "--webhook-token-file without --webhook: exit 2" 2 "without --webhook" --webhook-token-file "$PEERS_DIR/token"
+dm_run_fail w "--webhook-token-file without --webhook: exit 2" 2 "without --webhook" --webhook-token-file "$PEERS_DIR/token"
 if [ -n "$DM_USER_OPT" ]; then
 	printf '%s\n' "$TOKEN" >"$PEERS_DIR/root-token"
 	chmod 600 "$PEERS_DIR/root-token"
-	run_fail "a token file the monitoring user cannot read: exit 2, naming the user and the fix" 2 \
+	dm_run_fail w "a token file the monitoring user cannot read: exit 2, naming the user and the fix" 2 \
 		"root-token: the monitoring user nobody cannot read it.*chmod" \
 		--webhook "$P0" --webhook-token-file "$PEERS_DIR/root-token"
 else
 	tap_skip "not root: no monitoring user to refuse" "a token file the monitoring user cannot read"
 fi
 
-run_fail "a --webhook-cert that holds no certificate: exit 1, naming it" 1 \
+dm_run_fail w "a --webhook-cert that holds no certificate: exit 1, naming it" 1 \
 	"--webhook: --webhook-cert $PEERS_DIR/token cannot be loaded" \
 	--webhook "$P0" --webhook-cert "$PEERS_DIR/token" --webhook-key "$SERVER_KEY"
-run_fail "a --webhook-key of another certificate: exit 1, saying so" 1 \
+dm_run_fail w "a --webhook-key of another certificate: exit 1, saying so" 1 \
 	"--webhook-key $CLIENT_KEY does not belong to --webhook-cert $SERVER_CERT" \
 	--webhook "$P0" --webhook-cert "$SERVER_CERT" --webhook-key "$CLIENT_KEY"
 
@@ -150,17 +134,6 @@ check "... and nothing ran (two alert PRINTs, one SHUTDOWNCMD)" \
 	sh -c "[ \$(grep -c '^alert:' w.out) -eq 2 ] && [ \$(wc -l <act/alert-shutdown) -eq 1 ]"
 check "upsplan_webhook_alerts_total{result=\"ran\"} 2" _scrape_has '^upsplan_webhook_alerts_total{result="ran"} 2$'
 
-# req EXPECTED NAME CURL-ARGS...: one request to the daemon's webhook, its status
-req() {
-	_want=$1 _what=$2
-	shift 2
-	_got=$(curl -s -o body -D headers -w '%{http_code}' --max-time 10 "$@" || true)
-	if [ "$_got" = "$_want" ]; then
-		ok "$_what: $_got ($(head -c 80 body | tr -d '\n'))"
-	else
-		not_ok "$_what: $_got, not $_want" "$(cat body)"
-	fi
-}
 J='Content-Type: application/json'
 A="Authorization: Bearer $TOKEN"
 V='{"version":"4","alerts":[{"labels":{"alertname":"DiskFull"},"endsAt":"0001-01-01T00:00:00Z"}]}'
@@ -180,18 +153,18 @@ PY
 HALF_PID=$!
 _peers_record half "$HALF_PID"
 sleep 0.5
-req 405 "GET /hook" "$H"
-req 401 "no token" -XPOST -H "$J" --data "$V" "$H"
-req 401 "a wrong token" -XPOST -H "$J" -H "Authorization: Bearer ${TOKEN}x" --data "$V" "$H"
-req 400 "malformed JSON" -XPOST -H "$J" -H "$A" --data '{"version":"4",' "$H"
+obs_req 405 "GET /hook" "$H"
+obs_req 401 "no token" -XPOST -H "$J" --data "$V" "$H"
+obs_req 401 "a wrong token" -XPOST -H "$J" -H "Authorization: Bearer ${TOKEN}x" --data "$V" "$H"
+obs_req 400 "malformed JSON" -XPOST -H "$J" -H "$A" --data '{"version":"4",' "$H"
 printf '{"version":"4","alerts":[{"labels":{"alertname":"X"},"endsAt":"\\u001b[31m\\u0007"}]}' >esc.json
-req 400 "an endsAt with control characters" -XPOST -H "$J" -H "$A" --data-binary @esc.json "$H"
+obs_req 400 "an endsAt with control characters" -XPOST -H "$J" -H "$A" --data-binary @esc.json "$H"
 head -c 300000 /dev/zero | tr '\0' ' ' >big
-req 413 "a body of 300,000 bytes" -XPOST -H "$J" -H "$A" --data-binary @big "$H"
+obs_req 413 "a body of 300,000 bytes" -XPOST -H "$J" -H "$A" --data-binary @big "$H"
 head -c 4000000 /dev/zero | tr '\0' ' ' >bigger
 _got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -XPOST -H "$J" -H "$A" --data-binary @bigger "$H" || true)
 check "a body of 4 MB: refused by the listener's own cap (status $_got)" test "$_got" = 413
-req 200 "a valid POST while two slow clients hang" -XPOST -H "$J" -H "$A" --data "$V" "$H"
+obs_req 200 "a valid POST while two slow clients hang" -XPOST -H "$J" -H "$A" --data "$V" "$H"
 check "... its alert ran the DiskFull rule" dm_wait w.out '^alert: ALERT DiskFull FIRING$' 5
 if grep -q 'webhook: 127.0.0.1 port [0-9]*: 400 Bad Request: not JSON: ' w.err &&
 	grep -q 'webhook: 127.0.0.1 port [0-9]*: 400 Bad Request: alert 1 (X): endsAt "\\x1b\[31m\\x07" is not' w.err && ! grep -q "$(printf '\033')" w.err; then
@@ -262,7 +235,7 @@ check "HTTPS: TLS 1.1 refused (status $_got)" test "$_got" = 000
 "$POKE" slow 127.0.0.1 "$SP" 20 >tslow.out 2>&1 &
 SLOW_PID=$!
 sleep 0.5
-req 200 "HTTPS: curl with the CA, while a client stalls in the handshake" --cacert "$CA_FILE" -XPOST -H "$J" -H "$A" \
+obs_req 200 "HTTPS: curl with the CA, while a client stalls in the handshake" --cacert "$CA_FILE" -XPOST -H "$J" -H "$A" \
 	--data "$V" "https://127.0.0.1:$SP/hook"
 set +e
 wait "$SLOW_PID"

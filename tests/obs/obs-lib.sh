@@ -20,6 +20,10 @@
 #				(fd 3 in this shell), output NAME.out, log NAME.err
 #	obs_wait SECONDS CMD...	0 as soon as CMD succeeds (every 0.1 s)
 #	obs_pid NAME		the PID recorded for NAME
+#	obs_req EXPECTED NAME CURL-ARGS...
+#				one request (curl, 10 s at most): the test NAME
+#				passes when its status is EXPECTED; the answer
+#				in ./body and ./headers
 # Environment: OBS_BINDIR (the drivers), FREEPORT (tests/daemon/freeport).
 
 obs_pids=
@@ -134,6 +138,18 @@ obs_client() {
 	"$OBS_BINDIR/am-client" "$@" <"$_name.in" >"$_name.out" 2>"$_name.err" &
 	obs_record "$_name" $!
 	exec 3>"$_name.in"
+}
+
+obs_req() {
+	_want=$1
+	_what=$2
+	shift 2
+	_got=$(curl -s -o body -D headers -w '%{http_code}' --max-time 10 "$@" || true)
+	if [ "$_got" = "$_want" ]; then
+		ok "$_what: $_got ($(head -c 80 body | tr -d '\n'))"
+	else
+		not_ok "$_what: $_got, not $_want" "$(cat body)"
+	fi
 }
 
 # obs_dump FILE...: files as TAP comments

@@ -46,35 +46,23 @@ NOW=$(date -u -d "-1 minute" +%FT%TZ)
 notified firing "+1 hour" "Alertmanager -> webhook (bearer token): UpsOnBattery firing, with its labels"
 notified resolved "-1 second" "Alertmanager -> webhook: UpsOnBattery resolved"
 
-# req EXPECTED NAME CURL-ARGS...: one request to wh-server, its status
 H="http://127.0.0.1:$WP/hook"
-req() {
-	_want=$1
-	_what=$2
-	shift 2
-	_got=$(curl -s -o body -D headers -w '%{http_code}' --max-time 10 "$@")
-	if [ "$_got" = "$_want" ]; then
-		ok "$_what: $_got ($(head -c 80 body | tr -d '\n'))"
-	else
-		not_ok "$_what: $_got, not $_want" "$(cat body)"
-	fi
-}
 J='Content-Type: application/json'
 A='Authorization: Bearer wh-T0ken-42'
 V='{"version":"4","alerts":[{"labels":{"alertname":"Direct","ups":"u9"},"endsAt":"0001-01-01T00:00:00Z"}]}'
-req 405 "GET" "$H"
+obs_req 405 "GET" "$H"
 if grep -qi '^Allow: POST' headers; then ok "405 with Allow: POST"; else not_ok "405 without Allow: POST"; fi
-req 401 "no token" -XPOST -H "$J" --data "$V" "$H"
+obs_req 401 "no token" -XPOST -H "$J" --data "$V" "$H"
 if grep -qi '^WWW-Authenticate: Bearer' headers; then ok "401 with WWW-Authenticate: Bearer"; else not_ok "401 without WWW-Authenticate"; fi
-req 401 "a wrong token" -XPOST -H "$J" -H 'Authorization: Bearer wh-T0ken-43' --data "$V" "$H"
-req 415 "text/plain" -XPOST -H 'Content-Type: text/plain' -H "$A" --data "$V" "$H"
+obs_req 401 "a wrong token" -XPOST -H "$J" -H 'Authorization: Bearer wh-T0ken-43' --data "$V" "$H"
+obs_req 415 "text/plain" -XPOST -H 'Content-Type: text/plain' -H "$A" --data "$V" "$H"
 head -c 300000 /dev/zero | tr '\0' ' ' >big
-req 413 "a body of 300,000 bytes" -XPOST -H "$J" -H "$A" --data-binary @big "$H"
+obs_req 413 "a body of 300,000 bytes" -XPOST -H "$J" -H "$A" --data-binary @big "$H"
 head -c 600000 /dev/zero | tr '\0' ' ' >bigger
-req 413 "a body of 600,000 bytes (evhttp's own cap)" -XPOST -H "$J" -H "$A" --data-binary @bigger "$H"
-req 400 "malformed JSON" -XPOST -H "$J" -H "$A" --data '{"version":"4",' "$H"
+obs_req 413 "a body of 600,000 bytes (evhttp's own cap)" -XPOST -H "$J" -H "$A" --data-binary @bigger "$H"
+obs_req 400 "malformed JSON" -XPOST -H "$J" -H "$A" --data '{"version":"4",' "$H"
 printf '{"version":"3\\u001b[31m\\u0007","alerts":[]}' >esc.json
-req 400 "version 3 with control characters" -XPOST -H "$J" -H "$A" --data-binary @esc.json "$H"
+obs_req 400 "version 3 with control characters" -XPOST -H "$J" -H "$A" --data-binary @esc.json "$H"
 if grep -q 'version "3\\x1b\[31m\\x07": only "4"' wh.err && ! grep -q "$(printf '\033')" wh.err body; then
 	ok "the refusals are logged escaped ($(grep -c warning wh.err) lines)"
 else
@@ -93,7 +81,7 @@ PY
 slow=$!
 obs_record slow "$slow"
 sleep 0.5
-req 200 "a valid POST while two slow clients hang" -XPOST -H "$J" -H "$A" --data "$V" "$H"
+obs_req 200 "a valid POST while two slow clients hang" -XPOST -H "$J" -H "$A" --data "$V" "$H"
 if grep -q '^Direct firing ups=u9\|^Direct firing alertname=Direct ups=u9' wh.out; then
 	ok "the valid POST: Direct firing"
 else
