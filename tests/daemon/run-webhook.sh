@@ -19,7 +19,7 @@ if ! obs_missing=$(obs_available); then
 	exit 0
 fi
 
-echo "1..41"
+echo "1..45"
 peers_init
 ACT=$PEERS_DIR/act
 POKE=$PEERS_BINDIR/http-poke
@@ -174,7 +174,7 @@ else
 fi
 check "polling went on: the OL->OB PRINT" dm_wait w.out '^power: a@127.0.0.1:[0-9]* OL->OB$' 10
 ob_took=$(($(date +%s) - ob_at))
-check "... on time (${ob_took} s after the change, POLLFREQ 1)" test "$ob_took" -le 6
+check "... on time (seen within ${ob_took} s of the change, POLLFREQ 1)" test "$ob_took" -le 6
 set +e
 wait "$SLOW_PID"
 slow_st=$?
@@ -183,13 +183,28 @@ check "the idle client is dropped after the time-out ($(cat slow.out) s)" \
 	sh -c "[ $slow_st -eq 0 ] && awk '{ exit !(\$1 >= 8 && \$1 <= 15) }' slow.out"
 kill "$HALF_PID" 2>/dev/null || true
 
+# 200 connections at once: at most the cap (16) held by the monitoring process; then served again
+child=$(pgrep -P "$DM_PID" upsplan || echo "$DM_PID")
+fds_before=$(find "/proc/$child/fd" -mindepth 1 | wc -l)
+"$POKE" hold 127.0.0.1 "$WP" 200 3 >hold.out &
+HOLD_PID=$!
+sleep 2.5
+fds_during=$(find "/proc/$child/fd" -mindepth 1 2>/dev/null | wc -l)
+wait "$HOLD_PID" || true
+check "200 connections at once: the monitoring process holds at most 16 more descriptors (from $fds_before to $fds_during; made, open: $(cat hold.out))" \
+	test "$fds_during" -le $((fds_before + 16 + 4))
+_served() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -XPOST -H "$J" -H "$A" --data "$V" "$H" || true)" = 200 ]
+}
+check "then the webhook answers again" dm_until 15 _served
+
 # the requests counted, by status
 _counted() {
 	_scrape_has '^upsplan_webhook_requests_total{code="401"} 2$' &&
 		grep -q '^upsplan_webhook_requests_total{code="405"} 1$' now.prom &&
 		grep -q '^upsplan_webhook_requests_total{code="400"} 2$' now.prom &&
 		grep -q '^upsplan_webhook_requests_total{code="413"} 1$' now.prom &&
-		grep -q '^upsplan_webhook_requests_total{code="200"} [4-9]$' now.prom
+		grep -q '^upsplan_webhook_requests_total{code="200"} \([4-9]\|[1-9][0-9]\)$' now.prom
 }
 check "upsplan_webhook_requests_total: 401 2, 405 1, 400 2, 413 1, 200 4 or more" _counted
 if command -v promtool >/dev/null 2>&1; then
@@ -232,6 +247,10 @@ check "HTTPS: a request in clear gets no answer (status $_got)" test "$_got" != 
 _got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$CA_FILE" --tls-max 1.1 -XPOST -H "$J" -H "$A" \
 	--data "$V" "https://127.0.0.1:$SP/hook" || true)
 check "HTTPS: TLS 1.1 refused (status $_got)" test "$_got" = 000
+_served_tls() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$CA_FILE" -XPOST -H "$J" -H "$A" --data "$V" \
+		"https://127.0.0.1:$SP/hook" || true)" = 200 ]
+}
 "$POKE" slow 127.0.0.1 "$SP" 20 >tslow.out 2>&1 &
 SLOW_PID=$!
 sleep 0.5
@@ -243,6 +262,9 @@ slow_st=$?
 set -e
 check "HTTPS: the stalled handshake is dropped after the time-out ($(cat tslow.out) s)" \
 	sh -c "[ $slow_st -eq 0 ] && awk '{ exit !(\$1 >= 8 && \$1 <= 15) }' tslow.out"
+r=$(head -c 4096 /dev/urandom | "$POKE" send 127.0.0.1 "$SP" | tr -cd 'A-Za-z0-9 /.()')
+check "HTTPS: 4 KiB of junk instead of a handshake: no answer in clear ($r)" sh -c "case '$r' in *HTTP*) exit 1 ;; esac"
+check "HTTPS: the daemon is alive, and serves again" _served_tls
 obs_am_stop a2
 dm_stop t
 
