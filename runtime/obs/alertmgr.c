@@ -724,6 +724,11 @@ static void am_flush(struct am *am)
 
 void am_free(struct am *am)
 {
+	am_close(am, 0);
+}
+
+void am_close(struct am *am, int keep_firing)
+{
 	unsigned i;
 	size_t j;
 
@@ -736,7 +741,7 @@ void am_free(struct am *am)
 	cev_free(am->cev);
 	am->cev = NULL;
 	for (j = 0; j < am->nalerts; j++)
-		if (am->alerts[j]->ends == 0) {
+		if (am->alerts[j]->ends == 0 && (!keep_firing || strcmp(am->alerts[j]->name, am->heartbeat) == 0)) {
 			am->alerts[j]->ends = am_now();
 			am->alerts[j]->dirty = am_all_targets(am);
 		}

@@ -119,4 +119,11 @@ size_t am_firing(const struct am *am);
  */
 void am_free(struct am *am);
 
+/*
+ * am_free(), but with KEEP_FIRING only the heartbeat is resolved: the
+ * other firing alerts are left to their endsAt (3 x resend after their
+ * last post), for a program stopping that another will take over from.
+ */
+void am_close(struct am *am, int keep_firing);
+
 #endif
