@@ -254,10 +254,14 @@ pkg_copy() (
 	cd "$pkgdir/src" && DEB_BUILD_OPTIONS="nocheck parallel=$JOBS" dpkg-buildpackage -us -uc -b
 )
 
-# pkg_version: upsplan --version of the installed package names its mail helper
+# pkg_version: upsplan --version of the installed package names its mail
+# helper; the alert helper is installed beside it; the daemon itself does
+# not link libcurl (the helpers do)
 pkg_version() {
 	/usr/sbin/upsplan --version &&
-		/usr/sbin/upsplan --version | grep -q '^mail helper /usr/libexec/upsplan/upsplan-mail: upsplan-mail [^ ]*, libcurl/'
+		/usr/sbin/upsplan --version | grep -q '^mail helper /usr/libexec/upsplan/upsplan-mail: upsplan-mail [^ ]*, libcurl/' &&
+		/usr/libexec/upsplan/upsplan-alert --version | grep -q '^upsplan-alert ' &&
+		! ldd /usr/sbin/upsplan | grep -q libcurl
 }
 
 # pkg_examples: upsplan check of each installed example plan: no error
@@ -373,7 +377,7 @@ package_phase() {
 		policy=1
 	fi
 	if check "package: dpkg -i $(basename "$deb")" "$logs/package-install.log" dpkg -i "$deb"; then
-		check "package: upsplan --version (the installed mail helper)" "$logs/package-version.log" pkg_version || :
+		check "package: upsplan --version (the installed mail and alert helpers)" "$logs/package-version.log" pkg_version || :
 		check "package: upsplan check of the installed examples" "$logs/package-examples.log" pkg_examples || :
 		check "package: the installed rule files, read by INCLUDE <name>" "$logs/package-rules.log" pkg_rules || :
 		if command -v systemd-analyze >/dev/null 2>&1; then

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cli.c - what the subcommands share: option errors, -W options, checked names, standard input, the mail helper. */
+/* cli.c - what the subcommands share: option errors, -W options, checked names, standard input, the mail and alert helpers. */
 #include "config.h"
 
 #include <errno.h>
@@ -132,37 +132,48 @@ int cli_no_stdin(const char *cmd, const char *what, const char *path)
 	return -1;
 }
 
-/* BUF (at least PATH_MAX): upsplan-mail in the directory of the program PATH, absolute; 0 when it is there. */
-static int cli_helper_beside(const char *path, char *buf)
+/* BUF (at least PATH_MAX): the helper NAME ("/upsplan-mail") in the directory of the program PATH, absolute; 0 when it is there. */
+static int cli_helper_beside(const char *path, const char *name, char *buf)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dir = slash ? (size_t)(slash - path) : 0;
 	char rel[PATH_MAX];
 
-	if (!slash || dir + sizeof("/upsplan-mail") > sizeof(rel))
+	if (!slash || dir + strlen(name) + 1 > sizeof(rel))
 		return -1;
 	memcpy(rel, path, dir);
-	memcpy(rel + dir, "/upsplan-mail", sizeof("/upsplan-mail"));
+	memcpy(rel + dir, name, strlen(name) + 1);
 	/* absolute: the daemon leaves its working directory */
 	return realpath(rel, buf) && access(buf, X_OK) == 0 ? 0 : -1;
 }
 
-const char *cli_mail_helper(char *buf)
+/* The helper installed at INSTALLED, else the one NAME beside this upsplan (uninstalled), else INSTALLED. */
+static const char *cli_helper(char *buf, const char *installed, const char *name)
 {
 	char exe[PATH_MAX];
 	ssize_t n;
 
-	if (access(UPSPLAN_MAIL_HELPER, X_OK) == 0)
-		return UPSPLAN_MAIL_HELPER;
+	if (access(installed, X_OK) == 0)
+		return installed;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
-		if (cli_helper_beside(exe, buf) == 0)
+		if (cli_helper_beside(exe, name, buf) == 0)
 			return buf;
 	}
-	if (cli_helper_beside(program_invocation_name, buf) == 0)
+	if (cli_helper_beside(program_invocation_name, name, buf) == 0)
 		return buf;
-	return UPSPLAN_MAIL_HELPER;	/* missing: each EMAIL says so */
+	return installed;	/* missing: each use says so */
+}
+
+const char *cli_mail_helper(char *buf)
+{
+	return cli_helper(buf, UPSPLAN_MAIL_HELPER, "/upsplan-mail");
+}
+
+const char *cli_alert_helper(char *buf)
+{
+	return cli_helper(buf, UPSPLAN_ALERT_HELPER, "/upsplan-alert");
 }
 
 

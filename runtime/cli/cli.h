@@ -116,6 +116,8 @@ int cli_no_stdin(const char *cmd, const char *what, const char *path);
  * PATH_MAX).  The installed path when neither is there.
  */
 const char *cli_mail_helper(char *buf);
+/* The same for upsplan-alert, which sends ALERT and RESOLVE (UPSPLAN_ALERT_HELPER). */
+const char *cli_alert_helper(char *buf);
 
 /*
  * One line on OUT: the mail helper's path and what its --version says

@@ -74,6 +74,9 @@ const char run_usage[] =
 	"                         UPS states there, for a restart (an absolute path;\n"
 	"                         default " SF_DEFAULT_PATH " as root,\n"
 	"                         none otherwise; 'none' or '': none)\n"
+	"      --alert-resend=SECONDS  post each firing ALERT again this often; an\n"
+	"                         Alertmanager ends it 3 times this after the last\n"
+	"                         post (default 60)\n"
 	"      --state-max-age=SECONDS  adopt a state file at start only when it is\n"
 	"                         younger than this (default 600)\n"
 	"      --control-socket=FILE  answer upsplan status and upsplan ctl on this\n"
@@ -110,7 +113,8 @@ const char run_usage[] =
 enum {
 	OPT_POWERDOWNFLAG = 256, OPT_CHECK_ONLY, OPT_TRACE, OPT_HOSTNAME, OPT_SHELL, OPT_ACTION_TIMEOUT,
 	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE, OPT_ALLOW_WARNINGS,
-	OPT_CONTROL_SOCKET, OPT_METRICS, OPT_METRICS_VARS, OPT_WEBHOOK, OPT_WEBHOOK_TOKEN, OPT_WEBHOOK_CERT, OPT_WEBHOOK_KEY
+	OPT_CONTROL_SOCKET, OPT_METRICS, OPT_METRICS_VARS, OPT_WEBHOOK, OPT_WEBHOOK_TOKEN, OPT_WEBHOOK_CERT, OPT_WEBHOOK_KEY,
+	OPT_ALERT_RESEND
 };
 
 static const struct option run_longopts[] = {
@@ -374,7 +378,7 @@ int cmd_run(int argc, char **argv)
 	struct ps_parent_cfg pc;
 	struct plan_image img;
 	const char *user = NULL, *logfile = NULL, *pidfile = NULL, *powerdownflag = NULL, *utmp = NULL;
-	char hostname[256], banner[600], mail_helper[PATH_MAX], user_name[256], fdmsg[512];
+	char hostname[256], banner[600], mail_helper[PATH_MAX], alert_helper[PATH_MAX], user_name[256], fdmsg[512];
 	int foreground = 0, debug = 0, c, rc, root = geteuid() == 0, state_off = 0, flag_off = 0, pidfd = -1;
 	double shutdown_timeout = 120;
 
@@ -472,6 +476,10 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_CONTROL_SOCKET:
 			o.control_socket = !optarg[0] || strcmp(optarg, "none") == 0 ? NULL : optarg;
+			break;
+		case OPT_ALERT_RESEND:
+			if (run_seconds("--alert-resend", optarg, &o.act.alert_resend))
+				return EXIT_USAGE;
 			break;
 		case OPT_STATE_MAX_AGE:
 			if (run_seconds("--state-max-age", optarg, &o.state_max_age))
@@ -611,6 +619,7 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	o.act.mail_helper = cli_mail_helper(mail_helper);
+	o.act.alert_helper = cli_alert_helper(alert_helper);
 	/* before detaching: a refusal must reach the terminal */
 	rc = fd_raise(&img, o.check_only, fdmsg, sizeof(fdmsg));
 	if (rc != 0)

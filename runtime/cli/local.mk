@@ -18,7 +18,8 @@ runtime_cli_libcli_a_SOURCES = \
 	runtime/cli/tls-install.c runtime/cli/tls-install.h \
 	runtime/cli/tls-pki.c runtime/cli/tls-pki.h
 runtime_cli_libcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
-	-DUPSPLAN_MAIL_HELPER='"$(pkglibexecdir)/upsplan-mail"'
+	-DUPSPLAN_MAIL_HELPER='"$(pkglibexecdir)/upsplan-mail"' \
+	-DUPSPLAN_ALERT_HELPER='"$(pkglibexecdir)/upsplan-alert"'
 
 upsplan_SOURCES = runtime/cli/main.c
 upsplan_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)

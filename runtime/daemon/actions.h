@@ -21,6 +21,8 @@ struct act_config {
 	int foreground;		/* PRINT and EPRINT to standard output and error; else to the log */
 	const char *smtp_cafile;	/* CA file for the SMTP server; NULL: the system's */
 	const char *mail_helper;	/* the upsplan-mail program that sends each EMAIL */
+	const char *alert_helper;	/* the upsplan-alert program that sends ALERT and RESOLVE (alerts.c) */
+	double alert_resend;	/* seconds between re-posts of a firing alert; 0: 60 */
 };
 
 /* What the daemon does for the actions that need its other parts. */

@@ -10,6 +10,7 @@
 
 #include "engine/engine.h"
 #include "runtime/daemon/actions.h"
+#include "runtime/daemon/alerts.h"
 #include "runtime/daemon/daemon.h"
 #include "runtime/common/monotonic.h"
 #include "runtime/common/sim-trace.h"
@@ -68,6 +69,7 @@ struct daemon {
 	struct ctl *ctl;		/* the control socket (control.c), or NULL */
 	struct dm_metrics *mx;		/* --metrics (dm-metrics.h), or NULL */
 	struct dm_webhook *wh;		/* --webhook (dm-webhook.h), or NULL */
+	struct alerts *al;		/* ALERT and RESOLVE (alerts.c) */
 };
 
 /* No more handlers: logged out after the SHUTDOWNCMD started, or about to be. */

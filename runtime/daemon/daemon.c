@@ -624,6 +624,7 @@ int dm_reload(struct daemon *d, struct plan_image *img)
 	}
 	d->p = np;
 	act_set_image(d->act, &np->img);
+	al_plan(d->al, &np->img);
 	dm_plan_free(old);
 	dm_mx_plan(d);
 	if (d->hold.on)		/* new connections: every UPS of the new plan is polled afresh */
@@ -675,6 +676,8 @@ static void dm_signal(evutil_socket_t sig, short what, void *arg)
 		pid_t pid;
 		int st;
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (al_reaped(d->al, pid, st))
+				continue;
 			act_reaped(d->act, pid, st);
 			if (pid == d->shut_pid) {
 				d->shut_pid = 0;
@@ -750,7 +753,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 		event_base_free(d.base);
 		return 1;
 	}
-	ah = (struct act_host){ &d, dm_setfsd, dm_shutdown, dm_desktop, NULL };
+	ah = (struct act_host){ &d, dm_setfsd, dm_shutdown, dm_desktop, al_action };
 	d.act = act_new(d.base, &o->act, &d.p->img, &ah);
 	/* here: after the drop of privileges (a port below 1024 fails; the webhook's files are read as USER) */
 	if (d.act && (dm_mx_start(&d) != 0 || dm_wh_start(&d) != 0)) {
@@ -815,6 +818,12 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 			sf_hold_start(&d.hold, d.p->img.ups.n, dm_now(&d) + eng_poll_interval(&d.p->eng) + UC_STEP_TIMEOUT);
 		}
 	}
+	d.al = al_new(&d);
+	if (!o->check_only) {	/* the helper (when the plan has ALERTMANAGER), fed the alerts of the state file */
+		al_plan(d.al, &d.p->img);
+		if (d.sf_on && d.sf.adopted_alerts)
+			al_adopt(d.al, d.sf.adopted_alerts);
+	}
 	if (!o->check_only) {
 		eng_start(&d.p->eng, 0);
 		dm_arm_timer(&d);
@@ -851,6 +860,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	free(d.seen);
 	dm_wh_stop(&d);
 	dm_mx_stop(&d);
+	al_free(d.al);
 	act_free(d.act);
 	if (d.ps) {
 		/* what is still queued for the root parent (STOPPING=1 after a stop that needed no LOGOUT) */

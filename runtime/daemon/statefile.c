@@ -142,6 +142,8 @@ static json_t *sf_to_json(const struct sf_record *r)
 		json_object_set_new(shut, "request", rq);
 	}
 	json_object_set_new(root, "shutdown", shut);
+	if (r->alerts)
+		json_object_set(root, "alerts", r->alerts);
 	return root;
 }
 
@@ -510,11 +512,16 @@ static int sf_from_json(json_t *root, struct sf_record *r, char *why, size_t len
 		    sf_u32(rq, "shutdown: request", "timer", &r->latch.timer, why, len) != 0)
 			return -1;
 	}
+	v = json_object_get(root, "alerts");	/* a file of an upsplan before alerts has none */
+	if (v && !json_is_array(v))
+		return sf_err(why, len, "\"alerts\" is not an array");
+	r->alerts = json_incref(v);
 	return 0;
 }
 
 void sf_record_free(struct sf_record *r)
 {
+	json_decref(r->alerts);
 	free(r->plan);
 	eng_snap_free(&r->snap);
 	memset(r, 0, sizeof(*r));
@@ -582,8 +589,17 @@ void sf_init(struct sf_file *f, const char *path, double max_age)
 	sf_boot_id(f->boot_id, sizeof(f->boot_id));
 }
 
+void sf_set_alerts(struct sf_file *f, json_t *alerts)
+{
+	json_decref(f->alerts);
+	f->alerts = alerts;
+	f->alerts_gen++;
+}
+
 void sf_free(struct sf_file *f)
 {
+	json_decref(f->alerts);
+	json_decref(f->adopted_alerts);
 	free(f->path);
 	memset(f, 0, sizeof(*f));
 }
@@ -624,7 +640,7 @@ int sf_adopt(struct sf_file *f, struct engine *e, uint64_t checksum, double now,
 
 	for (uint32_t k = 0; k < img->marks.n; k++)	/* each UPS may carry every mark of the plan: "name", */
 		mark_bytes += 4 + (size_t)img->marks.v[k].len * 6;	/* the name's bytes \u-escaped at worst */
-	max += (size_t)img->ups.n * mark_bytes;
+	max += (size_t)img->ups.n * mark_bytes + SF_ALERTS_MAX;
 	rc = sf_read(f->path, max, &r, why, sizeof(why));
 	if (rc == 1) {
 		log_msg(LOG_INFO, "state file %s: none yet: starting afresh", f->path);
@@ -664,6 +680,7 @@ int sf_adopt(struct sf_file *f, struct engine *e, uint64_t checksum, double now,
 	log_msg(LOG_NOTICE, "state file %s adopted (written %.1f s ago): %u UPS states, %u timers%s%s%s%s%s",
 		f->path, age, nups, ntimers, ntimers ? " (" : "", timers, ntimers ? ")" : "", fsd, marks);
 	memset(latch, 0, sizeof(*latch));
+	f->adopted_alerts = json_incref(r.alerts);
 	if (r.latch.shutdown == SF_SHUT_SUCCEEDED) {
 		*latch = r.latch;
 		log_msg(LOG_WARNING, "state file %s: the SHUTDOWNCMD at %s succeeded in this boot: no SHUTDOWNCMD runs again",
@@ -698,7 +715,7 @@ void sf_save(struct sf_file *f, const struct engine *e, const char *plan, uint64
 	uint64_t changes = eng_changes(e);
 
 	if (f->written_boot > 0 && changes == f->changes && checksum == f->checksum &&
-	    memcmp(latch, &f->latch, sizeof(*latch)) == 0 && now_boot - f->written_boot < f->max_age / 4)
+	    memcmp(latch, &f->latch, sizeof(*latch)) == 0 && f->alerts_gen == f->alerts_written && now_boot - f->written_boot < f->max_age / 4)
 		return;		/* nothing new, and the file is young */
 	if (f->failing && now_boot - f->tried_boot < 1)
 		return;		/* failing: at most one attempt a second */
@@ -711,6 +728,7 @@ void sf_save(struct sf_file *f, const struct engine *e, const char *plan, uint64
 	r.written_boot = now_boot;
 	eng_snap_take(e, now, &r.snap);
 	r.latch = *latch;
+	r.alerts = f->alerts;
 	if (sf_write(f->path, &r, err, sizeof(err)) != 0) {
 		if (!f->failing)
 			log_msg(LOG_ERR, "state file %s: %s (timers would not survive a restart; tried again)", f->path, err);
@@ -723,6 +741,7 @@ void sf_save(struct sf_file *f, const struct engine *e, const char *plan, uint64
 		f->changes = changes;
 		f->checksum = checksum;
 		f->latch = *latch;
+		f->alerts_written = f->alerts_gen;
 	}
 	eng_snap_free(&r.snap);
 }

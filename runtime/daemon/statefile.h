@@ -7,12 +7,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "engine/engine.h"
 
 #define SF_DEFAULT_PATH "/var/lib/upsplan/state.json"	/* as root, without --state-file */
 #define SF_DEFAULT_MAX_AGE 600.0	/* seconds: --state-max-age */
 #define SF_FORMAT 1			/* the "format" this upsplan writes and reads */
 #define SF_WHERE_MAX 128		/* bytes of a SHUTDOWNCMD's file:line:col kept */
+#define SF_ALERTS_MAX (4u << 20)	/* bytes a state file may hold for the firing alerts (runtime/daemon/alerts.h) */
 
 /* The SHUTDOWNCMD latch: none ran, one runs (outcome unknown yet), one ended with status 0. */
 enum sf_shutdown { SF_SHUT_NONE, SF_SHUT_RUNNING, SF_SHUT_SUCCEEDED };
@@ -39,6 +42,7 @@ struct sf_record {
 	double written_boot;		/* CLOCK_BOOTTIME seconds */
 	struct eng_snap snap;		/* timers: remaining seconds at written_boot */
 	struct sf_latch latch;
+	json_t *alerts;			/* the firing alerts (runtime/daemon/alerts.c's table), or NULL */
 };
 
 /* The state file of one daemon and what it last wrote there. */
@@ -51,7 +55,13 @@ struct sf_file {
 	double written_boot;		/* boot clock of the last write; 0: none yet */
 	double tried_boot;		/* of the last attempt */
 	int failing;			/* the last attempt failed (logged once per episode) */
+	json_t *alerts;			/* the firing alerts to write (sf_set_alerts()), or NULL */
+	uint64_t alerts_gen, alerts_written;	/* changes of it, and at the last write */
+	json_t *adopted_alerts;		/* what sf_adopt() found of them, for the caller to take, or NULL */
 };
+
+/* The firing alerts (a JSON array, its reference taken) written from now on: a change to write. */
+void sf_set_alerts(struct sf_file *f, json_t *alerts);
 
 /* F for the state file PATH (copied), adopted when younger than MAX_AGE seconds. */
 void sf_init(struct sf_file *f, const char *path, double max_age);
@@ -65,7 +75,8 @@ void sf_free(struct sf_file *f);
  * (of this very plan: CHECKSUM equal, its request in the plan's ranges;
  * the caller asks for it again).  Each outcome is logged in one
  * line (missing, unusable and why, another boot, too old, another plan and
- * which name differs; or what was adopted).  Returns 1 when adopted.
+ * which name differs; or what was adopted).  Returns 1 when adopted; then
+ * F->adopted_alerts holds the file's firing alerts, if any (unchecked).
  */
 int sf_adopt(struct sf_file *f, struct engine *e, uint64_t checksum, double now, struct sf_latch *latch);
 

@@ -38,6 +38,7 @@ AM_TESTS_ENVIRONMENT += \
 TESTS += \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/run-outage.sh \
+	tests/daemon/run-alerts.sh \
 	tests/daemon/run-plain.sh \
 	tests/daemon/run-conditions.sh \
 	tests/daemon/run-level.sh \
@@ -76,6 +77,7 @@ EXTRA_DIST += \
 	tests/daemon/run-control.sh \
 	tests/daemon/peers-selftest.sh \
 	tests/daemon/daemon-lib.sh \
+	tests/daemon/run-alerts.sh \
 	tests/daemon/run-outage.sh \
 	tests/daemon/run-plain.sh \
 	tests/daemon/run-conditions.sh \
