@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cli-help.sh - TAP: upsplan help and upsplan --version: help help, unknown commands, the libraries named.
 #
-# --version runs the mail helper upsplan-mail (the installed one, else the
-# one beside upsplan): a copy of upsplan alone in the scratch directory
+# --version runs the mail helper upsplan-mail and the alert helper
+# upsplan-alert (the installed ones, else those beside upsplan): a copy of upsplan alone in the scratch directory
 # has none, then fake helpers that hang or talk too much are put beside
 # it (skipped when a helper is installed, which is taken first).
 # Environment: UPSPLAN (default ./upsplan), top_srcdir.  Scratch files:
@@ -25,7 +25,7 @@ expect() {
 	fi
 }
 
-echo "1..16"
+echo "1..17"
 "$upsplan" --help >general
 run "$upsplan" help help
 if [ "$status" -eq 0 ] && cmp -s out general && [ ! -s err ]; then
@@ -52,6 +52,11 @@ if [ "$status" -eq 0 ] && grep -q '^linked with OpenSSL .*, libevent .*, jansson
 	ok "--version names the mail helper and its libcurl"
 else
 	not_ok "--version names the mail helper and its libcurl" "exit $status" "$(cat out)" "$(head -3 err)"
+fi
+if grep -Eq '^alert helper /[^:]*upsplan-alert: upsplan-alert [^,]+, libcurl/[0-9]' out; then
+	ok "--version names the alert helper and its libcurl"
+else
+	not_ok "--version names the alert helper and its libcurl" "$(cat out)"
 fi
 if command -v ldd >/dev/null 2>&1 && ldd "$upsplan" >ldd.out 2>&1; then
 	if grep -q libcurl ldd.out; then
@@ -81,7 +86,7 @@ if grep -q "^mail helper $work/alone/" out || grep -q "^mail helper .*: missing"
 	fi
 	printf '#!/bin/sh\nprintf "upsplan-mail 9\\033[2J, libcurl/0\\n"\nexec yes\n' >alone/upsplan-mail
 	run alone/upsplan --version
-	if [ "$status" -eq 0 ] && [ "$(wc -l <out)" -eq 3 ] &&
+	if [ "$status" -eq 0 ] && [ "$(wc -l <out)" -eq 4 ] &&
 		grep -q "^mail helper $work/alone/upsplan-mail: upsplan-mail 9?\\[2J, libcurl/0$" out; then
 		ok "--version with a helper that talks forever: its first line, control bytes shown as ?"
 	else

@@ -252,18 +252,18 @@ static int cli_ask_version(const char *helper, char *buf, size_t len, char *why,
 	return 0;
 }
 
-void cli_mail_version(FILE *out)
+/* "KIND helper HELPER: its first line of --version", or why not (WHAT cannot be sent). */
+static void cli_helper_version(FILE *out, const char *kind, const char *helper, const char *what)
 {
-	char path[PATH_MAX], answer[512], why[128];
-	const char *helper = cli_mail_helper(path);
+	char answer[512], why[128];
 	size_t i;
 
 	if (access(helper, X_OK) != 0) {
-		fprintf(out, "mail helper %s: missing (%s): EMAIL actions cannot be sent\n", helper, strerror(errno));
+		fprintf(out, "%s helper %s: missing (%s): %s cannot be sent\n", kind, helper, strerror(errno), what);
 		return;
 	}
 	if (cli_ask_version(helper, answer, sizeof(answer), why, sizeof(why)) != 0) {
-		fprintf(out, "mail helper %s: %s\n", helper, why);
+		fprintf(out, "%s helper %s: %s\n", kind, helper, why);
 		return;
 	}
 	/* its first line, printable bytes only: it is another program's text */
@@ -271,7 +271,21 @@ void cli_mail_version(FILE *out)
 		if ((unsigned char)answer[i] < 0x20 || answer[i] == 0x7f)
 			answer[i] = '?';
 	answer[i] = '\0';
-	fprintf(out, "mail helper %s: %s\n", helper, answer);
+	fprintf(out, "%s helper %s: %s\n", kind, helper, answer);
+}
+
+void cli_mail_version(FILE *out)
+{
+	char path[PATH_MAX];
+
+	cli_helper_version(out, "mail", cli_mail_helper(path), "EMAIL actions");
+}
+
+void cli_alert_version(FILE *out)
+{
+	char path[PATH_MAX];
+
+	cli_helper_version(out, "alert", cli_alert_helper(path), "ALERT and RESOLVE actions");
 }
 
 /* Write LEN bytes of P to FD; 0, or -1 with errno. */

@@ -124,5 +124,7 @@ const char *cli_alert_helper(char *buf);
  * (its libcurl), or why it cannot say (missing, no answer within 3 s).
  */
 void cli_mail_version(FILE *out);
+/* The same for the alert helper (upsplan-alert). */
+void cli_alert_version(FILE *out);
 
 #endif

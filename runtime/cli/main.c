@@ -63,7 +63,8 @@ static void main_version(void)
 	printf("linked with %s, libevent %s, jansson %s, PCRE2 %s\n", OpenSSL_version(OPENSSL_VERSION),
 	       event_get_version(), jansson_version_str(), pcre2);
 	fflush(stdout);	/* before the helper runs */
-	cli_mail_version(stdout);	/* libcurl is the helper's, never upsplan's */
+	cli_mail_version(stdout);	/* libcurl is the helpers', never upsplan's */
+	cli_alert_version(stdout);
 }
 
 static const struct {

@@ -10,6 +10,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <jansson.h>
@@ -199,7 +200,7 @@ static void al_readable(evutil_socket_t fd, short what, void *arg)
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("upsplan-alert %s\n", PACKAGE_VERSION);
+		printf("upsplan-alert %s, %s\n", PACKAGE_VERSION, curl_version());	/* what upsplan --version shows */
 		return 0;
 	}
 	if (argc != 1) {

@@ -15,5 +15,5 @@ OBS_LIBS = runtime/obs/libobs.a $(LIBCURL_LIBS) $(LIBEVENT_LIBS) $(BASE_LIBS) $(
 # the daemon (two dozen libraries and about 4.7 MB of every daemon's RSS)
 pkglibexec_PROGRAMS += upsplan-alert
 upsplan_alert_SOURCES = runtime/obs/alert-main.c
-upsplan_alert_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+upsplan_alert_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 upsplan_alert_LDADD = $(OBS_LIBS) $(JANSSON_LIBS)

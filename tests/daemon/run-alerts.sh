@@ -128,12 +128,16 @@ no_helper() {
 
 # ---- no ALERTMANAGER, no WHEN ALERT: no helper
 
-dm_plan plain <<EOF
+# plain_plan NAME: a plan without ALERTMANAGER, ALERT or WHEN ALERT
+plain_plan() {
+	dm_plan "$1" <<EOF
 POLLFREQ 1 POLLFREQALERT 1
 GROUP GA HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
 MONITOR a POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
-WHEN a REPORTS OL->OB : PRINT "plain on battery"
+WHEN a REPORTS OL->OB : PRINT "print on battery"
 EOF
+}
+plain_plan plain
 dm_start plain
 dm_wait plain.err 'connected and logged in' 15 || true
 sleep 1
@@ -250,12 +254,7 @@ kill -HUP "$DM_PID"
 check "a reload with new ALERTMANAGER settings restarts the helper" \
 	dm_wait alerts.err 'ALERTMANAGER settings changed: upsplan-alert restarts' 10
 check "... a new one runs" dm_until 10 new_helper
-dm_plan alerts <<EOF
-POLLFREQ 1 POLLFREQALERT 1
-GROUP GA HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE "$CA_FILE"
-MONITOR a POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
-WHEN a REPORTS OL->OB : PRINT "print on battery"
-EOF
+plain_plan alerts
 kill -HUP "$DM_PID"
 check "a reload without ALERTMANAGER stops the helper" dm_until 10 no_helper
 dm_stop alerts
