@@ -222,7 +222,8 @@ static void al_err_drain(struct alerts *al)
 {
 	struct evbuffer *in = bufferevent_get_input(al->err);
 
-	while (evbuffer_get_length(in) <= AL_ERR_LINE && evbuffer_read(in, bufferevent_getfd(al->err), 4096) > 0)
+	for (int i = 0; i < 64 && evbuffer_get_length(in) <= AL_ERR_LINE &&	/* bounded: it may write on and on */
+			evbuffer_read(in, bufferevent_getfd(al->err), 4096) > 0; i++)
 		al_err_read(al->err, al);
 	al_err_read(al->err, al);
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,7 @@ int main(int argc, char **argv)
 			"and writes its input (see the upsplan(8) manual, ALERT and RESOLVE).\n");
 		return 2;
 	}
+	signal(SIGPIPE, SIG_IGN);	/* the daemon gone: its last posts still go, its log lines are lost */
 	base = event_base_new();
 	input = evbuffer_new();
 	if (!base || !input || evutil_make_socket_nonblocking(0) != 0) {

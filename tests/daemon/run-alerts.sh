@@ -28,7 +28,7 @@ if [ ! -x "$HELPER" ]; then
 	exit 0
 fi
 
-echo "1..33"
+echo "1..34"
 peers_init
 ACT=$PEERS_DIR/act
 TOKEN=tok-S3CRET-4c1b9
@@ -204,6 +204,16 @@ if [ "$fds" -ge 3 ] && [ "$fds" -le 12 ]; then	# 0 1 2 and libevent's and libcur
 	ok "upsplan-alert inherits no descriptor of the daemon ($fds open)"
 else
 	not_ok "upsplan-alert inherits no descriptor of the daemon ($fds open)" "$(ls -l "/proc/$OLD/fd" 2>&1)"
+fi
+# libcurl is the helper's only: the monitoring process maps none
+MON=$(ps -o ppid= -p "$OLD" | tr -d ' ')
+if [ -n "$MON" ] && grep -q libcurl "/proc/$OLD/maps" 2>/dev/null && ! grep -q libcurl "/proc/$MON/maps"; then
+	ok "libcurl is mapped in upsplan-alert, not in the monitoring process"
+	echo "# VmRSS: monitoring process $(awk '/^VmRSS/ { print $2 }' "/proc/$MON/status") kB," \
+		"upsplan-alert $(awk '/^VmRSS/ { print $2 }' "/proc/$OLD/status") kB"
+else
+	not_ok "libcurl is mapped in upsplan-alert, not in the monitoring process" "monitoring process: ${MON:-none}" \
+		"$(grep libcurl "/proc/$MON/maps" 2>&1 | head -3)"
 fi
 kill -KILL "$OLD"
 check "the helper's death is logged with its signal" \
