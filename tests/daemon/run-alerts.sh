@@ -28,7 +28,7 @@ if [ ! -x "$HELPER" ]; then
 	exit 0
 fi
 
-echo "1..34"
+echo "1..36"
 peers_init
 ACT=$PEERS_DIR/act
 TOKEN=tok-S3CRET-4c1b9
@@ -57,6 +57,12 @@ helper_refuses() {
 }
 helper_refuses "not JSON" 'garbage
 ' 'input line 1: malformed JSON'
+helper_refuses "bytes that are not UTF-8" "$(printf '{"op":"fire","alertname":"\377\376"}')
+" \
+	'input line 1: malformed JSON.*unable to decode byte 0xff'
+python3 -c 'print("[" * 100000)' >"$PEERS_DIR/deep.in"
+helper_refuses "100,000 nested arrays" "$(cat "$PEERS_DIR/deep.in")
+" 'input line 1: malformed JSON.*maximum parsing depth'
 helper_refuses "an alert before the config" '{"op":"fire","alertname":"X"}
 ' 'input line 1: "fire" before the config'
 helper_refuses "a config without targets" '{"op":"config"}
