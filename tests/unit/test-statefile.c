@@ -120,6 +120,31 @@ static void test_round_trip(const struct plan_image *img)
 	sf_record_free(&w);
 }
 
+/* The firing alerts (runtime/daemon/alerts.c's table): kept as given; a file without them has none. */
+static void test_alerts(const struct plan_image *img)
+{
+	struct sf_record w, r;
+	char err[300];
+	json_t *a = json_pack("[{s:s, s:s, s:f}]", "alertname", "OnBattery", "ups", "a", "fired", 1.5e9);
+
+	record(img, &w);
+	w.alerts = a;
+	ok(sf_write(path, &w, err, sizeof(err)) == 0 && sf_read(path, 1 << 20, &r, err, sizeof(err)) == 0, "alerts: written, read (%s)", err);
+	ok(r.alerts && json_equal(r.alerts, a), "alerts: read back as written");
+	sf_record_free(&r);
+	w.alerts = NULL;
+	ok(sf_write(path, &w, err, sizeof(err)) == 0 && sf_read(path, 1 << 20, &r, err, sizeof(err)) == 0 && !r.alerts,
+	   "no alerts: none read (a file of an upsplan before alerts)");
+	sf_record_free(&r);
+	w.alerts = json_integer(5);
+	ok(sf_write(path, &w, err, sizeof(err)) == 0 && sf_read(path, 1 << 20, &r, err, sizeof(err)) == -1 &&
+		   strstr(err, "\"alerts\" is not an array") != NULL, "alerts not an array: refused (%s)", err);
+	json_decref(w.alerts);
+	w.alerts = NULL;
+	json_decref(a);
+	sf_record_free(&w);
+}
+
 /* Each malformed file is refused with its reason: never a crash, never adopted. */
 static void test_malformed(const struct plan_image *img)
 {
@@ -460,6 +485,7 @@ int main(void)
 		     "MONITOR b POWERVAL 1 UPSDUSER m PASSWORD 'p' TYPE primary\n"
 		     "WHEN a REPORTS OL->OB : STARTTIMER final 60 NUTLOG 'on battery'\n", &renamed);
 	test_round_trip(&img);
+	test_alerts(&img);
 	test_malformed(&img);
 	test_adopt(&img, &other, &renamed);
 	test_save(&img);
