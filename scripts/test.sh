@@ -481,7 +481,7 @@ if [ $built -eq 1 ]; then
 		chmod 1777 "$vgtmp"
 		# longest first (times under valgrind: run-state 2.6 min, run-hostile-lines
 		# 1.9, tls-setup 1.7, ...), so the two lanes end together
-		for t in daemon/run-state faults/run-hostile-lines tls-setup daemon/run-keepalive daemon/run-tls \
+		for t in daemon/run-state daemon/run-alerts faults/run-hostile-lines tls-setup daemon/run-keepalive daemon/run-tls \
 			faults/run-backoff faults/run-hostile-tls daemon/run-level daemon/run-tls-setup daemon/run-reload \
 			faults/run-tls-words daemon/run-killpower daemon/run-outage daemon/run-pidfile daemon/run-startup \
 			daemon/run-control daemon/run-numlogins daemon/run-numlogins-replies daemon/run-marks daemon/run-names daemon/run-include daemon/run-poller \
