@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run-alerts.sh - TAP: ALERT and RESOLVE of upsplan run through upsplan-alert to a real prometheus-alertmanager: labels and summary, heartbeat, Alertmanager down at first, the helper killed, a daemon restart during the outage (state file), reloads, no secret shown, no helper without ALERTMANAGER.
+# run-alerts.sh - TAP: ALERT and RESOLVE of upsplan run through upsplan-alert to a real prometheus-alertmanager: labels and summary, heartbeat, Alertmanager down at first, the helper killed, a daemon restart during the outage (state file), reloads, a helper that does not read, no secret shown, no helper without ALERTMANAGER.
 #
 # Against real upsd/dummy-ups peers (peers.sh) and a prometheus-alertmanager
 # on a free loopback port (gossip off, storage in the test directory,
@@ -28,7 +28,7 @@ if [ ! -x "$HELPER" ]; then
 	exit 0
 fi
 
-echo "1..36"
+echo "1..41"
 peers_init
 ACT=$PEERS_DIR/act
 TOKEN=tok-S3CRET-4c1b9
@@ -274,6 +274,36 @@ plain_plan alerts
 kill -HUP "$DM_PID"
 check "a reload without ALERTMANAGER stops the helper" dm_until 10 no_helper
 dm_stop alerts
+
+# ---- a helper that does not read (SIGSTOP): the queue is bounded, it is killed and started again
+
+big=$(python3 -c 'print("x" * 1000)')
+{
+	echo "POLLFREQ 1 POLLFREQALERT 1"
+	echo "ALERTMANAGER \"$AM_URL\" BEARER \"$TOKEN\""
+	echo "GROUP GA HOST 127.0.0.1 PORT $UPSD_PORT CERTFILE \"$CA_FILE\""
+	echo "MONITOR a POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD \"$PRIMARY_PASS\" TYPE primary"
+	printf 'WHEN a REPORTS OL->OB : PRINT "flood on battery"\n'
+	for i in $(seq 1 250); do
+		printf 'WHEN a REPORTS OL->OB : ALERT Flood%d "%s"\n' "$i" "$big"
+	done
+} | dm_plan flood
+dm_start flood --alert-resend 2
+check "250 alerts of 1 kB: the helper starts" dm_until 15 one_helper
+dm_wait flood.err 'connected and logged in' 15 || true
+STOPPED=$HPID
+kill -STOP "$STOPPED" 2>/dev/null || :
+for st in "OB DISCHRG" "OL" "OB DISCHRG" "OL" "OB DISCHRG" "OL" "OB DISCHRG" "OL" "OB DISCHRG"; do
+	dm_set_dev a "$st"
+	sleep 1
+done
+check "more than 1 MiB queued for a helper that does not read: logged, killed" \
+	dm_wait flood.err "upsplan-alert (pid $STOPPED) does not read its input: more than 1048576 bytes queued: killed" 20
+check "the plan went on meanwhile: the OL->OB PRINTs came" dm_wait_count flood.out '^flood on battery$' 4 10
+OLD=$STOPPED
+check "a new helper runs" dm_until 10 new_helper
+check "... and gets the 250 firing alerts" dm_until 30 am_has '^Flood250 a GA testhost warning | x'
+dm_stop flood
 
 if cat "$PEERS_DIR"/*.err "$PEERS_DIR"/*.out "$PEERS_DIR"/*.trace 2>/dev/null | grep -q -e "$TOKEN" -e "$PASS"; then
 	not_ok "no token or password in the daemon's log, output or trace"
