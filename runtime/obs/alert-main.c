@@ -37,6 +37,8 @@
  * firing alerts are left to their endsAt (a daemon started again replays
  * them: an outage must not look resolved because the daemon restarted),
  * what is pending is posted for at most 2 s, and the program exits 0.
+ * SIGTERM and SIGINT do the same (systemd stops all of a service's
+ * processes at once).
  * Malformed input: a message naming the line, exit 2.
  */
 
@@ -198,8 +200,19 @@ static void al_readable(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* SIGTERM, SIGINT: as the end of the input (systemd stops every process of the service at once). */
+static void al_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	event_base_loopbreak(base);
+}
+
 int main(int argc, char **argv)
 {
+	struct event *term_ev, *int_ev;
+
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		printf("upsplan-alert %s, %s\n", PACKAGE_VERSION, curl_version());	/* what upsplan --version shows */
 		return 0;
@@ -218,9 +231,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	stdin_ev = event_new(base, 0, EV_READ | EV_PERSIST, al_readable, NULL);
+	term_ev = evsignal_new(base, SIGTERM, al_signal, NULL);
+	int_ev = evsignal_new(base, SIGINT, al_signal, NULL);
 	event_add(stdin_ev, NULL);
+	evsignal_add(term_ev, NULL);
+	evsignal_add(int_ev, NULL);
 	event_base_dispatch(base);
 	event_free(stdin_ev);
+	event_free(term_ev);
+	event_free(int_ev);
 	if (status == 0 && !am && lineno == 0)
 		fprintf(stderr, "<%d>no config: nothing sent\n", LOG_NOTICE);
 	am_close(am, 1);
