@@ -93,10 +93,10 @@ const char run_usage[] =
 	"      --webhook=[HOST:]PORT  receive Alertmanager's notifications at\n"
 	"                         POST /hook there, for the plan's WHEN ALERT rules\n"
 	"                         (HOST as for --metrics, default 127.0.0.1; an\n"
-	"                         address other than loopback needs a token and\n"
-	"                         TLS; default: none)\n"
+	"                         address other than loopback needs TLS too;\n"
+	"                         default: none)\n"
 	"      --webhook-token-file=FILE  the bearer token Alertmanager must send,\n"
-	"                         the first line of FILE (read as USER)\n"
+	"                         the first line of FILE (read as USER); required\n"
 	"      --webhook-cert=FILE, --webhook-key=FILE  serve the webhook over\n"
 	"                         HTTPS (TLS 1.2 or later) with this certificate\n"
 	"                         chain and key (PEM, read as USER)\n"
@@ -314,9 +314,10 @@ static int run_readable(const char *opt, const char *path)
 
 /*
  * --webhook and its files: the rules a listener must keep, checked before
- * anything starts.  A token must not cross a network in clear, and an
- * address others can reach must ask for one: so anything but loopback
- * needs both.  0, or -1 after the message.
+ * anything starts.  The webhook runs WHEN ALERT rules, which may run a
+ * SHUTDOWNCMD: every local user reaches a loopback address, so a token is
+ * always asked for; it must not cross a network in clear, so anything
+ * but loopback needs TLS too.  0, or -1 after the message.
  */
 static int run_webhook_opts(const struct dm_options *o)
 {
@@ -339,12 +340,17 @@ static int run_webhook_opts(const struct dm_options *o)
 			o->webhook_cert ? "cert" : "key", o->webhook_cert ? "key" : "cert");
 		return -1;
 	}
-	if (!hs_is_loopback(&a) && (!o->webhook_token_file || !o->webhook_cert)) {
-		fprintf(stderr, "upsplan run: --webhook %s is not a loopback address: other hosts reach it, so it needs a "
-			"bearer token and TLS (a token must not cross a network in clear): add%s%s, or listen on "
-			"127.0.0.1 behind a TLS proxy\n", a.text,
-			o->webhook_token_file ? "" : " --webhook-token-file FILE",
-			o->webhook_cert ? "" : " --webhook-cert FILE --webhook-key FILE");
+	if (!o->webhook_token_file) {
+		fprintf(stderr, "upsplan run: --webhook %s without --webhook-token-file: the webhook runs the plan's WHEN "
+			"ALERT rules, which may shut this host down, and every local user can reach even a loopback "
+			"address: give --webhook-token-file FILE (the token Alertmanager sends: http_config "
+			"authorization credentials_file)\n", a.text);
+		return -1;
+	}
+	if (!hs_is_loopback(&a) && !o->webhook_cert) {
+		fprintf(stderr, "upsplan run: --webhook %s is not a loopback address: other hosts reach it, and the token "
+			"must not cross a network in clear: add --webhook-cert FILE --webhook-key FILE, or listen on "
+			"127.0.0.1 behind a TLS proxy\n", a.text);
 		return -1;
 	}
 	return 0;

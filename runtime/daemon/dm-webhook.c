@@ -161,7 +161,11 @@ int dm_wh_start(struct daemon *d)
 		log_msg(LOG_ERR, "--webhook: %s", err);
 		return -1;
 	}
-	if (o->webhook_token_file && !(tok = wh_token(o->webhook_token_file)))
+	if (!o->webhook_token_file) {	/* upsplan run refuses it first (cmd-run.c) */
+		log_msg(LOG_ERR, "--webhook without --webhook-token-file: the plan's alert rules would run for any poster");
+		return -1;
+	}
+	if (!(tok = wh_token(o->webhook_token_file)))
 		return -1;
 	if (o->webhook_cert &&
 	    !(ctx = tls_server_ctx_new(o->webhook_cert, o->webhook_key, "--webhook-cert", "--webhook-key", err, sizeof(err)))) {
@@ -198,8 +202,7 @@ int dm_wh_start(struct daemon *d)
 	hs_route(d->wh->hs, DM_WH_PATH, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 		 EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH, wh_handle, d->wh->wh);
 	log_msg(LOG_NOTICE, "--webhook: receiving Alertmanager's notifications on %s://%s%s (%s)", o->webhook_cert ? "https" : "http",
-		a.text, DM_WH_PATH, o->webhook_token_file ? "a bearer token required" :
-		"no token: any process of this host may post alerts");
+		a.text, DM_WH_PATH, "a bearer token required");
 	return 0;
 fail:
 	SSL_CTX_free(ctx);

@@ -19,7 +19,7 @@ if ! obs_missing=$(obs_available); then
 	exit 0
 fi
 
-echo "1..45"
+echo "1..46"
 peers_init
 ACT=$PEERS_DIR/act
 POKE=$PEERS_BINDIR/http-poke
@@ -48,8 +48,12 @@ EOF
 
 # refused at start, with the fix
 P0=$(peers_free_port)
-dm_run_fail w "--webhook 0.0.0.0 without token or TLS: exit 2, both asked for" 2 \
-	"not a loopback address.*add --webhook-token-file FILE --webhook-cert FILE --webhook-key FILE" --webhook "0.0.0.0:$P0"
+dm_run_fail w "--webhook 0.0.0.0 without token or TLS: exit 2, the token asked for" 2 \
+	"without --webhook-token-file: .*give --webhook-token-file FILE" --webhook "0.0.0.0:$P0"
+# any local user reaches loopback, and an alert rule may run a SHUTDOWNCMD as root
+dm_run_fail w "--webhook on loopback without a token: exit 2" 2 \
+	"without --webhook-token-file: the webhook runs the plan's WHEN ALERT rules, which may shut this host down" \
+	--webhook "127.0.0.1:$P0"
 dm_run_fail w "--webhook 0.0.0.0 with a token but no TLS: exit 2 (never a token in clear)" 2 \
 	"not a loopback address.*add --webhook-cert FILE --webhook-key FILE, or" \
 	--webhook "0.0.0.0:$P0" --webhook-token-file "$PEERS_DIR/token"
@@ -68,10 +72,10 @@ fi
 
 dm_run_fail w "a --webhook-cert that holds no certificate: exit 1, naming it" 1 \
 	"--webhook: --webhook-cert $PEERS_DIR/token cannot be loaded" \
-	--webhook "$P0" --webhook-cert "$PEERS_DIR/token" --webhook-key "$SERVER_KEY"
+	--webhook "$P0" --webhook-token-file "$PEERS_DIR/token" --webhook-cert "$PEERS_DIR/token" --webhook-key "$SERVER_KEY"
 dm_run_fail w "a --webhook-key of another certificate: exit 1, saying so" 1 \
 	"--webhook-key $CLIENT_KEY does not belong to --webhook-cert $SERVER_CERT" \
-	--webhook "$P0" --webhook-cert "$SERVER_CERT" --webhook-key "$CLIENT_KEY"
+	--webhook "$P0" --webhook-token-file "$PEERS_DIR/token" --webhook-cert "$SERVER_CERT" --webhook-key "$CLIENT_KEY"
 
 # the daemon listens on loopback, with a token
 WP=$(peers_free_port)
