@@ -77,6 +77,8 @@ const char run_usage[] =
 	"      --alert-resend=SECONDS  post each firing ALERT again this often; an\n"
 	"                         Alertmanager ends it 3 times this after the last\n"
 	"                         post (default 60)\n"
+	"      --alert-generator-url=URL  the link each alert carries (generatorURL),\n"
+	"                         e.g. a dashboard of this host's UPS (default: none)\n"
 	"      --state-max-age=SECONDS  adopt a state file at start only when it is\n"
 	"                         younger than this (default 600)\n"
 	"      --control-socket=FILE  answer upsplan status and upsplan ctl on this\n"
@@ -114,7 +116,7 @@ enum {
 	OPT_POWERDOWNFLAG = 256, OPT_CHECK_ONLY, OPT_TRACE, OPT_HOSTNAME, OPT_SHELL, OPT_ACTION_TIMEOUT,
 	OPT_SHUTDOWN_TIMEOUT, OPT_SMTP_CAFILE, OPT_UTMP, OPT_STATE_FILE, OPT_STATE_MAX_AGE, OPT_ALLOW_WARNINGS,
 	OPT_CONTROL_SOCKET, OPT_METRICS, OPT_METRICS_VARS, OPT_WEBHOOK, OPT_WEBHOOK_TOKEN, OPT_WEBHOOK_CERT, OPT_WEBHOOK_KEY,
-	OPT_ALERT_RESEND
+	OPT_ALERT_RESEND, OPT_ALERT_GENERATOR
 };
 
 static const struct option run_longopts[] = {
@@ -143,6 +145,8 @@ static const struct option run_longopts[] = {
 	{ "webhook-token-file", required_argument, NULL, OPT_WEBHOOK_TOKEN },
 	{ "webhook-cert", required_argument, NULL, OPT_WEBHOOK_CERT },
 	{ "webhook-key", required_argument, NULL, OPT_WEBHOOK_KEY },
+	{ "alert-resend", required_argument, NULL, OPT_ALERT_RESEND },
+	{ "alert-generator-url", required_argument, NULL, OPT_ALERT_GENERATOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -310,6 +314,20 @@ static int run_readable(const char *opt, const char *path)
 		return 0;
 	fprintf(stderr, "upsplan run: %s: %s\n", opt, err);
 	return -1;
+}
+
+/* An http(s) URL for Alertmanager (no blank, no control byte): 0, or -1 after the message. */
+static int run_url(const char *opt, const char *s)
+{
+	int ok = strncmp(s, "https://", 8) == 0 ? s[8] != '\0' : strncmp(s, "http://", 7) == 0 && s[7] != '\0';
+
+	for (const unsigned char *p = (const unsigned char *)s; ok && *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			ok = 0;
+	if (!ok)
+		fprintf(stderr, "upsplan run: %s: give an http:// or https:// URL without blanks (e.g. "
+			"https://grafana.example.org/d/ups), the link Alertmanager shows with each alert\n", opt);
+	return ok ? 0 : -1;
 }
 
 /*
@@ -486,6 +504,11 @@ int cmd_run(int argc, char **argv)
 		case OPT_ALERT_RESEND:
 			if (run_seconds("--alert-resend", optarg, &o.act.alert_resend))
 				return EXIT_USAGE;
+			break;
+		case OPT_ALERT_GENERATOR:
+			if (run_url("--alert-generator-url", optarg))
+				return EXIT_USAGE;
+			o.act.alert_generator_url = optarg;
 			break;
 		case OPT_STATE_MAX_AGE:
 			if (run_seconds("--state-max-age", optarg, &o.state_max_age))

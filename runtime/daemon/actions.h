@@ -23,6 +23,7 @@ struct act_config {
 	const char *mail_helper;	/* the upsplan-mail program that sends each EMAIL */
 	const char *alert_helper;	/* the upsplan-alert program that sends ALERT and RESOLVE (alerts.c) */
 	double alert_resend;	/* seconds between re-posts of a firing alert; 0: 60 */
+	const char *alert_generator_url;	/* every alert's generatorURL, or NULL */
 };
 
 /* What the daemon does for the actions that need its other parts. */

@@ -391,6 +391,8 @@ static char *al_config(struct alerts *al, const struct plan_image *img)
 		jsonw_set(o, "instance", jsonw_string(al->d->o->hostname, strlen(al->d->o->hostname)));
 	if (al->d->o->act.alert_resend > 0)
 		jsonw_set(o, "resend", json_real(al->d->o->act.alert_resend));
+	if (al->d->o->act.alert_generator_url)
+		jsonw_set(o, "generator_url", json_string(al->d->o->act.alert_generator_url));
 	for (uint32_t k = 0; k < img->amgrs.n; k++) {
 		const struct img_amgr *m = &img->amgrs.v[k];
 		const struct img_str *f[5] = { &m->url, &m->cafile, &m->bearer, &m->user, &m->password };

@@ -28,7 +28,7 @@ if [ ! -x "$HELPER" ]; then
 	exit 0
 fi
 
-echo "1..41"
+echo "1..43"
 peers_init
 ACT=$PEERS_DIR/act
 TOKEN=tok-S3CRET-4c1b9
@@ -98,7 +98,7 @@ am_alerts() {
 for a in json.load(sys.stdin):
     l = a["labels"]
     print(" ".join(l.get(k, "-") for k in ("alertname", "ups", "group", "instance", "severity")) + " | " +
-          a["annotations"].get("summary", ""))' >"$PEERS_DIR/alerts.now" 2>/dev/null
+          a["annotations"].get("summary", "") + " | " + a.get("generatorURL", ""))' >"$PEERS_DIR/alerts.now" 2>/dev/null
 }
 # am_has PATTERN: an active alert matches
 am_has() {
@@ -107,7 +107,7 @@ am_has() {
 am_hasnt() {
 	am_alerts && ! grep -q -- "$1" "$PEERS_DIR/alerts.now"
 }
-ONBATT='^OnBattery a GA testhost critical | GA:a@127.0.0.1:[0-9]* on battery, charge 100$'
+ONBATT='^OnBattery a GA testhost critical | GA:a@127.0.0.1:[0-9]* on battery, charge 100 | '
 HEART='^UpsplanHeartbeat - - testhost none | '
 
 # the helper processes below the daemon DM_PID (their PIDs)
@@ -168,7 +168,10 @@ WHEN a REPORTS OB->OL : RESOLVE OnBattery PRINT "print on line"
 EOF
 }
 alert_plan ""
-dm_start alerts --alert-resend 2 -D
+GEN=https://grafana.example.org/d/ups?host=testhost
+dm_run_fail alerts "--alert-generator-url that is not an http(s) URL: exit 2" 2 \
+	"--alert-generator-url: give an http:// or https:// URL" --alert-generator-url "javascript:x"
+dm_start alerts --alert-resend 2 -D --alert-generator-url "$GEN"
 check "the monitoring process starts upsplan-alert" dm_until 15 one_helper
 dm_wait alerts.err 'connected and logged in' 15 || true
 dm_set_dev a "OB DISCHRG"
@@ -178,6 +181,7 @@ am_start || peers_bail "prometheus-alertmanager did not start"
 check "Alertmanager started: the alert arrives (alertname ups group instance severity summary)" \
 	dm_until 40 am_has "$ONBATT"
 check "the heartbeat UpsplanHeartbeat is there" am_has "$HEART"
+check "each alert carries --alert-generator-url as its generatorURL" am_has "$ONBATT$GEN\$"
 
 # ---- the helper killed with SIGKILL: logged, started again, the alert replayed
 
