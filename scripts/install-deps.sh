@@ -15,10 +15,11 @@ openssl nut-server nut-client libnss3-tools"
 # only the test suite: sanitizers, valgrind, stunnel front ends, the
 # manual-page checkers, the packaging tools (dpkg-buildpackage, dh,
 # lintian), systemd-analyze for the unit's checks, and the Prometheus and
-# Alertmanager that the metrics and alert tests run against
+# Alertmanager that the metrics and alert tests run against (with curl,
+# their HTTP client)
 TEST_PACKAGES="valgrind clang libclang-rt-14-dev time git stunnel4 mandoc
 groff-base man-db dpkg-dev debhelper lintian systemd prometheus
-prometheus-alertmanager"
+prometheus-alertmanager curl"
 
 case "${1-}" in
 "") ;;
