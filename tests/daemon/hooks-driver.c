@@ -42,7 +42,7 @@ static void drv_check(evutil_socket_t fd, short what, void *arg)
 
 int main(int argc, char **argv)
 {
-	struct act_config cfg = { "wall", "notify-send", "/bin/sh -c", 0, 0, 1, NULL, NULL };
+	struct act_config cfg = { .wall = "wall", .notify = "notify-send", .shell = "/bin/sh -c", .foreground = 1 };
 	struct act_host host = { NULL, NULL, NULL, NULL, NULL };
 	struct timeval every = { 0, 20000 };
 	struct event *chld, *check;

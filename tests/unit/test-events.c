@@ -130,6 +130,9 @@ static void log_trace(void *ctx, const struct eng_trace *t)
 		snprintf(p, room, "%g %s %s%s; ", t->time, vm_effect_name(t->effect->kind),
 			 t->effect->text ? t->effect->text : "", t->effect->kind == OP_STARTTIMER ? "timer" : "");
 		break;
+	case ENG_UNKNOWN_VAR:
+		snprintf(p, room, "%g unknown variable; ", t->time);
+		break;
 	}
 }
 
@@ -253,7 +256,7 @@ static void test_adopt(void)
 	ok(eng_poll_interval(&eb) == 2, "UPS a is still on battery: POLLFREQALERT");
 	eng_poll(&eb, 1, &ob, 12);
 	is_str(l.text, "", "the same answer after the reload fires no event");
-	eng_poll(&eb, 1, &(struct st_poll){ 1, "OL", "80" }, 13);
+	eng_poll(&eb, 1, &(struct st_poll){ .answered = 1, .status = "OL", .charge = "80" }, 13);
 	is_str(l.text, "13 a OB->OL; 13 NUTLOG back; 13 CANCELTIMER ; 13 a DISCHRG->None; ",
 	       "a change after the reload fires from the adopted state");
 	eng_poll(&eb, 0, &(struct st_poll){ 1, "OL", "100", NULL, 0 }, 14);
@@ -294,7 +297,7 @@ static void test_snapshot(void)
 	eng_poll(&a, ua, &ob, 11);
 	eng_poll(&a, ub, &ol, 11);
 	ok(eng_changes(&a) == c0, "the same answers again: the change count stays (nothing to write)");
-	eng_poll(&a, ua, &(struct st_poll){ 1, "OB DISCHRG", "79" }, 12);
+	eng_poll(&a, ua, &(struct st_poll){ .answered = 1, .status = "OB DISCHRG", .charge = "79" }, 12);
 	ok(eng_changes(&a) != c0, "a new charge moves it");
 	c0 = eng_changes(&a);
 	eng_note_fsd(&a, ua);
@@ -327,7 +330,7 @@ static void test_snapshot(void)
 	eng_poll(&b, ua, &ob, 1001);
 	eng_poll(&b, ub, &ol, 1001);
 	is_str(l.text, "", "the same answers after the restart: no event (no second OL->OB)");
-	eng_poll(&b, uc, &(struct st_poll){ 1, "OL CHRG", "100" }, 1001);
+	eng_poll(&b, uc, &(struct st_poll){ .answered = 1, .status = "OL CHRG", .charge = "100" }, 1001);
 	is_str(l.text, "1001 c None->CHRG; ", "a UPS that never answered: its first poll as at any start");
 	eng_poll(&b, ua, &ol, 1002);
 	ok(strstr(l.text, "1002 a OB->OL") != NULL, "a change after the restart fires from the adopted state");
@@ -559,7 +562,7 @@ static void test_alerts(void)
 	is_str(l.text, "", "neither runs anything");
 	is_int(eng_alert(&e, "Down", 4, 1, 3), ENG_ALERT_RAN, "FIRING: the rules ran");
 	is_str(l.text, "3 alert FIRING; 3 NUTLOG ALERT Down FIRING; 3 STARTTIMER timer; ",
-	       "the FIRING clauses, %(e)s the alert");
+	       "the FIRING clauses, %%(e)s the alert");
 	l.text[0] = '\0';
 	is_int(eng_alert(&e, "Down", 4, 1, 4), ENG_ALERT_SAME, "FIRING again (Alertmanager repeats it): no transition");
 	is_int(eng_alert(&e, "Hot", 3, 0, 4), ENG_ALERT_SAME, "an alert without RESOLVED clauses starts resolved too");

@@ -57,8 +57,8 @@ static void record(const struct plan_image *img, struct sf_record *r)
 	struct engine e;
 
 	eng_init(&e, img, &host, "h", "b");
-	eng_poll(&e, 0, &(struct st_poll){ 1, "OB DISCHRG\t\x1b[2J \xff", "61.5" }, 10);
-	eng_poll(&e, 1, &(struct st_poll){ 1, "OL", NULL }, 10);
+	eng_poll(&e, 0, &(struct st_poll){ .answered = 1, .status = "OB DISCHRG\t\x1b[2J \xff", .charge = "61.5" }, 10);
+	eng_poll(&e, 1, &(struct st_poll){ .answered = 1, .status = "OL" }, 10);
 	eng_note_fsd(&e, 0);
 	memset(r, 0, sizeof(*r));
 	r->plan = xstrdup("/etc/nut/UPSmon.conf");
@@ -75,7 +75,7 @@ static void record(const struct plan_image *img, struct sf_record *r)
 static void test_round_trip(const struct plan_image *img)
 {
 	struct sf_record w, r;
-	char err[300];
+	char err[300] = "";
 	struct stat st;
 
 	record(img, &w);
@@ -124,7 +124,7 @@ static void test_round_trip(const struct plan_image *img)
 static void test_alerts(const struct plan_image *img)
 {
 	struct sf_record w, r;
-	char err[300];
+	char err[300] = "";
 	json_t *a = json_pack("[{s:s, s:s, s:f}]", "alertname", "OnBattery", "ups", "a", "fired", 1.5e9);
 
 	record(img, &w);
@@ -149,7 +149,7 @@ static void test_alerts(const struct plan_image *img)
 static void test_malformed(const struct plan_image *img)
 {
 	struct sf_record w, r;
-	char err[300], *good, *bad;
+	char err[300] = "", *good, *bad;
 	FILE *f;
 	long n;
 	static const struct {
@@ -275,7 +275,7 @@ static int adopt(const struct plan_image *img, struct sf_record *w, const char *
 {
 	struct sf_file f;
 	struct engine e;
-	char err[300];
+	char err[300] = "";
 	int rc;
 
 	sf_write(path, w, err, sizeof(err));
@@ -397,7 +397,7 @@ static void test_save(const struct plan_image *img)
 	if (!freopen(logfile, "w", stderr))
 		return;
 	sf_save(&f, &e, "p", sum, 7, &l);
-	eng_poll(&e, 0, &(struct st_poll){ 1, "OB", "100" }, 8);
+	eng_poll(&e, 0, &(struct st_poll){ .answered = 1, .status = "OB", .charge = "100" }, 8);
 	f.tried_boot -= 2;	/* past the one-attempt-a-second limit */
 	sf_save(&f, &e, "p", sum, 8, &l);
 	fflush(stderr);

@@ -509,7 +509,7 @@ static void test_alerts(void)
 	e = vm_effects(f.vm);
 	ok(n == 2 && e[1].kind == OP_SHUTDOWNCMD && e[1].ups == IMG_NONE && e[1].argc == 6 &&
 	   strcmp(e[1].argv[3], "ALERT") == 0 && strcmp(vm_ups_display(f.vm, e[1].ups), "-") == 0,
-	   "an alert rule's run: no UPS, %(e)s the alert");
+	   "an alert rule's run: no UPS, %%(e)s the alert");
 	ok(n == 2 && e[0].kind == OP_HOOKS && strcmp(e[0].text, "ALERT Down FIRING") == 0 &&
 	   strcmp(e[0].aux, "ALERT Down FIRING") == 0, "its HOOKS: the event as the default message");
 	is_int(vm_run_alert(f.vm, 0, 0, 4), 0, "no RESOLVED clause: nothing runs");
