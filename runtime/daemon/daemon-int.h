@@ -100,6 +100,21 @@ void dm_reconnect(struct daemon *d);
 /* The engine ran rules outside a poll or a timer (an alert): the next timer armed, the state file written soon. */
 void dm_ran(struct daemon *d);
 
+/* dm-plan.c: a plan's parts */
+/* Engine, TLS contexts and connections for IMG (taken over), with the callbacks EH and UH; NULL when a CERTFILE cannot be loaded. */
+struct dm_plan *dm_plan_new(struct daemon *d, struct plan_image *img, const struct eng_host *eh, const struct uc_host *uh);
+void dm_plan_free(struct dm_plan *p);
+/* Close the poll connections of P: the UPS poll on their own connections (if ever again). */
+void dm_free_pollers(struct dm_plan *p);
+/* The poll connection of each group's upsd, joined by the connections of its UPS (not connected yet). */
+void dm_pollers_new(struct daemon *d, struct dm_plan *p);
+/* Connect every UPS, then every poll connection (the logins come first). */
+void dm_connect_all(struct daemon *d);
+/* The upsd servers (the groups with a UPS) of IMG. */
+uint32_t dm_upsd_count(const struct plan_image *img);
+/* UPS U of IMG as its connection's messages name it (name@host:port), in BUF. */
+const char *dm_label(const struct plan_image *img, uint32_t u, char *buf, size_t len);
+
 /* daemon-ps.c: the monitoring process's side of the root parent */
 /* Tell the service manager STATE: through the root parent (systemd hears its main PID), or directly. */
 void dm_notify(struct daemon *d, const char *state);

@@ -10,6 +10,7 @@ runtime_daemon_libdaemon_a_SOURCES = \
 	runtime/daemon/daemon.c runtime/daemon/daemon.h runtime/daemon/daemon-int.h runtime/daemon/daemon-ps.c \
 	runtime/daemon/desktop.c runtime/daemon/desktop.h \
 	runtime/daemon/dm-metrics.c runtime/daemon/dm-metrics.h \
+	runtime/daemon/dm-plan.c \
 	runtime/daemon/dm-webhook.c runtime/daemon/dm-webhook.h \
 	runtime/daemon/fdlimit.c runtime/daemon/fdlimit.h \
 	runtime/daemon/hooks.c runtime/daemon/hooks.h \
@@ -19,7 +20,7 @@ runtime_daemon_libdaemon_a_SOURCES = \
 	runtime/daemon/privsep-frames.c runtime/daemon/privsep-frames.def runtime/daemon/privsep-plan.c \
 	runtime/daemon/privsep-reload.c runtime/daemon/privsep-root.c \
 	runtime/daemon/sdnotify.c runtime/daemon/sdnotify.h \
-	runtime/daemon/statefile.c runtime/daemon/statefile.h \
+	runtime/daemon/statefile.c runtime/daemon/statefile.h runtime/daemon/statefile-int.h runtime/daemon/statefile-read.c \
 	runtime/daemon/tls.c runtime/daemon/tls.h \
 	runtime/daemon/upsd-conn.c runtime/daemon/upsd-conn.h runtime/daemon/upsd-conn-int.h \
 	runtime/daemon/upsd-io.c runtime/daemon/upsd-list.c runtime/daemon/upsd-poller.c runtime/daemon/upsd-reply.c \
