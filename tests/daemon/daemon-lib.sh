@@ -5,7 +5,7 @@
 # LC_ALL=C.  Use:
 #
 #	. "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
-#	dm_skip_unless_peers		# "1..0 # SKIP ..." without the packages
+#	dm_skip_unless_peers [CMD...]	# "1..0 # SKIP ..." without the packages, or without a command CMD
 #	peers_init; ...; peers_start tls
 #	dm_setup			# after peers_init
 #	dm_plan NAME <<EOF ... EOF	# $PEERS_DIR/NAME.conf, mode 0600
@@ -87,6 +87,12 @@ dm_skip_unless_peers() {
 		echo "1..0 # SKIP missing Debian packages: $_sk_missing"
 		exit 0
 	fi
+	for _sk_cmd in "$@"; do
+		if ! command -v "$_sk_cmd" >/dev/null 2>&1; then
+			echo "1..0 # SKIP missing: $_sk_cmd (scripts/install-deps.sh --test installs it)"
+			exit 0
+		fi
+	done
 	if [ ! -x "$UPSPLAN" ]; then
 		echo "1..0 # SKIP $UPSPLAN is not built"
 		exit 0

@@ -16,13 +16,7 @@ set -eu
 
 # shellcheck source=tests/daemon/daemon-lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
-dm_skip_unless_peers
-for _p in prometheus-alertmanager amtool curl python3; do
-	if ! command -v "$_p" >/dev/null 2>&1; then
-		echo "1..0 # SKIP missing: $_p (prometheus-alertmanager with amtool, curl, python3)"
-		exit 0
-	fi
-done
+dm_skip_unless_peers prometheus-alertmanager amtool curl python3
 HELPER=$(dirname "$UPSPLAN")/upsplan-alert
 if [ ! -x "$HELPER" ]; then
 	echo "1..0 # SKIP $HELPER is not built"

@@ -9,11 +9,7 @@ set -eu
 
 # shellcheck source=tests/daemon/daemon-lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
-dm_skip_unless_peers
-if ! command -v curl >/dev/null 2>&1; then
-	echo "1..0 # SKIP curl is not installed"
-	exit 0
-fi
+dm_skip_unless_peers curl
 
 echo "1..33"
 peers_init
