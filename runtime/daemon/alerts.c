@@ -20,6 +20,7 @@
 #include "base/xalloc.h"
 #include "runtime/common/monotonic.h"
 #include "runtime/daemon/alerts.h"
+#include "runtime/daemon/bev-out.h"
 #include "runtime/daemon/child.h"
 #include "runtime/daemon/daemon-int.h"
 #include "runtime/daemon/log.h"
@@ -271,8 +272,7 @@ static void al_close(struct alerts *al)
 		return;
 	al->closing = 1;
 	if (al->in) {
-		struct evbuffer *out = bufferevent_get_output(al->in);
-		evbuffer_write(out, bufferevent_getfd(al->in));	/* what is queued, as far as the pipe takes it */
+		bev_write_out(al->in, 0);	/* what is queued, as far as the pipe takes it */
 		al_bev_free(al->in);
 		al->in = NULL;
 	}
@@ -587,14 +587,8 @@ void al_free(struct alerts *al)
 {
 	if (!al)
 		return;
-	if (al->pid > 0 && al->in) {	/* the last lines, as far as the pipe takes them within 1 s */
-		struct evbuffer *out = bufferevent_get_output(al->in);
-		struct pollfd p = { bufferevent_getfd(al->in), POLLOUT, 0 };
-		double end = rt_monotonic() + 1;
-		while (evbuffer_get_length(out) > 0 && rt_monotonic() < end && poll(&p, 1, 50) >= 0)
-			if (evbuffer_write(out, p.fd) < 0 && errno != EAGAIN)
-				break;
-	}
+	if (al->pid > 0 && al->in)	/* the last lines, as far as the pipe takes them within 1 s */
+		bev_write_out(al->in, 1);
 	if (al->in)
 		al_bev_free(al->in);
 	if (al->pid > 0) {	/* it resolves its heartbeat and posts for at most 2 s */

@@ -23,6 +23,7 @@
 
 #include "engine/engine.h"
 #include "base/xalloc.h"
+#include "runtime/daemon/bev-out.h"
 #include "runtime/daemon/control.h"
 #include "runtime/daemon/daemon.h"
 #include "runtime/daemon/daemon-int.h"
@@ -710,7 +711,7 @@ int dm_run(struct plan_image *img, const struct dm_options *o)
 	act_free(d.act);
 	if (d.ps) {
 		/* what is still queued for the root parent (STOPPING=1 after a stop that needed no LOGOUT) */
-		evbuffer_write(bufferevent_get_output(d.ps), bufferevent_getfd(d.ps));
+		bev_write_out(d.ps, 1);
 		bufferevent_free(d.ps);
 	}
 	dm_plan_free(d.p);

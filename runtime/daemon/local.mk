@@ -4,6 +4,7 @@ noinst_LIBRARIES += runtime/daemon/libdaemon.a
 runtime_daemon_libdaemon_a_SOURCES = \
 	runtime/daemon/actions.c runtime/daemon/actions.h \
 	runtime/daemon/alerts.c runtime/daemon/alerts.h \
+	runtime/daemon/bev-out.c runtime/daemon/bev-out.h \
 	runtime/daemon/child.c runtime/daemon/child.h \
 	runtime/daemon/control.c runtime/daemon/control.h runtime/daemon/control-int.h \
 	runtime/daemon/control-json.c runtime/daemon/control-sock.c \

@@ -10,7 +10,7 @@ set -eu
 . "$(cd "$(dirname "$0")" && pwd)/daemon-lib.sh"
 dm_skip_unless_peers
 
-echo "1..23"
+echo "1..25"
 PEERS_MAXAGE=5	# a stopped driver goes stale after 5 s
 export PEERS_MAXAGE
 peers_init
@@ -150,4 +150,23 @@ dm_stop reload
 check "SIGTERM while a server hangs: exit status 0" test "$DM_STATUS" -eq 0
 check "SIGTERM while a server hangs: stopped within 3 s" test $(($(date +%s) - t0)) -le 3
 check "sd_notify: STOPPING=1" dm_wait notify.log '^STOPPING=1$' 1
+
+# 24-25: a stop with no connection to log out of (the only upsd refuses
+# them): the loop ends at once; STOPPING=1, queued for the root parent,
+# is written all the same
+DEAD_PORT=$(peers_free_port)
+dm_plan dead <<EOF
+POLLFREQ 1 POLLFREQALERT 1
+GROUP DEAD HOST 127.0.0.1 PORT $DEAD_PORT CERTFILE "$CA_FILE"
+MONITOR d POWERVAL 1 UPSDUSER $PRIMARY_USER PASSWORD "$PRIMARY_PASS" TYPE primary
+WHEN d REPORTS COMM->NOCOMM : PRINT "dead %(e)s"
+EOF
+: >"$PEERS_DIR/notify.log"
+NOTIFY_SOCKET=$PEERS_DIR/notify.sock
+export NOTIFY_SOCKET
+dm_start dead
+unset NOTIFY_SOCKET
+check "no upsd: READY=1" dm_wait notify.log '^READY=1$' 10
+dm_stop dead
+check "stopped with nothing to log out of: sd_notify STOPPING=1 all the same" dm_wait notify.log '^STOPPING=1$' 2
 dm_done
