@@ -444,6 +444,7 @@ void al_plan(struct alerts *al, const struct plan_image *img)
 	if (al->pid > 0) {	/* a new config: restarted once the old one is gone (al_reaped()) */
 		log_msg(LOG_NOTICE, "the plan's ALERTMANAGER settings changed: upsplan-alert restarts with them");
 		al->backoff = 0;
+		al_write(al, json_pack("{s:s}", "op", "handover"));	/* the heartbeat goes on: no flap */
 		al_close(al);
 	} else if (!evtimer_pending(al->restart_ev, NULL)) {
 		al_start(al);

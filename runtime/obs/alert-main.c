@@ -28,8 +28,11 @@
  *    "severity":"warning","summary":"ups1 on battery"}
  *   {"op":"resolve","alertname":"OnBattery","ups":"ups1","group":"LOCAL",
  *    "severity":"warning"}
+ *   {"op":"handover"}
  *
  * The config comes first and once; a member left out or "" is not set.
+ * "handover" says a new run of this program (new settings) takes over:
+ * the heartbeat is left firing too at the end of the input.
  * The secrets come only this way, never in the arguments or the
  * environment.  The log goes to standard error, one line a message,
  * "<level>text" with syslog's level.  At the end of the input (the daemon
@@ -50,6 +53,7 @@ static struct evbuffer *input;
 static struct event *stdin_ev;
 static unsigned long lineno;
 static int status;
+static int handover;	/* {"op":"handover"} came: the heartbeat is left firing at the end */
 
 static void al_log(void *arg, int level, const char *msg)
 {
@@ -149,13 +153,18 @@ static void al_line(char *line, size_t len)
 	}
 	op = al_str(o, "op", &bad);
 	if (!op || bad)
-		al_fail("no \"op\" (config, fire or resolve)");
+		al_fail("no \"op\" (config, fire, resolve or handover)");
 	else if (strcmp(op, "config") == 0)
 		am ? al_fail("a second config") : (void)al_config(o);
 	else if (!am)
-		al_fail("\"%s\" before the config", strcmp(op, "fire") == 0 || strcmp(op, "resolve") == 0 ? op : "op");
+		al_fail("\"%s\" before the config", strcmp(op, "fire") == 0 || strcmp(op, "resolve") == 0 ||
+			strcmp(op, "handover") == 0 ? op : "op");
+	else if (strcmp(op, "handover") == 0) {
+		handover = 1;
+		fprintf(stderr, "<%d>handover: the heartbeat is left firing for the next run\n", LOG_DEBUG);
+	}
 	else if (strcmp(op, "fire") != 0 && strcmp(op, "resolve") != 0)
-		al_fail("unknown \"op\" (config, fire or resolve)");
+		al_fail("unknown \"op\" (config, fire, resolve or handover)");
 	else {
 		name = al_str(o, "alertname", &bad);
 		ups = al_str(o, "ups", &bad);
@@ -242,7 +251,7 @@ int main(int argc, char **argv)
 	event_free(int_ev);
 	if (status == 0 && !am && lineno == 0)
 		fprintf(stderr, "<%d>no config: nothing sent\n", LOG_NOTICE);
-	am_close(am, 1);
+	am_close(am, handover ? AM_KEEP_ALL : AM_KEEP_FIRING);
 	evbuffer_free(input);
 	event_base_free(base);
 	return status;

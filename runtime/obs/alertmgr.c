@@ -724,10 +724,10 @@ static void am_flush(struct am *am)
 
 void am_free(struct am *am)
 {
-	am_close(am, 0);
+	am_close(am, AM_KEEP_NONE);
 }
 
-void am_close(struct am *am, int keep_firing)
+void am_close(struct am *am, enum am_keep keep)
 {
 	unsigned i;
 	size_t j;
@@ -741,7 +741,8 @@ void am_close(struct am *am, int keep_firing)
 	cev_free(am->cev);
 	am->cev = NULL;
 	for (j = 0; j < am->nalerts; j++)
-		if (am->alerts[j]->ends == 0 && (!keep_firing || strcmp(am->alerts[j]->name, am->heartbeat) == 0)) {
+		if (am->alerts[j]->ends == 0 && (keep == AM_KEEP_NONE ||
+						 (keep == AM_KEEP_FIRING && strcmp(am->alerts[j]->name, am->heartbeat) == 0))) {
 			am->alerts[j]->ends = am_now();
 			am->alerts[j]->dirty = am_all_targets(am);
 		}

@@ -119,11 +119,14 @@ size_t am_firing(const struct am *am);
  */
 void am_free(struct am *am);
 
-/*
- * am_free(), but with KEEP_FIRING only the heartbeat is resolved: the
- * other firing alerts are left to their endsAt (3 x resend after their
- * last post), for a program stopping that another will take over from.
- */
-void am_close(struct am *am, int keep_firing);
+/* What am_close() leaves firing: its alerts are left to their endsAt (3 x resend after their last post). */
+enum am_keep {
+	AM_KEEP_NONE,		/* nothing: every alert resolved (am_free()) */
+	AM_KEEP_FIRING,		/* the firing alerts but the heartbeat: a program stopping that another may take over from */
+	AM_KEEP_ALL,		/* the heartbeat too: a new program, with new settings, takes over now */
+};
+
+/* am_free(), leaving what KEEP says firing. */
+void am_close(struct am *am, enum am_keep keep);
 
 #endif

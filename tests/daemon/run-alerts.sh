@@ -23,7 +23,7 @@ if [ ! -x "$HELPER" ]; then
 	exit 0
 fi
 
-echo "1..45"
+echo "1..47"
 peers_init
 ACT=$PEERS_DIR/act
 TOKEN=tok-S3CRET-4c1b9
@@ -58,6 +58,8 @@ helper_refuses "bytes that are not UTF-8" "$(printf '{"op":"fire","alertname":"\
 python3 -c 'print("[" * 100000)' >"$PEERS_DIR/deep.in"
 helper_refuses "100,000 nested arrays" "$(cat "$PEERS_DIR/deep.in")
 " 'input line 1: malformed JSON.*maximum parsing depth'
+helper_refuses "a handover before the config" '{"op":"handover"}
+' 'input line 1: "handover" before the config'
 helper_refuses "an alert before the config" '{"op":"fire","alertname":"X"}
 ' 'input line 1: "fire" before the config'
 helper_refuses "a config without targets" '{"op":"config"}
@@ -97,6 +99,13 @@ for a in json.load(sys.stdin):
     l = a["labels"]
     print(" ".join(l.get(k, "-") for k in ("alertname", "ups", "group", "instance", "severity")) + " | " +
           a["annotations"].get("summary", "") + " | " + a.get("generatorURL", ""))' >"$PEERS_DIR/alerts.now" 2>/dev/null
+}
+# when Alertmanager's heartbeat alert started (startsAt), or nothing
+am_heart_starts() {
+	amtool --alertmanager.url="$AM_URL" alert query -o json alertname=UpsplanHeartbeat 2>/dev/null |
+		python3 -c 'import json, sys
+for a in json.load(sys.stdin):
+    print(a["startsAt"])' 2>/dev/null || :
 }
 # am_has PATTERN: an active alert matches
 am_has() {
@@ -267,11 +276,20 @@ check "the state file no longer holds it" dm_until 5 eval "! grep -q OnBattery '
 
 one_helper || true
 OLD=$HPID
+HEART_AT=$(am_heart_starts)
 alert_plan "ALERTMANAGER \"http://127.0.0.1:$AM_PORT2\" USER \"mon\" PASSWORD \"$PASS\""
 kill -HUP "$DM_PID"
 check "a reload with new ALERTMANAGER settings restarts the helper" \
 	dm_wait alerts.err 'ALERTMANAGER settings changed: upsplan-alert restarts' 10
 check "... a new one runs" dm_until 10 new_helper
+sleep 2	# the new helper's first post
+# a heartbeat resolved by the old helper and fired by the new one would be a
+# new alert in Alertmanager (it starts later); one handed over is the same
+if [ -n "$HEART_AT" ] && [ "$(am_heart_starts)" = "$HEART_AT" ] && am_has "$HEART"; then
+	ok "... the heartbeat handed over: never resolved, the same alert since $HEART_AT"
+else
+	not_ok "... the heartbeat handed over: never resolved, the same alert since $HEART_AT" "$(am_heart_starts)"
+fi
 plain_plan alerts
 kill -HUP "$DM_PID"
 check "a reload without ALERTMANAGER stops the helper" dm_until 10 no_helper
